@@ -1,0 +1,140 @@
+/**
+ * Who may see and change what — the one place that decides (DESIGN.md §1).
+ *
+ * A candidate's circle: their manager, whoever nominated them, the mentors of their active or paused
+ * coaching plans, and observers added explicitly. Leaders see every candidate. An admin-only account
+ * sees no people data. Anyone else gets 404 — the same answer as for a candidate that does not exist.
+ */
+import { json } from "@remix-run/node";
+import type { ExpressionBuilder } from "kysely";
+import type { Database, Role } from "../../db/schema";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+
+export interface Viewer {
+  id: string;
+  roles: readonly Role[];
+}
+
+export interface CircleFacts {
+  managerId: string;
+  nominatedBy: string;
+  observerIds: readonly string[];
+  /** Mentors of the candidate's active or paused coaching plans. */
+  activeMentorIds: readonly string[];
+}
+
+const PEOPLE_ROLES: readonly Role[] = ["leader", "manager", "mentor"];
+
+export function seesPeopleData(viewer: Viewer): boolean {
+  return viewer.roles.some((r) => PEOPLE_ROLES.includes(r));
+}
+
+export function isLeader(viewer: Viewer): boolean {
+  return viewer.roles.includes("leader");
+}
+
+export function isInCircle(viewer: Viewer, facts: CircleFacts): boolean {
+  return (
+    facts.managerId === viewer.id ||
+    facts.nominatedBy === viewer.id ||
+    facts.observerIds.includes(viewer.id) ||
+    facts.activeMentorIds.includes(viewer.id)
+  );
+}
+
+/** May see the candidate's record at all. */
+export function canViewCandidate(viewer: Viewer, facts: CircleFacts): boolean {
+  if (!seesPeopleData(viewer)) return false;
+  return isLeader(viewer) || isInCircle(viewer, facts);
+}
+
+/** May edit details, move stages, manage observers, start plans, export: their manager or a leader. */
+export function canManageCandidate(viewer: Viewer, facts: CircleFacts): boolean {
+  if (!seesPeopleData(viewer)) return false;
+  return isLeader(viewer) || (facts.managerId === viewer.id && viewer.roles.includes("manager"));
+}
+
+/** The same rule as canViewCandidate, as SQL over `candidates`, for lists and lookups. */
+export function candidateVisibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, "candidates">) => {
+    if (!seesPeopleData(viewer)) return eb.val(false);
+    if (isLeader(viewer)) return eb.val(true);
+    return eb.or([
+      eb("candidates.manager_id", "=", viewer.id),
+      eb("candidates.nominated_by", "=", viewer.id),
+      eb.exists(
+        eb
+          .selectFrom("candidate_observers")
+          .select("candidate_observers.user_id")
+          .whereRef("candidate_observers.candidate_id", "=", "candidates.id")
+          .where("candidate_observers.user_id", "=", viewer.id),
+      ),
+      eb.exists(
+        eb
+          .selectFrom("coaching_plans")
+          .select("coaching_plans.id")
+          .whereRef("coaching_plans.candidate_id", "=", "candidates.id")
+          .where("coaching_plans.mentor_id", "=", viewer.id)
+          .where("coaching_plans.status", "in", ["active", "paused"]),
+      ),
+    ]);
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+type Ctx = Pick<AppContext, "db" | "requestId">;
+
+/** Audits the denial, then returns the 404 to throw. */
+export async function denyAsNotFound(ctx: Ctx, viewer: Viewer | null, entity: string, entityId: string | undefined) {
+  await audit(ctx.db, {
+    actorId: viewer?.id ?? null,
+    action: `${entity}.view`,
+    entity,
+    entityId: isUuid(entityId) ? entityId : null,
+    outcome: "denied",
+    requestId: ctx.requestId,
+  });
+  return json({ message: "Not found" }, { status: 404 });
+}
+
+/** Audits the denial, then returns the 403 to throw (for people who may see a record but not change it). */
+export async function denyAsForbidden(ctx: Ctx, viewer: Viewer, action: string, entity: string, entityId?: string) {
+  await audit(ctx.db, {
+    actorId: viewer.id,
+    action,
+    entity,
+    entityId: entityId ?? null,
+    outcome: "denied",
+    requestId: ctx.requestId,
+  });
+  return json({ message: "You may see this record but not make this change." }, { status: 403 });
+}
+
+/**
+ * Loads the circle facts of a visible candidate, or throws an audited 404. The visibility test runs
+ * in SQL so a candidate outside the circle is never read into memory.
+ */
+export async function requireCandidateAccess(
+  ctx: Ctx,
+  viewer: Viewer,
+  candidateId: string | undefined,
+  { manage = false }: { manage?: boolean } = {},
+) {
+  if (!isUuid(candidateId) || !seesPeopleData(viewer)) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
+  const row = await ctx.db
+    .selectFrom("candidates")
+    .select(["candidates.id", "candidates.manager_id", "candidates.nominated_by"])
+    .where("candidates.id", "=", candidateId)
+    .where(candidateVisibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
+  if (manage && !isLeader(viewer) && !(row.manager_id === viewer.id && viewer.roles.includes("manager"))) {
+    throw await denyAsForbidden(ctx, viewer, "candidate.manage", "candidate", candidateId);
+  }
+  return row;
+}

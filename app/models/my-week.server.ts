@@ -1,0 +1,93 @@
+import type { DB } from "../../db/client";
+import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
+import { addDays } from "../utils/dates";
+
+/** "My week": what needs the viewer's attention, only about candidates in their circle. */
+export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
+  const weekAhead = addDays(today, 7);
+  const [assignments, flags, actions, checkins, meeting] = await Promise.all([
+    db
+      .selectFrom("sniff_test_assignments as a")
+      .innerJoin("candidates", "candidates.id", "a.candidate_id")
+      .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
+      .select(["a.id", "a.due_on", "a.status", "t.title", "candidates.id as candidate_id", "candidates.name as candidate_name"])
+      .where("a.status", "in", ["offered", "accepted"])
+      .where("a.due_on", "<=", weekAhead)
+      .where("candidates.archived_at", "is", null)
+      .where(candidateVisibleTo(viewer))
+      .where((eb) => eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]))
+      .orderBy("a.due_on")
+      .limit(20)
+      .execute(),
+    db
+      .selectFrom("flags as f")
+      .innerJoin("candidates", "candidates.id", "f.candidate_id")
+      .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
+      .select(["f.id", "f.observed_on", "p.name as anti_pattern", "candidates.id as candidate_id", "candidates.name as candidate_name"])
+      .where("f.status", "in", ["open", "addressing"])
+      .where("f.discussed_with_candidate_on", "is", null)
+      .where("candidates.archived_at", "is", null)
+      .where(candidateVisibleTo(viewer))
+      .where((eb) => eb.or([eb("f.raised_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]))
+      .orderBy("f.observed_on")
+      .limit(20)
+      .execute(),
+    db
+      .selectFrom("coaching_actions as ca")
+      .innerJoin("coaching_plans as p", "p.id", "ca.plan_id")
+      .innerJoin("candidates", "candidates.id", "p.candidate_id")
+      .select(["ca.id", "ca.title", "ca.due_on", "p.id as plan_id", "candidates.name as candidate_name"])
+      .where("p.mentor_id", "=", viewer.id)
+      .where("p.status", "=", "active")
+      .where("ca.done_on", "is", null)
+      .where("ca.due_on", "<=", weekAhead)
+      .orderBy("ca.due_on")
+      .limit(20)
+      .execute(),
+    db
+      .selectFrom("coaching_plans as p")
+      .innerJoin("candidates", "candidates.id", "p.candidate_id")
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom("coaching_checkins")
+            .select((e) => ["plan_id", e.fn.max("held_on").as("last_held_on"), e.fn.max("next_on").as("next_on")])
+            .groupBy("plan_id")
+            .as("c"),
+        (join) => join.onRef("c.plan_id", "=", "p.id"),
+      )
+      .select(["p.id", "p.started_on", "c.last_held_on", "c.next_on", "candidates.name as candidate_name"])
+      .where("p.mentor_id", "=", viewer.id)
+      .where("p.status", "=", "active")
+      .where((eb) =>
+        eb.or([
+          eb("c.next_on", "<=", weekAhead),
+          eb("c.last_held_on", "<=", addDays(today, -30)),
+          eb.and([eb("c.last_held_on", "is", null), eb("p.started_on", "<=", addDays(today, -30))]),
+        ]),
+      )
+      .orderBy("p.started_on")
+      .limit(20)
+      .execute(),
+    db
+      .selectFrom("calibration_meetings as m")
+      .select(["m.id", "m.title", "m.scheduled_for"])
+      .where("m.status", "in", ["planned", "in_progress"])
+      .where((eb) =>
+        eb.or([
+          eb("m.facilitator_id", "=", viewer.id),
+          eb.exists(
+            eb
+              .selectFrom("calibration_attendees as at")
+              .select("at.user_id")
+              .whereRef("at.meeting_id", "=", "m.id")
+              .where("at.user_id", "=", viewer.id),
+          ),
+        ]),
+      )
+      .orderBy("m.scheduled_for")
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  return { assignments, flags, actions, checkins, meeting: meeting ?? null };
+}

@@ -1,0 +1,127 @@
+import type { DB } from "../../db/client";
+import type { Role } from "../../db/schema";
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function getUserForLogin(db: DB, email: string) {
+  return db
+    .selectFrom("users")
+    .select(["id", "password_hash", "disabled_at"])
+    .where("email", "=", normaliseEmail(email))
+    .executeTakeFirst();
+}
+
+export async function listUsers(db: DB) {
+  return db
+    .selectFrom("users")
+    .select(["id", "email", "name", "roles", "disabled_at", "version", "created_at"])
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
+}
+
+/** Active people who can hold a role: for pickers (manager, mentor, observer, attendee). */
+export async function listActiveUsers(db: DB, { withRole }: { withRole?: Role } = {}) {
+  let query = db
+    .selectFrom("users")
+    .select(["id", "name", "email", "roles"])
+    .where("disabled_at", "is", null)
+    .orderBy("name")
+    .orderBy("id");
+  if (withRole) query = query.where((eb) => eb(eb.val(withRole), "=", eb.fn.any("roles")));
+  return query.execute();
+}
+
+export async function getUserById(db: DB, id: string) {
+  return db
+    .selectFrom("users")
+    .select(["id", "email", "name", "roles", "disabled_at", "version", "created_at"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+export async function createUser(
+  db: DB,
+  { email, name, roles, passwordHash }: { email: string; name: string; roles: Role[]; passwordHash: string },
+) {
+  return db
+    .insertInto("users")
+    .values({ email: normaliseEmail(email), name: name.trim(), roles, password_hash: passwordHash })
+    .returning(["id"])
+    .executeTakeFirstOrThrow();
+}
+
+/** Optimistic update: returns undefined when the version moved on (someone else edited first). */
+export async function updateUser(
+  db: DB,
+  { id, version, name, roles }: { id: string; version: number; name: string; roles: Role[] },
+) {
+  return db
+    .updateTable("users")
+    .set((eb) => ({ name: name.trim(), roles, version: eb("version", "+", 1) }))
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .returning(["id", "version"])
+    .executeTakeFirst();
+}
+
+export async function setUserDisabled(db: DB, { id, disabled, now }: { id: string; disabled: boolean; now: Date }) {
+  const row = await db
+    .updateTable("users")
+    .set((eb) => ({ disabled_at: disabled ? now : null, version: eb("version", "+", 1) }))
+    .where("id", "=", id)
+    .returning(["id"])
+    .executeTakeFirst();
+  // Disabling ends every session at once, not at the next expiry.
+  if (row && disabled) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  return row;
+}
+
+export async function setUserPassword(db: DB, { id, passwordHash }: { id: string; passwordHash: string }) {
+  const row = await db
+    .updateTable("users")
+    .set((eb) => ({ password_hash: passwordHash, version: eb("version", "+", 1) }))
+    .where("id", "=", id)
+    .returning(["id"])
+    .executeTakeFirst();
+  if (row) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  return row;
+}
+
+export async function countActiveAdmins(db: DB) {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("disabled_at", "is", null)
+    .where((eb) => eb(eb.val("admin"), "=", eb.fn.any("roles")))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function emailTaken(db: DB, email: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("email", "=", normaliseEmail(email)).executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * Ids of the active admins, with their rows locked until the transaction ends: two admins demoting
+ * each other at the same moment cannot both pass the "not the last admin" check. Call inside a transaction.
+ */
+export async function lockActiveAdminIds(db: DB): Promise<string[]> {
+  const rows = await db
+    .selectFrom("users")
+    .select("id")
+    .where("disabled_at", "is", null)
+    .where((eb) => eb(eb.val("admin"), "=", eb.fn.any("roles")))
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** A UNIQUE constraint refused the row (PostgreSQL and PGlite both report SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "23505";
+}

@@ -1,0 +1,125 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { seesPeopleData } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { getMyWeek } from "../models/my-week.server";
+import { formatDate, isoDate } from "../utils/dates";
+import type { ReactNode } from "react";
+
+export const meta: MetaFunction = () => [{ title: "My week · Noseworthy" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const today = isoDate(context.now());
+  if (!seesPeopleData(user)) return json({ name: user.name, today, week: null });
+  const week = await getMyWeek(context.db, { viewer: user, today });
+  return json({ name: user.name, today, week });
+}
+
+function Section({ title, empty, children, count }: { title: string; empty: string; count: number; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={title}>
+      <h2 id={title} className="text-lg font-semibold">
+        {title} <span className="text-sm font-normal text-stone-500">({count})</span>
+      </h2>
+      {count === 0 ? <p className="mt-2 text-stone-600">{empty}</p> : <ul className="mt-2 divide-y divide-stone-100">{children}</ul>}
+    </section>
+  );
+}
+
+export default function MyWeek() {
+  const { name, today, week } = useLoaderData<typeof loader>();
+  if (!week) {
+    return (
+      <div>
+        <h1 className="text-2xl font-semibold">Welcome, {name}</h1>
+        <p className="mt-2 max-w-prose text-stone-700">
+          Your account administers Noseworthy. It sees no people data: manage{" "}
+          <Link className="text-brand-700 underline" to="/admin/users">
+            accounts and roles
+          </Link>
+          , the{" "}
+          <Link className="text-brand-700 underline" to="/admin/framework">
+            framework
+          </Link>{" "}
+          and read the{" "}
+          <Link className="text-brand-700 underline" to="/admin/audit">
+            audit log
+          </Link>
+          .
+        </p>
+      </div>
+    );
+  }
+  const overdue = (day: string | null) => (day && day < today ? " · overdue" : "");
+  return (
+    <div>
+      <h1 className="text-2xl font-semibold">My week</h1>
+      <p className="mt-1 text-stone-600">
+        {name}, here is what needs your attention in the seven days from {formatDate(today)}.
+      </p>
+      <div className="mt-6 grid gap-4 md:grid-cols-2">
+        <Section title="Sniff tests due" count={week.assignments.length} empty="No sniff tests are due in the next seven days.">
+          {week.assignments.map((a) => (
+            <li key={a.id} className="py-2">
+              <Link className="font-medium text-brand-700 underline" to={`/candidates/${a.candidate_id}`}>
+                {a.candidate_name}
+              </Link>{" "}
+              — {a.title}
+              <span className="block text-sm text-stone-600">
+                {a.status}, due {formatDate(a.due_on)}
+                {overdue(a.due_on)}
+              </span>
+            </li>
+          ))}
+        </Section>
+        <Section
+          title="Flags not yet discussed"
+          count={week.flags.length}
+          empty="Every open flag you raised or manage has been discussed with the person."
+        >
+          {week.flags.map((f) => (
+            <li key={f.id} className="py-2">
+              <Link className="font-medium text-brand-700 underline" to={`/candidates/${f.candidate_id}`}>
+                {f.candidate_name}
+              </Link>{" "}
+              — {f.anti_pattern}
+              <span className="block text-sm text-stone-600">observed {formatDate(f.observed_on)}</span>
+            </li>
+          ))}
+        </Section>
+        <Section title="Coaching actions due" count={week.actions.length} empty="No coaching actions are due for your mentees.">
+          {week.actions.map((a) => (
+            <li key={a.id} className="py-2">
+              {a.candidate_name} — {a.title}
+              <span className="block text-sm text-stone-600">
+                due {formatDate(a.due_on)}
+                {overdue(a.due_on)}
+              </span>
+            </li>
+          ))}
+        </Section>
+        <Section title="Check-ins due" count={week.checkins.length} empty="Every coaching plan you mentor has a recent check-in.">
+          {week.checkins.map((c) => (
+            <li key={c.id} className="py-2">
+              {c.candidate_name}
+              <span className="block text-sm text-stone-600">
+                {c.last_held_on ? `last check-in ${formatDate(c.last_held_on)}` : "no check-in yet"}
+                {c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}
+              </span>
+            </li>
+          ))}
+        </Section>
+        <Section title="Next calibration" count={week.meeting ? 1 : 0} empty="You are not attending an upcoming calibration meeting.">
+          {week.meeting ? (
+            <li className="py-2">
+              {week.meeting.title}
+              <span className="block text-sm text-stone-600">{formatDate(week.meeting.scheduled_for)}</span>
+            </li>
+          ) : null}
+        </Section>
+      </div>
+    </div>
+  );
+}

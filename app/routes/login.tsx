@@ -1,0 +1,125 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { verifyAgainstDummy, verifyPassword } from "../auth/password.server";
+import { isLoginThrottled, recordLoginAttempt } from "../auth/rate-limit.server";
+import { createSession, getUser } from "../auth/session.server";
+import { Button, FormError, TextField } from "../components/ui/forms";
+import { audit } from "../models/audit.server";
+import { getUserForLogin, normaliseEmail } from "../models/user.server";
+import { parseForm } from "../utils/forms.server";
+import { safeRedirect } from "../utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Log in · Noseworthy" }];
+
+const LoginSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email address.").max(254, "That email address is too long."),
+  password: z.string().min(1, "Enter your password.").max(1000, "That password is too long."),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getUser(context, request);
+  if (user) return redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return json({});
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const parsed = parseForm(LoginSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const { password, redirectTo } = parsed.data;
+  const email = normaliseEmail(parsed.data.email);
+  const now = context.now();
+  const ip = context.clientIp;
+  const values = { email: parsed.data.email, redirectTo: redirectTo ?? "" };
+
+  if (await isLoginThrottled(context.db, { email, ip, now })) {
+    await audit(context.db, {
+      actorId: null,
+      action: "auth.login",
+      entity: "session",
+      outcome: "denied",
+      requestId: context.requestId,
+      details: { reason: "rate_limited" },
+    });
+    return json(
+      { ok: false as const, formError: "Too many failed attempts. Wait a minute, then try again.", fieldErrors: {}, values },
+      { status: 429, headers: { "Retry-After": "60" } },
+    );
+  }
+
+  const account = await getUserForLogin(context.db, email);
+  let valid = false;
+  if (account) valid = await verifyPassword(account.password_hash, password);
+  else await verifyAgainstDummy(password);
+
+  if (!account || !valid || account.disabled_at) {
+    await recordLoginAttempt(context.db, { email, ip, succeeded: false, now });
+    await audit(context.db, {
+      actorId: account?.id ?? null,
+      action: "auth.login",
+      entity: "session",
+      outcome: "failed",
+      requestId: context.requestId,
+      details: { reason: !account ? "unknown_account" : account.disabled_at ? "disabled" : "bad_password" },
+    });
+    return json(
+      { ok: false as const, formError: "That email and password do not match an active account.", fieldErrors: {}, values },
+      { status: 400 },
+    );
+  }
+
+  const cookie = await context.db.transaction().execute(async (trx) => {
+    const trxCtx = { ...context, db: trx };
+    await recordLoginAttempt(trx, { email, ip, succeeded: true, now });
+    await audit(trx, { actorId: account.id, action: "auth.login", entity: "session", requestId: context.requestId });
+    return createSession(trxCtx, { userId: account.id, userAgent: request.headers.get("user-agent") });
+  });
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": cookie } });
+}
+
+export default function Login() {
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const values = actionData && "values" in actionData ? actionData.values : undefined;
+  const fieldErrors = actionData && "fieldErrors" in actionData ? (actionData.fieldErrors as Record<string, string[]>) : {};
+  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  return (
+    <div className="mx-auto max-w-sm py-8">
+      <h1 className="text-2xl font-semibold">Log in to Noseworthy</h1>
+      <p className="mt-2 text-stone-600">Growing technology leaders through human judgement.</p>
+      <Form method="post" className="mt-6 space-y-4" noValidate>
+        <FormError message={formError} />
+        <input
+          type="hidden"
+          name="redirectTo"
+          value={(values?.redirectTo as string | undefined) || searchParams.get("redirectTo") || ""}
+        />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          defaultValue={(values?.email as string | undefined) ?? ""}
+          errors={fieldErrors.email}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          errors={fieldErrors.password}
+        />
+        <Button className="w-full" disabled={navigation.state === "submitting"}>
+          {navigation.state === "submitting" ? "Logging in…" : "Log in"}
+        </Button>
+      </Form>
+    </div>
+  );
+}

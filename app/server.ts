@@ -1,0 +1,131 @@
+/**
+ * The HTTP server: Express in front of Remix. It owns the process-wide pieces — configuration, the
+ * database (PGlite or PostgreSQL), security headers, the cross-origin check, graceful shutdown — and
+ * hands each request's loaders and actions an AppContext.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { createDb } from "../db/client";
+import { migrateToLatest } from "../db/migrate";
+import { seedDemo, isEmpty } from "../db/seed/demo";
+import { hashPassword } from "./auth/password.server";
+import { parseEnv } from "./env.server";
+import { isCrossOriginWrite, securityHeaders } from "./utils/security.server";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const isDev = process.argv.includes("--dev");
+
+let env;
+try {
+  env = parseEnv({ ...process.env, NODE_ENV: isDev ? "development" : "production" });
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const started = Date.now();
+const handle = await createDb({
+  databaseUrl: env.DATABASE_URL,
+  pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(root, env.PGLITE_DIR), "pglite"),
+});
+const applied = await migrateToLatest(handle.db);
+if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+if (handle.kind === "pglite" && env.SEED_DEMO === "auto" && (await isEmpty(handle.db))) {
+  await seedDemo(handle.db, { hashPassword });
+  console.log("Seeded the demo organisation (log in as leader@demo.test / noseworthy-demo).");
+}
+
+const viteDevServer = isDev
+  ? await import("vite").then((vite) =>
+      vite.createServer({
+        configFile: path.join(root, ".config/vite.config.ts"),
+        server: { middlewareMode: true },
+      }),
+    )
+  : undefined;
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+  : ((await import(path.join(root, "build/server/index.js"))) as ServerBuild);
+
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+app.use(compression());
+
+app.use((req, res, next) => {
+  res.locals.requestId = (req.get("x-request-id") ?? "").match(/^[\w-]{8,64}$/)?.[0] ?? randomUUID();
+  res.locals.cspNonce = randomBytes(16).toString("base64");
+  res.set("X-Request-Id", res.locals.requestId);
+  for (const [name, value] of Object.entries(securityHeaders(res.locals.cspNonce, { dev: isDev }))) res.set(name, value);
+  const t0 = process.hrtime.bigint();
+  // Paths only: query strings can carry names people searched for.
+  const { method, path: urlPath } = req;
+  res.on("finish", () => {
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (!urlPath.startsWith("/assets/")) console.log(`${method} ${urlPath} ${res.statusCode} ${ms.toFixed(1)}ms`);
+  });
+  next();
+});
+
+// Remix's own checks miss resource routes and ?_data requests, so the check sits in front of everything.
+app.use((req, res, next) => {
+  if (isCrossOriginWrite(req.method, req.headers)) {
+    res.status(403).type("text/plain").send("Cross-origin request refused.");
+    return;
+  }
+  next();
+});
+
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+}
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: isDev ? "development" : "production",
+    getLoadContext: (req, res): AppLoadContext => ({
+      db: handle.db,
+      env: { NODE_ENV: env.NODE_ENV, SESSION_SECRET: env.SESSION_SECRET },
+      requestId: res.locals.requestId,
+      cspNonce: res.locals.cspNonce,
+      clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      now: () => new Date(),
+    }),
+  }),
+);
+
+const server = app.listen(env.PORT, env.HOST, () => {
+  console.log(`Noseworthy listening on http://localhost:${env.PORT} (${handle.kind}, ready in ${Date.now() - started} ms)`);
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  console.log(`${signal}: finishing requests in flight`);
+  const force = setTimeout(() => {
+    console.error("Shutdown took too long; exiting.");
+    process.exit(1);
+  }, 9_000);
+  force.unref();
+  server.close(async () => {
+    await viteDevServer?.close();
+    await handle.close();
+    clearTimeout(force);
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,33 @@
+import { json } from "@remix-run/node";
+import type { z } from "zod";
+
+export type Values = Record<string, string | string[]>;
+
+/** Every field as the user sent it (multi-valued fields as arrays), to put back into the form. */
+export function formValues(formData: FormData): Values {
+  const values: Values = {};
+  for (const key of new Set(formData.keys())) {
+    const all = formData.getAll(key).filter((v): v is string => typeof v === "string");
+    values[key] = all.length > 1 ? all : (all[0] ?? "");
+  }
+  return values;
+}
+
+export type ParseResult<T> = { ok: true; data: T } | { ok: false; response: Response };
+
+/** Validate with zod; on failure a 400 that carries field messages and the user's input intact. */
+export function parseForm<S extends z.ZodType>(schema: S, formData: FormData, extra: Record<string, unknown> = {}): ParseResult<z.infer<S>> {
+  const values = formValues(formData);
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, data: result.data };
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    (fieldErrors[key] ??= []).push(issue.message);
+  }
+  return { ok: false, response: json({ ok: false as const, fieldErrors, values, ...extra }, { status: 400 }) };
+}
+
+export function badRequest(message: string, values: Values = {}, fieldErrors: Record<string, string[]> = {}) {
+  return json({ ok: false as const, formError: message, fieldErrors, values }, { status: 400 });
+}

@@ -1,0 +1,46 @@
+import type { IncomingHttpHeaders } from "node:http";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A state-changing request is refused when the browser says it came from elsewhere: a foreign
+ * Sec-Fetch-Site, or an Origin whose host is not ours.
+ */
+export function isCrossOriginWrite(method: string, headers: IncomingHttpHeaders): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase())) return false;
+  const site = headers["sec-fetch-site"];
+  if (typeof site === "string" && site !== "same-origin" && site !== "none") return true;
+  const origin = headers.origin;
+  if (origin === undefined) return false;
+  if (origin === "null") return true;
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true;
+  }
+}
+
+export function securityHeaders(nonce: string, { dev }: { dev: boolean }): Record<string, string> {
+  const headers: Record<string, string> = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+  };
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? " ws://localhost:24678" : ""}`,
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  // Vite's dev server injects inline styles and scripts without nonces: report only, in development.
+  headers[dev ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy"] = csp;
+  return headers;
+}

@@ -1,0 +1,77 @@
+/**
+ * npm run db:migrate | db:seed | user:create -- --email a@b.c --name "A B" [--roles admin,leader]
+ * Uses the same configuration as the server (DATABASE_URL, or PGlite in PGLITE_DIR).
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { hashPassword } from "../app/auth/password.server";
+import { parseEnv } from "../app/env.server";
+import { createUser, normaliseEmail } from "../app/models/user.server";
+import { ROLES, type Role } from "./schema";
+import { createDb } from "./client";
+import { migrateToLatest } from "./migrate";
+import { isEmpty, seedDemo } from "./seed/demo";
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const env = parseEnv();
+  const handle = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(env.PGLITE_DIR), "pglite"),
+  });
+  try {
+    const applied = await migrateToLatest(handle.db);
+    console.log(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date.");
+    if (command === "migrate") return;
+    if (command === "seed") {
+      if (!(await isEmpty(handle.db))) {
+        console.error("The database already has users; the demo organisation is seeded only into an empty database.");
+        process.exitCode = 1;
+        return;
+      }
+      await seedDemo(handle.db, { hashPassword });
+      console.log("Seeded the demo organisation. Log in as leader@demo.test with password noseworthy-demo.");
+      return;
+    }
+    if (command === "user:create") {
+      const { values } = parseArgs({
+        args: rest,
+        options: { email: { type: "string" }, name: { type: "string" }, roles: { type: "string", default: "admin" } },
+      });
+      const roles = (values.roles ?? "admin").split(",").map((r) => r.trim()) as Role[];
+      if (!values.email || !values.name || roles.some((r) => !ROLES.includes(r))) {
+        console.error(`Usage: npm run user:create -- --email EMAIL --name NAME [--roles ${ROLES.join(",")}]`);
+        process.exitCode = 2;
+        return;
+      }
+      const password = process.env.NEW_USER_PASSWORD ?? (await readPassword());
+      if (password.length < 12) {
+        console.error("The password must be at least 12 characters.");
+        process.exitCode = 2;
+        return;
+      }
+      await createUser(handle.db, { email: normaliseEmail(values.email), name: values.name, roles, passwordHash: await hashPassword(password) });
+      console.log(`Created ${normaliseEmail(values.email)} with roles ${roles.join(", ")}.`);
+      return;
+    }
+    console.error("Usage: tsx db/cli.ts migrate | seed | user:create");
+    process.exitCode = 2;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readPassword(): Promise<string> {
+  process.stdout.write("Password for the new account (at least 12 characters): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if (chunk.includes(10)) break;
+  }
+  return Buffer.concat(chunks).toString("utf8").split("\n")[0].trim();
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+
+export type DB = Kysely<Database>;
+
+export interface DbHandle {
+  db: DB;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+}
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+// Calendar dates stay 'YYYY-MM-DD' strings: a JS Date would shift them across time zones.
+const parsers = {
+  [DATE_OID]: (value: string) => value,
+  [INT8_OID]: (value: string) => Number(value),
+  [NUMERIC_OID]: (value: string) => Number(value),
+};
+
+export interface CreateDbOptions {
+  databaseUrl?: string;
+  pgliteDir?: string; // undefined with no databaseUrl: an in-memory database (tests)
+  loadDataDir?: Blob; // a PGlite dump to start from (tests)
+  poolMax?: number;
+}
+
+/** PGlite when no DATABASE_URL is given, a pg Pool when it is. Same migrations, same queries. */
+export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
+  if (options.databaseUrl) {
+    const types = {
+      getTypeParser: (oid: number, format?: "text" | "binary") =>
+        (parsers as Record<number, (v: string) => unknown>)[oid] ?? pg.types.getTypeParser(oid, format),
+    };
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 10_000,
+      query_timeout: 15_000,
+      types: types as pg.CustomTypesConfig,
+    });
+    // An idle client that loses its server emits 'error'; without a listener Node would crash.
+    pool.on("error", () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: "postgres", close: () => db.destroy() };
+  }
+
+  let dataDir: string | undefined;
+  if (options.pgliteDir) {
+    dataDir = path.resolve(options.pgliteDir);
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+  }
+  const pglite = await PGlite.create({
+    dataDir,
+    loadDataDir: options.loadDataDir,
+    parsers,
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

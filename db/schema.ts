@@ -1,0 +1,396 @@
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+
+// Dates (date columns) travel as 'YYYY-MM-DD' strings; see db/client.ts for the type parsers.
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type DateOnly = string;
+type Id = Generated<string>;
+type Version = ColumnType<number, number | undefined, number>;
+
+export const ROLES = ["admin", "leader", "manager", "mentor"] as const;
+export type Role = (typeof ROLES)[number];
+export const STAGES = ["spotted", "exploring", "coaching", "ready", "promoted", "paused", "archived"] as const;
+export type Stage = (typeof STAGES)[number];
+export const TRACKS = ["people_leadership", "technical_leadership"] as const;
+export type Track = (typeof TRACKS)[number];
+export const SIGNALS = ["strength", "concern", "context"] as const;
+export type Signal = (typeof SIGNALS)[number];
+export const ASSIGNMENT_STATUSES = ["offered", "accepted", "declined", "completed", "not_completed", "withdrawn"] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+export const FLAG_STATUSES = ["open", "addressing", "resolved", "dismissed"] as const;
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
+export const PLAN_STATUSES = ["active", "paused", "completed", "abandoned"] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+export const MEETING_STATUSES = ["planned", "in_progress", "closed"] as const;
+export type MeetingStatus = (typeof MEETING_STATUSES)[number];
+export const LEANINGS = ["ready_now", "ready_with_development", "not_yet", "insufficient_evidence"] as const;
+export type Leaning = (typeof LEANINGS)[number];
+export type AuditOutcome = "ok" | "denied" | "failed";
+
+export interface UsersTable {
+  id: Id;
+  email: string;
+  name: string;
+  password_hash: string;
+  roles: ColumnType<Role[], Role[] | undefined, Role[]>;
+  disabled_at: Timestamp | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+  user_agent: string | null;
+}
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  succeeded: boolean;
+  at: Timestamp;
+}
+export interface FrameworkTable {
+  id: Id;
+  key: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  position: number;
+  archived_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CandidatesTable {
+  id: Id;
+  name: string;
+  email: string | null;
+  title: ColumnType<string, string | undefined, string>;
+  team: ColumnType<string, string | undefined, string>;
+  track: Track;
+  manager_id: string;
+  nominated_by: string;
+  nominated_reason: string;
+  stage: ColumnType<Stage, Stage | undefined, Stage>;
+  stage_changed_at: Timestamp;
+  revisit_on: DateOnly | null;
+  archived_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CandidateObserversTable {
+  candidate_id: string;
+  user_id: string;
+  added_by: string;
+  created_at: CreatedAt;
+}
+export interface StageChangesTable {
+  id: Id;
+  candidate_id: string;
+  from_stage: Stage | null;
+  to_stage: Stage;
+  changed_by: string;
+  reason: string;
+  calibration_decision_id: string | null;
+  created_at: CreatedAt;
+}
+export interface SniffTestsTable {
+  id: Id;
+  title: string;
+  dimension_id: string;
+  assignment: string;
+  rationale: string;
+  signals: string;
+  red_flags: string;
+  timebox_days: number;
+  created_by: string;
+  archived_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface SniffTestRevisionsTable {
+  id: Id;
+  sniff_test_id: string;
+  version: number;
+  title: string;
+  dimension_id: string;
+  assignment: string;
+  rationale: string;
+  signals: string;
+  red_flags: string;
+  timebox_days: number;
+  edited_by: string;
+  created_at: CreatedAt;
+}
+export interface SniffTestAssignmentsTable {
+  id: Id;
+  sniff_test_id: string;
+  sniff_test_revision_id: string;
+  candidate_id: string;
+  assigned_by: string;
+  offered_on: DateOnly;
+  due_on: DateOnly;
+  status: ColumnType<AssignmentStatus, AssignmentStatus | undefined, AssignmentStatus>;
+  closed_on: DateOnly | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface SniffTestAssignmentEventsTable {
+  id: Id;
+  assignment_id: string;
+  from_status: AssignmentStatus | null;
+  to_status: AssignmentStatus;
+  changed_by: string;
+  note: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+}
+export interface ObservationsTable {
+  id: Id;
+  candidate_id: string;
+  author_id: string;
+  observed_on: DateOnly;
+  situation: string;
+  behavior: string;
+  impact: string;
+  signal: Signal;
+  assignment_id: string | null;
+  coaching_plan_id: string | null;
+  retracted_at: Timestamp | null;
+  retracted_by: string | null;
+  retraction_reason: string | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface ObservationDimensionsTable {
+  observation_id: string;
+  dimension_id: string;
+}
+export interface ObservationRevisionsTable {
+  id: Id;
+  observation_id: string;
+  version: number;
+  observed_on: DateOnly;
+  situation: string;
+  behavior: string;
+  impact: string;
+  signal: Signal;
+  dimension_ids: string[];
+  edited_by: string;
+  created_at: CreatedAt;
+}
+export interface FlagsTable {
+  id: Id;
+  candidate_id: string;
+  anti_pattern_id: string;
+  raised_by: string;
+  observed_on: DateOnly;
+  situation: string;
+  behavior: string;
+  impact: string;
+  discussed_with_candidate_on: DateOnly | null;
+  status: ColumnType<FlagStatus, FlagStatus | undefined, FlagStatus>;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface FlagEventsTable {
+  id: Id;
+  flag_id: string;
+  kind: "raised" | "discussed" | "status";
+  from_status: FlagStatus | null;
+  to_status: FlagStatus | null;
+  note: ColumnType<string, string | undefined, string>;
+  changed_by: string;
+  created_at: CreatedAt;
+}
+export interface CoachingPlansTable {
+  id: Id;
+  candidate_id: string;
+  mentor_id: string;
+  created_by: string;
+  goal: string;
+  status: ColumnType<PlanStatus, PlanStatus | undefined, PlanStatus>;
+  started_on: DateOnly;
+  target_on: DateOnly | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CoachingPlanChangesTable {
+  id: Id;
+  plan_id: string;
+  from_status: PlanStatus | null;
+  to_status: PlanStatus;
+  from_mentor_id: string | null;
+  to_mentor_id: string | null;
+  changed_by: string;
+  reason: ColumnType<string, string | undefined, string>;
+  changed_on: DateOnly;
+  created_at: CreatedAt;
+}
+export interface CoachingPlanDimensionsTable {
+  plan_id: string;
+  dimension_id: string;
+}
+export interface CoachingPlanFlagsTable {
+  plan_id: string;
+  flag_id: string;
+}
+export interface CoachingActionsTable {
+  id: Id;
+  plan_id: string;
+  title: string;
+  position: number;
+  due_on: DateOnly | null;
+  done_on: DateOnly | null;
+  created_by: string;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CoachingCheckinsTable {
+  id: Id;
+  plan_id: string;
+  author_id: string;
+  held_on: DateOnly;
+  notes: string;
+  next_on: DateOnly | null;
+  idempotency_key: string | null;
+  created_at: CreatedAt;
+}
+export interface CalibrationMeetingsTable {
+  id: Id;
+  title: string;
+  scheduled_for: Timestamp;
+  facilitator_id: string;
+  status: ColumnType<MeetingStatus, MeetingStatus | undefined, MeetingStatus>;
+  timebox_minutes: number | null;
+  created_by: string;
+  closed_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CalibrationAttendeesTable {
+  meeting_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+export interface CalibrationItemsTable {
+  id: Id;
+  meeting_id: string;
+  candidate_id: string;
+  position: number;
+  opened_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+export interface CalibrationPacketReadsTable {
+  item_id: string;
+  user_id: string;
+  read_at: Timestamp;
+}
+export interface CalibrationPrereadsTable {
+  id: Id;
+  item_id: string;
+  user_id: string;
+  view: string;
+  leaning: Leaning;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CalibrationDecisionsTable {
+  id: Id;
+  item_id: string;
+  outcome: Leaning;
+  rationale: string;
+  dissent: string | null;
+  next_steps: string | null;
+  revisit_on: DateOnly | null;
+  decided_by: string;
+  decided_at: Timestamp;
+  superseded_at: Timestamp | null;
+  superseded_by: string | null;
+  amendment_reason: string | null;
+  idempotency_key: string | null;
+  created_at: CreatedAt;
+}
+export interface CalibrationDecisionEvidenceTable {
+  id: Id;
+  decision_id: string;
+  observation_id: string | null;
+  flag_id: string | null;
+  assignment_id: string | null;
+}
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  outcome: AuditOutcome;
+  request_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+  dimensions: FrameworkTable;
+  anti_patterns: FrameworkTable;
+  candidates: CandidatesTable;
+  candidate_observers: CandidateObserversTable;
+  stage_changes: StageChangesTable;
+  sniff_tests: SniffTestsTable;
+  sniff_test_revisions: SniffTestRevisionsTable;
+  sniff_test_assignments: SniffTestAssignmentsTable;
+  sniff_test_assignment_events: SniffTestAssignmentEventsTable;
+  observations: ObservationsTable;
+  observation_dimensions: ObservationDimensionsTable;
+  observation_revisions: ObservationRevisionsTable;
+  flags: FlagsTable;
+  flag_events: FlagEventsTable;
+  coaching_plans: CoachingPlansTable;
+  coaching_plan_changes: CoachingPlanChangesTable;
+  coaching_plan_dimensions: CoachingPlanDimensionsTable;
+  coaching_plan_flags: CoachingPlanFlagsTable;
+  coaching_actions: CoachingActionsTable;
+  coaching_checkins: CoachingCheckinsTable;
+  calibration_meetings: CalibrationMeetingsTable;
+  calibration_attendees: CalibrationAttendeesTable;
+  calibration_items: CalibrationItemsTable;
+  calibration_packet_reads: CalibrationPacketReadsTable;
+  calibration_prereads: CalibrationPrereadsTable;
+  calibration_decisions: CalibrationDecisionsTable;
+  calibration_decision_evidence: CalibrationDecisionEvidenceTable;
+  audit_events: AuditEventsTable;
+  settings: SettingsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewCandidate = Insertable<CandidatesTable>;
