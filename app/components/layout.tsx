@@ -18,6 +18,7 @@ interface NavItem {
 // Navigation follows the user's roles (DESIGN.md §1, §6).
 export const NAV: NavItem[] = [
   { to: "/", label: "My week", roles: ["leader", "manager", "mentor"] },
+  { to: "/candidates", label: "Candidates", roles: ["leader", "manager"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },
