@@ -70,3 +70,13 @@ test("an unknown URL is a real 404", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
 });
+
+test("a signed-in admin's cross-origin POST creates no account", async ({ page }) => {
+  await login(page, "admin@demo.test");
+  const form = { intent: "create", name: "Forged Person", email: "forged@evil.example", roles: "admin", password: "forged-password-123" };
+  const forged = await page.request.post("/admin/users", { form, headers: { Origin: "https://evil.example" }, maxRedirects: 0 });
+  expect(forged.status()).toBe(403);
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByText("forged@evil.example")).toHaveCount(0);
+});

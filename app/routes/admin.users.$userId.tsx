@@ -1,0 +1,313 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useId } from "react";
+import { z } from "zod";
+import type { DB } from "../../db/client";
+import { ROLES, type Role } from "../../db/schema";
+import { hashPassword } from "../auth/password.server";
+import { isUuid } from "../auth/policy.server";
+import { requireRole, type SessionUser } from "../auth/session.server";
+import { Button, FormError, TextField } from "../components/ui/forms";
+import { audit } from "../models/audit.server";
+import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
+import { formValues, parseForm } from "../utils/forms.server";
+import { notFound, redirectWithFlash } from "../utils/http.server";
+import { formatDate } from "../utils/dates";
+import type { AppContext } from "../context";
+
+export const meta: MetaFunction = () => [{ title: "Edit account · Noseworthy" }];
+
+const RolesSchema = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
+);
+
+const UserActionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("update"),
+    version: z.coerce.number().int().positive(),
+    name: z.string().trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
+    roles: RolesSchema,
+  }),
+  z.object({ intent: z.literal("disable") }),
+  z.object({ intent: z.literal("enable") }),
+  z.object({
+    intent: z.literal("reset_password"),
+    password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+  }),
+]);
+type UserAction = z.infer<typeof UserActionSchema>;
+type AuditBase = { actorId: string; entity: string; entityId: string; requestId: string };
+type Target = NonNullable<Awaited<ReturnType<typeof getUserById>>>;
+
+async function requireTargetUser(db: DB, userId: string | undefined): Promise<Target> {
+  if (!isUuid(userId)) throw notFound();
+  const user = await getUserById(db, userId);
+  if (!user) throw notFound();
+  return user;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const admin = await requireRole(context, request, ["admin"]);
+  const user = await requireTargetUser(context.db, params.userId);
+  return json({ user, isSelf: user.id === admin.id });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const admin = await requireRole(context, request, ["admin"]);
+  const target = await requireTargetUser(context.db, params.userId);
+  const formData = await request.formData();
+  const { password: _password, ...values } = formValues(formData);
+  const parsed = parseForm(UserActionSchema, formData, { values });
+  if (!parsed.ok) return parsed.response;
+  return applyUserAction(context, { admin, target, input: parsed.data, values });
+}
+
+/** Why this change would leave the organisation without an admin, or null when it is safe. */
+async function adminRefusal(trx: DB, { admin, target, losesAdmin, verb }: { admin: SessionUser; target: Target; losesAdmin: boolean; verb: "disable" | "demote" }) {
+  if (!losesAdmin) return null;
+  if (target.id === admin.id) {
+    return verb === "disable" ? "You cannot disable your own account." : "You cannot remove your own admin role.";
+  }
+  const adminIds = await lockActiveAdminIds(trx);
+  if (adminIds.includes(target.id) && adminIds.length <= 1) {
+    return "This is the last active admin account: give another account the admin role first.";
+  }
+  return null;
+}
+
+async function applyUserAction(
+  context: AppContext,
+  { admin, target, input, values }: { admin: SessionUser; target: Target; input: UserAction; values: Record<string, string | string[]> },
+) {
+  const here = `/admin/users/${target.id}`;
+  const base: AuditBase = { actorId: admin.id, entity: "user", entityId: target.id, requestId: context.requestId };
+
+  if (input.intent === "reset_password") {
+    const passwordHash = await hashPassword(input.password);
+    await context.db.transaction().execute(async (trx) => {
+      await setUserPassword(trx, { id: target.id, passwordHash });
+      await audit(trx, { ...base, action: "user.password_reset" });
+    });
+    // Resetting your own password ends your own session too.
+    if (target.id === admin.id) return redirectWithFlash("/login", "Password changed. Log in with the new password.");
+    return redirectWithFlash(here, `Password reset for ${target.name}. They have been signed out everywhere.`);
+  }
+
+  if (input.intent === "enable" || input.intent === "disable") {
+    const disable = input.intent === "disable";
+    if (Boolean(target.disabled_at) === disable) {
+      return redirectWithFlash(here, `${target.name}'s account is already ${disable ? "disabled" : "active"}.`);
+    }
+    const refusal = await context.db.transaction().execute(async (trx) => {
+      const reason = await adminRefusal(trx, { admin, target, losesAdmin: disable && target.roles.includes("admin"), verb: "disable" });
+      if (reason) return reason;
+      await setUserDisabled(trx, { id: target.id, disabled: disable, now: context.now() });
+      await audit(trx, { ...base, action: disable ? "user.disable" : "user.enable" });
+      return null;
+    });
+    if (refusal) return refuse(context, { base, action: "user.disable", message: refusal, values });
+    return redirectWithFlash(here, disable ? `${target.name}'s account is disabled and signed out everywhere.` : `${target.name}'s account is active again.`);
+  }
+
+  const roles = ROLES.filter((r) => input.roles.includes(r));
+  const fields = [input.name !== target.name ? "name" : null, rolesDiffer(roles, target.roles) ? "roles" : null].filter(Boolean);
+  if (!fields.length) return redirectWithFlash(here, "No changes to save.");
+  const outcome = await context.db.transaction().execute(async (trx) => {
+    const reason = await adminRefusal(trx, { admin, target, losesAdmin: !roles.includes("admin"), verb: "demote" });
+    if (reason) return { reason };
+    const row = await updateUser(trx, { id: target.id, version: input.version, name: input.name, roles });
+    if (!row) return { stale: true as const };
+    await audit(trx, {
+      ...base,
+      action: "user.update",
+      details: {
+        fields,
+        rolesAdded: roles.filter((r) => !target.roles.includes(r)),
+        rolesRemoved: target.roles.filter((r) => !roles.includes(r)),
+      },
+    });
+    return {};
+  });
+  if ("reason" in outcome && outcome.reason) return refuse(context, { base, action: "user.update", message: outcome.reason, values });
+  if ("stale" in outcome) {
+    return json(
+      {
+        ok: false as const,
+        formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
+        fieldErrors: {},
+        values: { intent: "update" },
+        yours: { name: input.name, roles },
+      },
+      { status: 409 },
+    );
+  }
+  return redirectWithFlash(here, `Saved ${input.name}'s ${fields.join(" and ")}.`);
+}
+
+function rolesDiffer(a: readonly Role[], b: readonly Role[]) {
+  return a.length !== b.length || a.some((r) => !b.includes(r));
+}
+
+/** A guarded change was refused: audited as denied, answered with 400 and the form as it was. */
+async function refuse(
+  context: AppContext,
+  { base, action, message, values }: { base: AuditBase; action: string; message: string; values: Record<string, string | string[]> },
+) {
+  await audit(context.db, { ...base, action, outcome: "denied", details: { reason: "admin_guard" } });
+  return json({ ok: false as const, formError: message, fieldErrors: {}, values }, { status: 400 });
+}
+
+type FormResult = {
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+  values?: Record<string, string | string[]>;
+  yours?: { name: string; roles: string[] };
+};
+
+const ROLE_HINTS: Record<Role, string> = {
+  admin: "accounts, framework and audit log; no people data",
+  leader: "the whole pipeline and calibration meetings",
+  manager: "nominates and observes the candidates they manage",
+  mentor: "runs coaching plans for their mentees",
+};
+
+function RoleCheckboxes({ selected, errors, hint }: { selected: readonly string[]; errors?: string[]; hint?: string }) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <fieldset aria-describedby={describedBy || undefined}>
+      <legend className="block text-sm font-medium text-stone-800">Roles</legend>
+      {hint ? (
+        <p id={`${id}-hint`} className="text-sm text-stone-600">
+          {hint}
+        </p>
+      ) : null}
+      <div className="mt-1 space-y-1">
+        {ROLES.map((role) => (
+          <label key={role} className="flex items-start gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="roles"
+              value={role}
+              defaultChecked={selected.includes(role)}
+              className="mt-1 h-4 w-4 accent-brand-700"
+            />
+            <span>
+              <span className="font-medium capitalize">{role}</span>
+              <span className="text-stone-600"> — {ROLE_HINTS[role]}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export default function EditUser() {
+  const { user, isSelf } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const resultFor = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const update = resultFor("update");
+  const reset = resultFor("reset_password");
+  const status = resultFor("disable") ?? resultFor("enable");
+  // After a 409 the form shows the saved version (the loader ran again), not the rejected input.
+  const updateValues = update && !update.yours ? update.values : undefined;
+  const name = typeof updateValues?.name === "string" ? updateValues.name : user.name;
+  const roles = updateValues ? ([] as string[]).concat(updateValues.roles ?? []) : user.roles;
+
+  return (
+    <section aria-labelledby="edit-user-heading" className="mt-6 rounded-lg border border-brand-600 bg-white p-4">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="edit-user-heading" className="text-lg font-semibold">
+          Edit {user.name}
+          {isSelf ? <span className="font-normal text-stone-500"> (you)</span> : null}
+        </h2>
+        <Link to="/admin/users" className="text-sm text-brand-700 underline">
+          Close
+        </Link>
+      </div>
+      <p className="mt-1 text-sm text-stone-600">
+        {user.email} · {user.disabled_at ? `Disabled ${formatDate(user.disabled_at)}` : "Active"} · created {formatDate(user.created_at)}
+      </p>
+
+      <div className="mt-4 grid gap-8 lg:grid-cols-2">
+        <Form method="post" key={user.version} className="space-y-4" noValidate>
+          <h3 className="font-semibold">Name and roles</h3>
+          <input type="hidden" name="intent" value="update" />
+          <input type="hidden" name="version" value={user.version} />
+          <FormError message={update?.formError} />
+          {update?.yours ? (
+            <p className="text-sm text-stone-700">
+              You had entered: name “{update.yours.name}”, roles {update.yours.roles.join(", ") || "none"}.
+            </p>
+          ) : null}
+          <TextField label="Name" name="name" required maxLength={120} defaultValue={name} errors={update?.fieldErrors?.name} />
+          <RoleCheckboxes
+            selected={roles}
+            errors={update?.fieldErrors?.roles}
+            hint={isSelf ? "You cannot remove your own admin role." : undefined}
+          />
+          <Button disabled={busy("update")}>{busy("update") ? "Saving…" : "Save name and roles"}</Button>
+        </Form>
+
+        <div className="space-y-8">
+          <Form method="post" className="space-y-4" noValidate>
+            <h3 className="font-semibold">Reset password</h3>
+            <input type="hidden" name="intent" value="reset_password" />
+            <FormError message={reset?.formError} />
+            <TextField
+              label="New password"
+              name="password"
+              type="password"
+              required
+              minLength={12}
+              autoComplete="new-password"
+              hint={
+                isSelf
+                  ? "At least 12 characters. This signs you out everywhere, including here."
+                  : "At least 12 characters. This signs them out everywhere."
+              }
+              errors={reset?.fieldErrors?.password}
+            />
+            <Button variant="secondary" disabled={busy("reset_password")}>
+              {busy("reset_password") ? "Resetting…" : "Reset password"}
+            </Button>
+          </Form>
+
+          <Form method="post" className="space-y-3">
+            <h3 className="font-semibold">Account status</h3>
+            <FormError message={status?.formError} />
+            {user.disabled_at ? (
+              <>
+                <p className="text-sm text-stone-700">This account cannot log in. Enabling it lets them log in with their current password.</p>
+                <input type="hidden" name="intent" value="enable" />
+                <Button variant="secondary" disabled={busy("enable")}>
+                  Enable account
+                </Button>
+              </>
+            ) : isSelf ? (
+              <p className="text-sm text-stone-700">You cannot disable your own account.</p>
+            ) : (
+              <>
+                <p className="text-sm text-stone-700">Disabling stops them logging in and signs them out everywhere. Nothing they recorded is removed.</p>
+                <input type="hidden" name="intent" value="disable" />
+                <Button variant="danger" disabled={busy("disable")}>
+                  Disable account
+                </Button>
+              </>
+            )}
+          </Form>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,213 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { useId } from "react";
+import { z } from "zod";
+import { ROLES, type Role } from "../../db/schema";
+import { hashPassword } from "../auth/password.server";
+import { requireRole } from "../auth/session.server";
+import { Button, FormError, TextField } from "../components/ui/forms";
+import { audit } from "../models/audit.server";
+import { createUser, emailTaken, isUniqueViolation, listUsers } from "../models/user.server";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { formatDate } from "../utils/dates";
+
+export const meta: MetaFunction = () => [{ title: "Users · Noseworthy" }];
+
+const RolesSchema = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
+);
+
+const CreateUserSchema = z.object({
+  intent: z.literal("create"),
+  name: z.string().trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
+  email: z
+    .string()
+    .trim()
+    .min(1, "Enter an email address.")
+    .max(254, "That email address is too long.")
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
+  roles: RolesSchema,
+  password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const admin = await requireRole(context, request, ["admin"]);
+  const users = await listUsers(context.db);
+  return json({ users, currentUserId: admin.id });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requireRole(context, request, ["admin"]);
+  const formData = await request.formData();
+  // What the user typed comes back on a 400, except the password.
+  const { password: _password, ...values } = formValues(formData);
+  const parsed = parseForm(CreateUserSchema, formData, { values });
+  if (!parsed.ok) return parsed.response;
+  const { name, email, password } = parsed.data;
+  const roles = ROLES.filter((r) => parsed.data.roles.includes(r));
+  const taken = () => badRequest("", values, { email: ["An account with this email address already exists."] });
+
+  if (await emailTaken(context.db, email)) return taken();
+  const passwordHash = await hashPassword(password);
+  try {
+    await context.db.transaction().execute(async (trx) => {
+      const { id } = await createUser(trx, { name, email, roles, passwordHash });
+      await audit(trx, {
+        actorId: admin.id,
+        action: "user.create",
+        entity: "user",
+        entityId: id,
+        requestId: context.requestId,
+        details: { roles },
+      });
+    });
+  } catch (error) {
+    // Two admins creating the same account at once: the second meets the UNIQUE constraint.
+    if (isUniqueViolation(error)) return taken();
+    throw error;
+  }
+  return redirectWithFlash("/admin/users", `Account created for ${name}.`);
+}
+
+type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+
+const ROLE_HINTS: Record<Role, string> = {
+  admin: "accounts, framework and audit log; no people data",
+  leader: "the whole pipeline and calibration meetings",
+  manager: "nominates and observes the candidates they manage",
+  mentor: "runs coaching plans for their mentees",
+};
+
+function RoleCheckboxes({ selected, errors }: { selected: readonly string[]; errors?: string[] }) {
+  const id = useId();
+  return (
+    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined}>
+      <legend className="block text-sm font-medium text-stone-800">Roles</legend>
+      <div className="mt-1 space-y-1">
+        {ROLES.map((role) => (
+          <label key={role} className="flex items-start gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="roles"
+              value={role}
+              defaultChecked={selected.includes(role)}
+              className="mt-1 h-4 w-4 accent-brand-700"
+            />
+            <span>
+              <span className="font-medium capitalize">{role}</span>
+              <span className="text-stone-600"> — {ROLE_HINTS[role]}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export default function AdminUsers() {
+  const { users, currentUserId } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const { userId } = useParams();
+  const values = actionData?.values ?? {};
+  const errors = actionData?.fieldErrors ?? {};
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
+  const selectedRoles = ([] as string[]).concat(values.roles ?? []);
+  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+
+  return (
+    <div>
+      <h1 className="text-2xl font-semibold">Users</h1>
+      <p className="mt-1 max-w-prose text-stone-600">
+        Accounts and their roles. Accounts are disabled, never deleted, so everything they recorded stays attributed.
+      </p>
+
+      <Outlet />
+
+      <section aria-labelledby="accounts-heading" className="mt-6">
+        <h2 id="accounts-heading" className="text-lg font-semibold">
+          Accounts <span className="text-sm font-normal text-stone-500">({users.length})</span>
+        </h2>
+        <div className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+          <table className="min-w-full divide-y divide-stone-200 text-sm">
+            <thead className="bg-stone-50 text-left text-stone-700">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-semibold">Name</th>
+                <th scope="col" className="px-3 py-2 font-semibold">Email</th>
+                <th scope="col" className="px-3 py-2 font-semibold">Roles</th>
+                <th scope="col" className="px-3 py-2 font-semibold">Status</th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-stone-100">
+              {users.map((u) => (
+                <tr key={u.id} aria-current={u.id === userId ? "true" : undefined} className={u.id === userId ? "bg-brand-50" : undefined}>
+                  <td className="px-3 py-2 font-medium whitespace-nowrap">
+                    {u.name}
+                    {u.id === currentUserId ? <span className="font-normal text-stone-500"> (you)</span> : null}
+                  </td>
+                  <td className="px-3 py-2 whitespace-nowrap">{u.email}</td>
+                  <td className="px-3 py-2">{u.roles.length ? u.roles.join(", ") : <span className="text-stone-500">none</span>}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">
+                    {u.disabled_at ? (
+                      <span className="text-red-800">Disabled {formatDate(u.disabled_at)}</span>
+                    ) : (
+                      <span className="text-green-800">Active</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-2 text-right">
+                    <Link to={`/admin/users/${u.id}`} className="text-brand-700 underline">
+                      Edit<span className="sr-only"> {u.name}</span>
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="create-heading" className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="create-heading" className="text-lg font-semibold">
+          Create an account
+        </h2>
+        <Form method="post" action="/admin/users" className="mt-4 space-y-4" noValidate>
+          <input type="hidden" name="intent" value="create" />
+          <FormError message={actionData?.formError} />
+          <TextField label="Name" name="name" required maxLength={120} defaultValue={text("name")} errors={errors.name} />
+          <TextField
+            label="Email"
+            name="email"
+            type="email"
+            required
+            autoComplete="off"
+            defaultValue={text("email")}
+            errors={errors.email}
+          />
+          <RoleCheckboxes selected={selectedRoles} errors={errors.roles} />
+          <TextField
+            label="Initial password"
+            name="password"
+            type="password"
+            required
+            minLength={12}
+            autoComplete="new-password"
+            hint="At least 12 characters. Give it to the person through a private channel."
+            errors={errors.password}
+          />
+          <Button disabled={creating}>{creating ? "Creating…" : "Create account"}</Button>
+        </Form>
+      </section>
+    </div>
+  );
+}
