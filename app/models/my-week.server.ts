@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
@@ -5,7 +6,7 @@ import { addDays } from "../utils/dates";
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, actions, checkins, meeting] = await Promise.all([
+  const [assignments, flags, actions, checkins, meeting, recent] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
@@ -88,6 +89,54 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .orderBy("m.scheduled_for")
       .limit(1)
       .executeTakeFirst(),
+    listRecentCandidates(db, { viewer }),
   ]);
-  return { assignments, flags, actions, checkins, meeting: meeting ?? null };
+  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent };
+}
+
+export const RECENT_CANDIDATES = 5;
+
+/**
+ * The candidates the viewer last worked on, newest first: by the viewer's own latest note, flag or
+ * stage move on them, or (for the people they manage or nominated) when the record was created.
+ * It orders the viewer's own recency, never anything about the people. One query.
+ */
+export async function listRecentCandidates(db: DB, { viewer, limit = RECENT_CANDIDATES }: { viewer: Viewer; limit?: number }) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("candidates")
+        .select((e) => [
+          "candidates.id",
+          "candidates.name",
+          "candidates.stage",
+          sql<Date | null>`greatest(
+            ${e
+              .selectFrom("observations as o")
+              .select((x) => x.fn.max("o.created_at").as("at"))
+              .whereRef("o.candidate_id", "=", "candidates.id")
+              .where("o.author_id", "=", viewer.id)},
+            ${e
+              .selectFrom("flags as f")
+              .select((x) => x.fn.max("f.created_at").as("at"))
+              .whereRef("f.candidate_id", "=", "candidates.id")
+              .where("f.raised_by", "=", viewer.id)},
+            ${e
+              .selectFrom("stage_changes as s")
+              .select((x) => x.fn.max("s.created_at").as("at"))
+              .whereRef("s.candidate_id", "=", "candidates.id")
+              .where("s.changed_by", "=", viewer.id)},
+            case when candidates.manager_id = ${viewer.id} or candidates.nominated_by = ${viewer.id} then candidates.created_at end
+          )`.as("last_activity_at"),
+        ])
+        .where("candidates.archived_at", "is", null)
+        .where(candidateVisibleTo(viewer))
+        .as("r"),
+    )
+    .select(["r.id", "r.name", "r.stage", "r.last_activity_at"])
+    .where("r.last_activity_at", "is not", null)
+    .orderBy("r.last_activity_at", "desc")
+    .orderBy("r.id", "desc")
+    .limit(limit)
+    .execute();
 }

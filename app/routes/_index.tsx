@@ -17,10 +17,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ name: user.name, today, week });
 }
 
+const stageLabel = (stage: string) => stage.charAt(0).toUpperCase() + stage.slice(1);
+
 function Section({ title, empty, children, count }: { title: string; empty: string; count: number; children: ReactNode }) {
+  // aria-labelledby takes a list of ids separated by spaces, so the title cannot be the id.
+  const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
-    <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={title}>
-      <h2 id={title} className="text-lg font-semibold">
+    <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={id}>
+      <h2 id={id} className="text-lg font-semibold">
         {title} <span className="text-sm font-normal text-stone-500">({count})</span>
       </h2>
       {count === 0 ? <p className="mt-2 text-stone-600">{empty}</p> : <ul className="mt-2 divide-y divide-stone-100">{children}</ul>}
@@ -60,6 +64,22 @@ export default function MyWeek() {
         {name}, here is what needs your attention in the seven days from {formatDate(today)}.
       </p>
       <div className="mt-6 grid gap-4 md:grid-cols-2">
+        <Section
+          title="Recent candidates"
+          count={week.recent.length}
+          empty="You have not written about anyone yet. Open a candidate from the Candidates page to note what you saw."
+        >
+          {week.recent.map((c) => (
+            <li key={c.id} className="py-2">
+              <Link className="font-medium text-brand-700 underline" to={`/candidates/${c.id}`}>
+                {c.name}
+              </Link>
+              <span className="block text-sm text-stone-600">
+                {stageLabel(c.stage)} · your last activity {formatDate(c.last_activity_at)}
+              </span>
+            </li>
+          ))}
+        </Section>
         <Section title="Sniff tests due" count={week.assignments.length} empty="No sniff tests are due in the next seven days.">
           {week.assignments.map((a) => (
             <li key={a.id} className="py-2">

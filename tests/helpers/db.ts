@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDb, type DbHandle } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
-import { TEMPLATE_DB, withDatabase } from "./global-setup";
+import { runPrefix, templateDb, withDatabase } from "./global-setup";
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a copy of the
@@ -15,10 +15,10 @@ export async function createTestDb(): Promise<DbHandle & { url?: string }> {
     await migrateToLatest(handle.db);
     return handle;
   }
-  const name = `noseworthy_test_${randomBytes(6).toString("hex")}`;
+  const name = `${runPrefix()}_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
   await admin.end();
   const dbUrl = withDatabase(url, name);
   const handle = await createDb({ databaseUrl: dbUrl, poolMax: 5 });

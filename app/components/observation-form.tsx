@@ -1,0 +1,175 @@
+import { Form } from "@remix-run/react";
+import { useId } from "react";
+import { Button, SelectField, TextArea, TextField } from "./ui/forms";
+import { IdempotencyKeyField } from "./ui/idempotency-key";
+
+export interface ObservationFormProps {
+  action: string; // e.g. `/candidates/${id}/observations/new`
+  idempotencyKey: string;
+  dimensions: { id: string; name: string }[];
+  assignments: { id: string; title: string }[]; // this candidate's sniff-test assignments (may be empty)
+  today: string; // YYYY-MM-DD, default and max of observedOn
+  values?: Record<string, string | string[]>;
+  fieldErrors?: Record<string, string[]>;
+  compact?: boolean; // the quick-capture variant on the profile
+  submitLabel?: string;
+  /** Extra hidden fields, e.g. the intent and version of the edit form (which passes an empty idempotencyKey). */
+  hidden?: Record<string, string>;
+}
+
+export const SIGNALS = [
+  { value: "strength", label: "Strength" },
+  { value: "concern", label: "Concern" },
+  { value: "context", label: "Context" },
+] as const;
+
+export const BEHAVIOR_HINT =
+  'What did the person actually do or say? Something you could see or hear, e.g. "Asked the on-call engineer to walk her through the alert before proposing a fix".';
+
+function one(values: Record<string, string | string[]> | undefined, key: string): string {
+  const v = values?.[key];
+  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+}
+
+function many(values: Record<string, string | string[]> | undefined, key: string): string[] {
+  const v = values?.[key];
+  return Array.isArray(v) ? v : v ? [v] : [];
+}
+
+/** Situation–Behaviour–Impact capture: a plain form that works without JavaScript. */
+export function ObservationForm({
+  action,
+  idempotencyKey,
+  dimensions,
+  assignments,
+  today,
+  values,
+  fieldErrors = {},
+  compact = false,
+  submitLabel = "Save observation",
+  hidden = {},
+}: ObservationFormProps) {
+  const id = useId();
+  const chosenDimensions = new Set(many(values, "dimensionIds"));
+  const signal = one(values, "signal");
+  const rows = compact ? 2 : 4;
+  return (
+    <Form method="post" action={action} className="space-y-4" noValidate>
+      {idempotencyKey ? <IdempotencyKeyField value={idempotencyKey} /> : null}
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <TextArea
+        label="Situation (optional)"
+        name="situation"
+        maxLength={10000}
+        rows={2}
+        hint={compact ? undefined : "Where and when: the meeting, incident or piece of work."}
+        defaultValue={one(values, "situation")}
+        errors={fieldErrors.situation}
+      />
+      <TextArea
+        label="Behaviour"
+        name="behavior"
+        required
+        maxLength={10000}
+        rows={rows}
+        hint={BEHAVIOR_HINT}
+        defaultValue={one(values, "behavior")}
+        errors={fieldErrors.behavior}
+      />
+      <TextArea
+        label="Impact (optional)"
+        name="impact"
+        maxLength={10000}
+        rows={2}
+        hint={compact ? undefined : "What happened as a result, for the team, the work or the people."}
+        defaultValue={one(values, "impact")}
+        errors={fieldErrors.impact}
+      />
+
+      <fieldset aria-describedby={fieldErrors.dimensionIds?.length ? `${id}-dimensions-error` : undefined}>
+        <legend className="block text-sm font-medium text-stone-800">Dimensions (one or more)</legend>
+        <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
+          {dimensions.map((d) => (
+            <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+              <input
+                type="checkbox"
+                name="dimensionIds"
+                value={d.id}
+                defaultChecked={chosenDimensions.has(d.id)}
+                aria-invalid={fieldErrors.dimensionIds?.length ? true : undefined}
+                className="h-4 w-4 rounded border-stone-300 text-brand-700"
+              />
+              {d.name}
+            </label>
+          ))}
+        </div>
+        {fieldErrors.dimensionIds?.length ? (
+          <p id={`${id}-dimensions-error`} className="mt-1 text-sm text-red-700">
+            {fieldErrors.dimensionIds.join(" ")}
+          </p>
+        ) : null}
+      </fieldset>
+
+      <fieldset aria-describedby={fieldErrors.signal?.length ? `${id}-signal-error` : undefined}>
+        <legend className="block text-sm font-medium text-stone-800">Signal</legend>
+        <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:gap-x-4">
+          {SIGNALS.map((s) => (
+            <label key={s.value} className="inline-flex items-center gap-2 text-sm text-stone-800">
+              <input
+                type="radio"
+                name="signal"
+                value={s.value}
+                required
+                defaultChecked={signal === s.value}
+                aria-invalid={fieldErrors.signal?.length ? true : undefined}
+                className="h-4 w-4 border-stone-300 text-brand-700"
+              />
+              {s.label}
+            </label>
+          ))}
+        </div>
+        {fieldErrors.signal?.length ? (
+          <p id={`${id}-signal-error`} className="mt-1 text-sm text-red-700">
+            {fieldErrors.signal.join(" ")}
+          </p>
+        ) : null}
+      </fieldset>
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label="Observed on"
+          name="observedOn"
+          type="date"
+          required
+          max={today}
+          min="2000-01-01"
+          defaultValue={one(values, "observedOn") || today}
+          errors={fieldErrors.observedOn}
+        />
+        {assignments.length || fieldErrors.assignmentId?.length ? (
+          <SelectField
+            label="Sniff test (optional)"
+            name="assignmentId"
+            defaultValue={one(values, "assignmentId")}
+            errors={fieldErrors.assignmentId}
+          >
+            <option value="">Not linked to a sniff test</option>
+            {assignments.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.title}
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
+      </div>
+      {fieldErrors.idempotencyKey?.length ? (
+        <p role="alert" className="text-sm text-red-700">
+          {fieldErrors.idempotencyKey.join(" ")}
+        </p>
+      ) : null}
+      <Button className="w-full sm:w-auto">{submitLabel}</Button>
+    </Form>
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * Facts about the evidence on one candidate (DESIGN.md §3): how many observations per dimension,
+ * from how many distinct people, how recent. They are shown side by side and never summed,
+ * weighted or used to order people. Nudges are about the process, computed from these facts.
+ */
+import type { DB } from "../../db/client";
+import type { FlagStatus } from "../../db/schema";
+import { addDays } from "../utils/dates";
+import type { Nudge } from "./candidate.server";
+
+export const RECENT_EVIDENCE_DAYS = 90;
+
+export interface DimensionCoverage {
+  id: string;
+  name: string;
+  observations: number;
+  observers: number;
+  last_observed_on: string | null;
+}
+
+/**
+ * One row per non-archived dimension, in framework order, in a single GROUP BY query. Retracted
+ * observations are not evidence any more and are left out.
+ */
+export async function getEvidenceCoverage(db: DB, { candidateId }: { candidateId: string }): Promise<DimensionCoverage[]> {
+  const rows = await db
+    .selectFrom("dimensions as d")
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom("observation_dimensions as od")
+          .innerJoin("observations as o", "o.id", "od.observation_id")
+          .select(["od.dimension_id", "o.id as observation_id", "o.author_id", "o.observed_on"])
+          .where("o.candidate_id", "=", candidateId)
+          .where("o.retracted_at", "is", null)
+          .as("e"),
+      (join) => join.onRef("e.dimension_id", "=", "d.id"),
+    )
+    .select((eb) => [
+      "d.id",
+      "d.name",
+      eb.fn.count<number>("e.observation_id").as("observations"),
+      eb.fn.count<number>("e.author_id").distinct().as("observers"),
+      eb.fn.max("e.observed_on").as("last_observed_on"),
+    ])
+    .where("d.archived_at", "is", null)
+    .groupBy(["d.id", "d.name", "d.position"])
+    .orderBy("d.position")
+    .orderBy("d.id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    observations: Number(r.observations),
+    observers: Number(r.observers),
+    last_observed_on: r.last_observed_on ?? null,
+  }));
+}
+
+export interface EvidenceTotals {
+  /** Distinct authors of live observations on any dimension. */
+  observers: number;
+  last_observed_on: string | null;
+}
+
+/**
+ * Across all of the candidate's live observations. Not derivable from the per-dimension rows: two
+ * people observing two different dimensions are two observers, though each dimension shows one.
+ */
+export async function getEvidenceTotals(db: DB, { candidateId }: { candidateId: string }): Promise<EvidenceTotals> {
+  const row = await db
+    .selectFrom("observations as o")
+    .select((eb) => [eb.fn.count<number>("o.author_id").distinct().as("observers"), eb.fn.max("o.observed_on").as("last_observed_on")])
+    .where("o.candidate_id", "=", candidateId)
+    .where("o.retracted_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return { observers: Number(row.observers), last_observed_on: row.last_observed_on ?? null };
+}
+
+export interface OpenFlag {
+  id: string;
+  anti_pattern: string;
+  observed_on: string;
+  status: FlagStatus;
+  discussed_with_candidate_on: string | null;
+}
+
+/** Flags still open or being addressed, oldest observation first. */
+export async function listOpenFlags(db: DB, { candidateId }: { candidateId: string }): Promise<OpenFlag[]> {
+  return db
+    .selectFrom("flags as f")
+    .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
+    .select(["f.id", "p.name as anti_pattern", "f.observed_on", "f.status", "f.discussed_with_candidate_on"])
+    .where("f.candidate_id", "=", candidateId)
+    .where("f.status", "in", ["open", "addressing"])
+    .orderBy("f.observed_on")
+    .orderBy("f.id")
+    .execute();
+}
+
+export interface ProcessNudge {
+  key: Nudge;
+  title: string;
+  detail: string;
+}
+
+/**
+ * Nudges about how the evidence is being gathered — never a judgement of the person. The same
+ * rules as the candidate list's nudge filter (candidate.server.ts), on facts already loaded.
+ */
+export function computeNudges({
+  coverage,
+  totals,
+  openFlags,
+  today,
+}: {
+  coverage: readonly DimensionCoverage[];
+  totals: EvidenceTotals;
+  openFlags: readonly Pick<OpenFlag, "discussed_with_candidate_on">[];
+  today: string;
+}): ProcessNudge[] {
+  const nudges: ProcessNudge[] = [];
+  if (totals.observers < 2) {
+    nudges.push({
+      key: "single_observer",
+      title: "Single observer",
+      detail:
+        totals.observers === 0
+          ? "Nobody has recorded an observation yet. Ask two or more people in the circle to note what they see."
+          : "All observations so far come from one person. Ask someone else in the circle to note what they see.",
+    });
+  }
+  const since = addDays(today, -RECENT_EVIDENCE_DAYS);
+  if (!totals.last_observed_on || totals.last_observed_on < since) {
+    nudges.push({
+      key: "no_recent_evidence",
+      title: `No evidence in ${RECENT_EVIDENCE_DAYS} days`,
+      detail: totals.last_observed_on
+        ? `The most recent observation is from ${totals.last_observed_on}. Evidence goes stale: note what you see now.`
+        : "There are no observations yet. Note what you see in the coming weeks.",
+    });
+  }
+  const unobserved = coverage.filter((d) => d.observations === 0).map((d) => d.name);
+  if (unobserved.length) {
+    nudges.push({
+      key: "unobserved_dimension",
+      title: `Not yet observed: ${unobserved.join(", ")}`,
+      detail: "No observation covers these dimensions yet. A sniff test can create the chance to see them.",
+    });
+  }
+  const undiscussed = openFlags.filter((f) => !f.discussed_with_candidate_on).length;
+  if (undiscussed) {
+    nudges.push({
+      key: "undiscussed_flag",
+      title: "Flag never discussed with the person",
+      detail: `${undiscussed === 1 ? "One open flag has" : `${undiscussed} open flags have`} not been discussed with them yet. They can only respond to feedback they have heard.`,
+    });
+  }
+  return nudges;
+}

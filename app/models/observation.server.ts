@@ -1,0 +1,359 @@
+import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import type { DB } from "../../db/client";
+import { SIGNALS, type Signal } from "../../db/schema";
+import { z } from "zod";
+import { isUuid } from "../auth/policy.server";
+import { IdempotencyKeySchema } from "../utils/idempotency.server";
+
+export interface ObservationText {
+  observedOn: string;
+  situation: string;
+  behavior: string;
+  impact: string;
+  signal: Signal;
+  dimensionIds: string[];
+}
+
+/** The candidate's name for page headings (the access check has already passed). */
+export async function getCandidateName(db: DB, candidateId: string): Promise<string> {
+  const row = await db.selectFrom("candidates").select("name").where("id", "=", candidateId).executeTakeFirstOrThrow();
+  return row.name;
+}
+
+export function listDimensionsForForm(db: DB) {
+  return db
+    .selectFrom("dimensions")
+    .select(["id", "name", "description"])
+    .where("archived_at", "is", null)
+    .orderBy("position")
+    .orderBy("name")
+    .execute();
+}
+
+/** The subset of `ids` that are non-archived dimensions. */
+export async function findActiveDimensionIds(db: DB, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom("dimensions").select("id").where("id", "in", ids).where("archived_at", "is", null).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function listAssignmentsForCandidate(db: DB, candidateId: string) {
+  return db
+    .selectFrom("sniff_test_assignments")
+    .innerJoin("sniff_tests", "sniff_tests.id", "sniff_test_assignments.sniff_test_id")
+    .select([
+      "sniff_test_assignments.id",
+      "sniff_tests.title",
+      "sniff_test_assignments.offered_on",
+      "sniff_test_assignments.status",
+    ])
+    .where("sniff_test_assignments.candidate_id", "=", candidateId)
+    .orderBy("sniff_test_assignments.offered_on", "desc")
+    .orderBy("sniff_test_assignments.id")
+    .execute();
+}
+
+export async function assignmentBelongsToCandidate(db: DB, { assignmentId, candidateId }: { assignmentId: string; candidateId: string }) {
+  const row = await db
+    .selectFrom("sniff_test_assignments")
+    .select("id")
+    .where("id", "=", assignmentId)
+    .where("candidate_id", "=", candidateId)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function findObservationByIdempotencyKey(db: DB, idempotencyKey: string) {
+  return db
+    .selectFrom("observations")
+    .select(["id", "candidate_id"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
+}
+
+/**
+ * Inserts the observation and its dimensions, or finds the row an earlier submit of the same form
+ * made. Call inside a transaction.
+ */
+export async function createObservation(
+  trx: DB,
+  input: ObservationText & {
+    candidateId: string;
+    authorId: string;
+    assignmentId: string | null;
+    idempotencyKey: string;
+    now: Date;
+  },
+): Promise<{ id: string; created: boolean; candidateId: string }> {
+  const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
+  if (existing) return { id: existing.id, created: false, candidateId: existing.candidate_id };
+  const row = await trx
+    .insertInto("observations")
+    .values({
+      candidate_id: input.candidateId,
+      author_id: input.authorId,
+      observed_on: input.observedOn,
+      situation: input.situation,
+      behavior: input.behavior,
+      impact: input.impact,
+      signal: input.signal,
+      assignment_id: input.assignmentId,
+      idempotency_key: input.idempotencyKey,
+      // The app's clock, not the database's: the 24-hour delete window is measured against it.
+      created_at: input.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await insertDimensions(trx, row.id, input.dimensionIds);
+  return { id: row.id, created: true, candidateId: input.candidateId };
+}
+
+async function insertDimensions(trx: DB, observationId: string, dimensionIds: string[]) {
+  const unique = [...new Set(dimensionIds)];
+  if (!unique.length) return;
+  await trx
+    .insertInto("observation_dimensions")
+    .values(unique.map((dimension_id) => ({ observation_id: observationId, dimension_id })))
+    .execute();
+}
+
+/** One observation of this candidate with its dimensions, author and linked assignment; undefined otherwise. */
+export async function getObservation(db: DB, { candidateId, observationId }: { candidateId: string; observationId: string }) {
+  return db
+    .selectFrom("observations as o")
+    .innerJoin("users as author", "author.id", "o.author_id")
+    .leftJoin("users as retractor", "retractor.id", "o.retracted_by")
+    .leftJoin("sniff_test_assignments as a", "a.id", "o.assignment_id")
+    .leftJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
+    .select((eb) => [
+      "o.id",
+      "o.candidate_id",
+      "o.author_id",
+      "author.name as author_name",
+      "o.observed_on",
+      "o.situation",
+      "o.behavior",
+      "o.impact",
+      "o.signal",
+      "o.assignment_id",
+      "t.title as assignment_title",
+      "a.offered_on as assignment_offered_on",
+      "o.retracted_at",
+      "o.retracted_by",
+      "retractor.name as retracted_by_name",
+      "o.retraction_reason",
+      "o.version",
+      "o.created_at",
+      "o.updated_at",
+      jsonArrayFrom(
+        eb
+          .selectFrom("observation_dimensions as od")
+          .innerJoin("dimensions as d", "d.id", "od.dimension_id")
+          .select(["d.id", "d.name"])
+          .whereRef("od.observation_id", "=", "o.id")
+          .orderBy("d.position")
+          .orderBy("d.name"),
+      ).as("dimensions"),
+    ])
+    .where("o.id", "=", observationId)
+    .where("o.candidate_id", "=", candidateId)
+    .executeTakeFirst();
+}
+
+/** Every earlier text of the observation, newest first, with who replaced it and when. */
+export async function listObservationRevisions(db: DB, { observationId }: { observationId: string }) {
+  return db
+    .selectFrom("observation_revisions as r")
+    .innerJoin("users as editor", "editor.id", "r.edited_by")
+    .select([
+      "r.id",
+      "r.version",
+      "r.observed_on",
+      "r.situation",
+      "r.behavior",
+      "r.impact",
+      "r.signal",
+      "r.created_at",
+      "editor.name as edited_by_name",
+      sql<string[]>`array(select d.name from dimensions d where d.id = any(r.dimension_ids) order by d.position, d.name)`.as(
+        "dimension_names",
+      ),
+    ])
+    .where("r.observation_id", "=", observationId)
+    .orderBy("r.version", "desc")
+    .execute();
+}
+
+/**
+ * Keeps the current text in observation_revisions, then writes the new one. 'stale' when someone
+ * else saved first (the version moved on); nothing is written then.
+ */
+export async function updateObservation(
+  trx: DB,
+  input: ObservationText & { observationId: string; version: number; editorId: string; now: Date },
+): Promise<"stale" | { id: string; version: number }> {
+  const current = await trx
+    .selectFrom("observations")
+    .select(["id", "version", "observed_on", "situation", "behavior", "impact", "signal"])
+    .where("id", "=", input.observationId)
+    .where("version", "=", input.version)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) return "stale";
+  const dims = await trx
+    .selectFrom("observation_dimensions")
+    .select("dimension_id")
+    .where("observation_id", "=", input.observationId)
+    .execute();
+  await trx
+    .insertInto("observation_revisions")
+    .values({
+      observation_id: current.id,
+      version: current.version,
+      observed_on: current.observed_on,
+      situation: current.situation,
+      behavior: current.behavior,
+      impact: current.impact,
+      signal: current.signal,
+      dimension_ids: sql<string[]>`${sql.val(dims.map((d) => d.dimension_id))}::uuid[]`,
+      edited_by: input.editorId,
+      created_at: input.now,
+    })
+    .execute();
+  const updated = await trx
+    .updateTable("observations")
+    .set({
+      observed_on: input.observedOn,
+      situation: input.situation,
+      behavior: input.behavior,
+      impact: input.impact,
+      signal: input.signal,
+      version: current.version + 1,
+    })
+    .where("id", "=", input.observationId)
+    .where("version", "=", input.version)
+    .returning(["id", "version"])
+    .executeTakeFirst();
+  if (!updated) return "stale";
+  await trx.deleteFrom("observation_dimensions").where("observation_id", "=", input.observationId).execute();
+  await insertDimensions(trx, input.observationId, input.dimensionIds);
+  return updated;
+}
+
+/** True when a calibration decision cites the observation: deleting it would silently remove that evidence. */
+export async function observationIsCited(db: DB, observationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("calibration_decision_evidence")
+    .select("id")
+    .where("observation_id", "=", observationId)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function deleteObservation(trx: DB, { observationId }: { observationId: string }): Promise<boolean> {
+  const result = await trx.deleteFrom("observations").where("id", "=", observationId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Marks the observation retracted; it stays in the record. False when it was already retracted. */
+export async function retractObservation(
+  trx: DB,
+  { observationId, actorId, reason, now }: { observationId: string; actorId: string; reason: string; now: Date },
+): Promise<boolean> {
+  const row = await trx
+    .updateTable("observations")
+    .set((eb) => ({
+      retracted_at: now,
+      retracted_by: actorId,
+      retraction_reason: reason,
+      version: eb("version", "+", 1),
+    }))
+    .where("id", "=", observationId)
+    .where("retracted_at", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+// ---- Form input: the same rules for the create and edit forms -------------------------------------
+
+const TEXT_MAX = 10_000;
+const EARLIEST_DAY = "2000-01-01";
+
+function isRealDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** A 'YYYY-MM-DD' day between 2000-01-01 and `today` (both included). */
+export function pastDaySchema(today: string, what = "the date") {
+  return z
+    .string({ error: `Enter ${what}.` })
+    .trim()
+    .min(1, `Enter ${what}.`)
+    .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
+    .refine((d) => !isRealDay(d) || d >= EARLIEST_DAY, "Use a date in 2000 or later.")
+    .refine((d) => !isRealDay(d) || d <= today, "The date cannot be in the future.");
+}
+
+export const requiredText = (message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .min(1, message)
+    .max(TEXT_MAX, `Use at most ${TEXT_MAX.toLocaleString("en-GB")} characters.`);
+export const optionalText = () =>
+  z
+    .string()
+    .trim()
+    .max(TEXT_MAX, `Use at most ${TEXT_MAX.toLocaleString("en-GB")} characters.`)
+    .optional()
+    .transform((v) => v ?? "");
+
+const DimensionIdsSchema = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.filter((x) => x !== "") : [v]),
+  z
+    .array(z.string().refine(isUuid, "Choose dimensions from the list."))
+    .min(1, "Choose at least one dimension.")
+    .max(50, "Choose dimensions from the list."),
+);
+
+function observationFields(today: string) {
+  return {
+    observedOn: pastDaySchema(today, "the day you saw it"),
+    situation: optionalText(),
+    behavior: requiredText("Describe what the person did: a concrete, observable behaviour."),
+    impact: optionalText(),
+    dimensionIds: DimensionIdsSchema,
+    signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
+  };
+}
+
+export function NewObservationSchema(today: string) {
+  return z.object({
+    ...observationFields(today),
+    assignmentId: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : null))
+      .refine((v) => v === null || isUuid(v), "Choose one of this person's sniff tests, or none."),
+    idempotencyKey: IdempotencyKeySchema,
+  });
+}
+
+export function EditObservationFieldsSchema(today: string) {
+  return z.object({
+    ...observationFields(today),
+    version: z.coerce.number({ error: "Reload the page and try again." }).int().positive(),
+  });
+}
+
+/** Checks that need the database: every chosen dimension exists and is not archived. */
+export async function observationInputErrors(db: DB, input: { dimensionIds: string[] }) {
+  const fieldErrors: Record<string, string[]> = {};
+  const active = new Set(await findActiveDimensionIds(db, input.dimensionIds));
+  if (input.dimensionIds.some((id) => !active.has(id))) fieldErrors.dimensionIds = ["Choose dimensions from the list."];
+  return fieldErrors;
+}

@@ -1,0 +1,538 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { canManageCandidate, requireCandidateAccess } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { ObservationForm } from "../components/observation-form";
+import { getCandidateHeader } from "../models/candidate.server";
+import { computeNudges, getEvidenceCoverage, getEvidenceTotals, listOpenFlags } from "../models/evidence.server";
+import { listAssignmentsForCandidate } from "../models/observation.server";
+import { getTimeline, timelineFiltersFrom } from "../models/timeline.server";
+import { daysBetween, formatDate, isoDate } from "../utils/dates";
+import { notFound } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { OUTCOME_LABELS, SIGNAL_LABELS, STAGE_LABELS, TIMELINE_KINDS, TRACK_LABELS, type TimelineKind } from "../utils/labels";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.candidate.name} · Noseworthy` : "Candidate · Noseworthy" },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const url = new URL(request.url);
+
+  const today = isoDate(context.now());
+  const filters = timelineFiltersFrom(url.searchParams);
+  const [candidate, coverage, totals, openFlags, assignments, timeline] = await Promise.all([
+    getCandidateHeader(context.db, access.id),
+    getEvidenceCoverage(context.db, { candidateId: access.id }),
+    getEvidenceTotals(context.db, { candidateId: access.id }),
+    listOpenFlags(context.db, { candidateId: access.id }),
+    listAssignmentsForCandidate(context.db, access.id),
+    getTimeline(context.db, { candidateId: access.id, filters }),
+  ]);
+  if (!candidate) throw notFound();
+  // Managing depends only on who manages the candidate, which the access check already read.
+  const canManage = canManageCandidate(user, { managerId: access.manager_id, nominatedBy: access.nominated_by, observerIds: [], activeMentorIds: [] });
+  return json({
+    candidate,
+    daysInStage: Math.max(0, daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)),
+    canManage,
+    today,
+    coverage,
+    nudges: computeNudges({ coverage, totals, openFlags, today }),
+    openFlags,
+    assignments: assignments.map((a) => ({ id: a.id, title: `${a.title} (offered ${formatDate(a.offered_on)})` })),
+    timeline,
+    filters,
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+export default function CandidateRoute() {
+  const data = useLoaderData<typeof loader>();
+  return <Profile data={data} />;
+}
+
+type ProfileData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+const KIND_LABELS: Record<TimelineKind, string> = {
+  observation: "Observations",
+  flag: "Flags",
+  sniff_test: "Sniff tests",
+  coaching: "Coaching",
+  stage: "Stage changes",
+  decision: "Calibration decisions",
+};
+const STATUS_LABELS: Record<string, string> = {
+  offered: "offered",
+  accepted: "accepted",
+  declined: "declined",
+  completed: "completed",
+  not_completed: "not completed",
+  withdrawn: "withdrawn",
+  open: "reopened",
+  addressing: "being addressed",
+  resolved: "resolved",
+  dismissed: "dismissed",
+  active: "active",
+  paused: "paused",
+  abandoned: "abandoned",
+};
+
+const linkClass = "text-brand-700 underline";
+const buttonLinkClass =
+  "inline-flex items-center rounded border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100";
+
+function excerpt(text: string | null, max = 280): string {
+  if (!text) return "";
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+function Profile({ data }: { data: ProfileData }) {
+  const { candidate } = data;
+  const base = `/candidates/${candidate.id}`;
+  return (
+    <div>
+      <p className="text-sm">
+        <Link to="/candidates" className={linkClass}>
+          ← Candidates
+        </Link>
+      </p>
+      <ProfileHeader data={data} base={base} />
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-3 lg:items-start">
+        <section aria-labelledby="quick-capture" className="rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2">
+          <h2 id="quick-capture" className="text-lg font-semibold">
+            Quick capture
+          </h2>
+          <p className="mb-3 text-sm text-stone-600">What did you see {candidate.name} do? One concrete behaviour is enough.</p>
+          {data.coverage.length ? (
+            <ObservationForm
+              // A new key after each save remounts the form, so the fields start empty for the next note.
+              key={data.idempotencyKey}
+              action={`${base}/observations/new`}
+              idempotencyKey={data.idempotencyKey}
+              dimensions={data.coverage.map((d) => ({ id: d.id, name: d.name }))}
+              assignments={data.assignments}
+              today={data.today}
+              compact
+            />
+          ) : (
+            <p className="text-stone-700">No dimensions are set up yet. Ask an admin to add them under Framework first.</p>
+          )}
+        </section>
+
+        <div className="space-y-6 lg:col-start-3 lg:row-span-2 lg:row-start-1">
+          <Nudges nudges={data.nudges} />
+          <Coverage coverage={data.coverage} />
+          <OpenFlags flags={data.openFlags} base={base} />
+        </div>
+
+        <Timeline data={data} base={base} />
+      </div>
+    </div>
+  );
+}
+
+function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
+  const { candidate, canManage, daysInStage } = data;
+  const facts: [string, ReactNode][] = [
+    [
+      "Stage",
+      <>
+        {STAGE_LABELS[candidate.stage] ?? candidate.stage} for {daysInStage} {daysInStage === 1 ? "day" : "days"}
+        {candidate.stage === "paused" && candidate.revisit_on ? `, revisit on ${formatDate(candidate.revisit_on)}` : ""}
+      </>,
+    ],
+    ["Track", TRACK_LABELS[candidate.track] ?? candidate.track],
+    ["Team", candidate.team || "—"],
+    ["Manager", candidate.manager.name],
+    ["Mentors", candidate.mentors.length ? candidate.mentors.map((m) => m.name).join(", ") : "None yet"],
+    ["Nominated by", candidate.nominated_by.name],
+  ];
+  return (
+    <header className="mt-2">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">{candidate.name}</h1>
+          {candidate.title ? <p className="text-stone-600">{candidate.title}</p> : null}
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {canManage ? (
+            <Link to={`${base}/edit`} className={buttonLinkClass}>
+              Edit
+            </Link>
+          ) : null}
+          <Link to={`${base}/flags/new`} className={buttonLinkClass}>
+            Raise a flag
+          </Link>
+          {canManage ? (
+            <Link to={`${base}/export`} reloadDocument className={buttonLinkClass}>
+              Export
+            </Link>
+          ) : null}
+        </div>
+      </div>
+      {candidate.archived_at ? (
+        <p className="mt-3 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+          This candidate was archived on {formatDate(candidate.archived_at)}. The record is kept; new notes are still possible.
+        </p>
+      ) : null}
+      <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
+        {facts.map(([term, value]) => (
+          <div key={term}>
+            <dt className="text-stone-500">{term}</dt>
+            <dd className="font-medium text-stone-900">{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </header>
+  );
+}
+
+function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
+  return (
+    <section aria-labelledby="nudges" className="rounded-lg border border-stone-200 bg-white p-4">
+      <h2 id="nudges" className="text-lg font-semibold">
+        Process nudges
+      </h2>
+      <p className="text-sm text-stone-600">About how the evidence is gathered, not about the person.</p>
+      {nudges.length ? (
+        <ul className="mt-2 space-y-2">
+          {nudges.map((n) => (
+            <li key={n.key} className="rounded border border-amber-200 bg-amber-50 px-3 py-2">
+              <p className="font-medium text-amber-900">{n.title}</p>
+              <p className="text-sm text-amber-900">{n.detail}</p>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mt-2 text-stone-700">Nothing to nudge: the evidence is recent, from several people, and covers every dimension.</p>
+      )}
+    </section>
+  );
+}
+
+function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
+  return (
+    <section aria-labelledby="coverage" className="rounded-lg border border-stone-200 bg-white p-4">
+      <h2 id="coverage" className="text-lg font-semibold">
+        Evidence coverage
+      </h2>
+      <p className="text-sm text-stone-600">Facts about the observations per dimension, to read side by side.</p>
+      {coverage.length ? (
+        <table className="mt-2 w-full text-left text-sm">
+          <thead>
+            <tr className="border-b border-stone-200 text-stone-600">
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Dimension
+              </th>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Observations
+              </th>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Observers
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Most recent
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {coverage.map((d) => (
+              <tr key={d.id} className="border-b border-stone-100 last:border-0">
+                <th scope="row" className="py-1.5 pr-2 font-medium">
+                  {d.name}
+                </th>
+                {d.observations ? (
+                  <>
+                    <td className="py-1.5 pr-2">{d.observations}</td>
+                    <td className="py-1.5 pr-2">{d.observers}</td>
+                    <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
+                  </>
+                ) : (
+                  <td colSpan={3} className="py-1.5 text-stone-500">
+                    Not yet observed
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="mt-2 text-stone-700">No dimensions are set up yet.</p>
+      )}
+    </section>
+  );
+}
+
+function OpenFlags({ flags, base }: { flags: ProfileData["openFlags"]; base: string }) {
+  return (
+    <section aria-labelledby="open-flags" className="rounded-lg border border-stone-200 bg-white p-4">
+      <h2 id="open-flags" className="text-lg font-semibold">
+        Open flags
+      </h2>
+      {flags.length ? (
+        <ul className="mt-2 divide-y divide-stone-100">
+          {flags.map((f) => (
+            <li key={f.id} className="py-2">
+              <Link to={`${base}/flags/${f.id}`} className={`font-medium ${linkClass}`}>
+                {f.anti_pattern}
+              </Link>
+              <span className="block text-sm text-stone-600">
+                Observed {formatDate(f.observed_on)}
+                {f.status === "addressing" ? " · being addressed" : ""} ·{" "}
+                {f.discussed_with_candidate_on
+                  ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
+                  : "not yet discussed with them"}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mt-2 text-stone-700">
+          No open flags. If you see an anti-pattern,{" "}
+          <Link to={`${base}/flags/new`} className={linkClass}>
+            raise a flag
+          </Link>{" "}
+          and discuss it with them.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function pageHref(base: string, filters: ProfileData["filters"], page: number): string {
+  const params = new URLSearchParams();
+  if (filters.kind) params.set("kind", filters.kind);
+  if (filters.dimensionId) params.set("dimension", filters.dimensionId);
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return `${base}${query ? `?${query}` : ""}#timeline`;
+}
+
+function Timeline({ data, base }: { data: ProfileData; base: string }) {
+  const { timeline, filters, coverage } = data;
+  const filtered = Boolean(filters.kind || filters.dimensionId);
+  return (
+    <section aria-labelledby="timeline" className="rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2 lg:col-start-1 lg:row-start-2">
+      <h2 id="timeline" className="text-lg font-semibold">
+        Timeline
+      </h2>
+      <Form method="get" action={base} className="mt-2 flex flex-wrap items-end gap-3" preventScrollReset>
+        <div>
+          <label htmlFor="timeline-kind" className="block text-sm font-medium text-stone-800">
+            Kind
+          </label>
+          <select
+            id="timeline-kind"
+            name="kind"
+            defaultValue={filters.kind ?? ""}
+            className="mt-1 block rounded border border-stone-300 bg-white px-3 py-2 text-sm"
+          >
+            <option value="">Everything</option>
+            {TIMELINE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="timeline-dimension" className="block text-sm font-medium text-stone-800">
+            Dimension
+          </label>
+          <select
+            id="timeline-dimension"
+            name="dimension"
+            defaultValue={filters.dimensionId ?? ""}
+            className="mt-1 block rounded border border-stone-300 bg-white px-3 py-2 text-sm"
+          >
+            <option value="">Any dimension</option>
+            {coverage.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="submit"
+          className="inline-flex items-center rounded border border-stone-300 bg-white px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
+        >
+          Filter
+        </button>
+        {filtered ? (
+          <Link to={`${base}#timeline`} className={`pb-2 text-sm ${linkClass}`}>
+            Clear filters
+          </Link>
+        ) : null}
+      </Form>
+      {filters.dimensionId ? <p className="mt-2 text-sm text-stone-600">Showing only observations tagged with this dimension.</p> : null}
+
+      {timeline.entries.length ? (
+        <ol className="mt-4 divide-y divide-stone-100">
+          {timeline.entries.map((entry) => (
+            <TimelineItem key={`${entry.kind}-${entry.id}`} entry={entry} base={base} />
+          ))}
+        </ol>
+      ) : (
+        <p className="mt-4 text-stone-700">
+          {filtered ? (
+            <>
+              Nothing matches these filters.{" "}
+              <Link to={`${base}#timeline`} className={linkClass}>
+                Show everything
+              </Link>
+              .
+            </>
+          ) : timeline.page > 1 ? (
+            "There is nothing further back."
+          ) : (
+            "Nothing recorded yet. Use Quick capture above to note the first thing you saw."
+          )}
+        </p>
+      )}
+
+      {timeline.hasNewer || timeline.hasOlder ? (
+        <nav aria-label="Timeline pages" className="mt-4 flex justify-between text-sm">
+          {timeline.hasNewer ? (
+            <Link to={pageHref(base, filters, timeline.page - 1)} className={linkClass} rel="prev">
+              ← Newer
+            </Link>
+          ) : (
+            <span />
+          )}
+          {timeline.hasOlder ? (
+            <Link to={pageHref(base, filters, timeline.page + 1)} className={linkClass} rel="next">
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </section>
+  );
+}
+
+type Entry = ProfileData["timeline"]["entries"][number];
+
+function Marker({ children, tone = "stone" }: { children: ReactNode; tone?: "stone" | "amber" | "red" }) {
+  const tones = {
+    stone: "border-stone-300 bg-stone-100 text-stone-700",
+    amber: "border-amber-300 bg-amber-50 text-amber-900",
+    red: "border-red-300 bg-red-50 text-red-800",
+  };
+  return <span className={`ml-2 rounded border px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+function headline(entry: Entry): string {
+  const status = STATUS_LABELS[entry.to_status ?? ""] ?? entry.to_status ?? "";
+  // Coaching goals can run to a paragraph; the plan page has the whole text.
+  const title = excerpt(entry.title, 120);
+  switch (entry.event) {
+    case "observation":
+      return `Observation · ${SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal}`;
+    case "flag_raised":
+      return `Flag raised: ${title}`;
+    case "flag_discussed":
+      return `Flag discussed with the person: ${title}`;
+    case "flag_status":
+      return `Flag ${status}: ${title}`;
+    case "assignment":
+      return `Sniff test ${status}: ${title}`;
+    case "plan_started":
+      return `Coaching plan started: ${title}`;
+    case "plan_mentor":
+      return `Coaching plan mentor changed${entry.mentor ? ` to ${entry.mentor}` : ""}: ${title}`;
+    case "plan_status":
+      return `Coaching plan ${status}: ${title}`;
+    case "checkin":
+      return `Check-in held: ${title}`;
+    case "stage":
+      return entry.from_status
+        ? `Stage: ${STAGE_LABELS[entry.from_status] ?? entry.from_status} → ${STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status}`
+        : `Stage: ${STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
+    case "decision":
+      return `Calibration decision: ${OUTCOME_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
+    default:
+      return title || entry.event;
+  }
+}
+
+function entryLink(entry: Entry, base: string): { to: string; label: string } | null {
+  if (!entry.link_id) return null;
+  switch (entry.kind) {
+    case "observation":
+      return { to: `${base}/observations/${entry.link_id}`, label: "Open observation" };
+    case "flag":
+      return { to: `${base}/flags/${entry.link_id}`, label: "Open flag" };
+    case "sniff_test":
+      return { to: `/sniff-tests/${entry.link_id}`, label: "Open sniff test" };
+    case "coaching":
+      return { to: `/coaching/${entry.link_id}`, label: "Open coaching plan" };
+    case "decision":
+      return { to: `/calibrations/${entry.link_id}`, label: "Open calibration" };
+    default:
+      return null;
+  }
+}
+
+function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
+  const link = entryLink(entry, base);
+  const sbi: [string, string | null][] = [
+    ["Situation", entry.situation],
+    ["Behaviour", entry.behavior],
+    ["Impact", entry.impact],
+  ];
+  return (
+    <li className="py-3">
+      <p className="text-sm text-stone-600">
+        <time dateTime={entry.day}>{formatDate(entry.day)}</time>
+        {entry.actor ? ` · ${entry.actor}` : ""}
+      </p>
+      <p className={`font-medium ${entry.retracted ? "text-stone-500" : "text-stone-900"}`}>
+        {headline(entry)}
+        {entry.edited ? <Marker>edited</Marker> : null}
+        {entry.retracted ? <Marker tone="red">retracted</Marker> : null}
+        {entry.superseded ? <Marker tone="amber">superseded</Marker> : null}
+      </p>
+      {entry.dimensions.length ? (
+        <p className="mt-1 flex flex-wrap gap-1 text-xs">
+          {entry.dimensions.map((d) => (
+            <span key={d.id} className="rounded bg-brand-50 px-1.5 py-0.5 text-brand-800">
+              {d.name}
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {sbi.some(([, text]) => text) ? (
+        <dl className={`mt-1 space-y-0.5 text-sm ${entry.retracted ? "text-stone-500 line-through" : "text-stone-800"}`}>
+          {sbi
+            .filter(([, text]) => text)
+            .map(([term, text]) => (
+              <div key={term}>
+                <dt className="inline font-medium">{term}: </dt>
+                <dd className="inline">{excerpt(text)}</dd>
+              </div>
+            ))}
+        </dl>
+      ) : null}
+      {entry.detail ? (
+        <p className="mt-1 text-sm text-stone-700">
+          {entry.retracted ? "Retracted: " : entry.kind === "decision" ? "Rationale: " : ""}
+          {excerpt(entry.detail)}
+        </p>
+      ) : null}
+      {link ? (
+        <p className="mt-1 text-sm">
+          <Link to={link.to} className={linkClass}>
+            {link.label}
+          </Link>
+        </p>
+      ) : null}
+    </li>
+  );
+}

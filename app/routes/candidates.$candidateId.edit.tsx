@@ -1,0 +1,534 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
+import { requireCandidateAccess } from "../auth/policy.server";
+import { requireUser, type SessionUser } from "../auth/session.server";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  addObserver,
+  type CandidateForEdit,
+  CandidateDetailsSchema,
+  getCandidateForEdit,
+  getCurrentDecision,
+  getStageBeforeArchive,
+  isActiveUserWithRole,
+  listObservers,
+  listPeopleUsers,
+  listStageChanges,
+  moveStage,
+  removeObserver,
+  stageMoveRefusal,
+  toCandidateDetails,
+  updateCandidateDetails,
+} from "../models/candidate.server";
+import { listActiveUsers } from "../models/user.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { notFound, redirectWithFlash } from "../utils/http.server";
+import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.candidate.name ?? "candidate"} · Noseworthy` }];
+
+const Version = z.coerce.number().int().positive();
+const Reason = z.string().trim().min(1, "Give a reason: it stays in the stage history.").max(2000, "Use at most 2,000 characters.");
+const RevisitOn = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
+    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && isoDate(new Date(`${v}T00:00:00Z`)) === v, "Enter a real date.")
+    .optional(),
+);
+const UserId = z.uuid({ message: "Choose a person from the list." });
+
+const EditSchema = z.discriminatedUnion("intent", [
+  CandidateDetailsSchema.extend({ intent: z.literal("details"), version: Version }),
+  z.object({ intent: z.literal("stage"), version: Version, to: z.enum(STAGES, { error: "Choose a stage." }), reason: Reason, revisitOn: RevisitOn }),
+  z.object({ intent: z.literal("archive"), version: Version, reason: Reason }),
+  z.object({ intent: z.literal("restore"), version: Version, reason: Reason, revisitOn: RevisitOn }),
+  z.object({ intent: z.literal("add_observer"), userId: UserId }),
+  z.object({ intent: z.literal("remove_observer"), userId: UserId }),
+]);
+type EditInput = z.infer<typeof EditSchema>;
+
+async function requireManagedCandidate(context: AppContext, viewer: SessionUser, candidateId: string | undefined) {
+  const access = await requireCandidateAccess(context, viewer, candidateId, { manage: true });
+  const candidate = await getCandidateForEdit(context.db, access.id);
+  if (!candidate) throw notFound();
+  return candidate;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const candidate = await requireManagedCandidate(context, viewer, params.candidateId);
+  const [observers, history, managers, people, decision, beforeArchive] = await Promise.all([
+    listObservers(context.db, candidate.id),
+    listStageChanges(context.db, candidate.id),
+    listActiveUsers(context.db, { withRole: "manager" }),
+    listPeopleUsers(context.db),
+    getCurrentDecision(context.db, candidate.id),
+    candidate.stage === "archived" ? getStageBeforeArchive(context.db, candidate.id) : Promise.resolve(null),
+  ]);
+  const observerIds = new Set(observers.map((o) => o.id));
+  return json({
+    candidate,
+    observers,
+    history,
+    managers: managers.map((m) => ({ id: m.id, name: m.name })),
+    observerChoices: people.filter((p) => !observerIds.has(p.id) && p.id !== candidate.manager_id).map((p) => ({ id: p.id, name: p.name })),
+    promotable: candidate.stage === "ready" && decision?.outcome === "ready_now",
+    restoreTo: beforeArchive?.stage ?? null,
+    today: isoDate(context.now()),
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const candidate = await requireManagedCandidate(context, viewer, params.candidateId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(EditSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const here = `/candidates/${candidate.id}/edit`;
+  const base = { actorId: viewer.id, entity: "candidate", entityId: candidate.id, requestId: context.requestId };
+
+  switch (input.intent) {
+    case "details":
+      return saveDetails(context, { candidate, input, values, base, here });
+    case "stage":
+    case "archive":
+    case "restore":
+      return changeStage(context, { candidate, input, values, base, here });
+    case "add_observer": {
+      if (!(await isActiveUserWithRole(context.db, { userId: input.userId, roles: ["leader", "manager", "mentor"] }))) {
+        return badRequest("", values, { userId: ["Choose an active leader, manager or mentor."] });
+      }
+      const added = await context.db.transaction().execute(async (trx) => {
+        const inserted = await addObserver(trx, { candidateId: candidate.id, userId: input.userId, addedBy: viewer.id });
+        if (inserted) await audit(trx, { ...base, action: "candidate.observer_add", details: { userId: input.userId } });
+        return inserted;
+      });
+      return redirectWithFlash(here, added ? "Observer added." : "They were already an observer.");
+    }
+    case "remove_observer": {
+      const removed = await context.db.transaction().execute(async (trx) => {
+        const deleted = await removeObserver(trx, { candidateId: candidate.id, userId: input.userId });
+        if (deleted) await audit(trx, { ...base, action: "candidate.observer_remove", details: { userId: input.userId } });
+        return deleted;
+      });
+      return redirectWithFlash(here, removed ? "Observer removed." : "They were not an observer.");
+    }
+  }
+}
+
+type AuditBase = { actorId: string; entity: string; entityId: string; requestId: string };
+type Args<I> = { candidate: CandidateForEdit; input: I; values: Values; base: AuditBase; here: string };
+
+const DETAIL_FIELDS = ["name", "email", "title", "team", "track", "managerId", "nominatedReason"] as const;
+
+async function saveDetails(context: AppContext, { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "details" }>>) {
+  const details = toCandidateDetails(input);
+  if (details.managerId !== candidate.manager_id && !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))) {
+    return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
+  }
+  const before = {
+    name: candidate.name,
+    email: candidate.email,
+    title: candidate.title,
+    team: candidate.team,
+    track: candidate.track,
+    managerId: candidate.manager_id,
+    nominatedReason: candidate.nominated_reason,
+  };
+  const fields = DETAIL_FIELDS.filter((f) => before[f] !== details[f]);
+  const saved = await context.db.transaction().execute(async (trx) => {
+    const row = await updateCandidateDetails(trx, { id: candidate.id, version: input.version, details });
+    if (!row) return false;
+    await audit(trx, { ...base, action: "candidate.update", details: { fields } });
+    return true;
+  });
+  if (!saved) {
+    const current = await getCandidateForEdit(context.db, candidate.id);
+    return json(
+      {
+        ok: false as const,
+        formError: "Someone else changed these details while you were editing. Your changes were not saved: compare them with the saved version below.",
+        fieldErrors: {},
+        values: { intent: "details" },
+        yours: { ...details, email: details.email ?? "" },
+        current: current
+          ? {
+              name: current.name,
+              email: current.email ?? "",
+              title: current.title,
+              team: current.team,
+              track: current.track,
+              managerId: current.manager_id,
+              nominatedReason: current.nominated_reason,
+            }
+          : null,
+      },
+      { status: 409 },
+    );
+  }
+  return redirectWithFlash(here, fields.length ? "Details saved." : "No changes to save.");
+}
+
+async function changeStage(
+  context: AppContext,
+  { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "stage" | "archive" | "restore" }>>,
+) {
+  const today = isoDate(context.now());
+  const from = candidate.stage;
+  let to: Stage;
+  let calibrationDecisionId: string | null = null;
+  const revisitOn = input.intent === "archive" ? undefined : input.revisitOn;
+
+  if (input.intent === "archive") {
+    if (from === "archived") return badRequest("This candidate is already archived.", values);
+    to = "archived";
+  } else if (input.intent === "restore") {
+    if (from !== "archived") return badRequest("Only an archived candidate can be restored.", values);
+    const previous = await getStageBeforeArchive(context.db, candidate.id);
+    to = previous.stage;
+    if (to === "ready" || to === "promoted") {
+      if (!previous.calibrationDecisionId) {
+        return badRequest("The decision that made them ready is missing: move them to another stage instead.", values);
+      }
+      calibrationDecisionId = previous.calibrationDecisionId;
+    } else {
+      const refusal = stageMoveRefusal({ from, to, currentOutcome: null, revisitOn: revisitOn ?? null, today });
+      if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
+    }
+  } else {
+    to = input.to;
+    const decision = to === "promoted" ? await getCurrentDecision(context.db, candidate.id) : undefined;
+    const refusal = stageMoveRefusal({ from, to, currentOutcome: decision?.outcome ?? null, revisitOn: revisitOn ?? null, today });
+    if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
+    if (to === "promoted" && decision) calibrationDecisionId = decision.id;
+  }
+
+  const moved = await context.db.transaction().execute(async (trx) => {
+    const row = await moveStage(trx, {
+      id: candidate.id,
+      version: input.version,
+      from,
+      to,
+      changedBy: base.actorId,
+      reason: input.reason,
+      revisitOn: to === "paused" ? (revisitOn ?? null) : null,
+      calibrationDecisionId,
+      now: context.now(),
+    });
+    if (!row) return false;
+    await audit(trx, {
+      ...base,
+      action: "candidate.stage",
+      details: { from, to, via: input.intent, ...(calibrationDecisionId ? { calibrationDecisionId } : {}) },
+    });
+    return true;
+  });
+  if (!moved) {
+    return json(
+      {
+        ok: false as const,
+        formError: "Someone else changed this candidate while you were editing, so the stage was not changed. Check the current stage, then try again: your reason is kept below.",
+        fieldErrors: {},
+        values,
+      },
+      { status: 409 },
+    );
+  }
+  const message = input.intent === "archive" ? "Candidate archived." : input.intent === "restore" ? `Candidate restored to ${STAGE_LABELS[to]}.` : `Stage changed to ${STAGE_LABELS[to]}.`;
+  return redirectWithFlash(here, message);
+}
+
+const FIELD_LABELS: Record<(typeof DETAIL_FIELDS)[number], string> = {
+  name: "Name",
+  email: "Email",
+  title: "Title",
+  team: "Team",
+  track: "Track",
+  managerId: "Manager",
+  nominatedReason: "Why nominated",
+};
+
+type Details = Record<(typeof DETAIL_FIELDS)[number], string>;
+type FormResult = {
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+  values?: Record<string, string | string[]>;
+  yours?: Details;
+  current?: Details | null;
+};
+
+export default function EditCandidate() {
+  const { candidate, observers, history, managers, observerChoices, promotable, restoreTo, today } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const resultFor = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const details = resultFor("details");
+  // After a 409 the form shows the saved version and the rejected input sits beside it.
+  const detailValues = details && !details.yours ? details.values : undefined;
+  const text = (v: Record<string, string | string[]> | undefined, name: string, fallback: string) =>
+    typeof v?.[name] === "string" ? (v[name] as string) : fallback;
+  const stage = resultFor("stage");
+  const archive = resultFor("archive");
+  const restore = resultFor("restore");
+  const addObs = resultFor("add_observer");
+  const managerName = (id: string) => managers.find((m) => m.id === id)?.name ?? (id === candidate.manager_id ? candidate.manager_name : id);
+  const show = (field: keyof Details, value: string) =>
+    field === "track" ? (TRACK_LABELS[value as Track] ?? value) : field === "managerId" ? managerName(value) : value || "—";
+  const stageChoices = STAGES.filter((s) => s !== candidate.stage && (s === "promoted" ? promotable : s !== "ready"));
+  const nextDay = addDays(today, 1);
+
+  return (
+    <div>
+      <p className="text-sm">
+        <Link to="/candidates" className="text-brand-700 underline">
+          Candidates
+        </Link>{" "}
+        /{" "}
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          {candidate.name}
+        </Link>
+      </p>
+      <h1 className="mt-1 text-2xl font-semibold">Edit {candidate.name}</h1>
+      <p className="mt-1 text-stone-600">
+        {STAGE_LABELS[candidate.stage]} since {formatDate(candidate.stage_changed_at)}
+        {candidate.stage === "paused" && candidate.revisit_on ? `, revisit on ${formatDate(candidate.revisit_on)}` : ""} · managed by{" "}
+        {candidate.manager_name}
+      </p>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="details-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+          <h2 id="details-heading" className="text-lg font-semibold">
+            Details
+          </h2>
+          <Form method="post" key={`details-${candidate.version}`} className="mt-3 space-y-4" noValidate>
+            <input type="hidden" name="intent" value="details" />
+            <input type="hidden" name="version" value={candidate.version} />
+            <FormError message={details?.formError} />
+            {details?.yours && details.current ? (
+              <table className="w-full text-sm">
+                <caption className="text-left font-medium">Your changes and the saved version</caption>
+                <thead className="text-left text-stone-700">
+                  <tr>
+                    <th scope="col" className="py-1 pr-2 font-semibold">Field</th>
+                    <th scope="col" className="py-1 pr-2 font-semibold">You entered</th>
+                    <th scope="col" className="py-1 font-semibold">Saved now</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-stone-100 align-top">
+                  {DETAIL_FIELDS.filter((f) => details.yours?.[f] !== details.current?.[f]).map((f) => (
+                    <tr key={f}>
+                      <th scope="row" className="py-1 pr-2 text-left font-medium">{FIELD_LABELS[f]}</th>
+                      <td className="py-1 pr-2 whitespace-pre-wrap">{show(f, details.yours?.[f] ?? "")}</td>
+                      <td className="py-1 whitespace-pre-wrap">{show(f, details.current?.[f] ?? "")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
+            <TextField label="Name" name="name" required maxLength={120} defaultValue={text(detailValues, "name", candidate.name)} errors={details?.fieldErrors?.name} />
+            <TextField
+              label="Email (optional)"
+              name="email"
+              type="email"
+              maxLength={254}
+              defaultValue={text(detailValues, "email", candidate.email ?? "")}
+              errors={details?.fieldErrors?.email}
+            />
+            <div className="grid gap-4 sm:grid-cols-2">
+              <TextField label="Title" name="title" maxLength={120} defaultValue={text(detailValues, "title", candidate.title)} errors={details?.fieldErrors?.title} />
+              <TextField label="Team" name="team" maxLength={120} defaultValue={text(detailValues, "team", candidate.team)} errors={details?.fieldErrors?.team} />
+            </div>
+            <SelectField label="Track" name="track" defaultValue={text(detailValues, "track", candidate.track)} errors={details?.fieldErrors?.track}>
+              {TRACKS.map((t) => (
+                <option key={t} value={t}>
+                  {TRACK_LABELS[t]}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField label="Manager" name="managerId" defaultValue={text(detailValues, "managerId", candidate.manager_id)} errors={details?.fieldErrors?.managerId}>
+              {managers.some((m) => m.id === candidate.manager_id) ? null : <option value={candidate.manager_id}>{candidate.manager_name}</option>}
+              {managers.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </SelectField>
+            <TextArea
+              label="Why they were nominated"
+              name="nominatedReason"
+              rows={4}
+              maxLength={10_000}
+              defaultValue={text(detailValues, "nominatedReason", candidate.nominated_reason)}
+              errors={details?.fieldErrors?.nominatedReason}
+            />
+            <Button disabled={busy("details")}>{busy("details") ? "Saving…" : "Save details"}</Button>
+          </Form>
+        </section>
+
+        <div className="space-y-6">
+          <section aria-labelledby="stage-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+            <h2 id="stage-heading" className="text-lg font-semibold">
+              Stage
+            </h2>
+            <p className="mt-1 text-sm text-stone-600">
+              Ready and promoted are reached only through a calibration decision.
+              {promotable ? " The current decision is “ready now”, so you can record the promotion." : ""}
+            </p>
+            <Form method="post" key={`stage-${candidate.version}`} className="mt-3 space-y-4" noValidate>
+              <input type="hidden" name="intent" value="stage" />
+              <input type="hidden" name="version" value={candidate.version} />
+              <FormError message={stage?.formError} />
+              <SelectField label="Move to" name="to" defaultValue={text(stage?.values, "to", "")} errors={stage?.fieldErrors?.to}>
+                <option value="">Choose a stage</option>
+                {stageChoices.map((s) => (
+                  <option key={s} value={s}>
+                    {STAGE_LABELS[s]}
+                  </option>
+                ))}
+              </SelectField>
+              <TextArea label="Reason" name="reason" rows={3} maxLength={2000} defaultValue={text(stage?.values, "reason", "")} errors={stage?.fieldErrors?.reason} />
+              <TextField
+                label="Revisit on"
+                name="revisitOn"
+                type="date"
+                min={nextDay}
+                hint="Needed when pausing: the date to look at this again."
+                defaultValue={text(stage?.values, "revisitOn", "")}
+                errors={stage?.fieldErrors?.revisitOn}
+              />
+              <Button disabled={busy("stage")}>{busy("stage") ? "Moving…" : "Change stage"}</Button>
+            </Form>
+
+            {candidate.stage === "archived" ? (
+              <Form method="post" key={`restore-${candidate.version}`} className="mt-6 space-y-4 border-t border-stone-200 pt-4" noValidate>
+                <h3 className="font-semibold">Restore</h3>
+                <p className="text-sm text-stone-600">Returns them to {restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.</p>
+                <input type="hidden" name="intent" value="restore" />
+                <input type="hidden" name="version" value={candidate.version} />
+                <FormError message={restore?.formError} />
+                <TextArea label="Reason for restoring" name="reason" rows={2} maxLength={2000} defaultValue={text(restore?.values, "reason", "")} errors={restore?.fieldErrors?.reason} />
+                {restoreTo === "paused" ? (
+                  <TextField
+                    label="Revisit on"
+                    name="revisitOn"
+                    type="date"
+                    min={nextDay}
+                    defaultValue={text(restore?.values, "revisitOn", "")}
+                    errors={restore?.fieldErrors?.revisitOn}
+                  />
+                ) : null}
+                <Button variant="secondary" disabled={busy("restore")}>
+                  Restore
+                </Button>
+              </Form>
+            ) : (
+              <Form method="post" key={`archive-${candidate.version}`} className="mt-6 space-y-4 border-t border-stone-200 pt-4" noValidate>
+                <h3 className="font-semibold">Archive</h3>
+                <p className="text-sm text-stone-600">Hides them from lists; their record is kept and can be restored.</p>
+                <input type="hidden" name="intent" value="archive" />
+                <input type="hidden" name="version" value={candidate.version} />
+                <FormError message={archive?.formError} />
+                <TextArea label="Reason for archiving" name="reason" rows={2} maxLength={2000} defaultValue={text(archive?.values, "reason", "")} errors={archive?.fieldErrors?.reason} />
+                <Button variant="danger" disabled={busy("archive")}>
+                  Archive
+                </Button>
+              </Form>
+            )}
+          </section>
+
+          <section aria-labelledby="observers-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+            <h2 id="observers-heading" className="text-lg font-semibold">
+              Observers
+            </h2>
+            <p className="mt-1 text-sm text-stone-600">People you add here can see this candidate and record what they observe.</p>
+            {observers.length === 0 ? (
+              <p className="mt-2 text-stone-700">No observers yet. Add someone who works with them to get a second view.</p>
+            ) : (
+              <ul className="mt-2 divide-y divide-stone-100">
+                {observers.map((o) => (
+                  <li key={o.id} className="flex items-center justify-between gap-3 py-2">
+                    <span>
+                      {o.name}
+                      {o.disabled_at ? <span className="text-sm text-stone-500"> (disabled)</span> : null}
+                    </span>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="remove_observer" />
+                      <input type="hidden" name="userId" value={o.id} />
+                      <Button variant="secondary" className="px-2 py-1">
+                        Remove<span className="sr-only"> {o.name}</span>
+                      </Button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Form method="post" className="mt-4 flex flex-wrap items-end gap-3" noValidate>
+              <input type="hidden" name="intent" value="add_observer" />
+              <div className="min-w-56 flex-1">
+                <SelectField label="Add an observer" name="userId" defaultValue="" errors={addObs?.fieldErrors?.userId}>
+                  <option value="">Choose a person</option>
+                  {observerChoices.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </SelectField>
+              </div>
+              <Button variant="secondary" disabled={busy("add_observer")}>
+                Add observer
+              </Button>
+            </Form>
+          </section>
+        </div>
+      </div>
+
+      <section aria-labelledby="history-heading" className="mt-6 rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="history-heading" className="text-lg font-semibold">
+          Stage history
+        </h2>
+        <div className="mt-2 overflow-x-auto">
+          <table className="min-w-full divide-y divide-stone-200 text-sm">
+            <thead className="text-left text-stone-700">
+              <tr>
+                <th scope="col" className="px-2 py-2 font-semibold">When</th>
+                <th scope="col" className="px-2 py-2 font-semibold">Move</th>
+                <th scope="col" className="px-2 py-2 font-semibold">By</th>
+                <th scope="col" className="px-2 py-2 font-semibold">Reason</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-stone-100 align-top">
+              {history.map((h) => (
+                <tr key={h.id}>
+                  <td className="px-2 py-2 whitespace-nowrap">{formatDate(h.created_at)}</td>
+                  <td className="px-2 py-2 whitespace-nowrap">
+                    {h.from_stage ? `${STAGE_LABELS[h.from_stage]} → ` : ""}
+                    {STAGE_LABELS[h.to_stage]}
+                    {h.calibration_decision_id ? <span className="block text-stone-500">by calibration decision</span> : null}
+                  </td>
+                  <td className="px-2 py-2 whitespace-nowrap">{h.changed_by_name}</td>
+                  <td className="px-2 py-2 whitespace-pre-wrap">{h.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,291 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { FlagStatus } from "../../db/schema";
+import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
+import { requireUser, type SessionUser } from "../auth/session.server";
+import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import { canMoveFlag, FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlagStatus } from "../models/flag.server";
+import { getCandidateName } from "../models/observation.server";
+import { formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `${data.flag.anti_pattern_name} · ${data.candidate.name}` : "Flag"} · Noseworthy` },
+];
+
+type Flag = NonNullable<Awaited<ReturnType<typeof getFlag>>>;
+type Access = Awaited<ReturnType<typeof requireCandidateAccess>>;
+
+async function requireFlag(context: AppContext, user: SessionUser, candidateId: string, flagId: string | undefined) {
+  const flag = isUuid(flagId) ? await getFlag(context.db, { candidateId, flagId }) : undefined;
+  if (!flag) throw await denyAsNotFound(context, user, "flag", flagId);
+  return flag;
+}
+
+/** Any circle member may raise and record "discussed"; closing and reopening is for the raiser, the manager or a leader. */
+function maySetStatus(user: SessionUser, candidate: Access, flag: Flag) {
+  return flag.raised_by === user.id || candidate.manager_id === user.id || isLeader(user);
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const flag = await requireFlag(context, user, candidate.id, params.flagId);
+  const [name, events] = await Promise.all([getCandidateName(context.db, candidate.id), listFlagEvents(context.db, { flagId: flag.id })]);
+  return json({
+    candidate: { id: candidate.id, name },
+    flag,
+    events,
+    today: isoDate(context.now()),
+    maySetStatus: maySetStatus(user, candidate, flag),
+  });
+}
+
+const TARGET = { resolve: "resolved", dismiss: "dismissed", reopen: "open" } as const;
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const flag = await requireFlag(context, user, candidate.id, params.flagId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const intent = values.intent;
+  if ((intent === "resolve" || intent === "dismiss" || intent === "reopen") && !maySetStatus(user, candidate, flag)) {
+    throw await denyAsForbidden(context, user, `flag.${intent}`, "flag", flag.id);
+  }
+  const today = isoDate(context.now());
+  const parsed = parseForm(FlagActionSchema(today), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  if (input.version !== flag.version) return stale(flag, values);
+  const base = { actorId: user.id, entity: "flag", entityId: flag.id, requestId: context.requestId };
+  const here = `/candidates/${candidate.id}/flags/${flag.id}`;
+
+  if (input.intent === "discussed") {
+    if (input.discussedOn < flag.observed_on) {
+      return json(
+        { ok: false as const, fieldErrors: { discussedOn: ["The conversation cannot be before the day the behaviour was seen."] }, values },
+        { status: 400 },
+      );
+    }
+    const result = await context.db.transaction().execute(async (trx) => {
+      const done = await recordFlagDiscussed(trx, { flagId: flag.id, version: input.version, discussedOn: input.discussedOn, note: input.note, actorId: user.id });
+      if (done !== "stale") await audit(trx, { ...base, action: "flag.discussed", details: { candidateId: candidate.id, discussedOn: input.discussedOn } });
+      return done;
+    });
+    if (result === "stale") return stale(flag, values, context);
+    return redirectWithFlash(here, `Recorded that you discussed it with ${await getCandidateName(context.db, candidate.id)}.`);
+  }
+
+  const to = TARGET[input.intent];
+  if (!canMoveFlag(flag.status, to)) {
+    return badRequest(`A flag that is ${flag.status} cannot be ${to === "open" ? "reopened" : to}.`, values);
+  }
+  const result = await context.db.transaction().execute(async (trx) => {
+    const done = await setFlagStatus(trx, { flagId: flag.id, version: input.version, from: flag.status, to, note: input.note, actorId: user.id, now: context.now() });
+    if (done !== "stale") {
+      await audit(trx, { ...base, action: `flag.${input.intent}`, details: { candidateId: candidate.id, from: flag.status, to } });
+    }
+    return done;
+  });
+  if (result === "stale") return stale(flag, values, context);
+  const message = { resolve: "Flag resolved.", dismiss: "Flag dismissed.", reopen: "Flag reopened." }[input.intent];
+  return redirectWithFlash(here, message);
+}
+
+/** 409 with the user's input kept and the flag as it is now saved. */
+async function stale(flag: Flag, values: Values, context?: AppContext) {
+  const saved = context ? ((await getFlag(context.db, { candidateId: flag.candidate_id, flagId: flag.id })) ?? flag) : flag;
+  return json(
+    {
+      ok: false as const,
+      formError: "This flag was changed after you opened it. Nothing was saved: check its current state below and submit again.",
+      fieldErrors: {},
+      values: { ...values, version: String(saved.version) },
+      conflict: { saved },
+    },
+    { status: 409 },
+  );
+}
+
+const STATUS_LABEL: Record<FlagStatus, string> = {
+  open: "Open",
+  addressing: "Being addressed in a coaching plan",
+  resolved: "Resolved",
+  dismissed: "Dismissed",
+};
+
+function eventText(e: { kind: string; from_status: string | null; to_status: string | null }): string {
+  if (e.kind === "raised") return "Raised";
+  if (e.kind === "discussed") return "Discussed with the person";
+  const to = e.to_status as FlagStatus | null;
+  if (to === "open") return "Reopened";
+  return `${STATUS_LABEL[(e.from_status as FlagStatus) ?? "open"]} → ${to ? STATUS_LABEL[to] : ""}`;
+}
+
+function Panel({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label={title}>
+      <h2 className="font-semibold">{title}</h2>
+      <div className="mt-3">{children}</div>
+    </section>
+  );
+}
+
+export default function FlagPage() {
+  const { candidate, flag, events, today, maySetStatus: mayClose } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const values = actionData?.values as Values | undefined;
+  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
+  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  const conflict = actionData && "conflict" in actionData ? actionData.conflict : null;
+  const current: typeof flag = (conflict?.saved as typeof flag | undefined) ?? flag;
+  const version = String(current.version);
+  const failed = (intent: string) => values?.intent === intent;
+  const kept = (intent: string, key: string) => (failed(intent) && typeof values?.[key] === "string" ? (values[key] as string) : "");
+  const closed = current.status === "resolved" || current.status === "dismissed";
+  const here = `/candidates/${candidate.id}/flags/${flag.id}`;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          ← {candidate.name}
+        </Link>
+      </p>
+      <header>
+        <h1 className="text-2xl font-semibold">
+          Flag: {flag.anti_pattern_name} — {candidate.name}
+        </h1>
+        <p className="mt-1 text-stone-600">
+          Raised by {flag.raised_by_name} · seen on {formatDate(flag.observed_on)} · <strong>{STATUS_LABEL[current.status]}</strong>
+        </p>
+        <p className="mt-1 text-sm text-stone-600">
+          {current.discussed_with_candidate_on
+            ? `Discussed with ${candidate.name} on ${formatDate(current.discussed_with_candidate_on)}.`
+            : `Not yet discussed with ${candidate.name}: talk it through with them, then record it below.`}
+        </p>
+      </header>
+
+      {actionData ? <FormError message={formError ?? "Check the highlighted field: nothing has been saved yet."} /> : null}
+
+      <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label="What was seen">
+        {flag.anti_pattern_description ? <p className="text-sm text-stone-600">{flag.anti_pattern_description}</p> : null}
+        <dl className="mt-3 space-y-3">
+          {[
+            ["Situation", flag.situation],
+            ["Behaviour", flag.behavior],
+            ["Impact", flag.impact],
+          ].map(([label, text]) => (
+            <div key={label}>
+              <dt className="text-sm font-medium text-stone-600">{label}</dt>
+              <dd className="whitespace-pre-wrap">{text || <span className="text-stone-500">Not recorded</span>}</dd>
+            </div>
+          ))}
+        </dl>
+        {closed ? (
+          <p className="mt-3 rounded bg-stone-100 p-3 text-sm">
+            {STATUS_LABEL[current.status]} by {current.resolved_by_name} on {formatDate(current.resolved_at)}:{" "}
+            <span className="whitespace-pre-wrap">{current.resolution}</span>
+          </p>
+        ) : null}
+      </section>
+
+      <div className="grid gap-4 md:grid-cols-2">
+        <Panel title="Discussed with the person">
+          <Form method="post" action={here} className="space-y-3" noValidate>
+            <input type="hidden" name="intent" value="discussed" />
+            <input type="hidden" name="version" value={version} />
+            <TextField
+              label="Discussed on"
+              name="discussedOn"
+              type="date"
+              required
+              min={flag.observed_on}
+              max={today}
+              defaultValue={kept("discussed", "discussedOn") || today}
+              errors={failed("discussed") ? fieldErrors.discussedOn : undefined}
+            />
+            <TextArea
+              label="Note (optional)"
+              name="note"
+              rows={2}
+              maxLength={2000}
+              defaultValue={kept("discussed", "note")}
+              errors={failed("discussed") ? fieldErrors.note : undefined}
+            />
+            <Button variant="secondary">Record conversation</Button>
+          </Form>
+        </Panel>
+
+        {mayClose && !closed ? (
+          <Panel title="Resolve or dismiss">
+            <Form method="post" action={here} className="space-y-3" noValidate>
+              <input type="hidden" name="version" value={version} />
+              <TextArea
+                label="Note"
+                name="note"
+                required
+                rows={3}
+                maxLength={2000}
+                hint="Required: what changed, or why the flag does not hold."
+                defaultValue={kept("resolve", "note") || kept("dismiss", "note")}
+                errors={failed("resolve") || failed("dismiss") ? fieldErrors.note : undefined}
+              />
+              <div className="flex flex-wrap gap-2">
+                <Button name="intent" value="resolve">
+                  Resolve
+                </Button>
+                <Button name="intent" value="dismiss" variant="secondary">
+                  Dismiss
+                </Button>
+              </div>
+            </Form>
+          </Panel>
+        ) : null}
+
+        {mayClose && closed ? (
+          <Panel title="Reopen">
+            <Form method="post" action={here} className="space-y-3" noValidate>
+              <input type="hidden" name="intent" value="reopen" />
+              <input type="hidden" name="version" value={version} />
+              <TextArea
+                label="Why reopen it? (optional)"
+                name="note"
+                rows={2}
+                maxLength={2000}
+                defaultValue={kept("reopen", "note")}
+                errors={failed("reopen") ? fieldErrors.note : undefined}
+              />
+              <Button variant="secondary">Reopen flag</Button>
+            </Form>
+          </Panel>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="events-heading">
+        <h2 id="events-heading" className="text-lg font-semibold">
+          History
+        </h2>
+        <ol className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-white">
+          {events.map((e) => (
+            <li key={e.id} className="p-3">
+              <p className="text-sm">
+                <span className="font-medium">{eventText(e)}</span>{" "}
+                <span className="text-stone-600">
+                  by {e.changed_by_name} on {formatDate(e.created_at)}
+                </span>
+              </p>
+              {e.note ? <p className="mt-1 whitespace-pre-wrap text-sm text-stone-700">{e.note}</p> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

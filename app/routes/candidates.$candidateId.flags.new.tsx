@@ -1,0 +1,174 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { requireCandidateAccess } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { audit } from "../models/audit.server";
+import { antiPatternIsActive, createFlag, findFlagByIdempotencyKey, listAntiPatternsForForm, NewFlagSchema } from "../models/flag.server";
+import { getCandidateName } from "../models/observation.server";
+import { isoDate } from "../utils/dates";
+import { formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Raise a flag${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const [name, antiPatterns] = await Promise.all([getCandidateName(context.db, candidate.id), listAntiPatternsForForm(context.db)]);
+  return json({
+    candidate: { id: candidate.id, name },
+    antiPatterns,
+    today: isoDate(context.now()),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(NewFlagSchema(isoDate(context.now())), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+
+  const earlier = await findFlagByIdempotencyKey(context.db, input.idempotencyKey);
+  if (earlier) return answerSaved(earlier, candidate.id, values);
+  if (!(await antiPatternIsActive(context.db, input.antiPatternId))) {
+    return json({ ok: false as const, fieldErrors: { antiPatternId: ["Choose the anti-pattern you saw."] }, values }, { status: 400 });
+  }
+
+  try {
+    const result = await context.db.transaction().execute(async (trx) => {
+      const created = await createFlag(trx, { ...input, candidateId: candidate.id, raisedBy: user.id });
+      if (created.created) {
+        await audit(trx, {
+          actorId: user.id,
+          action: "flag.create",
+          entity: "flag",
+          entityId: created.id,
+          requestId: context.requestId,
+          details: { candidateId: candidate.id, antiPatternId: input.antiPatternId },
+        });
+      }
+      return created;
+    });
+    return answerSaved({ id: result.id, candidate_id: result.candidateId }, candidate.id, values);
+  } catch (error) {
+    if (!isIdempotencyConflict(error)) throw error;
+    const winner = await findFlagByIdempotencyKey(context.db, input.idempotencyKey);
+    if (!winner) throw error;
+    return answerSaved(winner, candidate.id, values);
+  }
+}
+
+/** Where the first submit of this form went, or a 400 when its key was used on another candidate. */
+function answerSaved(flag: { id: string; candidate_id: string }, candidateId: string, values: Values) {
+  if (flag.candidate_id !== candidateId) {
+    return json(
+      { ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values },
+      { status: 400 },
+    );
+  }
+  return redirectWithFlash(`/candidates/${candidateId}/flags/${flag.id}`, "Flag raised. Record when you discuss it with them.");
+}
+
+const FLAG_BEHAVIOR_HINT =
+  'What did the person actually do or say? Something you could see or hear, e.g. "Talked over two colleagues in the design review until they stopped proposing options".';
+
+export default function NewFlag() {
+  const { candidate, antiPatterns, today, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const values = actionData?.values;
+  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
+  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  const keptKey = typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !formError ? values.idempotencyKey : null;
+  const text = (key: string) => (typeof values?.[key] === "string" ? (values[key] as string) : "");
+  const chosen = text("antiPatternId");
+
+  return (
+    <div className="mx-auto max-w-2xl">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          ← {candidate.name}
+        </Link>
+      </p>
+      <h1 className="mt-2 text-2xl font-semibold">Raise an anti-pattern flag for {candidate.name}</h1>
+      <p className="mt-1 text-stone-600">
+        Describe one occasion you saw. A flag is a prompt to talk with the person and to coach, not a verdict.
+      </p>
+      {antiPatterns.length === 0 ? (
+        <p className="mt-6 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+          The anti-pattern catalogue is empty. Ask an admin to add anti-patterns under Framework first.
+        </p>
+      ) : (
+        <Form method="post" className="mt-6 space-y-4" noValidate>
+          {actionData ? <FormError message={formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+          <IdempotencyKeyField value={keptKey ?? idempotencyKey} />
+          <SelectField
+            label="Anti-pattern"
+            name="antiPatternId"
+            required
+            defaultValue={chosen}
+            hint="Which behaviour from the catalogue did you see? Their descriptions are listed below."
+            errors={fieldErrors.antiPatternId}
+          >
+            <option value="">Choose…</option>
+            {antiPatterns.map((ap) => (
+              <option key={ap.id} value={ap.id}>
+                {ap.name}
+              </option>
+            ))}
+          </SelectField>
+          <details className="rounded border border-stone-200 bg-white p-3 text-sm">
+            <summary className="cursor-pointer text-brand-700">What each anti-pattern means</summary>
+            <dl className="mt-2 space-y-2">
+              {antiPatterns.map((ap) => (
+                <div key={ap.id}>
+                  <dt className="font-medium text-stone-900">{ap.name}</dt>
+                  <dd className="text-stone-600">{ap.description || "No description yet."}</dd>
+                </div>
+              ))}
+            </dl>
+          </details>
+          <TextField
+            label="Observed on"
+            name="observedOn"
+            type="date"
+            required
+            max={today}
+            min="2000-01-01"
+            defaultValue={text("observedOn") || today}
+            errors={fieldErrors.observedOn}
+          />
+          <TextArea
+            label="Situation (optional)"
+            name="situation"
+            maxLength={10000}
+            rows={2}
+            defaultValue={text("situation")}
+            errors={fieldErrors.situation}
+          />
+          <TextArea
+            label="Behaviour"
+            name="behavior"
+            required
+            maxLength={10000}
+            rows={4}
+            hint={FLAG_BEHAVIOR_HINT}
+            defaultValue={text("behavior")}
+            errors={fieldErrors.behavior}
+          />
+          <TextArea label="Impact (optional)" name="impact" maxLength={10000} rows={2} defaultValue={text("impact")} errors={fieldErrors.impact} />
+          <Button>Raise flag</Button>
+        </Form>
+      )}
+    </div>
+  );
+}

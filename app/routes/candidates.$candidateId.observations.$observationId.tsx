@@ -1,0 +1,382 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
+import { requireUser, type SessionUser } from "../auth/session.server";
+import { ObservationForm } from "../components/observation-form";
+import { Button, FormError, TextArea } from "../components/ui/forms";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  deleteObservation,
+  EditObservationFieldsSchema,
+  getCandidateName,
+  getObservation,
+  listDimensionsForForm,
+  listObservationRevisions,
+  observationIsCited,
+  observationInputErrors,
+  retractObservation,
+  updateObservation,
+} from "../models/observation.server";
+import { formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Observation${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
+];
+
+const DELETE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+type Observation = NonNullable<Awaited<ReturnType<typeof getObservation>>>;
+type Access = Awaited<ReturnType<typeof requireCandidateAccess>>;
+
+async function requireObservation(context: AppContext, user: SessionUser, candidateId: string, observationId: string | undefined) {
+  const observation = isUuid(observationId) ? await getObservation(context.db, { candidateId, observationId }) : undefined;
+  if (!observation) throw await denyAsNotFound(context, user, "observation", observationId);
+  return observation;
+}
+
+function permissions(user: SessionUser, candidate: Access, observation: Observation, now: Date) {
+  const isAuthor = observation.author_id === user.id;
+  const live = !observation.retracted_at;
+  const young = now.getTime() - new Date(observation.created_at).getTime() < DELETE_WINDOW_MS;
+  return {
+    edit: isAuthor && live,
+    delete: isAuthor && young,
+    retract: live && (isAuthor || candidate.manager_id === user.id || isLeader(user)),
+    isAuthor,
+  };
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const observation = await requireObservation(context, user, candidate.id, params.observationId);
+  const [name, revisions, dimensions] = await Promise.all([
+    getCandidateName(context.db, candidate.id),
+    listObservationRevisions(context.db, { observationId: observation.id }),
+    listDimensionsForForm(context.db),
+  ]);
+  return json({
+    candidate: { id: candidate.id, name },
+    observation,
+    revisions,
+    // The edit form offers the live dimensions plus any archived one the observation already has.
+    dimensions: mergeDimensions(dimensions, observation.dimensions),
+    today: isoDate(context.now()),
+    can: permissions(user, candidate, observation, context.now()),
+  });
+}
+
+function mergeDimensions(active: { id: string; name: string }[], current: { id: string; name: string }[]) {
+  const ids = new Set(active.map((d) => d.id));
+  return [...active.map((d) => ({ id: d.id, name: d.name })), ...current.filter((d) => !ids.has(d.id))];
+}
+
+const IntentSchema = z.object({ intent: z.enum(["edit", "delete", "retract"], { error: "Choose what to do." }) });
+const RetractSchema = z.object({
+  reason: z
+    .string({ error: "Say why you retract this observation." })
+    .trim()
+    .min(1, "Say why you retract this observation.")
+    .max(2000, "Use at most 2,000 characters."),
+});
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId);
+  const observation = await requireObservation(context, user, candidate.id, params.observationId);
+  const formData = await request.formData();
+  const intent = parseForm(IntentSchema, formData);
+  if (!intent.ok) return intent.response;
+  const can = permissions(user, candidate, observation, context.now());
+  const values = formValues(formData);
+  const base = { actorId: user.id, entity: "observation", entityId: observation.id, requestId: context.requestId };
+
+  switch (intent.data.intent) {
+    case "edit": {
+      if (!can.isAuthor) throw await denyAsForbidden(context, user, "observation.update", "observation", observation.id);
+      if (observation.retracted_at) return badRequest("A retracted observation cannot be edited.", values);
+      return editObservation(context, { user, observation, formData, values, base });
+    }
+    case "delete": {
+      if (!can.isAuthor) throw await denyAsForbidden(context, user, "observation.delete", "observation", observation.id);
+      if (!can.delete) {
+        return badRequest("More than 24 hours have passed: this observation can only be retracted now, with a reason.", values);
+      }
+      if (await observationIsCited(context.db, observation.id)) {
+        return badRequest("A calibration decision cites this observation: it can only be retracted, with a reason.", values);
+      }
+      await context.db.transaction().execute(async (trx) => {
+        await deleteObservation(trx, { observationId: observation.id });
+        await audit(trx, { ...base, action: "observation.delete", details: { candidateId: candidate.id } });
+      });
+      return redirectWithFlash(`/candidates/${candidate.id}`, "Observation deleted.");
+    }
+    case "retract": {
+      if (!can.isAuthor && candidate.manager_id !== user.id && !isLeader(user)) {
+        throw await denyAsForbidden(context, user, "observation.retract", "observation", observation.id);
+      }
+      if (observation.retracted_at) return badRequest("This observation is already retracted.", values);
+      const parsed = parseForm(RetractSchema, formData);
+      if (!parsed.ok) return parsed.response;
+      const done = await context.db.transaction().execute(async (trx) => {
+        const ok = await retractObservation(trx, { observationId: observation.id, actorId: user.id, reason: parsed.data.reason, now: context.now() });
+        if (ok) await audit(trx, { ...base, action: "observation.retract", details: { candidateId: candidate.id } });
+        return ok;
+      });
+      if (!done) return badRequest("This observation is already retracted.", values);
+      return redirectWithFlash(`/candidates/${candidate.id}/observations/${observation.id}`, "Observation retracted. It stays in the record, marked as retracted.");
+    }
+  }
+}
+
+async function editObservation(
+  context: AppContext,
+  {
+    user,
+    observation,
+    formData,
+    values,
+    base,
+  }: {
+    user: SessionUser;
+    observation: Observation;
+    formData: FormData;
+    values: Values;
+    base: { actorId: string; entity: string; entityId: string; requestId: string };
+  },
+) {
+  const parsed = parseForm(EditObservationFieldsSchema(isoDate(context.now())), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const current = new Set(observation.dimensions.map((d) => d.id));
+  const fieldErrors = await observationInputErrors(context.db, { dimensionIds: input.dimensionIds.filter((id) => !current.has(id)) });
+  if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+
+  const result = await context.db.transaction().execute(async (trx) => {
+    const updated = await updateObservation(trx, { ...input, observationId: observation.id, editorId: user.id, now: context.now() });
+    if (updated === "stale") return updated;
+    await audit(trx, {
+      ...base,
+      action: "observation.update",
+      details: { candidateId: observation.candidate_id, fromVersion: input.version, toVersion: updated.version, dimensionIds: input.dimensionIds },
+    });
+    return updated;
+  });
+  if (result === "stale") {
+    // Someone saved first: send back both texts so the user can merge and re-submit against the new version.
+    const saved = await getObservation(context.db, { candidateId: observation.candidate_id, observationId: observation.id });
+    return json(
+      {
+        ok: false as const,
+        formError: "This observation was changed after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+        fieldErrors: {},
+        values: { ...values, version: String(saved?.version ?? observation.version) },
+        conflict: { yours: values, saved: saved ?? observation },
+      },
+      { status: 409 },
+    );
+  }
+  return redirectWithFlash(`/candidates/${observation.candidate_id}/observations/${observation.id}`, "Observation updated. The earlier text is kept in its history.");
+}
+
+const SIGNAL_LABEL: Record<string, string> = { strength: "Strength", concern: "Concern", context: "Context" };
+
+function Sbi({ situation, behavior, impact, struck = false }: { situation: string; behavior: string; impact: string; struck?: boolean }) {
+  const cls = struck ? "line-through decoration-stone-400" : "";
+  return (
+    <dl className="space-y-3">
+      {[
+        ["Situation", situation],
+        ["Behaviour", behavior],
+        ["Impact", impact],
+      ].map(([label, text]) => (
+        <div key={label}>
+          <dt className="text-sm font-medium text-stone-600">{label}</dt>
+          <dd className={`whitespace-pre-wrap ${cls}`}>{text || <span className="text-stone-500">Not recorded</span>}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default function ObservationPage() {
+  const { candidate, observation, revisions, dimensions, today, can } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const conflict = actionData && "conflict" in actionData ? actionData.conflict : null;
+  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
+  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  const values = actionData?.values as Values | undefined;
+  const failedIntent = values?.intent;
+  const editValues: Values = failedIntent === "edit" && values
+    ? values
+    : {
+        observedOn: observation.observed_on,
+        situation: observation.situation,
+        behavior: observation.behavior,
+        impact: observation.impact,
+        signal: observation.signal,
+        dimensionIds: observation.dimensions.map((d) => d.id),
+      };
+  const version = String(conflict?.saved.version ?? observation.version);
+  const retracted = Boolean(observation.retracted_at);
+  const here = `/candidates/${candidate.id}/observations/${observation.id}`;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          ← {candidate.name}
+        </Link>
+      </p>
+      <header>
+        <h1 className="text-2xl font-semibold">
+          Observation of {candidate.name}, {formatDate(observation.observed_on)}
+        </h1>
+        <p className="mt-1 text-stone-600">
+          By {observation.author_name} · {SIGNAL_LABEL[observation.signal]} ·{" "}
+          {observation.dimensions.map((d) => d.name).join(", ")}
+          {observation.version > 1 ? (
+            <>
+              {" "}
+              · <a href="#history" className="text-brand-700 underline">edited</a>
+            </>
+          ) : null}
+        </p>
+        {observation.assignment_title ? (
+          <p className="mt-1 text-sm text-stone-600">
+            Linked to the sniff test “{observation.assignment_title}”, offered {formatDate(observation.assignment_offered_on)}.
+          </p>
+        ) : null}
+      </header>
+
+      {formError ? <FormError message={formError} /> : null}
+
+      {retracted ? (
+        <section className="rounded border border-amber-300 bg-amber-50 p-4" aria-labelledby="retracted-heading">
+          <h2 id="retracted-heading" className="font-semibold text-amber-900">
+            Retracted
+          </h2>
+          <p className="mt-1 text-amber-900">
+            Retracted by {observation.retracted_by_name} on {formatDate(observation.retracted_at)}:{" "}
+            <span className="whitespace-pre-wrap">{observation.retraction_reason}</span>
+          </p>
+        </section>
+      ) : null}
+
+      <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label="The observation">
+        <Sbi situation={observation.situation} behavior={observation.behavior} impact={observation.impact} struck={retracted} />
+      </section>
+
+      {conflict ? (
+        <section className="grid gap-4 md:grid-cols-2" aria-labelledby="conflict-heading">
+          <h2 id="conflict-heading" className="text-lg font-semibold md:col-span-2">
+            Your text and the saved text
+          </h2>
+          <div className="rounded border border-brand-600 bg-white p-4">
+            <h3 className="font-medium">Your text (not saved)</h3>
+            <div className="mt-2">
+              <Sbi
+                situation={String(conflict.yours.situation ?? "")}
+                behavior={String(conflict.yours.behavior ?? "")}
+                impact={String(conflict.yours.impact ?? "")}
+              />
+            </div>
+          </div>
+          <div className="rounded border border-stone-300 bg-white p-4">
+            <h3 className="font-medium">Saved text (version {conflict.saved.version})</h3>
+            <div className="mt-2">
+              <Sbi situation={conflict.saved.situation} behavior={conflict.saved.behavior} impact={conflict.saved.impact} />
+            </div>
+          </div>
+        </section>
+      ) : null}
+
+      {can.edit ? (
+        <details className="rounded-lg border border-stone-200 bg-white p-4" open={failedIntent === "edit"}>
+          <summary className="cursor-pointer font-medium text-brand-700">Edit this observation</summary>
+          <p className="mt-2 text-sm text-stone-600">The current text is kept in the history below when you save.</p>
+          <div className="mt-4">
+            <ObservationForm
+              key={version}
+              action={here}
+              idempotencyKey=""
+              hidden={{ intent: "edit", version }}
+              dimensions={dimensions}
+              assignments={[]}
+              today={today}
+              values={editValues}
+              fieldErrors={failedIntent === "edit" ? fieldErrors : {}}
+              submitLabel="Save changes"
+            />
+          </div>
+        </details>
+      ) : null}
+
+      {can.delete || can.retract ? (
+        <section className="grid gap-4 md:grid-cols-2" aria-labelledby="remove-heading">
+          <h2 id="remove-heading" className="text-lg font-semibold md:col-span-2">
+            Take it back
+          </h2>
+          {can.delete ? (
+            <Form method="post" action={here} className="rounded-lg border border-stone-200 bg-white p-4">
+              <input type="hidden" name="intent" value="delete" />
+              <p className="text-sm text-stone-700">
+                Within 24 hours of writing it, you can delete your observation completely.
+              </p>
+              <Button variant="danger" className="mt-3">
+                Delete observation
+              </Button>
+            </Form>
+          ) : null}
+          {can.retract ? (
+            <Form method="post" action={here} className="space-y-3 rounded-lg border border-stone-200 bg-white p-4">
+              <input type="hidden" name="intent" value="retract" />
+              <TextArea
+                label="Reason for retracting"
+                name="reason"
+                required
+                maxLength={2000}
+                hint="The observation stays in the record, marked as retracted, with this reason."
+                defaultValue={failedIntent === "retract" ? String(values?.reason ?? "") : ""}
+                errors={failedIntent === "retract" ? fieldErrors.reason : undefined}
+              />
+              <Button variant="secondary">Retract observation</Button>
+            </Form>
+          ) : null}
+        </section>
+      ) : null}
+
+      <section id="history" aria-labelledby="history-heading">
+        <h2 id="history-heading" className="text-lg font-semibold">
+          History
+        </h2>
+        <ol className="mt-2 space-y-3">
+          {observation.version > 1 || revisions.length ? (
+            <li className="text-sm text-stone-600">
+              Version {observation.version} (current), last changed {formatDate(observation.updated_at)}.
+            </li>
+          ) : null}
+          {revisions.map((r) => (
+            <li key={r.id} className="rounded border border-stone-200 bg-white p-4">
+              <p className="text-sm text-stone-600">
+                Version {r.version}, replaced by {r.edited_by_name} on {formatDate(r.created_at)} · observed {formatDate(r.observed_on)} ·{" "}
+                {SIGNAL_LABEL[r.signal]} · {r.dimension_names.join(", ")}
+              </p>
+              <div className="mt-2">
+                <Sbi situation={r.situation} behavior={r.behavior} impact={r.impact} />
+              </div>
+            </li>
+          ))}
+          <li className="text-sm text-stone-600">
+            Written by {observation.author_name} on {formatDate(observation.created_at)}.
+          </li>
+        </ol>
+      </section>
+    </div>
+  );
+}
