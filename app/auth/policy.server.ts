@@ -138,3 +138,73 @@ export async function requireCandidateAccess(
   }
   return row;
 }
+
+// ---- Coaching plans (issue 5) ---------------------------------------------------------------------
+
+/**
+ * The plans a viewer may read, as SQL over `coaching_plans` joined to `candidates`: every plan of a
+ * candidate they can see (the circle reads the plan), the plan they mentor now, and any plan they
+ * mentored before — a replaced or finished mentor keeps read access to the plans they ran, though
+ * they leave the candidate's circle.
+ */
+export function planVisibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, "coaching_plans" | "candidates">) => {
+    if (!seesPeopleData(viewer)) return eb.val(false);
+    if (isLeader(viewer)) return eb.val(true);
+    return eb.or([
+      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">),
+      eb("coaching_plans.mentor_id", "=", viewer.id),
+      eb.exists(
+        eb
+          .selectFrom("coaching_plan_changes as pc")
+          .select("pc.id")
+          .whereRef("pc.plan_id", "=", "coaching_plans.id")
+          .where((w) => w.or([w("pc.from_mentor_id", "=", viewer.id), w("pc.to_mentor_id", "=", viewer.id)])),
+      ),
+    ]);
+  };
+}
+
+export interface PlanFacts {
+  mentorId: string;
+  managerId: string;
+}
+
+/** May change a plan (actions, check-ins, status, details): its current mentor, the candidate's manager, a leader. */
+export function canEditPlan(viewer: Viewer, plan: PlanFacts): boolean {
+  if (!seesPeopleData(viewer)) return false;
+  return isLeader(viewer) || plan.mentorId === viewer.id || (plan.managerId === viewer.id && viewer.roles.includes("manager"));
+}
+
+/**
+ * Loads a plan the viewer may see, or throws an audited 404 (the same answer as for a plan that does
+ * not exist). With `edit`, someone who may only read it gets an audited 403. `candidateVisible` says
+ * whether the viewer may also open the candidate's record (a past mentor may not).
+ */
+export async function requirePlanAccess(
+  ctx: Ctx,
+  viewer: Viewer,
+  planId: string | undefined,
+  { edit = false }: { edit?: boolean } = {},
+) {
+  if (!isUuid(planId) || !seesPeopleData(viewer)) throw await denyAsNotFound(ctx, viewer, "coaching_plan", planId);
+  const row = await ctx.db
+    .selectFrom("coaching_plans")
+    .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
+    .select((eb) => [
+      "coaching_plans.id",
+      "coaching_plans.candidate_id",
+      "coaching_plans.mentor_id",
+      "coaching_plans.status",
+      "coaching_plans.version",
+      "candidates.manager_id",
+      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">).as("candidate_visible"),
+    ])
+    .where("coaching_plans.id", "=", planId)
+    .where(planVisibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) throw await denyAsNotFound(ctx, viewer, "coaching_plan", planId);
+  const mayEdit = canEditPlan(viewer, { mentorId: row.mentor_id, managerId: row.manager_id });
+  if (edit && !mayEdit) throw await denyAsForbidden(ctx, viewer, "coaching_plan.update", "coaching_plan", planId);
+  return { ...row, candidate_visible: Boolean(row.candidate_visible), mayEdit };
+}

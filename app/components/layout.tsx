@@ -19,6 +19,8 @@ interface NavItem {
 export const NAV: NavItem[] = [
   { to: "/", label: "My week", roles: ["leader", "manager", "mentor"] },
   { to: "/candidates", label: "Candidates", roles: ["leader", "manager"] },
+  { to: "/sniff-tests", label: "Sniff tests", roles: ["leader", "manager"] },
+  { to: "/coaching", label: "Coaching", roles: ["leader", "manager", "mentor"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },

@@ -2,11 +2,12 @@ import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
+import { listMentorNudges } from "./coaching.server";
 
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, actions, checkins, meeting, recent] = await Promise.all([
+  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
@@ -60,13 +61,8 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .select(["p.id", "p.started_on", "c.last_held_on", "c.next_on", "candidates.name as candidate_name"])
       .where("p.mentor_id", "=", viewer.id)
       .where("p.status", "=", "active")
-      .where((eb) =>
-        eb.or([
-          eb("c.next_on", "<=", weekAhead),
-          eb("c.last_held_on", "<=", addDays(today, -30)),
-          eb.and([eb("c.last_held_on", "is", null), eb("p.started_on", "<=", addDays(today, -30))]),
-        ]),
-      )
+      // Planned check-ins coming up; staleness (30 days without one) is a coaching nudge.
+      .where("c.next_on", "<=", weekAhead)
       .orderBy("p.started_on")
       .limit(20)
       .execute(),
@@ -90,8 +86,9 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .limit(1)
       .executeTakeFirst(),
     listRecentCandidates(db, { viewer }),
+    listMentorNudges(db, { mentorId: viewer.id, today }),
   ]);
-  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent };
+  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges };
 }
 
 export const RECENT_CANDIDATES = 5;

@@ -193,7 +193,7 @@ function sniffTestBranch(db: DB, candidateId: string): Branch {
       no.as("edited"),
       no.as("retracted"),
       no.as("superseded"),
-      sql<string | null>`a.sniff_test_id::text`.as("link_id"),
+      sql<string | null>`a.id::text`.as("link_id"),
     ])
     .where("a.candidate_id", "=", candidateId) as unknown as Branch;
 }

@@ -112,7 +112,10 @@ export default function MyWeek() {
         <Section title="Coaching actions due" count={week.actions.length} empty="No coaching actions are due for your mentees.">
           {week.actions.map((a) => (
             <li key={a.id} className="py-2">
-              {a.candidate_name} — {a.title}
+              <Link className="font-medium text-brand-700 underline" to={`/coaching/${a.plan_id}`}>
+                {a.candidate_name}
+              </Link>{" "}
+              — {a.title}
               <span className="block text-sm text-stone-600">
                 due {formatDate(a.due_on)}
                 {overdue(a.due_on)}
@@ -120,14 +123,34 @@ export default function MyWeek() {
             </li>
           ))}
         </Section>
-        <Section title="Check-ins due" count={week.checkins.length} empty="Every coaching plan you mentor has a recent check-in.">
+        <Section title="Check-ins due" count={week.checkins.length} empty="No check-in is planned for the next seven days.">
           {week.checkins.map((c) => (
             <li key={c.id} className="py-2">
-              {c.candidate_name}
+              <Link className="font-medium text-brand-700 underline" to={`/coaching/${c.id}`}>
+                {c.candidate_name}
+              </Link>
               <span className="block text-sm text-stone-600">
                 {c.last_held_on ? `last check-in ${formatDate(c.last_held_on)}` : "no check-in yet"}
                 {c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}
               </span>
+            </li>
+          ))}
+        </Section>
+        <Section
+          title="Coaching nudges"
+          count={week.coachingNudges.length}
+          empty="Your coaching plans are on track: recent check-ins, no overdue actions, no target passed."
+        >
+          {week.coachingNudges.map((p) => (
+            <li key={p.planId} className="py-2">
+              <Link className="font-medium text-brand-700 underline" to={`/coaching/${p.planId}`}>
+                {p.candidateName}
+              </Link>
+              <ul className="text-sm text-amber-900">
+                {p.nudges.map((n) => (
+                  <li key={n.kind}>{n.text}</li>
+                ))}
+              </ul>
             </li>
           ))}
         </Section>

@@ -9,6 +9,7 @@ import { getCandidateHeader } from "../models/candidate.server";
 import { computeNudges, getEvidenceCoverage, getEvidenceTotals, listOpenFlags } from "../models/evidence.server";
 import { listAssignmentsForCandidate } from "../models/observation.server";
 import { getTimeline, timelineFiltersFrom } from "../models/timeline.server";
+import { listCandidatePlans } from "../models/coaching.server";
 import { daysBetween, formatDate, isoDate } from "../utils/dates";
 import { notFound } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
@@ -25,13 +26,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
   const today = isoDate(context.now());
   const filters = timelineFiltersFrom(url.searchParams);
-  const [candidate, coverage, totals, openFlags, assignments, timeline] = await Promise.all([
+  const [candidate, coverage, totals, openFlags, assignments, timeline, plans] = await Promise.all([
     getCandidateHeader(context.db, access.id),
     getEvidenceCoverage(context.db, { candidateId: access.id }),
     getEvidenceTotals(context.db, { candidateId: access.id }),
     listOpenFlags(context.db, { candidateId: access.id }),
     listAssignmentsForCandidate(context.db, access.id),
     getTimeline(context.db, { candidateId: access.id, filters }),
+    listCandidatePlans(context.db, { candidateId: access.id, today }),
   ]);
   if (!candidate) throw notFound();
   // Managing depends only on who manages the candidate, which the access check already read.
@@ -42,7 +44,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     canManage,
     today,
     coverage,
-    nudges: computeNudges({ coverage, totals, openFlags, today }),
+    nudges: [
+      ...computeNudges({ coverage, totals, openFlags, today }),
+      ...plans.flatMap((plan) =>
+        plan.nudges.map((n) => ({
+          key: `${plan.id}-${n.kind}`,
+          title: n.text,
+          detail: `In the coaching plan with ${plan.mentorName}.`,
+        })),
+      ),
+    ],
+    plans,
     openFlags,
     assignments: assignments.map((a) => ({ id: a.id, title: `${a.title} (offered ${formatDate(a.offered_on)})` })),
     timeline,
@@ -129,6 +141,7 @@ function Profile({ data }: { data: ProfileData }) {
           <Nudges nudges={data.nudges} />
           <Coverage coverage={data.coverage} />
           <OpenFlags flags={data.openFlags} base={base} />
+          <CoachingPlans plans={data.plans} />
         </div>
 
         <Timeline data={data} base={base} />
@@ -169,6 +182,14 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
           <Link to={`${base}/flags/new`} className={buttonLinkClass}>
             Raise a flag
           </Link>
+          <Link to={`${base}/assignments/new`} className={buttonLinkClass}>
+            Offer a sniff test
+          </Link>
+          {canManage ? (
+            <Link to={`${base}/plans/new`} className={buttonLinkClass}>
+              Start a coaching plan
+            </Link>
+          ) : null}
           {canManage ? (
             <Link to={`${base}/export`} reloadDocument className={buttonLinkClass}>
               Export
@@ -190,6 +211,39 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
         ))}
       </dl>
     </header>
+  );
+}
+
+const PLAN_STATUS_WORDS: Record<string, string> = { active: "Active", paused: "Paused", completed: "Completed", abandoned: "Abandoned" };
+
+function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
+  return (
+    <section aria-labelledby="plans" className="rounded-lg border border-stone-200 bg-white p-4">
+      <h2 id="plans" className="text-lg font-semibold">
+        Coaching plans
+      </h2>
+      {plans.length ? (
+        <ul className="mt-2 space-y-3">
+          {plans.map((p) => (
+            <li key={p.id} className="text-sm">
+              <Link to={`/coaching/${p.id}`} className="font-medium text-brand-700 underline">
+                {p.goal.length > 90 ? `${p.goal.slice(0, 90)}…` : p.goal}
+              </Link>
+              <span className="block text-stone-600">
+                {PLAN_STATUS_WORDS[p.status] ?? p.status} · with {p.mentorName} · since {formatDate(p.startedOn)}
+                {p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}
+              </span>
+              <span className="block text-stone-600">
+                {p.openActions} open {p.openActions === 1 ? "action" : "actions"} ·{" "}
+                {p.lastCheckinOn ? `last check-in ${formatDate(p.lastCheckinOn)}` : "no check-in yet"}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mt-2 text-stone-700">No coaching plan yet. The candidate&apos;s manager or a leader can start one.</p>
+      )}
+    </section>
   );
 }
 
@@ -470,7 +524,7 @@ function entryLink(entry: Entry, base: string): { to: string; label: string } | 
     case "flag":
       return { to: `${base}/flags/${entry.link_id}`, label: "Open flag" };
     case "sniff_test":
-      return { to: `/sniff-tests/${entry.link_id}`, label: "Open sniff test" };
+      return { to: `${base}/assignments/${entry.link_id}`, label: "Open sniff test" };
     case "coaching":
       return { to: `/coaching/${entry.link_id}`, label: "Open coaching plan" };
     case "decision":

@@ -296,7 +296,12 @@ describe("evidence coverage", () => {
   it("reaches the page with nudges and open flags", async () => {
     const data = await body(await profile("observer", covered));
     expect(data.coverage).toHaveLength(5);
-    expect(data.nudges.map((n: { key: string }) => n.key)).toEqual(["unobserved_dimension", "undiscussed_flag"]);
+    // The fixture's plan started long ago and has had no check-in: its coaching nudge shows here too.
+    expect(data.nudges.map((n: { key: string }) => n.key.replace(/^[0-9a-f-]{36}-/, "plan:"))).toEqual([
+      "unobserved_dimension",
+      "undiscussed_flag",
+      "plan:no_checkin",
+    ]);
     expect(data.nudges[0].title).toBe("Not yet observed: Outcome orientation, Technical leadership, People skills");
     expect(data.openFlags.map((f: { status: string; discussed_with_candidate_on: string | null }) => [f.status, f.discussed_with_candidate_on])).toEqual([
       ["open", null],

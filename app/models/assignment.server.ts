@@ -1,0 +1,448 @@
+/**
+ * Sniff-test assignments: offering a template to a candidate, the lifecycle
+ * (offered → accepted | declined → completed | not_completed, withdrawn at any open point) and the
+ * debrief observation that closes a completed or not completed one.
+ */
+import { sql } from "kysely";
+import { z } from "zod";
+import type { DB } from "../../db/client";
+import { ASSIGNMENT_STATUSES, SIGNALS, type AssignmentStatus } from "../../db/schema";
+import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
+import { addDays } from "../utils/dates";
+import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { audit } from "./audit.server";
+import { createObservation, optionalText, requiredText } from "./observation.server";
+
+export const TRANSITIONS: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
+  offered: ["accepted", "declined", "withdrawn"],
+  accepted: ["completed", "not_completed", "withdrawn"],
+  declined: [],
+  completed: [],
+  not_completed: [],
+  withdrawn: [],
+};
+/** Closing as completed or not completed needs a debrief observation. */
+export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = ["completed", "not_completed"];
+const OPEN: readonly AssignmentStatus[] = ["offered", "accepted"];
+
+export const STATUS_LABELS: Record<AssignmentStatus, string> = {
+  offered: "offered",
+  accepted: "accepted",
+  declined: "declined",
+  completed: "completed",
+  not_completed: "not completed",
+  withdrawn: "withdrawn",
+};
+
+export function canTransition(from: AssignmentStatus, to: AssignmentStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Why a transition is refused, in words a manager can act on. */
+export function transitionRefusal(from: AssignmentStatus, to: AssignmentStatus): string {
+  const allowed = TRANSITIONS[from];
+  const next = allowed.length
+    ? `From ${STATUS_LABELS[from]} it can become ${allowed.map((s) => STATUS_LABELS[s]).join(", ")}.`
+    : "It is closed, so its status no longer changes.";
+  return `This sniff test is ${STATUS_LABELS[from]}; it cannot be marked ${STATUS_LABELS[to]}. ${next}`;
+}
+
+// ---- What can be offered to whom --------------------------------------------------------------------
+
+/** Candidates the viewer may see and who are not archived, for the "offer to" select. */
+export function listAssignableCandidates(db: DB, { viewer }: { viewer: Viewer }) {
+  return db
+    .selectFrom("candidates")
+    .select(["candidates.id", "candidates.name"])
+    .where(candidateVisibleTo(viewer))
+    .where("candidates.archived_at", "is", null)
+    .orderBy("candidates.name")
+    .orderBy("candidates.id")
+    .execute();
+}
+
+/** Live templates, in library order, for the "pick a sniff test" select. */
+export function listAssignableSniffTests(db: DB) {
+  return db
+    .selectFrom("sniff_tests as t")
+    .innerJoin("dimensions as d", "d.id", "t.dimension_id")
+    .select(["t.id", "t.title", "t.timebox_days", "d.name as dimension_name"])
+    .where("t.archived_at", "is", null)
+    .orderBy("d.position")
+    .orderBy("d.name")
+    .orderBy("t.title")
+    .execute();
+}
+
+export async function findAssignmentByIdempotencyKey(db: DB, idempotencyKey: string) {
+  return db
+    .selectFrom("sniff_test_assignments")
+    .select(["id", "candidate_id", "sniff_test_id"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
+}
+
+export type OfferResult =
+  | { ok: true; assignmentId: string; candidateId: string }
+  | { ok: false; formError?: string; fieldErrors?: Record<string, string[]> };
+
+/**
+ * Offers the template's current revision to the candidate (the caller has checked the viewer may see
+ * the candidate), with its first event and audit row in one transaction. A repeat of the same form
+ * answers with the assignment the first submit made.
+ */
+export async function offerSniffTest(
+  db: DB,
+  input: {
+    viewer: Viewer;
+    sniffTestId: string;
+    candidateId: string;
+    offeredOn: string;
+    dueOn: string | null;
+    idempotencyKey: string;
+    now: Date;
+    requestId: string;
+  },
+): Promise<OfferResult> {
+  const repeat = async (): Promise<OfferResult | null> => {
+    const earlier = await findAssignmentByIdempotencyKey(db, input.idempotencyKey);
+    if (!earlier) return null;
+    if (earlier.candidate_id !== input.candidateId || earlier.sniff_test_id !== input.sniffTestId) {
+      return { ok: false, formError: "This form has expired: reload the page and submit it again." };
+    }
+    return { ok: true, assignmentId: earlier.id, candidateId: earlier.candidate_id };
+  };
+  const earlier = await repeat();
+  if (earlier) return earlier;
+
+  const [test, candidate] = await Promise.all([
+    db
+      .selectFrom("sniff_tests as t")
+      .innerJoin("sniff_test_revisions as r", (join) => join.onRef("r.sniff_test_id", "=", "t.id").onRef("r.version", "=", "t.version"))
+      .select(["t.id", "t.archived_at", "t.timebox_days", "r.id as revision_id"])
+      .where("t.id", "=", input.sniffTestId)
+      .executeTakeFirst(),
+    db.selectFrom("candidates").select(["id", "archived_at"]).where("id", "=", input.candidateId).executeTakeFirst(),
+  ]);
+  if (!test) return { ok: false, fieldErrors: { sniffTestId: ["Choose a sniff test from the list."] } };
+  if (test.archived_at) return { ok: false, formError: "This sniff test is archived: restore it before offering it to anyone." };
+  if (!candidate) return { ok: false, fieldErrors: { candidateId: ["Choose a candidate from the list."] } };
+  if (candidate.archived_at) return { ok: false, formError: "This candidate is archived: sniff tests cannot be offered to them." };
+  const dueOn = input.dueOn ?? addDays(input.offeredOn, test.timebox_days);
+  if (dueOn < input.offeredOn) return { ok: false, fieldErrors: { dueOn: ["The due date cannot be before the day it was offered."] } };
+
+  try {
+    const id = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("sniff_test_assignments")
+        .values({
+          sniff_test_id: test.id,
+          sniff_test_revision_id: test.revision_id,
+          candidate_id: candidate.id,
+          assigned_by: input.viewer.id,
+          offered_on: input.offeredOn,
+          due_on: dueOn,
+          status: "offered",
+          idempotency_key: input.idempotencyKey,
+          created_at: input.now,
+          updated_at: input.now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("sniff_test_assignment_events")
+        .values({ assignment_id: row.id, from_status: null, to_status: "offered", changed_by: input.viewer.id, created_at: input.now })
+        .execute();
+      await audit(trx, {
+        actorId: input.viewer.id,
+        action: "assignment.create",
+        entity: "assignment",
+        entityId: row.id,
+        requestId: input.requestId,
+        details: { candidateId: candidate.id, sniffTestId: test.id, revisionId: test.revision_id, offeredOn: input.offeredOn, dueOn },
+      });
+      return row.id;
+    });
+    return { ok: true, assignmentId: id, candidateId: candidate.id };
+  } catch (error) {
+    // The same form submitted twice at once: the UNIQUE key let one through; answer as it did.
+    const winner = await repeat();
+    if (winner) return winner;
+    throw error;
+  }
+}
+
+// ---- One assignment ---------------------------------------------------------------------------------
+
+/** The assignment with the text as it was given (its revision), or undefined when it is not this candidate's. */
+export async function getAssignment(db: DB, { candidateId, assignmentId }: { candidateId: string; assignmentId: string }) {
+  return db
+    .selectFrom("sniff_test_assignments as a")
+    .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
+    .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
+    .innerJoin("dimensions as d", "d.id", "r.dimension_id")
+    .innerJoin("users as assigner", "assigner.id", "a.assigned_by")
+    .select([
+      "a.id",
+      "a.candidate_id",
+      "a.sniff_test_id",
+      "a.offered_on",
+      "a.due_on",
+      "a.closed_on",
+      "a.status",
+      "a.version",
+      "assigner.name as assigned_by_name",
+      "r.version as revision_version",
+      "r.title",
+      "r.assignment",
+      "r.rationale",
+      "r.signals",
+      "r.red_flags",
+      "r.timebox_days",
+      "r.dimension_id",
+      "d.name as dimension_name",
+      "t.version as template_version",
+    ])
+    .where("a.id", "=", assignmentId)
+    .where("a.candidate_id", "=", candidateId)
+    .executeTakeFirst();
+}
+export type Assignment = NonNullable<Awaited<ReturnType<typeof getAssignment>>>;
+
+/** The lifecycle: every status change with who made it, when and their note, oldest first. */
+export function listAssignmentEvents(db: DB, { assignmentId }: { assignmentId: string }) {
+  return db
+    .selectFrom("sniff_test_assignment_events as e")
+    .innerJoin("users as u", "u.id", "e.changed_by")
+    .select(["e.id", "e.from_status", "e.to_status", "e.note", "e.created_at", "u.name as changed_by_name"])
+    .where("e.assignment_id", "=", assignmentId)
+    .orderBy("e.created_at")
+    // Ties (one clock tick): the first event has no from_status.
+    .orderBy(sql`e.from_status is not null`)
+    .orderBy("e.id")
+    .execute();
+}
+
+/** Observations linked to the assignment (its debrief, and any others), oldest first. */
+export function listAssignmentObservations(db: DB, { assignmentId }: { assignmentId: string }) {
+  return db
+    .selectFrom("observations as o")
+    .innerJoin("users as author", "author.id", "o.author_id")
+    .select(["o.id", "o.observed_on", "o.behavior", "o.signal", "o.retracted_at", "author.name as author_name"])
+    .where("o.assignment_id", "=", assignmentId)
+    .orderBy("o.observed_on")
+    .orderBy("o.created_at")
+    .execute();
+}
+
+export interface Debrief {
+  situation: string;
+  behavior: string;
+  impact: string;
+  signal: (typeof SIGNALS)[number];
+  dimensionIds: string[];
+  idempotencyKey: string;
+}
+
+/**
+ * Moves the assignment from `from` to `to`: status, version+1, closed_on for a closing status, an event
+ * row and the audit row; for completed / not completed also the debrief observation, tagged with the
+ * test's dimension. Call inside a transaction. 'stale' when the assignment changed since the form was
+ * read; nothing is written then.
+ */
+export async function transitionAssignment(
+  trx: DB,
+  input: {
+    assignment: Pick<Assignment, "id" | "candidate_id" | "sniff_test_id" | "dimension_id">;
+    version: number;
+    from: AssignmentStatus;
+    to: AssignmentStatus;
+    changedBy: string;
+    note: string;
+    debrief: Debrief | null;
+    today: string;
+    now: Date;
+    requestId: string;
+  },
+): Promise<"stale" | { version: number; observationId: string | null }> {
+  const { assignment } = input;
+  const closes = !OPEN.includes(input.to);
+  // The update goes first: a second submit of the same form waits on its row lock, then finds the version moved on.
+  const updated = await trx
+    .updateTable("sniff_test_assignments")
+    .set({ status: input.to, version: input.version + 1, closed_on: closes ? input.today : null })
+    .where("id", "=", assignment.id)
+    .where("version", "=", input.version)
+    .where("status", "=", input.from)
+    .returning("version")
+    .executeTakeFirst();
+  if (!updated) return "stale";
+  await trx
+    .insertInto("sniff_test_assignment_events")
+    .values({
+      assignment_id: assignment.id,
+      from_status: input.from,
+      to_status: input.to,
+      changed_by: input.changedBy,
+      note: input.note,
+      created_at: input.now,
+    })
+    .execute();
+
+  let observationId: string | null = null;
+  if (input.debrief) {
+    const dimensionIds = [assignment.dimension_id, ...input.debrief.dimensionIds.filter((id) => id !== assignment.dimension_id)];
+    const created = await createObservation(trx, {
+      candidateId: assignment.candidate_id,
+      authorId: input.changedBy,
+      assignmentId: assignment.id,
+      observedOn: input.today,
+      situation: input.debrief.situation,
+      behavior: input.debrief.behavior,
+      impact: input.debrief.impact,
+      signal: input.debrief.signal,
+      dimensionIds,
+      idempotencyKey: input.debrief.idempotencyKey,
+      now: input.now,
+    });
+    observationId = created.id;
+    if (created.created) {
+      await audit(trx, {
+        actorId: input.changedBy,
+        action: "observation.create",
+        entity: "observation",
+        entityId: created.id,
+        requestId: input.requestId,
+        details: { candidateId: assignment.candidate_id, dimensionIds, signal: input.debrief.signal, assignmentId: assignment.id },
+      });
+    }
+  }
+  await audit(trx, {
+    actorId: input.changedBy,
+    action: `assignment.${input.to}`,
+    entity: "assignment",
+    entityId: assignment.id,
+    requestId: input.requestId,
+    details: {
+      candidateId: assignment.candidate_id,
+      sniffTestId: assignment.sniff_test_id,
+      from: input.from,
+      to: input.to,
+      fromVersion: input.version,
+      toVersion: updated.version,
+      observationId,
+    },
+  });
+  return { version: updated.version, observationId };
+}
+
+// ---- Form input -------------------------------------------------------------------------------------
+
+function isRealDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+function daySchema(what: string, today: string) {
+  const latest = addDays(today, 2 * 365);
+  return z
+    .string({ error: `Enter ${what}.` })
+    .trim()
+    .min(1, `Enter ${what}.`)
+    .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
+    .refine((d) => !isRealDay(d) || d >= "2000-01-01", "Use a date in 2000 or later.")
+    .refine((d) => !isRealDay(d) || d <= latest, "Use a date within the next two years.");
+}
+
+function offerFields(today: string) {
+  return {
+    offeredOn: daySchema("the day it is offered", today),
+    dueOn: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || null)
+      .pipe(z.union([z.null(), daySchema("the due date", today)])),
+    idempotencyKey: IdempotencyKeySchema,
+  };
+}
+
+const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(v: T) => v.dueOn === null || v.dueOn >= v.offeredOn;
+const dueMessage = { message: "The due date cannot be before the day it is offered.", path: ["dueOn"] };
+
+/** The form on a template page: which candidate. */
+export function OfferToCandidateSchema(today: string) {
+  return z
+    .object({
+      candidateId: z.string({ error: "Choose a candidate." }).refine(isUuid, "Choose a candidate from the list."),
+      ...offerFields(today),
+    })
+    .refine(refineDue, dueMessage);
+}
+
+/** The form on a candidate's page: which sniff test. */
+export function OfferSniffTestSchema(today: string) {
+  return z
+    .object({
+      sniffTestId: z.string({ error: "Choose a sniff test." }).refine(isUuid, "Choose a sniff test from the list."),
+      ...offerFields(today),
+    })
+    .refine(refineDue, dueMessage);
+}
+
+const version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
+const note = z
+  .string()
+  .trim()
+  .max(2000, "Use at most 2,000 characters.")
+  .optional()
+  .transform((v) => v ?? "");
+
+const ExtraDimensionsSchema = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.filter((x) => x !== "") : [v]),
+  z.array(z.string().refine(isUuid, "Choose dimensions from the list.")).max(50, "Choose dimensions from the list."),
+);
+
+const debriefFields = {
+  situation: optionalText(),
+  behavior: requiredText("Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour."),
+  impact: optionalText(),
+  signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
+  dimensionIds: ExtraDimensionsSchema,
+  idempotencyKey: IdempotencyKeySchema,
+};
+
+/** Read first, so a refused transition or a stale version answers before the rest of the form is judged. */
+export const TransitionIntentSchema = z.object({
+  intent: z.enum(ASSIGNMENT_STATUSES, { error: "Choose what happened." }),
+  version,
+});
+
+const intent = <T extends AssignmentStatus>(to: T) => z.literal(to, { error: "Choose what happened." });
+
+export const TransitionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: intent("accepted"), version, note }),
+    z.object({ intent: intent("declined"), version, note }),
+    z.object({ intent: intent("withdrawn"), version, note }),
+    z.object({ intent: intent("completed"), version, note, ...debriefFields }),
+    z.object({ intent: intent("not_completed"), version, note, ...debriefFields }),
+  ],
+  { error: "Choose what happened." },
+);
+export type TransitionInput = z.infer<typeof TransitionSchema>;
+
+/** The debrief part of a completed / not completed form, or null for the other transitions. */
+export function debriefOf(input: TransitionInput): Debrief | null {
+  if (input.intent !== "completed" && input.intent !== "not_completed") return null;
+  return {
+    situation: input.situation,
+    behavior: input.behavior,
+    impact: input.impact,
+    signal: input.signal,
+    dimensionIds: input.dimensionIds,
+    idempotencyKey: input.idempotencyKey,
+  };
+}

@@ -1,0 +1,481 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useId } from "react";
+import type { AssignmentStatus } from "../../db/schema";
+import { denyAsNotFound, isUuid, requireCandidateAccess } from "../auth/policy.server";
+import { hasRole, requireUser, type SessionUser } from "../auth/session.server";
+import { BEHAVIOR_HINT, SIGNALS } from "../components/observation-form";
+import { Button, FormError, TextArea } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import type { AppContext } from "../context";
+import {
+  canTransition,
+  debriefOf,
+  getAssignment,
+  listAssignmentEvents,
+  listAssignmentObservations,
+  NEEDS_DEBRIEF,
+  STATUS_LABELS,
+  TRANSITIONS,
+  TransitionIntentSchema,
+  transitionAssignment,
+  TransitionSchema,
+  transitionRefusal,
+} from "../models/assignment.server";
+import { getCandidateName, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
+import { formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `${data.assignment.title} · ${data.candidate.name}` : "Sniff test"} · Noseworthy` },
+];
+
+async function requireAssignment(context: AppContext, user: SessionUser, candidateId: string, assignmentId: string | undefined) {
+  const assignment = isUuid(assignmentId) ? await getAssignment(context.db, { candidateId, assignmentId }) : undefined;
+  if (!assignment) throw await denyAsNotFound(context, user, "assignment", assignmentId);
+  return assignment;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const assignment = await requireAssignment(context, user, access.id, params.assignmentId);
+  const [name, events, observations, dimensions] = await Promise.all([
+    getCandidateName(context.db, access.id),
+    listAssignmentEvents(context.db, { assignmentId: assignment.id }),
+    listAssignmentObservations(context.db, { assignmentId: assignment.id }),
+    listDimensionsForForm(context.db),
+  ]);
+  return json({
+    candidate: { id: access.id, name },
+    assignment,
+    events,
+    observations,
+    // The test's own dimension is always tagged; these are the optional extra ones.
+    extraDimensions: dimensions.filter((d) => d.id !== assignment.dimension_id).map((d) => ({ id: d.id, name: d.name })),
+    // Answers that need only a note, and outcomes that need a debrief.
+    simple: TRANSITIONS[assignment.status].filter((s) => !NEEDS_DEBRIEF.includes(s)),
+    closing: TRANSITIONS[assignment.status].filter((s) => NEEDS_DEBRIEF.includes(s)),
+    canOpenTemplate: hasRole(user, "manager", "leader"),
+    today: isoDate(context.now()),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const assignment = await requireAssignment(context, user, access.id, params.assignmentId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+
+  const head = parseForm(TransitionIntentSchema, formData);
+  if (!head.ok) return head.response;
+  const { intent: to, version } = head.data;
+  if (version !== assignment.version) return conflict(values, assignment);
+  if (!canTransition(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
+
+  const parsed = parseForm(TransitionSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const debrief = debriefOf(parsed.data);
+  if (debrief) {
+    const extra = debrief.dimensionIds.filter((id) => id !== assignment.dimension_id);
+    const fieldErrors = await observationInputErrors(context.db, { dimensionIds: extra });
+    if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
+  }
+
+  const today = isoDate(context.now());
+  const result = await context.db.transaction().execute((trx) =>
+    transitionAssignment(trx, {
+      assignment,
+      version,
+      from: assignment.status,
+      to,
+      changedBy: user.id,
+      note: parsed.data.note,
+      debrief,
+      today,
+      now: context.now(),
+      requestId: context.requestId,
+    }),
+  );
+  if (result === "stale") {
+    const current = await getAssignment(context.db, { candidateId: access.id, assignmentId: assignment.id });
+    return conflict(values, current ?? assignment);
+  }
+  const here = `/candidates/${access.id}/assignments/${assignment.id}`;
+  const message = debrief
+    ? `Recorded as ${STATUS_LABELS[to]}, with your debrief observation.`
+    : `Recorded as ${STATUS_LABELS[to]}.`;
+  return redirectWithFlash(here, message);
+}
+
+/** Someone changed the assignment since the form was read: nothing is saved, and the user's text comes back. */
+function conflict(values: Values, current: { status: AssignmentStatus; version: number }) {
+  return json(
+    {
+      ok: false as const,
+      formError: `Someone recorded a change after you opened this page: the sniff test is now ${STATUS_LABELS[current.status]}. Nothing was saved; your text is below.`,
+      fieldErrors: {} as Record<string, string[]>,
+      values,
+      conflict: { yours: values, current: { status: current.status, version: current.version } },
+    },
+    { status: 409 },
+  );
+}
+
+const linkClass = "text-brand-700 underline";
+// Labels for the browser: the model's STATUS_LABELS live in a server-only module.
+const STATUS_TEXT: Record<AssignmentStatus, string> = {
+  offered: "offered",
+  accepted: "accepted",
+  declined: "declined",
+  completed: "completed",
+  not_completed: "not completed",
+  withdrawn: "withdrawn",
+};
+const CHOICE_LABELS: Record<AssignmentStatus, string> = {
+  offered: "Offered",
+  accepted: "Accepted",
+  declined: "Declined",
+  completed: "Completed",
+  not_completed: "Not completed",
+  withdrawn: "Withdrawn",
+};
+const CHOICE_HINTS: Partial<Record<AssignmentStatus, string>> = {
+  accepted: "They said yes and are taking it on.",
+  declined: "They said no. Record it plainly: saying no is information too.",
+  withdrawn: "The offer was taken back, for whatever reason.",
+  completed: "They did it.",
+  not_completed: "The time ran out without it being done. Record what happened, without judgement.",
+};
+
+type ActionResult = {
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+  values?: Values;
+  conflict?: { yours: Values; current: { status: AssignmentStatus; version: number } };
+};
+
+function one(values: Values | undefined, key: string): string {
+  const v = values?.[key];
+  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+}
+function many(values: Values | undefined, key: string): string[] {
+  const v = values?.[key];
+  return Array.isArray(v) ? v : v ? [v] : [];
+}
+
+function Choices({
+  name,
+  legend,
+  options,
+  checked,
+  errors,
+  withHints = false,
+}: {
+  name: string;
+  legend: string;
+  options: { value: string; label: string; hint?: string }[];
+  checked: string;
+  errors?: string[];
+  withHints?: boolean;
+}) {
+  const id = useId();
+  return (
+    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined}>
+      <legend className="block text-sm font-medium text-stone-800">{legend}</legend>
+      <div className="mt-1 flex flex-col gap-2">
+        {options.map((o) => (
+          <div key={o.value}>
+            <label className="inline-flex items-center gap-2 text-sm text-stone-800">
+              <input
+                type="radio"
+                name={name}
+                value={o.value}
+                required
+                defaultChecked={checked === o.value}
+                aria-invalid={errors?.length ? true : undefined}
+                className="h-4 w-4 border-stone-300 text-brand-700"
+              />
+              {o.label}
+            </label>
+            {withHints && o.hint ? <p className="ml-6 text-sm text-stone-600">{o.hint}</p> : null}
+          </div>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function Text({ label, text }: { label: string; text: string }) {
+  return (
+    <div>
+      <dt className="text-sm font-medium text-stone-600">{label}</dt>
+      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+    </div>
+  );
+}
+
+export default function AssignmentPage() {
+  const { candidate, assignment, events, observations, extraDimensions, simple, closing, canOpenTemplate, idempotencyKey } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const values = actionData?.values;
+  const failedIntent = one(values, "intent");
+  const fieldErrors = actionData?.fieldErrors ?? {};
+  const version = String(actionData?.conflict?.current.version ?? assignment.version);
+  const here = `/candidates/${candidate.id}/assignments/${assignment.id}`;
+  const failedSimple = simple.includes(failedIntent as AssignmentStatus);
+  const failedClosing = closing.includes(failedIntent as AssignmentStatus) || (!failedSimple && Boolean(values?.behavior));
+  const keptKey = failedClosing && one(values, "idempotencyKey") && !fieldErrors.idempotencyKey ? one(values, "idempotencyKey") : idempotencyKey;
+  const chosenDimensions = new Set(failedClosing ? many(values, "dimensionIds") : []);
+  const open = simple.length + closing.length > 0;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className={linkClass}>
+          ← {candidate.name}
+        </Link>
+      </p>
+      <header>
+        <h1 className="text-2xl font-semibold">
+          {assignment.title} — {candidate.name}
+        </h1>
+        <p className="mt-1 text-stone-600">
+          Sniff test on {assignment.dimension_name} · <span className="font-medium text-stone-800">{STATUS_TEXT[assignment.status]}</span> ·
+          offered {formatDate(assignment.offered_on)} by {assignment.assigned_by_name} · due {formatDate(assignment.due_on)}
+          {assignment.closed_on ? ` · closed ${formatDate(assignment.closed_on)}` : ""}
+        </p>
+        {canOpenTemplate ? (
+          <p className="mt-1 text-sm">
+            <Link to={`/sniff-tests/${assignment.sniff_test_id}`} className={linkClass}>
+              Open the sniff test in the library
+            </Link>
+          </p>
+        ) : null}
+      </header>
+
+      {actionData ? <FormError message={actionData.formError || "Check the highlighted fields: nothing has been saved yet."} /> : null}
+
+      <section aria-labelledby="given-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="given-heading" className="text-lg font-semibold">
+          The assignment as it was given
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          Version {assignment.revision_version} of the sniff test
+          {assignment.template_version > assignment.revision_version
+            ? `; the template has been edited since (now version ${assignment.template_version}), but this is the text they received.`
+            : "."}
+        </p>
+        <dl className="mt-3 space-y-3">
+          <Text label="Assignment" text={assignment.assignment} />
+          <Text label="Signals to watch for" text={assignment.signals} />
+          <Text label="Red flags" text={assignment.red_flags} />
+          <Text label="Suggested timebox" text={`${assignment.timebox_days} days`} />
+        </dl>
+      </section>
+
+      {actionData?.conflict ? (
+        <section aria-labelledby="conflict-heading" className="rounded-lg border border-brand-600 bg-white p-4">
+          <h2 id="conflict-heading" className="text-lg font-semibold">
+            Your text (not saved)
+          </h2>
+          <dl className="mt-2 space-y-3">
+            <Text label="What you recorded" text={CHOICE_LABELS[one(values, "intent") as AssignmentStatus] ?? one(values, "intent")} />
+            <Text label="Note" text={one(values, "note")} />
+            {one(values, "behavior") ? (
+              <>
+                <Text label="Situation" text={one(values, "situation")} />
+                <Text label="Behaviour" text={one(values, "behavior")} />
+                <Text label="Impact" text={one(values, "impact")} />
+              </>
+            ) : null}
+          </dl>
+          <p className="mt-2 text-sm text-stone-600">The current status is {STATUS_TEXT[actionData.conflict.current.status]}; see the history below.</p>
+        </section>
+      ) : null}
+
+      {simple.length ? (
+        <section aria-labelledby="respond-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+          <h2 id="respond-heading" className="text-lg font-semibold">
+            {assignment.status === "offered" ? "Record their answer" : "Withdraw"}
+          </h2>
+          <Form method="post" action={here} className="mt-3 space-y-4" noValidate>
+            <input type="hidden" name="version" value={version} />
+            <Choices
+              name="intent"
+              legend="What happened"
+              options={simple.map((s) => ({ value: s, label: CHOICE_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              checked={failedSimple ? failedIntent : simple.length === 1 ? simple[0] : ""}
+              errors={failedSimple || !failedClosing ? fieldErrors.intent : undefined}
+              withHints
+            />
+            <TextArea
+              label="Note (optional)"
+              name="note"
+              rows={2}
+              maxLength={2000}
+              hint="Kept in the history, e.g. the reason they gave."
+              defaultValue={failedSimple ? one(values, "note") : ""}
+              errors={failedSimple ? fieldErrors.note : undefined}
+            />
+            <Button variant={simple.length === 1 ? "secondary" : "primary"} disabled={busy}>
+              Record
+            </Button>
+          </Form>
+        </section>
+      ) : null}
+
+      {closing.length ? (
+        <section aria-labelledby="debrief-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+          <h2 id="debrief-heading" className="text-lg font-semibold">
+            Close it with a debrief
+          </h2>
+          <p className="mt-1 text-sm text-stone-600">
+            Whether or not it was done, write down what you saw. The debrief is saved as an observation of {candidate.name}, dated
+            today and tagged with {assignment.dimension_name}.
+          </p>
+          <Form method="post" action={here} className="mt-3 space-y-4" noValidate>
+            <input type="hidden" name="version" value={version} />
+            <IdempotencyKeyField value={keptKey} />
+            <Choices
+              name="intent"
+              legend="Outcome"
+              options={closing.map((s) => ({ value: s, label: CHOICE_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              checked={failedClosing ? failedIntent : ""}
+              errors={failedClosing ? fieldErrors.intent : undefined}
+              withHints
+            />
+            <TextArea
+              label="Situation (optional)"
+              name="situation"
+              rows={2}
+              maxLength={10000}
+              defaultValue={failedClosing ? one(values, "situation") : ""}
+              errors={failedClosing ? fieldErrors.situation : undefined}
+            />
+            <TextArea
+              label="Behaviour"
+              name="behavior"
+              required
+              rows={4}
+              maxLength={10000}
+              hint={BEHAVIOR_HINT}
+              defaultValue={failedClosing ? one(values, "behavior") : ""}
+              errors={failedClosing ? fieldErrors.behavior : undefined}
+            />
+            <TextArea
+              label="Impact (optional)"
+              name="impact"
+              rows={2}
+              maxLength={10000}
+              defaultValue={failedClosing ? one(values, "impact") : ""}
+              errors={failedClosing ? fieldErrors.impact : undefined}
+            />
+            <Choices
+              name="signal"
+              legend="Signal"
+              options={SIGNALS.map((s) => ({ value: s.value, label: s.label }))}
+              checked={failedClosing ? one(values, "signal") : ""}
+              errors={failedClosing ? fieldErrors.signal : undefined}
+            />
+            {extraDimensions.length ? (
+              <fieldset>
+                <legend className="block text-sm font-medium text-stone-800">Other dimensions it showed (optional)</legend>
+                <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
+                  {extraDimensions.map((d) => (
+                    <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+                      <input
+                        type="checkbox"
+                        name="dimensionIds"
+                        value={d.id}
+                        defaultChecked={chosenDimensions.has(d.id)}
+                        className="h-4 w-4 rounded border-stone-300 text-brand-700"
+                      />
+                      {d.name}
+                    </label>
+                  ))}
+                </div>
+                {failedClosing && fieldErrors.dimensionIds?.length ? (
+                  <p className="mt-1 text-sm text-red-700">{fieldErrors.dimensionIds.join(" ")}</p>
+                ) : null}
+              </fieldset>
+            ) : null}
+            <TextArea
+              label="Note for the history (optional)"
+              name="note"
+              rows={2}
+              maxLength={2000}
+              defaultValue={failedClosing ? one(values, "note") : ""}
+              errors={failedClosing ? fieldErrors.note : undefined}
+            />
+            {failedClosing && fieldErrors.idempotencyKey?.length ? <FormError message={fieldErrors.idempotencyKey.join(" ")} /> : null}
+            <Button disabled={busy}>Record outcome and debrief</Button>
+          </Form>
+        </section>
+      ) : null}
+
+      {!open ? (
+        <p className="rounded border border-stone-200 bg-stone-50 px-3 py-2 text-stone-700">
+          This sniff test is closed ({STATUS_TEXT[assignment.status]}); its status no longer changes.
+        </p>
+      ) : null}
+
+      <section aria-labelledby="debriefs-heading">
+        <h2 id="debriefs-heading" className="text-lg font-semibold">
+          Observations linked to it
+        </h2>
+        {observations.length === 0 ? (
+          <p className="mt-2 text-stone-600">
+            None yet. {open ? "Closing it as completed or not completed adds the debrief here." : ""}
+          </p>
+        ) : (
+          <ul className="mt-2 space-y-2">
+            {observations.map((o) => (
+              <li key={o.id} className="rounded border border-stone-200 bg-white p-3">
+                <Link to={`/candidates/${candidate.id}/observations/${o.id}`} className={linkClass}>
+                  {formatDate(o.observed_on)} · {o.author_name}
+                </Link>
+                {o.retracted_at ? <span className="ml-2 text-sm text-stone-500">(retracted)</span> : null}
+                <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{o.behavior}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="lifecycle-heading">
+        <h2 id="lifecycle-heading" className="text-lg font-semibold">
+          History
+        </h2>
+        <ol className="mt-2 space-y-2">
+          {events.map((e) => (
+            <li key={e.id} className="rounded border border-stone-200 bg-white p-3">
+              <p>
+                <span className="font-medium">
+                  {e.from_status ? `${CHOICE_LABELS[e.from_status]} → ${CHOICE_LABELS[e.to_status]}` : CHOICE_LABELS[e.to_status]}
+                </span>{" "}
+                <span className="text-sm text-stone-600">
+                  by {e.changed_by_name}, {formatDate(e.created_at)}
+                </span>
+              </p>
+              {e.note ? <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{e.note}</p> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireCandidateAccess } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
+import { getCandidateName } from "../models/observation.server";
+import { isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Offer a sniff test${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const [name, tests] = await Promise.all([getCandidateName(context.db, access.id), listAssignableSniffTests(context.db)]);
+  return json({
+    candidate: { id: access.id, name },
+    tests,
+    today: isoDate(context.now()),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(OfferSniffTestSchema(isoDate(context.now())), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const result = await offerSniffTest(context.db, {
+    viewer: user,
+    sniffTestId: input.sniffTestId,
+    candidateId: access.id,
+    offeredOn: input.offeredOn,
+    dueOn: input.dueOn,
+    idempotencyKey: input.idempotencyKey,
+    now: context.now(),
+    requestId: context.requestId,
+  });
+  if (!result.ok) return badRequest(result.formError ?? "", values, result.fieldErrors);
+  return redirectWithFlash(`/candidates/${access.id}/assignments/${result.assignmentId}`, "Sniff test offered.");
+}
+
+type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+
+export default function OfferSniffTest() {
+  const { candidate, tests, today, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const values = actionData?.values ?? {};
+  const errors = actionData?.fieldErrors ?? {};
+  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
+  const keptKey = text("idempotencyKey") && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey") : idempotencyKey;
+
+  return (
+    <div className="mx-auto max-w-2xl">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          ← {candidate.name}
+        </Link>
+      </p>
+      <h1 className="mt-2 text-2xl font-semibold">Offer a sniff test to {candidate.name}</h1>
+      <p className="mt-1 text-stone-600">
+        They get the test's text as it reads today; later edits to the template will not change what they were given.
+      </p>
+      {tests.length === 0 ? (
+        <p className="mt-6 rounded-lg border border-dashed border-stone-300 bg-white p-6 text-stone-700">
+          There are no sniff tests to offer yet.{" "}
+          <Link to="/sniff-tests/new" className="text-brand-700 underline">
+            Create one in the library
+          </Link>
+          .
+        </p>
+      ) : (
+        <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+          <IdempotencyKeyField value={keptKey} />
+          {actionData ? (
+            <FormError message={actionData.formError || errors.idempotencyKey?.join(" ") || "Check the highlighted fields: nothing has been saved yet."} />
+          ) : null}
+          <SelectField label="Sniff test" name="sniffTestId" required defaultValue={text("sniffTestId")} errors={errors.sniffTestId}>
+            <option value="">Choose a sniff test</option>
+            {tests.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.dimension_name}: {t.title} ({t.timebox_days} days)
+              </option>
+            ))}
+          </SelectField>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <TextField label="Offered on" name="offeredOn" type="date" required defaultValue={text("offeredOn", today)} errors={errors.offeredOn} />
+            <TextField
+              label="Due on"
+              name="dueOn"
+              type="date"
+              defaultValue={text("dueOn")}
+              errors={errors.dueOn}
+              hint="Leave empty for the offered day plus the test's suggested timebox."
+            />
+          </div>
+          <Button disabled={navigation.state === "submitting"}>Offer sniff test</Button>
+        </Form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,240 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useId } from "react";
+import { requireCandidateAccess } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { audit } from "../models/audit.server";
+import {
+  createPlan,
+  findAddressableFlagIds,
+  findPlanByIdempotencyKey,
+  listAddressableFlags,
+  listMentorOptions,
+  NewPlanSchema,
+  planInputErrors,
+} from "../models/coaching.server";
+import { getCandidateName, listDimensionsForForm } from "../models/observation.server";
+import { formatDate, isoDate } from "../utils/dates";
+import { formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Start a coaching plan${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId, { manage: true });
+  const [name, mentors, dimensions, flags] = await Promise.all([
+    getCandidateName(context.db, candidate.id),
+    listMentorOptions(context.db),
+    listDimensionsForForm(context.db),
+    listAddressableFlags(context.db, { candidateId: candidate.id }),
+  ]);
+  return json({
+    candidate: { id: candidate.id, name },
+    mentors,
+    dimensions,
+    flags,
+    today: isoDate(context.now()),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const candidate = await requireCandidateAccess(context, user, params.candidateId, { manage: true });
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const today = isoDate(context.now());
+  const parsed = parseForm(NewPlanSchema(today), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+
+  // A re-sent form answers like the first submit did, before any check that could now differ.
+  const earlier = await findPlanByIdempotencyKey(context.db, input.idempotencyKey);
+  if (earlier) return answerSaved(earlier, candidate.id, values);
+
+  const fieldErrors = await planInputErrors(context.db, input);
+  const flagIds = [...new Set(input.flagIds)];
+  const addressable = await findAddressableFlagIds(context.db, { candidateId: candidate.id, flagIds });
+  if (addressable.length !== flagIds.length) fieldErrors.flagIds = ["Choose flags from this person's open flags."];
+  if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+
+  try {
+    const result = await context.db.transaction().execute(async (trx) => {
+      const created = await createPlan(trx, {
+        ...input,
+        flagIds,
+        candidateId: candidate.id,
+        createdBy: user.id,
+        today,
+        requestId: context.requestId,
+      });
+      if (created.created) {
+        await audit(trx, {
+          actorId: user.id,
+          action: "coaching_plan.create",
+          entity: "coaching_plan",
+          entityId: created.id,
+          requestId: context.requestId,
+          details: { candidateId: candidate.id, mentorId: input.mentorId, dimensionIds: input.dimensionIds, flagIds },
+        });
+      }
+      return created;
+    });
+    return answerSaved({ id: result.id, candidate_id: result.candidateId }, candidate.id, values);
+  } catch (error) {
+    // Two submits of the same form at once: the UNIQUE key let one through; answer as it did.
+    if (!isIdempotencyConflict(error)) throw error;
+    const winner = await findPlanByIdempotencyKey(context.db, input.idempotencyKey);
+    if (!winner) throw error;
+    return answerSaved(winner, candidate.id, values);
+  }
+}
+
+/** Where the first submit of this form went, or a 400 when its key was used on another candidate. */
+function answerSaved(plan: { id: string; candidate_id: string }, candidateId: string, values: Values) {
+  if (plan.candidate_id !== candidateId) {
+    return json(
+      { ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values },
+      { status: 400 },
+    );
+  }
+  return redirectWithFlash(`/coaching/${plan.id}`, "Coaching plan started. Add the first actions with the mentor.");
+}
+
+const FLAG_STATUS: Record<string, string> = { open: "open", addressing: "already in another plan" };
+
+export default function NewPlan() {
+  const { candidate, mentors, dimensions, flags, today, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const id = useId();
+  const values = actionData?.values as Values | undefined;
+  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
+  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  const keptKey = typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !formError ? values.idempotencyKey : null;
+  const text = (key: string) => (typeof values?.[key] === "string" ? (values[key] as string) : "");
+  const many = (key: string) => {
+    const v = values?.[key];
+    return new Set(Array.isArray(v) ? v : v ? [v] : []);
+  };
+  const chosenDimensions = many("dimensionIds");
+  const chosenFlags = many("flagIds");
+
+  return (
+    <div className="mx-auto max-w-2xl">
+      <p className="text-sm">
+        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+          ← {candidate.name}
+        </Link>
+      </p>
+      <h1 className="mt-2 text-2xl font-semibold">Start a coaching plan for {candidate.name}</h1>
+      <p className="mt-1 text-stone-600">
+        Choose a mentor and agree a goal. While the plan is active or paused, the mentor is in {candidate.name}'s circle.
+      </p>
+      <div className="mt-6 space-y-4">
+        {actionData ? <FormError message={formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+        <Form method="post" className="space-y-4" noValidate>
+          <IdempotencyKeyField value={keptKey ?? idempotencyKey} />
+          <SelectField label="Mentor" name="mentorId" required defaultValue={text("mentorId")} errors={fieldErrors.mentorId}>
+            <option value="">Choose a mentor</option>
+            {mentors.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </SelectField>
+          <TextArea
+            label="Goal"
+            name="goal"
+            required
+            maxLength={10000}
+            rows={3}
+            hint="What should be different at the end? Describe behaviour you could see, not a verdict."
+            defaultValue={text("goal")}
+            errors={fieldErrors.goal}
+          />
+          <fieldset aria-describedby={fieldErrors.dimensionIds?.length ? `${id}-dimensions-error` : undefined}>
+            <legend className="block text-sm font-medium text-stone-800">Focus dimensions (one or more)</legend>
+            <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
+              {dimensions.map((d) => (
+                <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+                  <input
+                    type="checkbox"
+                    name="dimensionIds"
+                    value={d.id}
+                    defaultChecked={chosenDimensions.has(d.id)}
+                    aria-invalid={fieldErrors.dimensionIds?.length ? true : undefined}
+                    className="h-4 w-4 rounded border-stone-300 text-brand-700"
+                  />
+                  {d.name}
+                </label>
+              ))}
+            </div>
+            {fieldErrors.dimensionIds?.length ? (
+              <p id={`${id}-dimensions-error`} className="mt-1 text-sm text-red-700">
+                {fieldErrors.dimensionIds.join(" ")}
+              </p>
+            ) : null}
+          </fieldset>
+          <fieldset aria-describedby={fieldErrors.flagIds?.length ? `${id}-flags-error` : undefined}>
+            <legend className="block text-sm font-medium text-stone-800">Flags this plan addresses (optional)</legend>
+            {flags.length === 0 ? (
+              <p className="mt-1 text-sm text-stone-600">{candidate.name} has no open flags.</p>
+            ) : (
+              <div className="mt-1 flex flex-col gap-2">
+                {flags.map((f) => (
+                  <label key={f.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+                    <input
+                      type="checkbox"
+                      name="flagIds"
+                      value={f.id}
+                      defaultChecked={chosenFlags.has(f.id)}
+                      aria-invalid={fieldErrors.flagIds?.length ? true : undefined}
+                      className="h-4 w-4 rounded border-stone-300 text-brand-700"
+                    />
+                    {f.anti_pattern_name} (seen {formatDate(f.observed_on)}, {FLAG_STATUS[f.status] ?? f.status})
+                  </label>
+                ))}
+                <p className="text-sm text-stone-600">Open flags you choose move to "being addressed".</p>
+              </div>
+            )}
+            {fieldErrors.flagIds?.length ? (
+              <p id={`${id}-flags-error`} className="mt-1 text-sm text-red-700">
+                {fieldErrors.flagIds.join(" ")}
+              </p>
+            ) : null}
+          </fieldset>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <TextField
+              label="Start date"
+              name="startedOn"
+              type="date"
+              required
+              defaultValue={text("startedOn") || today}
+              errors={fieldErrors.startedOn}
+            />
+            <TextField
+              label="Target date (optional)"
+              name="targetOn"
+              type="date"
+              defaultValue={text("targetOn")}
+              errors={fieldErrors.targetOn}
+            />
+          </div>
+          {fieldErrors.idempotencyKey?.length ? (
+            <p role="alert" className="text-sm text-red-700">
+              {fieldErrors.idempotencyKey.join(" ")}
+            </p>
+          ) : null}
+          <Button className="w-full sm:w-auto">Start plan</Button>
+        </Form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireRole } from "../auth/session.server";
+import {
+  listPlans,
+  PLAN_SCOPES,
+  PLAN_STATUS_FILTERS,
+  type PlanScopeFilter,
+  type PlanStatusFilter,
+} from "../models/coaching.server";
+import { Button, SelectField } from "../components/ui/forms";
+import { formatDate, isoDate } from "../utils/dates";
+
+export const meta: MetaFunction = () => [{ title: "Coaching · Noseworthy" }];
+
+function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(context, request, ["mentor", "manager", "leader"]);
+  const url = new URL(request.url);
+  // A mentor starts from the people they mentor; managers and leaders from everything they can see.
+  const defaultScope: PlanScopeFilter = user.roles.includes("mentor") ? "mine" : "all";
+  const scope = pick(url.searchParams.get("scope"), PLAN_SCOPES, defaultScope);
+  const status = pick<PlanStatusFilter>(url.searchParams.get("status"), PLAN_STATUS_FILTERS, "active");
+  const today = isoDate(context.now());
+  const plans = await listPlans(context.db, { viewer: user, scope, status, today });
+  return json({ plans, scope, status, today });
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  active: "Active",
+  paused: "Paused",
+  completed: "Completed",
+  abandoned: "Abandoned",
+};
+
+function emptyText(scope: PlanScopeFilter, status: PlanStatusFilter): string {
+  if (scope === "mine") {
+    return status === "active"
+      ? "You are not mentoring anyone yet. When a manager starts a coaching plan with you as the mentor, it appears here; choose \"All I can see\" to read the plans of the people in your circle."
+      : "You have not mentored anyone yet. When a manager starts a coaching plan with you as the mentor, it appears here.";
+  }
+  return status === "active"
+    ? "No active coaching plans that you can see. Start one from a candidate's profile (\"Start a coaching plan\"), or show all plans to see finished ones."
+    : "No coaching plans that you can see yet. Start one from a candidate's profile.";
+}
+
+export default function Coaching() {
+  const { plans, scope, status, today } = useLoaderData<typeof loader>();
+  return (
+    <div>
+      <h1 className="text-2xl font-semibold">Coaching</h1>
+      <p className="mt-1 text-stone-600">Coaching plans, their next actions and check-ins. Facts about the plans, as of {formatDate(today)}.</p>
+
+      <Form method="get" className="mt-4 flex flex-wrap items-end gap-4 rounded-lg border border-stone-200 bg-white p-4">
+        <div className="min-w-48">
+          <SelectField label="Plans" name="scope" defaultValue={scope}>
+            <option value="mine">My plans (I am the mentor)</option>
+            <option value="all">All I can see</option>
+          </SelectField>
+        </div>
+        <div className="min-w-48">
+          <SelectField label="Status" name="status" defaultValue={status}>
+            <option value="active">Active and paused</option>
+            <option value="all">All, including completed and abandoned</option>
+          </SelectField>
+        </div>
+        <Button variant="secondary">Show</Button>
+      </Form>
+
+      {plans.length === 0 ? (
+        <p className="mt-6 rounded-lg border border-stone-200 bg-white p-4 text-stone-700">{emptyText(scope, status)}</p>
+      ) : (
+        <div className="mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+          <table className="min-w-full divide-y divide-stone-200 text-sm">
+            <caption className="sr-only">Coaching plans</caption>
+            <thead className="bg-stone-50 text-left">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">Candidate</th>
+                <th scope="col" className="px-3 py-2 font-medium">Goal</th>
+                <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                <th scope="col" className="px-3 py-2 font-medium">Mentor</th>
+                <th scope="col" className="px-3 py-2 font-medium">Next action due</th>
+                <th scope="col" className="px-3 py-2 font-medium">Last check-in</th>
+                <th scope="col" className="px-3 py-2 font-medium">Needs attention</th>
+                <th scope="col" className="px-3 py-2 font-medium">Open flags</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-stone-100">
+              {plans.map((p) => (
+                <tr key={p.id} className="align-top">
+                  <td className="px-3 py-2">
+                    {p.candidateVisible ? (
+                      <Link to={`/candidates/${p.candidateId}`} className="text-brand-700 underline">
+                        {p.candidateName}
+                      </Link>
+                    ) : (
+                      p.candidateName
+                    )}
+                  </td>
+                  <td className="max-w-sm px-3 py-2">
+                    <Link to={`/coaching/${p.id}`} className="text-brand-700 underline" aria-label={`Plan for ${p.candidateName}: ${p.goal}`}>
+                      {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2">{STATUS_LABEL[p.status] ?? p.status}</td>
+                  <td className="px-3 py-2">{p.mentorName}</td>
+                  <td className="px-3 py-2">
+                    {p.nextAction ? (
+                      <>
+                        {formatDate(p.nextAction.dueOn)}
+                        <span className="block text-stone-600">{p.nextAction.title}</span>
+                      </>
+                    ) : (
+                      <span className="text-stone-500">No dated action</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-2">
+                    {p.daysSinceCheckin === null ? (
+                      "No check-in yet"
+                    ) : p.daysSinceCheckin === 0 ? (
+                      "Today"
+                    ) : (
+                      `${p.daysSinceCheckin} day${p.daysSinceCheckin === 1 ? "" : "s"} ago`
+                    )}
+                  </td>
+                  <td className="px-3 py-2">
+                    {p.nudges.length ? (
+                      <ul className="space-y-1">
+                        {p.nudges.map((n) => (
+                          <li key={n.kind} className="text-amber-900">
+                            {n.text}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : (
+                      <span className="text-stone-500">Nothing</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-2">{p.openFlags}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

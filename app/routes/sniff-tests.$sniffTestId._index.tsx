@@ -1,0 +1,345 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { isUuid, requireCandidateAccess } from "../auth/policy.server";
+import { requireRole } from "../auth/session.server";
+import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import { listAssignableCandidates, offerSniffTest, OfferToCandidateSchema } from "../models/assignment.server";
+import {
+  describeSniffTestFigures,
+  getSniffTest,
+  getSniffTestFigures,
+  listAssignmentsOfSniffTest,
+  listSniffTestRevisions,
+  setSniffTestArchived,
+} from "../models/sniff-test.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { notFound, redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.test.title ?? "Sniff test"} · Noseworthy` }];
+
+async function requireSniffTest(context: AppContext, id: string | undefined) {
+  const test = isUuid(id) ? await getSniffTest(context.db, id) : undefined;
+  if (!test) throw notFound();
+  return test;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const test = await requireSniffTest(context, params.sniffTestId);
+  const today = isoDate(context.now());
+  const [revisions, figures, assignments, candidates] = await Promise.all([
+    listSniffTestRevisions(context.db, { sniffTestId: test.id }),
+    getSniffTestFigures(context.db, { sniffTestId: test.id }),
+    listAssignmentsOfSniffTest(context.db, { sniffTestId: test.id, viewer }),
+    test.archived_at ? Promise.resolve([]) : listAssignableCandidates(context.db, { viewer }),
+  ]);
+  return json({
+    test,
+    revisions,
+    figures,
+    summary: describeSniffTestFigures(figures),
+    assignments,
+    candidates,
+    today,
+    defaultDueOn: addDays(today, test.timebox_days),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+const IntentSchema = z.object({ intent: z.enum(["assign", "archive", "restore"], { error: "Choose what to do." }) });
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const test = await requireSniffTest(context, params.sniffTestId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const intent = parseForm(IntentSchema, formData);
+  if (!intent.ok) return intent.response;
+  const here = `/sniff-tests/${test.id}`;
+
+  if (intent.data.intent === "archive" || intent.data.intent === "restore") {
+    const archived = intent.data.intent === "archive";
+    const changed = await context.db.transaction().execute(async (trx) => {
+      const ok = await setSniffTestArchived(trx, { id: test.id, archived, now: context.now() });
+      if (ok) {
+        await audit(trx, {
+          actorId: viewer.id,
+          action: `sniff_test.${intent.data.intent}`,
+          entity: "sniff_test",
+          entityId: test.id,
+          requestId: context.requestId,
+        });
+      }
+      return ok;
+    });
+    if (!changed) return badRequest(archived ? "This sniff test is already archived." : "This sniff test is not archived.", values);
+    return redirectWithFlash(
+      here,
+      archived ? "Sniff test archived: it no longer shows in the library and cannot be offered. Its history stays." : "Sniff test restored.",
+    );
+  }
+
+  const parsed = parseForm(OfferToCandidateSchema(isoDate(context.now())), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  if (test.archived_at) return badRequest("This sniff test is archived: restore it before offering it to anyone.", values);
+  // Only the candidate's circle (or a leader) may offer them a test; anyone else gets the same 404 as a missing candidate.
+  await requireCandidateAccess(context, viewer, input.candidateId);
+  const result = await offerSniffTest(context.db, {
+    viewer,
+    sniffTestId: test.id,
+    candidateId: input.candidateId,
+    offeredOn: input.offeredOn,
+    dueOn: input.dueOn,
+    idempotencyKey: input.idempotencyKey,
+    now: context.now(),
+    requestId: context.requestId,
+  });
+  if (!result.ok) return badRequest(result.formError ?? "", values, result.fieldErrors);
+  return redirectWithFlash(`/candidates/${result.candidateId}/assignments/${result.assignmentId}`, "Sniff test offered.");
+}
+
+type Values = Record<string, string | string[]>;
+type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Values };
+
+const linkClass = "text-brand-700 underline";
+const STATUS_TEXT: Record<string, string> = {
+  offered: "offered",
+  accepted: "accepted",
+  declined: "declined",
+  completed: "completed",
+  not_completed: "not completed",
+  withdrawn: "withdrawn",
+};
+
+function Text({ label, text }: { label: string; text: string }) {
+  return (
+    <div>
+      <dt className="text-sm font-medium text-stone-600">{label}</dt>
+      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+    </div>
+  );
+}
+
+export default function SniffTestPage() {
+  const { test, revisions, figures, summary, assignments, candidates, today, defaultDueOn, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const values = actionData?.values ?? {};
+  const failedIntent = values.intent;
+  const errors = failedIntent === "assign" ? (actionData?.fieldErrors ?? {}) : {};
+  const text = (name: string, fallback: string) => (failedIntent === "assign" && typeof values[name] === "string" ? (values[name] as string) : fallback);
+  const keptKey = failedIntent === "assign" && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey", idempotencyKey) : idempotencyKey;
+  const figureRows: [string, number | string][] = [
+    ["Offered", figures.offered],
+    ["Accepted", figures.accepted],
+    ["Declined", figures.declined],
+    ["Completed", figures.completed],
+    ["Not completed", figures.not_completed],
+    ["Withdrawn", figures.withdrawn],
+    ["Still open", figures.open],
+    [
+      "Median days to complete",
+      figures.median_days_to_complete === null ? "—" : String(Math.round(figures.median_days_to_complete * 10) / 10),
+    ],
+  ];
+
+  return (
+    <div className="max-w-4xl space-y-8">
+      <div>
+        <p className="text-sm">
+          <Link to="/sniff-tests" className={linkClass}>
+            ← Sniff tests
+          </Link>
+        </p>
+        <div className="mt-1 flex flex-wrap items-baseline justify-between gap-3">
+          <h1 className="text-2xl font-semibold">{test.title}</h1>
+          <Link
+            to={`/sniff-tests/${test.id}/edit`}
+            className="rounded border border-stone-300 bg-white px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
+          >
+            Edit
+          </Link>
+        </div>
+        <p className="mt-1 text-stone-600">
+          {test.dimension_name} · timebox {test.timebox_days} {test.timebox_days === 1 ? "day" : "days"} · version {test.version}
+          {test.archived_at ? ` · archived ${formatDate(test.archived_at)}` : ""}
+        </p>
+      </div>
+
+      {actionData?.formError ? <FormError message={actionData.formError} /> : null}
+
+      <section aria-labelledby="figures-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="figures-heading" className="text-lg font-semibold">
+          How this test has gone
+        </h2>
+        <p className="mt-1 text-stone-700">{summary}</p>
+        <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
+          {figureRows.map(([label, value]) => (
+            <div key={label} className="rounded border border-stone-200 px-3 py-2">
+              <dt className="text-sm text-stone-600">{label}</dt>
+              <dd className="text-xl font-semibold">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <p className="mt-2 text-sm text-stone-500">Figures about the test across everyone it was offered to, never about one person.</p>
+      </section>
+
+      <section aria-labelledby="text-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="text-heading" className="text-lg font-semibold">
+          The assignment
+        </h2>
+        <dl className="mt-2 space-y-3">
+          <Text label="As given to the person" text={test.assignment} />
+          <Text label="Why it reveals the dimension" text={test.rationale} />
+          <Text label="Signals to watch for" text={test.signals} />
+          <Text label="Red flags" text={test.red_flags} />
+        </dl>
+      </section>
+
+      <section aria-labelledby="offer-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="offer-heading" className="text-lg font-semibold">
+          Offer it to a candidate
+        </h2>
+        {test.archived_at ? (
+          <p className="mt-2 text-stone-700">This sniff test is archived. Restore it below to offer it again.</p>
+        ) : candidates.length === 0 ? (
+          <p className="mt-2 text-stone-700">
+            Nobody in your circle can be offered it yet.{" "}
+            <Link to="/candidates/new" className={linkClass}>
+              Nominate someone
+            </Link>{" "}
+            first.
+          </p>
+        ) : (
+          <Form method="post" className="mt-3 space-y-4" noValidate>
+            <input type="hidden" name="intent" value="assign" />
+            <IdempotencyKeyField value={keptKey} />
+            <SelectField label="Candidate" name="candidateId" required defaultValue={text("candidateId", "")} errors={errors.candidateId}>
+              <option value="">Choose someone in your circle</option>
+              {candidates.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </SelectField>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <TextField
+                label="Offered on"
+                name="offeredOn"
+                type="date"
+                required
+                defaultValue={text("offeredOn", today)}
+                errors={errors.offeredOn}
+              />
+              <TextField
+                label="Due on"
+                name="dueOn"
+                type="date"
+                defaultValue={text("dueOn", defaultDueOn)}
+                errors={errors.dueOn}
+                hint={`Leave empty for the offered day plus ${test.timebox_days} days.`}
+              />
+            </div>
+            {errors.idempotencyKey?.length ? <FormError message={errors.idempotencyKey.join(" ")} /> : null}
+            <Button disabled={navigation.state === "submitting"}>Offer sniff test</Button>
+          </Form>
+        )}
+      </section>
+
+      <section aria-labelledby="assignments-heading">
+        <h2 id="assignments-heading" className="text-lg font-semibold">
+          Assignments <span className="text-sm font-normal text-stone-500">({assignments.length})</span>
+        </h2>
+        {assignments.length === 0 ? (
+          <p className="mt-2 text-stone-600">Not offered to anyone yet. Use the form above to offer it to someone in your circle.</p>
+        ) : (
+          <div className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+            <table className="min-w-full divide-y divide-stone-200 text-sm">
+              <thead className="bg-stone-50 text-left text-stone-700">
+                <tr>
+                  <th scope="col" className="px-3 py-2 font-semibold">Candidate</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">Offered</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">Due</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">Status</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">Version given</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-stone-100">
+                {assignments.map((a, i) => (
+                  <tr key={a.visible ? a.assignment_id : `hidden-${i}`}>
+                    <td className="px-3 py-2">
+                      {a.visible ? (
+                        <Link to={`/candidates/${a.candidate_id}/assignments/${a.assignment_id}`} className={`font-medium ${linkClass}`}>
+                          {a.candidate_name}
+                        </Link>
+                      ) : (
+                        <span className="text-stone-500">A candidate outside your circle</span>
+                      )}
+                    </td>
+                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.offered_on)}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.due_on)}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">
+                      {STATUS_TEXT[a.status] ?? a.status}
+                      {a.closed_on ? <span className="text-stone-500"> · {formatDate(a.closed_on)}</span> : null}
+                    </td>
+                    <td className="px-3 py-2">{a.revision_version}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading" className="text-lg font-semibold">
+          Revision history
+        </h2>
+        <ol className="mt-2 space-y-3">
+          {revisions.map((r) => (
+            <li key={r.id} className="rounded-lg border border-stone-200 bg-white p-4">
+              <details open={r.version === test.version}>
+                <summary className="cursor-pointer">
+                  <span className="font-medium">Version {r.version}</span>
+                  {r.version === test.version ? " (current)" : ""} — {r.edited_by_name}, {formatDate(r.created_at)}
+                </summary>
+                <dl className="mt-3 space-y-3">
+                  <Text label="Title" text={r.title} />
+                  <Text label="Dimension" text={r.dimension_name} />
+                  <Text label="As given to the person" text={r.assignment} />
+                  <Text label="Why it reveals the dimension" text={r.rationale} />
+                  <Text label="Signals to watch for" text={r.signals} />
+                  <Text label="Red flags" text={r.red_flags} />
+                  <Text label="Timebox in days" text={String(r.timebox_days)} />
+                </dl>
+              </details>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="archive-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="archive-heading" className="text-lg font-semibold">
+          {test.archived_at ? "Restore" : "Archive"}
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          {test.archived_at
+            ? "Restoring puts it back in the library so it can be offered again."
+            : "Archiving hides it from the library and stops new offers. Sniff tests are never deleted: past assignments keep their text and history."}
+        </p>
+        <Form method="post" className="mt-3">
+          <input type="hidden" name="intent" value={test.archived_at ? "restore" : "archive"} />
+          <Button variant="secondary">{test.archived_at ? "Restore sniff test" : "Archive sniff test"}</Button>
+        </Form>
+      </section>
+    </div>
+  );
+}

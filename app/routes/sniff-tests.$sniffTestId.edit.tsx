@@ -1,0 +1,208 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { isUuid } from "../auth/policy.server";
+import { requireRole } from "../auth/session.server";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  EditSniffTestSchema,
+  getSniffTest,
+  listDimensionsForTemplates,
+  sniffTestInputErrors,
+  toSniffTestText,
+  updateSniffTest,
+} from "../models/sniff-test.server";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { notFound, redirectWithFlash } from "../utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.test.title ?? "sniff test"} · Noseworthy` }];
+
+async function requireSniffTest(context: AppContext, id: string | undefined) {
+  const test = isUuid(id) ? await getSniffTest(context.db, id) : undefined;
+  if (!test) throw notFound();
+  return test;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  await requireRole(context, request, ["manager", "leader"]);
+  const test = await requireSniffTest(context, params.sniffTestId);
+  const dimensions = await listDimensionsForTemplates(context.db, { keepId: test.dimension_id });
+  return json({ test, dimensions });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  // Templates are shared: any manager or leader may improve one; every version is kept.
+  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const test = await requireSniffTest(context, params.sniffTestId);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(EditSniffTestSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId, currentDimensionId: test.dimension_id });
+  if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
+
+  const result = await context.db.transaction().execute(async (trx) => {
+    const updated = await updateSniffTest(trx, { id: test.id, version: input.version, text: toSniffTestText(input), editorId: viewer.id, now: context.now() });
+    if (updated === "stale") return updated;
+    await audit(trx, {
+      actorId: viewer.id,
+      action: "sniff_test.update",
+      entity: "sniff_test",
+      entityId: test.id,
+      requestId: context.requestId,
+      details: { fromVersion: input.version, toVersion: updated.version, revisionId: updated.revisionId, dimensionId: input.dimensionId },
+    });
+    return updated;
+  });
+  if (result === "stale") {
+    // Someone saved first: send back both texts so nothing typed is lost, and the new version to save against.
+    const saved = await requireSniffTest(context, test.id);
+    return json(
+      {
+        ok: false as const,
+        formError: "Someone saved this sniff test after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+        fieldErrors: {} as Record<string, string[]>,
+        values: { ...values, version: String(saved.version) },
+        conflict: { yours: values, saved },
+      },
+      { status: 409 },
+    );
+  }
+  return redirectWithFlash(`/sniff-tests/${test.id}`, `Sniff test saved as version ${result.version}. Earlier versions are kept in its history.`);
+}
+
+type Values = Record<string, string | string[]>;
+type FormResult = {
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+  values?: Values;
+  conflict?: { yours: Values; saved: { version: number; title: string; assignment: string; rationale: string; signals: string; red_flags: string; timebox_days: number; dimension_name: string } };
+};
+
+function TextBlock({ label, text }: { label: string; text: string }) {
+  return (
+    <div>
+      <dt className="text-sm font-medium text-stone-600">{label}</dt>
+      <dd className="whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+    </div>
+  );
+}
+
+export default function EditSniffTest() {
+  const { test, dimensions } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const conflict = actionData?.conflict;
+  const errors = actionData?.fieldErrors ?? {};
+  const values: Values = actionData?.values ?? {
+    title: test.title,
+    dimensionId: test.dimension_id,
+    assignment: test.assignment,
+    rationale: test.rationale,
+    signals: test.signals,
+    redFlags: test.red_flags,
+    timeboxDays: String(test.timebox_days),
+    version: String(test.version),
+  };
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
+  const version = String(conflict?.saved.version ?? (text("version") || test.version));
+  const yours = (name: string) => String(conflict?.yours[name] ?? "");
+
+  return (
+    <div className="max-w-3xl">
+      <p className="text-sm">
+        <Link to={`/sniff-tests/${test.id}`} className="text-brand-700 underline">
+          ← {test.title}
+        </Link>
+      </p>
+      <h1 className="mt-1 text-2xl font-semibold">Edit sniff test</h1>
+      <p className="mt-1 text-stone-600">
+        Saving makes version {test.version + 1}. Assignments already offered keep the text they were given.
+      </p>
+
+      {conflict ? (
+        <section className="mt-6 grid gap-4 md:grid-cols-2" aria-labelledby="conflict-heading">
+          <h2 id="conflict-heading" className="text-lg font-semibold md:col-span-2">
+            Your text and the saved text
+          </h2>
+          <div className="rounded border border-brand-600 bg-white p-4">
+            <h3 className="font-medium">Your text (not saved)</h3>
+            <dl className="mt-2 space-y-3">
+              <TextBlock label="Title" text={yours("title")} />
+              <TextBlock label="Assignment" text={yours("assignment")} />
+              <TextBlock label="Why it reveals the dimension" text={yours("rationale")} />
+              <TextBlock label="Signals" text={yours("signals")} />
+              <TextBlock label="Red flags" text={yours("redFlags")} />
+              <TextBlock label="Timebox in days" text={yours("timeboxDays")} />
+            </dl>
+          </div>
+          <div className="rounded border border-stone-300 bg-white p-4">
+            <h3 className="font-medium">Saved text (version {conflict.saved.version})</h3>
+            <dl className="mt-2 space-y-3">
+              <TextBlock label="Title" text={conflict.saved.title} />
+              <TextBlock label="Assignment" text={conflict.saved.assignment} />
+              <TextBlock label="Why it reveals the dimension" text={conflict.saved.rationale} />
+              <TextBlock label="Signals" text={conflict.saved.signals} />
+              <TextBlock label="Red flags" text={conflict.saved.red_flags} />
+              <TextBlock label="Timebox in days" text={String(conflict.saved.timebox_days)} />
+            </dl>
+          </div>
+        </section>
+      ) : null}
+
+      <Form key={version} method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+        <input type="hidden" name="version" value={version} />
+        {actionData ? <FormError message={actionData.formError || "Check the highlighted fields: nothing has been saved yet."} /> : null}
+        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
+        <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
+          <option value="">Choose the dimension it reveals</option>
+          {dimensions.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextArea
+          label="The assignment, as given to the person"
+          name="assignment"
+          required
+          rows={5}
+          maxLength={10000}
+          defaultValue={text("assignment")}
+          errors={errors.assignment}
+        />
+        <TextArea
+          label="Why it reveals the dimension (optional)"
+          name="rationale"
+          rows={3}
+          maxLength={10000}
+          defaultValue={text("rationale")}
+          errors={errors.rationale}
+        />
+        <TextArea label="Signals to watch for (optional)" name="signals" rows={3} maxLength={10000} defaultValue={text("signals")} errors={errors.signals} />
+        <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
+        <TextField
+          label="Suggested timebox in days"
+          name="timeboxDays"
+          type="number"
+          inputMode="numeric"
+          required
+          min={1}
+          max={365}
+          defaultValue={text("timeboxDays")}
+          errors={errors.timeboxDays}
+          hint="Sets the default due date when you offer it: 1 to 365 days."
+        />
+        <div className="flex items-center gap-4">
+          <Button disabled={navigation.state === "submitting"}>Save changes</Button>
+          <Link to={`/sniff-tests/${test.id}`} className="text-sm text-brand-700 underline">
+            Cancel
+          </Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireRole } from "../auth/session.server";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { audit } from "../models/audit.server";
+import {
+  createSniffTest,
+  findSniffTestByIdempotencyKey,
+  listDimensionsForTemplates,
+  NewSniffTestSchema,
+  sniffTestInputErrors,
+  toSniffTestText,
+} from "../models/sniff-test.server";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+
+export const meta: MetaFunction = () => [{ title: "New sniff test · Noseworthy" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireRole(context, request, ["manager", "leader"]);
+  const dimensions = await listDimensionsForTemplates(context.db);
+  return json({ dimensions, idempotencyKey: newIdempotencyKey() });
+}
+
+const created = (id: string) => redirectWithFlash(`/sniff-tests/${id}`, "Sniff test created.");
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(NewSniffTestSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+
+  const repeat = async () => {
+    const earlier = await findSniffTestByIdempotencyKey(context.db, input.idempotencyKey);
+    if (!earlier) return null;
+    if (earlier.created_by !== viewer.id) return badRequest("This form has expired: reload the page and submit it again.", { ...values, idempotencyKey: "" });
+    return created(earlier.id);
+  };
+  const earlier = await repeat();
+  if (earlier) return earlier;
+
+  const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId });
+  if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
+
+  try {
+    const { id } = await context.db.transaction().execute(async (trx) => {
+      const row = await createSniffTest(trx, { text: toSniffTestText(input), createdBy: viewer.id, idempotencyKey: input.idempotencyKey, now: context.now() });
+      await audit(trx, {
+        actorId: viewer.id,
+        action: "sniff_test.create",
+        entity: "sniff_test",
+        entityId: row.id,
+        requestId: context.requestId,
+        details: { dimensionId: input.dimensionId, timeboxDays: input.timeboxDays, revisionId: row.revisionId },
+      });
+      return row;
+    });
+    return created(id);
+  } catch (error) {
+    // The same form submitted twice at once: the second meets the UNIQUE key and follows the first.
+    if (isIdempotencyConflict(error)) {
+      const winner = await repeat();
+      if (winner) return winner;
+    }
+    throw error;
+  }
+}
+
+type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+
+export default function NewSniffTest() {
+  const { dimensions, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const values = actionData?.values ?? {};
+  const errors = actionData?.fieldErrors ?? {};
+  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
+  // Keep the key of a failed submit so the corrected one still makes a single template.
+  const keptKey = text("idempotencyKey") && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey") : idempotencyKey;
+
+  return (
+    <div className="max-w-2xl">
+      <p className="text-sm">
+        <Link to="/sniff-tests" className="text-brand-700 underline">
+          ← Sniff tests
+        </Link>
+      </p>
+      <h1 className="mt-1 text-2xl font-semibold">New sniff test</h1>
+      <p className="mt-1 text-stone-600">
+        A piece of real work offered to a candidate. Write it as you would give it to them, then note what to watch for.
+      </p>
+      {dimensions.length === 0 ? (
+        <p className="mt-4 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+          No dimensions are set up yet. Ask an admin to add them under Framework first.
+        </p>
+      ) : null}
+      <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+        <IdempotencyKeyField value={keptKey} />
+        {actionData ? (
+          <FormError message={actionData.formError || errors.idempotencyKey?.join(" ") || "Check the highlighted fields: nothing has been saved yet."} />
+        ) : null}
+        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
+        <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
+          <option value="">Choose the dimension it reveals</option>
+          {dimensions.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextArea
+          label="The assignment, as given to the person"
+          name="assignment"
+          required
+          rows={5}
+          maxLength={10000}
+          defaultValue={text("assignment")}
+          errors={errors.assignment}
+        />
+        <TextArea
+          label="Why it reveals the dimension (optional)"
+          name="rationale"
+          rows={3}
+          maxLength={10000}
+          defaultValue={text("rationale")}
+          errors={errors.rationale}
+        />
+        <TextArea
+          label="Signals to watch for (optional)"
+          name="signals"
+          rows={3}
+          maxLength={10000}
+          defaultValue={text("signals")}
+          errors={errors.signals}
+        />
+        <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
+        <TextField
+          label="Suggested timebox in days"
+          name="timeboxDays"
+          type="number"
+          inputMode="numeric"
+          required
+          min={1}
+          max={365}
+          defaultValue={text("timeboxDays", "14")}
+          errors={errors.timeboxDays}
+          hint="Sets the default due date when you offer it: 1 to 365 days."
+        />
+        <Button disabled={navigation.state === "submitting"}>Create sniff test</Button>
+      </Form>
+    </div>
+  );
+}
