@@ -21,6 +21,8 @@ export const NAV: NavItem[] = [
   { to: "/candidates", label: "Candidates", roles: ["leader", "manager"] },
   { to: "/sniff-tests", label: "Sniff tests", roles: ["leader", "manager"] },
   { to: "/coaching", label: "Coaching", roles: ["leader", "manager", "mentor"] },
+  { to: "/pipeline", label: "Pipeline", roles: ["leader"] },
+  { to: "/calibrations", label: "Calibrations", roles: ["leader", "manager", "mentor"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },

@@ -549,27 +549,27 @@ export default function PlanPage() {
                       <Form method="post" action={here}>
                         <input type="hidden" name="actionId" value={a.id} />
                         {a.done_on ? (
-                          <Button variant="secondary" name="intent" value="untick-action">
-                            Undo<span className="sr-only">: {a.title}</span>
+                          <Button variant="secondary" name="intent" value="untick-action" aria-label={`Undo: ${a.title}`}>
+                            Undo
                           </Button>
                         ) : (
-                          <Button variant="secondary" name="intent" value="tick-action">
-                            Mark done<span className="sr-only">: {a.title}</span>
+                          <Button variant="secondary" name="intent" value="tick-action" aria-label={`Mark done: ${a.title}`}>
+                            Mark done
                           </Button>
                         )}
                       </Form>
                       <Form method="post" action={here}>
                         <input type="hidden" name="intent" value="move-action" />
                         <input type="hidden" name="actionId" value={a.id} />
-                        <Button variant="secondary" name="direction" value="up" disabled={index === 0}>
-                          Move up<span className="sr-only">: {a.title}</span>
+                        <Button variant="secondary" name="direction" value="up" disabled={index === 0} aria-label={`Move up: ${a.title}`}>
+                          Move up
                         </Button>
                       </Form>
                       <Form method="post" action={here}>
                         <input type="hidden" name="intent" value="move-action" />
                         <input type="hidden" name="actionId" value={a.id} />
-                        <Button variant="secondary" name="direction" value="down" disabled={index === plan.actions.length - 1}>
-                          Move down<span className="sr-only">: {a.title}</span>
+                        <Button variant="secondary" name="direction" value="down" disabled={index === plan.actions.length - 1} aria-label={`Move down: ${a.title}`}>
+                          Move down
                         </Button>
                       </Form>
                       <details className="w-full" open={editing || Boolean(conflicted)}>
@@ -720,8 +720,8 @@ export default function PlanPage() {
                         defaultValue={resolving ? kept("resolve-flag", "note") : ""}
                         errors={resolving ? fieldErrors.note : undefined}
                       />
-                      <Button variant="secondary">
-                        Resolve flag<span className="sr-only">: {f.anti_pattern_name}</span>
+                      <Button variant="secondary" aria-label={`Resolve flag: ${f.anti_pattern_name}`}>
+                        Resolve flag
                       </Button>
                     </Form>
                   ) : null}

@@ -1,0 +1,569 @@
+import { Link, useLocation, useRevalidator } from "@remix-run/react";
+import { type ReactNode, useEffect, useState } from "react";
+import { formatDate } from "../utils/dates";
+import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";
+import { FormError, TextArea, TextField } from "./ui/forms";
+
+export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
+export const OUTCOMES = ["ready_now", "ready_with_development", "not_yet", "insufficient_evidence"] as const;
+export const OUTCOME_WORDS = OUTCOME_LABELS;
+const SIGNAL_WORDS = SIGNAL_LABELS;
+const STATUS_WORDS: Record<string, string> = {
+  offered: "Offered",
+  accepted: "Accepted",
+  declined: "Declined",
+  completed: "Completed",
+  not_completed: "Not completed",
+  withdrawn: "Withdrawn",
+  open: "Open",
+  addressing: "Being addressed",
+  resolved: "Resolved",
+  dismissed: "Dismissed",
+  active: "Active",
+  paused: "Paused",
+  abandoned: "Abandoned",
+};
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+/** Meeting times are entered and shown in UTC, like every date in the app. */
+export function formatDateTime(value: string | Date | null | undefined): string {
+  if (!value) return "";
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? "" : `${dateTime.format(d)} UTC`;
+}
+
+export function excerpt(text: string | null | undefined, max = 160): string {
+  if (!text) return "";
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+// ---- Packet ----------------------------------------------------------------------------------------
+
+export interface PacketObservation {
+  id: string;
+  observed_on: string;
+  situation: string;
+  behavior: string;
+  impact: string;
+  signal: string;
+  author_name: string;
+  assignment_title: string | null;
+  dimensions: { id: string; name: string }[];
+}
+export interface PacketFlag {
+  id: string;
+  anti_pattern: string;
+  observed_on: string;
+  situation: string;
+  behavior: string;
+  impact: string;
+  status: string;
+  discussed_with_candidate_on: string | null;
+  resolution: string | null;
+  raised_by_name: string;
+}
+export interface PacketAssignment {
+  id: string;
+  title: string;
+  dimension_name: string;
+  status: string;
+  offered_on: string;
+  due_on: string;
+  closed_on: string | null;
+  last_note: string | null;
+}
+export interface PacketPlan {
+  id: string;
+  goal: string;
+  status: string;
+  started_on: string;
+  target_on: string | null;
+  mentor_name: string;
+  last_checkin_on: string | null;
+}
+export interface PacketData {
+  coverage: { id: string; name: string; observations: number; observers: number; last_observed_on: string | null }[];
+  observations: PacketObservation[];
+  flags: PacketFlag[];
+  assignments: PacketAssignment[];
+  plans: PacketPlan[];
+}
+
+const sectionClass = "mt-6 rounded-lg border border-stone-200 bg-white p-4 print:border-0 print:p-0";
+
+/** The candidate's evidence as the room reads it. Sections start on a new printed page where they run long. */
+export function Packet({ packet }: { packet: PacketData }) {
+  return (
+    <>
+      <section aria-labelledby="packet-coverage" className={sectionClass}>
+        <h2 id="packet-coverage" className="text-lg font-semibold">
+          Evidence coverage
+        </h2>
+        <table className="mt-2 w-full text-left text-sm">
+          <thead>
+            <tr className="border-b border-stone-200 text-stone-600">
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Dimension
+              </th>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Observations
+              </th>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Observers
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Most recent
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {packet.coverage.map((d) => (
+              <tr key={d.id} className="border-b border-stone-100 last:border-0">
+                <th scope="row" className="py-1.5 pr-2 font-medium">
+                  {d.name}
+                </th>
+                {d.observations ? (
+                  <>
+                    <td className="py-1.5 pr-2">{d.observations}</td>
+                    <td className="py-1.5 pr-2">{d.observers}</td>
+                    <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
+                  </>
+                ) : (
+                  <td colSpan={3} className="py-1.5 text-stone-500">
+                    Not yet observed
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="packet-observations" className={sectionClass}>
+        <h2 id="packet-observations" className="text-lg font-semibold">
+          Observations ({packet.observations.length})
+        </h2>
+        {packet.observations.length ? (
+          <ol className="mt-2 divide-y divide-stone-100">
+            {packet.observations.map((o) => (
+              <li key={o.id} className="py-3 break-inside-avoid">
+                <p className="text-sm text-stone-600">
+                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_WORDS[o.signal] ?? o.signal}
+                  {o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}
+                </p>
+                {o.dimensions.length ? <p className="text-xs text-brand-800">{o.dimensions.map((d) => d.name).join(", ")}</p> : null}
+                <Sbi situation={o.situation} behavior={o.behavior} impact={o.impact} />
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="mt-2 text-stone-700">No observations yet.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="packet-flags" className={`${sectionClass} print:break-before-page`}>
+        <h2 id="packet-flags" className="text-lg font-semibold">
+          Anti-pattern flags ({packet.flags.length})
+        </h2>
+        {packet.flags.length ? (
+          <ol className="mt-2 divide-y divide-stone-100">
+            {packet.flags.map((f) => (
+              <li key={f.id} className="py-3 break-inside-avoid">
+                <p className="font-medium">{f.anti_pattern}</p>
+                <p className="text-sm text-stone-600">
+                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} · {STATUS_WORDS[f.status] ?? f.status} ·{" "}
+                  {f.discussed_with_candidate_on ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}` : "not yet discussed with them"}
+                </p>
+                <Sbi situation={f.situation} behavior={f.behavior} impact={f.impact} />
+                {f.resolution ? <p className="mt-1 text-sm">Resolution: {f.resolution}</p> : null}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="mt-2 text-stone-700">No flags.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="packet-sniff-tests" className={sectionClass}>
+        <h2 id="packet-sniff-tests" className="text-lg font-semibold">
+          Sniff tests ({packet.assignments.length})
+        </h2>
+        {packet.assignments.length ? (
+          <ul className="mt-2 divide-y divide-stone-100">
+            {packet.assignments.map((a) => (
+              <li key={a.id} className="py-3 break-inside-avoid">
+                <p className="font-medium">
+                  {a.title} <span className="font-normal text-stone-600">({a.dimension_name})</span>
+                </p>
+                <p className="text-sm text-stone-600">
+                  {STATUS_WORDS[a.status] ?? a.status} · offered {formatDate(a.offered_on)} · due {formatDate(a.due_on)}
+                  {a.closed_on ? ` · closed ${formatDate(a.closed_on)}` : ""}
+                </p>
+                {a.last_note ? <p className="mt-1 text-sm">{a.last_note}</p> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mt-2 text-stone-700">No sniff tests offered yet.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="packet-coaching" className={sectionClass}>
+        <h2 id="packet-coaching" className="text-lg font-semibold">
+          Coaching ({packet.plans.length})
+        </h2>
+        {packet.plans.length ? (
+          <ul className="mt-2 divide-y divide-stone-100">
+            {packet.plans.map((p) => (
+              <li key={p.id} className="py-3 break-inside-avoid">
+                <p className="font-medium">{p.goal}</p>
+                <p className="text-sm text-stone-600">
+                  {STATUS_WORDS[p.status] ?? p.status} · mentor {p.mentor_name} · started {formatDate(p.started_on)}
+                  {p.target_on ? ` · target ${formatDate(p.target_on)}` : ""} ·{" "}
+                  {p.last_checkin_on ? `last check-in ${formatDate(p.last_checkin_on)}` : "no check-in yet"}
+                </p>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mt-2 text-stone-700">No coaching plans.</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Sbi({ situation, behavior, impact }: { situation: string; behavior: string; impact: string }) {
+  const parts: [string, string][] = [
+    ["Situation", situation],
+    ["Behaviour", behavior],
+    ["Impact", impact],
+  ];
+  return (
+    <dl className="mt-1 space-y-0.5 text-sm text-stone-800">
+      {parts
+        .filter(([, text]) => text)
+        .map(([term, text]) => (
+          <div key={term}>
+            <dt className="inline font-medium">{term}: </dt>
+            <dd className="inline whitespace-pre-wrap">{text}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}
+
+// ---- Decisions -----------------------------------------------------------------------------------
+
+export interface DecisionEvidence {
+  observation_id: string | null;
+  flag_id: string | null;
+  assignment_id: string | null;
+  observed_on: string | null;
+  behavior: string | null;
+  flag_observed_on: string | null;
+  anti_pattern: string | null;
+  assignment_title: string | null;
+  assignment_status: string | null;
+}
+export interface DecisionData {
+  id: string;
+  outcome: string;
+  rationale: string;
+  dissent: string | null;
+  next_steps: string | null;
+  revisit_on: string | null;
+  decided_at: string;
+  superseded_at: string | null;
+  amendment_reason: string | null;
+  decided_by_name: string;
+  evidence: DecisionEvidence[];
+}
+
+export function evidenceLabel(e: DecisionEvidence): string {
+  if (e.observation_id) return `Observation of ${formatDate(e.observed_on)}: ${excerpt(e.behavior, 140)}`;
+  if (e.flag_id) return `Flag: ${e.anti_pattern} (observed ${formatDate(e.flag_observed_on)})`;
+  return `Sniff test: ${e.assignment_title} (${STATUS_WORDS[e.assignment_status ?? ""] ?? e.assignment_status})`;
+}
+
+/** Every decision on an item, the current one first; superseded ones stay visible, marked. */
+export function DecisionHistory({ decisions }: { decisions: DecisionData[] }) {
+  if (!decisions.length) return null;
+  return (
+    <ol className="space-y-3">
+      {decisions.map((d) => (
+        <li
+          key={d.id}
+          className={`rounded border p-3 break-inside-avoid ${d.superseded_at ? "border-stone-200 bg-stone-50 text-stone-600" : "border-brand-600 bg-white"}`}
+        >
+          <p className="font-semibold">
+            {OUTCOME_WORDS[d.outcome] ?? d.outcome}
+            {d.superseded_at ? (
+              <span className="ml-2 rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                superseded {formatDate(d.superseded_at)}
+              </span>
+            ) : (
+              <span className="ml-2 rounded border border-brand-600 bg-brand-50 px-1.5 py-0.5 text-xs font-medium text-brand-800">current</span>
+            )}
+          </p>
+          <p className="text-sm">
+            Decided {formatDateTime(d.decided_at)} · recorded by {d.decided_by_name}
+          </p>
+          <dl className="mt-2 space-y-1 text-sm">
+            {d.amendment_reason ? <Fact term="Why amended">{d.amendment_reason}</Fact> : null}
+            <Fact term="Rationale">{d.rationale}</Fact>
+            <Fact term="Evidence it rests on">
+              <ul className="list-disc pl-5">
+                {d.evidence.map((e, i) => (
+                  <li key={e.observation_id ?? e.flag_id ?? e.assignment_id ?? i}>{evidenceLabel(e)}</li>
+                ))}
+              </ul>
+            </Fact>
+            {d.dissent ? <Fact term="Dissent">{d.dissent}</Fact> : null}
+            {d.next_steps ? <Fact term="Next steps">{d.next_steps}</Fact> : null}
+            {d.revisit_on ? <Fact term="Revisit on">{formatDate(d.revisit_on)}</Fact> : null}
+          </dl>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="font-medium">{term}</dt>
+      <dd className="whitespace-pre-wrap">{children}</dd>
+    </div>
+  );
+}
+
+export type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+
+function valueOf(result: FormResult | undefined, name: string, fallback = ""): string {
+  const v = result?.values?.[name];
+  return typeof v === "string" ? v : fallback;
+}
+function listOf(result: FormResult | undefined, name: string): string[] {
+  const v = result?.values?.[name];
+  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
+}
+
+/**
+ * The fields of a decision (and of an amendment): outcome, rationale, the specific evidence it rests
+ * on, dissent, next steps and revisit date. Goes inside a <Form>; works without JavaScript.
+ */
+export function DecisionFields({ packet, result, minRevisit }: { packet: PacketData; result?: FormResult; minRevisit: string }) {
+  const errors = result?.fieldErrors ?? {};
+  const chosen = new Set(listOf(result, "evidence"));
+  const outcome = valueOf(result, "outcome");
+  return (
+    <div className="space-y-4">
+      <FormError message={result?.formError} />
+      <fieldset aria-describedby={errors.outcome?.length ? "outcome-error" : undefined}>
+        <legend className="block text-sm font-medium text-stone-800">Outcome</legend>
+        <div className="mt-1 grid gap-1 sm:grid-cols-2">
+          {OUTCOMES.map((o) => (
+            <label key={o} className="flex items-center gap-2 text-sm">
+              <input type="radio" name="outcome" value={o} defaultChecked={outcome === o} className="h-4 w-4 accent-brand-700" />
+              {OUTCOME_WORDS[o]}
+            </label>
+          ))}
+        </div>
+        {errors.outcome?.length ? (
+          <p id="outcome-error" className="mt-1 text-sm text-red-700">
+            {errors.outcome.join(" ")}
+          </p>
+        ) : null}
+      </fieldset>
+      <TextArea
+        label="Rationale"
+        name="rationale"
+        rows={4}
+        maxLength={10_000}
+        hint="Why the group decided this, in words someone can read in a year."
+        defaultValue={valueOf(result, "rationale")}
+        errors={errors.rationale}
+      />
+      <fieldset aria-describedby={errors.evidence?.length ? "evidence-error" : undefined}>
+        <legend className="block text-sm font-medium text-stone-800">Evidence it rests on</legend>
+        <p className="text-sm text-stone-600">Pick the specific observations, flags or sniff tests from the packet (at least one).</p>
+        {errors.evidence?.length ? (
+          <p id="evidence-error" className="mt-1 text-sm text-red-700">
+            {errors.evidence.join(" ")}
+          </p>
+        ) : null}
+        <div className="mt-2 max-h-80 space-y-1 overflow-y-auto rounded border border-stone-200 p-2">
+          {packet.observations.map((o) => (
+            <EvidenceBox
+              key={o.id}
+              value={`observation:${o.id}`}
+              checked={chosen.has(`observation:${o.id}`)}
+              label={`Observation of ${formatDate(o.observed_on)}: ${excerpt(o.behavior, 140)}`}
+            />
+          ))}
+          {packet.flags.map((f) => (
+            <EvidenceBox
+              key={f.id}
+              value={`flag:${f.id}`}
+              checked={chosen.has(`flag:${f.id}`)}
+              label={`Flag: ${f.anti_pattern} (observed ${formatDate(f.observed_on)})`}
+            />
+          ))}
+          {packet.assignments.map((a) => (
+            <EvidenceBox
+              key={a.id}
+              value={`assignment:${a.id}`}
+              checked={chosen.has(`assignment:${a.id}`)}
+              label={`Sniff test: ${a.title} (${STATUS_WORDS[a.status] ?? a.status})`}
+            />
+          ))}
+          {packet.observations.length + packet.flags.length + packet.assignments.length === 0 ? (
+            <p className="text-sm text-stone-700">There is no evidence to cite yet: the fitting outcome is “insufficient evidence” once some exists.</p>
+          ) : null}
+        </div>
+      </fieldset>
+      <TextArea
+        label="Dissent (optional)"
+        name="dissent"
+        rows={2}
+        maxLength={10_000}
+        hint="Who disagreed and why, by name when they want it recorded."
+        defaultValue={valueOf(result, "dissent")}
+        errors={errors.dissent}
+      />
+      <TextArea label="Next steps (optional)" name="nextSteps" rows={2} maxLength={10_000} defaultValue={valueOf(result, "nextSteps")} errors={errors.nextSteps} />
+      <TextField
+        label="Revisit on"
+        name="revisitOn"
+        type="date"
+        min={minRevisit}
+        hint="Required for “not yet”."
+        defaultValue={valueOf(result, "revisitOn")}
+        errors={errors.revisitOn}
+      />
+    </div>
+  );
+}
+
+function EvidenceBox({ value, label, checked }: { value: string; label: string; checked: boolean }) {
+  return (
+    <label className="flex items-start gap-2 text-sm">
+      <input type="checkbox" name="evidence" value={value} defaultChecked={checked} className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700" />
+      <span>{label}</span>
+    </label>
+  );
+}
+
+// ---- Pre-reads -----------------------------------------------------------------------------------
+
+export interface PrereadData {
+  id: string;
+  user_id: string;
+  user_name: string;
+  view: string;
+  leaning: string;
+}
+
+export function PrereadList({ prereads, viewerId }: { prereads: PrereadData[]; viewerId: string }) {
+  return (
+    <ul className="space-y-2">
+      {prereads.map((p) => (
+        <li key={p.id} className="rounded border border-stone-200 bg-white p-3 text-sm break-inside-avoid">
+          <p className="font-medium">
+            {p.user_id === viewerId ? "You" : p.user_name}: {OUTCOME_WORDS[p.leaning] ?? p.leaning}
+          </p>
+          <p className="mt-1 whitespace-pre-wrap">{p.view}</p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// ---- Meeting mode ----------------------------------------------------------------------------------
+
+function minutesText(seconds: number): string {
+  if (seconds <= 0) return "Time is up";
+  const minutes = Math.ceil(seconds / 60);
+  return `About ${minutes} ${minutes === 1 ? "minute" : "minutes"} left`;
+}
+
+function clockText(seconds: number): string {
+  if (seconds <= 0) return "Time is up";
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, "0")} left`;
+}
+
+/**
+ * The equal timebox per candidate. The server renders the minutes left; with JavaScript the text
+ * counts down every second from that figure (measured from the server's clock, not the browser's).
+ */
+export function Countdown({ remainingSeconds, timeboxMinutes }: { remainingSeconds: number; timeboxMinutes: number }) {
+  const [left, setLeft] = useState<number | null>(null);
+  useEffect(() => {
+    const started = Date.now();
+    const tick = () => setLeft(Math.max(0, Math.round(remainingSeconds - (Date.now() - started) / 1000)));
+    tick();
+    const timer = window.setInterval(tick, 1000);
+    return () => window.clearInterval(timer);
+  }, [remainingSeconds]);
+  const over = (left ?? remainingSeconds) <= 0;
+  return (
+    <p role="timer" aria-live="off" className={`rounded px-2 py-1 text-sm font-medium ${over ? "bg-amber-100 text-amber-900" : "bg-stone-100 text-stone-800"}`}>
+      Timebox {timeboxMinutes} min: {left === null ? minutesText(remainingSeconds) : clockText(left)}
+    </p>
+  );
+}
+
+/** A plain refresh link for everyone, and with JavaScript an opt-out 10-second update while the meeting runs. */
+export function LiveRefresh({ live }: { live: boolean }) {
+  const location = useLocation();
+  const revalidator = useRevalidator();
+  const [hydrated, setHydrated] = useState(false);
+  const [follow, setFollow] = useState(true);
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    if (!live || !follow) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+    }, 10_000);
+    return () => window.clearInterval(timer);
+  }, [live, follow, revalidator]);
+  return (
+    <div className="no-print flex flex-wrap items-center gap-4 text-sm">
+      <Link to={`${location.pathname}${location.search}`} className="text-brand-700 underline" preventScrollReset>
+        Refresh
+      </Link>
+      {hydrated && live ? (
+        <label className="flex items-center gap-2">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} className="h-4 w-4 accent-brand-700" />
+          Update every 10 seconds
+        </label>
+      ) : null}
+    </div>
+  );
+}
+
+/** Opens the browser's print dialog; the print stylesheet hides navigation and forms. */
+export function PrintButton() {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  if (!hydrated) return null;
+  return (
+    <button
+      type="button"
+      onClick={() => window.print()}
+      className="no-print inline-flex items-center rounded border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100"
+    >
+      Print
+    </button>
+  );
+}

@@ -1,0 +1,125 @@
+import { Form, Link } from "@remix-run/react";
+import { formatDate } from "../utils/dates";
+import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
+import { Button, SelectField } from "./ui/forms";
+
+export interface CoverageCellData {
+  dimension_id: string;
+  observations: number;
+  observers: number;
+  last_observed_on: string | null;
+}
+
+/** A diagonal hatch: the visual for "nothing observed yet", so a gap reads as a gap, not as zero. */
+export const HATCHED =
+  "bg-[repeating-linear-gradient(45deg,#f5f5f4_0,#f5f5f4_4px,#e7e5e4_4px,#e7e5e4_8px)] text-stone-600";
+
+export const STAGE_WORDS = STAGE_LABELS;
+export const TRACK_WORDS = TRACK_LABELS;
+
+/** Per dimension, the three facts side by side; never summed into one number. */
+export function CoverageStrip({
+  cells,
+  dimensions,
+  candidateName,
+}: {
+  cells: readonly CoverageCellData[];
+  dimensions: readonly { id: string; name: string }[];
+  candidateName: string;
+}) {
+  const names = new Map(dimensions.map((d) => [d.id, d.name]));
+  return (
+    <ul aria-label={`Evidence coverage for ${candidateName}`} className="mt-2 space-y-0.5 text-xs">
+      {cells.map((c) => {
+        const name = names.get(c.dimension_id) ?? "";
+        return c.observations ? (
+          <li key={c.dimension_id} className="flex justify-between gap-2 rounded bg-brand-50 px-1.5 py-0.5 text-brand-800">
+            <span className="truncate font-medium">{name}</span>
+            <span className="whitespace-nowrap">
+              {c.observations} obs · {c.observers} {c.observers === 1 ? "observer" : "observers"} · {formatDate(c.last_observed_on)}
+            </span>
+          </li>
+        ) : (
+          <li key={c.dimension_id} className={`flex justify-between gap-2 rounded px-1.5 py-0.5 ${HATCHED}`}>
+            <span className="truncate font-medium">{name}</span>
+            <span className="whitespace-nowrap">not yet observed</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export type PipelineFilterValues = { team?: string; track?: string; manager?: string; nudge?: string; sort?: string };
+
+/** The board's filters as a plain GET form: the URL is the state, so a filtered board can be bookmarked. */
+export function PipelineFilters({
+  action,
+  filters,
+  teams,
+  managers,
+  nudges,
+  withSort,
+}: {
+  action: string;
+  filters: PipelineFilterValues;
+  teams: readonly string[];
+  managers: readonly { id: string; name: string }[];
+  nudges: readonly { key: string; label: string }[];
+  withSort: boolean;
+}) {
+  const filtering = Boolean(filters.team || filters.track || filters.manager || filters.nudge);
+  return (
+    <Form method="get" action={action} className="no-print mt-4 rounded-lg border border-stone-200 bg-white p-4" aria-label="Filter the pipeline">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+        <SelectField label="Team" name="team" defaultValue={filters.team ?? ""}>
+          <option value="">Any team</option>
+          {teams.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Track" name="track" defaultValue={filters.track ?? ""}>
+          <option value="">Any track</option>
+          {Object.entries(TRACK_WORDS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Manager" name="manager" defaultValue={filters.manager ?? ""}>
+          <option value="">Any manager</option>
+          {managers.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Nudge" name="nudge" defaultValue={filters.nudge ?? ""}>
+          <option value="">Any</option>
+          {nudges.map((n) => (
+            <option key={n.key} value={n.key}>
+              {n.label}
+            </option>
+          ))}
+        </SelectField>
+        {withSort ? (
+          <SelectField label="Order within a stage" name="sort" defaultValue={filters.sort ?? "name"}>
+            <option value="name">Name</option>
+            <option value="days_in_stage">Days in stage (longest first)</option>
+            <option value="last_activity">Last activity (oldest first)</option>
+          </SelectField>
+        ) : null}
+      </div>
+      <div className="mt-4 flex items-center gap-4">
+        <Button>Apply filters</Button>
+        {filtering ? (
+          <Link to={action} className="text-sm text-brand-700 underline">
+            Clear filters
+          </Link>
+        ) : null}
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,867 @@
+/**
+ * Calibration meetings (DESIGN.md §4, §5): an agenda in random order, packets and independent
+ * pre-reads, then decisions that rest on cited evidence and move the stage in the same transaction.
+ *
+ * Who may see a meeting: leaders, its facilitator and its attendees. An attendee reads the packets of
+ * the meeting's candidates through the meeting even when a candidate is outside their circle — that
+ * is what a packet is for — but only on the meeting's pages, which never link onward for them.
+ */
+import { randomInt } from "node:crypto";
+import { type ExpressionBuilder, sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import type { DB } from "../../db/client";
+import { z } from "zod";
+import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
+import { candidateVisibleTo, isLeader, isUuid, seesPeopleData, type Viewer } from "../auth/policy.server";
+import { moveStage } from "./candidate.server";
+
+export const OUTCOME_WORDS: Record<Leaning, string> = {
+  ready_now: "Ready now",
+  ready_with_development: "Ready with development",
+  not_yet: "Not yet",
+  insufficient_evidence: "Insufficient evidence",
+};
+
+/** Where a decision moves the candidate (DESIGN.md §5); null: the stage stays. */
+export const OUTCOME_STAGE: Record<Leaning, Stage | null> = {
+  ready_now: "ready",
+  ready_with_development: "coaching",
+  not_yet: "paused",
+  insufficient_evidence: null,
+};
+
+/** A refusal the route turns into a response: the meeting's state or the user's role does not allow the change. */
+export class MeetingRefusal extends Error {
+  constructor(
+    readonly status: 400 | 403 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const CLOSED_MESSAGE = "This meeting is closed: its agenda, pre-reads and decisions are locked. A leader can amend a decision from its packet.";
+
+// ---- Access ----------------------------------------------------------------------------------------
+
+/** Leaders see every meeting; anyone else with a people role sees those they facilitate or attend. */
+export function meetingVisibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, "calibration_meetings">) => {
+    if (!seesPeopleData(viewer)) return eb.val(false);
+    if (isLeader(viewer)) return eb.val(true);
+    return eb.or([
+      eb("calibration_meetings.facilitator_id", "=", viewer.id),
+      eb.exists(
+        eb
+          .selectFrom("calibration_attendees as a")
+          .select("a.user_id")
+          .whereRef("a.meeting_id", "=", "calibration_meetings.id")
+          .where("a.user_id", "=", viewer.id),
+      ),
+    ]);
+  };
+}
+
+/** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
+export async function getVisibleMeeting(db: DB, { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer }) {
+  if (!isUuid(meetingId)) return undefined;
+  return db
+    .selectFrom("calibration_meetings")
+    .innerJoin("users as f", "f.id", "calibration_meetings.facilitator_id")
+    .select((eb) => [
+      "calibration_meetings.id",
+      "calibration_meetings.title",
+      "calibration_meetings.scheduled_for",
+      "calibration_meetings.status",
+      "calibration_meetings.timebox_minutes",
+      "calibration_meetings.closed_at",
+      "calibration_meetings.version",
+      "calibration_meetings.facilitator_id",
+      "f.name as facilitator_name",
+      jsonArrayFrom(
+        eb
+          .selectFrom("calibration_attendees as a")
+          .innerJoin("users as u", "u.id", "a.user_id")
+          .select(["u.id", "u.name", "u.roles"])
+          .whereRef("a.meeting_id", "=", "calibration_meetings.id")
+          .orderBy("u.name")
+          .orderBy("u.id"),
+      ).as("attendees"),
+    ])
+    .where("calibration_meetings.id", "=", meetingId)
+    .where(meetingVisibleTo(viewer))
+    .executeTakeFirst();
+}
+export type VisibleMeeting = NonNullable<Awaited<ReturnType<typeof getVisibleMeeting>>>;
+
+export function isFacilitator(viewer: Viewer, meeting: Pick<VisibleMeeting, "facilitator_id">) {
+  return meeting.facilitator_id === viewer.id;
+}
+
+export function isAttendee(viewer: Viewer, meeting: Pick<VisibleMeeting, "attendees" | "facilitator_id">) {
+  return meeting.facilitator_id === viewer.id || meeting.attendees.some((a) => a.id === viewer.id);
+}
+
+/** Records decisions: the facilitator, or any leader attending. */
+export function canDecide(viewer: Viewer, meeting: Pick<VisibleMeeting, "attendees" | "facilitator_id">) {
+  return isFacilitator(viewer, meeting) || (isLeader(viewer) && isAttendee(viewer, meeting));
+}
+
+// ---- Lists and choices -----------------------------------------------------------------------------
+
+export async function listMeetings(db: DB, { viewer }: { viewer: Viewer }) {
+  return db
+    .selectFrom("calibration_meetings")
+    .innerJoin("users as f", "f.id", "calibration_meetings.facilitator_id")
+    .select((eb) => [
+      "calibration_meetings.id",
+      "calibration_meetings.title",
+      "calibration_meetings.scheduled_for",
+      "calibration_meetings.status",
+      "f.name as facilitator_name",
+      eb
+        .selectFrom("calibration_items as i")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("i.meeting_id", "=", "calibration_meetings.id")
+        .as("items"),
+    ])
+    .where(meetingVisibleTo(viewer))
+    .orderBy("calibration_meetings.scheduled_for", "desc")
+    .orderBy("calibration_meetings.id")
+    .limit(200)
+    .execute();
+}
+
+/** Non-archived candidates, by name: what a leader may put on an agenda. */
+export async function listCandidateChoices(db: DB) {
+  return db
+    .selectFrom("candidates")
+    .select(["id", "name", "team", "stage"])
+    .where("archived_at", "is", null)
+    .orderBy(sql`lower(name)`)
+    .orderBy("id")
+    .execute();
+}
+
+/** How many of the ids are non-archived candidates. */
+export async function countActiveCandidates(db: DB, ids: readonly string[]) {
+  if (!ids.length) return 0;
+  const row = await db
+    .selectFrom("candidates")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("id", "in", [...ids])
+    .where("archived_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** How many of the ids are active users holding one of the roles. */
+export async function countActiveUsersWithRoles(db: DB, { ids, roles }: { ids: readonly string[]; roles: readonly string[] }) {
+  if (!ids.length) return 0;
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("id", "in", [...ids])
+    .where("disabled_at", "is", null)
+    .where(sql<boolean>`roles && ${sql.val([...roles])}::text[]`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// ---- Creating a meeting ----------------------------------------------------------------------------
+
+/** Fisher–Yates with crypto randomness (node:crypto randomInt): the agenda order carries no one's preference. */
+export function shuffle<T>(items: readonly T[], random: (max: number) => number = randomInt): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export async function findMeetingByIdempotencyKey(db: DB, key: string) {
+  return db.selectFrom("calibration_meetings").select(["id", "created_by"]).where("idempotency_key", "=", key).executeTakeFirst();
+}
+
+export interface NewMeeting {
+  title: string;
+  scheduledFor: Date;
+  facilitatorId: string;
+  attendeeIds: readonly string[];
+  candidateIds: readonly string[];
+  timeboxMinutes: number | null;
+  createdBy: string;
+  idempotencyKey: string;
+}
+
+/** The meeting, its attendees (the facilitator among them) and its agenda in shuffled order. Run inside a transaction. */
+export async function createMeeting(trx: DB, input: NewMeeting) {
+  const { id } = await trx
+    .insertInto("calibration_meetings")
+    .values({
+      title: input.title,
+      scheduled_for: input.scheduledFor,
+      facilitator_id: input.facilitatorId,
+      timebox_minutes: input.timeboxMinutes,
+      created_by: input.createdBy,
+      idempotency_key: input.idempotencyKey,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const attendees = [...new Set([input.facilitatorId, ...input.attendeeIds])];
+  await trx
+    .insertInto("calibration_attendees")
+    .values(attendees.map((user_id) => ({ meeting_id: id, user_id })))
+    .execute();
+  const order = shuffle([...new Set(input.candidateIds)]);
+  if (order.length) {
+    await trx
+      .insertInto("calibration_items")
+      .values(order.map((candidate_id, index) => ({ meeting_id: id, candidate_id, position: index + 1 })))
+      .execute();
+  }
+  return { id, attendees: attendees.length, items: order.length };
+}
+
+// ---- State changes (each runs inside a transaction that first locks the meeting row) ---------------
+
+/** Locks the meeting for the rest of the transaction, so a close and a change cannot cross. */
+export async function lockMeeting(trx: DB, meetingId: string) {
+  return trx
+    .selectFrom("calibration_meetings")
+    .select(["id", "status", "facilitator_id", "version"])
+    .where("id", "=", meetingId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function requireOpenMeeting(trx: DB, meetingId: string) {
+  const meeting = await lockMeeting(trx, meetingId);
+  if (meeting.status === "closed") throw new MeetingRefusal(409, CLOSED_MESSAGE);
+  return meeting;
+}
+
+async function bumpMeeting(trx: DB, meetingId: string, set: { status?: "in_progress" | "closed"; closed_at?: Date } = {}) {
+  await trx
+    .updateTable("calibration_meetings")
+    .set({ ...set, version: sql<number>`version + 1` })
+    .where("id", "=", meetingId)
+    .execute();
+}
+
+export async function startMeeting(trx: DB, { meetingId }: { meetingId: string }) {
+  const meeting = await requireOpenMeeting(trx, meetingId);
+  if (meeting.status !== "planned") throw new MeetingRefusal(409, "The meeting has already started.");
+  await bumpMeeting(trx, meetingId, { status: "in_progress" });
+}
+
+export async function closeMeeting(trx: DB, { meetingId, now }: { meetingId: string; now: Date }) {
+  await requireOpenMeeting(trx, meetingId);
+  await bumpMeeting(trx, meetingId, { status: "closed", closed_at: now });
+}
+
+/** Puts one item on screen: sets its opened_at (which reveals its pre-reads) to now. */
+export async function openItem(trx: DB, { meetingId, itemId, now }: { meetingId: string; itemId: string; now: Date }) {
+  const meeting = await requireOpenMeeting(trx, meetingId);
+  if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before opening a candidate.");
+  const row = await trx
+    .updateTable("calibration_items")
+    .set({ opened_at: now })
+    .where("id", "=", itemId)
+    .where("meeting_id", "=", meetingId)
+    .returning("id")
+    .executeTakeFirst();
+  if (!row) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
+  await bumpMeeting(trx, meetingId);
+}
+
+/** Swaps the item with its neighbour. The position constraint is checked at the end of the statement, so one UPDATE swaps both. */
+export async function moveItem(trx: DB, { meetingId, itemId, direction }: { meetingId: string; itemId: string; direction: "up" | "down" }) {
+  const meeting = await requireOpenMeeting(trx, meetingId);
+  if (meeting.status !== "planned") throw new MeetingRefusal(409, "The agenda can only be reordered before the meeting starts.");
+  const items = await trx
+    .selectFrom("calibration_items")
+    .select(["id", "position"])
+    .where("meeting_id", "=", meetingId)
+    .orderBy("position")
+    .execute();
+  const index = items.findIndex((i) => i.id === itemId);
+  if (index < 0) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
+  const other = items[direction === "up" ? index - 1 : index + 1];
+  if (!other) return false;
+  const item = items[index];
+  await trx
+    .updateTable("calibration_items")
+    .set({
+      position: sql<number>`case when id = ${item.id} then ${other.position}::int else ${item.position}::int end`,
+    })
+    .where("id", "in", [item.id, other.id])
+    .execute();
+  await bumpMeeting(trx, meetingId);
+  return true;
+}
+
+// ---- Agenda --------------------------------------------------------------------------------------
+
+type WithD = Database & { d: Database["calibration_decisions"] };
+type WithI = Database & { i: Database["calibration_items"] };
+
+const decisionEvidence = (eb: ExpressionBuilder<WithD, "d">) =>
+  jsonArrayFrom(
+    eb
+      .selectFrom("calibration_decision_evidence as e")
+      .leftJoin("observations as o", "o.id", "e.observation_id")
+      .leftJoin("flags as f", "f.id", "e.flag_id")
+      .leftJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
+      .leftJoin("sniff_test_assignments as sa", "sa.id", "e.assignment_id")
+      .leftJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
+      .select([
+        "e.observation_id",
+        "e.flag_id",
+        "e.assignment_id",
+        "o.observed_on",
+        "o.behavior",
+        "f.observed_on as flag_observed_on",
+        "ap.name as anti_pattern",
+        "r.title as assignment_title",
+        "sa.status as assignment_status",
+      ])
+      .whereRef("e.decision_id", "=", "d.id")
+      .orderBy("o.observed_on")
+      .orderBy("e.id"),
+  );
+
+/** Every decision of the items, newest first, with what each cites. */
+function decisionsOf(eb: ExpressionBuilder<WithI, "i">) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom("calibration_decisions as d")
+      .innerJoin("users as du", "du.id", "d.decided_by")
+      .select((e) => [
+        "d.id",
+        "d.outcome",
+        "d.rationale",
+        "d.dissent",
+        "d.next_steps",
+        "d.revisit_on",
+        "d.decided_at",
+        "d.superseded_at",
+        "d.superseded_by",
+        "d.amendment_reason",
+        "du.name as decided_by_name",
+        decisionEvidence(e as unknown as ExpressionBuilder<WithD, "d">).as("evidence"),
+      ])
+      .whereRef("d.item_id", "=", "i.id")
+      // The current decision first, then the superseded ones, most recently replaced first.
+      .orderBy(sql`d.superseded_at desc nulls first`)
+      .orderBy("d.decided_at", "desc")
+      .orderBy("d.id", "desc"),
+  );
+}
+
+/**
+ * The agenda as the viewer may see it. Pre-reads of other people are left out in SQL until the item
+ * is opened, so they never reach the browser early; the viewer's own pre-read is always there.
+ */
+export async function getAgenda(db: DB, { meetingId, viewer, itemId }: { meetingId: string; viewer: Viewer; itemId?: string }) {
+  let query = db
+    .selectFrom("calibration_items as i")
+    .innerJoin("candidates", "candidates.id", "i.candidate_id")
+    .select((eb) => [
+      "i.id",
+      "i.position",
+      "i.opened_at",
+      "candidates.id as candidate_id",
+      "candidates.name as candidate_name",
+      "candidates.team as candidate_team",
+      "candidates.stage as candidate_stage",
+      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">).as("can_view_candidate"),
+      jsonArrayFrom(
+        eb.selectFrom("calibration_packet_reads as r").select(["r.user_id", "r.read_at"]).whereRef("r.item_id", "=", "i.id"),
+      ).as("reads"),
+      jsonArrayFrom(eb.selectFrom("calibration_prereads as p").select("p.user_id").whereRef("p.item_id", "=", "i.id")).as("prereads_by"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("calibration_prereads as p")
+          .innerJoin("users as pu", "pu.id", "p.user_id")
+          .select(["p.id", "p.user_id", "pu.name as user_name", "p.view", "p.leaning", "p.version", "p.updated_at"])
+          .whereRef("p.item_id", "=", "i.id")
+          .where((w) => w.or([w("i.opened_at", "is not", null), w("p.user_id", "=", viewer.id)]))
+          .orderBy("pu.name")
+          .orderBy("p.id"),
+      ).as("prereads"),
+      decisionsOf(eb as unknown as ExpressionBuilder<WithI, "i">).as("decisions"),
+    ])
+    .where("i.meeting_id", "=", meetingId);
+  if (itemId) query = query.where("i.id", "=", itemId);
+  return query.orderBy("i.position").execute();
+}
+export type AgendaItem = Awaited<ReturnType<typeof getAgenda>>[number];
+
+/** The item on screen: the one opened most recently. */
+export function currentItem<T extends { opened_at: Date | string | null }>(items: readonly T[]): T | undefined {
+  let current: T | undefined;
+  for (const item of items) {
+    if (item.opened_at && (!current || new Date(item.opened_at) > new Date(current.opened_at!))) current = item;
+  }
+  return current;
+}
+
+export async function getItem(db: DB, { meetingId, itemId }: { meetingId: string; itemId: string | undefined }) {
+  if (!isUuid(itemId)) return undefined;
+  return db
+    .selectFrom("calibration_items")
+    .select(["id", "meeting_id", "candidate_id", "position", "opened_at"])
+    .where("id", "=", itemId)
+    .where("meeting_id", "=", meetingId)
+    .executeTakeFirst();
+}
+
+/** "The agenda shows who has read which packet": the first read counts. */
+export async function recordPacketRead(db: DB, { itemId, userId, now }: { itemId: string; userId: string; now: Date }) {
+  await db
+    .insertInto("calibration_packet_reads")
+    .values({ item_id: itemId, user_id: userId, read_at: now })
+    .onConflict((oc) => oc.columns(["item_id", "user_id"]).doNothing())
+    .execute();
+}
+
+// ---- Packet ----------------------------------------------------------------------------------------
+
+/** Everything the room reads about one candidate: evidence, flags, sniff tests and coaching. Retracted notes are not evidence. */
+export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: string }) {
+  const [observations, flags, assignments, plans] = await Promise.all([
+    db
+      .selectFrom("observations as o")
+      .innerJoin("users as u", "u.id", "o.author_id")
+      .leftJoin("sniff_test_assignments as sa", "sa.id", "o.assignment_id")
+      .leftJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
+      .select((eb) => [
+        "o.id",
+        "o.observed_on",
+        "o.situation",
+        "o.behavior",
+        "o.impact",
+        "o.signal",
+        "u.name as author_name",
+        "r.title as assignment_title",
+        jsonArrayFrom(
+          eb
+            .selectFrom("observation_dimensions as od")
+            .innerJoin("dimensions as d", "d.id", "od.dimension_id")
+            .select(["d.id", "d.name"])
+            .whereRef("od.observation_id", "=", "o.id")
+            .orderBy("d.position"),
+        ).as("dimensions"),
+      ])
+      .where("o.candidate_id", "=", candidateId)
+      .where("o.retracted_at", "is", null)
+      .orderBy("o.observed_on", "desc")
+      .orderBy("o.id")
+      .execute(),
+    db
+      .selectFrom("flags as f")
+      .innerJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
+      .innerJoin("users as u", "u.id", "f.raised_by")
+      .select([
+        "f.id",
+        "ap.name as anti_pattern",
+        "f.observed_on",
+        "f.situation",
+        "f.behavior",
+        "f.impact",
+        "f.status",
+        "f.discussed_with_candidate_on",
+        "f.resolution",
+        "u.name as raised_by_name",
+      ])
+      .where("f.candidate_id", "=", candidateId)
+      .orderBy("f.observed_on", "desc")
+      .orderBy("f.id")
+      .execute(),
+    db
+      .selectFrom("sniff_test_assignments as sa")
+      .innerJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
+      .innerJoin("dimensions as d", "d.id", "r.dimension_id")
+      .select((eb) => [
+        "sa.id",
+        "r.title",
+        "d.name as dimension_name",
+        "sa.status",
+        "sa.offered_on",
+        "sa.due_on",
+        "sa.closed_on",
+        eb
+          .selectFrom("sniff_test_assignment_events as ev")
+          .select("ev.note")
+          .whereRef("ev.assignment_id", "=", "sa.id")
+          .where("ev.note", "<>", "")
+          .orderBy("ev.created_at", "desc")
+          .limit(1)
+          .as("last_note"),
+      ])
+      .where("sa.candidate_id", "=", candidateId)
+      .orderBy("sa.offered_on", "desc")
+      .orderBy("sa.id")
+      .execute(),
+    db
+      .selectFrom("coaching_plans as p")
+      .innerJoin("users as m", "m.id", "p.mentor_id")
+      .select((eb) => [
+        "p.id",
+        "p.goal",
+        "p.status",
+        "p.started_on",
+        "p.target_on",
+        "m.name as mentor_name",
+        eb
+          .selectFrom("coaching_checkins as k")
+          .select((e) => e.fn.max("k.held_on").as("d"))
+          .whereRef("k.plan_id", "=", "p.id")
+          .as("last_checkin_on"),
+      ])
+      .where("p.candidate_id", "=", candidateId)
+      .orderBy("p.started_on", "desc")
+      .orderBy("p.id")
+      .execute(),
+  ]);
+  return { observations, flags, assignments, plans };
+}
+export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
+
+// ---- Pre-reads -----------------------------------------------------------------------------------
+
+/**
+ * Creates the attendee's pre-read or updates it at the version they saw. "stale" when someone (they,
+ * in another tab) saved first. A pre-read is locked once its item is opened: after the reveal it
+ * would no longer be independent.
+ */
+export async function savePreread(
+  trx: DB,
+  { meetingId, itemId, userId, view, leaning, version }: { meetingId: string; itemId: string; userId: string; view: string; leaning: Leaning; version: number | null },
+): Promise<"created" | "updated" | "stale"> {
+  await requireOpenMeeting(trx, meetingId);
+  const item = await trx
+    .selectFrom("calibration_items")
+    .select(["opened_at"])
+    .where("id", "=", itemId)
+    .where("meeting_id", "=", meetingId)
+    .executeTakeFirst();
+  if (!item) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
+  if (item.opened_at) throw new MeetingRefusal(409, "This candidate has been opened in the meeting, so pre-reads are locked.");
+  if (version === null) {
+    const row = await trx
+      .insertInto("calibration_prereads")
+      .values({ item_id: itemId, user_id: userId, view, leaning })
+      .onConflict((oc) => oc.columns(["item_id", "user_id"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    return row ? "created" : "stale";
+  }
+  const row = await trx
+    .updateTable("calibration_prereads")
+    .set({ view, leaning, version: sql<number>`version + 1` })
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", userId)
+    .where("version", "=", version)
+    .returning("id")
+    .executeTakeFirst();
+  return row ? "updated" : "stale";
+}
+
+export async function getOwnPreread(db: DB, { itemId, userId }: { itemId: string; userId: string }) {
+  return db
+    .selectFrom("calibration_prereads")
+    .select(["id", "view", "leaning", "version"])
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+export const PrereadSchema = z.object({
+  view: z
+    .string({ error: "Write your view in a few sentences." })
+    .trim()
+    .min(1, "Write your view in a few sentences.")
+    .max(5_000, "Keep it short: at most 5,000 characters."),
+  leaning: z.enum(LEANINGS, { error: "Choose your leaning." }),
+  version: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
+});
+
+// ---- Decisions -----------------------------------------------------------------------------------
+
+export type EvidenceRef = { kind: "observation" | "flag" | "assignment"; id: string };
+
+export function parseEvidenceRef(value: string): EvidenceRef | null {
+  const [kind, id] = value.split(":");
+  if ((kind === "observation" || kind === "flag" || kind === "assignment") && isUuid(id)) return { kind, id: id.toLowerCase() };
+  return null;
+}
+
+/** The refs that are really this candidate's live observations, flags and sniff-test assignments. */
+export async function filterCandidateEvidence(db: DB, { candidateId, refs }: { candidateId: string; refs: readonly EvidenceRef[] }) {
+  const ids = (kind: EvidenceRef["kind"]) => [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id))];
+  const [observations, flags, assignments] = await Promise.all([
+    ids("observation").length
+      ? db
+          .selectFrom("observations")
+          .select("id")
+          .where("candidate_id", "=", candidateId)
+          .where("retracted_at", "is", null)
+          .where("id", "in", ids("observation"))
+          .execute()
+      : [],
+    ids("flag").length
+      ? db.selectFrom("flags").select("id").where("candidate_id", "=", candidateId).where("id", "in", ids("flag")).execute()
+      : [],
+    ids("assignment").length
+      ? db
+          .selectFrom("sniff_test_assignments")
+          .select("id")
+          .where("candidate_id", "=", candidateId)
+          .where("id", "in", ids("assignment"))
+          .execute()
+      : [],
+  ]);
+  return [
+    ...observations.map((r) => ({ kind: "observation" as const, id: r.id })),
+    ...flags.map((r) => ({ kind: "flag" as const, id: r.id })),
+    ...assignments.map((r) => ({ kind: "assignment" as const, id: r.id })),
+  ];
+}
+
+const optionalLongText = z
+  .string()
+  .trim()
+  .max(10_000, "Use at most 10,000 characters.")
+  .optional()
+  .transform((v) => (v ? v : null));
+
+/** What a decision or an amendment says; `today` bounds the revisit date. */
+export function DecisionFieldsSchema(today: string) {
+  return z
+    .object({
+      itemId: z.string({ error: "Choose the candidate." }).refine(isUuid, "Choose the candidate."),
+      outcome: z.enum(LEANINGS, { error: "Choose the outcome." }),
+      rationale: z
+        .string({ error: "Write the rationale: why the group decided this." })
+        .trim()
+        .min(1, "Write the rationale: why the group decided this.")
+        .max(10_000, "Use at most 10,000 characters."),
+      evidence: z.preprocess(
+        (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+        z
+          .array(z.string())
+          .max(500, "Pick fewer items.")
+          .transform((list, ctx) => {
+            const refs = list.map(parseEvidenceRef);
+            if (refs.some((r) => r === null)) {
+              ctx.addIssue({ code: "custom", message: "Pick evidence from the packet." });
+              return z.NEVER;
+            }
+            return refs as EvidenceRef[];
+          })
+          .refine((refs) => refs.length > 0, "Pick at least one observation, flag or sniff test the decision rests on."),
+      ),
+      dissent: optionalLongText,
+      nextSteps: optionalLongText,
+      revisitOn: z.preprocess(
+        (v) => (v === "" ? undefined : v),
+        z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
+          .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v, "Enter a real date.")
+          .refine((v) => v > today, "The revisit date must be in the future.")
+          .optional(),
+      ),
+      idempotencyKey: z.uuid({ message: "This form has expired: reload the page and submit it again." }),
+    })
+    .superRefine((value, ctx) => {
+      if (value.outcome === "not_yet" && !value.revisitOn) {
+        ctx.addIssue({ code: "custom", path: ["revisitOn"], message: "Choose when to revisit: “not yet” needs a date." });
+      }
+    });
+}
+
+export interface DecisionInput {
+  meetingId: string;
+  itemId: string;
+  candidateId: string;
+  outcome: Leaning;
+  rationale: string;
+  dissent: string | null;
+  nextSteps: string | null;
+  revisitOn: string | null;
+  evidence: readonly EvidenceRef[];
+  decidedBy: string;
+  idempotencyKey: string;
+  now: Date;
+}
+
+export function isOneCurrentDecisionViolation(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | undefined;
+  return e?.code === "23505" && (e.constraint ?? e.message ?? "").includes("calibration_decisions_one_current");
+}
+
+async function insertDecision(trx: DB, input: DecisionInput & { amendmentReason?: string | null }) {
+  const { id } = await trx
+    .insertInto("calibration_decisions")
+    .values({
+      item_id: input.itemId,
+      outcome: input.outcome,
+      rationale: input.rationale,
+      dissent: input.dissent,
+      next_steps: input.nextSteps,
+      revisit_on: input.revisitOn,
+      decided_by: input.decidedBy,
+      decided_at: input.now,
+      amendment_reason: input.amendmentReason ?? null,
+      idempotency_key: input.idempotencyKey,
+      created_at: input.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto("calibration_decision_evidence")
+    .values(
+      input.evidence.map((r) => ({
+        decision_id: id,
+        observation_id: r.kind === "observation" ? r.id : null,
+        flag_id: r.kind === "flag" ? r.id : null,
+        assignment_id: r.kind === "assignment" ? r.id : null,
+      })),
+    )
+    .execute();
+  return id;
+}
+
+/**
+ * Moves the candidate as the outcome says, citing the decision. The candidate row is locked so a
+ * concurrent hand move cannot interleave. Archived and promoted people are not moved by a decision:
+ * archiving and promotion are later, deliberate steps that a calibration outcome must not undo.
+ */
+async function applyOutcome(
+  trx: DB,
+  { candidateId, outcome, revisitOn, decisionId, changedBy, now, amended }: {
+    candidateId: string;
+    outcome: Leaning;
+    revisitOn: string | null;
+    decisionId: string;
+    changedBy: string;
+    now: Date;
+    amended: boolean;
+  },
+): Promise<{ from: Stage; to: Stage } | null> {
+  const to = OUTCOME_STAGE[outcome];
+  if (!to) return null;
+  const candidate = await trx
+    .selectFrom("candidates")
+    .select(["stage", "version", "revisit_on"])
+    .where("id", "=", candidateId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (candidate.stage === "archived" || candidate.stage === "promoted") return null;
+  if (candidate.stage === to && (to !== "paused" || candidate.revisit_on === revisitOn)) return null;
+  const reason = `Calibration decision${amended ? " (amended)" : ""}: ${OUTCOME_WORDS[outcome].toLowerCase()}.`;
+  const moved = await moveStage(trx, {
+    id: candidateId,
+    version: candidate.version,
+    from: candidate.stage,
+    to,
+    changedBy,
+    reason,
+    revisitOn: to === "paused" ? revisitOn : null,
+    calibrationDecisionId: decisionId,
+    now,
+  });
+  if (!moved) throw new Error("The candidate row changed while locked.");
+  return { from: candidate.stage, to };
+}
+
+/**
+ * Records the item's decision and moves the stage, all in the caller's transaction. Refuses when the
+ * meeting is not in progress, the item is not open, or a current decision exists. A resubmit of the
+ * same form (same idempotency key) returns the decision it made.
+ */
+export async function recordDecision(trx: DB, input: DecisionInput) {
+  const meeting = await requireOpenMeeting(trx, input.meetingId);
+  if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before recording decisions.");
+  const repeat = await trx
+    .selectFrom("calibration_decisions")
+    .select("id")
+    .where("idempotency_key", "=", input.idempotencyKey)
+    .executeTakeFirst();
+  if (repeat) return { decisionId: repeat.id, created: false, move: null };
+  const item = await trx
+    .selectFrom("calibration_items")
+    .select(["opened_at"])
+    .where("id", "=", input.itemId)
+    .where("meeting_id", "=", input.meetingId)
+    .executeTakeFirst();
+  if (!item) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
+  if (!item.opened_at) throw new MeetingRefusal(409, "Open this candidate in the meeting before recording a decision.");
+  const current = await trx
+    .selectFrom("calibration_decisions")
+    .select("id")
+    .where("item_id", "=", input.itemId)
+    .where("superseded_at", "is", null)
+    .executeTakeFirst();
+  if (current) throw new MeetingRefusal(409, DECISION_EXISTS);
+  const decisionId = await insertDecision(trx, input);
+  const move = await applyOutcome(trx, {
+    candidateId: input.candidateId,
+    outcome: input.outcome,
+    revisitOn: input.revisitOn,
+    decisionId,
+    changedBy: input.decidedBy,
+    now: input.now,
+    amended: false,
+  });
+  return { decisionId, created: true, move };
+}
+
+export const DECISION_EXISTS = "A decision was already recorded for this candidate in this meeting. Reload to see it; a leader can amend it.";
+
+/**
+ * Supersedes the current decision with a new one (never overwrites it) and moves the stage as the new
+ * outcome says. `supersedes` is the decision the leader saw: if another amendment came first, 409.
+ */
+export async function amendDecision(trx: DB, input: DecisionInput & { supersedes: string; amendmentReason: string }) {
+  await lockMeeting(trx, input.meetingId);
+  const repeat = await trx
+    .selectFrom("calibration_decisions")
+    .select("id")
+    .where("idempotency_key", "=", input.idempotencyKey)
+    .executeTakeFirst();
+  if (repeat) return { decisionId: repeat.id, created: false, move: null };
+  const current = await trx
+    .selectFrom("calibration_decisions")
+    .select("id")
+    .where("item_id", "=", input.itemId)
+    .where("superseded_at", "is", null)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) throw new MeetingRefusal(409, "There is no decision to amend for this candidate yet.");
+  if (current.id !== input.supersedes) {
+    throw new MeetingRefusal(409, "Someone amended this decision while you were writing. Reload to see the current decision; your text is kept below.");
+  }
+  // The partial unique index allows one current decision: retire the old one before inserting the new.
+  await trx.updateTable("calibration_decisions").set({ superseded_at: input.now }).where("id", "=", current.id).execute();
+  const decisionId = await insertDecision(trx, input);
+  await trx.updateTable("calibration_decisions").set({ superseded_by: decisionId }).where("id", "=", current.id).execute();
+  const move = await applyOutcome(trx, {
+    candidateId: input.candidateId,
+    outcome: input.outcome,
+    revisitOn: input.revisitOn,
+    decisionId,
+    changedBy: input.decidedBy,
+    now: input.now,
+    amended: true,
+  });
+  return { decisionId, created: true, move, superseded: current.id };
+}
+
+export async function findDecisionByIdempotencyKey(db: DB, key: string) {
+  return db.selectFrom("calibration_decisions").select(["id", "item_id"]).where("idempotency_key", "=", key).executeTakeFirst();
+}

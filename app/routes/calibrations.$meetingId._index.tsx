@@ -1,0 +1,445 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { denyAsForbidden, denyAsNotFound, isUuid } from "../auth/policy.server";
+import { requireUser, type SessionUser } from "../auth/session.server";
+import {
+  Countdown,
+  DecisionFields,
+  DecisionHistory,
+  formatDateTime,
+  type FormResult,
+  LiveRefresh,
+  MEETING_STATUS_WORDS,
+  Packet,
+  PrereadList,
+} from "../components/calibration-ui";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { Button } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  canDecide,
+  closeMeeting,
+  currentItem,
+  DECISION_EXISTS,
+  DecisionFieldsSchema,
+  filterCandidateEvidence,
+  getAgenda,
+  getItem,
+  getPacketEvidence,
+  getVisibleMeeting,
+  isAttendee,
+  isFacilitator,
+  isOneCurrentDecisionViolation,
+  MeetingRefusal,
+  moveItem,
+  openItem,
+  recordDecision,
+  startMeeting,
+  type VisibleMeeting,
+} from "../models/calibration.server";
+import { getEvidenceCoverage } from "../models/evidence.server";
+import { addDays, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { OUTCOME_LABELS, STAGE_LABELS } from "../utils/labels";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
+
+async function requireMeeting(context: AppContext, viewer: SessionUser, meetingId: string | undefined) {
+  const meeting = await getVisibleMeeting(context.db, { meetingId, viewer });
+  if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", meetingId);
+  return meeting;
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const meeting = await requireMeeting(context, viewer, params.meetingId);
+  const agenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  const current = meeting.status === "closed" ? undefined : currentItem(agenda);
+  const packet = current
+    ? {
+        coverage: await getEvidenceCoverage(context.db, { candidateId: current.candidate_id }),
+        ...(await getPacketEvidence(context.db, { candidateId: current.candidate_id })),
+      }
+    : null;
+  const now = context.now();
+  const remainingSeconds =
+    current?.opened_at && meeting.timebox_minutes && meeting.status === "in_progress"
+      ? Math.round(meeting.timebox_minutes * 60 - (now.getTime() - new Date(current.opened_at).getTime()) / 1000)
+      : null;
+  return json({
+    meeting: {
+      id: meeting.id,
+      title: meeting.title,
+      scheduled_for: meeting.scheduled_for,
+      status: meeting.status,
+      timebox_minutes: meeting.timebox_minutes,
+      closed_at: meeting.closed_at,
+      facilitator: { id: meeting.facilitator_id, name: meeting.facilitator_name },
+      attendees: meeting.attendees.map((a) => ({ id: a.id, name: a.name })),
+    },
+    items: agenda,
+    currentItemId: current?.id ?? null,
+    packet,
+    remainingSeconds,
+    viewerId: viewer.id,
+    isFacilitator: isFacilitator(viewer, meeting),
+    canDecide: canDecide(viewer, meeting),
+    isAttendee: isAttendee(viewer, meeting),
+    today: isoDate(now),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+const ItemId = z.string().refine(isUuid, "Choose a candidate on the agenda.");
+const ControlSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("start") }),
+  z.object({ intent: z.literal("close") }),
+  z.object({ intent: z.literal("open"), itemId: ItemId }),
+  z.object({ intent: z.literal("up"), itemId: ItemId }),
+  z.object({ intent: z.literal("down"), itemId: ItemId }),
+]);
+const IntentSchema = z.object({ intent: z.enum(["start", "close", "open", "up", "down", "decide"], { error: "Unknown action." }) });
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const meeting = await requireMeeting(context, viewer, params.meetingId);
+  const formData = await request.formData();
+  const intent = parseForm(IntentSchema, formData);
+  if (!intent.ok) return intent.response;
+  if (intent.data.intent === "decide") return decide(context, { viewer, meeting, formData });
+
+  if (!isFacilitator(viewer, meeting)) {
+    throw await denyAsForbidden(context, viewer, `calibration.${intent.data.intent}`, "calibration_meeting", meeting.id);
+  }
+  const parsed = parseForm(ControlSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const here = `/calibrations/${meeting.id}`;
+  const base = { actorId: viewer.id, entity: "calibration_meeting", entityId: meeting.id, requestId: context.requestId };
+  const now = context.now();
+  try {
+    const message = await context.db.transaction().execute(async (trx) => {
+      switch (input.intent) {
+        case "start":
+          await startMeeting(trx, { meetingId: meeting.id });
+          await audit(trx, { ...base, action: "calibration.start" });
+          return "Meeting started. Open the first candidate when the room is ready.";
+        case "close":
+          await closeMeeting(trx, { meetingId: meeting.id, now });
+          await audit(trx, { ...base, action: "calibration.close" });
+          return "Meeting closed. Its decisions are now locked.";
+        case "open":
+          await openItem(trx, { meetingId: meeting.id, itemId: input.itemId, now });
+          await audit(trx, { ...base, action: "calibration.open_item", details: { itemId: input.itemId } });
+          return "Candidate opened: the pre-reads are now visible to everyone.";
+        case "up":
+        case "down": {
+          const moved = await moveItem(trx, { meetingId: meeting.id, itemId: input.itemId, direction: input.intent });
+          if (moved) await audit(trx, { ...base, action: "calibration.reorder", details: { itemId: input.itemId, direction: input.intent } });
+          return moved ? "Agenda reordered." : "That candidate is already at the end of the agenda.";
+        }
+      }
+    });
+    return redirectWithFlash(here, message);
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return refusal(error, formValues(formData));
+    throw error;
+  }
+}
+
+function refusal(error: MeetingRefusal, values: Record<string, string | string[]>) {
+  return json({ ok: false as const, formError: error.message, fieldErrors: {} as Record<string, string[]>, values }, { status: error.status });
+}
+
+async function decide(context: AppContext, { viewer, meeting, formData }: { viewer: SessionUser; meeting: VisibleMeeting; formData: FormData }) {
+  if (!canDecide(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.decision", "calibration_meeting", meeting.id);
+  const values = formValues(formData);
+  const today = isoDate(context.now());
+  const parsed = parseForm(DecisionFieldsSchema(today), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
+  if (!item) return badRequest("That candidate is not on this agenda.", values);
+  const evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
+  if (evidence.length !== new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) {
+    return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
+  }
+  try {
+    const result = await context.db.transaction().execute(async (trx) => {
+      const recorded = await recordDecision(trx, {
+        meetingId: meeting.id,
+        itemId: item.id,
+        candidateId: item.candidate_id,
+        outcome: input.outcome,
+        rationale: input.rationale,
+        dissent: input.dissent,
+        nextSteps: input.nextSteps,
+        revisitOn: input.revisitOn ?? null,
+        evidence,
+        decidedBy: viewer.id,
+        idempotencyKey: input.idempotencyKey,
+        now: context.now(),
+      });
+      if (recorded.created) {
+        await audit(trx, {
+          actorId: viewer.id,
+          action: "calibration.decision",
+          entity: "calibration_decision",
+          entityId: recorded.decisionId,
+          requestId: context.requestId,
+          details: {
+            meetingId: meeting.id,
+            itemId: item.id,
+            candidateId: item.candidate_id,
+            outcome: input.outcome,
+            evidence: evidence.length,
+            ...(recorded.move ? { stageFrom: recorded.move.from, stageTo: recorded.move.to } : {}),
+          },
+        });
+      }
+      return recorded;
+    });
+    const moved = result.move ? ` The candidate moved to ${STAGE_LABELS[result.move.to]}.` : "";
+    return redirectWithFlash(`/calibrations/${meeting.id}`, `Decision recorded: ${OUTCOME_LABELS[input.outcome]}.${moved}`);
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return refusal(error, values);
+    // Two submits at once: the one-current-decision index lets exactly one through.
+    if (isOneCurrentDecisionViolation(error)) return refusal(new MeetingRefusal(409, DECISION_EXISTS), values);
+    throw error;
+  }
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Item = Data["items"][number];
+
+export default function Meeting() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const { meeting } = data;
+  const current = data.items.find((i) => i.id === data.currentItemId);
+  const names = new Map(meeting.attendees.map((a) => [a.id, a.name]));
+  const base = `/calibrations/${meeting.id}`;
+  // A refused decision whose form is gone (someone else decided first) is reported here, with the text kept.
+  const decidedMeanwhile = actionData?.values?.intent === "decide" && Boolean(current?.decisions.some((d) => !d.superseded_at));
+  const controlError = actionData?.values?.intent !== "decide" || decidedMeanwhile ? actionData?.formError : undefined;
+  const yourRationale = decidedMeanwhile && typeof actionData?.values?.rationale === "string" ? actionData.values.rationale : "";
+
+  return (
+    <div>
+      <p className="no-print text-sm">
+        <Link to="/calibrations" className="text-brand-700 underline">
+          Calibrations
+        </Link>
+      </p>
+      <div className="mt-1 flex flex-wrap items-baseline justify-between gap-3">
+        <h1 className="text-2xl font-semibold">{meeting.title}</h1>
+        <span className="rounded border border-stone-300 bg-stone-100 px-2 py-0.5 text-sm font-medium text-stone-700">
+          {MEETING_STATUS_WORDS[meeting.status]}
+        </span>
+      </div>
+      <p className="mt-1 text-stone-600">
+        {formatDateTime(meeting.scheduled_for)} · facilitated by {meeting.facilitator.name}
+        {meeting.timebox_minutes ? ` · ${meeting.timebox_minutes} minutes per candidate` : ""}
+      </p>
+      <p className="mt-1 text-sm text-stone-600">Attending: {meeting.attendees.map((a) => a.name).join(", ")}</p>
+
+      <div className="no-print mt-3 flex flex-wrap items-center gap-4">
+        <LiveRefresh live={meeting.status === "in_progress"} />
+        <Link to={`${base}/summary`} className="text-sm text-brand-700 underline">
+          Summary of decisions
+        </Link>
+      </div>
+
+      {controlError ? (
+        <p role="alert" className="mt-4 rounded border border-red-300 bg-red-50 px-3 py-2 text-red-800">
+          {controlError}
+        </p>
+      ) : null}
+      {yourRationale ? (
+        <div className="mt-2 rounded border border-stone-300 bg-white p-3 text-sm">
+          <p className="font-medium">The rationale you wrote (not saved):</p>
+          <p className="mt-1 whitespace-pre-wrap">{yourRationale}</p>
+        </div>
+      ) : null}
+
+      {meeting.status === "closed" ? (
+        <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
+          Closed on {formatDateTime(meeting.closed_at)}. The agenda, pre-reads and decisions are locked; a leader can amend a decision
+          from the candidate’s packet, and the old decision stays in the history.
+        </p>
+      ) : null}
+
+      {data.isFacilitator && meeting.status !== "closed" ? (
+        <div className="no-print mt-4 flex flex-wrap gap-3">
+          {meeting.status === "planned" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="start" />
+              <Button>Start the meeting</Button>
+            </Form>
+          ) : null}
+          <Form method="post">
+            <input type="hidden" name="intent" value="close" />
+            <Button variant="secondary">Close and lock the meeting</Button>
+          </Form>
+        </div>
+      ) : null}
+
+      {current && data.packet ? <CurrentItem data={data} item={current} names={names} result={actionData} /> : null}
+
+      <section aria-labelledby="agenda" className="mt-6 rounded-lg border border-stone-200 bg-white p-4">
+        <h2 id="agenda" className="text-lg font-semibold">
+          Agenda
+        </h2>
+        <p className="text-sm text-stone-600">
+          The order was shuffled when the meeting was planned.
+          {meeting.status === "planned" && data.isFacilitator ? " You can move candidates up or down until the meeting starts." : ""}
+        </p>
+        {data.items.length ? (
+          <ol className="mt-3 divide-y divide-stone-100">
+            {data.items.map((item, index) => (
+              <AgendaRow key={item.id} data={data} item={item} first={index === 0} last={index === data.items.length - 1} names={names} />
+            ))}
+          </ol>
+        ) : (
+          <p className="mt-2 text-stone-700">No candidates on this agenda.</p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item; first: boolean; last: boolean; names: Map<string, string> }) {
+  const { meeting } = data;
+  const readers = new Set(item.reads.map((r) => r.user_id));
+  const prereaders = new Set(item.prereads_by.map((p) => p.user_id));
+  const decision = item.decisions.find((d) => !d.superseded_at);
+  const isCurrent = item.id === data.currentItemId;
+  return (
+    <li className={`py-3 ${isCurrent ? "bg-brand-50" : ""}`}>
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <p className="font-medium">
+            {item.position}.{" "}
+            <Link to={`/calibrations/${meeting.id}/items/${item.id}`} className="text-brand-700 underline">
+              {item.candidate_name}
+            </Link>
+            <span className="font-normal text-stone-600">
+              {" "}
+              · {STAGE_LABELS[item.candidate_stage]}
+              {item.candidate_team ? ` · ${item.candidate_team}` : ""}
+            </span>
+            {isCurrent ? <span className="ml-2 text-sm font-semibold text-brand-800">on screen</span> : null}
+          </p>
+          <p className="text-sm text-stone-600">
+            {decision ? `Decision: ${OUTCOME_LABELS[decision.outcome]}` : item.opened_at ? "Opened, no decision yet" : "Not opened yet"}
+          </p>
+          <ul aria-label={`Who has read the packet of ${item.candidate_name}`} className="mt-1 flex flex-wrap gap-1 text-xs">
+            {meeting.attendees.map((a) => (
+              <li
+                key={a.id}
+                className={`rounded border px-1.5 py-0.5 ${readers.has(a.id) ? "border-brand-600 bg-brand-50 text-brand-800" : "border-stone-300 text-stone-600"}`}
+              >
+                {names.get(a.id)}: {readers.has(a.id) ? "read" : "not read"}
+                {prereaders.has(a.id) ? ", pre-read recorded" : ""}
+              </li>
+            ))}
+          </ul>
+        </div>
+        {data.isFacilitator && meeting.status === "planned" ? (
+          <div className="no-print flex gap-2">
+            <Form method="post">
+              <input type="hidden" name="intent" value="up" />
+              <input type="hidden" name="itemId" value={item.id} />
+              <Button variant="secondary" className="px-2 py-1" disabled={first}>
+                Up<span className="sr-only"> {item.candidate_name}</span>
+              </Button>
+            </Form>
+            <Form method="post">
+              <input type="hidden" name="intent" value="down" />
+              <input type="hidden" name="itemId" value={item.id} />
+              <Button variant="secondary" className="px-2 py-1" disabled={last}>
+                Down<span className="sr-only"> {item.candidate_name}</span>
+              </Button>
+            </Form>
+          </div>
+        ) : null}
+        {data.isFacilitator && meeting.status === "in_progress" && !isCurrent ? (
+          <Form method="post" className="no-print">
+            <input type="hidden" name="intent" value="open" />
+            <input type="hidden" name="itemId" value={item.id} />
+            <Button variant="secondary" className="px-2 py-1">
+              {item.opened_at ? "Bring back" : "Open"}
+              <span className="sr-only"> {item.candidate_name}</span>
+            </Button>
+          </Form>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+function CurrentItem({ data, item, names, result }: { data: Data; item: Item; names: Map<string, string>; result?: FormResult }) {
+  const decisionResult = result?.values?.intent === "decide" && result.values.itemId === item.id ? result : undefined;
+  const current = item.decisions.find((d) => !d.superseded_at);
+  const packet = data.packet!;
+  return (
+    <section aria-labelledby="on-screen" className="mt-6 rounded-lg border-2 border-brand-600 bg-white p-4">
+      <div className="flex flex-wrap items-baseline justify-between gap-3">
+        <h2 id="on-screen" className="text-xl font-semibold">
+          On screen: {item.candidate_name}
+        </h2>
+        {data.remainingSeconds !== null && data.meeting.timebox_minutes ? (
+          <Countdown remainingSeconds={data.remainingSeconds} timeboxMinutes={data.meeting.timebox_minutes} />
+        ) : null}
+      </div>
+      <p className="text-sm">
+        <Link to={`/calibrations/${data.meeting.id}/items/${item.id}`} className="text-brand-700 underline">
+          Open the full packet
+        </Link>
+      </p>
+
+      <h3 className="mt-4 font-semibold">Pre-reads</h3>
+      {item.prereads.length ? (
+        <div className="mt-2">
+          <PrereadList prereads={item.prereads} viewerId={data.viewerId} />
+        </div>
+      ) : (
+        <p className="mt-1 text-sm text-stone-700">Nobody recorded a pre-read for this candidate.</p>
+      )}
+      <p className="mt-1 text-xs text-stone-600">
+        Recorded by: {item.prereads_by.map((p) => names.get(p.user_id) ?? "someone no longer attending").join(", ") || "nobody"}
+      </p>
+
+      <Packet packet={packet} />
+
+      <div className="mt-6">
+        <h3 className="font-semibold">Decision</h3>
+        {current ? (
+          <div className="mt-2">
+            <DecisionHistory decisions={item.decisions} />
+          </div>
+        ) : data.canDecide && data.meeting.status === "in_progress" ? (
+          <Form method="post" className="no-print mt-2 space-y-4" noValidate>
+            <input type="hidden" name="intent" value="decide" />
+            <input type="hidden" name="itemId" value={item.id} />
+            <IdempotencyKeyField value={data.idempotencyKey} />
+            <DecisionFields packet={packet} result={decisionResult} minRevisit={addDays(data.today, 1)} />
+            <Button>Record decision</Button>
+          </Form>
+        ) : (
+          <p className="mt-1 text-sm text-stone-700">No decision yet. The facilitator or a leader attending records it.</p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,392 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { denyAsForbidden, denyAsNotFound, isLeader } from "../auth/policy.server";
+import { requireUser, type SessionUser } from "../auth/session.server";
+import {
+  DecisionFields,
+  DecisionHistory,
+  formatDateTime,
+  type FormResult,
+  OUTCOMES,
+  Packet,
+  PrereadList,
+  PrintButton,
+} from "../components/calibration-ui";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { Button, FormError, TextArea } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  amendDecision,
+  DecisionFieldsSchema,
+  filterCandidateEvidence,
+  getAgenda,
+  getItem,
+  getOwnPreread,
+  getPacketEvidence,
+  getVisibleMeeting,
+  isAttendee,
+  isOneCurrentDecisionViolation,
+  MeetingRefusal,
+  PrereadSchema,
+  recordPacketRead,
+  savePreread,
+  type VisibleMeeting,
+} from "../models/calibration.server";
+import { getCandidateHeader } from "../models/candidate.server";
+import { getEvidenceCoverage } from "../models/evidence.server";
+import { addDays, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { notFound, redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Packet: ${data.candidate.name} · ${data.meeting.title} · Noseworthy` : "Packet · Noseworthy" },
+];
+
+/**
+ * The meeting decides access here, not the candidate's circle: an attendee reads the packet of every
+ * candidate on the agenda. Anyone else gets the same 404 as for a meeting that does not exist.
+ */
+async function requireItem(context: AppContext, viewer: SessionUser, params: LoaderFunctionArgs["params"]) {
+  const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
+  if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
+  const item = await getItem(context.db, { meetingId: meeting.id, itemId: params.itemId });
+  if (!item) throw await denyAsNotFound(context, viewer, "calibration_item", params.itemId);
+  return { meeting, item };
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const { meeting, item } = await requireItem(context, viewer, params);
+  const attendee = isAttendee(viewer, meeting);
+  if (attendee && meeting.status !== "closed") await recordPacketRead(context.db, { itemId: item.id, userId: viewer.id, now: context.now() });
+  const [candidate, coverage, evidence, agenda] = await Promise.all([
+    getCandidateHeader(context.db, item.candidate_id),
+    getEvidenceCoverage(context.db, { candidateId: item.candidate_id }),
+    getPacketEvidence(context.db, { candidateId: item.candidate_id }),
+    getAgenda(context.db, { meetingId: meeting.id, viewer, itemId: item.id }),
+  ]);
+  const entry = agenda[0];
+  if (!candidate || !entry) throw notFound();
+  const current = entry.decisions.find((d) => !d.superseded_at) ?? null;
+  return json({
+    meeting: { id: meeting.id, title: meeting.title, status: meeting.status, scheduled_for: meeting.scheduled_for },
+    item: { id: item.id, position: item.position, opened_at: entry.opened_at },
+    candidate: {
+      id: candidate.id,
+      name: candidate.name,
+      title: candidate.title,
+      team: candidate.team,
+      track: candidate.track,
+      stage: candidate.stage,
+      revisit_on: candidate.revisit_on,
+      manager: candidate.manager.name,
+    },
+    canViewCandidate: Boolean(entry.can_view_candidate),
+    packet: { coverage, ...evidence },
+    prereads: entry.prereads,
+    prereadCount: entry.prereads_by.length,
+    decisions: entry.decisions,
+    currentDecisionId: current?.id ?? null,
+    viewerId: viewer.id,
+    isAttendee: attendee,
+    canAmend: isLeader(viewer) && Boolean(current),
+    today: isoDate(context.now()),
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+const AmendSchema = (today: string) =>
+  z.intersection(
+    DecisionFieldsSchema(today),
+    z.object({
+      supersedes: z.uuid({ message: "Reload the page: the decision to amend is missing." }),
+      amendmentReason: z
+        .string({ error: "Say why the decision is being amended." })
+        .trim()
+        .min(1, "Say why the decision is being amended.")
+        .max(10_000, "Use at most 10,000 characters."),
+    }),
+  );
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const { meeting, item } = await requireItem(context, viewer, params);
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "preread") return preread(context, { viewer, meeting, item, formData });
+  if (intent === "amend") return amend(context, { viewer, meeting, item, formData });
+  return badRequest("Unknown action.", formValues(formData));
+}
+
+type Args = { viewer: SessionUser; meeting: VisibleMeeting; item: NonNullable<Awaited<ReturnType<typeof getItem>>>; formData: FormData };
+
+function refusal(error: MeetingRefusal, values: Record<string, string | string[]>, extra: Record<string, unknown> = {}) {
+  return json({ ok: false as const, formError: error.message, fieldErrors: {} as Record<string, string[]>, values, ...extra }, { status: error.status });
+}
+
+async function preread(context: AppContext, { viewer, meeting, item, formData }: Args) {
+  if (!isAttendee(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.preread", "calibration_item", item.id);
+  const values = formValues(formData);
+  const parsed = parseForm(PrereadSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  try {
+    const outcome = await context.db.transaction().execute(async (trx) => {
+      const saved = await savePreread(trx, {
+        meetingId: meeting.id,
+        itemId: item.id,
+        userId: viewer.id,
+        view: input.view,
+        leaning: input.leaning,
+        version: input.version ?? null,
+      });
+      if (saved !== "stale") {
+        await audit(trx, {
+          actorId: viewer.id,
+          action: saved === "created" ? "calibration.preread_create" : "calibration.preread_update",
+          entity: "calibration_item",
+          entityId: item.id,
+          requestId: context.requestId,
+          details: { meetingId: meeting.id, leaning: input.leaning },
+        });
+      }
+      return saved;
+    });
+    if (outcome === "stale") {
+      const saved = await getOwnPreread(context.db, { itemId: item.id, userId: viewer.id });
+      return json(
+        {
+          ok: false as const,
+          formError: "Your pre-read was saved from another window meanwhile. Yours is below next to the saved one: copy what you want to keep and save again.",
+          fieldErrors: {} as Record<string, string[]>,
+          values,
+          saved: saved ? { view: saved.view, leaning: saved.leaning } : null,
+        },
+        { status: 409 },
+      );
+    }
+    return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.");
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return refusal(error, values);
+    throw error;
+  }
+}
+
+async function amend(context: AppContext, { viewer, meeting, item, formData }: Args) {
+  if (!isLeader(viewer)) throw await denyAsForbidden(context, viewer, "calibration.amend", "calibration_item", item.id);
+  const values = formValues(formData);
+  const parsed = parseForm(AmendSchema(isoDate(context.now())), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  if (input.itemId.toLowerCase() !== item.id) return badRequest("That decision belongs to another candidate.", values);
+  const evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
+  if (evidence.length !== new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) {
+    return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
+  }
+  try {
+    const result = await context.db.transaction().execute(async (trx) => {
+      const amended = await amendDecision(trx, {
+        meetingId: meeting.id,
+        itemId: item.id,
+        candidateId: item.candidate_id,
+        outcome: input.outcome,
+        rationale: input.rationale,
+        dissent: input.dissent,
+        nextSteps: input.nextSteps,
+        revisitOn: input.revisitOn ?? null,
+        evidence,
+        decidedBy: viewer.id,
+        idempotencyKey: input.idempotencyKey,
+        now: context.now(),
+        supersedes: input.supersedes.toLowerCase(),
+        amendmentReason: input.amendmentReason,
+      });
+      if (amended.created) {
+        await audit(trx, {
+          actorId: viewer.id,
+          action: "calibration.amend",
+          entity: "calibration_decision",
+          entityId: amended.decisionId,
+          requestId: context.requestId,
+          details: {
+            meetingId: meeting.id,
+            itemId: item.id,
+            candidateId: item.candidate_id,
+            supersedes: input.supersedes,
+            outcome: input.outcome,
+            evidence: evidence.length,
+            ...(amended.move ? { stageFrom: amended.move.from, stageTo: amended.move.to } : {}),
+          },
+        });
+      }
+      return amended;
+    });
+    const moved = result.move ? ` The candidate moved to ${STAGE_LABELS[result.move.to]}.` : "";
+    return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, `Decision amended: ${OUTCOME_LABELS[input.outcome]}.${moved}`);
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return refusal(error, values);
+    if (isOneCurrentDecisionViolation(error)) return refusal(new MeetingRefusal(409, "Someone amended this decision at the same moment. Reload to see it."), values);
+    throw error;
+  }
+}
+
+type Result = FormResult & { saved?: { view: string; leaning: string } | null };
+
+export default function PacketPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as Result | undefined;
+  const { candidate, meeting } = data;
+  const own = data.prereads.find((p) => p.user_id === data.viewerId);
+  const others = data.prereads.filter((p) => p.user_id !== data.viewerId);
+  const prereadResult = actionData?.values?.intent === "preread" ? actionData : undefined;
+  const amendResult = actionData?.values?.intent === "amend" ? actionData : undefined;
+  return (
+    <div>
+      <p className="no-print text-sm">
+        <Link to={`/calibrations/${meeting.id}`} className="text-brand-700 underline">
+          ← {meeting.title}
+        </Link>
+      </p>
+      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">Packet: {candidate.name}</h1>
+          <p className="text-stone-600">
+            {[candidate.title, candidate.team, TRACK_LABELS[candidate.track]].filter(Boolean).join(" · ")} · managed by {candidate.manager}
+          </p>
+          <p className="text-stone-600">
+            Stage: {STAGE_LABELS[candidate.stage]}
+            {candidate.stage === "paused" && candidate.revisit_on ? ` (revisit ${candidate.revisit_on})` : ""} · item {data.item.position} of{" "}
+            {meeting.title}, {formatDateTime(meeting.scheduled_for)}
+          </p>
+          {data.canViewCandidate ? (
+            <p className="no-print text-sm">
+              <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+                Open the full profile
+              </Link>
+            </p>
+          ) : null}
+        </div>
+        <PrintButton />
+      </div>
+
+      <Packet packet={data.packet} />
+
+      <section aria-labelledby="prereads" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page">
+        <h2 id="prereads" className="text-lg font-semibold">
+          Pre-reads
+        </h2>
+        <p className="text-sm text-stone-600">
+          {data.item.opened_at
+            ? "This candidate has been opened in the meeting, so every pre-read is visible and they are locked."
+            : `Each attendee’s view stays hidden from everyone else until the facilitator opens this candidate. ${data.prereadCount} recorded so far.`}
+        </p>
+        {data.item.opened_at && others.length ? (
+          <div className="mt-3">
+            <PrereadList prereads={others} viewerId={data.viewerId} />
+          </div>
+        ) : null}
+        {data.isAttendee && !data.item.opened_at && meeting.status !== "closed" ? (
+          <PrereadForm own={own} result={prereadResult} />
+        ) : own ? (
+          <div className="mt-3">
+            <PrereadList prereads={[own]} viewerId={data.viewerId} />
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="decisions" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page">
+        <h2 id="decisions" className="text-lg font-semibold">
+          Decisions
+        </h2>
+        {data.decisions.length ? (
+          <div className="mt-2">
+            <DecisionHistory decisions={data.decisions} />
+          </div>
+        ) : (
+          <p className="mt-1 text-stone-700">No decision yet: it is recorded in the meeting.</p>
+        )}
+        {data.canAmend && data.currentDecisionId ? (
+          <details className="no-print mt-4" open={Boolean(amendResult)}>
+            <summary className="cursor-pointer font-medium text-brand-700 underline">Amend the current decision</summary>
+            <p className="mt-2 text-sm text-stone-600">
+              The new decision supersedes the current one; the current one stays in the history, marked as superseded.
+            </p>
+            <Form method="post" className="mt-3 space-y-4" noValidate>
+              <input type="hidden" name="intent" value="amend" />
+              <input type="hidden" name="itemId" value={data.item.id} />
+              <input type="hidden" name="supersedes" value={data.currentDecisionId} />
+              <IdempotencyKeyField value={data.idempotencyKey} />
+              <TextArea
+                label="Why amend"
+                name="amendmentReason"
+                rows={2}
+                maxLength={10_000}
+                defaultValue={typeof amendResult?.values?.amendmentReason === "string" ? amendResult.values.amendmentReason : ""}
+                errors={amendResult?.fieldErrors?.amendmentReason}
+              />
+              <DecisionFields packet={data.packet} result={amendResult} minRevisit={addDays(data.today, 1)} />
+              <Button>Record amended decision</Button>
+            </Form>
+          </details>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+function PrereadForm({ own, result }: { own?: { view: string; leaning: string; version: number }; result?: Result }) {
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
+  const view = typeof result?.values?.view === "string" ? result.values.view : (own?.view ?? "");
+  const leaning = typeof result?.values?.leaning === "string" ? result.values.leaning : (own?.leaning ?? "");
+  return (
+    <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
+      <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
+      <input type="hidden" name="intent" value="preread" />
+      <input type="hidden" name="version" value={own?.version ?? ""} />
+      <FormError message={result?.formError} />
+      {result?.saved ? (
+        <div className="rounded border border-stone-300 p-3 text-sm">
+          <p className="font-medium">Saved now: {OUTCOME_LABELS[result.saved.leaning]}</p>
+          <p className="mt-1 whitespace-pre-wrap">{result.saved.view}</p>
+        </div>
+      ) : null}
+      <TextArea
+        label="Your view"
+        name="view"
+        rows={4}
+        maxLength={5_000}
+        hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
+        defaultValue={view}
+        errors={result?.fieldErrors?.view}
+      />
+      <fieldset aria-describedby={result?.fieldErrors?.leaning?.length ? "leaning-error" : undefined}>
+        <legend className="block text-sm font-medium text-stone-800">Your leaning</legend>
+        <div className="mt-1 grid gap-1 sm:grid-cols-2">
+          {OUTCOMES.map((o) => (
+            <label key={o} className="flex items-center gap-2 text-sm">
+              <input type="radio" name="leaning" value={o} defaultChecked={leaning === o} className="h-4 w-4 accent-brand-700" />
+              {OUTCOME_LABELS[o]}
+            </label>
+          ))}
+        </div>
+        {result?.fieldErrors?.leaning?.length ? (
+          <p id="leaning-error" className="mt-1 text-sm text-red-700">
+            {result.fieldErrors.leaning.join(" ")}
+          </p>
+        ) : null}
+      </fieldset>
+      <Button disabled={busy}>{busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}</Button>
+    </Form>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,78 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { denyAsNotFound } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { DecisionHistory, formatDateTime, MEETING_STATUS_WORDS, PrintButton } from "../components/calibration-ui";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { getAgenda, getVisibleMeeting } from "../models/calibration.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Summary: ${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const viewer = await requireUser(context, request);
+  const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
+  if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
+  const agenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  return json({
+    meeting: {
+      id: meeting.id,
+      title: meeting.title,
+      status: meeting.status,
+      scheduled_for: meeting.scheduled_for,
+      closed_at: meeting.closed_at,
+      facilitator: meeting.facilitator_name,
+      attendees: meeting.attendees.map((a) => a.name),
+    },
+    // Pre-reads are working notes for the room; the summary records what was decided and why.
+    items: agenda.map((i) => ({ id: i.id, position: i.position, candidate_name: i.candidate_name, decisions: i.decisions })),
+  });
+}
+
+export default function Summary() {
+  const { meeting, items } = useLoaderData<typeof loader>();
+  return (
+    <div>
+      <p className="no-print text-sm">
+        <Link to={`/calibrations/${meeting.id}`} className="text-brand-700 underline">
+          ← {meeting.title}
+        </Link>
+      </p>
+      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">Summary: {meeting.title}</h1>
+          <p className="text-stone-600">
+            {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_WORDS[meeting.status]}
+            {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by {meeting.facilitator}
+          </p>
+          <p className="text-sm text-stone-600">Attended by {meeting.attendees.join(", ")}</p>
+        </div>
+        <PrintButton />
+      </div>
+      {items.length ? (
+        <ol className="mt-6 space-y-6">
+          {items.map((item) => (
+            <li key={item.id} className="rounded-lg border border-stone-200 bg-white p-4 break-inside-avoid print:border-0 print:p-0">
+              <h2 className="text-lg font-semibold">
+                {item.position}. {item.candidate_name}
+              </h2>
+              {item.decisions.length ? (
+                <div className="mt-2">
+                  <DecisionHistory decisions={item.decisions} />
+                </div>
+              ) : (
+                <p className="mt-1 text-stone-700">No decision was recorded.</p>
+              )}
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="mt-6 text-stone-700">This meeting has no candidates on its agenda.</p>
+      )}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

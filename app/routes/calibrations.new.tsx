@@ -1,0 +1,270 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { z } from "zod";
+import { isUuid } from "../auth/policy.server";
+import { requireRole } from "../auth/session.server";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { audit } from "../models/audit.server";
+import {
+  countActiveCandidates,
+  countActiveUsersWithRoles,
+  createMeeting,
+  findMeetingByIdempotencyKey,
+  listCandidateChoices,
+} from "../models/calibration.server";
+import { listPeopleUsers } from "../models/candidate.server";
+import { listActiveUsers } from "../models/user.server";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { IdempotencyKeySchema, isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { STAGE_LABELS } from "../utils/labels";
+
+export const meta: MetaFunction = () => [{ title: "Plan a calibration meeting · Noseworthy" }];
+
+const MAX_CANDIDATES = 40;
+const ids = (message: string) =>
+  z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().refine(isUuid, message)).max(200, message));
+
+const NewMeetingSchema = z.object({
+  title: z.string({ error: "Give the meeting a title." }).trim().min(1, "Give the meeting a title.").max(200, "Use at most 200 characters."),
+  // <input type="datetime-local">: no time zone; the app reads and shows meeting times in UTC.
+  scheduledFor: z
+    .string({ error: "Choose the date and time." })
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, "Choose the date and time.")
+    .refine((v) => !Number.isNaN(Date.parse(`${v}Z`)), "Choose a real date and time."),
+  facilitatorId: z.string({ error: "Choose the facilitator." }).refine(isUuid, "Choose the facilitator."),
+  attendeeIds: ids("Choose attendees from the list."),
+  candidateIds: ids("Choose candidates from the list.").pipe(
+    z.array(z.string()).min(1, "Choose at least one candidate to discuss.").max(MAX_CANDIDATES, `Choose at most ${MAX_CANDIDATES} candidates.`),
+  ),
+  timeboxMinutes: z.preprocess(
+    (v) => (v === "" || v === undefined ? undefined : v),
+    z.coerce.number({ error: "Enter a number of minutes." }).int("Enter whole minutes.").min(1, "Use 1 to 120 minutes.").max(120, "Use 1 to 120 minutes.").optional(),
+  ),
+  idempotencyKey: IdempotencyKeySchema,
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireRole(context, request, ["leader"]);
+  const [leaders, people, candidates] = await Promise.all([
+    listActiveUsers(context.db, { withRole: "leader" }),
+    listPeopleUsers(context.db),
+    listCandidateChoices(context.db),
+  ]);
+  return json({
+    leaders: leaders.map((l) => ({ id: l.id, name: l.name })),
+    people: people.map((p) => ({ id: p.id, name: p.name })),
+    candidates,
+    viewerId: viewer.id,
+    idempotencyKey: newIdempotencyKey(),
+  });
+}
+
+const created = (id: string) => redirectWithFlash(`/calibrations/${id}`, "Meeting planned. The agenda order was shuffled to counter order bias.");
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireRole(context, request, ["leader"]);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(NewMeetingSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+
+  const repeat = async () => {
+    const existing = await findMeetingByIdempotencyKey(context.db, input.idempotencyKey);
+    if (!existing) return null;
+    if (existing.created_by !== viewer.id) return badRequest("This form has expired: reload the page and submit it again.", { ...values, idempotencyKey: "" });
+    return created(existing.id);
+  };
+  const earlier = await repeat();
+  if (earlier) return earlier;
+
+  const attendeeIds = [...new Set(input.attendeeIds.map((id) => id.toLowerCase()))];
+  const candidateIds = [...new Set(input.candidateIds.map((id) => id.toLowerCase()))];
+  const [facilitatorOk, attendeesOk, candidatesOk] = await Promise.all([
+    countActiveUsersWithRoles(context.db, { ids: [input.facilitatorId], roles: ["leader"] }),
+    countActiveUsersWithRoles(context.db, { ids: attendeeIds, roles: ["leader", "manager", "mentor"] }),
+    countActiveCandidates(context.db, candidateIds),
+  ]);
+  const fieldErrors: Record<string, string[]> = {};
+  if (facilitatorOk !== 1) fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
+  if (attendeesOk !== attendeeIds.length) fieldErrors.attendeeIds = ["Choose attendees from the list of active leaders, managers and mentors."];
+  if (candidatesOk !== candidateIds.length) fieldErrors.candidateIds = ["Choose candidates from the list; archived people cannot be discussed."];
+  if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
+
+  try {
+    const meeting = await context.db.transaction().execute(async (trx) => {
+      const row = await createMeeting(trx, {
+        title: input.title,
+        scheduledFor: new Date(`${input.scheduledFor}Z`),
+        facilitatorId: input.facilitatorId,
+        attendeeIds,
+        candidateIds,
+        timeboxMinutes: input.timeboxMinutes ?? null,
+        createdBy: viewer.id,
+        idempotencyKey: input.idempotencyKey,
+      });
+      await audit(trx, {
+        actorId: viewer.id,
+        action: "calibration.create",
+        entity: "calibration_meeting",
+        entityId: row.id,
+        requestId: context.requestId,
+        details: { facilitatorId: input.facilitatorId, attendees: row.attendees, items: row.items, order: "shuffled" },
+      });
+      return row;
+    });
+    return created(meeting.id);
+  } catch (error) {
+    if (isIdempotencyConflict(error)) {
+      const winner = await repeat();
+      if (winner) return winner;
+    }
+    throw error;
+  }
+}
+
+type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+
+export default function NewCalibration() {
+  const { leaders, people, candidates, viewerId, idempotencyKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const navigation = useNavigation();
+  const values = actionData?.values ?? {};
+  const errors = actionData?.fieldErrors ?? {};
+  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
+  const list = (name: string) => {
+    const v = values[name];
+    return new Set(Array.isArray(v) ? v : typeof v === "string" && v ? [v] : []);
+  };
+  const attendees = list("attendeeIds");
+  const chosen = list("candidateIds");
+  const busy = navigation.state === "submitting";
+
+  return (
+    <div className="max-w-3xl">
+      <p className="text-sm">
+        <Link to="/calibrations" className="text-brand-700 underline">
+          Calibrations
+        </Link>
+      </p>
+      <h1 className="mt-1 text-2xl font-semibold">Plan a calibration meeting</h1>
+      <p className="mt-1 text-stone-600">
+        The agenda order is shuffled when you save, so nobody’s position depends on who was picked first. The facilitator can still
+        reorder it before the meeting starts.
+      </p>
+      <Form method="post" className="mt-6 space-y-5 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+        <IdempotencyKeyField value={idempotencyKey} />
+        <FormError message={actionData?.formError || errors.idempotencyKey?.join(" ")} />
+        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <TextField
+            label="Date and time (UTC)"
+            name="scheduledFor"
+            type="datetime-local"
+            required
+            defaultValue={text("scheduledFor")}
+            errors={errors.scheduledFor}
+          />
+          <TextField
+            label="Timebox per candidate, minutes (optional)"
+            name="timeboxMinutes"
+            type="number"
+            min={1}
+            max={120}
+            inputMode="numeric"
+            defaultValue={text("timeboxMinutes")}
+            errors={errors.timeboxMinutes}
+          />
+        </div>
+        <SelectField label="Facilitator" name="facilitatorId" defaultValue={text("facilitatorId", viewerId)} errors={errors.facilitatorId}>
+          {leaders.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </SelectField>
+        <CheckboxGroup
+          legend="Attendees"
+          hint="Each attendee can read the packets and record an independent pre-read. The facilitator attends anyway."
+          name="attendeeIds"
+          options={people.map((p) => ({ id: p.id, label: p.name }))}
+          chosen={attendees}
+          errors={errors.attendeeIds}
+        />
+        <CheckboxGroup
+          legend="Candidates"
+          hint="Pick the people to discuss. Their packets become readable to the attendees through this meeting."
+          name="candidateIds"
+          options={candidates.map((c) => ({ id: c.id, label: c.name, detail: [c.team, STAGE_LABELS[c.stage]].filter(Boolean).join(" · ") }))}
+          chosen={chosen}
+          errors={errors.candidateIds}
+          empty={
+            <>
+              There are no candidates yet.{" "}
+              <Link to="/candidates/new" className="text-brand-700 underline">
+                Nominate someone
+              </Link>{" "}
+              first.
+            </>
+          }
+        />
+        <Button disabled={busy}>{busy ? "Saving…" : "Plan meeting"}</Button>
+      </Form>
+    </div>
+  );
+}
+
+function CheckboxGroup({
+  legend,
+  hint,
+  name,
+  options,
+  chosen,
+  errors,
+  empty,
+}: {
+  legend: string;
+  hint: string;
+  name: string;
+  options: { id: string; label: string; detail?: string }[];
+  chosen: Set<string>;
+  errors?: string[];
+  empty?: ReactNode;
+}) {
+  const errorId = `${name}-error`;
+  return (
+    <fieldset aria-describedby={errors?.length ? errorId : undefined}>
+      <legend className="block text-sm font-medium text-stone-800">{legend}</legend>
+      <p className="text-sm text-stone-600">{hint}</p>
+      {errors?.length ? (
+        <p id={errorId} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+      {options.length ? (
+        <div className="mt-2 grid max-h-72 gap-1 overflow-y-auto rounded border border-stone-200 p-2 sm:grid-cols-2">
+          {options.map((o) => (
+            <label key={o.id} className="flex items-start gap-2 text-sm">
+              <input type="checkbox" name={name} value={o.id} defaultChecked={chosen.has(o.id)} className="mt-0.5 h-4 w-4 accent-brand-700" />
+              <span>
+                {o.label}
+                {o.detail ? <span className="block text-xs text-stone-600">{o.detail}</span> : null}
+              </span>
+            </label>
+          ))}
+        </div>
+      ) : (
+        <p className="mt-2 text-stone-700">{empty}</p>
+      )}
+    </fieldset>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

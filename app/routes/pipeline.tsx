@@ -1,0 +1,279 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { STAGES } from "../../db/schema";
+import { requireCandidateAccess } from "../auth/policy.server";
+import { requireRole } from "../auth/session.server";
+import { GeneralErrorBoundary } from "../components/error-boundary";
+import { CoverageStrip, PipelineFilters, STAGE_WORDS, TRACK_WORDS } from "../components/pipeline-coverage";
+import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { audit } from "../models/audit.server";
+import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
+import {
+  groupByStage,
+  listBoardDimensions,
+  listPipelineCards,
+  listPipelineTeams,
+  NUDGE_SHORT_LABELS,
+  PIPELINE_NUDGES,
+  pipelineQueryFrom,
+  pipelineSearch,
+} from "../models/pipeline.server";
+import { listActiveUsers } from "../models/user.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Pipeline · Noseworthy" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireRole(context, request, ["leader"]);
+  const { query, filters, sort } = pipelineQueryFrom(new URL(request.url).searchParams);
+  const today = isoDate(context.now());
+  const [dimensions, teams, managers] = await Promise.all([
+    listBoardDimensions(context.db),
+    listPipelineTeams(context.db),
+    listActiveUsers(context.db, { withRole: "manager" }),
+  ]);
+  const cards = await listPipelineCards(context.db, { filters, today, dimensions, sort });
+  return json({
+    columns: groupByStage(cards),
+    total: cards.length,
+    dimensions,
+    teams,
+    managers: managers.map((m) => ({ id: m.id, name: m.name })),
+    query,
+    search: pipelineSearch(query),
+    nudgeOptions: PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] })),
+    today,
+  });
+}
+
+// Ready and promoted are in the enum so that a hand-made request gets the rule's own message, not a generic one.
+const MoveSchema = z.object({
+  intent: z.literal("move"),
+  candidateId: z.uuid({ message: "Choose a candidate from the board." }),
+  version: z.coerce.number().int().positive(),
+  to: z.enum(STAGES, { error: "Choose a stage." }),
+  reason: z.string().trim().min(1, "Give a reason: it stays in the stage history.").max(2000, "Use at most 2,000 characters."),
+  revisitOn: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
+      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && isoDate(new Date(`${v}T00:00:00Z`)) === v, "Enter a real date.")
+      .optional(),
+  ),
+  returnTo: z
+    .string()
+    .regex(/^(\?[^#]*)?$/)
+    .max(1000)
+    .optional()
+    .catch(undefined),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireRole(context, request, ["leader"]);
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const parsed = parseForm(MoveSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const access = await requireCandidateAccess(context, viewer, input.candidateId, { manage: true });
+  const candidate = await getCandidateForEdit(context.db, access.id);
+  if (!candidate) return badRequest("That candidate no longer exists.", values);
+  const today = isoDate(context.now());
+  // The board never makes anyone ready or promoted: those need a recorded calibration decision.
+  const refusal = stageMoveRefusal({ from: candidate.stage, to: input.to, currentOutcome: null, revisitOn: input.revisitOn ?? null, today });
+  if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
+
+  const moved = await context.db.transaction().execute(async (trx) => {
+    const row = await moveStage(trx, {
+      id: candidate.id,
+      version: input.version,
+      from: candidate.stage,
+      to: input.to,
+      changedBy: viewer.id,
+      reason: input.reason,
+      revisitOn: input.to === "paused" ? (input.revisitOn ?? null) : null,
+      now: context.now(),
+    });
+    if (!row) return false;
+    await audit(trx, {
+      actorId: viewer.id,
+      action: "candidate.stage",
+      entity: "candidate",
+      entityId: candidate.id,
+      requestId: context.requestId,
+      details: { from: candidate.stage, to: input.to, via: "pipeline" },
+    });
+    return true;
+  });
+  if (!moved) {
+    return json(
+      {
+        ok: false as const,
+        formError: `Someone else changed ${candidate.name} while you were looking at the board, so the stage was not changed. The board now shows the current stage; your reason is kept below.`,
+        fieldErrors: {} as Record<string, string[]>,
+        values,
+      },
+      { status: 409 },
+    );
+  }
+  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `${candidate.name} moved to ${STAGE_WORDS[input.to]}.`);
+}
+
+type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Card = Data["columns"][number]["cards"][number];
+
+const MOVE_CHOICES = STAGES.filter((s) => s !== "ready" && s !== "promoted");
+
+export default function Pipeline() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const { search } = data;
+  return (
+    <div>
+      <div className="flex flex-wrap items-baseline justify-between gap-3">
+        <h1 className="text-2xl font-semibold">Pipeline</h1>
+        <div className="no-print flex flex-wrap gap-3 text-sm">
+          <Link to={`/pipeline/coverage${search}`} className="text-brand-700 underline">
+            Coverage view
+          </Link>
+          <Link to={`/pipeline.csv${search}`} reloadDocument className="text-brand-700 underline">
+            Download CSV
+          </Link>
+        </div>
+      </div>
+      <p className="mt-1 max-w-prose text-stone-600">
+        Every candidate by stage, with the facts about their evidence side by side. Nothing here is a verdict: the counts show where
+        evidence is thin, and nudges point at the process, never at the person.
+      </p>
+      <PipelineFilters
+        action="/pipeline"
+        filters={data.query}
+        teams={data.teams}
+        managers={data.managers}
+        nudges={data.nudgeOptions}
+        withSort
+      />
+      {data.total === 0 ? (
+        <p className="mt-6 rounded-lg border border-dashed border-stone-300 bg-white p-6 text-stone-700">
+          No candidates match. Clear the filters, or{" "}
+          <Link to="/candidates/new" className="text-brand-700 underline">
+            nominate someone
+          </Link>{" "}
+          whose work made you notice them.
+        </p>
+      ) : null}
+      <div className="mt-6 flex gap-4 overflow-x-auto pb-4">
+        {data.columns.map((column) => (
+          <section key={column.stage} aria-labelledby={`stage-${column.stage}`} className="w-72 shrink-0 rounded-lg bg-stone-100 p-2">
+            <h2 id={`stage-${column.stage}`} className="px-1 text-base font-semibold">
+              {STAGE_WORDS[column.stage]} <span className="font-normal text-stone-600">({column.cards.length})</span>
+            </h2>
+            {column.cards.length ? (
+              <ul className="mt-2 space-y-3">
+                {column.cards.map((card) => (
+                  <PipelineCardView
+                    key={card.id}
+                    card={card}
+                    data={data}
+                    search={search}
+                    result={actionData?.values?.candidateId === card.id ? actionData : undefined}
+                  />
+                ))}
+              </ul>
+            ) : (
+              <p className="mt-2 px-1 text-sm text-stone-600">Nobody at this stage.</p>
+            )}
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function PipelineCardView({ card, data, search, result }: { card: Card; data: Data; search: string; result?: ActionResult }) {
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
+  const value = (name: string) => (typeof result?.values?.[name] === "string" ? (result.values[name] as string) : "");
+  return (
+    <li className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm">
+      <Link to={`/candidates/${card.id}`} className="font-semibold text-brand-700 underline">
+        {card.name}
+      </Link>
+      <p className="text-stone-600">
+        {TRACK_WORDS[card.track]}
+        {card.team ? ` · ${card.team}` : ""}
+      </p>
+      <p className="text-stone-600">Manager: {card.manager.name}</p>
+      <p className="text-stone-600">
+        {card.days_in_stage} {card.days_in_stage === 1 ? "day" : "days"} in stage · last activity {formatDate(card.last_activity_on)}
+      </p>
+      <CoverageStrip cells={card.coverage} dimensions={data.dimensions} candidateName={card.name} />
+      <dl className="mt-2 grid grid-cols-3 gap-1 text-xs">
+        <div>
+          <dt className="text-stone-500">Open flags</dt>
+          <dd className="font-medium">{card.open_flags}</dd>
+        </div>
+        <div>
+          <dt className="text-stone-500">Sniff tests</dt>
+          <dd className="font-medium">{card.active_sniff_tests} active</dd>
+        </div>
+        <div>
+          <dt className="text-stone-500">Coaching</dt>
+          <dd className="font-medium">{card.coaching === "active" ? "Active plan" : "No plan"}</dd>
+        </div>
+      </dl>
+      {card.nudges.length ? (
+        <ul aria-label={`Nudges for ${card.name}`} className="mt-2 flex flex-wrap gap-1 text-xs">
+          {card.nudges.map((n) => (
+            <li key={n} className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-amber-900">
+              {data.nudgeOptions.find((o) => o.key === n)?.label ?? n}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <details className="no-print mt-2" open={Boolean(result)}>
+        <summary className="cursor-pointer text-brand-700 underline">
+          Move stage<span className="sr-only"> of {card.name}</span>
+        </summary>
+        <Form method="post" action="/pipeline" className="mt-2 space-y-2" noValidate>
+          <input type="hidden" name="intent" value="move" />
+          <input type="hidden" name="candidateId" value={card.id} />
+          <input type="hidden" name="version" value={card.version} />
+          <input type="hidden" name="returnTo" value={search} />
+          <FormError message={result?.formError} />
+          <SelectField label="Move to" name="to" defaultValue={value("to")} errors={result?.fieldErrors?.to}>
+            <option value="">Choose a stage</option>
+            {MOVE_CHOICES.filter((s) => s !== card.stage).map((s) => (
+              <option key={s} value={s}>
+                {STAGE_WORDS[s]}
+              </option>
+            ))}
+          </SelectField>
+          <TextArea label="Reason" name="reason" rows={2} maxLength={2000} defaultValue={value("reason")} errors={result?.fieldErrors?.reason} />
+          <TextField
+            label="Revisit on (when pausing)"
+            name="revisitOn"
+            type="date"
+            min={addDays(data.today, 1)}
+            defaultValue={value("revisitOn")}
+            errors={result?.fieldErrors?.revisitOn}
+          />
+          <Button variant="secondary" disabled={busy}>
+            {busy ? "Moving…" : "Move"}
+          </Button>
+          <p className="text-xs text-stone-600">Ready and promoted come only from a calibration decision.</p>
+        </Form>
+      </details>
+    </li>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,320 @@
+import type { KyselyPlugin } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../db/client";
+import type { AssignmentStatus, Stage, Track } from "../../db/schema";
+import { csvField, toCsv } from "../../app/models/pipeline.server";
+import { action as pipelineAction, loader as pipelineLoader } from "../../app/routes/pipeline";
+import { loader as csvLoader } from "../../app/routes/pipeline[.]csv";
+import { loader as coverageLoader } from "../../app/routes/pipeline_.coverage";
+import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import { createTestDb } from "../helpers/db";
+
+let handle: DbHandle;
+const clock: TestClock = { now: new Date("2026-06-15T10:00:00Z") };
+type U = Awaited<ReturnType<typeof makeUser>>;
+const u: Record<string, U> = {};
+const cookies: Record<string, string> = {};
+const ids: Record<string, string> = {};
+const dims: Record<string, string> = {};
+
+const ctx = () => makeContext(handle.db, clock);
+
+async function insertCandidate(
+  name: string,
+  { manager, team = "", track = "people_leadership", stage = "spotted", changedAt = "2026-06-01T09:00:00Z" }: { manager: U; team?: string; track?: Track; stage?: Stage; changedAt?: string },
+) {
+  const row = await handle.db
+    .insertInto("candidates")
+    .values({
+      name,
+      team,
+      track,
+      manager_id: manager.id,
+      nominated_by: manager.id,
+      nominated_reason: "Ran the incident review",
+      stage,
+      stage_changed_at: changedAt,
+      archived_at: stage === "archived" ? clock.now : null,
+      revisit_on: stage === "paused" ? "2026-09-01" : null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await handle.db
+    .insertInto("stage_changes")
+    .values({ candidate_id: row.id, from_stage: null, to_stage: stage, changed_by: manager.id, reason: "Fixture", created_at: changedAt })
+    .execute();
+  return row.id;
+}
+
+async function observe(candidateId: string, author: U, observedOn: string, dimensionIds: string[], behavior = "Asked the quiet engineer first") {
+  const o = await handle.db
+    .insertInto("observations")
+    .values({ candidate_id: candidateId, author_id: author.id, observed_on: observedOn, situation: "", behavior, impact: "", signal: "strength" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  for (const d of dimensionIds) await handle.db.insertInto("observation_dimensions").values({ observation_id: o.id, dimension_id: d }).execute();
+  return o.id;
+}
+
+async function assign(candidateId: string, status: AssignmentStatus) {
+  await handle.db
+    .insertInto("sniff_test_assignments")
+    .values({
+      sniff_test_id: ids.test,
+      sniff_test_revision_id: ids.revision,
+      candidate_id: candidateId,
+      assigned_by: u.leader.id,
+      offered_on: "2026-05-01",
+      due_on: "2026-06-30",
+      status,
+      closed_on: status === "offered" || status === "accepted" ? null : "2026-05-20",
+    })
+    .execute();
+}
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  const db = handle.db;
+  u.leader = await makeUser(db, ["leader"], "Lena Leader");
+  u.m1 = await makeUser(db, ["manager"], "Mara Manager");
+  u.m2 = await makeUser(db, ["manager"], "Nils Manager");
+  u.admin = await makeUser(db, ["admin"]);
+  for (const [key, user] of Object.entries(u)) cookies[key] = await sessionCookie(ctx(), user.id);
+
+  for (const [key, name, position, archived] of [
+    ["curiosity", "Curiosity", 1, false],
+    ["commitment", "Commitment", 2, false],
+    ["retired", "Retired", 3, true],
+  ] as const) {
+    const row = await db
+      .insertInto("dimensions")
+      .values({ key, name, position, archived_at: archived ? clock.now : null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    dims[key] = row.id;
+  }
+  const ap = await db.insertInto("anti_patterns").values({ key: "territoriality", name: "Territoriality", position: 1 }).returning("id").executeTakeFirstOrThrow();
+  ids.antiPattern = ap.id;
+  const test = await db
+    .insertInto("sniff_tests")
+    .values({ title: "Run a model", dimension_id: dims.commitment, assignment: "Run it", rationale: "", signals: "", red_flags: "", timebox_days: 14, created_by: u.leader.id })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  ids.test = test.id;
+  const revision = await db
+    .insertInto("sniff_test_revisions")
+    .values({
+      sniff_test_id: test.id,
+      version: 1,
+      title: "Run a model",
+      dimension_id: dims.commitment,
+      assignment: "Run it",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      edited_by: u.leader.id,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  ids.revision = revision.id;
+
+  // The CSV fixture: team "Csv" holds two people whose names test quoting and formula neutralising.
+  ids.formula = await insertCandidate('=HYPERLINK("http://x")', { manager: u.m1, team: "Csv", stage: "exploring", changedAt: "2026-06-05T09:00:00Z" });
+  ids.quoted = await insertCandidate('Ada "Ace" Lovelace', { manager: u.m2, team: "Csv", track: "technical_leadership", changedAt: "2026-05-16T09:00:00Z" });
+  await observe(ids.formula, u.m1, "2026-06-01", [dims.curiosity, dims.retired]);
+  await observe(ids.formula, u.leader, "2026-05-20", [dims.curiosity]);
+  await db
+    .insertInto("flags")
+    .values({ candidate_id: ids.formula, anti_pattern_id: ap.id, raised_by: u.m1.id, observed_on: "2026-06-02", situation: "", behavior: "Kept the runbook", impact: "" })
+    .execute();
+  await assign(ids.formula, "accepted");
+  await assign(ids.formula, "completed");
+  await db
+    .insertInto("coaching_plans")
+    .values({ candidate_id: ids.quoted, mentor_id: u.m1.id, created_by: u.m2.id, goal: "Delegate", started_on: "2026-04-01" })
+    .execute();
+
+  // Archived people are never on the board.
+  ids.archived = await insertCandidate("Zoe Archived", { manager: u.m1, team: "Csv", stage: "archived" });
+});
+afterAll(async () => {
+  await handle?.close();
+});
+
+async function board(query = "", c = ctx()) {
+  const response = await call(pipelineLoader, get(`/pipeline${query}`, cookies.leader), c);
+  return { response, data: response.status === 200 ? await body(response) : null };
+}
+type Card = { id: string; name: string; coverage: { dimension_id: string; observations: number; observers: number; last_observed_on: string | null }[]; nudges: string[]; [k: string]: unknown };
+const cardsOf = (data: { columns: { stage: string; cards: Card[] }[] }) => data.columns.flatMap((c) => c.cards);
+
+describe("who reaches the pipeline", () => {
+  it("only leaders: a manager and an admin get 403 on the board, the coverage view and the CSV", async () => {
+    for (const who of ["m1", "admin"]) {
+      expect((await call(pipelineLoader, get("/pipeline", cookies[who]), ctx())).status).toBe(403);
+      expect((await call(coverageLoader, get("/pipeline/coverage", cookies[who]), ctx())).status).toBe(403);
+      expect((await call(csvLoader, get("/pipeline.csv", cookies[who]), ctx())).status).toBe(403);
+      expect((await call(pipelineAction, post("/pipeline", { intent: "move" }, cookies[who]), ctx())).status).toBe(403);
+    }
+    expect((await board()).response.status).toBe(200);
+    const anonymous = await call(pipelineLoader, get("/pipeline"), ctx());
+    expect(anonymous.status).toBe(302);
+  });
+});
+
+describe("the board", () => {
+  it("has a column per stage, no archived people, and the facts of each card side by side", async () => {
+    const { data } = await board("?team=Csv");
+    expect(data.columns.map((c: { stage: string }) => c.stage)).toEqual(["spotted", "exploring", "coaching", "ready", "promoted", "paused"]);
+    const cards = cardsOf(data);
+    expect(cards.map((c) => c.id).sort()).toEqual([ids.formula, ids.quoted].sort());
+    const formula = cards.find((c) => c.id === ids.formula)!;
+    // Only non-archived dimensions, in framework order; observations and observers are separate numbers.
+    expect(formula.coverage).toEqual([
+      { dimension_id: dims.curiosity, observations: 2, observers: 2, last_observed_on: "2026-06-01" },
+      { dimension_id: dims.commitment, observations: 0, observers: 0, last_observed_on: null },
+    ]);
+    expect(formula).toMatchObject({ open_flags: 1, active_sniff_tests: 1, coaching: "none", days_in_stage: 10, last_activity_on: "2026-06-05" });
+    expect(formula.nudges).toEqual(["undiscussed_flag", "unobserved_dimension"]);
+    const quoted = cards.find((c) => c.id === ids.quoted)!;
+    expect(quoted).toMatchObject({ open_flags: 0, active_sniff_tests: 0, coaching: "active", days_in_stage: 30 });
+    // Plan started 2026-04-01 with no check-in: more than 30 days.
+    expect(quoted.nudges).toEqual(["single_observer", "no_recent_evidence", "unobserved_dimension", "plan_without_checkin"]);
+  });
+
+  it("filters by nudge, manager and track, and sorts only by name, days in stage or last activity", async () => {
+    expect(cardsOf((await board("?team=Csv&nudge=plan_without_checkin")).data).map((c) => c.id)).toEqual([ids.quoted]);
+    expect(cardsOf((await board(`?team=Csv&manager=${u.m1.id}`)).data).map((c) => c.id)).toEqual([ids.formula]);
+    expect(cardsOf((await board("?team=Csv&track=technical_leadership")).data).map((c) => c.id)).toEqual([ids.quoted]);
+    // An unknown sort or filter value is ignored, not an error.
+    const odd = await board("?team=Csv&sort=observations&nudge=nonsense");
+    expect(odd.response.status).toBe(200);
+    expect(odd.data.query.sort).toBeUndefined();
+  });
+
+  it("costs the same number of statements for 3 candidates as for 30", async () => {
+    const counted = async () => {
+      let statements = 0;
+      const counter: KyselyPlugin = {
+        transformQuery: (args) => {
+          statements += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const c = makeContext(handle.db.withPlugin(counter), clock);
+      const { response } = await board("?team=Bulk", c);
+      expect(response.status).toBe(200);
+      return statements;
+    };
+    for (let i = 0; i < 3; i++) {
+      const id = await insertCandidate(`Bulk ${i}`, { manager: u.m1, team: "Bulk" });
+      await observe(id, u.m1, "2026-06-01", [dims.curiosity]);
+    }
+    const few = await counted();
+    for (let i = 3; i < 30; i++) {
+      const id = await insertCandidate(`Bulk ${i}`, { manager: u.m2, team: "Bulk", stage: "coaching" });
+      await observe(id, u.m2, "2026-05-01", [dims.commitment]);
+      await assign(id, "offered");
+    }
+    const many = await counted();
+    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(30);
+    expect(many).toBe(few);
+    expect(few).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("stage moves from the board", () => {
+  const move = (fields: Record<string, string>, version?: number) =>
+    call(pipelineAction, post("/pipeline", { intent: "move", candidateId: ids.quoted, reason: "Offered a sniff test", version: String(version ?? 1), ...fields }, cookies.leader), ctx());
+  const version = async (id: string) =>
+    (await handle.db.selectFrom("candidates").select(["version", "stage"]).where("id", "=", id).executeTakeFirstOrThrow());
+
+  it("refuses ready and promoted: those come only from a calibration decision", async () => {
+    const { version: v } = await version(ids.quoted);
+    for (const to of ["ready", "promoted"]) {
+      const response = await move({ to }, v);
+      expect(response.status).toBe(400);
+      expect((await body(response)).fieldErrors.to[0]).toMatch(/calibration decision/);
+    }
+    expect((await version(ids.quoted)).stage).toBe("spotted");
+  });
+
+  it("needs a reason, and a future revisit date for a pause", async () => {
+    const { version: v } = await version(ids.quoted);
+    const noReason = await move({ to: "exploring", reason: "" }, v);
+    expect(noReason.status).toBe(400);
+    expect((await body(noReason)).values.to).toBe("exploring");
+    const noDate = await move({ to: "paused" }, v);
+    expect(noDate.status).toBe(400);
+    expect((await body(noDate)).fieldErrors.revisitOn).toBeTruthy();
+  });
+
+  it("moves with the candidate's version, records the history and audits; a stale version gets 409", async () => {
+    const { version: v } = await version(ids.quoted);
+    const ok = await call(
+      pipelineAction,
+      post("/pipeline", { intent: "move", candidateId: ids.quoted, version: String(v), to: "exploring", reason: "Offered a sniff test", returnTo: "?team=Csv" }, cookies.leader),
+      ctx(),
+    );
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("Location")).toBe("/pipeline?team=Csv");
+    expect((await version(ids.quoted)).stage).toBe("exploring");
+    const history = await handle.db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", ids.quoted).orderBy("created_at", "desc").executeTakeFirstOrThrow();
+    expect(history).toMatchObject({ from_stage: "spotted", to_stage: "exploring", changed_by: u.leader.id, reason: "Offered a sniff test" });
+    const audited = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "candidate.stage").where("entity_id", "=", ids.quoted).execute();
+    expect(audited).toHaveLength(1);
+
+    const stale = await move({ to: "coaching" }, v);
+    expect(stale.status).toBe(409);
+    expect((await version(ids.quoted)).stage).toBe("exploring");
+  });
+});
+
+describe("the CSV export", () => {
+  it("quotes every field, doubles inner quotes and neutralises formulas", () => {
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("=1+1")).toBe(`"'=1+1"`);
+    expect(csvField("+1")).toBe(`"'+1"`);
+    expect(csvField("-1")).toBe(`"'-1"`);
+    expect(csvField("@SUM(A1)")).toBe(`"'@SUM(A1)"`);
+    expect(csvField(null)).toBe('""');
+    expect(toCsv([["a", 1], ["b,c", "line\nbreak"]])).toBe('"a","1"\r\n"b,c","line\nbreak"\r\n');
+  });
+
+  it("exports the board's facts on a fixture, with download headers, and audits the export", async () => {
+    const response = await call(csvLoader, get("/pipeline.csv?team=Csv", cookies.leader), ctx());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="pipeline-2026-06-15.csv"');
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // A UTF-8 byte-order mark first, so spreadsheet programs read names with accents correctly.
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes).split("\r\n");
+    expect(lines).toEqual([
+      '"Name","Team","Track","Manager","Stage","Days in stage","Curiosity: observations","Curiosity: observers","Curiosity: last observed","Commitment: observations","Commitment: observers","Commitment: last observed","Open flags","Active sniff tests","Coaching","Nudges"',
+      `"'=HYPERLINK(""http://x"")","Csv","People leadership","Mara Manager","Exploring","10","2","2","2026-06-01","0","0","","1","1","No active plan","Flag not discussed with the person; Dimension not yet observed"`,
+      // Board order: stage columns first (Ada moved to exploring above, today), then name (punctuation sorts before letters).
+      '"Ada ""Ace"" Lovelace","Csv","Technical leadership","Nils Manager","Exploring","0","0","0","","0","0","","0","0","Active plan","Single observer; No evidence in 90 days; Dimension not yet observed; Plan without check-in for 30 days"',
+      "",
+    ]);
+    const audited = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "pipeline.export").execute();
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ actor_id: u.leader.id, outcome: "ok" });
+    expect(JSON.stringify(audited[0].details)).not.toContain("Lovelace");
+  });
+});
+
+describe("the coverage view", () => {
+  it("shows candidates × dimensions with counts, in name order, with the board's filters", async () => {
+    const response = await call(coverageLoader, get("/pipeline/coverage?team=Csv", cookies.leader), ctx());
+    expect(response.status).toBe(200);
+    const data = await body(response);
+    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual(["Curiosity", "Commitment"]);
+    expect(data.rows.map((r: { id: string }) => r.id)).toEqual([ids.formula, ids.quoted]);
+    expect(data.rows[0].coverage[0]).toMatchObject({ observations: 2, observers: 2 });
+    expect(data.rows[1].coverage.every((c: { observations: number }) => c.observations === 0)).toBe(true);
+  });
+});
