@@ -208,3 +208,44 @@ export async function requirePlanAccess(
   if (edit && !mayEdit) throw await denyAsForbidden(ctx, viewer, "coaching_plan.update", "coaching_plan", planId);
   return { ...row, candidate_visible: Boolean(row.candidate_visible), mayEdit };
 }
+
+// ---- Calibration meetings ----------------------------------------------------------------------------
+// A meeting's packets show candidates to its attendees even outside their circle: that is what a
+// packet is for, and it is only reachable through the meeting's own pages.
+
+interface MeetingPeople {
+  facilitator_id: string;
+  attendees: readonly { id: string }[];
+}
+
+/** Leaders see every meeting; anyone else with a people role sees those they facilitate or attend. */
+export function meetingVisibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, "calibration_meetings">) => {
+    if (!seesPeopleData(viewer)) return eb.val(false);
+    if (isLeader(viewer)) return eb.val(true);
+    return eb.or([
+      eb("calibration_meetings.facilitator_id", "=", viewer.id),
+      eb.exists(
+        eb
+          .selectFrom("calibration_attendees as a")
+          .select("a.user_id")
+          .whereRef("a.meeting_id", "=", "calibration_meetings.id")
+          .where("a.user_id", "=", viewer.id),
+      ),
+    ]);
+  };
+}
+
+export function isFacilitator(viewer: Viewer, meeting: { facilitator_id: string }) {
+  return meeting.facilitator_id === viewer.id;
+}
+
+export function isAttendee(viewer: Viewer, meeting: MeetingPeople) {
+  return meeting.facilitator_id === viewer.id || meeting.attendees.some((a) => a.id === viewer.id);
+}
+
+/** Records decisions: the facilitator, or any leader attending. */
+export function canDecide(viewer: Viewer, meeting: MeetingPeople) {
+  return isFacilitator(viewer, meeting) || (isLeader(viewer) && isAttendee(viewer, meeting));
+}
+

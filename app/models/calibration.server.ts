@@ -12,7 +12,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
-import { candidateVisibleTo, isLeader, isUuid, seesPeopleData, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
 
 export const OUTCOME_WORDS: Record<Leaning, string> = {
@@ -43,24 +43,6 @@ export class MeetingRefusal extends Error {
 export const CLOSED_MESSAGE = "This meeting is closed: its agenda, pre-reads and decisions are locked. A leader can amend a decision from its packet.";
 
 // ---- Access ----------------------------------------------------------------------------------------
-
-/** Leaders see every meeting; anyone else with a people role sees those they facilitate or attend. */
-export function meetingVisibleTo(viewer: Viewer) {
-  return (eb: ExpressionBuilder<Database, "calibration_meetings">) => {
-    if (!seesPeopleData(viewer)) return eb.val(false);
-    if (isLeader(viewer)) return eb.val(true);
-    return eb.or([
-      eb("calibration_meetings.facilitator_id", "=", viewer.id),
-      eb.exists(
-        eb
-          .selectFrom("calibration_attendees as a")
-          .select("a.user_id")
-          .whereRef("a.meeting_id", "=", "calibration_meetings.id")
-          .where("a.user_id", "=", viewer.id),
-      ),
-    ]);
-  };
-}
 
 /** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
 export async function getVisibleMeeting(db: DB, { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer }) {
@@ -93,19 +75,6 @@ export async function getVisibleMeeting(db: DB, { meetingId, viewer }: { meeting
     .executeTakeFirst();
 }
 export type VisibleMeeting = NonNullable<Awaited<ReturnType<typeof getVisibleMeeting>>>;
-
-export function isFacilitator(viewer: Viewer, meeting: Pick<VisibleMeeting, "facilitator_id">) {
-  return meeting.facilitator_id === viewer.id;
-}
-
-export function isAttendee(viewer: Viewer, meeting: Pick<VisibleMeeting, "attendees" | "facilitator_id">) {
-  return meeting.facilitator_id === viewer.id || meeting.attendees.some((a) => a.id === viewer.id);
-}
-
-/** Records decisions: the facilitator, or any leader attending. */
-export function canDecide(viewer: Viewer, meeting: Pick<VisibleMeeting, "attendees" | "facilitator_id">) {
-  return isFacilitator(viewer, meeting) || (isLeader(viewer) && isAttendee(viewer, meeting));
-}
 
 // ---- Lists and choices -----------------------------------------------------------------------------
 

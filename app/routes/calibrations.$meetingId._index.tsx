@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { denyAsForbidden, denyAsNotFound, isUuid } from "../auth/policy.server";
+import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, isUuid } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   Countdown,
@@ -21,7 +21,6 @@ import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
-  canDecide,
   closeMeeting,
   currentItem,
   DECISION_EXISTS,
@@ -31,8 +30,6 @@ import {
   getItem,
   getPacketEvidence,
   getVisibleMeeting,
-  isAttendee,
-  isFacilitator,
   isOneCurrentDecisionViolation,
   MeetingRefusal,
   moveItem,

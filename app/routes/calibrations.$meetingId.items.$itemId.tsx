@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { denyAsForbidden, denyAsNotFound, isLeader } from "../auth/policy.server";
+import { denyAsForbidden, denyAsNotFound, isAttendee, isLeader } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   DecisionFields,
@@ -28,7 +28,6 @@ import {
   getOwnPreread,
   getPacketEvidence,
   getVisibleMeeting,
-  isAttendee,
   isOneCurrentDecisionViolation,
   MeetingRefusal,
   PrereadSchema,
