@@ -110,7 +110,15 @@ export async function listPipelineCards(
     today,
     dimensions,
     sort = "name",
-  }: { filters: PipelineFilters; today: string; dimensions: readonly { id: string; name: string }[]; sort?: PipelineSort },
+    perStage,
+  }: {
+    filters: PipelineFilters;
+    today: string;
+    dimensions: readonly { id: string; name: string }[];
+    sort?: PipelineSort;
+    /** Only the first cards of each column in the board's order (name or time in stage, without a nudge filter). */
+    perStage?: number;
+  },
 ): Promise<PipelineCard[]> {
   const checkinSince = addDays(today, -CHECKIN_NUDGE_DAYS);
   let query = db
@@ -209,9 +217,21 @@ export async function listPipelineCards(
     ])
     .where("candidates.archived_at", "is", null)
     .where("candidates.stage", "in", [...BOARD_STAGES]);
-  if (filters.team) query = query.where("candidates.team", "=", filters.team);
-  if (filters.track) query = query.where("candidates.track", "=", filters.track);
-  if (filters.managerId) query = query.where("candidates.manager_id", "=", filters.managerId);
+  query = withBoardFilters(query, filters);
+  if (perStage !== undefined && sort !== "last_activity" && !filters.nudge) {
+    // Rank on the candidates table alone, so the per-card subqueries run for one page per column only.
+    const order = sort === "days_in_stage" ? sql`c.stage_changed_at, lower(c.name), c.id` : sql`lower(c.name), c.id`;
+    const ranked = withBoardFilters(
+      db
+        .selectFrom("candidates as c")
+        .select(["c.id", sql<number>`row_number() over (partition by c.stage order by ${order})`.as("rn")])
+        .where("c.archived_at", "is", null)
+        .where("c.stage", "in", [...BOARD_STAGES]),
+      filters,
+      "c",
+    );
+    query = query.where("candidates.id", "in", db.selectFrom(ranked.as("r")).select("r.id").where("r.rn", "<=", perStage));
+  }
   const rows = await query.orderBy(sql`lower(candidates.name)`).orderBy("candidates.id").execute();
 
   const cards = rows.map((row): PipelineCard => {
@@ -270,6 +290,59 @@ export function sortCards(cards: PipelineCard[], sort: PipelineSort): PipelineCa
   if (sort === "days_in_stage") return copy.sort((a, b) => b.days_in_stage - a.days_in_stage || byName(a, b));
   if (sort === "last_activity") return copy.sort((a, b) => a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b));
   return copy.sort(byName);
+}
+
+// The team, track and manager filters, on `candidates` or an alias of it.
+function withBoardFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filters: PipelineFilters, table = "candidates"): Q {
+  let q = query;
+  if (filters.team) q = q.where(`${table}.team`, "=", filters.team);
+  if (filters.track) q = q.where(`${table}.track`, "=", filters.track);
+  if (filters.managerId) q = q.where(`${table}.manager_id`, "=", filters.managerId);
+  return q;
+}
+
+/** Cards per column on the board: the first page, and how far "show more" may go. */
+export const BOARD_COLUMN_PAGE = 20;
+export const BOARD_COLUMN_MAX = 500;
+
+/** How many cards each column shows, from ?show=N (a multiple of the page, never more than the maximum). */
+export function boardColumnSizeFrom(params: URLSearchParams): number {
+  const n = Number(params.get("show") ?? BOARD_COLUMN_PAGE);
+  if (!Number.isInteger(n) || n < BOARD_COLUMN_PAGE) return BOARD_COLUMN_PAGE;
+  return Math.min(n, BOARD_COLUMN_MAX);
+}
+
+/**
+ * The board: each column's first `perColumn` cards and its full count. With the name or time-in-stage
+ * order and no nudge filter, only those cards are computed (two statements whatever the number of
+ * candidates); a nudge filter or the last-activity order needs every card's facts first.
+ */
+export async function listPipelineBoard(
+  db: DB,
+  args: { filters: PipelineFilters; today: string; dimensions: readonly { id: string; name: string }[]; sort: PipelineSort; perColumn: number },
+) {
+  const { filters, perColumn } = args;
+  const paged = !filters.nudge && args.sort !== "last_activity";
+  const [cards, counts] = await Promise.all([
+    listPipelineCards(db, { ...args, perStage: paged ? perColumn : undefined }),
+    paged
+      ? withBoardFilters(
+          db
+            .selectFrom("candidates")
+            .select(["candidates.stage", (eb) => eb.fn.countAll<number>().as("n")])
+            .where("candidates.archived_at", "is", null)
+            .where("candidates.stage", "in", [...BOARD_STAGES])
+            .groupBy("candidates.stage"),
+          filters,
+        ).execute()
+      : Promise.resolve(null),
+  ]);
+  const columns = groupByStage(cards).map((column) => ({
+    stage: column.stage,
+    cards: column.cards.slice(0, perColumn),
+    total: counts ? Number(counts.find((c) => c.stage === column.stage)?.n ?? 0) : column.cards.length,
+  }));
+  return { columns, total: columns.reduce((sum, c) => sum + c.total, 0) };
 }
 
 /** Cards grouped into the board's columns. */

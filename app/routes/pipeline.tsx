@@ -11,9 +11,11 @@ import { Button, FormError, SelectField, TextArea, TextField } from "../componen
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
 import {
-  groupByStage,
+  BOARD_COLUMN_MAX,
+  BOARD_COLUMN_PAGE,
+  boardColumnSizeFrom,
   listBoardDimensions,
-  listPipelineCards,
+  listPipelineBoard,
   listPipelineTeams,
   NUDGE_SHORT_LABELS,
   PIPELINE_NUDGES,
@@ -29,17 +31,21 @@ export const meta: MetaFunction = () => [{ title: "Pipeline · Noseworthy" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["leader"]);
-  const { query, filters, sort } = pipelineQueryFrom(new URL(request.url).searchParams);
+  const params = new URL(request.url).searchParams;
+  const { query, filters, sort } = pipelineQueryFrom(params);
+  const perColumn = boardColumnSizeFrom(params);
   const today = isoDate(context.now());
   const [dimensions, teams, managers] = await Promise.all([
     listBoardDimensions(context.db),
     listPipelineTeams(context.db),
     listActiveUsers(context.db, { withRole: "manager" }),
   ]);
-  const cards = await listPipelineCards(context.db, { filters, today, dimensions, sort });
+  const { columns, total } = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
   return json({
-    columns: groupByStage(cards),
-    total: cards.length,
+    columns,
+    total,
+    perColumn,
+    moreSearch: perColumn < BOARD_COLUMN_MAX ? pipelineSearch({ ...query, show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)) }) : null,
     dimensions,
     teams,
     managers: managers.map((m) => ({ id: m.id, name: m.name })),
@@ -168,11 +174,11 @@ export default function Pipeline() {
           whose work made you notice them.
         </p>
       ) : null}
-      <div className="mt-6 flex gap-4 overflow-x-auto pb-4">
+      <div className="relative mt-6 flex gap-4 overflow-x-auto pb-4">
         {data.columns.map((column) => (
           <section key={column.stage} aria-labelledby={`stage-${column.stage}`} className="w-72 shrink-0 rounded-lg bg-stone-100 p-2">
             <h2 id={`stage-${column.stage}`} className="px-1 text-base font-semibold">
-              {STAGE_WORDS[column.stage]} <span className="font-normal text-stone-600">({column.cards.length})</span>
+              {STAGE_WORDS[column.stage]} <span className="font-normal text-stone-600">({column.total})</span>
             </h2>
             {column.cards.length ? (
               <ul className="mt-2 space-y-3">
@@ -189,6 +195,18 @@ export default function Pipeline() {
             ) : (
               <p className="mt-2 px-1 text-sm text-stone-600">Nobody at this stage.</p>
             )}
+            {column.total > column.cards.length ? (
+              <p className="mt-2 px-1 text-sm text-stone-600">
+                Showing {column.cards.length} of {column.total}.{" "}
+                {data.moreSearch !== null ? (
+                  <Link to={`/pipeline${data.moreSearch}`} className="text-brand-700 underline">
+                    Show more<span className="sr-only"> in {STAGE_WORDS[column.stage]}</span>
+                  </Link>
+                ) : (
+                  "Narrow the filters, or download the CSV for everyone."
+                )}
+              </p>
+            ) : null}
           </section>
         ))}
       </div>
@@ -216,15 +234,15 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
       <CoverageStrip cells={card.coverage} dimensions={data.dimensions} candidateName={card.name} />
       <dl className="mt-2 grid grid-cols-3 gap-1 text-xs">
         <div>
-          <dt className="text-stone-500">Open flags</dt>
+          <dt className="text-stone-600">Open flags</dt>
           <dd className="font-medium">{card.open_flags}</dd>
         </div>
         <div>
-          <dt className="text-stone-500">Sniff tests</dt>
+          <dt className="text-stone-600">Sniff tests</dt>
           <dd className="font-medium">{card.active_sniff_tests} active</dd>
         </div>
         <div>
-          <dt className="text-stone-500">Coaching</dt>
+          <dt className="text-stone-600">Coaching</dt>
           <dd className="font-medium">{card.coaching === "active" ? "Active plan" : "No plan"}</dd>
         </div>
       </dl>

@@ -219,7 +219,9 @@ describe("the board", () => {
       await assign(id, "offered");
     }
     const many = await counted();
-    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(30);
+    // A column shows 20 cards until asked for more.
+    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(23);
+    expect(cardsOf((await board("?team=Bulk&show=40")).data)).toHaveLength(30);
     expect(many).toBe(few);
     expect(few).toBeLessThanOrEqual(8);
   });

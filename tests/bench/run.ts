@@ -1,0 +1,484 @@
+/**
+ * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --keep-db]
+ *
+ * Starts a private PostgreSQL (the way .ci/run does, on PG_PORT, default 55450), generates a large
+ * organisation into a fresh database, builds the app if build/ is missing, starts the production
+ * server and measures each route with autocannon on loopback (16 connections). Statements per request
+ * are counted in-process: the same production build handles one request at a time with a pg driver
+ * that counts every statement it sends. The JavaScript a page loads comes from the Remix manifest in
+ * build/client, each file gzipped. Prints a table and writes tests/bench/results/*.json.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { EventEmitter } from "node:events";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import pg from "pg";
+import { createDb } from "../../db/client";
+import { migrateToLatest } from "../../db/migrate";
+import { DIMENSIONS, generate, type Sizes, sizesFor, uid } from "./generate";
+
+const root = process.cwd();
+const { values: args } = parseArgs({
+  options: {
+    scaling: { type: "boolean", default: false },
+    candidates: { type: "string", default: "5000" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "16" },
+    only: { type: "string" },
+    "keep-db": { type: "boolean", default: false },
+  },
+});
+const PG_PORT = Number(process.env.PG_PORT ?? 55450);
+const APP_PORT = Number(process.env.BENCH_PORT ?? 55460);
+const SECRET = randomBytes(24).toString("hex");
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+// ---- PostgreSQL ----------------------------------------------------------------------------------
+
+function startPostgres(): string {
+  const out = execFileSync("bash", ["-c", `PG_PORT=${PG_PORT} source .ci/start-postgres.sh >&2 && echo "$DATABASE_URL"`], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return out.trim().split("\n").pop()!;
+}
+
+function stopPostgres() {
+  const script = `PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"; cmd="$PG_BIN/pg_ctl -D /tmp/noseworthy-pg-${PG_PORT} -m fast stop";
+    if [ "$(id -u)" = "0" ]; then su postgres -s /bin/bash -c "$cmd"; else bash -c "$cmd"; fi`;
+  try {
+    execFileSync("bash", ["-c", script], { stdio: "ignore" });
+  } catch {
+    /* already stopped */
+  }
+}
+
+function postgresVersion(adminUrl: string): string {
+  try {
+    return execFileSync("psql", [adminUrl, "-Atc", "show server_version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+// ---- Data ----------------------------------------------------------------------------------------
+
+interface Org {
+  url: string;
+  sizes: Sizes;
+  cookies: { leader: string; manager: string; mentor: string };
+  chosenCandidateId: string;
+  sniffTestId: string;
+  dimensionIds: string[];
+  timelineEvents: number;
+  generateMs: number;
+}
+
+function sessionKey(token: string) {
+  return createHmac("sha256", SECRET).update(token).digest("hex");
+}
+
+async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
+  const name = `bench_${candidates}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
+
+  const handle = await createDb({ databaseUrl: url, poolMax: 1 });
+  await migrateToLatest(handle.db);
+  await handle.close();
+
+  const sizes = sizesFor(candidates);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const t0 = Date.now();
+  log(`Generating ${candidates.toLocaleString("en-GB")} candidates…`);
+  await generate(client, sizes, log);
+  const generateMs = Date.now() - t0;
+  log(`Generated in ${(generateMs / 1000).toFixed(1)} s`);
+
+  const cookies = { leader: "", manager: "", mentor: "" };
+  const who = { leader: uid("u", 1), manager: uid("u", 6), mentor: uid("u", 7) };
+  for (const [role, userId] of Object.entries(who) as [keyof typeof cookies, string][]) {
+    const token = randomBytes(32).toString("base64url");
+    await client.query(
+      `INSERT INTO sessions (id, user_id, expires_at, last_seen_at, user_agent) VALUES ($1, $2, now() + interval '1 day', now() + interval '1 hour', 'bench')`,
+      [sessionKey(token), userId],
+    );
+    cookies[role] = `nw_session=${token}`;
+  }
+  const chosenCandidateId = uid("c", 1);
+  const { rows } = await client.query(
+    `SELECT (SELECT count(*) FROM observations WHERE candidate_id = $1)
+          + (SELECT count(*) FROM flags f JOIN flag_events e ON e.flag_id = f.id WHERE f.candidate_id = $1)
+          + (SELECT count(*) FROM sniff_test_assignments WHERE candidate_id = $1)
+          + (SELECT count(*) FROM coaching_checkins k JOIN coaching_plans p ON p.id = k.plan_id WHERE p.candidate_id = $1)
+          + (SELECT count(*) FROM coaching_plan_changes c JOIN coaching_plans p ON p.id = c.plan_id WHERE p.candidate_id = $1)
+          + (SELECT count(*) FROM stage_changes WHERE candidate_id = $1) AS n`,
+    [chosenCandidateId],
+  );
+  await client.end();
+  return {
+    url,
+    sizes,
+    cookies,
+    chosenCandidateId,
+    sniffTestId: uid("t", 1),
+    dimensionIds: Array.from({ length: DIMENSIONS }, (_, i) => uid("d", i + 1)),
+    timelineEvents: Number(rows[0].n),
+    generateMs,
+  };
+}
+
+// ---- Routes --------------------------------------------------------------------------------------
+
+interface RouteSpec {
+  name: string;
+  routeId: string | null; // the Remix route whose JavaScript the page loads
+  path: string;
+  cookie: string;
+  method?: "POST";
+  body?: () => string;
+  expectStatus: number;
+}
+
+function routesFor(org: Org): RouteSpec[] {
+  const c = org.chosenCandidateId;
+  const observationBody = () =>
+    new URLSearchParams([
+      ["observedOn", new Date().toISOString().slice(0, 10)],
+      ["situation", "In the benchmark."],
+      ["behavior", "Asked the quietest person for their view before deciding."],
+      ["impact", "Everyone was heard."],
+      ["signal", "strength"],
+      ["dimensionIds", org.dimensionIds[0]],
+      ["dimensionIds", org.dimensionIds[1]],
+      ["idempotencyKey", randomUUID()],
+    ]).toString();
+  return [
+    { name: "/healthz", routeId: null, path: "/healthz", cookie: "", expectStatus: 200 },
+    { name: "/pipeline (leader)", routeId: "routes/pipeline", path: "/pipeline", cookie: org.cookies.leader, expectStatus: 200 },
+    { name: "/candidates/:id (~1,000 events)", routeId: "routes/candidates.$candidateId._index", path: `/candidates/${c}`, cookie: org.cookies.leader, expectStatus: 200 },
+    { name: "/candidates?stage=coaching", routeId: "routes/candidates._index", path: "/candidates?stage=coaching", cookie: org.cookies.leader, expectStatus: 200 },
+    { name: "/sniff-tests/:id", routeId: "routes/sniff-tests.$sniffTestId._index", path: `/sniff-tests/${org.sniffTestId}`, cookie: org.cookies.leader, expectStatus: 200 },
+    { name: "/coaching (mentor)", routeId: "routes/coaching._index", path: "/coaching", cookie: org.cookies.mentor, expectStatus: 200 },
+    {
+      name: "POST create observation",
+      routeId: "routes/candidates.$candidateId.observations.new",
+      path: `/candidates/${c}/observations/new`,
+      cookie: org.cookies.manager,
+      method: "POST",
+      body: observationBody,
+      expectStatus: 302,
+    },
+  ];
+}
+
+// ---- Statements per request (in-process, same build, same database) -------------------------------
+
+let statements = 0;
+const originalQuery = pg.Client.prototype.query;
+// Every statement the pg driver sends, BEGIN and COMMIT included.
+pg.Client.prototype.query = function countingQuery(this: pg.Client, ...rest: unknown[]) {
+  statements += 1;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, rest);
+} as typeof pg.Client.prototype.query;
+
+async function countStatements(org: Org, routes: RouteSpec[]): Promise<Record<string, { statements: number; status: number }>> {
+  const { createRequestHandler } = await import("@remix-run/node");
+  const build = await import(path.join(root, "build/server/index.js"));
+  const handler = createRequestHandler(build, "production");
+  const handle = await createDb({ databaseUrl: org.url, poolMax: 4 });
+  const context = {
+    db: handle.db,
+    env: { NODE_ENV: "production" as const, SESSION_SECRET: SECRET },
+    requestId: "bench",
+    cspNonce: "bench",
+    clientIp: "127.0.0.1",
+    now: () => new Date(),
+  };
+  const out: Record<string, { statements: number; status: number }> = {};
+  try {
+    for (const route of routes) {
+      const url = `http://127.0.0.1:${APP_PORT}${route.path}`;
+      const makeRequest = () =>
+        new Request(url, {
+          method: route.method ?? "GET",
+          headers: {
+            Cookie: route.cookie,
+            "X-Forwarded-Host": `127.0.0.1:${APP_PORT}`,
+            ...(route.method ? { "Content-Type": "application/x-www-form-urlencoded", Origin: `http://127.0.0.1:${APP_PORT}` } : {}),
+          },
+          body: route.body?.(),
+        });
+      await handler(makeRequest(), context); // warm: the pool connects outside the count
+      statements = 0;
+      const response = await handler(makeRequest(), context);
+      await response.text();
+      out[route.name] = { statements, status: response.status };
+    }
+  } finally {
+    await handle.close();
+  }
+  return out;
+}
+
+// ---- JavaScript per page -------------------------------------------------------------------------
+
+interface RemixManifest {
+  entry: { module: string; imports: string[] };
+  routes: Record<string, { module: string; imports?: string[]; parentId?: string }>;
+  url: string;
+}
+
+function readRemixManifest(): RemixManifest {
+  const dir = path.join(root, "build/client/assets");
+  const file = readdirSync(dir).find((f) => /^manifest-.*\.js$/.test(f));
+  if (!file) throw new Error("No Remix manifest in build/client/assets");
+  const text = readFileSync(path.join(dir, file), "utf8");
+  const manifest = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)) as RemixManifest;
+  return { ...manifest, url: `/assets/${file}` };
+}
+
+function gzippedJs(manifest: RemixManifest, routeId: string | null): number | null {
+  if (!routeId) return null;
+  const files = new Set<string>([manifest.url, manifest.entry.module, ...manifest.entry.imports]);
+  for (let id: string | undefined = routeId; id; id = manifest.routes[id]?.parentId) {
+    const route = manifest.routes[id];
+    if (!route) throw new Error(`Route ${id} is not in the manifest`);
+    files.add(route.module);
+    for (const f of route.imports ?? []) files.add(f);
+  }
+  let total = 0;
+  for (const f of files) total += gzipSync(readFileSync(path.join(root, "build/client", f)), { level: 9 }).length;
+  return total;
+}
+
+// ---- Server and load -----------------------------------------------------------------------------
+
+async function startServer(org: Org): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(APP_PORT), HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "inherit"], // one log line per request would be measured too
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${APP_PORT}/healthz`);
+      if (res.ok) return child;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGTERM");
+  throw new Error("The server did not start within 30 s");
+}
+
+async function stopServer(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  unexpected: number;
+  errors: number;
+}
+
+async function load(route: RouteSpec, seconds: number): Promise<Load> {
+  const headers: Record<string, string> = { "accept-encoding": "gzip" };
+  if (route.cookie) headers.cookie = route.cookie;
+  if (route.method) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    headers.origin = `http://127.0.0.1:${APP_PORT}`;
+  }
+  const statusCounts: Record<number, number> = {};
+  const instance = (autocannon as unknown as (opts: autocannon.Options) => EventEmitter & Promise<autocannon.Result>)({
+    url: `http://127.0.0.1:${APP_PORT}${route.path}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: route.method ?? "GET",
+    headers,
+    requests: route.body
+      ? [
+          {
+            setupRequest: (req) => ({ ...req, body: route.body!() }),
+          },
+        ]
+      : undefined,
+  });
+  instance.on("response", (_client: unknown, statusCode: number) => {
+    statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  const total = Object.values(statusCounts).reduce((a, b) => a + b, 0);
+  const unexpected = total - (statusCounts[route.expectStatus] ?? 0);
+  if (unexpected) log(`  ${route.name}: ${unexpected} responses other than ${route.expectStatus}: ${JSON.stringify(statusCounts)}`);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    unexpected,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+// ---- One organisation, all routes ----------------------------------------------------------------
+
+interface Row {
+  route: string;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  vs_healthz: number;
+  statements: number;
+  js_gzip_kb: number | null;
+  errors: number;
+}
+
+async function measure(org: Org): Promise<Row[]> {
+  const routes = routesFor(org).filter((r) => !args.only || r.name.includes(args.only) || r.name === "/healthz");
+  const counts = await countStatements(org, routes);
+  for (const route of routes) {
+    if (counts[route.name].status !== route.expectStatus) {
+      throw new Error(`${route.name} answered ${counts[route.name].status}, expected ${route.expectStatus}`);
+    }
+  }
+  const manifest = readRemixManifest();
+  const server = await startServer(org);
+  const rows: Row[] = [];
+  try {
+    let healthzRps = 0;
+    for (const route of routes) {
+      if (WARMUP > 0) await load(route, WARMUP);
+      const r = await load(route, DURATION);
+      if (route.name === "/healthz") healthzRps = r.rps;
+      const js = gzippedJs(manifest, route.routeId);
+      rows.push({
+        route: route.name,
+        rps: Math.round(r.rps),
+        p50_ms: r.p50,
+        p99_ms: r.p99,
+        vs_healthz: healthzRps ? Math.round((r.rps / healthzRps) * 100) / 100 : 0,
+        statements: counts[route.name].statements,
+        js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
+        errors: r.errors + r.unexpected,
+      });
+      log(`  ${route.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+    }
+  } finally {
+    await stopServer(server);
+  }
+  return rows;
+}
+
+function printTable(title: string, rows: Row[]) {
+  const head = ["route", "req/s", "p50 ms", "p99 ms", "÷ healthz", "SQL/req", "JS gzip KB", "errors"];
+  const body = rows.map((r) => [r.route, r.rps, r.p50_ms, r.p99_ms, r.vs_healthz, r.statements, r.js_gzip_kb ?? "–", r.errors].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(line(b));
+}
+
+function machine(adminUrl: string) {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? "unknown",
+    memory_gb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    postgresql: postgresVersion(adminUrl),
+    load_average_at_start: os.loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+async function main() {
+  if (!existsSync(path.join(root, "build/server/index.js"))) {
+    log("No build/: running npm run build…");
+    execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  }
+  const adminUrl = startPostgres();
+  const outDir = path.join(root, "tests/bench/results");
+  mkdirSync(outDir, { recursive: true });
+  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP };
+  try {
+    if (!args.scaling) {
+      const org = await prepareOrg(adminUrl, Number(args.candidates));
+      log(`The chosen candidate has ${org.timelineEvents} timeline events.`);
+      const rows = await measure(org);
+      printTable(`${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route`, rows);
+      const result = {
+        at: new Date().toISOString(),
+        machine: machine(adminUrl),
+        settings,
+        sizes: org.sizes,
+        generate_s: Math.round(org.generateMs / 100) / 10,
+        chosen_candidate_timeline_events: org.timelineEvents,
+        rows,
+      };
+      writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+      log(`Wrote tests/bench/results/latest.json`);
+    } else {
+      const bySize: Record<number, Row[]> = {};
+      const generated: Record<number, number> = {};
+      for (const n of [1000, 10000]) {
+        const org = await prepareOrg(adminUrl, n);
+        generated[n] = Math.round(org.generateMs / 100) / 10;
+        bySize[n] = await measure(org);
+        printTable(`${n.toLocaleString("en-GB")} candidates`, bySize[n]);
+      }
+      const scaling = bySize[1000].map((small) => {
+        const big = bySize[10000].find((r) => r.route === small.route)!;
+        return {
+          route: small.route,
+          p50_1k_ms: small.p50_ms,
+          p50_10k_ms: big.p50_ms,
+          p50_ratio: Math.round((big.p50_ms / Math.max(small.p50_ms, 0.1)) * 100) / 100,
+          statements_1k: small.statements,
+          statements_10k: big.statements,
+        };
+      });
+      console.log("\nScaling: p50 at 10k ÷ p50 at 1k");
+      for (const s of scaling) {
+        console.log(`${s.route.padEnd(34)} ${String(s.p50_1k_ms).padStart(5)} → ${String(s.p50_10k_ms).padStart(5)} ms  ×${s.p50_ratio}  SQL ${s.statements_1k} → ${s.statements_10k}`);
+      }
+      writeFileSync(
+        path.join(outDir, "scaling.json"),
+        `${JSON.stringify({ at: new Date().toISOString(), machine: machine(adminUrl), settings, generate_s: generated, scaling, runs: bySize }, null, 2)}\n`,
+      );
+      log(`Wrote tests/bench/results/scaling.json`);
+    }
+  } finally {
+    if (!args["keep-db"]) stopPostgres();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  stopPostgres();
+  process.exit(1);
+});
