@@ -9,6 +9,8 @@ export interface AppContext {
   cspNonce: string;
   clientIp: string;
   now: () => Date;
+  /** Set by entry.server handleError when a database outage broke this request: the answer is 503. */
+  dbUnavailable?: boolean;
 }
 
 declare module "@remix-run/server-runtime" {

@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { NonceProvider } from "./utils/nonce";
 
 const ABORT_DELAY = 5_000;
@@ -16,6 +17,11 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce;
+  // A loader or action met an unavailable database (handleError marked the context): 503, not 500.
+  if (loadContext.dbUnavailable && responseStatusCode === 500) {
+    responseStatusCode = 503;
+    responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
+  }
   // Pages show people data: nothing may be kept by the browser or a proxy cache.
   responseHeaders.set("Cache-Control", "no-store");
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
@@ -49,7 +55,13 @@ export default function handleRequest(
   });
 }
 
-export const handleDataRequest: HandleDataRequestFunction = (response) => {
+export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
+  if (context.dbUnavailable && response.status === 500) {
+    return new Response(JSON.stringify({ message: "The service is unavailable for a moment. Try again shortly." }), {
+      status: 503,
+      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "Retry-After": RETRY_AFTER_SECONDS, "X-Remix-Error": "yes" },
+    });
+  }
   response.headers.set("Cache-Control", "no-store");
   return response;
 };
@@ -57,7 +69,14 @@ export const handleDataRequest: HandleDataRequestFunction = (response) => {
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
   // The request id ties the generic message the user sees to this log line.
-  const id = (context as AppLoadContext | undefined)?.requestId ?? "-";
+  const ctx = context as AppLoadContext | undefined;
+  const id = ctx?.requestId ?? "-";
+  if (ctx && isDatabaseUnavailable(error)) {
+    // Expected during an outage: one line, and the response becomes a 503.
+    ctx.dbUnavailable = true;
+    console.error(`[${id}] database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   if (error instanceof Error) console.error(`[${id}] ${error.stack ?? error.message}`);
   else console.error(`[${id}]`, error);
 };

@@ -15,6 +15,7 @@ import { migrateToLatest } from "../db/migrate";
 import { seedDemo, isEmpty } from "../db/seed/demo";
 import { hashPassword } from "./auth/password.server";
 import { parseEnv } from "./env.server";
+import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { isCrossOriginWrite, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -94,14 +95,26 @@ app.all(
   createRequestHandler({
     build,
     mode: isDev ? "development" : "production",
-    getLoadContext: (req, res): AppLoadContext => ({
-      db: handle.db,
-      env: { NODE_ENV: env.NODE_ENV, SESSION_SECRET: env.SESSION_SECRET },
-      requestId: res.locals.requestId,
-      cspNonce: res.locals.cspNonce,
-      clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-      now: () => new Date(),
-    }),
+    getLoadContext: (req, res): AppLoadContext => {
+      const context: AppLoadContext = {
+        db: handle.db,
+        env: { NODE_ENV: env.NODE_ENV, SESSION_SECRET: env.SESSION_SECRET },
+        requestId: res.locals.requestId,
+        cspNonce: res.locals.cspNonce,
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        now: () => new Date(),
+      };
+      // Resource routes bypass entry.server: a 500 caused by a database outage is a 503 here too.
+      const status = res.status.bind(res);
+      res.status = (code: number) => {
+        if (code === 500 && context.dbUnavailable) {
+          res.set("Retry-After", RETRY_AFTER_SECONDS);
+          return status(503);
+        }
+        return status(code);
+      };
+      return context;
+    },
   }),
 );
 
@@ -126,6 +139,9 @@ async function shutdown(signal: string) {
     process.exit(0);
   });
   server.closeIdleConnections();
+  // Keep-alive connections become idle as their last response is sent: close them as they do, or
+  // server.close() would wait for the clients to hang up (found by tests/faults, SIGTERM under load).
+  setInterval(() => server.closeIdleConnections(), 100).unref();
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,11 +1,13 @@
 /**
  * npm run db:migrate | db:seed | user:create -- --email a@b.c --name "A B" [--roles admin,leader]
+ *   | db:retention [-- --dry-run]
  * Uses the same configuration as the server (DATABASE_URL, or PGlite in PGLITE_DIR).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../app/auth/password.server";
 import { parseEnv } from "../app/env.server";
+import { runRetention } from "../app/models/retention.server";
 import { createUser, normaliseEmail } from "../app/models/user.server";
 import { ROLES, type Role } from "./schema";
 import { createDb } from "./client";
@@ -54,7 +56,25 @@ async function main() {
       console.log(`Created ${normaliseEmail(values.email)} with roles ${roles.join(", ")}.`);
       return;
     }
-    console.error("Usage: tsx db/cli.ts migrate | seed | user:create");
+    if (command === "retention") {
+      const { values } = parseArgs({ args: rest, options: { "dry-run": { type: "boolean", default: false } } });
+      const dryRun = Boolean(values["dry-run"]);
+      // NOSEWORTHY_NOW lets tests run the command at a chosen moment.
+      const now = process.env.NOSEWORTHY_NOW ? new Date(process.env.NOSEWORTHY_NOW) : new Date();
+      if (Number.isNaN(now.getTime())) throw new Error("NOSEWORTHY_NOW is not a date.");
+      const result = await runRetention(handle.db, { now, dryRun });
+      if (result.months === null) {
+        console.log("Retention is off (no retention_months setting): nothing to erase.");
+        return;
+      }
+      console.log(`Retention: ${result.months} months; candidates archived before ${result.cutoff?.toISOString()} are erased.`);
+      for (const row of result.due) {
+        console.log(`${dryRun ? "would erase" : "erased"} candidate ${row.id} (archived ${new Date(row.archived_at).toISOString()})`);
+      }
+      console.log(dryRun ? `Dry run: ${result.due.length} candidate(s) would be erased.` : `Erased ${result.erased.length} candidate(s).`);
+      return;
+    }
+    console.error("Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run]");
     process.exitCode = 2;
   } finally {
     await handle.close();

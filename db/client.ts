@@ -44,11 +44,18 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 10_000,
+      // A request waiting on a row lock held elsewhere gives up quickly (answered 503) instead of holding a pool slot.
+      lock_timeout: 3_000,
+      idle_in_transaction_session_timeout: 30_000,
       query_timeout: 15_000,
       types: types as pg.CustomTypesConfig,
     });
     // An idle client that loses its server emits 'error'; without a listener Node would crash.
     pool.on("error", () => {});
+    // A checked-out client whose server goes away (PostgreSQL restarted mid-transaction) emits 'error'
+    // too, outside any query: without this listener the whole process crashed (issue 7, faults test).
+    // The query in flight still fails and the request answers 503; the pool discards the client.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }

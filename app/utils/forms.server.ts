@@ -15,9 +15,23 @@ export function formValues(formData: FormData): Values {
 
 export type ParseResult<T> = { ok: true; data: T } | { ok: false; response: Response };
 
+export const NUL_MESSAGE = "Remove the invisible NUL character (U+0000): it cannot be stored.";
+
+/** Fields holding U+0000, which PostgreSQL text cannot store: refused, never silently changed. */
+export function fieldsWithNul(values: Values): string[] {
+  return Object.entries(values)
+    .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.includes("\u0000")))
+    .map(([k]) => k);
+}
+
 /** Validate with zod; on failure a 400 that carries field messages and the user's input intact. */
 export function parseForm<S extends z.ZodType>(schema: S, formData: FormData, extra: Record<string, unknown> = {}): ParseResult<z.infer<S>> {
   const values = formValues(formData);
+  const nul = fieldsWithNul(values);
+  if (nul.length) {
+    const fieldErrors = Object.fromEntries(nul.map((k) => [k, [NUL_MESSAGE]]));
+    return { ok: false, response: json({ ok: false as const, fieldErrors, values, ...extra }, { status: 400 }) };
+  }
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data };
   const fieldErrors: Record<string, string[]> = {};

@@ -1,0 +1,280 @@
+/**
+ * Issue 7 §1: every loader and action of every route module in app/routes, called as each kind of
+ * user, against the fixture's records. The route list is read from the directory, so a new route is
+ * attacked the day it is added — and fails here until it has an entry in EXPECT.
+ */
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../db/client";
+import { canEditPlan, canManageCandidate, canViewCandidate, candidateVisibleTo, type CircleFacts, type Viewer } from "../../app/auth/policy.server";
+import { call, get, makeContext, makeUser, post, type TestClock } from "../helpers/app";
+import { createTestDb } from "../helpers/db";
+import { buildWorld, fillPath, KINDS, routeFiles, SECRETS, type Kind, type World } from "./fixture";
+import { expectConsoleErrors } from "../helpers/setup";
+
+type Record_ = "candidate" | "candidate-manage" | "plan" | "meeting" | "none" | "public";
+interface Spec {
+  /** Role gate: a signed-in user without one of these roles gets 403. */
+  roles?: string[];
+  record: Record_;
+  /** The action's record rule when it differs from the loader's. */
+  actionRecord?: Record_;
+}
+
+// What the policy says each route is for. A route missing here fails the "covers every route" test.
+const EXPECT: Record<string, Spec> = {
+  "$.tsx": { record: "public" },
+  "_index.tsx": { record: "none" },
+  "admin.audit.tsx": { roles: ["admin"], record: "none" },
+  "admin.candidates.tsx": { roles: ["admin"], record: "none" },
+  "admin.framework.tsx": { roles: ["admin"], record: "none" },
+  "admin.users.$userId.tsx": { roles: ["admin"], record: "none" },
+  "admin.users.tsx": { roles: ["admin"], record: "none" },
+  "calibrations.$meetingId._index.tsx": { record: "meeting" },
+  "calibrations.$meetingId.items.$itemId.tsx": { record: "meeting" },
+  "calibrations.$meetingId.summary.tsx": { record: "meeting" },
+  "calibrations._index.tsx": { record: "none" },
+  "calibrations.new.tsx": { roles: ["leader"], record: "none" },
+  "candidates.$candidateId._index.tsx": { record: "candidate" },
+  "candidates.$candidateId.assignments.$assignmentId.tsx": { record: "candidate" },
+  "candidates.$candidateId.assignments.new.tsx": { record: "candidate" },
+  "candidates.$candidateId.edit.tsx": { record: "candidate-manage" },
+  "candidates.$candidateId.export.tsx": { record: "candidate-manage" },
+  "candidates.$candidateId.flags.$flagId.tsx": { record: "candidate" },
+  "candidates.$candidateId.flags.new.tsx": { record: "candidate" },
+  "candidates.$candidateId.observations.$observationId.tsx": { record: "candidate" },
+  "candidates.$candidateId.observations.new.tsx": { record: "candidate" },
+  "candidates.$candidateId.plans.new.tsx": { record: "candidate-manage" },
+  "candidates._index.tsx": { roles: ["manager", "leader"], record: "none" },
+  "candidates.new.tsx": { roles: ["manager", "leader"], record: "none" },
+  "coaching.$planId.tsx": { record: "plan" },
+  "coaching._index.tsx": { roles: ["mentor", "manager", "leader"], record: "none" },
+  "healthz.ts": { record: "public" },
+  "login.tsx": { record: "public" },
+  "logout.tsx": { record: "public" },
+  "pipeline.tsx": { roles: ["leader"], record: "none" },
+  "pipeline[.]csv.ts": { roles: ["leader"], record: "none" },
+  "pipeline_.coverage.tsx": { roles: ["leader"], record: "none" },
+  "sniff-tests.$sniffTestId._index.tsx": { roles: ["manager", "leader"], record: "none" },
+  "sniff-tests.$sniffTestId.edit.tsx": { roles: ["manager", "leader"], record: "none" },
+  "sniff-tests._index.tsx": { roles: ["manager", "leader"], record: "none" },
+  "sniff-tests.new.tsx": { roles: ["manager", "leader"], record: "none" },
+};
+
+const IN_CIRCLE: Kind[] = ["leader", "managerIn", "mentor"];
+type Outcome = "allow" | 403 | 404 | "login";
+
+function expected(spec: Spec, kind: Kind, world: World, which: "loader" | "action"): Outcome | "any" {
+  const record = (which === "action" && spec.actionRecord) || spec.record;
+  if (record === "public") return "any";
+  if (kind === "anonymous" || kind === "disabled") return "login";
+  const roles = world.users[kind].roles;
+  if (spec.roles && !spec.roles.some((r) => roles.includes(r))) return 403;
+  switch (record) {
+    case "none":
+      return "allow";
+    case "candidate":
+    case "plan":
+      return IN_CIRCLE.includes(kind) ? "allow" : 404;
+    case "candidate-manage":
+      if (!IN_CIRCLE.includes(kind)) return 404;
+      return kind === "mentor" ? 403 : "allow";
+    case "meeting":
+      return kind === "leader" ? "allow" : 404;
+  }
+}
+
+/** Kinds that may never receive the secret candidate's text, whatever the route. */
+const OUTSIDERS: Kind[] = ["managerOut", "otherMentor", "admin", "anonymous", "disabled"];
+
+let handle: DbHandle;
+let world: World;
+const clock: TestClock = { now: new Date("2026-03-02T09:00:00Z") };
+const routes = routeFiles();
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  world = await buildWorld(handle.db, makeContext(handle.db, clock));
+});
+afterAll(async () => {
+  await handle?.close();
+});
+
+async function text(response: Response) {
+  return response.clone().text();
+}
+
+function checkOutcome(response: Response, outcome: Outcome | "any", label: string) {
+  const status = response.status;
+  expect(status, `${label}: never a 500`).toBeLessThan(500);
+  if (outcome === "any") return;
+  const location = response.headers.get("Location") ?? "";
+  if (outcome === "login") {
+    expect(status, label).toBe(302);
+    expect(location, label).toMatch(/^\/login/);
+  } else if (outcome === "allow") {
+    expect([200, 204, 302, 303, 400, 409], `${label} → ${status}`).toContain(status);
+    if (status === 302) expect(location, label).not.toMatch(/^\/login/);
+  } else {
+    expect(status, label).toBe(outcome);
+  }
+}
+
+describe("access matrix", () => {
+  it("has an expectation for every route module in app/routes", () => {
+    expect(routes.map((r) => r.file).sort()).toEqual(Object.keys(EXPECT).sort());
+  });
+
+  for (const route of routes) {
+    describe(route.file, () => {
+      it("answers every kind of user as the policy says, and never leaks the candidate to outsiders", async () => {
+        const mod = await import(path.resolve("app/routes", route.file));
+        const spec = EXPECT[route.file];
+        const { path: url, params } = fillPath(route, { ...world.ids, "*": "no-such-page" });
+        for (const kind of KINDS) {
+          const ctx = makeContext(handle.db, clock, { requestId: `matrix-${kind}` });
+          let cookie = world.cookies[kind];
+          // Logging out ends the session: give it one of its own.
+          if (route.file === "logout.tsx" && kind !== "anonymous" && kind !== "disabled") {
+            const { sessionCookie } = await import("../helpers/app");
+            cookie = await sessionCookie(ctx, world.users[kind].id);
+          }
+          if (mod.loader) {
+            const response = await call(mod.loader, get(url, cookie), ctx, params);
+            checkOutcome(response, expected(spec, kind, world, "loader"), `GET ${url} as ${kind}`);
+            if (OUTSIDERS.includes(kind)) {
+              const body = await text(response);
+              for (const secret of Object.values(SECRETS)) expect(body, `GET ${url} as ${kind}`).not.toContain(secret);
+            }
+          }
+          if (mod.action) {
+            // An empty form: authorisation must come before (or regardless of) validation.
+            const response = await call(mod.action, post(url, { intent: "__probe__" }, cookie), ctx, params);
+            checkOutcome(response, expected(spec, kind, world, "action"), `POST ${url} as ${kind}`);
+            if (OUTSIDERS.includes(kind)) {
+              const body = await text(response);
+              for (const secret of Object.values(SECRETS)) expect(body, `POST ${url} as ${kind}`).not.toContain(secret);
+            }
+          }
+        }
+        expectConsoleErrors();
+      });
+    });
+  }
+
+  it("lets the circle see the secret (the leak check is not vacuous)", async () => {
+    const ctx = makeContext(handle.db, clock);
+    const mod = await import("../../app/routes/candidates.$candidateId._index");
+    for (const kind of IN_CIRCLE) {
+      const response = await call(mod.loader, get(`/candidates/${world.ids.candidateId}`, world.cookies[kind]), ctx, { candidateId: world.ids.candidateId });
+      expect(await text(response), kind).toContain(SECRETS.name);
+    }
+  });
+});
+
+// ---- Property-based tests of the pure policy functions -------------------------------------------
+
+const ROLE_SETS = fc.subarray(["admin", "leader", "manager", "mentor"] as const);
+const ID = fc.constantFrom("u1", "u2", "u3", "u4", "u5");
+const viewerArb = fc.record({ id: ID, roles: ROLE_SETS }) as fc.Arbitrary<Viewer>;
+const factsArb = fc.record({
+  managerId: ID,
+  nominatedBy: ID,
+  observerIds: fc.uniqueArray(ID, { maxLength: 3 }),
+  activeMentorIds: fc.uniqueArray(ID, { maxLength: 2 }),
+}) as fc.Arbitrary<CircleFacts>;
+
+// An independent statement of DESIGN.md §1, written without looking at policy.server.ts's helpers.
+function refCanView(v: Viewer, f: CircleFacts): boolean {
+  const people = v.roles.includes("leader") || v.roles.includes("manager") || v.roles.includes("mentor");
+  if (!people) return false; // admin-only or no role: no people data
+  if (v.roles.includes("leader")) return true;
+  const circle = new Set([f.managerId, f.nominatedBy, ...f.observerIds, ...f.activeMentorIds]);
+  return circle.has(v.id);
+}
+function refCanManage(v: Viewer, f: CircleFacts): boolean {
+  if (v.roles.includes("leader")) return true;
+  return v.roles.includes("manager") && f.managerId === v.id;
+}
+function refCanEditPlan(v: Viewer, p: { mentorId: string; managerId: string }): boolean {
+  const people = v.roles.some((r) => r !== "admin");
+  if (!people) return false;
+  return v.roles.includes("leader") || p.mentorId === v.id || (v.roles.includes("manager") && p.managerId === v.id);
+}
+
+describe("policy properties", () => {
+  it("canViewCandidate agrees with the reference rule", () => {
+    fc.assert(fc.property(viewerArb, factsArb, (v, f) => canViewCandidate(v, f) === refCanView(v, f)), { numRuns: 2000 });
+  });
+  it("canManageCandidate agrees with the reference rule, and managing implies viewing", () => {
+    fc.assert(
+      fc.property(viewerArb, factsArb, (v, f) => {
+        expect(canManageCandidate(v, f)).toBe(refCanManage(v, f));
+        if (canManageCandidate(v, f)) expect(canViewCandidate(v, f)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("an admin-only account never sees or manages anyone", () => {
+    fc.assert(
+      fc.property(ID, factsArb, (id, f) => {
+        const v = { id, roles: ["admin"] as const };
+        return !canViewCandidate(v, f) && !canManageCandidate(v, f) && !canEditPlan(v, { mentorId: id, managerId: id });
+      }),
+    );
+  });
+  it("canEditPlan agrees with the reference rule", () => {
+    fc.assert(
+      fc.property(viewerArb, ID, ID, (v, mentorId, managerId) => canEditPlan(v, { mentorId, managerId }) === refCanEditPlan(v, { mentorId, managerId })),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("the SQL rule candidateVisibleTo agrees with canViewCandidate on a real database", async () => {
+    const db = handle.db;
+    // A small population: five people with random roles, reused across runs.
+    const people = [] as { id: string }[];
+    for (let i = 0; i < 5; i++) people.push(await makeUser(db, ["manager", "mentor"], `Prop Person ${i}`));
+    const pick = fc.integer({ min: 0, max: 4 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          viewer: pick,
+          roles: ROLE_SETS,
+          manager: pick,
+          nominator: pick,
+          observers: fc.uniqueArray(pick, { maxLength: 3 }),
+          plans: fc.array(fc.record({ mentor: pick, status: fc.constantFrom("active", "paused", "completed", "abandoned") }), { maxLength: 3 }),
+        }),
+        async (s) => {
+          const id = (i: number) => people[i].id;
+          const { id: candidateId } = await db
+            .insertInto("candidates")
+            .values({ name: "Prop candidate", track: "people_leadership", manager_id: id(s.manager), nominated_by: id(s.nominator), nominated_reason: "r" })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          for (const o of s.observers) await db.insertInto("candidate_observers").values({ candidate_id: candidateId, user_id: id(o), added_by: id(s.manager) }).execute();
+          for (const p of s.plans) {
+            await db
+              .insertInto("coaching_plans")
+              .values({ candidate_id: candidateId, mentor_id: id(p.mentor), created_by: id(s.manager), goal: "g", started_on: "2026-01-01", status: p.status as never })
+              .execute();
+          }
+          const viewer: Viewer = { id: id(s.viewer), roles: s.roles };
+          const facts: CircleFacts = {
+            managerId: id(s.manager),
+            nominatedBy: id(s.nominator),
+            observerIds: s.observers.map(id),
+            activeMentorIds: s.plans.filter((p) => p.status === "active" || p.status === "paused").map((p) => id(p.mentor)),
+          };
+          const row = await db.selectFrom("candidates").select("id").where("id", "=", candidateId).where(candidateVisibleTo(viewer)).executeTakeFirst();
+          await db.deleteFrom("candidates").where("id", "=", candidateId).execute();
+          expect(Boolean(row)).toBe(canViewCandidate(viewer, facts));
+          expect(Boolean(row)).toBe(refCanView(viewer, facts));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * Issue 7 §4: erasure and retention. An admin erases an archived candidate by typing their name;
+ * every row in every table that refers to candidates (derived from the catalogue) goes; the audit
+ * trail keeps ids only. The retention job erases candidates archived more than N months ago.
+ */
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "../../db/client";
+import { action as eraseAction, loader as eraseLoader } from "../../app/routes/admin.candidates";
+import { getRetentionMonths, monthsBefore, runRetention } from "../../app/models/retention.server";
+import { body, call, get, makeContext, post, type TestClock } from "../helpers/app";
+import { createTestDb } from "../helpers/db";
+import { buildWorld, fullRecord, SECRETS, type World } from "./fixture";
+
+let handle: DbHandle;
+let world: World;
+const clock: TestClock = { now: new Date("2026-03-02T09:00:00Z") };
+const ctx = (requestId = "erase") => makeContext(handle.db, clock, { requestId });
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  world = await buildWorld(handle.db, ctx());
+});
+afterAll(async () => {
+  await handle?.close();
+});
+
+/** Every table that refers to candidates, directly or through another such table, with the FK path. */
+async function referringTables(): Promise<{ table: string; column: string; parent: string }[]> {
+  const { rows } = await sql<{ table_name: string; column_name: string; parent: string }>`
+    with recursive referring(oid) as (
+      select 'candidates'::regclass::oid
+      union
+      select c.conrelid from pg_constraint c join referring r on c.confrelid = r.oid where c.contype = 'f'
+    )
+    select cls.relname::text as table_name, att.attname::text as column_name, parent.relname::text as parent
+    from pg_constraint c
+    join referring r on c.confrelid = r.oid
+    join pg_class cls on cls.oid = c.conrelid
+    join pg_class parent on parent.oid = c.confrelid
+    join pg_attribute att on att.attrelid = c.conrelid and att.attnum = c.conkey[1]
+    where c.contype = 'f'
+    order by 1`.execute(handle.db);
+  return rows.map((r) => ({ table: r.table_name, column: r.column_name, parent: r.parent }));
+}
+
+/** How many rows each referring table holds that lead back to the candidate. */
+async function rowsAbout(candidateId: string): Promise<Record<string, number>> {
+  const edges = await referringTables();
+  const ids: Record<string, Set<string>> = { candidates: new Set([candidateId]) };
+  const counts: Record<string, number> = {};
+  // Walk the FK graph from candidates outwards until nothing new is found.
+  for (let pass = 0; pass < 6; pass++) {
+    for (const { table, column, parent } of edges) {
+      const parents = [...(ids[parent] ?? [])];
+      if (!parents.length) continue;
+      const { rows } = await sql<{ key: string }>`select row_to_json(t)::text as key from ${sql.table(table)} t where ${sql.ref(column)}::text in (${sql.join(parents)})`.execute(handle.db);
+      const set = (ids[table] ??= new Set());
+      for (const r of rows) {
+        const parsed = JSON.parse(r.key) as { id?: string };
+        set.add(parsed.id ?? r.key);
+      }
+    }
+  }
+  counts.candidates = (await handle.db.selectFrom("candidates").select("id").where("id", "=", candidateId).execute()).length;
+  for (const [table, set] of Object.entries(ids)) if (table !== "candidates") counts[table] = set.size;
+  return counts;
+}
+
+async function archive(candidateId: string, at: Date) {
+  await handle.db.updateTable("candidates").set({ stage: "archived", archived_at: at }).where("id", "=", candidateId).execute();
+}
+
+describe("erasing a candidate", () => {
+  it("is refused to anyone but an admin", async () => {
+    for (const kind of ["leader", "managerIn", "mentor"] as const) {
+      const response = await call(eraseAction, post("/admin/candidates", { intent: "erase", candidateId: world.ids.candidateId, confirmName: SECRETS.name }, world.cookies[kind]), ctx());
+      expect(response.status, kind).toBe(403);
+    }
+    expect((await call(eraseLoader, get("/admin/candidates", world.cookies.leader), ctx())).status).toBe(403);
+  });
+
+  it("lists only archived candidates, by name and archive date, and refuses to erase one that is not archived", async () => {
+    let data = await body(await call(eraseLoader, get("/admin/candidates", world.cookies.admin), ctx()));
+    expect(data.candidates).toEqual([]);
+    const response = await call(eraseAction, post("/admin/candidates", { intent: "erase", candidateId: world.ids.candidateId, confirmName: SECRETS.name }, world.cookies.admin), ctx());
+    expect(response.status).toBe(400);
+    await archive(world.ids.candidateId, new Date("2026-02-01T00:00:00Z"));
+    data = await body(await call(eraseLoader, get("/admin/candidates", world.cookies.admin), ctx()));
+    expect(data.candidates).toEqual([{ id: world.ids.candidateId, name: SECRETS.name, archived_at: expect.anything() }]);
+    expect(JSON.stringify(data)).not.toContain(SECRETS.behavior);
+  });
+
+  it("needs the name typed exactly", async () => {
+    for (const typed of ["", "robin secretcandidate", ` ${SECRETS.name}`, "Robin"]) {
+      const response = await call(eraseAction, post("/admin/candidates", { intent: "erase", candidateId: world.ids.candidateId, confirmName: typed }, world.cookies.admin), ctx());
+      expect(response.status, typed).toBe(400);
+      expect((await body(response)).fieldErrors.confirmName).toBeTruthy();
+    }
+    expect((await rowsAbout(world.ids.candidateId)).candidates).toBe(1);
+  });
+
+  it("removes every row about them in every table that refers to candidates, and nothing about anyone else", async () => {
+    const before = await rowsAbout(world.ids.candidateId);
+    const tables = (await referringTables()).map((e) => e.table);
+    // Every referring table has a row about them, so the check below is not vacuous.
+    for (const table of tables) expect(before[table], table).toBeGreaterThan(0);
+    const otherBefore = await rowsAbout(world.ids.otherCandidateId);
+
+    const response = await call(eraseAction, post("/admin/candidates", { intent: "erase", candidateId: world.ids.candidateId, confirmName: SECRETS.name }, world.cookies.admin), ctx("erase-ok"));
+    expect(response.status).toBe(302);
+    const after = await rowsAbout(world.ids.candidateId);
+    for (const [table, n] of Object.entries(after)) expect(n, table).toBe(0);
+    expect(await rowsAbout(world.ids.otherCandidateId)).toEqual(otherBefore);
+  });
+
+  it("leaves no name or text of theirs anywhere in the database, and audits the erasure with the id only", async () => {
+    const { rows } = await sql<{ t: string }>`
+      select table_name::text as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(handle.db);
+    for (const { t } of rows) {
+      const { rows: dump } = await sql<{ j: string }>`select coalesce(json_agg(x)::text, '') as j from ${sql.table(t)} x`.execute(handle.db);
+      for (const secret of Object.values(SECRETS)) expect(dump[0].j, `${t} still holds "${secret}"`).not.toContain(secret);
+    }
+    const erased = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "candidate.erase").execute();
+    expect(erased).toEqual([expect.objectContaining({ actor_id: world.users.admin.id, entity: "candidate", entity_id: world.ids.candidateId, outcome: "ok", details: { via: "admin" } })]);
+  });
+});
+
+describe("retention", () => {
+  it("is off by default: the job erases nothing", async () => {
+    expect(await getRetentionMonths(handle.db)).toBeNull();
+    const result = await runRetention(handle.db, { now: clock.now, dryRun: false });
+    expect(result).toMatchObject({ months: null, erased: [] });
+  });
+
+  it("an admin sets it on the erase page; bad values get 400", async () => {
+    for (const months of ["0", "-1", "abc", "1.5", "601"]) {
+      expect((await call(eraseAction, post("/admin/candidates", { intent: "retention", months }, world.cookies.admin), ctx())).status, months).toBe(400);
+    }
+    expect((await call(eraseAction, post("/admin/candidates", { intent: "retention", months: "12" }, world.cookies.leader), ctx())).status).toBe(403);
+    expect((await call(eraseAction, post("/admin/candidates", { intent: "retention", months: "12" }, world.cookies.admin), ctx())).status).toBe(302);
+    expect(await getRetentionMonths(handle.db)).toBe(12);
+  });
+
+  it("erases candidates archived more than N months ago (dry run first), with an injected clock", async () => {
+    const leaderId = world.users.leader.id;
+    const old = await fullRecord(handle.db, { name: "Old Archived", managerId: world.users.managerOut.id, mentorId: world.users.otherMentor.id, leaderId, secret: false });
+    const recent = await fullRecord(handle.db, { name: "Recent Archived", managerId: world.users.managerOut.id, mentorId: world.users.otherMentor.id, leaderId, secret: false });
+    await archive(old.candidateId, new Date("2025-03-01T09:00:00Z"));
+    await archive(recent.candidateId, new Date("2025-03-03T09:00:00Z"));
+    const now = new Date("2026-03-02T09:00:00Z");
+    expect(monthsBefore(now, 12).toISOString()).toBe("2025-03-02T09:00:00.000Z");
+
+    const dry = await runRetention(handle.db, { now, dryRun: true });
+    expect(dry.due.map((d) => d.id)).toEqual([old.candidateId]);
+    expect(dry.erased).toEqual([]);
+    expect((await rowsAbout(old.candidateId)).candidates).toBe(1);
+
+    const real = await runRetention(handle.db, { now, dryRun: false });
+    expect(real.erased).toEqual([old.candidateId]);
+    expect(Object.values(await rowsAbout(old.candidateId)).every((n) => n === 0)).toBe(true);
+    expect((await rowsAbout(recent.candidateId)).candidates).toBe(1);
+    expect((await rowsAbout(world.ids.otherCandidateId)).candidates).toBe(1); // not archived
+
+    // Two months later the recent one is due too.
+    const later = await runRetention(handle.db, { now: new Date("2026-05-02T09:00:00Z"), dryRun: false });
+    expect(later.erased).toEqual([recent.candidateId]);
+    const audits = await handle.db.selectFrom("audit_events").select(["entity_id", "details", "actor_id"]).where("action", "=", "candidate.erase").where("actor_id", "is", null).execute();
+    expect(audits.map((a) => a.entity_id).sort()).toEqual([old.candidateId, recent.candidateId].sort());
+  });
+
+  it("clamps to the end of shorter months", () => {
+    expect(monthsBefore(new Date("2026-03-31T12:00:00Z"), 1).toISOString()).toBe("2026-02-28T12:00:00.000Z");
+    expect(monthsBefore(new Date("2024-03-31T12:00:00Z"), 1).toISOString()).toBe("2024-02-29T12:00:00.000Z");
+  });
+});
