@@ -136,7 +136,7 @@ export function Packet({ packet }: { packet: PacketData }) {
                     <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
                   </>
                 ) : (
-                  <td colSpan={3} className="py-1.5 text-stone-500">
+                  <td colSpan={3} className="py-1.5 text-stone-600">
                     Not yet observed
                   </td>
                 )}

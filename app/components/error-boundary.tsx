@@ -33,7 +33,7 @@ export function GeneralErrorBoundary({ requestId }: { requestId?: string }) {
     <div className="mx-auto max-w-xl py-12" role="alert">
       <h1 className="text-2xl font-semibold">{title}</h1>
       <p className="mt-3 text-stone-700">{body}</p>
-      {requestId ? <p className="mt-3 text-sm text-stone-500">Reference: {requestId}</p> : null}
+      {requestId ? <p className="mt-3 text-sm text-stone-600">Reference: {requestId}</p> : null}
       <p className="mt-6">
         <Link to="/" className="text-brand-700 underline">
           Go to My week

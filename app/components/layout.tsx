@@ -26,6 +26,7 @@ export const NAV: NavItem[] = [
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },
+  { to: "/admin/candidates", label: "Erase", roles: ["admin"] },
 ];
 
 export function navFor(roles: readonly Role[]): NavItem[] {
@@ -34,6 +35,31 @@ export function navFor(roles: readonly Role[]): NavItem[] {
 
 export function AppShell({ user, flash, children }: { user: ShellUser | null; flash: string | null; children: ReactNode }) {
   const items = user ? navFor(user.roles) : [];
+  const links = (className: string) =>
+    items.map((item) => (
+      <NavLink
+        key={item.to}
+        to={item.to}
+        end={item.to === "/"}
+        className={({ isActive }) =>
+          `${className} rounded px-1 py-1 text-sm ${isActive ? "font-semibold text-brand-800 underline underline-offset-4" : "text-stone-700 hover:text-brand-700"}`
+        }
+      >
+        {item.label}
+      </NavLink>
+    ));
+  const account = user ? (
+    <div className="flex items-center gap-3 text-sm">
+      <span className="text-stone-600" title={user.email}>
+        {user.name}
+      </span>
+      <Form method="post" action="/logout">
+        <button type="submit" className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100">
+          Log out
+        </button>
+      </Form>
+    </div>
+  ) : null;
   return (
     <>
       <a
@@ -43,41 +69,38 @@ export function AppShell({ user, flash, children }: { user: ShellUser | null; fl
         Skip to content
       </a>
       <header className="no-print border-b border-stone-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl items-center gap-x-6 gap-y-2 px-4 py-3">
           <Link to="/" className="text-lg font-semibold text-brand-800">
             Noseworthy
           </Link>
           {user ? (
             <>
-              <nav aria-label="Main" className="flex flex-1 flex-wrap gap-x-4 gap-y-1">
-                {items.map((item) => (
-                  <NavLink
-                    key={item.to}
-                    to={item.to}
-                    end={item.to === "/"}
-                    className={({ isActive }) =>
-                      `rounded px-1 py-1 text-sm ${isActive ? "font-semibold text-brand-800 underline underline-offset-4" : "text-stone-700 hover:text-brand-700"}`
-                    }
-                  >
-                    {item.label}
-                  </NavLink>
-                ))}
+              {/* Wide screens: the links in a row. Only one of the two navs is displayed at a time,
+                  so assistive technology meets a single "Main" landmark. */}
+              <nav aria-label="Main" className="hidden flex-1 flex-wrap gap-x-4 gap-y-1 md:flex">
+                {links("")}
               </nav>
-              <div className="flex items-center gap-3 text-sm">
-                <span className="text-stone-600" title={user.email}>
-                  {user.name}
-                </span>
-                <Form method="post" action="/logout">
-                  <button type="submit" className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100">
-                    Log out
-                  </button>
-                </Form>
-              </div>
+              <div className="hidden md:block">{account}</div>
+              {/* Phones: a native disclosure, so the menu opens without JavaScript. */}
+              <details className="group ml-auto md:hidden">
+                <summary className="flex cursor-pointer list-none items-center gap-2 rounded border border-stone-300 px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100 [&::-webkit-details-marker]:hidden">
+                  <span aria-hidden="true" className="text-base leading-none">
+                    ☰
+                  </span>
+                  Menu
+                </summary>
+                <div className="absolute inset-x-0 z-40 mt-3 border-b border-stone-200 bg-white px-4 pb-4 shadow-md">
+                  <nav aria-label="Main" className="flex flex-col gap-1 py-2">
+                    {links("block py-2")}
+                  </nav>
+                  {account}
+                </div>
+              </details>
             </>
           ) : null}
         </div>
       </header>
-      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 focus:outline-none">
         {flash ? (
           <p role="status" className="mb-4 rounded border border-green-300 bg-green-50 px-3 py-2 text-green-900">
             {flash}

@@ -25,7 +25,7 @@ function Section({ title, empty, children, count }: { title: string; empty: stri
   return (
     <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={id}>
       <h2 id={id} className="text-lg font-semibold">
-        {title} <span className="text-sm font-normal text-stone-500">({count})</span>
+        {title} <span className="text-sm font-normal text-stone-600">({count})</span>
       </h2>
       {count === 0 ? <p className="mt-2 text-stone-600">{empty}</p> : <ul className="mt-2 divide-y divide-stone-100">{children}</ul>}
     </section>

@@ -67,7 +67,7 @@ export default function AdminAudit() {
           {action ? `No audit events with an action starting “${action}”.` : before ? "No older audit events." : "No audit events yet."}
         </p>
       ) : (
-        <div className="mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        <div tabIndex={0} role="region" aria-label="Audit entries" className="relative mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <caption className="sr-only">
               Audit events{action ? ` with an action starting “${action}”` : ""}, newest first

@@ -146,12 +146,12 @@ function ItemRow({ kind, item, first, last, result }: { kind: FrameworkKind; ite
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0 flex-1">
           <p className="font-medium">
-            {item.name} <span className="ml-1 font-mono text-xs text-stone-500">{item.key}</span>
+            {item.name} <span className="ml-1 font-mono text-xs text-stone-600">{item.key}</span>
           </p>
           {item.description ? (
             <p className="mt-1 max-w-prose text-sm text-stone-700">{item.description}</p>
           ) : (
-            <p className="mt-1 text-sm italic text-stone-500">No description yet.</p>
+            <p className="mt-1 text-sm italic text-stone-600">No description yet.</p>
           )}
         </div>
         <div className="flex flex-wrap gap-2">
@@ -263,7 +263,7 @@ function FrameworkSection({
             {archived.map((item) => (
               <li key={item.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
                 <span>
-                  {item.name} <span className="ml-1 font-mono text-xs text-stone-500">{item.key}</span>
+                  {item.name} <span className="ml-1 font-mono text-xs text-stone-600">{item.key}</span>
                 </span>
                 <Form method="post">
                   <input type="hidden" name="intent" value="restore" />

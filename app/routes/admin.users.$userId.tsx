@@ -9,6 +9,7 @@ import { hashPassword } from "../auth/password.server";
 import { isUuid } from "../auth/policy.server";
 import { requireRole, type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import { audit } from "../models/audit.server";
 import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
 import { formValues, parseForm } from "../utils/forms.server";
@@ -229,7 +230,7 @@ export default function EditUser() {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="edit-user-heading" className="text-lg font-semibold">
           Edit {user.name}
-          {isSelf ? <span className="font-normal text-stone-500"> (you)</span> : null}
+          {isSelf ? <span className="font-normal text-stone-600"> (you)</span> : null}
         </h2>
         <Link to="/admin/users" className="text-sm text-brand-700 underline">
           Close
@@ -300,9 +301,12 @@ export default function EditUser() {
               <>
                 <p className="text-sm text-stone-700">Disabling stops them logging in and signs them out everywhere. Nothing they recorded is removed.</p>
                 <input type="hidden" name="intent" value="disable" />
-                <Button variant="danger" disabled={busy("disable")}>
-                  Disable account
-                </Button>
+                <ConfirmButton
+                  label="Disable account"
+                  confirmLabel="Yes, disable this account"
+                  question={`${user.name} will be signed out and cannot log in until an admin enables the account again.`}
+                  disabled={busy("disable")}
+                />
               </>
             )}
           </Form>

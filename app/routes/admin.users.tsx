@@ -134,9 +134,9 @@ export default function AdminUsers() {
 
       <section aria-labelledby="accounts-heading" className="mt-6">
         <h2 id="accounts-heading" className="text-lg font-semibold">
-          Accounts <span className="text-sm font-normal text-stone-500">({users.length})</span>
+          Accounts <span className="text-sm font-normal text-stone-600">({users.length})</span>
         </h2>
-        <div className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        <div className="relative mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="bg-stone-50 text-left text-stone-700">
               <tr>
@@ -154,10 +154,10 @@ export default function AdminUsers() {
                 <tr key={u.id} aria-current={u.id === userId ? "true" : undefined} className={u.id === userId ? "bg-brand-50" : undefined}>
                   <td className="px-3 py-2 font-medium whitespace-nowrap">
                     {u.name}
-                    {u.id === currentUserId ? <span className="font-normal text-stone-500"> (you)</span> : null}
+                    {u.id === currentUserId ? <span className="font-normal text-stone-600"> (you)</span> : null}
                   </td>
                   <td className="px-3 py-2 whitespace-nowrap">{u.email}</td>
-                  <td className="px-3 py-2">{u.roles.length ? u.roles.join(", ") : <span className="text-stone-500">none</span>}</td>
+                  <td className="px-3 py-2">{u.roles.length ? u.roles.join(", ") : <span className="text-stone-600">none</span>}</td>
                   <td className="px-3 py-2 whitespace-nowrap">
                     {u.disabled_at ? (
                       <span className="text-red-800">Disabled {formatDate(u.disabled_at)}</span>

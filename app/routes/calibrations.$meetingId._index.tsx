@@ -17,6 +17,7 @@ import {
 } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -282,7 +283,12 @@ export default function Meeting() {
           ) : null}
           <Form method="post">
             <input type="hidden" name="intent" value="close" />
-            <Button variant="secondary">Close and lock the meeting</Button>
+            <ConfirmButton
+              variant="secondary"
+              label="Close and lock the meeting"
+              confirmLabel="Yes, close and lock it"
+              question="Closing locks the agenda and the pre-reads; decisions can then only be amended from each packet."
+            />
           </Form>
         </div>
       ) : null}

@@ -51,8 +51,11 @@ export default function Summary() {
       </div>
       {items.length ? (
         <ol className="mt-6 space-y-6">
-          {items.map((item) => (
-            <li key={item.id} className="rounded-lg border border-stone-200 bg-white p-4 break-inside-avoid print:border-0 print:p-0">
+          {items.map((item, index) => (
+            <li
+              key={item.id}
+              className={`rounded-lg border border-stone-200 bg-white p-4 break-inside-avoid print:border-0 print:p-0 ${index > 0 ? "print:break-before-page" : ""}`}
+            >
               <h2 className="text-lg font-semibold">
                 {item.position}. {item.candidate_name}
               </h2>

@@ -43,7 +43,7 @@ export default function Calibrations() {
         meetings={upcoming}
         empty={canCreate ? "Nothing planned. Plan a meeting and pick the candidates to discuss." : "You are not invited to any upcoming meeting."}
       />
-      <MeetingList title="Past" meetings={past} empty="No meeting has been closed yet." />
+      <MeetingList title="Past" meetings={past} empty="No meeting has been closed yet. Once a meeting is closed, its summary of decisions is kept here." />
     </div>
   );
 }
@@ -53,7 +53,7 @@ function MeetingList({ title, meetings, empty }: { title: string; meetings: Meet
   return (
     <section aria-labelledby={id} className="mt-6">
       <h2 id={id} className="text-lg font-semibold">
-        {title}
+        {title} <span className="text-sm font-normal text-stone-600">({meetings.length})</span>
       </h2>
       {meetings.length ? (
         <ul className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-white">

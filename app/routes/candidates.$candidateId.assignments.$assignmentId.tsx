@@ -220,7 +220,7 @@ function Text({ label, text }: { label: string; text: string }) {
   return (
     <div>
       <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-600">Not written</span>}</dd>
     </div>
   );
 }
@@ -448,7 +448,7 @@ export default function AssignmentPage() {
                 <Link to={`/candidates/${candidate.id}/observations/${o.id}`} className={linkClass}>
                   {formatDate(o.observed_on)} · {o.author_name}
                 </Link>
-                {o.retracted_at ? <span className="ml-2 text-sm text-stone-500">(retracted)</span> : null}
+                {o.retracted_at ? <span className="ml-2 text-sm text-stone-600">(retracted)</span> : null}
                 <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{o.behavior}</p>
               </li>
             ))}

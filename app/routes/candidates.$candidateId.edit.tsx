@@ -7,6 +7,7 @@ import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
@@ -441,9 +442,12 @@ export default function EditCandidate() {
                 <input type="hidden" name="version" value={candidate.version} />
                 <FormError message={archive?.formError} />
                 <TextArea label="Reason for archiving" name="reason" rows={2} maxLength={2000} defaultValue={text(archive?.values, "reason", "")} errors={archive?.fieldErrors?.reason} />
-                <Button variant="danger" disabled={busy("archive")}>
-                  Archive
-                </Button>
+                <ConfirmButton
+                  label="Archive"
+                  confirmLabel={`Yes, archive ${candidate.name}`}
+                  question="They disappear from lists and My week until someone restores them."
+                  disabled={busy("archive")}
+                />
               </Form>
             )}
           </section>
@@ -461,7 +465,7 @@ export default function EditCandidate() {
                   <li key={o.id} className="flex items-center justify-between gap-3 py-2">
                     <span>
                       {o.name}
-                      {o.disabled_at ? <span className="text-sm text-stone-500"> (disabled)</span> : null}
+                      {o.disabled_at ? <span className="text-sm text-stone-600"> (disabled)</span> : null}
                     </span>
                     <Form method="post">
                       <input type="hidden" name="intent" value="remove_observer" />
@@ -498,7 +502,7 @@ export default function EditCandidate() {
         <h2 id="history-heading" className="text-lg font-semibold">
           Stage history
         </h2>
-        <div className="mt-2 overflow-x-auto">
+        <div className="relative mt-2 overflow-x-auto">
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="text-left text-stone-700">
               <tr>
@@ -515,7 +519,7 @@ export default function EditCandidate() {
                   <td className="px-2 py-2 whitespace-nowrap">
                     {h.from_stage ? `${STAGE_LABELS[h.from_stage]} → ` : ""}
                     {STAGE_LABELS[h.to_stage]}
-                    {h.calibration_decision_id ? <span className="block text-stone-500">by calibration decision</span> : null}
+                    {h.calibration_decision_id ? <span className="block text-stone-600">by calibration decision</span> : null}
                   </td>
                   <td className="px-2 py-2 whitespace-nowrap">{h.changed_by_name}</td>
                   <td className="px-2 py-2 whitespace-pre-wrap">{h.reason}</td>

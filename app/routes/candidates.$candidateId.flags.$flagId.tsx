@@ -6,6 +6,7 @@ import type { FlagStatus } from "../../db/schema";
 import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import { canMoveFlag, FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlagStatus } from "../models/flag.server";
@@ -184,7 +185,7 @@ export default function FlagPage() {
           ].map(([label, text]) => (
             <div key={label}>
               <dt className="text-sm font-medium text-stone-600">{label}</dt>
-              <dd className="whitespace-pre-wrap">{text || <span className="text-stone-500">Not recorded</span>}</dd>
+              <dd className="whitespace-pre-wrap">{text || <span className="text-stone-600">Not recorded</span>}</dd>
             </div>
           ))}
         </dl>
@@ -241,9 +242,14 @@ export default function FlagPage() {
                 <Button name="intent" value="resolve">
                   Resolve
                 </Button>
-                <Button name="intent" value="dismiss" variant="secondary">
-                  Dismiss
-                </Button>
+                <ConfirmButton
+                  variant="secondary"
+                  name="intent"
+                  value="dismiss"
+                  label="Dismiss"
+                  confirmLabel="Yes, dismiss the flag"
+                  question="Dismissing says the flag does not hold. It stays in the record with your note."
+                />
               </div>
             </Form>
           </Panel>

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { ObservationForm } from "../components/observation-form";
-import { Button, FormError, TextArea } from "../components/ui/forms";
+import { FormError, TextArea } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
@@ -197,7 +198,7 @@ function Sbi({ situation, behavior, impact, struck = false }: { situation: strin
       ].map(([label, text]) => (
         <div key={label}>
           <dt className="text-sm font-medium text-stone-600">{label}</dt>
-          <dd className={`whitespace-pre-wrap ${cls}`}>{text || <span className="text-stone-500">Not recorded</span>}</dd>
+          <dd className={`whitespace-pre-wrap ${cls}`}>{text || <span className="text-stone-600">Not recorded</span>}</dd>
         </div>
       ))}
     </dl>
@@ -328,9 +329,13 @@ export default function ObservationPage() {
               <p className="text-sm text-stone-700">
                 Within 24 hours of writing it, you can delete your observation completely.
               </p>
-              <Button variant="danger" className="mt-3">
-                Delete observation
-              </Button>
+              <div className="mt-3">
+                <ConfirmButton
+                  label="Delete observation"
+                  confirmLabel="Yes, delete it for good"
+                  question="Deleting removes the observation completely; it cannot be undone."
+                />
+              </div>
             </Form>
           ) : null}
           {can.retract ? (
@@ -345,7 +350,12 @@ export default function ObservationPage() {
                 defaultValue={failedIntent === "retract" ? String(values?.reason ?? "") : ""}
                 errors={failedIntent === "retract" ? fieldErrors.reason : undefined}
               />
-              <Button variant="secondary">Retract observation</Button>
+              <ConfirmButton
+                variant="secondary"
+                label="Retract observation"
+                confirmLabel="Yes, retract it"
+                question="The observation stays in the record, marked as retracted, and stops counting as evidence."
+              />
             </Form>
           ) : null}
         </section>

@@ -198,7 +198,7 @@ export default function Candidates() {
           <p className="mt-6 text-sm text-stone-600" aria-live="polite">
             Showing {first}–{last} of {total}
           </p>
-          <div className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+          <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
                 <tr>
@@ -223,7 +223,7 @@ export default function Candidates() {
                     <td className="px-3 py-2 whitespace-nowrap">{TRACK_LABELS[c.track]}</td>
                     <td className="px-3 py-2 whitespace-nowrap">
                       {STAGE_LABELS[c.stage]}
-                      <span className="text-stone-500">
+                      <span className="text-stone-600">
                         {" "}
                         · {c.days_in_stage} {c.days_in_stage === 1 ? "day" : "days"}
                       </span>

@@ -7,6 +7,7 @@ import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { ObservationForm, SIGNALS } from "../components/observation-form";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -538,7 +539,7 @@ export default function PlanPage() {
               const editing = failed("edit-action") && values?.actionId === a.id;
               return (
                 <li key={a.id} className="py-3">
-                  <p className={a.done_on ? "text-stone-500 line-through" : "font-medium"}>{a.title}</p>
+                  <p className={a.done_on ? "text-stone-600 line-through" : "font-medium"}>{a.title}</p>
                   <p className="text-sm text-stone-600">
                     {a.due_on ? `Due ${formatDate(a.due_on)}` : "No due date"}
                     {overdue ? <strong className="text-amber-900"> · overdue</strong> : null}
@@ -854,7 +855,11 @@ function PlanEditing({
         errors={errorsFor(intent, "changedOn")}
       />
       <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={kept(intent, "reason")} errors={errorsFor(intent, "reason")} />
-      <Button variant={intent === "abandon" ? "danger" : "secondary"}>{button}</Button>
+      {intent === "abandon" ? (
+        <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
+      ) : (
+        <Button variant="secondary">{button}</Button>
+      )}
     </Form>
   );
   return (

@@ -74,78 +74,83 @@ export default function Coaching() {
       {plans.length === 0 ? (
         <p className="mt-6 rounded-lg border border-stone-200 bg-white p-4 text-stone-700">{emptyText(scope, status)}</p>
       ) : (
-        <div className="mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
-          <table className="min-w-full divide-y divide-stone-200 text-sm">
-            <caption className="sr-only">Coaching plans</caption>
-            <thead className="bg-stone-50 text-left">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">Candidate</th>
-                <th scope="col" className="px-3 py-2 font-medium">Goal</th>
-                <th scope="col" className="px-3 py-2 font-medium">Status</th>
-                <th scope="col" className="px-3 py-2 font-medium">Mentor</th>
-                <th scope="col" className="px-3 py-2 font-medium">Next action due</th>
-                <th scope="col" className="px-3 py-2 font-medium">Last check-in</th>
-                <th scope="col" className="px-3 py-2 font-medium">Needs attention</th>
-                <th scope="col" className="px-3 py-2 font-medium">Open flags</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-stone-100">
-              {plans.map((p) => (
-                <tr key={p.id} className="align-top">
-                  <td className="px-3 py-2">
-                    {p.candidateVisible ? (
-                      <Link to={`/candidates/${p.candidateId}`} className="text-brand-700 underline">
-                        {p.candidateName}
-                      </Link>
-                    ) : (
-                      p.candidateName
-                    )}
-                  </td>
-                  <td className="max-w-sm px-3 py-2">
-                    <Link to={`/coaching/${p.id}`} className="text-brand-700 underline" aria-label={`Plan for ${p.candidateName}: ${p.goal}`}>
-                      {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
-                    </Link>
-                  </td>
-                  <td className="px-3 py-2">{STATUS_LABEL[p.status] ?? p.status}</td>
-                  <td className="px-3 py-2">{p.mentorName}</td>
-                  <td className="px-3 py-2">
-                    {p.nextAction ? (
-                      <>
-                        {formatDate(p.nextAction.dueOn)}
-                        <span className="block text-stone-600">{p.nextAction.title}</span>
-                      </>
-                    ) : (
-                      <span className="text-stone-500">No dated action</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    {p.daysSinceCheckin === null ? (
-                      "No check-in yet"
-                    ) : p.daysSinceCheckin === 0 ? (
-                      "Today"
-                    ) : (
-                      `${p.daysSinceCheckin} day${p.daysSinceCheckin === 1 ? "" : "s"} ago`
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    {p.nudges.length ? (
-                      <ul className="space-y-1">
-                        {p.nudges.map((n) => (
-                          <li key={n.kind} className="text-amber-900">
-                            {n.text}
-                          </li>
-                        ))}
-                      </ul>
-                    ) : (
-                      <span className="text-stone-500">Nothing</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">{p.openFlags}</td>
+        <>
+          <p className="mt-6 text-sm text-stone-600">
+            {plans.length} {plans.length === 1 ? "plan" : "plans"}
+          </p>
+          <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+            <table className="min-w-full divide-y divide-stone-200 text-sm">
+              <caption className="sr-only">Coaching plans</caption>
+              <thead className="bg-stone-50 text-left">
+                <tr>
+                  <th scope="col" className="px-3 py-2 font-medium">Candidate</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Goal</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Mentor</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Next action due</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Last check-in</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Needs attention</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Open flags</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody className="divide-y divide-stone-100">
+                {plans.map((p) => (
+                  <tr key={p.id} className="align-top">
+                    <td className="px-3 py-2">
+                      {p.candidateVisible ? (
+                        <Link to={`/candidates/${p.candidateId}`} className="text-brand-700 underline">
+                          {p.candidateName}
+                        </Link>
+                      ) : (
+                        p.candidateName
+                      )}
+                    </td>
+                    <td className="max-w-sm px-3 py-2">
+                      <Link to={`/coaching/${p.id}`} className="text-brand-700 underline" aria-label={`Plan for ${p.candidateName}: ${p.goal}`}>
+                        {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
+                      </Link>
+                    </td>
+                    <td className="px-3 py-2">{STATUS_LABEL[p.status] ?? p.status}</td>
+                    <td className="px-3 py-2">{p.mentorName}</td>
+                    <td className="px-3 py-2">
+                      {p.nextAction ? (
+                        <>
+                          {formatDate(p.nextAction.dueOn)}
+                          <span className="block text-stone-600">{p.nextAction.title}</span>
+                        </>
+                      ) : (
+                        <span className="text-stone-600">No dated action</span>
+                      )}
+                    </td>
+                    <td className="px-3 py-2">
+                      {p.daysSinceCheckin === null ? (
+                        "No check-in yet"
+                      ) : p.daysSinceCheckin === 0 ? (
+                        "Today"
+                      ) : (
+                        `${p.daysSinceCheckin} day${p.daysSinceCheckin === 1 ? "" : "s"} ago`
+                      )}
+                    </td>
+                    <td className="px-3 py-2">
+                      {p.nudges.length ? (
+                        <ul className="space-y-1">
+                          {p.nudges.map((n) => (
+                            <li key={n.kind} className="text-amber-900">
+                              {n.text}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span className="text-stone-600">Nothing</span>
+                      )}
+                    </td>
+                    <td className="px-3 py-2">{p.openFlags}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </div>
   );

@@ -72,7 +72,7 @@ export default function PipelineCoverage() {
           No dimensions are set up yet. Ask an admin to add them under Framework.
         </p>
       ) : (
-        <div className="mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        <div className="relative mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Observations and observers per candidate and dimension</caption>
             <thead className="bg-stone-50 text-left text-stone-700">

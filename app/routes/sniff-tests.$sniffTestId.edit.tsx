@@ -86,7 +86,7 @@ function TextBlock({ label, text }: { label: string; text: string }) {
   return (
     <div>
       <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+      <dd className="whitespace-pre-wrap">{text || <span className="text-stone-600">Not written</span>}</dd>
     </div>
   );
 }
