@@ -27,7 +27,11 @@ export function securityHeaders(nonce: string, { dev }: { dev: boolean }): Recor
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    // The legacy XSS auditor is off on purpose (it could be abused to blank pages); the CSP protects instead.
+    "X-XSS-Protection": "0",
   };
+  // Browsers ignore HSTS over plain HTTP, so it is harmless on localhost and binding behind TLS.
+  if (!dev) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,

@@ -26,6 +26,9 @@ describe("securityHeaders", () => {
     expect(h["Content-Security-Policy"]).toContain("script-src 'self' 'nonce-abc123'");
     expect(h["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
     expect(h["X-Content-Type-Options"]).toBe("nosniff");
+    expect(h["X-XSS-Protection"]).toBe("0");
+    expect(h["Strict-Transport-Security"]).toMatch(/^max-age=\d+/);
+    expect(securityHeaders("abc123", { dev: true })["Strict-Transport-Security"]).toBeUndefined();
   });
 });
 
