@@ -48,3 +48,8 @@ export function securityHeaders(nonce: string, { dev }: { dev: boolean }): Recor
   headers[dev ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy"] = csp;
   return headers;
 }
+
+/** True when a request target carries U+0000, raw or percent-encoded. */
+export function hasNulInUrl(url: string): boolean {
+  return url.includes("\u0000") || /%00/.test(url);
+}

@@ -80,3 +80,11 @@ test("a signed-in admin's cross-origin POST creates no account", async ({ page }
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(page.getByText("forged@evil.example")).toHaveCount(0);
 });
+
+test("an address carrying a NUL character gets 400, not a server error", async ({ page }) => {
+  await login(page, "leader@demo.test");
+  for (const path of ["/candidates?q=%2Fe%00", "/pipeline?team=x%00", "/sniff-tests?q=%00", "/login?redirectTo=%00"]) {
+    const response = await page.request.get(path);
+    expect(response.status(), path).toBe(400);
+  }
+});

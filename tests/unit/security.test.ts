@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCrossOriginWrite, securityHeaders } from "../../app/utils/security.server";
+import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "../../app/utils/security.server";
 import { safeRedirect } from "../../app/utils/http.server";
 
 describe("isCrossOriginWrite", () => {
@@ -38,5 +38,14 @@ describe("safeRedirect", () => {
     for (const bad of ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", null]) {
       expect(safeRedirect(bad)).toBe("/");
     }
+  });
+});
+
+describe("hasNulInUrl", () => {
+  it("finds NUL however it is written, and nothing else", () => {
+    expect(hasNulInUrl("/candidates?q=%2Fe%00&stage=coaching")).toBe(true);
+    expect(hasNulInUrl("/candidates?q=a\u0000b")).toBe(true);
+    expect(hasNulInUrl("/candidates?q=%2500")).toBe(false);
+    expect(hasNulInUrl("/candidates?q=100%25")).toBe(false);
   });
 });
