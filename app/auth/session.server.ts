@@ -21,7 +21,9 @@ type Ctx = Pick<AppContext, "db" | "env" | "now">;
 
 // The database stores only an HMAC of the token: a copy of the sessions table logs nobody in.
 function sessionKey(ctx: Ctx, token: string): string {
-  return createHmac("sha256", ctx.env.SESSION_SECRET).update(token).digest("hex");
+  return createHmac("sha256", ctx.env.SESSION_SECRET)
+    .update(token)
+    .digest("hex");
 }
 
 function readCookie(request: Request, name: string): string | null {
@@ -40,7 +42,10 @@ function cookieHeader(ctx: Ctx, value: string, maxAgeSeconds: number): string {
 }
 
 /** A new session id at every login; returns the Set-Cookie header. */
-export async function createSession(ctx: Ctx, { userId, userAgent }: { userId: string; userAgent: string | null }) {
+export async function createSession(
+  ctx: Ctx,
+  { userId, userAgent }: { userId: string; userAgent: string | null }
+) {
   const token = randomBytes(32).toString("base64url");
   const now = ctx.now();
   await ctx.db
@@ -61,7 +66,10 @@ export function clearSessionCookie(ctx: Ctx): string {
   return cookieHeader(ctx, "", 0);
 }
 
-export async function destroySession(ctx: Ctx, request: Request): Promise<string | null> {
+export async function destroySession(
+  ctx: Ctx,
+  request: Request
+): Promise<string | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token) return null;
   const row = await ctx.db
@@ -72,10 +80,34 @@ export async function destroySession(ctx: Ctx, request: Request): Promise<string
   return row?.user_id ?? null;
 }
 
+// Lookups in flight, per request context and token: the root loader and the route loader of one
+// request run in parallel and share a single session query. Only while it is in flight, so every
+// later call (a test reusing its context, a session just revoked) reads the database again.
+const inFlight = new WeakMap<
+  object,
+  Map<string, Promise<SessionUser | null>>
+>();
+
 /** The signed-in user, or null when there is no live session (expired, revoked, or account disabled). */
-export async function getUser(ctx: Ctx, request: Request): Promise<SessionUser | null> {
+export async function getUser(
+  ctx: Ctx,
+  request: Request
+): Promise<SessionUser | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token) return null;
+  let pending = inFlight.get(ctx);
+  if (!pending) inFlight.set(ctx, (pending = new Map()));
+  const shared = pending.get(token);
+  if (shared) return shared;
+  const lookup = lookUpSession(ctx, token).finally(() => pending.delete(token));
+  pending.set(token, lookup);
+  return lookup;
+}
+
+async function lookUpSession(
+  ctx: Ctx,
+  token: string
+): Promise<SessionUser | null> {
   const id = sessionKey(ctx, token);
   const now = ctx.now();
   const row = await ctx.db
@@ -94,25 +126,42 @@ export async function getUser(ctx: Ctx, request: Request): Promise<SessionUser |
     .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
-  const idle = now.getTime() - new Date(row.last_seen_at).getTime() > IDLE_TIMEOUT_MS;
+  const idle =
+    now.getTime() - new Date(row.last_seen_at).getTime() > IDLE_TIMEOUT_MS;
   const expired = new Date(row.expires_at).getTime() <= now.getTime();
   if (row.disabled_at || idle || expired) {
     await ctx.db.deleteFrom("sessions").where("id", "=", id).execute();
     return null;
   }
   if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_AFTER_MS) {
-    await ctx.db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", id).execute();
+    await ctx.db
+      .updateTable("sessions")
+      .set({ last_seen_at: now })
+      .where("id", "=", id)
+      .execute();
   }
-  return { id: row.id, email: row.email, name: row.name, roles: row.roles, sessionId: id };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: row.roles,
+    sessionId: id,
+  };
 }
 
-export async function requireUser(ctx: Ctx, request: Request): Promise<SessionUser> {
+export async function requireUser(
+  ctx: Ctx,
+  request: Request
+): Promise<SessionUser> {
   const user = await getUser(ctx, request);
   if (!user) {
     const url = new URL(request.url);
     const redirectTo = `${url.pathname}${url.search}`;
-    const params = redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
-    throw redirect(`/login${params}`, { headers: { "Set-Cookie": clearSessionCookie(ctx) } });
+    const params =
+      redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
+    throw redirect(`/login${params}`, {
+      headers: { "Set-Cookie": clearSessionCookie(ctx) },
+    });
   }
   return user;
 }
@@ -121,7 +170,7 @@ export async function requireUser(ctx: Ctx, request: Request): Promise<SessionUs
 export async function requireRole(
   ctx: Ctx & Pick<AppContext, "requestId">,
   request: Request,
-  roles: Role[],
+  roles: Role[]
 ): Promise<SessionUser> {
   const user = await requireUser(ctx, request);
   if (!roles.some((r) => user.roles.includes(r))) {
@@ -139,6 +188,9 @@ export async function requireRole(
   return user;
 }
 
-export function hasRole(user: Pick<SessionUser, "roles">, ...roles: Role[]): boolean {
+export function hasRole(
+  user: Pick<SessionUser, "roles">,
+  ...roles: Role[]
+): boolean {
   return roles.some((r) => user.roles.includes(r));
 }

@@ -6,14 +6,25 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/client";
-import { ASSIGNMENT_STATUSES, SIGNALS, type AssignmentStatus } from "../../db/schema";
+import {
+  ASSIGNMENT_STATUSES,
+  SIGNALS,
+  type AssignmentStatus,
+} from "../../db/schema";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { audit } from "./audit.server";
-import { createObservation, optionalText, requiredText } from "./observation.server";
+import {
+  createObservation,
+  optionalText,
+  requiredText,
+} from "./observation.server";
 
-export const TRANSITIONS: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
+export const TRANSITIONS: Record<
+  AssignmentStatus,
+  readonly AssignmentStatus[]
+> = {
   offered: ["accepted", "declined", "withdrawn"],
   accepted: ["completed", "not_completed", "withdrawn"],
   declined: [],
@@ -22,7 +33,10 @@ export const TRANSITIONS: Record<AssignmentStatus, readonly AssignmentStatus[]> 
   withdrawn: [],
 };
 /** Closing as completed or not completed needs a debrief observation. */
-export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = ["completed", "not_completed"];
+export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = [
+  "completed",
+  "not_completed",
+];
 const OPEN: readonly AssignmentStatus[] = ["offered", "accepted"];
 
 export const STATUS_LABELS: Record<AssignmentStatus, string> = {
@@ -34,31 +48,68 @@ export const STATUS_LABELS: Record<AssignmentStatus, string> = {
   withdrawn: "withdrawn",
 };
 
-export function canTransition(from: AssignmentStatus, to: AssignmentStatus): boolean {
+export function canTransition(
+  from: AssignmentStatus,
+  to: AssignmentStatus
+): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
 /** Why a transition is refused, in words a manager can act on. */
-export function transitionRefusal(from: AssignmentStatus, to: AssignmentStatus): string {
+export function transitionRefusal(
+  from: AssignmentStatus,
+  to: AssignmentStatus
+): string {
   const allowed = TRANSITIONS[from];
   const next = allowed.length
-    ? `From ${STATUS_LABELS[from]} it can become ${allowed.map((s) => STATUS_LABELS[s]).join(", ")}.`
+    ? `From ${STATUS_LABELS[from]} it can become ${allowed
+        .map((s) => STATUS_LABELS[s])
+        .join(", ")}.`
     : "It is closed, so its status no longer changes.";
   return `This sniff test is ${STATUS_LABELS[from]}; it cannot be marked ${STATUS_LABELS[to]}. ${next}`;
 }
 
 // ---- What can be offered to whom --------------------------------------------------------------------
 
-/** Candidates the viewer may see and who are not archived, for the "offer to" select. */
-export function listAssignableCandidates(db: DB, { viewer }: { viewer: Viewer }) {
-  return db
+/**
+ * Candidates the viewer may see and who are not archived, for the "offer to" select: with a sniff test,
+ * only those without an open offer of it; a name search and a limit keep the list short at any scale.
+ */
+export function listAssignableCandidates(
+  db: DB,
+  {
+    viewer,
+    sniffTestId,
+    search,
+    limit,
+  }: { viewer: Viewer; sniffTestId?: string; search?: string; limit?: number }
+) {
+  let query = db
     .selectFrom("candidates")
     .select(["candidates.id", "candidates.name"])
     .where(candidateVisibleTo(viewer))
-    .where("candidates.archived_at", "is", null)
-    .orderBy("candidates.name")
-    .orderBy("candidates.id")
-    .execute();
+    .where("candidates.archived_at", "is", null);
+  if (sniffTestId) {
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("sniff_test_assignments as a")
+            .select("a.id")
+            .whereRef("a.candidate_id", "=", "candidates.id")
+            .where("a.sniff_test_id", "=", sniffTestId)
+            .where("a.status", "in", ["offered", "accepted"])
+        )
+      )
+    );
+  }
+  if (search)
+    query = query.where(
+      sql<string>`lower(candidates.name)`,
+      "like",
+      `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    );
+  query = query.orderBy(sql`lower(candidates.name)`).orderBy("candidates.id");
+  return (limit === undefined ? query : query.limit(limit)).execute();
 }
 
 /** Live templates, in library order, for the "pick a sniff test" select. */
@@ -74,7 +125,10 @@ export function listAssignableSniffTests(db: DB) {
     .execute();
 }
 
-export async function findAssignmentByIdempotencyKey(db: DB, idempotencyKey: string) {
+export async function findAssignmentByIdempotencyKey(
+  db: DB,
+  idempotencyKey: string
+) {
   return db
     .selectFrom("sniff_test_assignments")
     .select(["id", "candidate_id", "sniff_test_id"])
@@ -102,15 +156,29 @@ export async function offerSniffTest(
     idempotencyKey: string;
     now: Date;
     requestId: string;
-  },
+  }
 ): Promise<OfferResult> {
   const repeat = async (): Promise<OfferResult | null> => {
-    const earlier = await findAssignmentByIdempotencyKey(db, input.idempotencyKey);
+    const earlier = await findAssignmentByIdempotencyKey(
+      db,
+      input.idempotencyKey
+    );
     if (!earlier) return null;
-    if (earlier.candidate_id !== input.candidateId || earlier.sniff_test_id !== input.sniffTestId) {
-      return { ok: false, formError: "This form has expired: reload the page and submit it again." };
+    if (
+      earlier.candidate_id !== input.candidateId ||
+      earlier.sniff_test_id !== input.sniffTestId
+    ) {
+      return {
+        ok: false,
+        formError:
+          "This form has expired: reload the page and submit it again.",
+      };
     }
-    return { ok: true, assignmentId: earlier.id, candidateId: earlier.candidate_id };
+    return {
+      ok: true,
+      assignmentId: earlier.id,
+      candidateId: earlier.candidate_id,
+    };
   };
   const earlier = await repeat();
   if (earlier) return earlier;
@@ -118,18 +186,55 @@ export async function offerSniffTest(
   const [test, candidate] = await Promise.all([
     db
       .selectFrom("sniff_tests as t")
-      .innerJoin("sniff_test_revisions as r", (join) => join.onRef("r.sniff_test_id", "=", "t.id").onRef("r.version", "=", "t.version"))
-      .select(["t.id", "t.archived_at", "t.timebox_days", "r.id as revision_id"])
+      .innerJoin("sniff_test_revisions as r", (join) =>
+        join
+          .onRef("r.sniff_test_id", "=", "t.id")
+          .onRef("r.version", "=", "t.version")
+      )
+      .select([
+        "t.id",
+        "t.archived_at",
+        "t.timebox_days",
+        "r.id as revision_id",
+      ])
       .where("t.id", "=", input.sniffTestId)
       .executeTakeFirst(),
-    db.selectFrom("candidates").select(["id", "archived_at"]).where("id", "=", input.candidateId).executeTakeFirst(),
+    db
+      .selectFrom("candidates")
+      .select(["id", "archived_at"])
+      .where("id", "=", input.candidateId)
+      .executeTakeFirst(),
   ]);
-  if (!test) return { ok: false, fieldErrors: { sniffTestId: ["Choose a sniff test from the list."] } };
-  if (test.archived_at) return { ok: false, formError: "This sniff test is archived: restore it before offering it to anyone." };
-  if (!candidate) return { ok: false, fieldErrors: { candidateId: ["Choose a candidate from the list."] } };
-  if (candidate.archived_at) return { ok: false, formError: "This candidate is archived: sniff tests cannot be offered to them." };
+  if (!test)
+    return {
+      ok: false,
+      fieldErrors: { sniffTestId: ["Choose a sniff test from the list."] },
+    };
+  if (test.archived_at)
+    return {
+      ok: false,
+      formError:
+        "This sniff test is archived: restore it before offering it to anyone.",
+    };
+  if (!candidate)
+    return {
+      ok: false,
+      fieldErrors: { candidateId: ["Choose a candidate from the list."] },
+    };
+  if (candidate.archived_at)
+    return {
+      ok: false,
+      formError:
+        "This candidate is archived: sniff tests cannot be offered to them.",
+    };
   const dueOn = input.dueOn ?? addDays(input.offeredOn, test.timebox_days);
-  if (dueOn < input.offeredOn) return { ok: false, fieldErrors: { dueOn: ["The due date cannot be before the day it was offered."] } };
+  if (dueOn < input.offeredOn)
+    return {
+      ok: false,
+      fieldErrors: {
+        dueOn: ["The due date cannot be before the day it was offered."],
+      },
+    };
 
   try {
     const id = await db.transaction().execute(async (trx) => {
@@ -151,7 +256,13 @@ export async function offerSniffTest(
         .executeTakeFirstOrThrow();
       await trx
         .insertInto("sniff_test_assignment_events")
-        .values({ assignment_id: row.id, from_status: null, to_status: "offered", changed_by: input.viewer.id, created_at: input.now })
+        .values({
+          assignment_id: row.id,
+          from_status: null,
+          to_status: "offered",
+          changed_by: input.viewer.id,
+          created_at: input.now,
+        })
         .execute();
       await audit(trx, {
         actorId: input.viewer.id,
@@ -159,7 +270,13 @@ export async function offerSniffTest(
         entity: "assignment",
         entityId: row.id,
         requestId: input.requestId,
-        details: { candidateId: candidate.id, sniffTestId: test.id, revisionId: test.revision_id, offeredOn: input.offeredOn, dueOn },
+        details: {
+          candidateId: candidate.id,
+          sniffTestId: test.id,
+          revisionId: test.revision_id,
+          offeredOn: input.offeredOn,
+          dueOn,
+        },
       });
       return row.id;
     });
@@ -175,7 +292,10 @@ export async function offerSniffTest(
 // ---- One assignment ---------------------------------------------------------------------------------
 
 /** The assignment with the text as it was given (its revision), or undefined when it is not this candidate's. */
-export async function getAssignment(db: DB, { candidateId, assignmentId }: { candidateId: string; assignmentId: string }) {
+export async function getAssignment(
+  db: DB,
+  { candidateId, assignmentId }: { candidateId: string; assignmentId: string }
+) {
   return db
     .selectFrom("sniff_test_assignments as a")
     .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
@@ -210,25 +330,47 @@ export async function getAssignment(db: DB, { candidateId, assignmentId }: { can
 export type Assignment = NonNullable<Awaited<ReturnType<typeof getAssignment>>>;
 
 /** The lifecycle: every status change with who made it, when and their note, oldest first. */
-export function listAssignmentEvents(db: DB, { assignmentId }: { assignmentId: string }) {
-  return db
-    .selectFrom("sniff_test_assignment_events as e")
-    .innerJoin("users as u", "u.id", "e.changed_by")
-    .select(["e.id", "e.from_status", "e.to_status", "e.note", "e.created_at", "u.name as changed_by_name"])
-    .where("e.assignment_id", "=", assignmentId)
-    .orderBy("e.created_at")
-    // Ties (one clock tick): the first event has no from_status.
-    .orderBy(sql`e.from_status is not null`)
-    .orderBy("e.id")
-    .execute();
+export function listAssignmentEvents(
+  db: DB,
+  { assignmentId }: { assignmentId: string }
+) {
+  return (
+    db
+      .selectFrom("sniff_test_assignment_events as e")
+      .innerJoin("users as u", "u.id", "e.changed_by")
+      .select([
+        "e.id",
+        "e.from_status",
+        "e.to_status",
+        "e.note",
+        "e.created_at",
+        "u.name as changed_by_name",
+      ])
+      .where("e.assignment_id", "=", assignmentId)
+      .orderBy("e.created_at")
+      // Ties (one clock tick): the first event has no from_status.
+      .orderBy(sql`e.from_status is not null`)
+      .orderBy("e.id")
+      .execute()
+  );
 }
 
 /** Observations linked to the assignment (its debrief, and any others), oldest first. */
-export function listAssignmentObservations(db: DB, { assignmentId }: { assignmentId: string }) {
+export function listAssignmentObservations(
+  db: DB,
+  { assignmentId }: { assignmentId: string }
+) {
   return db
     .selectFrom("observations as o")
     .innerJoin("users as author", "author.id", "o.author_id")
-    .select(["o.id", "o.observed_on", "o.behavior", "o.signal", "o.retracted_at", "author.name as author_name"])
+    .select([
+      "o.id",
+      "o.observed_on",
+      "o.behavior",
+      "o.signal",
+      "o.retracted_at",
+      "author.name as author_name",
+    ])
     .where("o.assignment_id", "=", assignmentId)
     .orderBy("o.observed_on")
     .orderBy("o.created_at")
@@ -253,7 +395,10 @@ export interface Debrief {
 export async function transitionAssignment(
   trx: DB,
   input: {
-    assignment: Pick<Assignment, "id" | "candidate_id" | "sniff_test_id" | "dimension_id">;
+    assignment: Pick<
+      Assignment,
+      "id" | "candidate_id" | "sniff_test_id" | "dimension_id"
+    >;
     version: number;
     from: AssignmentStatus;
     to: AssignmentStatus;
@@ -263,14 +408,18 @@ export async function transitionAssignment(
     today: string;
     now: Date;
     requestId: string;
-  },
+  }
 ): Promise<"stale" | { version: number; observationId: string | null }> {
   const { assignment } = input;
   const closes = !OPEN.includes(input.to);
   // The update goes first: a second submit of the same form waits on its row lock, then finds the version moved on.
   const updated = await trx
     .updateTable("sniff_test_assignments")
-    .set({ status: input.to, version: input.version + 1, closed_on: closes ? input.today : null })
+    .set({
+      status: input.to,
+      version: input.version + 1,
+      closed_on: closes ? input.today : null,
+    })
     .where("id", "=", assignment.id)
     .where("version", "=", input.version)
     .where("status", "=", input.from)
@@ -291,7 +440,12 @@ export async function transitionAssignment(
 
   let observationId: string | null = null;
   if (input.debrief) {
-    const dimensionIds = [assignment.dimension_id, ...input.debrief.dimensionIds.filter((id) => id !== assignment.dimension_id)];
+    const dimensionIds = [
+      assignment.dimension_id,
+      ...input.debrief.dimensionIds.filter(
+        (id) => id !== assignment.dimension_id
+      ),
+    ];
     const created = await createObservation(trx, {
       candidateId: assignment.candidate_id,
       authorId: input.changedBy,
@@ -313,7 +467,12 @@ export async function transitionAssignment(
         entity: "observation",
         entityId: created.id,
         requestId: input.requestId,
-        details: { candidateId: assignment.candidate_id, dimensionIds, signal: input.debrief.signal, assignmentId: assignment.id },
+        details: {
+          candidateId: assignment.candidate_id,
+          dimensionIds,
+          signal: input.debrief.signal,
+          assignmentId: assignment.id,
+        },
       });
     }
   }
@@ -351,8 +510,14 @@ function daySchema(what: string, today: string) {
     .trim()
     .min(1, `Enter ${what}.`)
     .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
-    .refine((d) => !isRealDay(d) || d >= "2000-01-01", "Use a date in 2000 or later.")
-    .refine((d) => !isRealDay(d) || d <= latest, "Use a date within the next two years.");
+    .refine(
+      (d) => !isRealDay(d) || d >= "2000-01-01",
+      "Use a date in 2000 or later."
+    )
+    .refine(
+      (d) => !isRealDay(d) || d <= latest,
+      "Use a date within the next two years."
+    );
 }
 
 function offerFields(today: string) {
@@ -368,14 +533,21 @@ function offerFields(today: string) {
   };
 }
 
-const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(v: T) => v.dueOn === null || v.dueOn >= v.offeredOn;
-const dueMessage = { message: "The due date cannot be before the day it is offered.", path: ["dueOn"] };
+const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(
+  v: T
+) => v.dueOn === null || v.dueOn >= v.offeredOn;
+const dueMessage = {
+  message: "The due date cannot be before the day it is offered.",
+  path: ["dueOn"],
+};
 
 /** The form on a template page: which candidate. */
 export function OfferToCandidateSchema(today: string) {
   return z
     .object({
-      candidateId: z.string({ error: "Choose a candidate." }).refine(isUuid, "Choose a candidate from the list."),
+      candidateId: z
+        .string({ error: "Choose a candidate." })
+        .refine(isUuid, "Choose a candidate from the list."),
       ...offerFields(today),
     })
     .refine(refineDue, dueMessage);
@@ -385,13 +557,18 @@ export function OfferToCandidateSchema(today: string) {
 export function OfferSniffTestSchema(today: string) {
   return z
     .object({
-      sniffTestId: z.string({ error: "Choose a sniff test." }).refine(isUuid, "Choose a sniff test from the list."),
+      sniffTestId: z
+        .string({ error: "Choose a sniff test." })
+        .refine(isUuid, "Choose a sniff test from the list."),
       ...offerFields(today),
     })
     .refine(refineDue, dueMessage);
 }
 
-const version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
+const version = z.coerce
+  .number({ error: "Reload the page and try again." })
+  .int()
+  .positive();
 const note = z
   .string()
   .trim()
@@ -400,13 +577,22 @@ const note = z
   .transform((v) => v ?? "");
 
 const ExtraDimensionsSchema = z.preprocess(
-  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.filter((x) => x !== "") : [v]),
-  z.array(z.string().refine(isUuid, "Choose dimensions from the list.")).max(50, "Choose dimensions from the list."),
+  (v) =>
+    v === undefined || v === ""
+      ? []
+      : Array.isArray(v)
+      ? v.filter((x) => x !== "")
+      : [v],
+  z
+    .array(z.string().refine(isUuid, "Choose dimensions from the list."))
+    .max(50, "Choose dimensions from the list.")
 );
 
 const debriefFields = {
   situation: optionalText(),
-  behavior: requiredText("Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour."),
+  behavior: requiredText(
+    "Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour."
+  ),
   impact: optionalText(),
   signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
   dimensionIds: ExtraDimensionsSchema,
@@ -419,7 +605,8 @@ export const TransitionIntentSchema = z.object({
   version,
 });
 
-const intent = <T extends AssignmentStatus>(to: T) => z.literal(to, { error: "Choose what happened." });
+const intent = <T extends AssignmentStatus>(to: T) =>
+  z.literal(to, { error: "Choose what happened." });
 
 export const TransitionSchema = z.discriminatedUnion(
   "intent",
@@ -428,15 +615,21 @@ export const TransitionSchema = z.discriminatedUnion(
     z.object({ intent: intent("declined"), version, note }),
     z.object({ intent: intent("withdrawn"), version, note }),
     z.object({ intent: intent("completed"), version, note, ...debriefFields }),
-    z.object({ intent: intent("not_completed"), version, note, ...debriefFields }),
+    z.object({
+      intent: intent("not_completed"),
+      version,
+      note,
+      ...debriefFields,
+    }),
   ],
-  { error: "Choose what happened." },
+  { error: "Choose what happened." }
 );
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
 /** The debrief part of a completed / not completed form, or null for the other transitions. */
 export function debriefOf(input: TransitionInput): Debrief | null {
-  if (input.intent !== "completed" && input.intent !== "not_completed") return null;
+  if (input.intent !== "completed" && input.intent !== "not_completed")
+    return null;
   return {
     situation: input.situation,
     behavior: input.behavior,

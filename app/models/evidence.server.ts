@@ -3,6 +3,7 @@
  * from how many distinct people, how recent. They are shown side by side and never summed,
  * weighted or used to order people. Nudges are about the process, computed from these facts.
  */
+import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import type { FlagStatus } from "../../db/schema";
 import { addDays } from "../utils/dates";
@@ -22,7 +23,10 @@ export interface DimensionCoverage {
  * One row per non-archived dimension, in framework order, in a single GROUP BY query. Retracted
  * observations are not evidence any more and are left out.
  */
-export async function getEvidenceCoverage(db: DB, { candidateId }: { candidateId: string }): Promise<DimensionCoverage[]> {
+export async function getEvidenceCoverage(
+  db: DB,
+  { candidateId }: { candidateId: string }
+): Promise<DimensionCoverage[]> {
   const rows = await db
     .selectFrom("dimensions as d")
     .leftJoin(
@@ -30,11 +34,16 @@ export async function getEvidenceCoverage(db: DB, { candidateId }: { candidateId
         eb
           .selectFrom("observation_dimensions as od")
           .innerJoin("observations as o", "o.id", "od.observation_id")
-          .select(["od.dimension_id", "o.id as observation_id", "o.author_id", "o.observed_on"])
+          .select([
+            "od.dimension_id",
+            "o.id as observation_id",
+            "o.author_id",
+            "o.observed_on",
+          ])
           .where("o.candidate_id", "=", candidateId)
           .where("o.retracted_at", "is", null)
           .as("e"),
-      (join) => join.onRef("e.dimension_id", "=", "d.id"),
+      (join) => join.onRef("e.dimension_id", "=", "d.id")
     )
     .select((eb) => [
       "d.id",
@@ -67,14 +76,99 @@ export interface EvidenceTotals {
  * Across all of the candidate's live observations. Not derivable from the per-dimension rows: two
  * people observing two different dimensions are two observers, though each dimension shows one.
  */
-export async function getEvidenceTotals(db: DB, { candidateId }: { candidateId: string }): Promise<EvidenceTotals> {
+export async function getEvidenceTotals(
+  db: DB,
+  { candidateId }: { candidateId: string }
+): Promise<EvidenceTotals> {
   const row = await db
     .selectFrom("observations as o")
-    .select((eb) => [eb.fn.count<number>("o.author_id").distinct().as("observers"), eb.fn.max("o.observed_on").as("last_observed_on")])
+    .select((eb) => [
+      eb.fn.count<number>("o.author_id").distinct().as("observers"),
+      eb.fn.max("o.observed_on").as("last_observed_on"),
+    ])
     .where("o.candidate_id", "=", candidateId)
     .where("o.retracted_at", "is", null)
     .executeTakeFirstOrThrow();
-  return { observers: Number(row.observers), last_observed_on: row.last_observed_on ?? null };
+  return {
+    observers: Number(row.observers),
+    last_observed_on: row.last_observed_on ?? null,
+  };
+}
+
+/** Coverage per dimension and the totals of a candidate's evidence in one statement (the profile page). */
+export async function getEvidenceSummary(
+  db: DB,
+  { candidateId }: { candidateId: string }
+): Promise<{ coverage: DimensionCoverage[]; totals: EvidenceTotals }> {
+  const live = db
+    .selectFrom("observations as o")
+    .where("o.candidate_id", "=", candidateId)
+    .where("o.retracted_at", "is", null);
+  const coverage = db
+    .selectFrom("dimensions as d")
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom("observation_dimensions as od")
+          .innerJoin("observations as o", "o.id", "od.observation_id")
+          .select([
+            "od.dimension_id",
+            "o.id as observation_id",
+            "o.author_id",
+            "o.observed_on",
+          ])
+          .where("o.candidate_id", "=", candidateId)
+          .where("o.retracted_at", "is", null)
+          .as("e"),
+      (join) => join.onRef("e.dimension_id", "=", "d.id")
+    )
+    .select((eb) => [
+      "d.id",
+      "d.name",
+      "d.position",
+      eb.fn.count<number>("e.observation_id").as("observations"),
+      eb.fn.count<number>("e.author_id").distinct().as("observers"),
+      eb.fn.max("e.observed_on").as("last_observed_on"),
+    ])
+    .where("d.archived_at", "is", null)
+    .groupBy(["d.id", "d.name", "d.position"]);
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom(
+          live
+            .select((e) => e.fn.count<number>("o.author_id").distinct().as("n"))
+            .as("x")
+        )
+        .select("x.n")
+        .as("observers"),
+      eb
+        .selectFrom(
+          live.select((e) => e.fn.max("o.observed_on").as("d")).as("y")
+        )
+        .select("y.d")
+        .as("last_observed_on"),
+      sql<
+        DimensionCoverage[] | null
+      >`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
+        'observers', c.observers, 'last_observed_on', c.last_observed_on) order by c.position, c.id) from (${coverage}) c)`.as(
+        "coverage"
+      ),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    coverage: (row.coverage ?? []).map((r) => ({
+      id: r.id,
+      name: r.name,
+      observations: Number(r.observations),
+      observers: Number(r.observers),
+      last_observed_on: r.last_observed_on ?? null,
+    })),
+    totals: {
+      observers: Number(row.observers ?? 0),
+      last_observed_on: (row.last_observed_on as string | null) ?? null,
+    },
+  };
 }
 
 export interface OpenFlag {
@@ -86,11 +180,20 @@ export interface OpenFlag {
 }
 
 /** Flags still open or being addressed, oldest observation first. */
-export async function listOpenFlags(db: DB, { candidateId }: { candidateId: string }): Promise<OpenFlag[]> {
+export async function listOpenFlags(
+  db: DB,
+  { candidateId }: { candidateId: string }
+): Promise<OpenFlag[]> {
   return db
     .selectFrom("flags as f")
     .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
-    .select(["f.id", "p.name as anti_pattern", "f.observed_on", "f.status", "f.discussed_with_candidate_on"])
+    .select([
+      "f.id",
+      "p.name as anti_pattern",
+      "f.observed_on",
+      "f.status",
+      "f.discussed_with_candidate_on",
+    ])
     .where("f.candidate_id", "=", candidateId)
     .where("f.status", "in", ["open", "addressing"])
     .orderBy("f.observed_on")
@@ -140,20 +243,29 @@ export function computeNudges({
         : "There are no observations yet. Note what you see in the coming weeks.",
     });
   }
-  const unobserved = coverage.filter((d) => d.observations === 0).map((d) => d.name);
+  const unobserved = coverage
+    .filter((d) => d.observations === 0)
+    .map((d) => d.name);
   if (unobserved.length) {
     nudges.push({
       key: "unobserved_dimension",
       title: `Not yet observed: ${unobserved.join(", ")}`,
-      detail: "No observation covers these dimensions yet. A sniff test can create the chance to see them.",
+      detail:
+        "No observation covers these dimensions yet. A sniff test can create the chance to see them.",
     });
   }
-  const undiscussed = openFlags.filter((f) => !f.discussed_with_candidate_on).length;
+  const undiscussed = openFlags.filter(
+    (f) => !f.discussed_with_candidate_on
+  ).length;
   if (undiscussed) {
     nudges.push({
       key: "undiscussed_flag",
       title: "Flag never discussed with the person",
-      detail: `${undiscussed === 1 ? "One open flag has" : `${undiscussed} open flags have`} not been discussed with them yet. They can only respond to feedback they have heard.`,
+      detail: `${
+        undiscussed === 1
+          ? "One open flag has"
+          : `${undiscussed} open flags have`
+      } not been discussed with them yet. They can only respond to feedback they have heard.`,
     });
   }
   return nudges;

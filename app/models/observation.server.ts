@@ -86,26 +86,43 @@ export async function createObservation(
     now: Date;
   },
 ): Promise<{ id: string; created: boolean; candidateId: string }> {
-  const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
-  if (existing) return { id: existing.id, created: false, candidateId: existing.candidate_id };
+  // One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing,
+  // and the existing note is answered instead.
+  const dimensionIds = [...new Set(input.dimensionIds)];
   const row = await trx
-    .insertInto("observations")
-    .values({
-      candidate_id: input.candidateId,
-      author_id: input.authorId,
-      observed_on: input.observedOn,
-      situation: input.situation,
-      behavior: input.behavior,
-      impact: input.impact,
-      signal: input.signal,
-      assignment_id: input.assignmentId,
-      idempotency_key: input.idempotencyKey,
-      // The app's clock, not the database's: the 24-hour delete window is measured against it.
-      created_at: input.now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await insertDimensions(trx, row.id, input.dimensionIds);
+    .with("o", (db) =>
+      db
+        .insertInto("observations")
+        .values({
+          candidate_id: input.candidateId,
+          author_id: input.authorId,
+          observed_on: input.observedOn,
+          situation: input.situation,
+          behavior: input.behavior,
+          impact: input.impact,
+          signal: input.signal,
+          assignment_id: input.assignmentId,
+          idempotency_key: input.idempotencyKey,
+          // The app's clock, not the database's: the 24-hour delete window is measured against it.
+          created_at: input.now,
+        })
+        .onConflict((oc) => oc.column("idempotency_key").doNothing())
+        .returning("id"),
+    )
+    .with("d", (db) =>
+      db
+        .insertInto("observation_dimensions")
+        .columns(["observation_id", "dimension_id"])
+        .expression(db.selectFrom("o").select(["o.id", sql<string>`unnest(${dimensionIds}::uuid[])`.as("dimension_id")])),
+    )
+    .selectFrom("o")
+    .select("o.id")
+    .executeTakeFirst();
+  if (!row) {
+    const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
+    if (!existing) throw new Error("An observation with this idempotency key exists but cannot be read.");
+    return { id: existing.id, created: false, candidateId: existing.candidate_id };
+  }
   return { id: row.id, created: true, candidateId: input.candidateId };
 }
 

@@ -5,20 +5,34 @@
  * whose per-dimension coverage, counts and nudge facts are correlated subqueries of that one query.
  */
 import { sql } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
 import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { NUDGES } from "./candidate.server";
-import { computeNudges, type DimensionCoverage } from "./evidence.server";
+import {
+  computeNudges,
+  type DimensionCoverage,
+  RECENT_EVIDENCE_DAYS,
+} from "./evidence.server";
 
 /** The columns of the board, in pipeline order (archived is not on the board). */
-export const BOARD_STAGES = ["spotted", "exploring", "coaching", "ready", "promoted", "paused"] as const satisfies readonly Stage[];
+export const BOARD_STAGES = [
+  "spotted",
+  "exploring",
+  "coaching",
+  "ready",
+  "promoted",
+  "paused",
+] as const satisfies readonly Stage[];
 export const PIPELINE_NUDGES = [...NUDGES, "plan_without_checkin"] as const;
 export type PipelineNudge = (typeof PIPELINE_NUDGES)[number];
-export const PIPELINE_SORTS = ["name", "days_in_stage", "last_activity"] as const;
+export const PIPELINE_SORTS = [
+  "name",
+  "days_in_stage",
+  "last_activity",
+] as const;
 export type PipelineSort = (typeof PIPELINE_SORTS)[number];
 export const CHECKIN_NUDGE_DAYS = 30;
 
@@ -38,7 +52,8 @@ export interface PipelineFilters {
 }
 
 // A bookmarked or hand-edited URL with a value we do not know simply drops that filter.
-const ignoreBad = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const ignoreBad = <T extends z.ZodType>(schema: T) =>
+  schema.optional().catch(undefined);
 const PipelineQuerySchema = z.object({
   team: ignoreBad(z.string().trim().min(1).max(200)),
   track: ignoreBad(z.enum(TRACKS)),
@@ -49,15 +64,27 @@ const PipelineQuerySchema = z.object({
 
 /** The board's filters and order from the query string, shared by the board, the coverage view and the CSV. */
 export function pipelineQueryFrom(params: URLSearchParams) {
-  const query = PipelineQuerySchema.parse(Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined])));
-  const filters: PipelineFilters = { team: query.team, track: query.track, managerId: query.manager, nudge: query.nudge };
+  const query = PipelineQuerySchema.parse(
+    Object.fromEntries(
+      [...params.keys()].map((k) => [k, params.get(k) ?? undefined])
+    )
+  );
+  const filters: PipelineFilters = {
+    team: query.team,
+    track: query.track,
+    managerId: query.manager,
+    nudge: query.nudge,
+  };
   return { query, filters, sort: query.sort ?? ("name" as PipelineSort) };
 }
 
 /** The same query string, for links between the board, the coverage view and the CSV. */
-export function pipelineSearch(query: Record<string, string | undefined>): string {
+export function pipelineSearch(
+  query: Record<string, string | undefined>
+): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+  for (const [key, value] of Object.entries(query))
+    if (value) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : "";
 }
@@ -99,9 +126,89 @@ export async function listBoardDimensions(db: DB) {
     .execute();
 }
 
+type CardRow = {
+  id: string;
+  name: string;
+  team: string;
+  track: Track;
+  stage: Stage;
+  version: number;
+  stage_changed_at: Date | string;
+  manager_id: string;
+  manager_name: string;
+  coverage:
+    | {
+        dimension_id: string;
+        observations: number;
+        observers: number;
+        last_observed_on: string | null;
+      }[]
+    | null;
+  observers: number | null;
+  last_observed_on: string | null;
+  open_flags: number | null;
+  undiscussed_flags: number | null;
+  active_sniff_tests: number | null;
+  has_active_plan: boolean | null;
+  stale_plan: boolean | null;
+  last_activity_on: string | null;
+};
+
+// The newest dated thing that happened to candidate `c`: a stage move, a note, a flag, a check-in, a
+// sniff-test step. Each part is an indexed lookup for that one candidate.
+const LAST_ACTIVITY = sql<string>`greatest(
+  (c.stage_changed_at at time zone 'UTC')::date,
+  (select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null order by o.observed_on desc limit 1),
+  (select f.observed_on from flags f where f.candidate_id = c.id order by f.observed_on desc limit 1),
+  (select max(k.held_on) from coaching_plans p join coaching_checkins k on k.plan_id = p.id where p.candidate_id = c.id),
+  (select max((e.created_at at time zone 'UTC')::date) from sniff_test_assignments a
+     join sniff_test_assignment_events e on e.assignment_id = a.id where a.candidate_id = c.id)
+)`;
+
+// An active plan whose last check-in (or, with none yet, its start) is on or before `since`.
+const stalePlan = (since: string) => sql<boolean>`exists (
+  select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active'
+    and coalesce((select max(k.held_on) from coaching_checkins k where k.plan_id = p.id), p.started_on) <= ${since}::date)`;
+
+/** The nudge as a condition on candidate `c`: the same rules as computeNudges, one candidate at a time. */
+function nudgeCondition(nudge: PipelineNudge, today: string) {
+  switch (nudge) {
+    case "single_observer":
+      return sql<boolean>`(select count(distinct o.author_id) from observations o where o.candidate_id = c.id and o.retracted_at is null) < 2`;
+    case "no_recent_evidence":
+      return sql<boolean>`coalesce((select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null
+        order by o.observed_on desc limit 1) < ${addDays(
+          today,
+          -RECENT_EVIDENCE_DAYS
+        )}::date, true)`;
+    case "unobserved_dimension":
+      return sql<boolean>`exists (select 1 from dimensions d where d.archived_at is null and not exists (
+        select 1 from observations o join observation_dimensions od on od.observation_id = o.id
+        where o.candidate_id = c.id and o.retracted_at is null and od.dimension_id = d.id))`;
+    case "undiscussed_flag":
+      return sql<boolean>`exists (select 1 from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
+        and f.discussed_with_candidate_on is null)`;
+    case "plan_without_checkin":
+      return stalePlan(addDays(today, -CHECKIN_NUDGE_DAYS));
+  }
+}
+
+// The team, track and manager filters (and the nudge), on candidates aliased `c`.
+function boardConditions(filters: PipelineFilters, today: string) {
+  const conditions = [sql`c.archived_at is null`];
+  if (filters.team) conditions.push(sql`c.team = ${filters.team}`);
+  if (filters.track) conditions.push(sql`c.track = ${filters.track}`);
+  if (filters.managerId)
+    conditions.push(sql`c.manager_id = ${filters.managerId}`);
+  if (filters.nudge) conditions.push(nudgeCondition(filters.nudge, today));
+  return sql.join(conditions, sql` and `);
+}
+
 /**
- * Every non-archived candidate matching the filters, with the facts of a card. One statement. The
- * nudge filter runs on the computed nudges, so the board and its filter never disagree.
+ * The non-archived candidates matching the filters, with the facts of a card. One statement. Each
+ * column is chosen first (in the board's order, `perStage` cards at most, the nudge filter applied per
+ * candidate with the same rules as the card), and only the chosen cards' facts are then computed, so
+ * a page of the board costs the same whatever the number of candidates.
  */
 export async function listPipelineCards(
   db: DB,
@@ -116,133 +223,66 @@ export async function listPipelineCards(
     today: string;
     dimensions: readonly { id: string; name: string }[];
     sort?: PipelineSort;
-    /** Only the first cards of each column in the board's order (name or time in stage, without a nudge filter). */
+    /** Only the first cards of each column in the board's order; every card without it. */
     perStage?: number;
-  },
+  }
 ): Promise<PipelineCard[]> {
   const checkinSince = addDays(today, -CHECKIN_NUDGE_DAYS);
-  let query = db
-    .selectFrom("candidates")
-    .innerJoin("users as manager", "manager.id", "candidates.manager_id")
-    .select((eb) => [
-      "candidates.id",
-      "candidates.name",
-      "candidates.team",
-      "candidates.track",
-      "candidates.stage",
-      "candidates.version",
-      "candidates.stage_changed_at",
-      "manager.id as manager_id",
-      "manager.name as manager_name",
-      jsonArrayFrom(
-        eb
-          .selectFrom("observations as o")
-          .innerJoin("observation_dimensions as od", "od.observation_id", "o.id")
-          .select((e) => [
-            "od.dimension_id",
-            e.fn.countAll<number>().as("observations"),
-            e.fn.count<number>("o.author_id").distinct().as("observers"),
-            e.fn.max("o.observed_on").as("last_observed_on"),
-          ])
-          .whereRef("o.candidate_id", "=", "candidates.id")
-          .where("o.retracted_at", "is", null)
-          .groupBy("od.dimension_id"),
-      ).as("coverage"),
-      eb
-        .selectFrom("observations as o")
-        .select((e) => e.fn.count<number>("o.author_id").distinct().as("n"))
-        .whereRef("o.candidate_id", "=", "candidates.id")
-        .where("o.retracted_at", "is", null)
-        .as("observers"),
-      eb
-        .selectFrom("observations as o")
-        .select((e) => e.fn.max("o.observed_on").as("d"))
-        .whereRef("o.candidate_id", "=", "candidates.id")
-        .where("o.retracted_at", "is", null)
-        .as("last_observed_on"),
-      eb
-        .selectFrom("flags as f")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .whereRef("f.candidate_id", "=", "candidates.id")
-        .where("f.status", "in", ["open", "addressing"])
-        .as("open_flags"),
-      eb
-        .selectFrom("flags as f")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .whereRef("f.candidate_id", "=", "candidates.id")
-        .where("f.status", "in", ["open", "addressing"])
-        .where("f.discussed_with_candidate_on", "is", null)
-        .as("undiscussed_flags"),
-      eb
-        .selectFrom("sniff_test_assignments as a")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .whereRef("a.candidate_id", "=", "candidates.id")
-        .where("a.status", "in", ["offered", "accepted"])
-        .as("active_sniff_tests"),
-      eb
-        .exists(
-          eb
-            .selectFrom("coaching_plans as p")
-            .select("p.id")
-            .whereRef("p.candidate_id", "=", "candidates.id")
-            .where("p.status", "=", "active"),
-        )
-        .$castTo<boolean>()
-        .as("has_active_plan"),
-      // An active plan whose last check-in (or, with none yet, its start) is older than the threshold.
-      eb
-        .exists(
-          eb
-            .selectFrom("coaching_plans as p")
-            .select("p.id")
-            .whereRef("p.candidate_id", "=", "candidates.id")
-            .where("p.status", "=", "active")
-            .where(
-              sql<string>`coalesce((select max(k.held_on) from coaching_checkins k where k.plan_id = p.id), p.started_on)`,
-              "<=",
-              checkinSince,
-            ),
-        )
-        .$castTo<boolean>()
-        .as("stale_plan"),
-      // The newest dated thing that happened to the candidate: a stage move, a note, a flag, a check-in, a sniff-test step.
-      sql<string>`greatest(
-        (candidates.stage_changed_at at time zone 'UTC')::date,
-        (select max(o.observed_on) from observations o where o.candidate_id = candidates.id and o.retracted_at is null),
-        (select max(f.observed_on) from flags f where f.candidate_id = candidates.id),
-        (select max(k.held_on) from coaching_checkins k join coaching_plans p on p.id = k.plan_id where p.candidate_id = candidates.id),
-        (select max((e.created_at at time zone 'UTC')::date) from sniff_test_assignment_events e
-           join sniff_test_assignments a on a.id = e.assignment_id where a.candidate_id = candidates.id)
-      )::text`.as("last_activity_on"),
-    ])
-    .where("candidates.archived_at", "is", null)
-    .where("candidates.stage", "in", [...BOARD_STAGES]);
-  query = withBoardFilters(query, filters);
-  if (perStage !== undefined && sort !== "last_activity" && !filters.nudge) {
-    // Rank on the candidates table alone, so the per-card subqueries run for one page per column only.
-    const order = sort === "days_in_stage" ? sql`c.stage_changed_at, lower(c.name), c.id` : sql`lower(c.name), c.id`;
-    const ranked = withBoardFilters(
-      db
-        .selectFrom("candidates as c")
-        .select(["c.id", sql<number>`row_number() over (partition by c.stage order by ${order})`.as("rn")])
-        .where("c.archived_at", "is", null)
-        .where("c.stage", "in", [...BOARD_STAGES]),
-      filters,
-      "c",
-    );
-    query = query.where("candidates.id", "in", db.selectFrom(ranked.as("r")).select("r.id").where("r.rn", "<=", perStage));
-  }
-  const rows = await query.orderBy(sql`lower(candidates.name)`).orderBy("candidates.id").execute();
+  const order =
+    sort === "days_in_stage"
+      ? sql`c.stage_changed_at, lower(c.name), c.id`
+      : sort === "last_activity"
+      ? sql`${LAST_ACTIVITY}, lower(c.name), c.id`
+      : sql`lower(c.name), c.id`;
+  const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
+  const { rows } = await sql<CardRow>`
+    select c.id, c.name, c.team, c.track, c.stage, c.version, c.stage_changed_at,
+      m.id as manager_id, m.name as manager_name,
+      cov.coverage, tot.observers, tot.last_observed_on, fl.open_flags, fl.undiscussed_flags,
+      (select count(*) from sniff_test_assignments a where a.candidate_id = c.id and a.status in ('offered', 'accepted')) as active_sniff_tests,
+      exists (select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active') as has_active_plan,
+      ${stalePlan(checkinSince)} as stale_plan,
+      ${LAST_ACTIVITY}::text as last_activity_on
+    from unnest(array[${stages}]::text[]) as s(stage)
+    cross join lateral (
+      select c.* from candidates c
+      where c.stage = s.stage and ${boardConditions(filters, today)}
+      order by ${order}
+      limit ${perStage ?? null}
+    ) c
+    join users m on m.id = c.manager_id
+    left join lateral (
+      select json_agg(json_build_object('dimension_id', x.dimension_id, 'observations', x.observations,
+        'observers', x.observers, 'last_observed_on', x.last_observed_on)) as coverage
+      from (
+        select od.dimension_id, count(*) as observations, count(distinct o.author_id) as observers, max(o.observed_on) as last_observed_on
+        from observations o join observation_dimensions od on od.observation_id = o.id
+        where o.candidate_id = c.id and o.retracted_at is null
+        group by od.dimension_id
+      ) x
+    ) cov on true
+    left join lateral (
+      select count(distinct o.author_id) as observers, max(o.observed_on) as last_observed_on
+      from observations o where o.candidate_id = c.id and o.retracted_at is null
+    ) tot on true
+    left join lateral (
+      select count(*) as open_flags, count(*) filter (where f.discussed_with_candidate_on is null) as undiscussed_flags
+      from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
+    ) fl on true
+  `.execute(db);
 
   const cards = rows.map((row): PipelineCard => {
-    const byDimension = new Map(row.coverage.map((c) => [c.dimension_id, c]));
+    const byDimension = new Map(
+      (row.coverage ?? []).map((c) => [c.dimension_id, c])
+    );
     const coverage = dimensions.map((d): CoverageCell => {
       const c = byDimension.get(d.id);
       return {
         dimension_id: d.id,
         observations: Number(c?.observations ?? 0),
         observers: Number(c?.observers ?? 0),
-        last_observed_on: (c?.last_observed_on as string | null | undefined) ?? null,
+        last_observed_on:
+          (c?.last_observed_on as string | null | undefined) ?? null,
       };
     });
     const named: DimensionCoverage[] = coverage.map((c, i) => ({
@@ -255,8 +295,14 @@ export async function listPipelineCards(
     // The profile's own rules, so a card and the profile always nudge alike.
     const nudges: PipelineNudge[] = computeNudges({
       coverage: named,
-      totals: { observers: Number(row.observers ?? 0), last_observed_on: row.last_observed_on ?? null },
-      openFlags: Array.from({ length: Number(row.undiscussed_flags ?? 0) }, () => ({ discussed_with_candidate_on: null })),
+      totals: {
+        observers: Number(row.observers ?? 0),
+        last_observed_on: row.last_observed_on ?? null,
+      },
+      openFlags: Array.from(
+        { length: Number(row.undiscussed_flags ?? 0) },
+        () => ({ discussed_with_candidate_on: null })
+      ),
       today,
     }).map((n) => n.key);
     if (row.stale_plan) nudges.push("plan_without_checkin");
@@ -279,26 +325,30 @@ export async function listPipelineCards(
       nudges: PIPELINE_NUDGES.filter((n) => nudges.includes(n)),
     };
   });
-  const filtered = filters.nudge ? cards.filter((c) => c.nudges.includes(filters.nudge!)) : cards;
+  const filtered = filters.nudge
+    ? cards.filter((c) => c.nudges.includes(filters.nudge!))
+    : cards;
   return sortCards(filtered, sort);
 }
 
 /** Name (A–Z), time in stage (longest first) or last activity (stalest first): facts about the process, never the person. */
-export function sortCards(cards: PipelineCard[], sort: PipelineSort): PipelineCard[] {
-  const byName = (a: PipelineCard, b: PipelineCard) => a.name.localeCompare(b.name, "en") || a.id.localeCompare(b.id);
+export function sortCards(
+  cards: PipelineCard[],
+  sort: PipelineSort
+): PipelineCard[] {
+  const byName = (a: PipelineCard, b: PipelineCard) =>
+    a.name.localeCompare(b.name, "en") || a.id.localeCompare(b.id);
   const copy = [...cards];
-  if (sort === "days_in_stage") return copy.sort((a, b) => b.days_in_stage - a.days_in_stage || byName(a, b));
-  if (sort === "last_activity") return copy.sort((a, b) => a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b));
+  if (sort === "days_in_stage")
+    return copy.sort(
+      (a, b) => b.days_in_stage - a.days_in_stage || byName(a, b)
+    );
+  if (sort === "last_activity")
+    return copy.sort(
+      (a, b) =>
+        a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b)
+    );
   return copy.sort(byName);
-}
-
-// The team, track and manager filters, on `candidates` or an alias of it.
-function withBoardFilters<Q extends { where: (...args: any[]) => Q }>(query: Q, filters: PipelineFilters, table = "candidates"): Q {
-  let q = query;
-  if (filters.team) q = q.where(`${table}.team`, "=", filters.team);
-  if (filters.track) q = q.where(`${table}.track`, "=", filters.track);
-  if (filters.managerId) q = q.where(`${table}.manager_id`, "=", filters.managerId);
-  return q;
 }
 
 /** Cards per column on the board: the first page, and how far "show more" may go. */
@@ -313,41 +363,43 @@ export function boardColumnSizeFrom(params: URLSearchParams): number {
 }
 
 /**
- * The board: each column's first `perColumn` cards and its full count. With the name or time-in-stage
- * order and no nudge filter, only those cards are computed (two statements whatever the number of
- * candidates); a nudge filter or the last-activity order needs every card's facts first.
+ * The board: each column's first `perColumn` cards and its full count, in two statements whatever the
+ * number of candidates. Only the shown cards' facts are computed, in every order and with a nudge
+ * filter; the counts apply the same filter to every candidate of a column.
  */
 export async function listPipelineBoard(
   db: DB,
-  args: { filters: PipelineFilters; today: string; dimensions: readonly { id: string; name: string }[]; sort: PipelineSort; perColumn: number },
+  args: {
+    filters: PipelineFilters;
+    today: string;
+    dimensions: readonly { id: string; name: string }[];
+    sort: PipelineSort;
+    perColumn: number;
+  }
 ) {
-  const { filters, perColumn } = args;
-  const paged = !filters.nudge && args.sort !== "last_activity";
+  const { filters, perColumn, today } = args;
+  const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
   const [cards, counts] = await Promise.all([
-    listPipelineCards(db, { ...args, perStage: paged ? perColumn : undefined }),
-    paged
-      ? withBoardFilters(
-          db
-            .selectFrom("candidates")
-            .select(["candidates.stage", (eb) => eb.fn.countAll<number>().as("n")])
-            .where("candidates.archived_at", "is", null)
-            .where("candidates.stage", "in", [...BOARD_STAGES])
-            .groupBy("candidates.stage"),
-          filters,
-        ).execute()
-      : Promise.resolve(null),
+    listPipelineCards(db, { ...args, perStage: perColumn }),
+    sql<{ stage: Stage; n: number }>`
+      select c.stage, count(*) as n from candidates c
+      where c.stage in (${stages}) and ${boardConditions(filters, today)}
+      group by c.stage`.execute(db),
   ]);
   const columns = groupByStage(cards).map((column) => ({
     stage: column.stage,
     cards: column.cards.slice(0, perColumn),
-    total: counts ? Number(counts.find((c) => c.stage === column.stage)?.n ?? 0) : column.cards.length,
+    total: Number(counts.rows.find((c) => c.stage === column.stage)?.n ?? 0),
   }));
   return { columns, total: columns.reduce((sum, c) => sum + c.total, 0) };
 }
 
 /** Cards grouped into the board's columns. */
 export function groupByStage(cards: PipelineCard[]) {
-  return BOARD_STAGES.map((stage) => ({ stage, cards: cards.filter((c) => c.stage === stage) }));
+  return BOARD_STAGES.map((stage) => ({
+    stage,
+    cards: cards.filter((c) => c.stage === stage),
+  }));
 }
 
 /** Teams of non-archived candidates, for the filter. */
@@ -377,7 +429,9 @@ export function csvField(value: string | number | null | undefined): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+export function toCsv(
+  rows: readonly (readonly (string | number | null | undefined)[])[]
+): string {
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
@@ -396,7 +450,10 @@ const TRACK_WORDS: Record<Track, string> = {
 };
 
 /** The board's facts as rows: a header, then one row per card in board order (stage, then the chosen sort). */
-export function pipelineCsvRows(cards: readonly PipelineCard[], dimensions: readonly { id: string; name: string }[]) {
+export function pipelineCsvRows(
+  cards: readonly PipelineCard[],
+  dimensions: readonly { id: string; name: string }[]
+) {
   const header = [
     "Name",
     "Team",
@@ -404,13 +461,19 @@ export function pipelineCsvRows(cards: readonly PipelineCard[], dimensions: read
     "Manager",
     "Stage",
     "Days in stage",
-    ...dimensions.flatMap((d) => [`${d.name}: observations`, `${d.name}: observers`, `${d.name}: last observed`]),
+    ...dimensions.flatMap((d) => [
+      `${d.name}: observations`,
+      `${d.name}: observers`,
+      `${d.name}: last observed`,
+    ]),
     "Open flags",
     "Active sniff tests",
     "Coaching",
     "Nudges",
   ];
-  const ordered = BOARD_STAGES.flatMap((stage) => cards.filter((c) => c.stage === stage));
+  const ordered = BOARD_STAGES.flatMap((stage) =>
+    cards.filter((c) => c.stage === stage)
+  );
   const body = ordered.map((c) => [
     c.name,
     c.team,
@@ -418,7 +481,11 @@ export function pipelineCsvRows(cards: readonly PipelineCard[], dimensions: read
     c.manager.name,
     STAGE_WORDS[c.stage],
     c.days_in_stage,
-    ...c.coverage.flatMap((cell) => [cell.observations, cell.observers, cell.last_observed_on ?? ""]),
+    ...c.coverage.flatMap((cell) => [
+      cell.observations,
+      cell.observers,
+      cell.last_observed_on ?? "",
+    ]),
     c.open_flags,
     c.active_sniff_tests,
     c.coaching === "active" ? "Active plan" : "No active plan",

@@ -26,7 +26,10 @@ function escapeLike(text: string): string {
 // ---- Library ---------------------------------------------------------------------------------------
 
 /** Templates with their dimension and how often each was offered and completed, in dimension order. */
-export async function listSniffTests(db: DB, { q, showArchived }: { q?: string; showArchived: boolean }) {
+export async function listSniffTests(
+  db: DB,
+  { q, showArchived }: { q?: string; showArchived: boolean }
+) {
   let query = db
     .selectFrom("sniff_tests as t")
     .innerJoin("dimensions as d", "d.id", "t.dimension_id")
@@ -52,23 +55,48 @@ export async function listSniffTests(db: DB, { q, showArchived }: { q?: string; 
   if (!showArchived) query = query.where("t.archived_at", "is", null);
   if (q) {
     const pattern = `%${escapeLike(q)}%`;
-    query = query.where((eb) => eb.or([eb("t.title", "ilike", pattern), eb("t.assignment", "ilike", pattern)]));
+    query = query.where((eb) =>
+      eb.or([
+        eb("t.title", "ilike", pattern),
+        eb("t.assignment", "ilike", pattern),
+      ])
+    );
   }
-  const rows = await query.orderBy("d.position").orderBy("d.name").orderBy(sql`lower(t.title)`).orderBy("t.id").execute();
-  return rows.map((r) => ({ ...r, offered: Number(r.offered ?? 0), completed: Number(r.completed ?? 0) }));
+  const rows = await query
+    .orderBy("d.position")
+    .orderBy("d.name")
+    .orderBy(sql`lower(t.title)`)
+    .orderBy("t.id")
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    offered: Number(r.offered ?? 0),
+    completed: Number(r.completed ?? 0),
+  }));
 }
 
 export async function hasAnySniffTest(db: DB): Promise<boolean> {
-  const row = await db.selectFrom("sniff_tests").select("id").limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("sniff_tests")
+    .select("id")
+    .limit(1)
+    .executeTakeFirst();
   return Boolean(row);
 }
 
 /** Dimensions a template may be filed under: the live ones, plus `keepId` (a template's current, maybe archived, one). */
-export function listDimensionsForTemplates(db: DB, { keepId }: { keepId?: string } = {}) {
+export function listDimensionsForTemplates(
+  db: DB,
+  { keepId }: { keepId?: string } = {}
+) {
   return db
     .selectFrom("dimensions")
     .select(["id", "name"])
-    .where((eb) => (keepId ? eb.or([eb("archived_at", "is", null), eb("id", "=", keepId)]) : eb("archived_at", "is", null)))
+    .where((eb) =>
+      keepId
+        ? eb.or([eb("archived_at", "is", null), eb("id", "=", keepId)])
+        : eb("archived_at", "is", null)
+    )
     .orderBy("position")
     .orderBy("name")
     .execute();
@@ -103,7 +131,10 @@ export async function getSniffTest(db: DB, id: string) {
 export type SniffTest = NonNullable<Awaited<ReturnType<typeof getSniffTest>>>;
 
 /** Every version of the template as it was, newest first, with who saved it and when. */
-export async function listSniffTestRevisions(db: DB, { sniffTestId }: { sniffTestId: string }) {
+export async function listSniffTestRevisions(
+  db: DB,
+  { sniffTestId }: { sniffTestId: string }
+) {
   return db
     .selectFrom("sniff_test_revisions as r")
     .innerJoin("dimensions as d", "d.id", "r.dimension_id")
@@ -126,11 +157,24 @@ export async function listSniffTestRevisions(db: DB, { sniffTestId }: { sniffTes
     .execute();
 }
 
-export async function findSniffTestByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("sniff_tests").select(["id", "created_by"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+export async function findSniffTestByIdempotencyKey(
+  db: DB,
+  idempotencyKey: string
+) {
+  return db
+    .selectFrom("sniff_tests")
+    .select(["id", "created_by"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
 }
 
-function revisionValues(sniffTestId: string, version: number, text: SniffTestText, editorId: string, now: Date) {
+function revisionValues(
+  sniffTestId: string,
+  version: number,
+  text: SniffTestText,
+  editorId: string,
+  now: Date
+) {
   return {
     sniff_test_id: sniffTestId,
     version,
@@ -149,7 +193,17 @@ function revisionValues(sniffTestId: string, version: number, text: SniffTestTex
 /** The template and its revision 1 with the same text. Call inside a transaction. */
 export async function createSniffTest(
   trx: DB,
-  { text, createdBy, idempotencyKey, now }: { text: SniffTestText; createdBy: string; idempotencyKey: string; now: Date },
+  {
+    text,
+    createdBy,
+    idempotencyKey,
+    now,
+  }: {
+    text: SniffTestText;
+    createdBy: string;
+    idempotencyKey: string;
+    now: Date;
+  }
 ) {
   const row = await trx
     .insertInto("sniff_tests")
@@ -182,7 +236,19 @@ export async function createSniffTest(
  */
 export async function updateSniffTest(
   trx: DB,
-  { id, version, text, editorId, now }: { id: string; version: number; text: SniffTestText; editorId: string; now: Date },
+  {
+    id,
+    version,
+    text,
+    editorId,
+    now,
+  }: {
+    id: string;
+    version: number;
+    text: SniffTestText;
+    editorId: string;
+    now: Date;
+  }
 ): Promise<"stale" | { id: string; version: number; revisionId: string }> {
   const updated = await trx
     .updateTable("sniff_tests")
@@ -210,7 +276,10 @@ export async function updateSniffTest(
 }
 
 /** Archives or restores; false when it already was in that state. Templates are never deleted. */
-export async function setSniffTestArchived(trx: DB, { id, archived, now }: { id: string; archived: boolean; now: Date }) {
+export async function setSniffTestArchived(
+  trx: DB,
+  { id, archived, now }: { id: string; archived: boolean; now: Date }
+) {
   const row = await trx
     .updateTable("sniff_tests")
     .set({ archived_at: archived ? now : null })
@@ -235,22 +304,41 @@ export interface SniffTestFigures {
 }
 
 /** One aggregate over the test's assignments: how the test fares, never how a person does. */
-export async function getSniffTestFigures(db: DB, { sniffTestId }: { sniffTestId: string }): Promise<SniffTestFigures> {
+export async function getSniffTestFigures(
+  db: DB,
+  { sniffTestId }: { sniffTestId: string }
+): Promise<SniffTestFigures> {
   const row = await db
     .selectFrom("sniff_test_assignments as a")
     .select([
       sql<number>`count(*)::int`.as("offered"),
       // Ever accepted: closed after acceptance, or an 'accepted' event before a later withdrawal.
       sql<number>`(count(*) filter (where a.status in ('accepted', 'completed', 'not_completed') or exists (
-        select 1 from sniff_test_assignment_events e where e.assignment_id = a.id and e.to_status = 'accepted')))::int`.as("accepted"),
-      sql<number>`(count(*) filter (where a.status = 'declined'))::int`.as("declined"),
-      sql<number>`(count(*) filter (where a.status = 'completed'))::int`.as("completed"),
-      sql<number>`(count(*) filter (where a.status = 'not_completed'))::int`.as("not_completed"),
-      sql<number>`(count(*) filter (where a.status = 'withdrawn'))::int`.as("withdrawn"),
-      sql<number>`(count(*) filter (where a.status in ('offered', 'accepted')))::int`.as("open"),
+        select 1 from sniff_test_assignment_events e where e.assignment_id = a.id and e.to_status = 'accepted')))::int`.as(
+        "accepted"
+      ),
+      sql<number>`(count(*) filter (where a.status = 'declined'))::int`.as(
+        "declined"
+      ),
+      sql<number>`(count(*) filter (where a.status = 'completed'))::int`.as(
+        "completed"
+      ),
+      sql<number>`(count(*) filter (where a.status = 'not_completed'))::int`.as(
+        "not_completed"
+      ),
+      sql<number>`(count(*) filter (where a.status = 'withdrawn'))::int`.as(
+        "withdrawn"
+      ),
+      sql<number>`(count(*) filter (where a.status in ('offered', 'accepted')))::int`.as(
+        "open"
+      ),
       // The median of a duration about the test (offered → completed), not a value about anyone.
-      sql<number | null>`(percentile_cont(0.5) within group (order by (a.closed_on - a.offered_on))
-        filter (where a.status = 'completed'))::float8`.as("median_days_to_complete"),
+      sql<
+        number | null
+      >`(percentile_cont(0.5) within group (order by (a.closed_on - a.offered_on))
+        filter (where a.status = 'completed'))::float8`.as(
+        "median_days_to_complete"
+      ),
     ])
     .where("a.sniff_test_id", "=", sniffTestId)
     .executeTakeFirstOrThrow();
@@ -262,7 +350,10 @@ export async function getSniffTestFigures(db: DB, { sniffTestId }: { sniffTestId
     not_completed: Number(row.not_completed),
     withdrawn: Number(row.withdrawn),
     open: Number(row.open),
-    median_days_to_complete: row.median_days_to_complete === null ? null : Number(row.median_days_to_complete),
+    median_days_to_complete:
+      row.median_days_to_complete === null
+        ? null
+        : Number(row.median_days_to_complete),
   };
 }
 
@@ -275,13 +366,21 @@ const times = (n: number) => (n === 1 ? "once" : `${n} times`);
 /** The figures in plain words, e.g. "Offered 9 times; 2 completed (22%)." */
 export function describeSniffTestFigures(f: SniffTestFigures): string {
   if (f.offered === 0) return "Not offered to anyone yet.";
-  const parts = [`Offered ${times(f.offered)}; ${f.completed} completed (${percent(f.completed, f.offered)}%).`];
+  const parts = [
+    `Offered ${times(f.offered)}; ${f.completed} completed (${percent(
+      f.completed,
+      f.offered
+    )}%).`,
+  ];
   const closed = f.offered - f.open;
   const withoutCompletion = f.not_completed + f.declined + f.withdrawn;
   if (closed > 0 && withoutCompletion > 0) {
     parts.push(
-      `Of the ${closed} closed, ${withoutCompletion} ended without completion (${percent(withoutCompletion, closed)}%): ` +
-        `${f.not_completed} not completed, ${f.declined} declined, ${f.withdrawn} withdrawn.`,
+      `Of the ${closed} closed, ${withoutCompletion} ended without completion (${percent(
+        withoutCompletion,
+        closed
+      )}%): ` +
+        `${f.not_completed} not completed, ${f.declined} declined, ${f.withdrawn} withdrawn.`
     );
   }
   if (f.open > 0) parts.push(`${f.open} still open.`);
@@ -292,8 +391,16 @@ export function describeSniffTestFigures(f: SniffTestFigures): string {
  * The test's assignments. Every one is listed so the figures add up, but the candidate's name and
  * id, and the assignment's id, only for candidates the viewer may see.
  */
-export async function listAssignmentsOfSniffTest(db: DB, { sniffTestId, viewer }: { sniffTestId: string; viewer: Viewer }) {
-  const rows = await db
+export async function listAssignmentsOfSniffTest(
+  db: DB,
+  {
+    sniffTestId,
+    viewer,
+    limit,
+    offset = 0,
+  }: { sniffTestId: string; viewer: Viewer; limit?: number; offset?: number }
+) {
+  let query = db
     .selectFrom("sniff_test_assignments as a")
     .innerJoin("candidates", "candidates.id", "a.candidate_id")
     .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
@@ -328,10 +435,19 @@ export async function listAssignmentsOfSniffTest(db: DB, { sniffTestId, viewer }
     .where("a.sniff_test_id", "=", sniffTestId)
     .orderBy("a.offered_on", "desc")
     .orderBy("a.created_at", "desc")
-    .execute();
+    .orderBy("a.id", "desc")
+    .offset(offset);
+  if (limit !== undefined) query = query.limit(limit);
+  const rows = await query.execute();
   return rows.map((r) =>
     r.candidate_id && r.assignment_id
-      ? { visible: true as const, ...r, candidate_id: r.candidate_id, assignment_id: r.assignment_id, candidate_name: r.candidate_name ?? "" }
+      ? {
+          visible: true as const,
+          ...r,
+          candidate_id: r.candidate_id,
+          assignment_id: r.assignment_id,
+          candidate_name: r.candidate_name ?? "",
+        }
       : {
           visible: false as const,
           offered_on: r.offered_on,
@@ -339,19 +455,24 @@ export async function listAssignmentsOfSniffTest(db: DB, { sniffTestId, viewer }
           closed_on: r.closed_on,
           status: r.status,
           revision_version: r.revision_version,
-        },
+        }
   );
 }
 
 // ---- Form input ------------------------------------------------------------------------------------
 
 const TimeboxSchema = z.preprocess(
-  (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v === "" ? undefined : v),
+  (v) =>
+    typeof v === "string" && v.trim() !== ""
+      ? Number(v)
+      : v === ""
+      ? undefined
+      : v,
   z
     .number({ error: "Enter the suggested timebox in days (1 to 365)." })
     .int("Enter a whole number of days.")
     .min(1, "The timebox is at least 1 day.")
-    .max(365, "The timebox is at most 365 days."),
+    .max(365, "The timebox is at most 365 days.")
 );
 
 const sniffTestFields = {
@@ -360,21 +481,35 @@ const sniffTestFields = {
     .trim()
     .min(1, "Give the sniff test a title.")
     .max(200, "Use at most 200 characters."),
-  dimensionId: z.string({ error: "Choose the dimension it reveals." }).refine(isUuid, "Choose the dimension it reveals."),
-  assignment: requiredText("Write the assignment as it will be given to the person."),
+  dimensionId: z
+    .string({ error: "Choose the dimension it reveals." })
+    .refine(isUuid, "Choose the dimension it reveals."),
+  assignment: requiredText(
+    "Write the assignment as it will be given to the person."
+  ),
   rationale: optionalText(),
   signals: optionalText(),
   redFlags: optionalText(),
   timeboxDays: TimeboxSchema,
 };
 
-export const NewSniffTestSchema = z.object({ ...sniffTestFields, idempotencyKey: IdempotencyKeySchema });
+export const NewSniffTestSchema = z.object({
+  ...sniffTestFields,
+  idempotencyKey: IdempotencyKeySchema,
+});
 export const EditSniffTestSchema = z.object({
   ...sniffTestFields,
-  version: z.coerce.number({ error: "Reload the page and try again." }).int().positive(),
+  version: z.coerce
+    .number({ error: "Reload the page and try again." })
+    .int()
+    .positive(),
 });
 
-export function toSniffTestText(input: z.infer<typeof NewSniffTestSchema> | z.infer<typeof EditSniffTestSchema>): SniffTestText {
+export function toSniffTestText(
+  input:
+    | z.infer<typeof NewSniffTestSchema>
+    | z.infer<typeof EditSniffTestSchema>
+): SniffTestText {
   return {
     title: input.title,
     dimensionId: input.dimensionId,
@@ -387,10 +522,21 @@ export function toSniffTestText(input: z.infer<typeof NewSniffTestSchema> | z.in
 }
 
 /** Checks that need the database: the dimension exists and is live (or is the one the template already has). */
-export async function sniffTestInputErrors(db: DB, { dimensionId, currentDimensionId }: { dimensionId: string; currentDimensionId?: string }) {
+export async function sniffTestInputErrors(
+  db: DB,
+  {
+    dimensionId,
+    currentDimensionId,
+  }: { dimensionId: string; currentDimensionId?: string }
+) {
   const fieldErrors: Record<string, string[]> = {};
-  const row = await db.selectFrom("dimensions").select(["id", "archived_at"]).where("id", "=", dimensionId).executeTakeFirst();
-  if (!row || (row.archived_at && row.id !== currentDimensionId)) fieldErrors.dimensionId = ["Choose the dimension it reveals."];
+  const row = await db
+    .selectFrom("dimensions")
+    .select(["id", "archived_at"])
+    .where("id", "=", dimensionId)
+    .executeTakeFirst();
+  if (!row || (row.archived_at && row.id !== currentDimensionId))
+    fieldErrors.dimensionId = ["Choose the dimension it reveals."];
   return fieldErrors;
 }
 

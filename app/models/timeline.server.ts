@@ -1,7 +1,7 @@
 /**
  * The candidate timeline: everything that happened, newest first, built in SQL as one UNION ALL of
- * per-kind selects with a common shape, so a page costs two statements whatever it shows (the
- * union, then the dimensions of the page's observations).
+ * per-kind selects with a common shape, each cut to the page before the union, so a page costs one
+ * statement whatever it shows or how long the history is.
  */
 import { type SelectQueryBuilder, sql } from "kysely";
 import type { DB } from "../../db/client";
@@ -50,7 +50,9 @@ export function timelineFiltersFrom(params: URLSearchParams): TimelineFilters {
   const dimension = params.get("dimension");
   const page = Number(params.get("page") ?? "1");
   return {
-    kind: (TIMELINE_KINDS as readonly string[]).includes(kind ?? "") ? (kind as TimelineKind) : null,
+    kind: (TIMELINE_KINDS as readonly string[]).includes(kind ?? "")
+      ? (kind as TimelineKind)
+      : null,
     dimensionId: isUuid(dimension) ? dimension.toLowerCase() : null,
     page: Number.isInteger(page) && page >= 1 && page <= MAX_PAGE ? page : 1,
   };
@@ -63,10 +65,17 @@ const nullText = sql<string | null>`null::text`;
 const no = sql<boolean>`false`;
 /** A calendar date placed at the time of day its row was written, so same-day events keep their order. */
 const dayAt = (day: string, createdAt: string) =>
-  sql<Date>`((${sql.ref(day)} + (${sql.ref(createdAt)} at time zone 'UTC')::time) at time zone 'UTC')`;
-const dayOf = (timestamp: string) => sql<string>`(${sql.ref(timestamp)} at time zone 'UTC')::date`;
+  sql<Date>`((${sql.ref(day)} + (${sql.ref(
+    createdAt
+  )} at time zone 'UTC')::time) at time zone 'UTC')`;
+const dayOf = (timestamp: string) =>
+  sql<string>`(${sql.ref(timestamp)} at time zone 'UTC')::date`;
 
-function observationBranch(db: DB, candidateId: string, dimensionId: string | null): Branch {
+function observationBranch(
+  db: DB,
+  candidateId: string,
+  dimensionId: string | null
+): Branch {
   let query = db
     .selectFrom("observations as o")
     .innerJoin("users as u", "u.id", "o.author_id")
@@ -87,7 +96,12 @@ function observationBranch(db: DB, candidateId: string, dimensionId: string | nu
       nullText.as("to_status"),
       nullText.as("mentor"),
       eb
-        .exists(eb.selectFrom("observation_revisions as r").select("r.id").whereRef("r.observation_id", "=", "o.id"))
+        .exists(
+          eb
+            .selectFrom("observation_revisions as r")
+            .select("r.id")
+            .whereRef("r.observation_id", "=", "o.id")
+        )
         .$castTo<boolean>()
         .as("edited"),
       sql<boolean>`o.retracted_at is not null`.as("retracted"),
@@ -102,8 +116,8 @@ function observationBranch(db: DB, candidateId: string, dimensionId: string | nu
           .selectFrom("observation_dimensions as od")
           .select("od.observation_id")
           .whereRef("od.observation_id", "=", "o.id")
-          .where("od.dimension_id", "=", dimensionId),
-      ),
+          .where("od.dimension_id", "=", dimensionId)
+      )
     );
   }
   return query as unknown as Branch;
@@ -144,7 +158,9 @@ function flagBranches(db: DB, candidateId: string): Branch[] {
     .innerJoin("users as u", "u.id", "e.changed_by")
     .select([
       lit("flag").as("kind"),
-      sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`.as("event"),
+      sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`.as(
+        "event"
+      ),
       "e.id",
       sql<Date>`e.created_at`.as("at"),
       dayOf("e.created_at").as("day"),
@@ -317,9 +333,16 @@ function decisionBranch(db: DB, candidateId: string): Branch {
     .where("i.candidate_id", "=", candidateId) as unknown as Branch;
 }
 
-function branchesFor(db: DB, candidateId: string, { kind, dimensionId }: Omit<TimelineFilters, "page">): Branch[] {
+function branchesFor(
+  db: DB,
+  candidateId: string,
+  { kind, dimensionId }: Omit<TimelineFilters, "page">
+): Branch[] {
   // A dimension belongs to observations only: with that filter, nothing else is shown.
-  if (dimensionId) return kind === null || kind === "observation" ? [observationBranch(db, candidateId, dimensionId)] : [];
+  if (dimensionId)
+    return kind === null || kind === "observation"
+      ? [observationBranch(db, candidateId, dimensionId)]
+      : [];
   const all: Record<TimelineKind, () => Branch[]> = {
     observation: () => [observationBranch(db, candidateId, null)],
     flag: () => flagBranches(db, candidateId),
@@ -338,26 +361,63 @@ export interface TimelineEntry extends TimelineRow {
 /** One page of the timeline, newest first (ties broken by id), with whether older entries exist. */
 export async function getTimeline(
   db: DB,
-  { candidateId, filters, pageSize = TIMELINE_PAGE_SIZE }: { candidateId: string; filters: TimelineFilters; pageSize?: number },
-): Promise<{ entries: TimelineEntry[]; hasOlder: boolean; hasNewer: boolean; page: number }> {
+  {
+    candidateId,
+    filters,
+    pageSize = TIMELINE_PAGE_SIZE,
+  }: { candidateId: string; filters: TimelineFilters; pageSize?: number }
+): Promise<{
+  entries: TimelineEntry[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+  page: number;
+}> {
   const branches = branchesFor(db, candidateId, filters);
   const page = filters.page;
-  if (!branches.length) return { entries: [], hasOlder: false, hasNewer: page > 1, page };
-  const union = branches.slice(1).reduce((acc, branch) => acc.unionAll(branch), branches[0]);
-  const rows = await db
-    .selectFrom(union.as("t"))
-    .selectAll()
+  if (!branches.length)
+    return { entries: [], hasOlder: false, hasNewer: page > 1, page };
+  // Each branch is cut to the rows the page could need before the union (newest first, along an index
+  // where the branch is large), so a candidate with years of notes costs the same as a new one.
+  const upTo = page * pageSize + 1;
+  const limited = branches.map(
+    (branch) =>
+      db
+        .selectFrom(
+          branch.orderBy("at", "desc").orderBy("id", "desc").limit(upTo).as("b")
+        )
+        .selectAll() as unknown as Branch
+  );
+  const union = limited
+    .slice(1)
+    .reduce((acc, branch) => acc.unionAll(branch), limited[0]);
+  // One statement: the page, then the dimensions of the page's observations, in framework order.
+  const rows = (await db
+    .selectFrom(
+      db
+        .selectFrom(union.as("u"))
+        .selectAll()
+        .orderBy("u.at", "desc")
+        .orderBy("u.id", "desc")
+        .limit(pageSize + 1)
+        .offset((page - 1) * pageSize)
+        .as("t")
+    )
+    .selectAll("t")
+    .select(
+      sql<
+        { id: string; name: string }[]
+      >`case when t.kind = 'observation' then coalesce((
+        select json_agg(json_build_object('id', d.id, 'name', d.name) order by d.position, d.id)
+        from observation_dimensions od join dimensions d on d.id = od.dimension_id
+        where od.observation_id = t.id), '[]'::json) else '[]'::json end`.as(
+        "dimensions"
+      )
+    )
     .orderBy("t.at", "desc")
     .orderBy("t.id", "desc")
-    .limit(pageSize + 1)
-    .offset((page - 1) * pageSize)
-    .execute();
-  const pageRows = rows.slice(0, pageSize) as TimelineRow[];
-  const dimensions = await listObservationDimensions(db, {
-    observationIds: pageRows.filter((r) => r.kind === "observation").map((r) => r.id),
-  });
+    .execute()) as unknown as TimelineEntry[];
   return {
-    entries: pageRows.map((r) => ({ ...r, dimensions: r.kind === "observation" ? (dimensions.get(r.id) ?? []) : [] })),
+    entries: rows.slice(0, pageSize).map((r) => ({ ...r, at: new Date(r.at) })),
     hasOlder: rows.length > pageSize,
     hasNewer: page > 1,
     page,
@@ -365,7 +425,10 @@ export async function getTimeline(
 }
 
 /** The dimensions of many observations in one query, in framework order. */
-export async function listObservationDimensions(db: DB, { observationIds }: { observationIds: readonly string[] }) {
+export async function listObservationDimensions(
+  db: DB,
+  { observationIds }: { observationIds: readonly string[] }
+) {
   const byObservation = new Map<string, { id: string; name: string }[]>();
   if (!observationIds.length) return byObservation;
   const rows = await db

@@ -2,34 +2,63 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { canManageCandidate, requireCandidateAccess } from "../auth/policy.server";
+import { useEffect } from "react";
+import {
+  canManageCandidate,
+  requireCandidateAccess,
+} from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { ObservationForm } from "../components/observation-form";
 import { getCandidateHeader } from "../models/candidate.server";
-import { computeNudges, getEvidenceCoverage, getEvidenceTotals, listOpenFlags } from "../models/evidence.server";
+import {
+  computeNudges,
+  getEvidenceSummary,
+  listOpenFlags,
+} from "../models/evidence.server";
 import { listAssignmentsForCandidate } from "../models/observation.server";
 import { getTimeline, timelineFiltersFrom } from "../models/timeline.server";
 import { listCandidatePlans } from "../models/coaching.server";
 import { daysBetween, formatDate, isoDate } from "../utils/dates";
 import { notFound } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
-import { OUTCOME_LABELS, SIGNAL_LABELS, STAGE_LABELS, TIMELINE_KINDS, TRACK_LABELS, type TimelineKind } from "../utils/labels";
+import {
+  OUTCOME_LABELS,
+  SIGNAL_LABELS,
+  STAGE_LABELS,
+  TIMELINE_KINDS,
+  TRACK_LABELS,
+  type TimelineKind,
+} from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.candidate.name} · Noseworthy` : "Candidate · Noseworthy" },
+  {
+    title: data
+      ? `${data.candidate.name} · Noseworthy`
+      : "Candidate · Noseworthy",
+  },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const access = await requireCandidateAccess(context, user, params.candidateId);
+  const access = await requireCandidateAccess(
+    context,
+    user,
+    params.candidateId
+  );
   const url = new URL(request.url);
 
   const today = isoDate(context.now());
   const filters = timelineFiltersFrom(url.searchParams);
-  const [candidate, coverage, totals, openFlags, assignments, timeline, plans] = await Promise.all([
+  const [
+    candidate,
+    { coverage, totals },
+    openFlags,
+    assignments,
+    timeline,
+    plans,
+  ] = await Promise.all([
     getCandidateHeader(context.db, access.id),
-    getEvidenceCoverage(context.db, { candidateId: access.id }),
-    getEvidenceTotals(context.db, { candidateId: access.id }),
+    getEvidenceSummary(context.db, { candidateId: access.id }),
     listOpenFlags(context.db, { candidateId: access.id }),
     listAssignmentsForCandidate(context.db, access.id),
     getTimeline(context.db, { candidateId: access.id, filters }),
@@ -37,10 +66,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]);
   if (!candidate) throw notFound();
   // Managing depends only on who manages the candidate, which the access check already read.
-  const canManage = canManageCandidate(user, { managerId: access.manager_id, nominatedBy: access.nominated_by, observerIds: [], activeMentorIds: [] });
+  const canManage = canManageCandidate(user, {
+    managerId: access.manager_id,
+    nominatedBy: access.nominated_by,
+    observerIds: [],
+    activeMentorIds: [],
+  });
   return json({
     candidate,
-    daysInStage: Math.max(0, daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)),
+    daysInStage: Math.max(
+      0,
+      daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)
+    ),
     canManage,
     today,
     coverage,
@@ -51,12 +88,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
           key: `${plan.id}-${n.kind}`,
           title: n.text,
           detail: `In the coaching plan with ${plan.mentorName}.`,
-        })),
+        }))
       ),
     ],
     plans,
     openFlags,
-    assignments: assignments.map((a) => ({ id: a.id, title: `${a.title} (offered ${formatDate(a.offered_on)})` })),
+    assignments: assignments.map((a) => ({
+      id: a.id,
+      title: `${a.title} (offered ${formatDate(a.offered_on)})`,
+    })),
     timeline,
     filters,
     idempotencyKey: newIdempotencyKey(),
@@ -103,9 +143,42 @@ function excerpt(text: string | null, max = 280): string {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
+/** Pressing "o" (outside a text field) jumps to quick capture: notes are taken right after a meeting. */
+function useQuickCaptureShortcut() {
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (
+        event.key !== "o" ||
+        event.ctrlKey ||
+        event.metaKey ||
+        event.altKey ||
+        event.defaultPrevented
+      )
+        return;
+      const target = event.target as HTMLElement | null;
+      if (
+        target &&
+        (target.isContentEditable ||
+          ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+      )
+        return;
+      const field = document.querySelector<HTMLElement>(
+        "#quick-capture-section textarea, #quick-capture-section input:not([type=hidden])"
+      );
+      if (!field) return;
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    }
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, []);
+}
+
 function Profile({ data }: { data: ProfileData }) {
   const { candidate } = data;
   const base = `/candidates/${candidate.id}`;
+  useQuickCaptureShortcut();
   return (
     <div>
       <p className="text-sm">
@@ -116,24 +189,40 @@ function Profile({ data }: { data: ProfileData }) {
       <ProfileHeader data={data} base={base} />
 
       <div className="mt-6 grid gap-6 lg:grid-cols-3 lg:items-start">
-        <section aria-labelledby="quick-capture" className="rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2">
+        <section
+          id="quick-capture-section"
+          aria-labelledby="quick-capture"
+          className="min-w-0 rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2"
+        >
           <h2 id="quick-capture" className="text-lg font-semibold">
             Quick capture
           </h2>
-          <p className="mb-3 text-sm text-stone-600">What did you see {candidate.name} do? One concrete behaviour is enough.</p>
+          <p className="mb-3 text-sm text-stone-600">
+            What did you see {candidate.name} do? One concrete behaviour is
+            enough.{" "}
+            <span className="hidden sm:inline">
+              Press <kbd>o</kbd> anywhere on this page to jump here.
+            </span>
+          </p>
           {data.coverage.length ? (
             <ObservationForm
               // A new key after each save remounts the form, so the fields start empty for the next note.
               key={data.idempotencyKey}
               action={`${base}/observations/new`}
               idempotencyKey={data.idempotencyKey}
-              dimensions={data.coverage.map((d) => ({ id: d.id, name: d.name }))}
+              dimensions={data.coverage.map((d) => ({
+                id: d.id,
+                name: d.name,
+              }))}
               assignments={data.assignments}
               today={data.today}
               compact
             />
           ) : (
-            <p className="text-stone-700">No dimensions are set up yet. Ask an admin to add them under Framework first.</p>
+            <p className="text-stone-700">
+              No dimensions are set up yet. Ask an admin to add them under
+              Framework first.
+            </p>
           )}
         </section>
 
@@ -156,14 +245,22 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
     [
       "Stage",
       <>
-        {STAGE_LABELS[candidate.stage] ?? candidate.stage} for {daysInStage} {daysInStage === 1 ? "day" : "days"}
-        {candidate.stage === "paused" && candidate.revisit_on ? `, revisit on ${formatDate(candidate.revisit_on)}` : ""}
+        {STAGE_LABELS[candidate.stage] ?? candidate.stage} for {daysInStage}{" "}
+        {daysInStage === 1 ? "day" : "days"}
+        {candidate.stage === "paused" && candidate.revisit_on
+          ? `, revisit on ${formatDate(candidate.revisit_on)}`
+          : ""}
       </>,
     ],
     ["Track", TRACK_LABELS[candidate.track] ?? candidate.track],
     ["Team", candidate.team || "—"],
     ["Manager", candidate.manager.name],
-    ["Mentors", candidate.mentors.length ? candidate.mentors.map((m) => m.name).join(", ") : "None yet"],
+    [
+      "Mentors",
+      candidate.mentors.length
+        ? candidate.mentors.map((m) => m.name).join(", ")
+        : "None yet",
+    ],
     ["Nominated by", candidate.nominated_by.name],
   ];
   return (
@@ -171,7 +268,9 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">{candidate.name}</h1>
-          {candidate.title ? <p className="text-stone-600">{candidate.title}</p> : null}
+          {candidate.title ? (
+            <p className="text-stone-600">{candidate.title}</p>
+          ) : null}
         </div>
         <div className="flex flex-wrap gap-2">
           {canManage ? (
@@ -191,7 +290,11 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
             </Link>
           ) : null}
           {canManage ? (
-            <Link to={`${base}/export`} reloadDocument className={buttonLinkClass}>
+            <Link
+              to={`${base}/export`}
+              reloadDocument
+              className={buttonLinkClass}
+            >
               Export
             </Link>
           ) : null}
@@ -199,13 +302,14 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
       </div>
       {candidate.archived_at ? (
         <p className="mt-3 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
-          This candidate was archived on {formatDate(candidate.archived_at)}. The record is kept; new notes are still possible.
+          This candidate was archived on {formatDate(candidate.archived_at)}.
+          The record is kept; new notes are still possible.
         </p>
       ) : null}
       <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
         {facts.map(([term, value]) => (
           <div key={term}>
-            <dt className="text-stone-500">{term}</dt>
+            <dt className="text-stone-600">{term}</dt>
             <dd className="font-medium text-stone-900">{value}</dd>
           </div>
         ))}
@@ -214,11 +318,19 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
   );
 }
 
-const PLAN_STATUS_WORDS: Record<string, string> = { active: "Active", paused: "Paused", completed: "Completed", abandoned: "Abandoned" };
+const PLAN_STATUS_WORDS: Record<string, string> = {
+  active: "Active",
+  paused: "Paused",
+  completed: "Completed",
+  abandoned: "Abandoned",
+};
 
 function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
   return (
-    <section aria-labelledby="plans" className="rounded-lg border border-stone-200 bg-white p-4">
+    <section
+      aria-labelledby="plans"
+      className="rounded-lg border border-stone-200 bg-white p-4"
+    >
       <h2 id="plans" className="text-lg font-semibold">
         Coaching plans
       </h2>
@@ -226,22 +338,32 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
         <ul className="mt-2 space-y-3">
           {plans.map((p) => (
             <li key={p.id} className="text-sm">
-              <Link to={`/coaching/${p.id}`} className="font-medium text-brand-700 underline">
+              <Link
+                to={`/coaching/${p.id}`}
+                className="font-medium text-brand-700 underline"
+              >
                 {p.goal.length > 90 ? `${p.goal.slice(0, 90)}…` : p.goal}
               </Link>
               <span className="block text-stone-600">
-                {PLAN_STATUS_WORDS[p.status] ?? p.status} · with {p.mentorName} · since {formatDate(p.startedOn)}
+                {PLAN_STATUS_WORDS[p.status] ?? p.status} · with {p.mentorName}{" "}
+                · since {formatDate(p.startedOn)}
                 {p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}
               </span>
               <span className="block text-stone-600">
-                {p.openActions} open {p.openActions === 1 ? "action" : "actions"} ·{" "}
-                {p.lastCheckinOn ? `last check-in ${formatDate(p.lastCheckinOn)}` : "no check-in yet"}
+                {p.openActions} open{" "}
+                {p.openActions === 1 ? "action" : "actions"} ·{" "}
+                {p.lastCheckinOn
+                  ? `last check-in ${formatDate(p.lastCheckinOn)}`
+                  : "no check-in yet"}
               </span>
             </li>
           ))}
         </ul>
       ) : (
-        <p className="mt-2 text-stone-700">No coaching plan yet. The candidate&apos;s manager or a leader can start one.</p>
+        <p className="mt-2 text-stone-700">
+          No coaching plan yet. The candidate&apos;s manager or a leader can
+          start one.
+        </p>
       )}
     </section>
   );
@@ -249,22 +371,33 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
 
 function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
   return (
-    <section aria-labelledby="nudges" className="rounded-lg border border-stone-200 bg-white p-4">
+    <section
+      aria-labelledby="nudges"
+      className="rounded-lg border border-stone-200 bg-white p-4"
+    >
       <h2 id="nudges" className="text-lg font-semibold">
         Process nudges
       </h2>
-      <p className="text-sm text-stone-600">About how the evidence is gathered, not about the person.</p>
+      <p className="text-sm text-stone-600">
+        About how the evidence is gathered, not about the person.
+      </p>
       {nudges.length ? (
         <ul className="mt-2 space-y-2">
           {nudges.map((n) => (
-            <li key={n.key} className="rounded border border-amber-200 bg-amber-50 px-3 py-2">
+            <li
+              key={n.key}
+              className="rounded border border-amber-200 bg-amber-50 px-3 py-2"
+            >
               <p className="font-medium text-amber-900">{n.title}</p>
               <p className="text-sm text-amber-900">{n.detail}</p>
             </li>
           ))}
         </ul>
       ) : (
-        <p className="mt-2 text-stone-700">Nothing to nudge: the evidence is recent, from several people, and covers every dimension.</p>
+        <p className="mt-2 text-stone-700">
+          Nothing to nudge: the evidence is recent, from several people, and
+          covers every dimension.
+        </p>
       )}
     </section>
   );
@@ -272,11 +405,16 @@ function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
 
 function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
   return (
-    <section aria-labelledby="coverage" className="rounded-lg border border-stone-200 bg-white p-4">
+    <section
+      aria-labelledby="coverage"
+      className="rounded-lg border border-stone-200 bg-white p-4"
+    >
       <h2 id="coverage" className="text-lg font-semibold">
         Evidence coverage
       </h2>
-      <p className="text-sm text-stone-600">Facts about the observations per dimension, to read side by side.</p>
+      <p className="text-sm text-stone-600">
+        Facts about the observations per dimension, to read side by side.
+      </p>
       {coverage.length ? (
         <table className="mt-2 w-full text-left text-sm">
           <thead>
@@ -297,7 +435,10 @@ function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
           </thead>
           <tbody>
             {coverage.map((d) => (
-              <tr key={d.id} className="border-b border-stone-100 last:border-0">
+              <tr
+                key={d.id}
+                className="border-b border-stone-100 last:border-0"
+              >
                 <th scope="row" className="py-1.5 pr-2 font-medium">
                   {d.name}
                 </th>
@@ -308,7 +449,7 @@ function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
                     <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
                   </>
                 ) : (
-                  <td colSpan={3} className="py-1.5 text-stone-500">
+                  <td colSpan={3} className="py-1.5 text-stone-600">
                     Not yet observed
                   </td>
                 )}
@@ -323,9 +464,18 @@ function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
   );
 }
 
-function OpenFlags({ flags, base }: { flags: ProfileData["openFlags"]; base: string }) {
+function OpenFlags({
+  flags,
+  base,
+}: {
+  flags: ProfileData["openFlags"];
+  base: string;
+}) {
   return (
-    <section aria-labelledby="open-flags" className="rounded-lg border border-stone-200 bg-white p-4">
+    <section
+      aria-labelledby="open-flags"
+      className="rounded-lg border border-stone-200 bg-white p-4"
+    >
       <h2 id="open-flags" className="text-lg font-semibold">
         Open flags
       </h2>
@@ -333,14 +483,19 @@ function OpenFlags({ flags, base }: { flags: ProfileData["openFlags"]; base: str
         <ul className="mt-2 divide-y divide-stone-100">
           {flags.map((f) => (
             <li key={f.id} className="py-2">
-              <Link to={`${base}/flags/${f.id}`} className={`font-medium ${linkClass}`}>
+              <Link
+                to={`${base}/flags/${f.id}`}
+                className={`font-medium ${linkClass}`}
+              >
                 {f.anti_pattern}
               </Link>
               <span className="block text-sm text-stone-600">
                 Observed {formatDate(f.observed_on)}
                 {f.status === "addressing" ? " · being addressed" : ""} ·{" "}
                 {f.discussed_with_candidate_on
-                  ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
+                  ? `discussed with them on ${formatDate(
+                      f.discussed_with_candidate_on
+                    )}`
                   : "not yet discussed with them"}
               </span>
             </li>
@@ -359,7 +514,11 @@ function OpenFlags({ flags, base }: { flags: ProfileData["openFlags"]; base: str
   );
 }
 
-function pageHref(base: string, filters: ProfileData["filters"], page: number): string {
+function pageHref(
+  base: string,
+  filters: ProfileData["filters"],
+  page: number
+): string {
   const params = new URLSearchParams();
   if (filters.kind) params.set("kind", filters.kind);
   if (filters.dimensionId) params.set("dimension", filters.dimensionId);
@@ -372,13 +531,24 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
   const { timeline, filters, coverage } = data;
   const filtered = Boolean(filters.kind || filters.dimensionId);
   return (
-    <section aria-labelledby="timeline" className="rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2 lg:col-start-1 lg:row-start-2">
+    <section
+      aria-labelledby="timeline"
+      className="rounded-lg border border-stone-200 bg-white p-4 lg:col-span-2 lg:col-start-1 lg:row-start-2"
+    >
       <h2 id="timeline" className="text-lg font-semibold">
         Timeline
       </h2>
-      <Form method="get" action={base} className="mt-2 flex flex-wrap items-end gap-3" preventScrollReset>
+      <Form
+        method="get"
+        action={base}
+        className="mt-2 flex flex-wrap items-end gap-3"
+        preventScrollReset
+      >
         <div>
-          <label htmlFor="timeline-kind" className="block text-sm font-medium text-stone-800">
+          <label
+            htmlFor="timeline-kind"
+            className="block text-sm font-medium text-stone-800"
+          >
             Kind
           </label>
           <select
@@ -396,7 +566,10 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
           </select>
         </div>
         <div>
-          <label htmlFor="timeline-dimension" className="block text-sm font-medium text-stone-800">
+          <label
+            htmlFor="timeline-dimension"
+            className="block text-sm font-medium text-stone-800"
+          >
             Dimension
           </label>
           <select
@@ -425,12 +598,20 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
           </Link>
         ) : null}
       </Form>
-      {filters.dimensionId ? <p className="mt-2 text-sm text-stone-600">Showing only observations tagged with this dimension.</p> : null}
+      {filters.dimensionId ? (
+        <p className="mt-2 text-sm text-stone-600">
+          Showing only observations tagged with this dimension.
+        </p>
+      ) : null}
 
       {timeline.entries.length ? (
         <ol className="mt-4 divide-y divide-stone-100">
           {timeline.entries.map((entry) => (
-            <TimelineItem key={`${entry.kind}-${entry.id}`} entry={entry} base={base} />
+            <TimelineItem
+              key={`${entry.kind}-${entry.id}`}
+              entry={entry}
+              base={base}
+            />
           ))}
         </ol>
       ) : (
@@ -452,16 +633,27 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
       )}
 
       {timeline.hasNewer || timeline.hasOlder ? (
-        <nav aria-label="Timeline pages" className="mt-4 flex justify-between text-sm">
+        <nav
+          aria-label="Timeline pages"
+          className="mt-4 flex justify-between text-sm"
+        >
           {timeline.hasNewer ? (
-            <Link to={pageHref(base, filters, timeline.page - 1)} className={linkClass} rel="prev">
+            <Link
+              to={pageHref(base, filters, timeline.page - 1)}
+              className={linkClass}
+              rel="prev"
+            >
               ← Newer
             </Link>
           ) : (
             <span />
           )}
           {timeline.hasOlder ? (
-            <Link to={pageHref(base, filters, timeline.page + 1)} className={linkClass} rel="next">
+            <Link
+              to={pageHref(base, filters, timeline.page + 1)}
+              className={linkClass}
+              rel="next"
+            >
               Older →
             </Link>
           ) : null}
@@ -473,13 +665,25 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
 
 type Entry = ProfileData["timeline"]["entries"][number];
 
-function Marker({ children, tone = "stone" }: { children: ReactNode; tone?: "stone" | "amber" | "red" }) {
+function Marker({
+  children,
+  tone = "stone",
+}: {
+  children: ReactNode;
+  tone?: "stone" | "amber" | "red";
+}) {
   const tones = {
     stone: "border-stone-300 bg-stone-100 text-stone-700",
     amber: "border-amber-300 bg-amber-50 text-amber-900",
     red: "border-red-300 bg-red-50 text-red-800",
   };
-  return <span className={`ml-2 rounded border px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+  return (
+    <span
+      className={`ml-2 rounded border px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}
+    >
+      {children}
+    </span>
+  );
 }
 
 function headline(entry: Entry): string {
@@ -488,7 +692,9 @@ function headline(entry: Entry): string {
   const title = excerpt(entry.title, 120);
   switch (entry.event) {
     case "observation":
-      return `Observation · ${SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal}`;
+      return `Observation · ${
+        SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal
+      }`;
     case "flag_raised":
       return `Flag raised: ${title}`;
     case "flag_discussed":
@@ -500,35 +706,53 @@ function headline(entry: Entry): string {
     case "plan_started":
       return `Coaching plan started: ${title}`;
     case "plan_mentor":
-      return `Coaching plan mentor changed${entry.mentor ? ` to ${entry.mentor}` : ""}: ${title}`;
+      return `Coaching plan mentor changed${
+        entry.mentor ? ` to ${entry.mentor}` : ""
+      }: ${title}`;
     case "plan_status":
       return `Coaching plan ${status}: ${title}`;
     case "checkin":
       return `Check-in held: ${title}`;
     case "stage":
       return entry.from_status
-        ? `Stage: ${STAGE_LABELS[entry.from_status] ?? entry.from_status} → ${STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status}`
+        ? `Stage: ${STAGE_LABELS[entry.from_status] ?? entry.from_status} → ${
+            STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status
+          }`
         : `Stage: ${STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
     case "decision":
-      return `Calibration decision: ${OUTCOME_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
+      return `Calibration decision: ${
+        OUTCOME_LABELS[entry.to_status ?? ""] ?? entry.to_status
+      }`;
     default:
       return title || entry.event;
   }
 }
 
-function entryLink(entry: Entry, base: string): { to: string; label: string } | null {
+function entryLink(
+  entry: Entry,
+  base: string
+): { to: string; label: string } | null {
   if (!entry.link_id) return null;
   switch (entry.kind) {
     case "observation":
-      return { to: `${base}/observations/${entry.link_id}`, label: "Open observation" };
+      return {
+        to: `${base}/observations/${entry.link_id}`,
+        label: "Open observation",
+      };
     case "flag":
       return { to: `${base}/flags/${entry.link_id}`, label: "Open flag" };
     case "sniff_test":
-      return { to: `${base}/assignments/${entry.link_id}`, label: "Open sniff test" };
+      return {
+        to: `${base}/assignments/${entry.link_id}`,
+        label: "Open sniff test",
+      };
     case "coaching":
       return { to: `/coaching/${entry.link_id}`, label: "Open coaching plan" };
     case "decision":
-      return { to: `/calibrations/${entry.link_id}`, label: "Open calibration" };
+      return {
+        to: `/calibrations/${entry.link_id}`,
+        label: "Open calibration",
+      };
     default:
       return null;
   }
@@ -547,7 +771,11 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
         <time dateTime={entry.day}>{formatDate(entry.day)}</time>
         {entry.actor ? ` · ${entry.actor}` : ""}
       </p>
-      <p className={`font-medium ${entry.retracted ? "text-stone-500" : "text-stone-900"}`}>
+      <p
+        className={`font-medium ${
+          entry.retracted ? "text-stone-600" : "text-stone-900"
+        }`}
+      >
         {headline(entry)}
         {entry.edited ? <Marker>edited</Marker> : null}
         {entry.retracted ? <Marker tone="red">retracted</Marker> : null}
@@ -556,14 +784,21 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
       {entry.dimensions.length ? (
         <p className="mt-1 flex flex-wrap gap-1 text-xs">
           {entry.dimensions.map((d) => (
-            <span key={d.id} className="rounded bg-brand-50 px-1.5 py-0.5 text-brand-800">
+            <span
+              key={d.id}
+              className="rounded bg-brand-50 px-1.5 py-0.5 text-brand-800"
+            >
               {d.name}
             </span>
           ))}
         </p>
       ) : null}
       {sbi.some(([, text]) => text) ? (
-        <dl className={`mt-1 space-y-0.5 text-sm ${entry.retracted ? "text-stone-500 line-through" : "text-stone-800"}`}>
+        <dl
+          className={`mt-1 space-y-0.5 text-sm ${
+            entry.retracted ? "text-stone-600 line-through" : "text-stone-800"
+          }`}
+        >
           {sbi
             .filter(([, text]) => text)
             .map(([term, text]) => (
@@ -576,7 +811,11 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
       ) : null}
       {entry.detail ? (
         <p className="mt-1 text-sm text-stone-700">
-          {entry.retracted ? "Retracted: " : entry.kind === "decision" ? "Rationale: " : ""}
+          {entry.retracted
+            ? "Retracted: "
+            : entry.kind === "decision"
+            ? "Rationale: "
+            : ""}
           {excerpt(entry.detail)}
         </p>
       ) : null}

@@ -1,14 +1,33 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+} from "@remix-run/react";
 import { z } from "zod";
 import { isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";
-import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
+import {
+  Button,
+  FormError,
+  SelectField,
+  TextField,
+} from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { listAssignableCandidates, offerSniffTest, OfferToCandidateSchema } from "../models/assignment.server";
+import {
+  listAssignableCandidates,
+  offerSniffTest,
+  OfferToCandidateSchema,
+} from "../models/assignment.server";
 import {
   describeSniffTestFigures,
   getSniffTest,
@@ -22,7 +41,9 @@ import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.test.title ?? "Sniff test"} · Noseworthy` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.test.title ?? "Sniff test"} · Noseworthy` },
+];
 
 async function requireSniffTest(context: AppContext, id: string | undefined) {
   const test = isUuid(id) ? await getSniffTest(context.db, id) : undefined;
@@ -30,15 +51,39 @@ async function requireSniffTest(context: AppContext, id: string | undefined) {
   return test;
 }
 
+const ASSIGNMENTS_PAGE_SIZE = 50;
+const ASSIGNABLE_LIMIT = 50;
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = await requireRole(context, request, ["manager", "leader"]);
   const test = await requireSniffTest(context, params.sniffTestId);
   const today = isoDate(context.now());
+  // Both lists stay short whatever the size of the organisation: a page of assignments (the figures
+  // count everyone), and the first candidates without an open offer of this test, or those matching ?q=.
+  const query = new URL(request.url).searchParams;
+  const pageParam = Number(query.get("page") ?? "1");
+  const assignmentPage =
+    Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000
+      ? pageParam
+      : 1;
+  const search = (query.get("q") ?? "").trim().slice(0, 200);
   const [revisions, figures, assignments, candidates] = await Promise.all([
     listSniffTestRevisions(context.db, { sniffTestId: test.id }),
     getSniffTestFigures(context.db, { sniffTestId: test.id }),
-    listAssignmentsOfSniffTest(context.db, { sniffTestId: test.id, viewer }),
-    test.archived_at ? Promise.resolve([]) : listAssignableCandidates(context.db, { viewer }),
+    listAssignmentsOfSniffTest(context.db, {
+      sniffTestId: test.id,
+      viewer,
+      limit: ASSIGNMENTS_PAGE_SIZE,
+      offset: (assignmentPage - 1) * ASSIGNMENTS_PAGE_SIZE,
+    }),
+    test.archived_at
+      ? Promise.resolve([])
+      : listAssignableCandidates(context.db, {
+          viewer,
+          sniffTestId: test.id,
+          search,
+          limit: ASSIGNABLE_LIMIT,
+        }),
   ]);
   return json({
     test,
@@ -46,14 +91,24 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     figures,
     summary: describeSniffTestFigures(figures),
     assignments,
+    assignmentPage,
+    assignmentPages: Math.max(
+      1,
+      Math.ceil(Number(figures.offered) / ASSIGNMENTS_PAGE_SIZE)
+    ),
     candidates,
+    search,
     today,
     defaultDueOn: addDays(today, test.timebox_days),
     idempotencyKey: newIdempotencyKey(),
   });
 }
 
-const IntentSchema = z.object({ intent: z.enum(["assign", "archive", "restore"], { error: "Choose what to do." }) });
+const IntentSchema = z.object({
+  intent: z.enum(["assign", "archive", "restore"], {
+    error: "Choose what to do.",
+  }),
+});
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = await requireRole(context, request, ["manager", "leader"]);
@@ -67,7 +122,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (intent.data.intent === "archive" || intent.data.intent === "restore") {
     const archived = intent.data.intent === "archive";
     const changed = await context.db.transaction().execute(async (trx) => {
-      const ok = await setSniffTestArchived(trx, { id: test.id, archived, now: context.now() });
+      const ok = await setSniffTestArchived(trx, {
+        id: test.id,
+        archived,
+        now: context.now(),
+      });
       if (ok) {
         await audit(trx, {
           actorId: viewer.id,
@@ -79,17 +138,32 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       return ok;
     });
-    if (!changed) return badRequest(archived ? "This sniff test is already archived." : "This sniff test is not archived.", values);
+    if (!changed)
+      return badRequest(
+        archived
+          ? "This sniff test is already archived."
+          : "This sniff test is not archived.",
+        values
+      );
     return redirectWithFlash(
       here,
-      archived ? "Sniff test archived: it no longer shows in the library and cannot be offered. Its history stays." : "Sniff test restored.",
+      archived
+        ? "Sniff test archived: it no longer shows in the library and cannot be offered. Its history stays."
+        : "Sniff test restored."
     );
   }
 
-  const parsed = parseForm(OfferToCandidateSchema(isoDate(context.now())), formData);
+  const parsed = parseForm(
+    OfferToCandidateSchema(isoDate(context.now())),
+    formData
+  );
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  if (test.archived_at) return badRequest("This sniff test is archived: restore it before offering it to anyone.", values);
+  if (test.archived_at)
+    return badRequest(
+      "This sniff test is archived: restore it before offering it to anyone.",
+      values
+    );
   // Only the candidate's circle (or a leader) may offer them a test; anyone else gets the same 404 as a missing candidate.
   await requireCandidateAccess(context, viewer, input.candidateId);
   const result = await offerSniffTest(context.db, {
@@ -102,12 +176,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     now: context.now(),
     requestId: context.requestId,
   });
-  if (!result.ok) return badRequest(result.formError ?? "", values, result.fieldErrors);
-  return redirectWithFlash(`/candidates/${result.candidateId}/assignments/${result.assignmentId}`, "Sniff test offered.");
+  if (!result.ok)
+    return badRequest(result.formError ?? "", values, result.fieldErrors);
+  return redirectWithFlash(
+    `/candidates/${result.candidateId}/assignments/${result.assignmentId}`,
+    "Sniff test offered."
+  );
 }
 
 type Values = Record<string, string | string[]>;
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Values };
+type FormResult = {
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+  values?: Values;
+};
 
 const linkClass = "text-brand-700 underline";
 const STATUS_TEXT: Record<string, string> = {
@@ -123,20 +205,43 @@ function Text({ label, text }: { label: string; text: string }) {
   return (
     <div>
       <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-500">Not written</span>}</dd>
+      <dd className="mt-0.5 whitespace-pre-wrap">
+        {text || <span className="text-stone-600">Not written</span>}
+      </dd>
     </div>
   );
 }
 
 export default function SniffTestPage() {
-  const { test, revisions, figures, summary, assignments, candidates, today, defaultDueOn, idempotencyKey } = useLoaderData<typeof loader>();
+  const {
+    test,
+    revisions,
+    figures,
+    summary,
+    assignments,
+    assignmentPage,
+    assignmentPages,
+    candidates,
+    search,
+    today,
+    defaultDueOn,
+    idempotencyKey,
+  } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as FormResult | undefined;
   const navigation = useNavigation();
   const values = actionData?.values ?? {};
   const failedIntent = values.intent;
-  const errors = failedIntent === "assign" ? (actionData?.fieldErrors ?? {}) : {};
-  const text = (name: string, fallback: string) => (failedIntent === "assign" && typeof values[name] === "string" ? (values[name] as string) : fallback);
-  const keptKey = failedIntent === "assign" && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey", idempotencyKey) : idempotencyKey;
+  const errors = failedIntent === "assign" ? actionData?.fieldErrors ?? {} : {};
+  const text = (name: string, fallback: string) =>
+    failedIntent === "assign" && typeof values[name] === "string"
+      ? (values[name] as string)
+      : fallback;
+  const keptKey =
+    failedIntent === "assign" &&
+    !errors.idempotencyKey &&
+    !actionData?.formError
+      ? text("idempotencyKey", idempotencyKey)
+      : idempotencyKey;
   const figureRows: [string, number | string][] = [
     ["Offered", figures.offered],
     ["Accepted", figures.accepted],
@@ -147,7 +252,9 @@ export default function SniffTestPage() {
     ["Still open", figures.open],
     [
       "Median days to complete",
-      figures.median_days_to_complete === null ? "—" : String(Math.round(figures.median_days_to_complete * 10) / 10),
+      figures.median_days_to_complete === null
+        ? "—"
+        : String(Math.round(figures.median_days_to_complete * 10) / 10),
     ],
   ];
 
@@ -169,30 +276,47 @@ export default function SniffTestPage() {
           </Link>
         </div>
         <p className="mt-1 text-stone-600">
-          {test.dimension_name} · timebox {test.timebox_days} {test.timebox_days === 1 ? "day" : "days"} · version {test.version}
-          {test.archived_at ? ` · archived ${formatDate(test.archived_at)}` : ""}
+          {test.dimension_name} · timebox {test.timebox_days}{" "}
+          {test.timebox_days === 1 ? "day" : "days"} · version {test.version}
+          {test.archived_at
+            ? ` · archived ${formatDate(test.archived_at)}`
+            : ""}
         </p>
       </div>
 
-      {actionData?.formError ? <FormError message={actionData.formError} /> : null}
+      {actionData?.formError ? (
+        <FormError message={actionData.formError} />
+      ) : null}
 
-      <section aria-labelledby="figures-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="figures-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="figures-heading" className="text-lg font-semibold">
           How this test has gone
         </h2>
         <p className="mt-1 text-stone-700">{summary}</p>
         <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
           {figureRows.map(([label, value]) => (
-            <div key={label} className="rounded border border-stone-200 px-3 py-2">
+            <div
+              key={label}
+              className="rounded border border-stone-200 px-3 py-2"
+            >
               <dt className="text-sm text-stone-600">{label}</dt>
               <dd className="text-xl font-semibold">{value}</dd>
             </div>
           ))}
         </dl>
-        <p className="mt-2 text-sm text-stone-500">Figures about the test across everyone it was offered to, never about one person.</p>
+        <p className="mt-2 text-sm text-stone-600">
+          Figures about the test across everyone it was offered to, never about
+          one person.
+        </p>
       </section>
 
-      <section aria-labelledby="text-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="text-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="text-heading" className="text-lg font-semibold">
           The assignment
         </h2>
@@ -204,13 +328,18 @@ export default function SniffTestPage() {
         </dl>
       </section>
 
-      <section aria-labelledby="offer-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="offer-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="offer-heading" className="text-lg font-semibold">
           Offer it to a candidate
         </h2>
         {test.archived_at ? (
-          <p className="mt-2 text-stone-700">This sniff test is archived. Restore it below to offer it again.</p>
-        ) : candidates.length === 0 ? (
+          <p className="mt-2 text-stone-700">
+            This sniff test is archived. Restore it below to offer it again.
+          </p>
+        ) : candidates.length === 0 && !search ? (
           <p className="mt-2 text-stone-700">
             Nobody in your circle can be offered it yet.{" "}
             <Link to="/candidates/new" className={linkClass}>
@@ -219,57 +348,95 @@ export default function SniffTestPage() {
             first.
           </p>
         ) : (
-          <Form method="post" className="mt-3 space-y-4" noValidate>
-            <input type="hidden" name="intent" value="assign" />
-            <IdempotencyKeyField value={keptKey} />
-            <SelectField label="Candidate" name="candidateId" required defaultValue={text("candidateId", "")} errors={errors.candidateId}>
-              <option value="">Choose someone in your circle</option>
-              {candidates.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </SelectField>
-            <div className="grid gap-4 sm:grid-cols-2">
+          <>
+            <Form method="get" className="mt-3 flex flex-wrap items-end gap-2">
               <TextField
-                label="Offered on"
-                name="offeredOn"
-                type="date"
+                label="Find someone in your circle"
+                name="q"
+                type="search"
+                defaultValue={search}
+                maxLength={200}
+              />
+              <Button variant="secondary">Search</Button>
+            </Form>
+            <Form method="post" className="mt-3 space-y-4" noValidate>
+              <input type="hidden" name="intent" value="assign" />
+              <IdempotencyKeyField value={keptKey} />
+              <SelectField
+                label="Candidate"
+                name="candidateId"
                 required
-                defaultValue={text("offeredOn", today)}
-                errors={errors.offeredOn}
-              />
-              <TextField
-                label="Due on"
-                name="dueOn"
-                type="date"
-                defaultValue={text("dueOn", defaultDueOn)}
-                errors={errors.dueOn}
-                hint={`Leave empty for the offered day plus ${test.timebox_days} days.`}
-              />
-            </div>
-            {errors.idempotencyKey?.length ? <FormError message={errors.idempotencyKey.join(" ")} /> : null}
-            <Button disabled={navigation.state === "submitting"}>Offer sniff test</Button>
-          </Form>
+                defaultValue={text("candidateId", "")}
+                errors={errors.candidateId}
+              >
+                <option value="">Choose someone in your circle</option>
+                {candidates.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </SelectField>
+              <div className="grid gap-4 sm:grid-cols-2">
+                <TextField
+                  label="Offered on"
+                  name="offeredOn"
+                  type="date"
+                  required
+                  defaultValue={text("offeredOn", today)}
+                  errors={errors.offeredOn}
+                />
+                <TextField
+                  label="Due on"
+                  name="dueOn"
+                  type="date"
+                  defaultValue={text("dueOn", defaultDueOn)}
+                  errors={errors.dueOn}
+                  hint={`Leave empty for the offered day plus ${test.timebox_days} days.`}
+                />
+              </div>
+              {errors.idempotencyKey?.length ? (
+                <FormError message={errors.idempotencyKey.join(" ")} />
+              ) : null}
+              <Button disabled={navigation.state === "submitting"}>
+                Offer sniff test
+              </Button>
+            </Form>
+          </>
         )}
       </section>
 
       <section aria-labelledby="assignments-heading">
         <h2 id="assignments-heading" className="text-lg font-semibold">
-          Assignments <span className="text-sm font-normal text-stone-500">({assignments.length})</span>
+          Assignments{" "}
+          <span className="text-sm font-normal text-stone-600">
+            ({figures.offered})
+          </span>
         </h2>
         {assignments.length === 0 ? (
-          <p className="mt-2 text-stone-600">Not offered to anyone yet. Use the form above to offer it to someone in your circle.</p>
+          <p className="mt-2 text-stone-600">
+            Not offered to anyone yet. Use the form above to offer it to someone
+            in your circle.
+          </p>
         ) : (
-          <div className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+          <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">Candidate</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Offered</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Due</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Status</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Version given</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Candidate
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Offered
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Due
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Status
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Version given
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-stone-100">
@@ -277,18 +444,32 @@ export default function SniffTestPage() {
                   <tr key={a.visible ? a.assignment_id : `hidden-${i}`}>
                     <td className="px-3 py-2">
                       {a.visible ? (
-                        <Link to={`/candidates/${a.candidate_id}/assignments/${a.assignment_id}`} className={`font-medium ${linkClass}`}>
+                        <Link
+                          to={`/candidates/${a.candidate_id}/assignments/${a.assignment_id}`}
+                          className={`font-medium ${linkClass}`}
+                        >
                           {a.candidate_name}
                         </Link>
                       ) : (
-                        <span className="text-stone-500">A candidate outside your circle</span>
+                        <span className="text-stone-600">
+                          A candidate outside your circle
+                        </span>
                       )}
                     </td>
-                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.offered_on)}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.due_on)}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">
+                      {formatDate(a.offered_on)}
+                    </td>
+                    <td className="px-3 py-2 whitespace-nowrap">
+                      {formatDate(a.due_on)}
+                    </td>
                     <td className="px-3 py-2 whitespace-nowrap">
                       {STATUS_TEXT[a.status] ?? a.status}
-                      {a.closed_on ? <span className="text-stone-500"> · {formatDate(a.closed_on)}</span> : null}
+                      {a.closed_on ? (
+                        <span className="text-stone-600">
+                          {" "}
+                          · {formatDate(a.closed_on)}
+                        </span>
+                      ) : null}
                     </td>
                     <td className="px-3 py-2">{a.revision_version}</td>
                   </tr>
@@ -297,6 +478,26 @@ export default function SniffTestPage() {
             </table>
           </div>
         )}
+        {assignmentPages > 1 ? (
+          <nav
+            aria-label="Assignment pages"
+            className="mt-2 flex gap-3 text-sm"
+          >
+            <span className="text-stone-600">
+              Page {assignmentPage} of {assignmentPages}
+            </span>
+            {assignmentPage > 1 ? (
+              <Link to={`?page=${assignmentPage - 1}`} className={linkClass}>
+                Newer
+              </Link>
+            ) : null}
+            {assignmentPage < assignmentPages ? (
+              <Link to={`?page=${assignmentPage + 1}`} className={linkClass}>
+                Older
+              </Link>
+            ) : null}
+          </nav>
+        ) : null}
       </section>
 
       <section aria-labelledby="history-heading">
@@ -305,17 +506,24 @@ export default function SniffTestPage() {
         </h2>
         <ol className="mt-2 space-y-3">
           {revisions.map((r) => (
-            <li key={r.id} className="rounded-lg border border-stone-200 bg-white p-4">
+            <li
+              key={r.id}
+              className="rounded-lg border border-stone-200 bg-white p-4"
+            >
               <details open={r.version === test.version}>
                 <summary className="cursor-pointer">
                   <span className="font-medium">Version {r.version}</span>
-                  {r.version === test.version ? " (current)" : ""} — {r.edited_by_name}, {formatDate(r.created_at)}
+                  {r.version === test.version ? " (current)" : ""} —{" "}
+                  {r.edited_by_name}, {formatDate(r.created_at)}
                 </summary>
                 <dl className="mt-3 space-y-3">
                   <Text label="Title" text={r.title} />
                   <Text label="Dimension" text={r.dimension_name} />
                   <Text label="As given to the person" text={r.assignment} />
-                  <Text label="Why it reveals the dimension" text={r.rationale} />
+                  <Text
+                    label="Why it reveals the dimension"
+                    text={r.rationale}
+                  />
                   <Text label="Signals to watch for" text={r.signals} />
                   <Text label="Red flags" text={r.red_flags} />
                   <Text label="Timebox in days" text={String(r.timebox_days)} />
@@ -326,7 +534,10 @@ export default function SniffTestPage() {
         </ol>
       </section>
 
-      <section aria-labelledby="archive-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="archive-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="archive-heading" className="text-lg font-semibold">
           {test.archived_at ? "Restore" : "Archive"}
         </h2>
@@ -336,8 +547,14 @@ export default function SniffTestPage() {
             : "Archiving hides it from the library and stops new offers. Sniff tests are never deleted: past assignments keep their text and history."}
         </p>
         <Form method="post" className="mt-3">
-          <input type="hidden" name="intent" value={test.archived_at ? "restore" : "archive"} />
-          <Button variant="secondary">{test.archived_at ? "Restore sniff test" : "Archive sniff test"}</Button>
+          <input
+            type="hidden"
+            name="intent"
+            value={test.archived_at ? "restore" : "archive"}
+          />
+          <Button variant="secondary">
+            {test.archived_at ? "Restore sniff test" : "Archive sniff test"}
+          </Button>
         </Form>
       </section>
     </div>

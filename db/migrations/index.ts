@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import * as m0001 from "./2026-11-21-0001-initial";
 import * as m0002 from "./2026-11-21-0002-performance-indexes";
+import * as m0003 from "./2026-11-21-0003-scale-indexes";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
   "2026-11-21-0001-initial": m0001,
   "2026-11-21-0002-performance-indexes": m0002,
+  "2026-11-21-0003-scale-indexes": m0003,
 };
 
 export const migrationProvider: MigrationProvider = {
