@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { STAGES } from "../../db/schema";
-import { requireCandidateAccess } from "../auth/policy.server";
+import { isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { CoverageStrip, PipelineFilters, STAGE_WORDS, TRACK_WORDS } from "../components/pipeline-coverage";
@@ -51,6 +51,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     managers: managers.map((m) => ({ id: m.id, name: m.name })),
     query,
     search: pipelineSearch(query),
+    // The move form is rendered for one card at a time (?move=<id>): 120 full forms made the board 800 KB.
+    moveId: isUuid(params.get("move")) ? params.get("move") : null,
     nudgeOptions: PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] })),
     today,
   });
@@ -219,7 +221,7 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
   const busy = navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
   const value = (name: string) => (typeof result?.values?.[name] === "string" ? (result.values[name] as string) : "");
   return (
-    <li className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm">
+    <li id={`card-${card.id}`} className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm">
       <Link to={`/candidates/${card.id}`} className="font-semibold text-brand-700 underline">
         {card.name}
       </Link>
@@ -255,11 +257,8 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
           ))}
         </ul>
       ) : null}
-      <details className="no-print mt-2" open={Boolean(result)}>
-        <summary className="cursor-pointer text-brand-700 underline">
-          Move stage<span className="sr-only"> of {card.name}</span>
-        </summary>
-        <Form method="post" action="/pipeline" className="mt-2 space-y-2" noValidate>
+      {result || data.moveId === card.id ? (
+        <Form method="post" action="/pipeline" className="no-print mt-2 space-y-2" noValidate aria-label={`Move ${card.name}`}>
           <input type="hidden" name="intent" value="move" />
           <input type="hidden" name="candidateId" value={card.id} />
           <input type="hidden" name="version" value={card.version} />
@@ -286,8 +285,19 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
             {busy ? "Moving…" : "Move"}
           </Button>
           <p className="text-xs text-stone-600">Ready and promoted come only from a calibration decision.</p>
+          <Link to={`/pipeline${search}#card-${card.id}`} className="text-xs text-brand-700 underline">
+            Cancel
+          </Link>
         </Form>
-      </details>
+      ) : (
+        <Link
+          to={`/pipeline${search ? `${search}&` : "?"}move=${card.id}#card-${card.id}`}
+          preventScrollReset
+          className="no-print mt-2 inline-block text-brand-700 underline"
+        >
+          Move stage<span className="sr-only"> of {card.name}</span>
+        </Link>
+      )}
     </li>
   );
 }
