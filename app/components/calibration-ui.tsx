@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { formatDate } from "../utils/dates";
 import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
+import { CoverageTable } from "./coverage-table";
 
 export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
 export const OUTCOMES = ["ready_now", "ready_with_development", "not_yet", "insufficient_evidence"] as const;
@@ -106,44 +107,7 @@ export function Packet({ packet }: { packet: PacketData }) {
         <h2 id="packet-coverage" className="text-lg font-semibold">
           Evidence coverage
         </h2>
-        <table className="mt-2 w-full text-left text-sm">
-          <thead>
-            <tr className="border-b border-stone-200 text-stone-600">
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Dimension
-              </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Observations
-              </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Observers
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Most recent
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {packet.coverage.map((d) => (
-              <tr key={d.id} className="border-b border-stone-100 last:border-0">
-                <th scope="row" className="py-1.5 pr-2 font-medium">
-                  {d.name}
-                </th>
-                {d.observations ? (
-                  <>
-                    <td className="py-1.5 pr-2">{d.observations}</td>
-                    <td className="py-1.5 pr-2">{d.observers}</td>
-                    <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
-                  </>
-                ) : (
-                  <td colSpan={3} className="py-1.5 text-stone-600">
-                    Not yet observed
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CoverageTable coverage={packet.coverage} />
       </section>
 
       <section aria-labelledby="packet-observations" className={sectionClass}>

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useId } from "react";
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { ROLES, type Role } from "../../db/schema";
@@ -16,6 +15,7 @@ import { formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
 import type { AppContext } from "../context";
+import { RoleCheckboxes } from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Edit account · Noseworthy" }];
 
@@ -166,50 +166,6 @@ type FormResult = {
   values?: Record<string, string | string[]>;
   yours?: { name: string; roles: string[] };
 };
-
-const ROLE_HINTS: Record<Role, string> = {
-  admin: "accounts, framework and audit log; no people data",
-  leader: "the whole pipeline and calibration meetings",
-  manager: "nominates and observes the candidates they manage",
-  mentor: "runs coaching plans for their mentees",
-};
-
-function RoleCheckboxes({ selected, errors, hint }: { selected: readonly string[]; errors?: string[]; hint?: string }) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
-  return (
-    <fieldset aria-describedby={describedBy || undefined}>
-      <legend className="block text-sm font-medium text-stone-800">Roles</legend>
-      {hint ? (
-        <p id={`${id}-hint`} className="text-sm text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      <div className="mt-1 space-y-1">
-        {ROLES.map((role) => (
-          <label key={role} className="flex items-start gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="roles"
-              value={role}
-              defaultChecked={selected.includes(role)}
-              className="mt-1 h-4 w-4 accent-brand-700"
-            />
-            <span>
-              <span className="font-medium capitalize">{role}</span>
-              <span className="text-stone-600"> — {ROLE_HINTS[role]}</span>
-            </span>
-          </label>
-        ))}
-      </div>
-      {errors?.length ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export default function EditUser() {
   const { user, isSelf } = useLoaderData<typeof loader>();

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
-import { useId } from "react";
 import { z } from "zod";
-import { ROLES, type Role } from "../../db/schema";
+import { ROLES } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";
 import { requireRole } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
@@ -12,6 +11,7 @@ import { createUser, emailTaken, isUniqueViolation, listUsers } from "../models/
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
+import { RoleCheckboxes } from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Users · Noseworthy" }];
 
@@ -73,44 +73,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
-const ROLE_HINTS: Record<Role, string> = {
-  admin: "accounts, framework and audit log; no people data",
-  leader: "the whole pipeline and calibration meetings",
-  manager: "nominates and observes the candidates they manage",
-  mentor: "runs coaching plans for their mentees",
-};
-
-function RoleCheckboxes({ selected, errors }: { selected: readonly string[]; errors?: string[] }) {
-  const id = useId();
-  return (
-    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined}>
-      <legend className="block text-sm font-medium text-stone-800">Roles</legend>
-      <div className="mt-1 space-y-1">
-        {ROLES.map((role) => (
-          <label key={role} className="flex items-start gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="roles"
-              value={role}
-              defaultChecked={selected.includes(role)}
-              className="mt-1 h-4 w-4 accent-brand-700"
-            />
-            <span>
-              <span className="font-medium capitalize">{role}</span>
-              <span className="text-stone-600"> — {ROLE_HINTS[role]}</span>
-            </span>
-          </label>
-        ))}
-      </div>
-      {errors?.length ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export default function AdminUsers() {
   const { users, currentUserId } = useLoaderData<typeof loader>();

@@ -29,6 +29,7 @@ import {
   TRACK_LABELS,
   type TimelineKind,
 } from "../utils/labels";
+import { CoverageTable } from "../components/coverage-table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -416,47 +417,7 @@ function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
         Facts about the observations per dimension, to read side by side.
       </p>
       {coverage.length ? (
-        <table className="mt-2 w-full text-left text-sm">
-          <thead>
-            <tr className="border-b border-stone-200 text-stone-600">
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Dimension
-              </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Observations
-              </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Observers
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Most recent
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {coverage.map((d) => (
-              <tr
-                key={d.id}
-                className="border-b border-stone-100 last:border-0"
-              >
-                <th scope="row" className="py-1.5 pr-2 font-medium">
-                  {d.name}
-                </th>
-                {d.observations ? (
-                  <>
-                    <td className="py-1.5 pr-2">{d.observations}</td>
-                    <td className="py-1.5 pr-2">{d.observers}</td>
-                    <td className="py-1.5">{formatDate(d.last_observed_on)}</td>
-                  </>
-                ) : (
-                  <td colSpan={3} className="py-1.5 text-stone-600">
-                    Not yet observed
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CoverageTable coverage={coverage} />
       ) : (
         <p className="mt-2 text-stone-700">No dimensions are set up yet.</p>
       )}

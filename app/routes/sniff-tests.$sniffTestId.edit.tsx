@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { isUuid } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { Button, FormError } from "../components/ui/forms";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
@@ -16,6 +16,7 @@ import {
 } from "../models/sniff-test.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
+import { SniffTestFields } from "../components/sniff-test-fields";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.test.title ?? "sniff test"} · Noseworthy` }];
 
@@ -156,46 +157,7 @@ export default function EditSniffTest() {
       <Form key={version} method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
         <input type="hidden" name="version" value={version} />
         {actionData ? <FormError message={actionData.formError || "Check the highlighted fields: nothing has been saved yet."} /> : null}
-        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
-        <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
-          <option value="">Choose the dimension it reveals</option>
-          {dimensions.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
-        </SelectField>
-        <TextArea
-          label="The assignment, as given to the person"
-          name="assignment"
-          required
-          rows={5}
-          maxLength={10000}
-          defaultValue={text("assignment")}
-          errors={errors.assignment}
-        />
-        <TextArea
-          label="Why it reveals the dimension (optional)"
-          name="rationale"
-          rows={3}
-          maxLength={10000}
-          defaultValue={text("rationale")}
-          errors={errors.rationale}
-        />
-        <TextArea label="Signals to watch for (optional)" name="signals" rows={3} maxLength={10000} defaultValue={text("signals")} errors={errors.signals} />
-        <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
-        <TextField
-          label="Suggested timebox in days"
-          name="timeboxDays"
-          type="number"
-          inputMode="numeric"
-          required
-          min={1}
-          max={365}
-          defaultValue={text("timeboxDays")}
-          errors={errors.timeboxDays}
-          hint="Sets the default due date when you offer it: 1 to 365 days."
-        />
+        <SniffTestFields dimensions={dimensions} text={text} errors={errors} />
         <div className="flex items-center gap-4">
           <Button disabled={navigation.state === "submitting"}>Save changes</Button>
           <Link to={`/sniff-tests/${test.id}`} className="text-sm text-brand-700 underline">

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireRole } from "../auth/session.server";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { Button, FormError } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -16,6 +16,7 @@ import {
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { SniffTestFields } from "../components/sniff-test-fields";
 
 export const meta: MetaFunction = () => [{ title: "New sniff test · Noseworthy" }];
 
@@ -104,53 +105,7 @@ export default function NewSniffTest() {
         {actionData ? (
           <FormError message={actionData.formError || errors.idempotencyKey?.join(" ") || "Check the highlighted fields: nothing has been saved yet."} />
         ) : null}
-        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
-        <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
-          <option value="">Choose the dimension it reveals</option>
-          {dimensions.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
-        </SelectField>
-        <TextArea
-          label="The assignment, as given to the person"
-          name="assignment"
-          required
-          rows={5}
-          maxLength={10000}
-          defaultValue={text("assignment")}
-          errors={errors.assignment}
-        />
-        <TextArea
-          label="Why it reveals the dimension (optional)"
-          name="rationale"
-          rows={3}
-          maxLength={10000}
-          defaultValue={text("rationale")}
-          errors={errors.rationale}
-        />
-        <TextArea
-          label="Signals to watch for (optional)"
-          name="signals"
-          rows={3}
-          maxLength={10000}
-          defaultValue={text("signals")}
-          errors={errors.signals}
-        />
-        <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
-        <TextField
-          label="Suggested timebox in days"
-          name="timeboxDays"
-          type="number"
-          inputMode="numeric"
-          required
-          min={1}
-          max={365}
-          defaultValue={text("timeboxDays", "14")}
-          errors={errors.timeboxDays}
-          hint="Sets the default due date when you offer it: 1 to 365 days."
-        />
+        <SniffTestFields dimensions={dimensions} text={(name) => text(name, name === "timeboxDays" ? "14" : "")} errors={errors} />
         <Button disabled={navigation.state === "submitting"}>Create sniff test</Button>
       </Form>
     </div>

@@ -1,0 +1,47 @@
+import { useId } from "react";
+import { ROLES, type Role } from "../../db/schema";
+
+export const ROLE_HINTS: Record<Role, string> = {
+  admin: "accounts, framework and audit log; no people data",
+  leader: "the whole pipeline and calibration meetings",
+  manager: "nominates and observes the candidates they manage",
+  mentor: "runs coaching plans for their mentees",
+};
+
+/** The role checkboxes of the account forms, with what each role may see. */
+export function RoleCheckboxes({ selected, errors, hint }: { selected: readonly string[]; errors?: string[]; hint?: string }) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <fieldset aria-describedby={describedBy || undefined}>
+      <legend className="block text-sm font-medium text-stone-800">Roles</legend>
+      {hint ? (
+        <p id={`${id}-hint`} className="text-sm text-stone-600">
+          {hint}
+        </p>
+      ) : null}
+      <div className="mt-1 space-y-1">
+        {ROLES.map((role) => (
+          <label key={role} className="flex items-start gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="roles"
+              value={role}
+              defaultChecked={selected.includes(role)}
+              className="mt-1 h-4 w-4 accent-brand-700"
+            />
+            <span>
+              <span className="font-medium capitalize">{role}</span>
+              <span className="text-stone-600"> — {ROLE_HINTS[role]}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}

@@ -1,0 +1,51 @@
+import type { FieldErrors } from "./ui/forms";
+import { SelectField, TextArea, TextField } from "./ui/forms";
+
+/** The fields of a sniff-test template, shared by the create and edit forms. */
+export function SniffTestFields({
+  dimensions,
+  text,
+  errors,
+}: {
+  dimensions: { id: string; name: string }[];
+  text: (name: string) => string;
+  errors: FieldErrors;
+}) {
+  return (
+    <>
+      <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
+      <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
+        <option value="">Choose the dimension it reveals</option>
+        {dimensions.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+          </option>
+        ))}
+      </SelectField>
+      <TextArea
+        label="The assignment, as given to the person"
+        name="assignment"
+        required
+        rows={5}
+        maxLength={10000}
+        defaultValue={text("assignment")}
+        errors={errors.assignment}
+      />
+      <TextArea label="Why it reveals the dimension (optional)" name="rationale" rows={3} maxLength={10000} defaultValue={text("rationale")} errors={errors.rationale} />
+      <TextArea label="Signals to watch for (optional)" name="signals" rows={3} maxLength={10000} defaultValue={text("signals")} errors={errors.signals} />
+      <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
+      <TextField
+        label="Suggested timebox in days"
+        name="timeboxDays"
+        type="number"
+        inputMode="numeric"
+        required
+        min={1}
+        max={365}
+        defaultValue={text("timeboxDays")}
+        errors={errors.timeboxDays}
+        hint="Sets the default due date when you offer it: 1 to 365 days."
+      />
+    </>
+  );
+}
