@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useId } from "react";
-import { Button, SelectField, TextArea, TextField } from "./ui/forms";
+import { Button, CheckboxGroup, SelectField, TextArea, TextField } from "./ui/forms";
 import { IdempotencyKeyField } from "./ui/idempotency-key";
 
 export interface ObservationFormProps {
@@ -88,29 +88,7 @@ export function ObservationForm({
         errors={fieldErrors.impact}
       />
 
-      <fieldset aria-describedby={fieldErrors.dimensionIds?.length ? `${id}-dimensions-error` : undefined}>
-        <legend className="block text-sm font-medium text-stone-800">Dimensions (one or more)</legend>
-        <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
-          {dimensions.map((d) => (
-            <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
-              <input
-                type="checkbox"
-                name="dimensionIds"
-                value={d.id}
-                defaultChecked={chosenDimensions.has(d.id)}
-                aria-invalid={fieldErrors.dimensionIds?.length ? true : undefined}
-                className="h-4 w-4 rounded border-stone-300 text-brand-700"
-              />
-              {d.name}
-            </label>
-          ))}
-        </div>
-        {fieldErrors.dimensionIds?.length ? (
-          <p id={`${id}-dimensions-error`} className="mt-1 text-sm text-red-700">
-            {fieldErrors.dimensionIds.join(" ")}
-          </p>
-        ) : null}
-      </fieldset>
+      <CheckboxGroup legend="Dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
 
       <fieldset aria-describedby={fieldErrors.signal?.length ? `${id}-signal-error` : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Signal</legend>

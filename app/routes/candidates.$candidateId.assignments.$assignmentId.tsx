@@ -6,7 +6,7 @@ import type { AssignmentStatus } from "../../db/schema";
 import { denyAsNotFound, isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { hasRole, requireUser, type SessionUser } from "../auth/session.server";
 import { BEHAVIOR_HINT, SIGNALS } from "../components/observation-form";
-import { Button, FormError, TextArea } from "../components/ui/forms";
+import { Button, CheckboxGroup, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import {
@@ -392,26 +392,7 @@ export default function AssignmentPage() {
               errors={failedClosing ? fieldErrors.signal : undefined}
             />
             {extraDimensions.length ? (
-              <fieldset>
-                <legend className="block text-sm font-medium text-stone-800">Other dimensions it showed (optional)</legend>
-                <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
-                  {extraDimensions.map((d) => (
-                    <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
-                      <input
-                        type="checkbox"
-                        name="dimensionIds"
-                        value={d.id}
-                        defaultChecked={chosenDimensions.has(d.id)}
-                        className="h-4 w-4 rounded border-stone-300 text-brand-700"
-                      />
-                      {d.name}
-                    </label>
-                  ))}
-                </div>
-                {failedClosing && fieldErrors.dimensionIds?.length ? (
-                  <p className="mt-1 text-sm text-red-700">{fieldErrors.dimensionIds.join(" ")}</p>
-                ) : null}
-              </fieldset>
+              <CheckboxGroup legend="Other dimensions it showed (optional)" name="dimensionIds" options={extraDimensions} chosen={chosenDimensions} errors={failedClosing ? fieldErrors.dimensionIds : undefined} />
             ) : null}
             <TextArea
               label="Note for the history (optional)"

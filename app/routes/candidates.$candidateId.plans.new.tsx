@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -159,29 +159,7 @@ export default function NewPlan() {
             defaultValue={text("goal")}
             errors={fieldErrors.goal}
           />
-          <fieldset aria-describedby={fieldErrors.dimensionIds?.length ? `${id}-dimensions-error` : undefined}>
-            <legend className="block text-sm font-medium text-stone-800">Focus dimensions (one or more)</legend>
-            <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
-              {dimensions.map((d) => (
-                <label key={d.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
-                  <input
-                    type="checkbox"
-                    name="dimensionIds"
-                    value={d.id}
-                    defaultChecked={chosenDimensions.has(d.id)}
-                    aria-invalid={fieldErrors.dimensionIds?.length ? true : undefined}
-                    className="h-4 w-4 rounded border-stone-300 text-brand-700"
-                  />
-                  {d.name}
-                </label>
-              ))}
-            </div>
-            {fieldErrors.dimensionIds?.length ? (
-              <p id={`${id}-dimensions-error`} className="mt-1 text-sm text-red-700">
-                {fieldErrors.dimensionIds.join(" ")}
-              </p>
-            ) : null}
-          </fieldset>
+          <CheckboxGroup legend="Focus dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
           <fieldset aria-describedby={fieldErrors.flagIds?.length ? `${id}-flags-error` : undefined}>
             <legend className="block text-sm font-medium text-stone-800">Flags this plan addresses (optional)</legend>
             {flags.length === 0 ? (

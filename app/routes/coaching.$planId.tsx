@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useId, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { ObservationForm, SIGNALS } from "../components/observation-form";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
@@ -377,46 +377,6 @@ type ActionData = {
     | { kind: "flag"; flag: { id: string; status: string; resolution: string | null; version: number } };
 };
 
-function Checkboxes({
-  legend,
-  name,
-  options,
-  chosen,
-  errors,
-}: {
-  legend: string;
-  name: string;
-  options: { id: string; name: string }[];
-  chosen: Set<string>;
-  errors?: string[];
-}) {
-  const id = useId();
-  return (
-    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined}>
-      <legend className="block text-sm font-medium text-stone-800">{legend}</legend>
-      <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
-        {options.map((o) => (
-          <label key={o.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
-            <input
-              type="checkbox"
-              name={name}
-              value={o.id}
-              defaultChecked={chosen.has(o.id)}
-              aria-invalid={errors?.length ? true : undefined}
-              className="h-4 w-4 rounded border-stone-300 text-brand-700"
-            />
-            {o.name}
-          </label>
-        ))}
-      </div>
-      {errors?.length ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
 
 export default function PlanPage() {
   const { plan, nudges, candidateVisible, mayEdit, editable, dimensions, mentors, today, keys } = useLoaderData<typeof loader>();
@@ -887,7 +847,7 @@ function PlanEditing({
               defaultValue={failed("edit-plan") ? kept("edit-plan", "targetOn") : (plan.target_on ?? "")}
               errors={errorsFor("edit-plan", "targetOn")}
             />
-            <Checkboxes
+            <CheckboxGroup
               legend="Focus dimensions (one or more)"
               name="dimensionIds"
               options={dimensions}
@@ -982,7 +942,7 @@ function PlanEditing({
             defaultValue={kept("complete", "impact")}
             errors={errorsFor("complete", "impact")}
           />
-          <Checkboxes
+          <CheckboxGroup
             legend="Dimensions of the closing observation"
             name="dimensionIds"
             options={dimensions}

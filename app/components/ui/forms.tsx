@@ -137,3 +137,45 @@ export function Button({
     />
   );
 }
+
+/** A group of checkboxes sharing one name (e.g. dimensionIds), with its legend and errors. */
+export function CheckboxGroup({
+  legend,
+  name,
+  options,
+  chosen,
+  errors,
+}: {
+  legend: string;
+  name: string;
+  options: { id: string; name: string }[];
+  chosen: Set<string>;
+  errors?: string[];
+}) {
+  const id = useId();
+  return (
+    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined}>
+      <legend className="block text-sm font-medium text-stone-800">{legend}</legend>
+      <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:gap-x-4">
+        {options.map((o) => (
+          <label key={o.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+            <input
+              type="checkbox"
+              name={name}
+              value={o.id}
+              defaultChecked={chosen.has(o.id)}
+              aria-invalid={errors?.length ? true : undefined}
+              className="h-4 w-4 rounded border-stone-300 text-brand-700"
+            />
+            {o.name}
+          </label>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
