@@ -592,31 +592,6 @@ function toFacts(row: { status: PlanStatus; started_on: string; target_on: strin
   };
 }
 
-/** The candidate's active plans with their nudges (only those with at least one). The caller has checked access to the candidate. */
-export async function listPlanNudgesForCandidate(db: DB, { candidateId, today }: { candidateId: string; today: string }) {
-  const rows = await db
-    .selectFrom("coaching_plans")
-    .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
-    .innerJoin("users as m", "m.id", "coaching_plans.mentor_id")
-    .select((eb) => [
-      "coaching_plans.id",
-      "coaching_plans.goal",
-      "coaching_plans.status",
-      "coaching_plans.started_on",
-      "coaching_plans.target_on",
-      "m.name as mentor_name",
-      ...planFactColumns(eb, today),
-    ])
-    .where("coaching_plans.candidate_id", "=", candidateId)
-    .where("coaching_plans.status", "=", "active")
-    .orderBy("coaching_plans.started_on")
-    .orderBy("coaching_plans.id")
-    .execute();
-  return rows
-    .map((r) => ({ planId: r.id, goal: r.goal, mentorName: r.mentor_name, nudges: planNudges(toFacts(r), today) }))
-    .filter((r) => r.nudges.length > 0);
-}
-
 /** The mentor's active plans that have nudges, for "My week". */
 export async function listMentorNudges(db: DB, { mentorId, today }: { mentorId: string; today: string }) {
   const rows = await db

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { requireCandidateAccess, requirePlanAccess, type Viewer } from "../../app/auth/policy.server";
-import { listMentorNudges, listPlanNudgesForCandidate, planNudges } from "../../app/models/coaching.server";
+import { listCandidatePlans, listMentorNudges, planNudges } from "../../app/models/coaching.server";
 import { createFlag } from "../../app/models/flag.server";
 import { action as newPlanAction, loader as newPlanLoader } from "../../app/routes/candidates.$candidateId.plans.new";
 import { loader as listLoader } from "../../app/routes/coaching._index";
@@ -620,14 +620,17 @@ describe("nudges", () => {
     const fine = await plan({ started_on: "2026-11-01", target_on: null });
     const paused = await plan({ started_on: "2026-01-01", target_on: "2026-02-01", status: "paused" });
 
-    const forCandidate = await listPlanNudgesForCandidate(db, { candidateId: cand.id, today: "2026-11-21" });
+    // The profile lists every plan of the candidate; only the ones with something to say carry nudges.
+    const nudging = async (today: string) =>
+      (await listCandidatePlans(db, { candidateId: cand.id, today })).filter((p) => p.nudges.length).map((p) => ({ planId: p.id, nudges: p.nudges }));
+    const forCandidate = await nudging("2026-11-21");
     expect(forCandidate.map((p) => p.planId)).toEqual([quiet.id]);
     expect(forCandidate[0].nudges).toEqual([
       { kind: "no_checkin", days: 51, text: "No check-in for 51 days" },
       { kind: "overdue_actions", count: 1, text: "1 overdue action" },
       { kind: "target_passed", targetOn: "2026-11-01", text: "Target date passed" },
     ]);
-    const later = await listPlanNudgesForCandidate(db, { candidateId: cand.id, today: "2026-12-01" });
+    const later = await nudging("2026-12-01");
     expect(later.map((p) => p.planId).sort()).toEqual([quiet.id, fine.id].sort());
     expect(later.find((p) => p.planId === quiet.id)!.nudges.find((n) => n.kind === "overdue_actions")).toMatchObject({ count: 2 });
     expect(later.some((p) => p.planId === paused.id)).toBe(false);
