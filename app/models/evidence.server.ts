@@ -20,107 +20,22 @@ export interface DimensionCoverage {
 }
 
 /**
- * One row per non-archived dimension, in framework order, in a single GROUP BY query. Retracted
- * observations are not evidence any more and are left out.
+ * One row per non-archived dimension with its live evidence, grouped in SQL. Retracted observations
+ * are not evidence any more and are left out.
  */
-export async function getEvidenceCoverage(
-  db: DB,
-  { candidateId }: { candidateId: string }
-): Promise<DimensionCoverage[]> {
-  const rows = await db
+function coverageQuery(db: DB, candidateId: string) {
+  return db
     .selectFrom("dimensions as d")
     .leftJoin(
       (eb) =>
         eb
           .selectFrom("observation_dimensions as od")
           .innerJoin("observations as o", "o.id", "od.observation_id")
-          .select([
-            "od.dimension_id",
-            "o.id as observation_id",
-            "o.author_id",
-            "o.observed_on",
-          ])
+          .select(["od.dimension_id", "o.id as observation_id", "o.author_id", "o.observed_on"])
           .where("o.candidate_id", "=", candidateId)
           .where("o.retracted_at", "is", null)
           .as("e"),
-      (join) => join.onRef("e.dimension_id", "=", "d.id")
-    )
-    .select((eb) => [
-      "d.id",
-      "d.name",
-      eb.fn.count<number>("e.observation_id").as("observations"),
-      eb.fn.count<number>("e.author_id").distinct().as("observers"),
-      eb.fn.max("e.observed_on").as("last_observed_on"),
-    ])
-    .where("d.archived_at", "is", null)
-    .groupBy(["d.id", "d.name", "d.position"])
-    .orderBy("d.position")
-    .orderBy("d.id")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    observations: Number(r.observations),
-    observers: Number(r.observers),
-    last_observed_on: r.last_observed_on ?? null,
-  }));
-}
-
-export interface EvidenceTotals {
-  /** Distinct authors of live observations on any dimension. */
-  observers: number;
-  last_observed_on: string | null;
-}
-
-/**
- * Across all of the candidate's live observations. Not derivable from the per-dimension rows: two
- * people observing two different dimensions are two observers, though each dimension shows one.
- */
-export async function getEvidenceTotals(
-  db: DB,
-  { candidateId }: { candidateId: string }
-): Promise<EvidenceTotals> {
-  const row = await db
-    .selectFrom("observations as o")
-    .select((eb) => [
-      eb.fn.count<number>("o.author_id").distinct().as("observers"),
-      eb.fn.max("o.observed_on").as("last_observed_on"),
-    ])
-    .where("o.candidate_id", "=", candidateId)
-    .where("o.retracted_at", "is", null)
-    .executeTakeFirstOrThrow();
-  return {
-    observers: Number(row.observers),
-    last_observed_on: row.last_observed_on ?? null,
-  };
-}
-
-/** Coverage per dimension and the totals of a candidate's evidence in one statement (the profile page). */
-export async function getEvidenceSummary(
-  db: DB,
-  { candidateId }: { candidateId: string }
-): Promise<{ coverage: DimensionCoverage[]; totals: EvidenceTotals }> {
-  const live = db
-    .selectFrom("observations as o")
-    .where("o.candidate_id", "=", candidateId)
-    .where("o.retracted_at", "is", null);
-  const coverage = db
-    .selectFrom("dimensions as d")
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom("observation_dimensions as od")
-          .innerJoin("observations as o", "o.id", "od.observation_id")
-          .select([
-            "od.dimension_id",
-            "o.id as observation_id",
-            "o.author_id",
-            "o.observed_on",
-          ])
-          .where("o.candidate_id", "=", candidateId)
-          .where("o.retracted_at", "is", null)
-          .as("e"),
-      (join) => join.onRef("e.dimension_id", "=", "d.id")
+      (join) => join.onRef("e.dimension_id", "=", "d.id"),
     )
     .select((eb) => [
       "d.id",
@@ -132,38 +47,58 @@ export async function getEvidenceSummary(
     ])
     .where("d.archived_at", "is", null)
     .groupBy(["d.id", "d.name", "d.position"]);
+}
+
+function toCoverage(r: { id: string; name: string; observations: number | string; observers: number | string; last_observed_on: string | null }): DimensionCoverage {
+  return {
+    id: r.id,
+    name: r.name,
+    observations: Number(r.observations),
+    observers: Number(r.observers),
+    last_observed_on: r.last_observed_on ?? null,
+  };
+}
+
+/** Coverage per dimension, in framework order (the calibration packet). */
+export async function getEvidenceCoverage(db: DB, { candidateId }: { candidateId: string }): Promise<DimensionCoverage[]> {
+  const rows = await coverageQuery(db, candidateId).orderBy("d.position").orderBy("d.id").execute();
+  return rows.map(toCoverage);
+}
+
+export interface EvidenceTotals {
+  /** Distinct authors of live observations on any dimension. */
+  observers: number;
+  last_observed_on: string | null;
+}
+
+/**
+ * Coverage per dimension and the totals of a candidate's evidence in one statement (the profile page).
+ * The totals are not derivable from the per-dimension rows: two people observing two different
+ * dimensions are two observers, though each dimension shows one.
+ */
+export async function getEvidenceSummary(
+  db: DB,
+  { candidateId }: { candidateId: string },
+): Promise<{ coverage: DimensionCoverage[]; totals: EvidenceTotals }> {
+  const live = db.selectFrom("observations as o").where("o.candidate_id", "=", candidateId).where("o.retracted_at", "is", null);
   const row = await db
     .selectNoFrom((eb) => [
       eb
-        .selectFrom(
-          live
-            .select((e) => e.fn.count<number>("o.author_id").distinct().as("n"))
-            .as("x")
-        )
+        .selectFrom(live.select((e) => e.fn.count<number>("o.author_id").distinct().as("n")).as("x"))
         .select("x.n")
         .as("observers"),
       eb
-        .selectFrom(
-          live.select((e) => e.fn.max("o.observed_on").as("d")).as("y")
-        )
+        .selectFrom(live.select((e) => e.fn.max("o.observed_on").as("d")).as("y"))
         .select("y.d")
         .as("last_observed_on"),
-      sql<
-        DimensionCoverage[] | null
-      >`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
-        'observers', c.observers, 'last_observed_on', c.last_observed_on) order by c.position, c.id) from (${coverage}) c)`.as(
-        "coverage"
+      sql<DimensionCoverage[] | null>`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
+        'observers', c.observers, 'last_observed_on', c.last_observed_on) order by c.position, c.id) from (${coverageQuery(db, candidateId)}) c)`.as(
+        "coverage",
       ),
     ])
     .executeTakeFirstOrThrow();
   return {
-    coverage: (row.coverage ?? []).map((r) => ({
-      id: r.id,
-      name: r.name,
-      observations: Number(r.observations),
-      observers: Number(r.observers),
-      last_observed_on: r.last_observed_on ?? null,
-    })),
+    coverage: (row.coverage ?? []).map(toCoverage),
     totals: {
       observers: Number(row.observers ?? 0),
       last_observed_on: (row.last_observed_on as string | null) ?? null,

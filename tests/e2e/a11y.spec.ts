@@ -23,7 +23,7 @@ interface Finding {
 }
 
 async function check(page: Page, url: string, findings: Finding[]) {
-  // Open every disclosure (confirm steps, amend forms, "Move stage") so their contents are checked too.
+  // Open every disclosure (confirm steps, amend forms) so their contents are checked too.
   await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
   const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   for (const v of results.violations) {
