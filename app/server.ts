@@ -3,6 +3,7 @@
  * database (PGlite or PostgreSQL), security headers, the cross-origin check, graceful shutdown — and
  * hands each request's loaders and actions an AppContext.
  */
+import cluster from "node:cluster";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,140 +15,189 @@ import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedDemo, isEmpty } from "../db/seed/demo";
 import { hashPassword } from "./auth/password.server";
-import { parseEnv } from "./env.server";
+import { type Env, parseEnv } from "./env.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const isDev = process.argv.includes("--dev");
 
-let env;
+let env: Env;
 try {
-  env = parseEnv({ ...process.env, NODE_ENV: isDev ? "development" : "production" });
+  env = parseEnv({
+    ...process.env,
+    NODE_ENV: isDev ? "development" : "production",
+  });
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
 }
 
 const started = Date.now();
-const handle = await createDb({
-  databaseUrl: env.DATABASE_URL,
-  pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(root, env.PGLITE_DIR), "pglite"),
-});
-const applied = await migrateToLatest(handle.db);
-if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-if (handle.kind === "pglite" && env.SEED_DEMO === "auto" && (await isEmpty(handle.db))) {
-  await seedDemo(handle.db, { hashPassword });
-  console.log("Seeded the demo organisation (log in as leader@demo.test / noseworthy-demo).");
-}
-
-const viteDevServer = isDev
-  ? await import("vite").then((vite) =>
-      vite.createServer({
-        configFile: path.join(root, ".config/vite.config.ts"),
-        server: { middlewareMode: true },
-      }),
-    )
-  : undefined;
-
-const build = viteDevServer
-  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
-  : ((await import(path.join(root, "build/server/index.js"))) as ServerBuild);
-
-const app = express();
-app.disable("x-powered-by");
-app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
-app.use(compression());
-
-app.use((req, res, next) => {
-  res.locals.requestId = (req.get("x-request-id") ?? "").match(/^[\w-]{8,64}$/)?.[0] ?? randomUUID();
-  res.locals.cspNonce = randomBytes(16).toString("base64");
-  res.set("X-Request-Id", res.locals.requestId);
-  for (const [name, value] of Object.entries(securityHeaders(res.locals.cspNonce, { dev: isDev }))) res.set(name, value);
-  const t0 = process.hrtime.bigint();
-  // Paths only: query strings can carry names people searched for.
-  const { method, path: urlPath } = req;
-  res.on("finish", () => {
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (!urlPath.startsWith("/assets/")) console.log(`${method} ${urlPath} ${res.statusCode} ${ms.toFixed(1)}ms`);
+if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) {
+  // Several worker processes share the port (node:cluster); they share nothing else but the database,
+  // which is why env.server.ts refuses WEB_CONCURRENCY > 1 without DATABASE_URL. The primary migrates
+  // once, then only starts, restarts and stops workers.
+  const handle = await createDb({ databaseUrl: env.DATABASE_URL, poolMax: 1 });
+  const applied = await migrateToLatest(handle.db);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  await handle.close();
+  let stopping = false;
+  // Every worker must verify the same session cookies, so they get the primary's secret.
+  const fork = () => cluster.fork({ SESSION_SECRET: env.SESSION_SECRET });
+  for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`);
+    fork();
   });
-  next();
-});
-
-// Remix's own checks miss resource routes and ?_data requests, so the check sits in front of everything.
-app.use((req, res, next) => {
-  if (isCrossOriginWrite(req.method, req.headers)) {
-    res.status(403).type("text/plain").send("Cross-origin request refused.");
-    return;
-  }
-  // PostgreSQL text cannot hold U+0000: an address carrying one is refused here, for every route at once
-  // (form fields get the same answer from parseForm). Found by wapiti: it used to reach a query as a 500.
-  if (hasNulInUrl(req.originalUrl)) {
-    res.status(400).type("text/plain").send("The address contains a NUL character (%00), which is not allowed.");
-    return;
-  }
-  next();
-});
-
-if (viteDevServer) {
-  app.use(viteDevServer.middlewares);
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping ${env.WEB_CONCURRENCY} workers`);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 } else {
-  app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+  await serve();
 }
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: isDev ? "development" : "production",
-    getLoadContext: (req, res): AppLoadContext => {
-      const context: AppLoadContext = {
-        db: handle.db,
-        env: { NODE_ENV: env.NODE_ENV, SESSION_SECRET: env.SESSION_SECRET },
-        requestId: res.locals.requestId,
-        cspNonce: res.locals.cspNonce,
-        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        now: () => new Date(),
-      };
-      // Resource routes bypass entry.server: a 500 caused by a database outage is a 503 here too.
-      const status = res.status.bind(res);
-      res.status = (code: number) => {
-        if (code === 500 && context.dbUnavailable) {
-          res.set("Retry-After", RETRY_AFTER_SECONDS);
-          return status(503);
-        }
-        return status(code);
-      };
-      return context;
-    },
-  }),
-);
-
-const server = app.listen(env.PORT, env.HOST, () => {
-  console.log(`Noseworthy listening on http://localhost:${env.PORT} (${handle.kind}, ready in ${Date.now() - started} ms)`);
-});
-
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  console.log(`${signal}: finishing requests in flight`);
-  const force = setTimeout(() => {
-    console.error("Shutdown took too long; exiting.");
-    process.exit(1);
-  }, 9_000);
-  force.unref();
-  server.close(async () => {
-    await viteDevServer?.close();
-    await handle.close();
-    clearTimeout(force);
-    process.exit(0);
+async function serve() {
+  const handle = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(root, env.PGLITE_DIR), "pglite"),
   });
-  server.closeIdleConnections();
-  // Keep-alive connections become idle as their last response is sent: close them as they do, or
-  // server.close() would wait for the clients to hang up (found by tests/faults, SIGTERM under load).
-  setInterval(() => server.closeIdleConnections(), 100).unref();
+  if (cluster.isPrimary) {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  }
+  if (handle.kind === "pglite" && env.SEED_DEMO === "auto" && (await isEmpty(handle.db))) {
+    await seedDemo(handle.db, { hashPassword });
+    console.log("Seeded the demo organisation (log in as leader@demo.test / noseworthy-demo).");
+  }
+
+  const viteDevServer = isDev
+    ? await import("vite").then((vite) =>
+        vite.createServer({
+          configFile: path.join(root, ".config/vite.config.ts"),
+          server: { middlewareMode: true },
+        })
+      )
+    : undefined;
+
+  const build = viteDevServer
+    ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+    : ((await import(path.join(root, "build/server/index.js"))) as ServerBuild);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+  // Level 1: measured on a 55 KB page, 0.14 ms instead of 0.46 ms at the default level, for 5% more bytes.
+  app.use(compression({ level: 1 }));
+
+  app.use((req, res, next) => {
+    res.locals.requestId = (req.get("x-request-id") ?? "").match(/^[\w-]{8,64}$/)?.[0] ?? randomUUID();
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    res.set("X-Request-Id", res.locals.requestId);
+    for (const [name, value] of Object.entries(securityHeaders(res.locals.cspNonce, { dev: isDev }))) res.set(name, value);
+    const t0 = process.hrtime.bigint();
+    // Paths only: query strings can carry names people searched for.
+    const { method, path: urlPath } = req;
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (!urlPath.startsWith("/assets/")) console.log(`${method} ${urlPath} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    });
+    next();
+  });
+
+  // Remix's own checks miss resource routes and ?_data requests, so the check sits in front of everything.
+  app.use((req, res, next) => {
+    if (isCrossOriginWrite(req.method, req.headers)) {
+      res.status(403).type("text/plain").send("Cross-origin request refused.");
+      return;
+    }
+    // PostgreSQL text cannot hold U+0000: an address carrying one is refused here, for every route at once
+    // (form fields get the same answer from parseForm). Found by wapiti: it used to reach a query as a 500.
+    if (hasNulInUrl(req.originalUrl)) {
+      res.status(400).type("text/plain").send("The address contains a NUL character (%00), which is not allowed.");
+      return;
+    }
+    next();
+  });
+
+  if (viteDevServer) {
+    app.use(viteDevServer.middlewares);
+  } else {
+    app.use(
+      "/assets",
+      express.static(path.join(root, "build/client/assets"), {
+        immutable: true,
+        maxAge: "1y",
+      })
+    );
+    // The other public files (favicon.svg) have an extension; a page's path does not, and skips the disk lookup.
+    const publicFiles = express.static(path.join(root, "build/client"), { maxAge: "1h" });
+    app.use((req, res, next) => (/\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next()));
+  }
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: isDev ? "development" : "production",
+      getLoadContext: (req, res): AppLoadContext => {
+        const context: AppLoadContext = {
+          db: handle.db,
+          env: { NODE_ENV: env.NODE_ENV, SESSION_SECRET: env.SESSION_SECRET },
+          requestId: res.locals.requestId,
+          cspNonce: res.locals.cspNonce,
+          clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+          now: () => new Date(),
+        };
+        // Resource routes bypass entry.server: a 500 caused by a database outage is a 503 here too.
+        const status = res.status.bind(res);
+        res.status = (code: number) => {
+          if (code === 500 && context.dbUnavailable) {
+            res.set("Retry-After", RETRY_AFTER_SECONDS);
+            return status(503);
+          }
+          return status(code);
+        };
+        return context;
+      },
+    })
+  );
+
+  const server = app.listen(env.PORT, env.HOST, () => {
+    const who = cluster.isWorker ? `worker ${process.pid}, ` : "";
+    console.log(`Noseworthy listening on http://localhost:${env.PORT} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`);
+  });
+
+  let closing = false;
+  async function shutdown(signal: string) {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: finishing requests in flight`);
+    const force = setTimeout(() => {
+      console.error("Shutdown took too long; exiting.");
+      process.exit(1);
+    }, 9_000);
+    force.unref();
+    server.close(async () => {
+      await viteDevServer?.close();
+      await handle.close();
+      clearTimeout(force);
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Keep-alive connections become idle as their last response is sent: close them as they do, or
+    // server.close() would wait for the clients to hang up (found by tests/faults, SIGTERM under load).
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

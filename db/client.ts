@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -31,6 +32,27 @@ export interface CreateDbOptions {
   poolMax?: number;
 }
 
+// Each statement text is parsed and planned once per connection, then only bound and executed: measured
+// (docs/performance.md), planning was most of PostgreSQL's work per page (16 ms of the profile's timeline).
+// Texts whose shape depends on the data (IN lists, multi-row VALUES) stay unnamed, and each connection
+// keeps at most PREPARED_PER_CONNECTION of them, so the server's memory for plans stays bounded.
+const PREPARED_PER_CONNECTION = 300;
+const VARIABLE_SHAPE = /\bin \(\$|\bvalues \(\$[^)]*\), \(/i;
+class PreparingClient extends pg.Client {
+  #prepared = new Set<string>();
+  // @ts-expect-error -- pg's overloads; Kysely calls query(text, values) and awaits the promise.
+  override query(config: unknown, values?: unknown, callback?: unknown) {
+    if (typeof config === "string" && Array.isArray(values) && callback === undefined && !VARIABLE_SHAPE.test(config)) {
+      const name = `nw_${createHash("sha1").update(config).digest("base64url")}`;
+      if (this.#prepared.has(name) || this.#prepared.size < PREPARED_PER_CONNECTION) {
+        this.#prepared.add(name);
+        return super.query({ name, text: config, values });
+      }
+    }
+    return (super.query as (...args: unknown[]) => unknown)(config, values, callback);
+  }
+}
+
 /** PGlite when no DATABASE_URL is given, a pg Pool when it is. Same migrations, same queries. */
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
@@ -51,6 +73,7 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
       // JIT compilation costs short OLTP queries far more than it saves (a second on the pipeline board).
       options: "-c jit=off",
       types: types as pg.CustomTypesConfig,
+      Client: PreparingClient as unknown as typeof pg.Client,
     });
     // An idle client that loses its server emits 'error'; without a listener Node would crash.
     pool.on("error", () => {});

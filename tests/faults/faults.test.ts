@@ -3,7 +3,9 @@
  * (a) an immediate PostgreSQL stop, twice, under 20 writing clients: every acknowledged write is
  *     there exactly once, the app answers 503 (never 500) and recovers by itself;
  * (b) a held row lock: requests fail fast with 503 and recover when it is released;
- * (c) SIGTERM under load: requests in flight complete and the process exits within 10 s.
+ * (c) SIGTERM under load: requests in flight complete and the process exits within 10 s;
+ * (d) WEB_CONCURRENCY=2: two workers share the port and the sessions, a killed worker is replaced, and
+ *     SIGTERM to the primary stops both cleanly.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -130,5 +132,34 @@ describe("faults", () => {
     const stored = await handle.db.selectFrom("observations").select("id").where("behavior", "like", "Observation 3____").execute();
     expect(stored.length).toBe(accepted);
     console.log(`(c) ${accepted} of 40 in-flight requests completed; exit after ${at - t0} ms`);
+  });
+
+  it("(d) WEB_CONCURRENCY=2: two workers answer with the same sessions; a killed worker is replaced; SIGTERM stops all", async () => {
+    const s = await startServer(3471, { WEB_CONCURRENCY: "2" });
+    try {
+      const workerPids = () => [...s.output().matchAll(/listening on \S+ \(worker (\d+),/g)].map((m) => Number(m[1]));
+      for (let i = 0; i < 50 && workerPids().length < 2; i++) await sleep(100);
+      const [first, second] = workerPids();
+      expect(new Set([first, second]).size).toBe(2);
+      // Both workers verify the same session cookie: every request is served, whichever worker takes it.
+      const page = async () => (await fetch(`${s.url}/candidates/${fixture.candidateId}`, { headers: { Cookie: fixture.cookie }, redirect: "manual" })).status;
+      expect(await Promise.all(Array.from({ length: 30 }, page))).toEqual(Array(30).fill(200));
+      process.kill(first, "SIGKILL");
+      for (let i = 0; i < 100 && workerPids().length < 3; i++) await sleep(100);
+      expect(workerPids().length).toBe(3);
+      expect(await Promise.all(Array.from({ length: 10 }, page))).toEqual(Array(10).fill(200));
+      const inflight = Array.from({ length: 20 }, (_, i) => postObservation(s, fixture, crypto.randomUUID(), 40_000 + i).catch((e: Error) => e.name));
+      await sleep(30);
+      const t0 = Date.now();
+      s.proc.kill("SIGTERM");
+      const statuses = await Promise.all(inflight);
+      const { code, at } = await s.exited;
+      expect(at - t0).toBeLessThan(10_000);
+      expect(code).toBe(0);
+      expect(statuses.filter((x) => typeof x === "number" && x !== 302), JSON.stringify(statuses)).toEqual([]);
+      for (const pid of workerPids()) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    }
   });
 });

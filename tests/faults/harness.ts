@@ -75,12 +75,12 @@ export interface Server {
   output: () => string;
 }
 
-export async function startServer(port: number): Promise<Server> {
+export async function startServer(port: number, extraEnv: Record<string, string> = {}): Promise<Server> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error(`No build in ${ROOT}: run npm run build first (or set FAULTS_ROOT).`);
   let out = "";
   const proc = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, SESSION_SECRET: SECRET, SEED_DEMO: "never" },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, SESSION_SECRET: SECRET, SEED_DEMO: "never", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = `/tmp/noseworthy-faults-server-${port}.log`;
