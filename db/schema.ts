@@ -175,6 +175,15 @@ export interface ObservationDimensionsTable {
   observation_id: string;
   dimension_id: string;
 }
+
+/** Kept by triggers (migration 0004): live observations per candidate, dimension and author. Read-only for the app. */
+export interface EvidenceCoverageTable {
+  candidate_id: string;
+  dimension_id: string;
+  author_id: string;
+  observations: number;
+  last_observed_on: string;
+}
 export interface ObservationRevisionsTable {
   id: Id;
   observation_id: string;
@@ -372,6 +381,7 @@ export interface Database {
   sniff_test_assignment_events: SniffTestAssignmentEventsTable;
   observations: ObservationsTable;
   observation_dimensions: ObservationDimensionsTable;
+  evidence_coverage: EvidenceCoverageTable;
   observation_revisions: ObservationRevisionsTable;
   flags: FlagsTable;
   flag_events: FlagEventsTable;

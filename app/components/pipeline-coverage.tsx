@@ -3,49 +3,40 @@ import { formatDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 import { Button, SelectField } from "./ui/forms";
 
-export interface CoverageCellData {
-  dimension_id: string;
-  observations: number;
-  observers: number;
-  last_observed_on: string | null;
-}
+/** The board's coverage cell, in framework order: [observations, observers, last observed on]. */
+export type CoverageTuple = readonly [observations: number, observers: number, lastObservedOn: string | null];
 
-/** A diagonal hatch: the visual for "nothing observed yet", so a gap reads as a gap, not as zero. */
-export const HATCHED =
-  "bg-[repeating-linear-gradient(45deg,#f5f5f4_0,#f5f5f4_4px,#e7e5e4_4px,#e7e5e4_8px)] text-stone-600";
+/** The visual for "nothing observed yet" (app/tailwind.css), so a gap reads as a gap, not as zero. */
+export const HATCHED = "hatched";
 
 export const STAGE_WORDS = STAGE_LABELS;
 export const TRACK_WORDS = TRACK_LABELS;
 
-/** Per dimension, the three facts side by side; never summed into one number. */
+/**
+ * Per dimension, the three facts side by side; never summed into one number. The markup is kept short
+ * (styles in app/tailwind.css, one text node per fact) because the board shows up to 120 of these.
+ */
 export function CoverageStrip({
   cells,
-  dimensions,
+  dimensionNames,
   candidateName,
 }: {
-  cells: readonly CoverageCellData[];
-  dimensions: readonly { id: string; name: string }[];
+  cells: readonly CoverageTuple[];
+  dimensionNames: readonly string[];
   candidateName: string;
 }) {
-  const names = new Map(dimensions.map((d) => [d.id, d.name]));
   return (
-    <ul aria-label={`Evidence coverage for ${candidateName}`} className="mt-2 space-y-0.5 text-xs">
-      {cells.map((c) => {
-        const name = names.get(c.dimension_id) ?? "";
-        return c.observations ? (
-          <li key={c.dimension_id} className="flex justify-between gap-2 rounded bg-brand-50 px-1.5 py-0.5 text-brand-800">
-            <span className="truncate font-medium">{name}</span>
-            <span className="whitespace-nowrap">
-              {c.observations} obs · {c.observers} {c.observers === 1 ? "observer" : "observers"} · {formatDate(c.last_observed_on)}
-            </span>
-          </li>
-        ) : (
-          <li key={c.dimension_id} className={`flex justify-between gap-2 rounded px-1.5 py-0.5 ${HATCHED}`}>
-            <span className="truncate font-medium">{name}</span>
-            <span className="whitespace-nowrap">not yet observed</span>
-          </li>
-        );
-      })}
+    <ul aria-label={`Evidence coverage for ${candidateName}`} className="cov mt-2 space-y-0.5 text-xs">
+      {cells.map(([observations, observers, last], i) => (
+        <li key={i} className={observations ? undefined : HATCHED}>
+          <span>{dimensionNames[i]}</span>
+          <span>
+            {observations
+              ? `${observations} obs · ${observers} ${observers === 1 ? "observer" : "observers"} · ${formatDate(last)}`
+              : "not yet observed"}
+          </span>
+        </li>
+      ))}
     </ul>
   );
 }

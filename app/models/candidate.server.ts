@@ -102,12 +102,10 @@ function nudgeCondition(eb: ExpressionBuilder<Database, "candidates">, nudge: Nu
             d.not(
               d.exists(
                 d
-                  .selectFrom("observations")
-                  .innerJoin("observation_dimensions", "observation_dimensions.observation_id", "observations.id")
-                  .select("observations.id")
-                  .whereRef("observations.candidate_id", "=", "candidates.id")
-                  .where("observations.retracted_at", "is", null)
-                  .whereRef("observation_dimensions.dimension_id", "=", "dimensions.id"),
+                  .selectFrom("evidence_coverage")
+                  .select("evidence_coverage.author_id")
+                  .whereRef("evidence_coverage.candidate_id", "=", "candidates.id")
+                  .whereRef("evidence_coverage.dimension_id", "=", "dimensions.id"),
               ),
             ),
           ),

@@ -20,30 +20,24 @@ export interface DimensionCoverage {
 }
 
 /**
- * One row per non-archived dimension with its live evidence, grouped in SQL. Retracted observations
- * are not evidence any more and are left out.
+ * One row per non-archived dimension with its live evidence. Retracted observations are not evidence
+ * any more and are left out. The counts come from evidence_coverage (one row per dimension and author,
+ * kept by the database as notes change), so a person with years of notes costs a few rows.
  */
 function coverageQuery(db: DB, candidateId: string) {
   return db
     .selectFrom("dimensions as d")
     .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom("observation_dimensions as od")
-          .innerJoin("observations as o", "o.id", "od.observation_id")
-          .select(["od.dimension_id", "o.id as observation_id", "o.author_id", "o.observed_on"])
-          .where("o.candidate_id", "=", candidateId)
-          .where("o.retracted_at", "is", null)
-          .as("e"),
+      (eb) => eb.selectFrom("evidence_coverage as ec").selectAll("ec").where("ec.candidate_id", "=", candidateId).as("e"),
       (join) => join.onRef("e.dimension_id", "=", "d.id"),
     )
     .select((eb) => [
       "d.id",
       "d.name",
       "d.position",
-      eb.fn.count<number>("e.observation_id").as("observations"),
-      eb.fn.count<number>("e.author_id").distinct().as("observers"),
-      eb.fn.max("e.observed_on").as("last_observed_on"),
+      sql<number>`coalesce(sum(e.observations), 0)`.as("observations"),
+      eb.fn.count<number>("e.author_id").as("observers"),
+      eb.fn.max("e.last_observed_on").as("last_observed_on"),
     ])
     .where("d.archived_at", "is", null)
     .groupBy(["d.id", "d.name", "d.position"]);

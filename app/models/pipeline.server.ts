@@ -183,8 +183,7 @@ function nudgeCondition(nudge: PipelineNudge, today: string) {
         )}::date, true)`;
     case "unobserved_dimension":
       return sql<boolean>`exists (select 1 from dimensions d where d.archived_at is null and not exists (
-        select 1 from observations o join observation_dimensions od on od.observation_id = o.id
-        where o.candidate_id = c.id and o.retracted_at is null and od.dimension_id = d.id))`;
+        select 1 from evidence_coverage ec where ec.candidate_id = c.id and ec.dimension_id = d.id))`;
     case "undiscussed_flag":
       return sql<boolean>`exists (select 1 from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
         and f.discussed_with_candidate_on is null)`;
@@ -255,10 +254,9 @@ export async function listPipelineCards(
       select json_agg(json_build_object('dimension_id', x.dimension_id, 'observations', x.observations,
         'observers', x.observers, 'last_observed_on', x.last_observed_on)) as coverage
       from (
-        select od.dimension_id, count(*) as observations, count(distinct o.author_id) as observers, max(o.observed_on) as last_observed_on
-        from observations o join observation_dimensions od on od.observation_id = o.id
-        where o.candidate_id = c.id and o.retracted_at is null
-        group by od.dimension_id
+        select ec.dimension_id, sum(ec.observations) as observations, count(*) as observers, max(ec.last_observed_on) as last_observed_on
+        from evidence_coverage ec where ec.candidate_id = c.id
+        group by ec.dimension_id
       ) x
     ) cov on true
     left join lateral (

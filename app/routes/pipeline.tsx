@@ -6,7 +6,7 @@ import { STAGES } from "../../db/schema";
 import { isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { CoverageStrip, PipelineFilters, STAGE_WORDS, TRACK_WORDS } from "../components/pipeline-coverage";
+import { CoverageStrip, type CoverageTuple, PipelineFilters, STAGE_WORDS, TRACK_WORDS } from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
@@ -40,13 +40,34 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listPipelineTeams(context.db),
     listActiveUsers(context.db, { withRole: "manager" }),
   ]);
-  const { columns, total } = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
+  const board = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
+  // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
+  // dimension ids, manager ids and timestamps of each coverage cell stay on the server.
+  const columns = board.columns.map((column) => ({
+    ...column,
+    cards: column.cards.map((card) => ({
+      id: card.id,
+      name: card.name,
+      team: card.team,
+      track: card.track,
+      stage: card.stage,
+      version: card.version,
+      manager: card.manager.name,
+      days_in_stage: card.days_in_stage,
+      last_activity_on: card.last_activity_on,
+      coverage: card.coverage.map((c): CoverageTuple => [c.observations, c.observers, c.last_observed_on]),
+      open_flags: card.open_flags,
+      active_sniff_tests: card.active_sniff_tests,
+      coaching: card.coaching,
+      nudges: card.nudges,
+    })),
+  }));
   return json({
     columns,
-    total,
+    total: board.total,
     perColumn,
     moreSearch: perColumn < BOARD_COLUMN_MAX ? pipelineSearch({ ...query, show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)) }) : null,
-    dimensions,
+    dimensionNames: dimensions.map((d) => d.name),
     teams,
     managers: managers.map((m) => ({ id: m.id, name: m.name })),
     query,
@@ -226,14 +247,13 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
         {card.name}
       </Link>
       <p className="text-stone-600">
-        {TRACK_WORDS[card.track]}
-        {card.team ? ` · ${card.team}` : ""}
+        {`${TRACK_WORDS[card.track]}${card.team ? ` · ${card.team}` : ""}`}
+        <br />
+        {`Manager: ${card.manager}`}
+        <br />
+        {`${card.days_in_stage} ${card.days_in_stage === 1 ? "day" : "days"} in stage · last activity ${formatDate(card.last_activity_on)}`}
       </p>
-      <p className="text-stone-600">Manager: {card.manager.name}</p>
-      <p className="text-stone-600">
-        {card.days_in_stage} {card.days_in_stage === 1 ? "day" : "days"} in stage · last activity {formatDate(card.last_activity_on)}
-      </p>
-      <CoverageStrip cells={card.coverage} dimensions={data.dimensions} candidateName={card.name} />
+      <CoverageStrip cells={card.coverage} dimensionNames={data.dimensionNames} candidateName={card.name} />
       <dl className="mt-2 grid grid-cols-3 gap-1 text-xs">
         <div>
           <dt className="text-stone-600">Open flags</dt>
@@ -241,7 +261,7 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
         </div>
         <div>
           <dt className="text-stone-600">Sniff tests</dt>
-          <dd className="font-medium">{card.active_sniff_tests} active</dd>
+          <dd className="font-medium">{`${card.active_sniff_tests} active`}</dd>
         </div>
         <div>
           <dt className="text-stone-600">Coaching</dt>

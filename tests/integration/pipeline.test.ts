@@ -146,7 +146,7 @@ async function board(query = "", c = ctx()) {
   const response = await call(pipelineLoader, get(`/pipeline${query}`, cookies.leader), c);
   return { response, data: response.status === 200 ? await body(response) : null };
 }
-type Card = { id: string; name: string; coverage: { dimension_id: string; observations: number; observers: number; last_observed_on: string | null }[]; nudges: string[]; [k: string]: unknown };
+type Card = { id: string; name: string; coverage: [observations: number, observers: number, last: string | null][]; nudges: string[]; [k: string]: unknown };
 const cardsOf = (data: { columns: { stage: string; cards: Card[] }[] }) => data.columns.flatMap((c) => c.cards);
 
 describe("who reaches the pipeline", () => {
@@ -170,10 +170,12 @@ describe("the board", () => {
     const cards = cardsOf(data);
     expect(cards.map((c) => c.id).sort()).toEqual([ids.formula, ids.quoted].sort());
     const formula = cards.find((c) => c.id === ids.formula)!;
-    // Only non-archived dimensions, in framework order; observations and observers are separate numbers.
+    // Only non-archived dimensions, in framework order (named once for the board); observations and
+    // observers are separate numbers.
+    expect(data.dimensionNames).toEqual(["Curiosity", "Commitment"]);
     expect(formula.coverage).toEqual([
-      { dimension_id: dims.curiosity, observations: 2, observers: 2, last_observed_on: "2026-06-01" },
-      { dimension_id: dims.commitment, observations: 0, observers: 0, last_observed_on: null },
+      [2, 2, "2026-06-01"],
+      [0, 0, null],
     ]);
     expect(formula).toMatchObject({ open_flags: 1, active_sniff_tests: 1, coaching: "none", days_in_stage: 10, last_activity_on: "2026-06-05" });
     expect(formula.nudges).toEqual(["undiscussed_flag", "unobserved_dimension"]);
