@@ -10,7 +10,7 @@ import { z } from "zod";
 import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
-import { NUDGES } from "./candidate.server";
+import { listAllTeams, NUDGES } from "./candidate.server";
 import {
   computeNudges,
   type DimensionCoverage,
@@ -401,16 +401,8 @@ export function groupByStage(cards: PipelineCard[]) {
 }
 
 /** Teams of non-archived candidates, for the filter. */
-export async function listPipelineTeams(db: DB) {
-  const rows = await db
-    .selectFrom("candidates")
-    .select("team")
-    .distinct()
-    .where("team", "<>", "")
-    .where("archived_at", "is", null)
-    .orderBy("team")
-    .execute();
-  return rows.map((r) => r.team);
+export function listPipelineTeams(db: DB) {
+  return listAllTeams(db, { activeOnly: true });
 }
 
 // ---- CSV -----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import * as m0001 from "./2026-11-21-0001-initial";
 import * as m0002 from "./2026-11-21-0002-performance-indexes";
 import * as m0003 from "./2026-11-21-0003-scale-indexes";
 import * as m0004 from "./2026-11-21-0004-evidence-coverage";
+import * as m0005 from "./2026-11-21-0005-list-indexes";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-21-0002-performance-indexes": m0002,
   "2026-11-21-0003-scale-indexes": m0003,
   "2026-11-21-0004-evidence-coverage": m0004,
+  "2026-11-21-0005-list-indexes": m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

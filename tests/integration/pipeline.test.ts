@@ -164,6 +164,17 @@ describe("who reaches the pipeline", () => {
 });
 
 describe("the board", () => {
+  it("offers the teams of people on the board, not of archived people", async () => {
+    const id = await insertCandidate("Ola Archived", { manager: u.m1, team: "Only Archived", stage: "archived" });
+    const active = await handle.db.selectFrom("candidates").select("team").distinct().where("team", "<>", "").where("archived_at", "is", null).orderBy("team").execute();
+    const { data } = await board();
+    expect(data.teams).toEqual(active.map((r) => r.team));
+    expect(data.teams).toContain("Csv");
+    expect(data.teams).not.toContain("Only Archived");
+    await handle.db.deleteFrom("stage_changes").where("candidate_id", "=", id).execute();
+    await handle.db.deleteFrom("candidates").where("id", "=", id).execute();
+  });
+
   it("has a column per stage, no archived people, and the facts of each card side by side", async () => {
     const { data } = await board("?team=Csv");
     expect(data.columns.map((c: { stage: string }) => c.stage)).toEqual(["spotted", "exploring", "coaching", "ready", "promoted", "paused"]);
