@@ -84,6 +84,8 @@ export async function createObservation(
     assignmentId: string | null;
     idempotencyKey: string;
     now: Date;
+    /** The new note's id, when the caller needs it before the insert (to audit first). */
+    id?: string;
   },
 ): Promise<{ id: string; created: boolean; candidateId: string }> {
   // One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing,
@@ -94,6 +96,7 @@ export async function createObservation(
       db
         .insertInto("observations")
         .values({
+          ...(input.id ? { id: input.id } : {}),
           candidate_id: input.candidateId,
           author_id: input.authorId,
           observed_on: input.observedOn,

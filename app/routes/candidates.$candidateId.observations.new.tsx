@@ -43,6 +43,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
+class AlreadySaved extends Error {
+  constructor(readonly candidateId: string) {
+    super("The observation was already saved.");
+  }
+}
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
@@ -65,22 +71,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
 
   try {
+    const id = crypto.randomUUID();
     const result = await context.db.transaction().execute(async (trx) => {
-      const created = await createObservation(trx, { ...input, candidateId: candidate.id, authorId: user.id, now: context.now() });
-      if (created.created) {
-        await audit(trx, {
-          actorId: user.id,
-          action: "observation.create",
-          entity: "observation",
-          entityId: created.id,
-          requestId: context.requestId,
-          details: { candidateId: candidate.id, dimensionIds: input.dimensionIds, signal: input.signal, assignmentId: input.assignmentId },
-        });
-      }
+      // The audit row first, the note last: the note's statement adds to the person's evidence counts
+      // (evidence_coverage), a row lock that other notes about them wait for, held only until COMMIT.
+      await audit(trx, {
+        actorId: user.id,
+        action: "observation.create",
+        entity: "observation",
+        entityId: id,
+        requestId: context.requestId,
+        details: { candidateId: candidate.id, dimensionIds: input.dimensionIds, signal: input.signal, assignmentId: input.assignmentId },
+      });
+      const created = await createObservation(trx, { ...input, id, candidateId: candidate.id, authorId: user.id, now: context.now() });
+      // A re-sent form that raced past the check above: nothing new, so no audit row either.
+      if (!created.created) throw new AlreadySaved(created.candidateId);
       return created;
     });
     return answerSaved(result.candidateId, candidate.id, values);
   } catch (error) {
+    if (error instanceof AlreadySaved) return answerSaved(error.candidateId, candidate.id, values);
     // Two submits of the same form at once: the UNIQUE key let one through; answer as it did.
     if (!isIdempotencyConflict(error)) throw error;
     const winner = await findObservationByIdempotencyKey(context.db, input.idempotencyKey);

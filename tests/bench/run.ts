@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --keep-db]
+ * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --workers N] [-- --keep-db]
  *
  * Starts a private PostgreSQL (the way .ci/run does, on PG_PORT, default 55450), generates a large
  * organisation into a fresh database, builds the app if build/ is missing, starts the production
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "16" },
+    // The production setting: one server process per core (WEB_CONCURRENCY, README).
+    workers: { type: "string", default: String(os.cpus().length) },
     only: { type: "string" },
     "keep-db": { type: "boolean", default: false },
   },
@@ -40,6 +42,7 @@ const SECRET = randomBytes(24).toString("hex");
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
+const WORKERS = Number(args.workers);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
@@ -272,7 +275,7 @@ function gzippedJs(manifest: RemixManifest, routeId: string | null): number | nu
 async function startServer(org: Org): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(APP_PORT), HOST: "127.0.0.1" },
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(APP_PORT), HOST: "127.0.0.1", WEB_CONCURRENCY: String(WORKERS) },
     stdio: ["ignore", "ignore", "inherit"], // one log line per request would be measured too
   });
   const deadline = Date.now() + 30_000;
@@ -424,13 +427,13 @@ async function main() {
   const adminUrl = startPostgres();
   const outDir = path.join(root, "tests/bench/results");
   mkdirSync(outDir, { recursive: true });
-  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP };
+  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, server_processes: WORKERS };
   try {
     if (!args.scaling) {
       const org = await prepareOrg(adminUrl, Number(args.candidates));
       log(`The chosen candidate has ${org.timelineEvents} timeline events.`);
       const rows = await measure(org);
-      printTable(`${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route`, rows);
+      printTable(`${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`, rows);
       const result = {
         at: new Date().toISOString(),
         machine: machine(adminUrl),

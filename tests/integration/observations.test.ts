@@ -151,6 +151,20 @@ describe("new observation page", () => {
     expect(await auditCount("observation.create", row!.id)).toBe(1);
   });
 
+  it("makes one row, one audit event and the same redirect when the same form arrives five times at once", async () => {
+    // On PostgreSQL the submits really overlap: the losers meet the key inside their transaction and
+    // roll back their audit row with it.
+    const fields = validFields();
+    const before = await countObservations();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => create(fields)));
+    expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302]);
+    expect(new Set(responses.map((r) => r.headers.get("Location"))).size).toBe(1);
+    expect(await countObservations()).toBe(before + 1);
+    const row = await observationByKey(fields.idempotencyKey as string);
+    expect(await auditCount("observation.create", row!.id)).toBe(1);
+    expect((await handle.db.selectFrom("audit_events").select("id").where("action", "=", "observation.create").where("entity_id", "is", null).execute()).length).toBe(0);
+  });
+
   const invalid: [string, Record<string, string | string[]>, string][] = [
     ["an empty behaviour", { behavior: "   " }, "behavior"],
     ["a behaviour over 10,000 characters", { behavior: "x".repeat(10_001) }, "behavior"],
