@@ -2,6 +2,7 @@ import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErr
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
+import { gzipBody } from "./utils/gzip.server";
 import { NonceProvider } from "./utils/nonce";
 
 // No page defers data or suspends, so a page is rendered to one string and sent in one write: measured
@@ -27,7 +28,7 @@ export default function handleRequest(
       <RemixServer context={remixContext} url={request.url} nonce={nonce} />
     </NonceProvider>,
   );
-  return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
+  return new Response(gzipBody(request, responseHeaders, `<!DOCTYPE html>${html}`), { headers: responseHeaders, status: responseStatusCode });
 }
 
 export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
