@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { getUser } from "./auth/session.server";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { AppShell } from "./components/layout";
+import { useClientNavigation } from "./components/ui/link";
 import stylesheet from "./tailwind.css?url";
 import { readFlash } from "./utils/http.server";
 import { useNonce } from "./utils/nonce";
@@ -52,6 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   const { user, flash } = useLoaderData<typeof loader>();
+  useClientNavigation();
   return (
     <AppShell user={user} flash={flash}>
       <Outlet />

@@ -1,4 +1,5 @@
-import { Link, useLocation, useRevalidator } from "@remix-run/react";
+import { useLocation, useRevalidator } from "@remix-run/react";
+import { Link } from "./ui/link";
 import { type ReactNode, useEffect, useState } from "react";
 import { formatDate } from "../utils/dates";
 import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";

@@ -1,4 +1,5 @@
-import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { Link } from "./ui/link";
 
 function messageOf(data: unknown): string | null {
   if (typeof data === "string" && data.length < 300) return data;

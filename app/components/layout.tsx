@@ -1,4 +1,5 @@
-import { Form, Link, NavLink } from "@remix-run/react";
+import { Form, useLocation } from "@remix-run/react";
+import { Link } from "./ui/link";
 import type { ReactNode } from "react";
 import type { Role } from "../../db/schema";
 
@@ -35,19 +36,23 @@ export function navFor(roles: readonly Role[]): NavItem[] {
 
 export function AppShell({ user, flash, children }: { user: ShellUser | null; flash: string | null; children: ReactNode }) {
   const items = user ? navFor(user.roles) : [];
+  // The current section, worked out once for both navs ("/" only on itself, the others on their subpages).
+  const { pathname } = useLocation();
+  const isActive = (to: string) => (to === "/" ? pathname === "/" : pathname === to || pathname.startsWith(`${to}/`));
   const links = (className: string) =>
-    items.map((item) => (
-      <NavLink
-        key={item.to}
-        to={item.to}
-        end={item.to === "/"}
-        className={({ isActive }) =>
-          `${className} rounded px-1 py-1 text-sm ${isActive ? "font-semibold text-brand-800 underline underline-offset-4" : "text-stone-700 hover:text-brand-700"}`
-        }
-      >
-        {item.label}
-      </NavLink>
-    ));
+    items.map((item) => {
+      const active = isActive(item.to);
+      return (
+        <Link
+          key={item.to}
+          to={item.to}
+          aria-current={active ? "page" : undefined}
+          className={`${className} rounded px-1 py-1 text-sm ${active ? "font-semibold text-brand-800 underline underline-offset-4" : "text-stone-700 hover:text-brand-700"}`}
+        >
+          {item.label}
+        </Link>
+      );
+    });
   const account = user ? (
     <div className="flex items-center gap-3 text-sm">
       <span className="text-stone-600" title={user.email}>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { seesPeopleData } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { getMyWeek } from "../models/my-week.server";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { Form, Outlet, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";

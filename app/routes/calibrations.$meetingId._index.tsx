@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, isUuid } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";

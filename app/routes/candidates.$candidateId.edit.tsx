@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
 import { requireCandidateAccess } from "../auth/policy.server";

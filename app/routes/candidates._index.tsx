@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES, TRACKS } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { HATCHED, PipelineFilters, STAGE_WORDS } from "../components/pipeline-coverage";

@@ -4,13 +4,8 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import {
-  Form,
-  Link,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-} from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/session.server";
 import { Button, FormError } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";

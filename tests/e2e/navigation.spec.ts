@@ -1,0 +1,45 @@
+import { expect, test } from "@playwright/test";
+import { login } from "./helpers";
+
+// Links are plain anchors (app/components/ui/link.tsx, measured cheaper on the server than Remix's
+// <Link>); one click listener turns a plain click into a client-side navigation. These check that a
+// click still navigates without reloading the document, that history works, that the board keeps its
+// scroll position when a move form opens, and that a file link still downloads.
+
+test("a plain click navigates without reloading the page, and Back returns", async ({ page }) => {
+  await login(page, "leader@demo.test");
+  await page.goto("/pipeline");
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  const card = page.locator("li[id^=card-]").first();
+  const name = (await card.getByRole("link").first().textContent())!.trim();
+  await card.getByRole("link", { name, exact: true }).click();
+  await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  // The navigation marks where the user is.
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Candidates" })).toHaveAttribute("aria-current", "page");
+  await page.goBack();
+  await expect(page).toHaveURL(/\/pipeline$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Pipeline" })).toBeVisible();
+});
+
+test("opening a move form on the board keeps the scroll position", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await login(page, "leader@demo.test");
+  await page.goto("/pipeline");
+  const move = page.getByRole("link", { name: /^Move stage/ }).last();
+  await move.scrollIntoViewIfNeeded();
+  const before = await page.evaluate(() => window.scrollY);
+  expect(before).toBeGreaterThan(0);
+  await move.click();
+  await expect(page.getByRole("form", { name: /^Move / })).toBeVisible();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+});
+
+test("the CSV link downloads a file instead of navigating", async ({ page }) => {
+  await login(page, "leader@demo.test");
+  await page.goto("/pipeline");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^pipeline-\d{4}-\d{2}-\d{2}\.csv$/);
+  await expect(page).toHaveURL(/\/pipeline$/);
+});
