@@ -2,7 +2,8 @@ import { Form } from "@remix-run/react";
 import { Link } from "./ui/link";
 import { formatDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
-import { Button, SelectField } from "./ui/forms";
+import { pipelineSearch } from "../utils/search";
+import { Button, SelectField, TextField } from "./ui/forms";
 
 /** The board's coverage cell, in framework order: [observations, observers, last observed on]. */
 export type CoverageTuple = readonly [observations: number, observers: number, lastObservedOn: string | null];
@@ -42,7 +43,51 @@ export function CoverageStrip({
   );
 }
 
-export type PipelineFilterValues = { team?: string; track?: string; manager?: string; nudge?: string; sort?: string };
+export type PipelineFilterValues = { team?: string; track?: string; manager?: string; managerName?: string; nudge?: string; sort?: string };
+
+/**
+ * The manager filter: a select while the organisation has few managers, otherwise a name field
+ * (managers is null), so the page does not grow with the number of managers. A manager chosen by id
+ * (a bookmarked link) is kept until cleared.
+ */
+export function ManagerFilter({
+  managers,
+  manager,
+  managerName,
+  clearHref,
+}: {
+  managers: readonly { id: string; name: string }[] | null;
+  manager?: string;
+  managerName?: string;
+  clearHref: string;
+}) {
+  if (managers) {
+    return (
+      <SelectField label="Manager" name="manager" defaultValue={manager ?? ""}>
+        <option value="">Any manager</option>
+        {managers.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+          </option>
+        ))}
+      </SelectField>
+    );
+  }
+  return (
+    <div>
+      <TextField label="Manager" name="managerName" defaultValue={managerName ?? ""} hint="Part of their name" maxLength={200} />
+      {manager ? (
+        <p className="mt-1 text-sm text-stone-600">
+          <input type="hidden" name="manager" value={manager} />
+          One manager chosen ·{" "}
+          <Link to={clearHref} className="text-brand-700 underline">
+            any manager
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}
 
 /** The board's filters as a plain GET form: the URL is the state, so a filtered board can be bookmarked. */
 export function PipelineFilters({
@@ -56,11 +101,11 @@ export function PipelineFilters({
   action: string;
   filters: PipelineFilterValues;
   teams: readonly string[];
-  managers: readonly { id: string; name: string }[];
+  managers: readonly { id: string; name: string }[] | null;
   nudges: readonly { key: string; label: string }[];
   withSort: boolean;
 }) {
-  const filtering = Boolean(filters.team || filters.track || filters.manager || filters.nudge);
+  const filtering = Boolean(filters.team || filters.track || filters.manager || filters.managerName || filters.nudge);
   return (
     <Form method="get" action={action} className="no-print mt-4 rounded-lg border border-stone-200 bg-white p-4" aria-label="Filter the pipeline">
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
@@ -80,14 +125,12 @@ export function PipelineFilters({
             </option>
           ))}
         </SelectField>
-        <SelectField label="Manager" name="manager" defaultValue={filters.manager ?? ""}>
-          <option value="">Any manager</option>
-          {managers.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </SelectField>
+        <ManagerFilter
+          managers={managers}
+          manager={filters.manager}
+          managerName={filters.managerName}
+          clearHref={`${action}${pipelineSearch({ ...filters, manager: undefined })}`}
+        />
         <SelectField label="Nudge" name="nudge" defaultValue={filters.nudge ?? ""}>
           <option value="">Any</option>
           {nudges.map((n) => (

@@ -18,6 +18,8 @@ export interface CandidateFilters {
   team?: string;
   track?: Track;
   managerId?: string;
+  /** Part of the manager's name, when there are too many managers for a select. */
+  managerName?: string;
   nudge?: Nudge;
   q?: string;
   showArchived?: boolean;
@@ -61,7 +63,7 @@ export async function getCandidateHeader(db: DB, id: string) {
 }
 export type CandidateHeader = NonNullable<Awaited<ReturnType<typeof getCandidateHeader>>>;
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, "\\$&");
 }
 
@@ -121,6 +123,12 @@ function listWhere(viewer: Viewer, filters: CandidateFilters, today: string) {
     if (filters.team) conditions.push(eb("candidates.team", "=", filters.team));
     if (filters.track) conditions.push(eb("candidates.track", "=", filters.track));
     if (filters.managerId) conditions.push(eb("candidates.manager_id", "=", filters.managerId));
+    if (filters.managerName) {
+      const pattern = `%${escapeLike(filters.managerName)}%`;
+      conditions.push(
+        eb.exists(eb.selectFrom("users as mf").select("mf.id").whereRef("mf.id", "=", "candidates.manager_id").where("mf.name", "ilike", pattern)),
+      );
+    }
     if (filters.q) conditions.push(eb("candidates.name", "ilike", `%${escapeLike(filters.q)}%`));
     if (filters.nudge) conditions.push(nudgeCondition(eb, filters.nudge, today));
     return eb.and(conditions);

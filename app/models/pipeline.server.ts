@@ -10,7 +10,7 @@ import { z } from "zod";
 import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
-import { listAllTeams, NUDGES } from "./candidate.server";
+import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
 import {
   computeNudges,
   type DimensionCoverage,
@@ -48,6 +48,8 @@ export interface PipelineFilters {
   team?: string;
   track?: Track;
   managerId?: string;
+  /** Part of the manager's name, when there are too many managers for a select. */
+  managerName?: string;
   nudge?: PipelineNudge;
 }
 
@@ -58,6 +60,7 @@ const PipelineQuerySchema = z.object({
   team: ignoreBad(z.string().trim().min(1).max(200)),
   track: ignoreBad(z.enum(TRACKS)),
   manager: ignoreBad(z.string().refine(isUuid)),
+  managerName: ignoreBad(z.string().trim().min(1).max(200)),
   nudge: ignoreBad(z.enum(PIPELINE_NUDGES)),
   sort: ignoreBad(z.enum(PIPELINE_SORTS)),
 });
@@ -73,21 +76,14 @@ export function pipelineQueryFrom(params: URLSearchParams) {
     team: query.team,
     track: query.track,
     managerId: query.manager,
+    managerName: query.managerName,
     nudge: query.nudge,
   };
   return { query, filters, sort: query.sort ?? ("name" as PipelineSort) };
 }
 
 /** The same query string, for links between the board, the coverage view and the CSV. */
-export function pipelineSearch(
-  query: Record<string, string | undefined>
-): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query))
-    if (value) params.set(key, value);
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
+export { pipelineSearch } from "../utils/search";
 
 export interface CoverageCell {
   dimension_id: string;
@@ -199,6 +195,10 @@ function boardConditions(filters: PipelineFilters, today: string) {
   if (filters.track) conditions.push(sql`c.track = ${filters.track}`);
   if (filters.managerId)
     conditions.push(sql`c.manager_id = ${filters.managerId}`);
+  if (filters.managerName)
+    conditions.push(
+      sql`exists (select 1 from users mf where mf.id = c.manager_id and mf.name ilike ${`%${escapeLike(filters.managerName)}%`})`
+    );
   if (filters.nudge) conditions.push(nudgeCondition(filters.nudge, today));
   return sql.join(conditions, sql` and `);
 }

@@ -34,6 +34,27 @@ export async function listActiveUsers(db: DB, { withRole }: { withRole?: Role } 
   return query.execute();
 }
 
+/** A select of managers stays usable up to this many; past it, the filters ask for part of a name. */
+export const MANAGER_SELECT_MAX = 40;
+
+/**
+ * Active managers for a filter select, or null when there are more than `max`: a list that grows with
+ * the organisation would make every list page grow with it (it did: 20 KB of a 76 KB page at 10,000
+ * candidates, docs/performance.md).
+ */
+export async function listManagersForFilter(db: DB, max = MANAGER_SELECT_MAX): Promise<{ id: string; name: string }[] | null> {
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "name"])
+    .where("disabled_at", "is", null)
+    .where((eb) => eb(eb.val("manager"), "=", eb.fn.any("roles")))
+    .orderBy("name")
+    .orderBy("id")
+    .limit(max + 1)
+    .execute();
+  return rows.length > max ? null : rows;
+}
+
 export async function getUserById(db: DB, id: string) {
   return db
     .selectFrom("users")

@@ -18,7 +18,8 @@ import {
   PAGE_SIZE,
   SORTS,
 } from "../models/candidate.server";
-import { listActiveUsers } from "../models/user.server";
+import { listManagersForFilter } from "../models/user.server";
+import { ManagerFilter } from "../components/pipeline-coverage";
 import { isoDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
@@ -31,6 +32,7 @@ const ListQuerySchema = z.object({
   team: ignoreBad(z.string().trim().min(1).max(200)),
   track: ignoreBad(z.enum(TRACKS)),
   manager: ignoreBad(z.string().refine(isUuid)),
+  managerName: ignoreBad(z.string().trim().min(1).max(200)),
   nudge: ignoreBad(z.enum(NUDGES)),
   q: ignoreBad(z.string().trim().min(1).max(200)),
   archived: ignoreBad(z.literal("1")),
@@ -47,6 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     team: query.team,
     track: query.track,
     managerId: query.manager,
+    managerName: query.managerName,
     nudge: query.nudge,
     q: query.q,
     showArchived: query.archived === "1",
@@ -57,7 +60,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listCandidates(context.db, { viewer, filters, page: query.page, today }),
     countCandidates(context.db, { viewer, filters, today }),
     listTeams(context.db, viewer),
-    listActiveUsers(context.db, { withRole: "manager" }),
+    listManagersForFilter(context.db),
   ]);
   // Only an empty answer needs to know whether there is anyone at all, for the right next step.
   const anyAtAll = total > 0 || (await hasAnyCandidate(context.db, { viewer }));
@@ -68,7 +71,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pageSize: PAGE_SIZE,
     filters: { ...query, page: undefined },
     teams,
-    managers: managers.map((m) => ({ id: m.id, name: m.name })),
+    managers,
     anyAtAll,
     isManager: viewer.roles.includes("manager"),
   });
@@ -139,14 +142,7 @@ export default function Candidates() {
               </option>
             ))}
           </SelectField>
-          <SelectField label="Manager" name="manager" defaultValue={f.manager ?? ""}>
-            <option value="">Any manager</option>
-            {managers.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </SelectField>
+          <ManagerFilter managers={managers} manager={f.manager} managerName={f.managerName} clearHref={pageLink({ ...f, manager: undefined }, 1)} />
           <SelectField label="Nudge" name="nudge" defaultValue={f.nudge ?? ""}>
             <option value="">Any</option>
             {NUDGE_KEYS.map((n) => (

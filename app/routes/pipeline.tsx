@@ -23,7 +23,7 @@ import {
   pipelineQueryFrom,
   pipelineSearch,
 } from "../models/pipeline.server";
-import { listActiveUsers } from "../models/user.server";
+import { listManagersForFilter } from "../models/user.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -39,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [dimensions, teams, managers] = await Promise.all([
     listBoardDimensions(context.db),
     listPipelineTeams(context.db),
-    listActiveUsers(context.db, { withRole: "manager" }),
+    listManagersForFilter(context.db),
   ]);
   const board = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
   // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
@@ -70,7 +70,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     moreSearch: perColumn < BOARD_COLUMN_MAX ? pipelineSearch({ ...query, show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)) }) : null,
     dimensionNames: dimensions.map((d) => d.name),
     teams,
-    managers: managers.map((m) => ({ id: m.id, name: m.name })),
+    managers,
     query,
     search: pipelineSearch(query),
     // The move form is rendered for one card at a time (?move=<id>): 120 full forms made the board 800 KB.

@@ -14,7 +14,7 @@ import {
   pipelineQueryFrom,
   pipelineSearch,
 } from "../models/pipeline.server";
-import { listActiveUsers } from "../models/user.server";
+import { listManagersForFilter } from "../models/user.server";
 import { formatDate, isoDate } from "../utils/dates";
 
 // The file name ends the `pipeline` segment with `_` so this page does not nest inside the board's route.
@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [dimensions, teams, managers] = await Promise.all([
     listBoardDimensions(context.db),
     listPipelineTeams(context.db),
-    listActiveUsers(context.db, { withRole: "manager" }),
+    listManagersForFilter(context.db),
   ]);
   // Always by name: the view shows where evidence is thin, it does not line people up.
   const cards = await listPipelineCards(context.db, { filters, today, dimensions, sort: "name" });
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     rows: cards.map((c) => ({ id: c.id, name: c.name, team: c.team, stage: c.stage, coverage: c.coverage })),
     dimensions,
     teams,
-    managers: managers.map((m) => ({ id: m.id, name: m.name })),
+    managers,
     query: { ...query, sort: undefined },
     search: pipelineSearch({ ...query, sort: undefined }),
     nudgeOptions: PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] })),

@@ -8,6 +8,7 @@ import { action as newAction, loader as newLoader } from "../../app/routes/candi
 import { action as editAction, loader as editLoader } from "../../app/routes/candidates.$candidateId.edit";
 import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+import { MANAGER_SELECT_MAX } from "../../app/models/user.server";
 
 let handle: DbHandle;
 const clock: TestClock = { now: new Date("2026-06-15T10:00:00Z") };
@@ -147,6 +148,26 @@ describe("/candidates list", () => {
     const every = await handle.db.selectFrom("candidates").select("team").distinct().where("team", "<>", "").orderBy("team").execute();
     expect(every.length).toBeGreaterThan(3);
     expect((await list("leader")).data.teams).toEqual(every.map((r) => r.team));
+  });
+
+  it("filters by part of the manager's name, with the search text taken literally", async () => {
+    expect(names((await list("leader", "?managerName=nILS")).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    expect(names((await list("leader", "?managerName=%25")).data)).toEqual([]);
+    expect(names((await list("leader", "?managerName=_")).data)).toEqual([]);
+    // A manager outside the viewer's circle is still only a filter on what the viewer may see.
+    expect(names((await list("m1", "?managerName=Nils")).data)).toEqual(["Eve Evans"]);
+  });
+
+  it("offers a select of managers while there are few, and a name field past that", async () => {
+    expect((await list("leader")).data.managers.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(["Mara Manager", "Nils Manager"]));
+    const extra = [];
+    for (let i = 0; i < MANAGER_SELECT_MAX; i++) extra.push((await makeUser(handle.db, ["manager"], `Extra Manager ${i}`)).id);
+    expect((await list("leader")).data.managers).toBeNull();
+    // The name filter still works then, and so does a manager chosen by id in a bookmarked link.
+    expect(names((await list("leader", "?managerName=Nils")).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    expect(names((await list("leader", `?manager=${u.m2.id}`)).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    await handle.db.deleteFrom("users").where("id", "in", extra).execute();
+    expect((await list("leader")).data.managers).not.toBeNull();
   });
 
   it("ignores unknown filter values instead of failing", async () => {

@@ -332,4 +332,13 @@ describe("the coverage view", () => {
     expect(data.rows[0].coverage[0]).toMatchObject({ observations: 2, observers: 2 });
     expect(data.rows[1].coverage.every((c: { observations: number }) => c.observations === 0)).toBe(true);
   });
+
+  it("filters the board, the coverage view and the CSV by part of the manager's name", async () => {
+    expect(cardsOf((await board("?team=Csv&managerName=mara")).data).map((c) => c.id)).toEqual([ids.formula]);
+    const coverage = await body(await call(coverageLoader, get("/pipeline/coverage?team=Csv&managerName=nils", cookies.leader), ctx()));
+    expect(coverage.rows.map((r: { id: string }) => r.id)).toEqual([ids.quoted]);
+    const csv = await (await call(csvLoader, get("/pipeline.csv?team=Csv&managerName=nils", cookies.leader), ctx())).text();
+    expect(csv).toContain("Lovelace");
+    expect(csv).not.toContain("HYPERLINK");
+  });
 });
