@@ -348,6 +348,46 @@ async function load(route: RouteSpec, seconds: number): Promise<Load> {
   };
 }
 
+// ---- CPU per request (Linux /proc): where the time goes -------------------------------------------
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU of the processes, in ms (processes that are gone count nothing). */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+function pidsOf(args: string[]): number[] {
+  try {
+    return execFileSync("pgrep", args, { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The server's processes (the primary and its workers) and PostgreSQL's. */
+function cpuSnapshot(server: ChildProcess) {
+  const serverPids = [server.pid!, ...pidsOf(["-P", String(server.pid)])];
+  const bench = process.cpuUsage(); // autocannon runs in this process
+  return { server: cpuMs(serverPids), postgres: cpuMs(pidsOf(["-u", "postgres"])), load: (bench.user + bench.system) / 1000 };
+}
+
 // ---- One organisation, all routes ----------------------------------------------------------------
 
 interface Row {
@@ -359,6 +399,8 @@ interface Row {
   statements: number;
   js_gzip_kb: number | null;
   errors: number;
+  /** CPU per request over the measured run: the app's processes, PostgreSQL's, and the load generator. */
+  cpu_ms_per_request: { server: number; postgres: number; load: number };
 }
 
 async function measure(org: Org): Promise<Row[]> {
@@ -376,7 +418,10 @@ async function measure(org: Org): Promise<Row[]> {
     let healthzRps = 0;
     for (const route of routes) {
       if (WARMUP > 0) await load(route, WARMUP);
+      const before = cpuSnapshot(server);
       const r = await load(route, DURATION);
+      const after = cpuSnapshot(server);
+      const perRequest = (key: keyof typeof before) => Math.round(((after[key] - before[key]) / Math.max(1, r.requests)) * 100) / 100;
       if (route.name === "/healthz") healthzRps = r.rps;
       const js = gzippedJs(manifest, route.routeId);
       rows.push({
@@ -388,6 +433,7 @@ async function measure(org: Org): Promise<Row[]> {
         statements: counts[route.name].statements,
         js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
         errors: r.errors + r.unexpected,
+        cpu_ms_per_request: { server: perRequest("server"), postgres: perRequest("postgres"), load: perRequest("load") },
       });
       log(`  ${route.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
     }
@@ -398,8 +444,22 @@ async function measure(org: Org): Promise<Row[]> {
 }
 
 function printTable(title: string, rows: Row[]) {
-  const head = ["route", "req/s", "p50 ms", "p99 ms", "÷ healthz", "SQL/req", "JS gzip KB", "errors"];
-  const body = rows.map((r) => [r.route, r.rps, r.p50_ms, r.p99_ms, r.vs_healthz, r.statements, r.js_gzip_kb ?? "–", r.errors].map(String));
+  const head = ["route", "req/s", "p50 ms", "p99 ms", "÷ healthz", "SQL/req", "JS gzip KB", "errors", "CPU ms/req: app", "PostgreSQL", "load"];
+  const body = rows.map((r) =>
+    [
+      r.route,
+      r.rps,
+      r.p50_ms,
+      r.p99_ms,
+      r.vs_healthz,
+      r.statements,
+      r.js_gzip_kb ?? "–",
+      r.errors,
+      r.cpu_ms_per_request.server,
+      r.cpu_ms_per_request.postgres,
+      r.cpu_ms_per_request.load,
+    ].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(`\n${title}`);
