@@ -3,7 +3,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { SIGNALS, type Database, type PlanStatus } from "../../db/schema";
-import { candidateVisibleTo, isUuid, planVisibleTo, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, isUuid, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
@@ -641,9 +641,12 @@ export async function listPlans(
   let query = db
     .selectFrom("coaching_plans")
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
-    .innerJoin("users as m", "m.id", "coaching_plans.mentor_id")
-    .where(planVisibleTo(viewer));
-  if (scope === "mine") query = query.where("coaching_plans.mentor_id", "=", viewer.id);
+    .innerJoin("users as m", "m.id", "coaching_plans.mentor_id");
+  // A plan's current mentor may always see it (planVisibleTo says so), so "mine" needs no other check;
+  // without planVisibleTo's OR the planner walks the mentor index instead of hashing every candidate
+  // (5.3 ms → 0.6 ms at 10,000 candidates, docs/performance.md).
+  if (scope === "mine") query = query.where("coaching_plans.mentor_id", "=", viewer.id).where(sql<boolean>`${seesPeopleData(viewer)}`);
+  else query = query.where(planVisibleTo(viewer));
   if (status === "active") query = query.where("coaching_plans.status", "in", ["active", "paused"]);
   const rows = await query
     .select((eb) => [
