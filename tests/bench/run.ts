@@ -523,11 +523,15 @@ async function main() {
           p50_ratio: Math.round((big.p50_ms / Math.max(small.p50_ms, 0.1)) * 100) / 100,
           statements_1k: small.statements,
           statements_10k: big.statements,
+          // The same question asked of the work done (app + PostgreSQL CPU per request), which scheduling noise moves less.
+          cpu_ratio: Math.round(((big.cpu_ms_per_request.server + big.cpu_ms_per_request.postgres) / Math.max(0.01, small.cpu_ms_per_request.server + small.cpu_ms_per_request.postgres)) * 100) / 100,
         };
       });
       console.log("\nScaling: p50 at 10k ÷ p50 at 1k");
       for (const s of scaling) {
-        console.log(`${s.route.padEnd(34)} ${String(s.p50_1k_ms).padStart(5)} → ${String(s.p50_10k_ms).padStart(5)} ms  ×${s.p50_ratio}  SQL ${s.statements_1k} → ${s.statements_10k}`);
+        console.log(
+          `${s.route.padEnd(34)} ${String(s.p50_1k_ms).padStart(5)} → ${String(s.p50_10k_ms).padStart(5)} ms  ×${s.p50_ratio}  SQL ${s.statements_1k} → ${s.statements_10k}  CPU/req ×${s.cpu_ratio}`,
+        );
       }
       writeFileSync(
         path.join(outDir, "scaling.json"),
