@@ -34,7 +34,7 @@ try {
 }
 
 const started = Date.now();
-if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) {
+if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
   // Several worker processes share the port (node:cluster); they share nothing else but the database,
   // which is why env.server.ts refuses WEB_CONCURRENCY > 1 without DATABASE_URL. The primary migrates
   // once, then only starts, restarts and stops workers.
@@ -43,22 +43,31 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) {
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   await handle.close();
   let stopping = false;
-  // Every worker must verify the same session cookies, so they get the primary's secret.
-  const fork = () => cluster.fork({ SESSION_SECRET: env.SESSION_SECRET });
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    if (stopping) return;
+    // Every worker must verify the same session cookies, so they get the primary's secret.
+    const worker = cluster.fork({ SESSION_SECRET: env.SESSION_SECRET });
+    startedAt.set(worker.id, Date.now());
+  };
   for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
-    console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`);
-    fork();
+    // A worker that keeps failing at start (the database unreachable, say) is restarted once a second, not in a tight loop.
+    const quick = Date.now() - (startedAt.get(worker.id) ?? 0) < 5_000;
+    console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another${quick ? " in 1 s" : ""}.`);
+    setTimeout(fork, quick ? 1_000 : 0);
   });
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping ${env.WEB_CONCURRENCY} workers`);
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker?.process.kill("SIGTERM");
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
