@@ -36,6 +36,9 @@ export interface CreateDbOptions {
 // (docs/performance.md), planning was most of PostgreSQL's work per page (16 ms of the profile's timeline).
 // Texts whose shape depends on the data (IN lists, multi-row VALUES) stay unnamed, and each connection
 // keeps at most PREPARED_PER_CONNECTION of them, so the server's memory for plans stays bounded.
+// PostgreSQL replans a prepared statement after DDL; one whose result columns changed (a migration that
+// alters a table read with SELECT *) fails until its connection is replaced, so processes that were
+// running during such a migration are restarted after it (each one migrates at start anyway).
 const PREPARED_PER_CONNECTION = 300;
 const VARIABLE_SHAPE = /\bin \(\$|\bvalues \(\$[^)]*\), \(/i;
 class PreparingClient extends pg.Client {
