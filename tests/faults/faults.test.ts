@@ -27,6 +27,23 @@ afterAll(async () => {
   pgStopFast();
 });
 
+/**
+ * Sends `n` observations, then SIGTERM while they are in flight: the process must exit 0 within 10 s
+ * and every request that reached it must have had its answer (a 302), none cut off.
+ */
+async function sigtermUnderLoad(s: Server, n: number, firstNumber: number) {
+  const inflight = Array.from({ length: n }, (_, i) => postObservation(s, fixture, crypto.randomUUID(), firstNumber + i).catch((e: Error) => e.name));
+  await sleep(30);
+  const t0 = Date.now();
+  s.proc.kill("SIGTERM");
+  const statuses = await Promise.all(inflight);
+  const { code, at } = await s.exited;
+  expect(at - t0).toBeLessThan(10_000);
+  expect(code).toBe(0);
+  expect(statuses.filter((x) => typeof x === "number" && x !== 302), JSON.stringify(statuses)).toEqual([]);
+  return { accepted: statuses.filter((x) => x === 302).length, exitAfterMs: at - t0 };
+}
+
 describe("faults", () => {
   it("(a) 20 clients, 2,000 observations, PostgreSQL stopped immediately and restarted twice: each acknowledged write exactly once", async () => {
     const s = server!;
@@ -115,23 +132,10 @@ describe("faults", () => {
   });
 
   it("(c) SIGTERM under load: requests in flight complete, the process exits within 10 s", async () => {
-    const s = server!;
-    const inflight = Array.from({ length: 40 }, (_, i) =>
-      postObservation(s, fixture, crypto.randomUUID(), 30_000 + i).catch((e: Error) => e.name),
-    );
-    await sleep(30);
-    const t0 = Date.now();
-    s.proc.kill("SIGTERM");
-    const statuses = await Promise.all(inflight);
-    const { code, at } = await s.exited;
-    expect(at - t0).toBeLessThan(10_000);
-    expect(code).toBe(0);
-    // Every request that reached the server got its answer; none was cut off.
-    const accepted = statuses.filter((x) => x === 302).length;
-    expect(statuses.filter((x) => typeof x === "number" && x !== 302), JSON.stringify(statuses)).toEqual([]);
+    const { accepted, exitAfterMs } = await sigtermUnderLoad(server!, 40, 30_000);
     const stored = await handle.db.selectFrom("observations").select("id").where("behavior", "like", "Observation 3____").execute();
     expect(stored.length).toBe(accepted);
-    console.log(`(c) ${accepted} of 40 in-flight requests completed; exit after ${at - t0} ms`);
+    console.log(`(c) ${accepted} of 40 in-flight requests completed; exit after ${exitAfterMs} ms`);
   });
 
   it("(d) WEB_CONCURRENCY=2: two workers answer with the same sessions; a killed worker is replaced; SIGTERM stops all", async () => {
@@ -148,15 +152,7 @@ describe("faults", () => {
       for (let i = 0; i < 100 && workerPids().length < 3; i++) await sleep(100);
       expect(workerPids().length).toBe(3);
       expect(await Promise.all(Array.from({ length: 10 }, page))).toEqual(Array(10).fill(200));
-      const inflight = Array.from({ length: 20 }, (_, i) => postObservation(s, fixture, crypto.randomUUID(), 40_000 + i).catch((e: Error) => e.name));
-      await sleep(30);
-      const t0 = Date.now();
-      s.proc.kill("SIGTERM");
-      const statuses = await Promise.all(inflight);
-      const { code, at } = await s.exited;
-      expect(at - t0).toBeLessThan(10_000);
-      expect(code).toBe(0);
-      expect(statuses.filter((x) => typeof x === "number" && x !== 302), JSON.stringify(statuses)).toEqual([]);
+      await sigtermUnderLoad(s, 20, 40_000);
       for (const pid of workerPids()) expect(() => process.kill(pid, 0)).toThrow();
     } finally {
       if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
