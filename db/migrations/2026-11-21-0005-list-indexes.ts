@@ -9,6 +9,9 @@ const indexes: [name: string, definition: string][] = [
   // The team filter's options: a skip scan over this index reads one entry per team, where
   // SELECT DISTINCT read every candidate (its cost grew with the organisation).
   ["candidates_team_all_idx", "candidates (team)"],
+  // The circle rule (candidateVisibleTo) collects a viewer's candidates from four indexed sources;
+  // this is the one that had no index (people they nominated).
+  ["candidates_nominated_by_idx", "candidates (nominated_by)"],
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
