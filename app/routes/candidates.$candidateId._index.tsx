@@ -94,7 +94,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ),
     ],
     plans,
-    openFlags,
+    // The oldest first, and only the first few: the rest are one click away in the timeline.
+    openFlags: openFlags.slice(0, OPEN_FLAGS_SHOWN),
+    openFlagsTotal: openFlags.length,
     assignments: assignments.map((a) => ({
       id: a.id,
       title: `${a.title} (offered ${formatDate(a.offered_on)})`,
@@ -104,6 +106,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     idempotencyKey: newIdempotencyKey(),
   });
 }
+
+const OPEN_FLAGS_SHOWN = 10;
 
 export default function CandidateRoute() {
   const data = useLoaderData<typeof loader>();
@@ -231,7 +235,7 @@ function Profile({ data }: { data: ProfileData }) {
         <div className="space-y-6 lg:col-start-3 lg:row-span-2 lg:row-start-1">
           <Nudges nudges={data.nudges} />
           <Coverage coverage={data.coverage} />
-          <OpenFlags flags={data.openFlags} base={base} />
+          <OpenFlags flags={data.openFlags} total={data.openFlagsTotal} base={base} />
           <CoachingPlans plans={data.plans} />
         </div>
 
@@ -428,9 +432,11 @@ function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
 
 function OpenFlags({
   flags,
+  total,
   base,
 }: {
   flags: ProfileData["openFlags"];
+  total: number;
   base: string;
 }) {
   return (
@@ -439,7 +445,7 @@ function OpenFlags({
       className="rounded-lg border border-stone-200 bg-white p-4"
     >
       <h2 id="open-flags" className="text-lg font-semibold">
-        Open flags
+        Open flags{total ? <span className="font-normal text-stone-600">{` (${total})`}</span> : null}
       </h2>
       {flags.length ? (
         <ul className="mt-2 divide-y divide-stone-100">
@@ -463,7 +469,16 @@ function OpenFlags({
             </li>
           ))}
         </ul>
-      ) : (
+      ) : null}
+      {total > flags.length ? (
+        <p className="mt-2 text-sm text-stone-600">
+          {`Showing the ${flags.length} oldest of ${total}. `}
+          <Link to={`${base}?kind=flag#timeline`} className={linkClass}>
+            All flags in the timeline
+          </Link>
+        </p>
+      ) : null}
+      {flags.length ? null : (
         <p className="mt-2 text-stone-700">
           No open flags. If you see an anti-pattern,{" "}
           <Link to={`${base}/flags/new`} className={linkClass}>

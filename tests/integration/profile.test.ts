@@ -309,6 +309,28 @@ describe("evidence coverage", () => {
     ]);
   });
 
+  it("shows the ten oldest open flags with the total, and still nudges about the rest", async () => {
+    const many = await insertCandidate("Fay Flagged", users.manager.id);
+    // Twelve open flags; only the newest has not been discussed with them.
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      candidate_id: many,
+      anti_pattern_id: antiPatternId,
+      raised_by: users.manager.id,
+      observed_on: `2026-01-${String(i + 1).padStart(2, "0")}`,
+      situation: "",
+      behavior: `Flag ${i + 1}`,
+      impact: "",
+      status: "open" as const,
+      discussed_with_candidate_on: i === 11 ? null : "2026-02-01",
+    }));
+    await db.insertInto("flags").values(rows).execute();
+    const data = await body(await profile("manager", many));
+    expect(data.openFlagsTotal).toBe(12);
+    expect(data.openFlags.map((f: { observed_on: string }) => f.observed_on)).toEqual(rows.slice(0, 10).map((r) => r.observed_on));
+    expect(data.nudges.map((n: { key: string }) => n.key)).toContain("undiscussed_flag");
+    await db.deleteFrom("candidates").where("id", "=", many).execute();
+  });
+
   it("nudges about a single, old source of evidence", async () => {
     const data = await body(await profile("manager", lonely));
     expect(data.nudges.map((n: { key: string }) => n.key)).toEqual(["single_observer", "no_recent_evidence", "unobserved_dimension"]);
