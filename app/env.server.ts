@@ -16,6 +16,10 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  TRUST_PROXY: z
+    .enum(["0", "1"], { error: 'must be "1" (behind one reverse proxy) or "0"' })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };

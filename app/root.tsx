@@ -30,8 +30,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
 }
 
-export type RootLoader = typeof loader;
-
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   return (

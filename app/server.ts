@@ -78,7 +78,8 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
 async function serve() {
   const handle = await createDb({
     databaseUrl: env.DATABASE_URL,
-    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(root, env.PGLITE_DIR), "pglite"),
+    // Relative to the working directory, as for db/cli.ts and the session secret (env.server.ts).
+    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(env.PGLITE_DIR), "pglite"),
   });
   if (cluster.isPrimary) {
     const applied = await migrateToLatest(handle.db);
@@ -104,8 +105,9 @@ async function serve() {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
-  // Level 1: measured on a 55 KB page, 0.14 ms instead of 0.46 ms at the default level, for 5% more bytes.
+  app.set("trust proxy", env.TRUST_PROXY === "1" ? 1 : false);
+  // Data requests, resource routes and files. Pages arrive already gzipped (entry.server.tsx, gzipBody),
+  // and the middleware leaves an encoded response alone. Level 1: a third of the default's time, 5% larger.
   app.use(compression({ level: 1 }));
 
   app.use((req, res, next) => {

@@ -38,19 +38,21 @@ export interface CreateDbOptions {
 // keeps at most PREPARED_PER_CONNECTION of them, so the server's memory for plans stays bounded.
 // PostgreSQL replans a prepared statement after DDL; one whose result columns changed (a migration that
 // alters a table read with SELECT *) fails until its connection is replaced, so processes that were
-// running during such a migration are restarted after it (each one migrates at start anyway).
+// running during such a migration are restarted after it (the server, or its primary, migrates at start).
 const PREPARED_PER_CONNECTION = 300;
 const VARIABLE_SHAPE = /\bin \(\$|\bvalues \(\$[^)]*\), \(/i;
 class PreparingClient extends pg.Client {
-  #prepared = new Set<string>();
+  /** Statement text → its name on this connection (hashed once, not on every query). */
+  #prepared = new Map<string, string>();
   // @ts-expect-error -- pg's overloads; Kysely calls query(text, values) and awaits the promise.
   override query(config: unknown, values?: unknown, callback?: unknown) {
     if (typeof config === "string" && Array.isArray(values) && callback === undefined && !VARIABLE_SHAPE.test(config)) {
-      const name = `nw_${createHash("sha1").update(config).digest("base64url")}`;
-      if (this.#prepared.has(name) || this.#prepared.size < PREPARED_PER_CONNECTION) {
-        this.#prepared.add(name);
-        return super.query({ name, text: config, values });
+      let name = this.#prepared.get(config);
+      if (name === undefined && this.#prepared.size < PREPARED_PER_CONNECTION) {
+        name = `nw_${createHash("sha1").update(config).digest("base64url")}`;
+        this.#prepared.set(config, name);
       }
+      if (name !== undefined) return super.query({ name, text: config, values });
     }
     return (super.query as (...args: unknown[]) => unknown)(config, values, callback);
   }

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 
 // Dates (date columns) travel as 'YYYY-MM-DD' strings; see db/client.ts for the type parsers.
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -403,4 +403,3 @@ export interface Database {
 }
 
 export type User = Selectable<UsersTable>;
-export type NewCandidate = Insertable<CandidatesTable>;

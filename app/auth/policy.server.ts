@@ -5,7 +5,7 @@
  * coaching plans, and observers added explicitly. Leaders see every candidate. An admin-only account
  * sees no people data. Anyone else gets 404 — the same answer as for a candidate that does not exist.
  */
-import { json } from "@remix-run/node";
+import { forbidden, notFound } from "../utils/http.server";
 import { type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { Database, Role } from "../../db/schema";
 import type { AppContext } from "../context";
@@ -93,7 +93,7 @@ export async function denyAsNotFound(ctx: Ctx, viewer: Viewer | null, entity: st
     outcome: "denied",
     requestId: ctx.requestId,
   });
-  return json({ message: "Not found" }, { status: 404 });
+  return notFound();
 }
 
 /** Audits the denial, then returns the 403 to throw (for people who may see a record but not change it). */
@@ -106,7 +106,7 @@ export async function denyAsForbidden(ctx: Ctx, viewer: Viewer, action: string, 
     outcome: "denied",
     requestId: ctx.requestId,
   });
-  return json({ message: "You may see this record but not make this change." }, { status: 403 });
+  return forbidden("You may see this record but not make this change.");
 }
 
 /**
@@ -122,7 +122,7 @@ export async function requireCandidateAccess(
   if (!isUuid(candidateId) || !seesPeopleData(viewer)) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
   const row = await ctx.db
     .selectFrom("candidates")
-    .select(["candidates.id", "candidates.manager_id", "candidates.nominated_by"])
+    .select(["candidates.id", "candidates.name", "candidates.manager_id", "candidates.nominated_by"])
     .where("candidates.id", "=", candidateId)
     .where(candidateVisibleTo(viewer))
     .executeTakeFirst();

@@ -1,15 +1,13 @@
 import { useLocation, useRevalidator } from "@remix-run/react";
 import { Link } from "./ui/link";
 import { type ReactNode, useEffect, useState } from "react";
+import { LEANINGS } from "../../db/schema";
 import { formatDate } from "../utils/dates";
 import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
 import { CoverageTable } from "./coverage-table";
 
 export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
-export const OUTCOMES = ["ready_now", "ready_with_development", "not_yet", "insufficient_evidence"] as const;
-export const OUTCOME_WORDS = OUTCOME_LABELS;
-const SIGNAL_WORDS = SIGNAL_LABELS;
 const STATUS_WORDS: Record<string, string> = {
   offered: "Offered",
   accepted: "Accepted",
@@ -120,7 +118,7 @@ export function Packet({ packet }: { packet: PacketData }) {
             {packet.observations.map((o) => (
               <li key={o.id} className="py-3 break-inside-avoid">
                 <p className="text-sm text-stone-600">
-                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_WORDS[o.signal] ?? o.signal}
+                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_LABELS[o.signal] ?? o.signal}
                   {o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}
                 </p>
                 {o.dimensions.length ? <p className="text-xs text-brand-800">{o.dimensions.map((d) => d.name).join(", ")}</p> : null}
@@ -269,7 +267,7 @@ export function DecisionHistory({ decisions }: { decisions: DecisionData[] }) {
           className={`rounded border p-3 break-inside-avoid ${d.superseded_at ? "border-stone-200 bg-stone-50 text-stone-600" : "border-brand-600 bg-white"}`}
         >
           <p className="font-semibold">
-            {OUTCOME_WORDS[d.outcome] ?? d.outcome}
+            {OUTCOME_LABELS[d.outcome] ?? d.outcome}
             {d.superseded_at ? (
               <span className="ml-2 rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-xs font-medium text-amber-900">
                 superseded {formatDate(d.superseded_at)}
@@ -335,10 +333,10 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
       <fieldset aria-describedby={errors.outcome?.length ? "outcome-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Outcome</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
-          {OUTCOMES.map((o) => (
+          {LEANINGS.map((o) => (
             <label key={o} className="flex items-center gap-2 text-sm">
               <input type="radio" name="outcome" value={o} defaultChecked={outcome === o} className="h-4 w-4 accent-brand-700" />
-              {OUTCOME_WORDS[o]}
+              {OUTCOME_LABELS[o]}
             </label>
           ))}
         </div>
@@ -443,7 +441,7 @@ export function PrereadList({ prereads, viewerId }: { prereads: PrereadData[]; v
       {prereads.map((p) => (
         <li key={p.id} className="rounded border border-stone-200 bg-white p-3 text-sm break-inside-avoid">
           <p className="font-medium">
-            {p.user_id === viewerId ? "You" : p.user_name}: {OUTCOME_WORDS[p.leaning] ?? p.leaning}
+            {p.user_id === viewerId ? "You" : p.user_name}: {OUTCOME_LABELS[p.leaning] ?? p.leaning}
           </p>
           <p className="mt-1 whitespace-pre-wrap">{p.view}</p>
         </li>

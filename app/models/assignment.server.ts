@@ -12,9 +12,10 @@ import {
   type AssignmentStatus,
 } from "../../db/schema";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
-import { addDays } from "../utils/dates";
+import { addDays, isRealDay } from "../utils/dates";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { audit } from "./audit.server";
+import { escapeLike } from "./candidate.server";
 import {
   createObservation,
   optionalText,
@@ -106,7 +107,7 @@ export function listAssignableCandidates(
     query = query.where(
       sql<string>`lower(candidates.name)`,
       "like",
-      `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      `%${escapeLike(search.toLowerCase())}%`
     );
   query = query.orderBy(sql`lower(candidates.name)`).orderBy("candidates.id");
   return (limit === undefined ? query : query.limit(limit)).execute();
@@ -496,12 +497,6 @@ export async function transitionAssignment(
 }
 
 // ---- Form input -------------------------------------------------------------------------------------
-
-function isRealDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
 
 function daySchema(what: string, today: string) {
   const latest = addDays(today, 2 * 365);

@@ -14,13 +14,8 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
-
-export const OUTCOME_WORDS: Record<Leaning, string> = {
-  ready_now: "Ready now",
-  ready_with_development: "Ready with development",
-  not_yet: "Not yet",
-  insufficient_evidence: "Insufficient evidence",
-};
+import { isRealDay } from "../utils/dates";
+import { OUTCOME_LABELS } from "../utils/labels";
 
 /** Where a decision moves the candidate (DESIGN.md §5); null: the stage stays. */
 export const OUTCOME_STAGE: Record<Leaning, Stage | null> = {
@@ -640,7 +635,7 @@ export function DecisionFieldsSchema(today: string) {
         z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-          .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v, "Enter a real date.")
+          .refine(isRealDay, "Enter a real date.")
           .refine((v) => v > today, "The revisit date must be in the future.")
           .optional(),
       ),
@@ -732,7 +727,7 @@ async function applyOutcome(
     .executeTakeFirstOrThrow();
   if (candidate.stage === "archived" || candidate.stage === "promoted") return null;
   if (candidate.stage === to && (to !== "paused" || candidate.revisit_on === revisitOn)) return null;
-  const reason = `Calibration decision${amended ? " (amended)" : ""}: ${OUTCOME_WORDS[outcome].toLowerCase()}.`;
+  const reason = `Calibration decision${amended ? " (amended)" : ""}: ${OUTCOME_LABELS[outcome].toLowerCase()}.`;
   const moved = await moveStage(trx, {
     id: candidateId,
     version: candidate.version,
@@ -756,11 +751,7 @@ async function applyOutcome(
 export async function recordDecision(trx: DB, input: DecisionInput) {
   const meeting = await requireOpenMeeting(trx, input.meetingId);
   if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before recording decisions.");
-  const repeat = await trx
-    .selectFrom("calibration_decisions")
-    .select("id")
-    .where("idempotency_key", "=", input.idempotencyKey)
-    .executeTakeFirst();
+  const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
   if (repeat) return { decisionId: repeat.id, created: false, move: null };
   const item = await trx
     .selectFrom("calibration_items")
@@ -798,11 +789,7 @@ export const DECISION_EXISTS = "A decision was already recorded for this candida
  */
 export async function amendDecision(trx: DB, input: DecisionInput & { supersedes: string; amendmentReason: string }) {
   await lockMeeting(trx, input.meetingId);
-  const repeat = await trx
-    .selectFrom("calibration_decisions")
-    .select("id")
-    .where("idempotency_key", "=", input.idempotencyKey)
-    .executeTakeFirst();
+  const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
   if (repeat) return { decisionId: repeat.id, created: false, move: null };
   const current = await trx
     .selectFrom("calibration_decisions")

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { type Database, type Role, STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
 import { candidateVisibleTo, isLeader, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
+import { RECENT_EVIDENCE_DAYS } from "./evidence.server";
 
 export const PAGE_SIZE = 25;
 export const NUDGES = ["single_observer", "no_recent_evidence", "undiscussed_flag", "unobserved_dimension"] as const;
@@ -84,7 +85,7 @@ function nudgeCondition(eb: ExpressionBuilder<Database, "candidates">, nudge: Nu
         2,
       );
     case "no_recent_evidence":
-      return eb.not(eb.exists(liveObservations(eb).select("observations.id").where("observations.observed_on", ">=", addDays(today, -90))));
+      return eb.not(eb.exists(liveObservations(eb).select("observations.id").where("observations.observed_on", ">=", addDays(today, -RECENT_EVIDENCE_DAYS))));
     case "undiscussed_flag":
       return eb.exists(
         eb

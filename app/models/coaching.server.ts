@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DB } from "../../db/client";
 import { SIGNALS, type Database, type PlanStatus } from "../../db/schema";
 import { candidateVisibleTo, isUuid, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
-import { addDays, daysBetween } from "../utils/dates";
+import { addDays, daysBetween, isRealDay } from "../utils/dates";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
 import { findActiveDimensionIds, optionalText, pastDaySchema, requiredText } from "./observation.server";
@@ -370,11 +370,6 @@ export async function changePlanStatus(
   return row;
 }
 
-/** Ties an observation made from the plan page to the plan (createObservation has no plan field). */
-export async function linkObservationToPlan(trx: DB, { observationId, planId }: { observationId: string; planId: string }) {
-  await trx.updateTable("observations").set({ coaching_plan_id: planId }).where("id", "=", observationId).execute();
-}
-
 export async function planHasFlag(db: DB, { planId, flagId }: { planId: string; flagId: string }): Promise<boolean> {
   const row = await db
     .selectFrom("coaching_plan_flags")
@@ -714,12 +709,6 @@ export async function listPlans(
 
 const EARLIEST_DAY = "2000-01-01";
 const LATEST_DAY = "2100-12-31";
-
-function isRealDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
 
 const anyDay = (what: string) =>
   z

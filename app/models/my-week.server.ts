@@ -49,14 +49,15 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
     db
       .selectFrom("coaching_plans as p")
       .innerJoin("candidates", "candidates.id", "p.candidate_id")
-      .leftJoin(
+      // Per plan of this mentor, from the check-ins index (a grouped join read every check-in).
+      .innerJoinLateral(
         (eb) =>
           eb
-            .selectFrom("coaching_checkins")
-            .select((e) => ["plan_id", e.fn.max("held_on").as("last_held_on"), e.fn.max("next_on").as("next_on")])
-            .groupBy("plan_id")
+            .selectFrom("coaching_checkins as k")
+            .select((e) => [e.fn.max("k.held_on").as("last_held_on"), e.fn.max("k.next_on").as("next_on")])
+            .whereRef("k.plan_id", "=", "p.id")
             .as("c"),
-        (join) => join.onRef("c.plan_id", "=", "p.id"),
+        (join) => join.onTrue(),
       )
       .select(["p.id", "p.started_on", "c.last_held_on", "c.next_on", "candidates.name as candidate_name"])
       .where("p.mentor_id", "=", viewer.id)

@@ -5,6 +5,7 @@ import { SIGNALS, type Signal } from "../../db/schema";
 import { z } from "zod";
 import { isUuid } from "../auth/policy.server";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { isRealDay } from "../utils/dates";
 
 export interface ObservationText {
   observedOn: string;
@@ -13,12 +14,6 @@ export interface ObservationText {
   impact: string;
   signal: Signal;
   dimensionIds: string[];
-}
-
-/** The candidate's name for page headings (the access check has already passed). */
-export async function getCandidateName(db: DB, candidateId: string): Promise<string> {
-  const row = await db.selectFrom("candidates").select("name").where("id", "=", candidateId).executeTakeFirstOrThrow();
-  return row.name;
 }
 
 export function listDimensionsForForm(db: DB) {
@@ -86,6 +81,8 @@ export async function createObservation(
     now: Date;
     /** The new note's id, when the caller needs it before the insert (to audit first). */
     id?: string;
+    /** The coaching plan the note was written from, if any. */
+    coachingPlanId?: string | null;
   },
 ): Promise<{ id: string; created: boolean; candidateId: string }> {
   // One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing,
@@ -105,6 +102,7 @@ export async function createObservation(
           impact: input.impact,
           signal: input.signal,
           assignment_id: input.assignmentId,
+          coaching_plan_id: input.coachingPlanId ?? null,
           idempotency_key: input.idempotencyKey,
           // The app's clock, not the database's: the 24-hour delete window is measured against it.
           created_at: input.now,
@@ -300,12 +298,6 @@ export async function retractObservation(
 
 const TEXT_MAX = 10_000;
 const EARLIEST_DAY = "2000-01-01";
-
-function isRealDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
 
 /** A 'YYYY-MM-DD' day between 2000-01-01 and `today` (both included). */
 export function pastDaySchema(today: string, what = "the date") {

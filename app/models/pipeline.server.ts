@@ -11,11 +11,13 @@ import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
+import { NO_CHECKIN_DAYS } from "./coaching.server";
 import {
   computeNudges,
   type DimensionCoverage,
   RECENT_EVIDENCE_DAYS,
 } from "./evidence.server";
+import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 /** The columns of the board, in pipeline order (archived is not on the board). */
 export const BOARD_STAGES = [
@@ -34,14 +36,13 @@ export const PIPELINE_SORTS = [
   "last_activity",
 ] as const;
 export type PipelineSort = (typeof PIPELINE_SORTS)[number];
-export const CHECKIN_NUDGE_DAYS = 30;
 
 export const NUDGE_SHORT_LABELS: Record<PipelineNudge, string> = {
   single_observer: "Single observer",
-  no_recent_evidence: "No evidence in 90 days",
+  no_recent_evidence: `No evidence in ${RECENT_EVIDENCE_DAYS} days`,
   unobserved_dimension: "Dimension not yet observed",
   undiscussed_flag: "Flag not discussed with the person",
-  plan_without_checkin: `Plan without check-in for ${CHECKIN_NUDGE_DAYS} days`,
+  plan_without_checkin: `Plan without check-in for ${NO_CHECKIN_DAYS} days`,
 };
 
 export interface PipelineFilters {
@@ -184,7 +185,7 @@ function nudgeCondition(nudge: PipelineNudge, today: string) {
       return sql<boolean>`exists (select 1 from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
         and f.discussed_with_candidate_on is null)`;
     case "plan_without_checkin":
-      return stalePlan(addDays(today, -CHECKIN_NUDGE_DAYS));
+      return stalePlan(addDays(today, -NO_CHECKIN_DAYS));
   }
 }
 
@@ -226,7 +227,7 @@ export async function listPipelineCards(
     perStage?: number;
   }
 ): Promise<PipelineCard[]> {
-  const checkinSince = addDays(today, -CHECKIN_NUDGE_DAYS);
+  const checkinSince = addDays(today, -NO_CHECKIN_DAYS);
   const order =
     sort === "days_in_stage"
       ? sql`c.stage_changed_at, lower(c.name), c.id`
@@ -425,20 +426,6 @@ export function toCsv(
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
-const STAGE_WORDS: Record<Stage, string> = {
-  spotted: "Spotted",
-  exploring: "Exploring",
-  coaching: "Coaching",
-  ready: "Ready",
-  promoted: "Promoted",
-  paused: "Paused",
-  archived: "Archived",
-};
-const TRACK_WORDS: Record<Track, string> = {
-  people_leadership: "People leadership",
-  technical_leadership: "Technical leadership",
-};
-
 /** The board's facts as rows: a header, then one row per card in board order (stage, then the chosen sort). */
 export function pipelineCsvRows(
   cards: readonly PipelineCard[],
@@ -467,9 +454,9 @@ export function pipelineCsvRows(
   const body = ordered.map((c) => [
     c.name,
     c.team,
-    TRACK_WORDS[c.track],
+    TRACK_LABELS[c.track],
     c.manager.name,
-    STAGE_WORDS[c.stage],
+    STAGE_LABELS[c.stage],
     c.days_in_stage,
     ...c.coverage.flatMap((cell) => [
       cell.observations,

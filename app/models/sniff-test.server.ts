@@ -8,6 +8,7 @@ import type { DB } from "../../db/client";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { optionalText, requiredText } from "./observation.server";
+import { escapeLike } from "./candidate.server";
 
 export interface SniffTestText {
   title: string;
@@ -17,10 +18,6 @@ export interface SniffTestText {
   signals: string;
   redFlags: string;
   timeboxDays: number;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, "\\$&");
 }
 
 // ---- Library ---------------------------------------------------------------------------------------

@@ -423,26 +423,3 @@ export async function getTimeline(
     page,
   };
 }
-
-/** The dimensions of many observations in one query, in framework order. */
-export async function listObservationDimensions(
-  db: DB,
-  { observationIds }: { observationIds: readonly string[] }
-) {
-  const byObservation = new Map<string, { id: string; name: string }[]>();
-  if (!observationIds.length) return byObservation;
-  const rows = await db
-    .selectFrom("observation_dimensions as od")
-    .innerJoin("dimensions as d", "d.id", "od.dimension_id")
-    .select(["od.observation_id", "d.id", "d.name"])
-    .where("od.observation_id", "in", observationIds)
-    .orderBy("d.position")
-    .orderBy("d.id")
-    .execute();
-  for (const row of rows) {
-    const list = byObservation.get(row.observation_id) ?? [];
-    list.push({ id: row.id, name: row.name });
-    byObservation.set(row.observation_id, list);
-  }
-  return byObservation;
-}

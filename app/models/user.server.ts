@@ -111,16 +111,6 @@ export async function setUserPassword(db: DB, { id, passwordHash }: { id: string
   return row;
 }
 
-export async function countActiveAdmins(db: DB) {
-  const row = await db
-    .selectFrom("users")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("disabled_at", "is", null)
-    .where((eb) => eb(eb.val("admin"), "=", eb.fn.any("roles")))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export async function emailTaken(db: DB, email: string): Promise<boolean> {
   const row = await db.selectFrom("users").select("id").where("email", "=", normaliseEmail(email)).executeTakeFirst();
   return Boolean(row);

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
+import { LEANINGS } from "../../db/schema";
 import { denyAsForbidden, denyAsNotFound, isAttendee, isLeader } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
@@ -10,7 +11,6 @@ import {
   DecisionHistory,
   formatDateTime,
   type FormResult,
-  OUTCOMES,
   Packet,
   PrereadList,
   PrintButton,
@@ -369,7 +369,7 @@ function PrereadForm({ own, result }: { own?: { view: string; leaning: string; v
       <fieldset aria-describedby={result?.fieldErrors?.leaning?.length ? "leaning-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Your leaning</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
-          {OUTCOMES.map((o) => (
+          {LEANINGS.map((o) => (
             <label key={o} className="flex items-center gap-2 text-sm">
               <input type="radio" name="leaning" value={o} defaultChecked={leaning === o} className="h-4 w-4 accent-brand-700" />
               {OUTCOME_LABELS[o]}

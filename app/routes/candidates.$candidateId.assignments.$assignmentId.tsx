@@ -24,7 +24,7 @@ import {
   TransitionSchema,
   transitionRefusal,
 } from "../models/assignment.server";
-import { getCandidateName, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
+import { listDimensionsForForm, observationInputErrors } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -44,8 +44,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const access = await requireCandidateAccess(context, user, params.candidateId);
   const assignment = await requireAssignment(context, user, access.id, params.assignmentId);
-  const [name, events, observations, dimensions] = await Promise.all([
-    getCandidateName(context.db, access.id),
+  const name = access.name;
+  const [events, observations, dimensions] = await Promise.all([
     listAssignmentEvents(context.db, { assignmentId: assignment.id }),
     listAssignmentObservations(context.db, { assignmentId: assignment.id }),
     listDimensionsForForm(context.db),

@@ -7,7 +7,6 @@ import { requireUser } from "../auth/session.server";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
-import { getCandidateName } from "../models/observation.server";
 import { isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -20,7 +19,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const access = await requireCandidateAccess(context, user, params.candidateId);
-  const [name, tests] = await Promise.all([getCandidateName(context.db, access.id), listAssignableSniffTests(context.db)]);
+  const name = access.name;
+  const tests = await listAssignableSniffTests(context.db);
   return json({
     candidate: { id: access.id, name },
     tests,

@@ -11,7 +11,6 @@ import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import { canMoveFlag, FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlagStatus } from "../models/flag.server";
-import { getCandidateName } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -38,7 +37,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
   const flag = await requireFlag(context, user, candidate.id, params.flagId);
-  const [name, events] = await Promise.all([getCandidateName(context.db, candidate.id), listFlagEvents(context.db, { flagId: flag.id })]);
+  const name = candidate.name;
+  const events = await listFlagEvents(context.db, { flagId: flag.id });
   return json({
     candidate: { id: candidate.id, name },
     flag,
@@ -81,7 +81,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return done;
     });
     if (result === "stale") return stale(flag, values, context);
-    return redirectWithFlash(here, `Recorded that you discussed it with ${await getCandidateName(context.db, candidate.id)}.`);
+    return redirectWithFlash(here, `Recorded that you discussed it with ${candidate.name}.`);
   }
 
   const to = TARGET[input.intent];

@@ -8,7 +8,6 @@ import { Button, FormError, SelectField, TextArea, TextField } from "../componen
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import { antiPatternIsActive, createFlag, findFlagByIdempotencyKey, listAntiPatternsForForm, NewFlagSchema } from "../models/flag.server";
-import { getCandidateName } from "../models/observation.server";
 import { isoDate } from "../utils/dates";
 import { formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -21,7 +20,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
-  const [name, antiPatterns] = await Promise.all([getCandidateName(context.db, candidate.id), listAntiPatternsForForm(context.db)]);
+  const name = candidate.name;
+  const antiPatterns = await listAntiPatternsForForm(context.db);
   return json({
     candidate: { id: candidate.id, name },
     antiPatterns,

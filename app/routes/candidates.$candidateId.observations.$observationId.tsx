@@ -13,7 +13,6 @@ import { audit } from "../models/audit.server";
 import {
   deleteObservation,
   EditObservationFieldsSchema,
-  getCandidateName,
   getObservation,
   listDimensionsForForm,
   listObservationRevisions,
@@ -57,8 +56,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
   const observation = await requireObservation(context, user, candidate.id, params.observationId);
-  const [name, revisions, dimensions] = await Promise.all([
-    getCandidateName(context.db, candidate.id),
+  const name = candidate.name;
+  const [revisions, dimensions] = await Promise.all([
     listObservationRevisions(context.db, { observationId: observation.id }),
     listDimensionsForForm(context.db),
   ]);

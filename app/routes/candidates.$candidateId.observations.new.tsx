@@ -11,7 +11,6 @@ import {
   assignmentBelongsToCandidate,
   createObservation,
   findObservationByIdempotencyKey,
-  getCandidateName,
   listAssignmentsForCandidate,
   listDimensionsForForm,
   NewObservationSchema,
@@ -30,8 +29,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
-  const [name, dimensions, assignments] = await Promise.all([
-    getCandidateName(context.db, candidate.id),
+  const name = candidate.name;
+  const [dimensions, assignments] = await Promise.all([
     listDimensionsForForm(context.db),
     listAssignmentsForCandidate(context.db, candidate.id),
   ]);

@@ -17,7 +17,7 @@ import {
   NewPlanSchema,
   planInputErrors,
 } from "../models/coaching.server";
-import { getCandidateName, listDimensionsForForm } from "../models/observation.server";
+import { listDimensionsForForm } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -30,8 +30,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId, { manage: true });
-  const [name, mentors, dimensions, flags] = await Promise.all([
-    getCandidateName(context.db, candidate.id),
+  const name = candidate.name;
+  const [mentors, dimensions, flags] = await Promise.all([
     listMentorOptions(context.db),
     listDimensionsForForm(context.db),
     listAddressableFlags(context.db, { candidateId: candidate.id }),

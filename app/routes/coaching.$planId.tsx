@@ -22,7 +22,6 @@ import {
   getAction,
   getPlan,
   getPlanFields,
-  linkObservationToPlan,
   listMentorOptions,
   moveAction,
   PlanActionSchema,
@@ -290,10 +289,15 @@ async function recordPlanObservation(
   plan: Access,
   input: { observedOn: string; situation: string; behavior: string; impact: string; signal: (typeof SIGNALS)[number]["value"]; dimensionIds: string[]; idempotencyKey: string },
 ) {
-  const created = await createObservation(trx, { ...input, candidateId: plan.candidate_id, authorId: user.id, assignmentId: null, now: context.now() });
+  const created = await createObservation(trx, {
+    ...input,
+    candidateId: plan.candidate_id,
+    authorId: user.id,
+    assignmentId: null,
+    coachingPlanId: plan.id,
+    now: context.now(),
+  });
   if (created.created) {
-    // createObservation takes no plan: the link is set here, in the same transaction.
-    await linkObservationToPlan(trx, { observationId: created.id, planId: plan.id });
     await audit(trx, {
       actorId: user.id,
       requestId: context.requestId,

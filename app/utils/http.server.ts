@@ -23,6 +23,9 @@ export function redirectWithFlash(to: string, message: string, init?: ResponseIn
 
 const FLASH = "nw_flash";
 
+// Read on every request (the root loader): compiled once.
+const FLASH_COOKIE = new RegExp(`(?:^|;\\s*)${FLASH}=([^;]*)`);
+
 function flashCookie(message: string): string {
   return `${FLASH}=${encodeURIComponent(message.slice(0, 300))}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60`;
 }
@@ -30,7 +33,7 @@ function flashCookie(message: string): string {
 /** Reads the one-shot message a redirect left, and the header that clears it. */
 export function readFlash(request: Request): { message: string | null; clear: string | null } {
   const cookie = request.headers.get("Cookie") ?? "";
-  const match = cookie.match(new RegExp(`(?:^|;\\s*)${FLASH}=([^;]*)`));
+  const match = cookie.match(FLASH_COOKIE);
   if (!match) return { message: null, clear: null };
   let message: string | null = null;
   try {

@@ -108,7 +108,7 @@ test.describe("axe: WCAG 2.1 AA", () => {
   });
 
   const users: Array<{ email: string; expect: RegExp[] }> = [
-    { email: "admin@demo.test", expect: [/^\/admin\/users$/, /^\/admin\/users\/:id$/, /^\/admin\/framework$/, /^\/admin\/audit$/] },
+    { email: "admin@demo.test", expect: [/^\/admin\/users$/, /^\/admin\/users\/:id$/, /^\/admin\/framework$/, /^\/admin\/audit$/, /^\/admin\/candidates$/] },
     {
       email: "leader@demo.test",
       expect: [

@@ -25,10 +25,14 @@ test("every page carries the CSP, the other security headers and no-store", asyn
     expect(headers["x-content-type-options"], path).toBe("nosniff");
     expect(headers["referrer-policy"], path).toBe("same-origin");
     expect(headers["x-frame-options"], path).toBe("DENY");
+    expect(headers["cross-origin-opener-policy"], path).toBe("same-origin");
+    expect(headers["permissions-policy"], path).toBe("camera=(), microphone=(), geolocation=()");
     expect(headers["cache-control"], path).toBe("no-store");
     expect(headers["x-powered-by"], path).toBeUndefined();
   }
   const csv = await page.request.get("/pipeline.csv");
   expect(csv.status()).toBe(200);
   expect(csv.headers()["cache-control"]).toBe("no-store");
+  expect(csv.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(csv.headers()["x-content-type-options"]).toBe("nosniff");
 });

@@ -122,7 +122,6 @@ describe("faults", () => {
       }),
     );
     const elapsed = Date.now() - t0;
-    // Meanwhile a page that needs no lock is still served.
     expect(results.every((r) => r.status === 503), JSON.stringify(results)).toBe(true);
     expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(12_000);
     await locker.query("ROLLBACK");

@@ -485,6 +485,30 @@ describe("my week: recent candidates", () => {
     expect(week.recent).toHaveLength(3);
   });
 
+  it("lists a mentor's planned check-ins due within the week, with the last one held", async () => {
+    // The fixture's plans for Mo: one with no check-in yet, one whose last check-in planned no next one.
+    const before = await getMyWeek(db, { viewer: users.mentor, today: TODAY });
+    expect(before.checkins).toEqual([]);
+    const { id: planId } = await db
+      .insertInto("coaching_plans")
+      .values({ candidate_id: lonely, mentor_id: users.mentor.id, created_by: users.manager.id, goal: "Ask for help earlier", started_on: "2026-02-01" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("coaching_checkins")
+      .values([
+        { plan_id: planId, author_id: users.mentor.id, held_on: "2026-02-10", notes: "First", next_on: "2026-02-24" },
+        { plan_id: planId, author_id: users.mentor.id, held_on: "2026-02-24", notes: "Second", next_on: "2026-03-05" },
+      ])
+      .execute();
+    const week = await getMyWeek(db, { viewer: users.mentor, today: TODAY });
+    expect(week.checkins).toMatchObject([{ id: planId, last_held_on: "2026-02-24", next_on: "2026-03-05", candidate_name: "Lou Lonely" }]);
+    // A check-in planned beyond the week is not due yet.
+    await db.updateTable("coaching_checkins").set({ next_on: "2026-03-20" }).where("plan_id", "=", planId).where("notes", "=", "Second").execute();
+    expect((await getMyWeek(db, { viewer: users.mentor, today: TODAY })).checkins).toEqual([]);
+    await db.deleteFrom("coaching_plans").where("id", "=", planId).execute();
+  });
+
   it("reaches the home page", async () => {
     const response = await call(homeLoader, get("/", cookies.observer), ctx());
     expect(response.status).toBe(200);

@@ -4,6 +4,17 @@ import { parseEnv } from "../../app/env.server";
 const pgUrl = "postgres://app@db.example/noseworthy";
 const secret = "s".repeat(40);
 
+describe("parseEnv: TRUST_PROXY", () => {
+  it("accepts 1, 0 and nothing, and refuses anything else by name", () => {
+    const base = { NODE_ENV: "production" as const, DATABASE_URL: pgUrl, SESSION_SECRET: secret };
+    expect(parseEnv({ ...base, TRUST_PROXY: "1" }).TRUST_PROXY).toBe("1");
+    expect(parseEnv({ ...base, TRUST_PROXY: "0" }).TRUST_PROXY).toBe("0");
+    expect(parseEnv({ ...base, TRUST_PROXY: "" }).TRUST_PROXY).toBeUndefined();
+    expect(parseEnv(base).TRUST_PROXY).toBeUndefined();
+    expect(() => parseEnv({ ...base, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe("parseEnv: WEB_CONCURRENCY", () => {
   it("defaults to one process", () => {
     expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: pgUrl, SESSION_SECRET: secret }).WEB_CONCURRENCY).toBe(1);

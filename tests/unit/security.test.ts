@@ -27,6 +27,8 @@ describe("securityHeaders", () => {
     expect(h["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
     expect(h["X-Content-Type-Options"]).toBe("nosniff");
     expect(h["X-XSS-Protection"]).toBe("0");
+    expect(h["Cross-Origin-Opener-Policy"]).toBe("same-origin");
+    expect(h["Permissions-Policy"]).toBe("camera=(), microphone=(), geolocation=()");
     expect(h["Strict-Transport-Security"]).toMatch(/^max-age=\d+/);
     expect(securityHeaders("abc123", { dev: true })["Strict-Transport-Security"]).toBeUndefined();
   });
