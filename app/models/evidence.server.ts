@@ -67,23 +67,27 @@ export interface EvidenceTotals {
 
 /**
  * Coverage per dimension and the totals of a candidate's evidence in one statement (the profile page).
- * The totals are not derivable from the per-dimension rows: two people observing two different
- * dimensions are two observers, though each dimension shows one.
+ * The totals are not derivable from the per-dimension counts (two people observing two different
+ * dimensions are two observers, though each dimension shows one), but they are from evidence_coverage's
+ * rows, one per dimension and author: every note has at least one dimension (DimensionIdsSchema in observation.server.ts,
+ * and dimensions are archived, never deleted), so its authors and dates are all there, archived
+ * dimensions included. The board's cards read the same rows (pipeline.server.ts).
  */
 export async function getEvidenceSummary(
   db: DB,
   { candidateId }: { candidateId: string },
 ): Promise<{ coverage: DimensionCoverage[]; totals: EvidenceTotals }> {
-  const live = db.selectFrom("observations as o").where("o.candidate_id", "=", candidateId).where("o.retracted_at", "is", null);
   const row = await db
     .selectNoFrom((eb) => [
       eb
-        .selectFrom(live.select((e) => e.fn.count<number>("o.author_id").distinct().as("n")).as("x"))
-        .select("x.n")
+        .selectFrom("evidence_coverage as ec")
+        .where("ec.candidate_id", "=", candidateId)
+        .select((e) => e.fn.count<number>("ec.author_id").distinct().as("n"))
         .as("observers"),
       eb
-        .selectFrom(live.select((e) => e.fn.max("o.observed_on").as("d")).as("y"))
-        .select("y.d")
+        .selectFrom("evidence_coverage as ec")
+        .where("ec.candidate_id", "=", candidateId)
+        .select((e) => e.fn.max("ec.last_observed_on").as("d"))
         .as("last_observed_on"),
       sql<DimensionCoverage[] | null>`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
         'observers', c.observers, 'last_observed_on', c.last_observed_on) order by c.position, c.id) from (${coverageQuery(db, candidateId)}) c)`.as(

@@ -261,8 +261,8 @@ export async function listPipelineCards(
       ) x
     ) cov on true
     left join lateral (
-      select count(distinct o.author_id) as observers, max(o.observed_on) as last_observed_on
-      from observations o where o.candidate_id = c.id and o.retracted_at is null
+      select count(distinct ec.author_id) as observers, max(ec.last_observed_on) as last_observed_on
+      from evidence_coverage ec where ec.candidate_id = c.id
     ) tot on true
     left join lateral (
       select count(*) as open_flags, count(*) filter (where f.discussed_with_candidate_on is null) as undiscussed_flags

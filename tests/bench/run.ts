@@ -173,6 +173,8 @@ function routesFor(org: Org): RouteSpec[] {
     ]).toString();
   return [
     { name: "/healthz", routeId: null, path: "/healthz", cookie: "", expectStatus: 200 },
+    // The lightest page there is (no session, no data): what rendering any page costs in this stack.
+    { name: "/login (no data)", routeId: "routes/login", path: "/login", cookie: "", expectStatus: 200 },
     { name: "/pipeline (leader)", routeId: "routes/pipeline", path: "/pipeline", cookie: org.cookies.leader, expectStatus: 200 },
     { name: "/candidates/:id (~1,000 events)", routeId: "routes/candidates.$candidateId._index", path: `/candidates/${c}`, cookie: org.cookies.leader, expectStatus: 200 },
     { name: "/candidates?stage=coaching", routeId: "routes/candidates._index", path: "/candidates?stage=coaching", cookie: org.cookies.leader, expectStatus: 200 },

@@ -155,4 +155,30 @@ describe("evidence_coverage", () => {
     ]);
     await expectConsistent();
   });
+
+  it("gives the profile's totals: distinct authors across dimensions and the latest live note", async () => {
+    // Two people on two different dimensions: each dimension shows one observer, the person has two.
+    const pair = (
+      await db
+        .insertInto("candidates")
+        .values({ name: "Casey Pair", track: "people_leadership", manager_id: ids.ann, nominated_by: ids.ann, nominated_reason: "r" })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    await note(ids.ann, pair, "2026-10-02", [ids.d1]);
+    const { id: later } = await note(ids.bob, pair, "2026-10-09", [ids.d2]);
+    const summary = await getEvidenceSummary(db, { candidateId: pair });
+    expect(summary.coverage.filter((c) => c.observers > 0).map((c) => c.observers)).toEqual([1, 1]);
+    expect(summary.totals).toEqual({ observers: 2, last_observed_on: "2026-10-09" });
+    await db.transaction().execute((trx) => retractObservation(trx, { observationId: later, actorId: ids.bob, reason: "Wrong person", now: new Date() }));
+    expect((await getEvidenceSummary(db, { candidateId: pair })).totals).toEqual({ observers: 1, last_observed_on: "2026-10-02" });
+
+    // And for everyone after all of the above, the same as counted from the live notes themselves.
+    for (const candidateId of [ids.candidate, ids.other, pair]) {
+      const fromNotes = await sql<{ observers: number; last: string | null }>`select count(distinct author_id)::int as observers,
+        max(observed_on)::text as last from observations where candidate_id = ${candidateId} and retracted_at is null`.execute(db);
+      const { totals } = await getEvidenceSummary(db, { candidateId });
+      expect(totals).toEqual({ observers: fromNotes.rows[0].observers, last_observed_on: fromNotes.rows[0].last });
+    }
+  });
 });
