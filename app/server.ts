@@ -42,6 +42,13 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
   const applied = await migrateToLatest(handle.db);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   await handle.close();
+  // A page allocates a few MB that die with the request. A larger young generation (semi-spaces of
+  // up to 64 MB instead of V8's default of 16 MB here) collects them in fewer scavenges: 5–15% less
+  // CPU per page, measured in alternating runs (docs/performance.md). A --max-semi-space-size in
+  // NODE_OPTIONS or on the command line wins. Workers only: a single process (the embedded database,
+  // development) keeps Node's default.
+  const given = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`.includes("--max-semi-space-size");
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...(given ? [] : ["--max-semi-space-size=64"])] });
   let stopping = false;
   const startedAt = new Map<number, number>();
   const fork = () => {

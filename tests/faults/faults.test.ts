@@ -7,6 +7,7 @@
  * (d) WEB_CONCURRENCY=2: two workers share the port and the sessions, a killed worker is replaced, and
  *     SIGTERM to the primary stops both cleanly.
  */
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
@@ -144,6 +145,8 @@ describe("faults", () => {
       for (let i = 0; i < 50 && workerPids().length < 2; i++) await sleep(100);
       const [first, second] = workerPids();
       expect(new Set([first, second]).size).toBe(2);
+      // Workers run with the larger young generation (app/server.ts) unless NODE_OPTIONS says otherwise.
+      for (const pid of [first, second]) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=64");
       // Both workers verify the same session cookie: every request is served, whichever worker takes it.
       const page = async () => (await fetch(`${s.url}/candidates/${fixture.candidateId}`, { headers: { Cookie: fixture.cookie }, redirect: "manual" })).status;
       expect(await Promise.all(Array.from({ length: 30 }, page))).toEqual(Array(30).fill(200));
