@@ -1,5 +1,5 @@
 /**
- * Who may see and change what — the one place that decides (DESIGN.md §1).
+ * Who may see and change what — the one place that decides (docs/security.md §1 lists the tests).
  *
  * A candidate's circle: their manager, whoever nominated them, the mentors of their active or paused
  * coaching plans, and observers added explicitly. Leaders see every candidate. An admin-only account

@@ -16,7 +16,7 @@ interface NavItem {
   roles: Role[];
 }
 
-// Navigation follows the user's roles (DESIGN.md §1, §6).
+// Navigation follows the user's roles (the README's table of pages says who sees which).
 export const NAV: NavItem[] = [
   { to: "/", label: "My week", roles: ["leader", "manager", "mentor"] },
   { to: "/candidates", label: "Candidates", roles: ["leader", "manager"] },

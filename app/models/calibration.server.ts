@@ -1,5 +1,5 @@
 /**
- * Calibration meetings (DESIGN.md §4, §5): an agenda in random order, packets and independent
+ * Calibration meetings: an agenda in random order, packets and independent
  * pre-reads, then decisions that rest on cited evidence and move the stage in the same transaction.
  *
  * Who may see a meeting: leaders, its facilitator and its attendees. An attendee reads the packets of
@@ -17,7 +17,7 @@ import { moveStage } from "./candidate.server";
 import { isRealDay } from "../utils/dates";
 import { OUTCOME_LABELS } from "../utils/labels";
 
-/** Where a decision moves the candidate (DESIGN.md §5); null: the stage stays. */
+/** Where a decision moves the candidate; null: the stage stays. */
 export const OUTCOME_STAGE: Record<Leaning, Stage | null> = {
   ready_now: "ready",
   ready_with_development: "coaching",

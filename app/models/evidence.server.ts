@@ -1,5 +1,5 @@
 /**
- * Facts about the evidence on one candidate (DESIGN.md §3): how many observations per dimension,
+ * Facts about the evidence on one candidate: how many observations per dimension,
  * from how many distinct people, how recent. They are shown side by side and never summed,
  * weighted or used to order people. Nudges are about the process, computed from these facts.
  */

@@ -1,5 +1,5 @@
 /**
- * A candidate's whole record, for subject-access requests (DESIGN.md §6). `tables` holds every row
+ * A candidate's whole record, for subject-access requests. `tables` holds every row
  * of every table that refers to the candidate, directly or through another such table, keyed by
  * table name, so a test can compare its keys with the foreign keys in the catalogue. `labels`
  * resolves the ids in those rows (people, dimensions, anti-patterns, sniff tests, meetings) to names.

@@ -1,5 +1,5 @@
 /**
- * The leaders' pipeline board (DESIGN.md §3, §5): every non-archived candidate with the facts about
+ * The leaders' pipeline board: every non-archived candidate with the facts about
  * their evidence, side by side and never combined. The whole board costs a constant number of
  * statements whatever the number of candidates: one for the dimensions and one for the candidates,
  * whose per-dimension coverage, counts and nudge facts are correlated subqueries of that one query.

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --workers N] [-- --keep-db]
+ * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --repeat N] [-- --connections 16] [-- --workers N] [-- --only <route>] [-- --keep-db]
  *
  * Starts a private PostgreSQL (the way .ci/run does, on PG_PORT, default 55450), generates a large
  * organisation into a fresh database, builds the app if build/ is missing, starts the production
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     candidates: { type: "string", default: "5000" },
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
+    // Measurements per route (and per organisation): p50 and p99 are their medians. Default 1, 3 with --scaling.
+    repeat: { type: "string" },
     connections: { type: "string", default: "16" },
     // The production setting: one server process per core (WEB_CONCURRENCY, README).
     workers: { type: "string", default: String(os.cpus().length) },
@@ -43,6 +45,7 @@ const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const WORKERS = Number(args.workers);
+const REPEAT = Number(args.repeat ?? (args.scaling ? 3 : 1));
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
@@ -274,17 +277,17 @@ function gzippedJs(manifest: RemixManifest, routeId: string | null): number | nu
 
 // ---- Server and load -----------------------------------------------------------------------------
 
-async function startServer(org: Org): Promise<ChildProcess> {
+async function startServer(org: Org, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(APP_PORT), HOST: "127.0.0.1", WEB_CONCURRENCY: String(WORKERS) },
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(port), HOST: "127.0.0.1", WEB_CONCURRENCY: String(WORKERS) },
     stdio: ["ignore", "ignore", "inherit"], // one log line per request would be measured too
   });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${APP_PORT}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (res.ok) return child;
     } catch {
       /* not listening yet */
@@ -311,16 +314,30 @@ interface Load {
   errors: number;
 }
 
-async function load(route: RouteSpec, seconds: number): Promise<Load> {
+/** Several measurements of one route as one: requests and errors summed, req/s averaged, p50 and p99 their medians. */
+function combine(runs: Load[]): Load {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const sum = (key: "requests" | "unexpected" | "errors") => runs.reduce((n, r) => n + r[key], 0);
+  return {
+    rps: runs.reduce((n, r) => n + r.rps, 0) / runs.length,
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    requests: sum("requests"),
+    unexpected: sum("unexpected"),
+    errors: sum("errors"),
+  };
+}
+
+async function load(route: RouteSpec, seconds: number, port: number): Promise<Load> {
   const headers: Record<string, string> = { "accept-encoding": "gzip" };
   if (route.cookie) headers.cookie = route.cookie;
   if (route.method) {
     headers["content-type"] = "application/x-www-form-urlencoded";
-    headers.origin = `http://127.0.0.1:${APP_PORT}`;
+    headers.origin = `http://127.0.0.1:${port}`;
   }
   const statusCounts: Record<number, number> = {};
   const instance = (autocannon as unknown as (opts: autocannon.Options) => EventEmitter & Promise<autocannon.Result>)({
-    url: `http://127.0.0.1:${APP_PORT}${route.path}`,
+    url: `http://127.0.0.1:${port}${route.path}`,
     connections: CONNECTIONS,
     duration: seconds,
     method: route.method ?? "GET",
@@ -409,44 +426,69 @@ interface Row {
   cpu_ms_per_request: { server: number; postgres: number; load: number };
 }
 
-async function measure(org: Org): Promise<Row[]> {
-  const routes = routesFor(org).filter((r) => !args.only || r.name.includes(args.only) || r.name === "/healthz");
-  const counts = await countStatements(org, routes);
-  for (const route of routes) {
-    if (counts[route.name].status !== route.expectStatus) {
-      throw new Error(`${route.name} answered ${counts[route.name].status}, expected ${route.expectStatus}`);
+/**
+ * Every route against each organisation, one server per organisation (ports APP_PORT, APP_PORT + 1, …).
+ * With several, each route is measured against each of them in turn (REPEAT rounds) before the next
+ * route, so a change in how busy the host is over the minutes of a run lands on both sizes alike
+ * instead of on one half of a scaling run (it made one run read ×1.63 for the board while /healthz
+ * itself cost ×1.26 the CPU).
+ */
+async function measure(orgs: Org[]): Promise<Row[][]> {
+  const plans = [];
+  for (const [i, org] of orgs.entries()) {
+    const routes = routesFor(org).filter((r) => !args.only || r.name.includes(args.only) || r.name === "/healthz");
+    const counts = await countStatements(org, routes);
+    for (const route of routes) {
+      if (counts[route.name].status !== route.expectStatus) {
+        throw new Error(`${route.name} answered ${counts[route.name].status}, expected ${route.expectStatus}`);
+      }
     }
+    plans.push({ org, routes, counts, port: APP_PORT + i, rows: [] as Row[], healthzRps: 0 });
   }
   const manifest = readRemixManifest();
-  const server = await startServer(org);
-  const rows: Row[] = [];
+  const servers: ChildProcess[] = [];
   try {
-    let healthzRps = 0;
-    for (const route of routes) {
-      if (WARMUP > 0) await load(route, WARMUP);
-      const before = cpuSnapshot(server);
-      const r = await load(route, DURATION);
-      const after = cpuSnapshot(server);
-      const perRequest = (key: keyof typeof before) => Math.round(((after[key] - before[key]) / Math.max(1, r.requests)) * 100) / 100;
-      if (route.name === "/healthz") healthzRps = r.rps;
-      const js = gzippedJs(manifest, route.routeId);
-      rows.push({
-        route: route.name,
-        rps: Math.round(r.rps),
-        p50_ms: r.p50,
-        p99_ms: r.p99,
-        vs_healthz: healthzRps ? Math.round((r.rps / healthzRps) * 100) / 100 : 0,
-        statements: counts[route.name].statements,
-        js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
-        errors: r.errors + r.unexpected,
-        cpu_ms_per_request: { server: perRequest("server"), postgres: perRequest("postgres"), load: perRequest("load") },
-      });
-      log(`  ${route.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+    for (const plan of plans) servers.push(await startServer(plan.org, plan.port));
+    for (const [r, name] of plans[0].routes.map((route) => route.name).entries()) {
+      const routes = plans.map((plan) => plan.routes[r]);
+      if (routes.some((route) => route.name !== name)) throw new Error(`The organisations' routes differ at ${name}`);
+      for (const [i, plan] of plans.entries()) if (WARMUP > 0) await load(routes[i], WARMUP, plan.port);
+      // Round k measures the route against every organisation before round k + 1.
+      const runs: Load[][] = plans.map(() => []);
+      const cpu = plans.map(() => ({ server: 0, postgres: 0, load: 0 }));
+      for (let k = 0; k < REPEAT; k++) {
+        for (const [i, plan] of plans.entries()) {
+          const before = cpuSnapshot(servers[i]);
+          runs[i].push(await load(routes[i], DURATION, plan.port));
+          const after = cpuSnapshot(servers[i]);
+          for (const key of ["server", "postgres", "load"] as const) cpu[i][key] += after[key] - before[key];
+        }
+      }
+      for (const [i, plan] of plans.entries()) {
+        const route = routes[i];
+        const result = combine(runs[i]);
+        const perRequest = (key: keyof (typeof cpu)[number]) => Math.round((cpu[i][key] / Math.max(1, result.requests)) * 100) / 100;
+        if (route.name === "/healthz") plan.healthzRps = result.rps;
+        const js = gzippedJs(manifest, route.routeId);
+        plan.rows.push({
+          route: route.name,
+          rps: Math.round(result.rps),
+          p50_ms: result.p50,
+          p99_ms: result.p99,
+          vs_healthz: plan.healthzRps ? Math.round((result.rps / plan.healthzRps) * 100) / 100 : 0,
+          statements: plan.counts[route.name].statements,
+          js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
+          errors: result.errors + result.unexpected,
+          cpu_ms_per_request: { server: perRequest("server"), postgres: perRequest("postgres"), load: perRequest("load") },
+        });
+        const size = plans.length > 1 ? ` (${plan.org.sizes.candidates.toLocaleString("en-GB")})` : "";
+        log(`  ${route.name}${size}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+      }
     }
   } finally {
-    await stopServer(server);
+    for (const server of servers) await stopServer(server);
   }
-  return rows;
+  return plans.map((plan) => plan.rows);
 }
 
 function printTable(title: string, rows: Row[]) {
@@ -493,12 +535,12 @@ async function main() {
   const adminUrl = startPostgres();
   const outDir = path.join(root, "tests/bench/results");
   mkdirSync(outDir, { recursive: true });
-  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, server_processes: WORKERS };
+  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, repeat: REPEAT, server_processes: WORKERS };
   try {
     if (!args.scaling) {
       const org = await prepareOrg(adminUrl, Number(args.candidates));
       log(`The chosen candidate has ${org.timelineEvents} timeline events.`);
-      const rows = await measure(org);
+      const [rows] = await measure([org]);
       printTable(`${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`, rows);
       const result = {
         at: new Date().toISOString(),
@@ -514,12 +556,16 @@ async function main() {
     } else {
       const bySize: Record<number, Row[]> = {};
       const generated: Record<number, number> = {};
+      const orgs = [];
       for (const n of [1000, 10000]) {
         const org = await prepareOrg(adminUrl, n);
         generated[n] = Math.round(org.generateMs / 100) / 10;
-        bySize[n] = await measure(org);
-        printTable(`${n.toLocaleString("en-GB")} candidates`, bySize[n]);
+        orgs.push(org);
       }
+      const [small, big] = await measure(orgs);
+      bySize[1000] = small;
+      bySize[10000] = big;
+      for (const n of [1000, 10000]) printTable(`${n.toLocaleString("en-GB")} candidates`, bySize[n]);
       const scaling = bySize[1000].map((small) => {
         const big = bySize[10000].find((r) => r.route === small.route)!;
         return {

@@ -185,7 +185,7 @@ const factsArb = fc.record({
   activeMentorIds: fc.uniqueArray(ID, { maxLength: 2 }),
 }) as fc.Arbitrary<CircleFacts>;
 
-// An independent statement of DESIGN.md §1, written without looking at policy.server.ts's helpers.
+// An independent statement of who sees whom (the circle), written without looking at policy.server.ts's helpers.
 function refCanView(v: Viewer, f: CircleFacts): boolean {
   const people = v.roles.includes("leader") || v.roles.includes("manager") || v.roles.includes("mentor");
   if (!people) return false; // admin-only or no role: no people data
