@@ -68,10 +68,10 @@ export interface EvidenceTotals {
 /**
  * Coverage per dimension and the totals of a candidate's evidence in one statement (the profile page).
  * The totals are not derivable from the per-dimension counts (two people observing two different
- * dimensions are two observers, though each dimension shows one), but they are from evidence_coverage's
- * rows, one per dimension and author: every note has at least one dimension (DimensionIdsSchema in observation.server.ts,
- * and dimensions are archived, never deleted), so its authors and dates are all there, archived
- * dimensions included. The board's cards read the same rows (pipeline.server.ts).
+ * dimensions are two observers, though each dimension shows one), but they are from the rows of
+ * evidence_coverage, one per dimension and author: every note has at least one dimension
+ * (DimensionIdsSchema in observation.server.ts; dimensions are archived, never deleted), so every live
+ * note's author and date are there, archived dimensions included. The board's cards read the same rows.
  */
 export async function getEvidenceSummary(
   db: DB,
