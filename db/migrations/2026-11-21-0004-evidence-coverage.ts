@@ -8,7 +8,7 @@ import { type Kysely, sql } from "kysely";
 // organisation scale that join was 32 ms of the board's 46 ms statement. The numbers shown are the
 // same: observations = sum, observers = count of authors, last observed = max.
 //
-// The triggers keep it exact:
+// The triggers keep it exact (0006 closes two gaps in them):
 // - a dimension added to a live note increments its row (the common write; concurrent inserts add up,
 //   because INSERT … ON CONFLICT DO UPDATE locks the row it adds to);
 // - anything else (an edit, a retraction, a deleted note or dimension) recomputes the rows of the

@@ -36,6 +36,15 @@ async function expectConsistent() {
 
 const text = { situation: "In the incident review", behavior: "Asked who had not spoken yet", impact: "Two more causes surfaced", signal: "strength" as const };
 
+async function insertCandidate(name: string) {
+  const row = await db
+    .insertInto("candidates")
+    .values({ name, track: "people_leadership", manager_id: ids.ann, nominated_by: ids.ann, nominated_reason: "r" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 async function note(authorId: string, candidateId: string, observedOn: string, dimensionIds: string[]) {
   return db.transaction().execute((trx) =>
     createObservation(trx, { ...text, observedOn, dimensionIds, candidateId, authorId, assignmentId: null, idempotencyKey: randomUUID(), now: new Date() }),
@@ -53,15 +62,7 @@ beforeAll(async () => {
     .returning("id")
     .execute();
   [ids.d1, ids.d2, ids.d3] = dims.map((d) => d.id);
-  for (const key of ["candidate", "other"] as const) {
-    ids[key] = (
-      await db
-        .insertInto("candidates")
-        .values({ name: `Casey ${key}`, track: "people_leadership", manager_id: ids.ann, nominated_by: ids.ann, nominated_reason: "r" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
-  }
+  for (const key of ["candidate", "other"] as const) ids[key] = await insertCandidate(`Casey ${key}`);
 });
 afterAll(async () => {
   await handle?.close();
@@ -117,14 +118,37 @@ describe("evidence_coverage", () => {
     await expectConsistent();
   });
 
+  it("follows a note moved to another person or author, for the old pair and the new", async () => {
+    const { id } = await note(ids.bob, ids.other, "2026-11-05", [ids.d3]);
+    await db.updateTable("observations").set({ candidate_id: ids.candidate, author_id: ids.ann }).where("id", "=", id).execute();
+    await expectConsistent();
+  });
+
+  it("makes a new note wait for a recomputation of the same person (one advisory lock for both)", async () => {
+    // On PostgreSQL: while a recomputation's transaction holds the person's lock, a note about them
+    // waits, instead of inserting a row the recomputation may insert too (a duplicate key). On PGlite
+    // the transactions queue anyway.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let locked = () => {};
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const holder = db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(4747, hashtext(${ids.other}::text))`.execute(trx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    let done = false;
+    const writer = note(ids.bob, ids.other, "2026-11-06", [ids.d1]).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    release();
+    await Promise.all([holder, writer]);
+    await expectConsistent();
+  });
+
   it("forgets an erased person with their notes", async () => {
-    const gone = (
-      await db
-        .insertInto("candidates")
-        .values({ name: "Casey Erased", track: "people_leadership", manager_id: ids.ann, nominated_by: ids.ann, nominated_reason: "r" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
+    const gone = await insertCandidate("Casey Erased");
     await note(ids.ann, gone, "2026-11-03", [ids.d1]);
     await note(ids.bob, gone, "2026-11-04", [ids.d1, ids.d2]);
     await db.deleteFrom("candidates").where("id", "=", gone).execute();
@@ -158,13 +182,7 @@ describe("evidence_coverage", () => {
 
   it("gives the profile's totals: distinct authors across dimensions and the latest live note", async () => {
     // Two people on two different dimensions: each dimension shows one observer, the person has two.
-    const pair = (
-      await db
-        .insertInto("candidates")
-        .values({ name: "Casey Pair", track: "people_leadership", manager_id: ids.ann, nominated_by: ids.ann, nominated_reason: "r" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
+    const pair = await insertCandidate("Casey Pair");
     await note(ids.ann, pair, "2026-10-02", [ids.d1]);
     const { id: later } = await note(ids.bob, pair, "2026-10-09", [ids.d2]);
     const summary = await getEvidenceSummary(db, { candidateId: pair });
