@@ -47,7 +47,7 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
   // CPU per page, measured in alternating runs (docs/performance.md). A --max-semi-space-size in
   // NODE_OPTIONS or on the command line wins. Workers only: a single process (the embedded database,
   // development) keeps Node's default.
-  const given = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`.includes("--max-semi-space-size");
+  const given = /--max[-_]semi[-_]space[-_]size/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`);
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...(given ? [] : ["--max-semi-space-size=64"])] });
   let stopping = false;
   const startedAt = new Map<number, number>();
@@ -63,7 +63,7 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
-    // A worker that keeps failing at start (the database unreachable, say) is restarted once a second, not in a tight loop.
+    // A worker that keeps failing at start (a build it cannot load, say) is restarted once a second, not in a tight loop.
     const quick = Date.now() - (startedAt.get(worker.id) ?? 0) < 5_000;
     console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another${quick ? " in 1 s" : ""}.`);
     setTimeout(fork, quick ? 1_000 : 0);

@@ -32,21 +32,24 @@ export interface CreateDbOptions {
   poolMax?: number;
 }
 
-// Each statement text is parsed and planned once per connection, then only bound and executed: measured
+// Each query text is parsed once per connection, and planned once PostgreSQL settles on a generic plan for
+// it (after five executions, when that plan costs no more than the custom ones): measured
 // (docs/performance.md), planning was most of PostgreSQL's work per page (16 ms of the profile's timeline).
-// Texts whose shape depends on the data (IN lists, multi-row VALUES) stay unnamed, and each connection
-// keeps at most PREPARED_PER_CONNECTION of them, so the server's memory for plans stays bounded.
+// Only queries are named (SELECT, INSERT, UPDATE, DELETE, WITH): DDL and anything else go as sent. Texts
+// whose shape depends on the data (IN lists, multi-row VALUES) stay unnamed, and each connection keeps at
+// most PREPARED_PER_CONNECTION of them, so the server's memory for plans stays bounded.
 // PostgreSQL replans a prepared statement after DDL; one whose result columns changed (a migration that
-// alters a table read with SELECT *) fails until its connection is replaced, so processes that were
-// running during such a migration are restarted after it (the server, or its primary, migrates at start).
+// alters a table read with SELECT *) fails until its connection is replaced, so a server that was running
+// while such a migration was applied by hand must be restarted (the server, or its primary, migrates at start).
 const PREPARED_PER_CONNECTION = 300;
 const VARIABLE_SHAPE = /\bin \(\$|\bvalues \(\$[^)]*\), \(/i;
+const QUERY = /^\s*(select|insert|update|delete|with)\b/i;
 class PreparingClient extends pg.Client {
   /** Statement text → its name on this connection (hashed once, not on every query). */
   #prepared = new Map<string, string>();
   // @ts-expect-error -- pg's overloads; Kysely calls query(text, values) and awaits the promise.
   override query(config: unknown, values?: unknown, callback?: unknown) {
-    if (typeof config === "string" && Array.isArray(values) && callback === undefined && !VARIABLE_SHAPE.test(config)) {
+    if (typeof config === "string" && Array.isArray(values) && callback === undefined && QUERY.test(config) && !VARIABLE_SHAPE.test(config)) {
       let name = this.#prepared.get(config);
       if (name === undefined && this.#prepared.size < PREPARED_PER_CONNECTION) {
         name = `nw_${createHash("sha1").update(config).digest("base64url")}`;

@@ -5,7 +5,7 @@ import { LEANINGS } from "../../db/schema";
 import { formatDate } from "../utils/dates";
 import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
-import { CoverageTable } from "./coverage-table";
+import { CoverageTable, type CoverageRow } from "./coverage-table";
 
 export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
 const STATUS_WORDS: Record<string, string> = {
@@ -89,7 +89,7 @@ export interface PacketPlan {
   last_checkin_on: string | null;
 }
 export interface PacketData {
-  coverage: { id: string; name: string; observations: number; observers: number; last_observed_on: string | null }[];
+  coverage: CoverageRow[];
   observations: PacketObservation[];
   flags: PacketFlag[];
   assignments: PacketAssignment[];

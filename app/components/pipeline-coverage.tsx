@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Link } from "./ui/link";
 import { formatDate } from "../utils/dates";
-import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
+import { TRACK_LABELS } from "../utils/labels";
 import { pipelineSearch } from "../utils/search";
 import { Button, SelectField, TextField } from "./ui/forms";
 
@@ -11,12 +11,9 @@ export type CoverageTuple = readonly [observations: number, observers: number, l
 /** The visual for "nothing observed yet" (app/tailwind.css), so a gap reads as a gap, not as zero. */
 export const HATCHED = "hatched";
 
-export const STAGE_WORDS = STAGE_LABELS;
-export const TRACK_WORDS = TRACK_LABELS;
-
 /**
  * Per dimension, the three facts side by side; never summed into one number. The markup is kept short
- * (styles in app/tailwind.css, one text node per fact) because the board shows up to 120 of these.
+ * (styles in app/tailwind.css, one text node per cell) because the board shows up to 120 of these.
  */
 export function CoverageStrip({
   cells,
@@ -119,7 +116,7 @@ export function PipelineFilters({
         </SelectField>
         <SelectField label="Track" name="track" defaultValue={filters.track ?? ""}>
           <option value="">Any track</option>
-          {Object.entries(TRACK_WORDS).map(([value, label]) => (
+          {Object.entries(TRACK_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>

@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { ROLES, type Role } from "../../db/schema";
 
-export const ROLE_HINTS: Record<Role, string> = {
+const ROLE_HINTS: Record<Role, string> = {
   admin: "accounts, framework and audit log; no people data",
   leader: "the whole pipeline and calibration meetings",
   manager: "nominates and observes the candidates they manage",

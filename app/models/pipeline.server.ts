@@ -83,8 +83,6 @@ export function pipelineQueryFrom(params: URLSearchParams) {
   return { query, filters, sort: query.sort ?? ("name" as PipelineSort) };
 }
 
-/** The same query string, for links between the board, the coverage view and the CSV. */
-export { pipelineSearch } from "../utils/search";
 
 export interface CoverageCell {
   dimension_id: string;

@@ -23,7 +23,7 @@ export async function listUsers(db: DB) {
 }
 
 /** Active people who can hold a role: for pickers (manager, mentor, observer, attendee). */
-export async function listActiveUsers(db: DB, { withRole }: { withRole?: Role } = {}) {
+export async function listActiveUsers(db: DB, { withRole, limit }: { withRole?: Role; limit?: number } = {}) {
   let query = db
     .selectFrom("users")
     .select(["id", "name", "email", "roles"])
@@ -31,6 +31,7 @@ export async function listActiveUsers(db: DB, { withRole }: { withRole?: Role } 
     .orderBy("name")
     .orderBy("id");
   if (withRole) query = query.where((eb) => eb(eb.val(withRole), "=", eb.fn.any("roles")));
+  if (limit !== undefined) query = query.limit(limit);
   return query.execute();
 }
 
@@ -43,16 +44,8 @@ export const MANAGER_SELECT_MAX = 40;
  * candidates, docs/performance.md).
  */
 export async function listManagersForFilter(db: DB, max = MANAGER_SELECT_MAX): Promise<{ id: string; name: string }[] | null> {
-  const rows = await db
-    .selectFrom("users")
-    .select(["id", "name"])
-    .where("disabled_at", "is", null)
-    .where((eb) => eb(eb.val("manager"), "=", eb.fn.any("roles")))
-    .orderBy("name")
-    .orderBy("id")
-    .limit(max + 1)
-    .execute();
-  return rows.length > max ? null : rows;
+  const rows = await listActiveUsers(db, { withRole: "manager", limit: max + 1 });
+  return rows.length > max ? null : rows.map(({ id, name }) => ({ id, name }));
 }
 
 export async function getUserById(db: DB, id: string) {

@@ -29,7 +29,7 @@ import {
   updateCandidateDetails,
 } from "../models/candidate.server";
 import { listActiveUsers } from "../models/user.server";
-import { addDays, formatDate, isoDate } from "../utils/dates";
+import { addDays, formatDate, isoDate, isRealDay } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
@@ -43,7 +43,7 @@ const RevisitOn = z.preprocess(
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && isoDate(new Date(`${v}T00:00:00Z`)) === v, "Enter a real date.")
+    .refine(isRealDay, "Enter a real date.")
     .optional(),
 );
 const UserId = z.uuid({ message: "Choose a person from the list." });

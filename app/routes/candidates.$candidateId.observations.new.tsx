@@ -73,8 +73,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     const id = crypto.randomUUID();
     const result = await context.db.transaction().execute(async (trx) => {
-      // The audit row first, the note last: the note's statement adds to the person's evidence counts
-      // (evidence_coverage), a row lock that other notes about them wait for, held only until COMMIT.
+      // The audit row first, the note last: the note's statement adds to the evidence counts
+      // (evidence_coverage, one row per person, dimension and author), row locks that another note by
+      // the same author on the same person and dimension waits for; written last, they are held only
+      // until COMMIT. docs/performance.md measures it (the benchmark's 16 writers are that case).
       await audit(trx, {
         actorId: user.id,
         action: "observation.create",

@@ -7,7 +7,7 @@ import { STAGES } from "../../db/schema";
 import { isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireRole } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { CoverageStrip, type CoverageTuple, PipelineFilters, STAGE_WORDS, TRACK_WORDS } from "../components/pipeline-coverage";
+import { CoverageStrip, type CoverageTuple, PipelineFilters } from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
@@ -21,12 +21,13 @@ import {
   NUDGE_SHORT_LABELS,
   PIPELINE_NUDGES,
   pipelineQueryFrom,
-  pipelineSearch,
 } from "../models/pipeline.server";
 import { listManagersForFilter } from "../models/user.server";
-import { addDays, formatDate, isoDate } from "../utils/dates";
+import { addDays, formatDate, isoDate, isRealDay } from "../utils/dates";
+import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import { pipelineSearch } from "../utils/search";
 
 export const meta: MetaFunction = () => [{ title: "Pipeline · Noseworthy" }];
 
@@ -43,7 +44,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   const board = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
   // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
-  // dimension ids, manager ids and timestamps of each coverage cell stay on the server.
+  // cells' dimension ids (the names are sent once), the manager's id and the stage-change timestamp
+  // stay on the server.
   const columns = board.columns.map((column) => ({
     ...column,
     cards: column.cards.map((card) => ({
@@ -92,7 +94,7 @@ const MoveSchema = z.object({
     z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && isoDate(new Date(`${v}T00:00:00Z`)) === v, "Enter a real date.")
+      .refine(isRealDay, "Enter a real date.")
       .optional(),
   ),
   returnTo: z
@@ -151,7 +153,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 409 },
     );
   }
-  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `${candidate.name} moved to ${STAGE_WORDS[input.to]}.`);
+  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `${candidate.name} moved to ${STAGE_LABELS[input.to]}.`);
 }
 
 type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
@@ -202,7 +204,7 @@ export default function Pipeline() {
         {data.columns.map((column) => (
           <section key={column.stage} aria-labelledby={`stage-${column.stage}`} className="w-72 shrink-0 rounded-lg bg-stone-100 p-2">
             <h2 id={`stage-${column.stage}`} className="px-1 text-base font-semibold">
-              {STAGE_WORDS[column.stage]} <span className="font-normal text-stone-600">({column.total})</span>
+              {STAGE_LABELS[column.stage]} <span className="font-normal text-stone-600">({column.total})</span>
             </h2>
             {column.cards.length ? (
               <ul className="mt-2 space-y-3">
@@ -224,7 +226,7 @@ export default function Pipeline() {
                 Showing {column.cards.length} of {column.total}.{" "}
                 {data.moreSearch !== null ? (
                   <Link to={`/pipeline${data.moreSearch}`} className="text-brand-700 underline">
-                    Show more<span className="sr-only"> in {STAGE_WORDS[column.stage]}</span>
+                    Show more<span className="sr-only"> in {STAGE_LABELS[column.stage]}</span>
                   </Link>
                 ) : (
                   "Narrow the filters, or download the CSV for everyone."
@@ -248,7 +250,7 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
         {card.name}
       </Link>
       <p className="text-stone-600">
-        {`${TRACK_WORDS[card.track]}${card.team ? ` · ${card.team}` : ""}`}
+        {`${TRACK_LABELS[card.track]}${card.team ? ` · ${card.team}` : ""}`}
         <br />
         {`Manager: ${card.manager}`}
         <br />
@@ -289,7 +291,7 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
             <option value="">Choose a stage</option>
             {MOVE_CHOICES.filter((s) => s !== card.stage).map((s) => (
               <option key={s} value={s}>
-                {STAGE_WORDS[s]}
+                {STAGE_LABELS[s]}
               </option>
             ))}
           </SelectField>

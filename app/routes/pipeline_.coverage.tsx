@@ -4,7 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { HATCHED, PipelineFilters, STAGE_WORDS } from "../components/pipeline-coverage";
+import { HATCHED, PipelineFilters } from "../components/pipeline-coverage";
 import {
   listBoardDimensions,
   listPipelineCards,
@@ -12,10 +12,11 @@ import {
   NUDGE_SHORT_LABELS,
   PIPELINE_NUDGES,
   pipelineQueryFrom,
-  pipelineSearch,
 } from "../models/pipeline.server";
 import { listManagersForFilter } from "../models/user.server";
 import { formatDate, isoDate } from "../utils/dates";
+import { STAGE_LABELS } from "../utils/labels";
+import { pipelineSearch } from "../utils/search";
 
 // The file name ends the `pipeline` segment with `_` so this page does not nest inside the board's route.
 export const meta: MetaFunction = () => [{ title: "Evidence coverage · Pipeline · Noseworthy" }];
@@ -100,7 +101,7 @@ export default function PipelineCoverage() {
                     </Link>
                     {row.team ? <span className="block text-xs font-normal text-stone-600">{row.team}</span> : null}
                   </th>
-                  <td className="px-3 py-2 whitespace-nowrap">{STAGE_WORDS[row.stage]}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">{STAGE_LABELS[row.stage]}</td>
                   {row.coverage.map((cell) =>
                     cell.observations ? (
                       <td key={cell.dimension_id} className="bg-brand-50 px-3 py-2 whitespace-nowrap text-brand-800">

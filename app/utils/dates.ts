@@ -28,10 +28,12 @@ const formatter = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "sho
 const formatted = new Map<string, string>();
 export function formatDate(value: string | Date | null | undefined): string {
   if (!value) return "";
-  if (typeof value !== "string") return Number.isNaN(value.getTime()) ? "" : formatDate(value.toISOString());
+  // Only the UTC day is shown, so a timestamp is looked up by its day (not cached under itself).
+  if (typeof value !== "string") return Number.isNaN(value.getTime()) ? "" : formatDate(value.toISOString().slice(0, 10));
+  if (value.length !== 10) return formatDate(new Date(value));
   const known = formatted.get(value);
   if (known !== undefined) return known;
-  const d = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  const d = new Date(`${value}T00:00:00Z`);
   const text = Number.isNaN(d.getTime()) ? "" : formatter.format(d);
   if (formatted.size >= 10_000) formatted.clear();
   formatted.set(value, text);

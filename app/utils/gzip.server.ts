@@ -1,15 +1,16 @@
 import { gzipSync } from "node:zlib";
 
-/** Whether the Accept-Encoding header allows gzip (a q of 0 refuses it). */
+/** Whether the Accept-Encoding header allows gzip: named with a q above 0, or else allowed by `*` (RFC 9110 §12.5.3). */
 export function acceptsGzip(header: string | null): boolean {
   if (!header) return false;
+  const weights = new Map<string, number>();
   for (const part of header.split(",")) {
     const [coding, ...params] = part.trim().toLowerCase().split(";");
-    if (coding.trim() !== "gzip" && coding.trim() !== "*") continue;
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    return q === undefined || Number(q.slice(2)) > 0;
+    weights.set(coding.trim(), q === undefined ? 1 : Number(q.slice(2)));
   }
-  return false;
+  const weight = weights.get("gzip") ?? weights.get("*");
+  return weight !== undefined && weight > 0;
 }
 
 const MIN_BYTES = 1024;

@@ -7,13 +7,14 @@ describe("formatDate", () => {
       expect(formatDate("2026-09-06")).toBe("6 Sept 2026");
       expect(formatDate("2026-11-21T23:30:00.000Z")).toBe("21 Nov 2026");
       expect(formatDate(new Date("2026-01-01T00:00:00Z"))).toBe("1 Jan 2026");
+      // A timestamp shows its UTC day, offsets included.
+      expect(formatDate("2026-11-21T01:30:00+02:00")).toBe("20 Nov 2026");
     }
   });
   it("answers an empty string for nothing and for what is not a date", () => {
     expect(formatDate(null)).toBe("");
     expect(formatDate(undefined)).toBe("");
     expect(formatDate("")).toBe("");
-    expect(formatDate("not a date")).toBe("");
     expect(formatDate("not a date")).toBe("");
     expect(formatDate(new Date("invalid"))).toBe("");
   });

@@ -12,6 +12,10 @@ describe("acceptsGzip", () => {
     expect(acceptsGzip("gzip; q=0.0")).toBe(false);
     expect(acceptsGzip("identity")).toBe(false);
     expect(acceptsGzip("br, deflate")).toBe(false);
+    // gzip named outweighs *, whichever comes first.
+    expect(acceptsGzip("*;q=0, gzip")).toBe(true);
+    expect(acceptsGzip("gzip;q=0, *")).toBe(false);
+    expect(acceptsGzip("br, *;q=0")).toBe(false);
     expect(acceptsGzip("")).toBe(false);
     expect(acceptsGzip(null)).toBe(false);
   });

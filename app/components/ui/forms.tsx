@@ -171,11 +171,7 @@ export function CheckboxGroup({
           </label>
         ))}
       </div>
-      {errors?.length ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
+      <ErrorText id={`${id}-error`} errors={errors} />
     </fieldset>
   );
 }
