@@ -33,7 +33,8 @@ test("opening a move form on the board keeps the scroll position", async ({ page
   expect(before).toBeGreaterThan(0);
   await move.click();
   await expect(page.getByRole("form", { name: /^Move / })).toBeVisible();
-  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+  // The page did not jump: the same position, give or take the opened form's own layout.
+  expect(Math.abs((await page.evaluate(() => window.scrollY)) - before)).toBeLessThan(50);
 });
 
 test("the CSV link downloads a file instead of navigating", async ({ page }) => {
