@@ -404,11 +404,16 @@ function pidsOf(args: string[]): number[] {
   }
 }
 
-/** The server's processes (the primary and its workers) and PostgreSQL's. */
+/** A process and its children. */
+const withChildren = (pid: number) => [pid, ...pidsOf(["-P", String(pid)])];
+
+/** The bench's PostgreSQL (started by .ci/start-postgres.sh in its PG_DIR): the postmaster, whose first line in postmaster.pid is its pid. */
+const postmasterPid = () => Number(readFileSync(path.join(process.env.PG_DIR ?? `/tmp/noseworthy-pg-${PG_PORT}`, "postmaster.pid"), "utf8").split("\n")[0]);
+
+/** The server's processes (the primary and its workers) and those of the bench's PostgreSQL (no other cluster on the host). */
 function cpuSnapshot(server: ChildProcess) {
-  const serverPids = [server.pid!, ...pidsOf(["-P", String(server.pid)])];
   const bench = process.cpuUsage(); // autocannon runs in this process
-  return { server: cpuMs(serverPids), postgres: cpuMs(pidsOf(["-u", "postgres"])), load: (bench.user + bench.system) / 1000 };
+  return { server: cpuMs(withChildren(server.pid!)), postgres: cpuMs(withChildren(postmasterPid())), load: (bench.user + bench.system) / 1000 };
 }
 
 // ---- One organisation, all routes ----------------------------------------------------------------
@@ -554,7 +559,6 @@ async function main() {
       writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
       log(`Wrote tests/bench/results/latest.json`);
     } else {
-      const bySize: Record<number, Row[]> = {};
       const generated: Record<number, number> = {};
       const orgs = [];
       for (const n of [1000, 10000]) {
@@ -562,12 +566,13 @@ async function main() {
         generated[n] = Math.round(org.generateMs / 100) / 10;
         orgs.push(org);
       }
-      const [small, big] = await measure(orgs);
-      bySize[1000] = small;
-      bySize[10000] = big;
-      for (const n of [1000, 10000]) printTable(`${n.toLocaleString("en-GB")} candidates`, bySize[n]);
-      const scaling = bySize[1000].map((small) => {
-        const big = bySize[10000].find((r) => r.route === small.route)!;
+      // measure() returns the rows of each organisation in the same route order.
+      const [smallRows, bigRows] = await measure(orgs);
+      const bySize = { 1000: smallRows, 10000: bigRows };
+      printTable("1,000 candidates", smallRows);
+      printTable("10,000 candidates", bigRows);
+      const scaling = smallRows.map((small, i) => {
+        const big = bigRows[i];
         return {
           route: small.route,
           p50_1k_ms: small.p50_ms,
