@@ -46,12 +46,11 @@ export interface SessionsTable {
   last_seen_at: Timestamp;
   user_agent: string | null;
 }
-export interface LoginAttemptsTable {
-  id: Generated<string>;
+export interface LoginThrottleTable {
   email: string;
   ip: string;
-  succeeded: boolean;
-  at: Timestamp;
+  failures: number;
+  last_at: Timestamp;
 }
 export interface FrameworkTable {
   id: Id;
@@ -369,7 +368,7 @@ export interface SettingsTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
-  login_attempts: LoginAttemptsTable;
+  login_throttle: LoginThrottleTable;
   dimensions: FrameworkTable;
   anti_patterns: FrameworkTable;
   candidates: CandidatesTable;

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { verifyAgainstDummy, verifyPassword } from "../auth/password.server";
-import { isLoginThrottled, recordLoginAttempt } from "../auth/rate-limit.server";
+import { clearLoginFailures, describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { createSession, getUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
@@ -35,7 +35,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ip = context.clientIp;
   const values = { email: parsed.data.email, redirectTo: redirectTo ?? "" };
 
-  if (await isLoginThrottled(context.db, { email, ip, now })) {
+  // Reserved before the password is checked, so concurrent attempts cannot exceed the allowance.
+  const reservation = await reserveLoginAttempt(context.db, { email, ip, now });
+  if (!reservation.ok) {
     await audit(context.db, {
       actorId: null,
       action: "auth.login",
@@ -45,8 +47,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       details: { reason: "rate_limited" },
     });
     return json(
-      { ok: false as const, formError: "Too many failed attempts. Wait a minute, then try again.", fieldErrors: {}, values },
-      { status: 429, headers: { "Retry-After": "60" } },
+      {
+        ok: false as const,
+        formError: `Too many failed attempts from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`,
+        fieldErrors: {},
+        values,
+      },
+      { status: 429, headers: { "Retry-After": String(reservation.retryAfterSeconds) } },
     );
   }
 
@@ -56,7 +63,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   else await verifyAgainstDummy(password);
 
   if (!account || !valid || account.disabled_at) {
-    await recordLoginAttempt(context.db, { email, ip, succeeded: false, now });
     await audit(context.db, {
       actorId: account?.id ?? null,
       action: "auth.login",
@@ -73,7 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const cookie = await context.db.transaction().execute(async (trx) => {
     const trxCtx = { ...context, db: trx };
-    await recordLoginAttempt(trx, { email, ip, succeeded: true, now });
+    await clearLoginFailures(trx, { email, ip });
     await audit(trx, { actorId: account.id, action: "auth.login", entity: "session", requestId: context.requestId });
     return createSession(trxCtx, { userId: account.id, userAgent: request.headers.get("user-agent") });
   });

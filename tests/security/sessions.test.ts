@@ -1,19 +1,19 @@
 /**
  * Issue 7 §3: sessions. Extends tests/integration/auth.test.ts (which covers login, logout, the
- * 7-day idle / 30-day absolute expiry and the per-account and per-address limits) with the edges:
- * the production cookie, a replayed cookie refused on every route, the exact expiry boundaries
- * with an injected clock, the sliding rate-limit window.
+ * 7-day idle / 30-day absolute expiry and the login throttle) with the edges: the production
+ * cookie, a replayed cookie refused on every route, the exact expiry boundaries with an injected
+ * clock, the login throttle's growing delays, a stranger who cannot lock the owner out, and
+ * concurrent attempts that cannot exceed the allowance.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { hashPassword } from "../../app/auth/password.server";
-import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT } from "../../app/auth/rate-limit.server";
 import { ABSOLUTE_TIMEOUT_MS, createSession, getUser, IDLE_TIMEOUT_MS } from "../../app/auth/session.server";
 import { createUser } from "../../app/models/user.server";
 import { action as loginAction } from "../../app/routes/login";
 import { action as logoutAction } from "../../app/routes/logout";
-import { call, get, makeContext, post, type TestClock } from "../helpers/app";
+import { body, call, get, makeContext, post, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { expectConsoleErrors } from "../helpers/setup";
 import { fillPath, routeFiles } from "./fixture";
@@ -100,17 +100,80 @@ describe("expiry with an injected clock", () => {
   });
 });
 
-describe("login rate limit window", () => {
-  const login = (clock: TestClock, password: string, ip: string) =>
-    call(loginAction, post("/login", { email: "sam@example.test", password }), makeContext(handle.db, clock, { clientIp: ip }));
+describe("login throttle: by account and address together, growing delays, atomic", () => {
+  // The rule (app/auth/rate-limit.server.ts): each (account, address) pair has 10 failures free; after
+  // that each attempt waits 60 s after the last failure, doubling with every further failure, at most
+  // 15 minutes. Refused attempts count for nothing; the right password clears the pair.
+  const SECOND = 1000;
+  const login = (clock: TestClock, password: string, ip: string, email = "sam@example.test") =>
+    call(loginAction, post("/login", { email, password }), makeContext(handle.db, clock, { clientIp: ip }));
+  const retryAfter = (response: Response) => Number(response.headers.get("Retry-After"));
 
-  it("slides: failures older than the window stop counting, failures inside it still do", async () => {
-    const base = 10 * 86_400_000;
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT - 1; i++) expect((await login(at(base + i * 1000), "wrong", `10.9.0.${i}`)).status).toBe(400);
-    // The 10th failure, 30 s after the first, reaches the limit: the right password is refused.
-    expect((await login(at(base + 30_000), "wrong", "10.9.1.1")).status).toBe(400);
-    expect((await login(at(base + 31_000), PASSWORD, "10.9.1.2")).status).toBe(429);
-    // Just after the first failures leave the window, only the later ones count: allowed again.
-    expect((await login(at(base + LOGIN_WINDOW_MS + 10_000), PASSWORD, "10.9.1.3")).status).toBe(302);
+  it("growing delay: 10 failures free, then 60 s, 120 s, 240 s, 480 s, 900 s (the cap); Retry-After tells the wait; refusals do not extend it", async () => {
+    const ip = "10.9.0.1";
+    let t = 10 * 86_400_000;
+    for (let i = 0; i < 10; i++) expect((await login(at((t += SECOND)), "wrong", ip)).status).toBe(400);
+    // Throttled: even the right password is refused, and the answer says how long to wait.
+    const refused = await login(at(t + SECOND), PASSWORD, ip);
+    expect(refused.status).toBe(429);
+    expect(retryAfter(refused)).toBe(59);
+    expect((await body(refused)).formError).toMatch(/try again in 59 seconds/i);
+    // Hammering during the delay is refused and does not push the end of the delay back.
+    for (let i = 2; i < 30; i += 3) expect((await login(at(t + i * SECOND), PASSWORD, ip)).status).toBe(429);
+    expect(retryAfter(await login(at(t + 59 * SECOND), "wrong", ip))).toBe(1);
+
+    // Each delay over, one more attempt is checked (wrong again), and the next delay doubles, up to 15 minutes.
+    const schedule = [60, 120, 240, 480, 900, 900, 900];
+    for (let i = 0; i < schedule.length - 1; i++) {
+      t += schedule[i] * SECOND;
+      expect((await login(at(t - SECOND), PASSWORD, ip)).status).toBe(429);
+      expect((await login(at(t), "wrong", ip)).status).toBe(400);
+      const next = await login(at(t + SECOND), PASSWORD, ip);
+      expect(next.status).toBe(429);
+      expect(retryAfter(next)).toBe(schedule[i + 1] - 1);
+    }
+    // Once the delay is over the owner gets in, and the pair starts afresh: 10 failures free again.
+    t += schedule[schedule.length - 1] * SECOND;
+    expect((await login(at(t), PASSWORD, ip)).status).toBe(302);
+    for (let i = 1; i <= 10; i++) expect((await login(at(t + i * SECOND), "wrong", ip)).status).toBe(400);
+    expect((await login(at(t + 11 * SECOND), PASSWORD, ip)).status).toBe(429);
+  });
+
+  it("a stranger's failures from other addresses do not stop the owner's correct login", async () => {
+    await createUser(handle.db, { email: "owner@example.test", name: "Owen Owner", roles: ["manager"], passwordHash: await hashPassword(PASSWORD) });
+    const t = 20 * 86_400_000;
+    // A stranger guesses from six addresses, 12 times each. Each address has 10 failures free until the
+    // account has 50; from then on every new address gets one, then the growing delays.
+    let checked = 0;
+    for (let a = 0; a < 6; a++) {
+      for (let i = 0; i < 12; i++) {
+        const response = await login(at(t + i * SECOND), "guess", `10.66.0.${a}`, "owner@example.test");
+        expect([400, 429]).toContain(response.status);
+        if (response.status === 400) checked += 1;
+      }
+    }
+    expect(checked).toBe(51);
+    // The owner, on their own address, is let in at once.
+    expect((await login(at(t + 11 * SECOND), PASSWORD, "10.1.2.3", "owner@example.test")).status).toBe(302);
+    // A typo of theirs is checked (400), not refused: the stranger holds no lock on the account.
+    expect((await login(at(t + 12 * SECOND), "typo", "10.1.2.4", "owner@example.test")).status).toBe(400);
+  });
+
+  it("30 concurrent wrong attempts: at most 10 passwords are checked, the rest are refused with 429", async () => {
+    const { id } = await createUser(handle.db, { email: "racer@example.test", name: "Rae Racer", roles: ["manager"], passwordHash: await hashPassword(PASSWORD) });
+    const clock = at(30 * 86_400_000);
+    const responses = await Promise.all(Array.from({ length: 30 }, () => login(clock, "wrong", "10.77.0.1", "racer@example.test")));
+    const statuses = responses.map((r) => r.status);
+    // Each 400 is a password that was checked; a 429 was refused before the check.
+    expect(statuses.filter((s) => s === 400)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    const checked = await handle.db
+      .selectFrom("audit_events")
+      .select("id")
+      .where("action", "=", "auth.login")
+      .where("outcome", "=", "failed")
+      .where("actor_id", "=", id)
+      .execute();
+    expect(checked).toHaveLength(10);
   });
 });
