@@ -24,7 +24,7 @@ export interface CircleFacts {
   activeMentorIds: readonly string[];
 }
 
-const PEOPLE_ROLES: readonly Role[] = ["leader", "manager", "mentor"];
+export const PEOPLE_ROLES: readonly Role[] = ["leader", "manager", "mentor"];
 
 export function seesPeopleData(viewer: Viewer): boolean {
   return viewer.roles.some((r) => PEOPLE_ROLES.includes(r));

@@ -1,13 +1,17 @@
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
-import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
 import { listMentorNudges } from "./coaching.server";
+import { listRoleChanges } from "./user.server";
+
+/** How far back My week shows role changes. */
+export const ROLE_CHANGE_DAYS = 30;
 
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges] = await Promise.all([
+  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges, roleChanges] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
@@ -88,8 +92,10 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .executeTakeFirst(),
     listRecentCandidates(db, { viewer }),
     listMentorNudges(db, { mentorId: viewer.id, today }),
+    // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
+    isLeader(viewer) ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) }) : null,
   ]);
-  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges };
+  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges, roleChanges };
 }
 
 export const RECENT_CANDIDATES = 5;

@@ -1,5 +1,8 @@
+import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
+import { verifyPassword } from "../auth/password.server";
+import { PEOPLE_ROLES } from "../auth/policy.server";
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -123,6 +126,66 @@ export async function lockActiveAdminIds(db: DB): Promise<string[]> {
     .forUpdate()
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** Re-authentication: whether `password` is this user's current password. */
+export async function passwordMatches(db: DB, { userId, password }: { userId: string; password: string }): Promise<boolean> {
+  const row = await db.selectFrom("users").select("password_hash").where("id", "=", userId).where("disabled_at", "is", null).executeTakeFirst();
+  return Boolean(row && password && (await verifyPassword(row.password_hash, password)));
+}
+
+export interface RoleChange {
+  id: string;
+  at: Date | string;
+  action: string;
+  actorName: string;
+  targetName: string;
+  /** People roles granted (user.update) or given at creation (user.create). */
+  added: Role[];
+  removed: Role[];
+  /** People roles of an account whose password was reset or that was enabled. */
+  held: Role[];
+}
+
+const people = (value: unknown): Role[] => (Array.isArray(value) ? PEOPLE_ROLES.filter((r) => value.includes(r)) : []);
+
+/**
+ * Account changes that give or take access to people data, newest first, since `since`: what leaders
+ * see on My week, read from the audit log (leaders have no access to the admin's audit page).
+ */
+export async function listRoleChanges(db: DB, { since, limit = 20 }: { since: Date; limit?: number }): Promise<RoleChange[]> {
+  const anyPeople = (key: string) => sql<boolean>`jsonb_exists_any(audit_events.details -> ${key}, ${sql.val([...PEOPLE_ROLES])}::text[])`;
+  const rows = await db
+    .selectFrom("audit_events")
+    .leftJoin("users as actor", "actor.id", "audit_events.actor_id")
+    .leftJoin("users as target", (join) => join.on(sql<boolean>`target.id::text = audit_events.entity_id`))
+    .select(["audit_events.id", "audit_events.at", "audit_events.action", "audit_events.details", "actor.name as actor_name", "target.name as target_name"])
+    .where("audit_events.entity", "=", "user")
+    .where("audit_events.outcome", "=", "ok")
+    .where("audit_events.at", ">=", since)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("audit_events.action", "=", "user.create"), anyPeople("roles")]),
+        eb.and([eb("audit_events.action", "=", "user.update"), eb.or([anyPeople("rolesAdded"), anyPeople("rolesRemoved")])]),
+        eb.and([eb("audit_events.action", "in", ["user.password_reset", "user.enable"]), anyPeople("peopleRoles")]),
+      ]),
+    )
+    .orderBy("audit_events.id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => {
+    const d = r.details as Record<string, unknown>;
+    return {
+      id: String(r.id),
+      at: r.at,
+      action: r.action,
+      actorName: r.actor_name ?? "someone no longer known",
+      targetName: r.target_name ?? "an account no longer known",
+      added: people(r.action === "user.create" ? d.roles : d.rolesAdded),
+      removed: people(d.rolesRemoved),
+      held: people(d.peopleRoles),
+    };
+  });
 }
 
 /** A UNIQUE constraint refused the row (PostgreSQL and PGlite both report SQLSTATE 23505). */

@@ -4,7 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { seesPeopleData } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { getMyWeek } from "../models/my-week.server";
+import { getMyWeek, ROLE_CHANGE_DAYS } from "../models/my-week.server";
 import { formatDate, isoDate } from "../utils/dates";
 import type { ReactNode } from "react";
 
@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const today = isoDate(context.now());
   if (!seesPeopleData(user)) return json({ name: user.name, today, week: null });
   const week = await getMyWeek(context.db, { viewer: user, today });
-  return json({ name: user.name, today, week });
+  return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS });
 }
 
 const stageLabel = (stage: string) => stage.charAt(0).toUpperCase() + stage.slice(1);
@@ -34,7 +34,8 @@ function Section({ title, empty, children, count }: { title: string; empty: stri
 }
 
 export default function MyWeek() {
-  const { name, today, week } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { name, today, week } = data;
   if (!week) {
     return (
       <div>
@@ -163,7 +164,34 @@ export default function MyWeek() {
             </li>
           ) : null}
         </Section>
+        {week.roleChanges && "roleChangeDays" in data ? (
+          <Section
+            title="Role changes"
+            count={week.roleChanges.length}
+            empty={`Nobody was given or lost a leader, manager or mentor role in the last ${data.roleChangeDays} days.`}
+          >
+            {week.roleChanges.map((c) => (
+              <li key={c.id} className="py-2">
+                {roleChangeText(c)}
+                <span className="block text-sm text-stone-600">{formatDate(c.at)}</span>
+              </li>
+            ))}
+          </Section>
+        ) : null}
       </div>
     </div>
   );
+}
+
+type RoleChangeLine = { action: string; actorName: string; targetName: string; added: string[]; removed: string[]; held: string[] };
+
+const roleList = (roles: string[]) => `${roles.join(" and ")} role${roles.length > 1 ? "s" : ""}`;
+
+/** One sentence per change: who gave whom access to people data. */
+function roleChangeText(c: RoleChangeLine): string {
+  if (c.action === "user.create") return `${c.actorName} created an account for ${c.targetName} with the ${roleList(c.added)}.`;
+  if (c.action === "user.password_reset") return `${c.actorName} reset the password of ${c.targetName} (${c.held.join(", ")}).`;
+  if (c.action === "user.enable") return `${c.actorName} enabled the account of ${c.targetName} (${c.held.join(", ")}).`;
+  const parts = [c.added.length ? `gave ${c.targetName} the ${roleList(c.added)}` : null, c.removed.length ? `took the ${roleList(c.removed)} from ${c.targetName}` : null];
+  return `${c.actorName} ${parts.filter(Boolean).join(" and ")}.`;
 }

@@ -6,12 +6,13 @@ import { z } from "zod";
 import type { DB } from "../../db/client";
 import { ROLES, type Role } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";
-import { isUuid } from "../auth/policy.server";
+import { isUuid, PEOPLE_ROLES } from "../auth/policy.server";
 import { requireRole, type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import { audit } from "../models/audit.server";
 import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
+import { reauthenticate } from "../auth/reauthenticate.server";
 import { formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
@@ -25,18 +26,23 @@ const RolesSchema = z.preprocess(
   z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
 );
 
+// The acting admin's own password: asked for only when the change gives access to people data.
+const CurrentPassword = z.string().max(1000, "That password is too long.").optional();
+
 const UserActionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("update"),
     version: z.coerce.number().int().positive(),
     name: z.string().trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
     roles: RolesSchema,
+    currentPassword: CurrentPassword,
   }),
   z.object({ intent: z.literal("disable") }),
-  z.object({ intent: z.literal("enable") }),
+  z.object({ intent: z.literal("enable"), currentPassword: CurrentPassword }),
   z.object({
     intent: z.literal("reset_password"),
     password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+    currentPassword: CurrentPassword,
   }),
 ]);
 type UserAction = z.infer<typeof UserActionSchema>;
@@ -53,14 +59,14 @@ async function requireTargetUser(db: DB, userId: string | undefined): Promise<Ta
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const user = await requireTargetUser(context.db, params.userId);
-  return json({ user, isSelf: user.id === admin.id });
+  return json({ user, isSelf: user.id === admin.id, holdsPeopleRoles: user.roles.some((r) => PEOPLE_ROLES.includes(r)) });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const target = await requireTargetUser(context.db, params.userId);
   const formData = await request.formData();
-  const { password: _password, ...values } = formValues(formData);
+  const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
   const parsed = parseForm(UserActionSchema, formData, { values });
   if (!parsed.ok) return parsed.response;
   return applyUserAction(context, { admin, target, input: parsed.data, values });
@@ -86,11 +92,19 @@ async function applyUserAction(
   const here = `/admin/users/${target.id}`;
   const base: AuditBase = { actorId: admin.id, entity: "user", entityId: target.id, requestId: context.requestId };
 
+  // Whoever knows a people-role account's password, or brings it back, can read what it reads.
+  const peopleRoles = target.roles.filter((r) => PEOPLE_ROLES.includes(r));
+  const takeover = peopleRoles.length ? { peopleRoles, reauthenticated: true } : undefined;
+
   if (input.intent === "reset_password") {
+    if (takeover) {
+      const refused = await reauthenticate(context, { adminId: admin.id, action: "user.password_reset", entityId: target.id, password: input.currentPassword, values });
+      if (refused) return refused;
+    }
     const passwordHash = await hashPassword(input.password);
     await context.db.transaction().execute(async (trx) => {
       await setUserPassword(trx, { id: target.id, passwordHash });
-      await audit(trx, { ...base, action: "user.password_reset" });
+      await audit(trx, { ...base, action: "user.password_reset", details: takeover });
     });
     // Resetting your own password ends your own session too.
     if (target.id === admin.id) return redirectWithFlash("/login", "Password changed. Log in with the new password.");
@@ -102,11 +116,15 @@ async function applyUserAction(
     if (Boolean(target.disabled_at) === disable) {
       return redirectWithFlash(here, `${target.name}'s account is already ${disable ? "disabled" : "active"}.`);
     }
+    if (input.intent === "enable" && takeover) {
+      const refused = await reauthenticate(context, { adminId: admin.id, action: "user.enable", entityId: target.id, password: input.currentPassword, values });
+      if (refused) return refused;
+    }
     const refusal = await context.db.transaction().execute(async (trx) => {
       const reason = await adminRefusal(trx, { admin, target, losesAdmin: disable && target.roles.includes("admin"), verb: "disable" });
       if (reason) return reason;
       await setUserDisabled(trx, { id: target.id, disabled: disable, now: context.now() });
-      await audit(trx, { ...base, action: disable ? "user.disable" : "user.enable" });
+      await audit(trx, { ...base, action: disable ? "user.disable" : "user.enable", details: disable ? undefined : takeover });
       return null;
     });
     if (refusal) return refuse(context, { base, action: "user.disable", message: refusal, values });
@@ -114,8 +132,20 @@ async function applyUserAction(
   }
 
   const roles = ROLES.filter((r) => input.roles.includes(r));
+  // A form older than the account is answered first: its roles are not what the admin meant to change.
+  if (input.version !== target.version) return stale({ name: input.name, roles });
   const fields = [input.name !== target.name ? "name" : null, rolesDiffer(roles, target.roles) ? "roles" : null].filter(Boolean);
   if (!fields.length) return redirectWithFlash(here, "No changes to save.");
+  // Least privilege holds against admins too: nobody grants (or drops) their own roles.
+  if (target.id === admin.id && fields.includes("roles")) {
+    return refuse(context, { base, action: "user.update", message: OWN_ROLES, values, reason: "own_roles" });
+  }
+  const rolesAdded = roles.filter((r) => !target.roles.includes(r));
+  const grantsPeopleData = rolesAdded.some((r) => PEOPLE_ROLES.includes(r));
+  if (grantsPeopleData) {
+    const refused = await reauthenticate(context, { adminId: admin.id, action: "user.update", entityId: target.id, password: input.currentPassword, values });
+    if (refused) return refused;
+  }
   const outcome = await context.db.transaction().execute(async (trx) => {
     const reason = await adminRefusal(trx, { admin, target, losesAdmin: !roles.includes("admin"), verb: "demote" });
     if (reason) return { reason };
@@ -126,38 +156,43 @@ async function applyUserAction(
       action: "user.update",
       details: {
         fields,
-        rolesAdded: roles.filter((r) => !target.roles.includes(r)),
+        rolesAdded,
         rolesRemoved: target.roles.filter((r) => !roles.includes(r)),
+        ...(grantsPeopleData ? { reauthenticated: true } : {}),
       },
     });
     return {};
   });
   if ("reason" in outcome && outcome.reason) return refuse(context, { base, action: "user.update", message: outcome.reason, values });
-  if ("stale" in outcome) {
-    return json(
-      {
-        ok: false as const,
-        formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
-        fieldErrors: {},
-        values: { intent: "update" },
-        yours: { name: input.name, roles },
-      },
-      { status: 409 },
-    );
-  }
+  if ("stale" in outcome) return stale({ name: input.name, roles });
   return redirectWithFlash(here, `Saved ${input.name}'s ${fields.join(" and ")}.`);
+}
+
+function stale(yours: { name: string; roles: Role[] }) {
+  return json(
+    {
+      ok: false as const,
+      formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
+      fieldErrors: {},
+      values: { intent: "update" },
+      yours,
+    },
+    { status: 409 },
+  );
 }
 
 function rolesDiffer(a: readonly Role[], b: readonly Role[]) {
   return a.length !== b.length || a.some((r) => !b.includes(r));
 }
 
+const OWN_ROLES = "You cannot change your own roles: another admin can.";
+
 /** A guarded change was refused: audited as denied, answered with 400 and the form as it was. */
 async function refuse(
   context: AppContext,
-  { base, action, message, values }: { base: AuditBase; action: string; message: string; values: Record<string, string | string[]> },
+  { base, action, message, values, reason = "admin_guard" }: { base: AuditBase; action: string; message: string; values: Record<string, string | string[]>; reason?: string },
 ) {
-  await audit(context.db, { ...base, action, outcome: "denied", details: { reason: "admin_guard" } });
+  await audit(context.db, { ...base, action, outcome: "denied", details: { reason } });
   return json({ ok: false as const, formError: message, fieldErrors: {}, values }, { status: 400 });
 }
 
@@ -169,7 +204,7 @@ type FormResult = {
 };
 
 export default function EditUser() {
-  const { user, isSelf } = useLoaderData<typeof loader>();
+  const { user, isSelf, holdsPeopleRoles } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as FormResult | undefined;
   const navigation = useNavigation();
   const resultFor = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
@@ -209,12 +244,22 @@ export default function EditUser() {
             </p>
           ) : null}
           <TextField label="Name" name="name" required maxLength={120} defaultValue={name} errors={update?.fieldErrors?.name} />
-          <RoleCheckboxes
-            selected={roles}
-            errors={update?.fieldErrors?.roles}
-            hint={isSelf ? "You cannot remove your own admin role." : undefined}
-          />
-          <Button disabled={busy("update")}>{busy("update") ? "Saving…" : "Save name and roles"}</Button>
+          {isSelf ? (
+            <div>
+              <p className="text-sm font-medium text-stone-800">Roles</p>
+              <p className="text-sm text-stone-700">{user.roles.join(", ")}</p>
+              <p className="text-sm text-stone-600">You cannot change your own roles: another admin can.</p>
+              {user.roles.map((r) => (
+                <input key={r} type="hidden" name="roles" value={r} />
+              ))}
+            </div>
+          ) : (
+            <>
+              <RoleCheckboxes selected={roles} errors={update?.fieldErrors?.roles} />
+              <CurrentPasswordField errors={update?.fieldErrors?.currentPassword} hint="Needed to give a leader, manager or mentor role: they reveal people data." />
+            </>
+          )}
+          <Button disabled={busy("update")}>{busy("update") ? "Saving…" : isSelf ? "Save name" : "Save name and roles"}</Button>
         </Form>
 
         <div className="space-y-8">
@@ -236,6 +281,9 @@ export default function EditUser() {
               }
               errors={reset?.fieldErrors?.password}
             />
+            {holdsPeopleRoles ? (
+              <CurrentPasswordField errors={reset?.fieldErrors?.currentPassword} hint="This account sees people data: whoever knows its password does too." />
+            ) : null}
             <Button variant="secondary" disabled={busy("reset_password")}>
               {busy("reset_password") ? "Resetting…" : "Reset password"}
             </Button>
@@ -248,6 +296,9 @@ export default function EditUser() {
               <>
                 <p className="text-sm text-stone-700">This account cannot log in. Enabling it lets them log in with their current password.</p>
                 <input type="hidden" name="intent" value="enable" />
+                {holdsPeopleRoles ? (
+                  <CurrentPasswordField errors={status?.fieldErrors?.currentPassword} hint="This account sees people data." />
+                ) : null}
                 <Button variant="secondary" disabled={busy("enable")}>
                   Enable account
                 </Button>
@@ -271,4 +322,8 @@ export default function EditUser() {
       </div>
     </section>
   );
+}
+
+function CurrentPasswordField({ errors, hint }: { errors?: string[]; hint: string }) {
+  return <TextField label="Your current password" name="currentPassword" type="password" autoComplete="current-password" hint={hint} errors={errors} />;
 }

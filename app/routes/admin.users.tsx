@@ -7,6 +7,8 @@ import { ROLES } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";
 import { requireRole } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
+import { PEOPLE_ROLES } from "../auth/policy.server";
+import { reauthenticate } from "../auth/reauthenticate.server";
 import { audit } from "../models/audit.server";
 import { createUser, emailTaken, isUniqueViolation, listUsers } from "../models/user.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
@@ -32,6 +34,7 @@ const CreateUserSchema = z.object({
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
   roles: RolesSchema,
   password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+  currentPassword: z.string().max(1000, "That password is too long.").optional(),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -43,8 +46,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const formData = await request.formData();
-  // What the user typed comes back on a 400, except the password.
-  const { password: _password, ...values } = formValues(formData);
+  // What the user typed comes back on a 400, except the passwords.
+  const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
   const parsed = parseForm(CreateUserSchema, formData, { values });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
@@ -52,6 +55,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const taken = () => badRequest("", values, { email: ["An account with this email address already exists."] });
 
   if (await emailTaken(context.db, email)) return taken();
+  const grantsPeopleData = roles.some((r) => PEOPLE_ROLES.includes(r));
+  if (grantsPeopleData) {
+    const refused = await reauthenticate(context, { adminId: admin.id, action: "user.create", entityId: null, password: parsed.data.currentPassword, values });
+    if (refused) return refused;
+  }
   const passwordHash = await hashPassword(password);
   try {
     await context.db.transaction().execute(async (trx) => {
@@ -62,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         entity: "user",
         entityId: id,
         requestId: context.requestId,
-        details: { roles },
+        details: { roles, ...(grantsPeopleData ? { reauthenticated: true } : {}) },
       });
     });
   } catch (error) {
@@ -167,6 +175,14 @@ export default function AdminUsers() {
             autoComplete="new-password"
             hint="At least 12 characters. Give it to the person through a private channel."
             errors={errors.password}
+          />
+          <TextField
+            label="Your current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            hint="Needed to give a leader, manager or mentor role: they reveal people data."
+            errors={errors.currentPassword}
           />
           <Button disabled={creating}>{creating ? "Creating…" : "Create account"}</Button>
         </Form>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { getUser } from "../../app/auth/session.server";
+import { hashPassword } from "../../app/auth/password.server";
 import { action as usersAction, loader as usersLoader } from "../../app/routes/admin.users";
 import { action as userAction } from "../../app/routes/admin.users.$userId";
 import { action as frameworkAction, loader as frameworkLoader } from "../../app/routes/admin.framework";
@@ -19,6 +20,7 @@ beforeAll(async () => {
   handle = await createTestDb();
   ctx = makeContext(handle.db);
   admin = await makeUser(handle.db, ["admin"], "Only Admin");
+  await handle.db.updateTable("users").set({ password_hash: await hashPassword(ADMIN_PASSWORD) }).where("id", "=", admin.id).execute();
   adminCookie = await sessionCookie(ctx, admin.id);
   leaderCookie = await sessionCookie(ctx, (await makeUser(handle.db, ["leader"])).id);
 });
@@ -26,7 +28,9 @@ afterAll(async () => {
   await handle?.close();
 });
 
-const newUser = { intent: "create", name: "Nia Newcomer", email: "Nia@Example.test", roles: ["manager", "mentor"], password: "a long enough password" };
+// Giving people roles needs the acting admin's current password (tests/security/least-privilege.test.ts).
+const ADMIN_PASSWORD = "the only admin's password";
+const newUser = { intent: "create", name: "Nia Newcomer", email: "Nia@Example.test", roles: ["manager", "mentor"], password: "a long enough password", currentPassword: ADMIN_PASSWORD };
 
 describe("/admin/users", () => {
   it("is for admins only: a leader gets 403 on the page and on every change", async () => {

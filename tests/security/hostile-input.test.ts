@@ -537,7 +537,8 @@ const TEXT_CASES: TextCase[] = [
     max: 120,
     setup: async () => {
       const email = `hostile-${uuid()}@example.org`;
-      const fields = { intent: "create", name: "Hana Hostile", email, roles: "manager", password: "a long enough password" };
+      // An admin-only account: a people role would also need the admin's current password (least-privilege.test.ts).
+      const fields = { intent: "create", name: "Hana Hostile", email, roles: "admin", password: "a long enough password" };
       return { params: {}, fields, read: async () => (await first(handle.db.selectFrom("users").select("name").where("email", "=", email)))?.name };
     },
   },
