@@ -307,6 +307,8 @@ export interface CalibrationItemsTable {
   candidate_id: string;
   position: number;
   opened_at: Timestamp | null;
+  /** The packet as it was when the meeting closed (decision 0006); null while open. */
+  packet_snapshot: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 export interface CalibrationPacketReadsTable {

@@ -2,8 +2,10 @@
  * Erasure (issue 7): removing a candidate for good. Only archived candidates can be erased; the
  * candidate row goes and every row that refers to it goes with it through ON DELETE CASCADE (the
  * security tests derive that table list from the catalogue and check each is emptied). What stays is
- * the audit trail, which holds ids and field names only — pseudonymous once the candidate row is gone.
+ * the audit trail's events — who did what, when, with what outcome — with their details scrubbed:
+ * details can hold facts about the person (an outcome, a stage, a signal, a mentor).
  */
+import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import { audit } from "./audit.server";
 
@@ -37,6 +39,42 @@ export async function findErasableCandidate(db: DB, { candidateId }: { candidate
 
 export type EraseOutcome = "erased" | "missing";
 
+/** The ids of the candidate's own records, any of which an audit row may name. */
+async function recordIds(trx: DB, candidateId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with p as (select id from coaching_plans where candidate_id = ${candidateId}),
+         i as (select id from calibration_items where candidate_id = ${candidateId}),
+         o as (select id from observations where candidate_id = ${candidateId}),
+         f as (select id from flags where candidate_id = ${candidateId}),
+         a as (select id from sniff_test_assignments where candidate_id = ${candidateId})
+    select id::text from p union all select id::text from i union all select id::text from o
+    union all select id::text from f union all select id::text from a
+    union all select id::text from stage_changes where candidate_id = ${candidateId}
+    union all select id::text from coaching_actions where plan_id in (select id from p)
+    union all select id::text from coaching_checkins where plan_id in (select id from p)
+    union all select id::text from coaching_plan_changes where plan_id in (select id from p)
+    union all select id::text from calibration_decisions where item_id in (select id from i)
+    union all select id::text from calibration_prereads where item_id in (select id from i)
+    union all select id::text from observation_revisions where observation_id in (select id from o)
+    union all select id::text from flag_events where flag_id in (select id from f)
+    union all select id::text from sniff_test_assignment_events where assignment_id in (select id from a)`.execute(trx);
+  return [candidateId, ...rows.map((r) => r.id)];
+}
+
+/**
+ * Empties the details of every audit row about the candidate or one of their records (by entity id,
+ * or naming one in its details); the rows themselves stay. The database allows an update of the log
+ * that only removes details (migration 0007). Rows about them are no older than the candidate (a day's
+ * margin for clocks that disagree), which spares reading the whole log.
+ */
+async function scrubAudit(trx: DB, { candidateId, since }: { candidateId: string; since: Date | string }) {
+  const ids = await recordIds(trx, candidateId);
+  await sql`
+    update audit_events set details = '{}'::jsonb
+    where at >= ${since}::timestamptz - interval '1 day' and details <> '{}'::jsonb
+      and (entity_id = any(${ids}::text[]) or details::text like any(${ids.map((id) => `%${id}%`)}::text[]))`.execute(trx);
+}
+
 /**
  * Deletes the candidate (and, by cascade, everything about them) and audits "candidate.erase" with
  * the id only, in one transaction. `via` says whether an admin or the retention job asked.
@@ -46,6 +84,15 @@ export async function eraseCandidate(
   { candidateId, actorId, requestId, via }: { candidateId: string; actorId: string | null; requestId: string | null; via: "admin" | "retention" },
 ): Promise<EraseOutcome> {
   return db.transaction().execute(async (trx) => {
+    const candidate = await trx
+      .selectFrom("candidates")
+      .select(["id", "created_at"])
+      .where("id", "=", candidateId)
+      .where("stage", "=", "archived")
+      .forUpdate()
+      .executeTakeFirst();
+    if (!candidate) return "missing";
+    await scrubAudit(trx, { candidateId, since: candidate.created_at });
     const row = await trx
       .deleteFrom("candidates")
       .where("id", "=", candidateId)

@@ -79,8 +79,8 @@ export default function AdminCandidates() {
       <h1 className="text-2xl font-semibold">Erase candidates</h1>
       <p className="mt-1 max-w-prose text-stone-600">
         Erasing removes an archived candidate and everything recorded about them — observations, flags, assignments, coaching plans
-        and calibration items. It cannot be undone. The audit log keeps only ids. A candidate must be archived by their manager or a
-        leader before they appear here.
+        and calibration items. It cannot be undone. The audit log keeps the events (who did what, and when) without their details. A
+        candidate must be archived by their manager or a leader before they appear here.
       </p>
 
       <section aria-labelledby="archived-heading" className="mt-6">

@@ -5,6 +5,7 @@ import * as m0003 from "./2026-11-21-0003-scale-indexes";
 import * as m0004 from "./2026-11-21-0004-evidence-coverage";
 import * as m0005 from "./2026-11-21-0005-list-indexes";
 import * as m0006 from "./2026-11-21-0006-evidence-coverage-locks";
+import * as m0007 from "./2026-12-01-0007-frozen-packets-audit-scrub";
 import * as m0008 from "./2026-12-01-0008-login-throttle";
 
 // A static list: the bundled server build has no migration files on disk to scan.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-21-0004-evidence-coverage": m0004,
   "2026-11-21-0005-list-indexes": m0005,
   "2026-11-21-0006-evidence-coverage-locks": m0006,
+  "2026-12-01-0007-frozen-packets-audit-scrub": m0007,
   "2026-12-01-0008-login-throttle": m0008,
 };
 

@@ -7,8 +7,10 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { action as eraseAction, loader as eraseLoader } from "../../app/routes/admin.candidates";
+import { loader as auditLoader } from "../../app/routes/admin.audit";
 import { getRetentionMonths, monthsBefore, runRetention } from "../../app/models/retention.server";
 import { body, call, get, makeContext, post, type TestClock } from "../helpers/app";
+import path from "node:path";
 import { createTestDb } from "../helpers/db";
 import { buildWorld, fullRecord, SECRETS, type World } from "./fixture";
 
@@ -174,3 +176,124 @@ describe("retention", () => {
     expect(monthsBefore(new Date("2024-03-31T12:00:00Z"), 1).toISOString()).toBe("2024-02-29T12:00:00.000Z");
   });
 });
+
+describe("the audit log keeps events, not facts about people", () => {
+  const route = async (file: string) => (await import(path.resolve("app/routes", `${file}.tsx`))) as { action: never; loader: never };
+  const as = async (who: "managerIn" | "leader", file: string, url: string, fields: Record<string, string | string[]>, params: Record<string, string> = {}) => {
+    const response = await call((await route(file)).action, post(url, fields, world.cookies[who]), ctx("facts"), params);
+    expect(response.status, `${file} ${JSON.stringify(fields).slice(0, 80)}`).toBe(302);
+    return response.headers.get("Location") ?? "";
+  };
+  const version = async (id: string) => String((await handle.db.selectFrom("candidates").select("version").where("id", "=", id).executeTakeFirstOrThrow()).version);
+  let candidateId = "";
+  let recordIds: string[] = [];
+  /** The audit rows about the candidate or any of its records: by entity id, or naming one in their details. */
+  const auditAbout = async (ids: string[]) => {
+    const rows = await handle.db.selectFrom("audit_events").selectAll().orderBy("id").execute();
+    return rows.filter((r) => ids.includes(r.entity_id ?? "") || ids.some((id) => JSON.stringify(r.details).includes(id)));
+  };
+
+  beforeAll(async () => {
+    // Everything below goes through the routes, so the audit rows are the ones the app really writes.
+    const m = world.users.managerIn.id;
+    const created = await as("managerIn", "candidates.new", "/candidates/new", { idempotencyKey: crypto.randomUUID(), name: "Quinn Factual", email: "", title: "Engineer", team: "Ledger", track: "technical_leadership", managerId: m, nominatedReason: "Ran the incident review" });
+    candidateId = created.split("/").pop()!;
+    const c = `/candidates/${candidateId}`;
+    const cp = { candidateId };
+    await as("managerIn", "candidates.$candidateId.observations.new", `${c}/observations/new`, { idempotencyKey: crypto.randomUUID(), observedOn: "2026-02-20", situation: "Retro", behavior: "Asked first", impact: "", dimensionIds: [world.ids.dimensionId], signal: "strength" }, cp);
+    await as("managerIn", "candidates.$candidateId.flags.new", `${c}/flags/new`, { idempotencyKey: crypto.randomUUID(), antiPatternId: world.ids.antiPatternId, observedOn: "2026-02-21", situation: "", behavior: "Kept the keys", impact: "" }, cp);
+    await as("managerIn", "candidates.$candidateId.edit", `${c}/edit`, { intent: "stage", version: await version(candidateId), to: "exploring", reason: "Looks promising", revisitOn: "" }, cp);
+    await as("managerIn", "candidates.$candidateId.plans.new", `${c}/plans/new`, { idempotencyKey: crypto.randomUUID(), mentorId: world.users.mentor.id, goal: "Chair decisions", dimensionIds: [world.ids.dimensionId], startedOn: "2026-03-02", targetOn: "" }, cp);
+    const meeting = await as("leader", "calibrations.new", "/calibrations/new", { title: "Facts calibration", scheduledFor: "2026-03-03T10:00", facilitatorId: world.users.leader.id, attendeeIds: [], candidateIds: [candidateId], timeboxMinutes: "", idempotencyKey: crypto.randomUUID() });
+    const meetingId = meeting.split("/").pop()!;
+    const item = await handle.db.selectFrom("calibration_items").select("id").where("meeting_id", "=", meetingId).executeTakeFirstOrThrow();
+    const observation = await handle.db.selectFrom("observations").select("id").where("candidate_id", "=", candidateId).executeTakeFirstOrThrow();
+    await as("leader", "calibrations.$meetingId.items.$itemId", `/calibrations/${meetingId}/items/${item.id}`, { intent: "preread", view: "Promising", leaning: "not_yet" }, { meetingId, itemId: item.id });
+    const mp = { meetingId };
+    await as("leader", "calibrations.$meetingId._index", `/calibrations/${meetingId}`, { intent: "start" }, mp);
+    await as("leader", "calibrations.$meetingId._index", `/calibrations/${meetingId}`, { intent: "open", itemId: item.id }, mp);
+    await as("leader", "calibrations.$meetingId._index", `/calibrations/${meetingId}`, { intent: "decide", itemId: item.id, outcome: "ready_now", rationale: "Clear evidence", evidence: `observation:${observation.id}`, dissent: "", nextSteps: "", revisitOn: "", idempotencyKey: crypto.randomUUID() }, mp);
+    await as("leader", "calibrations.$meetingId._index", `/calibrations/${meetingId}`, { intent: "close" }, mp);
+    await as("managerIn", "candidates.$candidateId.edit", `${c}/edit`, { intent: "archive", version: await version(candidateId), reason: "Left the company" }, cp);
+    recordIds = [candidateId, ...Object.values(await rowIdsAbout(candidateId)).flat()];
+  });
+
+  /** The facts the candidate's audit rows carry before erasure, as the app writes them today. */
+  const FACT_KEYS = ["signal", "antiPatternId", "mentorId", "outcome", "leaning", "stageTo", "to", "track", "managerId", "dimensionIds"];
+
+  it("the admin's audit page shows who did what to which record, never facts about the person", async () => {
+    const about = await auditAbout(recordIds);
+    const carried = new Set(about.flatMap((r) => Object.keys(r.details)));
+    // Not vacuous: the log itself holds these facts about the candidate.
+    for (const key of FACT_KEYS) expect(carried.has(key), `an audit row holds ${key}`).toBe(true);
+
+    let page = await body(await call(auditLoader, get("/admin/audit", world.cookies.admin), ctx()));
+    const shown: { entity_id: string | null; action: string; details: Record<string, unknown> }[] = [...page.events];
+    while (page.olderThan) {
+      page = await body(await call(auditLoader, get(`/admin/audit?before=${page.olderThan}`, world.cookies.admin), ctx()));
+      shown.push(...page.events);
+    }
+    const mine = shown.filter((e) => recordIds.includes(e.entity_id ?? "") || recordIds.some((id) => JSON.stringify(e.details).includes(id)));
+    expect(mine.length).toBe(about.length);
+    const shownDetails = JSON.stringify(mine.map((e) => e.details));
+    for (const key of FACT_KEYS) expect(shownDetails, key).not.toContain(`"${key}"`);
+    const text = JSON.stringify(mine);
+    for (const fact of [world.ids.antiPatternId, world.users.mentor.id, world.ids.dimensionId, "ready_now", "not_yet", "strength", "technical_leadership", "Quinn Factual"]) {
+      expect(text, fact).not.toContain(fact);
+    }
+    // The events stay readable: the actions are all there.
+    expect(new Set(mine.map((e) => e.action))).toEqual(new Set(about.map((r) => r.action)));
+  });
+
+  it("erasure scrubs every audit row about the candidate or its records down to the event, and keeps every event", async () => {
+    const before = await auditAbout(recordIds);
+    expect(before.length).toBeGreaterThanOrEqual(9);
+    await archive(candidateId, clock.now);
+    const response = await call(eraseAction, post("/admin/candidates", { intent: "erase", candidateId, confirmName: "Quinn Factual" }, world.cookies.admin), ctx("erase-facts"));
+    expect(response.status).toBe(302);
+
+    const after = await handle.db.selectFrom("audit_events").selectAll().where("id", "in", before.map((r) => r.id)).orderBy("id").execute();
+    expect(after.map(({ details: _d, ...event }) => event)).toEqual(before.map(({ details: _d, ...event }) => event));
+    for (const row of after) expect(row.details, `${row.action} #${row.id}`).toEqual({});
+    // No row anywhere in the log names any of their records in its details any more.
+    const all = await handle.db.selectFrom("audit_events").select(["id", "action", "details"]).execute();
+    for (const row of all) for (const id of recordIds) expect(JSON.stringify(row.details), `${row.action} #${row.id}`).not.toContain(id);
+    const erase = await handle.db.selectFrom("audit_events").selectAll().where("request_id", "=", "erase-facts").execute();
+    expect(erase).toEqual([expect.objectContaining({ action: "candidate.erase", entity_id: candidateId, details: { via: "admin" } })]);
+  });
+
+  it("the log stays append-only otherwise: no other change to an audit row is accepted", async () => {
+    const [row] = await handle.db.selectFrom("audit_events").select(["id"]).where("action", "=", "candidate.erase").limit(1).execute();
+    const attempts = [
+      sql`update audit_events set details = '{"via": "admin", "extra": 1}'::jsonb where id = ${row.id}`,
+      sql`update audit_events set details = '{"via": "someone"}'::jsonb where id = ${row.id}`,
+      sql`update audit_events set details = '[]'::jsonb where id = ${row.id}`,
+      sql`update audit_events set action = 'candidate.view', details = '{}'::jsonb where id = ${row.id}`,
+      sql`update audit_events set outcome = 'denied' where id = ${row.id}`,
+      sql`update audit_events set actor_id = null where id = ${row.id}`,
+      sql`delete from audit_events where id = ${row.id}`,
+    ];
+    for (const attempt of attempts) await expect(attempt.execute(handle.db)).rejects.toThrow(/append-only/);
+    expect((await handle.db.selectFrom("audit_events").select("details").where("id", "=", row.id).executeTakeFirstOrThrow()).details).toEqual({ via: "admin" });
+  });
+});
+
+/** The ids of every row that leads back to the candidate, per referring table (the same walk as rowsAbout). */
+async function rowIdsAbout(candidateId: string): Promise<Record<string, string[]>> {
+  const edges = await referringTables();
+  const ids: Record<string, Set<string>> = { candidates: new Set([candidateId]) };
+  for (let pass = 0; pass < 6; pass++) {
+    for (const { table, column, parent } of edges) {
+      const parents = [...(ids[parent] ?? [])];
+      if (!parents.length) continue;
+      const { rows } = await sql<{ key: string }>`select row_to_json(t)::text as key from ${sql.table(table)} t where ${sql.ref(column)}::text in (${sql.join(parents)})`.execute(handle.db);
+      const set = (ids[table] ??= new Set());
+      for (const r of rows) {
+        const parsed = JSON.parse(r.key) as { id?: string };
+        if (parsed.id) set.add(parsed.id);
+      }
+    }
+  }
+  delete ids.candidates;
+  return Object.fromEntries(Object.entries(ids).map(([t, set]) => [t, [...set]]));
+}
