@@ -205,7 +205,8 @@ export async function requirePlanAccess(
 
 // ---- Calibration meetings ----------------------------------------------------------------------------
 // A meeting's packets show candidates to its attendees even outside their circle: that is what a
-// packet is for, and it is only reachable through the meeting's own pages.
+// packet is for, and it is only reachable through the meeting's own pages. That access ends when the
+// meeting closes; leaders keep it (they see every candidate anyway).
 
 interface MeetingPeople {
   facilitator_id: string;
@@ -236,6 +237,11 @@ export function isFacilitator(viewer: Viewer, meeting: { facilitator_id: string 
 
 export function isAttendee(viewer: Viewer, meeting: MeetingPeople) {
   return meeting.facilitator_id === viewer.id || meeting.attendees.some((a) => a.id === viewer.id);
+}
+
+/** Whether the meeting itself shows its candidates to the viewer; when not, the candidate's circle decides. */
+export function meetingOpensPackets(viewer: Viewer, meeting: MeetingPeople & { status: string }) {
+  return isLeader(viewer) || (isAttendee(viewer, meeting) && meeting.status !== "closed");
 }
 
 /** Records decisions: the facilitator, or any leader attending. */

@@ -56,6 +56,8 @@ export interface PacketObservation {
   author_name: string;
   assignment_title: string | null;
   dimensions: { id: string; name: string }[];
+  /** In a closed meeting's packet: retracted or deleted since the close; its text is left out. */
+  withdrawn?: boolean;
 }
 export interface PacketFlag {
   id: string;
@@ -122,7 +124,11 @@ export function Packet({ packet }: { packet: PacketData }) {
                   {o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}
                 </p>
                 {o.dimensions.length ? <p className="text-xs text-brand-800">{o.dimensions.map((d) => d.name).join(", ")}</p> : null}
-                <Sbi situation={o.situation} behavior={o.behavior} impact={o.impact} />
+                {o.withdrawn ? (
+                  <p className="mt-1 text-sm text-stone-700 italic">Withdrawn since the meeting closed: its text is no longer shown.</p>
+                ) : (
+                  <Sbi situation={o.situation} behavior={o.behavior} impact={o.impact} />
+                )}
               </li>
             ))}
           </ol>
@@ -364,7 +370,7 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
           </p>
         ) : null}
         <div className="mt-2 max-h-80 space-y-1 overflow-y-auto rounded border border-stone-200 p-2">
-          {packet.observations.map((o) => (
+          {packet.observations.filter((o) => !o.withdrawn).map((o) => (
             <EvidenceBox
               key={o.id}
               value={`observation:${o.id}`}

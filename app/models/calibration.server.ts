@@ -4,7 +4,8 @@
  *
  * Who may see a meeting: leaders, its facilitator and its attendees. An attendee reads the packets of
  * the meeting's candidates through the meeting even when a candidate is outside their circle — that
- * is what a packet is for — but only on the meeting's pages, which never link onward for them.
+ * is what a packet is for — but only on the meeting's pages, which never link onward for them, and
+ * only until it closes. A closed meeting's packets are frozen as they were at close (decision 0006).
  */
 import { randomInt } from "node:crypto";
 import { type ExpressionBuilder, sql } from "kysely";
@@ -14,6 +15,7 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
+import { type DimensionCoverage, getEvidenceCoverage } from "./evidence.server";
 import { isRealDay } from "../utils/dates";
 import { OUTCOME_LABELS } from "../utils/labels";
 
@@ -223,6 +225,7 @@ export async function startMeeting(trx: DB, { meetingId }: { meetingId: string }
 export async function closeMeeting(trx: DB, { meetingId, now }: { meetingId: string; now: Date }) {
   await requireOpenMeeting(trx, meetingId);
   await bumpMeeting(trx, meetingId, { status: "closed", closed_at: now });
+  await freezePackets(trx, { meetingId });
 }
 
 /** Puts one item on screen: sets its opened_at (which reveals its pre-reads) to now. */
@@ -382,19 +385,24 @@ export async function getItem(db: DB, { meetingId, itemId }: { meetingId: string
     .executeTakeFirst();
 }
 
-/** "The agenda shows who has read which packet": the first read counts. */
+/** "The agenda shows who has read which packet": the first "mark as read" counts. True when this one was the first. */
 export async function recordPacketRead(db: DB, { itemId, userId, now }: { itemId: string; userId: string; now: Date }) {
-  await db
+  const row = await db
     .insertInto("calibration_packet_reads")
     .values({ item_id: itemId, user_id: userId, read_at: now })
     .onConflict((oc) => oc.columns(["item_id", "user_id"]).doNothing())
-    .execute();
+    .returning("item_id")
+    .executeTakeFirst();
+  return Boolean(row);
 }
 
 // ---- Packet ----------------------------------------------------------------------------------------
 
-/** Everything the room reads about one candidate: evidence, flags, sniff tests and coaching. Retracted notes are not evidence. */
-export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: string }) {
+/**
+ * Everything the room reads about one candidate: evidence, flags, sniff tests and coaching. Retracted
+ * notes are not evidence. With `asOf`, only what existed then (and notes not yet retracted then).
+ */
+export async function getPacketEvidence(db: DB, { candidateId, asOf }: { candidateId: string; asOf?: Date }) {
   const [observations, flags, assignments, plans] = await Promise.all([
     db
       .selectFrom("observations as o")
@@ -420,7 +428,8 @@ export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: 
         ).as("dimensions"),
       ])
       .where("o.candidate_id", "=", candidateId)
-      .where("o.retracted_at", "is", null)
+      .$if(!asOf, (q) => q.where("o.retracted_at", "is", null))
+      .$if(Boolean(asOf), (q) => q.where("o.created_at", "<=", asOf!).where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf!)])))
       .orderBy("o.observed_on", "desc")
       .orderBy("o.id")
       .execute(),
@@ -441,6 +450,7 @@ export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: 
         "u.name as raised_by_name",
       ])
       .where("f.candidate_id", "=", candidateId)
+      .$if(Boolean(asOf), (q) => q.where("f.created_at", "<=", asOf!))
       .orderBy("f.observed_on", "desc")
       .orderBy("f.id")
       .execute(),
@@ -466,6 +476,7 @@ export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: 
           .as("last_note"),
       ])
       .where("sa.candidate_id", "=", candidateId)
+      .$if(Boolean(asOf), (q) => q.where("sa.created_at", "<=", asOf!))
       .orderBy("sa.offered_on", "desc")
       .orderBy("sa.id")
       .execute(),
@@ -486,6 +497,7 @@ export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: 
           .as("last_checkin_on"),
       ])
       .where("p.candidate_id", "=", candidateId)
+      .$if(Boolean(asOf), (q) => q.where("p.created_at", "<=", asOf!))
       .orderBy("p.started_on", "desc")
       .orderBy("p.id")
       .execute(),
@@ -493,6 +505,83 @@ export async function getPacketEvidence(db: DB, { candidateId }: { candidateId: 
   return { observations, flags, assignments, plans };
 }
 export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
+
+// ---- Frozen packets (decision 0006) --------------------------------------------------------------
+
+/** Keeps each item's packet as it is now: called in the transaction that closes the meeting. */
+async function freezePackets(trx: DB, { meetingId }: { meetingId: string }) {
+  const items = await trx.selectFrom("calibration_items").select(["id", "candidate_id"]).where("meeting_id", "=", meetingId).execute();
+  for (const item of items) {
+    const [coverage, evidence] = await Promise.all([
+      getEvidenceCoverage(trx, { candidateId: item.candidate_id }),
+      getPacketEvidence(trx, { candidateId: item.candidate_id }),
+    ]);
+    await trx
+      .updateTable("calibration_items")
+      .set({ packet_snapshot: JSON.stringify({ coverage, ...evidence }) })
+      .where("id", "=", item.id)
+      .execute();
+  }
+}
+
+/** Coverage per dimension from the notes that existed (and were not retracted) at `asOf`. */
+async function getCoverageAsOf(db: DB, { candidateId, asOf }: { candidateId: string; asOf: Date }): Promise<DimensionCoverage[]> {
+  const rows = await db
+    .selectFrom("dimensions as d")
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom("observation_dimensions as od")
+          .innerJoin("observations as o", "o.id", "od.observation_id")
+          .select(["od.dimension_id", "o.author_id", "o.observed_on"])
+          .where("o.candidate_id", "=", candidateId)
+          .where("o.created_at", "<=", asOf)
+          .where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf)]))
+          .as("e"),
+      (join) => join.onRef("e.dimension_id", "=", "d.id"),
+    )
+    .select((eb) => [
+      "d.id",
+      "d.name",
+      eb.fn.count<number>("e.author_id").as("observations"),
+      eb.fn.count<number>("e.author_id").distinct().as("observers"),
+      eb.fn.max("e.observed_on").as("last_observed_on"),
+    ])
+    .where("d.archived_at", "is", null)
+    .groupBy(["d.id", "d.name", "d.position"])
+    .orderBy("d.position")
+    .orderBy("d.id")
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, observations: Number(r.observations), observers: Number(r.observers), last_observed_on: r.last_observed_on ?? null }));
+}
+
+type FrozenPacket = { coverage: DimensionCoverage[] } & PacketEvidence;
+
+/**
+ * A closed meeting's packet: the snapshot taken at close. Meetings closed before snapshots were kept
+ * get the evidence created before the close instead (later edits show; nothing added later does).
+ * Either way, a note retracted or deleted since is marked withdrawn and shown without its text: its
+ * author or manager took it back, and the packet must not keep saying it.
+ */
+export async function getFrozenPacket(db: DB, { itemId, candidateId, closedAt }: { itemId: string; candidateId: string; closedAt: Date | string }) {
+  const item = await db.selectFrom("calibration_items").select("packet_snapshot").where("id", "=", itemId).executeTakeFirstOrThrow();
+  const asOf = new Date(closedAt);
+  const packet: FrozenPacket = item.packet_snapshot
+    ? (item.packet_snapshot as FrozenPacket)
+    : { coverage: await getCoverageAsOf(db, { candidateId, asOf }), ...(await getPacketEvidence(db, { candidateId, asOf })) };
+  const ids = packet.observations.map((o) => o.id);
+  const live = ids.length
+    ? new Set((await db.selectFrom("observations").select("id").where("id", "in", ids).where("retracted_at", "is", null).execute()).map((r) => r.id))
+    : new Set<string>();
+  const observations = packet.observations.map((o) => (live.has(o.id) ? { ...o, withdrawn: false } : { ...o, situation: "", behavior: "", impact: "", withdrawn: true }));
+  return { ...packet, observations };
+}
+
+/** Whether the viewer's circle (or leadership) covers the candidate, whatever the meeting says. */
+export async function candidateIsVisible(db: DB, { candidateId, viewer }: { candidateId: string; viewer: Viewer }) {
+  const row = await db.selectFrom("candidates").select("id").where("id", "=", candidateId).where(candidateVisibleTo(viewer)).executeTakeFirst();
+  return Boolean(row);
+}
 
 // ---- Pre-reads -----------------------------------------------------------------------------------
 

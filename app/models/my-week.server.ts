@@ -5,13 +5,13 @@ import { addDays } from "../utils/dates";
 import { listMentorNudges } from "./coaching.server";
 import { listRoleChanges } from "./user.server";
 
-/** How far back My week shows role changes. */
+/** How far back My week shows role changes and mentor handovers. */
 export const ROLE_CHANGE_DAYS = 30;
 
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges, roleChanges] = await Promise.all([
+  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges, roleChanges, handovers] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
@@ -94,8 +94,42 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
     listMentorNudges(db, { mentorId: viewer.id, today }),
     // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
     isLeader(viewer) ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) }) : null,
+    listHandovers(db, { managerId: viewer.id, since: addDays(today, -ROLE_CHANGE_DAYS) }),
   ]);
-  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges, roleChanges };
+  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges, roleChanges, handovers };
+}
+
+/**
+ * Plans of the manager's candidates handed to another mentor by someone else since `since`: a new
+ * mentor joins the candidate's circle at once, so the manager is told (and can hand it back).
+ */
+export async function listHandovers(db: DB, { managerId, since }: { managerId: string; since: string }) {
+  return db
+    .selectFrom("coaching_plan_changes as pc")
+    .innerJoin("coaching_plans as p", "p.id", "pc.plan_id")
+    .innerJoin("candidates", "candidates.id", "p.candidate_id")
+    .innerJoin("users as fm", "fm.id", "pc.from_mentor_id")
+    .innerJoin("users as tm", "tm.id", "pc.to_mentor_id")
+    .innerJoin("users as by", "by.id", "pc.changed_by")
+    .select([
+      "pc.id",
+      "p.id as planId",
+      "candidates.name as candidateName",
+      "fm.name as fromMentorName",
+      "tm.name as toMentorName",
+      "by.name as changedByName",
+      "pc.changed_on as changedOn",
+      "pc.reason",
+    ])
+    .where("candidates.manager_id", "=", managerId)
+    .where("candidates.archived_at", "is", null)
+    .whereRef("pc.from_mentor_id", "<>", "pc.to_mentor_id")
+    .where("pc.changed_by", "<>", managerId)
+    .where("pc.changed_on", ">=", since)
+    .orderBy("pc.created_at", "desc")
+    .orderBy("pc.id", "desc")
+    .limit(20)
+    .execute();
 }
 
 export const RECENT_CANDIDATES = 5;

@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const today = isoDate(context.now());
   if (!seesPeopleData(user)) return json({ name: user.name, today, week: null });
   const week = await getMyWeek(context.db, { viewer: user, today });
-  return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS });
+  return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS, isManager: user.roles.includes("manager") });
 }
 
 const stageLabel = (stage: string) => stage.charAt(0).toUpperCase() + stage.slice(1);
@@ -164,6 +164,26 @@ export default function MyWeek() {
             </li>
           ) : null}
         </Section>
+        {"roleChangeDays" in data && (data.isManager || week.handovers.length) ? (
+          <Section
+            title="Mentor handovers"
+            count={week.handovers.length}
+            empty={`No plan of your candidates was handed to another mentor by someone else in the last ${data.roleChangeDays} days.`}
+          >
+            {week.handovers.map((h) => (
+              <li key={h.id} className="py-2">
+                <Link className="font-medium text-brand-700 underline" to={`/coaching/${h.planId}`}>
+                  {h.candidateName}
+                </Link>
+                ’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
+                <span className="block text-sm text-stone-600">
+                  {formatDate(h.changedOn)}
+                  {h.reason ? ` · “${h.reason}”` : ""}
+                </span>
+              </li>
+            ))}
+          </Section>
+        ) : null}
         {week.roleChanges && "roleChangeDays" in data ? (
           <Section
             title="Role changes"

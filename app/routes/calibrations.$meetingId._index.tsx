@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, isUuid } from "../auth/policy.server";
+import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, isUuid, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   Countdown,
@@ -58,7 +58,9 @@ async function requireMeeting(context: AppContext, viewer: SessionUser, meetingI
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireUser(context, request);
   const meeting = await requireMeeting(context, viewer, params.meetingId);
-  const agenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  const fullAgenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  // Once closed, the meeting no longer shows an attendee the candidates outside their circle.
+  const agenda = meetingOpensPackets(viewer, meeting) ? fullAgenda : fullAgenda.filter((i) => i.can_view_candidate);
   const current = meeting.status === "closed" ? undefined : currentItem(agenda);
   const packet = current
     ? {
@@ -83,6 +85,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       attendees: meeting.attendees.map((a) => ({ id: a.id, name: a.name })),
     },
     items: agenda,
+    hiddenItems: fullAgenda.length - agenda.length,
     currentItemId: current?.id ?? null,
     packet,
     remainingSeconds,
@@ -311,8 +314,14 @@ export default function Meeting() {
             ))}
           </ol>
         ) : (
-          <p className="mt-2 text-stone-700">No candidates on this agenda.</p>
+          <p className="mt-2 text-stone-700">{data.hiddenItems ? "No candidates in your circle on this agenda." : "No candidates on this agenda."}</p>
         )}
+        {data.hiddenItems ? (
+          <p className="mt-2 text-sm text-stone-600">
+            {data.hiddenItems === 1 ? "One other candidate was" : `${data.hiddenItems} other candidates were`} on this agenda. Now that the
+            meeting is closed, you see only the candidates in your circle.
+          </p>
+        ) : null}
       </section>
     </div>
   );

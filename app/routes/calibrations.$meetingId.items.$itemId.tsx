@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { LEANINGS } from "../../db/schema";
-import { denyAsForbidden, denyAsNotFound, isAttendee, isLeader } from "../auth/policy.server";
+import { denyAsForbidden, denyAsNotFound, isAttendee, isLeader, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   DecisionFields,
@@ -22,9 +22,12 @@ import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
   amendDecision,
+  candidateIsVisible,
+  CLOSED_MESSAGE,
   DecisionFieldsSchema,
   filterCandidateEvidence,
   getAgenda,
+  getFrozenPacket,
   getItem,
   getOwnPreread,
   getPacketEvidence,
@@ -38,7 +41,7 @@ import {
 } from "../models/calibration.server";
 import { getCandidateHeader } from "../models/candidate.server";
 import { getEvidenceCoverage } from "../models/evidence.server";
-import { addDays, isoDate } from "../utils/dates";
+import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
@@ -49,14 +52,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 /**
- * The meeting decides access here, not the candidate's circle: an attendee reads the packet of every
- * candidate on the agenda. Anyone else gets the same 404 as for a meeting that does not exist.
+ * The meeting decides access here, not the candidate's circle: until it closes, an attendee reads the
+ * packet of every candidate on the agenda. After that only leaders and the candidate's circle do.
+ * Anyone else gets the same 404 as for a meeting that does not exist.
  */
 async function requireItem(context: AppContext, viewer: SessionUser, params: LoaderFunctionArgs["params"]) {
   const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
   if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: params.itemId });
   if (!item) throw await denyAsNotFound(context, viewer, "calibration_item", params.itemId);
+  if (!meetingOpensPackets(viewer, meeting) && !(await candidateIsVisible(context.db, { candidateId: item.candidate_id, viewer }))) {
+    throw await denyAsNotFound(context, viewer, "calibration_item", item.id);
+  }
   return { meeting, item };
 }
 
@@ -64,11 +71,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireUser(context, request);
   const { meeting, item } = await requireItem(context, viewer, params);
   const attendee = isAttendee(viewer, meeting);
-  if (attendee && meeting.status !== "closed") await recordPacketRead(context.db, { itemId: item.id, userId: viewer.id, now: context.now() });
-  const [candidate, coverage, evidence, agenda] = await Promise.all([
+  const closedAt = meeting.status === "closed" ? meeting.closed_at : null;
+  const [candidate, packet, agenda] = await Promise.all([
     getCandidateHeader(context.db, item.candidate_id),
-    getEvidenceCoverage(context.db, { candidateId: item.candidate_id }),
-    getPacketEvidence(context.db, { candidateId: item.candidate_id }),
+    closedAt
+      ? getFrozenPacket(context.db, { itemId: item.id, candidateId: item.candidate_id, closedAt })
+      : Promise.all([
+          getEvidenceCoverage(context.db, { candidateId: item.candidate_id }),
+          getPacketEvidence(context.db, { candidateId: item.candidate_id }),
+        ]).then(([coverage, evidence]) => ({ coverage, ...evidence })),
     getAgenda(context.db, { meetingId: meeting.id, viewer, itemId: item.id }),
   ]);
   const entry = agenda[0];
@@ -88,7 +99,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       manager: candidate.manager.name,
     },
     canViewCandidate: Boolean(entry.can_view_candidate),
-    packet: { coverage, ...evidence },
+    packet,
+    frozenAt: closedAt,
+    readAt: entry.reads.find((r) => r.user_id === viewer.id)?.read_at ?? null,
     prereads: entry.prereads,
     prereadCount: entry.prereads_by.length,
     decisions: entry.decisions,
@@ -119,6 +132,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { meeting, item } = await requireItem(context, viewer, params);
   const formData = await request.formData();
   const intent = formData.get("intent");
+  if (intent === "read") return markRead(context, { viewer, meeting, item });
   if (intent === "preread") return preread(context, { viewer, meeting, item, formData });
   if (intent === "amend") return amend(context, { viewer, meeting, item, formData });
   return badRequest("Unknown action.", formValues(formData));
@@ -128,6 +142,17 @@ type Args = { viewer: SessionUser; meeting: VisibleMeeting; item: NonNullable<Aw
 
 function refusal(error: MeetingRefusal, values: Record<string, string | string[]>, extra: Record<string, unknown> = {}) {
   return json({ ok: false as const, formError: error.message, fieldErrors: {} as Record<string, string[]>, values, ...extra }, { status: error.status });
+}
+
+/** "Read" is the attendee's own statement, posted from the packet: opening a page (which any link can do) records nothing. */
+async function markRead(context: AppContext, { viewer, meeting, item }: Omit<Args, "formData">) {
+  if (!isAttendee(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.packet_read", "calibration_item", item.id);
+  if (meeting.status === "closed") return refusal(new MeetingRefusal(409, CLOSED_MESSAGE), { intent: "read" });
+  await context.db.transaction().execute(async (trx) => {
+    const recorded = await recordPacketRead(trx, { itemId: item.id, userId: viewer.id, now: context.now() });
+    if (recorded) await audit(trx, { actorId: viewer.id, action: "calibration.packet_read", entity: "calibration_item", entityId: item.id, requestId: context.requestId, details: { meetingId: meeting.id } });
+  });
+  return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Marked as read.");
 }
 
 async function preread(context: AppContext, { viewer, meeting, item, formData }: Args) {
@@ -274,6 +299,24 @@ export default function PacketPage() {
         </div>
         <PrintButton />
       </div>
+
+      {data.frozenAt ? (
+        <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
+          The evidence below is as it was when the meeting closed on {formatDateTime(data.frozenAt)}. Notes added or edited since are on
+          the profile; a note withdrawn since is marked and its text left out.
+        </p>
+      ) : data.isAttendee ? (
+        <div className="no-print mt-4 flex flex-wrap items-center gap-3">
+          {data.readAt ? (
+            <p className="text-sm text-stone-700">You marked this packet as read on {formatDate(data.readAt)}.</p>
+          ) : (
+            <Form method="post">
+              <input type="hidden" name="intent" value="read" />
+              <Button variant="secondary">Mark as read</Button>
+            </Form>
+          )}
+        </div>
+      ) : null}
 
       <Packet packet={data.packet} />
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { denyAsNotFound } from "../auth/policy.server";
+import { denyAsNotFound, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { DecisionHistory, formatDateTime, MEETING_STATUS_WORDS, PrintButton } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
@@ -14,7 +14,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireUser(context, request);
   const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
   if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
-  const agenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  const fullAgenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
+  // Once closed, the meeting no longer shows an attendee the candidates outside their circle.
+  const agenda = meetingOpensPackets(viewer, meeting) ? fullAgenda : fullAgenda.filter((i) => i.can_view_candidate);
   return json({
     meeting: {
       id: meeting.id,
@@ -27,11 +29,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     },
     // Pre-reads are working notes for the room; the summary records what was decided and why.
     items: agenda.map((i) => ({ id: i.id, position: i.position, candidate_name: i.candidate_name, decisions: i.decisions })),
+    hiddenItems: fullAgenda.length - agenda.length,
   });
 }
 
 export default function Summary() {
-  const { meeting, items } = useLoaderData<typeof loader>();
+  const { meeting, items, hiddenItems } = useLoaderData<typeof loader>();
   return (
     <div>
       <p className="no-print text-sm">
@@ -71,8 +74,14 @@ export default function Summary() {
           ))}
         </ol>
       ) : (
-        <p className="mt-6 text-stone-700">This meeting has no candidates on its agenda.</p>
+        <p className="mt-6 text-stone-700">{hiddenItems ? "No candidates in your circle were on this agenda." : "This meeting has no candidates on its agenda."}</p>
       )}
+      {hiddenItems ? (
+        <p className="no-print mt-4 text-sm text-stone-600">
+          {hiddenItems === 1 ? "One other candidate was" : `${hiddenItems} other candidates were`} on this agenda; the closed meeting shows you
+          only the candidates in your circle.
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -876,7 +876,7 @@ function PlanEditing({
               name="mentorReason"
               rows={2}
               maxLength={10000}
-              hint="The previous mentor keeps read access to this plan but leaves the candidate's circle."
+              hint="The new mentor joins the candidate's circle; the previous one keeps read access to this plan but leaves it. The candidate's manager sees the change and this reason on My week."
               defaultValue={kept("edit-plan", "mentorReason")}
               errors={errorsFor("edit-plan", "mentorReason")}
             />

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { shuffle } from "../../app/models/calibration.server";
@@ -207,11 +208,34 @@ describe("who reaches a meeting", () => {
     expect(data.canViewCandidate).toBe(false);
     expect(data.packet.observations).toHaveLength(2);
     expect(data.packet.flags.map((f: { id: string }) => f.id)).toEqual([ids.benFlag]);
-    const read = await handle.db.selectFrom("calibration_packet_reads").selectAll().where("item_id", "=", ben.id).where("user_id", "=", u.m1.id).execute();
-    expect(read).toHaveLength(1);
     // Outside the meeting the circle rule holds.
     const profile = await call(profileLoader, get(`/candidates/${ids.ben}`, cookies.m1), ctx(), { candidateId: ids.ben });
     expect(profile.status).toBe(404);
+  });
+
+  it("opening a packet records no read, so a cross-site link cannot mark it read; the attendee's “Mark as read” form (a POST) does", async () => {
+    const ben = await itemFor(meetingId, ids.ben);
+    const reads = () => handle.db.selectFrom("calibration_packet_reads").selectAll().where("item_id", "=", ben.id).execute();
+    const crossSite = new Request(`http://localhost:3000/calibrations/${meetingId}/items/${ben.id}`, {
+      headers: { Cookie: cookies.m1, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", Referer: "https://evil.example/" },
+    });
+    expect((await call(itemLoader, crossSite, ctx(), { meetingId, itemId: ben.id })).status).toBe(200);
+    expect((await loadItem(meetingId, ben.id, "m1")).status).toBe(200);
+    expect(await reads()).toEqual([]);
+    expect((await body(await loadItem(meetingId, ben.id, "m1"))).readAt).toBeNull();
+
+    const markRead = (who: string) => call(itemAction, post(`/calibrations/${meetingId}/items/${ben.id}`, { intent: "read" }, cookies[who]), ctx(), { meetingId, itemId: ben.id });
+    // Only attendees read packets for the room.
+    expect((await markRead("leader2")).status).toBe(403);
+    expect((await markRead("m1")).status).toBe(302);
+    expect((await markRead("m1")).status).toBe(302);
+    expect((await reads()).map((r) => r.user_id)).toEqual([u.m1.id]);
+    expect((await body(await loadItem(meetingId, ben.id, "m1"))).readAt).not.toBeNull();
+    const audited = await handle.db.selectFrom("audit_events").select(["actor_id", "outcome"]).where("action", "=", "calibration.packet_read").where("entity_id", "=", ben.id).orderBy("id").execute();
+    expect(audited).toEqual([
+      { actor_id: u.leader2.id, outcome: "denied" },
+      { actor_id: u.m1.id, outcome: "ok" },
+    ]);
     // The agenda shows who has read which packet.
     const agenda = await body(await loadMeeting(meetingId, "leader"));
     const row = agenda.items.find((i: { id: string }) => i.id === ben.id);
@@ -414,7 +438,7 @@ describe("decisions", () => {
       await control(meetingId, "leader", { intent: "start" }),
       await control(meetingId, "leader", { intent: "close" }),
       await decide(meetingId, "leader", { itemId: cy.id, evidence: `observation:${obs[ids.cy][0]}` }),
-      await preread(meetingId, cy.id, "m1", { view: "Too late", leaning: "not_yet" }),
+      await preread(meetingId, cy.id, "m2", { view: "Too late", leaning: "not_yet" }),
     ];
     for (const response of refused) {
       expect(response.status).toBe(409);
@@ -453,7 +477,9 @@ describe("decisions", () => {
         ctx(),
         { meetingId, itemId: ben.id },
       );
-    expect((await amend("m1", {})).status).toBe(403);
+    // Mara attended but Ben is outside her circle: after the close the meeting no longer shows him to her.
+    expect((await amend("m1", {})).status).toBe(404);
+    expect((await amend("m2", {})).status).toBe(403);
     expect((await amend("leader2", { amendmentReason: "" })).status).toBe(400);
     expect((await amend("leader2", { evidence: [] })).status).toBe(400);
     const ok = await amend("leader2", {});
@@ -480,5 +506,87 @@ describe("decisions", () => {
       [after.id, false],
       [before.id, true],
     ]);
+  });
+});
+
+describe("after the meeting closes", () => {
+  let meetingId: string;
+  let ana: { id: string };
+  let ben: { id: string };
+  const packetOf = async (who: string, itemId = ben.id) => body(await loadItem(meetingId, itemId, who));
+  const behaviours = (packet: { packet: { observations: { behavior: string }[] } }) => packet.packet.observations.map((o) => o.behavior).sort();
+
+  beforeAll(async () => {
+    meetingId = meetingIdFrom(await createMeeting({ title: "Autumn calibration" }));
+    ana = await itemFor(meetingId, ids.ana);
+    ben = await itemFor(meetingId, ids.ben);
+    await control(meetingId, "leader", { intent: "start" });
+    await control(meetingId, "leader", { intent: "close" });
+  });
+
+  it("an attendee outside a candidate's circle no longer reaches that packet (404, audited); their own circle's still opens; leaders keep every packet", async () => {
+    const before = await handle.db.selectFrom("audit_events").select("id").where("action", "=", "calibration_item.view").where("outcome", "=", "denied").where("entity_id", "=", ben.id).execute();
+    expect((await loadItem(meetingId, ben.id, "m1")).status).toBe(404);
+    const read = await call(itemAction, post(`/calibrations/${meetingId}/items/${ben.id}`, { intent: "read" }, cookies.m1), ctx(), { meetingId, itemId: ben.id });
+    expect(read.status).toBe(404);
+    const after = await handle.db.selectFrom("audit_events").select("id").where("action", "=", "calibration_item.view").where("outcome", "=", "denied").where("entity_id", "=", ben.id).execute();
+    expect(after.length).toBe(before.length + 2);
+    expect((await loadItem(meetingId, ana.id, "m1")).status).toBe(200);
+    expect((await loadItem(meetingId, ben.id, "m2")).status).toBe(200);
+    for (const who of ["leader", "leader2"]) expect((await loadItem(meetingId, ben.id, who)).status).toBe(200);
+  });
+
+  it("the agenda and the summary show such an attendee only the candidates in their circle", async () => {
+    const agenda = await loadMeeting(meetingId, "m1");
+    expect(agenda.status).toBe(200);
+    const data = await body(agenda);
+    expect(data.items.map((i: { id: string }) => i.id)).toEqual([ana.id]);
+    expect(data.hiddenItems).toBe(2);
+    const summary = await body(await call(summaryLoader, get(`/calibrations/${meetingId}/summary`, cookies.m1), ctx(), { meetingId }));
+    expect(summary.items.map((i: { id: string }) => i.id)).toEqual([ana.id]);
+    for (const text of [JSON.stringify(data), JSON.stringify(summary)]) {
+      expect(text).not.toContain("Ben Baker");
+      expect(text).not.toContain("Cy Cooper");
+    }
+    expect((await body(await loadMeeting(meetingId, "leader2"))).items).toHaveLength(3);
+    expect((await body(await call(summaryLoader, get(`/calibrations/${meetingId}/summary`, cookies.leader2), ctx(), { meetingId }))).items).toHaveLength(3);
+  });
+
+  it("the packet is the evidence as it was at close: later notes, edits and flag changes do not appear; a note withdrawn since shows without its text", async () => {
+    const frozen = await packetOf("leader2");
+    expect(behaviours(frozen)).toEqual(["Asked the quiet engineer first", "Wrote down the decision for the next team"]);
+    const [first, second] = obs[ids.ben];
+    const added = await observe(ids.ben, u.m2, "Added after the meeting closed");
+    await handle.db.insertInto("observation_dimensions").values({ observation_id: added, dimension_id: ids.dimension }).execute();
+    // The live coverage moved on (so the frozen one below is not equal by accident).
+    expect(await handle.db.selectFrom("evidence_coverage").select("observations").where("candidate_id", "=", ids.ben).execute()).toEqual([{ observations: 1 }]);
+    await handle.db.updateTable("observations").set({ behavior: "Edited after the meeting closed" }).where("id", "=", first).execute();
+    await handle.db.updateTable("observations").set({ retracted_at: new Date(), retracted_by: u.m2.id, retraction_reason: "Wrong person" }).where("id", "=", second).execute();
+    await handle.db.updateTable("flags").set({ status: "dismissed", resolution: "Dismissed after the meeting closed", resolved_by: u.m2.id, resolved_at: new Date() }).where("id", "=", ids.benFlag).execute();
+
+    for (const who of ["leader2", "m2"]) {
+      const packet = await packetOf(who);
+      expect(packet.frozenAt).toBeTruthy();
+      const byId = new Map(packet.packet.observations.map((o: { id: string }) => [o.id, o]));
+      expect([...byId.keys()].sort()).toEqual([first, second].sort());
+      expect(byId.get(first)).toMatchObject({ behavior: "Asked the quiet engineer first", withdrawn: false });
+      expect(byId.get(second)).toMatchObject({ behavior: "", situation: "", impact: "", withdrawn: true });
+      expect(packet.packet.flags).toEqual([expect.objectContaining({ id: ids.benFlag, status: "open", resolution: null })]);
+      expect(packet.packet.coverage).toEqual(frozen.packet.coverage);
+      expect(JSON.stringify(packet)).not.toContain("after the meeting closed");
+    }
+  });
+
+  it("a meeting closed before packets were kept is cut at its close: nothing created later appears", async () => {
+    const legacy = await handle.db
+      .insertInto("calibration_meetings")
+      .values({ title: "Old calibration", scheduled_for: new Date("2026-05-01T10:00:00Z"), facilitator_id: u.leader.id, created_by: u.leader.id, status: "closed", closed_at: new Date("2026-05-01T12:00:00Z") })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const item = await handle.db.insertInto("calibration_items").values({ meeting_id: legacy.id, candidate_id: ids.cy, position: 1 }).returning("id").executeTakeFirstOrThrow();
+    await sql`update observations set created_at = '2026-04-20T09:00:00Z' where id = ${obs[ids.cy][0]}`.execute(handle.db);
+    const data = await body(await call(itemLoader, get(`/calibrations/${legacy.id}/items/${item.id}`, cookies.leader), ctx(), { meetingId: legacy.id, itemId: item.id }));
+    expect(data.packet.observations.map((o: { id: string }) => o.id)).toEqual([obs[ids.cy][0]]);
+    expect(data.frozenAt).toBeTruthy();
   });
 });

@@ -8,6 +8,8 @@ import { createFlag } from "../../app/models/flag.server";
 import { action as newPlanAction, loader as newPlanLoader } from "../../app/routes/candidates.$candidateId.plans.new";
 import { loader as listLoader } from "../../app/routes/coaching._index";
 import { action as planAction, loader as planLoader } from "../../app/routes/coaching.$planId";
+import { loader as myWeekLoader } from "../../app/routes/_index";
+import { getMyWeek } from "../../app/models/my-week.server";
 import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
@@ -646,5 +648,61 @@ describe("nudges", () => {
       }),
     ]);
     expect(await listMentorNudges(db, { mentorId: users.mentor.id, today: "2026-11-21" })).toEqual([]);
+  });
+});
+
+describe("a mentor handing a plan to another mentor", () => {
+  type Handover = { planId: string; candidateName: string; fromMentorName: string; toMentorName: string; changedByName: string; changedOn: string; reason: string };
+  const handovers = async (who: string) => (await body(await call(myWeekLoader, get("/", cookies[who]), ctx))).week.handovers as Handover[];
+  let handedPlan = "";
+
+  beforeAll(async () => {
+    const db = handle.db;
+    const cand = await db
+      .insertInto("candidates")
+      .values({ name: "Hana Handed", track: "technical_leadership", manager_id: users.manager.id, nominated_by: users.manager.id, nominated_reason: "x", stage: "coaching" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const response = await startPlan(planFields({ mentorId: users.mentor.id, flagIds: [], targetOn: "" }), "manager", cand.id);
+    handedPlan = response.headers.get("Location")!.split("/").pop()!;
+  });
+
+  const handTo = async (planId: string, mentorId: string, who: string, reason: string) => {
+    const plan = await planRow(planId);
+    return act(planId, { intent: "edit-plan", version: String(plan.version), goal: plan.goal, targetOn: "", dimensionIds: [ids.people_skills], mentorId, mentorReason: reason }, who);
+  };
+
+  it("the manager's My week has a section for handovers, empty until one happens", async () => {
+    expect(await handovers("manager")).toEqual([]);
+  });
+
+  it("the candidate's manager is told on My week who handed whose plan to whom, and why", async () => {
+    expect((await handTo(handedPlan, users.otherMentor.id, "mentor", "I am on leave for three months")).status).toBe(302);
+    // The new mentor is in the circle at once; the manager can see it and hand it back from the plan.
+    expect(await candidateAccess("otherMentor", (await planRow(handedPlan)).candidate_id)).toBe(200);
+    expect(await handovers("manager")).toEqual([
+      {
+        id: expect.any(String),
+        planId: handedPlan,
+        candidateName: "Hana Handed",
+        fromMentorName: "mentor person",
+        toMentorName: "otherMentor person",
+        changedByName: "mentor person",
+        changedOn: TODAY,
+        reason: "I am on leave for three months",
+      },
+    ]);
+    // Nobody else is told about someone else's candidate.
+    for (const who of ["outsider", "otherMentor", "mentor"]) expect(await handovers(who), who).toEqual([]);
+  });
+
+  it("a change the manager made themselves is not news to them; one older than 30 days has left My week", async () => {
+    expect((await handTo(handedPlan, users.mentor.id, "manager", "Back from leave")).status).toBe(302);
+    expect((await handovers("manager")).map((h) => h.reason)).toEqual(["I am on leave for three months"]);
+    // The earlier handover of Casey's plan was the manager's own too.
+    expect((await handovers("manager")).some((h) => h.candidateName === "Casey Candidate")).toBe(false);
+    const manager = { id: users.manager.id, roles: users.manager.roles };
+    expect((await getMyWeek(handle.db, { viewer: manager, today: "2026-12-20" })).handovers).toHaveLength(1);
+    expect((await getMyWeek(handle.db, { viewer: manager, today: "2026-12-22" })).handovers).toEqual([]);
   });
 });
