@@ -1,8 +1,10 @@
+import { inspect } from "node:util";
 import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { gzipBody } from "./utils/gzip.server";
+import { escapeForLog } from "./utils/log.server";
 import { NonceProvider } from "./utils/nonce";
 
 // No page defers data or suspends, so a page is rendered to one string and sent in one write: measured
@@ -50,9 +52,10 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (ctx && isDatabaseUnavailable(error)) {
     // Expected during an outage: one line, and the response becomes a 503.
     ctx.dbUnavailable = true;
-    console.error(`[${id}] database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[${id}] database unavailable: ${escapeForLog(error instanceof Error ? error.message : String(error))}`);
     return;
   }
-  if (error instanceof Error) console.error(`[${id}] ${error.stack ?? error.message}`);
-  else console.error(`[${id}]`, error);
+  // One line per error, stack included: a message can carry what a client sent, newlines and all.
+  const text = error instanceof Error ? (error.stack ?? error.message) : typeof error === "string" ? error : inspect(error);
+  console.error(`[${id}] ${escapeForLog(text)}`);
 };

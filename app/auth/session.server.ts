@@ -4,7 +4,15 @@ import type { AppContext } from "../context";
 import type { Role } from "../../db/schema";
 import { audit } from "../models/audit.server";
 
-export const SESSION_COOKIE = "nw_session";
+/**
+ * `__Host-nw_session` in production, where the cookie is Secure: the browser then takes it only from
+ * HTTPS, for this host, on path /, so no subdomain or plain-HTTP page can set or shadow it. Elsewhere
+ * (development over http, tests) it cannot be Secure and keeps the plain name.
+ */
+export function sessionCookieName(env: Pick<AppContext["env"], "NODE_ENV">): string {
+  return env.NODE_ENV === "production" ? "__Host-nw_session" : "nw_session";
+}
+
 export const IDLE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
 const TOUCH_AFTER_MS = 60 * 1000;
@@ -38,7 +46,7 @@ function readCookie(request: Request, name: string): string | null {
 
 function cookieHeader(ctx: Ctx, value: string, maxAgeSeconds: number): string {
   const secure = ctx.env.NODE_ENV === "production" ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  return `${sessionCookieName(ctx.env)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 /** A new session id at every login; returns the Set-Cookie header. */
@@ -70,7 +78,7 @@ export async function destroySession(
   ctx: Ctx,
   request: Request
 ): Promise<string | null> {
-  const token = readCookie(request, SESSION_COOKIE);
+  const token = readCookie(request, sessionCookieName(ctx.env));
   if (!token) return null;
   const row = await ctx.db
     .deleteFrom("sessions")
@@ -93,7 +101,7 @@ export async function getUser(
   ctx: Ctx,
   request: Request
 ): Promise<SessionUser | null> {
-  const token = readCookie(request, SESSION_COOKIE);
+  const token = readCookie(request, sessionCookieName(ctx.env));
   if (!token) return null;
   let pending = inFlight.get(ctx);
   if (!pending) inFlight.set(ctx, (pending = new Map()));

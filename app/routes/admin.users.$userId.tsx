@@ -108,13 +108,13 @@ async function applyUserAction(
     });
     // Resetting your own password ends your own session too.
     if (target.id === admin.id) return redirectWithFlash("/login", "Password changed. Log in with the new password.");
-    return redirectWithFlash(here, `Password reset for ${target.name}. They have been signed out everywhere.`);
+    return redirectWithFlash(here, "Password reset. They have been signed out everywhere.");
   }
 
   if (input.intent === "enable" || input.intent === "disable") {
     const disable = input.intent === "disable";
     if (Boolean(target.disabled_at) === disable) {
-      return redirectWithFlash(here, `${target.name}'s account is already ${disable ? "disabled" : "active"}.`);
+      return redirectWithFlash(here, `The account is already ${disable ? "disabled" : "active"}.`);
     }
     if (input.intent === "enable" && takeover) {
       const refused = await reauthenticate(context, { adminId: admin.id, action: "user.enable", entityId: target.id, password: input.currentPassword, values });
@@ -128,7 +128,7 @@ async function applyUserAction(
       return null;
     });
     if (refusal) return refuse(context, { base, action: "user.disable", message: refusal, values });
-    return redirectWithFlash(here, disable ? `${target.name}'s account is disabled and signed out everywhere.` : `${target.name}'s account is active again.`);
+    return redirectWithFlash(here, disable ? "The account is disabled and signed out everywhere." : "The account is active again.");
   }
 
   const roles = ROLES.filter((r) => input.roles.includes(r));
@@ -165,7 +165,7 @@ async function applyUserAction(
   });
   if ("reason" in outcome && outcome.reason) return refuse(context, { base, action: "user.update", message: outcome.reason, values });
   if ("stale" in outcome) return stale({ name: input.name, roles });
-  return redirectWithFlash(here, `Saved ${input.name}'s ${fields.join(" and ")}.`);
+  return redirectWithFlash(here, `Saved the account's ${fields.join(" and ")}.`);
 }
 
 function stale(yours: { name: string; roles: Role[] }) {

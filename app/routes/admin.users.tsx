@@ -78,7 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (isUniqueViolation(error)) return taken();
     throw error;
   }
-  return redirectWithFlash("/admin/users", `Account created for ${name}.`);
+  return redirectWithFlash("/admin/users", "Account created.");
 }
 
 type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

@@ -81,7 +81,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return done;
     });
     if (result === "stale") return stale(flag, values, context);
-    return redirectWithFlash(here, `Recorded that you discussed it with ${candidate.name}.`);
+    return redirectWithFlash(here, "Recorded that you discussed it with them.");
   }
 
   const to = TARGET[input.intent];

@@ -153,7 +153,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 409 },
     );
   }
-  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `${candidate.name} moved to ${STAGE_LABELS[input.to]}.`);
+  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `Candidate moved to ${STAGE_LABELS[input.to]}.`);
 }
 
 type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

@@ -5,12 +5,15 @@ export type Values = Record<string, string | string[]>;
 
 /** Every field as the user sent it (multi-valued fields as arrays), to put back into the form. */
 export function formValues(formData: FormData): Values {
-  const values: Values = {};
-  for (const key of new Set(formData.keys())) {
-    const all = formData.getAll(key).filter((v): v is string => typeof v === "string");
-    values[key] = all.length > 1 ? all : (all[0] ?? "");
+  // One pass: getAll per key is linear, so once per key made many distinct fields quadratic.
+  const fields = new Map<string, string[]>();
+  for (const [key, value] of formData) {
+    let all = fields.get(key);
+    if (!all) fields.set(key, (all = []));
+    if (typeof value === "string") all.push(value);
   }
-  return values;
+  // fromEntries defines own properties, so a field named __proto__ stays a field.
+  return Object.fromEntries([...fields].map(([key, all]) => [key, all.length > 1 ? all : (all[0] ?? "")]));
 }
 
 export type ParseResult<T> = { ok: true; data: T } | { ok: false; response: Response };

@@ -124,7 +124,8 @@ async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
       `INSERT INTO sessions (id, user_id, expires_at, last_seen_at, user_agent) VALUES ($1, $2, now() + interval '1 day', now() + interval '1 hour', 'bench')`,
       [sessionKey(token), userId],
     );
-    cookies[role] = `nw_session=${token}`;
+    // The production server names its session cookie __Host-nw_session (app/auth/session.server.ts).
+    cookies[role] = `__Host-nw_session=${token}`;
   }
   const chosenCandidateId = uid("c", 1);
   const { rows } = await client.query(

@@ -1,0 +1,181 @@
+/**
+ * The request edge, in front of Remix: only the methods the app uses, only urlencoded forms, and a
+ * size and field limit per route, all refused before the body is parsed. The body is read here, up
+ * to the limit, and createRequestHandler hands it to Remix in place of @remix-run/express's handler,
+ * which streams the body from the socket with no limit.
+ */
+import type { IncomingMessage } from "node:http";
+import {
+  type AppLoadContext,
+  createRequestHandler as createRemixRequestHandler,
+  type ServerBuild,
+  writeReadableStreamToWritable,
+} from "@remix-run/node";
+import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+
+export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
+
+// Every form in app/ posts application/x-www-form-urlencoded; none uploads a file, so multipart is refused too.
+const FORM_TYPE = "application/x-www-form-urlencoded";
+
+export interface BodyLimit {
+  bytes: number;
+  fields: number;
+}
+
+// The largest legitimate form is a decision amendment: four texts of up to 10,000 characters and 500
+// evidence references, about 390 KB if every character takes three bytes (nine once percent-encoded).
+// Most forms are a few KB.
+export const DEFAULT_LIMIT: BodyLimit = { bytes: 1024 * 1024, fields: 5_000 };
+
+// Forms anyone may post, signed in or not. A login form is a few hundred bytes; 32 KiB still takes the
+// longest password an account may have (1,000 three-byte characters) and a long return path.
+const ROUTE_LIMITS: Record<string, BodyLimit> = {
+  "/login": { bytes: 32 * 1024, fields: 20 },
+  "/logout": { bytes: 1024, fields: 10 },
+};
+
+/** The limits for a path, however it is spelt: Remix matches routes decoded, case-insensitively, with or without a trailing slash. */
+export function bodyLimitFor(path: string): BodyLimit {
+  let route = path;
+  try {
+    route = decodeURIComponent(path);
+  } catch {
+    // Malformed escapes: no route matches it, and the default limit applies.
+  }
+  route = route.toLowerCase().replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  return ROUTE_LIMITS[route] ?? DEFAULT_LIMIT;
+}
+
+/** Fields as URLSearchParams counts them: the non-empty runs between "&". */
+export function countFields(body: Uint8Array): number {
+  let fields = 0;
+  let inField = false;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === 0x26) inField = false;
+    else if (!inField) {
+      inField = true;
+      fields += 1;
+    }
+  }
+  return fields;
+}
+
+const bodies = new WeakMap<IncomingMessage, Buffer<ArrayBuffer>>();
+
+function refuse(res: ExpressResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  res.status(status).set(headers).type("text/plain").send(message);
+}
+
+function tooLarge(res: ExpressResponse, limit: BodyLimit) {
+  // With Connection: close, Node drops the socket once the answer is out instead of reading the rest.
+  refuse(res, 413, `The request is too large: this form takes at most ${Math.round(limit.bytes / 1024)} KB.`, { Connection: "close" });
+}
+
+/** The body, or "too large" as soon as it passes max bytes (the rest is left unread), or "aborted". */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer<ArrayBuffer> | "too large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: Buffer<ArrayBuffer> | "too large" | "aborted") => {
+      if (settled) return;
+      settled = true;
+      req.off("data", onData).off("end", onEnd).off("error", onAborted).off("close", onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      req.pause();
+      settle("too large");
+    };
+    const onEnd = () => settle(Buffer.concat(chunks, size));
+    const onAborted = () => settle("aborted");
+    const onClose = () => {
+      if (!req.complete) settle("aborted");
+    };
+    req.on("data", onData).on("end", onEnd).on("error", onAborted).on("close", onClose);
+  });
+}
+
+/**
+ * Refuses, before any body is parsed: methods the app does not use (405), a body over the route's
+ * limit (413: at once when Content-Length says so, else as soon as the count passes it), a body that
+ * is not a urlencoded form (415), and more fields than the route takes (400).
+ */
+export const requestLimits: RequestHandler = (req, res, next) => {
+  if (!ALLOWED_METHODS.includes(req.method)) {
+    return refuse(res, 405, "This method is not allowed.", { Allow: ALLOWED_METHODS.join(", ") });
+  }
+  const limit = bodyLimitFor(req.path);
+  if (Number(req.headers["content-length"] ?? 0) > limit.bytes) return tooLarge(res, limit);
+  // Remix never reads the body of a GET or HEAD.
+  if (req.method !== "POST") return next();
+  if (req.headers["content-type"]?.split(";")[0].trim().toLowerCase() !== FORM_TYPE) {
+    return refuse(res, 415, `Send forms as ${FORM_TYPE}.`);
+  }
+  void readBody(req, limit.bytes).then((body) => {
+    // A client that went away mid-body has nobody left to answer.
+    if (body === "aborted") return;
+    if (body === "too large") return tooLarge(res, limit);
+    if (countFields(body) > limit.fields) return refuse(res, 400, `Too many fields: this form takes at most ${limit.fields}.`);
+    bodies.set(req, body);
+    next();
+  });
+};
+
+/** The Fetch Request for Remix, built as @remix-run/express builds it, with the body requestLimits read. */
+export function createRemixRequest(req: ExpressRequest, res: ExpressResponse): Request {
+  // req.hostname follows the "trust proxy" setting; the port comes from X-Forwarded-Host, else Host.
+  const port = [req.get("X-Forwarded-Host"), req.get("host")]
+    .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
+    .find((n) => Number.isSafeInteger(n));
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    for (const one of Array.isArray(value) ? value : value ? [value] : []) headers.append(name, one);
+  }
+  // Loaders and actions are aborted when the client goes away before the answer is sent.
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const init: RequestInit = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    const body = bodies.get(req);
+    if (!body) throw new Error("The request body was not read: mount requestLimits before the Remix handler.");
+    init.body = body;
+  }
+  return new Request(url.href, init);
+}
+
+async function sendRemixResponse(res: ExpressResponse, response: Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers.entries()) res.append(name, value);
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
+
+/** Remix for Express, as @remix-run/express's createRequestHandler, reading the body requestLimits kept. */
+export function createRequestHandler({
+  build,
+  mode,
+  getLoadContext,
+}: {
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  mode?: string;
+  getLoadContext?: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext | Promise<AppLoadContext>;
+}): RequestHandler {
+  const handleRequest = createRemixRequestHandler(build, mode);
+  return async (req, res, next) => {
+    try {
+      const request = createRemixRequest(req, res);
+      const loadContext = await getLoadContext?.(req, res);
+      await sendRemixResponse(res, await handleRequest(request, loadContext));
+    } catch (error) {
+      next(error);
+    }
+  };
+}
