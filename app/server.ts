@@ -7,7 +7,6 @@ import cluster from "node:cluster";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -17,6 +16,8 @@ import { seedDemo, isEmpty } from "../db/seed/demo";
 import { hashPassword } from "./auth/password.server";
 import { type Env, parseEnv } from "./env.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
+import { escapeForLog } from "./utils/log.server";
+import { createRequestHandler, requestLimits } from "./utils/request-limits.server";
 import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -127,7 +128,7 @@ async function serve() {
     const { method, path: urlPath } = req;
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (!urlPath.startsWith("/assets/")) console.log(`${method} ${urlPath} ${res.statusCode} ${ms.toFixed(1)}ms`);
+      if (!urlPath.startsWith("/assets/")) console.log(`${escapeForLog(method)} ${escapeForLog(urlPath)} ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
     next();
   });
@@ -146,6 +147,10 @@ async function serve() {
     }
     next();
   });
+
+  // Methods, body types, sizes and field counts, before any body is read or parsed (and before the login
+  // rate limit, which needs the parsed form): one request must not be able to hold the process.
+  app.use(requestLimits);
 
   if (viteDevServer) {
     app.use(viteDevServer.middlewares);
