@@ -42,6 +42,10 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await page.getByRole("region", { name: "Agenda" }).getByRole("link", { name: "Tomasz Nowak" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Packet: Tomasz Nowak" })).toBeVisible();
   await expect(page.getByRole("region", { name: /Observations/ })).toContainText("Wrote a clear module guide");
+  // Opening a packet records nothing (a link from anywhere could open it); the attendee says so.
+  await page.getByRole("button", { name: "Mark as read" }).click();
+  await expect(page.getByRole("status")).toContainText("Marked as read.");
+  await expect(page.getByText(/You marked this packet as read/)).toBeVisible();
   const prereads = page.getByRole("region", { name: "Pre-reads" });
   await prereads.getByLabel("Your view").fill(view);
   await prereads.getByRole("radio", { name: "Ready with development" }).check();
