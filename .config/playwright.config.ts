@@ -28,8 +28,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    // A fresh embedded database each run: the demo organisation is seeded on first start.
-    command: `rm -rf .tmp/e2e && PGLITE_DIR=.tmp/e2e PORT=${PORT} npm start`,
+    // A fresh embedded database each run, with the demo organisation (npm run demo seeds it; npm start never does).
+    command: `rm -rf .tmp/e2e && PGLITE_DIR=.tmp/e2e PORT=${PORT} BACKUP_INTERVAL_HOURS=0 npm run demo`,
     cwd: "..",
     url: `http://localhost:${PORT}/healthz`,
     timeout: 60_000,

@@ -9,6 +9,8 @@ export interface AppContext {
   cspNonce: string;
   clientIp: string;
   now: () => Date;
+  /** The embedded database's data directory (readiness checks its disk); undefined on PostgreSQL. */
+  dataDir?: string;
   /** Set by entry.server handleError when a database outage broke this request: the answer is 503. */
   dbUnavailable?: boolean;
 }

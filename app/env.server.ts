@@ -14,7 +14,10 @@ const EnvSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default("./data"),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  // Embedded database only: where backups go, how often the server takes one (0: never), how many it keeps.
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).max(576, "must be at most 576 (24 days)").default(24),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   TRUST_PROXY: z
     .enum(["0", "1"], { error: 'must be "1" (behind one reverse proxy) or "0"' })
@@ -22,7 +25,12 @@ const EnvSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
 });
 
-export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
+export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string; BACKUP_DIR: string };
+
+/** The embedded database's own directory inside PGLITE_DIR (its lock file sits beside it). */
+export function pgliteDataDir(env: Pick<Env, "PGLITE_DIR">) {
+  return path.join(path.resolve(env.PGLITE_DIR), "pglite");
+}
 
 /** Parse the environment once; a bad value stops the process with a message naming the variable. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -42,7 +50,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
     secret = env.DATABASE_URL ? randomBytes(32).toString("hex") : loadOrCreateSecret(env.PGLITE_DIR);
   }
-  return { ...env, SESSION_SECRET: secret };
+  return { ...env, SESSION_SECRET: secret, BACKUP_DIR: path.resolve(env.BACKUP_DIR ?? path.join(env.PGLITE_DIR, "backups")) };
 }
 
 // On the embedded database the secret is kept in the data dir, so sessions survive restarts.

@@ -12,9 +12,8 @@ import compression from "compression";
 import express from "express";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
-import { seedDemo, isEmpty } from "../db/seed/demo";
-import { hashPassword } from "./auth/password.server";
 import { type Env, parseEnv } from "./env.server";
+import { openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog } from "./utils/log.server";
 import { createRequestHandler, requestLimits } from "./utils/request-limits.server";
@@ -84,19 +83,16 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
 }
 
 async function serve() {
-  const handle = await createDb({
-    databaseUrl: env.DATABASE_URL,
-    // Relative to the working directory, as for db/cli.ts and the session secret (env.server.ts).
-    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(env.PGLITE_DIR), "pglite"),
-  });
-  if (cluster.isPrimary) {
-    const applied = await migrateToLatest(handle.db);
-    if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    // The demo organisation only when asked for (npm run demo) or in development: never by a plain start.
+    opened = await openDatabase(env, { seedDemoOrganisation: isDev || process.argv.includes("--demo") });
+  } catch (error) {
+    // A locked, full or unwritable data directory is said in one sentence naming it, not as a stack.
+    console.error((error as Error).message);
+    process.exit(1);
   }
-  if (handle.kind === "pglite" && env.SEED_DEMO === "auto" && (await isEmpty(handle.db))) {
-    await seedDemo(handle.db, { hashPassword });
-    console.log("Seeded the demo organisation (log in as leader@demo.test / noseworthy-demo).");
-  }
+  const { handle } = opened;
 
   const viteDevServer = isDev
     ? await import("vite").then((vite) =>
@@ -180,6 +176,7 @@ async function serve() {
           cspNonce: res.locals.cspNonce,
           clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
           now: () => new Date(),
+          dataDir: handle.dataDir,
         };
         // Resource routes bypass entry.server: a 500 caused by a database outage is a 503 here too.
         const status = res.status.bind(res);
@@ -211,6 +208,7 @@ async function serve() {
     }, 9_000);
     force.unref();
     server.close(async () => {
+      opened.stop();
       await viteDevServer?.close();
       await handle.close();
       clearTimeout(force);

@@ -1,28 +1,39 @@
 /**
  * npm run db:migrate | db:seed | user:create -- --email a@b.c --name "A B" [--roles admin,leader]
- *   | db:retention [-- --dry-run]
- * Uses the same configuration as the server (DATABASE_URL, or PGlite in PGLITE_DIR).
+ *   | db:retention [-- --dry-run] | db:backup [-- --out FILE] | db:restore -- FILE
+ * Uses the same configuration as the server (DATABASE_URL, or PGlite in PGLITE_DIR). On the embedded
+ * database each task takes the data directory's lock: while a server runs there, a task is refused
+ * (a backup is taken by the server itself, through its control socket).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../app/auth/password.server";
-import { parseEnv } from "../app/env.server";
+import { parseEnv, pgliteDataDir } from "../app/env.server";
 import { runRetention } from "../app/models/retention.server";
 import { createUser, normaliseEmail } from "../app/models/user.server";
 import { ROLES, type Role } from "./schema";
-import { createDb } from "./client";
-import { migrateToLatest } from "./migrate";
+import { backupEmbedded, backupName, requestBackup, restoreEmbedded } from "./backup";
+import { createDb, type DbHandle } from "./client";
+import { DataDirLockedError } from "./data-dir-lock";
+import { migrateWithBackup } from "./migrate";
 import { isEmpty, seedDemo } from "./seed/demo";
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const env = parseEnv();
-  const handle = await createDb({
-    databaseUrl: env.DATABASE_URL,
-    pgliteDir: env.DATABASE_URL ? undefined : path.join(path.resolve(env.PGLITE_DIR), "pglite"),
-  });
+  const pgliteDir = env.DATABASE_URL ? undefined : pgliteDataDir(env);
+  if (command === "backup" || command === "restore") {
+    if (!pgliteDir) {
+      console.error("DATABASE_URL is set: back up PostgreSQL with pg_dump and restore with pg_restore (README, Backups).");
+      process.exitCode = 2;
+      return;
+    }
+    return command === "backup" ? backup(pgliteDir, env.BACKUP_DIR, rest) : restore(pgliteDir, rest);
+  }
+  const handle = await createDb({ databaseUrl: env.DATABASE_URL, pgliteDir, purpose: `npm run ${command === "user:create" ? command : `db:${command}`}` });
   try {
-    const applied = await migrateToLatest(handle.db);
+    const { applied, backup } = await migrateWithBackup(handle, env.BACKUP_DIR);
+    if (backup) console.log(`Backed up the database before migrating: ${backup}`);
     console.log(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date.");
     if (command === "migrate") return;
     if (command === "seed") {
@@ -74,11 +85,46 @@ async function main() {
       console.log(dryRun ? `Dry run: ${result.due.length} candidate(s) would be erased.` : `Erased ${result.erased.length} candidate(s).`);
       return;
     }
-    console.error("Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run]");
+    console.error("Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run] | backup [--out FILE] | restore FILE");
     process.exitCode = 2;
   } finally {
     await handle.close();
   }
+}
+
+async function backup(pgliteDir: string, backupDir: string, args: string[]) {
+  const { values } = parseArgs({ args, options: { out: { type: "string" } } });
+  const out = values.out ? path.resolve(values.out) : undefined;
+  let handle: DbHandle;
+  try {
+    handle = await createDb({ pgliteDir, purpose: "npm run db:backup" });
+  } catch (error) {
+    // A running server takes the backup itself: it holds the only consistent view of the files.
+    if (error instanceof DataDirLockedError && error.owner.purpose === "server" && error.owner.controlSocket) {
+      const result = await requestBackup(error.owner.controlSocket, out);
+      console.log(`Backed up the running server's database to ${result.file} (${result.bytes} bytes).`);
+      return;
+    }
+    throw error;
+  }
+  try {
+    const result = await backupEmbedded(handle.pglite!, out ?? path.join(backupDir, backupName("manual")));
+    console.log(`Backed up the database to ${result.file} (${result.bytes} bytes).`);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function restore(pgliteDir: string, args: string[]) {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) {
+    console.error("Usage: npm run db:restore -- FILE   (the server must be stopped)");
+    process.exitCode = 2;
+    return;
+  }
+  const file = path.resolve(positionals[0]);
+  const { keptAs } = await restoreEmbedded(pgliteDir, file);
+  console.log(`Restored the database from ${file}.${keptAs ? ` The database it replaced is kept in ${keptAs}.` : ""}`);
 }
 
 async function readPassword(): Promise<string> {

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock";
 import type { Database } from "./schema";
 
 export type DB = Kysely<Database>;
@@ -12,6 +13,10 @@ export interface DbHandle {
   db: DB;
   kind: "pglite" | "postgres";
   close: () => Promise<void>;
+  /** The embedded database itself (for backups), with the data directory it holds locked. */
+  pglite?: PGlite;
+  dataDir?: string;
+  lock?: DataDirLock;
 }
 
 const DATE_OID = 1082;
@@ -28,8 +33,14 @@ const parsers = {
 export interface CreateDbOptions {
   databaseUrl?: string;
   pgliteDir?: string; // undefined with no databaseUrl: an in-memory database (tests)
-  loadDataDir?: Blob; // a PGlite dump to start from (tests)
+  loadDataDir?: Blob; // a PGlite dump to start from (tests, restore)
   poolMax?: number;
+  /** Who opens the embedded data directory ("server", "db:backup"…): named to anyone refused its lock. */
+  purpose?: string;
+  /** A running server's control socket, written into its lock so command-line tasks can reach it. */
+  controlSocket?: string;
+  /** The caller already holds the directory's lock (a restore swapping the directory); released on close. */
+  heldLock?: DataDirLock;
 }
 
 // Each query text is parsed once per connection, and planned once PostgreSQL settles on a generic plan for
@@ -94,22 +105,71 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   }
 
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (options.pgliteDir) {
     dataDir = path.resolve(options.pgliteDir);
-    mkdirSync(path.dirname(dataDir), { recursive: true });
+    // People data and password hashes: readable by this account only (PGlite creates its files 0666).
+    process.umask(0o077);
+    mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o700 });
+    lock = options.heldLock ?? lockDataDir(dataDir, options.purpose ?? "task", options.controlSocket ? { controlSocket: options.controlSocket } : {});
+    try {
+      restrictModes(path.dirname(dataDir));
+    } catch (error) {
+      lock.release();
+      throw openError(dataDir, error);
+    }
   }
-  const pglite = await PGlite.create({
-    dataDir,
-    loadDataDir: options.loadDataDir,
-    parsers,
-  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, parsers });
+    // initdb and a loaded dump write their files 0666 whatever the umask; files made later follow the umask.
+    if (dataDir) restrictModes(path.dirname(dataDir));
+  } catch (error) {
+    lock?.release();
+    throw dataDir ? openError(dataDir, error) : error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
     kind: "pglite",
+    pglite,
+    dataDir,
+    lock,
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+/** Files 0600 and directories 0700 under the embedded data directory, whatever an older build left. */
+export function restrictModes(dir: string) {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) restrictModes(full);
+    else if (entry.isFile()) chmodSync(full, 0o600);
+  }
+}
+
+/** A start-up failure as one sentence naming the directory and the cause, not a stack from the WebAssembly build. */
+function openError(dataDir: string, error: unknown): Error {
+  const e = error as NodeJS.ErrnoException & { code?: string };
+  const causes: Record<string, string> = {
+    ENOSPC: "the disk is full",
+    EDQUOT: "the disk quota is used up",
+    EROFS: "the file system is read-only",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    "53100": "the disk is full",
+  };
+  const text = String(e?.message ?? error);
+  const cause =
+    (e?.code && causes[e.code]) ??
+    (/no space left/i.test(text) ? "the disk is full" : /read-only file system/i.test(text) ? "the file system is read-only" : /permission denied/i.test(text) ? "permission denied" : text.split("\n")[0]);
+  return new Error(`Cannot open the embedded database in ${dataDir}: ${cause}.`, { cause: error });
 }

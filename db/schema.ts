@@ -367,6 +367,11 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export interface ReadinessProbeTable {
+  id: number;
+  checked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -401,6 +406,7 @@ export interface Database {
   calibration_decision_evidence: CalibrationDecisionEvidenceTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  readiness_probe: ReadinessProbeTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -7,6 +7,7 @@ import * as m0005 from "./2026-11-21-0005-list-indexes";
 import * as m0006 from "./2026-11-21-0006-evidence-coverage-locks";
 import * as m0007 from "./2026-12-01-0007-frozen-packets-audit-scrub";
 import * as m0008 from "./2026-12-01-0008-login-throttle";
+import * as m0009 from "./2026-12-01-0009-readiness-probe";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-21-0006-evidence-coverage-locks": m0006,
   "2026-12-01-0007-frozen-packets-audit-scrub": m0007,
   "2026-12-01-0008-login-throttle": m0008,
+  "2026-12-01-0009-readiness-probe": m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 /**
- * npm run bench:start — the embedded (PGlite) start targets: the first start migrates and seeds the
+ * npm run bench:start — the embedded (PGlite) start targets: the first start (npm run demo) migrates and seeds the
  * demo organisation, later starts reuse the data directory. Measures from spawning the production
  * server to the first 200 from /login. Needs build/ (npm run build).
  */
@@ -12,7 +12,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 55470);
 
 async function startOnce(dataDir: string): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts", "--demo"], {
     cwd: process.cwd(),
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: "", PGLITE_DIR: dataDir, PORT: String(PORT), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],

@@ -15,7 +15,7 @@ export const PG_PORT = Number(process.env.FAULTS_PG_PORT ?? 55440);
 export const PG_DIR = `/tmp/noseworthy-pg-${PG_PORT}`;
 export const DATABASE_URL = `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`;
 export const SECRET = "faults-secret-faults-secret-faults-secret-01";
-const ROOT = path.resolve(process.env.FAULTS_ROOT ?? process.cwd());
+export const ROOT = path.resolve(process.env.FAULTS_ROOT ?? process.cwd());
 const PG_BIN = `/usr/lib/postgresql/${readdirSync("/usr/lib/postgresql").sort().at(-1)}/bin`;
 
 function asPostgres(command: string) {
@@ -75,12 +75,12 @@ export interface Server {
   output: () => string;
 }
 
-export async function startServer(port: number, extraEnv: Record<string, string> = {}): Promise<Server> {
+export async function startServer(port: number, extraEnv: Record<string, string> = {}, args: string[] = []): Promise<Server> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error(`No build in ${ROOT}: run npm run build first (or set FAULTS_ROOT).`);
   let out = "";
-  const proc = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "app/server.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, SESSION_SECRET: SECRET, SEED_DEMO: "never", ...extraEnv },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, SESSION_SECRET: SECRET, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = `/tmp/noseworthy-faults-server-${port}.log`;
@@ -93,7 +93,8 @@ export async function startServer(port: number, extraEnv: Record<string, string>
   proc.stderr!.on("data", keep);
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => proc.on("exit", (code) => resolve({ code, at: Date.now() })));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  // An embedded first start (initdb, migrations) on a busy two-core machine can take half a minute.
+  for (let i = 0; i < 600; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).status === 200) return { proc, port, url, exited, output: () => out };
     } catch {

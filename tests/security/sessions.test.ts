@@ -61,7 +61,7 @@ describe("session cookie", () => {
     expect(out.status).toBe(302);
     expect(out.headers.get("Set-Cookie")).toMatch(/nw_session=;.*Max-Age=0/);
     for (const route of routeFiles()) {
-      if (["login.tsx", "logout.tsx", "healthz.ts", "$.tsx"].includes(route.file)) continue;
+      if (["login.tsx", "logout.tsx", "healthz.ts", "readyz.ts", "setup.tsx", "$.tsx"].includes(route.file)) continue;
       const mod = await import(path.resolve("app/routes", route.file));
       if (!mod.loader) continue;
       const { path: url, params } = fillPath(route, {});
