@@ -13,11 +13,12 @@ import {
 } from "../../db/schema";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays, isRealDay } from "../utils/dates";
-import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
 import {
   createObservation,
+  type ObservationKeyRow,
   optionalText,
   requiredText,
 } from "./observation.server";
@@ -132,22 +133,23 @@ export async function findAssignmentByIdempotencyKey(
 ) {
   return db
     .selectFrom("sniff_test_assignments")
-    .select(["id", "candidate_id", "sniff_test_id"])
+    .select(["id", "candidate_id", "sniff_test_id", "assigned_by"])
     .where("idempotency_key", "=", idempotencyKey)
     .executeTakeFirst();
 }
 
-export type OfferResult =
-  | { ok: true; assignmentId: string; candidateId: string }
-  | { ok: false; formError?: string; fieldErrors?: Record<string, string[]> };
+export type OfferRefusal = {
+  ok: false;
+  formError?: string;
+  fieldErrors?: Record<string, string[]>;
+};
 
 /**
  * Offers the template's current revision to the candidate (the caller has checked the viewer may see
- * the candidate), with its first event and audit row in one transaction. A repeat of the same form
- * answers with the assignment the first submit made.
+ * the candidate), with its first event and audit row. Call inside a transaction (the route's saveOnce).
  */
 export async function offerSniffTest(
-  db: DB,
+  trx: DB,
   input: {
     viewer: Viewer;
     sniffTestId: string;
@@ -158,34 +160,12 @@ export async function offerSniffTest(
     now: Date;
     requestId: string;
   }
-): Promise<OfferResult> {
-  const repeat = async (): Promise<OfferResult | null> => {
-    const earlier = await findAssignmentByIdempotencyKey(
-      db,
-      input.idempotencyKey
-    );
-    if (!earlier) return null;
-    if (
-      earlier.candidate_id !== input.candidateId ||
-      earlier.sniff_test_id !== input.sniffTestId
-    ) {
-      return {
-        ok: false,
-        formError:
-          "This form has expired: reload the page and submit it again.",
-      };
-    }
-    return {
-      ok: true,
-      assignmentId: earlier.id,
-      candidateId: earlier.candidate_id,
-    };
-  };
-  const earlier = await repeat();
-  if (earlier) return earlier;
-
+): Promise<
+  | Saved<{ id: string; candidate_id: string; sniff_test_id: string; assigned_by: string }>
+  | OfferRefusal
+> {
   const [test, candidate] = await Promise.all([
-    db
+    trx
       .selectFrom("sniff_tests as t")
       .innerJoin("sniff_test_revisions as r", (join) =>
         join
@@ -200,7 +180,7 @@ export async function offerSniffTest(
       ])
       .where("t.id", "=", input.sniffTestId)
       .executeTakeFirst(),
-    db
+    trx
       .selectFrom("candidates")
       .select(["id", "archived_at"])
       .where("id", "=", input.candidateId)
@@ -237,57 +217,53 @@ export async function offerSniffTest(
       },
     };
 
-  try {
-    const id = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto("sniff_test_assignments")
-        .values({
-          sniff_test_id: test.id,
-          sniff_test_revision_id: test.revision_id,
-          candidate_id: candidate.id,
-          assigned_by: input.viewer.id,
-          offered_on: input.offeredOn,
-          due_on: dueOn,
-          status: "offered",
-          idempotency_key: input.idempotencyKey,
-          created_at: input.now,
-          updated_at: input.now,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto("sniff_test_assignment_events")
-        .values({
-          assignment_id: row.id,
-          from_status: null,
-          to_status: "offered",
-          changed_by: input.viewer.id,
-          created_at: input.now,
-        })
-        .execute();
-      await audit(trx, {
-        actorId: input.viewer.id,
-        action: "assignment.create",
-        entity: "assignment",
-        entityId: row.id,
-        requestId: input.requestId,
-        details: {
-          candidateId: candidate.id,
-          sniffTestId: test.id,
-          revisionId: test.revision_id,
-          offeredOn: input.offeredOn,
-          dueOn,
-        },
-      });
-      return row.id;
-    });
-    return { ok: true, assignmentId: id, candidateId: candidate.id };
-  } catch (error) {
-    // The same form submitted twice at once: the UNIQUE key let one through; answer as it did.
-    const winner = await repeat();
-    if (winner) return winner;
-    throw error;
-  }
+  const row = await trx
+    .insertInto("sniff_test_assignments")
+    .values({
+      sniff_test_id: test.id,
+      sniff_test_revision_id: test.revision_id,
+      candidate_id: candidate.id,
+      assigned_by: input.viewer.id,
+      offered_on: input.offeredOn,
+      due_on: dueOn,
+      status: "offered",
+      idempotency_key: input.idempotencyKey,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto("sniff_test_assignment_events")
+    .values({
+      assignment_id: row.id,
+      from_status: null,
+      to_status: "offered",
+      changed_by: input.viewer.id,
+      created_at: input.now,
+    })
+    .execute();
+  await audit(trx, {
+    actorId: input.viewer.id,
+    action: "assignment.create",
+    entity: "assignment",
+    entityId: row.id,
+    requestId: input.requestId,
+    details: {
+      candidateId: candidate.id,
+      sniffTestId: test.id,
+      revisionId: test.revision_id,
+      offeredOn: input.offeredOn,
+      dueOn,
+    },
+  });
+  return {
+    id: row.id,
+    candidate_id: candidate.id,
+    sniff_test_id: test.id,
+    assigned_by: input.viewer.id,
+    created: true,
+  };
 }
 
 // ---- One assignment ---------------------------------------------------------------------------------
@@ -390,8 +366,9 @@ export interface Debrief {
 /**
  * Moves the assignment from `from` to `to`: status, version+1, closed_on for a closing status, an event
  * row and the audit row; for completed / not completed also the debrief observation, tagged with the
- * test's dimension. Call inside a transaction. 'stale' when the assignment changed since the form was
- * read; nothing is written then.
+ * test's dimension. Call inside a transaction (with a debrief, the route's saveOnce, which rolls it all
+ * back when the debrief's key was already used). 'stale' when the assignment changed since the form
+ * was read; nothing is written then.
  */
 export async function transitionAssignment(
   trx: DB,
@@ -410,7 +387,7 @@ export async function transitionAssignment(
     now: Date;
     requestId: string;
   }
-): Promise<"stale" | { version: number; observationId: string | null }> {
+): Promise<"stale" | { version: number; debrief: Saved<ObservationKeyRow> | null }> {
   const { assignment } = input;
   const closes = !OPEN.includes(input.to);
   // The update goes first: a second submit of the same form waits on its row lock, then finds the version moved on.
@@ -439,7 +416,7 @@ export async function transitionAssignment(
     })
     .execute();
 
-  let observationId: string | null = null;
+  let debrief: Saved<ObservationKeyRow> | null = null;
   if (input.debrief) {
     const dimensionIds = [
       assignment.dimension_id,
@@ -460,7 +437,7 @@ export async function transitionAssignment(
       idempotencyKey: input.debrief.idempotencyKey,
       now: input.now,
     });
-    observationId = created.id;
+    debrief = created;
     if (created.created) {
       await audit(trx, {
         actorId: input.changedBy,
@@ -490,10 +467,10 @@ export async function transitionAssignment(
       to: input.to,
       fromVersion: input.version,
       toVersion: updated.version,
-      observationId,
+      observationId: debrief?.id ?? null,
     },
   });
-  return { version: updated.version, observationId };
+  return { version: updated.version, debrief };
 }
 
 // ---- Form input -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../au
 import { moveStage } from "./candidate.server";
 import { type DimensionCoverage, getEvidenceCoverage } from "./evidence.server";
 import { isRealDay } from "../utils/dates";
+import type { Saved } from "../utils/idempotency.server";
 import { OUTCOME_LABELS } from "../utils/labels";
 
 /** Where a decision moves the candidate; null: the stage stays. */
@@ -187,7 +188,7 @@ export async function createMeeting(trx: DB, input: NewMeeting) {
       .values(order.map((candidate_id, index) => ({ meeting_id: id, candidate_id, position: index + 1 })))
       .execute();
   }
-  return { id, attendees: attendees.length, items: order.length };
+  return { id, created_by: input.createdBy, created: true, attendees: attendees.length, items: order.length };
 }
 
 // ---- State changes (each runs inside a transaction that first locks the meeting row) ---------------
@@ -840,8 +841,9 @@ async function applyOutcome(
 export async function recordDecision(trx: DB, input: DecisionInput) {
   const meeting = await requireOpenMeeting(trx, input.meetingId);
   if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before recording decisions.");
+  // Checked again under the meeting's lock: a concurrent submit of the same form then finds the first's decision.
   const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
-  if (repeat) return { decisionId: repeat.id, created: false, move: null };
+  if (repeat) return { ...repeat, created: false, move: null };
   const item = await trx
     .selectFrom("calibration_items")
     .select(["opened_at"])
@@ -867,7 +869,7 @@ export async function recordDecision(trx: DB, input: DecisionInput) {
     now: input.now,
     amended: false,
   });
-  return { decisionId, created: true, move };
+  return { ...savedDecision(decisionId, input, null), move };
 }
 
 export const DECISION_EXISTS = "A decision was already recorded for this candidate in this meeting. Reload to see it; a leader can amend it.";
@@ -879,7 +881,7 @@ export const DECISION_EXISTS = "A decision was already recorded for this candida
 export async function amendDecision(trx: DB, input: DecisionInput & { supersedes: string; amendmentReason: string }) {
   await lockMeeting(trx, input.meetingId);
   const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
-  if (repeat) return { decisionId: repeat.id, created: false, move: null };
+  if (repeat) return { ...repeat, created: false, move: null };
   const current = await trx
     .selectFrom("calibration_decisions")
     .select("id")
@@ -904,9 +906,19 @@ export async function amendDecision(trx: DB, input: DecisionInput & { supersedes
     now: input.now,
     amended: true,
   });
-  return { decisionId, created: true, move, superseded: current.id };
+  return { ...savedDecision(decisionId, input, input.amendmentReason), move };
 }
 
+/** The decision stored under a form's key: which item, by whom, and whether it amends another. */
 export async function findDecisionByIdempotencyKey(db: DB, key: string) {
-  return db.selectFrom("calibration_decisions").select(["id", "item_id"]).where("idempotency_key", "=", key).executeTakeFirst();
+  return db
+    .selectFrom("calibration_decisions")
+    .select(["id", "item_id", "decided_by", "outcome", "amendment_reason"])
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+}
+type DecisionKeyRow = NonNullable<Awaited<ReturnType<typeof findDecisionByIdempotencyKey>>>;
+
+function savedDecision(id: string, input: DecisionInput, amendmentReason: string | null): Saved<DecisionKeyRow> {
+  return { id, item_id: input.itemId, decided_by: input.decidedBy, outcome: input.outcome, amendment_reason: amendmentReason, created: true };
 }

@@ -237,14 +237,9 @@ export async function isActiveUserWithRole(db: DB, { userId, roles }: { userId: 
   return Boolean(row);
 }
 
-/** The candidate a nominator already created with this form key, if any. */
-export async function findCandidateByIdempotencyKey(db: DB, { key, nominatedBy }: { key: string; nominatedBy: string }) {
-  return db
-    .selectFrom("candidates")
-    .select(["id", "nominated_by"])
-    .where("idempotency_key", "=", key)
-    .executeTakeFirst()
-    .then((row) => (row ? { id: row.id, mine: row.nominated_by === nominatedBy } : undefined));
+/** The candidate created with this form key, if any, and who nominated them. */
+export async function findCandidateByIdempotencyKey(db: DB, key: string) {
+  return db.selectFrom("candidates").select(["id", "nominated_by"]).where("idempotency_key", "=", key).executeTakeFirst();
 }
 
 export interface CandidateDetails {
@@ -283,7 +278,7 @@ export async function createCandidate(
     .insertInto("stage_changes")
     .values({ candidate_id: id, from_stage: null, to_stage: "spotted", changed_by: nominatedBy, reason: "Nominated", created_at: now })
     .execute();
-  return { id };
+  return { id, nominated_by: nominatedBy, created: true };
 }
 
 /** Everything the edit page's forms start from. */

@@ -5,7 +5,7 @@ import type { DB } from "../../db/client";
 import { SIGNALS, type Database, type PlanStatus } from "../../db/schema";
 import { candidateVisibleTo, isUuid, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
 import { addDays, daysBetween, isRealDay } from "../utils/dates";
-import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
 import { findActiveDimensionIds, optionalText, pastDaySchema, requiredText } from "./observation.server";
 
@@ -56,14 +56,14 @@ export function listAddressableFlags(db: DB, { candidateId }: { candidateId: str
 export async function findPlanByIdempotencyKey(db: DB, idempotencyKey: string) {
   return db
     .selectFrom("coaching_plans")
-    .select(["id", "candidate_id"])
+    .select(["id", "candidate_id", "created_by"])
     .where("idempotency_key", "=", idempotencyKey)
     .executeTakeFirst();
 }
 
 /**
  * Starts a plan: the plan, its focus dimensions and flags, the flags moved to "addressing" and the
- * first change row. Finds the plan an earlier submit of the same form made. Call inside a transaction.
+ * first change row. Call inside a transaction (the route's saveOnce).
  */
 export async function createPlan(
   trx: DB,
@@ -80,9 +80,7 @@ export async function createPlan(
     idempotencyKey: string;
     requestId: string | null;
   },
-): Promise<{ id: string; created: boolean; candidateId: string; movedFlagIds: string[] }> {
-  const existing = await findPlanByIdempotencyKey(trx, input.idempotencyKey);
-  if (existing) return { id: existing.id, created: false, candidateId: existing.candidate_id, movedFlagIds: [] };
+): Promise<Saved<{ id: string; candidate_id: string; created_by: string }> & { movedFlagIds: string[] }> {
   const plan = await trx
     .insertInto("coaching_plans")
     .values({
@@ -118,7 +116,7 @@ export async function createPlan(
       changed_on: input.today,
     })
     .execute();
-  return { id: plan.id, created: true, candidateId: input.candidateId, movedFlagIds };
+  return { id: plan.id, candidate_id: input.candidateId, created_by: input.createdBy, created: true, movedFlagIds };
 }
 
 async function insertPlanDimensions(trx: DB, planId: string, dimensionIds: string[]) {
@@ -383,16 +381,14 @@ export async function planHasFlag(db: DB, { planId, flagId }: { planId: string; 
 // ---- Actions ---------------------------------------------------------------------------------------
 
 export async function findActionByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("coaching_actions").select(["id", "plan_id"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db.selectFrom("coaching_actions").select(["id", "plan_id", "created_by"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
 }
 
-/** Adds an action at the end of the plan's list, or finds the one an earlier submit made. Call inside a transaction. */
+/** Adds an action at the end of the plan's list. Call inside a transaction (the route's saveOnce). */
 export async function createAction(
   trx: DB,
   input: { planId: string; title: string; dueOn: string | null; createdBy: string; idempotencyKey: string },
-): Promise<{ id: string; created: boolean; planId: string }> {
-  const existing = await findActionByIdempotencyKey(trx, input.idempotencyKey);
-  if (existing) return { id: existing.id, created: false, planId: existing.plan_id };
+): Promise<Saved<{ id: string; plan_id: string; created_by: string }>> {
   // Lock the plan row so two adds at once do not take the same position.
   await trx.selectFrom("coaching_plans").select("id").where("id", "=", input.planId).forUpdate().executeTakeFirst();
   const last = await trx
@@ -412,7 +408,7 @@ export async function createAction(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  return { id: row.id, created: true, planId: input.planId };
+  return { id: row.id, plan_id: input.planId, created_by: input.createdBy, created: true };
 }
 
 export async function getAction(db: DB, { planId, actionId }: { planId: string; actionId: string }) {
@@ -488,15 +484,13 @@ export async function moveAction(
 // ---- Check-ins -------------------------------------------------------------------------------------
 
 export async function findCheckinByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("coaching_checkins").select(["id", "plan_id"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db.selectFrom("coaching_checkins").select(["id", "plan_id", "author_id"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
 }
 
 export async function createCheckin(
   trx: DB,
   input: { planId: string; authorId: string; heldOn: string; notes: string; nextOn: string | null; idempotencyKey: string },
-): Promise<{ id: string; created: boolean; planId: string }> {
-  const existing = await findCheckinByIdempotencyKey(trx, input.idempotencyKey);
-  if (existing) return { id: existing.id, created: false, planId: existing.plan_id };
+): Promise<Saved<{ id: string; plan_id: string; author_id: string }>> {
   const row = await trx
     .insertInto("coaching_checkins")
     .values({
@@ -509,7 +503,7 @@ export async function createCheckin(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  return { id: row.id, created: true, planId: input.planId };
+  return { id: row.id, plan_id: input.planId, author_id: input.authorId, created: true };
 }
 
 // ---- Nudges: facts about the process, never about the person --------------------------------------

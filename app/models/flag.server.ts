@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DB } from "../../db/client";
 import type { FlagStatus } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
-import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { audit } from "./audit.server";
 import { optionalText, pastDaySchema, requiredText } from "./observation.server";
 
@@ -27,10 +27,10 @@ export async function antiPatternIsActive(db: DB, antiPatternId: string): Promis
 }
 
 export async function findFlagByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("flags").select(["id", "candidate_id"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db.selectFrom("flags").select(["id", "candidate_id", "raised_by"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
 }
 
-/** Inserts the flag and its 'raised' event, or finds the row an earlier submit of the same form made. */
+/** Inserts the flag and its 'raised' event. Call inside a transaction (the route's saveOnce). */
 export async function createFlag(
   trx: DB,
   input: {
@@ -43,9 +43,7 @@ export async function createFlag(
     impact: string;
     idempotencyKey: string;
   },
-): Promise<{ id: string; created: boolean; candidateId: string }> {
-  const existing = await findFlagByIdempotencyKey(trx, input.idempotencyKey);
-  if (existing) return { id: existing.id, created: false, candidateId: existing.candidate_id };
+): Promise<Saved<{ id: string; candidate_id: string; raised_by: string }>> {
   const row = await trx
     .insertInto("flags")
     .values({
@@ -64,7 +62,7 @@ export async function createFlag(
     .insertInto("flag_events")
     .values({ flag_id: row.id, kind: "raised", to_status: "open", changed_by: input.raisedBy })
     .execute();
-  return { id: row.id, created: true, candidateId: input.candidateId };
+  return { id: row.id, candidate_id: input.candidateId, raised_by: input.raisedBy, created: true };
 }
 
 /** One flag of this candidate with its anti-pattern and people; undefined otherwise. */

@@ -4,7 +4,7 @@ import type { DB } from "../../db/client";
 import { SIGNALS, type Signal } from "../../db/schema";
 import { z } from "zod";
 import { isUuid } from "../auth/policy.server";
-import { IdempotencyKeySchema } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { isRealDay } from "../utils/dates";
 
 export interface ObservationText {
@@ -59,13 +59,15 @@ export async function assignmentBelongsToCandidate(db: DB, { assignmentId, candi
   return Boolean(row);
 }
 
+/** The note stored under a form's key, with what it is about and who wrote it. */
 export async function findObservationByIdempotencyKey(db: DB, idempotencyKey: string) {
   return db
     .selectFrom("observations")
-    .select(["id", "candidate_id"])
+    .select(["id", "candidate_id", "author_id", "coaching_plan_id", "assignment_id"])
     .where("idempotency_key", "=", idempotencyKey)
     .executeTakeFirst();
 }
+export type ObservationKeyRow = NonNullable<Awaited<ReturnType<typeof findObservationByIdempotencyKey>>>;
 
 /**
  * Inserts the observation and its dimensions, or finds the row an earlier submit of the same form
@@ -84,7 +86,7 @@ export async function createObservation(
     /** The coaching plan the note was written from, if any. */
     coachingPlanId?: string | null;
   },
-): Promise<{ id: string; created: boolean; candidateId: string }> {
+): Promise<Saved<ObservationKeyRow>> {
   // One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing,
   // and the existing note is answered instead.
   const dimensionIds = [...new Set(input.dimensionIds)];
@@ -122,9 +124,16 @@ export async function createObservation(
   if (!row) {
     const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
     if (!existing) throw new Error("An observation with this idempotency key exists but cannot be read.");
-    return { id: existing.id, created: false, candidateId: existing.candidate_id };
+    return { ...existing, created: false };
   }
-  return { id: row.id, created: true, candidateId: input.candidateId };
+  return {
+    id: row.id,
+    candidate_id: input.candidateId,
+    author_id: input.authorId,
+    coaching_plan_id: input.coachingPlanId ?? null,
+    assignment_id: input.assignmentId,
+    created: true,
+  };
 }
 
 async function insertDimensions(trx: DB, observationId: string, dimensionIds: string[]) {

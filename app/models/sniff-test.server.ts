@@ -224,7 +224,7 @@ export async function createSniffTest(
     .values(revisionValues(row.id, 1, text, createdBy, now))
     .returning("id")
     .executeTakeFirstOrThrow();
-  return { id: row.id, revisionId: revision.id };
+  return { id: row.id, created_by: createdBy, created: true, revisionId: revision.id };
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   DECISION_EXISTS,
   DecisionFieldsSchema,
   filterCandidateEvidence,
+  findDecisionByIdempotencyKey,
   getAgenda,
   getItem,
   getPacketEvidence,
@@ -44,7 +45,7 @@ import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
@@ -168,47 +169,58 @@ async function decide(context: AppContext, { viewer, meeting, formData }: { view
   const input = parsed.data;
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
   if (!item) return badRequest("That candidate is not on this agenda.", values);
-  const evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
-  if (evidence.length !== new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) {
-    return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
-  }
+  let evidence: Awaited<ReturnType<typeof filterCandidateEvidence>> = [];
+  let move: Awaited<ReturnType<typeof recordDecision>>["move"] = null;
   try {
-    const result = await context.db.transaction().execute(async (trx) => {
-      const recorded = await recordDecision(trx, {
-        meetingId: meeting.id,
-        itemId: item.id,
-        candidateId: item.candidate_id,
-        outcome: input.outcome,
-        rationale: input.rationale,
-        dissent: input.dissent,
-        nextSteps: input.nextSteps,
-        revisitOn: input.revisitOn ?? null,
-        evidence,
-        decidedBy: viewer.id,
-        idempotencyKey: input.idempotencyKey,
-        now: context.now(),
-      });
-      if (recorded.created) {
-        await audit(trx, {
-          actorId: viewer.id,
-          action: "calibration.decision",
-          entity: "calibration_decision",
-          entityId: recorded.decisionId,
-          requestId: context.requestId,
-          details: {
-            meetingId: meeting.id,
-            itemId: item.id,
-            candidateId: item.candidate_id,
-            outcome: input.outcome,
-            evidence: evidence.length,
-            ...(recorded.move ? { stageFrom: recorded.move.from, stageTo: recorded.move.to } : {}),
-          },
+    return await saveOnce(context.db, {
+      find: (db) => findDecisionByIdempotencyKey(db, input.idempotencyKey),
+      isRepeat: (d) => d.item_id === item.id && d.decided_by === viewer.id && d.amendment_reason === null,
+      check: async () => {
+        evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
+        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) return null;
+        return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
+      },
+      create: async (trx) => {
+        const recorded = await recordDecision(trx, {
+          meetingId: meeting.id,
+          itemId: item.id,
+          candidateId: item.candidate_id,
+          outcome: input.outcome,
+          rationale: input.rationale,
+          dissent: input.dissent,
+          nextSteps: input.nextSteps,
+          revisitOn: input.revisitOn ?? null,
+          evidence,
+          decidedBy: viewer.id,
+          idempotencyKey: input.idempotencyKey,
+          now: context.now(),
         });
-      }
-      return recorded;
+        if (recorded.created) {
+          move = recorded.move;
+          await audit(trx, {
+            actorId: viewer.id,
+            action: "calibration.decision",
+            entity: "calibration_decision",
+            entityId: recorded.id,
+            requestId: context.requestId,
+            details: {
+              meetingId: meeting.id,
+              itemId: item.id,
+              candidateId: item.candidate_id,
+              outcome: input.outcome,
+              evidence: evidence.length,
+              ...(recorded.move ? { stageFrom: recorded.move.from, stageTo: recorded.move.to } : {}),
+            },
+          });
+        }
+        return recorded;
+      },
+      answer: (d) => {
+        const moved = move ? ` The candidate moved to ${STAGE_LABELS[move.to]}.` : "";
+        return redirectWithFlash(`/calibrations/${meeting.id}`, `Decision recorded: ${OUTCOME_LABELS[d.outcome]}.${moved}`);
+      },
+      values,
     });
-    const moved = result.move ? ` The candidate moved to ${STAGE_LABELS[result.move.to]}.` : "";
-    return redirectWithFlash(`/calibrations/${meeting.id}`, `Decision recorded: ${OUTCOME_LABELS[input.outcome]}.${moved}`);
   } catch (error) {
     if (error instanceof MeetingRefusal) return refusal(error, values);
     // Two submits at once: the one-current-decision index lets exactly one through.

@@ -26,6 +26,7 @@ import {
   CLOSED_MESSAGE,
   DecisionFieldsSchema,
   filterCandidateEvidence,
+  findDecisionByIdempotencyKey,
   getAgenda,
   getFrozenPacket,
   getItem,
@@ -44,7 +45,7 @@ import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -210,50 +211,61 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   if (input.itemId.toLowerCase() !== item.id) return badRequest("That decision belongs to another candidate.", values);
-  const evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
-  if (evidence.length !== new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) {
-    return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
-  }
+  let evidence: Awaited<ReturnType<typeof filterCandidateEvidence>> = [];
+  let move: Awaited<ReturnType<typeof amendDecision>>["move"] = null;
   try {
-    const result = await context.db.transaction().execute(async (trx) => {
-      const amended = await amendDecision(trx, {
-        meetingId: meeting.id,
-        itemId: item.id,
-        candidateId: item.candidate_id,
-        outcome: input.outcome,
-        rationale: input.rationale,
-        dissent: input.dissent,
-        nextSteps: input.nextSteps,
-        revisitOn: input.revisitOn ?? null,
-        evidence,
-        decidedBy: viewer.id,
-        idempotencyKey: input.idempotencyKey,
-        now: context.now(),
-        supersedes: input.supersedes.toLowerCase(),
-        amendmentReason: input.amendmentReason,
-      });
-      if (amended.created) {
-        await audit(trx, {
-          actorId: viewer.id,
-          action: "calibration.amend",
-          entity: "calibration_decision",
-          entityId: amended.decisionId,
-          requestId: context.requestId,
-          details: {
-            meetingId: meeting.id,
-            itemId: item.id,
-            candidateId: item.candidate_id,
-            supersedes: input.supersedes,
-            outcome: input.outcome,
-            evidence: evidence.length,
-            ...(amended.move ? { stageFrom: amended.move.from, stageTo: amended.move.to } : {}),
-          },
+    return await saveOnce(context.db, {
+      find: (db) => findDecisionByIdempotencyKey(db, input.idempotencyKey),
+      isRepeat: (d) => d.item_id === item.id && d.decided_by === viewer.id && d.amendment_reason !== null,
+      check: async () => {
+        evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
+        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) return null;
+        return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
+      },
+      create: async (trx) => {
+        const amended = await amendDecision(trx, {
+          meetingId: meeting.id,
+          itemId: item.id,
+          candidateId: item.candidate_id,
+          outcome: input.outcome,
+          rationale: input.rationale,
+          dissent: input.dissent,
+          nextSteps: input.nextSteps,
+          revisitOn: input.revisitOn ?? null,
+          evidence,
+          decidedBy: viewer.id,
+          idempotencyKey: input.idempotencyKey,
+          now: context.now(),
+          supersedes: input.supersedes.toLowerCase(),
+          amendmentReason: input.amendmentReason,
         });
-      }
-      return amended;
+        if (amended.created) {
+          move = amended.move;
+          await audit(trx, {
+            actorId: viewer.id,
+            action: "calibration.amend",
+            entity: "calibration_decision",
+            entityId: amended.id,
+            requestId: context.requestId,
+            details: {
+              meetingId: meeting.id,
+              itemId: item.id,
+              candidateId: item.candidate_id,
+              supersedes: input.supersedes,
+              outcome: input.outcome,
+              evidence: evidence.length,
+              ...(amended.move ? { stageFrom: amended.move.from, stageTo: amended.move.to } : {}),
+            },
+          });
+        }
+        return amended;
+      },
+      answer: (d) => {
+        const moved = move ? ` The candidate moved to ${STAGE_LABELS[move.to]}.` : "";
+        return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, `Decision amended: ${OUTCOME_LABELS[d.outcome]}.${moved}`);
+      },
+      values,
     });
-    const moved = result.move ? ` The candidate moved to ${STAGE_LABELS[result.move.to]}.` : "";
-    return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, `Decision amended: ${OUTCOME_LABELS[input.outcome]}.${moved}`);
   } catch (error) {
     if (error instanceof MeetingRefusal) return refusal(error, values);
     if (isOneCurrentDecisionViolation(error)) return refusal(new MeetingRefusal(409, "Someone amended this decision at the same moment. Reload to see it."), values);

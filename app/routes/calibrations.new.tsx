@@ -21,7 +21,7 @@ import { listPeopleUsers } from "../models/candidate.server";
 import { listActiveUsers } from "../models/user.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { IdempotencyKeySchema, isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "Plan a calibration meeting · Noseworthy" }];
@@ -75,30 +75,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
 
-  const repeat = async () => {
-    const existing = await findMeetingByIdempotencyKey(context.db, input.idempotencyKey);
-    if (!existing) return null;
-    if (existing.created_by !== viewer.id) return badRequest("This form has expired: reload the page and submit it again.", { ...values, idempotencyKey: "" });
-    return created(existing.id);
-  };
-  const earlier = await repeat();
-  if (earlier) return earlier;
-
   const attendeeIds = [...new Set(input.attendeeIds.map((id) => id.toLowerCase()))];
   const candidateIds = [...new Set(input.candidateIds.map((id) => id.toLowerCase()))];
-  const [facilitatorOk, attendeesOk, candidatesOk] = await Promise.all([
-    countActiveUsersWithRoles(context.db, { ids: [input.facilitatorId], roles: ["leader"] }),
-    countActiveUsersWithRoles(context.db, { ids: attendeeIds, roles: ["leader", "manager", "mentor"] }),
-    countActiveCandidates(context.db, candidateIds),
-  ]);
-  const fieldErrors: Record<string, string[]> = {};
-  if (facilitatorOk !== 1) fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
-  if (attendeesOk !== attendeeIds.length) fieldErrors.attendeeIds = ["Choose attendees from the list of active leaders, managers and mentors."];
-  if (candidatesOk !== candidateIds.length) fieldErrors.candidateIds = ["Choose candidates from the list; archived people cannot be discussed."];
-  if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
-
-  try {
-    const meeting = await context.db.transaction().execute(async (trx) => {
+  return saveOnce(context.db, {
+    find: (db) => findMeetingByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (meeting) => meeting.created_by === viewer.id,
+    check: async () => {
+      const [facilitatorOk, attendeesOk, candidatesOk] = await Promise.all([
+        countActiveUsersWithRoles(context.db, { ids: [input.facilitatorId], roles: ["leader"] }),
+        countActiveUsersWithRoles(context.db, { ids: attendeeIds, roles: ["leader", "manager", "mentor"] }),
+        countActiveCandidates(context.db, candidateIds),
+      ]);
+      const fieldErrors: Record<string, string[]> = {};
+      if (facilitatorOk !== 1) fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
+      if (attendeesOk !== attendeeIds.length) fieldErrors.attendeeIds = ["Choose attendees from the list of active leaders, managers and mentors."];
+      if (candidatesOk !== candidateIds.length) fieldErrors.candidateIds = ["Choose candidates from the list; archived people cannot be discussed."];
+      return Object.keys(fieldErrors).length ? badRequest("", values, fieldErrors) : null;
+    },
+    create: async (trx) => {
       const row = await createMeeting(trx, {
         title: input.title,
         scheduledFor: new Date(`${input.scheduledFor}Z`),
@@ -118,15 +112,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
         details: { facilitatorId: input.facilitatorId, attendees: row.attendees, items: row.items, order: "shuffled" },
       });
       return row;
-    });
-    return created(meeting.id);
-  } catch (error) {
-    if (isIdempotencyConflict(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-    }
-    throw error;
-  }
+    },
+    answer: (meeting) => created(meeting.id),
+    values,
+  });
 }
 
 type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

@@ -21,14 +21,15 @@ import {
   TRANSITIONS,
   TransitionIntentSchema,
   transitionAssignment,
+  type TransitionInput,
   TransitionSchema,
   transitionRefusal,
 } from "../models/assignment.server";
-import { listDimensionsForForm, observationInputErrors } from "../models/observation.server";
+import { findObservationByIdempotencyKey, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.assignment.title} · ${data.candidate.name}` : "Sniff test"} · Noseworthy` },
@@ -76,42 +77,61 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const head = parseForm(TransitionIntentSchema, formData);
   if (!head.ok) return head.response;
   const { intent: to, version } = head.data;
-  if (version !== assignment.version) return conflict(values, assignment);
-  if (!canTransition(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
+  const here = `/candidates/${access.id}/assignments/${assignment.id}`;
 
-  const parsed = parseForm(TransitionSchema, formData);
-  if (!parsed.ok) return parsed.response;
-  const debrief = debriefOf(parsed.data);
-  if (debrief) {
-    const extra = debrief.dimensionIds.filter((id) => id !== assignment.dimension_id);
-    const fieldErrors = await observationInputErrors(context.db, { dimensionIds: extra });
-    if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
-  }
-
-  const today = isoDate(context.now());
-  const result = await context.db.transaction().execute((trx) =>
+  let parsed: TransitionInput | undefined;
+  // A refused transition or a stale version answers before the rest of the form is judged.
+  const refusal = async () => {
+    if (version !== assignment.version) return conflict(values, assignment);
+    if (!canTransition(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
+    const full = parseForm(TransitionSchema, formData);
+    if (!full.ok) return full.response;
+    parsed = full.data;
+    const debrief = debriefOf(parsed);
+    if (debrief) {
+      const extra = debrief.dimensionIds.filter((id) => id !== assignment.dimension_id);
+      const fieldErrors = await observationInputErrors(context.db, { dimensionIds: extra });
+      if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
+    }
+    return null;
+  };
+  const record = (trx: AppContext["db"], input: TransitionInput) =>
     transitionAssignment(trx, {
       assignment,
       version,
       from: assignment.status,
       to,
       changedBy: user.id,
-      note: parsed.data.note,
-      debrief,
-      today,
+      note: input.note,
+      debrief: debriefOf(input),
+      today: isoDate(context.now()),
       now: context.now(),
       requestId: context.requestId,
-    }),
-  );
-  if (result === "stale") {
-    const current = await getAssignment(context.db, { candidateId: access.id, assignmentId: assignment.id });
-    return conflict(values, current ?? assignment);
+    });
+  const stale = async (db: AppContext["db"]) => conflict(values, (await getAssignment(db, { candidateId: access.id, assignmentId: assignment.id })) ?? assignment);
+
+  // Closing with a debrief creates an observation under the form's key: sent again it answers as the
+  // first did (before its old version is judged stale); the key used for anything else is a 409.
+  const key = NEEDS_DEBRIEF.includes(to) ? IdempotencyKeySchema.safeParse(formData.get("idempotencyKey")) : null;
+  if (key?.success) {
+    return saveOnce(context.db, {
+      find: (db) => findObservationByIdempotencyKey(db, key.data),
+      isRepeat: (note) => note.assignment_id === assignment.id && note.author_id === user.id && note.coaching_plan_id === null,
+      check: refusal,
+      create: async (trx) => {
+        const result = await record(trx, parsed!);
+        return result === "stale" ? stale(trx) : result.debrief!;
+      },
+      answer: () => redirectWithFlash(here, `Recorded as ${STATUS_LABELS[to]}, with your debrief observation.`),
+      values,
+    });
   }
-  const here = `/candidates/${access.id}/assignments/${assignment.id}`;
-  const message = debrief
-    ? `Recorded as ${STATUS_LABELS[to]}, with your debrief observation.`
-    : `Recorded as ${STATUS_LABELS[to]}.`;
-  return redirectWithFlash(here, message);
+
+  const refused = await refusal();
+  if (refused) return refused;
+  const result = await context.db.transaction().execute((trx) => record(trx, parsed!));
+  if (result === "stale") return stale(context.db);
+  return redirectWithFlash(here, `Recorded as ${STATUS_LABELS[to]}.`);
 }
 
 /** Someone changed the assignment since the form was read: nothing is saved, and the user's text comes back. */

@@ -6,11 +6,11 @@ import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
-import { listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
+import { findAssignmentByIdempotencyKey, listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
 import { isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Offer a sniff test${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -37,18 +37,25 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(OfferSniffTestSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  const result = await offerSniffTest(context.db, {
-    viewer: user,
-    sniffTestId: input.sniffTestId,
-    candidateId: access.id,
-    offeredOn: input.offeredOn,
-    dueOn: input.dueOn,
-    idempotencyKey: input.idempotencyKey,
-    now: context.now(),
-    requestId: context.requestId,
+  return saveOnce(context.db, {
+    find: (db) => findAssignmentByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (a) => a.candidate_id === access.id && a.sniff_test_id === input.sniffTestId && a.assigned_by === user.id,
+    create: async (trx) => {
+      const result = await offerSniffTest(trx, {
+        viewer: user,
+        sniffTestId: input.sniffTestId,
+        candidateId: access.id,
+        offeredOn: input.offeredOn,
+        dueOn: input.dueOn,
+        idempotencyKey: input.idempotencyKey,
+        now: context.now(),
+        requestId: context.requestId,
+      });
+      return "ok" in result ? badRequest(result.formError ?? "", values, result.fieldErrors) : result;
+    },
+    answer: (a) => redirectWithFlash(`/candidates/${access.id}/assignments/${a.id}`, "Sniff test offered."),
+    values,
   });
-  if (!result.ok) return badRequest(result.formError ?? "", values, result.fieldErrors);
-  return redirectWithFlash(`/candidates/${access.id}/assignments/${result.assignmentId}`, "Sniff test offered.");
 }
 
 type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

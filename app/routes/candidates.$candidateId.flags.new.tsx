@@ -9,9 +9,9 @@ import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import { antiPatternIsActive, createFlag, findFlagByIdempotencyKey, listAntiPatternsForForm, NewFlagSchema } from "../models/flag.server";
 import { isoDate } from "../utils/dates";
-import { formValues, parseForm, type Values } from "../utils/forms.server";
+import { formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Raise a flag${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -39,45 +39,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
 
-  const earlier = await findFlagByIdempotencyKey(context.db, input.idempotencyKey);
-  if (earlier) return answerSaved(earlier, candidate.id, values);
-  if (!(await antiPatternIsActive(context.db, input.antiPatternId))) {
-    return json({ ok: false as const, fieldErrors: { antiPatternId: ["Choose the anti-pattern you saw."] }, values }, { status: 400 });
-  }
-
-  try {
-    const result = await context.db.transaction().execute(async (trx) => {
+  return saveOnce(context.db, {
+    find: (db) => findFlagByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (flag) => flag.candidate_id === candidate.id && flag.raised_by === user.id,
+    check: async () =>
+      (await antiPatternIsActive(context.db, input.antiPatternId))
+        ? null
+        : json({ ok: false as const, fieldErrors: { antiPatternId: ["Choose the anti-pattern you saw."] }, values }, { status: 400 }),
+    create: async (trx) => {
       const created = await createFlag(trx, { ...input, candidateId: candidate.id, raisedBy: user.id });
-      if (created.created) {
-        await audit(trx, {
-          actorId: user.id,
-          action: "flag.create",
-          entity: "flag",
-          entityId: created.id,
-          requestId: context.requestId,
-          details: { candidateId: candidate.id, antiPatternId: input.antiPatternId },
-        });
-      }
+      await audit(trx, {
+        actorId: user.id,
+        action: "flag.create",
+        entity: "flag",
+        entityId: created.id,
+        requestId: context.requestId,
+        details: { candidateId: candidate.id, antiPatternId: input.antiPatternId },
+      });
       return created;
-    });
-    return answerSaved({ id: result.id, candidate_id: result.candidateId }, candidate.id, values);
-  } catch (error) {
-    if (!isIdempotencyConflict(error)) throw error;
-    const winner = await findFlagByIdempotencyKey(context.db, input.idempotencyKey);
-    if (!winner) throw error;
-    return answerSaved(winner, candidate.id, values);
-  }
-}
-
-/** Where the first submit of this form went, or a 400 when its key was used on another candidate. */
-function answerSaved(flag: { id: string; candidate_id: string }, candidateId: string, values: Values) {
-  if (flag.candidate_id !== candidateId) {
-    return json(
-      { ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values },
-      { status: 400 },
-    );
-  }
-  return redirectWithFlash(`/candidates/${candidateId}/flags/${flag.id}`, "Flag raised. Record when you discuss it with them.");
+    },
+    answer: (flag) => redirectWithFlash(`/candidates/${candidate.id}/flags/${flag.id}`, "Flag raised. Record when you discuss it with them."),
+    values,
+  });
 }
 
 const FLAG_BEHAVIOR_HINT =

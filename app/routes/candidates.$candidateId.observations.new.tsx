@@ -19,8 +19,7 @@ import {
 import { formatDate, isoDate } from "../utils/dates";
 import { formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
-import type { Values } from "../utils/forms.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `New observation${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -43,12 +42,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-class AlreadySaved extends Error {
-  constructor(readonly candidateId: string) {
-    super("The observation was already saved.");
-  }
-}
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
   const candidate = await requireCandidateAccess(context, user, params.candidateId);
@@ -60,19 +53,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
 
-  // A re-sent form answers like the first submit did, before any check that could now differ.
-  const earlier = await findObservationByIdempotencyKey(context.db, input.idempotencyKey);
-  if (earlier) return answerSaved(earlier.candidate_id, candidate.id, values);
-
-  const fieldErrors = await observationInputErrors(context.db, input);
-  if (input.assignmentId && !(await assignmentBelongsToCandidate(context.db, { assignmentId: input.assignmentId, candidateId: candidate.id }))) {
-    fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
-  }
-  if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-
-  try {
-    const id = crypto.randomUUID();
-    const result = await context.db.transaction().execute(async (trx) => {
+  return saveOnce(context.db, {
+    find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (row) => row.candidate_id === candidate.id && row.author_id === user.id && row.coaching_plan_id === null,
+    check: async () => {
+      const fieldErrors = await observationInputErrors(context.db, input);
+      if (input.assignmentId && !(await assignmentBelongsToCandidate(context.db, { assignmentId: input.assignmentId, candidateId: candidate.id }))) {
+        fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
+      }
+      return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
+    },
+    create: async (trx) => {
+      const id = crypto.randomUUID();
       // The audit row first, the note last: the note's statement adds to the evidence counts
       // (evidence_coverage, one row per person, dimension and author), row locks that another note by
       // the same author on the same person and dimension waits for; written last, they are held only
@@ -85,32 +77,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         requestId: context.requestId,
         details: { candidateId: candidate.id, dimensionIds: input.dimensionIds, signal: input.signal, assignmentId: input.assignmentId },
       });
-      const created = await createObservation(trx, { ...input, id, candidateId: candidate.id, authorId: user.id, now: context.now() });
-      // A re-sent form that raced past the check above: nothing new, so no audit row either.
-      if (!created.created) throw new AlreadySaved(created.candidateId);
-      return created;
-    });
-    return answerSaved(result.candidateId, candidate.id, values);
-  } catch (error) {
-    if (error instanceof AlreadySaved) return answerSaved(error.candidateId, candidate.id, values);
-    // Two submits of the same form at once: the UNIQUE key let one through; answer as it did.
-    if (!isIdempotencyConflict(error)) throw error;
-    const winner = await findObservationByIdempotencyKey(context.db, input.idempotencyKey);
-    if (!winner) throw error;
-    return answerSaved(winner.candidate_id, candidate.id, values);
-  }
-
-}
-
-/** The redirect the first submit of this form got, or a 400 when its key was used on another candidate. */
-function answerSaved(savedFor: string, candidateId: string, values: Values) {
-  if (savedFor !== candidateId) {
-    return json(
-      { ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values },
-      { status: 400 },
-    );
-  }
-  return redirectWithFlash(`/candidates/${candidateId}`, "Observation saved.");
+      return createObservation(trx, { ...input, id, candidateId: candidate.id, authorId: user.id, now: context.now() });
+    },
+    answer: () => redirectWithFlash(`/candidates/${candidate.id}`, "Observation saved."),
+    values,
+  });
 }
 
 export default function NewObservation() {

@@ -21,7 +21,7 @@ import { listDimensionsForForm } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Start a coaching plan${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -56,18 +56,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
 
-  // A re-sent form answers like the first submit did, before any check that could now differ.
-  const earlier = await findPlanByIdempotencyKey(context.db, input.idempotencyKey);
-  if (earlier) return answerSaved(earlier, candidate.id, values);
-
-  const fieldErrors = await planInputErrors(context.db, input);
   const flagIds = [...new Set(input.flagIds)];
-  const addressable = await findAddressableFlagIds(context.db, { candidateId: candidate.id, flagIds });
-  if (addressable.length !== flagIds.length) fieldErrors.flagIds = ["Choose flags from this person's open flags."];
-  if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-
-  try {
-    const result = await context.db.transaction().execute(async (trx) => {
+  return saveOnce(context.db, {
+    find: (db) => findPlanByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (plan) => plan.candidate_id === candidate.id && plan.created_by === user.id,
+    check: async () => {
+      const fieldErrors = await planInputErrors(context.db, input);
+      const addressable = await findAddressableFlagIds(context.db, { candidateId: candidate.id, flagIds });
+      if (addressable.length !== flagIds.length) fieldErrors.flagIds = ["Choose flags from this person's open flags."];
+      return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
+    },
+    create: async (trx) => {
       const created = await createPlan(trx, {
         ...input,
         flagIds,
@@ -76,37 +75,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         today,
         requestId: context.requestId,
       });
-      if (created.created) {
-        await audit(trx, {
-          actorId: user.id,
-          action: "coaching_plan.create",
-          entity: "coaching_plan",
-          entityId: created.id,
-          requestId: context.requestId,
-          details: { candidateId: candidate.id, mentorId: input.mentorId, dimensionIds: input.dimensionIds, flagIds },
-        });
-      }
+      await audit(trx, {
+        actorId: user.id,
+        action: "coaching_plan.create",
+        entity: "coaching_plan",
+        entityId: created.id,
+        requestId: context.requestId,
+        details: { candidateId: candidate.id, mentorId: input.mentorId, dimensionIds: input.dimensionIds, flagIds },
+      });
       return created;
-    });
-    return answerSaved({ id: result.id, candidate_id: result.candidateId }, candidate.id, values);
-  } catch (error) {
-    // Two submits of the same form at once: the UNIQUE key let one through; answer as it did.
-    if (!isIdempotencyConflict(error)) throw error;
-    const winner = await findPlanByIdempotencyKey(context.db, input.idempotencyKey);
-    if (!winner) throw error;
-    return answerSaved(winner, candidate.id, values);
-  }
-}
-
-/** Where the first submit of this form went, or a 400 when its key was used on another candidate. */
-function answerSaved(plan: { id: string; candidate_id: string }, candidateId: string, values: Values) {
-  if (plan.candidate_id !== candidateId) {
-    return json(
-      { ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values },
-      { status: 400 },
-    );
-  }
-  return redirectWithFlash(`/coaching/${plan.id}`, "Coaching plan started. Add the first actions with the mentor.");
+    },
+    answer: (plan) => redirectWithFlash(`/coaching/${plan.id}`, "Coaching plan started. Add the first actions with the mentor."),
+    values,
+  });
 }
 
 const FLAG_STATUS: Record<string, string> = { open: "open", addressing: "already in another plan" };

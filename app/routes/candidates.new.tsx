@@ -17,7 +17,7 @@ import {
 import { listActiveUsers } from "../models/user.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { IdempotencyKeySchema, isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { TRACK_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "Nominate a candidate · Noseworthy" }];
@@ -44,22 +44,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const { idempotencyKey } = parsed.data;
   const values = formValues(formData);
-
-  const repeat = async () => {
-    const existing = await findCandidateByIdempotencyKey(context.db, { key: idempotencyKey, nominatedBy: viewer.id });
-    if (!existing) return null;
-    if (!existing.mine) return badRequest("This form has expired: reload the page and submit it again.", { ...values, idempotencyKey: "" });
-    return nominated(existing.id);
-  };
-  const earlier = await repeat();
-  if (earlier) return earlier;
-
   const details = toCandidateDetails(parsed.data);
-  if (!(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))) {
-    return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
-  }
-  try {
-    const { id } = await context.db.transaction().execute(async (trx) => {
+
+  return saveOnce(context.db, {
+    find: (db) => findCandidateByIdempotencyKey(db, idempotencyKey),
+    isRepeat: (candidate) => candidate.nominated_by === viewer.id,
+    check: async () =>
+      (await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))
+        ? null
+        : badRequest("", values, { managerId: ["Choose an active manager from the list."] }),
+    create: async (trx) => {
       const created = await createCandidate(trx, { details, nominatedBy: viewer.id, idempotencyKey, now: context.now() });
       await audit(trx, {
         actorId: viewer.id,
@@ -70,16 +64,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
         details: { managerId: details.managerId, track: details.track },
       });
       return created;
-    });
-    return nominated(id);
-  } catch (error) {
-    // The same form submitted twice at once: the second meets the UNIQUE key and follows the first.
-    if (isIdempotencyConflict(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-    }
-    throw error;
-  }
+    },
+    answer: (candidate) => nominated(candidate.id),
+    values,
+  });
 }
 
 

@@ -35,11 +35,11 @@ import {
   type PlanDetails,
 } from "../models/coaching.server";
 import { canMoveFlag, getFlag, setFlagStatus } from "../models/flag.server";
-import { createObservation, findObservationByIdempotencyKey, listDimensionsForForm } from "../models/observation.server";
+import { createObservation, findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `Coaching plan · ${data.plan.candidate_name}` : "Coaching plan"} · Noseworthy` },
@@ -91,29 +91,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = parsed.data;
   const here = `/coaching/${plan.id}`;
 
-  // The completing form sent twice: the first submit closed the plan; answer as it did.
-  if (input.intent === "complete" && !planIsOpen(plan.status)) {
-    const earlier = await findObservationByIdempotencyKey(context.db, input.idempotencyKey);
-    if (earlier && earlier.candidate_id === plan.candidate_id) return redirectWithFlash(here, "Plan completed. The closing observation is on the timeline.");
-  }
-  if (!planIsOpen(plan.status)) {
-    return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
-  }
+  const closed = () => badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
+  // The completing form sent twice finds the plan closed by its first submit: saveOnce answers it below.
+  if (!planIsOpen(plan.status) && input.intent !== "complete") return closed();
   const base = { actorId: user.id, requestId: context.requestId };
+  // A note written from this plan by this user: the target of the plan's observation and closing forms.
+  const isPlanNote = (note: ObservationKeyRow) => note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   switch (input.intent) {
     case "add-action":
-      return createOnce(context, {
-        find: () => findActionByIdempotencyKey(context.db, input.idempotencyKey),
-        belongs: (row) => row.plan_id === plan.id,
+      return saveOnce(context.db, {
+        find: (db) => findActionByIdempotencyKey(db, input.idempotencyKey),
+        isRepeat: (row) => row.plan_id === plan.id && row.created_by === user.id,
         create: async (trx) => {
           const created = await createAction(trx, { planId: plan.id, title: input.title, dueOn: input.dueOn, createdBy: user.id, idempotencyKey: input.idempotencyKey });
-          if (created.created) {
-            await audit(trx, { ...base, action: "coaching_action.create", entity: "coaching_action", entityId: created.id, details: { planId: plan.id, dueOn: input.dueOn } });
-          }
-          return created.planId;
+          await audit(trx, { ...base, action: "coaching_action.create", entity: "coaching_action", entityId: created.id, details: { planId: plan.id, dueOn: input.dueOn } });
+          return created;
         },
-        done: () => redirectWithFlash(here, "Action added."),
+        answer: () => redirectWithFlash(here, "Action added."),
         values,
       });
 
@@ -160,17 +155,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
 
     case "checkin":
-      return createOnce(context, {
-        find: () => findCheckinByIdempotencyKey(context.db, input.idempotencyKey),
-        belongs: (row) => row.plan_id === plan.id,
+      return saveOnce(context.db, {
+        find: (db) => findCheckinByIdempotencyKey(db, input.idempotencyKey),
+        isRepeat: (row) => row.plan_id === plan.id && row.author_id === user.id,
         create: async (trx) => {
           const created = await createCheckin(trx, { planId: plan.id, authorId: user.id, heldOn: input.heldOn, notes: input.notes, nextOn: input.nextOn, idempotencyKey: input.idempotencyKey });
-          if (created.created) {
-            await audit(trx, { ...base, action: "coaching_checkin.create", entity: "coaching_checkin", entityId: created.id, details: { planId: plan.id, heldOn: input.heldOn, nextOn: input.nextOn } });
-          }
-          return created.planId;
+          await audit(trx, { ...base, action: "coaching_checkin.create", entity: "coaching_checkin", entityId: created.id, details: { planId: plan.id, heldOn: input.heldOn, nextOn: input.nextOn } });
+          return created;
         },
-        done: () => redirectWithFlash(here, "Check-in recorded."),
+        answer: () => redirectWithFlash(here, "Check-in recorded."),
         values,
       });
 
@@ -201,18 +194,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
 
     case "observation": {
-      const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds });
-      if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-      return createOnce(context, {
-        find: () => findObservationByIdempotencyKey(context.db, input.idempotencyKey),
-        belongs: (row) => row.candidate_id === plan.candidate_id,
-        create: async (trx) => {
-          const created = await recordPlanObservation(trx, context, user, plan, { ...input, idempotencyKey: input.idempotencyKey });
-          return created.candidateId;
+      return saveOnce(context.db, {
+        find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
+        isRepeat: isPlanNote,
+        check: async () => {
+          const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds });
+          return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
         },
-        done: () => redirectWithFlash(here, "Observation saved. It is on the candidate's timeline too."),
+        create: (trx) => recordPlanObservation(trx, context, user, plan, input),
+        answer: () => redirectWithFlash(here, "Observation saved. It is on the candidate's timeline too."),
         values,
-        expected: plan.candidate_id,
       });
     }
 
@@ -252,30 +243,49 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "abandon":
     case "complete": {
       const to: PlanStatus = STATUS_TARGET[input.intent];
-      if (!canMovePlan(plan.status, to)) return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
-      const fields = await getPlanFields(context.db, { planId: plan.id });
-      const fieldErrors: Record<string, string[]> =
-        input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
-      if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
-      if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-      if (input.version !== plan.version) return planConflict(context, plan, values);
-      const result = await context.db.transaction().execute(async (trx) => {
+      const refusal = async () => {
+        if (!planIsOpen(plan.status)) return closed();
+        if (!canMovePlan(plan.status, to)) return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
+        const fields = await getPlanFields(context.db, { planId: plan.id });
+        const fieldErrors: Record<string, string[]> =
+          input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
+        if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
+        if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+        if (input.version !== plan.version) return planConflict(context, plan, values);
+        return null;
+      };
+      const change = async (trx: AppContext["db"]) => {
         const done = await changePlanStatus(trx, { planId: plan.id, version: input.version, from: plan.status, to, changedOn: input.changedOn, reason: input.reason, actorId: user.id });
-        if (done === "stale") return done;
-        await audit(trx, { ...base, action: "coaching_plan.status", entity: "coaching_plan", entityId: plan.id, details: { candidateId: plan.candidate_id, from: plan.status, to } });
-        // The end of a plan is evidence too: completing it records a closing observation in the same transaction.
-        if (input.intent === "complete") {
-          await recordPlanObservation(trx, context, user, plan, { ...input, observedOn: input.changedOn });
+        if (done !== "stale") {
+          await audit(trx, { ...base, action: "coaching_plan.status", entity: "coaching_plan", entityId: plan.id, details: { candidateId: plan.candidate_id, from: plan.status, to } });
         }
         return done;
-      });
-      if (result === "stale") return planConflict(context, plan, values);
+      };
       const message = {
         pause: "Plan paused.",
         resume: "Plan resumed.",
         abandon: "Plan abandoned.",
         complete: "Plan completed. The closing observation is on the timeline.",
       }[input.intent];
+      // The end of a plan is evidence too: completing it records a closing observation in the same
+      // transaction, under the form's key.
+      if (input.intent === "complete") {
+        return saveOnce(context.db, {
+          find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
+          isRepeat: isPlanNote,
+          check: refusal,
+          create: async (trx) => {
+            if ((await change(trx)) === "stale") return planConflict({ ...context, db: trx }, plan, values);
+            return recordPlanObservation(trx, context, user, plan, { ...input, observedOn: input.changedOn });
+          },
+          answer: () => redirectWithFlash(here, message),
+          values,
+        });
+      }
+      const refused = await refusal();
+      if (refused) return refused;
+      const result = await context.db.transaction().execute(change);
+      if (result === "stale") return planConflict(context, plan, values);
       return redirectWithFlash(here, message);
     }
   }
@@ -308,37 +318,6 @@ async function recordPlanObservation(
     });
   }
   return created;
-}
-
-/**
- * One row per submitted form: a re-sent form finds the row the first submit made and answers the
- * same way; a key used elsewhere means the form has expired.
- */
-async function createOnce<Row>(
-  context: AppContext,
-  opts: {
-    find: () => Promise<Row | undefined>;
-    belongs: (row: Row) => boolean;
-    create: (trx: AppContext["db"]) => Promise<string>;
-    done: () => Response;
-    values: Values;
-    expected?: string;
-  },
-): Promise<Response> {
-  const expired = () =>
-    json({ ok: false as const, formError: "This form has expired: reload the page and submit it again.", fieldErrors: {}, values: opts.values }, { status: 400 });
-  const earlier = await opts.find();
-  if (earlier) return opts.belongs(earlier) ? opts.done() : expired();
-  try {
-    await context.db.transaction().execute((trx) => opts.create(trx));
-    return opts.done();
-  } catch (error) {
-    // Two submits of the same form at once: the UNIQUE key let one through; answer as it did.
-    if (!isIdempotencyConflict(error)) throw error;
-    const winner = await opts.find();
-    if (!winner) throw error;
-    return opts.belongs(winner) ? opts.done() : expired();
-  }
 }
 
 function conflict<T>(message: string, values: Values, detail: T) {

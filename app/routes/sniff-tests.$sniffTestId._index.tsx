@@ -19,6 +19,7 @@ import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
+  findAssignmentByIdempotencyKey,
   listAssignableCandidates,
   offerSniffTest,
   OfferToCandidateSchema,
@@ -34,7 +35,7 @@ import {
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.test.title ?? "Sniff test"} · Noseworthy` },
@@ -161,22 +162,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
   // Only the candidate's circle (or a leader) may offer them a test; anyone else gets the same 404 as a missing candidate.
   await requireCandidateAccess(context, viewer, input.candidateId);
-  const result = await offerSniffTest(context.db, {
-    viewer,
-    sniffTestId: test.id,
-    candidateId: input.candidateId,
-    offeredOn: input.offeredOn,
-    dueOn: input.dueOn,
-    idempotencyKey: input.idempotencyKey,
-    now: context.now(),
-    requestId: context.requestId,
+  return saveOnce(context.db, {
+    find: (db) => findAssignmentByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (a) =>
+      a.candidate_id === input.candidateId.toLowerCase() &&
+      a.sniff_test_id === test.id &&
+      a.assigned_by === viewer.id,
+    create: async (trx) => {
+      const result = await offerSniffTest(trx, {
+        viewer,
+        sniffTestId: test.id,
+        candidateId: input.candidateId,
+        offeredOn: input.offeredOn,
+        dueOn: input.dueOn,
+        idempotencyKey: input.idempotencyKey,
+        now: context.now(),
+        requestId: context.requestId,
+      });
+      return "ok" in result
+        ? badRequest(result.formError ?? "", values, result.fieldErrors)
+        : result;
+    },
+    answer: (a) =>
+      redirectWithFlash(
+        `/candidates/${a.candidate_id}/assignments/${a.id}`,
+        "Sniff test offered."
+      ),
+    values,
   });
-  if (!result.ok)
-    return badRequest(result.formError ?? "", values, result.fieldErrors);
-  return redirectWithFlash(
-    `/candidates/${result.candidateId}/assignments/${result.assignmentId}`,
-    "Sniff test offered."
-  );
 }
 
 type Values = Record<string, string | string[]>;

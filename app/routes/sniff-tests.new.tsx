@@ -16,7 +16,7 @@ import {
 } from "../models/sniff-test.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { isIdempotencyConflict, newIdempotencyKey } from "../utils/idempotency.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { SniffTestFields } from "../components/sniff-test-fields";
 
 export const meta: MetaFunction = () => [{ title: "New sniff test · Noseworthy" }];
@@ -37,20 +37,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
 
-  const repeat = async () => {
-    const earlier = await findSniffTestByIdempotencyKey(context.db, input.idempotencyKey);
-    if (!earlier) return null;
-    if (earlier.created_by !== viewer.id) return badRequest("This form has expired: reload the page and submit it again.", { ...values, idempotencyKey: "" });
-    return created(earlier.id);
-  };
-  const earlier = await repeat();
-  if (earlier) return earlier;
-
-  const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId });
-  if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
-
-  try {
-    const { id } = await context.db.transaction().execute(async (trx) => {
+  return saveOnce(context.db, {
+    find: (db) => findSniffTestByIdempotencyKey(db, input.idempotencyKey),
+    isRepeat: (test) => test.created_by === viewer.id,
+    check: async () => {
+      const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId });
+      return Object.keys(fieldErrors).length ? badRequest("", values, fieldErrors) : null;
+    },
+    create: async (trx) => {
       const row = await createSniffTest(trx, { text: toSniffTestText(input), createdBy: viewer.id, idempotencyKey: input.idempotencyKey, now: context.now() });
       await audit(trx, {
         actorId: viewer.id,
@@ -61,16 +55,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
         details: { dimensionId: input.dimensionId, timeboxDays: input.timeboxDays, revisionId: row.revisionId },
       });
       return row;
-    });
-    return created(id);
-  } catch (error) {
-    // The same form submitted twice at once: the second meets the UNIQUE key and follows the first.
-    if (isIdempotencyConflict(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-    }
-    throw error;
-  }
+    },
+    answer: (test) => created(test.id),
+    values,
+  });
 }
 
 type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

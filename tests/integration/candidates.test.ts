@@ -256,9 +256,12 @@ describe("/candidates/new", () => {
   });
 
   it("another user's key does not reveal the candidate", async () => {
-    const row = await handle.db.selectFrom("candidates").select("idempotency_key").where("name", "=", "Fay Fischer").executeTakeFirstOrThrow();
+    const row = await handle.db.selectFrom("candidates").select(["id", "idempotency_key"]).where("name", "=", "Fay Fischer").executeTakeFirstOrThrow();
     const response = await call(newAction, post("/candidates/new", fields(row.idempotency_key!), cookies.m2), ctx());
-    expect(response.status).toBe(400);
+    // The key is someone else's: 409, no redirect to their candidate, and nothing of it in the answer.
+    expect(response.status).toBe(409);
+    expect(response.headers.get("Location")).toBeNull();
+    expect(await response.text()).not.toContain(row.id);
   });
 
   it("bad input → 400 with field messages and the input kept", async () => {
