@@ -187,7 +187,7 @@ describe("backups", () => {
     await writeMany(server, fixture, 12, 30);
 
     // A restore is refused while the server runs.
-    expect(await cli(["restore", file], embeddedEnv(dir)).status).not.toBe(0);
+    expect((await cli(["restore", file], embeddedEnv(dir))).status).not.toBe(0);
     await stop(server);
     expect(await observationCount(dir, fixture)).toBe(42);
 
