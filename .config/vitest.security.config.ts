@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// npm run test:security: the attacks of issue 7 (tests/security), on PGlite or on DATABASE_URL.
+// npm run test:security: the attacks in tests/security (docs/security.md), on PGlite or on DATABASE_URL.
 export default defineConfig({
   root: process.cwd(),
   test: {

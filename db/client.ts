@@ -97,7 +97,8 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     // An idle client that loses its server emits 'error'; without a listener Node would crash.
     pool.on("error", () => {});
     // A checked-out client whose server goes away (PostgreSQL restarted mid-transaction) emits 'error'
-    // too, outside any query: without this listener the whole process crashed (issue 7, faults test).
+    // too, outside any query: without this listener the whole process crashed (found by the fault test
+    // of a PostgreSQL restart, tests/faults/faults.test.ts (a)).
     // The query in flight still fails and the request answers 503; the pool discards the client.
     pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -133,7 +133,7 @@ export async function requireCandidateAccess(
   return row;
 }
 
-// ---- Coaching plans (issue 5) ---------------------------------------------------------------------
+// ---- Coaching plans -------------------------------------------------------------------------------
 
 /**
  * The plans a viewer may read, as SQL over `coaching_plans` joined to `candidates`: every plan of a

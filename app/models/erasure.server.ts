@@ -1,9 +1,9 @@
 /**
- * Erasure (issue 7): removing a candidate for good. Only archived candidates can be erased; the
- * candidate row goes and every row that refers to it goes with it through ON DELETE CASCADE (the
- * security tests derive that table list from the catalogue and check each is emptied). What stays is
- * the audit trail's events — who did what, when, with what outcome — with their details scrubbed:
- * details can hold facts about the person (an outcome, a stage, a signal, a mentor).
+ * Erasure (docs/security.md §4, Privacy): removing a candidate for good. Only archived candidates can
+ * be erased; the candidate row goes and every row that refers to it goes with it through ON DELETE
+ * CASCADE (the security tests derive that table list from the catalogue and check each is emptied).
+ * What stays is the audit trail's events — who did what, when, with what outcome — with their details
+ * scrubbed: details can hold facts about the person (an outcome, a stage, a signal, a mentor).
  */
 import { sql } from "kysely";
 import type { DB } from "../../db/client";

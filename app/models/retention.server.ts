@@ -1,6 +1,7 @@
 /**
- * Retention (issue 7): an optional setting, `retention_months` in `settings` (null = off, the
- * default). `npm run db:retention` erases candidates archived more than that many months ago.
+ * Retention (docs/security.md §4, Privacy): an optional setting, `retention_months` in `settings`
+ * (null = off, the default). `npm run db:retention` erases candidates archived more than that many
+ * months ago.
  */
 import type { DB } from "../../db/client";
 import { audit } from "./audit.server";

@@ -2,10 +2,10 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { login } from "./helpers";
 
-// Issue 9: every page each demo user can reach passes axe's WCAG 2.1 A/AA rules. Rather than a
-// hand-kept list of URLs (which rots as features land), each user's navigation is crawled: one page
-// of every route shape (ids replaced by ":id") is visited and checked, so a new page is covered as
-// soon as something links to it.
+// Accessibility (docs/quality.md): every page each demo user can reach passes axe's WCAG 2.1 A/AA
+// rules. Rather than a hand-kept list of URLs (which rots as features land), each user's navigation is
+// crawled: one page of every route shape (ids replaced by ":id") is visited and checked, so a new page
+// is covered as soon as something links to it.
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 // Downloads and actions, not pages.

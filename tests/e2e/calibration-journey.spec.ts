@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { login, logout } from "./helpers";
 
-// Issue 6: a leader plans a calibration with two attendees and three candidates; an attendee records
+// Calibration: a leader plans a calibration with two attendees and three candidates; an attendee records
 // an independent pre-read; the leader runs the meeting, opens the candidate (revealing the pre-read)
 // and records a decision that cites two observations; the candidate's stage and timeline change.
 // Demo data: Tomasz Nowak (exploring, managed by Marcus Osei) has three observations; Amara Okafor and

@@ -7,7 +7,7 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-// Issue 5: a manager starts a coaching plan for a flagged candidate (Tomasz Nowak has an open
+// Coaching plans: a manager starts a coaching plan for a flagged candidate (Tomasz Nowak has an open
 // "Condescending behaviour" flag in the demo seed) with Tom Hargreaves as mentor; the mentor runs
 // it from /coaching to completion, and the evidence lands on the candidate's record.
 test("a manager starts a coaching plan; the mentor runs it to completion from /coaching", async ({ page }) => {

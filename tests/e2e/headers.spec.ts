@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { login } from "./helpers";
 
-// Security headers and no-store on every kind of page a signed-in leader reaches (issue 7).
+// Security headers and no-store on every kind of page a signed-in leader reaches (docs/security.md §3).
 test("every page carries the CSP, the other security headers and no-store", async ({ page }) => {
   await login(page, "leader@demo.test");
   const paths = ["/", "/candidates", "/candidates/new", "/sniff-tests", "/sniff-tests/new", "/coaching", "/pipeline", "/pipeline/coverage", "/calibrations", "/calibrations/new"];

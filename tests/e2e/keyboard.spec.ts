@@ -1,8 +1,8 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { login } from "./helpers";
 
-// Issue 9: keyboard users get a skip link first, a visible focus ring on every kind of control,
-// and "o" on a candidate's page jumps to quick observation capture.
+// Keyboard use (docs/quality.md): keyboard users get a skip link first, a visible focus ring on every
+// kind of control, and "o" on a candidate's page jumps to quick observation capture.
 
 async function outlineOf(locator: Locator): Promise<string> {
   return locator.evaluate((el) => {

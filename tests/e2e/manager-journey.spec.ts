@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { login, logout } from "./helpers";
 
-// The manager's daily loop (issue 3): nominate, note two observations from the profile, raise a flag
+// The manager's daily loop: nominate, note two observations from the profile, raise a flag
 // and record the conversation, then find all of it on the timeline. Another manager gets a 404.
 test("a manager keeps notes on a new candidate; another manager cannot see them", async ({ page }) => {
   const name = `Jordan Journey ${Date.now()}`;

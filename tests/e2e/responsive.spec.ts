@@ -1,9 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
 import { login } from "./helpers";
 
-// Issue 9: every main page fits a 375 px phone (no sideways scrolling of the page itself: wide
-// tables scroll inside their own wrapper), the navigation collapses behind a "Menu" disclosure,
-// and the calibration packet and summary print without navigation or controls.
+// Responsive layout and print (docs/quality.md): every main page fits a 375 px phone (no sideways
+// scrolling of the page itself: wide tables scroll inside their own wrapper), the navigation collapses
+// behind a "Menu" disclosure, and the calibration packet and summary print without navigation or
+// controls.
 // SCREENSHOTS=1 also writes docs/screenshots/*.png at 375 and 1280 px (not in CI).
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { login } from "./helpers";
 
-// Issue 4: a manager writes a sniff test, offers it to one of their candidates from the template page,
+// Sniff tests: a manager writes a sniff test, offers it to one of their candidates from the template page,
 // records the answer, closes it with a debrief, then finds the debrief on the candidate's timeline and
 // the test's own figures changed.
 test("a manager creates a sniff test, offers it, and closes it with a debrief", async ({ page }) => {

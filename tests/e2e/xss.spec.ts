@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { login } from "./helpers";
 
-// Hostile text (issue 7): whatever people type is shown as text on every view; no script runs.
+// Hostile text (docs/security.md §2): whatever people type is shown as text on every view; no script runs.
 const PAYLOAD = `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2"><svg onload="window.__xss=3">`;
 
 async function expectNoScriptRan(page: Page, dialogs: string[]) {

@@ -1,5 +1,5 @@
 /**
- * Issue 7 §5: reliability under faults, against the production server on a real PostgreSQL.
+ * Reliability under faults (docs/security.md §5), against the production server on a real PostgreSQL.
  * (a) an immediate PostgreSQL stop, twice, under 20 writing clients: every acknowledged write is
  *     there exactly once, the app answers 503 (never 500) and recovers by itself;
  * (b) a held row lock: requests fail fast with 503 and recover when it is released;

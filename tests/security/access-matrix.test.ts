@@ -1,7 +1,8 @@
 /**
- * Issue 7 §1: every loader and action of every route module in app/routes, called as each kind of
- * user, against the fixture's records. The route list is read from the directory, so a new route is
- * attacked the day it is added — and fails here until it has an entry in EXPECT.
+ * Access control (docs/security.md §1): every loader and action of every route module in
+ * app/routes, called as each kind of user, against the fixture's records. The route list is read
+ * from the directory, so a new route is attacked the day it is added — and fails here until it has
+ * an entry in EXPECT.
  */
 import path from "node:path";
 import fc from "fast-check";

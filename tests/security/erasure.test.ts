@@ -1,7 +1,7 @@
 /**
- * Issue 7 §4: erasure and retention. An admin erases an archived candidate by typing their name;
- * every row in every table that refers to candidates (derived from the catalogue) goes; the audit
- * trail keeps ids only. The retention job erases candidates archived more than N months ago.
+ * Erasure and retention (docs/security.md §4, Privacy). An admin erases an archived candidate by typing
+ * their name; every row in every table that refers to candidates (derived from the catalogue) goes; the
+ * audit trail keeps ids only. The retention job erases candidates archived more than N months ago.
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

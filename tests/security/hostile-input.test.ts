@@ -1,9 +1,9 @@
 /**
- * Issue 7 §2: hostile input. Every stored text field — create forms, edits, transitions, notes,
- * coaching, calibration and admin forms — takes 10,000 characters of arbitrary Unicode and stores it
- * exactly (after the trimming of surrounding whitespace every form does) or refuses it with 400 and a
- * message; so does erasure's typed confirmation; NUL is refused everywhere; extra fields are ignored;
- * random forms posted to every action never produce a 500.
+ * Hostile input (docs/security.md §2). Every stored text field — create forms, edits, transitions,
+ * notes, coaching, calibration and admin forms — takes 10,000 characters of arbitrary Unicode and
+ * stores it exactly (after the trimming of surrounding whitespace every form does) or refuses it with
+ * 400 and a message; so does erasure's typed confirmation; NUL is refused everywhere; extra fields are
+ * ignored; random forms posted to every action never produce a 500.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";

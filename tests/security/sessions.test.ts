@@ -1,9 +1,9 @@
 /**
- * Issue 7 §3: sessions. Extends tests/integration/auth.test.ts (which covers login, logout, the
- * 7-day idle / 30-day absolute expiry and the login throttle) with the edges: the production
- * cookie, a replayed cookie refused on every route, the exact expiry boundaries with an injected
- * clock, the login throttle's growing delays, a stranger who cannot lock the owner out, and
- * concurrent attempts that cannot exceed the allowance.
+ * Sessions (docs/security.md §3). Extends tests/integration/auth.test.ts (which covers login, logout,
+ * the 7-day idle / 30-day absolute expiry and the login throttle) with the edges: the production
+ * cookie, a replayed cookie refused on every route, the exact expiry boundaries with an injected clock,
+ * the login throttle's growing delays, a stranger who cannot lock the owner out, and concurrent
+ * attempts that cannot exceed the allowance.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
