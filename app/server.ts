@@ -16,7 +16,7 @@ import { type Env, parseEnv } from "./env.server";
 import { openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog } from "./utils/log.server";
-import { createRequestHandler, requestLimits } from "./utils/request-limits.server";
+import { createRequestHandler, handleExpressError, requestLimits } from "./utils/request-limits.server";
 import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -191,6 +191,8 @@ async function serve() {
       },
     })
   );
+  // Last: whatever error reaches Express (a Host that makes no URL, a failure outside Remix) is one log line and no stack.
+  app.use(handleExpressError);
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const who = cluster.isWorker ? `worker ${process.pid}, ` : "";

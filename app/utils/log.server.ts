@@ -1,3 +1,5 @@
+import { inspect } from "node:util";
+
 // C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the backslash (so that an
 // escape in the output always means an escape was made).
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -11,4 +13,10 @@ export function escapeForLog(text: string): string {
     const code = c.charCodeAt(0);
     return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
   });
+}
+
+/** An error as one log line: its stack (or message), escaped. */
+export function errorForLog(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? error.message) : typeof error === "string" ? error : inspect(error);
+  return escapeForLog(text);
 }

@@ -11,7 +11,8 @@ import {
   type ServerBuild,
   writeReadableStreamToWritable,
 } from "@remix-run/node";
-import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+import type { ErrorRequestHandler, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+import { errorForLog, escapeForLog } from "./log.server";
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 
@@ -35,16 +36,59 @@ const ROUTE_LIMITS: Record<string, BodyLimit> = {
   "/logout": { bytes: 1024, fields: 10 },
 };
 
-/** The limits for a path, however it is spelt: Remix matches routes decoded, case-insensitively, with or without a trailing slash. */
-export function bodyLimitFor(path: string): BodyLimit {
-  let route = path;
+/**
+ * The limits for the pathname of the URL Remix is given (remixUrl: dot segments already resolved),
+ * however it is spelt: Remix decodes it segment by segment as below and matches routes
+ * case-insensitively, with or without a trailing slash.
+ */
+export function bodyLimitFor(pathname: string): BodyLimit {
+  let route = pathname;
   try {
-    route = decodeURIComponent(path);
+    route = pathname
+      .split("/")
+      .map((segment) => decodeURIComponent(segment).replace(/\//g, "%2F"))
+      .join("/");
   } catch {
-    // Malformed escapes: no route matches it, and the default limit applies.
+    // Malformed escapes: Remix then matches the path undecoded, and so does this.
   }
   route = route.toLowerCase().replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
   return ROUTE_LIMITS[route] ?? DEFAULT_LIMIT;
+}
+
+/** A Host (or trusted X-Forwarded-Host) that is not a host: the client's mistake, answered 400. */
+export class InvalidHostError extends Error {
+  /** The headers as sent, for the log. */
+  readonly given: string;
+  constructor(req: ExpressRequest) {
+    super("The Host header is not valid.");
+    this.given = ["Host", "X-Forwarded-Host"]
+      .flatMap((name) => (req.get(name) === undefined ? [] : [`${name}: ${JSON.stringify(req.get(name)?.slice(0, 200))}`]))
+      .join(", ");
+  }
+}
+
+// A reg-name, IPv4 address or IP literal of RFC 3986: nothing that could end the authority of a URL
+// ("/", "?", "#", "@", "\\") and so move the path Remix routes by.
+const HOSTNAME = /^(?:\[[\da-f:.]+\]|[\w\-.~!$&'()*+,;=%]+)$/i;
+
+/**
+ * The URL Remix is given, built as @remix-run/express builds it, and the one the body limits are
+ * looked up from, so that both see the same route however the path is spelt (dot segments,
+ * backslashes and "%2e" are resolved by this parse). Throws InvalidHostError.
+ */
+export function remixUrl(req: ExpressRequest): URL {
+  // req.hostname follows the "trust proxy" setting; the port comes from X-Forwarded-Host, else Host.
+  const port = [req.get("X-Forwarded-Host"), req.get("host")]
+    .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
+    .find((n) => Number.isSafeInteger(n));
+  // Only HTTP/1.0 may leave out Host (Node refuses HTTP/1.1 without one): a probe's GET /healthz still works.
+  const hostname = req.get("host") === undefined ? "localhost" : req.hostname;
+  if (!HOSTNAME.test(hostname)) throw new InvalidHostError(req);
+  try {
+    return new URL(`${req.protocol}://${hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  } catch {
+    throw new InvalidHostError(req);
+  }
 }
 
 /** Fields as URLSearchParams counts them: the non-empty runs between "&". */
@@ -105,15 +149,23 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer<ArrayBuffer
  * is not a urlencoded form (415), and more fields than the route takes (400).
  */
 export const requestLimits: RequestHandler = (req, res, next) => {
+  // Refusals before the body is read close the connection: otherwise Node reads and discards the
+  // whole body, however large, to keep the connection open for another request.
   if (!ALLOWED_METHODS.includes(req.method)) {
-    return refuse(res, 405, "This method is not allowed.", { Allow: ALLOWED_METHODS.join(", ") });
+    return refuse(res, 405, "This method is not allowed.", { Allow: ALLOWED_METHODS.join(", "), Connection: "close" });
   }
-  const limit = bodyLimitFor(req.path);
+  let url: URL;
+  try {
+    url = remixUrl(req);
+  } catch (error) {
+    return next(error);
+  }
+  const limit = bodyLimitFor(url.pathname);
   if (Number(req.headers["content-length"] ?? 0) > limit.bytes) return tooLarge(res, limit);
   // Remix never reads the body of a GET or HEAD.
   if (req.method !== "POST") return next();
   if (req.headers["content-type"]?.split(";")[0].trim().toLowerCase() !== FORM_TYPE) {
-    return refuse(res, 415, `Send forms as ${FORM_TYPE}.`);
+    return refuse(res, 415, `Send forms as ${FORM_TYPE}.`, { Connection: "close" });
   }
   void readBody(req, limit.bytes).then((body) => {
     // A client that went away mid-body has nobody left to answer.
@@ -127,11 +179,7 @@ export const requestLimits: RequestHandler = (req, res, next) => {
 
 /** The Fetch Request for Remix, built as @remix-run/express builds it, with the body requestLimits read. */
 export function createRemixRequest(req: ExpressRequest, res: ExpressResponse): Request {
-  // req.hostname follows the "trust proxy" setting; the port comes from X-Forwarded-Host, else Host.
-  const port = [req.get("X-Forwarded-Host"), req.get("host")]
-    .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
-    .find((n) => Number.isSafeInteger(n));
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const url = remixUrl(req);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     for (const one of Array.isArray(value) ? value : value ? [value] : []) headers.append(name, one);
@@ -179,3 +227,20 @@ export function createRequestHandler({
     }
   };
 }
+
+/**
+ * The last handler: an error that reaches Express becomes one escaped log line and a plain answer,
+ * never Express's default (a stack in the page, and a log entry over many lines).
+ */
+export const handleExpressError: ErrorRequestHandler = (error, _req, res, _next) => {
+  const id = res.locals.requestId ?? "-";
+  if (error instanceof InvalidHostError) {
+    console.error(`[${id}] ${error.message} ${escapeForLog(error.given)}`);
+  } else {
+    console.error(`[${id}] ${errorForLog(error)}`);
+  }
+  // Half an answer already sent cannot be taken back: end the connection so the client sees it failed.
+  if (res.headersSent) return void res.destroy();
+  const [status, message] = error instanceof InvalidHostError ? [400, error.message] : [500, "Something went wrong on our side. Try again later."];
+  refuse(res, status, message, { Connection: "close" });
+};

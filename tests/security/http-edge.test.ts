@@ -6,7 +6,7 @@
  */
 import { once } from "node:events";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
 import fc from "fast-check";
@@ -24,7 +24,7 @@ import { action as pipelineAction } from "../../app/routes/pipeline";
 import { formValues } from "../../app/utils/forms.server";
 import { readFlash, redirectWithFlash, safeRedirect } from "../../app/utils/http.server";
 import { escapeForLog } from "../../app/utils/log.server";
-import { createRemixRequest, requestLimits } from "../../app/utils/request-limits.server";
+import { createRemixRequest, handleExpressError, requestLimits } from "../../app/utils/request-limits.server";
 import { BASE, call, get, makeContext, post, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { expectConsoleErrors } from "../helpers/setup";
@@ -78,8 +78,17 @@ let port = 0;
 let formsRead = 0;
 beforeAll(async () => {
   const app = express();
+  // As with TRUST_PROXY=1; a request without X-Forwarded-* headers is answered as without it.
+  app.set("trust proxy", 1);
+  app.use((_req, res, next) => {
+    res.locals.requestId = "edge-http";
+    next();
+  });
   app.use(requestLimits);
   app.get("/healthz", (_req, res) => void res.send("ok"));
+  app.get("/throws", () => {
+    throw new Error('a message from a client\nINFO forged entry');
+  });
   app.all("*", async (req, res, next) => {
     try {
       const request = createRemixRequest(req, res);
@@ -91,6 +100,7 @@ beforeAll(async () => {
       next(error);
     }
   });
+  app.use(handleExpressError);
   server = app.listen(0, "127.0.0.1");
   await once(server, "listening");
   port = (server.address() as AddressInfo).port;
@@ -165,6 +175,46 @@ function stream(path: string, headers: Record<string, string>, total: number): P
   });
 }
 
+/**
+ * Sends a chunked body over a raw socket and goes on sending after the answer, as a client that ignores
+ * it would, until the server hangs up or total bytes are sent (then it waits 300 ms for a hang-up).
+ */
+function pushChunked(method: string, path: string, headers: Record<string, string>, total: number): Promise<{ status: number; headers: Record<string, string>; sent: number }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    const size = 64 * 1024;
+    const chunk = Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), Buffer.alloc(size, "a"), Buffer.from("\r\n")]);
+    let sent = 0;
+    let received = "";
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      const [statusLine = "", ...lines] = received.split("\r\n\r\n")[0].split("\r\n");
+      const answerHeaders = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+      resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers: answerHeaders, sent });
+    };
+    socket.on("data", (d: Buffer) => void (received += d.toString("latin1")));
+    socket.on("end", finish).on("close", finish).on("error", finish);
+    const pump = () => {
+      while (!done && sent < total) {
+        sent += size;
+        if (!socket.write(chunk)) return void socket.once("drain", pump);
+      }
+      if (!done) {
+        socket.write("0\r\n\r\n");
+        setTimeout(finish, 300);
+      }
+    };
+    socket.once("connect", () => {
+      const head = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", "Transfer-Encoding: chunked", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      socket.write(`${head.join("\r\n")}\r\n\r\n`);
+      pump();
+    });
+  });
+}
+
 describe("request body limits", () => {
   it("refuses a login form of 64,000 fields with 413 at once, without reading it", async () => {
     const before = formsRead;
@@ -188,7 +238,10 @@ describe("request body limits", () => {
   });
 
   it("applies the login limits to every spelling of /login that Remix matches", async () => {
-    for (const path of ["/login", "/LOGIN", "/login/", "/%6Cogin", "/login?_data=routes%2Flogin", "/Login//"]) {
+    const spellings = ["/login", "/LOGIN", "/login/", "/%6Cogin", "/login?_data=routes%2Flogin", "/Login//"];
+    // Dot segments, plain or percent-encoded, and backslashes: the URL parser Remix uses resolves them all to /login.
+    const dotted = ["/x/../login", "/%2e%2e/login", "/%2E%2E/login", "/./login", "/%2e/login", "/a/b/../../login", "/candidates/.%2e/LOGIN/", "/x\\..\\login", "/x/%2e./login?_data=routes%2Flogin"];
+    for (const path of [...spellings, ...dotted]) {
       expect((await send("POST", path, manyFields(100), FORM)).status, path).toBe(400);
       expect((await send("POST", path, `email=${"a".repeat(40_000)}`, FORM)).status, path).toBe(413);
     }
@@ -248,6 +301,24 @@ describe("request body limits", () => {
 });
 
 describe("methods and content types", () => {
+  it("closes the connection on a refused method or body type: a chunked body is not read to its end", async () => {
+    const total = 64 * 1024 * 1024;
+    const refused: [string, string, Record<string, string>, number][] = [
+      ["PUT", "/login", FORM, 405],
+      ["PROPFIND", "/candidates/new", FORM, 405],
+      ["POST", "/login", { "Content-Type": "application/json" }, 415],
+      ["POST", "/candidates/new", { "Content-Type": "multipart/form-data; boundary=x" }, 415],
+    ];
+    for (const [method, path, headers, status] of refused) {
+      const answer = await pushChunked(method, path, headers, total);
+      expect(answer.status, `${method} ${path}`).toBe(status);
+      expect(answer.headers.connection, `${method} ${path}`).toBe("close");
+      expect(answer.sent, `${method} ${path}: the server hung up long before the body ended`).toBeLessThan(total / 2);
+    }
+    expect((await send("GET", "/healthz")).status).toBe(200);
+  });
+
+
   it("answers TRACE and every method the app does not use with 405 and the methods it does", async () => {
     for (const method of ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "PURGE"]) {
       const answer = await send(method, "/login", "", FORM);
@@ -282,6 +353,72 @@ describe("methods and content types", () => {
     expect(withCharset.status).toBe(200);
     expect(JSON.parse(withCharset.text).values).toEqual({ email: "a@b.c" });
     expect((await send("POST", "/logout", "", FORM)).status, "an empty form").toBe(200);
+  });
+});
+
+describe("the Host header", () => {
+  const expectOneLine = (pattern: RegExp) => {
+    const logged = expectConsoleErrors();
+    expect(logged).toHaveLength(1);
+    const line = logged[0].map(String).join(" ");
+    expect(line).not.toMatch(/[\r\n\u2028\u2029]/);
+    expect(line).toMatch(/^\[edge-http\] /);
+    expect(line).toMatch(pattern);
+    return line;
+  };
+
+  it("answers a Host that is not a host, or a trusted X-Forwarded-Host that is not, with 400, reads no body and logs one line", async () => {
+    const before = formsRead;
+    const cases: [string, Record<string, string>][] = [
+      ["GET", { Host: "a b" }],
+      ["POST", { Host: "a b" }],
+      ["GET", { Host: "a\tb" }],
+      ["POST", { Host: "127.0.0.1", "X-Forwarded-Host": "a b" }],
+      ["GET", { Host: "127.0.0.1", "X-Forwarded-Host": "evil\texample" }],
+      ["GET", { Host: "127.0.0.1:99999" }],
+      ["POST", { Host: "example.test", "X-Forwarded-Host": "example.test:99999" }],
+    ];
+    for (const [method, headers] of cases) {
+      const answer = await send(method, "/login", method === "POST" ? "email=a%40b.c" : undefined, method === "POST" ? { ...FORM, ...headers } : headers);
+      expect(answer.status, JSON.stringify(headers)).toBe(400);
+      expect(answer.text).toBe("The Host header is not valid.");
+      expect(answer.headers.connection).toBe("close");
+      const line = expectOneLine(/^\[edge-http\] The Host header is not valid\. Host: /);
+      for (const value of Object.values(headers)) expect(line).toContain(escapeForLog(JSON.stringify(value)));
+    }
+    expect(formsRead).toBe(before);
+  });
+
+  it("refuses a Host that would move the path Remix sees: the limits are those of the route it would reach", async () => {
+    // "x/login?" + "/candidates/new" parses as the path /login: refused, never the default limits on the login action.
+    const before = formsRead;
+    for (const host of ["x/login?", "x/login#", "x/login/..", "user@x", "x\\login?"]) {
+      const answer = await send("POST", "/candidates/new", manyFields(100), { ...FORM, Host: host });
+      expect(answer.status, host).toBe(400);
+      expectOneLine(/Host header is not valid/);
+    }
+    expect(formsRead).toBe(before);
+    for (const host of ["127.0.0.1", "localhost:8080", "Example.TEST", "[::1]:3000", "xn--bcher-kva.example"]) {
+      expect((await send("GET", "/login", undefined, { Host: host })).status, host).toBe(200);
+    }
+  });
+
+  it("still answers an HTTP/1.0 request without a Host (a load balancer's probe)", async () => {
+    const socket = net.connect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => void (received += d.toString("latin1")));
+    socket.write("GET /healthz HTTP/1.0\r\n\r\n");
+    await once(socket, "close");
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it("any other error that reaches Express is a plain 500 with no stack, logged as one escaped line", async () => {
+    const answer = await send("GET", "/throws");
+    expect(answer.status).toBe(500);
+    expect(answer.headers["content-type"]).toMatch(/^text\/plain/);
+    expect(answer.text).toBe("Something went wrong on our side. Try again later.");
+    const line = expectOneLine(/a message from a client\\nINFO forged entry/);
+    expect(line).toMatch(/\\n +at /);
   });
 });
 
