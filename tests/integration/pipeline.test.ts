@@ -285,6 +285,24 @@ describe("stage moves from the board", () => {
     expect(stale.status).toBe(409);
     expect((await version(ids.quoted)).stage).toBe("exploring");
   });
+
+  it("returns to the board's query only when it is a query a Location can carry as given; anything else returns to /pipeline, never a 500", async () => {
+    const id = await insertCandidate("Rhea Return", { manager: u.m1, team: "Returns" });
+    const moveTo = async (returnTo: string) => {
+      const { version: v, stage } = await version(id);
+      const response = await call(
+        pipelineAction,
+        post("/pipeline", { intent: "move", candidateId: id, version: String(v), to: stage === "spotted" ? "exploring" : "spotted", reason: "Back and forth", returnTo }, cookies.leader),
+        ctx(),
+      );
+      expect(response.status, JSON.stringify(returnTo)).toBe(302);
+      expect((await version(id)).version, JSON.stringify(returnTo)).toBe(v + 1);
+      return response.headers.get("Location");
+    };
+    for (const kept of ["", "?team=Returns", "?team=Returns&stage=spotted&sort=name", "?q=Zo%C3%AB"]) expect(await moveTo(kept)).toBe(`/pipeline${kept}`);
+    const refused = ["?team=x\nSet-Cookie: a=b", "?team=x\r\nINFO forged", "?team=x\r", "?q=Zo\u00eb", "?q=\u2028", "?q=\u20ac", "?a b", "?x#frag", "team=x", "/evil", "//evil.example", "?\t//evil.example"];
+    for (const to of refused) expect(await moveTo(to), JSON.stringify(to)).toBe("/pipeline");
+  });
 });
 
 describe("the CSV export", () => {
