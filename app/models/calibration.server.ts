@@ -570,12 +570,36 @@ export async function getFrozenPacket(db: DB, { itemId, candidateId, closedAt }:
   const packet: FrozenPacket = item.packet_snapshot
     ? (item.packet_snapshot as FrozenPacket)
     : { coverage: await getCoverageAsOf(db, { candidateId, asOf }), ...(await getPacketEvidence(db, { candidateId, asOf })) };
+  return withoutWithdrawnText(db, packet);
+}
+
+const WITHDRAWN_NOTE = { situation: "", behavior: "", impact: "", withdrawn: true };
+
+/**
+ * A stored packet as it may be shown or exported: each note retracted or deleted since is marked
+ * withdrawn, without its text. Withdrawing a note already blanks it in the stored packets
+ * (`withdrawFromPackets`); this also covers a note withdrawn by any other means.
+ */
+export async function withoutWithdrawnText<P extends { observations: { id: string }[] }>(db: DB, packet: P) {
   const ids = packet.observations.map((o) => o.id);
   const live = ids.length
     ? new Set((await db.selectFrom("observations").select("id").where("id", "in", ids).where("retracted_at", "is", null).execute()).map((r) => r.id))
     : new Set<string>();
-  const observations = packet.observations.map((o) => (live.has(o.id) ? { ...o, withdrawn: false } : { ...o, situation: "", behavior: "", impact: "", withdrawn: true }));
+  const observations = packet.observations.map((o) => (live.has(o.id) ? { ...o, withdrawn: false } : { ...o, ...WITHDRAWN_NOTE }));
   return { ...packet, observations };
+}
+
+/**
+ * Takes a deleted or retracted note's text out of every stored packet that holds it, whichever
+ * candidate it is now filed under. Call it in the transaction that deletes or retracts the note, so
+ * the text never outlives the withdrawal anywhere.
+ */
+export async function withdrawFromPackets(trx: DB, { observationId }: { observationId: string }) {
+  await sql`
+    update calibration_items set packet_snapshot = jsonb_set(packet_snapshot, '{observations}', (
+      select jsonb_agg(case when e.note ->> 'id' = ${observationId} then e.note || ${JSON.stringify(WITHDRAWN_NOTE)}::jsonb else e.note end order by e.n)
+      from jsonb_array_elements(packet_snapshot -> 'observations') with ordinality as e(note, n)))
+    where packet_snapshot -> 'observations' @> ${JSON.stringify([{ id: observationId }])}::jsonb`.execute(trx);
 }
 
 /** Whether the viewer's circle (or leadership) covers the candidate, whatever the meeting says. */

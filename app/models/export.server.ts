@@ -5,6 +5,7 @@
  * resolves the ids in those rows (people, dimensions, anti-patterns, sniff tests, meetings) to names.
  */
 import type { DB } from "../../db/client";
+import { withoutWithdrawnText } from "./calibration.server";
 
 export const EXPORT_FORMAT = "noseworthy.candidate-export.v1";
 
@@ -129,7 +130,14 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     coaching_plan_flags: clean(coaching_plan_flags),
     coaching_actions: clean(coaching_actions),
     coaching_checkins: clean(coaching_checkins),
-    calibration_items: clean(calibration_items),
+    // A closed meeting's packet as its page shows it: no text of a note withdrawn since (decision 0006).
+    calibration_items: clean(
+      await Promise.all(
+        calibration_items.map(async (item) =>
+          item.packet_snapshot ? { ...item, packet_snapshot: await withoutWithdrawnText(db, item.packet_snapshot as { observations: { id: string }[] }) } : item,
+        ),
+      ),
+    ),
     calibration_packet_reads: clean(calibration_packet_reads),
     calibration_prereads: clean(calibration_prereads),
     calibration_decisions: clean(calibration_decisions),

@@ -4,6 +4,7 @@ import type { DB } from "../../db/client";
 import { SIGNALS, type Signal } from "../../db/schema";
 import { z } from "zod";
 import { isUuid } from "../auth/policy.server";
+import { withdrawFromPackets } from "./calibration.server";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { isRealDay } from "../utils/dates";
 
@@ -278,12 +279,18 @@ export async function observationIsCited(db: DB, observationId: string): Promise
   return Boolean(row);
 }
 
+/** Deletes the note, and its text from every closed meeting's stored packet. */
 export async function deleteObservation(trx: DB, { observationId }: { observationId: string }): Promise<boolean> {
   const result = await trx.deleteFrom("observations").where("id", "=", observationId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  const deleted = Number(result.numDeletedRows) > 0;
+  if (deleted) await withdrawFromPackets(trx, { observationId });
+  return deleted;
 }
 
-/** Marks the observation retracted; it stays in the record. False when it was already retracted. */
+/**
+ * Marks the observation retracted; it stays in the record, but its text leaves every closed meeting's
+ * stored packet (decision 0006). False when it was already retracted.
+ */
 export async function retractObservation(
   trx: DB,
   { observationId, actorId, reason, now }: { observationId: string; actorId: string; reason: string; now: Date },
@@ -300,6 +307,7 @@ export async function retractObservation(
     .where("retracted_at", "is", null)
     .returning("id")
     .executeTakeFirst();
+  if (row) await withdrawFromPackets(trx, { observationId });
   return Boolean(row);
 }
 

@@ -9,6 +9,7 @@ import { action as meetingAction, loader as meetingLoader } from "../../app/rout
 import { action as itemAction, loader as itemLoader } from "../../app/routes/calibrations.$meetingId.items.$itemId";
 import { loader as summaryLoader } from "../../app/routes/calibrations.$meetingId.summary";
 import { loader as profileLoader } from "../../app/routes/candidates.$candidateId._index";
+import { action as observationAction } from "../../app/routes/candidates.$candidateId.observations.$observationId";
 import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
@@ -588,5 +589,59 @@ describe("after the meeting closes", () => {
     const data = await body(await call(itemLoader, get(`/calibrations/${legacy.id}/items/${item.id}`, cookies.leader), ctx(), { meetingId: legacy.id, itemId: item.id }));
     expect(data.packet.observations.map((o: { id: string }) => o.id)).toEqual([obs[ids.cy][0]]);
     expect(data.frozenAt).toBeTruthy();
+  });
+});
+
+describe("a note deleted or retracted after the meeting closes", () => {
+  const snapshotsHolding = async (text: string) =>
+    (await sql<{ id: string }>`select id from calibration_items where packet_snapshot::text like ${`%${text}%`}`.execute(handle.db)).rows;
+  const withdraw = (observationId: string, who: string, fields: Record<string, string>) =>
+    call(observationAction, post(`/candidates/${ids.ben}/observations/${observationId}`, fields, cookies[who]), ctx(), { candidateId: ids.ben, observationId });
+
+  it("leaves no text of it in any stored packet of any meeting; the packet lists it as withdrawn", async () => {
+    const note = async (behavior: string) => {
+      const id = await observe(ids.ben, u.m2, behavior);
+      // Written an hour ago by the app's clock, so still inside the author's deletion window.
+      await sql`update observations set created_at = ${new Date(clock.now.getTime() - 3_600_000)} where id = ${id}`.execute(handle.db);
+      return id;
+    };
+    const deleted = await note("Said something to be deleted completely");
+    const retracted = await note("Said something to be retracted later");
+    await note("Said something that stays");
+    // Two closed meetings hold both notes in their packets.
+    const meetings: { meetingId: string; itemId: string }[] = [];
+    for (const title of ["Deletion calibration", "Second deletion calibration"]) {
+      const meetingId = meetingIdFrom(await createMeeting({ title }));
+      await control(meetingId, "leader", { intent: "start" });
+      await control(meetingId, "leader", { intent: "close" });
+      meetings.push({ meetingId, itemId: (await itemFor(meetingId, ids.ben)).id });
+    }
+    expect(await snapshotsHolding("to be deleted completely")).toHaveLength(2);
+    expect(await snapshotsHolding("to be retracted later")).toHaveLength(2);
+
+    expect((await withdraw(deleted, "m2", { intent: "delete" })).status).toBe(302);
+    expect(await handle.db.selectFrom("observations").select("id").where("id", "=", deleted).execute()).toEqual([]);
+    expect(await snapshotsHolding("to be deleted completely")).toEqual([]);
+
+    // A refused retraction (no reason) changes no packet.
+    expect((await withdraw(retracted, "m2", { intent: "retract", reason: "" })).status).toBe(400);
+    expect(await snapshotsHolding("to be retracted later")).toHaveLength(2);
+    expect((await withdraw(retracted, "m2", { intent: "retract", reason: "Wrong meeting" })).status).toBe(302);
+    expect(await snapshotsHolding("to be retracted later")).toEqual([]);
+    // The retracted note itself stays in the record, with its text, for the candidate's circle.
+    expect(await handle.db.selectFrom("observations").select("behavior").where("id", "=", retracted).executeTakeFirstOrThrow()).toEqual({ behavior: "Said something to be retracted later" });
+
+    for (const { meetingId, itemId } of meetings) {
+      const raw = await handle.db.selectFrom("calibration_items").select("packet_snapshot").where("id", "=", itemId).executeTakeFirstOrThrow();
+      const stored = (raw.packet_snapshot as { observations: { id: string }[] }).observations;
+      for (const id of [deleted, retracted]) {
+        expect(stored.find((o) => o.id === id)).toMatchObject({ situation: "", behavior: "", impact: "", withdrawn: true });
+      }
+      // The other notes of the packet keep their text.
+      expect(stored.filter((o) => ![deleted, retracted].includes(o.id))).toEqual(expect.arrayContaining([expect.objectContaining({ behavior: "Said something that stays" })]));
+      const packet = await body(await loadItem(meetingId, itemId, "leader"));
+      const shown = packet.packet.observations.filter((o: { id: string }) => [deleted, retracted].includes(o.id));
+      expect(shown).toEqual([expect.objectContaining({ withdrawn: true, behavior: "" }), expect.objectContaining({ withdrawn: true, behavior: "" })]);
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
+import { closeMeeting } from "../../app/models/calibration.server";
 import { loader as exportLoader } from "../../app/routes/candidates.$candidateId.export";
-import { body, call, get, makeContext, makeUser, sessionCookie, type TestClock } from "../helpers/app";
+import { action as observationAction } from "../../app/routes/candidates.$candidateId.observations.$observationId";
+import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -202,5 +204,50 @@ describe("candidate export", () => {
       .where("request_id", "=", "export-mentor")
       .execute();
     expect(denied).toEqual([{ outcome: "denied", action: "candidate.manage" }]);
+  });
+});
+
+describe("a closed meeting's packet in the export", () => {
+  it("carries no text of a note deleted or retracted after the close; the retracted note itself is exported", async () => {
+    const id = await fullRecord("Kit Closed", users.manager.id, users.mentor.id, users.leader.id, users.observer.id);
+    const note = async (behavior: string) =>
+      (
+        await db
+          .insertInto("observations")
+          // An hour old by the app's clock: inside the author's deletion window.
+          .values({ candidate_id: id, author_id: users.manager.id, observed_on: "2026-03-01", situation: "Standup", behavior, impact: "", signal: "strength", created_at: new Date(clock.now.getTime() - 3_600_000) })
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      ).id;
+    const deleted = await note("Wrote something later deleted completely");
+    const retracted = await note("Wrote something later retracted");
+    const retractedBehindTheApp = await note("Wrote something retracted outside the app");
+    const item = await db.selectFrom("calibration_items").select(["id", "meeting_id"]).where("candidate_id", "=", id).executeTakeFirstOrThrow();
+    await db.transaction().execute((trx) => closeMeeting(trx, { meetingId: item.meeting_id, now: clock.now }));
+    // Not vacuous: the export carried the packet with both texts before they were withdrawn.
+    const before = JSON.stringify(await body(await exportAs("manager", id)));
+    expect(before).toContain("later deleted completely");
+    expect(before).toContain("later retracted");
+
+    const withdraw = (observationId: string, fields: Record<string, string>) =>
+      call(observationAction, post(`/candidates/${id}/observations/${observationId}`, fields, cookies.manager), makeContext(db, clock), { candidateId: id, observationId });
+    expect((await withdraw(deleted, { intent: "delete" })).status).toBe(302);
+    expect((await withdraw(retracted, { intent: "retract", reason: "Wrong person" })).status).toBe(302);
+    // Even a note withdrawn without going through the app leaves the exported packet without its text.
+    await db.updateTable("observations").set({ retracted_at: clock.now, retracted_by: users.manager.id, retraction_reason: "By hand" }).where("id", "=", retractedBehindTheApp).execute();
+
+    const data = await body(await exportAs("manager", id));
+    expect(JSON.stringify(data)).not.toContain("later deleted completely");
+    expect(JSON.stringify(data.tables.calibration_items)).not.toContain("later retracted");
+    expect(JSON.stringify(data.tables.calibration_items)).not.toContain("retracted outside the app");
+    expect(data.tables.observations).toEqual(expect.arrayContaining([expect.objectContaining({ id: retracted, behavior: "Wrote something later retracted", retraction_reason: "Wrong person" })]));
+    const [exported] = data.tables.calibration_items;
+    const packetNotes = exported.packet_snapshot.observations as { id: string }[];
+    expect(packetNotes.filter((o) => [deleted, retracted, retractedBehindTheApp].includes(o.id))).toEqual([
+      expect.objectContaining({ withdrawn: true, situation: "", behavior: "", impact: "" }),
+      expect.objectContaining({ withdrawn: true, situation: "", behavior: "", impact: "" }),
+      expect.objectContaining({ withdrawn: true, situation: "", behavior: "", impact: "" }),
+    ]);
+    expect(packetNotes).toEqual(expect.arrayContaining([expect.objectContaining({ behavior: "Wrote the ADR unprompted" })]));
   });
 });
