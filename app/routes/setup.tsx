@@ -53,12 +53,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
+  // Gone (404) before the form is judged, as the page is: field messages would tell anyone it exists.
+  const token = formData.get("token");
+  if (typeof token !== "string" || !tokenMatches(token, context.env.SESSION_SECRET) || (await hasAccounts(context.db))) throw notFound();
   // The passwords are never sent back into the page.
   const typed = { name: String(formData.get("name") ?? ""), email: String(formData.get("email") ?? "") };
   const parsed = parseForm(SetupSchema, formData, { values: typed });
   if (!parsed.ok) return parsed.response;
-  const { token, name, email, password } = parsed.data;
-  if (!tokenMatches(token, context.env.SESSION_SECRET)) throw notFound();
+  const { name, email, password } = parsed.data;
   const passwordHash = await hashPassword(password);
   const created = await context.db.transaction().execute(async (trx) => {
     // Two people sending the form at once: one admin, not two.

@@ -39,6 +39,25 @@ describe("/setup: the first admin of an installation with no accounts", () => {
     await handle.close();
   });
 
+  it("answers 404 before judging the form: without the token, or once an account exists, bad input gets no field messages", async () => {
+    const handle = await createTestDb();
+    const ctx = makeContext(handle.db);
+    const bad = { password: "short", confirm: "differs", email: "not-an-address", name: "" };
+    for (const fields of [form({ token: "guess", ...bad }), { name: "", email: "" }, form({ token: "", ...bad })]) {
+      const response = await call(action, post("/setup", fields), ctx);
+      expect(response.status).toBe(404);
+      expect(JSON.stringify(await body(response))).not.toMatch(/fieldErrors|Use at least/);
+    }
+    await makeUser(handle.db, ["manager"]);
+    for (const fields of [form(bad), form({ password: "short", confirm: "short" }), form({ confirm: "another long password" }), { token }]) {
+      const response = await call(action, post("/setup", fields), ctx);
+      expect(response.status).toBe(404);
+      expect(JSON.stringify(await body(response))).not.toMatch(/fieldErrors|Use at least/);
+    }
+    expect(await handle.db.selectFrom("users").select("id").execute()).toHaveLength(1);
+    await handle.close();
+  });
+
   it("two submissions at once make one admin", async () => {
     const handle = await createTestDb();
     const ctx = makeContext(handle.db);
