@@ -13,6 +13,7 @@ import { createDb, type DbHandle } from "../db/client";
 import { migrateWithBackup } from "../db/migrate";
 import { isEmpty, seedDemo } from "../db/seed/demo";
 import { hashPassword } from "./auth/password.server";
+import { runRetention } from "./models/retention.server";
 import { type Env, pgliteDataDir } from "./env.server";
 
 /** The one-time link's token for creating the first admin: derived from the session secret, so every worker agrees. */
@@ -44,7 +45,12 @@ export async function openDatabase(env: Env, { seedDemoOrganisation }: { seedDem
   }
   const stops: Array<() => void> = [];
   if (handle.pglite && controlSocket) {
-    const control: Server = serveControl(controlSocket, handle, env.BACKUP_DIR);
+    const control: Server = serveControl(controlSocket, handle, env.BACKUP_DIR, {
+      retention: async ({ dryRun, now }) => {
+        const result = await runRetention(handle.db, { now: now ? new Date(now) : new Date(), dryRun });
+        return { months: result.months, cutoff: result.cutoff, due: result.due, erased: result.erased };
+      },
+    });
     control.on("error", (error) => console.error(`Control socket ${controlSocket}: ${error.message} (npm run db:backup needs the server stopped).`));
     stops.push(() => control.close());
   }

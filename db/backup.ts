@@ -4,7 +4,7 @@
  * from its write-ahead log as after a crash: the result is the database as it was at one instant.
  * PostgreSQL (DATABASE_URL) is backed up with pg_dump / pg_restore instead (README).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
@@ -26,15 +26,29 @@ export async function backupEmbedded(pglite: PGlite, file: string): Promise<{ fi
     return pglite.dumpDataDir("gzip");
   });
   const bytes = Buffer.from(await dump.arrayBuffer());
+  // The backups usually share the database's disk: a backup must not be what fills it.
+  const fs = statfsSync(path.dirname(file));
+  if (fs.bavail * fs.bsize < bytes.length + BACKUP_HEADROOM_BYTES) {
+    throw new Error(`Not enough room in ${path.dirname(file)} for a backup of ${Math.ceil(bytes.length / 1e6)} MB (it keeps ${BACKUP_HEADROOM_BYTES / 1e6} MB free for the database).`);
+  }
   const partial = `${file}.partial`;
-  writeFileSync(partial, bytes, { mode: 0o600 });
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, bytes, { mode: 0o600 });
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
   return { file, bytes: bytes.length };
 }
+
+export const BACKUP_HEADROOM_BYTES = 64 * 1024 * 1024;
 
 /** Keep the newest `keep` backups of one kind (by name, which starts with the time). */
 export function pruneBackups(dir: string, reason: string, keep: number) {
   if (!existsSync(dir)) return;
+  // A backup cut off by a crash mid-write.
+  for (const stray of readdirSync(dir).filter((f) => f.startsWith("noseworthy-") && f.endsWith(".partial"))) rmSync(path.join(dir, stray), { force: true });
   const mine = readdirSync(dir)
     .filter((f) => f.startsWith("noseworthy-") && f.endsWith(`-${reason}${BACKUP_SUFFIX}`))
     .sort();
@@ -66,38 +80,61 @@ export async function restoreEmbedded(pgliteDir: string, file: string, now = new
       throw new Error(`${file} is not a backup of the embedded database (${error.message}).`);
     });
     await probe.close();
+    // Built beside the live directory, then swapped in: a restore that fails half-way leaves the live one as it was.
+    const staging = `${pgliteDir}.restoring`;
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(`${staging}.lock`, { force: true });
+    const restored = await createDb({ pgliteDir: staging, loadDataDir: blob, purpose: "db:restore" });
+    await restored.close();
     if (existsSync(pgliteDir)) {
       keptAs = `${pgliteDir}.before-restore-${now.toISOString().replace(/[:.]/g, "-")}`;
       renameSync(pgliteDir, keptAs);
     }
-    const restored = await createDb({ pgliteDir, loadDataDir: blob, heldLock: lock });
-    await restored.close();
+    try {
+      renameSync(staging, pgliteDir);
+    } catch (error) {
+      if (keptAs) renameSync(keptAs, pgliteDir);
+      keptAs = null;
+      throw error;
+    }
   } finally {
     lock.release();
   }
   return { keptAs };
 }
 
-/** The server's side of the control socket: `{"command":"backup","file":…}` one JSON line each way. */
-export function serveControl(socketPath: string, handle: DbHandle, backupDir: string): net.Server {
+export type ControlRequest = { command: "backup"; file?: string } | { command: "retention"; dryRun: boolean; now?: string };
+
+/**
+ * The server's side of the control socket: one JSON line in, one out. The command-line tasks that must
+ * run inside the process holding the database ask here: a backup, and retention (an erasure due by the
+ * retention rule must not wait for the server to be stopped).
+ */
+export function serveControl(socketPath: string, handle: DbHandle, backupDir: string, run: { retention: (request: Extract<ControlRequest, { command: "retention" }>) => Promise<object> }): net.Server {
   rmSync(socketPath, { force: true });
   const server = net.createServer((conn) => {
     let input = "";
     conn.setEncoding("utf8");
-    conn.on("data", async (chunk) => {
+    const onData = async (chunk: string) => {
       input += chunk;
-      if (!input.includes("\n") || input.length > 10_000) return;
+      if (input.length > 10_000) return void conn.destroy();
+      if (!input.includes("\n")) return;
+      conn.off("data", onData);
       let reply: object;
       try {
-        const request = JSON.parse(input.split("\n")[0]) as { command?: string; file?: string };
-        if (request.command !== "backup" || !handle.pglite) throw new Error("Unknown command.");
-        const file = path.resolve(request.file || path.join(backupDir, backupName("manual")));
-        reply = { ok: true, ...(await backupEmbedded(handle.pglite, file)) };
+        const request = JSON.parse(input.split("\n")[0]) as ControlRequest;
+        if (request.command === "backup" && handle.pglite) {
+          const file = path.resolve(request.file || path.join(backupDir, backupName("manual")));
+          reply = { ok: true, ...(await backupEmbedded(handle.pglite, file)) };
+        } else if (request.command === "retention") {
+          reply = { ok: true, ...(await run.retention(request)) };
+        } else throw new Error("Unknown command.");
       } catch (error) {
         reply = { ok: false, error: (error as Error).message };
       }
       conn.end(`${JSON.stringify(reply)}\n`);
-    });
+    };
+    conn.on("data", onData);
     conn.on("error", () => {});
   });
   // Only this account may ask (the umask the database set makes the socket 0600 too).
@@ -105,20 +142,20 @@ export function serveControl(socketPath: string, handle: DbHandle, backupDir: st
   return server;
 }
 
-/** The command line's side: ask a running server for a backup. */
-export function requestBackup(socketPath: string, file: string | undefined): Promise<{ file: string; bytes: number }> {
+/** The command line's side: ask the running server to do it. */
+export function askServer<T>(socketPath: string, request: ControlRequest): Promise<T> {
   return new Promise((resolve, reject) => {
     const conn = net.connect(socketPath);
     let output = "";
     conn.setEncoding("utf8");
-    conn.on("connect", () => conn.write(`${JSON.stringify({ command: "backup", file })}\n`));
+    conn.on("connect", () => conn.write(`${JSON.stringify(request)}\n`));
     conn.on("data", (chunk) => (output += chunk));
     conn.on("error", (error) => reject(new Error(`The running server did not answer on ${socketPath} (${error.message}).`)));
     conn.on("end", () => {
       try {
-        const reply = JSON.parse(output) as { ok: boolean; file: string; bytes: number; error?: string };
+        const reply = JSON.parse(output) as T & { ok: boolean; error?: string };
         if (reply.ok) resolve(reply);
-        else reject(new Error(`The running server could not take the backup: ${reply.error}`));
+        else reject(new Error(`The running server could not do it: ${reply.error}`));
       } catch {
         reject(new Error("The running server gave no answer."));
       }

@@ -12,7 +12,7 @@ import { parseEnv, pgliteDataDir } from "../app/env.server";
 import { runRetention } from "../app/models/retention.server";
 import { createUser, normaliseEmail } from "../app/models/user.server";
 import { ROLES, type Role } from "./schema";
-import { backupEmbedded, backupName, requestBackup, restoreEmbedded } from "./backup";
+import { askServer, backupEmbedded, backupName, restoreEmbedded } from "./backup";
 import { createDb, type DbHandle } from "./client";
 import { DataDirLockedError } from "./data-dir-lock";
 import { migrateWithBackup } from "./migrate";
@@ -30,7 +30,18 @@ async function main() {
     }
     return command === "backup" ? backup(pgliteDir, env.BACKUP_DIR, rest) : restore(pgliteDir, rest);
   }
-  const handle = await createDb({ databaseUrl: env.DATABASE_URL, pgliteDir, purpose: `npm run ${command === "user:create" ? command : `db:${command}`}` });
+  let handle: DbHandle;
+  try {
+    handle = await createDb({ databaseUrl: env.DATABASE_URL, pgliteDir, purpose: `npm run ${command === "user:create" ? command : `db:${command}`}` });
+  } catch (error) {
+    // Retention is a privacy duty: it runs inside a running server rather than wait for it to stop.
+    if (command === "retention" && error instanceof DataDirLockedError && error.owner.purpose === "server" && error.owner.controlSocket) {
+      const { dryRun, now } = retentionArgs(rest);
+      printRetention(await askServer<RetentionResult>(error.owner.controlSocket, { command: "retention", dryRun, now: now.toISOString() }), dryRun);
+      return;
+    }
+    throw error;
+  }
   try {
     const { applied, backup } = await migrateWithBackup(handle, env.BACKUP_DIR);
     if (backup) console.log(`Backed up the database before migrating: ${backup}`);
@@ -68,21 +79,8 @@ async function main() {
       return;
     }
     if (command === "retention") {
-      const { values } = parseArgs({ args: rest, options: { "dry-run": { type: "boolean", default: false } } });
-      const dryRun = Boolean(values["dry-run"]);
-      // NOSEWORTHY_NOW lets tests run the command at a chosen moment.
-      const now = process.env.NOSEWORTHY_NOW ? new Date(process.env.NOSEWORTHY_NOW) : new Date();
-      if (Number.isNaN(now.getTime())) throw new Error("NOSEWORTHY_NOW is not a date.");
-      const result = await runRetention(handle.db, { now, dryRun });
-      if (result.months === null) {
-        console.log("Retention is off (no retention_months setting): nothing to erase.");
-        return;
-      }
-      console.log(`Retention: ${result.months} months; candidates archived before ${result.cutoff?.toISOString()} are erased.`);
-      for (const row of result.due) {
-        console.log(`${dryRun ? "would erase" : "erased"} candidate ${row.id} (archived ${new Date(row.archived_at).toISOString()})`);
-      }
-      console.log(dryRun ? `Dry run: ${result.due.length} candidate(s) would be erased.` : `Erased ${result.erased.length} candidate(s).`);
+      const { dryRun, now } = retentionArgs(rest);
+      printRetention(await runRetention(handle.db, { now, dryRun }), dryRun);
       return;
     }
     console.error("Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run] | backup [--out FILE] | restore FILE");
@@ -90,6 +88,28 @@ async function main() {
   } finally {
     await handle.close();
   }
+}
+
+type RetentionResult = Pick<Awaited<ReturnType<typeof runRetention>>, "months" | "due" | "erased"> & { cutoff: Date | string | null };
+
+function retentionArgs(args: string[]) {
+  const { values } = parseArgs({ args, options: { "dry-run": { type: "boolean", default: false } } });
+  // NOSEWORTHY_NOW lets tests run the command at a chosen moment.
+  const now = process.env.NOSEWORTHY_NOW ? new Date(process.env.NOSEWORTHY_NOW) : new Date();
+  if (Number.isNaN(now.getTime())) throw new Error("NOSEWORTHY_NOW is not a date.");
+  return { dryRun: Boolean(values["dry-run"]), now };
+}
+
+function printRetention(result: RetentionResult, dryRun: boolean) {
+  if (result.months === null) {
+    console.log("Retention is off (no retention_months setting): nothing to erase.");
+    return;
+  }
+  console.log(`Retention: ${result.months} months; candidates archived before ${new Date(result.cutoff!).toISOString()} are erased.`);
+  for (const row of result.due) {
+    console.log(`${dryRun ? "would erase" : "erased"} candidate ${row.id} (archived ${new Date(row.archived_at).toISOString()})`);
+  }
+  console.log(dryRun ? `Dry run: ${result.due.length} candidate(s) would be erased.` : `Erased ${result.erased.length} candidate(s).`);
 }
 
 async function backup(pgliteDir: string, backupDir: string, args: string[]) {
@@ -101,7 +121,7 @@ async function backup(pgliteDir: string, backupDir: string, args: string[]) {
   } catch (error) {
     // A running server takes the backup itself: it holds the only consistent view of the files.
     if (error instanceof DataDirLockedError && error.owner.purpose === "server" && error.owner.controlSocket) {
-      const result = await requestBackup(error.owner.controlSocket, out);
+      const result = await askServer<{ file: string; bytes: number }>(error.owner.controlSocket, { command: "backup", file: out });
       console.log(`Backed up the running server's database to ${result.file} (${result.bytes} bytes).`);
       return;
     }

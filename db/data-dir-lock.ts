@@ -7,10 +7,12 @@
  *
  * A lock left by a process that no longer runs (kill -9, a power cut) is taken over: the taker
  * serialises with other takers through a second O_EXCL file, re-reads the lock under it, and replaces
- * it only if it is still the stale one it saw. A pid that now belongs to another program is told apart
- * by the process start time in /proc.
+ * it only if it is still the stale one it saw. Whether the holder runs is judged from its pid and start
+ * time when it ran under the same kernel boot and in the same pid namespace; a holder this process
+ * cannot see (another container, another machine on a shared disk) is judged by the lock's heartbeat:
+ * every holder touches the file every HEARTBEAT_MS, and one untouched for STALE_AFTER_MS is gone.
  */
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 
 export interface LockOwner {
@@ -20,9 +22,25 @@ export interface LockOwner {
   procStart: number | null;
   startedAt: string;
   purpose: string;
-  /** Where a running server accepts control requests (backups), if it does. */
+  /** Where a running server accepts control requests (backups, retention), if it does. */
   controlSocket?: string;
+  /** The kernel boot and pid namespace the pid belongs to: a pid means nothing outside them. */
+  bootId?: string | null;
+  pidNamespace?: string | null;
 }
+
+export const HEARTBEAT_MS = 10_000;
+export const STALE_AFTER_MS = 60_000;
+
+function readQuiet(read: () => string): string | null {
+  try {
+    return read().trim();
+  } catch {
+    return null;
+  }
+}
+const BOOT_ID = readQuiet(() => readFileSync("/proc/sys/kernel/random/boot_id", "utf8"));
+const PID_NAMESPACE = readQuiet(() => readlinkSync("/proc/self/ns/pid"));
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -37,7 +55,10 @@ export class DataDirLockedError extends Error {
         : owner.purpose === "server"
           ? "Stop the server first, or do this from the running app's admin pages."
           : "Wait for it to finish, then try again.";
-    super(`The embedded database in ${dir} is in use by ${what}: process ${owner.pid} on ${owner.host}, since ${owner.startedAt}. ${advice}`);
+    super(
+      `The embedded database in ${dir} is in use by ${what}: process ${owner.pid} on ${owner.host}, since ${owner.startedAt}. ${advice}` +
+        ` (If you are sure no process uses it, delete ${lockFileFor(dir)}; a lock nobody renews is taken over after ${STALE_AFTER_MS / 1000} s.)`,
+    );
     this.name = "DataDirLockedError";
   }
 }
@@ -65,9 +86,15 @@ function procStart(pid: number): number | null {
   }
 }
 
-/** Is the process that wrote this lock still running (on this machine)? Unknown hosts count as alive. */
-export function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true;
+/**
+ * Is the process that wrote this lock (at `file`) still running? Judged by its pid where this process
+ * can see it (same boot, same pid namespace), otherwise by the lock's heartbeat.
+ */
+export function isAlive(owner: LockOwner, file: string): boolean {
+  const sameBoot = owner.bootId !== undefined && owner.bootId !== null && owner.bootId === BOOT_ID;
+  const visible = owner.host === hostname() && sameBoot && (owner.pidNamespace ?? null) === PID_NAMESPACE && PID_NAMESPACE !== null;
+  if (owner.host === hostname() && owner.bootId && BOOT_ID && owner.bootId !== BOOT_ID) return false; // written before this machine's last boot
+  if (!visible) return ageMs(file) < STALE_AFTER_MS;
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -97,9 +124,13 @@ function tryCreate(file: string, owner: LockOwner): boolean {
   }
   try {
     writeSync(fd, JSON.stringify(owner));
-  } finally {
+  } catch (error) {
+    // A full disk: an empty lock would block the next start for a minute. Leave none.
     closeSync(fd);
+    rmQuiet(file);
+    throw error;
   }
+  closeSync(fd);
   return true;
 }
 
@@ -112,6 +143,8 @@ export function lockDataDir(dataDir: string, purpose: string, extra: Partial<Loc
     procStart: procStart(process.pid),
     startedAt: new Date().toISOString(),
     purpose,
+    bootId: BOOT_ID,
+    pidNamespace: PID_NAMESPACE,
     ...extra,
   };
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -119,11 +152,11 @@ export function lockDataDir(dataDir: string, purpose: string, extra: Partial<Loc
     const current = readOwner(file);
     // A lock file being written this instant (empty) or unreadable: look again shortly.
     if (!current) {
-      if (ageMs(file) > 10_000) takeOver(file, null, owner);
+      if (ageMs(file) > 10_000 && takeOver(file, null, owner)) return held(file, owner);
       sleepSync(50);
       continue;
     }
-    if (isAlive(current)) throw new DataDirLockedError(dataDir, current, purpose);
+    if (isAlive(current, file)) throw new DataDirLockedError(dataDir, current, purpose);
     if (takeOver(file, current, owner)) return { ...held(file, owner), tookOverFrom: current };
   }
   const current = readOwner(file);
@@ -134,8 +167,10 @@ export function lockDataDir(dataDir: string, purpose: string, extra: Partial<Loc
 /** Replace a stale lock, serialised with other takers; true when this process now holds it. */
 function takeOver(file: string, stale: LockOwner | null, owner: LockOwner): boolean {
   const guard = `${file}.takeover`;
-  // A guard left by a taker that died within the few statements below is old by now.
-  if (ageMs(guard) > 10_000) rmQuiet(guard);
+  // A guard left by a taker that died within the few statements below is old by now (and is only
+  // removed while it still holds what was read, so a fresh guard of another taker stays).
+  const oldGuard = ageMs(guard) > 10_000 ? readQuiet(() => readFileSync(guard, "utf8")) : null;
+  if (oldGuard !== null && readQuiet(() => readFileSync(guard, "utf8")) === oldGuard) rmQuiet(guard);
   if (!tryCreate(guard, owner)) return false;
   try {
     const again = readOwner(file);
@@ -156,12 +191,26 @@ function takeOver(file: string, stale: LockOwner | null, owner: LockOwner): bool
 
 function held(file: string, owner: LockOwner): DataDirLock {
   let released = false;
+  const mine = () => {
+    const current = readOwner(file);
+    return current?.pid === owner.pid && current.startedAt === owner.startedAt;
+  };
+  // The heartbeat that tells a holder in another container or on another machine that this one lives.
+  const heartbeat = setInterval(() => {
+    try {
+      if (mine()) utimesSync(file, new Date(), new Date());
+    } catch {
+      // A full disk does not stop the clock: the next beat tries again.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const release = () => {
     if (released) return;
     released = true;
+    clearInterval(heartbeat);
     process.off("exit", release);
     // Only our own lock is removed, never one another process took over.
-    if (readOwner(file)?.pid === owner.pid) rmQuiet(file);
+    if (mine()) rmQuiet(file);
   };
   process.on("exit", release);
   return { file, owner, release };

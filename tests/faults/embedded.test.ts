@@ -129,7 +129,6 @@ describe("the embedded database belongs to one process", () => {
     const env = embeddedEnv(dir, { NEW_USER_PASSWORD: "a-long-enough-password" });
     for (const args of [
       ["user:create", "--email", "late@example.test", "--name", "Late Admin"],
-      ["retention"],
       ["migrate"],
       ["seed"],
       ["restore", "/nonexistent-backup.tar.gz"],
@@ -150,6 +149,34 @@ describe("the embedded database belongs to one process", () => {
     const { status, out } = await cli(["user:create", "--email", "late@example.test", "--name", "Late Admin"], env);
     expect(status, out).toBe(0);
     expect(out).toContain("Created late@example.test");
+  });
+
+  it("(f) retention runs inside the running server when asked from the command line, and the erasure stays", async () => {
+    const dir = `${BASE}/retention`;
+    const fixture = await prepare(dir);
+    const handle = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
+    await handle.db.insertInto("settings").values({ key: "retention_months", value: JSON.stringify(12), updated_by: null }).execute();
+    const { id: manager } = await handle.db.selectFrom("users").select("id").executeTakeFirstOrThrow();
+    const { id: archived } = await handle.db
+      .insertInto("candidates")
+      .values({ name: "Old Archived", track: "technical_leadership", manager_id: manager, nominated_by: manager, nominated_reason: "r", stage: "archived", archived_at: new Date("2024-01-01T00:00:00Z") })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await handle.close();
+
+    const server = await start(dir, 3494);
+    const dry = await cli(["retention", "--dry-run"], embeddedEnv(dir));
+    expect(dry.status, dry.out).toBe(0);
+    expect(dry.out).toContain(`would erase candidate ${archived}`);
+    const run = await cli(["retention"], embeddedEnv(dir));
+    expect(run.status, run.out).toBe(0);
+    expect(run.out).toContain("Erased 1 candidate(s).");
+    await writeMany(server, fixture, 3, 0);
+    await stop(server);
+    const after = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
+    expect(await after.db.selectFrom("candidates").select("id").where("id", "=", archived).executeTakeFirst()).toBeUndefined();
+    await after.close();
+    expect(await observationCount(dir, fixture)).toBe(3);
   });
 
   it("(g) a lock left by kill -9 is taken over by the next start, with every acknowledged write", async () => {
@@ -282,6 +309,11 @@ describe("a full disk", () => {
     expect(await notReady.text()).toContain("disk is full");
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(server.output()).not.toMatch(/\n\s+at /);
+    // A backup on the full disk is refused before it writes anything, and leaves no partial file behind.
+    const backup = await cli(["backup"], embeddedEnv(dir));
+    expect(backup.status).not.toBe(0);
+    expect(backup.out).toContain("Not enough room in");
+    expect(existsSync(`${dir}/backups`) ? readdirSync(`${dir}/backups`) : []).toEqual([]);
 
     rmSync(`${mount}/filler`);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);

@@ -44,14 +44,32 @@ afterAll(async () => {
 });
 
 describe("form values", () => {
-  it("reads 64,000 distinct fields in linear time (the quadratic reader took about 30 s)", () => {
-    const form = new FormData();
+  it("reads 64,000 distinct fields in one pass: each entry read once, no per-key lookups (the quadratic reader took about 30 s)", () => {
+    // Counted, not timed: a per-key getAll walks every entry again, which made the reader quadratic.
+    let reads = 0;
+    class CountingForm extends FormData {
+      override getAll(): FormDataEntryValue[] {
+        throw new Error("getAll walks every entry: quadratic over distinct keys");
+      }
+      override get(): FormDataEntryValue | null {
+        throw new Error("get walks every entry: quadratic over distinct keys");
+      }
+      override *[Symbol.iterator](): FormDataIterator<[string, FormDataEntryValue]> {
+        for (const entry of super.entries()) {
+          reads += 1;
+          yield entry;
+        }
+        return undefined;
+      }
+      override entries() {
+        return this[Symbol.iterator]();
+      }
+    }
+    const form = new CountingForm();
     for (let i = 0; i < 64_000; i++) form.append(`k${i}`, "1");
-    const t0 = performance.now();
     const values = formValues(form);
-    const ms = performance.now() - t0;
     expect(Object.keys(values)).toHaveLength(64_000);
-    expect(ms).toBeLessThan(1_000);
+    expect(reads).toBe(64_000);
   });
 
   it("keeps repeated fields as arrays in order, single ones as strings, and a field named __proto__ as a field", () => {
@@ -218,11 +236,9 @@ function pushChunked(method: string, path: string, headers: Record<string, strin
 describe("request body limits", () => {
   it("refuses a login form of 64,000 fields with 413 at once, without reading it", async () => {
     const before = formsRead;
-    const t0 = performance.now();
     const answer = await send("POST", "/login", manyFields(64_000), FORM);
     expect(answer.status).toBe(413);
     expect(answer.text).toMatch(/too large/i);
-    expect(performance.now() - t0).toBeLessThan(1_000);
     expect(formsRead).toBe(before);
   });
 
