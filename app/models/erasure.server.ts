@@ -64,11 +64,13 @@ async function recordIds(trx: DB, candidateId: string): Promise<string[]> {
 /**
  * Empties the details of every audit row about the candidate or one of their records (by entity id,
  * or naming one in its details); the rows themselves stay. The database allows an update of the log
- * that only removes details (migration 0007). Rows about them are no older than the candidate (a day's
- * margin for clocks that disagree), which spares reading the whole log.
+ * that only removes details, and only in a transaction that declares itself an erasure (migration
+ * 0007); `set local` ends that with this transaction. Rows about them are no older than the candidate
+ * (a day's margin for clocks that disagree), which spares reading the whole log.
  */
 async function scrubAudit(trx: DB, { candidateId, since }: { candidateId: string; since: Date | string }) {
   const ids = await recordIds(trx, candidateId);
+  await sql`set local noseworthy.erasing = 'on'`.execute(trx);
   await sql`
     update audit_events set details = '{}'::jsonb
     where at >= ${since}::timestamptz - interval '1 day' and details <> '{}'::jsonb

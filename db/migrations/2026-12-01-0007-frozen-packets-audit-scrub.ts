@@ -3,9 +3,11 @@ import { type Kysely, sql } from "kysely";
 // Frozen: this file must never import app code.
 //
 // 1. A calibration item keeps its packet as it was when the meeting closed (decision 0006).
-// 2. The audit log stays append-only, with one exception: an UPDATE may remove keys from `details`
+// 2. The audit log stays append-only, with one exception: inside an erasure's transaction (which
+//    says so with `set local noseworthy.erasing = 'on'`), an UPDATE may remove keys from `details`
 //    and change nothing else, so erasing a candidate can scrub facts about them from the log while
-//    every event (who, what, when, outcome) stays.
+//    every event (who, what, when, outcome) stays. Anywhere else, removing a key (say rolesAdded,
+//    hiding a role grant from leaders) is refused like any other change.
 // 3. Leaders' My week lists recent account changes from the log: an index on just those rows.
 const up_ = [
   `ALTER TABLE calibration_items ADD COLUMN packet_snapshot jsonb`,
@@ -13,6 +15,7 @@ const up_ = [
   `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
    BEGIN
      IF TG_OP = 'UPDATE'
+        AND current_setting('noseworthy.erasing', true) = 'on'
         AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.action = OLD.action AND NEW.entity = OLD.entity
         AND NEW.outcome = OLD.outcome
         AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id

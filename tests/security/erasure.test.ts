@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { action as eraseAction, loader as eraseLoader } from "../../app/routes/admin.candidates";
 import { loader as auditLoader } from "../../app/routes/admin.audit";
+import { audit } from "../../app/models/audit.server";
 import { getRetentionMonths, monthsBefore, runRetention } from "../../app/models/retention.server";
+import { listRoleChanges } from "../../app/models/user.server";
 import { body, call, get, makeContext, post, type TestClock } from "../helpers/app";
 import path from "node:path";
 import { createTestDb } from "../helpers/db";
@@ -275,6 +277,42 @@ describe("the audit log keeps events, not facts about people", () => {
     ];
     for (const attempt of attempts) await expect(attempt.execute(handle.db)).rejects.toThrow(/append-only/);
     expect((await handle.db.selectFrom("audit_events").select("details").where("id", "=", row.id).executeTakeFirstOrThrow()).details).toEqual({ via: "admin" });
+  });
+
+  it("removing a detail key is refused outside erasure, so a role grant cannot be hidden from leaders' My week", async () => {
+    const grantee = world.users.mentor.id;
+    await audit(handle.db, { actorId: world.users.admin.id, action: "user.update", entity: "user", entityId: grantee, requestId: "grant", details: { fields: ["roles"], rolesAdded: ["leader"], rolesRemoved: [] } });
+    const grant = await handle.db.selectFrom("audit_events").select(["id", "details"]).where("request_id", "=", "grant").executeTakeFirstOrThrow();
+    const since = new Date(Date.now() - 86_400_000);
+    const shown = async () => (await listRoleChanges(handle.db, { since })).filter((c) => c.id === String(grant.id));
+    expect(await shown()).toEqual([expect.objectContaining({ added: ["leader"] })]);
+
+    const strip = sql`update audit_events set details = details - 'rolesAdded' where id = ${grant.id}`;
+    await expect(strip.execute(handle.db)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_events set details = '{}'::jsonb where id = ${grant.id}`.execute(handle.db)).rejects.toThrow(/append-only/);
+    // Not even inside a transaction, unless it is an erasure's.
+    await expect(handle.db.transaction().execute((trx) => strip.execute(trx))).rejects.toThrow(/append-only/);
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await sql`set local noseworthy.erasing = 'off'`.execute(trx);
+        await strip.execute(trx);
+      }),
+    ).rejects.toThrow(/append-only/);
+    expect((await handle.db.selectFrom("audit_events").select("details").where("id", "=", grant.id).executeTakeFirstOrThrow()).details).toEqual(grant.details);
+    expect(await shown()).toEqual([expect.objectContaining({ added: ["leader"] })]);
+
+    // The gate is the erasure's own setting, and it ends with the erasure's transaction.
+    const rolledBack = new Error("roll back");
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await sql`set local noseworthy.erasing = 'on'`.execute(trx);
+        await strip.execute(trx);
+        expect((await trx.selectFrom("audit_events").select("details").where("id", "=", grant.id).executeTakeFirstOrThrow()).details).not.toHaveProperty("rolesAdded");
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await expect(strip.execute(handle.db)).rejects.toThrow(/append-only/);
+    expect(await shown()).toEqual([expect.objectContaining({ added: ["leader"] })]);
   });
 });
 
