@@ -51,6 +51,7 @@ export interface LoginThrottleTable {
   ip: string;
   failures: number;
   last_at: Timestamp;
+  succeeded_at: Timestamp | null;
 }
 export interface FrameworkTable {
   id: Id;

@@ -98,7 +98,7 @@ async function applyUserAction(
 
   if (input.intent === "reset_password") {
     if (takeover) {
-      const refused = await reauthenticate(context, { adminId: admin.id, action: "user.password_reset", entityId: target.id, password: input.currentPassword, values });
+      const refused = await reauthenticate(context, { admin, action: "user.password_reset", entityId: target.id, password: input.currentPassword, values });
       if (refused) return refused;
     }
     const passwordHash = await hashPassword(input.password);
@@ -117,7 +117,7 @@ async function applyUserAction(
       return redirectWithFlash(here, `The account is already ${disable ? "disabled" : "active"}.`);
     }
     if (input.intent === "enable" && takeover) {
-      const refused = await reauthenticate(context, { adminId: admin.id, action: "user.enable", entityId: target.id, password: input.currentPassword, values });
+      const refused = await reauthenticate(context, { admin, action: "user.enable", entityId: target.id, password: input.currentPassword, values });
       if (refused) return refused;
     }
     const refusal = await context.db.transaction().execute(async (trx) => {
@@ -143,7 +143,7 @@ async function applyUserAction(
   const rolesAdded = roles.filter((r) => !target.roles.includes(r));
   const grantsPeopleData = rolesAdded.some((r) => PEOPLE_ROLES.includes(r));
   if (grantsPeopleData) {
-    const refused = await reauthenticate(context, { adminId: admin.id, action: "user.update", entityId: target.id, password: input.currentPassword, values });
+    const refused = await reauthenticate(context, { admin, action: "user.update", entityId: target.id, password: input.currentPassword, values });
     if (refused) return refused;
   }
   const outcome = await context.db.transaction().execute(async (trx) => {

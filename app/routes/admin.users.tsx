@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (await emailTaken(context.db, email)) return taken();
   const grantsPeopleData = roles.some((r) => PEOPLE_ROLES.includes(r));
   if (grantsPeopleData) {
-    const refused = await reauthenticate(context, { adminId: admin.id, action: "user.create", entityId: null, password: parsed.data.currentPassword, values });
+    const refused = await reauthenticate(context, { admin, action: "user.create", entityId: null, password: parsed.data.currentPassword, values });
     if (refused) return refused;
   }
   const passwordHash = await hashPassword(password);

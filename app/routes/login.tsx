@@ -79,7 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const cookie = await context.db.transaction().execute(async (trx) => {
     const trxCtx = { ...context, db: trx };
-    await clearLoginFailures(trx, { email, ip });
+    await clearLoginFailures(trx, { email, ip, now });
     await audit(trx, { actorId: account.id, action: "auth.login", entity: "session", requestId: context.requestId });
     return createSession(trxCtx, { userId: account.id, userAgent: request.headers.get("user-agent") });
   });

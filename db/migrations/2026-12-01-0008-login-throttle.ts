@@ -5,15 +5,20 @@ import { type Kysely, sql } from "kysely";
 // Login throttling by (account, address) pair with growing delays, replacing login_attempts (a log of
 // attempts counted after the password check, so concurrent attempts all passed the count, and whose
 // per-account and per-address limits let a stranger lock others out). One row per pair that has
-// failed: an attempt is reserved by one INSERT … ON CONFLICT DO UPDATE on it before the password is
-// checked, which the row lock makes atomic; a successful login deletes the row.
+// failed or logged in: an attempt is reserved by one INSERT … ON CONFLICT DO UPDATE on it before the password is
+// checked, under advisory locks on the account and on the address so that the counts it depends on
+// are those of every reservation before it. A successful login sets failures to 0 and records
+// succeeded_at: the owner's usual address keeps its full allowance while the account is under attack.
+// ip is the client's IPv4 address, or its IPv6 /64 prefix.
 const up_ = [
   `CREATE TABLE login_throttle (
     email text NOT NULL,
     ip text NOT NULL,
-    failures integer NOT NULL CHECK (failures > 0),
+    failures integer NOT NULL CHECK (failures >= 0),
     last_at timestamptz NOT NULL,
-    PRIMARY KEY (email, ip)
+    succeeded_at timestamptz,
+    PRIMARY KEY (email, ip),
+    CHECK (failures > 0 OR succeeded_at IS NOT NULL)
   )`,
   `CREATE INDEX login_throttle_ip_idx ON login_throttle (ip)`,
   `CREATE INDEX login_throttle_last_at_idx ON login_throttle (last_at)`,

@@ -107,6 +107,15 @@ describe("login", () => {
     expect(again.status).toBe(302);
   });
 
+  it("counts an IPv6 client by its /64: rotating addresses within it does not reset the allowance", async () => {
+    for (let i = 1; i <= 10; i++) expect((await login("ada@example.test", "nope", `2001:db8:7:7::${i.toString(16)}`)).status).toBe(400);
+    expect((await login("ada@example.test", PASSWORD, "2001:db8:7:7:dead:beef:0:1")).status).toBe(429);
+    // Another /64 is another address; the IPv4-mapped form of an address is that IPv4 address.
+    expect((await login("ada@example.test", PASSWORD, "2001:db8:7:8::1")).status).toBe(302);
+    for (let i = 0; i < 10; i++) expect((await login("ada@example.test", "nope", "10.7.7.7")).status).toBe(400);
+    expect((await login("ada@example.test", PASSWORD, "::ffff:10.7.7.7")).status).toBe(429);
+  });
+
   it("slows many accounts from one address without locking the address", async () => {
     const ip = "10.9.9.9";
     for (let i = 0; i < 25; i++) {

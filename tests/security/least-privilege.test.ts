@@ -10,6 +10,7 @@ import { hashPassword } from "../../app/auth/password.server";
 import { action as usersAction } from "../../app/routes/admin.users";
 import { action as userAction } from "../../app/routes/admin.users.$userId";
 import { loader as myWeekLoader } from "../../app/routes/_index";
+import { action as loginAction } from "../../app/routes/login";
 import { getMyWeek } from "../../app/models/my-week.server";
 import { addDays, isoDate } from "../../app/utils/dates";
 import { body, call, get, makeContext, makeUser, post, type TestClock } from "../helpers/app";
@@ -176,5 +177,46 @@ describe("leaders see role changes on My week", () => {
     const today = isoDate(clock.now);
     expect((await getMyWeek(handle.db, { viewer: leader, today: addDays(today, 29) })).roleChanges).toHaveLength(5);
     expect((await getMyWeek(handle.db, { viewer: leader, today: addDays(today, 31) })).roleChanges).toEqual([]);
+  });
+});
+
+describe("re-authentication is throttled like a login", () => {
+  it("after 10 wrong current passwords from one address, even the right one is refused with 429 (Retry-After, a field message, the form kept, audited) until the delay passes", async () => {
+    const target = await makeUser(handle.db, ["leader"], "Quinn Guessed");
+    const before = await user(target.id);
+    const start = Date.now();
+    const guessClock: TestClock = { now: new Date(start) };
+    const reset = (currentPassword: string, requestId: string) =>
+      call(
+        userAction,
+        post(`/admin/users/${target.id}`, { intent: "reset_password", password: "the attacker's new password", currentPassword }, world.cookies.admin),
+        makeContext(handle.db, guessClock, { requestId, clientIp: "10.30.0.1" }),
+        { userId: target.id },
+      );
+    for (let i = 0; i < 10; i++) expect((await reset(`guess ${i}`, `guess-${i}`)).status, `guess ${i}`).toBe(400);
+    expect((await reset("guess 10", "guess-10")).status).toBe(429);
+
+    const refused = await reset(ADMIN_PASSWORD, "guess-right");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    const data = await body(refused);
+    expect(data.fieldErrors.currentPassword?.[0]).toMatch(/try again in 1 minute/i);
+    expect(data.values).toEqual({ intent: "reset_password" });
+    expect(JSON.stringify(data)).not.toContain(ADMIN_PASSWORD);
+    expect(await auditOf(target.id, "guess-right")).toEqual([
+      expect.objectContaining({ action: "user.password_reset", outcome: "denied", actor_id: world.users.admin.id, details: { reason: "rate_limited" } }),
+    ]);
+    expect((await user(target.id)).password_hash).toBe(before.password_hash);
+    // The same (account, address) pair as a login: logging in as the admin from there waits too.
+    const { email } = await handle.db.selectFrom("users").select("email").where("id", "=", world.users.admin.id).executeTakeFirstOrThrow();
+    const login = await call(loginAction, post("/login", { email, password: ADMIN_PASSWORD }), makeContext(handle.db, guessClock, { clientIp: "10.30.0.1" }));
+    expect(login.status).toBe(429);
+
+    guessClock.now = new Date(start + 59_000);
+    expect((await reset(ADMIN_PASSWORD, "guess-59s")).status).toBe(429);
+    expect((await user(target.id)).password_hash).toBe(before.password_hash);
+    guessClock.now = new Date(start + 60_000);
+    expect((await reset(ADMIN_PASSWORD, "guess-60s")).status).toBe(302);
+    expect((await user(target.id)).password_hash).not.toBe(before.password_hash);
   });
 });

@@ -142,6 +142,8 @@ describe("login throttle: by account and address together, growing delays, atomi
   it("a stranger's failures from other addresses do not stop the owner's correct login", async () => {
     await createUser(handle.db, { email: "owner@example.test", name: "Owen Owner", roles: ["manager"], passwordHash: await hashPassword(PASSWORD) });
     const t = 20 * 86_400_000;
+    // Two days earlier the owner logged in from their usual address.
+    expect((await login(at(t - 2 * 86_400_000), PASSWORD, "10.1.2.3", "owner@example.test")).status).toBe(302);
     // A stranger guesses from six addresses, 12 times each. Each address has 10 failures free until the
     // account has 50; from then on every new address gets one, then the growing delays.
     let checked = 0;
@@ -153,10 +155,34 @@ describe("login throttle: by account and address together, growing delays, atomi
       }
     }
     expect(checked).toBe(51);
+    // On their usual address the busy account does not slow the owner: the normal allowance, nine typos
+    // checked and the tenth attempt let in.
+    for (let i = 0; i < 9; i++) expect((await login(at(t + (i + 1) * 100), "typo", "10.1.2.3", "owner@example.test")).status, `typo ${i + 1}`).toBe(400);
+    expect((await login(at(t + SECOND), PASSWORD, "10.1.2.3", "owner@example.test")).status).toBe(302);
     // The owner, on their own address, is let in at once.
     expect((await login(at(t + 11 * SECOND), PASSWORD, "10.1.2.3", "owner@example.test")).status).toBe(302);
     // A typo of theirs is checked (400), not refused: the stranger holds no lock on the account.
     expect((await login(at(t + 12 * SECOND), "typo", "10.1.2.4", "owner@example.test")).status).toBe(400);
+  });
+
+  it("the busy rule counts every reservation before it: 20 concurrent attempts when the account or the address is one failure short of busy get one password check", async () => {
+    await createUser(handle.db, { email: "edge@example.test", name: "Eddie Edge", roles: ["manager"], passwordHash: await hashPassword(PASSWORD) });
+    const t = 40 * 86_400_000;
+    const fail = async (email: string, ip: string, n: number) => {
+      for (let i = 0; i < n; i++) expect((await login(at(t), "guess", ip, email)).status).toBe(400);
+    };
+    // 49 failures against the account from five other addresses; then a burst from a new address.
+    for (let a = 0; a < 5; a++) await fail("edge@example.test", `10.88.0.${a}`, a < 4 ? 10 : 9);
+    // 49 failures from one address against accounts other than the one of the burst; then a burst from it.
+    for (let a = 0; a < 5; a++) await fail(`someone${a}@example.test`, "10.88.2.1", a < 4 ? 10 : 9);
+    for (const [email, ip] of [["edge@example.test", "10.88.1.1"], ["edge2@example.test", "10.88.2.1"]]) {
+      // In any order, the first reservation makes the account (or address) busy, so the pair has one
+      // failure free: one password is checked, the other 19 wait.
+      const responses = await Promise.all(Array.from({ length: 20 }, () => login(at(t + SECOND), "wrong", ip, email)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 400), `${email} from ${ip}`).toHaveLength(1);
+      expect(statuses.filter((s) => s === 429), `${email} from ${ip}`).toHaveLength(19);
+    }
   });
 
   it("30 concurrent wrong attempts: at most 10 passwords are checked, the rest are refused with 429", async () => {
