@@ -5,11 +5,11 @@ import { type Kysely, sql } from "kysely";
 // Login throttling by (account, address) pair with growing delays, replacing login_attempts (a log of
 // attempts counted after the password check, so concurrent attempts all passed the count, and whose
 // per-account and per-address limits let a stranger lock others out). One row per pair that has
-// failed or logged in: an attempt is reserved by one INSERT … ON CONFLICT DO UPDATE on it before the password is
-// checked, under advisory locks on the account and on the address so that the counts it depends on
-// are those of every reservation before it. A successful login sets failures to 0 and records
-// succeeded_at: the owner's usual address keeps its full allowance while the account is under attack.
-// ip is the client's IPv4 address, or its IPv6 /64 prefix.
+// failed or logged in: an attempt is reserved by one INSERT … ON CONFLICT DO UPDATE on it before the
+// password is checked, under advisory locks on the account and on the address so that the counts it
+// depends on are those of every reservation before it. A successful login sets failures to 0 and
+// records succeeded_at: the owner's usual address keeps its full allowance while the account is under
+// attack. ip is the client's IPv4 address, or its IPv6 /64 prefix.
 const up_ = [
   `CREATE TABLE login_throttle (
     email text NOT NULL,
