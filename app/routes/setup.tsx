@@ -29,7 +29,7 @@ const SetupSchema = z
       .trim()
       .min(1, "Enter your email address.")
       .max(254, "That email address is too long.")
-      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
+      .regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
     password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
     confirm: z.string().max(1000),
   })

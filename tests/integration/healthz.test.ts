@@ -50,6 +50,31 @@ describe("/healthz (liveness) and /readyz (readiness)", () => {
     }
   });
 
+  it("readiness is 503 when the write waits longer than its bound (a held lock), and 200 once it is released", async () => {
+    const handle = await createTestDb();
+    const ctx = makeContext(handle.db);
+    expect((await call(readyz, get("/readyz"), ctx)).status).toBe(200);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // Another transaction holds the probe's row (on PGlite: the one connection) and does not finish.
+    const holder = handle.db.transaction().execute(async (trx) => {
+      await sql`update readiness_probe set checked_at = now() where id = 1`.execute(trx);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const slow = await call(readyz, get("/readyz"), ctx);
+    expect(slow.status).toBe(503);
+    expect(slow.headers.get("Retry-After")).toBe("5");
+    expect(await slow.text()).toBe("not ready: the database did not accept a write within 2000 ms\n");
+    release();
+    await holder;
+    expect((await call(readyz, get("/readyz"), ctx)).status).toBe(200);
+    await handle.close();
+  });
+
   it("readiness is 503 when the embedded database's disk is nearly full", async () => {
     const handle = await createTestDb();
     // statfs of a directory on a file system with no free blocks: /proc reports none.
