@@ -215,9 +215,9 @@ async function decide(context: AppContext, { viewer, meeting, formData }: { view
         }
         return recorded;
       },
-      answer: (d) => {
-        const moved = move ? ` The candidate moved to ${STAGE_LABELS[move.to]}.` : "";
-        return redirectWithFlash(`/calibrations/${meeting.id}`, `Decision recorded: ${OUTCOME_LABELS[d.outcome]}.${moved}`);
+      answer: () => {
+        // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
+        return redirectWithFlash(`/calibrations/${meeting.id}`, move ? "Decision recorded. Stage changed." : "Decision recorded.");
       },
       values,
     });

@@ -260,9 +260,9 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
         }
         return amended;
       },
-      answer: (d) => {
-        const moved = move ? ` The candidate moved to ${STAGE_LABELS[move.to]}.` : "";
-        return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, `Decision amended: ${OUTCOME_LABELS[d.outcome]}.${moved}`);
+      answer: () => {
+        // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
+        return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, move ? "Decision amended. Stage changed." : "Decision amended.");
       },
       values,
     });

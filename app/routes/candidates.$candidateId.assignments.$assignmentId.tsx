@@ -122,7 +122,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const result = await record(trx, parsed!);
         return result === "stale" ? stale(trx) : result.debrief!;
       },
-      answer: () => redirectWithFlash(here, `Recorded as ${STATUS_LABELS[to]}, with your debrief observation.`),
+      answer: () => redirectWithFlash(here, "Sniff test updated, with your debrief observation."),
       values,
     });
   }
@@ -131,7 +131,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (refused) return refused;
   const result = await context.db.transaction().execute((trx) => record(trx, parsed!));
   if (result === "stale") return stale(context.db);
-  return redirectWithFlash(here, `Recorded as ${STATUS_LABELS[to]}.`);
+  // No status in the flash cookie: how a person's sniff test went is a fact about them.
+  return redirectWithFlash(here, "Sniff test updated.");
 }
 
 /** Someone changed the assignment since the form was read: nothing is saved, and the user's text comes back. */

@@ -247,8 +247,8 @@ async function changeStage(
       { status: 409 },
     );
   }
-  const message = input.intent === "archive" ? "Candidate archived." : input.intent === "restore" ? `Candidate restored to ${STAGE_LABELS[to]}.` : `Stage changed to ${STAGE_LABELS[to]}.`;
-  return redirectWithFlash(here, message);
+  // No stage in the flash cookie: a person's stage is a fact about them. The page shows it.
+  return redirectWithFlash(here, input.intent === "restore" ? "Candidate restored." : "Stage changed.");
 }
 
 const FIELD_LABELS: Record<(typeof DETAIL_FIELDS)[number], string> = {

@@ -96,8 +96,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return done;
   });
   if (result === "stale") return stale(flag, values, context);
-  const message = { resolve: "Flag resolved.", dismiss: "Flag dismissed.", reopen: "Flag reopened." }[input.intent];
-  return redirectWithFlash(here, message);
+  // No status in the flash cookie: whether a person's flag was resolved or dismissed is a fact about them.
+  return redirectWithFlash(here, "Flag updated.");
 }
 
 /** 409 with the user's input kept and the flag as it is now saved. */

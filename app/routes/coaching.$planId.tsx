@@ -190,7 +190,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           flag: { id: saved.id, status: saved.status, resolution: saved.resolution, version: saved.version },
         });
       }
-      return redirectWithFlash(here, "Flag resolved.");
+      return redirectWithFlash(here, "Flag updated.");
     }
 
     case "observation": {
@@ -261,12 +261,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         }
         return done;
       };
-      const message = {
-        pause: "Plan paused.",
-        resume: "Plan resumed.",
-        abandon: "Plan abandoned.",
-        complete: "Plan completed. The closing observation is on the timeline.",
-      }[input.intent];
+      // No status in the flash cookie: how a person's coaching goes is a fact about them.
+      const message = "Plan status changed.";
       // The end of a plan is evidence too: completing it records a closing observation in the same
       // transaction, under the form's key.
       if (input.intent === "complete") {

@@ -4,8 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES } from "../../db/schema";
-import { isUuid, requireCandidateAccess } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { CoverageStrip, type CoverageTuple, PipelineFilters } from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
@@ -155,7 +154,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 409 },
     );
   }
-  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, `Candidate moved to ${STAGE_LABELS[input.to]}.`);
+  return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, "Stage changed.");
 }
 
 type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };

@@ -78,7 +78,7 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await evidence.getByRole("checkbox", { name: /Had the right answers/ }).check();
   await onScreen.getByLabel("Next steps (optional)").fill("Coaching plan on reviews; bring back in three months.");
   await onScreen.getByRole("button", { name: "Record decision" }).click();
-  await expect(page.getByRole("status")).toContainText("Decision recorded: Ready with development. The candidate moved to Coaching.");
+  await expect(page.getByRole("status")).toContainText("Decision recorded. Stage changed.");
   await expect(page.getByRole("region", { name: "On screen: Tomasz Nowak" })).toContainText("Evidence it rests on");
 
   // 5. The candidate's stage and timeline changed.

@@ -77,7 +77,7 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   // The flag, resolved from the plan with a note.
   await flags.getByLabel(/How was .Condescending behaviour. resolved\?/).fill("Apologised to the colleague and now explains the problem in every comment.");
   await flags.getByRole("button", { name: /^Resolve flag/ }).click();
-  await expect(page.getByRole("status")).toContainText("Flag resolved.");
+  await expect(page.getByRole("status")).toContainText("Flag updated.");
   await expect(flags).toContainText("Resolved");
 
   // Completing asks for a closing observation.
@@ -90,7 +90,7 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   await expect(complete.getByRole("checkbox", { name: "People skills" })).toBeChecked();
   await complete.getByRole("radio", { name: "Strength" }).check();
   await complete.getByRole("button", { name: "Complete plan" }).click();
-  await expect(page.getByRole("status")).toContainText("Plan completed.");
+  await expect(page.getByRole("status")).toContainText("Plan status changed.");
   await expect(page.getByText("This plan is completed")).toBeVisible();
   await expect(page.getByRole("region", { name: "Observations from this plan" })).toContainText(closing);
 

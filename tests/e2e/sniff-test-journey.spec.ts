@@ -45,7 +45,7 @@ test("a manager creates a sniff test, offers it, and closes it with a debrief", 
   await answer.getByRole("radio", { name: "Accepted", exact: true }).check();
   await answer.getByLabel("Note (optional)").fill("Said yes in our 1:1.");
   await answer.getByRole("button", { name: "Record" }).click();
-  await expect(page.getByRole("status")).toContainText("Recorded as accepted.");
+  await expect(page.getByRole("status")).toContainText("Sniff test updated.");
 
   // 4. Completed, with the debrief.
   const debrief = page.getByRole("region", { name: "Close it with a debrief" });
@@ -54,7 +54,7 @@ test("a manager creates a sniff test, offers it, and closes it with a debrief", 
   await debrief.getByLabel("Behaviour").fill(behaviour);
   await debrief.getByRole("radio", { name: "Strength" }).check();
   await debrief.getByRole("button", { name: "Record outcome and debrief" }).click();
-  await expect(page.getByRole("status")).toContainText("Recorded as completed, with your debrief observation.");
+  await expect(page.getByRole("status")).toContainText("Sniff test updated, with your debrief observation.");
 
   const history = page.getByRole("region", { name: "History" });
   await expect(history).toContainText("Offered → Accepted");

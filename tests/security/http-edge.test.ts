@@ -6,6 +6,7 @@
  */
 import { once } from "node:events";
 import http from "node:http";
+import path from "node:path";
 import net, { type AddressInfo } from "node:net";
 import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
@@ -23,12 +24,13 @@ import { action as loginAction, loader as loginLoader } from "../../app/routes/l
 import { action as pipelineAction } from "../../app/routes/pipeline";
 import { formValues } from "../../app/utils/forms.server";
 import { readFlash, redirectWithFlash, safeRedirect } from "../../app/utils/http.server";
+import { OUTCOME_LABELS, STAGE_LABELS } from "../../app/utils/labels";
 import { escapeForLog } from "../../app/utils/log.server";
 import { createRemixRequest, handleExpressError, requestLimits } from "../../app/utils/request-limits.server";
 import { BASE, call, get, makeContext, post, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { expectConsoleErrors } from "../helpers/setup";
-import { buildWorld, SECRETS, type World } from "./fixture";
+import { buildWorld, fullRecord, type Kind, SECRETS, type World } from "./fixture";
 
 let handle: DbHandle;
 let world: World;
@@ -651,7 +653,7 @@ describe("cookies", () => {
         ctx(),
       );
       const flash = flashOf(response);
-      expect(flash).toMatch(/Exploring/);
+      expect(flash).toBe("Stage changed.");
       expectNoName(flash, SECRETS.name);
     });
 
@@ -672,6 +674,96 @@ describe("cookies", () => {
       expectNoName(flashOf(await act({ intent: "disable" })), renamed);
       expectNoName(flashOf(await act({ intent: "enable" })), renamed);
       expectNoName(flashOf(await act({ intent: "reset_password", password: "another long password" })), renamed);
+    });
+  });
+
+  describe("flash messages carry no facts about a person: no outcome, stage or status", () => {
+    const flashOf = (response: Response) => {
+      expect(response.status, "the action redirects").toBe(302);
+      const flash = response.headers.getSetCookie().find((c) => /^(__Host-)?nw_flash=/.test(c));
+      expect(flash, "the action leaves a flash").toBeTruthy();
+      return decodeURIComponent(flash!.split(";")[0].split("=")[1]);
+    };
+    const FACTS = [...Object.values(OUTCOME_LABELS), ...Object.values(STAGE_LABELS), "accepted", "declined", "resolved", "dismissed", "abandoned", "paused", "moved to"];
+    const expectNoFacts = (flash: string) => {
+      for (const fact of FACTS) expect(flash.toLowerCase(), flash).not.toContain(fact.toLowerCase());
+    };
+    const act = async (file: string, url: string, fields: Record<string, string | string[]>, who: Kind, params: Record<string, string>) => {
+      const { action } = (await import(path.resolve("app/routes", `${file}.tsx`))) as { action: never };
+      return flashOf(await call(action, post(url, fields, world.cookies[who]), ctx(), params));
+    };
+    let ids: Awaited<ReturnType<typeof fullRecord>>;
+    const version = async (table: "candidates" | "flags" | "coaching_plans" | "sniff_test_assignments", id: string) =>
+      String((await handle.db.selectFrom(table).select("version").where("id", "=", id).executeTakeFirstOrThrow()).version);
+
+    beforeAll(async () => {
+      ids = await fullRecord(handle.db, { name: "Pat Flashfacts", managerId: world.users.managerIn.id, mentorId: world.users.mentor.id, leaderId: world.users.leader.id, secret: false });
+    });
+
+    it("recording and amending a calibration decision that moves the candidate", async () => {
+      const meetingUrl = "/calibrations/new";
+      const { action: newMeeting } = await import("../../app/routes/calibrations.new");
+      const created = await call(
+        newMeeting,
+        post(meetingUrl, { title: "Flash calibration", scheduledFor: "2026-03-03T10:00", facilitatorId: world.users.leader.id, attendeeIds: [], candidateIds: [ids.candidateId], timeboxMinutes: "", idempotencyKey: crypto.randomUUID() }, world.cookies.leader),
+        ctx(),
+      );
+      const meetingId = created.headers.get("Location")!.split("/").pop()!;
+      const item = await handle.db.selectFrom("calibration_items").select("id").where("meeting_id", "=", meetingId).executeTakeFirstOrThrow();
+      const meeting = (fields: Record<string, string>) => act("calibrations.$meetingId._index", `/calibrations/${meetingId}`, fields, "leader", { meetingId });
+      await meeting({ intent: "start" });
+      await meeting({ intent: "open", itemId: item.id });
+      const decided = await meeting({ intent: "decide", itemId: item.id, outcome: "ready_now", rationale: "Clear evidence", evidence: `observation:${ids.observationId}`, dissent: "", nextSteps: "", revisitOn: "", idempotencyKey: crypto.randomUUID() });
+      expect((await handle.db.selectFrom("candidates").select("stage").where("id", "=", ids.candidateId).executeTakeFirstOrThrow()).stage, "the decision moved the candidate").toBe("ready");
+      expect(decided).toBe("Decision recorded. Stage changed.");
+      expectNoFacts(decided);
+      await meeting({ intent: "close" });
+      const current = await handle.db.selectFrom("calibration_decisions").select("id").where("item_id", "=", item.id).where("superseded_at", "is", null).executeTakeFirstOrThrow();
+      const amended = await act(
+        "calibrations.$meetingId.items.$itemId",
+        `/calibrations/${meetingId}/items/${item.id}`,
+        { intent: "amend", itemId: item.id, outcome: "ready_with_development", rationale: "Second look", evidence: `observation:${ids.observationId}`, dissent: "", nextSteps: "", revisitOn: "", supersedes: current.id, amendmentReason: "New evidence", idempotencyKey: crypto.randomUUID() },
+        "leader",
+        { meetingId, itemId: item.id },
+      );
+      expect(amended).toMatch(/^Decision amended\./);
+      expectNoFacts(amended);
+    });
+
+    it("a stage move, archive and restore on the candidate's edit page", async () => {
+      const c = `/candidates/${ids.candidateId}/edit`;
+      const edit = async (fields: Record<string, string>) =>
+        act("candidates.$candidateId.edit", c, { version: await version("candidates", ids.candidateId), reason: "Because", ...fields }, "managerIn", { candidateId: ids.candidateId });
+      for (const flash of [await edit({ intent: "stage", to: "exploring", revisitOn: "" }), await edit({ intent: "archive" }), await edit({ intent: "restore", revisitOn: "" })]) {
+        expect(flash).toMatch(/^(Stage changed|Candidate restored)\.$/);
+        expectNoFacts(flash);
+      }
+    });
+
+    it("a sniff test's, a flag's and a coaching plan's new status", async () => {
+      const candidateId = ids.candidateId;
+      const declined = await act(
+        "candidates.$candidateId.assignments.$assignmentId",
+        `/candidates/${candidateId}/assignments/${ids.assignmentId}`,
+        { intent: "declined", version: await version("sniff_test_assignments", ids.assignmentId), note: "" },
+        "managerIn",
+        { candidateId, assignmentId: ids.assignmentId },
+      );
+      const dismissed = await act(
+        "candidates.$candidateId.flags.$flagId",
+        `/candidates/${candidateId}/flags/${ids.flagId}`,
+        { intent: "dismiss", version: await version("flags", ids.flagId), note: "Not a pattern" },
+        "managerIn",
+        { candidateId, flagId: ids.flagId },
+      );
+      const paused = await act(
+        "coaching.$planId",
+        `/coaching/${ids.planId}`,
+        { intent: "pause", version: await version("coaching_plans", ids.planId), changedOn: "2026-03-01", reason: "Leave" },
+        "mentor",
+        { planId: ids.planId },
+      );
+      for (const flash of [declined, dismissed, paused]) expectNoFacts(flash);
     });
   });
 });
