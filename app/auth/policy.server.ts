@@ -6,10 +6,11 @@
  * sees no people data. Anyone else gets 404 — the same answer as for a candidate that does not exist.
  */
 import { forbidden, notFound } from "../utils/http.server";
-import { type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database, Role } from "../../db/schema";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
+import { requireUser, type SessionUser } from "./session.server";
 
 export interface Viewer {
   id: string;
@@ -50,7 +51,7 @@ export function canViewCandidate(viewer: Viewer, facts: CircleFacts): boolean {
 }
 
 /** May edit details, move stages, manage observers, start plans, export: their manager or a leader. */
-export function canManageCandidate(viewer: Viewer, facts: CircleFacts): boolean {
+export function canManageCandidate(viewer: Viewer, facts: Pick<CircleFacts, "managerId">): boolean {
   if (!seesPeopleData(viewer)) return false;
   return isLeader(viewer) || (facts.managerId === viewer.id && viewer.roles.includes("manager"));
 }
@@ -62,18 +63,15 @@ export function canManageCandidate(viewer: Viewer, facts: CircleFacts): boolean 
  * the circle, not of the organisation. The OR of the same four conditions, evaluated per candidate,
  * read every candidate (docs/performance.md).
  */
-export function candidateVisibleTo(viewer: Viewer) {
-  // Takes the expression builder like the other rules, so callers use them alike; this one is plain SQL.
-  return (_eb: ExpressionBuilder<Database, "candidates">) => {
-    if (!seesPeopleData(viewer)) return sql<SqlBool>`false`;
-    if (isLeader(viewer)) return sql<SqlBool>`true`;
-    const v = viewer.id;
-    return sql<SqlBool>`candidates.id = any(array(
-      select id from candidates where manager_id = ${v}
-      union all select id from candidates where nominated_by = ${v}
-      union all select candidate_id from candidate_observers where user_id = ${v}
-      union all select candidate_id from coaching_plans where mentor_id = ${v} and status in ('active', 'paused')))`;
-  };
+export function candidateVisibleTo(viewer: Viewer): RawBuilder<SqlBool> {
+  if (!seesPeopleData(viewer)) return sql<SqlBool>`false`;
+  if (isLeader(viewer)) return sql<SqlBool>`true`;
+  const v = viewer.id;
+  return sql<SqlBool>`candidates.id = any(array(
+    select id from candidates where manager_id = ${v}
+    union all select id from candidates where nominated_by = ${v}
+    union all select candidate_id from candidate_observers where user_id = ${v}
+    union all select candidate_id from coaching_plans where mentor_id = ${v} and status in ('active', 'paused')))`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,35 +81,48 @@ export function isUuid(value: unknown): value is string {
 
 type Ctx = Pick<AppContext, "db" | "requestId">;
 
+interface Denial {
+  action: string;
+  entity: string;
+  entityId: string | null;
+  details?: Record<string, unknown>;
+}
+
+function auditDenial(ctx: Ctx, viewer: Viewer | null, denial: Denial) {
+  return audit(ctx.db, { actorId: viewer?.id ?? null, ...denial, outcome: "denied", requestId: ctx.requestId });
+}
+
 /** Audits the denial, then returns the 404 to throw. */
 export async function denyAsNotFound(ctx: Ctx, viewer: Viewer | null, entity: string, entityId: string | undefined) {
-  await audit(ctx.db, {
-    actorId: viewer?.id ?? null,
-    action: `${entity}.view`,
-    entity,
-    entityId: isUuid(entityId) ? entityId : null,
-    outcome: "denied",
-    requestId: ctx.requestId,
-  });
+  await auditDenial(ctx, viewer, { action: `${entity}.view`, entity, entityId: isUuid(entityId) ? entityId : null });
   return notFound();
 }
 
 /** Audits the denial, then returns the 403 to throw (for people who may see a record but not change it). */
 export async function denyAsForbidden(ctx: Ctx, viewer: Viewer, action: string, entity: string, entityId?: string) {
-  await audit(ctx.db, {
-    actorId: viewer.id,
-    action,
-    entity,
-    entityId: entityId ?? null,
-    outcome: "denied",
-    requestId: ctx.requestId,
-  });
+  await auditDenial(ctx, viewer, { action, entity, entityId: entityId ?? null });
   return forbidden("You may see this record but not make this change.");
 }
 
+/** The signed-in user if they hold one of the roles; anyone else signed in gets an audited 403. */
+export async function requireRole(
+  ctx: Ctx & Pick<AppContext, "env" | "now">,
+  request: Request,
+  roles: readonly Role[],
+): Promise<SessionUser> {
+  const user = await requireUser(ctx, request);
+  if (!roles.some((r) => user.roles.includes(r))) {
+    const entityId = new URL(request.url).pathname;
+    await auditDenial(ctx, user, { action: "access.denied", entity: "route", entityId, details: { needs: roles } });
+    throw forbidden("You do not have access to this page.");
+  }
+  return user;
+}
+
 /**
- * Loads the circle facts of a visible candidate, or throws an audited 404. The visibility test runs
- * in SQL so a candidate outside the circle is never read into memory.
+ * Loads the circle facts of a visible candidate, or throws an audited 404; `mayManage` says whether
+ * the viewer may also manage them. With `manage`, someone who may only see them gets an audited 403.
+ * The visibility test runs in SQL so a candidate outside the circle is never read into memory.
  */
 export async function requireCandidateAccess(
   ctx: Ctx,
@@ -127,10 +138,9 @@ export async function requireCandidateAccess(
     .where(candidateVisibleTo(viewer))
     .executeTakeFirst();
   if (!row) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
-  if (manage && !isLeader(viewer) && !(row.manager_id === viewer.id && viewer.roles.includes("manager"))) {
-    throw await denyAsForbidden(ctx, viewer, "candidate.manage", "candidate", candidateId);
-  }
-  return row;
+  const mayManage = canManageCandidate(viewer, { managerId: row.manager_id });
+  if (manage && !mayManage) throw await denyAsForbidden(ctx, viewer, "candidate.manage", "candidate", candidateId);
+  return { ...row, mayManage };
 }
 
 // ---- Coaching plans -------------------------------------------------------------------------------
@@ -146,7 +156,7 @@ export function planVisibleTo(viewer: Viewer) {
     if (!seesPeopleData(viewer)) return eb.val(false);
     if (isLeader(viewer)) return eb.val(true);
     return eb.or([
-      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">),
+      candidateVisibleTo(viewer),
       eb("coaching_plans.mentor_id", "=", viewer.id),
       eb.exists(
         eb
@@ -185,14 +195,14 @@ export async function requirePlanAccess(
   const row = await ctx.db
     .selectFrom("coaching_plans")
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
-    .select((eb) => [
+    .select([
       "coaching_plans.id",
       "coaching_plans.candidate_id",
       "coaching_plans.mentor_id",
       "coaching_plans.status",
       "coaching_plans.version",
       "candidates.manager_id",
-      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">).as("candidate_visible"),
+      candidateVisibleTo(viewer).as("candidate_visible"),
     ])
     .where("coaching_plans.id", "=", planId)
     .where(planVisibleTo(viewer))

@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "../context";
 import type { Role } from "../../db/schema";
-import { audit } from "../models/audit.server";
 
 /**
  * `__Host-nw_session` in production, where the cookie is Secure: the browser then takes it only from
@@ -170,28 +169,6 @@ export async function requireUser(
     throw redirect(`/login${params}`, {
       headers: { "Set-Cookie": clearSessionCookie(ctx) },
     });
-  }
-  return user;
-}
-
-/** A signed-in user without any of the roles gets 403; the denial is audited. */
-export async function requireRole(
-  ctx: Ctx & Pick<AppContext, "requestId">,
-  request: Request,
-  roles: Role[]
-): Promise<SessionUser> {
-  const user = await requireUser(ctx, request);
-  if (!roles.some((r) => user.roles.includes(r))) {
-    await audit(ctx.db, {
-      actorId: user.id,
-      action: "access.denied",
-      entity: "route",
-      entityId: new URL(request.url).pathname,
-      outcome: "denied",
-      requestId: ctx.requestId,
-      details: { needs: roles },
-    });
-    throw new Response("You do not have access to this page.", { status: 403 });
   }
   return user;
 }

@@ -344,7 +344,7 @@ export async function getAgenda(db: DB, { meetingId, viewer, itemId }: { meeting
       "candidates.name as candidate_name",
       "candidates.team as candidate_team",
       "candidates.stage as candidate_stage",
-      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">).as("can_view_candidate"),
+      candidateVisibleTo(viewer).as("can_view_candidate"),
       jsonArrayFrom(
         eb.selectFrom("calibration_packet_reads as r").select(["r.user_id", "r.read_at"]).whereRef("r.item_id", "=", "i.id"),
       ).as("reads"),

@@ -118,7 +118,7 @@ function nudgeCondition(eb: ExpressionBuilder<Database, "candidates">, nudge: Nu
 
 function listWhere(viewer: Viewer, filters: CandidateFilters, today: string) {
   return (eb: ExpressionBuilder<Database, "candidates">) => {
-    const conditions: Expression<SqlBool>[] = [candidateVisibleTo(viewer)(eb)];
+    const conditions: Expression<SqlBool>[] = [candidateVisibleTo(viewer)];
     if (filters.stage) conditions.push(eb("candidates.stage", "=", filters.stage));
     else if (!filters.showArchived) conditions.push(eb("candidates.archived_at", "is", null));
     if (filters.team) conditions.push(eb("candidates.team", "=", filters.team));

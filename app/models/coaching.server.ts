@@ -648,7 +648,7 @@ export async function listPlans(
       "m.name as mentor_name",
       "candidates.id as candidate_id",
       "candidates.name as candidate_name",
-      candidateVisibleTo(viewer)(eb as unknown as ExpressionBuilder<Database, "candidates">).as("candidate_visible"),
+      candidateVisibleTo(viewer).as("candidate_visible"),
       ...planFactColumns(eb, today),
       jsonArrayFrom(
         eb

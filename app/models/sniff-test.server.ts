@@ -409,21 +409,21 @@ export async function listAssignmentsOfSniffTest(
       "r.version as revision_version",
       eb
         .case()
-        .when(candidateVisibleTo(viewer)(eb))
+        .when(candidateVisibleTo(viewer))
         .then(eb.ref("candidates.name"))
         .else(null)
         .end()
         .as("candidate_name"),
       eb
         .case()
-        .when(candidateVisibleTo(viewer)(eb))
+        .when(candidateVisibleTo(viewer))
         .then(sql<string>`a.id::text`)
         .else(null)
         .end()
         .as("assignment_id"),
       eb
         .case()
-        .when(candidateVisibleTo(viewer)(eb))
+        .when(candidateVisibleTo(viewer))
         .then(sql<string>`candidates.id::text`)
         .else(null)
         .end()

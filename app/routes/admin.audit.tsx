@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { requireRole } from "../auth/session.server";
+import { requireRole } from "../auth/policy.server";
 import { Button, TextField } from "../components/ui/forms";
 import { listAuditEvents } from "../models/audit.server";
 

@@ -2,8 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { isUuid } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireRole } from "../auth/policy.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { eraseCandidate, findErasableCandidate, listErasableCandidates } from "../models/erasure.server";
 import { getRetentionMonths, MAX_RETENTION_MONTHS, setRetentionMonths } from "../models/retention.server";

@@ -2,8 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { isUuid } from "../auth/policy.server";
-import { requireRole, type SessionUser } from "../auth/session.server";
+import { isUuid, requireRole } from "../auth/policy.server";
+import { type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";

@@ -4,8 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Link } from "../components/ui/link";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { isUuid } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";

@@ -4,10 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import type { ReactNode } from "react";
 import { useEffect } from "react";
-import {
-  canManageCandidate,
-  requireCandidateAccess,
-} from "../auth/policy.server";
+import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { ObservationForm } from "../components/observation-form";
 import { getCandidateHeader } from "../models/candidate.server";
@@ -67,20 +64,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     listCandidatePlans(context.db, { candidateId: access.id, today }),
   ]);
   if (!candidate) throw notFound();
-  // Managing depends only on who manages the candidate, which the access check already read.
-  const canManage = canManageCandidate(user, {
-    managerId: access.manager_id,
-    nominatedBy: access.nominated_by,
-    observerIds: [],
-    activeMentorIds: [],
-  });
   return json({
     candidate,
     daysInStage: Math.max(
       0,
       daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)
     ),
-    canManage,
+    canManage: access.mayManage,
     today,
     coverage,
     nudges: [

@@ -4,8 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES, TRACKS } from "../../db/schema";
-import { isUuid } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireRole } from "../auth/policy.server";
 import { Button, SelectField, TextField } from "../components/ui/forms";
 import {
   type CandidateFilters,

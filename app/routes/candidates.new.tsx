@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { TRACKS } from "../../db/schema";
-import { requireRole } from "../auth/session.server";
+import { requireRole } from "../auth/policy.server";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { requireRole } from "../auth/session.server";
+import { requireRole } from "../auth/policy.server";
 import {
   listPlans,
   PLAN_SCOPES,

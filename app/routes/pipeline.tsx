@@ -4,8 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES } from "../../db/schema";
-import { isUuid, requireCandidateAccess } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { CoverageStrip, type CoverageTuple, PipelineFilters } from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";

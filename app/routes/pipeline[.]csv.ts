@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/session.server";
+import { requireRole } from "../auth/policy.server";
 import { audit } from "../models/audit.server";
 import { listBoardDimensions, listPipelineCards, pipelineCsvRows, pipelineQueryFrom, toCsv } from "../models/pipeline.server";
 import { isoDate } from "../utils/dates";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { requireRole } from "../auth/session.server";
+import { requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { HATCHED, PipelineFilters } from "../components/pipeline-coverage";
 import {

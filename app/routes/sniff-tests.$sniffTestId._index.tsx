@@ -7,8 +7,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { isUuid, requireCandidateAccess } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import {
   Button,
   FormError,

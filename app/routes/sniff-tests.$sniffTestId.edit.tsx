@@ -2,8 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { isUuid } from "../auth/policy.server";
-import { requireRole } from "../auth/session.server";
+import { isUuid, requireRole } from "../auth/policy.server";
 import { Button, FormError } from "../components/ui/forms";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";

@@ -4,10 +4,12 @@ import {
   canManageCandidate,
   canViewCandidate,
   candidateVisibleTo,
+  denyAsForbidden,
   requireCandidateAccess,
+  requireRole,
   type Viewer,
 } from "../../app/auth/policy.server";
-import { makeContext, makeUser } from "../helpers/app";
+import { get, makeContext, makeUser, sessionCookie } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -77,6 +79,14 @@ describe("who sees a candidate", () => {
     });
   }
 
+  it("tells each viewer it lets in whether they may manage, the same answer as the manage check", async () => {
+    for (const [who, view, manage] of expected) {
+      if (view !== 200) continue;
+      const access = await requireCandidateAccess(makeContext(handle.db), users[who], candidateId);
+      expect({ who, mayManage: access.mayManage }).toEqual({ who, mayManage: manage === 200 });
+    }
+  });
+
   it("a missing candidate and a malformed id answer 404 just like a hidden one", async () => {
     expect(await outcome(users.leader, "00000000-0000-4000-8000-000000000000")).toBe(404);
     expect(await outcome(users.leader, "not-a-uuid")).toBe(404);
@@ -104,6 +114,74 @@ describe("who sees a candidate", () => {
     expect(await visible(users.admin)).toEqual([]);
     expect(await visible(users.pastMentor)).toEqual([]);
     expect(await visible(users.adminManager)).toHaveLength(1);
+  });
+});
+
+describe("candidateVisibleTo is one SQL expression", () => {
+  it("selects as a column per candidate, with no expression builder to pass", async () => {
+    const seen = async (viewer: Viewer) =>
+      (await handle.db.selectFrom("candidates").select(["id", candidateVisibleTo(viewer).as("visible")]).execute())
+        .filter((r) => r.visible)
+        .map((r) => r.id);
+    expect(await seen(users.manager)).toEqual([candidateId]);
+    expect(await seen(users.leader)).toHaveLength(3);
+    expect(await seen(users.admin)).toEqual([]);
+  });
+});
+
+describe("requireRole", () => {
+  const path = "/pipeline?stage=nominated";
+  async function refusal(viewer: Viewer, roles: Parameters<typeof requireRole>[2], requestId: string) {
+    const ctx = makeContext(handle.db, undefined, { requestId });
+    try {
+      return { user: await requireRole(ctx, get(path, await sessionCookie(ctx, viewer.id)), roles), response: null };
+    } catch (thrown) {
+      if (thrown instanceof Response) return { user: null, response: thrown };
+      throw thrown;
+    }
+  }
+
+  it("returns the signed-in user who holds one of the roles", async () => {
+    const { user, response } = await refusal(users.adminManager, ["leader", "manager"], "role-ok");
+    expect(response).toBeNull();
+    expect(user).toMatchObject({ id: users.adminManager.id, roles: ["admin", "manager"] });
+  });
+
+  it("refuses anyone else with 403 in the same JSON shape as the other policy refusals", async () => {
+    const { response } = await refusal(users.manager, ["leader"], "role-refused");
+    expect(response?.status).toBe(403);
+    expect(response?.headers.get("Content-Type")).toMatch(/^application\/json/);
+    const forbidden = await denyAsForbidden(makeContext(handle.db), users.manager, "candidate.manage", "candidate", candidateId);
+    expect(Object.keys(await response!.json())).toEqual(Object.keys(await forbidden.json()));
+    expect(await (await refusal(users.admin, ["leader", "manager", "mentor"], "role-admin")).response?.json()).toEqual({
+      message: "You do not have access to this page.",
+    });
+  });
+
+  it("audits each refusal as a denial: who, which page, which roles it needs, which request", async () => {
+    await refusal(users.mentor, ["manager", "leader"], "role-audited");
+    const rows = await handle.db.selectFrom("audit_events").selectAll().where("request_id", "=", "role-audited").execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      actor_id: users.mentor.id,
+      action: "access.denied",
+      entity: "route",
+      entity_id: "/pipeline",
+      outcome: "denied",
+      details: { needs: ["manager", "leader"] },
+    });
+  });
+
+  it("sends someone without a session to log in, and audits nothing", async () => {
+    const ctx = makeContext(handle.db, undefined, { requestId: "role-anonymous" });
+    const thrown = await requireRole(ctx, get(path), ["leader"]).then(
+      () => null,
+      (r: unknown) => r,
+    );
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(302);
+    expect((thrown as Response).headers.get("Location")).toBe(`/login?${new URLSearchParams({ redirectTo: path })}`);
+    expect(await handle.db.selectFrom("audit_events").select("id").where("request_id", "=", "role-anonymous").execute()).toEqual([]);
   });
 });
 
