@@ -36,31 +36,34 @@ function many(values: Record<string, string | string[]> | undefined, key: string
   return Array.isArray(v) ? v : v ? [v] : [];
 }
 
-/** Situation–Behaviour–Impact capture: a plain form that works without JavaScript. */
-export function ObservationForm({
-  action,
-  idempotencyKey,
-  dimensions,
-  assignments,
-  today,
-  values,
-  fieldErrors = {},
-  compact = false,
-  submitLabel = "Save observation",
-  hidden = {},
-}: ObservationFormProps) {
+const FIELD_LABELS = {
+  situation: "Situation (optional)",
+  behavior: "Behaviour",
+  behaviorHint: BEHAVIOR_HINT,
+  impact: "Impact (optional)",
+  dimensions: "Dimensions (one or more)",
+  signal: "Signal",
+};
+
+export interface ObservationFieldsProps {
+  dimensions: { id: string; name: string }[];
+  values?: Record<string, string | string[]>;
+  fieldErrors?: Record<string, string[]>;
+  compact?: boolean;
+  /** Other words for the fields when the observation is part of a larger form, e.g. a plan's closing observation. */
+  labels?: Partial<typeof FIELD_LABELS>;
+}
+
+/** The observation itself (situation, behaviour, impact, dimensions, signal), without a form around it. */
+export function ObservationFields({ dimensions, values, fieldErrors = {}, compact = false, labels = {} }: ObservationFieldsProps) {
   const id = useId();
+  const label = { ...FIELD_LABELS, ...labels };
   const chosenDimensions = new Set(many(values, "dimensionIds"));
   const signal = one(values, "signal");
-  const rows = compact ? 2 : 4;
   return (
-    <Form method="post" action={action} className="space-y-4" noValidate>
-      {idempotencyKey ? <IdempotencyKeyField value={idempotencyKey} /> : null}
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+    <>
       <TextArea
-        label="Situation (optional)"
+        label={label.situation}
         name="situation"
         maxLength={10000}
         rows={2}
@@ -69,17 +72,17 @@ export function ObservationForm({
         errors={fieldErrors.situation}
       />
       <TextArea
-        label="Behaviour"
+        label={label.behavior}
         name="behavior"
         required
         maxLength={10000}
-        rows={rows}
-        hint={BEHAVIOR_HINT}
+        rows={compact ? 2 : 4}
+        hint={label.behaviorHint}
         defaultValue={one(values, "behavior")}
         errors={fieldErrors.behavior}
       />
       <TextArea
-        label="Impact (optional)"
+        label={label.impact}
         name="impact"
         maxLength={10000}
         rows={2}
@@ -88,10 +91,10 @@ export function ObservationForm({
         errors={fieldErrors.impact}
       />
 
-      <CheckboxGroup legend="Dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
+      <CheckboxGroup legend={label.dimensions} name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
 
       <fieldset aria-describedby={fieldErrors.signal?.length ? `${id}-signal-error` : undefined}>
-        <legend className="block text-sm font-medium text-stone-800">Signal</legend>
+        <legend className="block text-sm font-medium text-stone-800">{label.signal}</legend>
         <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:gap-x-4">
           {SIGNALS.map((s) => (
             <label key={s.value} className="inline-flex items-center gap-2 text-sm text-stone-800">
@@ -114,6 +117,30 @@ export function ObservationForm({
           </p>
         ) : null}
       </fieldset>
+    </>
+  );
+}
+
+/** Situation–Behaviour–Impact capture: a plain form that works without JavaScript. */
+export function ObservationForm({
+  action,
+  idempotencyKey,
+  dimensions,
+  assignments,
+  today,
+  values,
+  fieldErrors = {},
+  compact = false,
+  submitLabel = "Save observation",
+  hidden = {},
+}: ObservationFormProps) {
+  return (
+    <Form method="post" action={action} className="space-y-4" noValidate>
+      {idempotencyKey ? <IdempotencyKeyField value={idempotencyKey} /> : null}
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <ObservationFields dimensions={dimensions} values={values} fieldErrors={fieldErrors} compact={compact} />
 
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField

@@ -80,7 +80,10 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   await expect(page.getByRole("status")).toContainText("Flag updated.");
   await expect(flags).toContainText("Resolved");
 
-  // Completing asks for a closing observation.
+  // Completing, on the page that changes the plan, asks for a closing observation.
+  await page.getByRole("link", { name: "Change the plan" }).click();
+  await expect(page).toHaveURL(new RegExp(`${planUrl}/edit$`));
+  await expect(page.getByRole("heading", { level: 1, name: "Change the coaching plan: Tomasz Nowak" })).toBeVisible();
   const complete = page.getByRole("form", { name: "Complete the plan" });
   await complete.getByLabel("Why the plan ends here").fill("Goal met: the review comments changed and the flag is resolved.");
   await complete.getByRole("button", { name: "Complete plan" }).click();
@@ -90,6 +93,7 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   await expect(complete.getByRole("checkbox", { name: "People skills" })).toBeChecked();
   await complete.getByRole("radio", { name: "Strength" }).check();
   await complete.getByRole("button", { name: "Complete plan" }).click();
+  await expect(page).toHaveURL(new RegExp(`${planUrl}$`));
   await expect(page.getByRole("status")).toContainText("Plan status changed.");
   await expect(page.getByText("This plan is completed")).toBeVisible();
   await expect(page.getByRole("region", { name: "Observations from this plan" })).toContainText(closing);

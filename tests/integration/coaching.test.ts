@@ -7,7 +7,8 @@ import { listCandidatePlans, listMentorNudges, planNudges } from "../../app/mode
 import { createFlag } from "../../app/models/flag.server";
 import { action as newPlanAction, loader as newPlanLoader } from "../../app/routes/candidates.$candidateId.plans.new";
 import { loader as listLoader } from "../../app/routes/coaching._index";
-import { action as planAction, loader as planLoader } from "../../app/routes/coaching.$planId";
+import { action as planAction, loader as planLoader } from "../../app/routes/coaching.$planId._index";
+import { action as editAction, loader as editLoader } from "../../app/routes/coaching.$planId.edit";
 import { loader as myWeekLoader } from "../../app/routes/_index";
 import { getMyWeek } from "../../app/models/my-week.server";
 import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
@@ -104,6 +105,11 @@ const startPlan = (fields: Record<string, string | string[]>, who = "manager", c
 const viewPlan = (planId: string, who: string) => call(planLoader, get(planPath(planId), cookies[who]), ctx, { planId });
 const act = (planId: string, fields: Record<string, string | string[]>, who = "mentor") =>
   call(planAction, post(planPath(planId), fields, cookies[who]), ctx, { planId });
+const editPath = (planId: string) => `/coaching/${planId}/edit`;
+const viewEdit = (planId: string, who: string) => call(editLoader, get(editPath(planId), cookies[who]), ctx, { planId });
+// The plan itself and its status change on the edit page.
+const changePlan = (planId: string, fields: Record<string, string | string[]>, who = "mentor") =>
+  call(editAction, post(editPath(planId), fields, cookies[who]), ctx, { planId });
 const planRow = (planId: string) => handle.db.selectFrom("coaching_plans").selectAll().where("id", "=", planId).executeTakeFirstOrThrow();
 const auditRows = (action: string, entityId: string) =>
   handle.db.selectFrom("audit_events").selectAll().where("action", "=", action).where("entity_id", "=", entityId).where("outcome", "=", "ok").execute();
@@ -254,8 +260,38 @@ describe("who may see and change the plan", () => {
   it("circle members who may only read get 403 on every change", async () => {
     const before = await count("coaching_actions");
     expect((await act(planId, { intent: "add-action", title: "Not mine", idempotencyKey: randomUUID() }, "observer")).status).toBe(403);
-    expect((await act(planId, { intent: "pause", version: "1", changedOn: TODAY, reason: "no" }, "observerMentor")).status).toBe(403);
+    expect((await changePlan(planId, { intent: "pause", version: "1", changedOn: TODAY, reason: "no" }, "observerMentor")).status).toBe(403);
     expect(await count("coaching_actions")).toBe(before);
+  });
+
+  it("the edit page is for those who may change the plan: readers get 403, outsiders 404", async () => {
+    for (const who of ["mentor", "manager", "leader"]) {
+      const response = await viewEdit(planId, who);
+      expect(response.status).toBe(200);
+      const data = await body(response);
+      expect(data).toMatchObject({ open: true, plan: { id: planId, candidate_name: "Casey Candidate", goal: "Chair decisions so that others speak first" } });
+      expect(data.mentors.map((m: { id: string }) => m.id)).toContain(users.mentor.id);
+      expect(data.dimensions.map((d: { id: string }) => d.id)).toContain(ids.people_skills);
+      expect(data.keys.complete).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect((await viewEdit(planId, "observer")).status).toBe(403);
+    for (const who of ["otherMentor", "outsider", "admin"]) expect((await viewEdit(planId, who)).status).toBe(404);
+    for (const id of ["nope", randomUUID()]) expect((await viewEdit(id, "leader")).status).toBe(404);
+  });
+
+  it("each page takes only its own forms: the plan's own changes on the edit page, the day-to-day work on the plan page", async () => {
+    const plan = await planRow(planId);
+    const onPlanPage = await act(planId, { intent: "pause", version: String(plan.version), changedOn: TODAY, reason: "Leave" });
+    expect(onPlanPage.status).toBe(400);
+    expect((await body(onPlanPage)).values.reason).toBe("Leave");
+    const before = await count("coaching_actions");
+    const onEditPage = await changePlan(planId, { intent: "add-action", title: "Misplaced", idempotencyKey: randomUUID() });
+    expect(onEditPage.status).toBe(400);
+    expect((await body(onEditPage)).values.title).toBe("Misplaced");
+    expect(await count("coaching_actions")).toBe(before);
+    expect(await planRow(planId)).toMatchObject({ status: "active", version: plan.version });
+    // Only the edit page loads the mentors to choose from.
+    expect(await body(await viewPlan(planId, "mentor"))).not.toHaveProperty("mentors");
   });
 
   it("/coaching needs a people role", async () => {
@@ -424,11 +460,13 @@ describe("editing the plan", () => {
   it("a stale version gets 409 showing the saved plan and keeping the input", async () => {
     const plan = await planRow(planId);
     const form = { intent: "edit-plan", goal: "", targetOn: "2027-03-01", dimensionIds: [ids.people_skills, ids.commitment], mentorId: users.mentor.id, mentorReason: "" };
-    expect((await act(planId, { ...form, version: String(plan.version), goal: "Chair decisions; others speak first" }, "manager")).status).toBe(302);
+    const saved = await changePlan(planId, { ...form, version: String(plan.version), goal: "Chair decisions; others speak first" }, "manager");
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("Location"), "back to the plan page").toBe(planPath(planId));
     const updated = await planRow(planId);
     expect(updated).toMatchObject({ goal: "Chair decisions; others speak first", target_on: "2027-03-01", version: plan.version + 1 });
     expect(await auditRows("coaching_plan.update", planId)).toHaveLength(1);
-    const stale = await act(planId, { ...form, version: String(plan.version), goal: "My competing goal" });
+    const stale = await changePlan(planId, { ...form, version: String(plan.version), goal: "My competing goal" });
     expect(stale.status).toBe(409);
     const data = await body(stale);
     expect(data.values.goal).toBe("My competing goal");
@@ -438,7 +476,7 @@ describe("editing the plan", () => {
 
   it("replacing the mentor needs a reason", async () => {
     const plan = await planRow(planId);
-    const response = await act(planId, { intent: "edit-plan", version: String(plan.version), goal: plan.goal, targetOn: "", dimensionIds: [ids.people_skills], mentorId: users.mentor2.id, mentorReason: "" }, "manager");
+    const response = await changePlan(planId, { intent: "edit-plan", version: String(plan.version), goal: plan.goal, targetOn: "", dimensionIds: [ids.people_skills], mentorId: users.mentor2.id, mentorReason: "" }, "manager");
     expect(response.status).toBe(400);
     expect((await body(response)).fieldErrors.mentorReason).toBeTruthy();
     expect((await planRow(planId)).mentor_id).toBe(users.mentor.id);
@@ -446,7 +484,7 @@ describe("editing the plan", () => {
 
   it("replacing the mentor ends the previous mentor's access to the candidate; the plan stays readable for them", async () => {
     const plan = await planRow(planId);
-    const response = await act(planId, {
+    const response = await changePlan(planId, {
       intent: "edit-plan",
       version: String(plan.version),
       goal: plan.goal,
@@ -503,19 +541,19 @@ describe("status changes", () => {
   const version = async () => String((await planRow(planId)).version);
 
   it("invalid transitions get 400", async () => {
-    const response = await act(planId, { intent: "resume", version: await version(), changedOn: TODAY, reason: "Was not paused" }, "mentor2");
+    const response = await changePlan(planId, { intent: "resume", version: await version(), changedOn: TODAY, reason: "Was not paused" }, "mentor2");
     expect(response.status).toBe(400);
     expect((await planRow(planId)).status).toBe("active");
   });
 
   it("pause and resume, each with a date, a reason and a change row; a stale version gets 409", async () => {
     const v = await version();
-    expect((await act(planId, { intent: "pause", version: v, changedOn: "2026-11-21", reason: "" }, "mentor2")).status).toBe(400);
-    expect((await act(planId, { intent: "pause", version: v, changedOn: "2026-11-22", reason: "Leave" }, "mentor2")).status).toBe(400);
-    expect((await act(planId, { intent: "pause", version: v, changedOn: TODAY, reason: "Parental leave" }, "mentor2")).status).toBe(302);
+    expect((await changePlan(planId, { intent: "pause", version: v, changedOn: "2026-11-21", reason: "" }, "mentor2")).status).toBe(400);
+    expect((await changePlan(planId, { intent: "pause", version: v, changedOn: "2026-11-22", reason: "Leave" }, "mentor2")).status).toBe(400);
+    expect((await changePlan(planId, { intent: "pause", version: v, changedOn: TODAY, reason: "Parental leave" }, "mentor2")).status).toBe(302);
     expect((await planRow(planId)).status).toBe("paused");
-    expect((await act(planId, { intent: "resume", version: v, changedOn: TODAY, reason: "Back" }, "mentor2")).status).toBe(409);
-    expect((await act(planId, { intent: "resume", version: await version(), changedOn: TODAY, reason: "Back from leave" }, "leader")).status).toBe(302);
+    expect((await changePlan(planId, { intent: "resume", version: v, changedOn: TODAY, reason: "Back" }, "mentor2")).status).toBe(409);
+    expect((await changePlan(planId, { intent: "resume", version: await version(), changedOn: TODAY, reason: "Back from leave" }, "leader")).status).toBe(302);
     const rows = await handle.db.selectFrom("coaching_plan_changes").selectAll().where("plan_id", "=", planId).where("from_status", "is not", null).orderBy("created_at").execute();
     expect(rows.map((r) => [r.from_status, r.to_status, r.reason]).slice(-2)).toEqual([
       ["active", "paused", "Parental leave"],
@@ -537,17 +575,17 @@ describe("status changes", () => {
       idempotencyKey: randomUUID(),
     };
     const before = await count("observations");
-    const missing = await act(planId, { ...base, version: await version() }, "mentor2");
+    const missing = await changePlan(planId, { ...base, version: await version() }, "mentor2");
     expect(missing.status).toBe(400);
     const data = await body(missing);
     expect(data.fieldErrors.behavior).toBeTruthy();
     expect(data.values.situation).toBe("The last three design reviews");
-    expect((await act(planId, { ...base, behavior: "Spoke last", signal: "", version: await version() }, "mentor2")).status).toBe(400);
+    expect((await changePlan(planId, { ...base, behavior: "Spoke last", signal: "", version: await version() }, "mentor2")).status).toBe(400);
     expect((await planRow(planId)).status).toBe("active");
     expect(await count("observations")).toBe(before);
 
     const form = { ...base, behavior: "Chaired every review so that others spoke first", version: await version() };
-    const done = await act(planId, form, "mentor2");
+    const done = await changePlan(planId, form, "mentor2");
     expect(done.status).toBe(302);
     expect((await planRow(planId)).status).toBe("completed");
     const obs = await handle.db.selectFrom("observations").selectAll().where("idempotency_key", "=", base.idempotencyKey).executeTakeFirstOrThrow();
@@ -555,27 +593,28 @@ describe("status changes", () => {
     const dims = await handle.db.selectFrom("observation_dimensions").select("dimension_id").where("observation_id", "=", obs.id).execute();
     expect(dims.map((d) => d.dimension_id)).toEqual([ids.people_skills]);
     // Sent twice: the same answer, still one observation.
-    expect((await act(planId, form, "mentor2")).status).toBe(302);
+    expect((await changePlan(planId, form, "mentor2")).status).toBe(302);
     expect(await count("observations")).toBe(before + 1);
   });
 
   it("a completed plan is read-only; its mentor leaves the candidate's circle but can still read the plan", async () => {
     expect((await act(planId, { intent: "add-action", title: "Late", idempotencyKey: randomUUID() }, "mentor2")).status).toBe(400);
-    expect((await act(planId, { intent: "resume", version: String((await planRow(planId)).version), changedOn: TODAY, reason: "Again" }, "leader")).status).toBe(400);
+    expect((await changePlan(planId, { intent: "resume", version: String((await planRow(planId)).version), changedOn: TODAY, reason: "Again" }, "leader")).status).toBe(400);
     expect(await candidateAccess("mentor2")).toBe(404);
     const page = await viewPlan(planId, "mentor2");
     expect(page.status).toBe(200);
     expect(await body(page)).toMatchObject({ mayEdit: true, editable: false, candidateVisible: false });
     expect((await body(await viewPlan(planId, "manager"))).editable).toBe(false);
+    expect(await body(await viewEdit(planId, "mentor2"))).toMatchObject({ open: false, mentors: [] });
   });
 
   it("abandoning is a status change too", async () => {
     const response = await startPlan(planFields({ flagIds: [], targetOn: "" }), "leader");
     const newId = response.headers.get("Location")!.split("/").pop()!;
     const v = String((await planRow(newId)).version);
-    expect((await act(newId, { intent: "abandon", version: v, changedOn: TODAY, reason: "Candidate left the team" }, "manager")).status).toBe(302);
+    expect((await changePlan(newId, { intent: "abandon", version: v, changedOn: TODAY, reason: "Candidate left the team" }, "manager")).status).toBe(302);
     expect((await planRow(newId)).status).toBe("abandoned");
-    expect((await act(newId, { intent: "pause", version: String(Number(v) + 1), changedOn: TODAY, reason: "x" }, "manager")).status).toBe(400);
+    expect((await changePlan(newId, { intent: "pause", version: String(Number(v) + 1), changedOn: TODAY, reason: "x" }, "manager")).status).toBe(400);
   });
 });
 
@@ -669,7 +708,7 @@ describe("a mentor handing a plan to another mentor", () => {
 
   const handTo = async (planId: string, mentorId: string, who: string, reason: string) => {
     const plan = await planRow(planId);
-    return act(planId, { intent: "edit-plan", version: String(plan.version), goal: plan.goal, targetOn: "", dimensionIds: [ids.people_skills], mentorId, mentorReason: reason }, who);
+    return changePlan(planId, { intent: "edit-plan", version: String(plan.version), goal: plan.goal, targetOn: "", dimensionIds: [ids.people_skills], mentorId, mentorReason: reason }, who);
   };
 
   it("the manager's My week has a section for handovers, empty until one happens", async () => {

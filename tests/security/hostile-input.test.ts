@@ -344,7 +344,8 @@ const assignment = (to: "accepted" | "completed", field: string, max: number): T
 });
 
 const plan = (intent: string, field: string, max: number, form: (p: { planId: string; candidateId: string }) => Promise<{ fields: Fields; read: () => Promise<unknown> }>): TextCase => ({
-  route: "coaching.$planId",
+  // The plan itself and its status change on its edit page; the day-to-day work on the plan page.
+  route: ["edit-plan", "pause", "resume", "abandon", "complete"].includes(intent) ? "coaching.$planId.edit" : "coaching.$planId._index",
   form: intent,
   field,
   who: "managerIn",

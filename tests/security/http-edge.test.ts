@@ -757,8 +757,8 @@ describe("cookies", () => {
         { candidateId, flagId: ids.flagId },
       );
       const paused = await act(
-        "coaching.$planId",
-        `/coaching/${ids.planId}`,
+        "coaching.$planId.edit",
+        `/coaching/${ids.planId}/edit`,
         { intent: "pause", version: await version("coaching_plans", ids.planId), changedOn: "2026-03-01", reason: "Leave" },
         "mentor",
         { planId: ids.planId },

@@ -239,8 +239,8 @@ const CASES: Case[] = [
       setup: async () => {
         const fields = form();
         return {
-          first: { route: "coaching.$planId", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
-          elsewhere: { route: "coaching.$planId", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
+          first: { route: "coaching.$planId._index", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
+          elsewhere: { route: "coaching.$planId._index", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
           table,
         };
       },
@@ -253,8 +253,8 @@ const CASES: Case[] = [
       const b = await freshPlan();
       const fields = { intent: "complete", version: "1", changedOn: TODAY, reason: "Done", ...observation() };
       return {
-        first: { route: "coaching.$planId", params: { planId: a.planId }, fields, who: "leader" },
-        elsewhere: { route: "coaching.$planId", params: { planId: b.planId }, fields, who: "leader" },
+        first: { route: "coaching.$planId.edit", params: { planId: a.planId }, fields, who: "leader" },
+        elsewhere: { route: "coaching.$planId.edit", params: { planId: b.planId }, fields, who: "leader" },
         table: "observations",
         untouched: () => status("coaching_plans", b.planId),
       };

@@ -2,28 +2,23 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import type { ReactNode } from "react";
 import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
-import { requireUser, type SessionUser } from "../auth/session.server";
-import { ObservationForm, SIGNALS } from "../components/observation-form";
-import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
-import { ConfirmButton } from "../components/ui/confirm";
+import { requireUser } from "../auth/session.server";
+import { Panel, PLAN_STATUS_LABEL, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { ObservationForm } from "../components/observation-form";
+import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
-import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
-  canMovePlan,
-  changePlanStatus,
   createAction,
   createCheckin,
   findActionByIdempotencyKey,
   findCheckinByIdempotencyKey,
   getAction,
   getPlan,
-  getPlanFields,
-  listMentorOptions,
   moveAction,
+  type PlanAction,
   PlanActionSchema,
   planHasFlag,
   planInputErrors,
@@ -31,11 +26,12 @@ import {
   planNudges,
   setActionDone,
   updateAction,
-  updatePlan,
   type PlanDetails,
 } from "../models/coaching.server";
 import { canMoveFlag, getFlag, setFlagStatus } from "../models/flag.server";
-import { createObservation, findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
+import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
+import { recordPlanObservation } from "../models/plan-observation.server";
+import { SIGNAL_LABELS } from "../utils/labels";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -51,10 +47,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const plan = await getPlan(context.db, { planId: access.id });
   if (!plan) throw await denyAsNotFound(context, user, "coaching_plan", params.planId);
   const today = isoDate(context.now());
-  const editable = access.mayEdit && planIsOpen(plan.status);
-  const [dimensions, mentors] = editable
-    ? await Promise.all([listDimensionsForForm(context.db), listMentorOptions(context.db)])
-    : [[], []];
+  const open = planIsOpen(plan.status);
+  const editable = access.mayEdit && open;
+  const dimensions = editable ? await listDimensionsForForm(context.db) : [];
   return json({
     plan,
     nudges: planNudges(
@@ -69,16 +64,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ),
     candidateVisible: access.candidate_visible,
     mayEdit: access.mayEdit,
+    open,
     editable,
     dimensions,
-    mentors,
     today,
-    keys: { action: newIdempotencyKey(), checkin: newIdempotencyKey(), observation: newIdempotencyKey(), complete: newIdempotencyKey() },
+    keys: { action: newIdempotencyKey(), checkin: newIdempotencyKey(), observation: newIdempotencyKey() },
   });
 }
 
-type Access = Awaited<ReturnType<typeof requirePlanAccess>>;
-const STATUS_TARGET = { pause: "paused", resume: "active", abandon: "abandoned", complete: "completed" } as const;
+// Changes to the plan itself and to its status are posted to its edit page.
+const EDIT_PAGE_INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
+const isPlanPageInput = (input: PlanAction): input is Exclude<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }> =>
+  !EDIT_PAGE_INTENTS.has(input.intent);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -89,13 +86,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(PlanActionSchema(today), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  if (!isPlanPageInput(input)) return badRequest("This form belongs on the page that changes the plan: reload it and try again.", values);
   const here = `/coaching/${plan.id}`;
 
-  const closed = () => badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
-  // The completing form sent twice finds the plan closed by its first submit: saveOnce answers it below.
-  if (!planIsOpen(plan.status) && input.intent !== "complete") return closed();
+  if (!planIsOpen(plan.status)) return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
   const base = { actorId: user.id, requestId: context.requestId };
-  // A note written from this plan by this user: the target of the plan's observation and closing forms.
+  // A note written from this plan by this user: the target of the observation form's key.
   const isPlanNote = (note: ObservationKeyRow) => note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   switch (input.intent) {
@@ -206,176 +202,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         values,
       });
     }
-
-    case "edit-plan": {
-      const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds, mentorId: input.mentorId });
-      const fields = await getPlanFields(context.db, { planId: plan.id });
-      if (input.mentorId !== fields.mentor_id && !input.mentorReason) fieldErrors.mentorReason = ["Say why the mentor changes."];
-      if (input.targetOn && input.targetOn < fields.started_on) fieldErrors.targetOn = ["The target date cannot be before the start date."];
-      if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-      const result =
-        input.version !== plan.version
-          ? ("stale" as const)
-          : await context.db.transaction().execute(async (trx) => {
-              const done = await updatePlan(trx, { ...input, planId: plan.id, actorId: user.id, today });
-              if (done !== "stale") {
-                const mentorChanged = done.changedFields.includes("mentorId");
-                await audit(trx, {
-                  ...base,
-                  action: "coaching_plan.update",
-                  entity: "coaching_plan",
-                  entityId: plan.id,
-                  details: {
-                    candidateId: plan.candidate_id,
-                    fields: done.changedFields,
-                    ...(mentorChanged ? { fromMentorId: fields.mentor_id, toMentorId: input.mentorId } : {}),
-                  },
-                });
-              }
-              return done;
-            });
-      if (result === "stale") return planConflict(context, plan, values);
-      return redirectWithFlash(here, result.changedFields.includes("mentorId") ? "Plan updated and the mentor replaced." : "Plan updated.");
-    }
-
-    case "pause":
-    case "resume":
-    case "abandon":
-    case "complete": {
-      const to: PlanStatus = STATUS_TARGET[input.intent];
-      const refusal = async () => {
-        if (!planIsOpen(plan.status)) return closed();
-        if (!canMovePlan(plan.status, to)) return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
-        const fields = await getPlanFields(context.db, { planId: plan.id });
-        const fieldErrors: Record<string, string[]> =
-          input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
-        if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
-        if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
-        if (input.version !== plan.version) return planConflict(context, plan, values);
-        return null;
-      };
-      const change = async (trx: AppContext["db"]) => {
-        const done = await changePlanStatus(trx, { planId: plan.id, version: input.version, from: plan.status, to, changedOn: input.changedOn, reason: input.reason, actorId: user.id });
-        if (done !== "stale") {
-          await audit(trx, { ...base, action: "coaching_plan.status", entity: "coaching_plan", entityId: plan.id, details: { candidateId: plan.candidate_id, from: plan.status, to } });
-        }
-        return done;
-      };
-      // No status in the flash cookie: how a person's coaching goes is a fact about them.
-      const message = "Plan status changed.";
-      // The end of a plan is evidence too: completing it records a closing observation in the same
-      // transaction, under the form's key.
-      if (input.intent === "complete") {
-        return saveOnce(context.db, {
-          find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
-          isRepeat: isPlanNote,
-          check: refusal,
-          create: async (trx) => {
-            if ((await change(trx)) === "stale") return planConflict({ ...context, db: trx }, plan, values);
-            return recordPlanObservation(trx, context, user, plan, { ...input, observedOn: input.changedOn });
-          },
-          answer: () => redirectWithFlash(here, message),
-          values,
-        });
-      }
-      const refused = await refusal();
-      if (refused) return refused;
-      const result = await context.db.transaction().execute(change);
-      if (result === "stale") return planConflict(context, plan, values);
-      return redirectWithFlash(here, message);
-    }
   }
-}
-
-/** Creates an observation linked to the plan, with its audit row. Call inside a transaction. */
-async function recordPlanObservation(
-  trx: AppContext["db"],
-  context: AppContext,
-  user: SessionUser,
-  plan: Access,
-  input: { observedOn: string; situation: string; behavior: string; impact: string; signal: (typeof SIGNALS)[number]["value"]; dimensionIds: string[]; idempotencyKey: string },
-) {
-  const created = await createObservation(trx, {
-    ...input,
-    candidateId: plan.candidate_id,
-    authorId: user.id,
-    assignmentId: null,
-    coachingPlanId: plan.id,
-    now: context.now(),
-  });
-  if (created.created) {
-    await audit(trx, {
-      actorId: user.id,
-      requestId: context.requestId,
-      action: "observation.create",
-      entity: "observation",
-      entityId: created.id,
-      details: { candidateId: plan.candidate_id, coachingPlanId: plan.id, dimensionIds: input.dimensionIds, signal: input.signal },
-    });
-  }
-  return created;
 }
 
 function conflict<T>(message: string, values: Values, detail: T) {
   return json({ ok: false as const, formError: message, fieldErrors: {}, values, conflict: detail }, { status: 409 });
 }
 
-/** 409 with the user's input kept and the plan as it is saved now. */
-async function planConflict(context: AppContext, plan: Access, values: Values) {
-  const saved = await getPlanFields(context.db, { planId: plan.id });
-  return conflict(
-    "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
-    { ...values, version: String(saved.version) },
-    { kind: "plan" as const, plan: saved },
-  );
-}
-
 // ---- The page --------------------------------------------------------------------------------------
 
-const STATUS_LABEL: Record<PlanStatus, string> = { active: "Active", paused: "Paused", completed: "Completed", abandoned: "Abandoned" };
 const FLAG_LABEL: Record<string, string> = { open: "Open", addressing: "Being addressed", resolved: "Resolved", dismissed: "Dismissed" };
-const SIGNAL_LABEL: Record<string, string> = { strength: "Strength", concern: "Concern", context: "Context" };
-
-function Panel({ title, children, id }: { title: string; id: string; children: ReactNode }) {
-  return (
-    <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={id}>
-      <h2 id={id} className="text-lg font-semibold">
-        {title}
-      </h2>
-      <div className="mt-3 space-y-4">{children}</div>
-    </section>
-  );
-}
-
-type ActionData = {
-  values?: Values;
-  fieldErrors?: Record<string, string[]>;
-  formError?: string;
-  conflict?:
-    | { kind: "plan"; plan: { goal: string; target_on: string | null; mentor_name: string; version: number; dimensions: { id: string; name: string }[] } }
-    | { kind: "action"; action: { id: string; title: string; due_on: string | null; version: number } }
-    | { kind: "flag"; flag: { id: string; status: string; resolution: string | null; version: number } };
-};
-
 
 export default function PlanPage() {
-  const { plan, nudges, candidateVisible, mayEdit, editable, dimensions, mentors, today, keys } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
-  const values = actionData?.values;
-  const fieldErrors = actionData?.fieldErrors ?? {};
-  const conflict = actionData?.conflict;
-  const failed = (intent: string) => values?.intent === intent;
-  const kept = (intent: string, key: string) => (failed(intent) && typeof values?.[key] === "string" ? (values[key] as string) : "");
-  const keptMany = (intent: string, key: string, fallback: string[]) => {
-    if (!failed(intent)) return new Set(fallback);
-    const v = values?.[key];
-    return new Set(Array.isArray(v) ? v : v ? [v] : []);
-  };
-  const errorsFor = (intent: string, key: string) => (failed(intent) ? fieldErrors[key] : undefined);
-  // After a failure the same key goes back, so a corrected re-submit is still one row.
-  const keyFor = (intent: string, fresh: string) =>
-    failed(intent) && typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !actionData?.formError ? values.idempotencyKey : fresh;
-  const version = String(conflict?.kind === "plan" ? conflict.plan.version : plan.version);
+  const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as PlanActionData | undefined;
+  const { values, fieldErrors, conflict, failed, kept, errorsFor, keyFor } = planFormResult(actionData);
   const here = `/coaching/${plan.id}`;
   const focusIds = plan.dimensions.map((d) => d.id);
   const openActions = plan.actions.filter((a) => !a.done_on).length;
@@ -401,7 +242,7 @@ export default function PlanPage() {
         <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
           <div>
             <dt className="font-medium text-stone-600">Status</dt>
-            <dd>{STATUS_LABEL[plan.status]}</dd>
+            <dd>{PLAN_STATUS_LABEL[plan.status]}</dd>
           </div>
           <div>
             <dt className="font-medium text-stone-600">Mentor</dt>
@@ -419,11 +260,19 @@ export default function PlanPage() {
             <dd>{plan.dimensions.map((d) => d.name).join(", ") || "None chosen"}</dd>
           </div>
         </dl>
+        {editable ? (
+          <p className="mt-3 text-sm">
+            <Link to={`/coaching/${plan.id}/edit`} className="font-medium text-brand-700 underline">
+              Change the plan
+            </Link>{" "}
+            <span className="text-stone-600">(goal, target date, focus, mentor; pause, resume, abandon or complete it)</span>
+          </p>
+        ) : null}
       </header>
 
       {!editable ? (
         <p className="rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
-          {planIsOpenClient(plan.status)
+          {open
             ? "You can read this plan. Its mentor, the candidate's manager and leaders make the changes."
             : `This plan is ${plan.status}: it is kept as a record and can no longer be changed.`}
         </p>
@@ -443,31 +292,6 @@ export default function PlanPage() {
       ) : null}
 
       {actionData ? <FormError message={actionData.formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
-      {conflict?.kind === "plan" ? (
-        <section aria-label="Saved plan" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
-          <h2 className="font-semibold">The plan as it is saved now</h2>
-          <dl className="mt-2 space-y-1">
-            <div>
-              <dt className="inline font-medium">Goal: </dt>
-              <dd className="inline whitespace-pre-wrap">{conflict.plan.goal}</dd>
-            </div>
-            <div>
-              <dt className="inline font-medium">Target date: </dt>
-              <dd className="inline">{conflict.plan.target_on ? formatDate(conflict.plan.target_on) : "none"}</dd>
-            </div>
-            <div>
-              <dt className="inline font-medium">Mentor: </dt>
-              <dd className="inline">{conflict.plan.mentor_name}</dd>
-            </div>
-            <div>
-              <dt className="inline font-medium">Focus dimensions: </dt>
-              <dd className="inline">{conflict.plan.dimensions.map((d) => d.name).join(", ")}</dd>
-            </div>
-          </dl>
-          <p className="mt-2">Your input is still in the form you sent; submit it again to apply it to the saved plan.</p>
-        </section>
-      ) : null}
-
       <Panel title={`Actions (${openActions} open)`} id="actions-heading">
         {plan.actions.length === 0 ? (
           <p className="text-stone-600">No actions yet. {editable ? "Agree the first small step with the candidate and add it below." : ""}</p>
@@ -681,7 +505,7 @@ export default function PlanPage() {
             {plan.observations.map((o) => (
               <li key={o.id} className="py-3">
                 <p className="text-sm text-stone-600">
-                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_LABEL[o.signal] ?? o.signal}
+                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_LABELS[o.signal] ?? o.signal}
                   {o.retracted_at ? " · retracted" : ""}
                 </p>
                 <p className="mt-1 whitespace-pre-wrap">{o.behavior}</p>
@@ -708,21 +532,6 @@ export default function PlanPage() {
         ) : null}
       </Panel>
 
-      {editable ? (
-        <PlanEditing
-          plan={plan}
-          dimensions={dimensions}
-          mentors={mentors}
-          today={today}
-          version={version}
-          completeKey={keyFor("complete", keys.complete)}
-          failed={failed}
-          kept={kept}
-          keptMany={keptMany}
-          errorsFor={errorsFor}
-        />
-      ) : null}
-
       <section aria-labelledby="history-heading">
         <h2 id="history-heading" className="text-lg font-semibold">
           History
@@ -744,214 +553,8 @@ export default function PlanPage() {
   );
 }
 
-function planIsOpenClient(status: PlanStatus) {
-  return status === "active" || status === "paused";
-}
-
 function changeText(c: PlanDetails["changes"][number]): string {
   if (c.from_status === null) return `Started with ${c.to_mentor_name ?? "a mentor"} as mentor`;
   if (c.from_status === c.to_status) return `Mentor changed from ${c.from_mentor_name ?? "—"} to ${c.to_mentor_name ?? "—"}`;
-  return `${STATUS_LABEL[c.from_status as PlanStatus]} → ${STATUS_LABEL[c.to_status as PlanStatus]}`;
-}
-
-function PlanEditing({
-  plan,
-  dimensions,
-  mentors,
-  today,
-  version,
-  completeKey,
-  failed,
-  kept,
-  keptMany,
-  errorsFor,
-}: {
-  plan: PlanDetails;
-  dimensions: { id: string; name: string }[];
-  mentors: { id: string; name: string }[];
-  today: string;
-  version: string;
-  completeKey: string;
-  failed: (intent: string) => boolean;
-  kept: (intent: string, key: string) => string;
-  keptMany: (intent: string, key: string, fallback: string[]) => Set<string>;
-  errorsFor: (intent: string, key: string) => string[] | undefined;
-}) {
-  const here = `/coaching/${plan.id}`;
-  const focusIds = plan.dimensions.map((d) => d.id);
-  const statusForm = (intent: "pause" | "resume" | "abandon", title: string, button: string, hint: string) => (
-    <Form method="post" action={here} className="space-y-3" noValidate aria-label={title}>
-      <input type="hidden" name="intent" value={intent} />
-      <input type="hidden" name="version" value={version} />
-      <h3 className="font-medium">{title}</h3>
-      <TextField
-        label="Date"
-        name="changedOn"
-        type="date"
-        required
-        min={plan.started_on}
-        max={today}
-        defaultValue={kept(intent, "changedOn") || today}
-        errors={errorsFor(intent, "changedOn")}
-      />
-      <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={kept(intent, "reason")} errors={errorsFor(intent, "reason")} />
-      {intent === "abandon" ? (
-        <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
-      ) : (
-        <Button variant="secondary">{button}</Button>
-      )}
-    </Form>
-  );
-  return (
-    <>
-      <Panel title="Change the plan" id="edit-heading">
-        <details open={failed("edit-plan")}>
-          <summary className="cursor-pointer font-medium text-brand-700 underline">Edit goal, target date, focus or mentor</summary>
-          <Form method="post" action={here} className="mt-3 space-y-3" noValidate>
-            <input type="hidden" name="intent" value="edit-plan" />
-            <input type="hidden" name="version" value={version} />
-            <TextArea
-              label="Goal"
-              name="goal"
-              required
-              rows={3}
-              maxLength={10000}
-              defaultValue={failed("edit-plan") ? kept("edit-plan", "goal") : plan.goal}
-              errors={errorsFor("edit-plan", "goal")}
-            />
-            <TextField
-              label="Target date (optional)"
-              name="targetOn"
-              type="date"
-              min={plan.started_on}
-              defaultValue={failed("edit-plan") ? kept("edit-plan", "targetOn") : (plan.target_on ?? "")}
-              errors={errorsFor("edit-plan", "targetOn")}
-            />
-            <CheckboxGroup
-              legend="Focus dimensions (one or more)"
-              name="dimensionIds"
-              options={dimensions}
-              chosen={keptMany("edit-plan", "dimensionIds", focusIds)}
-              errors={errorsFor("edit-plan", "dimensionIds")}
-            />
-            <SelectField
-              label="Mentor"
-              name="mentorId"
-              defaultValue={failed("edit-plan") ? kept("edit-plan", "mentorId") : plan.mentor_id}
-              errors={errorsFor("edit-plan", "mentorId")}
-            >
-              {mentors.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </SelectField>
-            <TextArea
-              label="Why the mentor changes (only when replacing the mentor)"
-              name="mentorReason"
-              rows={2}
-              maxLength={10000}
-              hint="The new mentor joins the candidate's circle; the previous one keeps read access to this plan but leaves it. The candidate's manager sees the change and this reason on My week."
-              defaultValue={kept("edit-plan", "mentorReason")}
-              errors={errorsFor("edit-plan", "mentorReason")}
-            />
-            <Button>Save plan</Button>
-          </Form>
-        </details>
-      </Panel>
-
-      <Panel title="Status" id="status-heading">
-        <div className="grid gap-6 md:grid-cols-2">
-          {plan.status === "active"
-            ? statusForm("pause", "Pause the plan", "Pause plan", "For example: leave, a crunch, or the candidate asked for a break.")
-            : statusForm("resume", "Resume the plan", "Resume plan", "What changed?")}
-          {statusForm("abandon", "Abandon the plan", "Abandon plan", "Why does the plan stop without reaching its goal?")}
-        </div>
-        <Form method="post" action={here} className="space-y-3 border-t border-stone-100 pt-4" noValidate aria-label="Complete the plan">
-          <input type="hidden" name="intent" value="complete" />
-          <input type="hidden" name="version" value={version} />
-          <IdempotencyKeyField value={completeKey} />
-          <h3 className="font-medium">Complete the plan</h3>
-          <p className="text-sm text-stone-600">
-            The end of a plan is evidence too: describe what you saw the person do, as a closing observation. It lands on the candidate's timeline.
-          </p>
-          <div className="grid gap-3 sm:grid-cols-2">
-            <TextField
-              label="Completed on"
-              name="changedOn"
-              type="date"
-              required
-              min={plan.started_on}
-              max={today}
-              defaultValue={kept("complete", "changedOn") || today}
-              errors={errorsFor("complete", "changedOn")}
-            />
-          </div>
-          <TextArea
-            label="Why the plan ends here"
-            name="reason"
-            required
-            rows={2}
-            maxLength={2000}
-            defaultValue={kept("complete", "reason")}
-            errors={errorsFor("complete", "reason")}
-          />
-          <TextArea
-            label="Closing observation: situation (optional)"
-            name="situation"
-            rows={2}
-            maxLength={10000}
-            defaultValue={kept("complete", "situation")}
-            errors={errorsFor("complete", "situation")}
-          />
-          <TextArea
-            label="Closing observation: behaviour"
-            name="behavior"
-            required
-            rows={3}
-            maxLength={10000}
-            hint="What did the person actually do or say by the end of the plan?"
-            defaultValue={kept("complete", "behavior")}
-            errors={errorsFor("complete", "behavior")}
-          />
-          <TextArea
-            label="Closing observation: impact (optional)"
-            name="impact"
-            rows={2}
-            maxLength={10000}
-            defaultValue={kept("complete", "impact")}
-            errors={errorsFor("complete", "impact")}
-          />
-          <CheckboxGroup
-            legend="Dimensions of the closing observation"
-            name="dimensionIds"
-            options={dimensions}
-            chosen={keptMany("complete", "dimensionIds", focusIds)}
-            errors={errorsFor("complete", "dimensionIds")}
-          />
-          <fieldset>
-            <legend className="block text-sm font-medium text-stone-800">Signal of the closing observation</legend>
-            <div className="mt-1 flex flex-col gap-2 sm:flex-row sm:gap-x-4">
-              {SIGNALS.map((s) => (
-                <label key={s.value} className="inline-flex items-center gap-2 text-sm text-stone-800">
-                  <input
-                    type="radio"
-                    name="signal"
-                    value={s.value}
-                    required
-                    defaultChecked={kept("complete", "signal") === s.value}
-                    aria-invalid={errorsFor("complete", "signal")?.length ? true : undefined}
-                    className="h-4 w-4 border-stone-300 text-brand-700"
-                  />
-                  {s.label}
-                </label>
-              ))}
-            </div>
-            {errorsFor("complete", "signal")?.length ? <p className="mt-1 text-sm text-red-700">{errorsFor("complete", "signal")!.join(" ")}</p> : null}
-          </fieldset>
-          <Button>Complete plan</Button>
-        </Form>
-      </Panel>
-    </>
-  );
+  return `${PLAN_STATUS_LABEL[c.from_status as PlanStatus]} → ${PLAN_STATUS_LABEL[c.to_status as PlanStatus]}`;
 }

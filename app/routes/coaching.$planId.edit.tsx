@@ -1,0 +1,354 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Link } from "../components/ui/link";
+import type { PlanStatus } from "../../db/schema";
+import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
+import { requireUser } from "../auth/session.server";
+import { Panel, PLAN_STATUS_LABEL, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { ObservationFields } from "../components/observation-form";
+import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { ConfirmButton } from "../components/ui/confirm";
+import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import type { AppContext } from "../context";
+import { audit } from "../models/audit.server";
+import {
+  canMovePlan,
+  changePlanStatus,
+  getPlan,
+  getPlanFields,
+  listMentorOptions,
+  type PlanAction,
+  PlanActionSchema,
+  planInputErrors,
+  planIsOpen,
+  updatePlan,
+} from "../models/coaching.server";
+import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
+import { recordPlanObservation } from "../models/plan-observation.server";
+import { formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { redirectWithFlash } from "../utils/http.server";
+import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+
+// The plan itself and its status: rare, deliberate changes. Day-to-day work (actions, check-ins,
+// flags, observations) is on the plan page.
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `Change the coaching plan · ${data.plan.candidate_name}` : "Change the coaching plan"} · Noseworthy` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(context, request);
+  const access = await requirePlanAccess(context, user, params.planId, { edit: true });
+  const plan = await getPlan(context.db, { planId: access.id });
+  if (!plan) throw await denyAsNotFound(context, user, "coaching_plan", params.planId);
+  const open = planIsOpen(plan.status);
+  const [dimensions, mentors] = open ? await Promise.all([listDimensionsForForm(context.db), listMentorOptions(context.db)]) : [[], []];
+  return json({ plan, open, dimensions, mentors, today: isoDate(context.now()), keys: { complete: newIdempotencyKey() } });
+}
+
+type Access = Awaited<ReturnType<typeof requirePlanAccess>>;
+const STATUS_TARGET = { pause: "paused", resume: "active", abandon: "abandoned", complete: "completed" } as const;
+const INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
+const isEditInput = (input: PlanAction): input is Extract<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }> =>
+  INTENTS.has(input.intent);
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(context, request);
+  const plan = await requirePlanAccess(context, user, params.planId, { edit: true });
+  const formData = await request.formData();
+  const values = formValues(formData);
+  const today = isoDate(context.now());
+  const parsed = parseForm(PlanActionSchema(today), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  // Actions, check-ins, flags and observations are posted to the plan page.
+  if (!isEditInput(input)) return badRequest("This form does not belong on this page: reload it and try again.", values);
+  const planPage = `/coaching/${plan.id}`;
+
+  const closed = () => badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
+  // The completing form sent twice finds the plan closed by its first submit: saveOnce answers it below.
+  if (!planIsOpen(plan.status) && input.intent !== "complete") return closed();
+  const base = { actorId: user.id, requestId: context.requestId };
+
+  // A note written from this plan by this user: the target of the closing form's key.
+  const isPlanNote = (note: ObservationKeyRow) => note.coaching_plan_id === plan.id && note.author_id === user.id;
+
+  if (input.intent === "edit-plan") {
+    const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds, mentorId: input.mentorId });
+    const fields = await getPlanFields(context.db, { planId: plan.id });
+    if (input.mentorId !== fields.mentor_id && !input.mentorReason) fieldErrors.mentorReason = ["Say why the mentor changes."];
+    if (input.targetOn && input.targetOn < fields.started_on) fieldErrors.targetOn = ["The target date cannot be before the start date."];
+    if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+    const result =
+      input.version !== plan.version
+        ? ("stale" as const)
+        : await context.db.transaction().execute(async (trx) => {
+            const done = await updatePlan(trx, { ...input, planId: plan.id, actorId: user.id, today });
+            if (done !== "stale") {
+              const mentorChanged = done.changedFields.includes("mentorId");
+              await audit(trx, {
+                ...base,
+                action: "coaching_plan.update",
+                entity: "coaching_plan",
+                entityId: plan.id,
+                details: {
+                  candidateId: plan.candidate_id,
+                  fields: done.changedFields,
+                  ...(mentorChanged ? { fromMentorId: fields.mentor_id, toMentorId: input.mentorId } : {}),
+                },
+              });
+            }
+            return done;
+          });
+    if (result === "stale") return planConflict(context, plan, values);
+    return redirectWithFlash(planPage, result.changedFields.includes("mentorId") ? "Plan updated and the mentor replaced." : "Plan updated.");
+  }
+
+  const to: PlanStatus = STATUS_TARGET[input.intent];
+  const refusal = async () => {
+    if (!planIsOpen(plan.status)) return closed();
+    if (!canMovePlan(plan.status, to)) return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
+    const fields = await getPlanFields(context.db, { planId: plan.id });
+    const fieldErrors: Record<string, string[]> = input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
+    if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
+    if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+    if (input.version !== plan.version) return planConflict(context, plan, values);
+    return null;
+  };
+  const change = async (trx: AppContext["db"]) => {
+    const done = await changePlanStatus(trx, { planId: plan.id, version: input.version, from: plan.status, to, changedOn: input.changedOn, reason: input.reason, actorId: user.id });
+    if (done !== "stale") {
+      await audit(trx, { ...base, action: "coaching_plan.status", entity: "coaching_plan", entityId: plan.id, details: { candidateId: plan.candidate_id, from: plan.status, to } });
+    }
+    return done;
+  };
+  // No status in the flash cookie: how a person's coaching goes is a fact about them.
+  const message = "Plan status changed.";
+  // The end of a plan is evidence too: completing it records a closing observation in the same
+  // transaction, under the form's key.
+  if (input.intent === "complete") {
+    return saveOnce(context.db, {
+      find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
+      isRepeat: isPlanNote,
+      check: refusal,
+      create: async (trx) => {
+        if ((await change(trx)) === "stale") return planConflict({ ...context, db: trx }, plan, values);
+        return recordPlanObservation(trx, context, user, plan, { ...input, observedOn: input.changedOn });
+      },
+      answer: () => redirectWithFlash(planPage, message),
+      values,
+    });
+  }
+  const refused = await refusal();
+  if (refused) return refused;
+  const result = await context.db.transaction().execute(change);
+  if (result === "stale") return planConflict(context, plan, values);
+  return redirectWithFlash(planPage, message);
+}
+
+/** 409 with the user's input kept and the plan as it is saved now. */
+async function planConflict(context: AppContext, plan: Access, values: Values) {
+  const saved = await getPlanFields(context.db, { planId: plan.id });
+  return json(
+    {
+      ok: false as const,
+      formError: "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
+      fieldErrors: {},
+      values: { ...values, version: String(saved.version) },
+      conflict: { kind: "plan" as const, plan: saved },
+    },
+    { status: 409 },
+  );
+}
+
+// ---- The page --------------------------------------------------------------------------------------
+
+const CLOSING_LABELS = {
+  situation: "Closing observation: situation (optional)",
+  behavior: "Closing observation: behaviour",
+  behaviorHint: "What did the person actually do or say by the end of the plan?",
+  impact: "Closing observation: impact (optional)",
+  dimensions: "Dimensions of the closing observation",
+  signal: "Signal of the closing observation",
+};
+
+export default function PlanEditPage() {
+  const { plan, open, dimensions, mentors, today, keys } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as PlanActionData | undefined;
+  const { values, fieldErrors, conflict, failed, kept, keptMany, errorsFor, keyFor } = planFormResult(actionData);
+  const version = String(conflict?.kind === "plan" ? conflict.plan.version : plan.version);
+  const here = `/coaching/${plan.id}/edit`;
+  const focusIds = plan.dimensions.map((d) => d.id);
+  const statusForm = (intent: "pause" | "resume" | "abandon", title: string, button: string, hint: string) => (
+    <Form method="post" action={here} className="space-y-3" noValidate aria-label={title}>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="version" value={version} />
+      <h3 className="font-medium">{title}</h3>
+      <TextField
+        label="Date"
+        name="changedOn"
+        type="date"
+        required
+        min={plan.started_on}
+        max={today}
+        defaultValue={kept(intent, "changedOn") || today}
+        errors={errorsFor(intent, "changedOn")}
+      />
+      <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={kept(intent, "reason")} errors={errorsFor(intent, "reason")} />
+      {intent === "abandon" ? (
+        <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
+      ) : (
+        <Button variant="secondary">{button}</Button>
+      )}
+    </Form>
+  );
+
+  return (
+    <div className="mx-auto max-w-4xl space-y-6">
+      <p className="text-sm">
+        <Link to={`/coaching/${plan.id}`} className="text-brand-700 underline">
+          ← The plan
+        </Link>
+      </p>
+      <header>
+        <h1 className="text-2xl font-semibold">Change the coaching plan: {plan.candidate_name}</h1>
+        <p className="mt-1 text-sm text-stone-600">
+          {PLAN_STATUS_LABEL[plan.status]} · mentor {plan.mentor_name} · started {formatDate(plan.started_on)}
+        </p>
+      </header>
+
+      {!open ? <p className="rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">{`This plan is ${plan.status}: it is kept as a record and can no longer be changed.`}</p> : null}
+
+      {actionData ? <FormError message={actionData.formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+      {conflict?.kind === "plan" ? (
+        <section aria-label="Saved plan" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
+          <h2 className="font-semibold">The plan as it is saved now</h2>
+          <dl className="mt-2 space-y-1">
+            <div>
+              <dt className="inline font-medium">Goal: </dt>
+              <dd className="inline whitespace-pre-wrap">{conflict.plan.goal}</dd>
+            </div>
+            <div>
+              <dt className="inline font-medium">Target date: </dt>
+              <dd className="inline">{conflict.plan.target_on ? formatDate(conflict.plan.target_on) : "none"}</dd>
+            </div>
+            <div>
+              <dt className="inline font-medium">Mentor: </dt>
+              <dd className="inline">{conflict.plan.mentor_name}</dd>
+            </div>
+            <div>
+              <dt className="inline font-medium">Focus dimensions: </dt>
+              <dd className="inline">{conflict.plan.dimensions.map((d) => d.name).join(", ")}</dd>
+            </div>
+          </dl>
+          <p className="mt-2">Your input is still in the form you sent; submit it again to apply it to the saved plan.</p>
+        </section>
+      ) : null}
+
+      {open ? (
+        <>
+          <Panel title="Goal, target date, focus and mentor" id="edit-heading">
+            <Form method="post" action={here} className="space-y-3" noValidate aria-labelledby="edit-heading">
+              <input type="hidden" name="intent" value="edit-plan" />
+              <input type="hidden" name="version" value={version} />
+              <TextArea
+                label="Goal"
+                name="goal"
+                required
+                rows={3}
+                maxLength={10000}
+                defaultValue={failed("edit-plan") ? kept("edit-plan", "goal") : plan.goal}
+                errors={errorsFor("edit-plan", "goal")}
+              />
+              <TextField
+                label="Target date (optional)"
+                name="targetOn"
+                type="date"
+                min={plan.started_on}
+                defaultValue={failed("edit-plan") ? kept("edit-plan", "targetOn") : (plan.target_on ?? "")}
+                errors={errorsFor("edit-plan", "targetOn")}
+              />
+              <CheckboxGroup
+                legend="Focus dimensions (one or more)"
+                name="dimensionIds"
+                options={dimensions}
+                chosen={keptMany("edit-plan", "dimensionIds", focusIds)}
+                errors={errorsFor("edit-plan", "dimensionIds")}
+              />
+              <SelectField
+                label="Mentor"
+                name="mentorId"
+                defaultValue={failed("edit-plan") ? kept("edit-plan", "mentorId") : plan.mentor_id}
+                errors={errorsFor("edit-plan", "mentorId")}
+              >
+                {mentors.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </SelectField>
+              <TextArea
+                label="Why the mentor changes (only when replacing the mentor)"
+                name="mentorReason"
+                rows={2}
+                maxLength={10000}
+                hint="The new mentor joins the candidate's circle; the previous one keeps read access to this plan but leaves it. The candidate's manager sees the change and this reason on My week."
+                defaultValue={kept("edit-plan", "mentorReason")}
+                errors={errorsFor("edit-plan", "mentorReason")}
+              />
+              <Button>Save plan</Button>
+            </Form>
+          </Panel>
+
+          <Panel title="Status" id="status-heading">
+            <div className="grid gap-6 md:grid-cols-2">
+              {plan.status === "active"
+                ? statusForm("pause", "Pause the plan", "Pause plan", "For example: leave, a crunch, or the candidate asked for a break.")
+                : statusForm("resume", "Resume the plan", "Resume plan", "What changed?")}
+              {statusForm("abandon", "Abandon the plan", "Abandon plan", "Why does the plan stop without reaching its goal?")}
+            </div>
+            <Form method="post" action={here} className="space-y-3 border-t border-stone-100 pt-4" noValidate aria-label="Complete the plan">
+              <input type="hidden" name="intent" value="complete" />
+              <input type="hidden" name="version" value={version} />
+              <IdempotencyKeyField value={keyFor("complete", keys.complete)} />
+              <h3 className="font-medium">Complete the plan</h3>
+              <p className="text-sm text-stone-600">
+                The end of a plan is evidence too: describe what you saw the person do, as a closing observation. It lands on the candidate's timeline.
+              </p>
+              <div className="grid gap-3 sm:grid-cols-2">
+                <TextField
+                  label="Completed on"
+                  name="changedOn"
+                  type="date"
+                  required
+                  min={plan.started_on}
+                  max={today}
+                  defaultValue={kept("complete", "changedOn") || today}
+                  errors={errorsFor("complete", "changedOn")}
+                />
+              </div>
+              <TextArea
+                label="Why the plan ends here"
+                name="reason"
+                required
+                rows={2}
+                maxLength={2000}
+                defaultValue={kept("complete", "reason")}
+                errors={errorsFor("complete", "reason")}
+              />
+              <ObservationFields
+                dimensions={dimensions}
+                values={failed("complete") ? values : { dimensionIds: focusIds }}
+                fieldErrors={failed("complete") ? fieldErrors : {}}
+                labels={CLOSING_LABELS}
+              />
+              <Button>Complete plan</Button>
+            </Form>
+          </Panel>
+        </>
+      ) : null}
+    </div>
+  );
+}
