@@ -20,17 +20,15 @@ export function backupName(reason: "manual" | "scheduled" | "pre-migration", now
 /** Write a consistent copy of the open database to `file` (0600; written aside, then renamed into place). */
 export async function backupEmbedded(pglite: PGlite, file: string): Promise<{ file: string; bytes: number }> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Before the CHECKPOINT, which writes too: on a full disk, say so rather than fail inside PostgreSQL.
+  ensureRoom(path.dirname(file), 0);
   // Inside a transaction of PGlite's own: no other transaction is half-way through while the files are copied.
   const dump = await pglite.transaction(async (tx) => {
     await tx.exec("CHECKPOINT");
     return pglite.dumpDataDir("gzip");
   });
   const bytes = Buffer.from(await dump.arrayBuffer());
-  // The backups usually share the database's disk: a backup must not be what fills it.
-  const fs = statfsSync(path.dirname(file));
-  if (fs.bavail * fs.bsize < bytes.length + BACKUP_HEADROOM_BYTES) {
-    throw new Error(`Not enough room in ${path.dirname(file)} for a backup of ${Math.ceil(bytes.length / 1e6)} MB (it keeps ${BACKUP_HEADROOM_BYTES / 1e6} MB free for the database).`);
-  }
+  ensureRoom(path.dirname(file), bytes.length);
   const partial = `${file}.partial`;
   try {
     writeFileSync(partial, bytes, { mode: 0o600 });
@@ -43,6 +41,15 @@ export async function backupEmbedded(pglite: PGlite, file: string): Promise<{ fi
 }
 
 export const BACKUP_HEADROOM_BYTES = 64 * 1024 * 1024;
+
+/** The backups usually share the database's disk: a backup must not be what fills it. */
+function ensureRoom(dir: string, bytes: number) {
+  const fs = statfsSync(dir);
+  if (fs.bavail * fs.bsize < bytes + BACKUP_HEADROOM_BYTES) {
+    const size = bytes ? ` of ${Math.ceil(bytes / 1e6)} MB` : "";
+    throw new Error(`Not enough room in ${dir} for a backup${size} (it keeps ${Math.round(BACKUP_HEADROOM_BYTES / 1e6)} MB free for the database).`);
+  }
+}
 
 /** Keep the newest `keep` backups of one kind (by name, which starts with the time). */
 export function pruneBackups(dir: string, reason: string, keep: number) {
