@@ -3,26 +3,11 @@ import { Link } from "./ui/link";
 import { type ReactNode, useEffect, useState } from "react";
 import { LEANINGS } from "../../db/schema";
 import { formatDate } from "../utils/dates";
-import { OUTCOME_LABELS, SIGNAL_LABELS } from "../utils/labels";
+import { OUTCOME_LABELS, SIGNAL_LABELS, STATUS_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
 import { CoverageTable, type CoverageRow } from "./coverage-table";
 
 export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
-const STATUS_WORDS: Record<string, string> = {
-  offered: "Offered",
-  accepted: "Accepted",
-  declined: "Declined",
-  completed: "Completed",
-  not_completed: "Not completed",
-  withdrawn: "Withdrawn",
-  open: "Open",
-  addressing: "Being addressed",
-  resolved: "Resolved",
-  dismissed: "Dismissed",
-  active: "Active",
-  paused: "Paused",
-  abandoned: "Abandoned",
-};
 
 const dateTime = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
@@ -147,7 +132,7 @@ export function Packet({ packet }: { packet: PacketData }) {
               <li key={f.id} className="py-3 break-inside-avoid">
                 <p className="font-medium">{f.anti_pattern}</p>
                 <p className="text-sm text-stone-600">
-                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} · {STATUS_WORDS[f.status] ?? f.status} ·{" "}
+                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} · {STATUS_LABELS[f.status] ?? f.status} ·{" "}
                   {f.discussed_with_candidate_on ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}` : "not yet discussed with them"}
                 </p>
                 <Sbi situation={f.situation} behavior={f.behavior} impact={f.impact} />
@@ -172,7 +157,7 @@ export function Packet({ packet }: { packet: PacketData }) {
                   {a.title} <span className="font-normal text-stone-600">({a.dimension_name})</span>
                 </p>
                 <p className="text-sm text-stone-600">
-                  {STATUS_WORDS[a.status] ?? a.status} · offered {formatDate(a.offered_on)} · due {formatDate(a.due_on)}
+                  {STATUS_LABELS[a.status] ?? a.status} · offered {formatDate(a.offered_on)} · due {formatDate(a.due_on)}
                   {a.closed_on ? ` · closed ${formatDate(a.closed_on)}` : ""}
                 </p>
                 {a.last_note ? <p className="mt-1 text-sm">{a.last_note}</p> : null}
@@ -194,7 +179,7 @@ export function Packet({ packet }: { packet: PacketData }) {
               <li key={p.id} className="py-3 break-inside-avoid">
                 <p className="font-medium">{p.goal}</p>
                 <p className="text-sm text-stone-600">
-                  {STATUS_WORDS[p.status] ?? p.status} · mentor {p.mentor_name} · started {formatDate(p.started_on)}
+                  {STATUS_LABELS[p.status] ?? p.status} · mentor {p.mentor_name} · started {formatDate(p.started_on)}
                   {p.target_on ? ` · target ${formatDate(p.target_on)}` : ""} ·{" "}
                   {p.last_checkin_on ? `last check-in ${formatDate(p.last_checkin_on)}` : "no check-in yet"}
                 </p>
@@ -259,7 +244,7 @@ export interface DecisionData {
 export function evidenceLabel(e: DecisionEvidence): string {
   if (e.observation_id) return `Observation of ${formatDate(e.observed_on)}: ${excerpt(e.behavior, 140)}`;
   if (e.flag_id) return `Flag: ${e.anti_pattern} (observed ${formatDate(e.flag_observed_on)})`;
-  return `Sniff test: ${e.assignment_title} (${STATUS_WORDS[e.assignment_status ?? ""] ?? e.assignment_status})`;
+  return `Sniff test: ${e.assignment_title} (${STATUS_LABELS[e.assignment_status ?? ""] ?? e.assignment_status})`;
 }
 
 /** Every decision on an item, the current one first; superseded ones stay visible, marked. */
@@ -391,7 +376,7 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
               key={a.id}
               value={`assignment:${a.id}`}
               checked={chosen.has(`assignment:${a.id}`)}
-              label={`Sniff test: ${a.title} (${STATUS_WORDS[a.status] ?? a.status})`}
+              label={`Sniff test: ${a.title} (${STATUS_LABELS[a.status] ?? a.status})`}
             />
           ))}
           {packet.observations.length + packet.flags.length + packet.assignments.length === 0 ? (

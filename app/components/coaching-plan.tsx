@@ -1,7 +1,4 @@
 import type { ReactNode } from "react";
-import type { PlanStatus } from "../../db/schema";
-
-export const PLAN_STATUS_LABEL: Record<PlanStatus, string> = { active: "Active", paused: "Paused", completed: "Completed", abandoned: "Abandoned" };
 
 export function Panel({ title, children, id }: { title: string; id: string; children: ReactNode }) {
   return (

@@ -14,6 +14,7 @@ import {
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays, isRealDay } from "../utils/dates";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
+import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
 import {
@@ -41,15 +42,6 @@ export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = [
 ];
 const OPEN: readonly AssignmentStatus[] = ["offered", "accepted"];
 
-export const STATUS_LABELS: Record<AssignmentStatus, string> = {
-  offered: "offered",
-  accepted: "accepted",
-  declined: "declined",
-  completed: "completed",
-  not_completed: "not completed",
-  withdrawn: "withdrawn",
-};
-
 export function canTransition(
   from: AssignmentStatus,
   to: AssignmentStatus
@@ -64,11 +56,11 @@ export function transitionRefusal(
 ): string {
   const allowed = TRANSITIONS[from];
   const next = allowed.length
-    ? `From ${STATUS_LABELS[from]} it can become ${allowed
-        .map((s) => STATUS_LABELS[s])
+    ? `From ${ASSIGNMENT_STATUS_WORDS[from]} it can become ${allowed
+        .map((s) => ASSIGNMENT_STATUS_WORDS[s])
         .join(", ")}.`
     : "It is closed, so its status no longer changes.";
-  return `This sniff test is ${STATUS_LABELS[from]}; it cannot be marked ${STATUS_LABELS[to]}. ${next}`;
+  return `This sniff test is ${ASSIGNMENT_STATUS_WORDS[from]}; it cannot be marked ${ASSIGNMENT_STATUS_WORDS[to]}. ${next}`;
 }
 
 // ---- What can be offered to whom --------------------------------------------------------------------

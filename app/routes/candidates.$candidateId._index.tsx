@@ -21,8 +21,10 @@ import { notFound } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import {
   OUTCOME_LABELS,
+  PLAN_STATUS_LABELS,
   SIGNAL_LABELS,
   STAGE_LABELS,
+  STATUS_LABELS,
   TIMELINE_KINDS,
   TRACK_LABELS,
   type TimelineKind,
@@ -113,21 +115,6 @@ const KIND_LABELS: Record<TimelineKind, string> = {
   coaching: "Coaching",
   stage: "Stage changes",
   decision: "Calibration decisions",
-};
-const STATUS_LABELS: Record<string, string> = {
-  offered: "offered",
-  accepted: "accepted",
-  declined: "declined",
-  completed: "completed",
-  not_completed: "not completed",
-  withdrawn: "withdrawn",
-  open: "reopened",
-  addressing: "being addressed",
-  resolved: "resolved",
-  dismissed: "dismissed",
-  active: "active",
-  paused: "paused",
-  abandoned: "abandoned",
 };
 
 const linkClass = "text-brand-700 underline";
@@ -314,13 +301,6 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
   );
 }
 
-const PLAN_STATUS_WORDS: Record<string, string> = {
-  active: "Active",
-  paused: "Paused",
-  completed: "Completed",
-  abandoned: "Abandoned",
-};
-
 function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
   return (
     <section
@@ -341,7 +321,7 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
                 {p.goal.length > 90 ? `${p.goal.slice(0, 90)}…` : p.goal}
               </Link>
               <span className="block text-stone-600">
-                {PLAN_STATUS_WORDS[p.status] ?? p.status} · with {p.mentorName}{" "}
+                {PLAN_STATUS_LABELS[p.status] ?? p.status} · with {p.mentorName}{" "}
                 · since {formatDate(p.startedOn)}
                 {p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}
               </span>
@@ -654,7 +634,9 @@ function Marker({
 }
 
 function headline(entry: Entry): string {
-  const status = STATUS_LABELS[entry.to_status ?? ""] ?? entry.to_status ?? "";
+  const to = entry.to_status ?? "";
+  // A flag only moves to open when it is reopened.
+  const status = to === "open" ? "reopened" : (STATUS_LABELS[to]?.toLowerCase() ?? to);
   // Coaching goals can run to a paragraph; the plan page has the whole text.
   const title = excerpt(entry.title, 120);
   switch (entry.event) {

@@ -17,7 +17,6 @@ import {
   listAssignmentEvents,
   listAssignmentObservations,
   NEEDS_DEBRIEF,
-  STATUS_LABELS,
   TRANSITIONS,
   TransitionIntentSchema,
   transitionAssignment,
@@ -27,6 +26,7 @@ import {
 } from "../models/assignment.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
+import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -140,7 +140,7 @@ function conflict(values: Values, current: { status: AssignmentStatus; version: 
   return json(
     {
       ok: false as const,
-      formError: `Someone recorded a change after you opened this page: the sniff test is now ${STATUS_LABELS[current.status]}. Nothing was saved; your text is below.`,
+      formError: `Someone recorded a change after you opened this page: the sniff test is now ${ASSIGNMENT_STATUS_WORDS[current.status]}. Nothing was saved; your text is below.`,
       fieldErrors: {} as Record<string, string[]>,
       values,
       conflict: { yours: values, current: { status: current.status, version: current.version } },
@@ -150,23 +150,6 @@ function conflict(values: Values, current: { status: AssignmentStatus; version: 
 }
 
 const linkClass = "text-brand-700 underline";
-// Labels for the browser: the model's STATUS_LABELS live in a server-only module.
-const STATUS_TEXT: Record<AssignmentStatus, string> = {
-  offered: "offered",
-  accepted: "accepted",
-  declined: "declined",
-  completed: "completed",
-  not_completed: "not completed",
-  withdrawn: "withdrawn",
-};
-const CHOICE_LABELS: Record<AssignmentStatus, string> = {
-  offered: "Offered",
-  accepted: "Accepted",
-  declined: "Declined",
-  completed: "Completed",
-  not_completed: "Not completed",
-  withdrawn: "Withdrawn",
-};
 const CHOICE_HINTS: Partial<Record<AssignmentStatus, string>> = {
   accepted: "They said yes and are taking it on.",
   declined: "They said no. Record it plainly: saying no is information too.",
@@ -276,7 +259,7 @@ export default function AssignmentPage() {
           {assignment.title} — {candidate.name}
         </h1>
         <p className="mt-1 text-stone-600">
-          Sniff test on {assignment.dimension_name} · <span className="font-medium text-stone-800">{STATUS_TEXT[assignment.status]}</span> ·
+          Sniff test on {assignment.dimension_name} · <span className="font-medium text-stone-800">{ASSIGNMENT_STATUS_WORDS[assignment.status]}</span> ·
           offered {formatDate(assignment.offered_on)} by {assignment.assigned_by_name} · due {formatDate(assignment.due_on)}
           {assignment.closed_on ? ` · closed ${formatDate(assignment.closed_on)}` : ""}
         </p>
@@ -315,7 +298,7 @@ export default function AssignmentPage() {
             Your text (not saved)
           </h2>
           <dl className="mt-2 space-y-3">
-            <Text label="What you recorded" text={CHOICE_LABELS[one(values, "intent") as AssignmentStatus] ?? one(values, "intent")} />
+            <Text label="What you recorded" text={ASSIGNMENT_STATUS_LABELS[one(values, "intent") as AssignmentStatus] ?? one(values, "intent")} />
             <Text label="Note" text={one(values, "note")} />
             {one(values, "behavior") ? (
               <>
@@ -325,7 +308,7 @@ export default function AssignmentPage() {
               </>
             ) : null}
           </dl>
-          <p className="mt-2 text-sm text-stone-600">The current status is {STATUS_TEXT[actionData.conflict.current.status]}; see the history below.</p>
+          <p className="mt-2 text-sm text-stone-600">The current status is {ASSIGNMENT_STATUS_WORDS[actionData.conflict.current.status]}; see the history below.</p>
         </section>
       ) : null}
 
@@ -339,7 +322,7 @@ export default function AssignmentPage() {
             <Choices
               name="intent"
               legend="What happened"
-              options={simple.map((s) => ({ value: s, label: CHOICE_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              options={simple.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
               checked={failedSimple ? failedIntent : simple.length === 1 ? simple[0] : ""}
               errors={failedSimple || !failedClosing ? fieldErrors.intent : undefined}
               withHints
@@ -375,7 +358,7 @@ export default function AssignmentPage() {
             <Choices
               name="intent"
               legend="Outcome"
-              options={closing.map((s) => ({ value: s, label: CHOICE_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              options={closing.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
               checked={failedClosing ? failedIntent : ""}
               errors={failedClosing ? fieldErrors.intent : undefined}
               withHints
@@ -432,7 +415,7 @@ export default function AssignmentPage() {
 
       {!open ? (
         <p className="rounded border border-stone-200 bg-stone-50 px-3 py-2 text-stone-700">
-          This sniff test is closed ({STATUS_TEXT[assignment.status]}); its status no longer changes.
+          This sniff test is closed ({ASSIGNMENT_STATUS_WORDS[assignment.status]}); its status no longer changes.
         </p>
       ) : null}
 
@@ -468,7 +451,7 @@ export default function AssignmentPage() {
             <li key={e.id} className="rounded border border-stone-200 bg-white p-3">
               <p>
                 <span className="font-medium">
-                  {e.from_status ? `${CHOICE_LABELS[e.from_status]} → ${CHOICE_LABELS[e.to_status]}` : CHOICE_LABELS[e.to_status]}
+                  {e.from_status ? `${ASSIGNMENT_STATUS_LABELS[e.from_status]} → ${ASSIGNMENT_STATUS_LABELS[e.to_status]}` : ASSIGNMENT_STATUS_LABELS[e.to_status]}
                 </span>{" "}
                 <span className="text-sm text-stone-600">
                   by {e.changed_by_name}, {formatDate(e.created_at)}

@@ -22,6 +22,7 @@ import {
   updateObservation,
 } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
+import { SIGNAL_LABELS } from "../utils/labels";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
@@ -185,8 +186,6 @@ async function editObservation(
   return redirectWithFlash(`/candidates/${observation.candidate_id}/observations/${observation.id}`, "Observation updated. The earlier text is kept in its history.");
 }
 
-const SIGNAL_LABEL: Record<string, string> = { strength: "Strength", concern: "Concern", context: "Context" };
-
 function Sbi({ situation, behavior, impact, struck = false }: { situation: string; behavior: string; impact: string; struck?: boolean }) {
   const cls = struck ? "line-through decoration-stone-400" : "";
   return (
@@ -239,7 +238,7 @@ export default function ObservationPage() {
           Observation of {candidate.name}, {formatDate(observation.observed_on)}
         </h1>
         <p className="mt-1 text-stone-600">
-          By {observation.author_name} · {SIGNAL_LABEL[observation.signal]} ·{" "}
+          By {observation.author_name} · {SIGNAL_LABELS[observation.signal]} ·{" "}
           {observation.dimensions.map((d) => d.name).join(", ")}
           {observation.version > 1 ? (
             <>
@@ -375,7 +374,7 @@ export default function ObservationPage() {
             <li key={r.id} className="rounded border border-stone-200 bg-white p-4">
               <p className="text-sm text-stone-600">
                 Version {r.version}, replaced by {r.edited_by_name} on {formatDate(r.created_at)} · observed {formatDate(r.observed_on)} ·{" "}
-                {SIGNAL_LABEL[r.signal]} · {r.dimension_names.join(", ")}
+                {SIGNAL_LABELS[r.signal]} · {r.dimension_names.join(", ")}
               </p>
               <div className="mt-2">
                 <Sbi situation={r.situation} behavior={r.behavior} impact={r.impact} />

@@ -5,7 +5,7 @@ import { Link } from "../components/ui/link";
 import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Panel, PLAN_STATUS_LABEL, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { Panel, planFormResult, type PlanActionData } from "../components/coaching-plan";
 import { ObservationForm } from "../components/observation-form";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
@@ -31,7 +31,7 @@ import {
 import { canMoveFlag, getFlag, setFlagStatus } from "../models/flag.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
-import { SIGNAL_LABELS } from "../utils/labels";
+import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -211,8 +211,6 @@ function conflict<T>(message: string, values: Values, detail: T) {
 
 // ---- The page --------------------------------------------------------------------------------------
 
-const FLAG_LABEL: Record<string, string> = { open: "Open", addressing: "Being addressed", resolved: "Resolved", dismissed: "Dismissed" };
-
 export default function PlanPage() {
   const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as PlanActionData | undefined;
@@ -242,7 +240,7 @@ export default function PlanPage() {
         <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
           <div>
             <dt className="font-medium text-stone-600">Status</dt>
-            <dd>{PLAN_STATUS_LABEL[plan.status]}</dd>
+            <dd>{PLAN_STATUS_LABELS[plan.status]}</dd>
           </div>
           <div>
             <dt className="font-medium text-stone-600">Mentor</dt>
@@ -466,7 +464,7 @@ export default function PlanPage() {
                       f.anti_pattern_name
                     )}{" "}
                     <span className="text-sm font-normal text-stone-600">
-                      · seen {formatDate(f.observed_on)} · {FLAG_LABEL[f.status] ?? f.status}
+                      · seen {formatDate(f.observed_on)} · {FLAG_STATUS_LABELS[f.status] ?? f.status}
                     </span>
                   </p>
                   <p className="mt-1 whitespace-pre-wrap text-sm text-stone-700">{f.behavior}</p>
@@ -556,5 +554,5 @@ export default function PlanPage() {
 function changeText(c: PlanDetails["changes"][number]): string {
   if (c.from_status === null) return `Started with ${c.to_mentor_name ?? "a mentor"} as mentor`;
   if (c.from_status === c.to_status) return `Mentor changed from ${c.from_mentor_name ?? "—"} to ${c.to_mentor_name ?? "—"}`;
-  return `${PLAN_STATUS_LABEL[c.from_status as PlanStatus]} → ${PLAN_STATUS_LABEL[c.to_status as PlanStatus]}`;
+  return `${PLAN_STATUS_LABELS[c.from_status as PlanStatus]} → ${PLAN_STATUS_LABELS[c.to_status as PlanStatus]}`;
 }

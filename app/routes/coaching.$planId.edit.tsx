@@ -5,7 +5,7 @@ import { Link } from "../components/ui/link";
 import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Panel, PLAN_STATUS_LABEL, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { Panel, planFormResult, type PlanActionData } from "../components/coaching-plan";
 import { ObservationFields } from "../components/observation-form";
 import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
@@ -27,6 +27,7 @@ import {
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
+import { PLAN_STATUS_LABELS } from "../utils/labels";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -215,7 +216,7 @@ export default function PlanEditPage() {
       <header>
         <h1 className="text-2xl font-semibold">Change the coaching plan: {plan.candidate_name}</h1>
         <p className="mt-1 text-sm text-stone-600">
-          {PLAN_STATUS_LABEL[plan.status]} · mentor {plan.mentor_name} · started {formatDate(plan.started_on)}
+          {PLAN_STATUS_LABELS[plan.status]} · mentor {plan.mentor_name} · started {formatDate(plan.started_on)}
         </p>
       </header>
 

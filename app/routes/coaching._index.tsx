@@ -12,6 +12,7 @@ import {
 } from "../models/coaching.server";
 import { Button, SelectField } from "../components/ui/forms";
 import { formatDate, isoDate } from "../utils/dates";
+import { PLAN_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "Coaching · Noseworthy" }];
 
@@ -30,13 +31,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const plans = await listPlans(context.db, { viewer: user, scope, status, today });
   return json({ plans, scope, status, today });
 }
-
-const STATUS_LABEL: Record<string, string> = {
-  active: "Active",
-  paused: "Paused",
-  completed: "Completed",
-  abandoned: "Abandoned",
-};
 
 function emptyText(scope: PlanScopeFilter, status: PlanStatusFilter): string {
   if (scope === "mine") {
@@ -111,7 +105,7 @@ export default function Coaching() {
                         {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
                       </Link>
                     </td>
-                    <td className="px-3 py-2">{STATUS_LABEL[p.status] ?? p.status}</td>
+                    <td className="px-3 py-2">{PLAN_STATUS_LABELS[p.status] ?? p.status}</td>
                     <td className="px-3 py-2">{p.mentorName}</td>
                     <td className="px-3 py-2">
                       {p.nextAction ? (

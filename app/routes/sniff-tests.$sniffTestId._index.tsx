@@ -32,6 +32,7 @@ import {
   setSniffTestArchived,
 } from "../models/sniff-test.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
+import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -199,14 +200,6 @@ type FormResult = {
 };
 
 const linkClass = "text-brand-700 underline";
-const STATUS_TEXT: Record<string, string> = {
-  offered: "offered",
-  accepted: "accepted",
-  declined: "declined",
-  completed: "completed",
-  not_completed: "not completed",
-  withdrawn: "withdrawn",
-};
 
 function Text({ label, text }: { label: string; text: string }) {
   return (
@@ -470,7 +463,7 @@ export default function SniffTestPage() {
                       {formatDate(a.due_on)}
                     </td>
                     <td className="px-3 py-2 whitespace-nowrap">
-                      {STATUS_TEXT[a.status] ?? a.status}
+                      {ASSIGNMENT_STATUS_WORDS[a.status] ?? a.status}
                       {a.closed_on ? (
                         <span className="text-stone-600">
                           {" "}

@@ -1,6 +1,6 @@
 // Words shown for stored values: shared by routes and components (no server code here).
 // Typed by string so a value read from the database can index them; `satisfies` keeps them complete.
-import type { Leaning, Signal, Stage, Track } from "../../db/schema";
+import type { AssignmentStatus, FlagStatus, Leaning, PlanStatus, Signal, Stage, Track } from "../../db/schema";
 
 export const STAGE_LABELS: Record<string, string> = {
   spotted: "Spotted",
@@ -28,3 +28,34 @@ export const OUTCOME_LABELS: Record<string, string> = {
 
 export const TIMELINE_KINDS = ["observation", "flag", "sniff_test", "coaching", "stage", "decision"] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export const PLAN_STATUS_LABELS: Record<string, string> = {
+  active: "Active",
+  paused: "Paused",
+  completed: "Completed",
+  abandoned: "Abandoned",
+} satisfies Record<PlanStatus, string>;
+
+export const FLAG_STATUS_LABELS: Record<string, string> = {
+  open: "Open",
+  addressing: "Being addressed",
+  resolved: "Resolved",
+  dismissed: "Dismissed",
+} satisfies Record<FlagStatus, string>;
+
+export const ASSIGNMENT_STATUS_LABELS: Record<string, string> = {
+  offered: "Offered",
+  accepted: "Accepted",
+  declined: "Declined",
+  completed: "Completed",
+  not_completed: "Not completed",
+  withdrawn: "Withdrawn",
+} satisfies Record<AssignmentStatus, string>;
+
+/** The same words in lower case, for the middle of a sentence ("This sniff test is not completed"). */
+export const ASSIGNMENT_STATUS_WORDS: Record<string, string> = Object.fromEntries(
+  Object.entries(ASSIGNMENT_STATUS_LABELS).map(([status, label]) => [status, label.toLowerCase()]),
+);
+
+/** Any assignment, flag or plan status; the three vocabularies agree where they share a word. */
+export const STATUS_LABELS: Record<string, string> = { ...ASSIGNMENT_STATUS_LABELS, ...FLAG_STATUS_LABELS, ...PLAN_STATUS_LABELS };
