@@ -15,6 +15,7 @@ import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays, isRealDay } from "../utils/dates";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
+import { ASSIGNMENT_TRANSITIONS, assignmentIsOpen } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
 import {
@@ -24,37 +25,12 @@ import {
   requiredText,
 } from "./observation.server";
 
-export const TRANSITIONS: Record<
-  AssignmentStatus,
-  readonly AssignmentStatus[]
-> = {
-  offered: ["accepted", "declined", "withdrawn"],
-  accepted: ["completed", "not_completed", "withdrawn"],
-  declined: [],
-  completed: [],
-  not_completed: [],
-  withdrawn: [],
-};
-/** Closing as completed or not completed needs a debrief observation. */
-export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = [
-  "completed",
-  "not_completed",
-];
-const OPEN: readonly AssignmentStatus[] = ["offered", "accepted"];
-
-export function canTransition(
-  from: AssignmentStatus,
-  to: AssignmentStatus
-): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
 /** Why a transition is refused, in words a manager can act on. */
 export function transitionRefusal(
   from: AssignmentStatus,
   to: AssignmentStatus
 ): string {
-  const allowed = TRANSITIONS[from];
+  const allowed = ASSIGNMENT_TRANSITIONS[from];
   const next = allowed.length
     ? `From ${ASSIGNMENT_STATUS_WORDS[from]} it can become ${allowed
         .map((s) => ASSIGNMENT_STATUS_WORDS[s])
@@ -381,7 +357,7 @@ export async function transitionAssignment(
   }
 ): Promise<"stale" | { version: number; debrief: Saved<ObservationKeyRow> | null }> {
   const { assignment } = input;
-  const closes = !OPEN.includes(input.to);
+  const closes = !assignmentIsOpen(input.to);
   // The update goes first: a second submit of the same form waits on its row lock, then finds the version moved on.
   const updated = await trx
     .updateTable("sniff_test_assignments")

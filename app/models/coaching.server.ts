@@ -324,22 +324,6 @@ export async function updatePlan(
   return { version: updated.version, changedFields };
 }
 
-/** Which status a plan may move to from each status. Completed and abandoned plans are closed for good. */
-export const PLAN_TRANSITIONS: Record<PlanStatus, readonly PlanStatus[]> = {
-  active: ["paused", "completed", "abandoned"],
-  paused: ["active", "completed", "abandoned"],
-  completed: [],
-  abandoned: [],
-};
-
-export function canMovePlan(from: PlanStatus, to: PlanStatus): boolean {
-  return PLAN_TRANSITIONS[from].includes(to);
-}
-
-export function planIsOpen(status: PlanStatus): boolean {
-  return status === "active" || status === "paused";
-}
-
 /** Moves the plan's status with a change row. 'stale' when the version or status moved on; the caller checks canMovePlan first. */
 export async function changePlanStatus(
   trx: DB,

@@ -3,6 +3,7 @@ import type { DB } from "../../db/client";
 import type { FlagStatus } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
+import type { SettableFlagStatus } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { optionalText, pastDaySchema, requiredText } from "./observation.server";
 
@@ -128,18 +129,6 @@ export async function recordFlagDiscussed(
   if (!row) return "stale";
   await trx.insertInto("flag_events").values({ flag_id: flagId, kind: "discussed", note, changed_by: actorId }).execute();
   return row;
-}
-
-/** Which status each change may start from. Open → addressing happens only through a coaching plan. */
-export const FLAG_TRANSITIONS = {
-  resolved: ["open", "addressing"],
-  dismissed: ["open", "addressing"],
-  open: ["resolved", "dismissed"],
-} as const satisfies Partial<Record<FlagStatus, readonly FlagStatus[]>>;
-export type SettableFlagStatus = keyof typeof FLAG_TRANSITIONS;
-
-export function canMoveFlag(from: FlagStatus, to: SettableFlagStatus): boolean {
-  return (FLAG_TRANSITIONS[to] as readonly FlagStatus[]).includes(from);
 }
 
 /**

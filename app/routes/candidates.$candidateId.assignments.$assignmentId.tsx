@@ -11,13 +11,10 @@ import { Button, CheckboxGroup, FormError, TextArea } from "../components/ui/for
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import {
-  canTransition,
   debriefOf,
   getAssignment,
   listAssignmentEvents,
   listAssignmentObservations,
-  NEEDS_DEBRIEF,
-  TRANSITIONS,
   TransitionIntentSchema,
   transitionAssignment,
   type TransitionInput,
@@ -27,6 +24,7 @@ import {
 import { findObservationByIdempotencyKey, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
+import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -59,8 +57,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     // The test's own dimension is always tagged; these are the optional extra ones.
     extraDimensions: dimensions.filter((d) => d.id !== assignment.dimension_id).map((d) => ({ id: d.id, name: d.name })),
     // Answers that need only a note, and outcomes that need a debrief.
-    simple: TRANSITIONS[assignment.status].filter((s) => !NEEDS_DEBRIEF.includes(s)),
-    closing: TRANSITIONS[assignment.status].filter((s) => NEEDS_DEBRIEF.includes(s)),
+    simple: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => !NEEDS_DEBRIEF.includes(s)),
+    closing: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => NEEDS_DEBRIEF.includes(s)),
     canOpenTemplate: hasRole(user, "manager", "leader"),
     today: isoDate(context.now()),
     idempotencyKey: newIdempotencyKey(),
@@ -83,7 +81,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // A refused transition or a stale version answers before the rest of the form is judged.
   const refusal = async () => {
     if (version !== assignment.version) return conflict(values, assignment);
-    if (!canTransition(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
+    if (!canMoveAssignment(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
     const full = parseForm(TransitionSchema, formData);
     if (!full.ok) return full.response;
     parsed = full.data;

@@ -22,16 +22,16 @@ import {
   PlanActionSchema,
   planHasFlag,
   planInputErrors,
-  planIsOpen,
   planNudges,
   setActionDone,
   updateAction,
   type PlanDetails,
 } from "../models/coaching.server";
-import { canMoveFlag, getFlag, setFlagStatus } from "../models/flag.server";
+import { getFlag, setFlagStatus } from "../models/flag.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
+import { canMoveFlag, planIsOpen } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";

@@ -13,7 +13,6 @@ import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
-  canMovePlan,
   changePlanStatus,
   getPlan,
   getPlanFields,
@@ -21,13 +20,13 @@ import {
   type PlanAction,
   PlanActionSchema,
   planInputErrors,
-  planIsOpen,
   updatePlan,
 } from "../models/coaching.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { PLAN_STATUS_LABELS } from "../utils/labels";
+import { canMovePlan, planIsOpen } from "../utils/lifecycle";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
