@@ -7,7 +7,6 @@ import { OUTCOME_LABELS, SIGNAL_LABELS, STATUS_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
 import { CoverageTable, type CoverageRow } from "./coverage-table";
 
-export const MEETING_STATUS_WORDS: Record<string, string> = { planned: "Planned", in_progress: "In progress", closed: "Closed" };
 
 const dateTime = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",

@@ -6,6 +6,7 @@ import { seesPeopleData } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { getMyWeek, ROLE_CHANGE_DAYS } from "../models/my-week.server";
 import { formatDate, isoDate } from "../utils/dates";
+import { STAGE_LABELS } from "../utils/labels";
 import type { ReactNode } from "react";
 
 export const meta: MetaFunction = () => [{ title: "My week · Noseworthy" }];
@@ -17,8 +18,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const week = await getMyWeek(context.db, { viewer: user, today });
   return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS, isManager: user.roles.includes("manager") });
 }
-
-const stageLabel = (stage: string) => stage.charAt(0).toUpperCase() + stage.slice(1);
 
 function Section({ title, empty, children, count }: { title: string; empty: string; count: number; children: ReactNode }) {
   // aria-labelledby takes a list of ids separated by spaces, so the title cannot be the id.
@@ -77,7 +76,7 @@ export default function MyWeek() {
                 {c.name}
               </Link>
               <span className="block text-sm text-stone-600">
-                {stageLabel(c.stage)} · your last activity {formatDate(c.last_activity_at)}
+                {STAGE_LABELS[c.stage] ?? c.stage} · your last activity {formatDate(c.last_activity_at)}
               </span>
             </li>
           ))}

@@ -12,11 +12,11 @@ import {
   formatDateTime,
   type FormResult,
   LiveRefresh,
-  MEETING_STATUS_WORDS,
   Packet,
   PrereadList,
 } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
+import { MEETING_STATUS_LABELS } from "../utils/labels";
 import { Button } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
@@ -254,7 +254,7 @@ export default function Meeting() {
       <div className="mt-1 flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-semibold">{meeting.title}</h1>
         <span className="rounded border border-stone-300 bg-stone-100 px-2 py-0.5 text-sm font-medium text-stone-700">
-          {MEETING_STATUS_WORDS[meeting.status]}
+          {MEETING_STATUS_LABELS[meeting.status]}
         </span>
       </div>
       <p className="mt-1 text-stone-600">

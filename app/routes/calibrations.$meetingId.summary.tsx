@@ -4,9 +4,10 @@ import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { denyAsNotFound, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { DecisionHistory, formatDateTime, MEETING_STATUS_WORDS, PrintButton } from "../components/calibration-ui";
+import { DecisionHistory, formatDateTime, PrintButton } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { getAgenda, getVisibleMeeting } from "../models/calibration.server";
+import { MEETING_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Summary: ${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
 
@@ -46,7 +47,7 @@ export default function Summary() {
         <div>
           <h1 className="text-2xl font-semibold">Summary: {meeting.title}</h1>
           <p className="text-stone-600">
-            {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_WORDS[meeting.status]}
+            {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_LABELS[meeting.status]}
             {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by {meeting.facilitator}
           </p>
           <p className="text-sm text-stone-600">Attended by {meeting.attendees.join(", ")}</p>

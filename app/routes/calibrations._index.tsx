@@ -6,7 +6,8 @@ import { isLeader } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { listMeetings } from "../models/calibration.server";
-import { formatDateTime, MEETING_STATUS_WORDS } from "../components/calibration-ui";
+import { formatDateTime } from "../components/calibration-ui";
+import { MEETING_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "Calibrations · Noseworthy" }];
 
@@ -70,7 +71,7 @@ function MeetingList({ title, meetings, empty }: { title: string; meetings: Meet
                 </p>
               </div>
               <span className="rounded border border-stone-300 bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700">
-                {MEETING_STATUS_WORDS[m.status]}
+                {MEETING_STATUS_LABELS[m.status]}
               </span>
             </li>
           ))}

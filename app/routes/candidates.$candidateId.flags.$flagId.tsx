@@ -11,6 +11,7 @@ import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import { FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlagStatus } from "../models/flag.server";
+import { FLAG_STATUS_LABELS } from "../utils/labels";
 import { canMoveFlag } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
@@ -116,12 +117,8 @@ async function stale(flag: Flag, values: Values, context?: AppContext) {
   );
 }
 
-const STATUS_LABEL: Record<FlagStatus, string> = {
-  open: "Open",
-  addressing: "Being addressed in a coaching plan",
-  resolved: "Resolved",
-  dismissed: "Dismissed",
-};
+// The flag's own page says where it is being addressed.
+const STATUS_LABEL: Record<string, string> = { ...FLAG_STATUS_LABELS, addressing: "Being addressed in a coaching plan" };
 
 function eventText(e: { kind: string; from_status: string | null; to_status: string | null }): string {
   if (e.kind === "raised") return "Raised";

@@ -1,6 +1,6 @@
 // Words shown for stored values: shared by routes and components (no server code here).
 // Typed by string so a value read from the database can index them; `satisfies` keeps them complete.
-import type { AssignmentStatus, FlagStatus, Leaning, PlanStatus, Signal, Stage, Track } from "../../db/schema";
+import type { AssignmentStatus, FlagStatus, Leaning, MeetingStatus, PlanStatus, Signal, Stage, Track } from "../../db/schema";
 
 export const STAGE_LABELS: Record<string, string> = {
   spotted: "Spotted",
@@ -59,3 +59,9 @@ export const ASSIGNMENT_STATUS_WORDS: Record<string, string> = Object.fromEntrie
 
 /** Any assignment, flag or plan status; the three vocabularies agree where they share a word. */
 export const STATUS_LABELS: Record<string, string> = { ...ASSIGNMENT_STATUS_LABELS, ...FLAG_STATUS_LABELS, ...PLAN_STATUS_LABELS };
+
+export const MEETING_STATUS_LABELS: Record<string, string> = {
+  planned: "Planned",
+  in_progress: "In progress",
+  closed: "Closed",
+} satisfies Record<MeetingStatus, string>;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ASSIGNMENT_STATUSES, FLAG_STATUSES, PLAN_STATUSES } from "../../db/schema";
+import { ASSIGNMENT_STATUSES, FLAG_STATUSES, PLAN_STATUSES, STAGES } from "../../db/schema";
 import { transitionRefusal } from "../../app/models/assignment.server";
 import {
   ASSIGNMENT_STATUS_LABELS,
   ASSIGNMENT_STATUS_WORDS,
   FLAG_STATUS_LABELS,
+  MEETING_STATUS_LABELS,
   PLAN_STATUS_LABELS,
+  STAGE_LABELS,
   STATUS_LABELS,
 } from "../../app/utils/labels";
 
@@ -30,6 +32,11 @@ describe("status labels", () => {
       not_completed: "not completed",
       withdrawn: "withdrawn",
     });
+  });
+
+  it("names meeting statuses, and each stage by its capitalised name", () => {
+    expect(MEETING_STATUS_LABELS).toEqual({ planned: "Planned", in_progress: "In progress", closed: "Closed" });
+    for (const stage of STAGES) expect(STAGE_LABELS[stage]).toBe(stage.charAt(0).toUpperCase() + stage.slice(1));
   });
 
   it("has one word for each status of all three lifecycles, agreeing with each vocabulary", () => {
