@@ -828,6 +828,11 @@ export function PlanActionSchema(today: string) {
 
 export type PlanAction = z.infer<ReturnType<typeof PlanActionSchema>>;
 
+/** Changes to the plan itself and to its status, posted to the plan's edit page; the rest go to the plan page. */
+const EDIT_PAGE_INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
+export type PlanEditAction = Extract<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }>;
+export const isPlanEditAction = (input: PlanAction): input is PlanEditAction => EDIT_PAGE_INTENTS.has(input.intent);
+
 export async function planInputErrors(db: DB, input: { dimensionIds?: string[]; mentorId?: string }) {
   const fieldErrors: Record<string, string[]> = {};
   if (input.dimensionIds) {

@@ -18,7 +18,7 @@ import {
   getAction,
   getPlan,
   moveAction,
-  type PlanAction,
+  isPlanEditAction,
   PlanActionSchema,
   planHasFlag,
   planInputErrors,
@@ -72,10 +72,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-// Changes to the plan itself and to its status are posted to its edit page.
-const EDIT_PAGE_INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
-const isPlanPageInput = (input: PlanAction): input is Exclude<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }> =>
-  !EDIT_PAGE_INTENTS.has(input.intent);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -86,7 +82,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(PlanActionSchema(today), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  if (!isPlanPageInput(input)) return badRequest("This form belongs on the page that changes the plan: reload it and try again.", values);
+  // Changes to the plan itself and to its status are posted to its edit page.
+  if (isPlanEditAction(input)) return badRequest("This form belongs on the page that changes the plan: reload it and try again.", values);
   const here = `/coaching/${plan.id}`;
 
   if (!planIsOpen(plan.status)) return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);

@@ -17,7 +17,7 @@ import {
   getPlan,
   getPlanFields,
   listMentorOptions,
-  type PlanAction,
+  isPlanEditAction,
   PlanActionSchema,
   planInputErrors,
   updatePlan,
@@ -50,9 +50,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 type Access = Awaited<ReturnType<typeof requirePlanAccess>>;
 const STATUS_TARGET = { pause: "paused", resume: "active", abandon: "abandoned", complete: "completed" } as const;
-const INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
-const isEditInput = (input: PlanAction): input is Extract<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }> =>
-  INTENTS.has(input.intent);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -64,7 +61,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   // Actions, check-ins, flags and observations are posted to the plan page.
-  if (!isEditInput(input)) return badRequest("This form does not belong on this page: reload it and try again.", values);
+  if (!isPlanEditAction(input)) return badRequest("This form does not belong on this page: reload it and try again.", values);
   const planPage = `/coaching/${plan.id}`;
 
   const closed = () => badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);

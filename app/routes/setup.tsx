@@ -7,6 +7,7 @@ import { z } from "zod";
 import { hashPassword } from "../auth/password.server";
 import { createSession } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
+import { isEmpty } from "../../db/seed/demo";
 import { audit } from "../models/audit.server";
 import { createUser } from "../models/user.server";
 import { setupToken } from "../startup.server";
@@ -41,13 +42,9 @@ function tokenMatches(given: string | null | undefined, secret: string) {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-async function hasAccounts(db: LoaderFunctionArgs["context"]["db"]) {
-  return Boolean(await db.selectFrom("users").select("id").limit(1).executeTakeFirst());
-}
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token");
-  if (!tokenMatches(token, context.env.SESSION_SECRET) || (await hasAccounts(context.db))) throw notFound();
+  if (!tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db))) throw notFound();
   return json({ token: token as string });
 }
 
@@ -55,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   // Gone (404) before the form is judged, as the page is: field messages would tell anyone it exists.
   const token = formData.get("token");
-  if (typeof token !== "string" || !tokenMatches(token, context.env.SESSION_SECRET) || (await hasAccounts(context.db))) throw notFound();
+  if (typeof token !== "string" || !tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db))) throw notFound();
   // The passwords are never sent back into the page.
   const typed = { name: String(formData.get("name") ?? ""), email: String(formData.get("email") ?? "") };
   const parsed = parseForm(SetupSchema, formData, { values: typed });
@@ -65,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const created = await context.db.transaction().execute(async (trx) => {
     // Two people sending the form at once: one admin, not two.
     await sql`select pg_advisory_xact_lock(hashtext('noseworthy first admin'))`.execute(trx);
-    if (await hasAccounts(trx)) return null;
+    if (!(await isEmpty(trx))) return null;
     const user = await createUser(trx, { email, name, roles: ["admin"], passwordHash });
     await audit(trx, { actorId: user.id, action: "user.create", entity: "user", entityId: user.id, requestId: context.requestId, details: { via: "setup", roles: ["admin"] } });
     const cookie = await createSession({ ...context, db: trx }, { userId: user.id, userAgent: request.headers.get("user-agent") });
