@@ -6,6 +6,7 @@
  * sees no people data. Anyone else gets 404 — the same answer as for a candidate that does not exist.
  */
 import { forbidden, notFound } from "../utils/http.server";
+import { isUuid } from "../utils/fields";
 import { type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database, Role } from "../../db/schema";
 import type { AppContext } from "../context";
@@ -74,10 +75,7 @@ export function candidateVisibleTo(viewer: Viewer): RawBuilder<SqlBool> {
     union all select candidate_id from coaching_plans where mentor_id = ${v} and status in ('active', 'paused')))`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
-}
+export { isUuid };
 
 type Ctx = Pick<AppContext, "db" | "requestId">;
 

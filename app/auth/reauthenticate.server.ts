@@ -1,8 +1,7 @@
-import { json } from "@remix-run/node";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import { normaliseEmail, passwordMatches } from "../models/user.server";
-import type { Values } from "../utils/forms.server";
+import { invalid, type Values } from "../utils/forms.server";
 import { clearLoginFailures, describeWait, reserveLoginAttempt } from "./rate-limit.server";
 
 /**
@@ -16,7 +15,7 @@ export async function reauthenticate(
 ) {
   const refuse = async (reason: string, message: string, init: ResponseInit) => {
     await audit(context.db, { actorId: admin.id, action, entity: "user", entityId, outcome: "denied", requestId: context.requestId, details: { reason } });
-    return json({ ok: false as const, formError: "", fieldErrors: { currentPassword: [message] }, values }, init);
+    return invalid(values, { currentPassword: [message] }, undefined, init);
   };
   if (!password) return refuse("reauthentication_failed", "Type your current password: this change gives access to people data.", { status: 400 });
   // A stolen admin session must not be a way to guess the admin's password without limit: each check

@@ -67,7 +67,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const target = await requireTargetUser(context.db, params.userId);
   const formData = await request.formData();
   const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
-  const parsed = parseForm(UserActionSchema, formData, { values });
+  const parsed = parseForm(UserActionSchema, formData, { echo: values });
   if (!parsed.ok) return parsed.response;
   return applyUserAction(context, { admin, target, input: parsed.data, values });
 }

@@ -47,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   // What the user typed comes back on a 400, except the passwords.
   const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
-  const parsed = parseForm(CreateUserSchema, formData, { values });
+  const parsed = parseForm(CreateUserSchema, formData, { echo: values });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
   const roles = ROLES.filter((r) => parsed.data.roles.includes(r));

@@ -55,7 +55,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (typeof token !== "string" || !tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db))) throw notFound();
   // The passwords are never sent back into the page.
   const typed = { name: String(formData.get("name") ?? ""), email: String(formData.get("email") ?? "") };
-  const parsed = parseForm(SetupSchema, formData, { values: typed });
+  const parsed = parseForm(SetupSchema, formData, { echo: typed });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
   const passwordHash = await hashPassword(password);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/policy.server";
 import { Button, FormError } from "../components/ui/forms";
@@ -18,6 +18,7 @@ import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { SniffTestFields } from "../components/sniff-test-fields";
+import { useFormResult } from "../utils/form-result";
 
 export const meta: MetaFunction = () => [{ title: "New sniff test · Noseworthy" }];
 
@@ -61,17 +62,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
 export default function NewSniffTest() {
   const { dimensions, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const result = useFormResult();
   const navigation = useNavigation();
-  const values = actionData?.values ?? {};
-  const errors = actionData?.fieldErrors ?? {};
-  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
-  // Keep the key of a failed submit so the corrected one still makes a single template.
-  const keptKey = text("idempotencyKey") && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey") : idempotencyKey;
 
   return (
     <div className="max-w-2xl">
@@ -90,11 +84,9 @@ export default function NewSniffTest() {
         </p>
       ) : null}
       <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
-        <IdempotencyKeyField value={keptKey} />
-        {actionData ? (
-          <FormError message={actionData.formError || errors.idempotencyKey?.join(" ") || "Check the highlighted fields: nothing has been saved yet."} />
-        ) : null}
-        <SniffTestFields dimensions={dimensions} text={(name) => text(name, name === "timeboxDays" ? "14" : "")} errors={errors} />
+        <IdempotencyKeyField value={result.key(idempotencyKey)} />
+        <FormError message={result.summary} />
+        <SniffTestFields dimensions={dimensions} text={(name) => result.value(name, name === "timeboxDays" ? "14" : "")} errors={result.errors} />
         <Button disabled={navigation.state === "submitting"}>Create sniff test</Button>
       </Form>
     </div>

@@ -1,7 +1,17 @@
 import { json } from "@remix-run/node";
 import type { z } from "zod";
+import type { FieldErrors, FormFailure, Values } from "./form-result";
 
-export type Values = Record<string, string | string[]>;
+export type { FieldErrors, FormFailure, Values };
+
+/**
+ * The one answer to a refused submission: the messages, and the values as typed so nothing is lost.
+ * 400 for input; 409 for a stale version or a reused key. Pages read it with `useFormResult`.
+ */
+export function invalid(values: Values, fieldErrors: FieldErrors = {}, formError?: string, init: number | ResponseInit = 400) {
+  const body: FormFailure = formError ? { ok: false, formError, fieldErrors, values } : { ok: false, fieldErrors, values };
+  return json(body, typeof init === "number" ? { status: init } : init);
+}
 
 /** Every field as the user sent it (multi-valued fields as arrays), to put back into the form. */
 export function formValues(formData: FormData): Values {
@@ -27,24 +37,26 @@ export function fieldsWithNul(values: Values): string[] {
     .map(([k]) => k);
 }
 
-/** Validate with zod; on failure a 400 that carries field messages and the user's input intact. */
-export function parseForm<S extends z.ZodType>(schema: S, formData: FormData, extra: Record<string, unknown> = {}): ParseResult<z.infer<S>> {
-  const values = formValues(formData);
-  const nul = fieldsWithNul(values);
-  if (nul.length) {
-    const fieldErrors = Object.fromEntries(nul.map((k) => [k, [NUL_MESSAGE]]));
-    return { ok: false, response: json({ ok: false as const, fieldErrors, values, ...extra }, { status: 400 }) };
-  }
-  const result = schema.safeParse(values);
+/**
+ * Validate with zod; on failure the `invalid` answer. `echo` is what goes back into the form when it
+ * should not be everything sent (a password is never sent back).
+ */
+export function parseForm<S extends z.ZodType>(schema: S, formData: FormData, opts: { echo?: Values } = {}): ParseResult<z.infer<S>> {
+  const sent = formValues(formData);
+  const values = opts.echo ?? sent;
+  const nul = fieldsWithNul(sent);
+  if (nul.length) return { ok: false, response: invalid(values, Object.fromEntries(nul.map((k) => [k, [NUL_MESSAGE]]))) };
+  const result = schema.safeParse(sent);
   if (result.success) return { ok: true, data: result.data };
   const fieldErrors: Record<string, string[]> = {};
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? "form");
     (fieldErrors[key] ??= []).push(issue.message);
   }
-  return { ok: false, response: json({ ok: false as const, fieldErrors, values, ...extra }, { status: 400 }) };
+  return { ok: false, response: invalid(values, fieldErrors) };
 }
 
-export function badRequest(message: string, values: Values = {}, fieldErrors: Record<string, string[]> = {}) {
-  return json({ ok: false as const, formError: message, fieldErrors, values }, { status: 400 });
+/** A refusal with a message about the whole form (and perhaps some fields). */
+export function badRequest(message: string, values: Values = {}, fieldErrors: FieldErrors = {}) {
+  return invalid(values, fieldErrors, message);
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { json } from "@remix-run/node";
-import { z } from "zod";
 import type { DB } from "../../db/client";
-import type { Values } from "./forms.server";
+import { invalid, type Values } from "./forms.server";
 
 /**
  * Create forms carry a hidden `idempotencyKey` made by their loader. The key is stored in a UNIQUE
@@ -13,7 +11,7 @@ export function newIdempotencyKey(): string {
   return randomUUID();
 }
 
-export const IdempotencyKeySchema = z.uuid({ message: "This form has expired: reload the page and submit it again." });
+export { idempotencyKey as IdempotencyKeySchema } from "./fields";
 
 export const KEY_USED_ELSEWHERE =
   "This form was already used for something else, so nothing was saved. Reload the page and submit it again.";
@@ -27,7 +25,7 @@ export function isIdempotencyConflict(error: unknown): boolean {
 
 /** 409: the key belongs to another submission (another candidate, plan, item, author…). The input comes back. */
 export function keyUsedElsewhere(values: Values) {
-  return json({ ok: false as const, formError: KEY_USED_ELSEWHERE, fieldErrors: {} as Record<string, string[]>, values }, { status: 409 });
+  return invalid(values, {}, KEY_USED_ELSEWHERE, 409);
 }
 
 /** What a create wrote, or (`created: false`) the row an earlier submit with the same key wrote. */
