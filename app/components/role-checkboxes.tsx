@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { ROLES, type Role } from "../../db/schema";
+import { ErrorText } from "./ui/forms";
 
 const ROLE_HINTS: Record<Role, string> = {
   admin: "accounts, framework and audit log; no people data",
@@ -37,11 +38,7 @@ export function RoleCheckboxes({ selected, errors, hint }: { selected: readonly 
           </label>
         ))}
       </div>
-      {errors?.length ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
+      <ErrorText id={`${id}-error`} errors={errors} />
     </fieldset>
   );
 }

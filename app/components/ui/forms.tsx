@@ -6,7 +6,7 @@ export type FieldErrors = Record<string, string[] | undefined>;
 const inputClass =
   "mt-1 block w-full rounded border border-stone-300 bg-white px-3 py-2 text-base shadow-sm focus:border-brand-600 aria-[invalid=true]:border-red-600";
 
-function ErrorText({ id, errors }: { id: string; errors?: string[] }) {
+export function ErrorText({ id, errors }: { id: string; errors?: string[] }) {
   if (!errors?.length) return null;
   return (
     <p id={id} className="mt-1 text-sm text-red-700">
@@ -22,7 +22,15 @@ interface FieldProps {
   hint?: ReactNode;
 }
 
-export function TextField({ label, name, errors, hint, ...props }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** The control's accessible wiring: its id, whether it is invalid, and what describes it. */
+interface ControlProps {
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+}
+
+/** The label, hint and errors every field shows around its control, wired to it by id. */
+function Field({ label, errors, hint, children }: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
@@ -35,43 +43,25 @@ export function TextField({ label, name, errors, hint, ...props }: FieldProps & 
           {hint}
         </p>
       ) : null}
-      <input
-        id={id}
-        name={name}
-        className={inputClass}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...props}
-      />
+      {children({ id, "aria-invalid": errors?.length ? true : undefined, "aria-describedby": describedBy || undefined })}
       <ErrorText id={`${id}-error`} errors={errors} />
     </div>
   );
 }
 
-export function TextArea({ label, name, errors, hint, ...props }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+export function TextField({ label, name, errors, hint, ...props }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      {hint ? (
-        <p id={`${id}-hint`} className="text-sm text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={id}
-        name={name}
-        rows={3}
-        className={inputClass}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...props}
-      />
-      <ErrorText id={`${id}-error`} errors={errors} />
-    </div>
+    <Field label={label} errors={errors} hint={hint}>
+      {(control) => <input {...control} name={name} className={inputClass} {...props} />}
+    </Field>
+  );
+}
+
+export function TextArea({ label, name, errors, hint, ...props }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <Field label={label} errors={errors} hint={hint}>
+      {(control) => <textarea {...control} name={name} rows={3} className={inputClass} {...props} />}
+    </Field>
   );
 }
 
@@ -83,30 +73,14 @@ export function SelectField({
   children,
   ...props
 }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      {hint ? (
-        <p id={`${id}-hint`} className="text-sm text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      <select
-        id={id}
-        name={name}
-        className={inputClass}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...props}
-      >
-        {children}
-      </select>
-      <ErrorText id={`${id}-error`} errors={errors} />
-    </div>
+    <Field label={label} errors={errors} hint={hint}>
+      {(control) => (
+        <select {...control} name={name} className={inputClass} {...props}>
+          {children}
+        </select>
+      )}
+    </Field>
   );
 }
 
