@@ -13,7 +13,7 @@ import express from "express";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { type Env, parseEnv } from "./env.server";
-import { openDatabase } from "./startup.server";
+import { listeningUrl, openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog } from "./utils/log.server";
 import { createRequestHandler, handleExpressError, requestLimits } from "./utils/request-limits.server";
@@ -196,7 +196,7 @@ async function serve() {
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const who = cluster.isWorker ? `worker ${process.pid}, ` : "";
-    console.log(`Noseworthy listening on http://localhost:${env.PORT} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`);
+    console.log(`Noseworthy listening on ${listeningUrl(env.HOST, env.PORT)} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`);
   });
 
   let closing = false;

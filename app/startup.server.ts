@@ -17,6 +17,13 @@ import { runRetention } from "./models/retention.server";
 import { type Env, pgliteDataDir } from "./env.server";
 
 /** The one-time link's token for creating the first admin: derived from the session secret, so every worker agrees. */
+/** The address to print at start: the host the server listens on, or localhost when it listens on every interface. */
+export function listeningUrl(host: string, port: number): string {
+  const everywhere = host === "0.0.0.0" || host === "::" || host === "[::]";
+  const name = everywhere ? "localhost" : host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 export function setupToken(secret: string) {
   return createHmac("sha256", secret).update("noseworthy first admin").digest("base64url").slice(0, 32);
 }
