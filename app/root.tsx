@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { type ReactNode, useState } from "react";
 import { getUser } from "./auth/session.server";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { AppShell } from "./components/layout";
@@ -49,11 +49,31 @@ export function Layout({ children }: { children: ReactNode }) {
   );
 }
 
+/**
+ * A confirmation belongs to the page it arrived with. The root loader does not run again on a client
+ * navigation, so its flash would stay on every page reached from the menu: it shows only while the
+ * location is the one it arrived at, and once left it does not come back (not on Back either).
+ */
+function useFlashOnce(flash: string | null, requestId: string): string | null {
+  const { key } = useLocation();
+  const [arrival, setArrival] = useState({ requestId, key, left: false });
+  if (arrival.requestId !== requestId) {
+    setArrival({ requestId, key, left: false });
+    return flash;
+  }
+  if (key !== arrival.key) {
+    if (!arrival.left) setArrival({ ...arrival, left: true });
+    return null;
+  }
+  return arrival.left ? null : flash;
+}
+
 export default function App() {
-  const { user, flash } = useLoaderData<typeof loader>();
+  const { user, flash, requestId } = useLoaderData<typeof loader>();
   useClientNavigation();
+  const shown = useFlashOnce(flash, requestId);
   return (
-    <AppShell user={user} flash={flash}>
+    <AppShell user={user} flash={shown}>
       <Outlet />
     </AppShell>
   );

@@ -44,3 +44,30 @@ test("the CSV link downloads a file instead of navigating", async ({ page }) => 
   expect(download.suggestedFilename()).toMatch(/^pipeline-\d{4}-\d{2}-\d{2}\.csv$/);
   await expect(page).toHaveURL(/\/pipeline$/);
 });
+
+test("a confirmation shows once, on the page it belongs to", async ({ page }) => {
+  await login(page, "manager@demo.test");
+  await page.goto("/candidates");
+  await page.locator("main a[href^='/candidates/']:not([href$='/new'])").first().click();
+  await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
+  const capture = page.getByRole("region", { name: "Quick capture" });
+  await capture.getByLabel("Behaviour").fill("Wrote down the three options and their costs before the design review.");
+  await capture.getByRole("checkbox", { name: "Outcome orientation" }).check();
+  await capture.getByRole("radio", { name: "Strength" }).check();
+  await capture.getByRole("button", { name: "Save observation" }).click();
+  await expect(page.getByRole("status")).toContainText("Observation saved.");
+
+  // Pages reached from the menu do not repeat it…
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Sniff tests" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sniff tests" })).toBeVisible();
+  await expect(page.getByText("Observation saved.")).toHaveCount(0);
+  await nav.getByRole("link", { name: "Coaching" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Coaching/ })).toBeVisible();
+  await expect(page.getByText("Observation saved.")).toHaveCount(0);
+  // …nor does going back to the page it arrived on.
+  await page.goBack();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("Observation saved.")).toHaveCount(0);
+});
