@@ -3,6 +3,7 @@ import { Link } from "./ui/link";
 import { type ReactNode, useEffect, useState } from "react";
 import { LEANINGS } from "../../db/schema";
 import { formatDate } from "../utils/dates";
+import type { FormResult } from "../utils/form-result";
 import { OUTCOME_LABELS, SIGNAL_LABELS, STATUS_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
 import { CoverageTable, type CoverageRow } from "./coverage-table";
@@ -298,28 +299,17 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-export type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
-function valueOf(result: FormResult | undefined, name: string, fallback = ""): string {
-  const v = result?.values?.[name];
-  return typeof v === "string" ? v : fallback;
-}
-function listOf(result: FormResult | undefined, name: string): string[] {
-  const v = result?.values?.[name];
-  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
-}
-
 /**
  * The fields of a decision (and of an amendment): outcome, rationale, the specific evidence it rests
  * on, dissent, next steps and revisit date. Goes inside a <Form>; works without JavaScript.
  */
-export function DecisionFields({ packet, result, minRevisit }: { packet: PacketData; result?: FormResult; minRevisit: string }) {
-  const errors = result?.fieldErrors ?? {};
-  const chosen = new Set(listOf(result, "evidence"));
-  const outcome = valueOf(result, "outcome");
+export function DecisionFields({ packet, result, minRevisit }: { packet: PacketData; result: FormResult; minRevisit: string }) {
+  const { errors } = result;
+  const chosen = new Set(result.list("evidence"));
+  const outcome = result.value("outcome");
   return (
     <div className="space-y-4">
-      <FormError message={result?.formError} />
+      <FormError message={result.summary} />
       <fieldset aria-describedby={errors.outcome?.length ? "outcome-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Outcome</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
@@ -342,7 +332,7 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
         rows={4}
         maxLength={10_000}
         hint="Why the group decided this, in words someone can read in a year."
-        defaultValue={valueOf(result, "rationale")}
+        defaultValue={result.value("rationale")}
         errors={errors.rationale}
       />
       <fieldset aria-describedby={errors.evidence?.length ? "evidence-error" : undefined}>
@@ -389,17 +379,17 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
         rows={2}
         maxLength={10_000}
         hint="Who disagreed and why, by name when they want it recorded."
-        defaultValue={valueOf(result, "dissent")}
+        defaultValue={result.value("dissent")}
         errors={errors.dissent}
       />
-      <TextArea label="Next steps (optional)" name="nextSteps" rows={2} maxLength={10_000} defaultValue={valueOf(result, "nextSteps")} errors={errors.nextSteps} />
+      <TextArea label="Next steps (optional)" name="nextSteps" rows={2} maxLength={10_000} defaultValue={result.value("nextSteps")} errors={errors.nextSteps} />
       <TextField
         label="Revisit on"
         name="revisitOn"
         type="date"
         min={minRevisit}
         hint="Required for “not yet”."
-        defaultValue={valueOf(result, "revisitOn")}
+        defaultValue={result.value("revisitOn")}
         errors={errors.revisitOn}
       />
     </div>
@@ -502,6 +492,26 @@ export function LiveRefresh({ live }: { live: boolean }) {
         </label>
       ) : null}
     </div>
+  );
+}
+
+/** The heading of a page under a meeting: the way back to it, the title and what `children` say, and Print. */
+export function MeetingPageHeader({ meeting, title, children }: { meeting: { id: string; title: string }; title: string; children: ReactNode }) {
+  return (
+    <>
+      <p className="no-print text-sm">
+        <Link to={`/calibrations/${meeting.id}`} className="text-brand-700 underline">
+          ← {meeting.title}
+        </Link>
+      </p>
+      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">{title}</h1>
+          {children}
+        </div>
+        <PrintButton />
+      </div>
+    </>
   );
 }
 

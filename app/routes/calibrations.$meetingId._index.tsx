@@ -1,16 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, isUuid, meetingOpensPackets } from "../auth/policy.server";
+import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   Countdown,
   DecisionFields,
   DecisionHistory,
   formatDateTime,
-  type FormResult,
   LiveRefresh,
   Packet,
   PrereadList,
@@ -22,18 +21,16 @@ import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
+import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
 import {
   closeMeeting,
   currentItem,
   DECISION_EXISTS,
   DecisionFieldsSchema,
-  filterCandidateEvidence,
-  findDecisionByIdempotencyKey,
   getAgenda,
   getItem,
   getPacketEvidence,
   getVisibleMeeting,
-  isOneCurrentDecisionViolation,
   MeetingRefusal,
   moveItem,
   openItem,
@@ -45,7 +42,9 @@ import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, isoDate } from "../utils/dates";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { id } from "../utils/fields";
+import { type FormResult, readFormResult, useFormResult } from "../utils/form-result";
 import { OUTCOME_LABELS, STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
@@ -99,7 +98,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
 }
 
-const ItemId = z.string().refine(isUuid, "Choose a candidate on the agenda.");
+const ItemId = id("Choose a candidate on the agenda.");
 const ControlSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("start") }),
   z.object({ intent: z.literal("close") }),
@@ -151,82 +150,32 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     });
     return redirectWithFlash(here, message);
   } catch (error) {
-    if (error instanceof MeetingRefusal) return refusal(error, formValues(formData));
+    if (error instanceof MeetingRefusal) return meetingRefusal(error, formValues(formData));
     throw error;
   }
-}
-
-function refusal(error: MeetingRefusal, values: Record<string, string | string[]>) {
-  return json({ ok: false as const, formError: error.message, fieldErrors: {} as Record<string, string[]>, values }, { status: error.status });
 }
 
 async function decide(context: AppContext, { viewer, meeting, formData }: { viewer: SessionUser; meeting: VisibleMeeting; formData: FormData }) {
   if (!canDecide(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.decision", "calibration_meeting", meeting.id);
   const values = formValues(formData);
-  const today = isoDate(context.now());
-  const parsed = parseForm(DecisionFieldsSchema(today), formData);
+  const parsed = parseForm(DecisionFieldsSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
   if (!item) return badRequest("That candidate is not on this agenda.", values);
-  let evidence: Awaited<ReturnType<typeof filterCandidateEvidence>> = [];
-  let move: Awaited<ReturnType<typeof recordDecision>>["move"] = null;
-  try {
-    return await saveOnce(context.db, {
-      find: (db) => findDecisionByIdempotencyKey(db, input.idempotencyKey),
-      isRepeat: (d) => d.item_id === item.id && d.decided_by === viewer.id && d.amendment_reason === null,
-      check: async () => {
-        evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
-        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) return null;
-        return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
-      },
-      create: async (trx) => {
-        const recorded = await recordDecision(trx, {
-          meetingId: meeting.id,
-          itemId: item.id,
-          candidateId: item.candidate_id,
-          outcome: input.outcome,
-          rationale: input.rationale,
-          dissent: input.dissent,
-          nextSteps: input.nextSteps,
-          revisitOn: input.revisitOn ?? null,
-          evidence,
-          decidedBy: viewer.id,
-          idempotencyKey: input.idempotencyKey,
-          now: context.now(),
-        });
-        if (recorded.created) {
-          move = recorded.move;
-          await audit(trx, {
-            actorId: viewer.id,
-            action: "calibration.decision",
-            entity: "calibration_decision",
-            entityId: recorded.id,
-            requestId: context.requestId,
-            details: {
-              meetingId: meeting.id,
-              itemId: item.id,
-              candidateId: item.candidate_id,
-              outcome: input.outcome,
-              evidence: evidence.length,
-              ...(recorded.move ? { stageFrom: recorded.move.from, stageTo: recorded.move.to } : {}),
-            },
-          });
-        }
-        return recorded;
-      },
-      answer: () => {
-        // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
-        return redirectWithFlash(`/calibrations/${meeting.id}`, move ? "Decision recorded. Stage changed." : "Decision recorded.");
-      },
-      values,
-    });
-  } catch (error) {
-    if (error instanceof MeetingRefusal) return refusal(error, values);
-    // Two submits at once: the one-current-decision index lets exactly one through.
-    if (isOneCurrentDecisionViolation(error)) return refusal(new MeetingRefusal(409, DECISION_EXISTS), values);
-    throw error;
-  }
+  return saveDecision(context, {
+    viewer,
+    meeting,
+    item,
+    input,
+    values,
+    amends: false,
+    write: recordDecision,
+    audit: { action: "calibration.decision" },
+    // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
+    answer: (moved) => redirectWithFlash(`/calibrations/${meeting.id}`, moved ? "Decision recorded. Stage changed." : "Decision recorded."),
+    raced: DECISION_EXISTS,
+  });
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -234,15 +183,16 @@ type Item = Data["items"][number];
 
 export default function Meeting() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const anyForm = useFormResult();
+  const decision = useFormResult("decide");
   const { meeting } = data;
   const current = data.items.find((i) => i.id === data.currentItemId);
   const names = new Map(meeting.attendees.map((a) => [a.id, a.name]));
   const base = `/calibrations/${meeting.id}`;
   // A refused decision whose form is gone (someone else decided first) is reported here, with the text kept.
-  const decidedMeanwhile = actionData?.values?.intent === "decide" && Boolean(current?.decisions.some((d) => !d.superseded_at));
-  const controlError = actionData?.values?.intent !== "decide" || decidedMeanwhile ? actionData?.formError : undefined;
-  const yourRationale = decidedMeanwhile && typeof actionData?.values?.rationale === "string" ? actionData.values.rationale : "";
+  const decidedMeanwhile = decision.failed && Boolean(current?.decisions.some((d) => !d.superseded_at));
+  const controlError = !decision.failed || decidedMeanwhile ? anyForm.formError : undefined;
+  const yourRationale = decidedMeanwhile ? decision.value("rationale") : "";
 
   return (
     <div>
@@ -309,7 +259,7 @@ export default function Meeting() {
         </div>
       ) : null}
 
-      {current && data.packet ? <CurrentItem data={data} item={current} names={names} result={actionData} /> : null}
+      {current && data.packet ? <CurrentItem data={data} item={current} names={names} decision={decision} /> : null}
 
       <section aria-labelledby="agenda" className="mt-6 rounded-lg border border-stone-200 bg-white p-4">
         <h2 id="agenda" className="text-lg font-semibold">
@@ -409,8 +359,9 @@ function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item;
   );
 }
 
-function CurrentItem({ data, item, names, result }: { data: Data; item: Item; names: Map<string, string>; result?: FormResult }) {
-  const decisionResult = result?.values?.intent === "decide" && result.values.itemId === item.id ? result : undefined;
+function CurrentItem({ data, item, names, decision }: { data: Data; item: Item; names: Map<string, string>; decision: FormResult }) {
+  // A refusal of the decision on another candidate (the facilitator moved on meanwhile) is not this form's.
+  const result = decision.value("itemId") === item.id ? decision : readFormResult(undefined);
   const current = item.decisions.find((d) => !d.superseded_at);
   const packet = data.packet!;
   return (
@@ -453,8 +404,8 @@ function CurrentItem({ data, item, names, result }: { data: Data; item: Item; na
           <Form method="post" className="no-print mt-2 space-y-4" noValidate>
             <input type="hidden" name="intent" value="decide" />
             <input type="hidden" name="itemId" value={item.id} />
-            <IdempotencyKeyField value={data.idempotencyKey} />
-            <DecisionFields packet={packet} result={decisionResult} minRevisit={addDays(data.today, 1)} />
+            <IdempotencyKeyField value={result.key(data.idempotencyKey)} />
+            <DecisionFields packet={packet} result={result} minRevisit={addDays(data.today, 1)} />
             <Button>Record decision</Button>
           </Form>
         ) : (

@@ -10,30 +10,27 @@ import {
   DecisionFields,
   DecisionHistory,
   formatDateTime,
-  type FormResult,
+  MeetingPageHeader,
   Packet,
   PrereadList,
-  PrintButton,
 } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
+import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
 import {
   amendDecision,
   candidateIsVisible,
   CLOSED_MESSAGE,
   DecisionFieldsSchema,
-  filterCandidateEvidence,
-  findDecisionByIdempotencyKey,
   getAgenda,
   getFrozenPacket,
   getItem,
   getOwnPreread,
   getPacketEvidence,
   getVisibleMeeting,
-  isOneCurrentDecisionViolation,
   MeetingRefusal,
   PrereadSchema,
   recordPacketRead,
@@ -43,9 +40,11 @@ import {
 import { getCandidateHeader } from "../models/candidate.server";
 import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { badRequest, type FormFailure, formValues, parseForm } from "../utils/forms.server";
+import { text } from "../utils/fields";
+import { type FormResult, useFormResult } from "../utils/form-result";
 import { notFound, redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -120,11 +119,7 @@ const AmendSchema = (today: string) =>
     DecisionFieldsSchema(today),
     z.object({
       supersedes: z.uuid({ message: "Reload the page: the decision to amend is missing." }),
-      amendmentReason: z
-        .string({ error: "Say why the decision is being amended." })
-        .trim()
-        .min(1, "Say why the decision is being amended.")
-        .max(10_000, "Use at most 10,000 characters."),
+      amendmentReason: text("Say why the decision is being amended."),
     }),
   );
 
@@ -141,14 +136,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 type Args = { viewer: SessionUser; meeting: VisibleMeeting; item: NonNullable<Awaited<ReturnType<typeof getItem>>>; formData: FormData };
 
-function refusal(error: MeetingRefusal, values: Record<string, string | string[]>, extra: Record<string, unknown> = {}) {
-  return json({ ok: false as const, formError: error.message, fieldErrors: {} as Record<string, string[]>, values, ...extra }, { status: error.status });
-}
-
 /** "Read" is the attendee's own statement, posted from the packet: opening a page (which any link can do) records nothing. */
 async function markRead(context: AppContext, { viewer, meeting, item }: Omit<Args, "formData">) {
   if (!isAttendee(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.packet_read", "calibration_item", item.id);
-  if (meeting.status === "closed") return refusal(new MeetingRefusal(409, CLOSED_MESSAGE), { intent: "read" });
+  if (meeting.status === "closed") return meetingRefusal(new MeetingRefusal(409, CLOSED_MESSAGE), { intent: "read" });
   await context.db.transaction().execute(async (trx) => {
     const recorded = await recordPacketRead(trx, { itemId: item.id, userId: viewer.id, now: context.now() });
     if (recorded) await audit(trx, { actorId: viewer.id, action: "calibration.packet_read", entity: "calibration_item", entityId: item.id, requestId: context.requestId, details: { meetingId: meeting.id } });
@@ -186,20 +177,18 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
     });
     if (outcome === "stale") {
       const saved = await getOwnPreread(context.db, { itemId: item.id, userId: viewer.id });
-      return json(
-        {
-          ok: false as const,
-          formError: "Your pre-read was saved from another window meanwhile. Yours is below next to the saved one: copy what you want to keep and save again.",
-          fieldErrors: {} as Record<string, string[]>,
-          values,
-          saved: saved ? { view: saved.view, leaning: saved.leaning } : null,
-        },
-        { status: 409 },
-      );
+      const failure: FormFailure = {
+        ok: false,
+        formError: "Your pre-read was saved from another window meanwhile. Yours is below next to the saved one: copy what you want to keep and save again.",
+        fieldErrors: {},
+        values,
+      };
+      // The saved pre-read goes beside the form, so nothing either window wrote is lost.
+      return json({ ...failure, saved: saved ? { view: saved.view, leaning: saved.leaning } : null }, { status: 409 });
     }
     return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.");
   } catch (error) {
-    if (error instanceof MeetingRefusal) return refusal(error, values);
+    if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
     throw error;
   }
 }
@@ -211,106 +200,51 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   if (input.itemId.toLowerCase() !== item.id) return badRequest("That decision belongs to another candidate.", values);
-  let evidence: Awaited<ReturnType<typeof filterCandidateEvidence>> = [];
-  let move: Awaited<ReturnType<typeof amendDecision>>["move"] = null;
-  try {
-    return await saveOnce(context.db, {
-      find: (db) => findDecisionByIdempotencyKey(db, input.idempotencyKey),
-      isRepeat: (d) => d.item_id === item.id && d.decided_by === viewer.id && d.amendment_reason !== null,
-      check: async () => {
-        evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
-        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) return null;
-        return badRequest("", values, { evidence: ["Pick evidence from this candidate’s packet."] });
-      },
-      create: async (trx) => {
-        const amended = await amendDecision(trx, {
-          meetingId: meeting.id,
-          itemId: item.id,
-          candidateId: item.candidate_id,
-          outcome: input.outcome,
-          rationale: input.rationale,
-          dissent: input.dissent,
-          nextSteps: input.nextSteps,
-          revisitOn: input.revisitOn ?? null,
-          evidence,
-          decidedBy: viewer.id,
-          idempotencyKey: input.idempotencyKey,
-          now: context.now(),
-          supersedes: input.supersedes.toLowerCase(),
-          amendmentReason: input.amendmentReason,
-        });
-        if (amended.created) {
-          move = amended.move;
-          await audit(trx, {
-            actorId: viewer.id,
-            action: "calibration.amend",
-            entity: "calibration_decision",
-            entityId: amended.id,
-            requestId: context.requestId,
-            details: {
-              meetingId: meeting.id,
-              itemId: item.id,
-              candidateId: item.candidate_id,
-              supersedes: input.supersedes,
-              outcome: input.outcome,
-              evidence: evidence.length,
-              ...(amended.move ? { stageFrom: amended.move.from, stageTo: amended.move.to } : {}),
-            },
-          });
-        }
-        return amended;
-      },
-      answer: () => {
-        // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
-        return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, move ? "Decision amended. Stage changed." : "Decision amended.");
-      },
-      values,
-    });
-  } catch (error) {
-    if (error instanceof MeetingRefusal) return refusal(error, values);
-    if (isOneCurrentDecisionViolation(error)) return refusal(new MeetingRefusal(409, "Someone amended this decision at the same moment. Reload to see it."), values);
-    throw error;
-  }
+  const supersedes = input.supersedes.toLowerCase();
+  return saveDecision(context, {
+    viewer,
+    meeting,
+    item,
+    input,
+    values,
+    amends: true,
+    write: (trx, fields) => amendDecision(trx, { ...fields, supersedes, amendmentReason: input.amendmentReason }),
+    audit: { action: "calibration.amend", details: { supersedes: input.supersedes } },
+    // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
+    answer: (moved) => redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, moved ? "Decision amended. Stage changed." : "Decision amended."),
+    raced: "Someone amended this decision at the same moment. Reload to see it.",
+  });
 }
-
-type Result = FormResult & { saved?: { view: string; leaning: string } | null };
 
 export default function PacketPage() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as Result | undefined;
+  const actionData = useActionData<typeof action>();
+  const prereadResult = useFormResult("preread");
+  const amendResult = useFormResult("amend");
+  // A stale pre-read is refused with the one saved meanwhile, shown beside the form.
+  const savedMeanwhile = prereadResult.failed && actionData && "saved" in actionData ? actionData.saved : null;
   const { candidate, meeting } = data;
   const own = data.prereads.find((p) => p.user_id === data.viewerId);
   const others = data.prereads.filter((p) => p.user_id !== data.viewerId);
-  const prereadResult = actionData?.values?.intent === "preread" ? actionData : undefined;
-  const amendResult = actionData?.values?.intent === "amend" ? actionData : undefined;
   return (
     <div>
-      <p className="no-print text-sm">
-        <Link to={`/calibrations/${meeting.id}`} className="text-brand-700 underline">
-          ← {meeting.title}
-        </Link>
-      </p>
-      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold">Packet: {candidate.name}</h1>
-          <p className="text-stone-600">
-            {[candidate.title, candidate.team, TRACK_LABELS[candidate.track]].filter(Boolean).join(" · ")} · managed by {candidate.manager}
+      <MeetingPageHeader meeting={meeting} title={`Packet: ${candidate.name}`}>
+        <p className="text-stone-600">
+          {[candidate.title, candidate.team, TRACK_LABELS[candidate.track]].filter(Boolean).join(" · ")} · managed by {candidate.manager}
+        </p>
+        <p className="text-stone-600">
+          Stage: {STAGE_LABELS[candidate.stage]}
+          {candidate.stage === "paused" && candidate.revisit_on ? ` (revisit ${candidate.revisit_on})` : ""} · item {data.item.position} of{" "}
+          {meeting.title}, {formatDateTime(meeting.scheduled_for)}
+        </p>
+        {data.canViewCandidate ? (
+          <p className="no-print text-sm">
+            <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
+              Open the full profile
+            </Link>
           </p>
-          <p className="text-stone-600">
-            Stage: {STAGE_LABELS[candidate.stage]}
-            {candidate.stage === "paused" && candidate.revisit_on ? ` (revisit ${candidate.revisit_on})` : ""} · item {data.item.position} of{" "}
-            {meeting.title}, {formatDateTime(meeting.scheduled_for)}
-          </p>
-          {data.canViewCandidate ? (
-            <p className="no-print text-sm">
-              <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
-                Open the full profile
-              </Link>
-            </p>
-          ) : null}
-        </div>
-        <PrintButton />
-      </div>
+        ) : null}
+      </MeetingPageHeader>
 
       {data.frozenAt ? (
         <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
@@ -347,7 +281,7 @@ export default function PacketPage() {
           </div>
         ) : null}
         {data.isAttendee && !data.item.opened_at && meeting.status !== "closed" ? (
-          <PrereadForm own={own} result={prereadResult} />
+          <PrereadForm own={own} result={prereadResult} saved={savedMeanwhile} />
         ) : own ? (
           <div className="mt-3">
             <PrereadList prereads={[own]} viewerId={data.viewerId} />
@@ -367,7 +301,7 @@ export default function PacketPage() {
           <p className="mt-1 text-stone-700">No decision yet: it is recorded in the meeting.</p>
         )}
         {data.canAmend && data.currentDecisionId ? (
-          <details className="no-print mt-4" open={Boolean(amendResult)}>
+          <details className="no-print mt-4" open={amendResult.failed}>
             <summary className="cursor-pointer font-medium text-brand-700 underline">Amend the current decision</summary>
             <p className="mt-2 text-sm text-stone-600">
               The new decision supersedes the current one; the current one stays in the history, marked as superseded.
@@ -376,14 +310,14 @@ export default function PacketPage() {
               <input type="hidden" name="intent" value="amend" />
               <input type="hidden" name="itemId" value={data.item.id} />
               <input type="hidden" name="supersedes" value={data.currentDecisionId} />
-              <IdempotencyKeyField value={data.idempotencyKey} />
+              <IdempotencyKeyField value={amendResult.key(data.idempotencyKey)} />
               <TextArea
                 label="Why amend"
                 name="amendmentReason"
                 rows={2}
                 maxLength={10_000}
-                defaultValue={typeof amendResult?.values?.amendmentReason === "string" ? amendResult.values.amendmentReason : ""}
-                errors={amendResult?.fieldErrors?.amendmentReason}
+                defaultValue={amendResult.value("amendmentReason")}
+                errors={amendResult.errors.amendmentReason}
               />
               <DecisionFields packet={data.packet} result={amendResult} minRevisit={addDays(data.today, 1)} />
               <Button>Record amended decision</Button>
@@ -395,21 +329,29 @@ export default function PacketPage() {
   );
 }
 
-function PrereadForm({ own, result }: { own?: { view: string; leaning: string; version: number }; result?: Result }) {
+function PrereadForm({
+  own,
+  result,
+  saved,
+}: {
+  own?: { view: string; leaning: string; version: number };
+  result: FormResult;
+  saved: { view: string; leaning: string } | null;
+}) {
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
-  const view = typeof result?.values?.view === "string" ? result.values.view : (own?.view ?? "");
-  const leaning = typeof result?.values?.leaning === "string" ? result.values.leaning : (own?.leaning ?? "");
+  const view = result.value("view", own?.view);
+  const leaning = result.value("leaning", own?.leaning);
   return (
     <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
       <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
       <input type="hidden" name="intent" value="preread" />
       <input type="hidden" name="version" value={own?.version ?? ""} />
-      <FormError message={result?.formError} />
-      {result?.saved ? (
+      <FormError message={result.summary} />
+      {saved ? (
         <div className="rounded border border-stone-300 p-3 text-sm">
-          <p className="font-medium">Saved now: {OUTCOME_LABELS[result.saved.leaning]}</p>
-          <p className="mt-1 whitespace-pre-wrap">{result.saved.view}</p>
+          <p className="font-medium">Saved now: {OUTCOME_LABELS[saved.leaning]}</p>
+          <p className="mt-1 whitespace-pre-wrap">{saved.view}</p>
         </div>
       ) : null}
       <TextArea
@@ -419,9 +361,9 @@ function PrereadForm({ own, result }: { own?: { view: string; leaning: string; v
         maxLength={5_000}
         hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
         defaultValue={view}
-        errors={result?.fieldErrors?.view}
+        errors={result.errors.view}
       />
-      <fieldset aria-describedby={result?.fieldErrors?.leaning?.length ? "leaning-error" : undefined}>
+      <fieldset aria-describedby={result.errors.leaning?.length ? "leaning-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Your leaning</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
           {LEANINGS.map((o) => (
@@ -431,9 +373,9 @@ function PrereadForm({ own, result }: { own?: { view: string; leaning: string; v
             </label>
           ))}
         </div>
-        {result?.fieldErrors?.leaning?.length ? (
+        {result.errors.leaning?.length ? (
           <p id="leaning-error" className="mt-1 text-sm text-red-700">
-            {result.fieldErrors.leaning.join(" ")}
+            {result.errors.leaning.join(" ")}
           </p>
         ) : null}
       </fieldset>

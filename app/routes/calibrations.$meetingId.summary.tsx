@@ -1,10 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Link } from "../components/ui/link";
 import { denyAsNotFound, meetingOpensPackets } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { DecisionHistory, formatDateTime, PrintButton } from "../components/calibration-ui";
+import { DecisionHistory, formatDateTime, MeetingPageHeader } from "../components/calibration-ui";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { getAgenda, getVisibleMeeting } from "../models/calibration.server";
 import { MEETING_STATUS_LABELS } from "../utils/labels";
@@ -38,22 +37,13 @@ export default function Summary() {
   const { meeting, items, hiddenItems } = useLoaderData<typeof loader>();
   return (
     <div>
-      <p className="no-print text-sm">
-        <Link to={`/calibrations/${meeting.id}`} className="text-brand-700 underline">
-          ← {meeting.title}
-        </Link>
-      </p>
-      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold">Summary: {meeting.title}</h1>
-          <p className="text-stone-600">
-            {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_LABELS[meeting.status]}
-            {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by {meeting.facilitator}
-          </p>
-          <p className="text-sm text-stone-600">Attended by {meeting.attendees.join(", ")}</p>
-        </div>
-        <PrintButton />
-      </div>
+      <MeetingPageHeader meeting={meeting} title={`Summary: ${meeting.title}`}>
+        <p className="text-stone-600">
+          {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_LABELS[meeting.status]}
+          {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by {meeting.facilitator}
+        </p>
+        <p className="text-sm text-stone-600">Attended by {meeting.attendees.join(", ")}</p>
+      </MeetingPageHeader>
       {items.length ? (
         <ol className="mt-6 space-y-6">
           {items.map((item, index) => (

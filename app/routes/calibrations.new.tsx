@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { isUuid, requireRole } from "../auth/policy.server";
+import { requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
@@ -21,24 +21,20 @@ import { listActiveUsers } from "../models/user.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { dateTime, id, idList, text } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
 import { STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "Plan a calibration meeting · Noseworthy" }];
 
 const MAX_CANDIDATES = 40;
-const ids = (message: string) =>
-  z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().refine(isUuid, message)).max(200, message));
-
 const NewMeetingSchema = z.object({
-  title: z.string({ error: "Give the meeting a title." }).trim().min(1, "Give the meeting a title.").max(200, "Use at most 200 characters."),
+  title: text("Give the meeting a title.", 200),
   // <input type="datetime-local">: no time zone; the app reads and shows meeting times in UTC.
-  scheduledFor: z
-    .string({ error: "Choose the date and time." })
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, "Choose the date and time.")
-    .refine((v) => !Number.isNaN(Date.parse(`${v}Z`)), "Choose a real date and time."),
-  facilitatorId: z.string({ error: "Choose the facilitator." }).refine(isUuid, "Choose the facilitator."),
-  attendeeIds: ids("Choose attendees from the list."),
-  candidateIds: ids("Choose candidates from the list.").pipe(
+  scheduledFor: dateTime("the date and time"),
+  facilitatorId: id("Choose the facilitator."),
+  attendeeIds: idList("Choose attendees from the list."),
+  candidateIds: idList("Choose candidates from the list.").pipe(
     z.array(z.string()).min(1, "Choose at least one candidate to discuss.").max(MAX_CANDIDATES, `Choose at most ${MAX_CANDIDATES} candidates.`),
   ),
   timeboxMinutes: z.preprocess(
@@ -117,21 +113,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
 export default function NewCalibration() {
   const { leaders, people, candidates, viewerId, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const result = useFormResult();
   const navigation = useNavigation();
-  const values = actionData?.values ?? {};
-  const errors = actionData?.fieldErrors ?? {};
-  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
-  const list = (name: string) => {
-    const v = values[name];
-    return new Set(Array.isArray(v) ? v : typeof v === "string" && v ? [v] : []);
-  };
-  const attendees = list("attendeeIds");
-  const chosen = list("candidateIds");
+  const { errors } = result;
   const busy = navigation.state === "submitting";
 
   return (
@@ -147,16 +133,16 @@ export default function NewCalibration() {
         reorder it before the meeting starts.
       </p>
       <Form method="post" className="mt-6 space-y-5 rounded-lg border border-stone-200 bg-white p-4" noValidate>
-        <IdempotencyKeyField value={idempotencyKey} />
-        <FormError message={actionData?.formError || errors.idempotencyKey?.join(" ")} />
-        <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} />
+        <IdempotencyKeyField value={result.key(idempotencyKey)} />
+        <FormError message={result.summary} />
+        <TextField label="Title" name="title" required maxLength={200} defaultValue={result.value("title")} errors={errors.title} />
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField
             label="Date and time (UTC)"
             name="scheduledFor"
             type="datetime-local"
             required
-            defaultValue={text("scheduledFor")}
+            defaultValue={result.value("scheduledFor")}
             errors={errors.scheduledFor}
           />
           <TextField
@@ -166,11 +152,11 @@ export default function NewCalibration() {
             min={1}
             max={120}
             inputMode="numeric"
-            defaultValue={text("timeboxMinutes")}
+            defaultValue={result.value("timeboxMinutes")}
             errors={errors.timeboxMinutes}
           />
         </div>
-        <SelectField label="Facilitator" name="facilitatorId" defaultValue={text("facilitatorId", viewerId)} errors={errors.facilitatorId}>
+        <SelectField label="Facilitator" name="facilitatorId" defaultValue={result.value("facilitatorId", viewerId)} errors={errors.facilitatorId}>
           {leaders.map((l) => (
             <option key={l.id} value={l.id}>
               {l.name}
@@ -182,7 +168,7 @@ export default function NewCalibration() {
           hint="Each attendee can read the packets and record an independent pre-read. The facilitator attends anyway."
           name="attendeeIds"
           options={people.map((p) => ({ id: p.id, label: p.name }))}
-          chosen={attendees}
+          chosen={new Set(result.list("attendeeIds"))}
           errors={errors.attendeeIds}
         />
         <CheckboxGroup
@@ -190,7 +176,7 @@ export default function NewCalibration() {
           hint="Pick the people to discuss. Their packets become readable to the attendees through this meeting."
           name="candidateIds"
           options={candidates.map((c) => ({ id: c.id, label: c.name, detail: [c.team, STAGE_LABELS[c.stage]].filter(Boolean).join(" · ") }))}
-          chosen={chosen}
+          chosen={new Set(result.list("candidateIds"))}
           errors={errors.candidateIds}
           empty={
             <>

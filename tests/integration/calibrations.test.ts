@@ -139,6 +139,15 @@ describe("planning a meeting", () => {
     expect((await body(notLeader)).values.attendeeIds).toEqual([u.m1.id, u.m2.id]);
   });
 
+  it("an empty or malformed date and time gets exactly one message", async () => {
+    const empty = await createMeeting({ scheduledFor: "" });
+    expect(empty.status).toBe(400);
+    expect((await body(empty)).fieldErrors.scheduledFor).toEqual(["Choose the date and time."]);
+    const malformed = await createMeeting({ scheduledFor: "2026-02-30T09:30" });
+    expect(malformed.status).toBe(400);
+    expect((await body(malformed)).fieldErrors.scheduledFor).toEqual(["Enter the date and time as a real date and time."]);
+  });
+
   it("puts every candidate on the agenda exactly once, in shuffled positions, and a double submit makes one meeting", async () => {
     const fields = { idempotencyKey: key() };
     const first = await createMeeting(fields);
