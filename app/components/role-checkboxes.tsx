@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { z } from "zod";
 import { ROLES, type Role } from "../../db/schema";
 import { ErrorText } from "./ui/forms";
 
@@ -8,6 +9,15 @@ const ROLE_HINTS: Record<Role, string> = {
   manager: "nominates and observes the candidates they manage",
   mentor: "runs coaching plans for their mentees",
 };
+
+/** The roles chosen with the checkboxes below: at least one, each a listed role. */
+export const RolesSchema = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
+);
+
+/** The acting admin's own password: asked for only when the change gives access to people data. */
+export const CurrentPassword = z.string().max(1000, "That password is too long.").optional();
 
 /** The role checkboxes of the account forms, with what each role may see. */
 export function RoleCheckboxes({ selected, errors, hint }: { selected: readonly string[]; errors?: string[]; hint?: string }) {

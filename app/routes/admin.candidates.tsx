@@ -1,20 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { isUuid, requireRole } from "../auth/policy.server";
+import { requireRole } from "../auth/policy.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { eraseCandidate, findErasableCandidate, listErasableCandidates } from "../models/erasure.server";
 import { getRetentionMonths, MAX_RETENTION_MONTHS, setRetentionMonths } from "../models/retention.server";
 import { formatDate } from "../utils/dates";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { id } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
+import { badRequest, formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Erase candidates · Noseworthy" }];
 
 const EraseSchema = z.object({
   intent: z.literal("erase"),
-  candidateId: z.string().refine(isUuid, "Choose a candidate from the list."),
+  candidateId: id("Choose a candidate from the list."),
   confirmName: z.string().max(500, "Type the candidate's name exactly."),
 });
 
@@ -55,23 +57,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!candidate) return badRequest("That candidate is not archived or no longer exists.", values);
   // Typed confirmation: the name exactly as recorded (no trimming, no case folding).
   if (data.confirmName !== candidate.name) {
-    return json(
-      { ok: false as const, formError: "", fieldErrors: { confirmName: ["Type the candidate's name exactly as shown."] }, values, candidateId: candidate.id },
-      { status: 400 },
-    );
+    return invalid(values, { confirmName: ["Type the candidate's name exactly as shown."] });
   }
   const outcome = await eraseCandidate(context.db, { candidateId: candidate.id, actorId: admin.id, requestId: context.requestId, via: "admin" });
   if (outcome === "missing") return badRequest("That candidate is not archived or no longer exists.", values);
   return redirectWithFlash("/admin/candidates", "The candidate and everything recorded about them have been erased.");
 }
 
-type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]>; candidateId?: string };
-
 export default function AdminCandidates() {
   const { candidates, retentionMonths } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionResult | undefined;
-  const failedId = actionData?.candidateId ?? (typeof actionData?.values?.candidateId === "string" ? actionData.values.candidateId : undefined);
-  const isRetention = actionData?.values?.intent === "retention";
+  const erase = useFormResult("erase");
+  const retention = useFormResult("retention");
+  const failedId = erase.value("candidateId") || undefined;
 
   return (
     <div>
@@ -100,7 +97,7 @@ export default function AdminCandidates() {
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {candidates.map((c) => {
-                  const failed = failedId === c.id && !isRetention;
+                  const failed = failedId === c.id;
                   return (
                     <tr key={c.id}>
                       <td className="px-3 py-2 font-medium">{c.name}</td>
@@ -109,12 +106,12 @@ export default function AdminCandidates() {
                         <Form method="post" className="flex flex-wrap items-end gap-2" noValidate>
                           <input type="hidden" name="intent" value="erase" />
                           <input type="hidden" name="candidateId" value={c.id} />
-                          {failed ? <FormError message={actionData?.formError} /> : null}
+                          {failed ? <FormError message={erase.formError} /> : null}
                           <TextField
                             label={`Type “${c.name}” to confirm`}
                             name="confirmName"
                             autoComplete="off"
-                            errors={failed ? actionData?.fieldErrors?.confirmName : undefined}
+                            errors={failed ? erase.errors.confirmName : undefined}
                           />
                           <Button>Erase</Button>
                         </Form>
@@ -126,7 +123,7 @@ export default function AdminCandidates() {
             </table>
           </div>
         )}
-        {!isRetention && actionData?.formError && !failedId ? <FormError message={actionData.formError} /> : null}
+        {!failedId ? <FormError message={erase.formError} /> : null}
       </section>
 
       <section aria-labelledby="retention-heading" className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4">
@@ -144,9 +141,9 @@ export default function AdminCandidates() {
             label="Erase archived candidates after (months)"
             name="months"
             inputMode="numeric"
-            defaultValue={isRetention && typeof actionData?.values?.months === "string" ? actionData.values.months : (retentionMonths?.toString() ?? "")}
+            defaultValue={retention.value("months", retentionMonths?.toString() ?? "")}
             hint="Leave empty to turn retention off."
-            errors={isRetention ? actionData?.fieldErrors?.months : undefined}
+            errors={retention.errors.months}
           />
           <Button>Save retention</Button>
         </Form>

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { isUuid, requireRole } from "../auth/policy.server";
 import { type SessionUser } from "../auth/session.server";
@@ -20,6 +20,7 @@ import {
   setFrameworkItemArchived,
   updateFrameworkItem,
 } from "../models/framework.server";
+import { type FormResult, useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 
@@ -133,10 +134,12 @@ async function applyFrameworkAction(context: AppContext, admin: SessionUser, inp
   );
 }
 
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Values };
 type Item = SerializeFrom<typeof loader>["dimensions"][number];
 
-const text = (values: Values | undefined, name: string) => (typeof values?.[name] === "string" ? (values[name] as string) : undefined);
+/** The refusal, when it was for this kind's form (and this item's, given an id). */
+function refusedFor(result: FormResult, kind: FrameworkKind, id?: string): FormResult | undefined {
+  return result.failed && result.value("kind") === kind && (id === undefined || result.value("id") === id) ? result : undefined;
+}
 
 function ItemRow({ kind, item, first, last, result }: { kind: FrameworkKind; item: Item; first: boolean; last: boolean; result?: FormResult }) {
   const navigation = useNavigation();
@@ -190,15 +193,15 @@ function ItemRow({ kind, item, first, last, result }: { kind: FrameworkKind; ite
             name="name"
             required
             maxLength={120}
-            defaultValue={text(result?.values, "name") ?? item.name}
-            errors={result?.fieldErrors?.name}
+            defaultValue={result?.value("name", item.name) ?? item.name}
+            errors={result?.errors.name}
           />
           <TextArea
             label="Description"
             name="description"
             maxLength={2000}
-            defaultValue={text(result?.values, "description") ?? item.description}
-            errors={result?.fieldErrors?.description}
+            defaultValue={result?.value("description", item.description) ?? item.description}
+            errors={result?.errors.description}
           />
           <Button>Save</Button>
         </Form>
@@ -212,23 +215,18 @@ function FrameworkSection({
   title,
   intro,
   items,
-  actionData,
 }: {
   kind: FrameworkKind;
   title: string;
   intro: string;
   items: Item[];
-  actionData?: FormResult;
 }) {
   const navigation = useNavigation();
   const label = LABEL[kind];
   const active = items.filter((i) => !i.archived_at);
   const archived = items.filter((i) => i.archived_at);
-  const resultFor = (intent: string, id?: string) =>
-    actionData?.values?.intent === intent && actionData.values.kind === kind && (id === undefined || actionData.values.id === id)
-      ? actionData
-      : undefined;
-  const create = resultFor("create");
+  const create = refusedFor(useFormResult("create"), kind);
+  const update = useFormResult("update");
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create" && navigation.formData?.get("kind") === kind;
   const headingId = `${kind}-heading`;
 
@@ -247,7 +245,7 @@ function FrameworkSection({
               item={item}
               first={i === 0}
               last={i === active.length - 1}
-              result={resultFor("update", item.id)}
+              result={refusedFor(update, kind, item.id)}
             />
           ))}
         </ol>
@@ -289,15 +287,15 @@ function FrameworkSection({
           name="name"
           required
           maxLength={120}
-          defaultValue={text(create?.values, "name") ?? ""}
-          errors={create?.fieldErrors?.name}
+          defaultValue={create?.value("name") ?? ""}
+          errors={create?.errors.name}
         />
         <TextArea
           label={`Description of the new ${label}`}
           name="description"
           maxLength={2000}
-          defaultValue={text(create?.values, "description") ?? ""}
-          errors={create?.fieldErrors?.description}
+          defaultValue={create?.value("description") ?? ""}
+          errors={create?.errors.description}
         />
         <Button disabled={creating}>{creating ? "Adding…" : `Add ${label}`}</Button>
       </Form>
@@ -307,8 +305,8 @@ function FrameworkSection({
 
 export default function AdminFramework() {
   const { dimensions, antiPatterns } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
-  const unplaced = actionData?.fieldErrors && !actionData.values?.kind ? actionData : undefined;
+  const result = useFormResult();
+  const unplaced = result.failed && !result.value("kind");
   return (
     <div>
       <h1 className="text-2xl font-semibold">Framework</h1>
@@ -322,14 +320,12 @@ export default function AdminFramework() {
         title="Dimensions"
         intro="What sniff tests and observations are about."
         items={dimensions}
-        actionData={actionData}
       />
       <FrameworkSection
         kind="anti_pattern"
         title="Anti-patterns"
         intro="Behaviours worth flagging and discussing with the person."
         items={antiPatterns}
-        actionData={actionData}
       />
     </div>
   );

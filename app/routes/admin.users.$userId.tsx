@@ -13,27 +13,21 @@ import { ConfirmButton } from "../components/ui/confirm";
 import { audit } from "../models/audit.server";
 import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
-import { formValues, parseForm } from "../utils/forms.server";
+import { text, version } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
+import { type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
 import type { AppContext } from "../context";
-import { RoleCheckboxes } from "../components/role-checkboxes";
+import { CurrentPassword, RoleCheckboxes, RolesSchema } from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Edit account · Noseworthy" }];
-
-const RolesSchema = z.preprocess(
-  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
-);
-
-// The acting admin's own password: asked for only when the change gives access to people data.
-const CurrentPassword = z.string().max(1000, "That password is too long.").optional();
 
 const UserActionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("update"),
-    version: z.coerce.number().int().positive(),
-    name: z.string().trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
+    version,
+    name: text("Enter the person's name.", 120),
     roles: RolesSchema,
     currentPassword: CurrentPassword,
   }),
@@ -87,7 +81,7 @@ async function adminRefusal(trx: DB, { admin, target, losesAdmin, verb }: { admi
 
 async function applyUserAction(
   context: AppContext,
-  { admin, target, input, values }: { admin: SessionUser; target: Target; input: UserAction; values: Record<string, string | string[]> },
+  { admin, target, input, values }: { admin: SessionUser; target: Target; input: UserAction; values: Values },
 ) {
   const here = `/admin/users/${target.id}`;
   const base: AuditBase = { actorId: admin.id, entity: "user", entityId: target.id, requestId: context.requestId };
@@ -168,17 +162,15 @@ async function applyUserAction(
   return redirectWithFlash(here, `Saved the account's ${fields.join(" and ")}.`);
 }
 
+/** A 409 that also carries what the admin had entered, shown beside the saved version. */
 function stale(yours: { name: string; roles: Role[] }) {
-  return json(
-    {
-      ok: false as const,
-      formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
-      fieldErrors: {},
-      values: { intent: "update" },
-      yours,
-    },
-    { status: 409 },
-  );
+  const failure: FormFailure = {
+    ok: false,
+    formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
+    fieldErrors: {},
+    values: { intent: "update" },
+  };
+  return json({ ...failure, yours }, { status: 409 });
 }
 
 function rolesDiffer(a: readonly Role[], b: readonly Role[]) {
@@ -190,32 +182,26 @@ const OWN_ROLES = "You cannot change your own roles: another admin can.";
 /** A guarded change was refused: audited as denied, answered with 400 and the form as it was. */
 async function refuse(
   context: AppContext,
-  { base, action, message, values, reason = "admin_guard" }: { base: AuditBase; action: string; message: string; values: Record<string, string | string[]>; reason?: string },
+  { base, action, message, values, reason = "admin_guard" }: { base: AuditBase; action: string; message: string; values: Values; reason?: string },
 ) {
   await audit(context.db, { ...base, action, outcome: "denied", details: { reason } });
-  return json({ ok: false as const, formError: message, fieldErrors: {}, values }, { status: 400 });
+  return invalid(values, {}, message);
 }
-
-type FormResult = {
-  formError?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Record<string, string | string[]>;
-  yours?: { name: string; roles: string[] };
-};
 
 export default function EditUser() {
   const { user, isSelf, holdsPeopleRoles } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const resultFor = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
-  const update = resultFor("update");
-  const reset = resultFor("reset_password");
-  const status = resultFor("disable") ?? resultFor("enable");
+  const update = useFormResult("update");
+  const reset = useFormResult("reset_password");
+  const disable = useFormResult("disable");
+  const enable = useFormResult("enable");
+  const status = disable.failed ? disable : enable;
+  const yours = actionData && "yours" in actionData ? actionData.yours : undefined;
   // After a 409 the form shows the saved version (the loader ran again), not the rejected input.
-  const updateValues = update && !update.yours ? update.values : undefined;
-  const name = typeof updateValues?.name === "string" ? updateValues.name : user.name;
-  const roles = updateValues ? ([] as string[]).concat(updateValues.roles ?? []) : user.roles;
+  const name = update.value("name", user.name);
+  const roles = yours ? user.roles : update.list("roles", user.roles);
 
   return (
     <section aria-labelledby="edit-user-heading" className="mt-6 rounded-lg border border-brand-600 bg-white p-4">
@@ -237,13 +223,13 @@ export default function EditUser() {
           <h3 className="font-semibold">Name and roles</h3>
           <input type="hidden" name="intent" value="update" />
           <input type="hidden" name="version" value={user.version} />
-          <FormError message={update?.formError} />
-          {update?.yours ? (
+          <FormError message={update.formError} />
+          {yours ? (
             <p className="text-sm text-stone-700">
-              You had entered: name “{update.yours.name}”, roles {update.yours.roles.join(", ") || "none"}.
+              You had entered: name “{yours.name}”, roles {yours.roles.join(", ") || "none"}.
             </p>
           ) : null}
-          <TextField label="Name" name="name" required maxLength={120} defaultValue={name} errors={update?.fieldErrors?.name} />
+          <TextField label="Name" name="name" required maxLength={120} defaultValue={name} errors={update.errors.name} />
           {isSelf ? (
             <div>
               <p className="text-sm font-medium text-stone-800">Roles</p>
@@ -255,8 +241,8 @@ export default function EditUser() {
             </div>
           ) : (
             <>
-              <RoleCheckboxes selected={roles} errors={update?.fieldErrors?.roles} />
-              <CurrentPasswordField errors={update?.fieldErrors?.currentPassword} hint="Needed to give a leader, manager or mentor role: they reveal people data." />
+              <RoleCheckboxes selected={roles} errors={update.errors.roles} />
+              <CurrentPasswordField errors={update.errors.currentPassword} hint="Needed to give a leader, manager or mentor role: they reveal people data." />
             </>
           )}
           <Button disabled={busy("update")}>{busy("update") ? "Saving…" : isSelf ? "Save name" : "Save name and roles"}</Button>
@@ -266,7 +252,7 @@ export default function EditUser() {
           <Form method="post" className="space-y-4" noValidate>
             <h3 className="font-semibold">Reset password</h3>
             <input type="hidden" name="intent" value="reset_password" />
-            <FormError message={reset?.formError} />
+            <FormError message={reset.formError} />
             <TextField
               label="New password"
               name="password"
@@ -279,10 +265,10 @@ export default function EditUser() {
                   ? "At least 12 characters. This signs you out everywhere, including here."
                   : "At least 12 characters. This signs them out everywhere."
               }
-              errors={reset?.fieldErrors?.password}
+              errors={reset.errors.password}
             />
             {holdsPeopleRoles ? (
-              <CurrentPasswordField errors={reset?.fieldErrors?.currentPassword} hint="This account sees people data: whoever knows its password does too." />
+              <CurrentPasswordField errors={reset.errors.currentPassword} hint="This account sees people data: whoever knows its password does too." />
             ) : null}
             <Button variant="secondary" disabled={busy("reset_password")}>
               {busy("reset_password") ? "Resetting…" : "Reset password"}
@@ -291,13 +277,13 @@ export default function EditUser() {
 
           <Form method="post" className="space-y-3">
             <h3 className="font-semibold">Account status</h3>
-            <FormError message={status?.formError} />
+            <FormError message={status.formError} />
             {user.disabled_at ? (
               <>
                 <p className="text-sm text-stone-700">This account cannot log in. Enabling it lets them log in with their current password.</p>
                 <input type="hidden" name="intent" value="enable" />
                 {holdsPeopleRoles ? (
-                  <CurrentPasswordField errors={status?.fieldErrors?.currentPassword} hint="This account sees people data." />
+                  <CurrentPasswordField errors={status.errors.currentPassword} hint="This account sees people data." />
                 ) : null}
                 <Button variant="secondary" disabled={busy("enable")}>
                   Enable account

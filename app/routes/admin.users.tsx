@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Outlet, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
+import { Form, Outlet, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
@@ -10,21 +10,18 @@ import { PEOPLE_ROLES, requireRole } from "../auth/policy.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
 import { audit } from "../models/audit.server";
 import { createUser, emailTaken, isUniqueViolation, listUsers } from "../models/user.server";
+import { text } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
-import { RoleCheckboxes } from "../components/role-checkboxes";
+import { CurrentPassword, RoleCheckboxes, RolesSchema } from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Users · Noseworthy" }];
 
-const RolesSchema = z.preprocess(
-  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
-);
-
 const CreateUserSchema = z.object({
   intent: z.literal("create"),
-  name: z.string().trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
+  name: text("Enter the person's name.", 120),
   email: z
     .string()
     .trim()
@@ -33,7 +30,7 @@ const CreateUserSchema = z.object({
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
   roles: RolesSchema,
   password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
-  currentPassword: z.string().max(1000, "That password is too long.").optional(),
+  currentPassword: CurrentPassword,
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -80,17 +77,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirectWithFlash("/admin/users", "Account created.");
 }
 
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
 export default function AdminUsers() {
   const { users, currentUserId } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const result = useFormResult();
   const navigation = useNavigation();
   const { userId } = useParams();
-  const values = actionData?.values ?? {};
-  const errors = actionData?.fieldErrors ?? {};
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
-  const selectedRoles = ([] as string[]).concat(values.roles ?? []);
+  const errors = result.errors;
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
 
   return (
@@ -153,18 +145,18 @@ export default function AdminUsers() {
         </h2>
         <Form method="post" action="/admin/users" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="create" />
-          <FormError message={actionData?.formError} />
-          <TextField label="Name" name="name" required maxLength={120} defaultValue={text("name")} errors={errors.name} />
+          <FormError message={result.formError} />
+          <TextField label="Name" name="name" required maxLength={120} defaultValue={result.value("name")} errors={errors.name} />
           <TextField
             label="Email"
             name="email"
             type="email"
             required
             autoComplete="off"
-            defaultValue={text("email")}
+            defaultValue={result.value("email")}
             errors={errors.email}
           />
-          <RoleCheckboxes selected={selectedRoles} errors={errors.roles} />
+          <RoleCheckboxes selected={result.list("roles")} errors={errors.roles} />
           <TextField
             label="Initial password"
             name="password"
