@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useId } from "react";
+import type { FieldErrors, FormResult, Values } from "../utils/form-result";
 import { Button, CheckboxGroup, SelectField, TextArea, TextField } from "./ui/forms";
 import { IdempotencyKeyField } from "./ui/idempotency-key";
 
@@ -9,8 +10,10 @@ export interface ObservationFormProps {
   dimensions: { id: string; name: string }[];
   assignments: { id: string; title: string }[]; // this candidate's sniff-test assignments (may be empty)
   today: string; // YYYY-MM-DD, default and max of observedOn
-  values?: Record<string, string | string[]>;
-  fieldErrors?: Record<string, string[]>;
+  /** The refused submission of this form (from useFormResult); while it has not failed, `values` show. */
+  result?: FormResult;
+  values?: Values;
+  fieldErrors?: FieldErrors;
   compact?: boolean; // the quick-capture variant on the profile
   submitLabel?: string;
   /** Extra hidden fields, e.g. the intent and version of the edit form (which passes an empty idempotencyKey). */
@@ -26,14 +29,26 @@ export const SIGNALS = [
 export const BEHAVIOR_HINT =
   'What did the person actually do or say? Something you could see or hear, e.g. "Asked the on-call engineer to walk her through the alert before proposing a fix".';
 
-function one(values: Record<string, string | string[]> | undefined, key: string): string {
-  const v = values?.[key];
-  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+interface Shown {
+  value(name: string): string;
+  list(name: string): string[];
+  errors: FieldErrors;
 }
 
-function many(values: Record<string, string | string[]> | undefined, key: string): string[] {
-  const v = values?.[key];
-  return Array.isArray(v) ? v : v ? [v] : [];
+/** What the fields show: the refused submission when `result` failed, otherwise `values` and `fieldErrors`. */
+function shown(result: FormResult | undefined, values: Values | undefined, fieldErrors: FieldErrors = {}): Shown {
+  if (result?.failed) return { value: (name) => result.value(name), list: (name) => result.list(name), errors: result.errors };
+  return {
+    value: (name) => {
+      const v = values?.[name];
+      return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+    },
+    list: (name) => {
+      const v = values?.[name];
+      return Array.isArray(v) ? v : v ? [v] : [];
+    },
+    errors: fieldErrors,
+  };
 }
 
 const FIELD_LABELS = {
@@ -47,19 +62,22 @@ const FIELD_LABELS = {
 
 export interface ObservationFieldsProps {
   dimensions: { id: string; name: string }[];
-  values?: Record<string, string | string[]>;
-  fieldErrors?: Record<string, string[]>;
+  /** The refused submission (from useFormResult); while it has not failed, `values` and `fieldErrors` show. */
+  result?: FormResult;
+  values?: Values;
+  fieldErrors?: FieldErrors;
   compact?: boolean;
   /** Other words for the fields when the observation is part of a larger form, e.g. a plan's closing observation. */
   labels?: Partial<typeof FIELD_LABELS>;
 }
 
 /** The observation itself (situation, behaviour, impact, dimensions, signal), without a form around it. */
-export function ObservationFields({ dimensions, values, fieldErrors = {}, compact = false, labels = {} }: ObservationFieldsProps) {
+export function ObservationFields({ dimensions, result, values, fieldErrors: errorsGiven, compact = false, labels = {} }: ObservationFieldsProps) {
   const id = useId();
   const label = { ...FIELD_LABELS, ...labels };
-  const chosenDimensions = new Set(many(values, "dimensionIds"));
-  const signal = one(values, "signal");
+  const { value, list, errors: fieldErrors } = shown(result, values, errorsGiven);
+  const chosenDimensions = new Set(list("dimensionIds"));
+  const signal = value("signal");
   return (
     <>
       <TextArea
@@ -68,7 +86,7 @@ export function ObservationFields({ dimensions, values, fieldErrors = {}, compac
         maxLength={10000}
         rows={2}
         hint={compact ? undefined : "Where and when: the meeting, incident or piece of work."}
-        defaultValue={one(values, "situation")}
+        defaultValue={value("situation")}
         errors={fieldErrors.situation}
       />
       <TextArea
@@ -78,7 +96,7 @@ export function ObservationFields({ dimensions, values, fieldErrors = {}, compac
         maxLength={10000}
         rows={compact ? 2 : 4}
         hint={label.behaviorHint}
-        defaultValue={one(values, "behavior")}
+        defaultValue={value("behavior")}
         errors={fieldErrors.behavior}
       />
       <TextArea
@@ -87,7 +105,7 @@ export function ObservationFields({ dimensions, values, fieldErrors = {}, compac
         maxLength={10000}
         rows={2}
         hint={compact ? undefined : "What happened as a result, for the team, the work or the people."}
-        defaultValue={one(values, "impact")}
+        defaultValue={value("impact")}
         errors={fieldErrors.impact}
       />
 
@@ -128,19 +146,22 @@ export function ObservationForm({
   dimensions,
   assignments,
   today,
+  result,
   values,
-  fieldErrors = {},
+  fieldErrors,
   compact = false,
   submitLabel = "Save observation",
   hidden = {},
 }: ObservationFormProps) {
+  const form = shown(result, values, fieldErrors);
+  const errors = form.errors;
   return (
     <Form method="post" action={action} className="space-y-4" noValidate>
       {idempotencyKey ? <IdempotencyKeyField value={idempotencyKey} /> : null}
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <ObservationFields dimensions={dimensions} values={values} fieldErrors={fieldErrors} compact={compact} />
+      <ObservationFields dimensions={dimensions} result={result} values={values} fieldErrors={fieldErrors} compact={compact} />
 
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
@@ -150,15 +171,15 @@ export function ObservationForm({
           required
           max={today}
           min="2000-01-01"
-          defaultValue={one(values, "observedOn") || today}
-          errors={fieldErrors.observedOn}
+          defaultValue={form.value("observedOn") || today}
+          errors={errors.observedOn}
         />
-        {assignments.length || fieldErrors.assignmentId?.length ? (
+        {assignments.length || errors.assignmentId?.length ? (
           <SelectField
             label="Sniff test (optional)"
             name="assignmentId"
-            defaultValue={one(values, "assignmentId")}
-            errors={fieldErrors.assignmentId}
+            defaultValue={form.value("assignmentId")}
+            errors={errors.assignmentId}
           >
             <option value="">Not linked to a sniff test</option>
             {assignments.map((a) => (
@@ -169,9 +190,9 @@ export function ObservationForm({
           </SelectField>
         ) : null}
       </div>
-      {fieldErrors.idempotencyKey?.length ? (
+      {errors.idempotencyKey?.length ? (
         <p role="alert" className="text-sm text-red-700">
-          {fieldErrors.idempotencyKey.join(" ")}
+          {errors.idempotencyKey.join(" ")}
         </p>
       ) : null}
       <Button className="w-full sm:w-auto">{submitLabel}</Button>

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
+import { BackToCandidate } from "../components/back-link";
 import { ObservationForm } from "../components/observation-form";
 import { FormError, TextArea } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
@@ -23,7 +23,9 @@ import {
 } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { SIGNAL_LABELS } from "../utils/labels";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { text } from "../utils/fields";
+import { readFormResult } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -79,13 +81,7 @@ function mergeDimensions(active: { id: string; name: string }[], current: { id: 
 }
 
 const IntentSchema = z.object({ intent: z.enum(["edit", "delete", "retract"], { error: "Choose what to do." }) });
-const RetractSchema = z.object({
-  reason: z
-    .string({ error: "Say why you retract this observation." })
-    .trim()
-    .min(1, "Say why you retract this observation.")
-    .max(2000, "Use at most 2,000 characters."),
-});
+const RetractSchema = z.object({ reason: text("Say why you retract this observation.", 2000) });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -157,7 +153,7 @@ async function editObservation(
   const input = parsed.data;
   const current = new Set(observation.dimensions.map((d) => d.id));
   const fieldErrors = await observationInputErrors(context.db, { dimensionIds: input.dimensionIds.filter((id) => !current.has(id)) });
-  if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+  if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
 
   const result = await context.db.transaction().execute(async (trx) => {
     const updated = await updateObservation(trx, { ...input, observationId: observation.id, editorId: user.id, now: context.now() });
@@ -171,17 +167,14 @@ async function editObservation(
   });
   if (result === "stale") {
     // Someone saved first: send back both texts so the user can merge and re-submit against the new version.
-    const saved = await getObservation(context.db, { candidateId: observation.candidate_id, observationId: observation.id });
-    return json(
-      {
-        ok: false as const,
-        formError: "This observation was changed after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
-        fieldErrors: {},
-        values: { ...values, version: String(saved?.version ?? observation.version) },
-        conflict: { yours: values, saved: saved ?? observation },
-      },
-      { status: 409 },
-    );
+    const saved = (await getObservation(context.db, { candidateId: observation.candidate_id, observationId: observation.id })) ?? observation;
+    const failure: FormFailure = {
+      ok: false,
+      formError: "This observation was changed after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+      fieldErrors: {},
+      values: { ...values, version: String(saved.version) },
+    };
+    return json({ ...failure, conflict: { yours: values, saved } }, { status: 409 });
   }
   return redirectWithFlash(`/candidates/${observation.candidate_id}/observations/${observation.id}`, "Observation updated. The earlier text is kept in its history.");
 }
@@ -206,33 +199,18 @@ function Sbi({ situation, behavior, impact, struck = false }: { situation: strin
 
 export default function ObservationPage() {
   const { candidate, observation, revisions, dimensions, today, can } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const conflict = actionData && "conflict" in actionData ? actionData.conflict : null;
-  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
-  const values = actionData?.values as Values | undefined;
-  const failedIntent = values?.intent;
-  const editValues: Values = failedIntent === "edit" && values
-    ? values
-    : {
-        observedOn: observation.observed_on,
-        situation: observation.situation,
-        behavior: observation.behavior,
-        impact: observation.impact,
-        signal: observation.signal,
-        dimensionIds: observation.dimensions.map((d) => d.id),
-      };
+  const data = useActionData<typeof action>();
+  const conflict = data && "conflict" in data ? data.conflict : null;
+  const { formError } = readFormResult(data);
+  const edit = readFormResult(data, "edit");
+  const retract = readFormResult(data, "retract");
   const version = String(conflict?.saved.version ?? observation.version);
   const retracted = Boolean(observation.retracted_at);
   const here = `/candidates/${candidate.id}/observations/${observation.id}`;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <p className="text-sm">
-        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
-          ← {candidate.name}
-        </Link>
-      </p>
+      <BackToCandidate candidate={candidate} />
       <header>
         <h1 className="text-2xl font-semibold">
           Observation of {candidate.name}, {formatDate(observation.observed_on)}
@@ -254,7 +232,7 @@ export default function ObservationPage() {
         ) : null}
       </header>
 
-      {formError ? <FormError message={formError} /> : null}
+      <FormError message={formError} />
 
       {retracted ? (
         <section className="rounded border border-amber-300 bg-amber-50 p-4" aria-labelledby="retracted-heading">
@@ -297,7 +275,7 @@ export default function ObservationPage() {
       ) : null}
 
       {can.edit ? (
-        <details className="rounded-lg border border-stone-200 bg-white p-4" open={failedIntent === "edit"}>
+        <details className="rounded-lg border border-stone-200 bg-white p-4" open={edit.failed}>
           <summary className="cursor-pointer font-medium text-brand-700">Edit this observation</summary>
           <p className="mt-2 text-sm text-stone-600">The current text is kept in the history below when you save.</p>
           <div className="mt-4">
@@ -309,8 +287,15 @@ export default function ObservationPage() {
               dimensions={dimensions}
               assignments={[]}
               today={today}
-              values={editValues}
-              fieldErrors={failedIntent === "edit" ? fieldErrors : {}}
+              result={edit}
+              values={{
+                observedOn: observation.observed_on,
+                situation: observation.situation,
+                behavior: observation.behavior,
+                impact: observation.impact,
+                signal: observation.signal,
+                dimensionIds: observation.dimensions.map((d) => d.id),
+              }}
               submitLabel="Save changes"
             />
           </div>
@@ -346,8 +331,8 @@ export default function ObservationPage() {
                 required
                 maxLength={2000}
                 hint="The observation stays in the record, marked as retracted, with this reason."
-                defaultValue={failedIntent === "retract" ? String(values?.reason ?? "") : ""}
-                errors={failedIntent === "retract" ? fieldErrors.reason : undefined}
+                defaultValue={retract.value("reason")}
+                errors={retract.errors.reason}
               />
               <ConfirmButton
                 variant="secondary"

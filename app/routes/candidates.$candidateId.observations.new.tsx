@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
-import { Link } from "../components/ui/link";
+import { useLoaderData } from "@remix-run/react";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
+import { BackToCandidate } from "../components/back-link";
 import { ObservationForm } from "../components/observation-form";
 import { FormError } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
@@ -17,7 +17,8 @@ import {
   observationInputErrors,
 } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
-import { formValues, parseForm } from "../utils/forms.server";
+import { CHECK_FIELDS, useFormResult } from "../utils/form-result";
+import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -61,7 +62,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (input.assignmentId && !(await assignmentBelongsToCandidate(context.db, { assignmentId: input.assignmentId, candidateId: candidate.id }))) {
         fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
       }
-      return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
+      return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
     },
     create: async (trx) => {
       const id = crypto.randomUUID();
@@ -86,25 +87,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function NewObservation() {
   const { candidate, dimensions, assignments, today, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const values = actionData?.values;
-  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
-  // Keep the key of the failed submit so a corrected re-submit is still one observation.
-  const keptKey = typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !formError ? values.idempotencyKey : null;
+  const result = useFormResult();
   return (
     <div className="mx-auto max-w-2xl">
-      <p className="text-sm">
-        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
-          ← {candidate.name}
-        </Link>
-      </p>
+      <BackToCandidate candidate={candidate} />
       <h1 className="mt-2 text-2xl font-semibold">New observation of {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
         Write down what you saw: the situation, what they did, and what it led to. Facts, not verdicts.
       </p>
       <div className="mt-6 space-y-4">
-        {actionData ? <FormError message={formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+        {/* A refused key is said beside the button, so here it is "check the fields". */}
+        {result.failed ? <FormError message={result.formError ?? CHECK_FIELDS} /> : null}
         {dimensions.length === 0 ? (
           <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
             No dimensions are set up yet. Ask an admin to add them under Framework before logging observations.
@@ -112,12 +105,11 @@ export default function NewObservation() {
         ) : null}
         <ObservationForm
           action={`/candidates/${candidate.id}/observations/new`}
-          idempotencyKey={keptKey ?? idempotencyKey}
+          idempotencyKey={result.key(idempotencyKey)}
           dimensions={dimensions}
           assignments={assignments}
           today={today}
-          values={values}
-          fieldErrors={fieldErrors}
+          result={result}
         />
       </div>
     </div>
