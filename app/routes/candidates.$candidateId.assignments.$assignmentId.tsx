@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Link } from "../components/ui/link";
 import { useId } from "react";
-import type { AssignmentStatus } from "../../db/schema";
+import { ASSIGNMENT_STATUSES, type AssignmentStatus } from "../../db/schema";
 import { denyAsNotFound, isUuid, requireCandidateAccess } from "../auth/policy.server";
 import { hasRole, requireUser, type SessionUser } from "../auth/session.server";
+import { BackToCandidate } from "../components/back-link";
 import { BEHAVIOR_HINT, SIGNALS } from "../components/observation-form";
 import { Button, CheckboxGroup, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { Link } from "../components/ui/link";
 import type { AppContext } from "../context";
 import {
   debriefOf,
@@ -25,7 +26,8 @@ import { findObservationByIdempotencyKey, listDimensionsForForm, observationInpu
 import { formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { CHECK_FIELDS, readFormResult } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -135,16 +137,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 /** Someone changed the assignment since the form was read: nothing is saved, and the user's text comes back. */
 function conflict(values: Values, current: { status: AssignmentStatus; version: number }) {
-  return json(
-    {
-      ok: false as const,
-      formError: `Someone recorded a change after you opened this page: the sniff test is now ${ASSIGNMENT_STATUS_WORDS[current.status]}. Nothing was saved; your text is below.`,
-      fieldErrors: {} as Record<string, string[]>,
-      values,
-      conflict: { yours: values, current: { status: current.status, version: current.version } },
-    },
-    { status: 409 },
-  );
+  const failure: FormFailure = {
+    ok: false,
+    formError: `Someone recorded a change after you opened this page: the sniff test is now ${ASSIGNMENT_STATUS_WORDS[current.status]}. Nothing was saved; your text is below.`,
+    fieldErrors: {},
+    values,
+  };
+  return json({ ...failure, conflict: { yours: values, current: { status: current.status, version: current.version } } }, { status: 409 });
 }
 
 const linkClass = "text-brand-700 underline";
@@ -156,20 +155,8 @@ const CHOICE_HINTS: Partial<Record<AssignmentStatus, string>> = {
   not_completed: "The time ran out without it being done. Record what happened, without judgement.",
 };
 
-type ActionResult = {
-  formError?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Values;
-  conflict?: { yours: Values; current: { status: AssignmentStatus; version: number } };
-};
-
-function one(values: Values | undefined, key: string): string {
-  const v = values?.[key];
-  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
-}
-function many(values: Values | undefined, key: string): string[] {
-  const v = values?.[key];
-  return Array.isArray(v) ? v : v ? [v] : [];
+function isStatus(options: readonly AssignmentStatus[], value: string): value is AssignmentStatus {
+  return options.some((s) => s === value);
 }
 
 function Choices({
@@ -231,27 +218,27 @@ function Text({ label, text }: { label: string; text: string }) {
 export default function AssignmentPage() {
   const { candidate, assignment, events, observations, extraDimensions, simple, closing, canOpenTemplate, idempotencyKey } =
     useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const data = useActionData<typeof action>();
+  const conflict = data && "conflict" in data ? data.conflict : null;
+  // The two forms share their intent field (the radio buttons), so the refusal is told apart here.
+  const result = readFormResult(data);
+  const failedIntent = result.value("intent");
+  const failedSimple = isStatus(simple, failedIntent);
+  const failedClosing = result.failed && (isStatus(closing, failedIntent) || (!failedSimple && Boolean(result.value("behavior"))));
+  const answer = failedSimple ? result : readFormResult(undefined);
+  const debrief = failedClosing ? result : readFormResult(undefined);
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
-  const values = actionData?.values;
-  const failedIntent = one(values, "intent");
-  const fieldErrors = actionData?.fieldErrors ?? {};
-  const version = String(actionData?.conflict?.current.version ?? assignment.version);
+  const version = String(conflict?.current.version ?? assignment.version);
   const here = `/candidates/${candidate.id}/assignments/${assignment.id}`;
-  const failedSimple = simple.includes(failedIntent as AssignmentStatus);
-  const failedClosing = closing.includes(failedIntent as AssignmentStatus) || (!failedSimple && Boolean(values?.behavior));
-  const keptKey = failedClosing && one(values, "idempotencyKey") && !fieldErrors.idempotencyKey ? one(values, "idempotencyKey") : idempotencyKey;
-  const chosenDimensions = new Set(failedClosing ? many(values, "dimensionIds") : []);
   const open = simple.length + closing.length > 0;
+  const debriefText = (name: string, label: string, rows = 2) => (
+    <TextArea label={label} name={name} rows={rows} maxLength={10000} defaultValue={debrief.value(name)} errors={debrief.errors[name]} />
+  );
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <p className="text-sm">
-        <Link to={`/candidates/${candidate.id}`} className={linkClass}>
-          ← {candidate.name}
-        </Link>
-      </p>
+      <BackToCandidate candidate={candidate} />
       <header>
         <h1 className="text-2xl font-semibold">
           {assignment.title} — {candidate.name}
@@ -270,7 +257,7 @@ export default function AssignmentPage() {
         ) : null}
       </header>
 
-      {actionData ? <FormError message={actionData.formError || "Check the highlighted fields: nothing has been saved yet."} /> : null}
+      {result.failed ? <FormError message={result.formError ?? CHECK_FIELDS} /> : null}
 
       <section aria-labelledby="given-heading" className="rounded-lg border border-stone-200 bg-white p-4">
         <h2 id="given-heading" className="text-lg font-semibold">
@@ -290,23 +277,23 @@ export default function AssignmentPage() {
         </dl>
       </section>
 
-      {actionData?.conflict ? (
+      {conflict ? (
         <section aria-labelledby="conflict-heading" className="rounded-lg border border-brand-600 bg-white p-4">
           <h2 id="conflict-heading" className="text-lg font-semibold">
             Your text (not saved)
           </h2>
           <dl className="mt-2 space-y-3">
-            <Text label="What you recorded" text={ASSIGNMENT_STATUS_LABELS[one(values, "intent") as AssignmentStatus] ?? one(values, "intent")} />
-            <Text label="Note" text={one(values, "note")} />
-            {one(values, "behavior") ? (
+            <Text label="What you recorded" text={isStatus(ASSIGNMENT_STATUSES, failedIntent) ? ASSIGNMENT_STATUS_LABELS[failedIntent] : failedIntent} />
+            <Text label="Note" text={result.value("note")} />
+            {result.value("behavior") ? (
               <>
-                <Text label="Situation" text={one(values, "situation")} />
-                <Text label="Behaviour" text={one(values, "behavior")} />
-                <Text label="Impact" text={one(values, "impact")} />
+                <Text label="Situation" text={result.value("situation")} />
+                <Text label="Behaviour" text={result.value("behavior")} />
+                <Text label="Impact" text={result.value("impact")} />
               </>
             ) : null}
           </dl>
-          <p className="mt-2 text-sm text-stone-600">The current status is {ASSIGNMENT_STATUS_WORDS[actionData.conflict.current.status]}; see the history below.</p>
+          <p className="mt-2 text-sm text-stone-600">The current status is {ASSIGNMENT_STATUS_WORDS[conflict.current.status]}; see the history below.</p>
         </section>
       ) : null}
 
@@ -322,7 +309,7 @@ export default function AssignmentPage() {
               legend="What happened"
               options={simple.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
               checked={failedSimple ? failedIntent : simple.length === 1 ? simple[0] : ""}
-              errors={failedSimple || !failedClosing ? fieldErrors.intent : undefined}
+              errors={failedClosing ? undefined : result.errors.intent}
               withHints
             />
             <TextArea
@@ -331,8 +318,8 @@ export default function AssignmentPage() {
               rows={2}
               maxLength={2000}
               hint="Kept in the history, e.g. the reason they gave."
-              defaultValue={failedSimple ? one(values, "note") : ""}
-              errors={failedSimple ? fieldErrors.note : undefined}
+              defaultValue={answer.value("note")}
+              errors={answer.errors.note}
             />
             <Button variant={simple.length === 1 ? "secondary" : "primary"} disabled={busy}>
               Record
@@ -352,23 +339,16 @@ export default function AssignmentPage() {
           </p>
           <Form method="post" action={here} className="mt-3 space-y-4" noValidate>
             <input type="hidden" name="version" value={version} />
-            <IdempotencyKeyField value={keptKey} />
+            <IdempotencyKeyField value={debrief.key(idempotencyKey)} />
             <Choices
               name="intent"
               legend="Outcome"
               options={closing.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
-              checked={failedClosing ? failedIntent : ""}
-              errors={failedClosing ? fieldErrors.intent : undefined}
+              checked={debrief.value("intent")}
+              errors={debrief.errors.intent}
               withHints
             />
-            <TextArea
-              label="Situation (optional)"
-              name="situation"
-              rows={2}
-              maxLength={10000}
-              defaultValue={failedClosing ? one(values, "situation") : ""}
-              errors={failedClosing ? fieldErrors.situation : undefined}
-            />
+            {debriefText("situation", "Situation (optional)")}
             <TextArea
               label="Behaviour"
               name="behavior"
@@ -376,36 +356,29 @@ export default function AssignmentPage() {
               rows={4}
               maxLength={10000}
               hint={BEHAVIOR_HINT}
-              defaultValue={failedClosing ? one(values, "behavior") : ""}
-              errors={failedClosing ? fieldErrors.behavior : undefined}
+              defaultValue={debrief.value("behavior")}
+              errors={debrief.errors.behavior}
             />
-            <TextArea
-              label="Impact (optional)"
-              name="impact"
-              rows={2}
-              maxLength={10000}
-              defaultValue={failedClosing ? one(values, "impact") : ""}
-              errors={failedClosing ? fieldErrors.impact : undefined}
-            />
+            {debriefText("impact", "Impact (optional)")}
             <Choices
               name="signal"
               legend="Signal"
               options={SIGNALS.map((s) => ({ value: s.value, label: s.label }))}
-              checked={failedClosing ? one(values, "signal") : ""}
-              errors={failedClosing ? fieldErrors.signal : undefined}
+              checked={debrief.value("signal")}
+              errors={debrief.errors.signal}
             />
             {extraDimensions.length ? (
-              <CheckboxGroup legend="Other dimensions it showed (optional)" name="dimensionIds" options={extraDimensions} chosen={chosenDimensions} errors={failedClosing ? fieldErrors.dimensionIds : undefined} />
+              <CheckboxGroup legend="Other dimensions it showed (optional)" name="dimensionIds" options={extraDimensions} chosen={new Set(debrief.list("dimensionIds"))} errors={debrief.errors.dimensionIds} />
             ) : null}
             <TextArea
               label="Note for the history (optional)"
               name="note"
               rows={2}
               maxLength={2000}
-              defaultValue={failedClosing ? one(values, "note") : ""}
-              errors={failedClosing ? fieldErrors.note : undefined}
+              defaultValue={debrief.value("note")}
+              errors={debrief.errors.note}
             />
-            {failedClosing && fieldErrors.idempotencyKey?.length ? <FormError message={fieldErrors.idempotencyKey.join(" ")} /> : null}
+            <FormError message={debrief.errors.idempotencyKey?.join(" ")} />
             <Button disabled={busy}>Record outcome and debrief</Button>
           </Form>
         </section>

@@ -1,13 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
+import { BackToCandidate } from "../components/back-link";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { findAssignmentByIdempotencyKey, listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
 import { isoDate } from "../utils/dates";
+import { useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -58,24 +60,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
 }
 
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
 export default function OfferSniffTest() {
   const { candidate, tests, today, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const result = useFormResult();
+  const { errors } = result;
   const navigation = useNavigation();
-  const values = actionData?.values ?? {};
-  const errors = actionData?.fieldErrors ?? {};
-  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
-  const keptKey = text("idempotencyKey") && !errors.idempotencyKey && !actionData?.formError ? text("idempotencyKey") : idempotencyKey;
 
   return (
     <div className="mx-auto max-w-2xl">
-      <p className="text-sm">
-        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
-          ← {candidate.name}
-        </Link>
-      </p>
+      <BackToCandidate candidate={candidate} />
       <h1 className="mt-2 text-2xl font-semibold">Offer a sniff test to {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
         They get the test's text as it reads today; later edits to the template will not change what they were given.
@@ -90,11 +83,9 @@ export default function OfferSniffTest() {
         </p>
       ) : (
         <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
-          <IdempotencyKeyField value={keptKey} />
-          {actionData ? (
-            <FormError message={actionData.formError || errors.idempotencyKey?.join(" ") || "Check the highlighted fields: nothing has been saved yet."} />
-          ) : null}
-          <SelectField label="Sniff test" name="sniffTestId" required defaultValue={text("sniffTestId")} errors={errors.sniffTestId}>
+          <IdempotencyKeyField value={result.key(idempotencyKey)} />
+          <FormError message={result.summary} />
+          <SelectField label="Sniff test" name="sniffTestId" required defaultValue={result.value("sniffTestId")} errors={errors.sniffTestId}>
             <option value="">Choose a sniff test</option>
             {tests.map((t) => (
               <option key={t.id} value={t.id}>
@@ -103,12 +94,12 @@ export default function OfferSniffTest() {
             ))}
           </SelectField>
           <div className="grid gap-4 sm:grid-cols-2">
-            <TextField label="Offered on" name="offeredOn" type="date" required defaultValue={text("offeredOn", today)} errors={errors.offeredOn} />
+            <TextField label="Offered on" name="offeredOn" type="date" required defaultValue={result.value("offeredOn", today)} errors={errors.offeredOn} />
             <TextField
               label="Due on"
               name="dueOn"
               type="date"
-              defaultValue={text("dueOn")}
+              defaultValue={result.value("dueOn")}
               errors={errors.dueOn}
               hint="Leave empty for the offered day plus the test's suggested timebox."
             />
