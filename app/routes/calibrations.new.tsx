@@ -18,7 +18,7 @@ import {
 } from "../models/calibration.server";
 import { listPeopleUsers } from "../models/candidate.server";
 import { listActiveUsers } from "../models/user.server";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { dateTime, id, idList, text } from "../utils/fields";
@@ -85,7 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (facilitatorOk !== 1) fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
       if (attendeesOk !== attendeeIds.length) fieldErrors.attendeeIds = ["Choose attendees from the list of active leaders, managers and mentors."];
       if (candidatesOk !== candidateIds.length) fieldErrors.candidateIds = ["Choose candidates from the list; archived people cannot be discussed."];
-      return Object.keys(fieldErrors).length ? badRequest("", values, fieldErrors) : null;
+      return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
     },
     create: async (trx) => {
       const row = await createMeeting(trx, {
