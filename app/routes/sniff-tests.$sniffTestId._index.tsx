@@ -4,7 +4,7 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
@@ -15,6 +15,7 @@ import {
   TextField,
 } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { useFormResult } from "../utils/form-result";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
@@ -192,13 +193,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
 }
 
-type Values = Record<string, string | string[]>;
-type FormResult = {
-  formError?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Values;
-};
-
 const linkClass = "text-brand-700 underline";
 
 function Text({ label, text }: { label: string; text: string }) {
@@ -227,21 +221,12 @@ export default function SniffTestPage() {
     defaultDueOn,
     idempotencyKey,
   } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const refusal = useFormResult();
+  const assign = useFormResult("assign");
   const navigation = useNavigation();
-  const values = actionData?.values ?? {};
-  const failedIntent = values.intent;
-  const errors = failedIntent === "assign" ? actionData?.fieldErrors ?? {} : {};
-  const text = (name: string, fallback: string) =>
-    failedIntent === "assign" && typeof values[name] === "string"
-      ? (values[name] as string)
-      : fallback;
-  const keptKey =
-    failedIntent === "assign" &&
-    !errors.idempotencyKey &&
-    !actionData?.formError
-      ? text("idempotencyKey", idempotencyKey)
-      : idempotencyKey;
+  const errors = assign.errors;
+  const text = assign.value;
+  const keptKey = assign.key(idempotencyKey);
   const figureRows: [string, number | string][] = [
     ["Offered", figures.offered],
     ["Accepted", figures.accepted],
@@ -284,9 +269,7 @@ export default function SniffTestPage() {
         </p>
       </div>
 
-      {actionData?.formError ? (
-        <FormError message={actionData.formError} />
-      ) : null}
+      <FormError message={refusal.formError} />
 
       <section
         aria-labelledby="figures-heading"

@@ -14,7 +14,8 @@ import {
   toSniffTestText,
   updateSniffTest,
 } from "../models/sniff-test.server";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { useFormResult } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { SniffTestFields } from "../components/sniff-test-fields";
 
@@ -61,27 +62,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (result === "stale") {
     // Someone saved first: send back both texts so nothing typed is lost, and the new version to save against.
     const saved = await requireSniffTest(context, test.id);
-    return json(
-      {
-        ok: false as const,
-        formError: "Someone saved this sniff test after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
-        fieldErrors: {} as Record<string, string[]>,
-        values: { ...values, version: String(saved.version) },
-        conflict: { yours: values, saved },
-      },
-      { status: 409 },
-    );
+    const failure: FormFailure = {
+      ok: false,
+      formError: "Someone saved this sniff test after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+      fieldErrors: {},
+      values: { ...values, version: String(saved.version) },
+    };
+    return json({ ...failure, conflict: { yours: values, saved } }, { status: 409 });
   }
   return redirectWithFlash(`/sniff-tests/${test.id}`, `Sniff test saved as version ${result.version}. Earlier versions are kept in its history.`);
 }
-
-type Values = Record<string, string | string[]>;
-type FormResult = {
-  formError?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Values;
-  conflict?: { yours: Values; saved: { version: number; title: string; assignment: string; rationale: string; signals: string; red_flags: string; timebox_days: number; dimension_name: string } };
-};
 
 function TextBlock({ label, text }: { label: string; text: string }) {
   return (
@@ -94,11 +84,11 @@ function TextBlock({ label, text }: { label: string; text: string }) {
 
 export default function EditSniffTest() {
   const { test, dimensions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const actionData = useActionData<typeof action>();
+  const result = useFormResult();
   const navigation = useNavigation();
-  const conflict = actionData?.conflict;
-  const errors = actionData?.fieldErrors ?? {};
-  const values: Values = actionData?.values ?? {
+  const conflict = actionData && "conflict" in actionData ? actionData.conflict : undefined;
+  const saved: Record<string, string> = {
     title: test.title,
     dimensionId: test.dimension_id,
     assignment: test.assignment,
@@ -106,10 +96,9 @@ export default function EditSniffTest() {
     signals: test.signals,
     redFlags: test.red_flags,
     timeboxDays: String(test.timebox_days),
-    version: String(test.version),
   };
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
-  const version = String(conflict?.saved.version ?? (text("version") || test.version));
+  const text = (name: string) => result.value(name, result.failed ? "" : saved[name]);
+  const version = String(conflict?.saved.version ?? (result.value("version") || test.version));
   const yours = (name: string) => String(conflict?.yours[name] ?? "");
 
   return (
@@ -156,8 +145,8 @@ export default function EditSniffTest() {
 
       <Form key={version} method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
         <input type="hidden" name="version" value={version} />
-        {actionData ? <FormError message={actionData.formError || "Check the highlighted fields: nothing has been saved yet."} /> : null}
-        <SniffTestFields dimensions={dimensions} text={text} errors={errors} />
+        <FormError message={result.summary} />
+        <SniffTestFields dimensions={dimensions} text={text} errors={result.errors} />
         <div className="flex items-center gap-4">
           <Button disabled={navigation.state === "submitting"}>Save changes</Button>
           <Link to={`/sniff-tests/${test.id}`} className="text-sm text-brand-700 underline">
