@@ -1,5 +1,6 @@
 import type { FieldErrors } from "./ui/forms";
-import { SelectField, TextArea, TextField } from "./ui/forms";
+import { TextArea, TextField } from "./ui/forms";
+import { ChoiceSelect } from "./choice-select";
 
 /** The fields of a sniff-test template, shared by the create and edit forms. */
 export function SniffTestFields({
@@ -14,14 +15,15 @@ export function SniffTestFields({
   return (
     <>
       <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
-      <SelectField label="Dimension" name="dimensionId" required defaultValue={text("dimensionId")} errors={errors.dimensionId}>
-        <option value="">Choose the dimension it reveals</option>
-        {dimensions.map((d) => (
-          <option key={d.id} value={d.id}>
-            {d.name}
-          </option>
-        ))}
-      </SelectField>
+      <ChoiceSelect
+        label="Dimension"
+        name="dimensionId"
+        required
+        defaultValue={text("dimensionId")}
+        errors={errors.dimensionId}
+        choices={dimensions}
+        placeholder="Choose the dimension it reveals"
+      />
       <TextArea
         label="The assignment, as given to the person"
         name="assignment"

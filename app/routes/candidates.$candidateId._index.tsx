@@ -301,15 +301,35 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
   );
 }
 
-function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
+/** A panel of the right-hand column: a titled card, with a line saying what it shows. */
+function SidePanel({
+  id,
+  title,
+  intro,
+  children,
+}: {
+  id: string;
+  title: ReactNode;
+  intro?: string;
+  children: ReactNode;
+}) {
   return (
     <section
-      aria-labelledby="plans"
+      aria-labelledby={id}
       className="rounded-lg border border-stone-200 bg-white p-4"
     >
-      <h2 id="plans" className="text-lg font-semibold">
-        Coaching plans
+      <h2 id={id} className="text-lg font-semibold">
+        {title}
       </h2>
+      {intro ? <p className="text-sm text-stone-600">{intro}</p> : null}
+      {children}
+    </section>
+  );
+}
+
+function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
+  return (
+    <SidePanel id="plans" title="Coaching plans">
       {plans.length ? (
         <ul className="mt-2 space-y-3">
           {plans.map((p) => (
@@ -341,22 +361,17 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
           start one.
         </p>
       )}
-    </section>
+    </SidePanel>
   );
 }
 
 function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
   return (
-    <section
-      aria-labelledby="nudges"
-      className="rounded-lg border border-stone-200 bg-white p-4"
+    <SidePanel
+      id="nudges"
+      title="Process nudges"
+      intro="About how the evidence is gathered, not about the person."
     >
-      <h2 id="nudges" className="text-lg font-semibold">
-        Process nudges
-      </h2>
-      <p className="text-sm text-stone-600">
-        About how the evidence is gathered, not about the person.
-      </p>
       {nudges.length ? (
         <ul className="mt-2 space-y-2">
           {nudges.map((n) => (
@@ -375,28 +390,23 @@ function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
           covers every dimension.
         </p>
       )}
-    </section>
+    </SidePanel>
   );
 }
 
 function Coverage({ coverage }: { coverage: ProfileData["coverage"] }) {
   return (
-    <section
-      aria-labelledby="coverage"
-      className="rounded-lg border border-stone-200 bg-white p-4"
+    <SidePanel
+      id="coverage"
+      title="Evidence coverage"
+      intro="Facts about the observations per dimension, to read side by side."
     >
-      <h2 id="coverage" className="text-lg font-semibold">
-        Evidence coverage
-      </h2>
-      <p className="text-sm text-stone-600">
-        Facts about the observations per dimension, to read side by side.
-      </p>
       {coverage.length ? (
         <CoverageTable coverage={coverage} />
       ) : (
         <p className="mt-2 text-stone-700">No dimensions are set up yet.</p>
       )}
-    </section>
+    </SidePanel>
   );
 }
 
@@ -410,13 +420,17 @@ function OpenFlags({
   base: string;
 }) {
   return (
-    <section
-      aria-labelledby="open-flags"
-      className="rounded-lg border border-stone-200 bg-white p-4"
+    <SidePanel
+      id="open-flags"
+      title={
+        <>
+          Open flags
+          {total ? (
+            <span className="font-normal text-stone-600">{` (${total})`}</span>
+          ) : null}
+        </>
+      }
     >
-      <h2 id="open-flags" className="text-lg font-semibold">
-        Open flags{total ? <span className="font-normal text-stone-600">{` (${total})`}</span> : null}
-      </h2>
       {flags.length ? (
         <ul className="mt-2 divide-y divide-stone-100">
           {flags.map((f) => (
@@ -457,7 +471,7 @@ function OpenFlags({
           and discuss it with them.
         </p>
       )}
-    </section>
+    </SidePanel>
   );
 }
 
@@ -472,6 +486,44 @@ function pageHref(
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
   return `${base}${query ? `?${query}` : ""}#timeline`;
+}
+
+/** One filter of the timeline; its first choice ("everything") is no filter. */
+function FilterSelect({
+  id,
+  label,
+  name,
+  defaultValue,
+  everything,
+  choices,
+}: {
+  id: string;
+  label: string;
+  name: string;
+  defaultValue: string;
+  everything: string;
+  choices: { id: string; name: string }[];
+}) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        defaultValue={defaultValue}
+        className="mt-1 block rounded border border-stone-300 bg-white px-3 py-2 text-sm"
+      >
+        <option value="">{everything}</option>
+        {choices.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 function Timeline({ data, base }: { data: ProfileData; base: string }) {
@@ -491,48 +543,22 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
         className="mt-2 flex flex-wrap items-end gap-3"
         preventScrollReset
       >
-        <div>
-          <label
-            htmlFor="timeline-kind"
-            className="block text-sm font-medium text-stone-800"
-          >
-            Kind
-          </label>
-          <select
-            id="timeline-kind"
-            name="kind"
-            defaultValue={filters.kind ?? ""}
-            className="mt-1 block rounded border border-stone-300 bg-white px-3 py-2 text-sm"
-          >
-            <option value="">Everything</option>
-            {TIMELINE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label
-            htmlFor="timeline-dimension"
-            className="block text-sm font-medium text-stone-800"
-          >
-            Dimension
-          </label>
-          <select
-            id="timeline-dimension"
-            name="dimension"
-            defaultValue={filters.dimensionId ?? ""}
-            className="mt-1 block rounded border border-stone-300 bg-white px-3 py-2 text-sm"
-          >
-            <option value="">Any dimension</option>
-            {coverage.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="timeline-kind"
+          label="Kind"
+          name="kind"
+          defaultValue={filters.kind ?? ""}
+          everything="Everything"
+          choices={TIMELINE_KINDS.map((k) => ({ id: k, name: KIND_LABELS[k] }))}
+        />
+        <FilterSelect
+          id="timeline-dimension"
+          label="Dimension"
+          name="dimension"
+          defaultValue={filters.dimensionId ?? ""}
+          everything="Any dimension"
+          choices={coverage}
+        />
         <button
           type="submit"
           className="inline-flex items-center rounded border border-stone-300 bg-white px-3 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"

@@ -3,11 +3,13 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
+import { STAGES, type Stage } from "../../db/schema";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { CandidateDetailsFields, DETAIL_FIELDS, type DetailValues, DetailsComparison } from "../components/candidate-details-fields";
+import { ChoiceSelect } from "../components/choice-select";
+import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -29,30 +31,24 @@ import {
   updateCandidateDetails,
 } from "../models/candidate.server";
 import { listActiveUsers } from "../models/user.server";
-import { addDays, formatDate, isoDate, isRealDay } from "../utils/dates";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
+import { id, optionalDay, text, version } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
-import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
+import { STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.candidate.name ?? "candidate"} · Noseworthy` }];
 
-const Version = z.coerce.number().int().positive();
-const Reason = z.string().trim().min(1, "Give a reason: it stays in the stage history.").max(2000, "Use at most 2,000 characters.");
-const RevisitOn = z.preprocess(
-  (v) => (v === "" ? undefined : v),
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-    .refine(isRealDay, "Enter a real date.")
-    .optional(),
-);
-const UserId = z.uuid({ message: "Choose a person from the list." });
+const Reason = text("Give a reason: it stays in the stage history.", 2000);
+const RevisitOn = optionalDay("the revisit date");
+const UserId = id("Choose a person from the list.");
 
 const EditSchema = z.discriminatedUnion("intent", [
-  CandidateDetailsSchema.extend({ intent: z.literal("details"), version: Version }),
-  z.object({ intent: z.literal("stage"), version: Version, to: z.enum(STAGES, { error: "Choose a stage." }), reason: Reason, revisitOn: RevisitOn }),
-  z.object({ intent: z.literal("archive"), version: Version, reason: Reason }),
-  z.object({ intent: z.literal("restore"), version: Version, reason: Reason, revisitOn: RevisitOn }),
+  CandidateDetailsSchema.extend({ intent: z.literal("details"), version: version }),
+  z.object({ intent: z.literal("stage"), version: version, to: z.enum(STAGES, { error: "Choose a stage." }), reason: Reason, revisitOn: RevisitOn }),
+  z.object({ intent: z.literal("archive"), version: version, reason: Reason }),
+  z.object({ intent: z.literal("restore"), version: version, reason: Reason, revisitOn: RevisitOn }),
   z.object({ intent: z.literal("add_observer"), userId: UserId }),
   z.object({ intent: z.literal("remove_observer"), userId: UserId }),
 ]);
@@ -132,23 +128,27 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 type AuditBase = { actorId: string; entity: string; entityId: string; requestId: string };
 type Args<I> = { candidate: CandidateForEdit; input: I; values: Values; base: AuditBase; here: string };
 
-const DETAIL_FIELDS = ["name", "email", "title", "team", "track", "managerId", "nominatedReason"] as const;
-
-async function saveDetails(context: AppContext, { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "details" }>>) {
-  const details = toCandidateDetails(input);
-  if (details.managerId !== candidate.manager_id && !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))) {
-    return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
-  }
-  const before = {
+/** The details as saved, in the form's terms (no email is ""). */
+function savedDetails(candidate: Pick<CandidateForEdit, "name" | "email" | "title" | "team" | "track" | "manager_id" | "nominated_reason">): DetailValues {
+  return {
     name: candidate.name,
-    email: candidate.email,
+    email: candidate.email ?? "",
     title: candidate.title,
     team: candidate.team,
     track: candidate.track,
     managerId: candidate.manager_id,
     nominatedReason: candidate.nominated_reason,
   };
-  const fields = DETAIL_FIELDS.filter((f) => before[f] !== details[f]);
+}
+
+async function saveDetails(context: AppContext, { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "details" }>>) {
+  const details = toCandidateDetails(input);
+  if (details.managerId !== candidate.manager_id && !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))) {
+    return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
+  }
+  const before = savedDetails(candidate);
+  const yours: DetailValues = { ...details, email: details.email ?? "" };
+  const fields = DETAIL_FIELDS.filter((f) => before[f] !== yours[f]);
   const saved = await context.db.transaction().execute(async (trx) => {
     const row = await updateCandidateDetails(trx, { id: candidate.id, version: input.version, details });
     if (!row) return false;
@@ -157,27 +157,13 @@ async function saveDetails(context: AppContext, { candidate, input, values, base
   });
   if (!saved) {
     const current = await getCandidateForEdit(context.db, candidate.id);
-    return json(
-      {
-        ok: false as const,
-        formError: "Someone else changed these details while you were editing. Your changes were not saved: compare them with the saved version below.",
-        fieldErrors: {},
-        values: { intent: "details" },
-        yours: { ...details, email: details.email ?? "" },
-        current: current
-          ? {
-              name: current.name,
-              email: current.email ?? "",
-              title: current.title,
-              team: current.team,
-              track: current.track,
-              managerId: current.manager_id,
-              nominatedReason: current.nominated_reason,
-            }
-          : null,
-      },
-      { status: 409 },
-    );
+    const failure: FormFailure = {
+      ok: false,
+      formError: "Someone else changed these details while you were editing. Your changes were not saved: compare them with the saved version below.",
+      fieldErrors: {},
+      values: { intent: "details" },
+    };
+    return json({ ...failure, yours, current: current ? savedDetails(current) : null }, { status: 409 });
   }
   return redirectWithFlash(here, fields.length ? "Details saved." : "No changes to save.");
 }
@@ -237,58 +223,38 @@ async function changeStage(
     return true;
   });
   if (!moved) {
-    return json(
-      {
-        ok: false as const,
-        formError: "Someone else changed this candidate while you were editing, so the stage was not changed. Check the current stage, then try again: your reason is kept below.",
-        fieldErrors: {},
-        values,
-      },
-      { status: 409 },
+    return invalid(
+      values,
+      {},
+      "Someone else changed this candidate while you were editing, so the stage was not changed. Check the current stage, then try again: your reason is kept below.",
+      409,
     );
   }
   // No stage in the flash cookie: a person's stage is a fact about them. The page shows it.
   return redirectWithFlash(here, input.intent === "restore" ? "Candidate restored." : "Stage changed.");
 }
 
-const FIELD_LABELS: Record<(typeof DETAIL_FIELDS)[number], string> = {
-  name: "Name",
-  email: "Email",
-  title: "Title",
-  team: "Team",
-  track: "Track",
-  managerId: "Manager",
-  nominatedReason: "Why nominated",
-};
-
-type Details = Record<(typeof DETAIL_FIELDS)[number], string>;
-type FormResult = {
-  formError?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Record<string, string | string[]>;
-  yours?: Details;
-  current?: Details | null;
-};
-
 export default function EditCandidate() {
   const { candidate, observers, history, managers, observerChoices, promotable, restoreTo, today } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const data = useActionData<typeof action>();
+  // After a 409 the form shows the saved version and the refused input sits beside it.
+  const conflict = data && "yours" in data ? data : undefined;
   const navigation = useNavigation();
-  const resultFor = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
-  const details = resultFor("details");
-  // After a 409 the form shows the saved version and the rejected input sits beside it.
-  const detailValues = details && !details.yours ? details.values : undefined;
-  const text = (v: Record<string, string | string[]> | undefined, name: string, fallback: string) =>
-    typeof v?.[name] === "string" ? (v[name] as string) : fallback;
-  const stage = resultFor("stage");
-  const archive = resultFor("archive");
-  const restore = resultFor("restore");
-  const addObs = resultFor("add_observer");
-  const managerName = (id: string) => managers.find((m) => m.id === id)?.name ?? (id === candidate.manager_id ? candidate.manager_name : id);
-  const show = (field: keyof Details, value: string) =>
-    field === "track" ? (TRACK_LABELS[value as Track] ?? value) : field === "managerId" ? managerName(value) : value || "—";
-  const stageChoices = STAGES.filter((s) => s !== candidate.stage && (s === "promoted" ? promotable : s !== "ready"));
+  const details = useFormResult("details");
+  const stage = useFormResult("stage");
+  const archive = useFormResult("archive");
+  const restore = useFormResult("restore");
+  const addObs = useFormResult("add_observer");
+  const saved = savedDetails(candidate);
+  const managerChoices = managers.some((m) => m.id === candidate.manager_id)
+    ? managers
+    : [{ id: candidate.manager_id, name: candidate.manager_name }, ...managers];
+  const managerName = (id: string) => managerChoices.find((m) => m.id === id)?.name ?? id;
+  const stageChoices = STAGES.filter((s) => s !== candidate.stage && (s === "promoted" ? promotable : s !== "ready")).map((s) => ({
+    id: s,
+    name: STAGE_LABELS[s],
+  }));
   const nextDay = addDays(today, 1);
 
   return (
@@ -317,63 +283,16 @@ export default function EditCandidate() {
           <Form method="post" key={`details-${candidate.version}`} className="mt-3 space-y-4" noValidate>
             <input type="hidden" name="intent" value="details" />
             <input type="hidden" name="version" value={candidate.version} />
-            <FormError message={details?.formError} />
-            {details?.yours && details.current ? (
-              <table className="w-full text-sm">
-                <caption className="text-left font-medium">Your changes and the saved version</caption>
-                <thead className="text-left text-stone-700">
-                  <tr>
-                    <th scope="col" className="py-1 pr-2 font-semibold">Field</th>
-                    <th scope="col" className="py-1 pr-2 font-semibold">You entered</th>
-                    <th scope="col" className="py-1 font-semibold">Saved now</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-stone-100 align-top">
-                  {DETAIL_FIELDS.filter((f) => details.yours?.[f] !== details.current?.[f]).map((f) => (
-                    <tr key={f}>
-                      <th scope="row" className="py-1 pr-2 text-left font-medium">{FIELD_LABELS[f]}</th>
-                      <td className="py-1 pr-2 whitespace-pre-wrap">{show(f, details.yours?.[f] ?? "")}</td>
-                      <td className="py-1 whitespace-pre-wrap">{show(f, details.current?.[f] ?? "")}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : null}
-            <TextField label="Name" name="name" required maxLength={120} defaultValue={text(detailValues, "name", candidate.name)} errors={details?.fieldErrors?.name} />
-            <TextField
-              label="Email (optional)"
-              name="email"
-              type="email"
-              maxLength={254}
-              defaultValue={text(detailValues, "email", candidate.email ?? "")}
-              errors={details?.fieldErrors?.email}
-            />
-            <div className="grid gap-4 sm:grid-cols-2">
-              <TextField label="Title" name="title" maxLength={120} defaultValue={text(detailValues, "title", candidate.title)} errors={details?.fieldErrors?.title} />
-              <TextField label="Team" name="team" maxLength={120} defaultValue={text(detailValues, "team", candidate.team)} errors={details?.fieldErrors?.team} />
-            </div>
-            <SelectField label="Track" name="track" defaultValue={text(detailValues, "track", candidate.track)} errors={details?.fieldErrors?.track}>
-              {TRACKS.map((t) => (
-                <option key={t} value={t}>
-                  {TRACK_LABELS[t]}
-                </option>
-              ))}
-            </SelectField>
-            <SelectField label="Manager" name="managerId" defaultValue={text(detailValues, "managerId", candidate.manager_id)} errors={details?.fieldErrors?.managerId}>
-              {managers.some((m) => m.id === candidate.manager_id) ? null : <option value={candidate.manager_id}>{candidate.manager_name}</option>}
-              {managers.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </SelectField>
+            <FormError message={details.summary} />
+            {conflict?.current ? <DetailsComparison yours={conflict.yours} current={conflict.current} managerName={managerName} /> : null}
+            <CandidateDetailsFields value={(name) => details.value(name, saved[name])} errors={details.errors} managers={managerChoices} />
             <TextArea
               label="Why they were nominated"
               name="nominatedReason"
               rows={4}
               maxLength={10_000}
-              defaultValue={text(detailValues, "nominatedReason", candidate.nominated_reason)}
-              errors={details?.fieldErrors?.nominatedReason}
+              defaultValue={details.value("nominatedReason", saved.nominatedReason)}
+              errors={details.errors.nominatedReason}
             />
             <Button disabled={busy("details")}>{busy("details") ? "Saving…" : "Save details"}</Button>
           </Form>
@@ -391,24 +310,24 @@ export default function EditCandidate() {
             <Form method="post" key={`stage-${candidate.version}`} className="mt-3 space-y-4" noValidate>
               <input type="hidden" name="intent" value="stage" />
               <input type="hidden" name="version" value={candidate.version} />
-              <FormError message={stage?.formError} />
-              <SelectField label="Move to" name="to" defaultValue={text(stage?.values, "to", "")} errors={stage?.fieldErrors?.to}>
-                <option value="">Choose a stage</option>
-                {stageChoices.map((s) => (
-                  <option key={s} value={s}>
-                    {STAGE_LABELS[s]}
-                  </option>
-                ))}
-              </SelectField>
-              <TextArea label="Reason" name="reason" rows={3} maxLength={2000} defaultValue={text(stage?.values, "reason", "")} errors={stage?.fieldErrors?.reason} />
+              <FormError message={stage.summary} />
+              <ChoiceSelect
+                label="Move to"
+                name="to"
+                defaultValue={stage.value("to")}
+                errors={stage.errors.to}
+                choices={stageChoices}
+                placeholder="Choose a stage"
+              />
+              <TextArea label="Reason" name="reason" rows={3} maxLength={2000} defaultValue={stage.value("reason")} errors={stage.errors.reason} />
               <TextField
                 label="Revisit on"
                 name="revisitOn"
                 type="date"
                 min={nextDay}
                 hint="Needed when pausing: the date to look at this again."
-                defaultValue={text(stage?.values, "revisitOn", "")}
-                errors={stage?.fieldErrors?.revisitOn}
+                defaultValue={stage.value("revisitOn")}
+                errors={stage.errors.revisitOn}
               />
               <Button disabled={busy("stage")}>{busy("stage") ? "Moving…" : "Change stage"}</Button>
             </Form>
@@ -419,16 +338,16 @@ export default function EditCandidate() {
                 <p className="text-sm text-stone-600">Returns them to {restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.</p>
                 <input type="hidden" name="intent" value="restore" />
                 <input type="hidden" name="version" value={candidate.version} />
-                <FormError message={restore?.formError} />
-                <TextArea label="Reason for restoring" name="reason" rows={2} maxLength={2000} defaultValue={text(restore?.values, "reason", "")} errors={restore?.fieldErrors?.reason} />
+                <FormError message={restore.summary} />
+                <TextArea label="Reason for restoring" name="reason" rows={2} maxLength={2000} defaultValue={restore.value("reason")} errors={restore.errors.reason} />
                 {restoreTo === "paused" ? (
                   <TextField
                     label="Revisit on"
                     name="revisitOn"
                     type="date"
                     min={nextDay}
-                    defaultValue={text(restore?.values, "revisitOn", "")}
-                    errors={restore?.fieldErrors?.revisitOn}
+                    defaultValue={restore.value("revisitOn")}
+                    errors={restore.errors.revisitOn}
                   />
                 ) : null}
                 <Button variant="secondary" disabled={busy("restore")}>
@@ -441,8 +360,8 @@ export default function EditCandidate() {
                 <p className="text-sm text-stone-600">Hides them from lists; their record is kept and can be restored.</p>
                 <input type="hidden" name="intent" value="archive" />
                 <input type="hidden" name="version" value={candidate.version} />
-                <FormError message={archive?.formError} />
-                <TextArea label="Reason for archiving" name="reason" rows={2} maxLength={2000} defaultValue={text(archive?.values, "reason", "")} errors={archive?.fieldErrors?.reason} />
+                <FormError message={archive.summary} />
+                <TextArea label="Reason for archiving" name="reason" rows={2} maxLength={2000} defaultValue={archive.value("reason")} errors={archive.errors.reason} />
                 <ConfirmButton
                   label="Archive"
                   confirmLabel={`Yes, archive ${candidate.name}`}
@@ -482,14 +401,14 @@ export default function EditCandidate() {
             <Form method="post" className="mt-4 flex flex-wrap items-end gap-3" noValidate>
               <input type="hidden" name="intent" value="add_observer" />
               <div className="min-w-56 flex-1">
-                <SelectField label="Add an observer" name="userId" defaultValue="" errors={addObs?.fieldErrors?.userId}>
-                  <option value="">Choose a person</option>
-                  {observerChoices.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
-                </SelectField>
+                <ChoiceSelect
+                  label="Add an observer"
+                  name="userId"
+                  defaultValue=""
+                  errors={addObs.errors.userId}
+                  choices={observerChoices}
+                  placeholder="Choose a person"
+                />
               </div>
               <Button variant="secondary" disabled={busy("add_observer")}>
                 Add observer

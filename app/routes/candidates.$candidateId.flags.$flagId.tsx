@@ -14,7 +14,8 @@ import { FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlag
 import { FLAG_STATUS_LABELS } from "../utils/labels";
 import { canMoveFlag } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { useFormResult } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -72,10 +73,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (input.intent === "discussed") {
     if (input.discussedOn < flag.observed_on) {
-      return json(
-        { ok: false as const, fieldErrors: { discussedOn: ["The conversation cannot be before the day the behaviour was seen."] }, values },
-        { status: 400 },
-      );
+      return invalid(values, { discussedOn: ["The conversation cannot be before the day the behaviour was seen."] });
     }
     const result = await context.db.transaction().execute(async (trx) => {
       const done = await recordFlagDiscussed(trx, { flagId: flag.id, version: input.version, discussedOn: input.discussedOn, note: input.note, actorId: user.id });
@@ -105,16 +103,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 /** 409 with the user's input kept and the flag as it is now saved. */
 async function stale(flag: Flag, values: Values, context?: AppContext) {
   const saved = context ? ((await getFlag(context.db, { candidateId: flag.candidate_id, flagId: flag.id })) ?? flag) : flag;
-  return json(
-    {
-      ok: false as const,
-      formError: "This flag was changed after you opened it. Nothing was saved: check its current state below and submit again.",
-      fieldErrors: {},
-      values: { ...values, version: String(saved.version) },
-      conflict: { saved },
-    },
-    { status: 409 },
-  );
+  const failure: FormFailure = {
+    ok: false,
+    formError: "This flag was changed after you opened it. Nothing was saved: check its current state below and submit again.",
+    fieldErrors: {},
+    values: { ...values, version: String(saved.version) },
+  };
+  return json({ ...failure, conflict: { saved } }, { status: 409 });
 }
 
 // The flag's own page says where it is being addressed.
@@ -137,17 +132,27 @@ function Panel({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** A form about this flag, sent with the version it was shown at (the resolve form's buttons carry the intent). */
+function FlagForm({ action, intent, version, children }: { action: string; intent?: string; version: string; children: ReactNode }) {
+  return (
+    <Form method="post" action={action} className="space-y-3" noValidate>
+      {intent ? <input type="hidden" name="intent" value={intent} /> : null}
+      <input type="hidden" name="version" value={version} />
+      {children}
+    </Form>
+  );
+}
+
 export default function FlagPage() {
   const { candidate, flag, events, today, maySetStatus: mayClose } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const values = actionData?.values as Values | undefined;
-  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
-  const conflict = actionData && "conflict" in actionData ? actionData.conflict : null;
-  const current: typeof flag = (conflict?.saved as typeof flag | undefined) ?? flag;
+  const data = useActionData<typeof action>();
+  const result = useFormResult();
+  const discussed = useFormResult("discussed");
+  const resolve = useFormResult("resolve");
+  const dismiss = useFormResult("dismiss");
+  const reopen = useFormResult("reopen");
+  const current = data && "conflict" in data ? data.conflict.saved : flag;
   const version = String(current.version);
-  const failed = (intent: string) => values?.intent === intent;
-  const kept = (intent: string, key: string) => (failed(intent) && typeof values?.[key] === "string" ? (values[key] as string) : "");
   const closed = current.status === "resolved" || current.status === "dismissed";
   const here = `/candidates/${candidate.id}/flags/${flag.id}`;
 
@@ -172,7 +177,7 @@ export default function FlagPage() {
         </p>
       </header>
 
-      {actionData ? <FormError message={formError ?? "Check the highlighted field: nothing has been saved yet."} /> : null}
+      <FormError message={result.summary} />
 
       <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label="What was seen">
         {flag.anti_pattern_description ? <p className="text-sm text-stone-600">{flag.anti_pattern_description}</p> : null}
@@ -198,9 +203,7 @@ export default function FlagPage() {
 
       <div className="grid gap-4 md:grid-cols-2">
         <Panel title="Discussed with the person">
-          <Form method="post" action={here} className="space-y-3" noValidate>
-            <input type="hidden" name="intent" value="discussed" />
-            <input type="hidden" name="version" value={version} />
+          <FlagForm action={here} intent="discussed" version={version}>
             <TextField
               label="Discussed on"
               name="discussedOn"
@@ -208,25 +211,24 @@ export default function FlagPage() {
               required
               min={flag.observed_on}
               max={today}
-              defaultValue={kept("discussed", "discussedOn") || today}
-              errors={failed("discussed") ? fieldErrors.discussedOn : undefined}
+              defaultValue={discussed.value("discussedOn") || today}
+              errors={discussed.errors.discussedOn}
             />
             <TextArea
               label="Note (optional)"
               name="note"
               rows={2}
               maxLength={2000}
-              defaultValue={kept("discussed", "note")}
-              errors={failed("discussed") ? fieldErrors.note : undefined}
+              defaultValue={discussed.value("note")}
+              errors={discussed.errors.note}
             />
             <Button variant="secondary">Record conversation</Button>
-          </Form>
+          </FlagForm>
         </Panel>
 
         {mayClose && !closed ? (
           <Panel title="Resolve or dismiss">
-            <Form method="post" action={here} className="space-y-3" noValidate>
-              <input type="hidden" name="version" value={version} />
+            <FlagForm action={here} version={version}>
               <TextArea
                 label="Note"
                 name="note"
@@ -234,8 +236,8 @@ export default function FlagPage() {
                 rows={3}
                 maxLength={2000}
                 hint="Required: what changed, or why the flag does not hold."
-                defaultValue={kept("resolve", "note") || kept("dismiss", "note")}
-                errors={failed("resolve") || failed("dismiss") ? fieldErrors.note : undefined}
+                defaultValue={resolve.value("note") || dismiss.value("note")}
+                errors={resolve.errors.note ?? dismiss.errors.note}
               />
               <div className="flex flex-wrap gap-2">
                 <Button name="intent" value="resolve">
@@ -250,25 +252,23 @@ export default function FlagPage() {
                   question="Dismissing says the flag does not hold. It stays in the record with your note."
                 />
               </div>
-            </Form>
+            </FlagForm>
           </Panel>
         ) : null}
 
         {mayClose && closed ? (
           <Panel title="Reopen">
-            <Form method="post" action={here} className="space-y-3" noValidate>
-              <input type="hidden" name="intent" value="reopen" />
-              <input type="hidden" name="version" value={version} />
+            <FlagForm action={here} intent="reopen" version={version}>
               <TextArea
                 label="Why reopen it? (optional)"
                 name="note"
                 rows={2}
                 maxLength={2000}
-                defaultValue={kept("reopen", "note")}
-                errors={failed("reopen") ? fieldErrors.note : undefined}
+                defaultValue={reopen.value("note")}
+                errors={reopen.errors.note}
               />
               <Button variant="secondary">Reopen flag</Button>
-            </Form>
+            </FlagForm>
           </Panel>
         ) : null}
       </div>

@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { ChoiceSelect } from "../components/choice-select";
+import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import { antiPatternIsActive, createFlag, findFlagByIdempotencyKey, listAntiPatternsForForm, NewFlagSchema } from "../models/flag.server";
 import { isoDate } from "../utils/dates";
-import { formValues, parseForm } from "../utils/forms.server";
+import { useFormResult } from "../utils/form-result";
+import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -45,7 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     check: async () =>
       (await antiPatternIsActive(context.db, input.antiPatternId))
         ? null
-        : json({ ok: false as const, fieldErrors: { antiPatternId: ["Choose the anti-pattern you saw."] }, values }, { status: 400 }),
+        : invalid(values, { antiPatternId: ["Choose the anti-pattern you saw."] }),
     create: async (trx) => {
       const created = await createFlag(trx, { ...input, candidateId: candidate.id, raisedBy: user.id });
       await audit(trx, {
@@ -68,14 +70,7 @@ const FLAG_BEHAVIOR_HINT =
 
 export default function NewFlag() {
   const { candidate, antiPatterns, today, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const values = actionData?.values;
-  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
-  const keptKey = typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !formError ? values.idempotencyKey : null;
-  const text = (key: string) => (typeof values?.[key] === "string" ? (values[key] as string) : "");
-  const chosen = text("antiPatternId");
-
+  const result = useFormResult();
   return (
     <div className="mx-auto max-w-2xl">
       <p className="text-sm">
@@ -93,23 +88,18 @@ export default function NewFlag() {
         </p>
       ) : (
         <Form method="post" className="mt-6 space-y-4" noValidate>
-          {actionData ? <FormError message={formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
-          <IdempotencyKeyField value={keptKey ?? idempotencyKey} />
-          <SelectField
+          <FormError message={result.summary} />
+          <IdempotencyKeyField value={result.key(idempotencyKey)} />
+          <ChoiceSelect
             label="Anti-pattern"
             name="antiPatternId"
             required
-            defaultValue={chosen}
+            defaultValue={result.value("antiPatternId")}
             hint="Which behaviour from the catalogue did you see? Their descriptions are listed below."
-            errors={fieldErrors.antiPatternId}
-          >
-            <option value="">Choose…</option>
-            {antiPatterns.map((ap) => (
-              <option key={ap.id} value={ap.id}>
-                {ap.name}
-              </option>
-            ))}
-          </SelectField>
+            errors={result.errors.antiPatternId}
+            choices={antiPatterns}
+            placeholder="Choose…"
+          />
           <details className="rounded border border-stone-200 bg-white p-3 text-sm">
             <summary className="cursor-pointer text-brand-700">What each anti-pattern means</summary>
             <dl className="mt-2 space-y-2">
@@ -128,16 +118,16 @@ export default function NewFlag() {
             required
             max={today}
             min="2000-01-01"
-            defaultValue={text("observedOn") || today}
-            errors={fieldErrors.observedOn}
+            defaultValue={result.value("observedOn") || today}
+            errors={result.errors.observedOn}
           />
           <TextArea
             label="Situation (optional)"
             name="situation"
             maxLength={10000}
             rows={2}
-            defaultValue={text("situation")}
-            errors={fieldErrors.situation}
+            defaultValue={result.value("situation")}
+            errors={result.errors.situation}
           />
           <TextArea
             label="Behaviour"
@@ -146,10 +136,10 @@ export default function NewFlag() {
             maxLength={10000}
             rows={4}
             hint={FLAG_BEHAVIOR_HINT}
-            defaultValue={text("behavior")}
-            errors={fieldErrors.behavior}
+            defaultValue={result.value("behavior")}
+            errors={result.errors.behavior}
           />
-          <TextArea label="Impact (optional)" name="impact" maxLength={10000} rows={2} defaultValue={text("impact")} errors={fieldErrors.impact} />
+          <TextArea label="Impact (optional)" name="impact" maxLength={10000} rows={2} defaultValue={result.value("impact")} errors={result.errors.impact} />
           <Button>Raise flag</Button>
         </Form>
       )}

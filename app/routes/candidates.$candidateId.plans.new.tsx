@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { useId } from "react";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { ChoiceSelect } from "../components/choice-select";
+import { Button, CheckboxGroup, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -19,7 +20,8 @@ import {
 } from "../models/coaching.server";
 import { listDimensionsForForm } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
-import { formValues, parseForm, type Values } from "../utils/forms.server";
+import { useFormResult } from "../utils/form-result";
+import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -64,7 +66,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const fieldErrors = await planInputErrors(context.db, input);
       const addressable = await findAddressableFlagIds(context.db, { candidateId: candidate.id, flagIds });
       if (addressable.length !== flagIds.length) fieldErrors.flagIds = ["Choose flags from this person's open flags."];
-      return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
+      return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
     },
     create: async (trx) => {
       const created = await createPlan(trx, {
@@ -94,19 +96,10 @@ const FLAG_STATUS: Record<string, string> = { open: "open", addressing: "already
 
 export default function NewPlan() {
   const { candidate, mentors, dimensions, flags, today, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const result = useFormResult();
   const id = useId();
-  const values = actionData?.values as Values | undefined;
-  const fieldErrors = (actionData?.fieldErrors ?? {}) as Record<string, string[]>;
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
-  const keptKey = typeof values?.idempotencyKey === "string" && !fieldErrors.idempotencyKey && !formError ? values.idempotencyKey : null;
-  const text = (key: string) => (typeof values?.[key] === "string" ? (values[key] as string) : "");
-  const many = (key: string) => {
-    const v = values?.[key];
-    return new Set(Array.isArray(v) ? v : v ? [v] : []);
-  };
-  const chosenDimensions = many("dimensionIds");
-  const chosenFlags = many("flagIds");
+  const chosenDimensions = new Set(result.list("dimensionIds"));
+  const chosenFlags = new Set(result.list("flagIds"));
 
   return (
     <div className="mx-auto max-w-2xl">
@@ -120,17 +113,18 @@ export default function NewPlan() {
         Choose a mentor and agree a goal. While the plan is active or paused, the mentor is in {candidate.name}'s circle.
       </p>
       <div className="mt-6 space-y-4">
-        {actionData ? <FormError message={formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+        <FormError message={result.summary} />
         <Form method="post" className="space-y-4" noValidate>
-          <IdempotencyKeyField value={keptKey ?? idempotencyKey} />
-          <SelectField label="Mentor" name="mentorId" required defaultValue={text("mentorId")} errors={fieldErrors.mentorId}>
-            <option value="">Choose a mentor</option>
-            {mentors.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </SelectField>
+          <IdempotencyKeyField value={result.key(idempotencyKey)} />
+          <ChoiceSelect
+            label="Mentor"
+            name="mentorId"
+            required
+            defaultValue={result.value("mentorId")}
+            errors={result.errors.mentorId}
+            choices={mentors}
+            placeholder="Choose a mentor"
+          />
           <TextArea
             label="Goal"
             name="goal"
@@ -138,11 +132,11 @@ export default function NewPlan() {
             maxLength={10000}
             rows={3}
             hint="What should be different at the end? Describe behaviour you could see, not a verdict."
-            defaultValue={text("goal")}
-            errors={fieldErrors.goal}
+            defaultValue={result.value("goal")}
+            errors={result.errors.goal}
           />
-          <CheckboxGroup legend="Focus dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
-          <fieldset aria-describedby={fieldErrors.flagIds?.length ? `${id}-flags-error` : undefined}>
+          <CheckboxGroup legend="Focus dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={result.errors.dimensionIds} />
+          <fieldset aria-describedby={result.errors.flagIds?.length ? `${id}-flags-error` : undefined}>
             <legend className="block text-sm font-medium text-stone-800">Flags this plan addresses (optional)</legend>
             {flags.length === 0 ? (
               <p className="mt-1 text-sm text-stone-600">{candidate.name} has no open flags.</p>
@@ -155,7 +149,7 @@ export default function NewPlan() {
                       name="flagIds"
                       value={f.id}
                       defaultChecked={chosenFlags.has(f.id)}
-                      aria-invalid={fieldErrors.flagIds?.length ? true : undefined}
+                      aria-invalid={result.errors.flagIds?.length ? true : undefined}
                       className="h-4 w-4 rounded border-stone-300 text-brand-700"
                     />
                     {f.anti_pattern_name} (seen {formatDate(f.observed_on)}, {FLAG_STATUS[f.status] ?? f.status})
@@ -164,9 +158,9 @@ export default function NewPlan() {
                 <p className="text-sm text-stone-600">Open flags you choose move to "being addressed".</p>
               </div>
             )}
-            {fieldErrors.flagIds?.length ? (
+            {result.errors.flagIds?.length ? (
               <p id={`${id}-flags-error`} className="mt-1 text-sm text-red-700">
-                {fieldErrors.flagIds.join(" ")}
+                {result.errors.flagIds.join(" ")}
               </p>
             ) : null}
           </fieldset>
@@ -176,22 +170,17 @@ export default function NewPlan() {
               name="startedOn"
               type="date"
               required
-              defaultValue={text("startedOn") || today}
-              errors={fieldErrors.startedOn}
+              defaultValue={result.value("startedOn") || today}
+              errors={result.errors.startedOn}
             />
             <TextField
               label="Target date (optional)"
               name="targetOn"
               type="date"
-              defaultValue={text("targetOn")}
-              errors={fieldErrors.targetOn}
+              defaultValue={result.value("targetOn")}
+              errors={result.errors.targetOn}
             />
           </div>
-          {fieldErrors.idempotencyKey?.length ? (
-            <p role="alert" className="text-sm text-red-700">
-              {fieldErrors.idempotencyKey.join(" ")}
-            </p>
-          ) : null}
           <Button className="w-full sm:w-auto">Start plan</Button>
         </Form>
       </div>

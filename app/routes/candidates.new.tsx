@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { TRACKS } from "../../db/schema";
 import { requireRole } from "../auth/policy.server";
-import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import { CandidateDetailsFields } from "../components/candidate-details-fields";
+import { Button, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -18,7 +18,7 @@ import { listActiveUsers } from "../models/user.server";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
-import { TRACK_LABELS } from "../utils/labels";
+import { useFormResult } from "../utils/form-result";
 
 export const meta: MetaFunction = () => [{ title: "Nominate a candidate · Noseworthy" }];
 
@@ -70,16 +70,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-
-type FormResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
-
 export default function NominateCandidate() {
   const { managers, defaultManagerId, idempotencyKey } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as FormResult | undefined;
+  const result = useFormResult();
   const navigation = useNavigation();
-  const values = actionData?.values ?? {};
-  const errors = actionData?.fieldErrors ?? {};
-  const text = (name: string, fallback = "") => (typeof values[name] === "string" ? (values[name] as string) : fallback);
   const busy = navigation.state === "submitting";
 
   return (
@@ -95,38 +89,14 @@ export default function NominateCandidate() {
         piece of evidence.
       </p>
       <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
-        <IdempotencyKeyField value={idempotencyKey} />
-        <FormError message={actionData?.formError || errors.idempotencyKey?.join(" ")} />
-        <TextField label="Name" name="name" required maxLength={120} defaultValue={text("name")} errors={errors.name} autoComplete="off" />
-        <TextField
-          label="Email (optional)"
-          name="email"
-          type="email"
-          maxLength={254}
-          autoComplete="off"
-          defaultValue={text("email")}
-          errors={errors.email}
+        <IdempotencyKeyField value={result.key(idempotencyKey)} />
+        <FormError message={result.summary} />
+        <CandidateDetailsFields
+          value={(name) => result.value(name, name === "managerId" ? defaultManagerId : "")}
+          errors={result.errors}
+          managers={managers}
+          nominating
         />
-        <div className="grid gap-4 sm:grid-cols-2">
-          <TextField label="Title" name="title" maxLength={120} defaultValue={text("title")} errors={errors.title} hint="e.g. Senior engineer" />
-          <TextField label="Team" name="team" maxLength={120} defaultValue={text("team")} errors={errors.team} />
-        </div>
-        <SelectField label="Track" name="track" required defaultValue={text("track")} errors={errors.track}>
-          <option value="">Choose a track</option>
-          {TRACKS.map((t) => (
-            <option key={t} value={t}>
-              {TRACK_LABELS[t]}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Manager" name="managerId" required defaultValue={text("managerId", defaultManagerId)} errors={errors.managerId}>
-          <option value="">Choose their manager</option>
-          {managers.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </SelectField>
         <TextArea
           label="Why you nominate them"
           name="nominatedReason"
@@ -134,8 +104,8 @@ export default function NominateCandidate() {
           rows={5}
           maxLength={10_000}
           hint="What did you see them do? A concrete situation helps, e.g. “Ran the incident review and got two teams to agree on the fix.”"
-          defaultValue={text("nominatedReason")}
-          errors={errors.nominatedReason}
+          defaultValue={result.value("nominatedReason")}
+          errors={result.errors.nominatedReason}
         />
         <div className="flex items-center gap-4">
           <Button disabled={busy}>{busy ? "Nominating…" : "Nominate"}</Button>
