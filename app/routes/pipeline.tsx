@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES } from "../../db/schema";
@@ -10,21 +10,13 @@ import { CoverageStrip, type CoverageTuple, PipelineFilters } from "../component
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
-import {
-  BOARD_COLUMN_MAX,
-  BOARD_COLUMN_PAGE,
-  boardColumnSizeFrom,
-  listBoardDimensions,
-  listPipelineBoard,
-  listPipelineTeams,
-  NUDGE_SHORT_LABELS,
-  PIPELINE_NUDGES,
-  pipelineQueryFrom,
-} from "../models/pipeline.server";
-import { listManagersForFilter } from "../models/user.server";
-import { addDays, formatDate, isoDate, isRealDay } from "../utils/dates";
+import { loadPipelineFilters } from "../components/pipeline-filters.server";
+import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, boardColumnSizeFrom, listPipelineBoard } from "../models/pipeline.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { id, optionalDay, text, version } from "../utils/fields";
+import { type FormResult, useFormResult } from "../utils/form-result";
+import { badRequest, formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash, safeRedirect } from "../utils/http.server";
 import { pipelineSearch } from "../utils/search";
 
@@ -33,14 +25,8 @@ export const meta: MetaFunction = () => [{ title: "Pipeline · Noseworthy" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["leader"]);
   const params = new URL(request.url).searchParams;
-  const { query, filters, sort } = pipelineQueryFrom(params);
+  const { query, filters, sort, today, dimensions, teams, managers, nudgeOptions } = await loadPipelineFilters(context, params);
   const perColumn = boardColumnSizeFrom(params);
-  const today = isoDate(context.now());
-  const [dimensions, teams, managers] = await Promise.all([
-    listBoardDimensions(context.db),
-    listPipelineTeams(context.db),
-    listManagersForFilter(context.db),
-  ]);
   const board = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
   // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
   // cells' dimension ids (the names are sent once), the manager's id and the stage-change timestamp
@@ -76,7 +62,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     search: pipelineSearch(query),
     // The move form is rendered for one card at a time (?move=<id>): 120 full forms made the board 800 KB.
     moveId: isUuid(params.get("move")) ? params.get("move") : null,
-    nudgeOptions: PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] })),
+    nudgeOptions,
     today,
   });
 }
@@ -84,18 +70,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 // Ready and promoted are in the enum so that a hand-made request gets the rule's own message, not a generic one.
 const MoveSchema = z.object({
   intent: z.literal("move"),
-  candidateId: z.uuid({ message: "Choose a candidate from the board." }),
-  version: z.coerce.number().int().positive(),
+  candidateId: id("Choose a candidate from the board."),
+  version,
   to: z.enum(STAGES, { error: "Choose a stage." }),
-  reason: z.string().trim().min(1, "Give a reason: it stays in the stage history.").max(2000, "Use at most 2,000 characters."),
-  revisitOn: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-      .refine(isRealDay, "Enter a real date.")
-      .optional(),
-  ),
+  reason: text("Give a reason: it stays in the stage history.", 2000),
+  revisitOn: optionalDay("the revisit date"),
   // The board's own query string (no fragment), kept only if safeRedirect would keep it unchanged: a
   // newline in it made the Location header throw, a 500 after the move was saved.
   returnTo: z
@@ -144,20 +123,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return true;
   });
   if (!moved) {
-    return json(
-      {
-        ok: false as const,
-        formError: `Someone else changed ${candidate.name} while you were looking at the board, so the stage was not changed. The board now shows the current stage; your reason is kept below.`,
-        fieldErrors: {} as Record<string, string[]>,
-        values,
-      },
-      { status: 409 },
+    return invalid(
+      values,
+      {},
+      `Someone else changed ${candidate.name} while you were looking at the board, so the stage was not changed. The board now shows the current stage; your reason is kept below.`,
+      409,
     );
   }
   return redirectWithFlash(`/pipeline${input.returnTo ?? ""}`, "Stage changed.");
 }
 
-type ActionResult = { formError?: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string | string[]> };
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Card = Data["columns"][number]["cards"][number];
 
@@ -165,7 +140,7 @@ const MOVE_CHOICES = STAGES.filter((s) => s !== "ready" && s !== "promoted");
 
 export default function Pipeline() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const move = useFormResult("move");
   const { search } = data;
   return (
     <div>
@@ -215,7 +190,7 @@ export default function Pipeline() {
                     card={card}
                     data={data}
                     search={search}
-                    result={actionData?.values?.candidateId === card.id ? actionData : undefined}
+                    result={move.failed && move.value("candidateId") === card.id ? move : undefined}
                   />
                 ))}
               </ul>
@@ -241,10 +216,10 @@ export default function Pipeline() {
   );
 }
 
-function PipelineCardView({ card, data, search, result }: { card: Card; data: Data; search: string; result?: ActionResult }) {
+function PipelineCardView({ card, data, search, result }: { card: Card; data: Data; search: string; result?: FormResult }) {
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
-  const value = (name: string) => (typeof result?.values?.[name] === "string" ? (result.values[name] as string) : "");
+  const value = (name: string) => result?.value(name) ?? "";
   return (
     <li id={`card-${card.id}`} className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm">
       <Link to={`/candidates/${card.id}`} className="font-semibold text-brand-700 underline">
@@ -288,7 +263,7 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
           <input type="hidden" name="version" value={card.version} />
           <input type="hidden" name="returnTo" value={search} />
           <FormError message={result?.formError} />
-          <SelectField label="Move to" name="to" defaultValue={value("to")} errors={result?.fieldErrors?.to}>
+          <SelectField label="Move to" name="to" defaultValue={value("to")} errors={result?.errors.to}>
             <option value="">Choose a stage</option>
             {MOVE_CHOICES.filter((s) => s !== card.stage).map((s) => (
               <option key={s} value={s}>
@@ -296,14 +271,14 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
               </option>
             ))}
           </SelectField>
-          <TextArea label="Reason" name="reason" rows={2} maxLength={2000} defaultValue={value("reason")} errors={result?.fieldErrors?.reason} />
+          <TextArea label="Reason" name="reason" rows={2} maxLength={2000} defaultValue={value("reason")} errors={result?.errors.reason} />
           <TextField
             label="Revisit on (when pausing)"
             name="revisitOn"
             type="date"
             min={addDays(data.today, 1)}
             defaultValue={value("revisitOn")}
-            errors={result?.fieldErrors?.revisitOn}
+            errors={result?.errors.revisitOn}
           />
           <Button variant="secondary" disabled={busy}>
             {busy ? "Moving…" : "Move"}

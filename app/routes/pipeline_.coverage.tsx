@@ -5,16 +5,9 @@ import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { HATCHED, PipelineFilters } from "../components/pipeline-coverage";
-import {
-  listBoardDimensions,
-  listPipelineCards,
-  listPipelineTeams,
-  NUDGE_SHORT_LABELS,
-  PIPELINE_NUDGES,
-  pipelineQueryFrom,
-} from "../models/pipeline.server";
-import { listManagersForFilter } from "../models/user.server";
-import { formatDate, isoDate } from "../utils/dates";
+import { loadPipelineFilters } from "../components/pipeline-filters.server";
+import { listPipelineCards } from "../models/pipeline.server";
+import { formatDate } from "../utils/dates";
 import { STAGE_LABELS } from "../utils/labels";
 import { pipelineSearch } from "../utils/search";
 
@@ -23,13 +16,7 @@ export const meta: MetaFunction = () => [{ title: "Evidence coverage · Pipeline
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["leader"]);
-  const { query, filters } = pipelineQueryFrom(new URL(request.url).searchParams);
-  const today = isoDate(context.now());
-  const [dimensions, teams, managers] = await Promise.all([
-    listBoardDimensions(context.db),
-    listPipelineTeams(context.db),
-    listManagersForFilter(context.db),
-  ]);
+  const { query, filters, today, dimensions, teams, managers, nudgeOptions } = await loadPipelineFilters(context, new URL(request.url).searchParams);
   // Always by name: the view shows where evidence is thin, it does not line people up.
   const cards = await listPipelineCards(context.db, { filters, today, dimensions, sort: "name" });
   return json({
@@ -39,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     managers,
     query: { ...query, sort: undefined },
     search: pipelineSearch({ ...query, sort: undefined }),
-    nudgeOptions: PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] })),
+    nudgeOptions,
   });
 }
 
