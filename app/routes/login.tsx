@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { verifyAgainstDummy, verifyPassword } from "../auth/password.server";
 import { clearLoginFailures, describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
@@ -8,7 +8,8 @@ import { createSession, getUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getUserForLogin, normaliseEmail } from "../models/user.server";
-import { parseForm } from "../utils/forms.server";
+import { useFormResult } from "../utils/form-result";
+import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { safeRedirect } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Noseworthy" }];
@@ -27,7 +28,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
-  const parsed = parseForm(LoginSchema, formData);
+  // The password never goes back to the page.
+  const { password: _password, ...echo } = formValues(formData);
+  const parsed = parseForm(LoginSchema, formData, { echo });
   if (!parsed.ok) return parsed.response;
   const { password, redirectTo } = parsed.data;
   const email = normaliseEmail(parsed.data.email);
@@ -46,15 +49,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       requestId: context.requestId,
       details: { reason: "rate_limited" },
     });
-    return json(
-      {
-        ok: false as const,
-        formError: `Too many failed attempts from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`,
-        fieldErrors: {},
-        values,
-      },
-      { status: 429, headers: { "Retry-After": String(reservation.retryAfterSeconds) } },
-    );
+    return invalid(values, {}, `Too many failed attempts from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`, {
+      status: 429,
+      headers: { "Retry-After": String(reservation.retryAfterSeconds) },
+    });
   }
 
   const account = await getUserForLogin(context.db, email);
@@ -71,10 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       requestId: context.requestId,
       details: { reason: !account ? "unknown_account" : account.disabled_at ? "disabled" : "bad_password" },
     });
-    return json(
-      { ok: false as const, formError: "That email and password do not match an active account.", fieldErrors: {}, values },
-      { status: 400 },
-    );
+    return invalid(values, {}, "That email and password do not match an active account.");
   }
 
   const cookie = await context.db.transaction().execute(async (trx) => {
@@ -87,22 +82,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const actionData = useActionData<typeof action>();
+  const result = useFormResult();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const values = actionData && "values" in actionData ? actionData.values : undefined;
-  const fieldErrors = actionData && "fieldErrors" in actionData ? (actionData.fieldErrors as Record<string, string[]>) : {};
-  const formError = actionData && "formError" in actionData ? actionData.formError : null;
+  const fieldErrors = result.errors;
   return (
     <div className="mx-auto max-w-sm py-8">
       <h1 className="text-2xl font-semibold">Log in to Noseworthy</h1>
       <p className="mt-2 text-stone-600">Growing technology leaders through human judgement.</p>
       <Form method="post" className="mt-6 space-y-4" noValidate>
-        <FormError message={formError} />
+        <FormError message={result.formError} />
         <input
           type="hidden"
           name="redirectTo"
-          value={(values?.redirectTo as string | undefined) || searchParams.get("redirectTo") || ""}
+          value={result.value("redirectTo") || searchParams.get("redirectTo") || ""}
         />
         <TextField
           label="Email"
@@ -111,7 +104,7 @@ export default function Login() {
           autoComplete="username"
           required
           autoFocus
-          defaultValue={(values?.email as string | undefined) ?? ""}
+          defaultValue={result.value("email")}
           errors={fieldErrors.email}
         />
         <TextField

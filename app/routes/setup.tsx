@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { sql } from "kysely";
 import { z } from "zod";
 import { hashPassword } from "../auth/password.server";
@@ -11,6 +11,8 @@ import { isEmpty } from "../../db/seed/demo";
 import { audit } from "../models/audit.server";
 import { createUser } from "../models/user.server";
 import { setupToken } from "../startup.server";
+import { text } from "../utils/fields";
+import { useFormResult } from "../utils/form-result";
 import { parseForm } from "../utils/forms.server";
 import { notFound } from "../utils/http.server";
 
@@ -24,7 +26,7 @@ export const meta: MetaFunction = () => [{ title: "Create the first admin · Nos
 const SetupSchema = z
   .object({
     token: z.string().max(200),
-    name: z.string().trim().min(1, "Enter your name.").max(120, "Use at most 120 characters."),
+    name: text("Enter your name.", 120),
     email: z
       .string()
       .trim()
@@ -74,10 +76,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Setup() {
   const { token } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const result = useFormResult();
   const navigation = useNavigation();
-  const values = (actionData && "values" in actionData ? actionData.values : {}) as Record<string, string | undefined>;
-  const fieldErrors = (actionData && "fieldErrors" in actionData ? actionData.fieldErrors : {}) as Record<string, string[]>;
+  const fieldErrors = result.errors;
   return (
     <div className="mx-auto max-w-md py-8">
       <h1 className="text-2xl font-semibold">Create the first admin</h1>
@@ -88,8 +89,8 @@ export default function Setup() {
       <Form method="post" className="mt-6 space-y-4" noValidate>
         <FormError message={Object.keys(fieldErrors).length ? "Check the fields marked below." : null} />
         <input type="hidden" name="token" value={token} />
-        <TextField label="Your name" name="name" autoComplete="name" required autoFocus defaultValue={values.name ?? ""} errors={fieldErrors.name} />
-        <TextField label="Email" name="email" type="email" autoComplete="username" required defaultValue={values.email ?? ""} errors={fieldErrors.email} />
+        <TextField label="Your name" name="name" autoComplete="name" required autoFocus defaultValue={result.value("name")} errors={fieldErrors.name} />
+        <TextField label="Email" name="email" type="email" autoComplete="username" required defaultValue={result.value("email")} errors={fieldErrors.email} />
         <TextField label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 12 characters." errors={fieldErrors.password} />
         <TextField label="Password again" name="confirm" type="password" autoComplete="new-password" required errors={fieldErrors.confirm} />
         <Button className="w-full" disabled={navigation.state === "submitting"}>
