@@ -143,6 +143,25 @@ function FlagForm({ action, intent, version, children }: { action: string; inten
   );
 }
 
+/** The note a change to the flag carries (at most 2,000 characters). */
+function NoteField({
+  label,
+  value,
+  errors,
+  required = false,
+  rows = 2,
+  hint,
+}: {
+  label: string;
+  value: string;
+  errors?: string[];
+  required?: boolean;
+  rows?: number;
+  hint?: string;
+}) {
+  return <TextArea label={label} name="note" required={required} rows={rows} maxLength={2000} hint={hint} defaultValue={value} errors={errors} />;
+}
+
 export default function FlagPage() {
   const { candidate, flag, events, today, maySetStatus: mayClose } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
@@ -214,14 +233,7 @@ export default function FlagPage() {
               defaultValue={discussed.value("discussedOn") || today}
               errors={discussed.errors.discussedOn}
             />
-            <TextArea
-              label="Note (optional)"
-              name="note"
-              rows={2}
-              maxLength={2000}
-              defaultValue={discussed.value("note")}
-              errors={discussed.errors.note}
-            />
+            <NoteField label="Note (optional)" value={discussed.value("note")} errors={discussed.errors.note} />
             <Button variant="secondary">Record conversation</Button>
           </FlagForm>
         </Panel>
@@ -229,14 +241,12 @@ export default function FlagPage() {
         {mayClose && !closed ? (
           <Panel title="Resolve or dismiss">
             <FlagForm action={here} version={version}>
-              <TextArea
+              <NoteField
                 label="Note"
-                name="note"
                 required
                 rows={3}
-                maxLength={2000}
                 hint="Required: what changed, or why the flag does not hold."
-                defaultValue={resolve.value("note") || dismiss.value("note")}
+                value={resolve.value("note") || dismiss.value("note")}
                 errors={resolve.errors.note ?? dismiss.errors.note}
               />
               <div className="flex flex-wrap gap-2">
@@ -259,14 +269,7 @@ export default function FlagPage() {
         {mayClose && closed ? (
           <Panel title="Reopen">
             <FlagForm action={here} intent="reopen" version={version}>
-              <TextArea
-                label="Why reopen it? (optional)"
-                name="note"
-                rows={2}
-                maxLength={2000}
-                defaultValue={reopen.value("note")}
-                errors={reopen.errors.note}
-              />
+              <NoteField label="Why reopen it? (optional)" value={reopen.value("note")} errors={reopen.errors.note} />
               <Button variant="secondary">Reopen flag</Button>
             </FlagForm>
           </Panel>
