@@ -1,11 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Panel, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { ActionItem, observationValues, Panel, PlanHistory } from "../components/coaching-plan";
 import { ObservationForm } from "../components/observation-form";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
@@ -25,15 +24,15 @@ import {
   planNudges,
   setActionDone,
   updateAction,
-  type PlanDetails,
 } from "../models/coaching.server";
 import { getFlag, setFlagStatus } from "../models/flag.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
+import { useFormResult } from "../utils/form-result";
 import { canMoveFlag, planIsOpen } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -71,7 +70,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     keys: { action: newIdempotencyKey(), checkin: newIdempotencyKey(), observation: newIdempotencyKey() },
   });
 }
-
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -117,7 +115,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
       if (result === "stale") {
         const saved = (await getAction(context.db, { planId: plan.id, actionId: current.id })) ?? current;
-        return conflict("This action was changed after you opened the page. Nothing was saved: compare your text with the saved one and submit again.", values, { kind: "action" as const, action: saved });
+        return conflict("This action was changed after you opened the page. Nothing was saved: compare your text with the saved one and submit again.", values, { kind: "action", action: saved });
       }
       return redirectWithFlash(here, "Action updated.");
     }
@@ -179,7 +177,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (result === "stale") {
         const saved = (await getFlag(context.db, { candidateId: plan.candidate_id, flagId: flag.id })) ?? flag;
         return conflict("This flag was changed after you opened the page. Nothing was saved: check its current state and submit again.", values, {
-          kind: "flag" as const,
+          kind: "flag",
           flag: { id: saved.id, status: saved.status, resolution: saved.resolution, version: saved.version },
         });
       }
@@ -192,7 +190,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         isRepeat: isPlanNote,
         check: async () => {
           const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds });
-          return Object.keys(fieldErrors).length ? json({ ok: false as const, fieldErrors, values }, { status: 400 }) : null;
+          return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
         },
         create: (trx) => recordPlanObservation(trx, context, user, plan, input),
         answer: () => redirectWithFlash(here, "Observation saved. It is on the candidate's timeline too."),
@@ -202,16 +200,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-function conflict<T>(message: string, values: Values, detail: T) {
-  return json({ ok: false as const, formError: message, fieldErrors: {}, values, conflict: detail }, { status: 409 });
+type Conflict =
+  | { kind: "action"; action: NonNullable<Awaited<ReturnType<typeof getAction>>> }
+  | { kind: "flag"; flag: Pick<NonNullable<Awaited<ReturnType<typeof getFlag>>>, "id" | "status" | "resolution" | "version"> };
+
+/** 409: the user's input kept, and the row as it is saved now to show beside the form. */
+function conflict(message: string, values: Values, detail: Conflict) {
+  const failure: FormFailure = { ok: false, formError: message, fieldErrors: {}, values };
+  return json({ ...failure, conflict: detail }, { status: 409 });
 }
 
 // ---- The page --------------------------------------------------------------------------------------
 
 export default function PlanPage() {
   const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as PlanActionData | undefined;
-  const { values, fieldErrors, conflict, failed, kept, errorsFor, keyFor } = planFormResult(actionData);
+  const data = useActionData<typeof action>();
+  const conflict: SerializeFrom<Conflict> | undefined = data && "conflict" in data ? data.conflict : undefined;
+  const summary = useFormResult().summary;
+  const addAction = useFormResult("add-action");
+  const editAction = useFormResult("edit-action");
+  const checkin = useFormResult("checkin");
+  const resolveFlag = useFormResult("resolve-flag");
+  const observation = useFormResult("observation");
   const here = `/coaching/${plan.id}`;
   const focusIds = plan.dimensions.map((d) => d.id);
   const openActions = plan.actions.filter((a) => !a.done_on).length;
@@ -286,103 +296,40 @@ export default function PlanPage() {
         </section>
       ) : null}
 
-      {actionData ? <FormError message={actionData.formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
+      <FormError message={summary} />
       <Panel title={`Actions (${openActions} open)`} id="actions-heading">
         {plan.actions.length === 0 ? (
           <p className="text-stone-600">No actions yet. {editable ? "Agree the first small step with the candidate and add it below." : ""}</p>
         ) : (
           <ol className="divide-y divide-stone-100">
-            {plan.actions.map((a, index) => {
-              const overdue = !a.done_on && a.due_on && a.due_on < today;
-              const conflicted = conflict?.kind === "action" && conflict.action.id === a.id ? conflict.action : null;
-              const editing = failed("edit-action") && values?.actionId === a.id;
-              return (
-                <li key={a.id} className="py-3">
-                  <p className={a.done_on ? "text-stone-600 line-through" : "font-medium"}>{a.title}</p>
-                  <p className="text-sm text-stone-600">
-                    {a.due_on ? `Due ${formatDate(a.due_on)}` : "No due date"}
-                    {overdue ? <strong className="text-amber-900"> · overdue</strong> : null}
-                    {a.done_on ? ` · done ${formatDate(a.done_on)}` : null}
-                  </p>
-                  {editable ? (
-                    <div className="mt-2 flex flex-wrap items-start gap-2">
-                      <Form method="post" action={here}>
-                        <input type="hidden" name="actionId" value={a.id} />
-                        {a.done_on ? (
-                          <Button variant="secondary" name="intent" value="untick-action" aria-label={`Undo: ${a.title}`}>
-                            Undo
-                          </Button>
-                        ) : (
-                          <Button variant="secondary" name="intent" value="tick-action" aria-label={`Mark done: ${a.title}`}>
-                            Mark done
-                          </Button>
-                        )}
-                      </Form>
-                      <Form method="post" action={here}>
-                        <input type="hidden" name="intent" value="move-action" />
-                        <input type="hidden" name="actionId" value={a.id} />
-                        <Button variant="secondary" name="direction" value="up" disabled={index === 0} aria-label={`Move up: ${a.title}`}>
-                          Move up
-                        </Button>
-                      </Form>
-                      <Form method="post" action={here}>
-                        <input type="hidden" name="intent" value="move-action" />
-                        <input type="hidden" name="actionId" value={a.id} />
-                        <Button variant="secondary" name="direction" value="down" disabled={index === plan.actions.length - 1} aria-label={`Move down: ${a.title}`}>
-                          Move down
-                        </Button>
-                      </Form>
-                      <details className="w-full" open={editing || Boolean(conflicted)}>
-                        <summary className="cursor-pointer text-sm text-brand-700 underline">
-                          Edit<span className="sr-only"> action: {a.title}</span>
-                        </summary>
-                        {conflicted ? (
-                          <p className="mt-2 rounded bg-amber-50 p-2 text-sm">
-                            Saved now: “{conflicted.title}”{conflicted.due_on ? `, due ${formatDate(conflicted.due_on)}` : ", no due date"}. Your text is in the form below.
-                          </p>
-                        ) : null}
-                        <Form method="post" action={here} className="mt-2 grid gap-3 sm:grid-cols-[1fr_12rem_auto] sm:items-end" noValidate>
-                          <input type="hidden" name="intent" value="edit-action" />
-                          <input type="hidden" name="actionId" value={a.id} />
-                          <input type="hidden" name="version" value={String(conflicted?.version ?? a.version)} />
-                          <TextField
-                            label="Action title"
-                            name="title"
-                            required
-                            maxLength={500}
-                            defaultValue={editing ? kept("edit-action", "title") : a.title}
-                            errors={editing ? fieldErrors.title : undefined}
-                          />
-                          <TextField
-                            label="Due on (optional)"
-                            name="dueOn"
-                            type="date"
-                            defaultValue={editing ? kept("edit-action", "dueOn") : (a.due_on ?? "")}
-                            errors={editing ? fieldErrors.dueOn : undefined}
-                          />
-                          <Button variant="secondary">Save action</Button>
-                        </Form>
-                      </details>
-                    </div>
-                  ) : null}
-                </li>
-              );
-            })}
+            {plan.actions.map((a, index) => (
+              <ActionItem
+                key={a.id}
+                action={a}
+                index={index}
+                count={plan.actions.length}
+                here={here}
+                today={today}
+                editable={editable}
+                edit={editAction}
+                conflicted={conflict?.kind === "action" && conflict.action.id === a.id ? conflict.action : null}
+              />
+            ))}
           </ol>
         )}
         {editable ? (
           <Form method="post" action={here} className="grid gap-3 border-t border-stone-100 pt-4 sm:grid-cols-[1fr_12rem_auto] sm:items-end" noValidate>
             <input type="hidden" name="intent" value="add-action" />
-            <IdempotencyKeyField value={keyFor("add-action", keys.action)} />
+            <IdempotencyKeyField value={addAction.key(keys.action)} />
             <TextField
               label="New action"
               name="title"
               required
               maxLength={500}
-              defaultValue={kept("add-action", "title")}
-              errors={errorsFor("add-action", "title")}
+              defaultValue={addAction.value("title")}
+              errors={addAction.errors.title}
             />
-            <TextField label="Due date (optional)" name="dueOn" type="date" defaultValue={kept("add-action", "dueOn")} errors={errorsFor("add-action", "dueOn")} />
+            <TextField label="Due date (optional)" name="dueOn" type="date" defaultValue={addAction.value("dueOn")} errors={addAction.errors.dueOn} />
             <Button>Add action</Button>
           </Form>
         ) : null}
@@ -392,7 +339,7 @@ export default function PlanPage() {
         {editable ? (
           <Form method="post" action={here} className="space-y-3" noValidate>
             <input type="hidden" name="intent" value="checkin" />
-            <IdempotencyKeyField value={keyFor("checkin", keys.checkin)} />
+            <IdempotencyKeyField value={checkin.key(keys.checkin)} />
             <div className="grid gap-3 sm:grid-cols-2">
               <TextField
                 label="Held on"
@@ -400,15 +347,15 @@ export default function PlanPage() {
                 type="date"
                 required
                 max={today}
-                defaultValue={kept("checkin", "heldOn") || today}
-                errors={errorsFor("checkin", "heldOn")}
+                defaultValue={checkin.value("heldOn") || today}
+                errors={checkin.errors.heldOn}
               />
               <TextField
                 label="Next check-in (optional)"
                 name="nextOn"
                 type="date"
-                defaultValue={kept("checkin", "nextOn")}
-                errors={errorsFor("checkin", "nextOn")}
+                defaultValue={checkin.value("nextOn")}
+                errors={checkin.errors.nextOn}
               />
             </div>
             <TextArea
@@ -418,8 +365,8 @@ export default function PlanPage() {
               rows={3}
               maxLength={10000}
               hint="What you talked about and what you agreed."
-              defaultValue={kept("checkin", "notes")}
-              errors={errorsFor("checkin", "notes")}
+              defaultValue={checkin.value("notes")}
+              errors={checkin.errors.notes}
             />
             <Button>Record check-in</Button>
           </Form>
@@ -449,7 +396,7 @@ export default function PlanPage() {
             {plan.flags.map((f) => {
               const open = f.status === "open" || f.status === "addressing";
               const conflicted = conflict?.kind === "flag" && conflict.flag.id === f.id ? conflict.flag : null;
-              const resolving = failed("resolve-flag") && values?.flagId === f.id;
+              const resolving = resolveFlag.failed && resolveFlag.value("flagId") === f.id;
               return (
                 <li key={f.id} className="py-3">
                   <p className="font-medium">
@@ -477,8 +424,8 @@ export default function PlanPage() {
                         required
                         rows={2}
                         maxLength={2000}
-                        defaultValue={resolving ? kept("resolve-flag", "note") : ""}
-                        errors={resolving ? fieldErrors.note : undefined}
+                        defaultValue={resolving ? resolveFlag.value("note") : ""}
+                        errors={resolving ? resolveFlag.errors.note : undefined}
                       />
                       <Button variant="secondary" aria-label={`Resolve flag: ${f.anti_pattern_name}`}>
                         Resolve flag
@@ -509,17 +456,17 @@ export default function PlanPage() {
           </ul>
         )}
         {editable ? (
-          <details open={failed("observation")}>
+          <details open={observation.failed}>
             <summary className="cursor-pointer font-medium text-brand-700 underline">Log an observation</summary>
             <div className="mt-3">
               <ObservationForm
                 action={here}
-                idempotencyKey={keyFor("observation", keys.observation)}
+                idempotencyKey={observation.key(keys.observation)}
                 dimensions={dimensions}
                 assignments={[]}
                 today={today}
-                values={failed("observation") ? values : { dimensionIds: focusIds }}
-                fieldErrors={failed("observation") ? fieldErrors : {}}
+                values={observationValues(observation, focusIds)}
+                fieldErrors={observation.errors}
                 hidden={{ intent: "observation" }}
               />
             </div>
@@ -527,29 +474,7 @@ export default function PlanPage() {
         ) : null}
       </Panel>
 
-      <section aria-labelledby="history-heading">
-        <h2 id="history-heading" className="text-lg font-semibold">
-          History
-        </h2>
-        <ol className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-white">
-          {plan.changes.map((c) => (
-            <li key={c.id} className="p-3 text-sm">
-              <span className="font-medium">{changeText(c)}</span>{" "}
-              <span className="text-stone-600">
-                on {formatDate(c.changed_on)} by {c.changed_by_name}
-              </span>
-              {c.reason ? <p className="mt-1 whitespace-pre-wrap text-stone-700">{c.reason}</p> : null}
-            </li>
-          ))}
-        </ol>
-        {!mayEdit ? null : <p className="mt-2 text-sm text-stone-600">Created by {plan.created_by_name}.</p>}
-      </section>
+      <PlanHistory changes={plan.changes} createdBy={mayEdit ? plan.created_by_name : null} />
     </div>
   );
-}
-
-function changeText(c: PlanDetails["changes"][number]): string {
-  if (c.from_status === null) return `Started with ${c.to_mentor_name ?? "a mentor"} as mentor`;
-  if (c.from_status === c.to_status) return `Mentor changed from ${c.from_mentor_name ?? "—"} to ${c.to_mentor_name ?? "—"}`;
-  return `${PLAN_STATUS_LABELS[c.from_status as PlanStatus]} → ${PLAN_STATUS_LABELS[c.to_status as PlanStatus]}`;
 }

@@ -1,11 +1,11 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import type { PlanStatus } from "../../db/schema";
 import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
-import { Panel, planFormResult, type PlanActionData } from "../components/coaching-plan";
+import { observationValues, Panel } from "../components/coaching-plan";
 import { ObservationFields } from "../components/observation-form";
 import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
@@ -26,8 +26,9 @@ import { findObservationByIdempotencyKey, listDimensionsForForm, type Observatio
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { PLAN_STATUS_LABELS } from "../utils/labels";
+import { useFormResult } from "../utils/form-result";
 import { canMovePlan, planIsOpen } from "../utils/lifecycle";
-import { badRequest, formValues, parseForm, type Values } from "../utils/forms.server";
+import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -77,7 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const fields = await getPlanFields(context.db, { planId: plan.id });
     if (input.mentorId !== fields.mentor_id && !input.mentorReason) fieldErrors.mentorReason = ["Say why the mentor changes."];
     if (input.targetOn && input.targetOn < fields.started_on) fieldErrors.targetOn = ["The target date cannot be before the start date."];
-    if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+    if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
     const result =
       input.version !== plan.version
         ? ("stale" as const)
@@ -110,7 +111,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const fields = await getPlanFields(context.db, { planId: plan.id });
     const fieldErrors: Record<string, string[]> = input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
     if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
-    if (Object.keys(fieldErrors).length) return json({ ok: false as const, fieldErrors, values }, { status: 400 });
+    if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
     if (input.version !== plan.version) return planConflict(context, plan, values);
     return null;
   };
@@ -148,16 +149,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 /** 409 with the user's input kept and the plan as it is saved now. */
 async function planConflict(context: AppContext, plan: Access, values: Values) {
   const saved = await getPlanFields(context.db, { planId: plan.id });
-  return json(
-    {
-      ok: false as const,
-      formError: "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
-      fieldErrors: {},
-      values: { ...values, version: String(saved.version) },
-      conflict: { kind: "plan" as const, plan: saved },
-    },
-    { status: 409 },
-  );
+  const failure: FormFailure = {
+    ok: false,
+    formError: "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
+    fieldErrors: {},
+    values: { ...values, version: String(saved.version) },
+  };
+  return json({ ...failure, conflict: { kind: "plan" as const, plan: saved } }, { status: 409 });
 }
 
 // ---- The page --------------------------------------------------------------------------------------
@@ -173,34 +171,43 @@ const CLOSING_LABELS = {
 
 export default function PlanEditPage() {
   const { plan, open, dimensions, mentors, today, keys } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as PlanActionData | undefined;
-  const { values, fieldErrors, conflict, failed, kept, keptMany, errorsFor, keyFor } = planFormResult(actionData);
-  const version = String(conflict?.kind === "plan" ? conflict.plan.version : plan.version);
+  const data = useActionData<typeof action>();
+  const saved: SerializeFrom<typeof getPlanFields> | undefined = data && "conflict" in data ? data.conflict.plan : undefined;
+  const version = String(saved?.version ?? plan.version);
+  const summary = useFormResult().summary;
+  const pause = useFormResult("pause");
+  const resume = useFormResult("resume");
+  const abandon = useFormResult("abandon");
+  const edit = useFormResult("edit-plan");
+  const complete = useFormResult("complete");
   const here = `/coaching/${plan.id}/edit`;
   const focusIds = plan.dimensions.map((d) => d.id);
-  const statusForm = (intent: "pause" | "resume" | "abandon", title: string, button: string, hint: string) => (
-    <Form method="post" action={here} className="space-y-3" noValidate aria-label={title}>
-      <input type="hidden" name="intent" value={intent} />
-      <input type="hidden" name="version" value={version} />
-      <h3 className="font-medium">{title}</h3>
-      <TextField
-        label="Date"
-        name="changedOn"
-        type="date"
-        required
-        min={plan.started_on}
-        max={today}
-        defaultValue={kept(intent, "changedOn") || today}
-        errors={errorsFor(intent, "changedOn")}
-      />
-      <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={kept(intent, "reason")} errors={errorsFor(intent, "reason")} />
-      {intent === "abandon" ? (
-        <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
-      ) : (
-        <Button variant="secondary">{button}</Button>
-      )}
-    </Form>
-  );
+  const statusForm = (intent: "pause" | "resume" | "abandon", title: string, button: string, hint: string) => {
+    const result = { pause, resume, abandon }[intent];
+    return (
+      <Form method="post" action={here} className="space-y-3" noValidate aria-label={title}>
+        <input type="hidden" name="intent" value={intent} />
+        <input type="hidden" name="version" value={version} />
+        <h3 className="font-medium">{title}</h3>
+        <TextField
+          label="Date"
+          name="changedOn"
+          type="date"
+          required
+          min={plan.started_on}
+          max={today}
+          defaultValue={result.value("changedOn") || today}
+          errors={result.errors.changedOn}
+        />
+        <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={result.value("reason")} errors={result.errors.reason} />
+        {intent === "abandon" ? (
+          <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
+        ) : (
+          <Button variant="secondary">{button}</Button>
+        )}
+      </Form>
+    );
+  };
 
   return (
     <div className="mx-auto max-w-4xl space-y-6">
@@ -218,26 +225,26 @@ export default function PlanEditPage() {
 
       {!open ? <p className="rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">{`This plan is ${plan.status}: it is kept as a record and can no longer be changed.`}</p> : null}
 
-      {actionData ? <FormError message={actionData.formError ?? "Check the highlighted fields: nothing has been saved yet."} /> : null}
-      {conflict?.kind === "plan" ? (
+      <FormError message={summary} />
+      {saved ? (
         <section aria-label="Saved plan" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
           <h2 className="font-semibold">The plan as it is saved now</h2>
           <dl className="mt-2 space-y-1">
             <div>
               <dt className="inline font-medium">Goal: </dt>
-              <dd className="inline whitespace-pre-wrap">{conflict.plan.goal}</dd>
+              <dd className="inline whitespace-pre-wrap">{saved.goal}</dd>
             </div>
             <div>
               <dt className="inline font-medium">Target date: </dt>
-              <dd className="inline">{conflict.plan.target_on ? formatDate(conflict.plan.target_on) : "none"}</dd>
+              <dd className="inline">{saved.target_on ? formatDate(saved.target_on) : "none"}</dd>
             </div>
             <div>
               <dt className="inline font-medium">Mentor: </dt>
-              <dd className="inline">{conflict.plan.mentor_name}</dd>
+              <dd className="inline">{saved.mentor_name}</dd>
             </div>
             <div>
               <dt className="inline font-medium">Focus dimensions: </dt>
-              <dd className="inline">{conflict.plan.dimensions.map((d) => d.name).join(", ")}</dd>
+              <dd className="inline">{saved.dimensions.map((d) => d.name).join(", ")}</dd>
             </div>
           </dl>
           <p className="mt-2">Your input is still in the form you sent; submit it again to apply it to the saved plan.</p>
@@ -256,29 +263,29 @@ export default function PlanEditPage() {
                 required
                 rows={3}
                 maxLength={10000}
-                defaultValue={failed("edit-plan") ? kept("edit-plan", "goal") : plan.goal}
-                errors={errorsFor("edit-plan", "goal")}
+                defaultValue={edit.value("goal", plan.goal)}
+                errors={edit.errors.goal}
               />
               <TextField
                 label="Target date (optional)"
                 name="targetOn"
                 type="date"
                 min={plan.started_on}
-                defaultValue={failed("edit-plan") ? kept("edit-plan", "targetOn") : (plan.target_on ?? "")}
-                errors={errorsFor("edit-plan", "targetOn")}
+                defaultValue={edit.value("targetOn", plan.target_on ?? "")}
+                errors={edit.errors.targetOn}
               />
               <CheckboxGroup
                 legend="Focus dimensions (one or more)"
                 name="dimensionIds"
                 options={dimensions}
-                chosen={keptMany("edit-plan", "dimensionIds", focusIds)}
-                errors={errorsFor("edit-plan", "dimensionIds")}
+                chosen={new Set(edit.list("dimensionIds", focusIds))}
+                errors={edit.errors.dimensionIds}
               />
               <SelectField
                 label="Mentor"
                 name="mentorId"
-                defaultValue={failed("edit-plan") ? kept("edit-plan", "mentorId") : plan.mentor_id}
-                errors={errorsFor("edit-plan", "mentorId")}
+                defaultValue={edit.value("mentorId", plan.mentor_id)}
+                errors={edit.errors.mentorId}
               >
                 {mentors.map((m) => (
                   <option key={m.id} value={m.id}>
@@ -292,8 +299,8 @@ export default function PlanEditPage() {
                 rows={2}
                 maxLength={10000}
                 hint="The new mentor joins the candidate's circle; the previous one keeps read access to this plan but leaves it. The candidate's manager sees the change and this reason on My week."
-                defaultValue={kept("edit-plan", "mentorReason")}
-                errors={errorsFor("edit-plan", "mentorReason")}
+                defaultValue={edit.value("mentorReason")}
+                errors={edit.errors.mentorReason}
               />
               <Button>Save plan</Button>
             </Form>
@@ -309,7 +316,7 @@ export default function PlanEditPage() {
             <Form method="post" action={here} className="space-y-3 border-t border-stone-100 pt-4" noValidate aria-label="Complete the plan">
               <input type="hidden" name="intent" value="complete" />
               <input type="hidden" name="version" value={version} />
-              <IdempotencyKeyField value={keyFor("complete", keys.complete)} />
+              <IdempotencyKeyField value={complete.key(keys.complete)} />
               <h3 className="font-medium">Complete the plan</h3>
               <p className="text-sm text-stone-600">
                 The end of a plan is evidence too: describe what you saw the person do, as a closing observation. It lands on the candidate's timeline.
@@ -322,8 +329,8 @@ export default function PlanEditPage() {
                   required
                   min={plan.started_on}
                   max={today}
-                  defaultValue={kept("complete", "changedOn") || today}
-                  errors={errorsFor("complete", "changedOn")}
+                  defaultValue={complete.value("changedOn") || today}
+                  errors={complete.errors.changedOn}
                 />
               </div>
               <TextArea
@@ -332,13 +339,13 @@ export default function PlanEditPage() {
                 required
                 rows={2}
                 maxLength={2000}
-                defaultValue={kept("complete", "reason")}
-                errors={errorsFor("complete", "reason")}
+                defaultValue={complete.value("reason")}
+                errors={complete.errors.reason}
               />
               <ObservationFields
                 dimensions={dimensions}
-                values={failed("complete") ? values : { dimensionIds: focusIds }}
-                fieldErrors={failed("complete") ? fieldErrors : {}}
+                values={observationValues(complete, focusIds)}
+                fieldErrors={complete.errors}
                 labels={CLOSING_LABELS}
               />
               <Button>Complete plan</Button>
