@@ -12,18 +12,14 @@ import {
   type AssignmentStatus,
 } from "../../db/schema";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
-import { addDays, isRealDay } from "../utils/dates";
+import { addDays } from "../utils/dates";
+import { day, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { ASSIGNMENT_TRANSITIONS, assignmentIsOpen } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
-import {
-  createObservation,
-  type ObservationKeyRow,
-  optionalText,
-  requiredText,
-} from "./observation.server";
+import { createObservation, type ObservationKeyRow } from "./observation.server";
 
 /** Why a transition is refused, in words a manager can act on. */
 export function transitionRefusal(
@@ -443,32 +439,13 @@ export async function transitionAssignment(
 
 // ---- Form input -------------------------------------------------------------------------------------
 
-function daySchema(what: string, today: string) {
-  const latest = addDays(today, 2 * 365);
-  return z
-    .string({ error: `Enter ${what}.` })
-    .trim()
-    .min(1, `Enter ${what}.`)
-    .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
-    .refine(
-      (d) => !isRealDay(d) || d >= "2000-01-01",
-      "Use a date in 2000 or later."
-    )
-    .refine(
-      (d) => !isRealDay(d) || d <= latest,
-      "Use a date within the next two years."
-    );
-}
+/** Days from 2000 to two years from today. */
+const inTwoYears = (today: string) => ({ max: addDays(today, 2 * 365), tooLate: "Use a date within the next two years." });
 
 function offerFields(today: string) {
   return {
-    offeredOn: daySchema("the day it is offered", today),
-    dueOn: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.union([z.null(), daySchema("the due date", today)])),
+    offeredOn: day("the day it is offered", inTwoYears(today)),
+    dueOn: optionalDay("the due date", inTwoYears(today)),
     idempotencyKey: IdempotencyKeySchema,
   };
 }
@@ -505,32 +482,13 @@ export function OfferSniffTestSchema(today: string) {
     .refine(refineDue, dueMessage);
 }
 
-const version = z.coerce
-  .number({ error: "Reload the page and try again." })
-  .int()
-  .positive();
-const note = z
-  .string()
-  .trim()
-  .max(2000, "Use at most 2,000 characters.")
-  .optional()
-  .transform((v) => v ?? "");
+const note = optionalText(2000);
 
-const ExtraDimensionsSchema = z.preprocess(
-  (v) =>
-    v === undefined || v === ""
-      ? []
-      : Array.isArray(v)
-      ? v.filter((x) => x !== "")
-      : [v],
-  z
-    .array(z.string().refine(isUuid, "Choose dimensions from the list."))
-    .max(50, "Choose dimensions from the list.")
-);
+const ExtraDimensionsSchema = idList("Choose dimensions from the list.", 50);
 
 const debriefFields = {
   situation: optionalText(),
-  behavior: requiredText(
+  behavior: text(
     "Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour."
   ),
   impact: optionalText(),

@@ -16,7 +16,8 @@ import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/sche
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
 import { type DimensionCoverage, getEvidenceCoverage } from "./evidence.server";
-import { isRealDay } from "../utils/dates";
+import { addDays } from "../utils/dates";
+import { id, idempotencyKey, optionalDay, optionalText, text, version } from "../utils/fields";
 import type { Saved } from "../utils/idempotency.server";
 import { OUTCOME_LABELS } from "../utils/labels";
 
@@ -658,13 +659,9 @@ export async function getOwnPreread(db: DB, { itemId, userId }: { itemId: string
 }
 
 export const PrereadSchema = z.object({
-  view: z
-    .string({ error: "Write your view in a few sentences." })
-    .trim()
-    .min(1, "Write your view in a few sentences.")
-    .max(5_000, "Keep it short: at most 5,000 characters."),
+  view: text("Write your view in a few sentences.", 5_000),
   leaning: z.enum(LEANINGS, { error: "Choose your leaning." }),
-  version: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
+  version: z.preprocess((v) => (v === "" ? undefined : v), version.optional()),
 });
 
 // ---- Decisions -----------------------------------------------------------------------------------
@@ -709,24 +706,15 @@ export async function filterCandidateEvidence(db: DB, { candidateId, refs }: { c
   ];
 }
 
-const optionalLongText = z
-  .string()
-  .trim()
-  .max(10_000, "Use at most 10,000 characters.")
-  .optional()
-  .transform((v) => (v ? v : null));
+const optionalLongText = optionalText().transform((v) => v || null);
 
 /** What a decision or an amendment says; `today` bounds the revisit date. */
 export function DecisionFieldsSchema(today: string) {
   return z
     .object({
-      itemId: z.string({ error: "Choose the candidate." }).refine(isUuid, "Choose the candidate."),
+      itemId: id("Choose the candidate."),
       outcome: z.enum(LEANINGS, { error: "Choose the outcome." }),
-      rationale: z
-        .string({ error: "Write the rationale: why the group decided this." })
-        .trim()
-        .min(1, "Write the rationale: why the group decided this.")
-        .max(10_000, "Use at most 10,000 characters."),
+      rationale: text("Write the rationale: why the group decided this."),
       evidence: z.preprocess(
         (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
         z
@@ -744,16 +732,8 @@ export function DecisionFieldsSchema(today: string) {
       ),
       dissent: optionalLongText,
       nextSteps: optionalLongText,
-      revisitOn: z.preprocess(
-        (v) => (v === "" ? undefined : v),
-        z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-31.")
-          .refine(isRealDay, "Enter a real date.")
-          .refine((v) => v > today, "The revisit date must be in the future.")
-          .optional(),
-      ),
-      idempotencyKey: z.uuid({ message: "This form has expired: reload the page and submit it again." }),
+      revisitOn: optionalDay("the revisit date", { min: addDays(today, 1), tooEarly: "The revisit date must be in the future." }),
+      idempotencyKey,
     })
     .superRefine((value, ctx) => {
       if (value.outcome === "not_yet" && !value.revisitOn) {

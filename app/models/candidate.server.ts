@@ -3,7 +3,8 @@ import { jsonArrayFrom, jsonBuildObject } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
 import { type Database, type Role, STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
-import { candidateVisibleTo, isLeader, isUuid, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
+import { id, optionalText, text } from "../utils/fields";
 import { addDays, daysBetween } from "../utils/dates";
 import { RECENT_EVIDENCE_DAYS } from "./evidence.server";
 
@@ -507,11 +508,9 @@ export async function removeObserver(trx: DB, { candidateId, userId }: { candida
   return Boolean(row);
 }
 
-const optionalText = (max: number, tooLong: string) => z.string().trim().max(max, tooLong).optional().default("");
-
 /** What a nominator or manager types about a candidate; the same rules on create and edit. */
 export const CandidateDetailsSchema = z.object({
-  name: z.string({ error: "Enter the person's name." }).trim().min(1, "Enter the person's name.").max(120, "Use at most 120 characters."),
+  name: text("Enter the person's name.", 120),
   email: z
     .string()
     .trim()
@@ -519,15 +518,11 @@ export const CandidateDetailsSchema = z.object({
     .refine((v) => v === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), "Enter an email address like name@example.org, or leave it empty.")
     .optional()
     .default(""),
-  title: optionalText(120, "Use at most 120 characters."),
-  team: optionalText(120, "Use at most 120 characters."),
+  title: optionalText(120),
+  team: optionalText(120),
   track: z.enum(TRACKS, { error: "Choose people leadership or technical leadership." }),
-  managerId: z.string({ error: "Choose the person's manager." }).refine(isUuid, "Choose the person's manager."),
-  nominatedReason: z
-    .string({ error: "Say what you saw that made you nominate them." })
-    .trim()
-    .min(1, "Say what you saw that made you nominate them.")
-    .max(10_000, "Use at most 10,000 characters."),
+  managerId: id("Choose the person's manager."),
+  nominatedReason: text("Say what you saw that made you nominate them."),
 });
 
 export function toCandidateDetails(input: z.infer<typeof CandidateDetailsSchema>): CandidateDetails {

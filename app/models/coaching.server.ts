@@ -3,11 +3,12 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { SIGNALS, type Database, type PlanStatus } from "../../db/schema";
-import { candidateVisibleTo, isUuid, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
-import { addDays, daysBetween, isRealDay } from "../utils/dates";
+import { candidateVisibleTo, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
+import { addDays, daysBetween } from "../utils/dates";
+import { day, id, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
-import { findActiveDimensionIds, optionalText, pastDaySchema, requiredText } from "./observation.server";
+import { findActiveDimensionIds, pastDaySchema } from "./observation.server";
 
 const MENTOR_ROLES = ["leader", "manager", "mentor"] as const;
 const OPEN_FLAG = ["open", "addressing"] as const;
@@ -685,50 +686,23 @@ export async function listPlans(
 
 // ---- Form input ------------------------------------------------------------------------------------
 
-const EARLIEST_DAY = "2000-01-01";
-const LATEST_DAY = "2100-12-31";
+/** Plan dates may fall anywhere in 2000–2100, and say so in one message either side. */
+const BETWEEN = { tooEarly: "Use a date between 2000 and 2100." };
+const optionalPlanDay = (what: string) => optionalDay(what, BETWEEN);
 
-const anyDay = (what: string) =>
-  z
-    .string({ error: `Enter ${what}.` })
-    .trim()
-    .min(1, `Enter ${what}.`)
-    .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
-    .refine((d) => !isRealDay(d) || (d >= EARLIEST_DAY && d <= LATEST_DAY), "Use a date between 2000 and 2100.");
-
-const optionalDay = (what: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : null))
-    .refine((v) => v === null || isRealDay(v), `Enter ${what} as a real date (YYYY-MM-DD), or leave it empty.`)
-    .refine((v) => v === null || !isRealDay(v) || (v >= EARLIEST_DAY && v <= LATEST_DAY), "Use a date between 2000 and 2100.");
-
-const shortText = (message: string, max = 500) =>
-  z.string({ error: message }).trim().min(1, message).max(max, `Use at most ${max.toLocaleString("en-GB")} characters.`);
-
-const idList = (message: string, min: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.filter((x) => x !== "") : [v]),
-    z
-      .array(z.string().refine(isUuid, message))
-      .max(50, message)
-      .refine((a) => a.length >= min, min ? "Choose at least one focus dimension." : message),
-  );
-
-const Version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
-const Uuid = (message: string) => z.string({ error: message }).refine(isUuid, message);
+/** Focus dimensions: at least one. */
+const focusDimensions = () =>
+  idList("Choose dimensions from the list.", 50).refine((ids) => ids.length > 0, "Choose at least one focus dimension.");
 
 export function NewPlanSchema(today: string) {
   return z
     .object({
-      mentorId: Uuid("Choose the mentor."),
-      goal: requiredText("Write the goal: what should be different at the end of the plan?"),
-      dimensionIds: idList("Choose dimensions from the list.", 1),
-      flagIds: idList("Choose flags from the list.", 0),
-      startedOn: anyDay("the start date"),
-      targetOn: optionalDay("the target date"),
+      mentorId: id("Choose the mentor."),
+      goal: text("Write the goal: what should be different at the end of the plan?"),
+      dimensionIds: focusDimensions(),
+      flagIds: idList("Choose flags from the list.", 50),
+      startedOn: day("the start date", BETWEEN),
+      targetOn: optionalPlanDay("the target date"),
       idempotencyKey: IdempotencyKeySchema,
     })
     .refine((v) => v.targetOn === null || v.targetOn >= v.startedOn, {
@@ -742,10 +716,10 @@ export function NewPlanSchema(today: string) {
 function observationTextFields() {
   return {
     situation: optionalText(),
-    behavior: requiredText("Describe what the person did: a concrete, observable behaviour."),
+    behavior: text("Describe what the person did: a concrete, observable behaviour."),
     impact: optionalText(),
     signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
-    dimensionIds: idList("Choose dimensions from the list.", 1),
+    dimensionIds: focusDimensions(),
   };
 }
 
@@ -754,37 +728,37 @@ export function PlanActionSchema(today: string) {
   const statusChange = (intent: "pause" | "resume" | "abandon") =>
     z.object({
       intent: z.literal(intent),
-      version: Version,
+      version,
       changedOn: pastDaySchema(today, "the date of the change"),
-      reason: shortText("Say why.", 2000),
+      reason: text("Say why.", 2000),
     });
   return z.discriminatedUnion("intent", [
     z.object({
       intent: z.literal("add-action"),
-      title: shortText("Write the action."),
-      dueOn: optionalDay("the due date"),
+      title: text("Write the action.", 500),
+      dueOn: optionalPlanDay("the due date"),
       idempotencyKey: IdempotencyKeySchema,
     }),
     z.object({
       intent: z.literal("edit-action"),
-      actionId: Uuid("Reload the page and try again."),
-      version: Version,
-      title: shortText("Write the action."),
-      dueOn: optionalDay("the due date"),
+      actionId: id("Reload the page and try again."),
+      version,
+      title: text("Write the action.", 500),
+      dueOn: optionalPlanDay("the due date"),
     }),
-    z.object({ intent: z.literal("tick-action"), actionId: Uuid("Reload the page and try again.") }),
-    z.object({ intent: z.literal("untick-action"), actionId: Uuid("Reload the page and try again.") }),
+    z.object({ intent: z.literal("tick-action"), actionId: id("Reload the page and try again.") }),
+    z.object({ intent: z.literal("untick-action"), actionId: id("Reload the page and try again.") }),
     z.object({
       intent: z.literal("move-action"),
-      actionId: Uuid("Reload the page and try again."),
+      actionId: id("Reload the page and try again."),
       direction: z.enum(["up", "down"], { error: "Reload the page and try again." }),
     }),
     z
       .object({
         intent: z.literal("checkin"),
         heldOn: pastDaySchema(today, "the day you met"),
-        notes: requiredText("Write what you talked about and agreed."),
-        nextOn: optionalDay("the next check-in date"),
+        notes: text("Write what you talked about and agreed."),
+        nextOn: optionalPlanDay("the next check-in date"),
         idempotencyKey: IdempotencyKeySchema,
       })
       .refine((v) => v.nextOn === null || v.nextOn >= v.heldOn, {
@@ -793,9 +767,9 @@ export function PlanActionSchema(today: string) {
       }),
     z.object({
       intent: z.literal("resolve-flag"),
-      flagId: Uuid("Reload the page and try again."),
-      version: Version,
-      note: shortText("Say how it was resolved.", 2000),
+      flagId: id("Reload the page and try again."),
+      version,
+      note: text("Say how it was resolved.", 2000),
     }),
     z.object({
       intent: z.literal("observation"),
@@ -805,11 +779,11 @@ export function PlanActionSchema(today: string) {
     }),
     z.object({
       intent: z.literal("edit-plan"),
-      version: Version,
-      goal: requiredText("Write the goal: what should be different at the end of the plan?"),
-      targetOn: optionalDay("the target date"),
-      dimensionIds: idList("Choose dimensions from the list.", 1),
-      mentorId: Uuid("Choose the mentor."),
+      version,
+      goal: text("Write the goal: what should be different at the end of the plan?"),
+      targetOn: optionalPlanDay("the target date"),
+      dimensionIds: focusDimensions(),
+      mentorId: id("Choose the mentor."),
       mentorReason: optionalText(),
     }),
     statusChange("pause"),
@@ -817,9 +791,9 @@ export function PlanActionSchema(today: string) {
     statusChange("abandon"),
     z.object({
       intent: z.literal("complete"),
-      version: Version,
+      version,
       changedOn: pastDaySchema(today, "the date of the change"),
-      reason: shortText("Say why the plan ends here.", 2000),
+      reason: text("Say why the plan ends here.", 2000),
       ...observationTextFields(),
       idempotencyKey: IdempotencyKeySchema,
     }),

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import type { FlagStatus } from "../../db/schema";
-import { isUuid } from "../auth/policy.server";
+import { id, isUuid, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import type { SettableFlagStatus } from "../utils/lifecycle";
 import { audit } from "./audit.server";
-import { optionalText, pastDaySchema, requiredText } from "./observation.server";
+import { pastDaySchema } from "./observation.server";
 
 export function listAntiPatternsForForm(db: DB) {
   return db
@@ -208,35 +208,29 @@ export async function markFlagsAddressing(
 
 export function NewFlagSchema(today: string) {
   return z.object({
-    antiPatternId: z
-      .string({ error: "Choose the anti-pattern you saw." })
-      .refine(isUuid, "Choose the anti-pattern you saw."),
+    antiPatternId: id("Choose the anti-pattern you saw."),
     observedOn: pastDaySchema(today, "the day you saw it"),
     situation: optionalText(),
-    behavior: requiredText("Describe what the person did: a concrete, observable behaviour."),
+    behavior: text("Describe what the person did: a concrete, observable behaviour."),
     impact: optionalText(),
     idempotencyKey: IdempotencyKeySchema,
   });
 }
 
-const Version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
-const Note = (message: string) =>
-  z.string({ error: message }).trim().min(1, message).max(2000, "Use at most 2,000 characters.");
-
 export function FlagActionSchema(today: string) {
   return z.discriminatedUnion("intent", [
     z.object({
       intent: z.literal("discussed"),
-      version: Version,
+      version,
       discussedOn: pastDaySchema(today, "the day you discussed it"),
-      note: z.string().trim().max(2000, "Use at most 2,000 characters.").optional().transform((v) => v ?? ""),
+      note: optionalText(2000),
     }),
-    z.object({ intent: z.literal("resolve"), version: Version, note: Note("Say how it was resolved.") }),
-    z.object({ intent: z.literal("dismiss"), version: Version, note: Note("Say why you dismiss this flag.") }),
+    z.object({ intent: z.literal("resolve"), version, note: text("Say how it was resolved.", 2000) }),
+    z.object({ intent: z.literal("dismiss"), version, note: text("Say why you dismiss this flag.", 2000) }),
     z.object({
       intent: z.literal("reopen"),
-      version: Version,
-      note: z.string().trim().max(2000, "Use at most 2,000 characters.").optional().transform((v) => v ?? ""),
+      version,
+      note: optionalText(2000),
     }),
   ]);
 }

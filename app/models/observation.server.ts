@@ -3,10 +3,9 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { SIGNALS, type Signal } from "../../db/schema";
 import { z } from "zod";
-import { isUuid } from "../auth/policy.server";
 import { withdrawFromPackets } from "./calibration.server";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
-import { isRealDay } from "../utils/dates";
+import { day, idList, isUuid, optionalText, text, version } from "../utils/fields";
 
 export interface ObservationText {
   observedOn: string;
@@ -313,47 +312,23 @@ export async function retractObservation(
 
 // ---- Form input: the same rules for the create and edit forms -------------------------------------
 
-const TEXT_MAX = 10_000;
-const EARLIEST_DAY = "2000-01-01";
-
 /** A 'YYYY-MM-DD' day between 2000-01-01 and `today` (both included). */
 export function pastDaySchema(today: string, what = "the date") {
-  return z
-    .string({ error: `Enter ${what}.` })
-    .trim()
-    .min(1, `Enter ${what}.`)
-    .refine(isRealDay, `Enter ${what} as a real date (YYYY-MM-DD).`)
-    .refine((d) => !isRealDay(d) || d >= EARLIEST_DAY, "Use a date in 2000 or later.")
-    .refine((d) => !isRealDay(d) || d <= today, "The date cannot be in the future.");
+  return day(what, { max: today, tooLate: "The date cannot be in the future." });
 }
 
-export const requiredText = (message: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .min(1, message)
-    .max(TEXT_MAX, `Use at most ${TEXT_MAX.toLocaleString("en-GB")} characters.`);
-export const optionalText = () =>
-  z
-    .string()
-    .trim()
-    .max(TEXT_MAX, `Use at most ${TEXT_MAX.toLocaleString("en-GB")} characters.`)
-    .optional()
-    .transform((v) => v ?? "");
+export { optionalText, text as requiredText };
 
-const DimensionIdsSchema = z.preprocess(
-  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.filter((x) => x !== "") : [v]),
-  z
-    .array(z.string().refine(isUuid, "Choose dimensions from the list."))
-    .min(1, "Choose at least one dimension.")
-    .max(50, "Choose dimensions from the list."),
+const DimensionIdsSchema = idList("Choose dimensions from the list.", 50).refine(
+  (ids) => ids.length > 0,
+  "Choose at least one dimension.",
 );
 
 function observationFields(today: string) {
   return {
     observedOn: pastDaySchema(today, "the day you saw it"),
     situation: optionalText(),
-    behavior: requiredText("Describe what the person did: a concrete, observable behaviour."),
+    behavior: text("Describe what the person did: a concrete, observable behaviour."),
     impact: optionalText(),
     dimensionIds: DimensionIdsSchema,
     signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
@@ -375,7 +350,7 @@ export function NewObservationSchema(today: string) {
 export function EditObservationFieldsSchema(today: string) {
   return z.object({
     ...observationFields(today),
-    version: z.coerce.number({ error: "Reload the page and try again." }).int().positive(),
+    version,
   });
 }
 

@@ -5,9 +5,9 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/client";
-import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
-import { optionalText, requiredText } from "./observation.server";
+import { id, optionalText, text, version } from "../utils/fields";
 import { escapeLike } from "./candidate.server";
 
 export interface SniffTestText {
@@ -473,17 +473,9 @@ const TimeboxSchema = z.preprocess(
 );
 
 const sniffTestFields = {
-  title: z
-    .string({ error: "Give the sniff test a title." })
-    .trim()
-    .min(1, "Give the sniff test a title.")
-    .max(200, "Use at most 200 characters."),
-  dimensionId: z
-    .string({ error: "Choose the dimension it reveals." })
-    .refine(isUuid, "Choose the dimension it reveals."),
-  assignment: requiredText(
-    "Write the assignment as it will be given to the person."
-  ),
+  title: text("Give the sniff test a title.", 200),
+  dimensionId: id("Choose the dimension it reveals."),
+  assignment: text("Write the assignment as it will be given to the person."),
   rationale: optionalText(),
   signals: optionalText(),
   redFlags: optionalText(),
@@ -496,10 +488,7 @@ export const NewSniffTestSchema = z.object({
 });
 export const EditSniffTestSchema = z.object({
   ...sniffTestFields,
-  version: z.coerce
-    .number({ error: "Reload the page and try again." })
-    .int()
-    .positive(),
+  version,
 });
 
 export function toSniffTestText(

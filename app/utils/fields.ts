@@ -98,7 +98,7 @@ export function idList(message: string, max = 200) {
 }
 
 /** The version an edit form was rendered with (compared on save: a stale one answers 409). */
-export const version = z.coerce.number().int().positive();
+export const version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
 
 /** The hidden key of a create form (see saveOnce in idempotency.server.ts). */
 export const idempotencyKey = z.uuid({ message: "This form has expired: reload the page and submit it again." });
