@@ -19,6 +19,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS, isManager: user.roles.includes("manager") });
 }
 
+/** One line of a section: the person (a link), what it is about, and a detail line below. */
+function Item({ to, name, title, detail, children }: { to: string; name: string; title?: string; detail?: ReactNode; children?: ReactNode }) {
+  return (
+    <li className="py-2">
+      <Link className="font-medium text-brand-700 underline" to={to}>
+        {name}
+      </Link>
+      {title ? ` — ${title}` : null}
+      {children}
+      {detail ? <span className="block text-sm text-stone-600">{detail}</span> : null}
+    </li>
+  );
+}
+
 function Section({ title, empty, children, count }: { title: string; empty: string; count: number; children: ReactNode }) {
   // aria-labelledby takes a list of ids separated by spaces, so the title cannot be the id.
   const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
@@ -71,28 +85,12 @@ export default function MyWeek() {
           empty="You have not written about anyone yet. Open a candidate from the Candidates page to note what you saw."
         >
           {week.recent.map((c) => (
-            <li key={c.id} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/candidates/${c.id}`}>
-                {c.name}
-              </Link>
-              <span className="block text-sm text-stone-600">
-                {STAGE_LABELS[c.stage] ?? c.stage} · your last activity {formatDate(c.last_activity_at)}
-              </span>
-            </li>
+            <Item key={c.id} to={`/candidates/${c.id}`} name={c.name} detail={<>{STAGE_LABELS[c.stage] ?? c.stage} · your last activity {formatDate(c.last_activity_at)}</>} />
           ))}
         </Section>
         <Section title="Sniff tests due" count={week.assignments.length} empty="No sniff tests are due in the next seven days.">
           {week.assignments.map((a) => (
-            <li key={a.id} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/candidates/${a.candidate_id}`}>
-                {a.candidate_name}
-              </Link>{" "}
-              — {a.title}
-              <span className="block text-sm text-stone-600">
-                {a.status}, due {formatDate(a.due_on)}
-                {overdue(a.due_on)}
-              </span>
-            </li>
+            <Item key={a.id} to={`/candidates/${a.candidate_id}`} name={a.candidate_name} title={a.title} detail={<>{a.status}, due {formatDate(a.due_on)}{overdue(a.due_on)}</>} />
           ))}
         </Section>
         <Section
@@ -101,40 +99,17 @@ export default function MyWeek() {
           empty="Every open flag you raised or manage has been discussed with the person."
         >
           {week.flags.map((f) => (
-            <li key={f.id} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/candidates/${f.candidate_id}`}>
-                {f.candidate_name}
-              </Link>{" "}
-              — {f.anti_pattern}
-              <span className="block text-sm text-stone-600">observed {formatDate(f.observed_on)}</span>
-            </li>
+            <Item key={f.id} to={`/candidates/${f.candidate_id}`} name={f.candidate_name} title={f.anti_pattern} detail={<>observed {formatDate(f.observed_on)}</>} />
           ))}
         </Section>
         <Section title="Coaching actions due" count={week.actions.length} empty="No coaching actions are due for your mentees.">
           {week.actions.map((a) => (
-            <li key={a.id} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/coaching/${a.plan_id}`}>
-                {a.candidate_name}
-              </Link>{" "}
-              — {a.title}
-              <span className="block text-sm text-stone-600">
-                due {formatDate(a.due_on)}
-                {overdue(a.due_on)}
-              </span>
-            </li>
+            <Item key={a.id} to={`/coaching/${a.plan_id}`} name={a.candidate_name} title={a.title} detail={<>due {formatDate(a.due_on)}{overdue(a.due_on)}</>} />
           ))}
         </Section>
         <Section title="Check-ins due" count={week.checkins.length} empty="No check-in is planned for the next seven days.">
           {week.checkins.map((c) => (
-            <li key={c.id} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/coaching/${c.id}`}>
-                {c.candidate_name}
-              </Link>
-              <span className="block text-sm text-stone-600">
-                {c.last_held_on ? `last check-in ${formatDate(c.last_held_on)}` : "no check-in yet"}
-                {c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}
-              </span>
-            </li>
+            <Item key={c.id} to={`/coaching/${c.id}`} name={c.candidate_name} detail={<>{c.last_held_on ? `last check-in ${formatDate(c.last_held_on)}` : "no check-in yet"}{c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}</>} />
           ))}
         </Section>
         <Section
@@ -143,16 +118,13 @@ export default function MyWeek() {
           empty="Your coaching plans are on track: recent check-ins, no overdue actions, no target passed."
         >
           {week.coachingNudges.map((p) => (
-            <li key={p.planId} className="py-2">
-              <Link className="font-medium text-brand-700 underline" to={`/coaching/${p.planId}`}>
-                {p.candidateName}
-              </Link>
+            <Item key={p.planId} to={`/coaching/${p.planId}`} name={p.candidateName}>
               <ul className="text-sm text-amber-900">
                 {p.nudges.map((n) => (
                   <li key={n.kind}>{n.text}</li>
                 ))}
               </ul>
-            </li>
+            </Item>
           ))}
         </Section>
         <Section title="Next calibration" count={week.meeting ? 1 : 0} empty="You are not attending an upcoming calibration meeting.">
@@ -170,16 +142,9 @@ export default function MyWeek() {
             empty={`No plan of your candidates was handed to another mentor by someone else in the last ${data.roleChangeDays} days.`}
           >
             {week.handovers.map((h) => (
-              <li key={h.id} className="py-2">
-                <Link className="font-medium text-brand-700 underline" to={`/coaching/${h.planId}`}>
-                  {h.candidateName}
-                </Link>
-                ’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
-                <span className="block text-sm text-stone-600">
-                  {formatDate(h.changedOn)}
-                  {h.reason ? ` · “${h.reason}”` : ""}
-                </span>
-              </li>
+              <Item key={h.id} to={`/coaching/${h.planId}`} name={h.candidateName} detail={<>{formatDate(h.changedOn)}{h.reason ? ` · “${h.reason}”` : ""}</>}>
+’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
+</Item>
             ))}
           </Section>
         ) : null}
