@@ -3,7 +3,7 @@
  * per-kind selects with a common shape, each cut to the page before the union, so a page costs one
  * statement whatever it shows or how long the history is.
  */
-import { type SelectQueryBuilder, sql } from "kysely";
+import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { DB } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
@@ -71,6 +71,27 @@ const dayAt = (day: string, createdAt: string) =>
 const dayOf = (timestamp: string) =>
   sql<string>`(${sql.ref(timestamp)} at time zone 'UTC')::date`;
 
+type Column = RawBuilder<unknown>;
+type ColumnName = Exclude<keyof TimelineRow, "kind" | "event" | "id">;
+const COLUMN_ORDER: readonly ColumnName[] = [
+  "at", "day", "actor", "title", "detail", "situation", "behavior", "impact", "signal",
+  "from_status", "to_status", "mentor", "edited", "retracted", "superseded", "link_id",
+];
+const FLAGS: ReadonlySet<ColumnName> = new Set(["edited", "retracted", "superseded"]);
+
+/**
+ * One branch's select list in the common shape and order the UNION ALL needs: `id` names the row's id
+ * column, and every column not given is null (false for the edited / retracted / superseded flags).
+ */
+function columns(kind: TimelineKind, event: string | Column, id: string, given: Partial<Record<ColumnName, Column>>) {
+  return [
+    lit(kind).as("kind"),
+    (typeof event === "string" ? lit(event) : event).as("event"),
+    sql<string>`${sql.ref(id)}`.as("id"),
+    ...COLUMN_ORDER.map((name) => (given[name] ?? (FLAGS.has(name) ? no : nullText)).as(name)),
+  ];
+}
+
 function observationBranch(
   db: DB,
   candidateId: string,
@@ -128,27 +149,19 @@ function flagBranches(db: DB, candidateId: string): Branch[] {
     .selectFrom("flags as f")
     .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
     .innerJoin("users as u", "u.id", "f.raised_by")
-    .select([
-      lit("flag").as("kind"),
-      lit("flag_raised").as("event"),
-      "f.id",
-      dayAt("f.observed_on", "f.created_at").as("at"),
-      sql<string>`f.observed_on`.as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`p.name`.as("title"),
-      nullText.as("detail"),
-      sql<string | null>`f.situation`.as("situation"),
-      sql<string | null>`f.behavior`.as("behavior"),
-      sql<string | null>`f.impact`.as("impact"),
-      nullText.as("signal"),
-      nullText.as("from_status"),
-      sql<string | null>`f.status`.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      sql<string | null>`f.id::text`.as("link_id"),
-    ])
+    .select(
+      columns("flag", "flag_raised", "f.id", {
+        at: dayAt("f.observed_on", "f.created_at"),
+        day: sql<string>`f.observed_on`,
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`p.name`,
+        situation: sql<string | null>`f.situation`,
+        behavior: sql<string | null>`f.behavior`,
+        impact: sql<string | null>`f.impact`,
+        to_status: sql<string | null>`f.status`,
+        link_id: sql<string | null>`f.id::text`,
+      }),
+    )
     .where("f.candidate_id", "=", candidateId);
   // The 'raised' event repeats the flag row above, so only later events are listed.
   const events = db
@@ -156,29 +169,18 @@ function flagBranches(db: DB, candidateId: string): Branch[] {
     .innerJoin("flags as f", "f.id", "e.flag_id")
     .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
     .innerJoin("users as u", "u.id", "e.changed_by")
-    .select([
-      lit("flag").as("kind"),
-      sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`.as(
-        "event"
-      ),
-      "e.id",
-      sql<Date>`e.created_at`.as("at"),
-      dayOf("e.created_at").as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`p.name`.as("title"),
-      sql<string | null>`nullif(e.note, '')`.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      sql<string | null>`e.from_status`.as("from_status"),
-      sql<string | null>`e.to_status`.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      sql<string | null>`f.id::text`.as("link_id"),
-    ])
+    .select(
+      columns("flag", sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`, "e.id", {
+        at: sql<Date>`e.created_at`,
+        day: dayOf("e.created_at"),
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`p.name`,
+        detail: sql<string | null>`nullif(e.note, '')`,
+        from_status: sql<string | null>`e.from_status`,
+        to_status: sql<string | null>`e.to_status`,
+        link_id: sql<string | null>`f.id::text`,
+      }),
+    )
     .where("f.candidate_id", "=", candidateId)
     .where("e.kind", "<>", "raised");
   return [raised as unknown as Branch, events as unknown as Branch];
@@ -190,27 +192,18 @@ function sniffTestBranch(db: DB, candidateId: string): Branch {
     .innerJoin("sniff_test_assignments as a", "a.id", "e.assignment_id")
     .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
     .innerJoin("users as u", "u.id", "e.changed_by")
-    .select([
-      lit("sniff_test").as("kind"),
-      lit("assignment").as("event"),
-      "e.id",
-      sql<Date>`e.created_at`.as("at"),
-      dayOf("e.created_at").as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`r.title`.as("title"),
-      sql<string | null>`nullif(e.note, '')`.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      sql<string | null>`e.from_status`.as("from_status"),
-      sql<string | null>`e.to_status`.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      sql<string | null>`a.id::text`.as("link_id"),
-    ])
+    .select(
+      columns("sniff_test", "assignment", "e.id", {
+        at: sql<Date>`e.created_at`,
+        day: dayOf("e.created_at"),
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`r.title`,
+        detail: sql<string | null>`nullif(e.note, '')`,
+        from_status: sql<string | null>`e.from_status`,
+        to_status: sql<string | null>`e.to_status`,
+        link_id: sql<string | null>`a.id::text`,
+      }),
+    )
     .where("a.candidate_id", "=", candidateId) as unknown as Branch;
 }
 
@@ -220,57 +213,37 @@ function coachingBranches(db: DB, candidateId: string): Branch[] {
     .innerJoin("coaching_plans as p", "p.id", "c.plan_id")
     .innerJoin("users as u", "u.id", "c.changed_by")
     .leftJoin("users as m", "m.id", "c.to_mentor_id")
-    .select([
-      lit("coaching").as("kind"),
-      sql<string>`case
+    .select(
+      columns("coaching", sql<string>`case
         when c.from_status is null then 'plan_started'
         when c.from_status = c.to_status and c.from_mentor_id is distinct from c.to_mentor_id then 'plan_mentor'
-        else 'plan_status' end`.as("event"),
-      "c.id",
-      dayAt("c.changed_on", "c.created_at").as("at"),
-      sql<string>`c.changed_on`.as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`p.goal`.as("title"),
-      sql<string | null>`nullif(c.reason, '')`.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      sql<string | null>`c.from_status`.as("from_status"),
-      sql<string | null>`c.to_status`.as("to_status"),
-      sql<string | null>`m.name`.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      sql<string | null>`p.id::text`.as("link_id"),
-    ])
+        else 'plan_status' end`, "c.id", {
+        at: dayAt("c.changed_on", "c.created_at"),
+        day: sql<string>`c.changed_on`,
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`p.goal`,
+        detail: sql<string | null>`nullif(c.reason, '')`,
+        from_status: sql<string | null>`c.from_status`,
+        to_status: sql<string | null>`c.to_status`,
+        mentor: sql<string | null>`m.name`,
+        link_id: sql<string | null>`p.id::text`,
+      }),
+    )
     .where("p.candidate_id", "=", candidateId);
   // Check-in notes stay on the plan page; the timeline records that the conversation happened.
   const checkins = db
     .selectFrom("coaching_checkins as k")
     .innerJoin("coaching_plans as p", "p.id", "k.plan_id")
     .innerJoin("users as u", "u.id", "k.author_id")
-    .select([
-      lit("coaching").as("kind"),
-      lit("checkin").as("event"),
-      "k.id",
-      dayAt("k.held_on", "k.created_at").as("at"),
-      sql<string>`k.held_on`.as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`p.goal`.as("title"),
-      nullText.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      nullText.as("from_status"),
-      nullText.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      sql<string | null>`p.id::text`.as("link_id"),
-    ])
+    .select(
+      columns("coaching", "checkin", "k.id", {
+        at: dayAt("k.held_on", "k.created_at"),
+        day: sql<string>`k.held_on`,
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`p.goal`,
+        link_id: sql<string | null>`p.id::text`,
+      }),
+    )
     .where("p.candidate_id", "=", candidateId);
   return [changes as unknown as Branch, checkins as unknown as Branch];
 }
@@ -279,27 +252,16 @@ function stageBranch(db: DB, candidateId: string): Branch {
   return db
     .selectFrom("stage_changes as s")
     .innerJoin("users as u", "u.id", "s.changed_by")
-    .select([
-      lit("stage").as("kind"),
-      lit("stage").as("event"),
-      "s.id",
-      sql<Date>`s.created_at`.as("at"),
-      dayOf("s.created_at").as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      nullText.as("title"),
-      sql<string | null>`s.reason`.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      sql<string | null>`s.from_stage`.as("from_status"),
-      sql<string | null>`s.to_stage`.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      no.as("superseded"),
-      nullText.as("link_id"),
-    ])
+    .select(
+      columns("stage", "stage", "s.id", {
+        at: sql<Date>`s.created_at`,
+        day: dayOf("s.created_at"),
+        actor: sql<string | null>`u.name`,
+        detail: sql<string | null>`s.reason`,
+        from_status: sql<string | null>`s.from_stage`,
+        to_status: sql<string | null>`s.to_stage`,
+      }),
+    )
     .where("s.candidate_id", "=", candidateId) as unknown as Branch;
 }
 
@@ -309,27 +271,18 @@ function decisionBranch(db: DB, candidateId: string): Branch {
     .innerJoin("calibration_items as i", "i.id", "d.item_id")
     .innerJoin("calibration_meetings as m", "m.id", "i.meeting_id")
     .innerJoin("users as u", "u.id", "d.decided_by")
-    .select([
-      lit("decision").as("kind"),
-      lit("decision").as("event"),
-      "d.id",
-      sql<Date>`d.decided_at`.as("at"),
-      dayOf("d.decided_at").as("day"),
-      sql<string | null>`u.name`.as("actor"),
-      sql<string | null>`m.title`.as("title"),
-      sql<string | null>`d.rationale`.as("detail"),
-      nullText.as("situation"),
-      nullText.as("behavior"),
-      nullText.as("impact"),
-      nullText.as("signal"),
-      nullText.as("from_status"),
-      sql<string | null>`d.outcome`.as("to_status"),
-      nullText.as("mentor"),
-      no.as("edited"),
-      no.as("retracted"),
-      sql<boolean>`d.superseded_at is not null`.as("superseded"),
-      sql<string | null>`m.id::text`.as("link_id"),
-    ])
+    .select(
+      columns("decision", "decision", "d.id", {
+        at: sql<Date>`d.decided_at`,
+        day: dayOf("d.decided_at"),
+        actor: sql<string | null>`u.name`,
+        title: sql<string | null>`m.title`,
+        detail: sql<string | null>`d.rationale`,
+        to_status: sql<string | null>`d.outcome`,
+        superseded: sql<boolean>`d.superseded_at is not null`,
+        link_id: sql<string | null>`m.id::text`,
+      }),
+    )
     .where("i.candidate_id", "=", candidateId) as unknown as Branch;
 }
 
