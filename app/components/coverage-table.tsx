@@ -1,3 +1,4 @@
+import { ColumnHeads } from "./ui/column-heads";
 import { formatDate } from "../utils/dates";
 
 export interface CoverageRow {
@@ -16,20 +17,11 @@ export function CoverageTable({ coverage }: { coverage: CoverageRow[] }) {
   return (
     <table className="mt-2 w-full text-left text-sm">
       <thead>
-        <tr className="border-b border-stone-200 text-stone-600">
-          <th scope="col" className="py-1 pr-2 font-medium">
-            Dimension
-          </th>
-          <th scope="col" className="py-1 pr-2 font-medium">
-            Observations
-          </th>
-          <th scope="col" className="py-1 pr-2 font-medium">
-            Observers
-          </th>
-          <th scope="col" className="py-1 font-medium">
-            Most recent
-          </th>
-        </tr>
+        <ColumnHeads
+          labels={["Dimension", "Observations", "Observers", "Most recent"]}
+          className="py-1 pr-2 font-medium last:pr-0"
+          rowClassName="border-b border-stone-200 text-stone-600"
+        />
       </thead>
       <tbody>
         {coverage.map((d) => (

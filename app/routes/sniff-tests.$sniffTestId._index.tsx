@@ -15,6 +15,7 @@ import {
   TextField,
 } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { useFormResult } from "../utils/form-result";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -404,23 +405,7 @@ export default function SniffTestPage() {
           <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Candidate
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Offered
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Due
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Status
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Version given
-                  </th>
-                </tr>
+                <ColumnHeads labels={["Candidate", "Offered", "Due", "Status", "Version given"]} className="px-3 py-2 font-semibold" />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {assignments.map((a, i) => (
