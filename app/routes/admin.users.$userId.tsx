@@ -14,8 +14,8 @@ import { audit } from "../models/audit.server";
 import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
 import { text, version } from "../utils/fields";
-import { useFormResult } from "../utils/form-result";
-import { type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
+import { useFormResult, detailOf } from "../utils/form-result";
+import { type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
 import type { AppContext } from "../context";
@@ -170,7 +170,7 @@ function stale(yours: { name: string; roles: Role[] }) {
     fieldErrors: {},
     values: { intent: "update" },
   };
-  return json({ ...failure, yours }, { status: 409 });
+  return invalidWith(failure, { yours });
 }
 
 function rolesDiffer(a: readonly Role[], b: readonly Role[]) {
@@ -198,7 +198,7 @@ export default function EditUser() {
   const disable = useFormResult("disable");
   const enable = useFormResult("enable");
   const status = disable.failed ? disable : enable;
-  const yours = actionData && "yours" in actionData ? actionData.yours : undefined;
+  const yours = detailOf(actionData, "yours");
   // After a 409 the form shows the saved version (the loader ran again), not the rejected input.
   const name = update.value("name", user.name);
   const roles = yours ? user.roles : update.list("roles", user.roles);

@@ -40,9 +40,9 @@ import {
 import { getCandidateHeader } from "../models/candidate.server";
 import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
-import { badRequest, type FormFailure, formValues, parseForm } from "../utils/forms.server";
+import { badRequest, type FormFailure, formValues, parseForm, invalidWith } from "../utils/forms.server";
 import { text } from "../utils/fields";
-import { type FormResult, useFormResult } from "../utils/form-result";
+import { type FormResult, useFormResult, detailOf } from "../utils/form-result";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
@@ -184,7 +184,7 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
         values,
       };
       // The saved pre-read goes beside the form, so nothing either window wrote is lost.
-      return json({ ...failure, saved: saved ? { view: saved.view, leaning: saved.leaning } : null }, { status: 409 });
+      return invalidWith(failure, { saved: saved ? { view: saved.view, leaning: saved.leaning } : null });
     }
     return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.");
   } catch (error) {
@@ -222,7 +222,7 @@ export default function PacketPage() {
   const prereadResult = useFormResult("preread");
   const amendResult = useFormResult("amend");
   // A stale pre-read is refused with the one saved meanwhile, shown beside the form.
-  const savedMeanwhile = prereadResult.failed && actionData && "saved" in actionData ? actionData.saved : null;
+  const savedMeanwhile = (prereadResult.failed && detailOf(actionData, "saved")) || null;
   const { candidate, meeting } = data;
   const own = data.prereads.find((p) => p.user_id === data.viewerId);
   const others = data.prereads.filter((p) => p.user_id !== data.viewerId);

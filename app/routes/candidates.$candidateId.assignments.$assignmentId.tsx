@@ -26,8 +26,8 @@ import { findObservationByIdempotencyKey, listDimensionsForForm, observationInpu
 import { formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
-import { CHECK_FIELDS, readFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, parseForm, type Values } from "../utils/forms.server";
+import { CHECK_FIELDS, readFormResult, detailOf } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, parseForm, type Values, invalidWith } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -143,7 +143,7 @@ function conflict(values: Values, current: { status: AssignmentStatus; version: 
     fieldErrors: {},
     values,
   };
-  return json({ ...failure, conflict: { yours: values, current: { status: current.status, version: current.version } } }, { status: 409 });
+  return invalidWith(failure, { conflict: { yours: values, current: { status: current.status, version: current.version } } });
 }
 
 const linkClass = "text-brand-700 underline";
@@ -219,7 +219,7 @@ export default function AssignmentPage() {
   const { candidate, assignment, events, observations, extraDimensions, simple, closing, canOpenTemplate, idempotencyKey } =
     useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const conflict = data && "conflict" in data ? data.conflict : null;
+  const conflict = detailOf(data, "conflict") ?? null;
   // The two forms share their intent field (the radio buttons), so the refusal is told apart here.
   const result = readFormResult(data);
   const failedIntent = result.value("intent");

@@ -34,7 +34,7 @@ import { listActiveUsers } from "../models/user.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { id, optionalDay, text, version } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { STAGE_LABELS } from "../utils/labels";
 
@@ -163,7 +163,7 @@ async function saveDetails(context: AppContext, { candidate, input, values, base
       fieldErrors: {},
       values: { intent: "details" },
     };
-    return json({ ...failure, yours, current: current ? savedDetails(current) : null }, { status: 409 });
+    return invalidWith(failure, { yours, current: current ? savedDetails(current) : null });
   }
   return redirectWithFlash(here, fields.length ? "Details saved." : "No changes to save.");
 }

@@ -14,8 +14,8 @@ import { FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlag
 import { FLAG_STATUS_LABELS } from "../utils/labels";
 import { canMoveFlag } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
-import { useFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
+import { useFormResult, detailOf } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -109,7 +109,7 @@ async function stale(flag: Flag, values: Values, context?: AppContext) {
     fieldErrors: {},
     values: { ...values, version: String(saved.version) },
   };
-  return json({ ...failure, conflict: { saved } }, { status: 409 });
+  return invalidWith(failure, { conflict: { saved } });
 }
 
 // The flag's own page says where it is being addressed.
@@ -170,7 +170,7 @@ export default function FlagPage() {
   const resolve = useFormResult("resolve");
   const dismiss = useFormResult("dismiss");
   const reopen = useFormResult("reopen");
-  const current = data && "conflict" in data ? data.conflict.saved : flag;
+  const current = detailOf(data, "conflict")?.saved ?? flag;
   const version = String(current.version);
   const closed = current.status === "resolved" || current.status === "dismissed";
   const here = `/candidates/${candidate.id}/flags/${flag.id}`;

@@ -24,8 +24,8 @@ import {
 import { formatDate, isoDate } from "../utils/dates";
 import { SIGNAL_LABELS } from "../utils/labels";
 import { text } from "../utils/fields";
-import { readFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values } from "../utils/forms.server";
+import { readFormResult, detailOf } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -174,7 +174,7 @@ async function editObservation(
       fieldErrors: {},
       values: { ...values, version: String(saved.version) },
     };
-    return json({ ...failure, conflict: { yours: values, saved } }, { status: 409 });
+    return invalidWith(failure, { conflict: { yours: values, saved } });
   }
   return redirectWithFlash(`/candidates/${observation.candidate_id}/observations/${observation.id}`, "Observation updated. The earlier text is kept in its history.");
 }
@@ -200,7 +200,7 @@ function Sbi({ situation, behavior, impact, struck = false }: { situation: strin
 export default function ObservationPage() {
   const { candidate, observation, revisions, dimensions, today, can } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const conflict = data && "conflict" in data ? data.conflict : null;
+  const conflict = detailOf(data, "conflict") ?? null;
   const { formError } = readFormResult(data);
   const edit = readFormResult(data, "edit");
   const retract = readFormResult(data, "retract");

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
@@ -29,10 +29,10 @@ import { getFlag, setFlagStatus } from "../models/flag.server";
 import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
-import { useFormResult } from "../utils/form-result";
+import { useFormResult, detailOf } from "../utils/form-result";
 import { canMoveFlag, planIsOpen } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values } from "../utils/forms.server";
+import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values, invalidWith } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -207,7 +207,7 @@ type Conflict =
 /** 409: the user's input kept, and the row as it is saved now to show beside the form. */
 function conflict(message: string, values: Values, detail: Conflict) {
   const failure: FormFailure = { ok: false, formError: message, fieldErrors: {}, values };
-  return json({ ...failure, conflict: detail }, { status: 409 });
+  return invalidWith(failure, { conflict: detail });
 }
 
 // ---- The page --------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ function conflict(message: string, values: Values, detail: Conflict) {
 export default function PlanPage() {
   const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const conflict: SerializeFrom<Conflict> | undefined = data && "conflict" in data ? data.conflict : undefined;
+  const conflict = detailOf(data, "conflict");
   const summary = useFormResult().summary;
   const addAction = useFormResult("add-action");
   const editAction = useFormResult("edit-action");

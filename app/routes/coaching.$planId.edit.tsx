@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
@@ -26,9 +26,9 @@ import { findObservationByIdempotencyKey, listDimensionsForForm, type Observatio
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { PLAN_STATUS_LABELS } from "../utils/labels";
-import { useFormResult } from "../utils/form-result";
+import { useFormResult, detailOf } from "../utils/form-result";
 import { canMovePlan, planIsOpen } from "../utils/lifecycle";
-import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values } from "../utils/forms.server";
+import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values, invalidWith } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -155,7 +155,7 @@ async function planConflict(context: AppContext, plan: Access, values: Values) {
     fieldErrors: {},
     values: { ...values, version: String(saved.version) },
   };
-  return json({ ...failure, conflict: { kind: "plan" as const, plan: saved } }, { status: 409 });
+  return invalidWith(failure, { conflict: { kind: "plan" as const, plan: saved } });
 }
 
 // ---- The page --------------------------------------------------------------------------------------
@@ -172,7 +172,8 @@ const CLOSING_LABELS = {
 export default function PlanEditPage() {
   const { plan, open, dimensions, mentors, today, keys } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const saved: SerializeFrom<typeof getPlanFields> | undefined = data && "conflict" in data ? data.conflict.plan : undefined;
+  const conflict = detailOf(data, "conflict");
+  const saved = conflict?.kind === "plan" ? conflict.plan : undefined;
   const version = String(saved?.version ?? plan.version);
   const summary = useFormResult().summary;
   const pause = useFormResult("pause");

@@ -14,8 +14,8 @@ import {
   toSniffTestText,
   updateSniffTest,
 } from "../models/sniff-test.server";
-import { useFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, parseForm } from "../utils/forms.server";
+import { useFormResult, detailOf } from "../utils/form-result";
+import { badRequest, type FormFailure, formValues, parseForm, invalidWith } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { SniffTestFields } from "../components/sniff-test-fields";
 
@@ -68,7 +68,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       fieldErrors: {},
       values: { ...values, version: String(saved.version) },
     };
-    return json({ ...failure, conflict: { yours: values, saved } }, { status: 409 });
+    return invalidWith(failure, { conflict: { yours: values, saved } });
   }
   return redirectWithFlash(`/sniff-tests/${test.id}`, `Sniff test saved as version ${result.version}. Earlier versions are kept in its history.`);
 }
@@ -87,7 +87,7 @@ export default function EditSniffTest() {
   const actionData = useActionData<typeof action>();
   const result = useFormResult();
   const navigation = useNavigation();
-  const conflict = actionData && "conflict" in actionData ? actionData.conflict : undefined;
+  const conflict = detailOf(actionData, "conflict");
   const saved: Record<string, string> = {
     title: test.title,
     dimensionId: test.dimension_id,

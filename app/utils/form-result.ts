@@ -84,3 +84,16 @@ export function useFormResult(intent?: string): FormResult {
   const data: unknown = useActionData();
   return readFormResult(data, intent);
 }
+
+/** The type of `key` on the members of an action's answers that carry it (never on the others). */
+export type DetailOf<T, K extends string> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+
+/**
+ * The detail a refusal carries beside its FormFailure (a 409's saved record, the text that was typed):
+ * `detailOf(useActionData<typeof action>(), "conflict")`, typed by what the action returns.
+ */
+export function detailOf<T, K extends string>(data: T | undefined, key: K): DetailOf<T, K> | undefined {
+  if (typeof data !== "object" || data === null || !(key in data)) return undefined;
+  const found: Record<K, DetailOf<T, K>> = data as Record<K, DetailOf<T, K>>;
+  return found[key];
+}

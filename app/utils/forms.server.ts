@@ -10,7 +10,16 @@ export type { FieldErrors, FormFailure, Values };
  */
 export function invalid(values: Values, fieldErrors: FieldErrors = {}, formError?: string, init: number | ResponseInit = 400) {
   const body: FormFailure = formError ? { ok: false, formError, fieldErrors, values } : { ok: false, fieldErrors, values };
-  return json(body, typeof init === "number" ? { status: init } : init);
+  return json({ ...body, detailed: false as const }, typeof init === "number" ? { status: init } : init);
+}
+
+/**
+ * A refusal that carries more than the form (a 409 with the saved record beside what was typed); the
+ * page reads the extra with `detailOf`. `detailed` keeps the two answers apart in the action's type
+ * (otherwise TypeScript folds this one into the plain refusal, and the extra is lost to the page).
+ */
+export function invalidWith<D extends Record<string, unknown>>(failure: FormFailure, detail: D, init: number | ResponseInit = 409) {
+  return json({ ...failure, ...detail, detailed: true as const }, typeof init === "number" ? { status: init } : init);
 }
 
 /** Every field as the user sent it (multi-valued fields as arrays), to put back into the form. */
@@ -26,7 +35,7 @@ export function formValues(formData: FormData): Values {
   return Object.fromEntries([...fields].map(([key, all]) => [key, all.length > 1 ? all : (all[0] ?? "")]));
 }
 
-export type ParseResult<T> = { ok: true; data: T } | { ok: false; response: Response };
+export type ParseResult<T> = { ok: true; data: T } | { ok: false; response: ReturnType<typeof invalid> };
 
 export const NUL_MESSAGE = "Remove the invisible NUL character (U+0000): it cannot be stored.";
 

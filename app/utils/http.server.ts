@@ -1,4 +1,5 @@
 import { json, redirect } from "@remix-run/node";
+import type { TypedResponse } from "@remix-run/node";
 
 export function notFound(message = "Not found"): Response {
   return json({ message }, { status: 404 });
@@ -30,7 +31,7 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   return path;
 }
 
-export function redirectWithFlash(to: string, message: string, init?: ResponseInit): Response {
+export function redirectWithFlash(to: string, message: string, init?: ResponseInit): TypedResponse<never> {
   const headers = new Headers(init?.headers);
   headers.append("Set-Cookie", flashCookie(message, 60));
   return redirect(to, { ...init, headers });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHECK_FIELDS, readFormResult } from "../../app/utils/form-result";
+import { CHECK_FIELDS, detailOf, readFormResult } from "../../app/utils/form-result";
 import { dateTime, day, idList, optionalDay } from "../../app/utils/fields";
 
 const key = "0b7c9a1e-2f3d-4c5b-8a69-7e8d9c0b1a2f";
@@ -75,5 +75,14 @@ describe("field schemas", () => {
     expect(s.parse(key)).toEqual([key]);
     expect(s.parse([key, ""])).toEqual([key]);
     expect(s.safeParse(["not-an-id"]).error?.issues[0]?.message).toBe("Choose from the list.");
+  });
+});
+
+describe("detailOf", () => {
+  it("reads the extra a refusal carries, and nothing from answers without it", () => {
+    const stale = { ok: false, fieldErrors: {}, values: {}, detailed: true, conflict: { version: 3 } };
+    expect(detailOf(stale, "conflict")).toEqual({ version: 3 });
+    expect(detailOf({ ok: false, fieldErrors: {}, values: {} }, "conflict")).toBeUndefined();
+    expect(detailOf(undefined, "conflict")).toBeUndefined();
   });
 });
