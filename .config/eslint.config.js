@@ -11,7 +11,16 @@ const remixLinks = {
 };
 
 export default tseslint.config(
-  { ignores: ["build/**", "node_modules/**", "data/**", ".tmp/**", "test-results/**", "playwright-report/**"] },
+  {
+    ignores: [
+      "build/**",
+      "node_modules/**",
+      "data/**",
+      ".tmp/**",
+      "test-results/**",
+      "playwright-report/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +28,10 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       "@typescript-eslint/no-explicit-any": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
     },
   },
   {
@@ -33,7 +45,10 @@ export default tseslint.config(
     // This block replaces the rule above for these files, so it repeats the Link restriction.
     files: ["app/components/**/*.tsx"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [remixLinks], patterns: ["*.server", "*.server.*", "**/db/client"] }],
+      "no-restricted-imports": [
+        "error",
+        { paths: [remixLinks], patterns: ["*.server", "*.server.*", "**/db/client"] },
+      ],
     },
   },
 );

@@ -1,5 +1,10 @@
 import { inspect } from "node:util";
-import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
+import type {
+  AppLoadContext,
+  EntryContext,
+  HandleDataRequestFunction,
+  HandleErrorFunction,
+} from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
@@ -30,15 +35,26 @@ export default function handleRequest(
       <RemixServer context={remixContext} url={request.url} nonce={nonce} />
     </NonceProvider>,
   );
-  return new Response(gzipBody(request, responseHeaders, `<!DOCTYPE html>${html}`), { headers: responseHeaders, status: responseStatusCode });
+  return new Response(gzipBody(request, responseHeaders, `<!DOCTYPE html>${html}`), {
+    headers: responseHeaders,
+    status: responseStatusCode,
+  });
 }
 
 export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
   if (context.dbUnavailable && response.status === 500) {
-    return new Response(JSON.stringify({ message: "The service is unavailable for a moment. Try again shortly." }), {
-      status: 503,
-      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "Retry-After": RETRY_AFTER_SECONDS, "X-Remix-Error": "yes" },
-    });
+    return new Response(
+      JSON.stringify({ message: "The service is unavailable for a moment. Try again shortly." }),
+      {
+        status: 503,
+        headers: {
+          "Content-Type": "application/json; charset=utf-8",
+          "Cache-Control": "no-store",
+          "Retry-After": RETRY_AFTER_SECONDS,
+          "X-Remix-Error": "yes",
+        },
+      },
+    );
   }
   response.headers.set("Cache-Control", "no-store");
   return response;
@@ -52,10 +68,17 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (ctx && isDatabaseUnavailable(error)) {
     // Expected during an outage: one line, and the response becomes a 503.
     ctx.dbUnavailable = true;
-    console.error(`[${id}] database unavailable: ${escapeForLog(error instanceof Error ? error.message : String(error))}`);
+    console.error(
+      `[${id}] database unavailable: ${escapeForLog(error instanceof Error ? error.message : String(error))}`,
+    );
     return;
   }
   // One line per error, stack included: a message can carry what a client sent, newlines and all.
-  const text = error instanceof Error ? (error.stack ?? error.message) : typeof error === "string" ? error : inspect(error);
+  const text =
+    error instanceof Error
+      ? (error.stack ?? error.message)
+      : typeof error === "string"
+        ? error
+        : inspect(error);
   console.error(`[${id}] ${escapeForLog(text)}`);
 };

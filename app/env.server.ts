@@ -16,7 +16,11 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   // Embedded database only: where backups go, how often the server takes one (0: never), how many it keeps.
   BACKUP_DIR: z.string().min(1).optional(),
-  BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).max(576, "must be at most 576 (24 days)").default(24),
+  BACKUP_INTERVAL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(576, "must be at most 576 (24 days)")
+    .default(24),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   TRUST_PROXY: z
@@ -41,16 +45,26 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = result.data;
   if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
-    throw new Error("Invalid configuration:\n  WEB_CONCURRENCY: more than one process needs DATABASE_URL (the embedded database belongs to one process)");
+    throw new Error(
+      "Invalid configuration:\n  WEB_CONCURRENCY: more than one process needs DATABASE_URL (the embedded database belongs to one process)",
+    );
   }
   let secret = env.SESSION_SECRET;
   if (!secret) {
     if (env.DATABASE_URL && env.NODE_ENV === "production") {
-      throw new Error("Invalid configuration:\n  SESSION_SECRET: required when DATABASE_URL is set in production");
+      throw new Error(
+        "Invalid configuration:\n  SESSION_SECRET: required when DATABASE_URL is set in production",
+      );
     }
-    secret = env.DATABASE_URL ? randomBytes(32).toString("hex") : loadOrCreateSecret(env.PGLITE_DIR);
+    secret = env.DATABASE_URL
+      ? randomBytes(32).toString("hex")
+      : loadOrCreateSecret(env.PGLITE_DIR);
   }
-  return { ...env, SESSION_SECRET: secret, BACKUP_DIR: path.resolve(env.BACKUP_DIR ?? path.join(env.PGLITE_DIR, "backups")) };
+  return {
+    ...env,
+    SESSION_SECRET: secret,
+    BACKUP_DIR: path.resolve(env.BACKUP_DIR ?? path.join(env.PGLITE_DIR, "backups")),
+  };
 }
 
 // On the embedded database the secret is kept in the data dir, so sessions survive restarts.

@@ -16,7 +16,11 @@ import { type Env, parseEnv } from "./env.server";
 import { listeningUrl, openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog } from "./utils/log.server";
-import { createRequestHandler, handleExpressError, requestLimits } from "./utils/request-limits.server";
+import {
+  createRequestHandler,
+  handleExpressError,
+  requestLimits,
+} from "./utils/request-limits.server";
 import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -47,8 +51,12 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
   // CPU per page, measured in alternating runs (docs/performance.md). A --max-semi-space-size in
   // NODE_OPTIONS or on the command line wins. Workers only: a single process (the embedded database,
   // development) keeps Node's default.
-  const given = /--max[-_]semi[-_]space[-_]size/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`);
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...(given ? [] : ["--max-semi-space-size=64"])] });
+  const given = /--max[-_]semi[-_]space[-_]size/.test(
+    `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`,
+  );
+  cluster.setupPrimary({
+    execArgv: [...process.execArgv, ...(given ? [] : ["--max-semi-space-size=64"])],
+  });
   let stopping = false;
   const startedAt = new Map<number, number>();
   const fork = () => {
@@ -65,7 +73,9 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
     }
     // A worker that keeps failing at start (a build it cannot load, say) is restarted once a second, not in a tight loop.
     const quick = Date.now() - (startedAt.get(worker.id) ?? 0) < 5_000;
-    console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another${quick ? " in 1 s" : ""}.`);
+    console.error(
+      `Worker ${worker.process.pid} exited (${signal ?? code}); starting another${quick ? " in 1 s" : ""}.`,
+    );
     setTimeout(fork, quick ? 1_000 : 0);
   });
   const stop = (signal: NodeJS.Signals) => {
@@ -86,7 +96,9 @@ async function serve() {
   let opened: Awaited<ReturnType<typeof openDatabase>>;
   try {
     // The demo organisation only when asked for (npm run demo) or in development: never by a plain start.
-    opened = await openDatabase(env, { seedDemoOrganisation: isDev || process.argv.includes("--demo") });
+    opened = await openDatabase(env, {
+      seedDemoOrganisation: isDev || process.argv.includes("--demo"),
+    });
   } catch (error) {
     // A locked, full or unwritable data directory is said in one sentence naming it, not as a stack.
     console.error((error as Error).message);
@@ -99,7 +111,7 @@ async function serve() {
         vite.createServer({
           configFile: path.join(root, ".config/vite.config.ts"),
           server: { middlewareMode: true },
-        })
+        }),
       )
     : undefined;
 
@@ -115,16 +127,23 @@ async function serve() {
   app.use(compression({ level: 1 }));
 
   app.use((req, res, next) => {
-    res.locals.requestId = (req.get("x-request-id") ?? "").match(/^[\w-]{8,64}$/)?.[0] ?? randomUUID();
+    res.locals.requestId =
+      (req.get("x-request-id") ?? "").match(/^[\w-]{8,64}$/)?.[0] ?? randomUUID();
     res.locals.cspNonce = randomBytes(16).toString("base64");
     res.set("X-Request-Id", res.locals.requestId);
-    for (const [name, value] of Object.entries(securityHeaders(res.locals.cspNonce, { dev: isDev }))) res.set(name, value);
+    for (const [name, value] of Object.entries(
+      securityHeaders(res.locals.cspNonce, { dev: isDev }),
+    ))
+      res.set(name, value);
     const t0 = process.hrtime.bigint();
     // Paths only: query strings can carry names people searched for.
     const { method, path: urlPath } = req;
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (!urlPath.startsWith("/assets/")) console.log(`${escapeForLog(method)} ${escapeForLog(urlPath)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+      if (!urlPath.startsWith("/assets/"))
+        console.log(
+          `${escapeForLog(method)} ${escapeForLog(urlPath)} ${res.statusCode} ${ms.toFixed(1)}ms`,
+        );
     });
     next();
   });
@@ -138,7 +157,10 @@ async function serve() {
     // PostgreSQL text cannot hold U+0000: an address carrying one is refused here, for every route at once
     // (form fields get the same answer from parseForm). Found by wapiti: it used to reach a query as a 500.
     if (hasNulInUrl(req.originalUrl)) {
-      res.status(400).type("text/plain").send("The address contains a NUL character (%00), which is not allowed.");
+      res
+        .status(400)
+        .type("text/plain")
+        .send("The address contains a NUL character (%00), which is not allowed.");
       return;
     }
     next();
@@ -156,11 +178,13 @@ async function serve() {
       express.static(path.join(root, "build/client/assets"), {
         immutable: true,
         maxAge: "1y",
-      })
+      }),
     );
     // The other public files (favicon.svg) have an extension; a page's path does not, and skips the disk lookup.
     const publicFiles = express.static(path.join(root, "build/client"), { maxAge: "1h" });
-    app.use((req, res, next) => (/\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next()));
+    app.use((req, res, next) =>
+      /\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next(),
+    );
   }
 
   app.all(
@@ -189,14 +213,16 @@ async function serve() {
         };
         return context;
       },
-    })
+    }),
   );
   // Last: whatever error reaches Express (a Host that makes no URL, a failure outside Remix) is one log line and no stack.
   app.use(handleExpressError);
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const who = cluster.isWorker ? `worker ${process.pid}, ` : "";
-    console.log(`Noseworthy listening on ${listeningUrl(env.HOST, env.PORT)} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`);
+    console.log(
+      `Noseworthy listening on ${listeningUrl(env.HOST, env.PORT)} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`,
+    );
   });
 
   let closing = false;

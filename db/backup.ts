@@ -4,7 +4,17 @@
  * from its write-ahead log as after a crash: the result is the database as it was at one instant.
  * PostgreSQL (DATABASE_URL) is backed up with pg_dump / pg_restore instead (README).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
@@ -18,7 +28,10 @@ export function backupName(reason: "manual" | "scheduled" | "pre-migration", now
 }
 
 /** Write a consistent copy of the open database to `file` (0600; written aside, then renamed into place). */
-export async function backupEmbedded(pglite: PGlite, file: string): Promise<{ file: string; bytes: number }> {
+export async function backupEmbedded(
+  pglite: PGlite,
+  file: string,
+): Promise<{ file: string; bytes: number }> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Before the CHECKPOINT, which writes too: on a full disk, say so rather than fail inside PostgreSQL.
   ensureRoom(path.dirname(file), 0);
@@ -47,7 +60,9 @@ function ensureRoom(dir: string, bytes: number) {
   const fs = statfsSync(dir);
   if (fs.bavail * fs.bsize < bytes + BACKUP_HEADROOM_BYTES) {
     const size = bytes ? ` of ${Math.ceil(bytes / 1e6)} MB` : "";
-    throw new Error(`Not enough room in ${dir} for a backup${size} (it keeps ${Math.round(BACKUP_HEADROOM_BYTES / 1e6)} MB free for the database).`);
+    throw new Error(
+      `Not enough room in ${dir} for a backup${size} (it keeps ${Math.round(BACKUP_HEADROOM_BYTES / 1e6)} MB free for the database).`,
+    );
   }
 }
 
@@ -55,11 +70,15 @@ function ensureRoom(dir: string, bytes: number) {
 export function pruneBackups(dir: string, reason: string, keep: number) {
   if (!existsSync(dir)) return;
   // A backup cut off by a crash mid-write.
-  for (const stray of readdirSync(dir).filter((f) => f.startsWith("noseworthy-") && f.endsWith(".partial"))) rmSync(path.join(dir, stray), { force: true });
+  for (const stray of readdirSync(dir).filter(
+    (f) => f.startsWith("noseworthy-") && f.endsWith(".partial"),
+  ))
+    rmSync(path.join(dir, stray), { force: true });
   const mine = readdirSync(dir)
     .filter((f) => f.startsWith("noseworthy-") && f.endsWith(`-${reason}${BACKUP_SUFFIX}`))
     .sort();
-  for (const old of mine.slice(0, Math.max(0, mine.length - keep))) rmSync(path.join(dir, old), { force: true });
+  for (const old of mine.slice(0, Math.max(0, mine.length - keep)))
+    rmSync(path.join(dir, old), { force: true });
 }
 
 export function latestBackupAgeMs(dir: string, now = Date.now()): number | null {
@@ -75,7 +94,11 @@ export function latestBackupAgeMs(dir: string, now = Date.now()): number | null 
  * beside it (`pglite.before-restore-<time>`), never deleted. The caller must not have it open; this takes
  * the directory's lock, so a running server refuses it.
  */
-export async function restoreEmbedded(pgliteDir: string, file: string, now = new Date()): Promise<{ keptAs: string | null }> {
+export async function restoreEmbedded(
+  pgliteDir: string,
+  file: string,
+  now = new Date(),
+): Promise<{ keptAs: string | null }> {
   // Held from the start: a running server (or another task) is refused before anything else is looked at.
   const lock = lockDataDir(pgliteDir, "db:restore");
   let keptAs: string | null = null;
@@ -91,7 +114,11 @@ export async function restoreEmbedded(pgliteDir: string, file: string, now = new
     const staging = `${pgliteDir}.restoring`;
     rmSync(staging, { recursive: true, force: true });
     rmSync(`${staging}.lock`, { force: true });
-    const restored = await createDb({ pgliteDir: staging, loadDataDir: blob, purpose: "db:restore" });
+    const restored = await createDb({
+      pgliteDir: staging,
+      loadDataDir: blob,
+      purpose: "db:restore",
+    });
     await restored.close();
     if (existsSync(pgliteDir)) {
       keptAs = `${pgliteDir}.before-restore-${now.toISOString().replace(/[:.]/g, "-")}`;
@@ -110,14 +137,22 @@ export async function restoreEmbedded(pgliteDir: string, file: string, now = new
   return { keptAs };
 }
 
-export type ControlRequest = { command: "backup"; file?: string } | { command: "retention"; dryRun: boolean; now?: string };
+export type ControlRequest =
+  { command: "backup"; file?: string } | { command: "retention"; dryRun: boolean; now?: string };
 
 /**
  * The server's side of the control socket: one JSON line in, one out. The command-line tasks that must
  * run inside the process holding the database ask here: a backup, and retention (an erasure due by the
  * retention rule must not wait for the server to be stopped).
  */
-export function serveControl(socketPath: string, handle: DbHandle, backupDir: string, run: { retention: (request: Extract<ControlRequest, { command: "retention" }>) => Promise<object> }): net.Server {
+export function serveControl(
+  socketPath: string,
+  handle: DbHandle,
+  backupDir: string,
+  run: {
+    retention: (request: Extract<ControlRequest, { command: "retention" }>) => Promise<object>;
+  },
+): net.Server {
   rmSync(socketPath, { force: true });
   const server = net.createServer((conn) => {
     let input = "";
@@ -157,7 +192,9 @@ export function askServer<T>(socketPath: string, request: ControlRequest): Promi
     conn.setEncoding("utf8");
     conn.on("connect", () => conn.write(`${JSON.stringify(request)}\n`));
     conn.on("data", (chunk) => (output += chunk));
-    conn.on("error", (error) => reject(new Error(`The running server did not answer on ${socketPath} (${error.message}).`)));
+    conn.on("error", (error) =>
+      reject(new Error(`The running server did not answer on ${socketPath} (${error.message}).`)),
+    );
     conn.on("end", () => {
       try {
         const reply = JSON.parse(output) as T & { ok: boolean; error?: string };

@@ -24,20 +24,40 @@ async function main() {
   const pgliteDir = env.DATABASE_URL ? undefined : pgliteDataDir(env);
   if (command === "backup" || command === "restore") {
     if (!pgliteDir) {
-      console.error("DATABASE_URL is set: back up PostgreSQL with pg_dump and restore with pg_restore (README, Backups).");
+      console.error(
+        "DATABASE_URL is set: back up PostgreSQL with pg_dump and restore with pg_restore (README, Backups).",
+      );
       process.exitCode = 2;
       return;
     }
-    return command === "backup" ? backup(pgliteDir, env.BACKUP_DIR, rest) : restore(pgliteDir, rest);
+    return command === "backup"
+      ? backup(pgliteDir, env.BACKUP_DIR, rest)
+      : restore(pgliteDir, rest);
   }
   let handle: DbHandle;
   try {
-    handle = await createDb({ databaseUrl: env.DATABASE_URL, pgliteDir, purpose: `npm run ${command === "user:create" ? command : `db:${command}`}` });
+    handle = await createDb({
+      databaseUrl: env.DATABASE_URL,
+      pgliteDir,
+      purpose: `npm run ${command === "user:create" ? command : `db:${command}`}`,
+    });
   } catch (error) {
     // Retention is a privacy duty: it runs inside a running server rather than wait for it to stop.
-    if (command === "retention" && error instanceof DataDirLockedError && error.owner.purpose === "server" && error.owner.controlSocket) {
+    if (
+      command === "retention" &&
+      error instanceof DataDirLockedError &&
+      error.owner.purpose === "server" &&
+      error.owner.controlSocket
+    ) {
       const { dryRun, now } = retentionArgs(rest);
-      printRetention(await askServer<RetentionResult>(error.owner.controlSocket, { command: "retention", dryRun, now: now.toISOString() }), dryRun);
+      printRetention(
+        await askServer<RetentionResult>(error.owner.controlSocket, {
+          command: "retention",
+          dryRun,
+          now: now.toISOString(),
+        }),
+        dryRun,
+      );
       return;
     }
     throw error;
@@ -45,26 +65,40 @@ async function main() {
   try {
     const { applied, backup } = await migrateWithBackup(handle, env.BACKUP_DIR);
     if (backup) console.log(`Backed up the database before migrating: ${backup}`);
-    console.log(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date.");
+    console.log(
+      applied.length
+        ? `Applied migrations: ${applied.join(", ")}`
+        : "Database schema is up to date.",
+    );
     if (command === "migrate") return;
     if (command === "seed") {
       if (!(await isEmpty(handle.db))) {
-        console.error("The database already has users; the demo organisation is seeded only into an empty database.");
+        console.error(
+          "The database already has users; the demo organisation is seeded only into an empty database.",
+        );
         process.exitCode = 1;
         return;
       }
       await seedDemo(handle.db, { hashPassword });
-      console.log("Seeded the demo organisation. Log in as leader@demo.test with password noseworthy-demo.");
+      console.log(
+        "Seeded the demo organisation. Log in as leader@demo.test with password noseworthy-demo.",
+      );
       return;
     }
     if (command === "user:create") {
       const { values } = parseArgs({
         args: rest,
-        options: { email: { type: "string" }, name: { type: "string" }, roles: { type: "string", default: "admin" } },
+        options: {
+          email: { type: "string" },
+          name: { type: "string" },
+          roles: { type: "string", default: "admin" },
+        },
       });
       const roles = (values.roles ?? "admin").split(",").map((r) => r.trim()) as Role[];
       if (!values.email || !values.name || roles.some((r) => !ROLES.includes(r))) {
-        console.error(`Usage: npm run user:create -- --email EMAIL --name NAME [--roles ${ROLES.join(",")}]`);
+        console.error(
+          `Usage: npm run user:create -- --email EMAIL --name NAME [--roles ${ROLES.join(",")}]`,
+        );
         process.exitCode = 2;
         return;
       }
@@ -74,7 +108,12 @@ async function main() {
         process.exitCode = 2;
         return;
       }
-      await createUser(handle.db, { email: normaliseEmail(values.email), name: values.name, roles, passwordHash: await hashPassword(password) });
+      await createUser(handle.db, {
+        email: normaliseEmail(values.email),
+        name: values.name,
+        roles,
+        passwordHash: await hashPassword(password),
+      });
       console.log(`Created ${normaliseEmail(values.email)} with roles ${roles.join(", ")}.`);
       return;
     }
@@ -83,17 +122,25 @@ async function main() {
       printRetention(await runRetention(handle.db, { now, dryRun }), dryRun);
       return;
     }
-    console.error("Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run] | backup [--out FILE] | restore FILE");
+    console.error(
+      "Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run] | backup [--out FILE] | restore FILE",
+    );
     process.exitCode = 2;
   } finally {
     await handle.close();
   }
 }
 
-type RetentionResult = Pick<Awaited<ReturnType<typeof runRetention>>, "months" | "due" | "erased"> & { cutoff: Date | string | null };
+type RetentionResult = Pick<
+  Awaited<ReturnType<typeof runRetention>>,
+  "months" | "due" | "erased"
+> & { cutoff: Date | string | null };
 
 function retentionArgs(args: string[]) {
-  const { values } = parseArgs({ args, options: { "dry-run": { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { "dry-run": { type: "boolean", default: false } },
+  });
   // NOSEWORTHY_NOW lets tests run the command at a chosen moment.
   const now = process.env.NOSEWORTHY_NOW ? new Date(process.env.NOSEWORTHY_NOW) : new Date();
   if (Number.isNaN(now.getTime())) throw new Error("NOSEWORTHY_NOW is not a date.");
@@ -105,11 +152,19 @@ function printRetention(result: RetentionResult, dryRun: boolean) {
     console.log("Retention is off (no retention_months setting): nothing to erase.");
     return;
   }
-  console.log(`Retention: ${result.months} months; candidates archived before ${new Date(result.cutoff!).toISOString()} are erased.`);
+  console.log(
+    `Retention: ${result.months} months; candidates archived before ${new Date(result.cutoff!).toISOString()} are erased.`,
+  );
   for (const row of result.due) {
-    console.log(`${dryRun ? "would erase" : "erased"} candidate ${row.id} (archived ${new Date(row.archived_at).toISOString()})`);
+    console.log(
+      `${dryRun ? "would erase" : "erased"} candidate ${row.id} (archived ${new Date(row.archived_at).toISOString()})`,
+    );
   }
-  console.log(dryRun ? `Dry run: ${result.due.length} candidate(s) would be erased.` : `Erased ${result.erased.length} candidate(s).`);
+  console.log(
+    dryRun
+      ? `Dry run: ${result.due.length} candidate(s) would be erased.`
+      : `Erased ${result.erased.length} candidate(s).`,
+  );
 }
 
 async function backup(pgliteDir: string, backupDir: string, args: string[]) {
@@ -120,15 +175,27 @@ async function backup(pgliteDir: string, backupDir: string, args: string[]) {
     handle = await createDb({ pgliteDir, purpose: "npm run db:backup" });
   } catch (error) {
     // A running server takes the backup itself: it holds the only consistent view of the files.
-    if (error instanceof DataDirLockedError && error.owner.purpose === "server" && error.owner.controlSocket) {
-      const result = await askServer<{ file: string; bytes: number }>(error.owner.controlSocket, { command: "backup", file: out });
-      console.log(`Backed up the running server's database to ${result.file} (${result.bytes} bytes).`);
+    if (
+      error instanceof DataDirLockedError &&
+      error.owner.purpose === "server" &&
+      error.owner.controlSocket
+    ) {
+      const result = await askServer<{ file: string; bytes: number }>(error.owner.controlSocket, {
+        command: "backup",
+        file: out,
+      });
+      console.log(
+        `Backed up the running server's database to ${result.file} (${result.bytes} bytes).`,
+      );
       return;
     }
     throw error;
   }
   try {
-    const result = await backupEmbedded(handle.pglite!, out ?? path.join(backupDir, backupName("manual")));
+    const result = await backupEmbedded(
+      handle.pglite!,
+      out ?? path.join(backupDir, backupName("manual")),
+    );
     console.log(`Backed up the database to ${result.file} (${result.bytes} bytes).`);
   } finally {
     await handle.close();
@@ -144,7 +211,9 @@ async function restore(pgliteDir: string, args: string[]) {
   }
   const file = path.resolve(positionals[0]);
   const { keptAs } = await restoreEmbedded(pgliteDir, file);
-  console.log(`Restored the database from ${file}.${keptAs ? ` The database it replaced is kept in ${keptAs}.` : ""}`);
+  console.log(
+    `Restored the database from ${file}.${keptAs ? ` The database it replaced is kept in ${keptAs}.` : ""}`,
+  );
 }
 
 async function readPassword(): Promise<string> {

@@ -60,7 +60,13 @@ class PreparingClient extends pg.Client {
   #prepared = new Map<string, string>();
   // @ts-expect-error -- pg's overloads; Kysely calls query(text, values) and awaits the promise.
   override query(config: unknown, values?: unknown, callback?: unknown) {
-    if (typeof config === "string" && Array.isArray(values) && callback === undefined && QUERY.test(config) && !VARIABLE_SHAPE.test(config)) {
+    if (
+      typeof config === "string" &&
+      Array.isArray(values) &&
+      callback === undefined &&
+      QUERY.test(config) &&
+      !VARIABLE_SHAPE.test(config)
+    ) {
       let name = this.#prepared.get(config);
       if (name === undefined && this.#prepared.size < PREPARED_PER_CONNECTION) {
         name = `nw_${createHash("sha1").update(config).digest("base64url")}`;
@@ -77,7 +83,8 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
     const types = {
       getTypeParser: (oid: number, format?: "text" | "binary") =>
-        (parsers as Record<number, (v: string) => unknown>)[oid] ?? pg.types.getTypeParser(oid, format),
+        (parsers as Record<number, (v: string) => unknown>)[oid] ??
+        pg.types.getTypeParser(oid, format),
     };
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -112,7 +119,13 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     // People data and password hashes: readable by this account only (PGlite creates its files 0666).
     process.umask(0o077);
     mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o700 });
-    lock = options.heldLock ?? lockDataDir(dataDir, options.purpose ?? "task", options.controlSocket ? { controlSocket: options.controlSocket } : {});
+    lock =
+      options.heldLock ??
+      lockDataDir(
+        dataDir,
+        options.purpose ?? "task",
+        options.controlSocket ? { controlSocket: options.controlSocket } : {},
+      );
     try {
       restrictModes(path.dirname(dataDir));
     } catch (error) {
@@ -171,6 +184,12 @@ function openError(dataDir: string, error: unknown): Error {
   const text = String(e?.message ?? error);
   const cause =
     (e?.code && causes[e.code]) ??
-    (/no space left/i.test(text) ? "the disk is full" : /read-only file system/i.test(text) ? "the file system is read-only" : /permission denied/i.test(text) ? "permission denied" : text.split("\n")[0]);
+    (/no space left/i.test(text)
+      ? "the disk is full"
+      : /read-only file system/i.test(text)
+        ? "the file system is read-only"
+        : /permission denied/i.test(text)
+          ? "permission denied"
+          : text.split("\n")[0]);
   return new Error(`Cannot open the embedded database in ${dataDir}: ${cause}.`, { cause: error });
 }

@@ -12,7 +12,17 @@
  * cannot see (another container, another machine on a shared disk) is judged by the lock's heartbeat:
  * every holder touches the file every HEARTBEAT_MS, and one untouched for STALE_AFTER_MS is gone.
  */
-import { closeSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 
 export interface LockOwner {
@@ -48,7 +58,10 @@ export class DataDirLockedError extends Error {
     readonly owner: LockOwner,
     purpose: string,
   ) {
-    const what = owner.purpose === "server" ? "a running Noseworthy server" : `another task (${owner.purpose})`;
+    const what =
+      owner.purpose === "server"
+        ? "a running Noseworthy server"
+        : `another task (${owner.purpose})`;
     const advice =
       purpose === "server"
         ? "Only one process may use the embedded database: stop the other one, or give this one another PGLITE_DIR."
@@ -92,8 +105,13 @@ function procStart(pid: number): number | null {
  */
 export function isAlive(owner: LockOwner, file: string): boolean {
   const sameBoot = owner.bootId !== undefined && owner.bootId !== null && owner.bootId === BOOT_ID;
-  const visible = owner.host === hostname() && sameBoot && (owner.pidNamespace ?? null) === PID_NAMESPACE && PID_NAMESPACE !== null;
-  if (owner.host === hostname() && owner.bootId && BOOT_ID && owner.bootId !== BOOT_ID) return false; // written before this machine's last boot
+  const visible =
+    owner.host === hostname() &&
+    sameBoot &&
+    (owner.pidNamespace ?? null) === PID_NAMESPACE &&
+    PID_NAMESPACE !== null;
+  if (owner.host === hostname() && owner.bootId && BOOT_ID && owner.bootId !== BOOT_ID)
+    return false; // written before this machine's last boot
   if (!visible) return ageMs(file) < STALE_AFTER_MS;
   try {
     process.kill(owner.pid, 0);
@@ -135,7 +153,11 @@ function tryCreate(file: string, owner: LockOwner): boolean {
 }
 
 /** Take the lock on dataDir for this process, or throw DataDirLockedError naming who holds it. */
-export function lockDataDir(dataDir: string, purpose: string, extra: Partial<LockOwner> = {}): DataDirLock {
+export function lockDataDir(
+  dataDir: string,
+  purpose: string,
+  extra: Partial<LockOwner> = {},
+): DataDirLock {
   const file = lockFileFor(dataDir);
   const owner: LockOwner = {
     pid: process.pid,
@@ -161,7 +183,9 @@ export function lockDataDir(dataDir: string, purpose: string, extra: Partial<Loc
   }
   const current = readOwner(file);
   if (current) throw new DataDirLockedError(dataDir, current, purpose);
-  throw new Error(`Could not lock the embedded database in ${dataDir}: ${file} could not be taken.`);
+  throw new Error(
+    `Could not lock the embedded database in ${dataDir}: ${file} could not be taken.`,
+  );
 }
 
 /** Replace a stale lock, serialised with other takers; true when this process now holds it. */
@@ -170,11 +194,15 @@ function takeOver(file: string, stale: LockOwner | null, owner: LockOwner): bool
   // A guard left by a taker that died within the few statements below is old by now (and is only
   // removed while it still holds what was read, so a fresh guard of another taker stays).
   const oldGuard = ageMs(guard) > 10_000 ? readQuiet(() => readFileSync(guard, "utf8")) : null;
-  if (oldGuard !== null && readQuiet(() => readFileSync(guard, "utf8")) === oldGuard) rmQuiet(guard);
+  if (oldGuard !== null && readQuiet(() => readFileSync(guard, "utf8")) === oldGuard)
+    rmQuiet(guard);
   if (!tryCreate(guard, owner)) return false;
   try {
     const again = readOwner(file);
-    const same = stale === null ? again === null : again !== null && again.pid === stale.pid && again.startedAt === stale.startedAt;
+    const same =
+      stale === null
+        ? again === null
+        : again !== null && again.pid === stale.pid && again.startedAt === stale.startedAt;
     if (!same) return false;
     const aside = `${file}.stale-${process.pid}`;
     try {

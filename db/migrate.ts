@@ -17,13 +17,20 @@ export const PRE_MIGRATION_BACKUPS_KEPT = 5;
  * first. An older build refuses a directory a newer one migrated, so without this copy there would be
  * no way back.
  */
-export async function migrateWithBackup(handle: DbHandle, backupDir: string | undefined): Promise<{ applied: string[]; backup: string | null }> {
+export async function migrateWithBackup(
+  handle: DbHandle,
+  backupDir: string | undefined,
+): Promise<{ applied: string[]; backup: string | null }> {
   let backup: string | null = null;
   if (handle.pglite && backupDir) {
-    const migrations = await new Migrator({ db: handle.db, provider: migrationProvider }).getMigrations();
+    const migrations = await new Migrator({
+      db: handle.db,
+      provider: migrationProvider,
+    }).getMigrations();
     const applied = migrations.filter((m) => m.executedAt);
     if (applied.length > 0 && applied.length < migrations.length) {
-      backup = (await backupEmbedded(handle.pglite, `${backupDir}/${backupName("pre-migration")}`)).file;
+      backup = (await backupEmbedded(handle.pglite, `${backupDir}/${backupName("pre-migration")}`))
+        .file;
       pruneBackups(backupDir, "pre-migration", PRE_MIGRATION_BACKUPS_KEPT);
     }
   }

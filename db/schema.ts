@@ -9,13 +9,28 @@ type Version = ColumnType<number, number | undefined, number>;
 
 export const ROLES = ["admin", "leader", "manager", "mentor"] as const;
 export type Role = (typeof ROLES)[number];
-export const STAGES = ["spotted", "exploring", "coaching", "ready", "promoted", "paused", "archived"] as const;
+export const STAGES = [
+  "spotted",
+  "exploring",
+  "coaching",
+  "ready",
+  "promoted",
+  "paused",
+  "archived",
+] as const;
 export type Stage = (typeof STAGES)[number];
 export const TRACKS = ["people_leadership", "technical_leadership"] as const;
 export type Track = (typeof TRACKS)[number];
 export const SIGNALS = ["strength", "concern", "context"] as const;
 export type Signal = (typeof SIGNALS)[number];
-export const ASSIGNMENT_STATUSES = ["offered", "accepted", "declined", "completed", "not_completed", "withdrawn"] as const;
+export const ASSIGNMENT_STATUSES = [
+  "offered",
+  "accepted",
+  "declined",
+  "completed",
+  "not_completed",
+  "withdrawn",
+] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 export const FLAG_STATUSES = ["open", "addressing", "resolved", "dismissed"] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
@@ -23,7 +38,12 @@ export const PLAN_STATUSES = ["active", "paused", "completed", "abandoned"] as c
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 export const MEETING_STATUSES = ["planned", "in_progress", "closed"] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
-export const LEANINGS = ["ready_now", "ready_with_development", "not_yet", "insufficient_evidence"] as const;
+export const LEANINGS = [
+  "ready_now",
+  "ready_with_development",
+  "not_yet",
+  "insufficient_evidence",
+] as const;
 export type Leaning = (typeof LEANINGS)[number];
 export type AuditOutcome = "ok" | "denied" | "failed";
 

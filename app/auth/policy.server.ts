@@ -87,17 +87,37 @@ interface Denial {
 }
 
 function auditDenial(ctx: Ctx, viewer: Viewer | null, denial: Denial) {
-  return audit(ctx.db, { actorId: viewer?.id ?? null, ...denial, outcome: "denied", requestId: ctx.requestId });
+  return audit(ctx.db, {
+    actorId: viewer?.id ?? null,
+    ...denial,
+    outcome: "denied",
+    requestId: ctx.requestId,
+  });
 }
 
 /** Audits the denial, then returns the 404 to throw. */
-export async function denyAsNotFound(ctx: Ctx, viewer: Viewer | null, entity: string, entityId: string | undefined) {
-  await auditDenial(ctx, viewer, { action: `${entity}.view`, entity, entityId: isUuid(entityId) ? entityId : null });
+export async function denyAsNotFound(
+  ctx: Ctx,
+  viewer: Viewer | null,
+  entity: string,
+  entityId: string | undefined,
+) {
+  await auditDenial(ctx, viewer, {
+    action: `${entity}.view`,
+    entity,
+    entityId: isUuid(entityId) ? entityId : null,
+  });
   return notFound();
 }
 
 /** Audits the denial, then returns the 403 to throw (for people who may see a record but not change it). */
-export async function denyAsForbidden(ctx: Ctx, viewer: Viewer, action: string, entity: string, entityId?: string) {
+export async function denyAsForbidden(
+  ctx: Ctx,
+  viewer: Viewer,
+  action: string,
+  entity: string,
+  entityId?: string,
+) {
   await auditDenial(ctx, viewer, { action, entity, entityId: entityId ?? null });
   return forbidden("You may see this record but not make this change.");
 }
@@ -111,7 +131,12 @@ export async function requireRole(
   const user = await requireUser(ctx, request);
   if (!roles.some((r) => user.roles.includes(r))) {
     const entityId = new URL(request.url).pathname;
-    await auditDenial(ctx, user, { action: "access.denied", entity: "route", entityId, details: { needs: roles } });
+    await auditDenial(ctx, user, {
+      action: "access.denied",
+      entity: "route",
+      entityId,
+      details: { needs: roles },
+    });
     throw forbidden("You do not have access to this page.");
   }
   return user;
@@ -128,16 +153,23 @@ export async function requireCandidateAccess(
   candidateId: string | undefined,
   { manage = false }: { manage?: boolean } = {},
 ) {
-  if (!isUuid(candidateId) || !seesPeopleData(viewer)) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
+  if (!isUuid(candidateId) || !seesPeopleData(viewer))
+    throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
   const row = await ctx.db
     .selectFrom("candidates")
-    .select(["candidates.id", "candidates.name", "candidates.manager_id", "candidates.nominated_by"])
+    .select([
+      "candidates.id",
+      "candidates.name",
+      "candidates.manager_id",
+      "candidates.nominated_by",
+    ])
     .where("candidates.id", "=", candidateId)
     .where(candidateVisibleTo(viewer))
     .executeTakeFirst();
   if (!row) throw await denyAsNotFound(ctx, viewer, "candidate", candidateId);
   const mayManage = canManageCandidate(viewer, { managerId: row.manager_id });
-  if (manage && !mayManage) throw await denyAsForbidden(ctx, viewer, "candidate.manage", "candidate", candidateId);
+  if (manage && !mayManage)
+    throw await denyAsForbidden(ctx, viewer, "candidate.manage", "candidate", candidateId);
   return { ...row, mayManage };
 }
 
@@ -161,7 +193,9 @@ export function planVisibleTo(viewer: Viewer) {
           .selectFrom("coaching_plan_changes as pc")
           .select("pc.id")
           .whereRef("pc.plan_id", "=", "coaching_plans.id")
-          .where((w) => w.or([w("pc.from_mentor_id", "=", viewer.id), w("pc.to_mentor_id", "=", viewer.id)])),
+          .where((w) =>
+            w.or([w("pc.from_mentor_id", "=", viewer.id), w("pc.to_mentor_id", "=", viewer.id)]),
+          ),
       ),
     ]);
   };
@@ -175,7 +209,11 @@ export interface PlanFacts {
 /** May change a plan (actions, check-ins, status, details): its current mentor, the candidate's manager, a leader. */
 export function canEditPlan(viewer: Viewer, plan: PlanFacts): boolean {
   if (!seesPeopleData(viewer)) return false;
-  return isLeader(viewer) || plan.mentorId === viewer.id || (plan.managerId === viewer.id && viewer.roles.includes("manager"));
+  return (
+    isLeader(viewer) ||
+    plan.mentorId === viewer.id ||
+    (plan.managerId === viewer.id && viewer.roles.includes("manager"))
+  );
 }
 
 /**
@@ -189,7 +227,8 @@ export async function requirePlanAccess(
   planId: string | undefined,
   { edit = false }: { edit?: boolean } = {},
 ) {
-  if (!isUuid(planId) || !seesPeopleData(viewer)) throw await denyAsNotFound(ctx, viewer, "coaching_plan", planId);
+  if (!isUuid(planId) || !seesPeopleData(viewer))
+    throw await denyAsNotFound(ctx, viewer, "coaching_plan", planId);
   const row = await ctx.db
     .selectFrom("coaching_plans")
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
@@ -207,7 +246,8 @@ export async function requirePlanAccess(
     .executeTakeFirst();
   if (!row) throw await denyAsNotFound(ctx, viewer, "coaching_plan", planId);
   const mayEdit = canEditPlan(viewer, { mentorId: row.mentor_id, managerId: row.manager_id });
-  if (edit && !mayEdit) throw await denyAsForbidden(ctx, viewer, "coaching_plan.update", "coaching_plan", planId);
+  if (edit && !mayEdit)
+    throw await denyAsForbidden(ctx, viewer, "coaching_plan.update", "coaching_plan", planId);
   return { ...row, candidate_visible: Boolean(row.candidate_visible), mayEdit };
 }
 
@@ -256,4 +296,3 @@ export function meetingOpensPackets(viewer: Viewer, meeting: MeetingPeople & { s
 export function canDecide(viewer: Viewer, meeting: MeetingPeople) {
   return isFacilitator(viewer, meeting) || (isLeader(viewer) && isAttendee(viewer, meeting));
 }
-

@@ -33,7 +33,10 @@ export type LoginReservation = { ok: true } | { ok: false; retryAfterSeconds: nu
  * lock serialises concurrent attempts of the pair: together they cannot exceed the allowance. Refused
  * attempts change nothing: a stranger cannot extend anyone's delay, and other pairs are not affected.
  */
-export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: { email: string; ip: string; now: Date }): Promise<LoginReservation> {
+export async function reserveLoginAttempt(
+  db: DB,
+  { email, ip: clientIp, now }: { email: string; ip: string; now: Date },
+): Promise<LoginReservation> {
   const ip = throttleAddress(clientIp);
   const since = new Date(now.getTime() - FORGET_AFTER_MS);
   const knownSince = new Date(now.getTime() - KNOWN_FOR_MS);
@@ -43,7 +46,9 @@ export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: 
       qb
         .deleteFrom("login_throttle")
         .where("last_at", "<=", since)
-        .where((eb) => eb.or([eb("succeeded_at", "is", null), eb("succeeded_at", "<=", knownSince)])),
+        .where((eb) =>
+          eb.or([eb("succeeded_at", "is", null), eb("succeeded_at", "<=", knownSince)]),
+        ),
     )
     .updateTable("login_throttle")
     .set({ failures: 0 })
@@ -53,13 +58,32 @@ export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: 
     .execute();
   return db.transaction().execute(async (trx) => {
     // Always the account's lock first, then the address's: two reservations cannot wait on each other.
-    await sql`SELECT pg_advisory_xact_lock(k, h) FROM (VALUES (${sql.lit(ACCOUNT_LOCK)}, hashtext(${email})), (${sql.lit(ADDRESS_LOCK)}, hashtext(${ip}))) AS l(k, h) ORDER BY k`.execute(trx);
+    await sql`SELECT pg_advisory_xact_lock(k, h) FROM (VALUES (${sql.lit(ACCOUNT_LOCK)}, hashtext(${email})), (${sql.lit(ADDRESS_LOCK)}, hashtext(${ip}))) AS l(k, h) ORDER BY k`.execute(
+      trx,
+    );
     const load = await trx
       .selectFrom("login_throttle")
       .select((eb) => [
-        eb.fn.coalesce(eb.fn.sum<number>("failures").filterWhere("email", "=", email), sql<number>`0`).as("account"),
-        eb.fn.coalesce(eb.fn.sum<number>("failures").filterWhere("ip", "=", ip), sql<number>`0`).as("address"),
-        eb.fn.coalesce(eb.fn.countAll<number>().filterWhere((f) => f.and([f("email", "=", email), f("ip", "=", ip), f("succeeded_at", ">", knownSince)])), sql<number>`0`).as("known"),
+        eb.fn
+          .coalesce(eb.fn.sum<number>("failures").filterWhere("email", "=", email), sql<number>`0`)
+          .as("account"),
+        eb.fn
+          .coalesce(eb.fn.sum<number>("failures").filterWhere("ip", "=", ip), sql<number>`0`)
+          .as("address"),
+        eb.fn
+          .coalesce(
+            eb.fn
+              .countAll<number>()
+              .filterWhere((f) =>
+                f.and([
+                  f("email", "=", email),
+                  f("ip", "=", ip),
+                  f("succeeded_at", ">", knownSince),
+                ]),
+              ),
+            sql<number>`0`,
+          )
+          .as("known"),
       ])
       .where((eb) => eb.or([eb("email", "=", email), eb("ip", "=", ip)]))
       .executeTakeFirstOrThrow();
@@ -73,11 +97,18 @@ export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: 
       .onConflict((oc) =>
         oc
           .columns(["email", "ip"])
-          .doUpdateSet((eb) => ({ failures: eb("login_throttle.failures", "+", 1), last_at: eb.ref("excluded.last_at") }))
+          .doUpdateSet((eb) => ({
+            failures: eb("login_throttle.failures", "+", 1),
+            last_at: eb.ref("excluded.last_at"),
+          }))
           .where((eb) =>
             eb.or([
               eb("login_throttle.failures", "<", free),
-              eb(sql`login_throttle.last_at + make_interval(secs => ${waitSeconds})`, "<=", eb.ref("excluded.last_at")),
+              eb(
+                sql`login_throttle.last_at + make_interval(secs => ${waitSeconds})`,
+                "<=",
+                eb.ref("excluded.last_at"),
+              ),
             ]),
           ),
       )
@@ -91,7 +122,10 @@ export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: 
       .where("ip", "=", ip)
       .executeTakeFirst();
     const until = pair ? new Date(pair.until).getTime() : now.getTime() + FIRST_DELAY_MS;
-    return { ok: false as const, retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)) };
+    return {
+      ok: false as const,
+      retryAfterSeconds: Math.max(1, Math.ceil((until - now.getTime()) / 1000)),
+    };
   });
 }
 
@@ -99,11 +133,16 @@ export async function reserveLoginAttempt(db: DB, { email, ip: clientIp, now }: 
  * The right password: the pair starts afresh and is remembered as the owner's usual address. Other
  * addresses' failures against the account stay.
  */
-export async function clearLoginFailures(db: DB, { email, ip: clientIp, now }: { email: string; ip: string; now: Date }) {
+export async function clearLoginFailures(
+  db: DB,
+  { email, ip: clientIp, now }: { email: string; ip: string; now: Date },
+) {
   await db
     .insertInto("login_throttle")
     .values({ email, ip: throttleAddress(clientIp), failures: 0, last_at: now, succeeded_at: now })
-    .onConflict((oc) => oc.columns(["email", "ip"]).doUpdateSet({ failures: 0, last_at: now, succeeded_at: now }))
+    .onConflict((oc) =>
+      oc.columns(["email", "ip"]).doUpdateSet({ failures: 0, last_at: now, succeeded_at: now }),
+    )
     .execute();
 }
 

@@ -11,20 +11,49 @@ import { clearLoginFailures, describeWait, reserveLoginAttempt } from "./rate-li
  */
 export async function reauthenticate(
   context: Pick<AppContext, "db" | "requestId" | "clientIp" | "now">,
-  { admin, action, entityId, password, values }: { admin: { id: string; email: string }; action: string; entityId: string | null; password: string | undefined; values: Values },
+  {
+    admin,
+    action,
+    entityId,
+    password,
+    values,
+  }: {
+    admin: { id: string; email: string };
+    action: string;
+    entityId: string | null;
+    password: string | undefined;
+    values: Values;
+  },
 ) {
   const refuse = async (reason: string, message: string, init: ResponseInit) => {
-    await audit(context.db, { actorId: admin.id, action, entity: "user", entityId, outcome: "denied", requestId: context.requestId, details: { reason } });
+    await audit(context.db, {
+      actorId: admin.id,
+      action,
+      entity: "user",
+      entityId,
+      outcome: "denied",
+      requestId: context.requestId,
+      details: { reason },
+    });
     return invalid(values, { currentPassword: [message] }, undefined, init);
   };
-  if (!password) return refuse("reauthentication_failed", "Type your current password: this change gives access to people data.", { status: 400 });
+  if (!password)
+    return refuse(
+      "reauthentication_failed",
+      "Type your current password: this change gives access to people data.",
+      { status: 400 },
+    );
   // A stolen admin session must not be a way to guess the admin's password without limit: each check
   // is reserved on the same (account, address) pair as a login, with the same growing delays.
   const pair = { email: normaliseEmail(admin.email), ip: context.clientIp, now: context.now() };
   const reservation = await reserveLoginAttempt(context.db, pair);
   if (!reservation.ok) {
     const wait = reservation.retryAfterSeconds;
-    return refuse("rate_limited", `Too many wrong passwords from here. Try again in ${describeWait(wait)}.`, { status: 429, headers: { "Retry-After": String(wait) } });
+    return refuse(
+      "rate_limited",
+      `Too many wrong passwords from here. Try again in ${describeWait(wait)}.`,
+      { status: 429, headers: { "Retry-After": String(wait) } },
+    );
   }
   if (await passwordMatches(context.db, { userId: admin.id, password })) {
     await clearLoginFailures(context.db, pair);

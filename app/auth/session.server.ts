@@ -28,9 +28,7 @@ type Ctx = Pick<AppContext, "db" | "env" | "now">;
 
 // The database stores only an HMAC of the token: a copy of the sessions table logs nobody in.
 function sessionKey(ctx: Ctx, token: string): string {
-  return createHmac("sha256", ctx.env.SESSION_SECRET)
-    .update(token)
-    .digest("hex");
+  return createHmac("sha256", ctx.env.SESSION_SECRET).update(token).digest("hex");
 }
 
 function readCookie(request: Request, name: string): string | null {
@@ -51,7 +49,7 @@ function cookieHeader(ctx: Ctx, value: string, maxAgeSeconds: number): string {
 /** A new session id at every login; returns the Set-Cookie header. */
 export async function createSession(
   ctx: Ctx,
-  { userId, userAgent }: { userId: string; userAgent: string | null }
+  { userId, userAgent }: { userId: string; userAgent: string | null },
 ) {
   const token = randomBytes(32).toString("base64url");
   const now = ctx.now();
@@ -73,10 +71,7 @@ export function clearSessionCookie(ctx: Ctx): string {
   return cookieHeader(ctx, "", 0);
 }
 
-export async function destroySession(
-  ctx: Ctx,
-  request: Request
-): Promise<string | null> {
+export async function destroySession(ctx: Ctx, request: Request): Promise<string | null> {
   const token = readCookie(request, sessionCookieName(ctx.env));
   if (!token) return null;
   const row = await ctx.db
@@ -90,16 +85,10 @@ export async function destroySession(
 // Lookups in flight, per request context and token: the root loader and the route loader of one
 // request run in parallel and share a single session query. Only while it is in flight, so every
 // later call (a test reusing its context, a session just revoked) reads the database again.
-const inFlight = new WeakMap<
-  object,
-  Map<string, Promise<SessionUser | null>>
->();
+const inFlight = new WeakMap<object, Map<string, Promise<SessionUser | null>>>();
 
 /** The signed-in user, or null when there is no live session (expired, revoked, or account disabled). */
-export async function getUser(
-  ctx: Ctx,
-  request: Request
-): Promise<SessionUser | null> {
+export async function getUser(ctx: Ctx, request: Request): Promise<SessionUser | null> {
   const token = readCookie(request, sessionCookieName(ctx.env));
   if (!token) return null;
   let pending = inFlight.get(ctx);
@@ -111,10 +100,7 @@ export async function getUser(
   return lookup;
 }
 
-async function lookUpSession(
-  ctx: Ctx,
-  token: string
-): Promise<SessionUser | null> {
+async function lookUpSession(ctx: Ctx, token: string): Promise<SessionUser | null> {
   const id = sessionKey(ctx, token);
   const now = ctx.now();
   const row = await ctx.db
@@ -133,19 +119,14 @@ async function lookUpSession(
     .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
-  const idle =
-    now.getTime() - new Date(row.last_seen_at).getTime() > IDLE_TIMEOUT_MS;
+  const idle = now.getTime() - new Date(row.last_seen_at).getTime() > IDLE_TIMEOUT_MS;
   const expired = new Date(row.expires_at).getTime() <= now.getTime();
   if (row.disabled_at || idle || expired) {
     await ctx.db.deleteFrom("sessions").where("id", "=", id).execute();
     return null;
   }
   if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_AFTER_MS) {
-    await ctx.db
-      .updateTable("sessions")
-      .set({ last_seen_at: now })
-      .where("id", "=", id)
-      .execute();
+    await ctx.db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", id).execute();
   }
   return {
     id: row.id,
@@ -156,16 +137,12 @@ async function lookUpSession(
   };
 }
 
-export async function requireUser(
-  ctx: Ctx,
-  request: Request
-): Promise<SessionUser> {
+export async function requireUser(ctx: Ctx, request: Request): Promise<SessionUser> {
   const user = await getUser(ctx, request);
   if (!user) {
     const url = new URL(request.url);
     const redirectTo = `${url.pathname}${url.search}`;
-    const params =
-      redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
+    const params = redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
     throw redirect(`/login${params}`, {
       headers: { "Set-Cookie": clearSessionCookie(ctx) },
     });
@@ -173,9 +150,6 @@ export async function requireUser(
   return user;
 }
 
-export function hasRole(
-  user: Pick<SessionUser, "roles">,
-  ...roles: Role[]
-): boolean {
+export function hasRole(user: Pick<SessionUser, "roles">, ...roles: Role[]): boolean {
   return roles.some((r) => user.roles.includes(r));
 }

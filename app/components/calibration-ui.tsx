@@ -8,7 +8,6 @@ import { OUTCOME_LABELS, SIGNAL_LABELS, STATUS_LABELS } from "../utils/labels";
 import { FormError, TextArea, TextField } from "./ui/forms";
 import { CoverageTable, type CoverageRow } from "./coverage-table";
 
-
 const dateTime = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
   month: "short",
@@ -83,7 +82,8 @@ export interface PacketData {
   plans: PacketPlan[];
 }
 
-const sectionClass = "mt-6 rounded-lg border border-stone-200 bg-white p-4 print:border-0 print:p-0";
+const sectionClass =
+  "mt-6 rounded-lg border border-stone-200 bg-white p-4 print:border-0 print:p-0";
 
 /** The candidate's evidence as the room reads it. Sections start on a new printed page where they run long. */
 export function Packet({ packet }: { packet: PacketData }) {
@@ -105,12 +105,19 @@ export function Packet({ packet }: { packet: PacketData }) {
             {packet.observations.map((o) => (
               <li key={o.id} className="py-3 break-inside-avoid">
                 <p className="text-sm text-stone-600">
-                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_LABELS[o.signal] ?? o.signal}
+                  {formatDate(o.observed_on)} · {o.author_name} ·{" "}
+                  {SIGNAL_LABELS[o.signal] ?? o.signal}
                   {o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}
                 </p>
-                {o.dimensions.length ? <p className="text-xs text-brand-800">{o.dimensions.map((d) => d.name).join(", ")}</p> : null}
+                {o.dimensions.length ? (
+                  <p className="text-xs text-brand-800">
+                    {o.dimensions.map((d) => d.name).join(", ")}
+                  </p>
+                ) : null}
                 {o.withdrawn ? (
-                  <p className="mt-1 text-sm text-stone-700 italic">Withdrawn since the meeting closed: its text is no longer shown.</p>
+                  <p className="mt-1 text-sm text-stone-700 italic">
+                    Withdrawn since the meeting closed: its text is no longer shown.
+                  </p>
                 ) : (
                   <Sbi situation={o.situation} behavior={o.behavior} impact={o.impact} />
                 )}
@@ -132,8 +139,11 @@ export function Packet({ packet }: { packet: PacketData }) {
               <li key={f.id} className="py-3 break-inside-avoid">
                 <p className="font-medium">{f.anti_pattern}</p>
                 <p className="text-sm text-stone-600">
-                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} · {STATUS_LABELS[f.status] ?? f.status} ·{" "}
-                  {f.discussed_with_candidate_on ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}` : "not yet discussed with them"}
+                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} ·{" "}
+                  {STATUS_LABELS[f.status] ?? f.status} ·{" "}
+                  {f.discussed_with_candidate_on
+                    ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
+                    : "not yet discussed with them"}
                 </p>
                 <Sbi situation={f.situation} behavior={f.behavior} impact={f.impact} />
                 {f.resolution ? <p className="mt-1 text-sm">Resolution: {f.resolution}</p> : null}
@@ -157,7 +167,8 @@ export function Packet({ packet }: { packet: PacketData }) {
                   {a.title} <span className="font-normal text-stone-600">({a.dimension_name})</span>
                 </p>
                 <p className="text-sm text-stone-600">
-                  {STATUS_LABELS[a.status] ?? a.status} · offered {formatDate(a.offered_on)} · due {formatDate(a.due_on)}
+                  {STATUS_LABELS[a.status] ?? a.status} · offered {formatDate(a.offered_on)} · due{" "}
+                  {formatDate(a.due_on)}
                   {a.closed_on ? ` · closed ${formatDate(a.closed_on)}` : ""}
                 </p>
                 {a.last_note ? <p className="mt-1 text-sm">{a.last_note}</p> : null}
@@ -179,9 +190,12 @@ export function Packet({ packet }: { packet: PacketData }) {
               <li key={p.id} className="py-3 break-inside-avoid">
                 <p className="font-medium">{p.goal}</p>
                 <p className="text-sm text-stone-600">
-                  {STATUS_LABELS[p.status] ?? p.status} · mentor {p.mentor_name} · started {formatDate(p.started_on)}
+                  {STATUS_LABELS[p.status] ?? p.status} · mentor {p.mentor_name} · started{" "}
+                  {formatDate(p.started_on)}
                   {p.target_on ? ` · target ${formatDate(p.target_on)}` : ""} ·{" "}
-                  {p.last_checkin_on ? `last check-in ${formatDate(p.last_checkin_on)}` : "no check-in yet"}
+                  {p.last_checkin_on
+                    ? `last check-in ${formatDate(p.last_checkin_on)}`
+                    : "no check-in yet"}
                 </p>
               </li>
             ))}
@@ -194,7 +208,15 @@ export function Packet({ packet }: { packet: PacketData }) {
   );
 }
 
-function Sbi({ situation, behavior, impact }: { situation: string; behavior: string; impact: string }) {
+function Sbi({
+  situation,
+  behavior,
+  impact,
+}: {
+  situation: string;
+  behavior: string;
+  impact: string;
+}) {
   const parts: [string, string][] = [
     ["Situation", situation],
     ["Behaviour", behavior],
@@ -242,7 +264,8 @@ export interface DecisionData {
 }
 
 export function evidenceLabel(e: DecisionEvidence): string {
-  if (e.observation_id) return `Observation of ${formatDate(e.observed_on)}: ${excerpt(e.behavior, 140)}`;
+  if (e.observation_id)
+    return `Observation of ${formatDate(e.observed_on)}: ${excerpt(e.behavior, 140)}`;
   if (e.flag_id) return `Flag: ${e.anti_pattern} (observed ${formatDate(e.flag_observed_on)})`;
   return `Sniff test: ${e.assignment_title} (${STATUS_LABELS[e.assignment_status ?? ""] ?? e.assignment_status})`;
 }
@@ -264,7 +287,9 @@ export function DecisionHistory({ decisions }: { decisions: DecisionData[] }) {
                 superseded {formatDate(d.superseded_at)}
               </span>
             ) : (
-              <span className="ml-2 rounded border border-brand-600 bg-brand-50 px-1.5 py-0.5 text-xs font-medium text-brand-800">current</span>
+              <span className="ml-2 rounded border border-brand-600 bg-brand-50 px-1.5 py-0.5 text-xs font-medium text-brand-800">
+                current
+              </span>
             )}
           </p>
           <p className="text-sm">
@@ -276,7 +301,9 @@ export function DecisionHistory({ decisions }: { decisions: DecisionData[] }) {
             <Fact term="Evidence it rests on">
               <ul className="list-disc pl-5">
                 {d.evidence.map((e, i) => (
-                  <li key={e.observation_id ?? e.flag_id ?? e.assignment_id ?? i}>{evidenceLabel(e)}</li>
+                  <li key={e.observation_id ?? e.flag_id ?? e.assignment_id ?? i}>
+                    {evidenceLabel(e)}
+                  </li>
                 ))}
               </ul>
             </Fact>
@@ -303,7 +330,15 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
  * The fields of a decision (and of an amendment): outcome, rationale, the specific evidence it rests
  * on, dissent, next steps and revisit date. Goes inside a <Form>; works without JavaScript.
  */
-export function DecisionFields({ packet, result, minRevisit }: { packet: PacketData; result: FormResult; minRevisit: string }) {
+export function DecisionFields({
+  packet,
+  result,
+  minRevisit,
+}: {
+  packet: PacketData;
+  result: FormResult;
+  minRevisit: string;
+}) {
   const { errors } = result;
   const chosen = new Set(result.list("evidence"));
   const outcome = result.value("outcome");
@@ -315,7 +350,13 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
           {LEANINGS.map((o) => (
             <label key={o} className="flex items-center gap-2 text-sm">
-              <input type="radio" name="outcome" value={o} defaultChecked={outcome === o} className="h-4 w-4 accent-brand-700" />
+              <input
+                type="radio"
+                name="outcome"
+                value={o}
+                defaultChecked={outcome === o}
+                className="h-4 w-4 accent-brand-700"
+              />
               {OUTCOME_LABELS[o]}
             </label>
           ))}
@@ -337,21 +378,25 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
       />
       <fieldset aria-describedby={errors.evidence?.length ? "evidence-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Evidence it rests on</legend>
-        <p className="text-sm text-stone-600">Pick the specific observations, flags or sniff tests from the packet (at least one).</p>
+        <p className="text-sm text-stone-600">
+          Pick the specific observations, flags or sniff tests from the packet (at least one).
+        </p>
         {errors.evidence?.length ? (
           <p id="evidence-error" className="mt-1 text-sm text-red-700">
             {errors.evidence.join(" ")}
           </p>
         ) : null}
         <div className="mt-2 max-h-80 space-y-1 overflow-y-auto rounded border border-stone-200 p-2">
-          {packet.observations.filter((o) => !o.withdrawn).map((o) => (
-            <EvidenceBox
-              key={o.id}
-              value={`observation:${o.id}`}
-              checked={chosen.has(`observation:${o.id}`)}
-              label={`Observation of ${formatDate(o.observed_on)}: ${excerpt(o.behavior, 140)}`}
-            />
-          ))}
+          {packet.observations
+            .filter((o) => !o.withdrawn)
+            .map((o) => (
+              <EvidenceBox
+                key={o.id}
+                value={`observation:${o.id}`}
+                checked={chosen.has(`observation:${o.id}`)}
+                label={`Observation of ${formatDate(o.observed_on)}: ${excerpt(o.behavior, 140)}`}
+              />
+            ))}
           {packet.flags.map((f) => (
             <EvidenceBox
               key={f.id}
@@ -369,7 +414,10 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
             />
           ))}
           {packet.observations.length + packet.flags.length + packet.assignments.length === 0 ? (
-            <p className="text-sm text-stone-700">There is no evidence to cite yet: the fitting outcome is “insufficient evidence” once some exists.</p>
+            <p className="text-sm text-stone-700">
+              There is no evidence to cite yet: the fitting outcome is “insufficient evidence” once
+              some exists.
+            </p>
           ) : null}
         </div>
       </fieldset>
@@ -382,7 +430,14 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
         defaultValue={result.value("dissent")}
         errors={errors.dissent}
       />
-      <TextArea label="Next steps (optional)" name="nextSteps" rows={2} maxLength={10_000} defaultValue={result.value("nextSteps")} errors={errors.nextSteps} />
+      <TextArea
+        label="Next steps (optional)"
+        name="nextSteps"
+        rows={2}
+        maxLength={10_000}
+        defaultValue={result.value("nextSteps")}
+        errors={errors.nextSteps}
+      />
       <TextField
         label="Revisit on"
         name="revisitOn"
@@ -396,10 +451,24 @@ export function DecisionFields({ packet, result, minRevisit }: { packet: PacketD
   );
 }
 
-function EvidenceBox({ value, label, checked }: { value: string; label: string; checked: boolean }) {
+function EvidenceBox({
+  value,
+  label,
+  checked,
+}: {
+  value: string;
+  label: string;
+  checked: boolean;
+}) {
   return (
     <label className="flex items-start gap-2 text-sm">
-      <input type="checkbox" name="evidence" value={value} defaultChecked={checked} className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700" />
+      <input
+        type="checkbox"
+        name="evidence"
+        value={value}
+        defaultChecked={checked}
+        className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
+      />
       <span>{label}</span>
     </label>
   );
@@ -419,7 +488,10 @@ export function PrereadList({ prereads, viewerId }: { prereads: PrereadData[]; v
   return (
     <ul className="space-y-2">
       {prereads.map((p) => (
-        <li key={p.id} className="rounded border border-stone-200 bg-white p-3 text-sm break-inside-avoid">
+        <li
+          key={p.id}
+          className="rounded border border-stone-200 bg-white p-3 text-sm break-inside-avoid"
+        >
           <p className="font-medium">
             {p.user_id === viewerId ? "You" : p.user_name}: {OUTCOME_LABELS[p.leaning] ?? p.leaning}
           </p>
@@ -449,19 +521,31 @@ function clockText(seconds: number): string {
  * The equal timebox per candidate. The server renders the minutes left; with JavaScript the text
  * counts down every second from that figure (measured from the server's clock, not the browser's).
  */
-export function Countdown({ remainingSeconds, timeboxMinutes }: { remainingSeconds: number; timeboxMinutes: number }) {
+export function Countdown({
+  remainingSeconds,
+  timeboxMinutes,
+}: {
+  remainingSeconds: number;
+  timeboxMinutes: number;
+}) {
   const [left, setLeft] = useState<number | null>(null);
   useEffect(() => {
     const started = Date.now();
-    const tick = () => setLeft(Math.max(0, Math.round(remainingSeconds - (Date.now() - started) / 1000)));
+    const tick = () =>
+      setLeft(Math.max(0, Math.round(remainingSeconds - (Date.now() - started) / 1000)));
     tick();
     const timer = window.setInterval(tick, 1000);
     return () => window.clearInterval(timer);
   }, [remainingSeconds]);
   const over = (left ?? remainingSeconds) <= 0;
   return (
-    <p role="timer" aria-live="off" className={`rounded px-2 py-1 text-sm font-medium ${over ? "bg-amber-100 text-amber-900" : "bg-stone-100 text-stone-800"}`}>
-      Timebox {timeboxMinutes} min: {left === null ? minutesText(remainingSeconds) : clockText(left)}
+    <p
+      role="timer"
+      aria-live="off"
+      className={`rounded px-2 py-1 text-sm font-medium ${over ? "bg-amber-100 text-amber-900" : "bg-stone-100 text-stone-800"}`}
+    >
+      Timebox {timeboxMinutes} min:{" "}
+      {left === null ? minutesText(remainingSeconds) : clockText(left)}
     </p>
   );
 }
@@ -476,18 +560,28 @@ export function LiveRefresh({ live }: { live: boolean }) {
   useEffect(() => {
     if (!live || !follow) return;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+      if (document.visibilityState === "visible" && revalidator.state === "idle")
+        revalidator.revalidate();
     }, 10_000);
     return () => window.clearInterval(timer);
   }, [live, follow, revalidator]);
   return (
     <div className="no-print flex flex-wrap items-center gap-4 text-sm">
-      <Link to={`${location.pathname}${location.search}`} className="text-brand-700 underline" preventScrollReset>
+      <Link
+        to={`${location.pathname}${location.search}`}
+        className="text-brand-700 underline"
+        preventScrollReset
+      >
         Refresh
       </Link>
       {hydrated && live ? (
         <label className="flex items-center gap-2">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} className="h-4 w-4 accent-brand-700" />
+          <input
+            type="checkbox"
+            checked={follow}
+            onChange={(e) => setFollow(e.target.checked)}
+            className="h-4 w-4 accent-brand-700"
+          />
           Update every 10 seconds
         </label>
       ) : null}
@@ -496,7 +590,15 @@ export function LiveRefresh({ live }: { live: boolean }) {
 }
 
 /** The heading of a page under a meeting: the way back to it, the title and what `children` say, and Print. */
-export function MeetingPageHeader({ meeting, title, children }: { meeting: { id: string; title: string }; title: string; children: ReactNode }) {
+export function MeetingPageHeader({
+  meeting,
+  title,
+  children,
+}: {
+  meeting: { id: string; title: string };
+  title: string;
+  children: ReactNode;
+}) {
   return (
     <>
       <p className="no-print text-sm">

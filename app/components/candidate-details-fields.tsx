@@ -5,7 +5,15 @@ import type { FieldErrors } from "./ui/forms";
 import { TextField } from "./ui/forms";
 
 /** The details a nomination records and the edit page changes (the reason field is each page's own). */
-export const DETAIL_FIELDS = ["name", "email", "title", "team", "track", "managerId", "nominatedReason"] as const;
+export const DETAIL_FIELDS = [
+  "name",
+  "email",
+  "title",
+  "team",
+  "track",
+  "managerId",
+  "nominatedReason",
+] as const;
 export type DetailField = (typeof DETAIL_FIELDS)[number];
 export type DetailValues = Record<DetailField, string>;
 
@@ -38,7 +46,15 @@ export function CandidateDetailsFields({
 }) {
   return (
     <>
-      <TextField label="Name" name="name" required maxLength={120} defaultValue={value("name")} errors={errors.name} autoComplete="off" />
+      <TextField
+        label="Name"
+        name="name"
+        required
+        maxLength={120}
+        defaultValue={value("name")}
+        errors={errors.name}
+        autoComplete="off"
+      />
       <TextField
         label="Email (optional)"
         name="email"
@@ -49,8 +65,21 @@ export function CandidateDetailsFields({
         errors={errors.email}
       />
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Title" name="title" maxLength={120} defaultValue={value("title")} errors={errors.title} hint="e.g. Senior engineer" />
-        <TextField label="Team" name="team" maxLength={120} defaultValue={value("team")} errors={errors.team} />
+        <TextField
+          label="Title"
+          name="title"
+          maxLength={120}
+          defaultValue={value("title")}
+          errors={errors.title}
+          hint="e.g. Senior engineer"
+        />
+        <TextField
+          label="Team"
+          name="team"
+          maxLength={120}
+          defaultValue={value("team")}
+          errors={errors.team}
+        />
       </div>
       <ChoiceSelect
         label="Track"
@@ -85,7 +114,11 @@ export function DetailsComparison({
   managerName: (id: string) => string;
 }) {
   const show = (field: DetailField, value: string) =>
-    field === "track" ? (TRACK_CHOICES.find((t) => t.id === value)?.name ?? value) : field === "managerId" ? managerName(value) : value || "—";
+    field === "track"
+      ? (TRACK_CHOICES.find((t) => t.id === value)?.name ?? value)
+      : field === "managerId"
+        ? managerName(value)
+        : value || "—";
   return (
     <table className="w-full text-sm">
       <caption className="text-left font-medium">Your changes and the saved version</caption>

@@ -11,7 +11,10 @@ export function ChoiceSelect({
   choices,
   placeholder,
   ...props
-}: Omit<ComponentProps<typeof SelectField>, "children"> & { choices: readonly Choice[]; placeholder?: string }) {
+}: Omit<ComponentProps<typeof SelectField>, "children"> & {
+  choices: readonly Choice[];
+  placeholder?: string;
+}) {
   return (
     <SelectField {...props}>
       {placeholder === undefined ? null : <option value="">{placeholder}</option>}

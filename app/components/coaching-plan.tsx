@@ -17,7 +17,14 @@ export function Panel({ title, children, id }: { title: string; id: string; chil
   );
 }
 
-const OBSERVATION_FIELDS = ["situation", "behavior", "impact", "signal", "observedOn", "assignmentId"];
+const OBSERVATION_FIELDS = [
+  "situation",
+  "behavior",
+  "impact",
+  "signal",
+  "observedOn",
+  "assignmentId",
+];
 
 /** What goes back into an observation's fields: the refused values, or the plan's focus to start from. */
 export function observationValues(result: FormResult, focusIds: string[]): Values {
@@ -27,7 +34,13 @@ export function observationValues(result: FormResult, focusIds: string[]): Value
   };
 }
 
-type PlanAction = { id: string; title: string; due_on: string | null; done_on: string | null; version: number };
+type PlanAction = {
+  id: string;
+  title: string;
+  due_on: string | null;
+  done_on: string | null;
+  version: number;
+};
 type PlanChange = {
   id: string;
   from_status: PlanStatus | null;
@@ -68,7 +81,13 @@ export function ActionItem({
     <Form method="post" action={here}>
       <input type="hidden" name="intent" value="move-action" />
       <input type="hidden" name="actionId" value={a.id} />
-      <Button variant="secondary" name="direction" value={direction} disabled={disabled} aria-label={`${label}: ${a.title}`}>
+      <Button
+        variant="secondary"
+        name="direction"
+        value={direction}
+        disabled={disabled}
+        aria-label={`${label}: ${a.title}`}
+      >
         {label}
       </Button>
     </Form>
@@ -86,11 +105,21 @@ export function ActionItem({
           <Form method="post" action={here}>
             <input type="hidden" name="actionId" value={a.id} />
             {a.done_on ? (
-              <Button variant="secondary" name="intent" value="untick-action" aria-label={`Undo: ${a.title}`}>
+              <Button
+                variant="secondary"
+                name="intent"
+                value="untick-action"
+                aria-label={`Undo: ${a.title}`}
+              >
                 Undo
               </Button>
             ) : (
-              <Button variant="secondary" name="intent" value="tick-action" aria-label={`Mark done: ${a.title}`}>
+              <Button
+                variant="secondary"
+                name="intent"
+                value="tick-action"
+                aria-label={`Mark done: ${a.title}`}
+              >
                 Mark done
               </Button>
             )}
@@ -103,13 +132,24 @@ export function ActionItem({
             </summary>
             {conflicted ? (
               <p className="mt-2 rounded bg-amber-50 p-2 text-sm">
-                Saved now: “{conflicted.title}”{conflicted.due_on ? `, due ${formatDate(conflicted.due_on)}` : ", no due date"}. Your text is in the form below.
+                Saved now: “{conflicted.title}”
+                {conflicted.due_on ? `, due ${formatDate(conflicted.due_on)}` : ", no due date"}.
+                Your text is in the form below.
               </p>
             ) : null}
-            <Form method="post" action={here} className="mt-2 grid gap-3 sm:grid-cols-[1fr_12rem_auto] sm:items-end" noValidate>
+            <Form
+              method="post"
+              action={here}
+              className="mt-2 grid gap-3 sm:grid-cols-[1fr_12rem_auto] sm:items-end"
+              noValidate
+            >
               <input type="hidden" name="intent" value="edit-action" />
               <input type="hidden" name="actionId" value={a.id} />
-              <input type="hidden" name="version" value={String(conflicted?.version ?? a.version)} />
+              <input
+                type="hidden"
+                name="version"
+                value={String(conflicted?.version ?? a.version)}
+              />
               <TextField
                 label="Action title"
                 name="title"
@@ -135,7 +175,13 @@ export function ActionItem({
 }
 
 /** The plan's status and mentor changes, oldest first, and who created it (for those who may edit). */
-export function PlanHistory({ changes, createdBy }: { changes: PlanChange[]; createdBy: string | null }) {
+export function PlanHistory({
+  changes,
+  createdBy,
+}: {
+  changes: PlanChange[];
+  createdBy: string | null;
+}) {
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading" className="text-lg font-semibold">
@@ -148,17 +194,22 @@ export function PlanHistory({ changes, createdBy }: { changes: PlanChange[]; cre
             <span className="text-stone-600">
               on {formatDate(c.changed_on)} by {c.changed_by_name}
             </span>
-            {c.reason ? <p className="mt-1 whitespace-pre-wrap text-stone-700">{c.reason}</p> : null}
+            {c.reason ? (
+              <p className="mt-1 whitespace-pre-wrap text-stone-700">{c.reason}</p>
+            ) : null}
           </li>
         ))}
       </ol>
-      {createdBy === null ? null : <p className="mt-2 text-sm text-stone-600">Created by {createdBy}.</p>}
+      {createdBy === null ? null : (
+        <p className="mt-2 text-sm text-stone-600">Created by {createdBy}.</p>
+      )}
     </section>
   );
 }
 
 function changeText(c: PlanChange): string {
   if (c.from_status === null) return `Started with ${c.to_mentor_name ?? "a mentor"} as mentor`;
-  if (c.from_status === c.to_status) return `Mentor changed from ${c.from_mentor_name ?? "—"} to ${c.to_mentor_name ?? "—"}`;
+  if (c.from_status === c.to_status)
+    return `Mentor changed from ${c.from_mentor_name ?? "—"} to ${c.to_mentor_name ?? "—"}`;
   return `${PLAN_STATUS_LABELS[c.from_status]} → ${PLAN_STATUS_LABELS[c.to_status]}`;
 }

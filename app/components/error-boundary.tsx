@@ -3,7 +3,8 @@ import { Link } from "./ui/link";
 
 function messageOf(data: unknown): string | null {
   if (typeof data === "string" && data.length < 300) return data;
-  if (data && typeof data === "object" && "message" in data && typeof data.message === "string") return data.message;
+  if (data && typeof data === "object" && "message" in data && typeof data.message === "string")
+    return data.message;
   return null;
 }
 
@@ -11,7 +12,8 @@ function messageOf(data: unknown): string | null {
 export function GeneralErrorBoundary({ requestId }: { requestId?: string }) {
   const error = useRouteError();
   let title = "Something went wrong";
-  let body = "We could not complete that request. Nothing you typed has been saved twice; try again in a moment.";
+  let body =
+    "We could not complete that request. Nothing you typed has been saved twice; try again in a moment.";
   if (isRouteErrorResponse(error)) {
     if (error.status === 404) {
       title = "Not found";

@@ -34,11 +34,20 @@ export function navFor(roles: readonly Role[]): NavItem[] {
   return NAV.filter((item) => item.roles.some((r) => roles.includes(r)));
 }
 
-export function AppShell({ user, flash, children }: { user: ShellUser | null; flash: string | null; children: ReactNode }) {
+export function AppShell({
+  user,
+  flash,
+  children,
+}: {
+  user: ShellUser | null;
+  flash: string | null;
+  children: ReactNode;
+}) {
   const items = user ? navFor(user.roles) : [];
   // The current section, worked out once for both navs ("/" only on itself, the others on their subpages).
   const { pathname } = useLocation();
-  const isActive = (to: string) => (to === "/" ? pathname === "/" : pathname === to || pathname.startsWith(`${to}/`));
+  const isActive = (to: string) =>
+    to === "/" ? pathname === "/" : pathname === to || pathname.startsWith(`${to}/`);
   const links = (className: string) =>
     items.map((item) => {
       const active = isActive(item.to);
@@ -59,7 +68,10 @@ export function AppShell({ user, flash, children }: { user: ShellUser | null; fl
         {user.name}
       </span>
       <Form method="post" action="/logout">
-        <button type="submit" className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100">
+        <button
+          type="submit"
+          className="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100"
+        >
           Log out
         </button>
       </Form>
@@ -107,7 +119,10 @@ export function AppShell({ user, flash, children }: { user: ShellUser | null; fl
       </header>
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 focus:outline-none">
         {flash ? (
-          <p role="status" className="mb-4 rounded border border-green-300 bg-green-50 px-3 py-2 text-green-900">
+          <p
+            role="status"
+            className="mb-4 rounded border border-green-300 bg-green-50 px-3 py-2 text-green-900"
+          >
             {flash}
           </p>
         ) : null}

@@ -36,8 +36,17 @@ interface Shown {
 }
 
 /** What the fields show: the refused submission when `result` failed, otherwise `values` and `fieldErrors`. */
-function shown(result: FormResult | undefined, values: Values | undefined, fieldErrors: FieldErrors = {}): Shown {
-  if (result?.failed) return { value: (name) => result.value(name), list: (name) => result.list(name), errors: result.errors };
+function shown(
+  result: FormResult | undefined,
+  values: Values | undefined,
+  fieldErrors: FieldErrors = {},
+): Shown {
+  if (result?.failed)
+    return {
+      value: (name) => result.value(name),
+      list: (name) => result.list(name),
+      errors: result.errors,
+    };
   return {
     value: (name) => {
       const v = values?.[name];
@@ -72,7 +81,14 @@ export interface ObservationFieldsProps {
 }
 
 /** The observation itself (situation, behaviour, impact, dimensions, signal), without a form around it. */
-export function ObservationFields({ dimensions, result, values, fieldErrors: errorsGiven, compact = false, labels = {} }: ObservationFieldsProps) {
+export function ObservationFields({
+  dimensions,
+  result,
+  values,
+  fieldErrors: errorsGiven,
+  compact = false,
+  labels = {},
+}: ObservationFieldsProps) {
   const id = useId();
   const label = { ...FIELD_LABELS, ...labels };
   const { value, list, errors: fieldErrors } = shown(result, values, errorsGiven);
@@ -104,12 +120,20 @@ export function ObservationFields({ dimensions, result, values, fieldErrors: err
         name="impact"
         maxLength={10000}
         rows={2}
-        hint={compact ? undefined : "What happened as a result, for the team, the work or the people."}
+        hint={
+          compact ? undefined : "What happened as a result, for the team, the work or the people."
+        }
         defaultValue={value("impact")}
         errors={fieldErrors.impact}
       />
 
-      <CheckboxGroup legend={label.dimensions} name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={fieldErrors.dimensionIds} />
+      <CheckboxGroup
+        legend={label.dimensions}
+        name="dimensionIds"
+        options={dimensions}
+        chosen={chosenDimensions}
+        errors={fieldErrors.dimensionIds}
+      />
 
       <fieldset aria-describedby={fieldErrors.signal?.length ? `${id}-signal-error` : undefined}>
         <legend className="block text-sm font-medium text-stone-800">{label.signal}</legend>
@@ -161,7 +185,13 @@ export function ObservationForm({
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <ObservationFields dimensions={dimensions} result={result} values={values} fieldErrors={fieldErrors} compact={compact} />
+      <ObservationFields
+        dimensions={dimensions}
+        result={result}
+        values={values}
+        fieldErrors={fieldErrors}
+        compact={compact}
+      />
 
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField

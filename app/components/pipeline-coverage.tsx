@@ -6,7 +6,11 @@ import { pipelineSearch } from "../utils/search";
 import { Button, SelectField, TextField } from "./ui/forms";
 
 /** The board's coverage cell, in framework order: [observations, observers, last observed on]. */
-export type CoverageTuple = readonly [observations: number, observers: number, lastObservedOn: string | null];
+export type CoverageTuple = readonly [
+  observations: number,
+  observers: number,
+  lastObservedOn: string | null,
+];
 
 /** The visual for "nothing observed yet" (app/tailwind.css), so a gap reads as a gap, not as zero. */
 export const HATCHED = "hatched";
@@ -25,7 +29,10 @@ export function CoverageStrip({
   candidateName: string;
 }) {
   return (
-    <ul aria-label={`Evidence coverage for ${candidateName}`} className="cov mt-2 space-y-0.5 text-xs">
+    <ul
+      aria-label={`Evidence coverage for ${candidateName}`}
+      className="cov mt-2 space-y-0.5 text-xs"
+    >
       {cells.map(([observations, observers, last], i) => (
         <li key={i} className={observations ? undefined : HATCHED}>
           <span>{dimensionNames[i]}</span>
@@ -40,7 +47,14 @@ export function CoverageStrip({
   );
 }
 
-export type PipelineFilterValues = { team?: string; track?: string; manager?: string; managerName?: string; nudge?: string; sort?: string };
+export type PipelineFilterValues = {
+  team?: string;
+  track?: string;
+  manager?: string;
+  managerName?: string;
+  nudge?: string;
+  sort?: string;
+};
 
 /**
  * The manager filter: a select while the organisation has few managers, otherwise a name field
@@ -72,7 +86,13 @@ export function ManagerFilter({
   }
   return (
     <div>
-      <TextField label="Manager" name="managerName" defaultValue={managerName ?? ""} hint="Part of their name" maxLength={200} />
+      <TextField
+        label="Manager"
+        name="managerName"
+        defaultValue={managerName ?? ""}
+        hint="Part of their name"
+        maxLength={200}
+      />
       {manager ? (
         <p className="mt-1 text-sm text-stone-600">
           <input type="hidden" name="manager" value={manager} />
@@ -102,9 +122,16 @@ export function PipelineFilters({
   nudges: readonly { key: string; label: string }[];
   withSort: boolean;
 }) {
-  const filtering = Boolean(filters.team || filters.track || filters.manager || filters.managerName || filters.nudge);
+  const filtering = Boolean(
+    filters.team || filters.track || filters.manager || filters.managerName || filters.nudge,
+  );
   return (
-    <Form method="get" action={action} className="no-print mt-4 rounded-lg border border-stone-200 bg-white p-4" aria-label="Filter the pipeline">
+    <Form
+      method="get"
+      action={action}
+      className="no-print mt-4 rounded-lg border border-stone-200 bg-white p-4"
+      aria-label="Filter the pipeline"
+    >
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
         <SelectField label="Team" name="team" defaultValue={filters.team ?? ""}>
           <option value="">Any team</option>
@@ -137,7 +164,11 @@ export function PipelineFilters({
           ))}
         </SelectField>
         {withSort ? (
-          <SelectField label="Order within a stage" name="sort" defaultValue={filters.sort ?? "name"}>
+          <SelectField
+            label="Order within a stage"
+            name="sort"
+            defaultValue={filters.sort ?? "name"}
+          >
             <option value="name">Name</option>
             <option value="days_in_stage">Days in stage (longest first)</option>
             <option value="last_activity">Last activity (oldest first)</option>

@@ -1,5 +1,11 @@
 import type { AppContext } from "../context";
-import { listBoardDimensions, listPipelineTeams, NUDGE_SHORT_LABELS, PIPELINE_NUDGES, pipelineQueryFrom } from "../models/pipeline.server";
+import {
+  listBoardDimensions,
+  listPipelineTeams,
+  NUDGE_SHORT_LABELS,
+  PIPELINE_NUDGES,
+  pipelineQueryFrom,
+} from "../models/pipeline.server";
 import { listManagersForFilter } from "../models/user.server";
 import { isoDate } from "../utils/dates";
 

@@ -13,16 +13,28 @@ const ROLE_HINTS: Record<Role, string> = {
 /** The roles chosen with the checkboxes below: at least one, each a listed role. */
 export const RolesSchema = z.preprocess(
   (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.enum(ROLES, { error: "Choose from the listed roles." })).min(1, "Choose at least one role."),
+  z
+    .array(z.enum(ROLES, { error: "Choose from the listed roles." }))
+    .min(1, "Choose at least one role."),
 );
 
 /** The acting admin's own password: asked for only when the change gives access to people data. */
 export const CurrentPassword = z.string().max(1000, "That password is too long.").optional();
 
 /** The role checkboxes of the account forms, with what each role may see. */
-export function RoleCheckboxes({ selected, errors, hint }: { selected: readonly string[]; errors?: string[]; hint?: string }) {
+export function RoleCheckboxes({
+  selected,
+  errors,
+  hint,
+}: {
+  selected: readonly string[];
+  errors?: string[];
+  hint?: string;
+}) {
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <fieldset aria-describedby={describedBy || undefined}>
       <legend className="block text-sm font-medium text-stone-800">Roles</legend>

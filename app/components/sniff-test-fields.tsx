@@ -14,7 +14,15 @@ export function SniffTestFields({
 }) {
   return (
     <>
-      <TextField label="Title" name="title" required maxLength={200} defaultValue={text("title")} errors={errors.title} autoComplete="off" />
+      <TextField
+        label="Title"
+        name="title"
+        required
+        maxLength={200}
+        defaultValue={text("title")}
+        errors={errors.title}
+        autoComplete="off"
+      />
       <ChoiceSelect
         label="Dimension"
         name="dimensionId"
@@ -33,9 +41,30 @@ export function SniffTestFields({
         defaultValue={text("assignment")}
         errors={errors.assignment}
       />
-      <TextArea label="Why it reveals the dimension (optional)" name="rationale" rows={3} maxLength={10000} defaultValue={text("rationale")} errors={errors.rationale} />
-      <TextArea label="Signals to watch for (optional)" name="signals" rows={3} maxLength={10000} defaultValue={text("signals")} errors={errors.signals} />
-      <TextArea label="Red flags (optional)" name="redFlags" rows={3} maxLength={10000} defaultValue={text("redFlags")} errors={errors.redFlags} />
+      <TextArea
+        label="Why it reveals the dimension (optional)"
+        name="rationale"
+        rows={3}
+        maxLength={10000}
+        defaultValue={text("rationale")}
+        errors={errors.rationale}
+      />
+      <TextArea
+        label="Signals to watch for (optional)"
+        name="signals"
+        rows={3}
+        maxLength={10000}
+        defaultValue={text("signals")}
+        errors={errors.signals}
+      />
+      <TextArea
+        label="Red flags (optional)"
+        name="redFlags"
+        rows={3}
+        maxLength={10000}
+        defaultValue={text("redFlags")}
+        errors={errors.redFlags}
+      />
       <TextField
         label="Suggested timebox in days"
         name="timeboxDays"

@@ -6,11 +6,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/client";
-import {
-  ASSIGNMENT_STATUSES,
-  SIGNALS,
-  type AssignmentStatus,
-} from "../../db/schema";
+import { ASSIGNMENT_STATUSES, SIGNALS, type AssignmentStatus } from "../../db/schema";
 import { candidateVisibleTo, isUuid, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
 import { day, idList, optionalDay, optionalText, text, version } from "../utils/fields";
@@ -22,10 +18,7 @@ import { escapeLike } from "./candidate.server";
 import { createObservation, type ObservationKeyRow } from "./observation.server";
 
 /** Why a transition is refused, in words a manager can act on. */
-export function transitionRefusal(
-  from: AssignmentStatus,
-  to: AssignmentStatus
-): string {
+export function transitionRefusal(from: AssignmentStatus, to: AssignmentStatus): string {
   const allowed = ASSIGNMENT_TRANSITIONS[from];
   const next = allowed.length
     ? `From ${ASSIGNMENT_STATUS_WORDS[from]} it can become ${allowed
@@ -48,7 +41,7 @@ export function listAssignableCandidates(
     sniffTestId,
     search,
     limit,
-  }: { viewer: Viewer; sniffTestId?: string; search?: string; limit?: number }
+  }: { viewer: Viewer; sniffTestId?: string; search?: string; limit?: number },
 ) {
   let query = db
     .selectFrom("candidates")
@@ -63,16 +56,16 @@ export function listAssignableCandidates(
             .select("a.id")
             .whereRef("a.candidate_id", "=", "candidates.id")
             .where("a.sniff_test_id", "=", sniffTestId)
-            .where("a.status", "in", ["offered", "accepted"])
-        )
-      )
+            .where("a.status", "in", ["offered", "accepted"]),
+        ),
+      ),
     );
   }
   if (search)
     query = query.where(
       sql<string>`lower(candidates.name)`,
       "like",
-      `%${escapeLike(search.toLowerCase())}%`
+      `%${escapeLike(search.toLowerCase())}%`,
     );
   query = query.orderBy(sql`lower(candidates.name)`).orderBy("candidates.id");
   return (limit === undefined ? query : query.limit(limit)).execute();
@@ -91,10 +84,7 @@ export function listAssignableSniffTests(db: DB) {
     .execute();
 }
 
-export async function findAssignmentByIdempotencyKey(
-  db: DB,
-  idempotencyKey: string
-) {
+export async function findAssignmentByIdempotencyKey(db: DB, idempotencyKey: string) {
   return db
     .selectFrom("sniff_test_assignments")
     .select(["id", "candidate_id", "sniff_test_id", "assigned_by"])
@@ -123,7 +113,7 @@ export async function offerSniffTest(
     idempotencyKey: string;
     now: Date;
     requestId: string;
-  }
+  },
 ): Promise<
   | Saved<{ id: string; candidate_id: string; sniff_test_id: string; assigned_by: string }>
   | OfferRefusal
@@ -132,16 +122,9 @@ export async function offerSniffTest(
     trx
       .selectFrom("sniff_tests as t")
       .innerJoin("sniff_test_revisions as r", (join) =>
-        join
-          .onRef("r.sniff_test_id", "=", "t.id")
-          .onRef("r.version", "=", "t.version")
+        join.onRef("r.sniff_test_id", "=", "t.id").onRef("r.version", "=", "t.version"),
       )
-      .select([
-        "t.id",
-        "t.archived_at",
-        "t.timebox_days",
-        "r.id as revision_id",
-      ])
+      .select(["t.id", "t.archived_at", "t.timebox_days", "r.id as revision_id"])
       .where("t.id", "=", input.sniffTestId)
       .executeTakeFirst(),
     trx
@@ -158,8 +141,7 @@ export async function offerSniffTest(
   if (test.archived_at)
     return {
       ok: false,
-      formError:
-        "This sniff test is archived: restore it before offering it to anyone.",
+      formError: "This sniff test is archived: restore it before offering it to anyone.",
     };
   if (!candidate)
     return {
@@ -169,8 +151,7 @@ export async function offerSniffTest(
   if (candidate.archived_at)
     return {
       ok: false,
-      formError:
-        "This candidate is archived: sniff tests cannot be offered to them.",
+      formError: "This candidate is archived: sniff tests cannot be offered to them.",
     };
   const dueOn = input.dueOn ?? addDays(input.offeredOn, test.timebox_days);
   if (dueOn < input.offeredOn)
@@ -235,7 +216,7 @@ export async function offerSniffTest(
 /** The assignment with the text as it was given (its revision), or undefined when it is not this candidate's. */
 export async function getAssignment(
   db: DB,
-  { candidateId, assignmentId }: { candidateId: string; assignmentId: string }
+  { candidateId, assignmentId }: { candidateId: string; assignmentId: string },
 ) {
   return db
     .selectFrom("sniff_test_assignments as a")
@@ -271,10 +252,7 @@ export async function getAssignment(
 export type Assignment = NonNullable<Awaited<ReturnType<typeof getAssignment>>>;
 
 /** The lifecycle: every status change with who made it, when and their note, oldest first. */
-export function listAssignmentEvents(
-  db: DB,
-  { assignmentId }: { assignmentId: string }
-) {
+export function listAssignmentEvents(db: DB, { assignmentId }: { assignmentId: string }) {
   return (
     db
       .selectFrom("sniff_test_assignment_events as e")
@@ -297,10 +275,7 @@ export function listAssignmentEvents(
 }
 
 /** Observations linked to the assignment (its debrief, and any others), oldest first. */
-export function listAssignmentObservations(
-  db: DB,
-  { assignmentId }: { assignmentId: string }
-) {
+export function listAssignmentObservations(db: DB, { assignmentId }: { assignmentId: string }) {
   return db
     .selectFrom("observations as o")
     .innerJoin("users as author", "author.id", "o.author_id")
@@ -337,10 +312,7 @@ export interface Debrief {
 export async function transitionAssignment(
   trx: DB,
   input: {
-    assignment: Pick<
-      Assignment,
-      "id" | "candidate_id" | "sniff_test_id" | "dimension_id"
-    >;
+    assignment: Pick<Assignment, "id" | "candidate_id" | "sniff_test_id" | "dimension_id">;
     version: number;
     from: AssignmentStatus;
     to: AssignmentStatus;
@@ -350,7 +322,7 @@ export async function transitionAssignment(
     today: string;
     now: Date;
     requestId: string;
-  }
+  },
 ): Promise<"stale" | { version: number; debrief: Saved<ObservationKeyRow> | null }> {
   const { assignment } = input;
   const closes = !assignmentIsOpen(input.to);
@@ -384,9 +356,7 @@ export async function transitionAssignment(
   if (input.debrief) {
     const dimensionIds = [
       assignment.dimension_id,
-      ...input.debrief.dimensionIds.filter(
-        (id) => id !== assignment.dimension_id
-      ),
+      ...input.debrief.dimensionIds.filter((id) => id !== assignment.dimension_id),
     ];
     const created = await createObservation(trx, {
       candidateId: assignment.candidate_id,
@@ -440,7 +410,10 @@ export async function transitionAssignment(
 // ---- Form input -------------------------------------------------------------------------------------
 
 /** Days from 2000 to two years from today. */
-const inTwoYears = (today: string) => ({ max: addDays(today, 2 * 365), tooLate: "Use a date within the next two years." });
+const inTwoYears = (today: string) => ({
+  max: addDays(today, 2 * 365),
+  tooLate: "Use a date within the next two years.",
+});
 
 function offerFields(today: string) {
   return {
@@ -450,9 +423,8 @@ function offerFields(today: string) {
   };
 }
 
-const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(
-  v: T
-) => v.dueOn === null || v.dueOn >= v.offeredOn;
+const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(v: T) =>
+  v.dueOn === null || v.dueOn >= v.offeredOn;
 const dueMessage = {
   message: "The due date cannot be before the day it is offered.",
   path: ["dueOn"],
@@ -489,7 +461,7 @@ const ExtraDimensionsSchema = idList("Choose dimensions from the list.", 50);
 const debriefFields = {
   situation: optionalText(),
   behavior: text(
-    "Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour."
+    "Describe what the person did, or did not do, with the assignment: the debrief needs a behaviour.",
   ),
   impact: optionalText(),
   signal: z.enum(SIGNALS, { error: "Choose strength, concern or context." }),
@@ -520,14 +492,13 @@ export const TransitionSchema = z.discriminatedUnion(
       ...debriefFields,
     }),
   ],
-  { error: "Choose what happened." }
+  { error: "Choose what happened." },
 );
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
 /** The debrief part of a completed / not completed form, or null for the other transitions. */
 export function debriefOf(input: TransitionInput): Debrief | null {
-  if (input.intent !== "completed" && input.intent !== "not_completed")
-    return null;
+  if (input.intent !== "completed" && input.intent !== "not_completed") return null;
   return {
     situation: input.situation,
     behavior: input.behavior,

@@ -29,28 +29,62 @@ export async function audit(db: DB, entry: AuditEntry): Promise<void> {
 }
 
 /** Entities that are not about a person's record: their details (roles, settings, sign-in reasons) are shown as written. */
-const ACCOUNT_AND_SETUP_ENTITIES = new Set(["user", "session", "route", "setting", "dimension", "anti_pattern", "sniff_test", "pipeline"]);
+const ACCOUNT_AND_SETUP_ENTITIES = new Set([
+  "user",
+  "session",
+  "route",
+  "setting",
+  "dimension",
+  "anti_pattern",
+  "sniff_test",
+  "pipeline",
+]);
 
 /**
  * Keys of a person's record events that say which record and what kind of change, never what is true
  * of the person (outcomes, stages, signals, anti-patterns, mentors, managers, dimensions, dates).
  */
-const EVENT_KEYS = new Set(["candidateId", "observationId", "assignmentId", "planId", "coachingPlanId", "itemId", "meetingId", "sniffTestId", "revisionId", "supersedes", "fields", "fromVersion", "toVersion"]);
+const EVENT_KEYS = new Set([
+  "candidateId",
+  "observationId",
+  "assignmentId",
+  "planId",
+  "coachingPlanId",
+  "itemId",
+  "meetingId",
+  "sniffTestId",
+  "revisionId",
+  "supersedes",
+  "fields",
+  "fromVersion",
+  "toVersion",
+]);
 
 /**
  * The details an admin may read on the audit page: who did what to which record, not facts about
  * people. Anything about a person's record keeps only its EVENT_KEYS (an unknown entity counts as one).
  */
-export function detailsForAdmin(event: { action: string; entity: string; details: Record<string, unknown> }): Record<string, unknown> {
+export function detailsForAdmin(event: {
+  action: string;
+  entity: string;
+  details: Record<string, unknown>;
+}): Record<string, unknown> {
   if (ACCOUNT_AND_SETUP_ENTITIES.has(event.entity)) return event.details;
-  const kept = Object.entries(event.details).filter(([key]) => EVENT_KEYS.has(key) || (event.action === "candidate.erase" && key === "via"));
+  const kept = Object.entries(event.details).filter(
+    ([key]) => EVENT_KEYS.has(key) || (event.action === "candidate.erase" && key === "via"),
+  );
   return Object.fromEntries(kept);
 }
 
 /** The audit log as the admin's page shows it, newest first: details pass through detailsForAdmin. */
 export async function listAuditEvents(
   db: DB,
-  { before, limit = 50, action, actorId }: { before?: number; limit?: number; action?: string; actorId?: string },
+  {
+    before,
+    limit = 50,
+    action,
+    actorId,
+  }: { before?: number; limit?: number; action?: string; actorId?: string },
 ) {
   let query = db
     .selectFrom("audit_events")
@@ -69,10 +103,10 @@ export async function listAuditEvents(
     .orderBy("audit_events.id", "desc")
     .limit(limit + 1);
   if (before) query = query.where("audit_events.id", "<", String(before));
-  if (action) query = query.where("audit_events.action", "like", `${action.replace(/[%_\\]/g, "\\$&")}%`);
+  if (action)
+    query = query.where("audit_events.action", "like", `${action.replace(/[%_\\]/g, "\\$&")}%`);
   if (actorId) query = query.where("audit_events.actor_id", "=", actorId);
   const rows = await query.execute();
   const events = rows.slice(0, limit).map((e) => ({ ...e, details: detailsForAdmin(e) }));
   return { events, hasMore: rows.length > limit };
 }
-

@@ -52,17 +52,35 @@ interface DecisionSave<Answer extends Response> {
  */
 export async function saveDecision<Answer extends Response>(
   context: AppContext,
-  { viewer, meeting, item, input, values, amends, write, audit: auditAs, answer, raced }: DecisionSave<Answer>,
+  {
+    viewer,
+    meeting,
+    item,
+    input,
+    values,
+    amends,
+    write,
+    audit: auditAs,
+    answer,
+    raced,
+  }: DecisionSave<Answer>,
 ) {
   let evidence: Awaited<ReturnType<typeof filterCandidateEvidence>> = [];
   let move: Decided["move"] = null;
   try {
     return await saveOnce(context.db, {
       find: (db) => findDecisionByIdempotencyKey(db, input.idempotencyKey),
-      isRepeat: (d) => d.item_id === item.id && d.decided_by === viewer.id && (d.amendment_reason !== null) === amends,
+      isRepeat: (d) =>
+        d.item_id === item.id &&
+        d.decided_by === viewer.id &&
+        (d.amendment_reason !== null) === amends,
       check: async () => {
-        evidence = await filterCandidateEvidence(context.db, { candidateId: item.candidate_id, refs: input.evidence });
-        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size) return null;
+        evidence = await filterCandidateEvidence(context.db, {
+          candidateId: item.candidate_id,
+          refs: input.evidence,
+        });
+        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size)
+          return null;
         return invalid(values, { evidence: ["Pick evidence from this candidate’s packet."] });
       },
       create: async (trx) => {
@@ -107,7 +125,8 @@ export async function saveDecision<Answer extends Response>(
   } catch (error) {
     if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
     // Two submits at once: the one-current-decision index lets exactly one through.
-    if (isOneCurrentDecisionViolation(error)) return meetingRefusal(new MeetingRefusal(409, raced), values);
+    if (isOneCurrentDecisionViolation(error))
+      return meetingRefusal(new MeetingRefusal(409, raced), values);
     throw error;
   }
 }

@@ -39,12 +39,16 @@ export class MeetingRefusal extends Error {
   }
 }
 
-export const CLOSED_MESSAGE = "This meeting is closed: its agenda, pre-reads and decisions are locked. A leader can amend a decision from its packet.";
+export const CLOSED_MESSAGE =
+  "This meeting is closed: its agenda, pre-reads and decisions are locked. A leader can amend a decision from its packet.";
 
 // ---- Access ----------------------------------------------------------------------------------------
 
 /** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
-export async function getVisibleMeeting(db: DB, { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer }) {
+export async function getVisibleMeeting(
+  db: DB,
+  { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer },
+) {
   if (!isUuid(meetingId)) return undefined;
   return db
     .selectFrom("calibration_meetings")
@@ -124,7 +128,10 @@ export async function countActiveCandidates(db: DB, ids: readonly string[]) {
 }
 
 /** How many of the ids are active users holding one of the roles. */
-export async function countActiveUsersWithRoles(db: DB, { ids, roles }: { ids: readonly string[]; roles: readonly string[] }) {
+export async function countActiveUsersWithRoles(
+  db: DB,
+  { ids, roles }: { ids: readonly string[]; roles: readonly string[] },
+) {
   if (!ids.length) return 0;
   const row = await db
     .selectFrom("users")
@@ -149,7 +156,11 @@ export function shuffle<T>(items: readonly T[], random: (max: number) => number 
 }
 
 export async function findMeetingByIdempotencyKey(db: DB, key: string) {
-  return db.selectFrom("calibration_meetings").select(["id", "created_by"]).where("idempotency_key", "=", key).executeTakeFirst();
+  return db
+    .selectFrom("calibration_meetings")
+    .select(["id", "created_by"])
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
 }
 
 export interface NewMeeting {
@@ -186,10 +197,18 @@ export async function createMeeting(trx: DB, input: NewMeeting) {
   if (order.length) {
     await trx
       .insertInto("calibration_items")
-      .values(order.map((candidate_id, index) => ({ meeting_id: id, candidate_id, position: index + 1 })))
+      .values(
+        order.map((candidate_id, index) => ({ meeting_id: id, candidate_id, position: index + 1 })),
+      )
       .execute();
   }
-  return { id, created_by: input.createdBy, created: true, attendees: attendees.length, items: order.length };
+  return {
+    id,
+    created_by: input.createdBy,
+    created: true,
+    attendees: attendees.length,
+    items: order.length,
+  };
 }
 
 // ---- State changes (each runs inside a transaction that first locks the meeting row) ---------------
@@ -210,7 +229,11 @@ export async function requireOpenMeeting(trx: DB, meetingId: string) {
   return meeting;
 }
 
-async function bumpMeeting(trx: DB, meetingId: string, set: { status?: "in_progress" | "closed"; closed_at?: Date } = {}) {
+async function bumpMeeting(
+  trx: DB,
+  meetingId: string,
+  set: { status?: "in_progress" | "closed"; closed_at?: Date } = {},
+) {
   await trx
     .updateTable("calibration_meetings")
     .set({ ...set, version: sql<number>`version + 1` })
@@ -220,7 +243,8 @@ async function bumpMeeting(trx: DB, meetingId: string, set: { status?: "in_progr
 
 export async function startMeeting(trx: DB, { meetingId }: { meetingId: string }) {
   const meeting = await requireOpenMeeting(trx, meetingId);
-  if (meeting.status !== "planned") throw new MeetingRefusal(409, "The meeting has already started.");
+  if (meeting.status !== "planned")
+    throw new MeetingRefusal(409, "The meeting has already started.");
   await bumpMeeting(trx, meetingId, { status: "in_progress" });
 }
 
@@ -231,9 +255,13 @@ export async function closeMeeting(trx: DB, { meetingId, now }: { meetingId: str
 }
 
 /** Puts one item on screen: sets its opened_at (which reveals its pre-reads) to now. */
-export async function openItem(trx: DB, { meetingId, itemId, now }: { meetingId: string; itemId: string; now: Date }) {
+export async function openItem(
+  trx: DB,
+  { meetingId, itemId, now }: { meetingId: string; itemId: string; now: Date },
+) {
   const meeting = await requireOpenMeeting(trx, meetingId);
-  if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before opening a candidate.");
+  if (meeting.status !== "in_progress")
+    throw new MeetingRefusal(409, "Start the meeting before opening a candidate.");
   const row = await trx
     .updateTable("calibration_items")
     .set({ opened_at: now })
@@ -246,9 +274,13 @@ export async function openItem(trx: DB, { meetingId, itemId, now }: { meetingId:
 }
 
 /** Swaps the item with its neighbour. The position constraint is checked at the end of the statement, so one UPDATE swaps both. */
-export async function moveItem(trx: DB, { meetingId, itemId, direction }: { meetingId: string; itemId: string; direction: "up" | "down" }) {
+export async function moveItem(
+  trx: DB,
+  { meetingId, itemId, direction }: { meetingId: string; itemId: string; direction: "up" | "down" },
+) {
   const meeting = await requireOpenMeeting(trx, meetingId);
-  if (meeting.status !== "planned") throw new MeetingRefusal(409, "The agenda can only be reordered before the meeting starts.");
+  if (meeting.status !== "planned")
+    throw new MeetingRefusal(409, "The agenda can only be reordered before the meeting starts.");
   const items = await trx
     .selectFrom("calibration_items")
     .select(["id", "position"])
@@ -333,7 +365,10 @@ function decisionsOf(eb: ExpressionBuilder<WithI, "i">) {
  * The agenda as the viewer may see it. Pre-reads of other people are left out in SQL until the item
  * is opened, so they never reach the browser early; the viewer's own pre-read is always there.
  */
-export async function getAgenda(db: DB, { meetingId, viewer, itemId }: { meetingId: string; viewer: Viewer; itemId?: string }) {
+export async function getAgenda(
+  db: DB,
+  { meetingId, viewer, itemId }: { meetingId: string; viewer: Viewer; itemId?: string },
+) {
   let query = db
     .selectFrom("calibration_items as i")
     .innerJoin("candidates", "candidates.id", "i.candidate_id")
@@ -347,14 +382,30 @@ export async function getAgenda(db: DB, { meetingId, viewer, itemId }: { meeting
       "candidates.stage as candidate_stage",
       candidateVisibleTo(viewer).as("can_view_candidate"),
       jsonArrayFrom(
-        eb.selectFrom("calibration_packet_reads as r").select(["r.user_id", "r.read_at"]).whereRef("r.item_id", "=", "i.id"),
+        eb
+          .selectFrom("calibration_packet_reads as r")
+          .select(["r.user_id", "r.read_at"])
+          .whereRef("r.item_id", "=", "i.id"),
       ).as("reads"),
-      jsonArrayFrom(eb.selectFrom("calibration_prereads as p").select("p.user_id").whereRef("p.item_id", "=", "i.id")).as("prereads_by"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("calibration_prereads as p")
+          .select("p.user_id")
+          .whereRef("p.item_id", "=", "i.id"),
+      ).as("prereads_by"),
       jsonArrayFrom(
         eb
           .selectFrom("calibration_prereads as p")
           .innerJoin("users as pu", "pu.id", "p.user_id")
-          .select(["p.id", "p.user_id", "pu.name as user_name", "p.view", "p.leaning", "p.version", "p.updated_at"])
+          .select([
+            "p.id",
+            "p.user_id",
+            "pu.name as user_name",
+            "p.view",
+            "p.leaning",
+            "p.version",
+            "p.updated_at",
+          ])
           .whereRef("p.item_id", "=", "i.id")
           .where((w) => w.or([w("i.opened_at", "is not", null), w("p.user_id", "=", viewer.id)]))
           .orderBy("pu.name")
@@ -369,15 +420,21 @@ export async function getAgenda(db: DB, { meetingId, viewer, itemId }: { meeting
 export type AgendaItem = Awaited<ReturnType<typeof getAgenda>>[number];
 
 /** The item on screen: the one opened most recently. */
-export function currentItem<T extends { opened_at: Date | string | null }>(items: readonly T[]): T | undefined {
+export function currentItem<T extends { opened_at: Date | string | null }>(
+  items: readonly T[],
+): T | undefined {
   let current: T | undefined;
   for (const item of items) {
-    if (item.opened_at && (!current || new Date(item.opened_at) > new Date(current.opened_at!))) current = item;
+    if (item.opened_at && (!current || new Date(item.opened_at) > new Date(current.opened_at!)))
+      current = item;
   }
   return current;
 }
 
-export async function getItem(db: DB, { meetingId, itemId }: { meetingId: string; itemId: string | undefined }) {
+export async function getItem(
+  db: DB,
+  { meetingId, itemId }: { meetingId: string; itemId: string | undefined },
+) {
   if (!isUuid(itemId)) return undefined;
   return db
     .selectFrom("calibration_items")
@@ -388,7 +445,10 @@ export async function getItem(db: DB, { meetingId, itemId }: { meetingId: string
 }
 
 /** "The agenda shows who has read which packet": the first "mark as read" counts. True when this one was the first. */
-export async function recordPacketRead(db: DB, { itemId, userId, now }: { itemId: string; userId: string; now: Date }) {
+export async function recordPacketRead(
+  db: DB,
+  { itemId, userId, now }: { itemId: string; userId: string; now: Date },
+) {
   const row = await db
     .insertInto("calibration_packet_reads")
     .values({ item_id: itemId, user_id: userId, read_at: now })
@@ -404,7 +464,10 @@ export async function recordPacketRead(db: DB, { itemId, userId, now }: { itemId
  * Everything the room reads about one candidate: evidence, flags, sniff tests and coaching. Retracted
  * notes are not evidence. With `asOf`, only what existed then (and notes not yet retracted then).
  */
-export async function getPacketEvidence(db: DB, { candidateId, asOf }: { candidateId: string; asOf?: Date }) {
+export async function getPacketEvidence(
+  db: DB,
+  { candidateId, asOf }: { candidateId: string; asOf?: Date },
+) {
   const [observations, flags, assignments, plans] = await Promise.all([
     db
       .selectFrom("observations as o")
@@ -431,7 +494,11 @@ export async function getPacketEvidence(db: DB, { candidateId, asOf }: { candida
       ])
       .where("o.candidate_id", "=", candidateId)
       .$if(!asOf, (q) => q.where("o.retracted_at", "is", null))
-      .$if(Boolean(asOf), (q) => q.where("o.created_at", "<=", asOf!).where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf!)])))
+      .$if(Boolean(asOf), (q) =>
+        q
+          .where("o.created_at", "<=", asOf!)
+          .where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf!)])),
+      )
       .orderBy("o.observed_on", "desc")
       .orderBy("o.id")
       .execute(),
@@ -512,7 +579,11 @@ export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
 
 /** Keeps each item's packet as it is now: called in the transaction that closes the meeting. */
 async function freezePackets(trx: DB, { meetingId }: { meetingId: string }) {
-  const items = await trx.selectFrom("calibration_items").select(["id", "candidate_id"]).where("meeting_id", "=", meetingId).execute();
+  const items = await trx
+    .selectFrom("calibration_items")
+    .select(["id", "candidate_id"])
+    .where("meeting_id", "=", meetingId)
+    .execute();
   for (const item of items) {
     const [coverage, evidence] = await Promise.all([
       getEvidenceCoverage(trx, { candidateId: item.candidate_id }),
@@ -527,7 +598,10 @@ async function freezePackets(trx: DB, { meetingId }: { meetingId: string }) {
 }
 
 /** Coverage per dimension from the notes that existed (and were not retracted) at `asOf`. */
-async function getCoverageAsOf(db: DB, { candidateId, asOf }: { candidateId: string; asOf: Date }): Promise<DimensionCoverage[]> {
+async function getCoverageAsOf(
+  db: DB,
+  { candidateId, asOf }: { candidateId: string; asOf: Date },
+): Promise<DimensionCoverage[]> {
   const rows = await db
     .selectFrom("dimensions as d")
     .leftJoin(
@@ -554,7 +628,13 @@ async function getCoverageAsOf(db: DB, { candidateId, asOf }: { candidateId: str
     .orderBy("d.position")
     .orderBy("d.id")
     .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, observations: Number(r.observations), observers: Number(r.observers), last_observed_on: r.last_observed_on ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    observations: Number(r.observations),
+    observers: Number(r.observers),
+    last_observed_on: r.last_observed_on ?? null,
+  }));
 }
 
 type FrozenPacket = { coverage: DimensionCoverage[] } & PacketEvidence;
@@ -565,12 +645,26 @@ type FrozenPacket = { coverage: DimensionCoverage[] } & PacketEvidence;
  * Either way, a note retracted or deleted since is marked withdrawn and shown without its text: its
  * author or manager took it back, and the packet must not keep saying it.
  */
-export async function getFrozenPacket(db: DB, { itemId, candidateId, closedAt }: { itemId: string; candidateId: string; closedAt: Date | string }) {
-  const item = await db.selectFrom("calibration_items").select("packet_snapshot").where("id", "=", itemId).executeTakeFirstOrThrow();
+export async function getFrozenPacket(
+  db: DB,
+  {
+    itemId,
+    candidateId,
+    closedAt,
+  }: { itemId: string; candidateId: string; closedAt: Date | string },
+) {
+  const item = await db
+    .selectFrom("calibration_items")
+    .select("packet_snapshot")
+    .where("id", "=", itemId)
+    .executeTakeFirstOrThrow();
   const asOf = new Date(closedAt);
   const packet: FrozenPacket = item.packet_snapshot
     ? (item.packet_snapshot as FrozenPacket)
-    : { coverage: await getCoverageAsOf(db, { candidateId, asOf }), ...(await getPacketEvidence(db, { candidateId, asOf })) };
+    : {
+        coverage: await getCoverageAsOf(db, { candidateId, asOf }),
+        ...(await getPacketEvidence(db, { candidateId, asOf })),
+      };
   return withoutWithdrawnText(db, packet);
 }
 
@@ -581,12 +675,26 @@ const WITHDRAWN_NOTE = { situation: "", behavior: "", impact: "", withdrawn: tru
  * withdrawn, without its text. Withdrawing a note already blanks it in the stored packets
  * (`withdrawFromPackets`); this also covers a note withdrawn by any other means.
  */
-export async function withoutWithdrawnText<P extends { observations: { id: string }[] }>(db: DB, packet: P) {
+export async function withoutWithdrawnText<P extends { observations: { id: string }[] }>(
+  db: DB,
+  packet: P,
+) {
   const ids = packet.observations.map((o) => o.id);
   const live = ids.length
-    ? new Set((await db.selectFrom("observations").select("id").where("id", "in", ids).where("retracted_at", "is", null).execute()).map((r) => r.id))
+    ? new Set(
+        (
+          await db
+            .selectFrom("observations")
+            .select("id")
+            .where("id", "in", ids)
+            .where("retracted_at", "is", null)
+            .execute()
+        ).map((r) => r.id),
+      )
     : new Set<string>();
-  const observations = packet.observations.map((o) => (live.has(o.id) ? { ...o, withdrawn: false } : { ...o, ...WITHDRAWN_NOTE }));
+  const observations = packet.observations.map((o) =>
+    live.has(o.id) ? { ...o, withdrawn: false } : { ...o, ...WITHDRAWN_NOTE },
+  );
   return { ...packet, observations };
 }
 
@@ -600,12 +708,22 @@ export async function withdrawFromPackets(trx: DB, { observationId }: { observat
     update calibration_items set packet_snapshot = jsonb_set(packet_snapshot, '{observations}', (
       select jsonb_agg(case when e.note ->> 'id' = ${observationId} then e.note || ${JSON.stringify(WITHDRAWN_NOTE)}::jsonb else e.note end order by e.n)
       from jsonb_array_elements(packet_snapshot -> 'observations') with ordinality as e(note, n)))
-    where packet_snapshot -> 'observations' @> ${JSON.stringify([{ id: observationId }])}::jsonb`.execute(trx);
+    where packet_snapshot -> 'observations' @> ${JSON.stringify([{ id: observationId }])}::jsonb`.execute(
+    trx,
+  );
 }
 
 /** Whether the viewer's circle (or leadership) covers the candidate, whatever the meeting says. */
-export async function candidateIsVisible(db: DB, { candidateId, viewer }: { candidateId: string; viewer: Viewer }) {
-  const row = await db.selectFrom("candidates").select("id").where("id", "=", candidateId).where(candidateVisibleTo(viewer)).executeTakeFirst();
+export async function candidateIsVisible(
+  db: DB,
+  { candidateId, viewer }: { candidateId: string; viewer: Viewer },
+) {
+  const row = await db
+    .selectFrom("candidates")
+    .select("id")
+    .where("id", "=", candidateId)
+    .where(candidateVisibleTo(viewer))
+    .executeTakeFirst();
   return Boolean(row);
 }
 
@@ -618,7 +736,21 @@ export async function candidateIsVisible(db: DB, { candidateId, viewer }: { cand
  */
 export async function savePreread(
   trx: DB,
-  { meetingId, itemId, userId, view, leaning, version }: { meetingId: string; itemId: string; userId: string; view: string; leaning: Leaning; version: number | null },
+  {
+    meetingId,
+    itemId,
+    userId,
+    view,
+    leaning,
+    version,
+  }: {
+    meetingId: string;
+    itemId: string;
+    userId: string;
+    view: string;
+    leaning: Leaning;
+    version: number | null;
+  },
 ): Promise<"created" | "updated" | "stale"> {
   await requireOpenMeeting(trx, meetingId);
   const item = await trx
@@ -628,7 +760,11 @@ export async function savePreread(
     .where("meeting_id", "=", meetingId)
     .executeTakeFirst();
   if (!item) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
-  if (item.opened_at) throw new MeetingRefusal(409, "This candidate has been opened in the meeting, so pre-reads are locked.");
+  if (item.opened_at)
+    throw new MeetingRefusal(
+      409,
+      "This candidate has been opened in the meeting, so pre-reads are locked.",
+    );
   if (version === null) {
     const row = await trx
       .insertInto("calibration_prereads")
@@ -649,7 +785,10 @@ export async function savePreread(
   return row ? "updated" : "stale";
 }
 
-export async function getOwnPreread(db: DB, { itemId, userId }: { itemId: string; userId: string }) {
+export async function getOwnPreread(
+  db: DB,
+  { itemId, userId }: { itemId: string; userId: string },
+) {
   return db
     .selectFrom("calibration_prereads")
     .select(["id", "view", "leaning", "version"])
@@ -670,13 +809,19 @@ export type EvidenceRef = { kind: "observation" | "flag" | "assignment"; id: str
 
 export function parseEvidenceRef(value: string): EvidenceRef | null {
   const [kind, id] = value.split(":");
-  if ((kind === "observation" || kind === "flag" || kind === "assignment") && isUuid(id)) return { kind, id: id.toLowerCase() };
+  if ((kind === "observation" || kind === "flag" || kind === "assignment") && isUuid(id))
+    return { kind, id: id.toLowerCase() };
   return null;
 }
 
 /** The refs that are really this candidate's live observations, flags and sniff-test assignments. */
-export async function filterCandidateEvidence(db: DB, { candidateId, refs }: { candidateId: string; refs: readonly EvidenceRef[] }) {
-  const ids = (kind: EvidenceRef["kind"]) => [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id))];
+export async function filterCandidateEvidence(
+  db: DB,
+  { candidateId, refs }: { candidateId: string; refs: readonly EvidenceRef[] },
+) {
+  const ids = (kind: EvidenceRef["kind"]) => [
+    ...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id)),
+  ];
   const [observations, flags, assignments] = await Promise.all([
     ids("observation").length
       ? db
@@ -688,7 +833,12 @@ export async function filterCandidateEvidence(db: DB, { candidateId, refs }: { c
           .execute()
       : [],
     ids("flag").length
-      ? db.selectFrom("flags").select("id").where("candidate_id", "=", candidateId).where("id", "in", ids("flag")).execute()
+      ? db
+          .selectFrom("flags")
+          .select("id")
+          .where("candidate_id", "=", candidateId)
+          .where("id", "in", ids("flag"))
+          .execute()
       : [],
     ids("assignment").length
       ? db
@@ -728,16 +878,26 @@ export function DecisionFieldsSchema(today: string) {
             }
             return refs as EvidenceRef[];
           })
-          .refine((refs) => refs.length > 0, "Pick at least one observation, flag or sniff test the decision rests on."),
+          .refine(
+            (refs) => refs.length > 0,
+            "Pick at least one observation, flag or sniff test the decision rests on.",
+          ),
       ),
       dissent: optionalLongText,
       nextSteps: optionalLongText,
-      revisitOn: optionalDay("the revisit date", { min: addDays(today, 1), tooEarly: "The revisit date must be in the future." }),
+      revisitOn: optionalDay("the revisit date", {
+        min: addDays(today, 1),
+        tooEarly: "The revisit date must be in the future.",
+      }),
       idempotencyKey,
     })
     .superRefine((value, ctx) => {
       if (value.outcome === "not_yet" && !value.revisitOn) {
-        ctx.addIssue({ code: "custom", path: ["revisitOn"], message: "Choose when to revisit: “not yet” needs a date." });
+        ctx.addIssue({
+          code: "custom",
+          path: ["revisitOn"],
+          message: "Choose when to revisit: “not yet” needs a date.",
+        });
       }
     });
 }
@@ -759,7 +919,10 @@ export interface DecisionInput {
 
 export function isOneCurrentDecisionViolation(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string; message?: string } | undefined;
-  return e?.code === "23505" && (e.constraint ?? e.message ?? "").includes("calibration_decisions_one_current");
+  return (
+    e?.code === "23505" &&
+    (e.constraint ?? e.message ?? "").includes("calibration_decisions_one_current")
+  );
 }
 
 async function insertDecision(trx: DB, input: DecisionInput & { amendmentReason?: string | null }) {
@@ -801,7 +964,15 @@ async function insertDecision(trx: DB, input: DecisionInput & { amendmentReason?
  */
 async function applyOutcome(
   trx: DB,
-  { candidateId, outcome, revisitOn, decisionId, changedBy, now, amended }: {
+  {
+    candidateId,
+    outcome,
+    revisitOn,
+    decisionId,
+    changedBy,
+    now,
+    amended,
+  }: {
     candidateId: string;
     outcome: Leaning;
     revisitOn: string | null;
@@ -820,7 +991,8 @@ async function applyOutcome(
     .forUpdate()
     .executeTakeFirstOrThrow();
   if (candidate.stage === "archived" || candidate.stage === "promoted") return null;
-  if (candidate.stage === to && (to !== "paused" || candidate.revisit_on === revisitOn)) return null;
+  if (candidate.stage === to && (to !== "paused" || candidate.revisit_on === revisitOn))
+    return null;
   const reason = `Calibration decision${amended ? " (amended)" : ""}: ${OUTCOME_LABELS[outcome].toLowerCase()}.`;
   const moved = await moveStage(trx, {
     id: candidateId,
@@ -844,7 +1016,8 @@ async function applyOutcome(
  */
 export async function recordDecision(trx: DB, input: DecisionInput) {
   const meeting = await requireOpenMeeting(trx, input.meetingId);
-  if (meeting.status !== "in_progress") throw new MeetingRefusal(409, "Start the meeting before recording decisions.");
+  if (meeting.status !== "in_progress")
+    throw new MeetingRefusal(409, "Start the meeting before recording decisions.");
   // Checked again under the meeting's lock: a concurrent submit of the same form then finds the first's decision.
   const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
   if (repeat) return { ...repeat, created: false, move: null };
@@ -855,7 +1028,11 @@ export async function recordDecision(trx: DB, input: DecisionInput) {
     .where("meeting_id", "=", input.meetingId)
     .executeTakeFirst();
   if (!item) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
-  if (!item.opened_at) throw new MeetingRefusal(409, "Open this candidate in the meeting before recording a decision.");
+  if (!item.opened_at)
+    throw new MeetingRefusal(
+      409,
+      "Open this candidate in the meeting before recording a decision.",
+    );
   const current = await trx
     .selectFrom("calibration_decisions")
     .select("id")
@@ -876,13 +1053,17 @@ export async function recordDecision(trx: DB, input: DecisionInput) {
   return { ...savedDecision(decisionId, input, null), move };
 }
 
-export const DECISION_EXISTS = "A decision was already recorded for this candidate in this meeting. Reload to see it; a leader can amend it.";
+export const DECISION_EXISTS =
+  "A decision was already recorded for this candidate in this meeting. Reload to see it; a leader can amend it.";
 
 /**
  * Supersedes the current decision with a new one (never overwrites it) and moves the stage as the new
  * outcome says. `supersedes` is the decision the leader saw: if another amendment came first, 409.
  */
-export async function amendDecision(trx: DB, input: DecisionInput & { supersedes: string; amendmentReason: string }) {
+export async function amendDecision(
+  trx: DB,
+  input: DecisionInput & { supersedes: string; amendmentReason: string },
+) {
   await lockMeeting(trx, input.meetingId);
   const repeat = await findDecisionByIdempotencyKey(trx, input.idempotencyKey);
   if (repeat) return { ...repeat, created: false, move: null };
@@ -893,14 +1074,26 @@ export async function amendDecision(trx: DB, input: DecisionInput & { supersedes
     .where("superseded_at", "is", null)
     .forUpdate()
     .executeTakeFirst();
-  if (!current) throw new MeetingRefusal(409, "There is no decision to amend for this candidate yet.");
+  if (!current)
+    throw new MeetingRefusal(409, "There is no decision to amend for this candidate yet.");
   if (current.id !== input.supersedes) {
-    throw new MeetingRefusal(409, "Someone amended this decision while you were writing. Reload to see the current decision; your text is kept below.");
+    throw new MeetingRefusal(
+      409,
+      "Someone amended this decision while you were writing. Reload to see the current decision; your text is kept below.",
+    );
   }
   // The partial unique index allows one current decision: retire the old one before inserting the new.
-  await trx.updateTable("calibration_decisions").set({ superseded_at: input.now }).where("id", "=", current.id).execute();
+  await trx
+    .updateTable("calibration_decisions")
+    .set({ superseded_at: input.now })
+    .where("id", "=", current.id)
+    .execute();
   const decisionId = await insertDecision(trx, input);
-  await trx.updateTable("calibration_decisions").set({ superseded_by: decisionId }).where("id", "=", current.id).execute();
+  await trx
+    .updateTable("calibration_decisions")
+    .set({ superseded_by: decisionId })
+    .where("id", "=", current.id)
+    .execute();
   const move = await applyOutcome(trx, {
     candidateId: input.candidateId,
     outcome: input.outcome,
@@ -923,6 +1116,17 @@ export async function findDecisionByIdempotencyKey(db: DB, key: string) {
 }
 type DecisionKeyRow = NonNullable<Awaited<ReturnType<typeof findDecisionByIdempotencyKey>>>;
 
-function savedDecision(id: string, input: DecisionInput, amendmentReason: string | null): Saved<DecisionKeyRow> {
-  return { id, item_id: input.itemId, decided_by: input.decidedBy, outcome: input.outcome, amendment_reason: amendmentReason, created: true };
+function savedDecision(
+  id: string,
+  input: DecisionInput,
+  amendmentReason: string | null,
+): Saved<DecisionKeyRow> {
+  return {
+    id,
+    item_id: input.itemId,
+    decided_by: input.decidedBy,
+    outcome: input.outcome,
+    amendment_reason: amendmentReason,
+    created: true,
+  };
 }

@@ -9,7 +9,12 @@ import { addDays, daysBetween } from "../utils/dates";
 import { RECENT_EVIDENCE_DAYS } from "./evidence.server";
 
 export const PAGE_SIZE = 25;
-export const NUDGES = ["single_observer", "no_recent_evidence", "undiscussed_flag", "unobserved_dimension"] as const;
+export const NUDGES = [
+  "single_observer",
+  "no_recent_evidence",
+  "undiscussed_flag",
+  "unobserved_dimension",
+] as const;
 export type Nudge = (typeof NUDGES)[number];
 export const SORTS = ["name", "stage"] as const;
 export type CandidateSort = (typeof SORTS)[number];
@@ -47,7 +52,9 @@ export async function getCandidateHeader(db: DB, id: string) {
       "candidates.nominated_reason",
       "candidates.version",
       jsonBuildObject({ id: eb.ref("manager.id"), name: eb.ref("manager.name") }).as("manager"),
-      jsonBuildObject({ id: eb.ref("nominator.id"), name: eb.ref("nominator.name") }).as("nominated_by"),
+      jsonBuildObject({ id: eb.ref("nominator.id"), name: eb.ref("nominator.name") }).as(
+        "nominated_by",
+      ),
       jsonArrayFrom(
         eb
           .selectFrom("coaching_plans")
@@ -77,16 +84,28 @@ function liveObservations(eb: ExpressionBuilder<Database, "candidates">) {
     .where("observations.retracted_at", "is", null);
 }
 
-function nudgeCondition(eb: ExpressionBuilder<Database, "candidates">, nudge: Nudge, today: string): Expression<SqlBool> {
+function nudgeCondition(
+  eb: ExpressionBuilder<Database, "candidates">,
+  nudge: Nudge,
+  today: string,
+): Expression<SqlBool> {
   switch (nudge) {
     case "single_observer":
       return eb(
-        liveObservations(eb).select((e) => e.fn.count<number>("observations.author_id").distinct().as("n")),
+        liveObservations(eb).select((e) =>
+          e.fn.count<number>("observations.author_id").distinct().as("n"),
+        ),
         "<",
         2,
       );
     case "no_recent_evidence":
-      return eb.not(eb.exists(liveObservations(eb).select("observations.id").where("observations.observed_on", ">=", addDays(today, -RECENT_EVIDENCE_DAYS))));
+      return eb.not(
+        eb.exists(
+          liveObservations(eb)
+            .select("observations.id")
+            .where("observations.observed_on", ">=", addDays(today, -RECENT_EVIDENCE_DAYS)),
+        ),
+      );
     case "undiscussed_flag":
       return eb.exists(
         eb
@@ -128,7 +147,13 @@ function listWhere(viewer: Viewer, filters: CandidateFilters, today: string) {
     if (filters.managerName) {
       const pattern = `%${escapeLike(filters.managerName)}%`;
       conditions.push(
-        eb.exists(eb.selectFrom("users as mf").select("mf.id").whereRef("mf.id", "=", "candidates.manager_id").where("mf.name", "ilike", pattern)),
+        eb.exists(
+          eb
+            .selectFrom("users as mf")
+            .select("mf.id")
+            .whereRef("mf.id", "=", "candidates.manager_id")
+            .where("mf.name", "ilike", pattern),
+        ),
       );
     }
     if (filters.q) conditions.push(eb("candidates.name", "ilike", `%${escapeLike(filters.q)}%`));
@@ -143,7 +168,12 @@ const STAGE_ORDER = sql<number>`array_position(array[${sql.join(STAGES.map((s) =
 /** One page of the candidates the viewer may see, with the manager's name joined in (no N+1). */
 export async function listCandidates(
   db: DB,
-  { viewer, filters, page, today }: { viewer: Viewer; filters: CandidateFilters; page: number; today: string },
+  {
+    viewer,
+    filters,
+    page,
+    today,
+  }: { viewer: Viewer; filters: CandidateFilters; page: number; today: string },
 ) {
   let query = db
     .selectFrom("candidates")
@@ -167,10 +197,16 @@ export async function listCandidates(
     .limit(PAGE_SIZE)
     .offset((Math.max(1, page) - 1) * PAGE_SIZE)
     .execute();
-  return rows.map((row) => ({ ...row, days_in_stage: Math.max(0, daysBetween(new Date(row.stage_changed_at), today)) }));
+  return rows.map((row) => ({
+    ...row,
+    days_in_stage: Math.max(0, daysBetween(new Date(row.stage_changed_at), today)),
+  }));
 }
 
-export async function countCandidates(db: DB, { viewer, filters, today }: { viewer: Viewer; filters: CandidateFilters; today: string }) {
+export async function countCandidates(
+  db: DB,
+  { viewer, filters, today }: { viewer: Viewer; filters: CandidateFilters; today: string },
+) {
   const row = await db
     .selectFrom("candidates")
     .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -181,7 +217,12 @@ export async function countCandidates(db: DB, { viewer, filters, today }: { view
 
 /** Whether the viewer can see any candidate at all, for the empty state. */
 export async function hasAnyCandidate(db: DB, { viewer }: { viewer: Viewer }) {
-  const row = await db.selectFrom("candidates").select("candidates.id").where(candidateVisibleTo(viewer)).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("candidates")
+    .select("candidates.id")
+    .where(candidateVisibleTo(viewer))
+    .limit(1)
+    .executeTakeFirst();
   return Boolean(row);
 }
 
@@ -227,7 +268,10 @@ export async function listPeopleUsers(db: DB) {
 }
 
 /** Whether the id names an active account holding one of the roles. */
-export async function isActiveUserWithRole(db: DB, { userId, roles }: { userId: string; roles: readonly Role[] }) {
+export async function isActiveUserWithRole(
+  db: DB,
+  { userId, roles }: { userId: string; roles: readonly Role[] },
+) {
   const row = await db
     .selectFrom("users")
     .select("id")
@@ -240,7 +284,11 @@ export async function isActiveUserWithRole(db: DB, { userId, roles }: { userId: 
 
 /** The candidate created with this form key, if any, and who nominated them. */
 export async function findCandidateByIdempotencyKey(db: DB, key: string) {
-  return db.selectFrom("candidates").select(["id", "nominated_by"]).where("idempotency_key", "=", key).executeTakeFirst();
+  return db
+    .selectFrom("candidates")
+    .select(["id", "nominated_by"])
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
 }
 
 export interface CandidateDetails {
@@ -256,7 +304,12 @@ export interface CandidateDetails {
 /** A new candidate at 'spotted' and the first row of their stage history. Run inside a transaction. */
 export async function createCandidate(
   trx: DB,
-  { details, nominatedBy, idempotencyKey, now }: { details: CandidateDetails; nominatedBy: string; idempotencyKey: string; now: Date },
+  {
+    details,
+    nominatedBy,
+    idempotencyKey,
+    now,
+  }: { details: CandidateDetails; nominatedBy: string; idempotencyKey: string; now: Date },
 ) {
   const { id } = await trx
     .insertInto("candidates")
@@ -277,7 +330,14 @@ export async function createCandidate(
     .executeTakeFirstOrThrow();
   await trx
     .insertInto("stage_changes")
-    .values({ candidate_id: id, from_stage: null, to_stage: "spotted", changed_by: nominatedBy, reason: "Nominated", created_at: now })
+    .values({
+      candidate_id: id,
+      from_stage: null,
+      to_stage: "spotted",
+      changed_by: nominatedBy,
+      reason: "Nominated",
+      created_at: now,
+    })
     .execute();
   return { id, nominated_by: nominatedBy, created: true };
 }
@@ -309,7 +369,10 @@ export async function getCandidateForEdit(db: DB, id: string) {
 export type CandidateForEdit = NonNullable<Awaited<ReturnType<typeof getCandidateForEdit>>>;
 
 /** Optimistic update: undefined when the version moved on (someone else edited first). */
-export async function updateCandidateDetails(trx: DB, { id, version, details }: { id: string; version: number; details: CandidateDetails }) {
+export async function updateCandidateDetails(
+  trx: DB,
+  { id, version, details }: { id: string; version: number; details: CandidateDetails },
+) {
   return trx
     .updateTable("candidates")
     .set({
@@ -404,11 +467,16 @@ export function stageMoveRefusal({
   if (from === to) return { field: "to", message: "The candidate is already at this stage." };
   if (to === "promoted" && from === "ready" && currentOutcome === "ready_now") return null;
   if (to === "ready" || to === "promoted") {
-    return { field: "to", message: "Ready and promoted are reached only through a calibration decision." };
+    return {
+      field: "to",
+      message: "Ready and promoted are reached only through a calibration decision.",
+    };
   }
   if (to === "paused") {
-    if (!revisitOn) return { field: "revisitOn", message: "Choose the date to revisit this pause." };
-    if (revisitOn <= today) return { field: "revisitOn", message: "The revisit date must be in the future." };
+    if (!revisitOn)
+      return { field: "revisitOn", message: "Choose the date to revisit this pause." };
+    if (revisitOn <= today)
+      return { field: "revisitOn", message: "The revisit date must be in the future." };
   }
   return null;
 }
@@ -418,7 +486,11 @@ export async function getCurrentDecision(db: DB, candidateId: string) {
   return db
     .selectFrom("calibration_decisions")
     .innerJoin("calibration_items", "calibration_items.id", "calibration_decisions.item_id")
-    .select(["calibration_decisions.id", "calibration_decisions.outcome", "calibration_decisions.decided_at"])
+    .select([
+      "calibration_decisions.id",
+      "calibration_decisions.outcome",
+      "calibration_decisions.decided_at",
+    ])
     .where("calibration_items.candidate_id", "=", candidateId)
     .where("calibration_decisions.superseded_at", "is", null)
     .orderBy("calibration_decisions.decided_at", "desc")
@@ -441,7 +513,8 @@ export async function getStageBeforeArchive(db: DB, candidateId: string) {
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
-  const stage: Stage = last?.from_stage && last.from_stage !== "archived" ? last.from_stage : "spotted";
+  const stage: Stage =
+    last?.from_stage && last.from_stage !== "archived" ? last.from_stage : "spotted";
   if (stage !== "ready" && stage !== "promoted") return { stage, calibrationDecisionId: null };
   const gate = await db
     .selectFrom("stage_changes")
@@ -487,7 +560,10 @@ export async function listObservers(db: DB, candidateId: string) {
 }
 
 /** True when a row was added; false when they were already an observer. */
-export async function addObserver(trx: DB, { candidateId, userId, addedBy }: { candidateId: string; userId: string; addedBy: string }) {
+export async function addObserver(
+  trx: DB,
+  { candidateId, userId, addedBy }: { candidateId: string; userId: string; addedBy: string },
+) {
   const row = await trx
     .insertInto("candidate_observers")
     .values({ candidate_id: candidateId, user_id: userId, added_by: addedBy })
@@ -498,7 +574,10 @@ export async function addObserver(trx: DB, { candidateId, userId, addedBy }: { c
 }
 
 /** True when a row was removed. */
-export async function removeObserver(trx: DB, { candidateId, userId }: { candidateId: string; userId: string }) {
+export async function removeObserver(
+  trx: DB,
+  { candidateId, userId }: { candidateId: string; userId: string },
+) {
   const row = await trx
     .deleteFrom("candidate_observers")
     .where("candidate_id", "=", candidateId)
@@ -515,7 +594,10 @@ export const CandidateDetailsSchema = z.object({
     .string()
     .trim()
     .max(254, "That email address is too long.")
-    .refine((v) => v === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), "Enter an email address like name@example.org, or leave it empty.")
+    .refine(
+      (v) => v === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v),
+      "Enter an email address like name@example.org, or leave it empty.",
+    )
     .optional()
     .default(""),
   title: optionalText(120),
@@ -525,7 +607,9 @@ export const CandidateDetailsSchema = z.object({
   nominatedReason: text("Say what you saw that made you nominate them."),
 });
 
-export function toCandidateDetails(input: z.infer<typeof CandidateDetailsSchema>): CandidateDetails {
+export function toCandidateDetails(
+  input: z.infer<typeof CandidateDetailsSchema>,
+): CandidateDetails {
   return {
     name: input.name,
     email: input.email ? input.email.toLowerCase() : null,

@@ -3,7 +3,12 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { SIGNALS, type Database, type PlanStatus } from "../../db/schema";
-import { candidateVisibleTo, planVisibleTo, seesPeopleData, type Viewer } from "../auth/policy.server";
+import {
+  candidateVisibleTo,
+  planVisibleTo,
+  seesPeopleData,
+  type Viewer,
+} from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { day, id, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
@@ -81,7 +86,9 @@ export async function createPlan(
     idempotencyKey: string;
     requestId: string | null;
   },
-): Promise<Saved<{ id: string; candidate_id: string; created_by: string }> & { movedFlagIds: string[] }> {
+): Promise<
+  Saved<{ id: string; candidate_id: string; created_by: string }> & { movedFlagIds: string[] }
+> {
   const plan = await trx
     .insertInto("coaching_plans")
     .values({
@@ -103,7 +110,11 @@ export async function createPlan(
       .values(flagIds.map((flag_id) => ({ plan_id: plan.id, flag_id })))
       .execute();
   }
-  const movedFlagIds = await markFlagsAddressing(trx, { flagIds, actorId: input.createdBy, requestId: input.requestId });
+  const movedFlagIds = await markFlagsAddressing(trx, {
+    flagIds,
+    actorId: input.createdBy,
+    requestId: input.requestId,
+  });
   await trx
     .insertInto("coaching_plan_changes")
     .values({
@@ -117,7 +128,13 @@ export async function createPlan(
       changed_on: input.today,
     })
     .execute();
-  return { id: plan.id, candidate_id: input.candidateId, created_by: input.createdBy, created: true, movedFlagIds };
+  return {
+    id: plan.id,
+    candidate_id: input.candidateId,
+    created_by: input.createdBy,
+    created: true,
+    movedFlagIds,
+  };
 }
 
 async function insertPlanDimensions(trx: DB, planId: string, dimensionIds: string[]) {
@@ -130,7 +147,10 @@ async function insertPlanDimensions(trx: DB, planId: string, dimensionIds: strin
 }
 
 /** The subset of flagIds that are this candidate's open or addressing flags. */
-export async function findAddressableFlagIds(db: DB, { candidateId, flagIds }: { candidateId: string; flagIds: string[] }) {
+export async function findAddressableFlagIds(
+  db: DB,
+  { candidateId, flagIds }: { candidateId: string; flagIds: string[] },
+) {
   if (!flagIds.length) return [];
   const rows = await db
     .selectFrom("flags")
@@ -176,7 +196,15 @@ export async function getPlan(db: DB, { planId }: { planId: string }) {
           .selectFrom("coaching_plan_flags as pf")
           .innerJoin("flags as f", "f.id", "pf.flag_id")
           .innerJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
-          .select(["f.id", "f.status", "f.version", "f.observed_on", "f.behavior", "f.resolution", "ap.name as anti_pattern_name"])
+          .select([
+            "f.id",
+            "f.status",
+            "f.version",
+            "f.observed_on",
+            "f.behavior",
+            "f.resolution",
+            "ap.name as anti_pattern_name",
+          ])
           .whereRef("pf.plan_id", "=", "p.id")
           .orderBy("f.observed_on", "desc")
           .orderBy("f.id"),
@@ -223,7 +251,14 @@ export async function getPlan(db: DB, { planId }: { planId: string }) {
         eb
           .selectFrom("observations as o")
           .innerJoin("users as u", "u.id", "o.author_id")
-          .select(["o.id", "o.observed_on", "o.behavior", "o.signal", "o.retracted_at", "u.name as author_name"])
+          .select([
+            "o.id",
+            "o.observed_on",
+            "o.behavior",
+            "o.signal",
+            "o.retracted_at",
+            "u.name as author_name",
+          ])
           .whereRef("o.coaching_plan_id", "=", "p.id")
           .orderBy("o.observed_on", "desc")
           .orderBy("o.created_at", "desc"),
@@ -287,17 +322,27 @@ export async function updatePlan(
     .forUpdate()
     .executeTakeFirst();
   if (!current) return "stale";
-  const dims = await trx.selectFrom("coaching_plan_dimensions").select("dimension_id").where("plan_id", "=", input.planId).execute();
+  const dims = await trx
+    .selectFrom("coaching_plan_dimensions")
+    .select("dimension_id")
+    .where("plan_id", "=", input.planId)
+    .execute();
   const before = new Set(dims.map((d) => d.dimension_id));
   const after = new Set(input.dimensionIds);
   const changedFields: string[] = [];
   if (current.goal !== input.goal) changedFields.push("goal");
   if (current.target_on !== input.targetOn) changedFields.push("targetOn");
-  if (before.size !== after.size || [...after].some((d) => !before.has(d))) changedFields.push("dimensionIds");
+  if (before.size !== after.size || [...after].some((d) => !before.has(d)))
+    changedFields.push("dimensionIds");
   if (current.mentor_id !== input.mentorId) changedFields.push("mentorId");
   const updated = await trx
     .updateTable("coaching_plans")
-    .set({ goal: input.goal, target_on: input.targetOn, mentor_id: input.mentorId, version: current.version + 1 })
+    .set({
+      goal: input.goal,
+      target_on: input.targetOn,
+      mentor_id: input.mentorId,
+      version: current.version + 1,
+    })
     .where("id", "=", input.planId)
     .where("version", "=", input.version)
     .returning("version")
@@ -328,7 +373,15 @@ export async function updatePlan(
 /** Moves the plan's status with a change row. 'stale' when the version or status moved on; the caller checks canMovePlan first. */
 export async function changePlanStatus(
   trx: DB,
-  input: { planId: string; version: number; from: PlanStatus; to: PlanStatus; changedOn: string; reason: string; actorId: string },
+  input: {
+    planId: string;
+    version: number;
+    from: PlanStatus;
+    to: PlanStatus;
+    changedOn: string;
+    reason: string;
+    actorId: string;
+  },
 ): Promise<"stale" | { version: number }> {
   const row = await trx
     .updateTable("coaching_plans")
@@ -353,7 +406,10 @@ export async function changePlanStatus(
   return row;
 }
 
-export async function planHasFlag(db: DB, { planId, flagId }: { planId: string; flagId: string }): Promise<boolean> {
+export async function planHasFlag(
+  db: DB,
+  { planId, flagId }: { planId: string; flagId: string },
+): Promise<boolean> {
   const row = await db
     .selectFrom("coaching_plan_flags")
     .select("flag_id")
@@ -366,16 +422,31 @@ export async function planHasFlag(db: DB, { planId, flagId }: { planId: string; 
 // ---- Actions ---------------------------------------------------------------------------------------
 
 export async function findActionByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("coaching_actions").select(["id", "plan_id", "created_by"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db
+    .selectFrom("coaching_actions")
+    .select(["id", "plan_id", "created_by"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
 }
 
 /** Adds an action at the end of the plan's list. Call inside a transaction (the route's saveOnce). */
 export async function createAction(
   trx: DB,
-  input: { planId: string; title: string; dueOn: string | null; createdBy: string; idempotencyKey: string },
+  input: {
+    planId: string;
+    title: string;
+    dueOn: string | null;
+    createdBy: string;
+    idempotencyKey: string;
+  },
 ): Promise<Saved<{ id: string; plan_id: string; created_by: string }>> {
   // Lock the plan row so two adds at once do not take the same position.
-  await trx.selectFrom("coaching_plans").select("id").where("id", "=", input.planId).forUpdate().executeTakeFirst();
+  await trx
+    .selectFrom("coaching_plans")
+    .select("id")
+    .where("id", "=", input.planId)
+    .forUpdate()
+    .executeTakeFirst();
   const last = await trx
     .selectFrom("coaching_actions")
     .select((eb) => eb.fn.max("position").as("max"))
@@ -396,7 +467,10 @@ export async function createAction(
   return { id: row.id, plan_id: input.planId, created_by: input.createdBy, created: true };
 }
 
-export async function getAction(db: DB, { planId, actionId }: { planId: string; actionId: string }) {
+export async function getAction(
+  db: DB,
+  { planId, actionId }: { planId: string; actionId: string },
+) {
   return db
     .selectFrom("coaching_actions")
     .select(["id", "plan_id", "title", "due_on", "done_on", "position", "version"])
@@ -424,7 +498,12 @@ export async function updateAction(
 /** Ticks an action done today, or undoes the tick. False when it already was in that state. */
 export async function setActionDone(
   trx: DB,
-  { planId, actionId, done, today }: { planId: string; actionId: string; done: boolean; today: string },
+  {
+    planId,
+    actionId,
+    done,
+    today,
+  }: { planId: string; actionId: string; done: boolean; today: string },
 ): Promise<boolean> {
   const row = await trx
     .updateTable("coaching_actions")
@@ -460,7 +539,11 @@ export async function moveAction(
   [items[index], items[other]] = [items[other]!, items[index]!];
   for (const [i, item] of items.entries()) {
     if (item.position !== i + 1) {
-      await trx.updateTable("coaching_actions").set({ position: i + 1 }).where("id", "=", item.id).execute();
+      await trx
+        .updateTable("coaching_actions")
+        .set({ position: i + 1 })
+        .where("id", "=", item.id)
+        .execute();
     }
   }
   return "moved";
@@ -469,12 +552,23 @@ export async function moveAction(
 // ---- Check-ins -------------------------------------------------------------------------------------
 
 export async function findCheckinByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("coaching_checkins").select(["id", "plan_id", "author_id"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db
+    .selectFrom("coaching_checkins")
+    .select(["id", "plan_id", "author_id"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
 }
 
 export async function createCheckin(
   trx: DB,
-  input: { planId: string; authorId: string; heldOn: string; notes: string; nextOn: string | null; idempotencyKey: string },
+  input: {
+    planId: string;
+    authorId: string;
+    heldOn: string;
+    notes: string;
+    nextOn: string | null;
+    idempotencyKey: string;
+  },
 ): Promise<Saved<{ id: string; plan_id: string; author_id: string }>> {
   const row = await trx
     .insertInto("coaching_checkins")
@@ -519,12 +613,18 @@ export function planNudges(facts: PlanNudgeFacts, today: string): PlanNudge[] {
     nudges.push({
       kind: "no_checkin",
       days,
-      text: facts.lastCheckinOn ? `No check-in for ${days} days` : `No check-in since the plan started ${days} days ago`,
+      text: facts.lastCheckinOn
+        ? `No check-in for ${days} days`
+        : `No check-in since the plan started ${days} days ago`,
     });
   }
   if (facts.overdueActions > 0) {
     const n = facts.overdueActions;
-    nudges.push({ kind: "overdue_actions", count: n, text: `${n} overdue action${n === 1 ? "" : "s"}` });
+    nudges.push({
+      kind: "overdue_actions",
+      count: n,
+      text: `${n} overdue action${n === 1 ? "" : "s"}`,
+    });
   }
   if (facts.targetOn && facts.targetOn < today) {
     nudges.push({ kind: "target_passed", targetOn: facts.targetOn, text: "Target date passed" });
@@ -556,7 +656,13 @@ function planFactColumns(eb: PlanScope, today: string) {
   ] as const;
 }
 
-function toFacts(row: { status: PlanStatus; started_on: string; target_on: string | null; last_checkin_on: string | null; overdue_actions: number | string | null }): PlanNudgeFacts {
+function toFacts(row: {
+  status: PlanStatus;
+  started_on: string;
+  target_on: string | null;
+  last_checkin_on: string | null;
+  overdue_actions: number | string | null;
+}): PlanNudgeFacts {
   return {
     status: row.status,
     startedOn: row.started_on,
@@ -567,7 +673,10 @@ function toFacts(row: { status: PlanStatus; started_on: string; target_on: strin
 }
 
 /** The mentor's active plans that have nudges, for "My week". */
-export async function listMentorNudges(db: DB, { mentorId, today }: { mentorId: string; today: string }) {
+export async function listMentorNudges(
+  db: DB,
+  { mentorId, today }: { mentorId: string; today: string },
+) {
   const rows = await db
     .selectFrom("coaching_plans")
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
@@ -610,7 +719,12 @@ export type PlanStatusFilter = (typeof PLAN_STATUS_FILTERS)[number];
  */
 export async function listPlans(
   db: DB,
-  { viewer, scope, status, today }: { viewer: Viewer; scope: PlanScopeFilter; status: PlanStatusFilter; today: string },
+  {
+    viewer,
+    scope,
+    status,
+    today,
+  }: { viewer: Viewer; scope: PlanScopeFilter; status: PlanStatusFilter; today: string },
 ) {
   let query = db
     .selectFrom("coaching_plans")
@@ -619,7 +733,10 @@ export async function listPlans(
   // A plan's current mentor may always see it (planVisibleTo says so), so "mine" needs no other check;
   // without planVisibleTo's OR the planner walks the mentor index instead of hashing every candidate
   // (5.3 ms → 0.6 ms at 10,000 candidates, docs/performance.md).
-  if (scope === "mine") query = query.where("coaching_plans.mentor_id", "=", viewer.id).where(sql<boolean>`${seesPeopleData(viewer)}`);
+  if (scope === "mine")
+    query = query
+      .where("coaching_plans.mentor_id", "=", viewer.id)
+      .where(sql<boolean>`${seesPeopleData(viewer)}`);
   else query = query.where(planVisibleTo(viewer));
   if (status === "active") query = query.where("coaching_plans.status", "in", ["active", "paused"]);
   const rows = await query
@@ -692,7 +809,10 @@ const optionalPlanDay = (what: string) => optionalDay(what, BETWEEN);
 
 /** Focus dimensions: at least one. */
 const focusDimensions = () =>
-  idList("Choose dimensions from the list.", 50).refine((ids) => ids.length > 0, "Choose at least one focus dimension.");
+  idList("Choose dimensions from the list.", 50).refine(
+    (ids) => ids.length > 0,
+    "Choose at least one focus dimension.",
+  );
 
 export function NewPlanSchema(today: string) {
   return z
@@ -709,7 +829,10 @@ export function NewPlanSchema(today: string) {
       path: ["targetOn"],
       message: "The target date cannot be before the start date.",
     })
-    .refine((v) => v.startedOn <= addDays(today, 366), { path: ["startedOn"], message: "Start the plan within the next year." });
+    .refine((v) => v.startedOn <= addDays(today, 366), {
+      path: ["startedOn"],
+      message: "Start the plan within the next year.",
+    });
 }
 
 /** The SBI text of an observation made from the plan page (the closing one takes its date from the completion). */
@@ -747,7 +870,10 @@ export function PlanActionSchema(today: string) {
       dueOn: optionalPlanDay("the due date"),
     }),
     z.object({ intent: z.literal("tick-action"), actionId: id("Reload the page and try again.") }),
-    z.object({ intent: z.literal("untick-action"), actionId: id("Reload the page and try again.") }),
+    z.object({
+      intent: z.literal("untick-action"),
+      actionId: id("Reload the page and try again."),
+    }),
     z.object({
       intent: z.literal("move-action"),
       actionId: id("Reload the page and try again."),
@@ -803,15 +929,29 @@ export function PlanActionSchema(today: string) {
 export type PlanAction = z.infer<ReturnType<typeof PlanActionSchema>>;
 
 /** Changes to the plan itself and to its status, posted to the plan's edit page; the rest go to the plan page. */
-const EDIT_PAGE_INTENTS: ReadonlySet<string> = new Set(["edit-plan", "pause", "resume", "abandon", "complete"]);
-export type PlanEditAction = Extract<PlanAction, { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }>;
-export const isPlanEditAction = (input: PlanAction): input is PlanEditAction => EDIT_PAGE_INTENTS.has(input.intent);
+const EDIT_PAGE_INTENTS: ReadonlySet<string> = new Set([
+  "edit-plan",
+  "pause",
+  "resume",
+  "abandon",
+  "complete",
+]);
+export type PlanEditAction = Extract<
+  PlanAction,
+  { intent: "edit-plan" | "pause" | "resume" | "abandon" | "complete" }
+>;
+export const isPlanEditAction = (input: PlanAction): input is PlanEditAction =>
+  EDIT_PAGE_INTENTS.has(input.intent);
 
-export async function planInputErrors(db: DB, input: { dimensionIds?: string[]; mentorId?: string }) {
+export async function planInputErrors(
+  db: DB,
+  input: { dimensionIds?: string[]; mentorId?: string },
+) {
   const fieldErrors: Record<string, string[]> = {};
   if (input.dimensionIds) {
     const active = new Set(await findActiveDimensionIds(db, input.dimensionIds));
-    if (input.dimensionIds.some((id) => !active.has(id))) fieldErrors.dimensionIds = ["Choose dimensions from the list."];
+    if (input.dimensionIds.some((id) => !active.has(id)))
+      fieldErrors.dimensionIds = ["Choose dimensions from the list."];
   }
   if (input.mentorId && !(await mentorIsEligible(db, input.mentorId))) {
     fieldErrors.mentorId = ["Choose a mentor from the list: an active leader, manager or mentor."];
@@ -820,7 +960,10 @@ export async function planInputErrors(db: DB, input: { dimensionIds?: string[]; 
 }
 
 /** Every plan of one candidate with the facts its manager wants at a glance, in one query. */
-export async function listCandidatePlans(db: DB, { candidateId, today }: { candidateId: string; today: string }) {
+export async function listCandidatePlans(
+  db: DB,
+  { candidateId, today }: { candidateId: string; today: string },
+) {
   const rows = await db
     .selectFrom("coaching_plans")
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")

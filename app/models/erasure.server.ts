@@ -57,7 +57,9 @@ async function recordIds(trx: DB, candidateId: string): Promise<string[]> {
     union all select id::text from calibration_prereads where item_id in (select id from i)
     union all select id::text from observation_revisions where observation_id in (select id from o)
     union all select id::text from flag_events where flag_id in (select id from f)
-    union all select id::text from sniff_test_assignment_events where assignment_id in (select id from a)`.execute(trx);
+    union all select id::text from sniff_test_assignment_events where assignment_id in (select id from a)`.execute(
+    trx,
+  );
   return [candidateId, ...rows.map((r) => r.id)];
 }
 
@@ -68,13 +70,18 @@ async function recordIds(trx: DB, candidateId: string): Promise<string[]> {
  * 0007); `set local` ends that with this transaction. Rows about them are no older than the candidate
  * (a day's margin for clocks that disagree), which spares reading the whole log.
  */
-async function scrubAudit(trx: DB, { candidateId, since }: { candidateId: string; since: Date | string }) {
+async function scrubAudit(
+  trx: DB,
+  { candidateId, since }: { candidateId: string; since: Date | string },
+) {
   const ids = await recordIds(trx, candidateId);
   await sql`set local noseworthy.erasing = 'on'`.execute(trx);
   await sql`
     update audit_events set details = '{}'::jsonb
     where at >= ${since}::timestamptz - interval '1 day' and details <> '{}'::jsonb
-      and (entity_id = any(${ids}::text[]) or details::text like any(${ids.map((id) => `%${id}%`)}::text[]))`.execute(trx);
+      and (entity_id = any(${ids}::text[]) or details::text like any(${ids.map((id) => `%${id}%`)}::text[]))`.execute(
+    trx,
+  );
 }
 
 /**
@@ -83,7 +90,17 @@ async function scrubAudit(trx: DB, { candidateId, since }: { candidateId: string
  */
 export async function eraseCandidate(
   db: DB,
-  { candidateId, actorId, requestId, via }: { candidateId: string; actorId: string | null; requestId: string | null; via: "admin" | "retention" },
+  {
+    candidateId,
+    actorId,
+    requestId,
+    via,
+  }: {
+    candidateId: string;
+    actorId: string | null;
+    requestId: string | null;
+    via: "admin" | "retention";
+  },
 ): Promise<EraseOutcome> {
   return db.transaction().execute(async (trx) => {
     const candidate = await trx
@@ -102,7 +119,14 @@ export async function eraseCandidate(
       .returning("id")
       .executeTakeFirst();
     if (!row) return "missing";
-    await audit(trx, { actorId, action: "candidate.erase", entity: "candidate", entityId: candidateId, requestId, details: { via } });
+    await audit(trx, {
+      actorId,
+      action: "candidate.erase",
+      entity: "candidate",
+      entityId: candidateId,
+      requestId,
+      details: { via },
+    });
     return "erased";
   });
 }

@@ -28,7 +28,12 @@ function coverageQuery(db: DB, candidateId: string) {
   return db
     .selectFrom("dimensions as d")
     .leftJoin(
-      (eb) => eb.selectFrom("evidence_coverage as ec").selectAll("ec").where("ec.candidate_id", "=", candidateId).as("e"),
+      (eb) =>
+        eb
+          .selectFrom("evidence_coverage as ec")
+          .selectAll("ec")
+          .where("ec.candidate_id", "=", candidateId)
+          .as("e"),
       (join) => join.onRef("e.dimension_id", "=", "d.id"),
     )
     .select((eb) => [
@@ -43,7 +48,13 @@ function coverageQuery(db: DB, candidateId: string) {
     .groupBy(["d.id", "d.name", "d.position"]);
 }
 
-function toCoverage(r: { id: string; name: string; observations: number | string; observers: number | string; last_observed_on: string | null }): DimensionCoverage {
+function toCoverage(r: {
+  id: string;
+  name: string;
+  observations: number | string;
+  observers: number | string;
+  last_observed_on: string | null;
+}): DimensionCoverage {
   return {
     id: r.id,
     name: r.name,
@@ -54,7 +65,10 @@ function toCoverage(r: { id: string; name: string; observations: number | string
 }
 
 /** Coverage per dimension, in framework order (the calibration packet). */
-export async function getEvidenceCoverage(db: DB, { candidateId }: { candidateId: string }): Promise<DimensionCoverage[]> {
+export async function getEvidenceCoverage(
+  db: DB,
+  { candidateId }: { candidateId: string },
+): Promise<DimensionCoverage[]> {
   const rows = await coverageQuery(db, candidateId).orderBy("d.position").orderBy("d.id").execute();
   return rows.map(toCoverage);
 }
@@ -89,7 +103,9 @@ export async function getEvidenceSummary(
         .where("ec.candidate_id", "=", candidateId)
         .select((e) => e.fn.max("ec.last_observed_on").as("d"))
         .as("last_observed_on"),
-      sql<DimensionCoverage[] | null>`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
+      sql<
+        DimensionCoverage[] | null
+      >`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
         'observers', c.observers, 'last_observed_on', c.last_observed_on) order by c.position, c.id) from (${coverageQuery(db, candidateId)}) c)`.as(
         "coverage",
       ),
@@ -115,7 +131,7 @@ export interface OpenFlag {
 /** Flags still open or being addressed, oldest observation first. */
 export async function listOpenFlags(
   db: DB,
-  { candidateId }: { candidateId: string }
+  { candidateId }: { candidateId: string },
 ): Promise<OpenFlag[]> {
   return db
     .selectFrom("flags as f")
@@ -176,9 +192,7 @@ export function computeNudges({
         : "There are no observations yet. Note what you see in the coming weeks.",
     });
   }
-  const unobserved = coverage
-    .filter((d) => d.observations === 0)
-    .map((d) => d.name);
+  const unobserved = coverage.filter((d) => d.observations === 0).map((d) => d.name);
   if (unobserved.length) {
     nudges.push({
       key: "unobserved_dimension",
@@ -187,17 +201,13 @@ export function computeNudges({
         "No observation covers these dimensions yet. A sniff test can create the chance to see them.",
     });
   }
-  const undiscussed = openFlags.filter(
-    (f) => !f.discussed_with_candidate_on
-  ).length;
+  const undiscussed = openFlags.filter((f) => !f.discussed_with_candidate_on).length;
   if (undiscussed) {
     nudges.push({
       key: "undiscussed_flag",
       title: "Flag never discussed with the person",
       detail: `${
-        undiscussed === 1
-          ? "One open flag has"
-          : `${undiscussed} open flags have`
+        undiscussed === 1 ? "One open flag has" : `${undiscussed} open flags have`
       } not been discussed with them yet. They can only respond to feedback they have heard.`,
     });
   }

@@ -13,7 +13,9 @@ export const EXPORT_FORMAT = "noseworthy.candidate-export.v1";
 const OMIT = new Set(["idempotency_key"]);
 
 function clean<T extends Record<string, unknown>>(rows: T[]): Record<string, unknown>[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !OMIT.has(key))));
+  return rows.map((row) =>
+    Object.fromEntries(Object.entries(row).filter(([key]) => !OMIT.has(key))),
+  );
 }
 
 /** Columns that hold a user id, across the exported tables. */
@@ -37,12 +39,27 @@ const USER_COLUMNS = [
 ];
 
 export async function exportCandidate(db: DB, { candidateId }: { candidateId: string }) {
-  const observationIds = db.selectFrom("observations").select("id").where("candidate_id", "=", candidateId);
+  const observationIds = db
+    .selectFrom("observations")
+    .select("id")
+    .where("candidate_id", "=", candidateId);
   const flagIds = db.selectFrom("flags").select("id").where("candidate_id", "=", candidateId);
-  const assignmentIds = db.selectFrom("sniff_test_assignments").select("id").where("candidate_id", "=", candidateId);
-  const planIds = db.selectFrom("coaching_plans").select("id").where("candidate_id", "=", candidateId);
-  const itemIds = db.selectFrom("calibration_items").select("id").where("candidate_id", "=", candidateId);
-  const decisionIds = db.selectFrom("calibration_decisions").select("id").where("item_id", "in", itemIds);
+  const assignmentIds = db
+    .selectFrom("sniff_test_assignments")
+    .select("id")
+    .where("candidate_id", "=", candidateId);
+  const planIds = db
+    .selectFrom("coaching_plans")
+    .select("id")
+    .where("candidate_id", "=", candidateId);
+  const itemIds = db
+    .selectFrom("calibration_items")
+    .select("id")
+    .where("candidate_id", "=", candidateId);
+  const decisionIds = db
+    .selectFrom("calibration_decisions")
+    .select("id")
+    .where("item_id", "in", itemIds);
 
   const [
     candidates,
@@ -69,20 +86,100 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_decision_evidence,
   ] = await Promise.all([
     db.selectFrom("candidates").selectAll().where("id", "=", candidateId).execute(),
-    db.selectFrom("candidate_observers").selectAll().where("candidate_id", "=", candidateId).orderBy("created_at").orderBy("user_id").execute(),
-    db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", candidateId).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("observations").selectAll().where("candidate_id", "=", candidateId).orderBy("observed_on").orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("observation_dimensions").selectAll().where("observation_id", "in", observationIds).orderBy("observation_id").orderBy("dimension_id").execute(),
-    db.selectFrom("observation_revisions").selectAll().where("observation_id", "in", observationIds).orderBy("observation_id").orderBy("version").execute(),
+    db
+      .selectFrom("candidate_observers")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("created_at")
+      .orderBy("user_id")
+      .execute(),
+    db
+      .selectFrom("stage_changes")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("observations")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("observed_on")
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("observation_dimensions")
+      .selectAll()
+      .where("observation_id", "in", observationIds)
+      .orderBy("observation_id")
+      .orderBy("dimension_id")
+      .execute(),
+    db
+      .selectFrom("observation_revisions")
+      .selectAll()
+      .where("observation_id", "in", observationIds)
+      .orderBy("observation_id")
+      .orderBy("version")
+      .execute(),
     // Derived from the notes above (kept by the database); exported because it is about this person too.
-    db.selectFrom("evidence_coverage").selectAll().where("candidate_id", "=", candidateId).orderBy("dimension_id").orderBy("author_id").execute(),
-    db.selectFrom("flags").selectAll().where("candidate_id", "=", candidateId).orderBy("observed_on").orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("flag_events").selectAll().where("flag_id", "in", flagIds).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("sniff_test_assignments").selectAll().where("candidate_id", "=", candidateId).orderBy("offered_on").orderBy("id").execute(),
-    db.selectFrom("sniff_test_assignment_events").selectAll().where("assignment_id", "in", assignmentIds).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("coaching_plans").selectAll().where("candidate_id", "=", candidateId).orderBy("started_on").orderBy("id").execute(),
-    db.selectFrom("coaching_plan_changes").selectAll().where("plan_id", "in", planIds).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("coaching_plan_dimensions").selectAll().where("plan_id", "in", planIds).orderBy("plan_id").orderBy("dimension_id").execute(),
+    db
+      .selectFrom("evidence_coverage")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("dimension_id")
+      .orderBy("author_id")
+      .execute(),
+    db
+      .selectFrom("flags")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("observed_on")
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("flag_events")
+      .selectAll()
+      .where("flag_id", "in", flagIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("sniff_test_assignments")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("offered_on")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("sniff_test_assignment_events")
+      .selectAll()
+      .where("assignment_id", "in", assignmentIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("coaching_plans")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("started_on")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("coaching_plan_changes")
+      .selectAll()
+      .where("plan_id", "in", planIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("coaching_plan_dimensions")
+      .selectAll()
+      .where("plan_id", "in", planIds)
+      .orderBy("plan_id")
+      .orderBy("dimension_id")
+      .execute(),
     db
       .selectFrom("coaching_plan_flags")
       .selectAll()
@@ -90,12 +187,49 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
       .orderBy("plan_id")
       .orderBy("flag_id")
       .execute(),
-    db.selectFrom("coaching_actions").selectAll().where("plan_id", "in", planIds).orderBy("plan_id").orderBy("position").orderBy("id").execute(),
-    db.selectFrom("coaching_checkins").selectAll().where("plan_id", "in", planIds).orderBy("held_on").orderBy("id").execute(),
-    db.selectFrom("calibration_items").selectAll().where("candidate_id", "=", candidateId).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("calibration_packet_reads").selectAll().where("item_id", "in", itemIds).orderBy("read_at").orderBy("user_id").execute(),
-    db.selectFrom("calibration_prereads").selectAll().where("item_id", "in", itemIds).orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("calibration_decisions").selectAll().where("item_id", "in", itemIds).orderBy("decided_at").orderBy("id").execute(),
+    db
+      .selectFrom("coaching_actions")
+      .selectAll()
+      .where("plan_id", "in", planIds)
+      .orderBy("plan_id")
+      .orderBy("position")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("coaching_checkins")
+      .selectAll()
+      .where("plan_id", "in", planIds)
+      .orderBy("held_on")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_items")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_packet_reads")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("read_at")
+      .orderBy("user_id")
+      .execute(),
+    db
+      .selectFrom("calibration_prereads")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_decisions")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("decided_at")
+      .orderBy("id")
+      .execute(),
     db
       .selectFrom("calibration_decision_evidence")
       .selectAll()
@@ -134,7 +268,15 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_items: clean(
       await Promise.all(
         calibration_items.map(async (item) =>
-          item.packet_snapshot ? { ...item, packet_snapshot: await withoutWithdrawnText(db, item.packet_snapshot as { observations: { id: string }[] }) } : item,
+          item.packet_snapshot
+            ? {
+                ...item,
+                packet_snapshot: await withoutWithdrawnText(
+                  db,
+                  item.packet_snapshot as { observations: { id: string }[] },
+                ),
+              }
+            : item,
         ),
       ),
     ),
@@ -157,17 +299,32 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
   const meetingIds = [...new Set(calibration_items.map((i) => i.meeting_id))];
 
   const [users, dimensions, antiPatterns, revisions, meetings] = await Promise.all([
-    userIds.size ? db.selectFrom("users").select(["id", "name"]).where("id", "in", [...userIds]).execute() : [],
+    userIds.size
+      ? db
+          .selectFrom("users")
+          .select(["id", "name"])
+          .where("id", "in", [...userIds])
+          .execute()
+      : [],
     db.selectFrom("dimensions").select(["id", "name"]).execute(),
     db.selectFrom("anti_patterns").select(["id", "name"]).execute(),
     revisionIds.length
-      ? db.selectFrom("sniff_test_revisions").select(["id", "sniff_test_id", "version", "title"]).where("id", "in", revisionIds).execute()
+      ? db
+          .selectFrom("sniff_test_revisions")
+          .select(["id", "sniff_test_id", "version", "title"])
+          .where("id", "in", revisionIds)
+          .execute()
       : [],
     meetingIds.length
-      ? db.selectFrom("calibration_meetings").select(["id", "title", "scheduled_for"]).where("id", "in", meetingIds).execute()
+      ? db
+          .selectFrom("calibration_meetings")
+          .select(["id", "title", "scheduled_for"])
+          .where("id", "in", meetingIds)
+          .execute()
       : [],
   ]);
-  const byId = <T extends { id: string }, V>(rows: T[], value: (row: T) => V) => Object.fromEntries(rows.map((r) => [r.id, value(r)]));
+  const byId = <T extends { id: string }, V>(rows: T[], value: (row: T) => V) =>
+    Object.fromEntries(rows.map((r) => [r.id, value(r)]));
 
   return {
     format: EXPORT_FORMAT,
@@ -176,8 +333,15 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
       users: byId(users, (u) => u.name),
       dimensions: byId(dimensions, (d) => d.name),
       anti_patterns: byId(antiPatterns, (p) => p.name),
-      sniff_test_revisions: byId(revisions, ({ sniff_test_id, version, title }) => ({ sniff_test_id, version, title })),
-      calibration_meetings: byId(meetings, ({ title, scheduled_for }) => ({ title, scheduled_for })),
+      sniff_test_revisions: byId(revisions, ({ sniff_test_id, version, title }) => ({
+        sniff_test_id,
+        version,
+        title,
+      })),
+      calibration_meetings: byId(meetings, ({ title, scheduled_for }) => ({
+        title,
+        scheduled_for,
+      })),
     },
     tables,
   };

@@ -28,7 +28,11 @@ export async function antiPatternIsActive(db: DB, antiPatternId: string): Promis
 }
 
 export async function findFlagByIdempotencyKey(db: DB, idempotencyKey: string) {
-  return db.selectFrom("flags").select(["id", "candidate_id", "raised_by"]).where("idempotency_key", "=", idempotencyKey).executeTakeFirst();
+  return db
+    .selectFrom("flags")
+    .select(["id", "candidate_id", "raised_by"])
+    .where("idempotency_key", "=", idempotencyKey)
+    .executeTakeFirst();
 }
 
 /** Inserts the flag and its 'raised' event. Call inside a transaction (the route's saveOnce). */
@@ -67,7 +71,10 @@ export async function createFlag(
 }
 
 /** One flag of this candidate with its anti-pattern and people; undefined otherwise. */
-export async function getFlag(db: DB, { candidateId, flagId }: { candidateId: string; flagId: string }) {
+export async function getFlag(
+  db: DB,
+  { candidateId, flagId }: { candidateId: string; flagId: string },
+) {
   return db
     .selectFrom("flags as f")
     .innerJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
@@ -107,7 +114,15 @@ export async function listFlagEvents(db: DB, { flagId }: { flagId: string }) {
   return db
     .selectFrom("flag_events as e")
     .innerJoin("users as u", "u.id", "e.changed_by")
-    .select(["e.id", "e.kind", "e.from_status", "e.to_status", "e.note", "e.created_at", "u.name as changed_by_name"])
+    .select([
+      "e.id",
+      "e.kind",
+      "e.from_status",
+      "e.to_status",
+      "e.note",
+      "e.created_at",
+      "u.name as changed_by_name",
+    ])
     .where("e.flag_id", "=", flagId)
     .orderBy("e.created_at", "desc")
     .orderBy("e.id", "desc")
@@ -117,7 +132,13 @@ export async function listFlagEvents(db: DB, { flagId }: { flagId: string }) {
 /** Records that the flag was talked through with the person. 'stale' when the version moved on. */
 export async function recordFlagDiscussed(
   trx: DB,
-  { flagId, version, discussedOn, note, actorId }: { flagId: string; version: number; discussedOn: string; note: string; actorId: string },
+  {
+    flagId,
+    version,
+    discussedOn,
+    note,
+    actorId,
+  }: { flagId: string; version: number; discussedOn: string; note: string; actorId: string },
 ): Promise<"stale" | { version: number }> {
   const row = await trx
     .updateTable("flags")
@@ -127,7 +148,10 @@ export async function recordFlagDiscussed(
     .returning("version")
     .executeTakeFirst();
   if (!row) return "stale";
-  await trx.insertInto("flag_events").values({ flag_id: flagId, kind: "discussed", note, changed_by: actorId }).execute();
+  await trx
+    .insertInto("flag_events")
+    .values({ flag_id: flagId, kind: "discussed", note, changed_by: actorId })
+    .execute();
   return row;
 }
 
@@ -145,7 +169,15 @@ export async function setFlagStatus(
     note,
     actorId,
     now,
-  }: { flagId: string; version: number; from: FlagStatus; to: SettableFlagStatus; note: string; actorId: string; now: Date },
+  }: {
+    flagId: string;
+    version: number;
+    from: FlagStatus;
+    to: SettableFlagStatus;
+    note: string;
+    actorId: string;
+    now: Date;
+  },
 ): Promise<"stale" | { version: number }> {
   const closing = to !== "open";
   const row = await trx
@@ -165,7 +197,14 @@ export async function setFlagStatus(
   if (!row) return "stale";
   await trx
     .insertInto("flag_events")
-    .values({ flag_id: flagId, kind: "status", from_status: from, to_status: to, note, changed_by: actorId })
+    .values({
+      flag_id: flagId,
+      kind: "status",
+      from_status: from,
+      to_status: to,
+      note,
+      changed_by: actorId,
+    })
     .execute();
   return row;
 }
@@ -176,7 +215,11 @@ export async function setFlagStatus(
  */
 export async function markFlagsAddressing(
   trx: DB,
-  { flagIds, actorId, requestId = null }: { flagIds: string[]; actorId: string; requestId?: string | null },
+  {
+    flagIds,
+    actorId,
+    requestId = null,
+  }: { flagIds: string[]; actorId: string; requestId?: string | null },
 ): Promise<string[]> {
   const ids = flagIds.filter(isUuid);
   if (!ids.length) return [];
@@ -190,7 +233,13 @@ export async function markFlagsAddressing(
   for (const flag of moved) {
     await trx
       .insertInto("flag_events")
-      .values({ flag_id: flag.id, kind: "status", from_status: "open", to_status: "addressing", changed_by: actorId })
+      .values({
+        flag_id: flag.id,
+        kind: "status",
+        from_status: "open",
+        to_status: "addressing",
+        changed_by: actorId,
+      })
       .execute();
     await audit(trx, {
       actorId,
@@ -225,8 +274,16 @@ export function FlagActionSchema(today: string) {
       discussedOn: pastDaySchema(today, "the day you discussed it"),
       note: optionalText(2000),
     }),
-    z.object({ intent: z.literal("resolve"), version, note: text("Say how it was resolved.", 2000) }),
-    z.object({ intent: z.literal("dismiss"), version, note: text("Say why you dismiss this flag.", 2000) }),
+    z.object({
+      intent: z.literal("resolve"),
+      version,
+      note: text("Say how it was resolved.", 2000),
+    }),
+    z.object({
+      intent: z.literal("dismiss"),
+      version,
+      note: text("Say why you dismiss this flag.", 2000),
+    }),
     z.object({
       intent: z.literal("reopen"),
       version,

@@ -27,16 +27,27 @@ export async function listFrameworkItems(
   db: DB,
   { kind, includeArchived = false }: { kind: FrameworkKind; includeArchived?: boolean },
 ) {
-  let query = db.selectFrom(TABLES[kind]).select(COLUMNS).orderBy("position").orderBy("name").orderBy("id");
+  let query = db
+    .selectFrom(TABLES[kind])
+    .select(COLUMNS)
+    .orderBy("position")
+    .orderBy("name")
+    .orderBy("id");
   if (!includeArchived) query = query.where("archived_at", "is", null);
   return query.execute();
 }
 
-export function listDimensions(db: DB, { includeArchived = false }: { includeArchived?: boolean } = {}) {
+export function listDimensions(
+  db: DB,
+  { includeArchived = false }: { includeArchived?: boolean } = {},
+) {
   return listFrameworkItems(db, { kind: "dimension", includeArchived });
 }
 
-export function listAntiPatterns(db: DB, { includeArchived = false }: { includeArchived?: boolean } = {}) {
+export function listAntiPatterns(
+  db: DB,
+  { includeArchived = false }: { includeArchived?: boolean } = {},
+) {
   return listFrameworkItems(db, { kind: "anti_pattern", includeArchived });
 }
 
@@ -44,7 +55,10 @@ export async function getFrameworkItem(db: DB, { kind, id }: { kind: FrameworkKi
   return db.selectFrom(TABLES[kind]).select(COLUMNS).where("id", "=", id).executeTakeFirst();
 }
 
-export async function getFrameworkItemByKey(db: DB, { kind, key }: { kind: FrameworkKind; key: string }) {
+export async function getFrameworkItemByKey(
+  db: DB,
+  { kind, key }: { kind: FrameworkKind; key: string },
+) {
   return db.selectFrom(TABLES[kind]).select(COLUMNS).where("key", "=", key).executeTakeFirst();
 }
 
@@ -60,7 +74,12 @@ export async function createFrameworkItem(
     .executeTakeFirst();
   return db
     .insertInto(table)
-    .values({ key: keyFromName(name), name: name.trim(), description: description.trim(), position: (last?.max ?? 0) + 1 })
+    .values({
+      key: keyFromName(name),
+      name: name.trim(),
+      description: description.trim(),
+      position: (last?.max ?? 0) + 1,
+    })
     .onConflict((oc) => oc.column("key").doNothing())
     .returning(["id", "key"])
     .executeTakeFirst();
@@ -69,7 +88,12 @@ export async function createFrameworkItem(
 /** Renames or re-describes; the key stays, so anything that refers to it keeps working. */
 export async function updateFrameworkItem(
   db: DB,
-  { kind, id, name, description }: { kind: FrameworkKind; id: string; name: string; description: string },
+  {
+    kind,
+    id,
+    name,
+    description,
+  }: { kind: FrameworkKind; id: string; name: string; description: string },
 ) {
   return db
     .updateTable(TABLES[kind])
@@ -103,7 +127,12 @@ export async function moveFrameworkItem(
   if (other < 0 || other >= items.length) return "edge";
   [items[index], items[other]] = [items[other], items[index]];
   for (const [i, item] of items.entries()) {
-    if (item.position !== i + 1) await db.updateTable(table).set({ position: i + 1 }).where("id", "=", item.id).execute();
+    if (item.position !== i + 1)
+      await db
+        .updateTable(table)
+        .set({ position: i + 1 })
+        .where("id", "=", item.id)
+        .execute();
   }
   return "moved";
 }
@@ -114,10 +143,20 @@ export async function setFrameworkItemArchived(
   { kind, id, archived, now }: { kind: FrameworkKind; id: string; archived: boolean; now: Date },
 ) {
   const table = TABLES[kind];
-  const item = await db.selectFrom(table).select(["id", "key", "archived_at"]).where("id", "=", id).forUpdate().executeTakeFirst();
+  const item = await db
+    .selectFrom(table)
+    .select(["id", "key", "archived_at"])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!item || Boolean(item.archived_at) === archived) return item;
   if (archived) {
-    return db.updateTable(table).set({ archived_at: now }).where("id", "=", id).returning(["id", "key", "archived_at"]).executeTakeFirst();
+    return db
+      .updateTable(table)
+      .set({ archived_at: now })
+      .where("id", "=", id)
+      .returning(["id", "key", "archived_at"])
+      .executeTakeFirst();
   }
   const last = await db
     .selectFrom(table)

@@ -11,17 +11,36 @@ export const ROLE_CHANGE_DAYS = 30;
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, actions, checkins, meeting, recent, coachingNudges, roleChanges, handovers] = await Promise.all([
+  const [
+    assignments,
+    flags,
+    actions,
+    checkins,
+    meeting,
+    recent,
+    coachingNudges,
+    roleChanges,
+    handovers,
+  ] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
       .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
-      .select(["a.id", "a.due_on", "a.status", "t.title", "candidates.id as candidate_id", "candidates.name as candidate_name"])
+      .select([
+        "a.id",
+        "a.due_on",
+        "a.status",
+        "t.title",
+        "candidates.id as candidate_id",
+        "candidates.name as candidate_name",
+      ])
       .where("a.status", "in", ["offered", "accepted"])
       .where("a.due_on", "<=", weekAhead)
       .where("candidates.archived_at", "is", null)
       .where(candidateVisibleTo(viewer))
-      .where((eb) => eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]))
+      .where((eb) =>
+        eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
+      )
       .orderBy("a.due_on")
       .limit(20)
       .execute(),
@@ -29,12 +48,20 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .selectFrom("flags as f")
       .innerJoin("candidates", "candidates.id", "f.candidate_id")
       .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
-      .select(["f.id", "f.observed_on", "p.name as anti_pattern", "candidates.id as candidate_id", "candidates.name as candidate_name"])
+      .select([
+        "f.id",
+        "f.observed_on",
+        "p.name as anti_pattern",
+        "candidates.id as candidate_id",
+        "candidates.name as candidate_name",
+      ])
       .where("f.status", "in", ["open", "addressing"])
       .where("f.discussed_with_candidate_on", "is", null)
       .where("candidates.archived_at", "is", null)
       .where(candidateVisibleTo(viewer))
-      .where((eb) => eb.or([eb("f.raised_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]))
+      .where((eb) =>
+        eb.or([eb("f.raised_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
+      )
       .orderBy("f.observed_on")
       .limit(20)
       .execute(),
@@ -42,7 +69,13 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .selectFrom("coaching_actions as ca")
       .innerJoin("coaching_plans as p", "p.id", "ca.plan_id")
       .innerJoin("candidates", "candidates.id", "p.candidate_id")
-      .select(["ca.id", "ca.title", "ca.due_on", "p.id as plan_id", "candidates.name as candidate_name"])
+      .select([
+        "ca.id",
+        "ca.title",
+        "ca.due_on",
+        "p.id as plan_id",
+        "candidates.name as candidate_name",
+      ])
       .where("p.mentor_id", "=", viewer.id)
       .where("p.status", "=", "active")
       .where("ca.done_on", "is", null)
@@ -58,12 +91,21 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
         (eb) =>
           eb
             .selectFrom("coaching_checkins as k")
-            .select((e) => [e.fn.max("k.held_on").as("last_held_on"), e.fn.max("k.next_on").as("next_on")])
+            .select((e) => [
+              e.fn.max("k.held_on").as("last_held_on"),
+              e.fn.max("k.next_on").as("next_on"),
+            ])
             .whereRef("k.plan_id", "=", "p.id")
             .as("c"),
         (join) => join.onTrue(),
       )
-      .select(["p.id", "p.started_on", "c.last_held_on", "c.next_on", "candidates.name as candidate_name"])
+      .select([
+        "p.id",
+        "p.started_on",
+        "c.last_held_on",
+        "c.next_on",
+        "candidates.name as candidate_name",
+      ])
       .where("p.mentor_id", "=", viewer.id)
       .where("p.status", "=", "active")
       // Planned check-ins coming up; staleness (30 days without one) is a coaching nudge.
@@ -93,17 +135,32 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
     listRecentCandidates(db, { viewer }),
     listMentorNudges(db, { mentorId: viewer.id, today }),
     // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
-    isLeader(viewer) ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) }) : null,
+    isLeader(viewer)
+      ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) })
+      : null,
     listHandovers(db, { managerId: viewer.id, since: addDays(today, -ROLE_CHANGE_DAYS) }),
   ]);
-  return { assignments, flags, actions, checkins, meeting: meeting ?? null, recent, coachingNudges, roleChanges, handovers };
+  return {
+    assignments,
+    flags,
+    actions,
+    checkins,
+    meeting: meeting ?? null,
+    recent,
+    coachingNudges,
+    roleChanges,
+    handovers,
+  };
 }
 
 /**
  * Plans of the manager's candidates handed to another mentor by someone else since `since`: a new
  * mentor joins the candidate's circle at once, so the manager is told (and can hand it back).
  */
-export async function listHandovers(db: DB, { managerId, since }: { managerId: string; since: string }) {
+export async function listHandovers(
+  db: DB,
+  { managerId, since }: { managerId: string; since: string },
+) {
   return db
     .selectFrom("coaching_plan_changes as pc")
     .innerJoin("coaching_plans as p", "p.id", "pc.plan_id")
@@ -139,7 +196,10 @@ export const RECENT_CANDIDATES = 5;
  * stage move on them, or (for the people they manage or nominated) when the record was created.
  * It orders the viewer's own recency, never anything about the people. One query.
  */
-export async function listRecentCandidates(db: DB, { viewer, limit = RECENT_CANDIDATES }: { viewer: Viewer; limit?: number }) {
+export async function listRecentCandidates(
+  db: DB,
+  { viewer, limit = RECENT_CANDIDATES }: { viewer: Viewer; limit?: number },
+) {
   return db
     .selectFrom((eb) =>
       eb

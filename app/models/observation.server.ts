@@ -29,7 +29,12 @@ export function listDimensionsForForm(db: DB) {
 /** The subset of `ids` that are non-archived dimensions. */
 export async function findActiveDimensionIds(db: DB, ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
-  const rows = await db.selectFrom("dimensions").select("id").where("id", "in", ids).where("archived_at", "is", null).execute();
+  const rows = await db
+    .selectFrom("dimensions")
+    .select("id")
+    .where("id", "in", ids)
+    .where("archived_at", "is", null)
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -49,7 +54,10 @@ export async function listAssignmentsForCandidate(db: DB, candidateId: string) {
     .execute();
 }
 
-export async function assignmentBelongsToCandidate(db: DB, { assignmentId, candidateId }: { assignmentId: string; candidateId: string }) {
+export async function assignmentBelongsToCandidate(
+  db: DB,
+  { assignmentId, candidateId }: { assignmentId: string; candidateId: string },
+) {
   const row = await db
     .selectFrom("sniff_test_assignments")
     .select("id")
@@ -67,7 +75,9 @@ export async function findObservationByIdempotencyKey(db: DB, idempotencyKey: st
     .where("idempotency_key", "=", idempotencyKey)
     .executeTakeFirst();
 }
-export type ObservationKeyRow = NonNullable<Awaited<ReturnType<typeof findObservationByIdempotencyKey>>>;
+export type ObservationKeyRow = NonNullable<
+  Awaited<ReturnType<typeof findObservationByIdempotencyKey>>
+>;
 
 /**
  * Inserts the observation and its dimensions, or finds the row an earlier submit of the same form
@@ -116,14 +126,19 @@ export async function createObservation(
       db
         .insertInto("observation_dimensions")
         .columns(["observation_id", "dimension_id"])
-        .expression(db.selectFrom("o").select(["o.id", sql<string>`unnest(${dimensionIds}::uuid[])`.as("dimension_id")])),
+        .expression(
+          db
+            .selectFrom("o")
+            .select(["o.id", sql<string>`unnest(${dimensionIds}::uuid[])`.as("dimension_id")]),
+        ),
     )
     .selectFrom("o")
     .select("o.id")
     .executeTakeFirst();
   if (!row) {
     const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
-    if (!existing) throw new Error("An observation with this idempotency key exists but cannot be read.");
+    if (!existing)
+      throw new Error("An observation with this idempotency key exists but cannot be read.");
     return { ...existing, created: false };
   }
   return {
@@ -146,7 +161,10 @@ async function insertDimensions(trx: DB, observationId: string, dimensionIds: st
 }
 
 /** One observation of this candidate with its dimensions, author and linked assignment; undefined otherwise. */
-export async function getObservation(db: DB, { candidateId, observationId }: { candidateId: string; observationId: string }) {
+export async function getObservation(
+  db: DB,
+  { candidateId, observationId }: { candidateId: string; observationId: string },
+) {
   return db
     .selectFrom("observations as o")
     .innerJoin("users as author", "author.id", "o.author_id")
@@ -189,7 +207,10 @@ export async function getObservation(db: DB, { candidateId, observationId }: { c
 }
 
 /** Every earlier text of the observation, newest first, with who replaced it and when. */
-export async function listObservationRevisions(db: DB, { observationId }: { observationId: string }) {
+export async function listObservationRevisions(
+  db: DB,
+  { observationId }: { observationId: string },
+) {
   return db
     .selectFrom("observation_revisions as r")
     .innerJoin("users as editor", "editor.id", "r.edited_by")
@@ -203,7 +224,9 @@ export async function listObservationRevisions(db: DB, { observationId }: { obse
       "r.signal",
       "r.created_at",
       "editor.name as edited_by_name",
-      sql<string[]>`array(select d.name from dimensions d where d.id = any(r.dimension_ids) order by d.position, d.name)`.as(
+      sql<
+        string[]
+      >`array(select d.name from dimensions d where d.id = any(r.dimension_ids) order by d.position, d.name)`.as(
         "dimension_names",
       ),
     ])
@@ -263,7 +286,10 @@ export async function updateObservation(
     .returning(["id", "version"])
     .executeTakeFirst();
   if (!updated) return "stale";
-  await trx.deleteFrom("observation_dimensions").where("observation_id", "=", input.observationId).execute();
+  await trx
+    .deleteFrom("observation_dimensions")
+    .where("observation_id", "=", input.observationId)
+    .execute();
   await insertDimensions(trx, input.observationId, input.dimensionIds);
   return updated;
 }
@@ -279,8 +305,14 @@ export async function observationIsCited(db: DB, observationId: string): Promise
 }
 
 /** Deletes the note, and its text from every closed meeting's stored packet. */
-export async function deleteObservation(trx: DB, { observationId }: { observationId: string }): Promise<boolean> {
-  const result = await trx.deleteFrom("observations").where("id", "=", observationId).executeTakeFirst();
+export async function deleteObservation(
+  trx: DB,
+  { observationId }: { observationId: string },
+): Promise<boolean> {
+  const result = await trx
+    .deleteFrom("observations")
+    .where("id", "=", observationId)
+    .executeTakeFirst();
   const deleted = Number(result.numDeletedRows) > 0;
   if (deleted) await withdrawFromPackets(trx, { observationId });
   return deleted;
@@ -292,7 +324,12 @@ export async function deleteObservation(trx: DB, { observationId }: { observatio
  */
 export async function retractObservation(
   trx: DB,
-  { observationId, actorId, reason, now }: { observationId: string; actorId: string; reason: string; now: Date },
+  {
+    observationId,
+    actorId,
+    reason,
+    now,
+  }: { observationId: string; actorId: string; reason: string; now: Date },
 ): Promise<boolean> {
   const row = await trx
     .updateTable("observations")
@@ -358,6 +395,7 @@ export function EditObservationFieldsSchema(today: string) {
 export async function observationInputErrors(db: DB, input: { dimensionIds: string[] }) {
   const fieldErrors: Record<string, string[]> = {};
   const active = new Set(await findActiveDimensionIds(db, input.dimensionIds));
-  if (input.dimensionIds.some((id) => !active.has(id))) fieldErrors.dimensionIds = ["Choose dimensions from the list."];
+  if (input.dimensionIds.some((id) => !active.has(id)))
+    fieldErrors.dimensionIds = ["Choose dimensions from the list."];
   return fieldErrors;
 }

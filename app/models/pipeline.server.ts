@@ -12,11 +12,7 @@ import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
 import { NO_CHECKIN_DAYS } from "./coaching.server";
-import {
-  computeNudges,
-  type DimensionCoverage,
-  RECENT_EVIDENCE_DAYS,
-} from "./evidence.server";
+import { computeNudges, type DimensionCoverage, RECENT_EVIDENCE_DAYS } from "./evidence.server";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 /** The columns of the board, in pipeline order (archived is not on the board). */
@@ -30,11 +26,7 @@ export const BOARD_STAGES = [
 ] as const satisfies readonly Stage[];
 export const PIPELINE_NUDGES = [...NUDGES, "plan_without_checkin"] as const;
 export type PipelineNudge = (typeof PIPELINE_NUDGES)[number];
-export const PIPELINE_SORTS = [
-  "name",
-  "days_in_stage",
-  "last_activity",
-] as const;
+export const PIPELINE_SORTS = ["name", "days_in_stage", "last_activity"] as const;
 export type PipelineSort = (typeof PIPELINE_SORTS)[number];
 
 export const NUDGE_SHORT_LABELS: Record<PipelineNudge, string> = {
@@ -55,8 +47,7 @@ export interface PipelineFilters {
 }
 
 // A bookmarked or hand-edited URL with a value we do not know simply drops that filter.
-const ignoreBad = <T extends z.ZodType>(schema: T) =>
-  schema.optional().catch(undefined);
+const ignoreBad = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 const PipelineQuerySchema = z.object({
   team: ignoreBad(z.string().trim().min(1).max(200)),
   track: ignoreBad(z.enum(TRACKS)),
@@ -69,9 +60,7 @@ const PipelineQuerySchema = z.object({
 /** The board's filters and order from the query string, shared by the board, the coverage view and the CSV. */
 export function pipelineQueryFrom(params: URLSearchParams) {
   const query = PipelineQuerySchema.parse(
-    Object.fromEntries(
-      [...params.keys()].map((k) => [k, params.get(k) ?? undefined])
-    )
+    Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined])),
   );
   const filters: PipelineFilters = {
     team: query.team,
@@ -82,7 +71,6 @@ export function pipelineQueryFrom(params: URLSearchParams) {
   };
   return { query, filters, sort: query.sort ?? ("name" as PipelineSort) };
 }
-
 
 export interface CoverageCell {
   dimension_id: string;
@@ -174,7 +162,7 @@ function nudgeCondition(nudge: PipelineNudge, today: string) {
       return sql<boolean>`coalesce((select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null
         order by o.observed_on desc limit 1) < ${addDays(
           today,
-          -RECENT_EVIDENCE_DAYS
+          -RECENT_EVIDENCE_DAYS,
         )}::date, true)`;
     case "unobserved_dimension":
       return sql<boolean>`exists (select 1 from dimensions d where d.archived_at is null and not exists (
@@ -192,11 +180,10 @@ function boardConditions(filters: PipelineFilters, today: string) {
   const conditions = [sql`c.archived_at is null`];
   if (filters.team) conditions.push(sql`c.team = ${filters.team}`);
   if (filters.track) conditions.push(sql`c.track = ${filters.track}`);
-  if (filters.managerId)
-    conditions.push(sql`c.manager_id = ${filters.managerId}`);
+  if (filters.managerId) conditions.push(sql`c.manager_id = ${filters.managerId}`);
   if (filters.managerName)
     conditions.push(
-      sql`exists (select 1 from users mf where mf.id = c.manager_id and mf.name ilike ${`%${escapeLike(filters.managerName)}%`})`
+      sql`exists (select 1 from users mf where mf.id = c.manager_id and mf.name ilike ${`%${escapeLike(filters.managerName)}%`})`,
     );
   if (filters.nudge) conditions.push(nudgeCondition(filters.nudge, today));
   return sql.join(conditions, sql` and `);
@@ -223,15 +210,15 @@ export async function listPipelineCards(
     sort?: PipelineSort;
     /** Only the first cards of each column in the board's order; every card without it. */
     perStage?: number;
-  }
+  },
 ): Promise<PipelineCard[]> {
   const checkinSince = addDays(today, -NO_CHECKIN_DAYS);
   const order =
     sort === "days_in_stage"
       ? sql`c.stage_changed_at, lower(c.name), c.id`
       : sort === "last_activity"
-      ? sql`${LAST_ACTIVITY}, lower(c.name), c.id`
-      : sql`lower(c.name), c.id`;
+        ? sql`${LAST_ACTIVITY}, lower(c.name), c.id`
+        : sql`lower(c.name), c.id`;
   const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
   const { rows } = await sql<CardRow>`
     select c.id, c.name, c.team, c.track, c.stage, c.version, c.stage_changed_at,
@@ -269,17 +256,14 @@ export async function listPipelineCards(
   `.execute(db);
 
   const cards = rows.map((row): PipelineCard => {
-    const byDimension = new Map(
-      (row.coverage ?? []).map((c) => [c.dimension_id, c])
-    );
+    const byDimension = new Map((row.coverage ?? []).map((c) => [c.dimension_id, c]));
     const coverage = dimensions.map((d): CoverageCell => {
       const c = byDimension.get(d.id);
       return {
         dimension_id: d.id,
         observations: Number(c?.observations ?? 0),
         observers: Number(c?.observers ?? 0),
-        last_observed_on:
-          (c?.last_observed_on as string | null | undefined) ?? null,
+        last_observed_on: (c?.last_observed_on as string | null | undefined) ?? null,
       };
     });
     const named: DimensionCoverage[] = coverage.map((c, i) => ({
@@ -296,10 +280,9 @@ export async function listPipelineCards(
         observers: Number(row.observers ?? 0),
         last_observed_on: row.last_observed_on ?? null,
       },
-      openFlags: Array.from(
-        { length: Number(row.undiscussed_flags ?? 0) },
-        () => ({ discussed_with_candidate_on: null })
-      ),
+      openFlags: Array.from({ length: Number(row.undiscussed_flags ?? 0) }, () => ({
+        discussed_with_candidate_on: null,
+      })),
       today,
     }).map((n) => n.key);
     if (row.stale_plan) nudges.push("plan_without_checkin");
@@ -322,28 +305,20 @@ export async function listPipelineCards(
       nudges: PIPELINE_NUDGES.filter((n) => nudges.includes(n)),
     };
   });
-  const filtered = filters.nudge
-    ? cards.filter((c) => c.nudges.includes(filters.nudge!))
-    : cards;
+  const filtered = filters.nudge ? cards.filter((c) => c.nudges.includes(filters.nudge!)) : cards;
   return sortCards(filtered, sort);
 }
 
 /** Name (A–Z), time in stage (longest first) or last activity (stalest first): facts about the process, never the person. */
-export function sortCards(
-  cards: PipelineCard[],
-  sort: PipelineSort
-): PipelineCard[] {
+export function sortCards(cards: PipelineCard[], sort: PipelineSort): PipelineCard[] {
   const byName = (a: PipelineCard, b: PipelineCard) =>
     a.name.localeCompare(b.name, "en") || a.id.localeCompare(b.id);
   const copy = [...cards];
   if (sort === "days_in_stage")
-    return copy.sort(
-      (a, b) => b.days_in_stage - a.days_in_stage || byName(a, b)
-    );
+    return copy.sort((a, b) => b.days_in_stage - a.days_in_stage || byName(a, b));
   if (sort === "last_activity")
     return copy.sort(
-      (a, b) =>
-        a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b)
+      (a, b) => a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b),
     );
   return copy.sort(byName);
 }
@@ -372,7 +347,7 @@ export async function listPipelineBoard(
     dimensions: readonly { id: string; name: string }[];
     sort: PipelineSort;
     perColumn: number;
-  }
+  },
 ) {
   const { filters, perColumn, today } = args;
   const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
@@ -418,16 +393,14 @@ export function csvField(value: string | number | null | undefined): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-export function toCsv(
-  rows: readonly (readonly (string | number | null | undefined)[])[]
-): string {
+export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
 /** The board's facts as rows: a header, then one row per card in board order (stage, then the chosen sort). */
 export function pipelineCsvRows(
   cards: readonly PipelineCard[],
-  dimensions: readonly { id: string; name: string }[]
+  dimensions: readonly { id: string; name: string }[],
 ) {
   const header = [
     "Name",
@@ -446,9 +419,7 @@ export function pipelineCsvRows(
     "Coaching",
     "Nudges",
   ];
-  const ordered = BOARD_STAGES.flatMap((stage) =>
-    cards.filter((c) => c.stage === stage)
-  );
+  const ordered = BOARD_STAGES.flatMap((stage) => cards.filter((c) => c.stage === stage));
   const body = ordered.map((c) => [
     c.name,
     c.team,

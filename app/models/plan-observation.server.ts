@@ -12,7 +12,15 @@ export async function recordPlanObservation(
   context: AppContext,
   user: { id: string },
   plan: { id: string; candidate_id: string },
-  input: { observedOn: string; situation: string; behavior: string; impact: string; signal: Signal; dimensionIds: string[]; idempotencyKey: string },
+  input: {
+    observedOn: string;
+    situation: string;
+    behavior: string;
+    impact: string;
+    signal: Signal;
+    dimensionIds: string[];
+    idempotencyKey: string;
+  },
 ) {
   const created = await createObservation(trx, {
     ...input,
@@ -29,7 +37,12 @@ export async function recordPlanObservation(
       action: "observation.create",
       entity: "observation",
       entityId: created.id,
-      details: { candidateId: plan.candidate_id, coachingPlanId: plan.id, dimensionIds: input.dimensionIds, signal: input.signal },
+      details: {
+        candidateId: plan.candidate_id,
+        coachingPlanId: plan.id,
+        dimensionIds: input.dimensionIds,
+        signal: input.signal,
+      },
     });
   }
   return created;

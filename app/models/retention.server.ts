@@ -11,22 +11,43 @@ export const RETENTION_KEY = "retention_months";
 export const MAX_RETENTION_MONTHS = 600;
 
 export async function getRetentionMonths(db: DB): Promise<number | null> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", RETENTION_KEY).executeTakeFirst();
+  const row = await db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", RETENTION_KEY)
+    .executeTakeFirst();
   const value = row?.value;
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : null;
 }
 
 export async function setRetentionMonths(
   db: DB,
-  { months, actorId, requestId }: { months: number | null; actorId: string; requestId: string | null },
+  {
+    months,
+    actorId,
+    requestId,
+  }: { months: number | null; actorId: string; requestId: string | null },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("settings")
       .values({ key: RETENTION_KEY, value: JSON.stringify(months), updated_by: actorId })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(months), updated_by: actorId, updated_at: new Date() }))
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          value: JSON.stringify(months),
+          updated_by: actorId,
+          updated_at: new Date(),
+        }),
+      )
       .execute();
-    await audit(trx, { actorId, action: "settings.update", entity: "setting", entityId: RETENTION_KEY, requestId, details: { months } });
+    await audit(trx, {
+      actorId,
+      action: "settings.update",
+      entity: "setting",
+      entityId: RETENTION_KEY,
+      requestId,
+      details: { months },
+    });
   });
 }
 
@@ -49,7 +70,10 @@ export interface RetentionResult {
 }
 
 /** Erases (or, with dryRun, only lists) archived candidates archived before now − N months. */
-export async function runRetention(db: DB, { now, dryRun }: { now: Date; dryRun: boolean }): Promise<RetentionResult> {
+export async function runRetention(
+  db: DB,
+  { now, dryRun }: { now: Date; dryRun: boolean },
+): Promise<RetentionResult> {
   const months = await getRetentionMonths(db);
   if (months === null) return { months, cutoff: null, due: [], erased: [] };
   const cutoff = monthsBefore(now, months);
@@ -63,9 +87,23 @@ export async function runRetention(db: DB, { now, dryRun }: { now: Date; dryRun:
   const erased: string[] = [];
   if (!dryRun) {
     for (const { id } of due) {
-      if ((await eraseCandidate(db, { candidateId: id, actorId: null, requestId: null, via: "retention" })) === "erased") erased.push(id);
+      if (
+        (await eraseCandidate(db, {
+          candidateId: id,
+          actorId: null,
+          requestId: null,
+          via: "retention",
+        })) === "erased"
+      )
+        erased.push(id);
     }
-    await audit(db, { actorId: null, action: "retention.run", entity: "setting", entityId: RETENTION_KEY, details: { months, erased: erased.length } });
+    await audit(db, {
+      actorId: null,
+      action: "retention.run",
+      entity: "setting",
+      entityId: RETENTION_KEY,
+      details: { months, erased: erased.length },
+    });
   }
   return { months, cutoff, due, erased };
 }

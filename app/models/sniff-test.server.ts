@@ -25,7 +25,7 @@ export interface SniffTestText {
 /** Templates with their dimension and how often each was offered and completed, in dimension order. */
 export async function listSniffTests(
   db: DB,
-  { q, showArchived }: { q?: string; showArchived: boolean }
+  { q, showArchived }: { q?: string; showArchived: boolean },
 ) {
   let query = db
     .selectFrom("sniff_tests as t")
@@ -53,10 +53,7 @@ export async function listSniffTests(
   if (q) {
     const pattern = `%${escapeLike(q)}%`;
     query = query.where((eb) =>
-      eb.or([
-        eb("t.title", "ilike", pattern),
-        eb("t.assignment", "ilike", pattern),
-      ])
+      eb.or([eb("t.title", "ilike", pattern), eb("t.assignment", "ilike", pattern)]),
     );
   }
   const rows = await query
@@ -73,26 +70,19 @@ export async function listSniffTests(
 }
 
 export async function hasAnySniffTest(db: DB): Promise<boolean> {
-  const row = await db
-    .selectFrom("sniff_tests")
-    .select("id")
-    .limit(1)
-    .executeTakeFirst();
+  const row = await db.selectFrom("sniff_tests").select("id").limit(1).executeTakeFirst();
   return Boolean(row);
 }
 
 /** Dimensions a template may be filed under: the live ones, plus `keepId` (a template's current, maybe archived, one). */
-export function listDimensionsForTemplates(
-  db: DB,
-  { keepId }: { keepId?: string } = {}
-) {
+export function listDimensionsForTemplates(db: DB, { keepId }: { keepId?: string } = {}) {
   return db
     .selectFrom("dimensions")
     .select(["id", "name"])
     .where((eb) =>
       keepId
         ? eb.or([eb("archived_at", "is", null), eb("id", "=", keepId)])
-        : eb("archived_at", "is", null)
+        : eb("archived_at", "is", null),
     )
     .orderBy("position")
     .orderBy("name")
@@ -128,10 +118,7 @@ export async function getSniffTest(db: DB, id: string) {
 export type SniffTest = NonNullable<Awaited<ReturnType<typeof getSniffTest>>>;
 
 /** Every version of the template as it was, newest first, with who saved it and when. */
-export async function listSniffTestRevisions(
-  db: DB,
-  { sniffTestId }: { sniffTestId: string }
-) {
+export async function listSniffTestRevisions(db: DB, { sniffTestId }: { sniffTestId: string }) {
   return db
     .selectFrom("sniff_test_revisions as r")
     .innerJoin("dimensions as d", "d.id", "r.dimension_id")
@@ -154,10 +141,7 @@ export async function listSniffTestRevisions(
     .execute();
 }
 
-export async function findSniffTestByIdempotencyKey(
-  db: DB,
-  idempotencyKey: string
-) {
+export async function findSniffTestByIdempotencyKey(db: DB, idempotencyKey: string) {
   return db
     .selectFrom("sniff_tests")
     .select(["id", "created_by"])
@@ -170,7 +154,7 @@ function revisionValues(
   version: number,
   text: SniffTestText,
   editorId: string,
-  now: Date
+  now: Date,
 ) {
   return {
     sniff_test_id: sniffTestId,
@@ -200,7 +184,7 @@ export async function createSniffTest(
     createdBy: string;
     idempotencyKey: string;
     now: Date;
-  }
+  },
 ) {
   const row = await trx
     .insertInto("sniff_tests")
@@ -245,7 +229,7 @@ export async function updateSniffTest(
     text: SniffTestText;
     editorId: string;
     now: Date;
-  }
+  },
 ): Promise<"stale" | { id: string; version: number; revisionId: string }> {
   const updated = await trx
     .updateTable("sniff_tests")
@@ -275,7 +259,7 @@ export async function updateSniffTest(
 /** Archives or restores; false when it already was in that state. Templates are never deleted. */
 export async function setSniffTestArchived(
   trx: DB,
-  { id, archived, now }: { id: string; archived: boolean; now: Date }
+  { id, archived, now }: { id: string; archived: boolean; now: Date },
 ) {
   const row = await trx
     .updateTable("sniff_tests")
@@ -303,7 +287,7 @@ export interface SniffTestFigures {
 /** One aggregate over the test's assignments: how the test fares, never how a person does. */
 export async function getSniffTestFigures(
   db: DB,
-  { sniffTestId }: { sniffTestId: string }
+  { sniffTestId }: { sniffTestId: string },
 ): Promise<SniffTestFigures> {
   const row = await db
     .selectFrom("sniff_test_assignments as a")
@@ -312,30 +296,16 @@ export async function getSniffTestFigures(
       // Ever accepted: closed after acceptance, or an 'accepted' event before a later withdrawal.
       sql<number>`(count(*) filter (where a.status in ('accepted', 'completed', 'not_completed') or exists (
         select 1 from sniff_test_assignment_events e where e.assignment_id = a.id and e.to_status = 'accepted')))::int`.as(
-        "accepted"
+        "accepted",
       ),
-      sql<number>`(count(*) filter (where a.status = 'declined'))::int`.as(
-        "declined"
-      ),
-      sql<number>`(count(*) filter (where a.status = 'completed'))::int`.as(
-        "completed"
-      ),
-      sql<number>`(count(*) filter (where a.status = 'not_completed'))::int`.as(
-        "not_completed"
-      ),
-      sql<number>`(count(*) filter (where a.status = 'withdrawn'))::int`.as(
-        "withdrawn"
-      ),
-      sql<number>`(count(*) filter (where a.status in ('offered', 'accepted')))::int`.as(
-        "open"
-      ),
+      sql<number>`(count(*) filter (where a.status = 'declined'))::int`.as("declined"),
+      sql<number>`(count(*) filter (where a.status = 'completed'))::int`.as("completed"),
+      sql<number>`(count(*) filter (where a.status = 'not_completed'))::int`.as("not_completed"),
+      sql<number>`(count(*) filter (where a.status = 'withdrawn'))::int`.as("withdrawn"),
+      sql<number>`(count(*) filter (where a.status in ('offered', 'accepted')))::int`.as("open"),
       // The median of a duration about the test (offered → completed), not a value about anyone.
-      sql<
-        number | null
-      >`(percentile_cont(0.5) within group (order by (a.closed_on - a.offered_on))
-        filter (where a.status = 'completed'))::float8`.as(
-        "median_days_to_complete"
-      ),
+      sql<number | null>`(percentile_cont(0.5) within group (order by (a.closed_on - a.offered_on))
+        filter (where a.status = 'completed'))::float8`.as("median_days_to_complete"),
     ])
     .where("a.sniff_test_id", "=", sniffTestId)
     .executeTakeFirstOrThrow();
@@ -348,9 +318,7 @@ export async function getSniffTestFigures(
     withdrawn: Number(row.withdrawn),
     open: Number(row.open),
     median_days_to_complete:
-      row.median_days_to_complete === null
-        ? null
-        : Number(row.median_days_to_complete),
+      row.median_days_to_complete === null ? null : Number(row.median_days_to_complete),
   };
 }
 
@@ -364,10 +332,7 @@ const times = (n: number) => (n === 1 ? "once" : `${n} times`);
 export function describeSniffTestFigures(f: SniffTestFigures): string {
   if (f.offered === 0) return "Not offered to anyone yet.";
   const parts = [
-    `Offered ${times(f.offered)}; ${f.completed} completed (${percent(
-      f.completed,
-      f.offered
-    )}%).`,
+    `Offered ${times(f.offered)}; ${f.completed} completed (${percent(f.completed, f.offered)}%).`,
   ];
   const closed = f.offered - f.open;
   const withoutCompletion = f.not_completed + f.declined + f.withdrawn;
@@ -375,9 +340,9 @@ export function describeSniffTestFigures(f: SniffTestFigures): string {
     parts.push(
       `Of the ${closed} closed, ${withoutCompletion} ended without completion (${percent(
         withoutCompletion,
-        closed
+        closed,
       )}%): ` +
-        `${f.not_completed} not completed, ${f.declined} declined, ${f.withdrawn} withdrawn.`
+        `${f.not_completed} not completed, ${f.declined} declined, ${f.withdrawn} withdrawn.`,
     );
   }
   if (f.open > 0) parts.push(`${f.open} still open.`);
@@ -395,7 +360,7 @@ export async function listAssignmentsOfSniffTest(
     viewer,
     limit,
     offset = 0,
-  }: { sniffTestId: string; viewer: Viewer; limit?: number; offset?: number }
+  }: { sniffTestId: string; viewer: Viewer; limit?: number; offset?: number },
 ) {
   let query = db
     .selectFrom("sniff_test_assignments as a")
@@ -452,24 +417,19 @@ export async function listAssignmentsOfSniffTest(
           closed_on: r.closed_on,
           status: r.status,
           revision_version: r.revision_version,
-        }
+        },
   );
 }
 
 // ---- Form input ------------------------------------------------------------------------------------
 
 const TimeboxSchema = z.preprocess(
-  (v) =>
-    typeof v === "string" && v.trim() !== ""
-      ? Number(v)
-      : v === ""
-      ? undefined
-      : v,
+  (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v === "" ? undefined : v),
   z
     .number({ error: "Enter the suggested timebox in days (1 to 365)." })
     .int("Enter a whole number of days.")
     .min(1, "The timebox is at least 1 day.")
-    .max(365, "The timebox is at most 365 days.")
+    .max(365, "The timebox is at most 365 days."),
 );
 
 const sniffTestFields = {
@@ -492,9 +452,7 @@ export const EditSniffTestSchema = z.object({
 });
 
 export function toSniffTestText(
-  input:
-    | z.infer<typeof NewSniffTestSchema>
-    | z.infer<typeof EditSniffTestSchema>
+  input: z.infer<typeof NewSniffTestSchema> | z.infer<typeof EditSniffTestSchema>,
 ): SniffTestText {
   return {
     title: input.title,
@@ -510,10 +468,7 @@ export function toSniffTestText(
 /** Checks that need the database: the dimension exists and is live (or is the one the template already has). */
 export async function sniffTestInputErrors(
   db: DB,
-  {
-    dimensionId,
-    currentDimensionId,
-  }: { dimensionId: string; currentDimensionId?: string }
+  { dimensionId, currentDimensionId }: { dimensionId: string; currentDimensionId?: string },
 ) {
   const fieldErrors: Record<string, string[]> = {};
   const row = await db

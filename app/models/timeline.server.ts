@@ -66,16 +66,29 @@ const no = sql<boolean>`false`;
 /** A calendar date placed at the time of day its row was written, so same-day events keep their order. */
 const dayAt = (day: string, createdAt: string) =>
   sql<Date>`((${sql.ref(day)} + (${sql.ref(
-    createdAt
+    createdAt,
   )} at time zone 'UTC')::time) at time zone 'UTC')`;
-const dayOf = (timestamp: string) =>
-  sql<string>`(${sql.ref(timestamp)} at time zone 'UTC')::date`;
+const dayOf = (timestamp: string) => sql<string>`(${sql.ref(timestamp)} at time zone 'UTC')::date`;
 
 type Column = RawBuilder<unknown>;
 type ColumnName = Exclude<keyof TimelineRow, "kind" | "event" | "id">;
 const COLUMN_ORDER: readonly ColumnName[] = [
-  "at", "day", "actor", "title", "detail", "situation", "behavior", "impact", "signal",
-  "from_status", "to_status", "mentor", "edited", "retracted", "superseded", "link_id",
+  "at",
+  "day",
+  "actor",
+  "title",
+  "detail",
+  "situation",
+  "behavior",
+  "impact",
+  "signal",
+  "from_status",
+  "to_status",
+  "mentor",
+  "edited",
+  "retracted",
+  "superseded",
+  "link_id",
 ];
 const FLAGS: ReadonlySet<ColumnName> = new Set(["edited", "retracted", "superseded"]);
 
@@ -83,7 +96,12 @@ const FLAGS: ReadonlySet<ColumnName> = new Set(["edited", "retracted", "supersed
  * One branch's select list in the common shape and order the UNION ALL needs: `id` names the row's id
  * column, and every column not given is null (false for the edited / retracted / superseded flags).
  */
-function columns(kind: TimelineKind, event: string | Column, id: string, given: Partial<Record<ColumnName, Column>>) {
+function columns(
+  kind: TimelineKind,
+  event: string | Column,
+  id: string,
+  given: Partial<Record<ColumnName, Column>>,
+) {
   return [
     lit(kind).as("kind"),
     (typeof event === "string" ? lit(event) : event).as("event"),
@@ -92,11 +110,7 @@ function columns(kind: TimelineKind, event: string | Column, id: string, given: 
   ];
 }
 
-function observationBranch(
-  db: DB,
-  candidateId: string,
-  dimensionId: string | null
-): Branch {
+function observationBranch(db: DB, candidateId: string, dimensionId: string | null): Branch {
   let query = db
     .selectFrom("observations as o")
     .innerJoin("users as u", "u.id", "o.author_id")
@@ -121,7 +135,7 @@ function observationBranch(
           eb
             .selectFrom("observation_revisions as r")
             .select("r.id")
-            .whereRef("r.observation_id", "=", "o.id")
+            .whereRef("r.observation_id", "=", "o.id"),
         )
         .$castTo<boolean>()
         .as("edited"),
@@ -137,8 +151,8 @@ function observationBranch(
           .selectFrom("observation_dimensions as od")
           .select("od.observation_id")
           .whereRef("od.observation_id", "=", "o.id")
-          .where("od.dimension_id", "=", dimensionId)
-      )
+          .where("od.dimension_id", "=", dimensionId),
+      ),
     );
   }
   return query as unknown as Branch;
@@ -170,16 +184,21 @@ function flagBranches(db: DB, candidateId: string): Branch[] {
     .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
     .innerJoin("users as u", "u.id", "e.changed_by")
     .select(
-      columns("flag", sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`, "e.id", {
-        at: sql<Date>`e.created_at`,
-        day: dayOf("e.created_at"),
-        actor: sql<string | null>`u.name`,
-        title: sql<string | null>`p.name`,
-        detail: sql<string | null>`nullif(e.note, '')`,
-        from_status: sql<string | null>`e.from_status`,
-        to_status: sql<string | null>`e.to_status`,
-        link_id: sql<string | null>`f.id::text`,
-      }),
+      columns(
+        "flag",
+        sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`,
+        "e.id",
+        {
+          at: sql<Date>`e.created_at`,
+          day: dayOf("e.created_at"),
+          actor: sql<string | null>`u.name`,
+          title: sql<string | null>`p.name`,
+          detail: sql<string | null>`nullif(e.note, '')`,
+          from_status: sql<string | null>`e.from_status`,
+          to_status: sql<string | null>`e.to_status`,
+          link_id: sql<string | null>`f.id::text`,
+        },
+      ),
     )
     .where("f.candidate_id", "=", candidateId)
     .where("e.kind", "<>", "raised");
@@ -214,20 +233,25 @@ function coachingBranches(db: DB, candidateId: string): Branch[] {
     .innerJoin("users as u", "u.id", "c.changed_by")
     .leftJoin("users as m", "m.id", "c.to_mentor_id")
     .select(
-      columns("coaching", sql<string>`case
+      columns(
+        "coaching",
+        sql<string>`case
         when c.from_status is null then 'plan_started'
         when c.from_status = c.to_status and c.from_mentor_id is distinct from c.to_mentor_id then 'plan_mentor'
-        else 'plan_status' end`, "c.id", {
-        at: dayAt("c.changed_on", "c.created_at"),
-        day: sql<string>`c.changed_on`,
-        actor: sql<string | null>`u.name`,
-        title: sql<string | null>`p.goal`,
-        detail: sql<string | null>`nullif(c.reason, '')`,
-        from_status: sql<string | null>`c.from_status`,
-        to_status: sql<string | null>`c.to_status`,
-        mentor: sql<string | null>`m.name`,
-        link_id: sql<string | null>`p.id::text`,
-      }),
+        else 'plan_status' end`,
+        "c.id",
+        {
+          at: dayAt("c.changed_on", "c.created_at"),
+          day: sql<string>`c.changed_on`,
+          actor: sql<string | null>`u.name`,
+          title: sql<string | null>`p.goal`,
+          detail: sql<string | null>`nullif(c.reason, '')`,
+          from_status: sql<string | null>`c.from_status`,
+          to_status: sql<string | null>`c.to_status`,
+          mentor: sql<string | null>`m.name`,
+          link_id: sql<string | null>`p.id::text`,
+        },
+      ),
     )
     .where("p.candidate_id", "=", candidateId);
   // Check-in notes stay on the plan page; the timeline records that the conversation happened.
@@ -289,7 +313,7 @@ function decisionBranch(db: DB, candidateId: string): Branch {
 function branchesFor(
   db: DB,
   candidateId: string,
-  { kind, dimensionId }: Omit<TimelineFilters, "page">
+  { kind, dimensionId }: Omit<TimelineFilters, "page">,
 ): Branch[] {
   // A dimension belongs to observations only: with that filter, nothing else is shown.
   if (dimensionId)
@@ -318,7 +342,7 @@ export async function getTimeline(
     candidateId,
     filters,
     pageSize = TIMELINE_PAGE_SIZE,
-  }: { candidateId: string; filters: TimelineFilters; pageSize?: number }
+  }: { candidateId: string; filters: TimelineFilters; pageSize?: number },
 ): Promise<{
   entries: TimelineEntry[];
   hasOlder: boolean;
@@ -327,22 +351,17 @@ export async function getTimeline(
 }> {
   const branches = branchesFor(db, candidateId, filters);
   const page = filters.page;
-  if (!branches.length)
-    return { entries: [], hasOlder: false, hasNewer: page > 1, page };
+  if (!branches.length) return { entries: [], hasOlder: false, hasNewer: page > 1, page };
   // Each branch is cut to the rows the page could need before the union (newest first, along an index
   // where the branch is large), so a candidate with years of notes costs the same as a new one.
   const upTo = page * pageSize + 1;
   const limited = branches.map(
     (branch) =>
       db
-        .selectFrom(
-          branch.orderBy("at", "desc").orderBy("id", "desc").limit(upTo).as("b")
-        )
-        .selectAll() as unknown as Branch
+        .selectFrom(branch.orderBy("at", "desc").orderBy("id", "desc").limit(upTo).as("b"))
+        .selectAll() as unknown as Branch,
   );
-  const union = limited
-    .slice(1)
-    .reduce((acc, branch) => acc.unionAll(branch), limited[0]);
+  const union = limited.slice(1).reduce((acc, branch) => acc.unionAll(branch), limited[0]);
   // One statement: the page, then the dimensions of the page's observations, in framework order.
   const rows = (await db
     .selectFrom(
@@ -353,18 +372,14 @@ export async function getTimeline(
         .orderBy("u.id", "desc")
         .limit(pageSize + 1)
         .offset((page - 1) * pageSize)
-        .as("t")
+        .as("t"),
     )
     .selectAll("t")
     .select(
-      sql<
-        { id: string; name: string }[]
-      >`case when t.kind = 'observation' then coalesce((
+      sql<{ id: string; name: string }[]>`case when t.kind = 'observation' then coalesce((
         select json_agg(json_build_object('id', d.id, 'name', d.name) order by d.position, d.id)
         from observation_dimensions od join dimensions d on d.id = od.dimension_id
-        where od.observation_id = t.id), '[]'::json) else '[]'::json end`.as(
-        "dimensions"
-      )
+        where od.observation_id = t.id), '[]'::json) else '[]'::json end`.as("dimensions"),
     )
     .orderBy("t.at", "desc")
     .orderBy("t.id", "desc")

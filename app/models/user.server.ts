@@ -26,7 +26,10 @@ export async function listUsers(db: DB) {
 }
 
 /** Active people who can hold a role: for pickers (manager, mentor, observer, attendee). */
-export async function listActiveUsers(db: DB, { withRole, limit }: { withRole?: Role; limit?: number } = {}) {
+export async function listActiveUsers(
+  db: DB,
+  { withRole, limit }: { withRole?: Role; limit?: number } = {},
+) {
   let query = db
     .selectFrom("users")
     .select(["id", "name", "email", "roles"])
@@ -46,7 +49,10 @@ export const MANAGER_SELECT_MAX = 40;
  * the organisation would make every list page grow with it (it did: 20 KB of a 76 KB page at 10,000
  * candidates, docs/performance.md).
  */
-export async function listManagersForFilter(db: DB, max = MANAGER_SELECT_MAX): Promise<{ id: string; name: string }[] | null> {
+export async function listManagersForFilter(
+  db: DB,
+  max = MANAGER_SELECT_MAX,
+): Promise<{ id: string; name: string }[] | null> {
   const rows = await listActiveUsers(db, { withRole: "manager", limit: max + 1 });
   return rows.length > max ? null : rows.map(({ id, name }) => ({ id, name }));
 }
@@ -61,7 +67,12 @@ export async function getUserById(db: DB, id: string) {
 
 export async function createUser(
   db: DB,
-  { email, name, roles, passwordHash }: { email: string; name: string; roles: Role[]; passwordHash: string },
+  {
+    email,
+    name,
+    roles,
+    passwordHash,
+  }: { email: string; name: string; roles: Role[]; passwordHash: string },
 ) {
   return db
     .insertInto("users")
@@ -84,7 +95,10 @@ export async function updateUser(
     .executeTakeFirst();
 }
 
-export async function setUserDisabled(db: DB, { id, disabled, now }: { id: string; disabled: boolean; now: Date }) {
+export async function setUserDisabled(
+  db: DB,
+  { id, disabled, now }: { id: string; disabled: boolean; now: Date },
+) {
   const row = await db
     .updateTable("users")
     .set((eb) => ({ disabled_at: disabled ? now : null, version: eb("version", "+", 1) }))
@@ -96,7 +110,10 @@ export async function setUserDisabled(db: DB, { id, disabled, now }: { id: strin
   return row;
 }
 
-export async function setUserPassword(db: DB, { id, passwordHash }: { id: string; passwordHash: string }) {
+export async function setUserPassword(
+  db: DB,
+  { id, passwordHash }: { id: string; passwordHash: string },
+) {
   const row = await db
     .updateTable("users")
     .set((eb) => ({ password_hash: passwordHash, version: eb("version", "+", 1) }))
@@ -108,7 +125,11 @@ export async function setUserPassword(db: DB, { id, passwordHash }: { id: string
 }
 
 export async function emailTaken(db: DB, email: string): Promise<boolean> {
-  const row = await db.selectFrom("users").select("id").where("email", "=", normaliseEmail(email)).executeTakeFirst();
+  const row = await db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", normaliseEmail(email))
+    .executeTakeFirst();
   return Boolean(row);
 }
 
@@ -129,8 +150,16 @@ export async function lockActiveAdminIds(db: DB): Promise<string[]> {
 }
 
 /** Re-authentication: whether `password` is this user's current password. */
-export async function passwordMatches(db: DB, { userId, password }: { userId: string; password: string }): Promise<boolean> {
-  const row = await db.selectFrom("users").select("password_hash").where("id", "=", userId).where("disabled_at", "is", null).executeTakeFirst();
+export async function passwordMatches(
+  db: DB,
+  { userId, password }: { userId: string; password: string },
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("users")
+    .select("password_hash")
+    .where("id", "=", userId)
+    .where("disabled_at", "is", null)
+    .executeTakeFirst();
   return Boolean(row && password && (await verifyPassword(row.password_hash, password)));
 }
 
@@ -147,27 +176,47 @@ export interface RoleChange {
   held: Role[];
 }
 
-const people = (value: unknown): Role[] => (Array.isArray(value) ? PEOPLE_ROLES.filter((r) => value.includes(r)) : []);
+const people = (value: unknown): Role[] =>
+  Array.isArray(value) ? PEOPLE_ROLES.filter((r) => value.includes(r)) : [];
 
 /**
  * Account changes that give or take access to people data, newest first, since `since`: what leaders
  * see on My week, read from the audit log (leaders have no access to the admin's audit page).
  */
-export async function listRoleChanges(db: DB, { since, limit = 20 }: { since: Date; limit?: number }): Promise<RoleChange[]> {
-  const anyPeople = (key: string) => sql<boolean>`jsonb_exists_any(audit_events.details -> ${key}, ${sql.val([...PEOPLE_ROLES])}::text[])`;
+export async function listRoleChanges(
+  db: DB,
+  { since, limit = 20 }: { since: Date; limit?: number },
+): Promise<RoleChange[]> {
+  const anyPeople = (key: string) =>
+    sql<boolean>`jsonb_exists_any(audit_events.details -> ${key}, ${sql.val([...PEOPLE_ROLES])}::text[])`;
   const rows = await db
     .selectFrom("audit_events")
     .leftJoin("users as actor", "actor.id", "audit_events.actor_id")
-    .leftJoin("users as target", (join) => join.on(sql<boolean>`target.id::text = audit_events.entity_id`))
-    .select(["audit_events.id", "audit_events.at", "audit_events.action", "audit_events.details", "actor.name as actor_name", "target.name as target_name"])
+    .leftJoin("users as target", (join) =>
+      join.on(sql<boolean>`target.id::text = audit_events.entity_id`),
+    )
+    .select([
+      "audit_events.id",
+      "audit_events.at",
+      "audit_events.action",
+      "audit_events.details",
+      "actor.name as actor_name",
+      "target.name as target_name",
+    ])
     .where("audit_events.entity", "=", "user")
     .where("audit_events.outcome", "=", "ok")
     .where("audit_events.at", ">=", since)
     .where((eb) =>
       eb.or([
         eb.and([eb("audit_events.action", "=", "user.create"), anyPeople("roles")]),
-        eb.and([eb("audit_events.action", "=", "user.update"), eb.or([anyPeople("rolesAdded"), anyPeople("rolesRemoved")])]),
-        eb.and([eb("audit_events.action", "in", ["user.password_reset", "user.enable"]), anyPeople("peopleRoles")]),
+        eb.and([
+          eb("audit_events.action", "=", "user.update"),
+          eb.or([anyPeople("rolesAdded"), anyPeople("rolesRemoved")]),
+        ]),
+        eb.and([
+          eb("audit_events.action", "in", ["user.password_reset", "user.enable"]),
+          anyPeople("peopleRoles"),
+        ]),
       ]),
     )
     .orderBy("audit_events.id", "desc")
@@ -190,5 +239,10 @@ export async function listRoleChanges(db: DB, { since, limit = 20 }: { since: Da
 
 /** A UNIQUE constraint refused the row (PostgreSQL and PGlite both report SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "23505";
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error as { code: unknown }).code === "23505"
+  );
 }

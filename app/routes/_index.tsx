@@ -16,11 +16,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const today = isoDate(context.now());
   if (!seesPeopleData(user)) return json({ name: user.name, today, week: null });
   const week = await getMyWeek(context.db, { viewer: user, today });
-  return json({ name: user.name, today, week, roleChangeDays: ROLE_CHANGE_DAYS, isManager: user.roles.includes("manager") });
+  return json({
+    name: user.name,
+    today,
+    week,
+    roleChangeDays: ROLE_CHANGE_DAYS,
+    isManager: user.roles.includes("manager"),
+  });
 }
 
 /** One line of a section: the person (a link), what it is about, and a detail line below. */
-function Item({ to, name, title, detail, children }: { to: string; name: string; title?: string; detail?: ReactNode; children?: ReactNode }) {
+function Item({
+  to,
+  name,
+  title,
+  detail,
+  children,
+}: {
+  to: string;
+  name: string;
+  title?: string;
+  detail?: ReactNode;
+  children?: ReactNode;
+}) {
   return (
     <li className="py-2">
       <Link className="font-medium text-brand-700 underline" to={to}>
@@ -33,7 +51,17 @@ function Item({ to, name, title, detail, children }: { to: string; name: string;
   );
 }
 
-function Section({ title, empty, children, count }: { title: string; empty: string; count: number; children: ReactNode }) {
+function Section({
+  title,
+  empty,
+  children,
+  count,
+}: {
+  title: string;
+  empty: string;
+  count: number;
+  children: ReactNode;
+}) {
   // aria-labelledby takes a list of ids separated by spaces, so the title cannot be the id.
   const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
@@ -41,7 +69,11 @@ function Section({ title, empty, children, count }: { title: string; empty: stri
       <h2 id={id} className="text-lg font-semibold">
         {title} <span className="text-sm font-normal text-stone-600">({count})</span>
       </h2>
-      {count === 0 ? <p className="mt-2 text-stone-600">{empty}</p> : <ul className="mt-2 divide-y divide-stone-100">{children}</ul>}
+      {count === 0 ? (
+        <p className="mt-2 text-stone-600">{empty}</p>
+      ) : (
+        <ul className="mt-2 divide-y divide-stone-100">{children}</ul>
+      )}
     </section>
   );
 }
@@ -85,12 +117,37 @@ export default function MyWeek() {
           empty="You have not written about anyone yet. Open a candidate from the Candidates page to note what you saw."
         >
           {week.recent.map((c) => (
-            <Item key={c.id} to={`/candidates/${c.id}`} name={c.name} detail={<>{STAGE_LABELS[c.stage] ?? c.stage} · your last activity {formatDate(c.last_activity_at)}</>} />
+            <Item
+              key={c.id}
+              to={`/candidates/${c.id}`}
+              name={c.name}
+              detail={
+                <>
+                  {STAGE_LABELS[c.stage] ?? c.stage} · your last activity{" "}
+                  {formatDate(c.last_activity_at)}
+                </>
+              }
+            />
           ))}
         </Section>
-        <Section title="Sniff tests due" count={week.assignments.length} empty="No sniff tests are due in the next seven days.">
+        <Section
+          title="Sniff tests due"
+          count={week.assignments.length}
+          empty="No sniff tests are due in the next seven days."
+        >
           {week.assignments.map((a) => (
-            <Item key={a.id} to={`/candidates/${a.candidate_id}`} name={a.candidate_name} title={a.title} detail={<>{a.status}, due {formatDate(a.due_on)}{overdue(a.due_on)}</>} />
+            <Item
+              key={a.id}
+              to={`/candidates/${a.candidate_id}`}
+              name={a.candidate_name}
+              title={a.title}
+              detail={
+                <>
+                  {a.status}, due {formatDate(a.due_on)}
+                  {overdue(a.due_on)}
+                </>
+              }
+            />
           ))}
         </Section>
         <Section
@@ -99,17 +156,54 @@ export default function MyWeek() {
           empty="Every open flag you raised or manage has been discussed with the person."
         >
           {week.flags.map((f) => (
-            <Item key={f.id} to={`/candidates/${f.candidate_id}`} name={f.candidate_name} title={f.anti_pattern} detail={<>observed {formatDate(f.observed_on)}</>} />
+            <Item
+              key={f.id}
+              to={`/candidates/${f.candidate_id}`}
+              name={f.candidate_name}
+              title={f.anti_pattern}
+              detail={<>observed {formatDate(f.observed_on)}</>}
+            />
           ))}
         </Section>
-        <Section title="Coaching actions due" count={week.actions.length} empty="No coaching actions are due for your mentees.">
+        <Section
+          title="Coaching actions due"
+          count={week.actions.length}
+          empty="No coaching actions are due for your mentees."
+        >
           {week.actions.map((a) => (
-            <Item key={a.id} to={`/coaching/${a.plan_id}`} name={a.candidate_name} title={a.title} detail={<>due {formatDate(a.due_on)}{overdue(a.due_on)}</>} />
+            <Item
+              key={a.id}
+              to={`/coaching/${a.plan_id}`}
+              name={a.candidate_name}
+              title={a.title}
+              detail={
+                <>
+                  due {formatDate(a.due_on)}
+                  {overdue(a.due_on)}
+                </>
+              }
+            />
           ))}
         </Section>
-        <Section title="Check-ins due" count={week.checkins.length} empty="No check-in is planned for the next seven days.">
+        <Section
+          title="Check-ins due"
+          count={week.checkins.length}
+          empty="No check-in is planned for the next seven days."
+        >
           {week.checkins.map((c) => (
-            <Item key={c.id} to={`/coaching/${c.id}`} name={c.candidate_name} detail={<>{c.last_held_on ? `last check-in ${formatDate(c.last_held_on)}` : "no check-in yet"}{c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}</>} />
+            <Item
+              key={c.id}
+              to={`/coaching/${c.id}`}
+              name={c.candidate_name}
+              detail={
+                <>
+                  {c.last_held_on
+                    ? `last check-in ${formatDate(c.last_held_on)}`
+                    : "no check-in yet"}
+                  {c.next_on ? `, next planned ${formatDate(c.next_on)}` : ""}
+                </>
+              }
+            />
           ))}
         </Section>
         <Section
@@ -127,11 +221,17 @@ export default function MyWeek() {
             </Item>
           ))}
         </Section>
-        <Section title="Next calibration" count={week.meeting ? 1 : 0} empty="You are not attending an upcoming calibration meeting.">
+        <Section
+          title="Next calibration"
+          count={week.meeting ? 1 : 0}
+          empty="You are not attending an upcoming calibration meeting."
+        >
           {week.meeting ? (
             <li className="py-2">
               {week.meeting.title}
-              <span className="block text-sm text-stone-600">{formatDate(week.meeting.scheduled_for)}</span>
+              <span className="block text-sm text-stone-600">
+                {formatDate(week.meeting.scheduled_for)}
+              </span>
             </li>
           ) : null}
         </Section>
@@ -142,9 +242,19 @@ export default function MyWeek() {
             empty={`No plan of your candidates was handed to another mentor by someone else in the last ${data.roleChangeDays} days.`}
           >
             {week.handovers.map((h) => (
-              <Item key={h.id} to={`/coaching/${h.planId}`} name={h.candidateName} detail={<>{formatDate(h.changedOn)}{h.reason ? ` · “${h.reason}”` : ""}</>}>
-’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
-</Item>
+              <Item
+                key={h.id}
+                to={`/coaching/${h.planId}`}
+                name={h.candidateName}
+                detail={
+                  <>
+                    {formatDate(h.changedOn)}
+                    {h.reason ? ` · “${h.reason}”` : ""}
+                  </>
+                }
+              >
+                ’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
+              </Item>
             ))}
           </Section>
         ) : null}
@@ -167,15 +277,28 @@ export default function MyWeek() {
   );
 }
 
-type RoleChangeLine = { action: string; actorName: string; targetName: string; added: string[]; removed: string[]; held: string[] };
+type RoleChangeLine = {
+  action: string;
+  actorName: string;
+  targetName: string;
+  added: string[];
+  removed: string[];
+  held: string[];
+};
 
 const roleList = (roles: string[]) => `${roles.join(" and ")} role${roles.length > 1 ? "s" : ""}`;
 
 /** One sentence per change: who gave whom access to people data. */
 function roleChangeText(c: RoleChangeLine): string {
-  if (c.action === "user.create") return `${c.actorName} created an account for ${c.targetName} with the ${roleList(c.added)}.`;
-  if (c.action === "user.password_reset") return `${c.actorName} reset the password of ${c.targetName} (${c.held.join(", ")}).`;
-  if (c.action === "user.enable") return `${c.actorName} enabled the account of ${c.targetName} (${c.held.join(", ")}).`;
-  const parts = [c.added.length ? `gave ${c.targetName} the ${roleList(c.added)}` : null, c.removed.length ? `took the ${roleList(c.removed)} from ${c.targetName}` : null];
+  if (c.action === "user.create")
+    return `${c.actorName} created an account for ${c.targetName} with the ${roleList(c.added)}.`;
+  if (c.action === "user.password_reset")
+    return `${c.actorName} reset the password of ${c.targetName} (${c.held.join(", ")}).`;
+  if (c.action === "user.enable")
+    return `${c.actorName} enabled the account of ${c.targetName} (${c.held.join(", ")}).`;
+  const parts = [
+    c.added.length ? `gave ${c.targetName} the ${roleList(c.added)}` : null,
+    c.removed.length ? `took the ${roleList(c.removed)} from ${c.targetName}` : null,
+  ];
   return `${c.actorName} ${parts.filter(Boolean).join(" and ")}.`;
 }

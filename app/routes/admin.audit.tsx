@@ -21,7 +21,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["admin"]);
   const query = AuditQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const action = query.action || undefined;
-  const { events, hasMore } = await listAuditEvents(context.db, { before: query.before, action, limit: PAGE_SIZE });
+  const { events, hasMore } = await listAuditEvents(context.db, {
+    before: query.before,
+    action,
+    limit: PAGE_SIZE,
+  });
   const olderThan = hasMore && events.length ? String(events[events.length - 1].id) : null;
   return json({ events, action: action ?? "", before: query.before ?? null, olderThan });
 }
@@ -48,12 +52,19 @@ export default function AdminAudit() {
     <div>
       <h1 className="text-2xl font-semibold">Audit log</h1>
       <p className="mt-1 max-w-prose text-stone-600">
-        Every sign-in, change and refused request, newest first. The log is append-only: the database refuses to change or remove it.
+        Every sign-in, change and refused request, newest first. The log is append-only: the
+        database refuses to change or remove it.
       </p>
 
       <Form method="get" className="mt-4 flex flex-wrap items-end gap-3">
         <div className="w-full max-w-xs">
-          <TextField label="Action starts with" name="action" defaultValue={action} placeholder="user." maxLength={100} />
+          <TextField
+            label="Action starts with"
+            name="action"
+            defaultValue={action}
+            placeholder="user."
+            maxLength={100}
+          />
         </div>
         <Button variant="secondary">Filter</Button>
         {action ? (
@@ -65,29 +76,55 @@ export default function AdminAudit() {
 
       {events.length === 0 ? (
         <p className="mt-6 rounded-lg border border-dashed border-stone-300 p-4 text-stone-600">
-          {action ? `No audit events with an action starting “${action}”.` : before ? "No older audit events." : "No audit events yet."}
+          {action
+            ? `No audit events with an action starting “${action}”.`
+            : before
+              ? "No older audit events."
+              : "No audit events yet."}
         </p>
       ) : (
-        <div tabIndex={0} role="region" aria-label="Audit entries" className="relative mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
+        <div
+          tabIndex={0}
+          role="region"
+          aria-label="Audit entries"
+          className="relative mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white"
+        >
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <caption className="sr-only">
               Audit events{action ? ` with an action starting “${action}”` : ""}, newest first
             </caption>
             <thead className="bg-stone-50 text-left text-stone-700">
               <tr>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">At (UTC)</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Actor</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Action</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Entity</th>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">Entity id</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Outcome</th>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">Request id</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Details</th>
+                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
+                  At (UTC)
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Actor
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Action
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Entity
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
+                  Entity id
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Outcome
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
+                  Request id
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Details
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-stone-100 align-top">
               {events.map((e) => {
-                const details = e.details && Object.keys(e.details).length ? JSON.stringify(e.details) : "";
+                const details =
+                  e.details && Object.keys(e.details).length ? JSON.stringify(e.details) : "";
                 return (
                   <tr key={String(e.id)}>
                     <td className="px-3 py-2 whitespace-nowrap">
@@ -96,12 +133,22 @@ export default function AdminAudit() {
                     <td className="px-3 py-2 whitespace-nowrap">{e.actor_email ?? "—"}</td>
                     <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
                     <td className="px-3 py-2">{e.entity}</td>
-                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">{e.entity_id ?? "—"}</td>
-                    <td className="px-3 py-2">
-                      <span className={`inline-block rounded border px-2 py-0.5 text-xs ${OUTCOME_STYLE[e.outcome] ?? ""}`}>{e.outcome}</span>
+                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">
+                      {e.entity_id ?? "—"}
                     </td>
-                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">{e.request_id ?? "—"}</td>
-                    <td className="min-w-48 px-3 py-2 font-mono text-xs break-words text-stone-700">{details}</td>
+                    <td className="px-3 py-2">
+                      <span
+                        className={`inline-block rounded border px-2 py-0.5 text-xs ${OUTCOME_STYLE[e.outcome] ?? ""}`}
+                      >
+                        {e.outcome}
+                      </span>
+                    </td>
+                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap">
+                      {e.request_id ?? "—"}
+                    </td>
+                    <td className="min-w-48 px-3 py-2 font-mono text-xs break-words text-stone-700">
+                      {details}
+                    </td>
                   </tr>
                 );
               })}
@@ -117,7 +164,11 @@ export default function AdminAudit() {
           </Link>
         ) : null}
         {olderThan ? (
-          <Link to={withAction({ before: olderThan })} className="text-brand-700 underline" rel="next">
+          <Link
+            to={withAction({ before: olderThan })}
+            className="text-brand-700 underline"
+            rel="next"
+          >
             Older
           </Link>
         ) : null}

@@ -4,8 +4,16 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireRole } from "../auth/policy.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
-import { eraseCandidate, findErasableCandidate, listErasableCandidates } from "../models/erasure.server";
-import { getRetentionMonths, MAX_RETENTION_MONTHS, setRetentionMonths } from "../models/retention.server";
+import {
+  eraseCandidate,
+  findErasableCandidate,
+  listErasableCandidates,
+} from "../models/erasure.server";
+import {
+  getRetentionMonths,
+  MAX_RETENTION_MONTHS,
+  setRetentionMonths,
+} from "../models/retention.server";
 import { formatDate } from "../utils/dates";
 import { id } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
@@ -25,16 +33,25 @@ const RetentionSchema = z.object({
   months: z
     .string()
     .trim()
-    .refine((v) => v === "" || (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_RETENTION_MONTHS), {
-      message: `Enter a whole number of months from 1 to ${MAX_RETENTION_MONTHS}, or leave it empty to keep archived candidates.`,
-    }),
+    .refine(
+      (v) =>
+        v === "" || (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_RETENTION_MONTHS),
+      {
+        message: `Enter a whole number of months from 1 to ${MAX_RETENTION_MONTHS}, or leave it empty to keep archived candidates.`,
+      },
+    ),
 });
 
-const ActionSchema = z.discriminatedUnion("intent", [EraseSchema, RetentionSchema], { error: "Unknown action." });
+const ActionSchema = z.discriminatedUnion("intent", [EraseSchema, RetentionSchema], {
+  error: "Unknown action.",
+});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["admin"]);
-  const [candidates, retentionMonths] = await Promise.all([listErasableCandidates(context.db), getRetentionMonths(context.db)]);
+  const [candidates, retentionMonths] = await Promise.all([
+    listErasableCandidates(context.db),
+    getRetentionMonths(context.db),
+  ]);
   return json({ candidates, retentionMonths });
 }
 
@@ -46,10 +63,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const data = parsed.data;
   if (data.intent === "retention") {
     const months = data.months === "" ? null : Number(data.months);
-    await setRetentionMonths(context.db, { months, actorId: admin.id, requestId: context.requestId });
+    await setRetentionMonths(context.db, {
+      months,
+      actorId: admin.id,
+      requestId: context.requestId,
+    });
     return redirectWithFlash(
       "/admin/candidates",
-      months === null ? "Retention is off: archived candidates are kept." : `Archived candidates will be erased ${months} months after archiving.`,
+      months === null
+        ? "Retention is off: archived candidates are kept."
+        : `Archived candidates will be erased ${months} months after archiving.`,
     );
   }
   const values = formValues(formData);
@@ -59,9 +82,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (data.confirmName !== candidate.name) {
     return invalid(values, { confirmName: ["Type the candidate's name exactly as shown."] });
   }
-  const outcome = await eraseCandidate(context.db, { candidateId: candidate.id, actorId: admin.id, requestId: context.requestId, via: "admin" });
-  if (outcome === "missing") return badRequest("That candidate is not archived or no longer exists.", values);
-  return redirectWithFlash("/admin/candidates", "The candidate and everything recorded about them have been erased.");
+  const outcome = await eraseCandidate(context.db, {
+    candidateId: candidate.id,
+    actorId: admin.id,
+    requestId: context.requestId,
+    via: "admin",
+  });
+  if (outcome === "missing")
+    return badRequest("That candidate is not archived or no longer exists.", values);
+  return redirectWithFlash(
+    "/admin/candidates",
+    "The candidate and everything recorded about them have been erased.",
+  );
 }
 
 export default function AdminCandidates() {
@@ -74,25 +106,36 @@ export default function AdminCandidates() {
     <div>
       <h1 className="text-2xl font-semibold">Erase candidates</h1>
       <p className="mt-1 max-w-prose text-stone-600">
-        Erasing removes an archived candidate and everything recorded about them — observations, flags, assignments, coaching plans
-        and calibration items. It cannot be undone. The audit log keeps the events (who did what, and when) without their details. A
-        candidate must be archived by their manager or a leader before they appear here.
+        Erasing removes an archived candidate and everything recorded about them — observations,
+        flags, assignments, coaching plans and calibration items. It cannot be undone. The audit log
+        keeps the events (who did what, and when) without their details. A candidate must be
+        archived by their manager or a leader before they appear here.
       </p>
 
       <section aria-labelledby="archived-heading" className="mt-6">
         <h2 id="archived-heading" className="text-lg font-semibold">
-          Archived candidates <span className="text-sm font-normal text-stone-600">({candidates.length})</span>
+          Archived candidates{" "}
+          <span className="text-sm font-normal text-stone-600">({candidates.length})</span>
         </h2>
         {candidates.length === 0 ? (
-          <p className="mt-2 text-stone-600">No archived candidates. When a manager archives a candidate, they appear here for erasure.</p>
+          <p className="mt-2 text-stone-600">
+            No archived candidates. When a manager archives a candidate, they appear here for
+            erasure.
+          </p>
         ) : (
           <div className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">Name</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Archived</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Erase</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Archived
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Erase
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-stone-100">
@@ -126,7 +169,10 @@ export default function AdminCandidates() {
         {!failedId ? <FormError message={erase.formError} /> : null}
       </section>
 
-      <section aria-labelledby="retention-heading" className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="retention-heading"
+        className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="retention-heading" className="text-lg font-semibold">
           Retention
         </h2>

@@ -1,4 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  LoaderFunctionArgs,
+  MetaFunction,
+  SerializeFrom,
+} from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -33,18 +38,37 @@ const Name = z
   .min(1, { error: "Enter a name.", abort: true })
   .max(120, "Use at most 120 characters.")
   .refine((name) => keyFromName(name) !== "", "Use at least one letter in the name.");
-const Description = z.string().trim().max(2000, "Use at most 2,000 characters.").optional().default("");
+const Description = z
+  .string()
+  .trim()
+  .max(2000, "Use at most 2,000 characters.")
+  .optional()
+  .default("");
 
 const FrameworkActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("create"), kind: Kind, name: Name, description: Description }),
-  z.object({ intent: z.literal("update"), kind: Kind, id: z.string(), name: Name, description: Description }),
-  z.object({ intent: z.literal("move"), kind: Kind, id: z.string(), direction: z.enum(["up", "down"]) }),
+  z.object({
+    intent: z.literal("update"),
+    kind: Kind,
+    id: z.string(),
+    name: Name,
+    description: Description,
+  }),
+  z.object({
+    intent: z.literal("move"),
+    kind: Kind,
+    id: z.string(),
+    direction: z.enum(["up", "down"]),
+  }),
   z.object({ intent: z.literal("archive"), kind: Kind, id: z.string() }),
   z.object({ intent: z.literal("restore"), kind: Kind, id: z.string() }),
 ]);
 type FrameworkAction = z.infer<typeof FrameworkActionSchema>;
 
-const LABEL: Record<FrameworkKind, string> = { dimension: "dimension", anti_pattern: "anti-pattern" };
+const LABEL: Record<FrameworkKind, string> = {
+  dimension: "dimension",
+  anti_pattern: "anti-pattern",
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["admin"]);
@@ -64,7 +88,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return applyFrameworkAction(context, admin, parsed.data, formValues(formData));
 }
 
-async function applyFrameworkAction(context: AppContext, admin: SessionUser, input: FrameworkAction, values: Values) {
+async function applyFrameworkAction(
+  context: AppContext,
+  admin: SessionUser,
+  input: FrameworkAction,
+  values: Values,
+) {
   const { kind } = input;
   const label = LABEL[kind];
   const here = "/admin/framework";
@@ -81,8 +110,18 @@ async function applyFrameworkAction(context: AppContext, admin: SessionUser, inp
     };
     if (await getFrameworkItemByKey(context.db, { kind, key })) return taken();
     const created = await context.db.transaction().execute(async (trx) => {
-      const row = await createFrameworkItem(trx, { kind, name: input.name, description: input.description });
-      if (row) await audit(trx, { ...base, action: "framework.create", entityId: row.id, details: { key: row.key } });
+      const row = await createFrameworkItem(trx, {
+        kind,
+        name: input.name,
+        description: input.description,
+      });
+      if (row)
+        await audit(trx, {
+          ...base,
+          action: "framework.create",
+          entityId: row.id,
+          details: { key: row.key },
+        });
       return row;
     });
     if (!created) return taken();
@@ -92,14 +131,25 @@ async function applyFrameworkAction(context: AppContext, admin: SessionUser, inp
   if (input.intent === "update") {
     const current = await getFrameworkItem(context.db, { kind, id: input.id });
     if (!current) throw notFound();
-    const fields = [input.name !== current.name ? "name" : null, input.description !== current.description ? "description" : null].filter(
-      (f): f is string => f !== null,
-    );
+    const fields = [
+      input.name !== current.name ? "name" : null,
+      input.description !== current.description ? "description" : null,
+    ].filter((f): f is string => f !== null);
     if (!fields.length) return redirectWithFlash(here, "No changes to save.");
     await context.db.transaction().execute(async (trx) => {
-      const row = await updateFrameworkItem(trx, { kind, id: input.id, name: input.name, description: input.description });
+      const row = await updateFrameworkItem(trx, {
+        kind,
+        id: input.id,
+        name: input.name,
+        description: input.description,
+      });
       if (!row) throw notFound();
-      await audit(trx, { ...base, action: "framework.update", entityId: row.id, details: { key: row.key, fields } });
+      await audit(trx, {
+        ...base,
+        action: "framework.update",
+        entityId: row.id,
+        details: { key: row.key, fields },
+      });
     });
     return redirectWithFlash(here, `Saved the ${label} “${input.name}”.`);
   }
@@ -108,20 +158,40 @@ async function applyFrameworkAction(context: AppContext, admin: SessionUser, inp
     const { id, direction } = input;
     const result = await context.db.transaction().execute(async (trx) => {
       const moved = await moveFrameworkItem(trx, { kind, id, direction });
-      if (moved === "moved") await audit(trx, { ...base, action: "framework.move", entityId: id, details: { direction } });
+      if (moved === "moved")
+        await audit(trx, {
+          ...base,
+          action: "framework.move",
+          entityId: id,
+          details: { direction },
+        });
       return moved;
     });
     if (result === "not_found") throw notFound();
-    if (result === "edge") return redirectWithFlash(here, `That ${label} is already ${direction === "up" ? "first" : "last"}.`);
+    if (result === "edge")
+      return redirectWithFlash(
+        here,
+        `That ${label} is already ${direction === "up" ? "first" : "last"}.`,
+      );
     return redirectWithFlash(here, `Moved the ${label} ${direction}.`);
   }
 
   const archived = input.intent === "archive";
   const row = await context.db.transaction().execute(async (trx) => {
     const before = await getFrameworkItem(trx, { kind, id: input.id });
-    const after = await setFrameworkItemArchived(trx, { kind, id: input.id, archived, now: context.now() });
+    const after = await setFrameworkItemArchived(trx, {
+      kind,
+      id: input.id,
+      archived,
+      now: context.now(),
+    });
     if (before && after && Boolean(before.archived_at) !== archived) {
-      await audit(trx, { ...base, action: archived ? "framework.archive" : "framework.restore", entityId: after.id, details: { key: after.key } });
+      await audit(trx, {
+        ...base,
+        action: archived ? "framework.archive" : "framework.restore",
+        entityId: after.id,
+        details: { key: after.key },
+      });
     }
     return before;
   });
@@ -138,10 +208,26 @@ type Item = SerializeFrom<typeof loader>["dimensions"][number];
 
 /** The refusal, when it was for this kind's form (and this item's, given an id). */
 function refusedFor(result: FormResult, kind: FrameworkKind, id?: string): FormResult | undefined {
-  return result.failed && result.value("kind") === kind && (id === undefined || result.value("id") === id) ? result : undefined;
+  return result.failed &&
+    result.value("kind") === kind &&
+    (id === undefined || result.value("id") === id)
+    ? result
+    : undefined;
 }
 
-function ItemRow({ kind, item, first, last, result }: { kind: FrameworkKind; item: Item; first: boolean; last: boolean; result?: FormResult }) {
+function ItemRow({
+  kind,
+  item,
+  first,
+  last,
+  result,
+}: {
+  kind: FrameworkKind;
+  item: Item;
+  first: boolean;
+  last: boolean;
+  result?: FormResult;
+}) {
   const navigation = useNavigation();
   const pending = navigation.state !== "idle" && navigation.formData?.get("id") === item.id;
   return (
@@ -162,10 +248,22 @@ function ItemRow({ kind, item, first, last, result }: { kind: FrameworkKind; ite
             <input type="hidden" name="intent" value="move" />
             <input type="hidden" name="kind" value={kind} />
             <input type="hidden" name="id" value={item.id} />
-            <Button variant="secondary" name="direction" value="up" disabled={first || pending} className="px-3 py-1">
+            <Button
+              variant="secondary"
+              name="direction"
+              value="up"
+              disabled={first || pending}
+              className="px-3 py-1"
+            >
               Move up<span className="sr-only"> {item.name}</span>
             </Button>
-            <Button variant="secondary" name="direction" value="down" disabled={last || pending} className="px-3 py-1">
+            <Button
+              variant="secondary"
+              name="direction"
+              value="down"
+              disabled={last || pending}
+              className="px-3 py-1"
+            >
               Move down<span className="sr-only"> {item.name}</span>
             </Button>
           </Form>
@@ -227,7 +325,10 @@ function FrameworkSection({
   const archived = items.filter((i) => i.archived_at);
   const create = refusedFor(useFormResult("create"), kind);
   const update = useFormResult("update");
-  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create" && navigation.formData?.get("kind") === kind;
+  const creating =
+    navigation.state === "submitting" &&
+    navigation.formData?.get("intent") === "create" &&
+    navigation.formData?.get("kind") === kind;
   const headingId = `${kind}-heading`;
 
   return (
@@ -250,18 +351,26 @@ function FrameworkSection({
           ))}
         </ol>
       ) : (
-        <p className="mt-3 rounded-lg border border-dashed border-stone-300 p-4 text-stone-600">No active {label}s. Add one below.</p>
+        <p className="mt-3 rounded-lg border border-dashed border-stone-300 p-4 text-stone-600">
+          No active {label}s. Add one below.
+        </p>
       )}
 
       {archived.length ? (
         <div className="mt-4">
           <h3 className="font-semibold">Archived {label}s</h3>
-          <p className="text-sm text-stone-600">Kept on the records that use them; not offered for new ones.</p>
+          <p className="text-sm text-stone-600">
+            Kept on the records that use them; not offered for new ones.
+          </p>
           <ul className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-stone-100">
             {archived.map((item) => (
-              <li key={item.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
+              <li
+                key={item.id}
+                className="flex flex-wrap items-center justify-between gap-2 px-4 py-2"
+              >
                 <span>
-                  {item.name} <span className="ml-1 font-mono text-xs text-stone-600">{item.key}</span>
+                  {item.name}{" "}
+                  <span className="ml-1 font-mono text-xs text-stone-600">{item.key}</span>
                 </span>
                 <Form method="post">
                   <input type="hidden" name="intent" value="restore" />
@@ -277,8 +386,14 @@ function FrameworkSection({
         </div>
       ) : null}
 
-      <Form method="post" className="mt-4 max-w-xl space-y-3 rounded-lg border border-stone-200 bg-white p-4" noValidate>
-        <h3 className="font-semibold">Add {label === "anti-pattern" ? "an" : "a"} {label}</h3>
+      <Form
+        method="post"
+        className="mt-4 max-w-xl space-y-3 rounded-lg border border-stone-200 bg-white p-4"
+        noValidate
+      >
+        <h3 className="font-semibold">
+          Add {label === "anti-pattern" ? "an" : "a"} {label}
+        </h3>
         <input type="hidden" name="intent" value="create" />
         <input type="hidden" name="kind" value={kind} />
         <FormError message={create?.formError} />
@@ -311,10 +426,13 @@ export default function AdminFramework() {
     <div>
       <h1 className="text-2xl font-semibold">Framework</h1>
       <p className="mt-1 max-w-prose text-stone-600">
-        The dimensions people observe and the anti-patterns they flag. Items in use are archived, never deleted, so past evidence
-        keeps its meaning. The order here is the order forms offer them.
+        The dimensions people observe and the anti-patterns they flag. Items in use are archived,
+        never deleted, so past evidence keeps its meaning. The order here is the order forms offer
+        them.
       </p>
-      {unplaced ? <FormError message="That request was not understood. Reload the page and try again." /> : null}
+      {unplaced ? (
+        <FormError message="That request was not understood. Reload the page and try again." />
+      ) : null}
       <FrameworkSection
         kind="dimension"
         title="Dimensions"

@@ -11,11 +11,24 @@ import { type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import { audit } from "../models/audit.server";
-import { getUserById, lockActiveAdminIds, setUserDisabled, setUserPassword, updateUser } from "../models/user.server";
+import {
+  getUserById,
+  lockActiveAdminIds,
+  setUserDisabled,
+  setUserPassword,
+  updateUser,
+} from "../models/user.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
 import { text, version } from "../utils/fields";
 import { useFormResult, detailOf } from "../utils/form-result";
-import { type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
+import {
+  type FormFailure,
+  formValues,
+  invalid,
+  parseForm,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
 import type { AppContext } from "../context";
@@ -35,7 +48,10 @@ const UserActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("enable"), currentPassword: CurrentPassword }),
   z.object({
     intent: z.literal("reset_password"),
-    password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+    password: z
+      .string()
+      .min(12, "Use at least 12 characters.")
+      .max(1000, "That password is too long."),
     currentPassword: CurrentPassword,
   }),
 ]);
@@ -53,24 +69,42 @@ async function requireTargetUser(db: DB, userId: string | undefined): Promise<Ta
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const user = await requireTargetUser(context.db, params.userId);
-  return json({ user, isSelf: user.id === admin.id, holdsPeopleRoles: user.roles.some((r) => PEOPLE_ROLES.includes(r)) });
+  return json({
+    user,
+    isSelf: user.id === admin.id,
+    holdsPeopleRoles: user.roles.some((r) => PEOPLE_ROLES.includes(r)),
+  });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const target = await requireTargetUser(context.db, params.userId);
   const formData = await request.formData();
-  const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
+  const {
+    password: _password,
+    currentPassword: _currentPassword,
+    ...values
+  } = formValues(formData);
   const parsed = parseForm(UserActionSchema, formData, { echo: values });
   if (!parsed.ok) return parsed.response;
   return applyUserAction(context, { admin, target, input: parsed.data, values });
 }
 
 /** Why this change would leave the organisation without an admin, or null when it is safe. */
-async function adminRefusal(trx: DB, { admin, target, losesAdmin, verb }: { admin: SessionUser; target: Target; losesAdmin: boolean; verb: "disable" | "demote" }) {
+async function adminRefusal(
+  trx: DB,
+  {
+    admin,
+    target,
+    losesAdmin,
+    verb,
+  }: { admin: SessionUser; target: Target; losesAdmin: boolean; verb: "disable" | "demote" },
+) {
   if (!losesAdmin) return null;
   if (target.id === admin.id) {
-    return verb === "disable" ? "You cannot disable your own account." : "You cannot remove your own admin role.";
+    return verb === "disable"
+      ? "You cannot disable your own account."
+      : "You cannot remove your own admin role.";
   }
   const adminIds = await lockActiveAdminIds(trx);
   if (adminIds.includes(target.id) && adminIds.length <= 1) {
@@ -81,10 +115,20 @@ async function adminRefusal(trx: DB, { admin, target, losesAdmin, verb }: { admi
 
 async function applyUserAction(
   context: AppContext,
-  { admin, target, input, values }: { admin: SessionUser; target: Target; input: UserAction; values: Values },
+  {
+    admin,
+    target,
+    input,
+    values,
+  }: { admin: SessionUser; target: Target; input: UserAction; values: Values },
 ) {
   const here = `/admin/users/${target.id}`;
-  const base: AuditBase = { actorId: admin.id, entity: "user", entityId: target.id, requestId: context.requestId };
+  const base: AuditBase = {
+    actorId: admin.id,
+    entity: "user",
+    entityId: target.id,
+    requestId: context.requestId,
+  };
 
   // Whoever knows a people-role account's password, or brings it back, can read what it reads.
   const peopleRoles = target.roles.filter((r) => PEOPLE_ROLES.includes(r));
@@ -92,7 +136,13 @@ async function applyUserAction(
 
   if (input.intent === "reset_password") {
     if (takeover) {
-      const refused = await reauthenticate(context, { admin, action: "user.password_reset", entityId: target.id, password: input.currentPassword, values });
+      const refused = await reauthenticate(context, {
+        admin,
+        action: "user.password_reset",
+        entityId: target.id,
+        password: input.currentPassword,
+        values,
+      });
       if (refused) return refused;
     }
     const passwordHash = await hashPassword(input.password);
@@ -101,7 +151,8 @@ async function applyUserAction(
       await audit(trx, { ...base, action: "user.password_reset", details: takeover });
     });
     // Resetting your own password ends your own session too.
-    if (target.id === admin.id) return redirectWithFlash("/login", "Password changed. Log in with the new password.");
+    if (target.id === admin.id)
+      return redirectWithFlash("/login", "Password changed. Log in with the new password.");
     return redirectWithFlash(here, "Password reset. They have been signed out everywhere.");
   }
 
@@ -111,39 +162,84 @@ async function applyUserAction(
       return redirectWithFlash(here, `The account is already ${disable ? "disabled" : "active"}.`);
     }
     if (input.intent === "enable" && takeover) {
-      const refused = await reauthenticate(context, { admin, action: "user.enable", entityId: target.id, password: input.currentPassword, values });
+      const refused = await reauthenticate(context, {
+        admin,
+        action: "user.enable",
+        entityId: target.id,
+        password: input.currentPassword,
+        values,
+      });
       if (refused) return refused;
     }
     const refusal = await context.db.transaction().execute(async (trx) => {
-      const reason = await adminRefusal(trx, { admin, target, losesAdmin: disable && target.roles.includes("admin"), verb: "disable" });
+      const reason = await adminRefusal(trx, {
+        admin,
+        target,
+        losesAdmin: disable && target.roles.includes("admin"),
+        verb: "disable",
+      });
       if (reason) return reason;
       await setUserDisabled(trx, { id: target.id, disabled: disable, now: context.now() });
-      await audit(trx, { ...base, action: disable ? "user.disable" : "user.enable", details: disable ? undefined : takeover });
+      await audit(trx, {
+        ...base,
+        action: disable ? "user.disable" : "user.enable",
+        details: disable ? undefined : takeover,
+      });
       return null;
     });
     if (refusal) return refuse(context, { base, action: "user.disable", message: refusal, values });
-    return redirectWithFlash(here, disable ? "The account is disabled and signed out everywhere." : "The account is active again.");
+    return redirectWithFlash(
+      here,
+      disable
+        ? "The account is disabled and signed out everywhere."
+        : "The account is active again.",
+    );
   }
 
   const roles = ROLES.filter((r) => input.roles.includes(r));
   // A form older than the account is answered first: its roles are not what the admin meant to change.
   if (input.version !== target.version) return stale({ name: input.name, roles });
-  const fields = [input.name !== target.name ? "name" : null, rolesDiffer(roles, target.roles) ? "roles" : null].filter(Boolean);
+  const fields = [
+    input.name !== target.name ? "name" : null,
+    rolesDiffer(roles, target.roles) ? "roles" : null,
+  ].filter(Boolean);
   if (!fields.length) return redirectWithFlash(here, "No changes to save.");
   // Least privilege holds against admins too: nobody grants (or drops) their own roles.
   if (target.id === admin.id && fields.includes("roles")) {
-    return refuse(context, { base, action: "user.update", message: OWN_ROLES, values, reason: "own_roles" });
+    return refuse(context, {
+      base,
+      action: "user.update",
+      message: OWN_ROLES,
+      values,
+      reason: "own_roles",
+    });
   }
   const rolesAdded = roles.filter((r) => !target.roles.includes(r));
   const grantsPeopleData = rolesAdded.some((r) => PEOPLE_ROLES.includes(r));
   if (grantsPeopleData) {
-    const refused = await reauthenticate(context, { admin, action: "user.update", entityId: target.id, password: input.currentPassword, values });
+    const refused = await reauthenticate(context, {
+      admin,
+      action: "user.update",
+      entityId: target.id,
+      password: input.currentPassword,
+      values,
+    });
     if (refused) return refused;
   }
   const outcome = await context.db.transaction().execute(async (trx) => {
-    const reason = await adminRefusal(trx, { admin, target, losesAdmin: !roles.includes("admin"), verb: "demote" });
+    const reason = await adminRefusal(trx, {
+      admin,
+      target,
+      losesAdmin: !roles.includes("admin"),
+      verb: "demote",
+    });
     if (reason) return { reason };
-    const row = await updateUser(trx, { id: target.id, version: input.version, name: input.name, roles });
+    const row = await updateUser(trx, {
+      id: target.id,
+      version: input.version,
+      name: input.name,
+      roles,
+    });
     if (!row) return { stale: true as const };
     await audit(trx, {
       ...base,
@@ -157,7 +253,8 @@ async function applyUserAction(
     });
     return {};
   });
-  if ("reason" in outcome && outcome.reason) return refuse(context, { base, action: "user.update", message: outcome.reason, values });
+  if ("reason" in outcome && outcome.reason)
+    return refuse(context, { base, action: "user.update", message: outcome.reason, values });
   if ("stale" in outcome) return stale({ name: input.name, roles });
   return redirectWithFlash(here, `Saved the account's ${fields.join(" and ")}.`);
 }
@@ -166,7 +263,8 @@ async function applyUserAction(
 function stale(yours: { name: string; roles: Role[] }) {
   const failure: FormFailure = {
     ok: false,
-    formError: "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
+    formError:
+      "Someone else changed this account while you were editing. The form now shows the saved version; your changes were not applied.",
     fieldErrors: {},
     values: { intent: "update" },
   };
@@ -182,7 +280,13 @@ const OWN_ROLES = "You cannot change your own roles: another admin can.";
 /** A guarded change was refused: audited as denied, answered with 400 and the form as it was. */
 async function refuse(
   context: AppContext,
-  { base, action, message, values, reason = "admin_guard" }: { base: AuditBase; action: string; message: string; values: Values; reason?: string },
+  {
+    base,
+    action,
+    message,
+    values,
+    reason = "admin_guard",
+  }: { base: AuditBase; action: string; message: string; values: Values; reason?: string },
 ) {
   await audit(context.db, { ...base, action, outcome: "denied", details: { reason } });
   return invalid(values, {}, message);
@@ -192,7 +296,8 @@ export default function EditUser() {
   const { user, isSelf, holdsPeopleRoles } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const busy = (intent: string) =>
+    navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   const update = useFormResult("update");
   const reset = useFormResult("reset_password");
   const disable = useFormResult("disable");
@@ -204,7 +309,10 @@ export default function EditUser() {
   const roles = yours ? user.roles : update.list("roles", user.roles);
 
   return (
-    <section aria-labelledby="edit-user-heading" className="mt-6 rounded-lg border border-brand-600 bg-white p-4">
+    <section
+      aria-labelledby="edit-user-heading"
+      className="mt-6 rounded-lg border border-brand-600 bg-white p-4"
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="edit-user-heading" className="text-lg font-semibold">
           Edit {user.name}
@@ -215,7 +323,8 @@ export default function EditUser() {
         </Link>
       </div>
       <p className="mt-1 text-sm text-stone-600">
-        {user.email} · {user.disabled_at ? `Disabled ${formatDate(user.disabled_at)}` : "Active"} · created {formatDate(user.created_at)}
+        {user.email} · {user.disabled_at ? `Disabled ${formatDate(user.disabled_at)}` : "Active"} ·
+        created {formatDate(user.created_at)}
       </p>
 
       <div className="mt-4 grid gap-8 lg:grid-cols-2">
@@ -229,12 +338,21 @@ export default function EditUser() {
               You had entered: name “{yours.name}”, roles {yours.roles.join(", ") || "none"}.
             </p>
           ) : null}
-          <TextField label="Name" name="name" required maxLength={120} defaultValue={name} errors={update.errors.name} />
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={120}
+            defaultValue={name}
+            errors={update.errors.name}
+          />
           {isSelf ? (
             <div>
               <p className="text-sm font-medium text-stone-800">Roles</p>
               <p className="text-sm text-stone-700">{user.roles.join(", ")}</p>
-              <p className="text-sm text-stone-600">You cannot change your own roles: another admin can.</p>
+              <p className="text-sm text-stone-600">
+                You cannot change your own roles: another admin can.
+              </p>
               {user.roles.map((r) => (
                 <input key={r} type="hidden" name="roles" value={r} />
               ))}
@@ -242,10 +360,15 @@ export default function EditUser() {
           ) : (
             <>
               <RoleCheckboxes selected={roles} errors={update.errors.roles} />
-              <CurrentPasswordField errors={update.errors.currentPassword} hint="Needed to give a leader, manager or mentor role: they reveal people data." />
+              <CurrentPasswordField
+                errors={update.errors.currentPassword}
+                hint="Needed to give a leader, manager or mentor role: they reveal people data."
+              />
             </>
           )}
-          <Button disabled={busy("update")}>{busy("update") ? "Saving…" : isSelf ? "Save name" : "Save name and roles"}</Button>
+          <Button disabled={busy("update")}>
+            {busy("update") ? "Saving…" : isSelf ? "Save name" : "Save name and roles"}
+          </Button>
         </Form>
 
         <div className="space-y-8">
@@ -268,7 +391,10 @@ export default function EditUser() {
               errors={reset.errors.password}
             />
             {holdsPeopleRoles ? (
-              <CurrentPasswordField errors={reset.errors.currentPassword} hint="This account sees people data: whoever knows its password does too." />
+              <CurrentPasswordField
+                errors={reset.errors.currentPassword}
+                hint="This account sees people data: whoever knows its password does too."
+              />
             ) : null}
             <Button variant="secondary" disabled={busy("reset_password")}>
               {busy("reset_password") ? "Resetting…" : "Reset password"}
@@ -280,10 +406,16 @@ export default function EditUser() {
             <FormError message={status.formError} />
             {user.disabled_at ? (
               <>
-                <p className="text-sm text-stone-700">This account cannot log in. Enabling it lets them log in with their current password.</p>
+                <p className="text-sm text-stone-700">
+                  This account cannot log in. Enabling it lets them log in with their current
+                  password.
+                </p>
                 <input type="hidden" name="intent" value="enable" />
                 {holdsPeopleRoles ? (
-                  <CurrentPasswordField errors={status.errors.currentPassword} hint="This account sees people data." />
+                  <CurrentPasswordField
+                    errors={status.errors.currentPassword}
+                    hint="This account sees people data."
+                  />
                 ) : null}
                 <Button variant="secondary" disabled={busy("enable")}>
                   Enable account
@@ -293,7 +425,10 @@ export default function EditUser() {
               <p className="text-sm text-stone-700">You cannot disable your own account.</p>
             ) : (
               <>
-                <p className="text-sm text-stone-700">Disabling stops them logging in and signs them out everywhere. Nothing they recorded is removed.</p>
+                <p className="text-sm text-stone-700">
+                  Disabling stops them logging in and signs them out everywhere. Nothing they
+                  recorded is removed.
+                </p>
                 <input type="hidden" name="intent" value="disable" />
                 <ConfirmButton
                   label="Disable account"
@@ -311,5 +446,14 @@ export default function EditUser() {
 }
 
 function CurrentPasswordField({ errors, hint }: { errors?: string[]; hint: string }) {
-  return <TextField label="Your current password" name="currentPassword" type="password" autoComplete="current-password" hint={hint} errors={errors} />;
+  return (
+    <TextField
+      label="Your current password"
+      name="currentPassword"
+      type="password"
+      autoComplete="current-password"
+      hint={hint}
+      errors={errors}
+    />
+  );
 }

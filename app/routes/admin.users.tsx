@@ -29,7 +29,10 @@ const CreateUserSchema = z.object({
     .max(254, "That email address is too long.")
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
   roles: RolesSchema,
-  password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+  password: z
+    .string()
+    .min(12, "Use at least 12 characters.")
+    .max(1000, "That password is too long."),
   currentPassword: CurrentPassword,
 });
 
@@ -43,17 +46,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
   const formData = await request.formData();
   // What the user typed comes back on a 400, except the passwords.
-  const { password: _password, currentPassword: _currentPassword, ...values } = formValues(formData);
+  const {
+    password: _password,
+    currentPassword: _currentPassword,
+    ...values
+  } = formValues(formData);
   const parsed = parseForm(CreateUserSchema, formData, { echo: values });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
   const roles = ROLES.filter((r) => parsed.data.roles.includes(r));
-  const taken = () => badRequest("", values, { email: ["An account with this email address already exists."] });
+  const taken = () =>
+    badRequest("", values, { email: ["An account with this email address already exists."] });
 
   if (await emailTaken(context.db, email)) return taken();
   const grantsPeopleData = roles.some((r) => PEOPLE_ROLES.includes(r));
   if (grantsPeopleData) {
-    const refused = await reauthenticate(context, { admin, action: "user.create", entityId: null, password: parsed.data.currentPassword, values });
+    const refused = await reauthenticate(context, {
+      admin,
+      action: "user.create",
+      entityId: null,
+      password: parsed.data.currentPassword,
+      values,
+    });
     if (refused) return refused;
   }
   const passwordHash = await hashPassword(password);
@@ -83,13 +97,15 @@ export default function AdminUsers() {
   const navigation = useNavigation();
   const { userId } = useParams();
   const errors = result.errors;
-  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const creating =
+    navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
 
   return (
     <div>
       <h1 className="text-2xl font-semibold">Users</h1>
       <p className="mt-1 max-w-prose text-stone-600">
-        Accounts and their roles. Accounts are disabled, never deleted, so everything they recorded stays attributed.
+        Accounts and their roles. Accounts are disabled, never deleted, so everything they recorded
+        stays attributed.
       </p>
 
       <Outlet />
@@ -102,10 +118,18 @@ export default function AdminUsers() {
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="bg-stone-50 text-left text-stone-700">
               <tr>
-                <th scope="col" className="px-3 py-2 font-semibold">Name</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Email</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Roles</th>
-                <th scope="col" className="px-3 py-2 font-semibold">Status</th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Name
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Email
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Roles
+                </th>
+                <th scope="col" className="px-3 py-2 font-semibold">
+                  Status
+                </th>
                 <th scope="col" className="px-3 py-2 font-semibold">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -113,13 +137,25 @@ export default function AdminUsers() {
             </thead>
             <tbody className="divide-y divide-stone-100">
               {users.map((u) => (
-                <tr key={u.id} aria-current={u.id === userId ? "true" : undefined} className={u.id === userId ? "bg-brand-50" : undefined}>
+                <tr
+                  key={u.id}
+                  aria-current={u.id === userId ? "true" : undefined}
+                  className={u.id === userId ? "bg-brand-50" : undefined}
+                >
                   <td className="px-3 py-2 font-medium whitespace-nowrap">
                     {u.name}
-                    {u.id === currentUserId ? <span className="font-normal text-stone-600"> (you)</span> : null}
+                    {u.id === currentUserId ? (
+                      <span className="font-normal text-stone-600"> (you)</span>
+                    ) : null}
                   </td>
                   <td className="px-3 py-2 whitespace-nowrap">{u.email}</td>
-                  <td className="px-3 py-2">{u.roles.length ? u.roles.join(", ") : <span className="text-stone-600">none</span>}</td>
+                  <td className="px-3 py-2">
+                    {u.roles.length ? (
+                      u.roles.join(", ")
+                    ) : (
+                      <span className="text-stone-600">none</span>
+                    )}
+                  </td>
                   <td className="px-3 py-2 whitespace-nowrap">
                     {u.disabled_at ? (
                       <span className="text-red-800">Disabled {formatDate(u.disabled_at)}</span>
@@ -139,14 +175,24 @@ export default function AdminUsers() {
         </div>
       </section>
 
-      <section aria-labelledby="create-heading" className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="create-heading"
+        className="mt-8 max-w-xl rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="create-heading" className="text-lg font-semibold">
           Create an account
         </h2>
         <Form method="post" action="/admin/users" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="create" />
           <FormError message={result.formError} />
-          <TextField label="Name" name="name" required maxLength={120} defaultValue={result.value("name")} errors={errors.name} />
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={120}
+            defaultValue={result.value("name")}
+            errors={errors.name}
+          />
           <TextField
             label="Email"
             name="email"

@@ -3,7 +3,14 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { canDecide, denyAsForbidden, denyAsNotFound, isAttendee, isFacilitator, meetingOpensPackets } from "../auth/policy.server";
+import {
+  canDecide,
+  denyAsForbidden,
+  denyAsNotFound,
+  isAttendee,
+  isFacilitator,
+  meetingOpensPackets,
+} from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   Countdown,
@@ -47,9 +54,15 @@ import { id } from "../utils/fields";
 import { type FormResult, readFormResult, useFormResult } from "../utils/form-result";
 import { OUTCOME_LABELS, STAGE_LABELS } from "../utils/labels";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.meeting.title ?? "Calibration"} · Noseworthy` },
+];
 
-async function requireMeeting(context: AppContext, viewer: SessionUser, meetingId: string | undefined) {
+async function requireMeeting(
+  context: AppContext,
+  viewer: SessionUser,
+  meetingId: string | undefined,
+) {
   const meeting = await getVisibleMeeting(context.db, { meetingId, viewer });
   if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", meetingId);
   return meeting;
@@ -60,7 +73,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const meeting = await requireMeeting(context, viewer, params.meetingId);
   const fullAgenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
   // Once closed, the meeting no longer shows an attendee the candidates outside their circle.
-  const agenda = meetingOpensPackets(viewer, meeting) ? fullAgenda : fullAgenda.filter((i) => i.can_view_candidate);
+  const agenda = meetingOpensPackets(viewer, meeting)
+    ? fullAgenda
+    : fullAgenda.filter((i) => i.can_view_candidate);
   const current = meeting.status === "closed" ? undefined : currentItem(agenda);
   const packet = current
     ? {
@@ -71,7 +86,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const now = context.now();
   const remainingSeconds =
     current?.opened_at && meeting.timebox_minutes && meeting.status === "in_progress"
-      ? Math.round(meeting.timebox_minutes * 60 - (now.getTime() - new Date(current.opened_at).getTime()) / 1000)
+      ? Math.round(
+          meeting.timebox_minutes * 60 -
+            (now.getTime() - new Date(current.opened_at).getTime()) / 1000,
+        )
       : null;
   return json({
     meeting: {
@@ -106,7 +124,9 @@ const ControlSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("up"), itemId: ItemId }),
   z.object({ intent: z.literal("down"), itemId: ItemId }),
 ]);
-const IntentSchema = z.object({ intent: z.enum(["start", "close", "open", "up", "down", "decide"], { error: "Unknown action." }) });
+const IntentSchema = z.object({
+  intent: z.enum(["start", "close", "open", "up", "down", "decide"], { error: "Unknown action." }),
+});
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const viewer = await requireUser(context, request);
@@ -117,13 +137,24 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent.data.intent === "decide") return decide(context, { viewer, meeting, formData });
 
   if (!isFacilitator(viewer, meeting)) {
-    throw await denyAsForbidden(context, viewer, `calibration.${intent.data.intent}`, "calibration_meeting", meeting.id);
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      `calibration.${intent.data.intent}`,
+      "calibration_meeting",
+      meeting.id,
+    );
   }
   const parsed = parseForm(ControlSchema, formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   const here = `/calibrations/${meeting.id}`;
-  const base = { actorId: viewer.id, entity: "calibration_meeting", entityId: meeting.id, requestId: context.requestId };
+  const base = {
+    actorId: viewer.id,
+    entity: "calibration_meeting",
+    entityId: meeting.id,
+    requestId: context.requestId,
+  };
   const now = context.now();
   try {
     const message = await context.db.transaction().execute(async (trx) => {
@@ -138,13 +169,28 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           return "Meeting closed. Its decisions are now locked.";
         case "open":
           await openItem(trx, { meetingId: meeting.id, itemId: input.itemId, now });
-          await audit(trx, { ...base, action: "calibration.open_item", details: { itemId: input.itemId } });
+          await audit(trx, {
+            ...base,
+            action: "calibration.open_item",
+            details: { itemId: input.itemId },
+          });
           return "Candidate opened: the pre-reads are now visible to everyone.";
         case "up":
         case "down": {
-          const moved = await moveItem(trx, { meetingId: meeting.id, itemId: input.itemId, direction: input.intent });
-          if (moved) await audit(trx, { ...base, action: "calibration.reorder", details: { itemId: input.itemId, direction: input.intent } });
-          return moved ? "Agenda reordered." : "That candidate is already at the end of the agenda.";
+          const moved = await moveItem(trx, {
+            meetingId: meeting.id,
+            itemId: input.itemId,
+            direction: input.intent,
+          });
+          if (moved)
+            await audit(trx, {
+              ...base,
+              action: "calibration.reorder",
+              details: { itemId: input.itemId, direction: input.intent },
+            });
+          return moved
+            ? "Agenda reordered."
+            : "That candidate is already at the end of the agenda.";
         }
       }
     });
@@ -155,8 +201,22 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
-async function decide(context: AppContext, { viewer, meeting, formData }: { viewer: SessionUser; meeting: VisibleMeeting; formData: FormData }) {
-  if (!canDecide(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.decision", "calibration_meeting", meeting.id);
+async function decide(
+  context: AppContext,
+  {
+    viewer,
+    meeting,
+    formData,
+  }: { viewer: SessionUser; meeting: VisibleMeeting; formData: FormData },
+) {
+  if (!canDecide(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.decision",
+      "calibration_meeting",
+      meeting.id,
+    );
   const values = formValues(formData);
   const parsed = parseForm(DecisionFieldsSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
@@ -173,7 +233,11 @@ async function decide(context: AppContext, { viewer, meeting, formData }: { view
     write: recordDecision,
     audit: { action: "calibration.decision" },
     // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
-    answer: (moved) => redirectWithFlash(`/calibrations/${meeting.id}`, moved ? "Decision recorded. Stage changed." : "Decision recorded."),
+    answer: (moved) =>
+      redirectWithFlash(
+        `/calibrations/${meeting.id}`,
+        moved ? "Decision recorded. Stage changed." : "Decision recorded.",
+      ),
     raced: DECISION_EXISTS,
   });
 }
@@ -190,7 +254,8 @@ export default function Meeting() {
   const names = new Map(meeting.attendees.map((a) => [a.id, a.name]));
   const base = `/calibrations/${meeting.id}`;
   // A refused decision whose form is gone (someone else decided first) is reported here, with the text kept.
-  const decidedMeanwhile = decision.failed && Boolean(current?.decisions.some((d) => !d.superseded_at));
+  const decidedMeanwhile =
+    decision.failed && Boolean(current?.decisions.some((d) => !d.superseded_at));
   const controlError = !decision.failed || decidedMeanwhile ? anyForm.formError : undefined;
   const yourRationale = decidedMeanwhile ? decision.value("rationale") : "";
 
@@ -211,7 +276,9 @@ export default function Meeting() {
         {formatDateTime(meeting.scheduled_for)} · facilitated by {meeting.facilitator.name}
         {meeting.timebox_minutes ? ` · ${meeting.timebox_minutes} minutes per candidate` : ""}
       </p>
-      <p className="mt-1 text-sm text-stone-600">Attending: {meeting.attendees.map((a) => a.name).join(", ")}</p>
+      <p className="mt-1 text-sm text-stone-600">
+        Attending: {meeting.attendees.map((a) => a.name).join(", ")}
+      </p>
 
       <div className="no-print mt-3 flex flex-wrap items-center gap-4">
         <LiveRefresh live={meeting.status === "in_progress"} />
@@ -221,7 +288,10 @@ export default function Meeting() {
       </div>
 
       {controlError ? (
-        <p role="alert" className="mt-4 rounded border border-red-300 bg-red-50 px-3 py-2 text-red-800">
+        <p
+          role="alert"
+          className="mt-4 rounded border border-red-300 bg-red-50 px-3 py-2 text-red-800"
+        >
           {controlError}
         </p>
       ) : null}
@@ -234,8 +304,9 @@ export default function Meeting() {
 
       {meeting.status === "closed" ? (
         <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
-          Closed on {formatDateTime(meeting.closed_at)}. The agenda, pre-reads and decisions are locked; a leader can amend a decision
-          from the candidate’s packet, and the old decision stays in the history.
+          Closed on {formatDateTime(meeting.closed_at)}. The agenda, pre-reads and decisions are
+          locked; a leader can amend a decision from the candidate’s packet, and the old decision
+          stays in the history.
         </p>
       ) : null}
 
@@ -259,29 +330,50 @@ export default function Meeting() {
         </div>
       ) : null}
 
-      {current && data.packet ? <CurrentItem data={data} item={current} names={names} decision={decision} /> : null}
+      {current && data.packet ? (
+        <CurrentItem data={data} item={current} names={names} decision={decision} />
+      ) : null}
 
-      <section aria-labelledby="agenda" className="mt-6 rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="agenda"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="agenda" className="text-lg font-semibold">
           Agenda
         </h2>
         <p className="text-sm text-stone-600">
           The order was shuffled when the meeting was planned.
-          {meeting.status === "planned" && data.isFacilitator ? " You can move candidates up or down until the meeting starts." : ""}
+          {meeting.status === "planned" && data.isFacilitator
+            ? " You can move candidates up or down until the meeting starts."
+            : ""}
         </p>
         {data.items.length ? (
           <ol className="mt-3 divide-y divide-stone-100">
             {data.items.map((item, index) => (
-              <AgendaRow key={item.id} data={data} item={item} first={index === 0} last={index === data.items.length - 1} names={names} />
+              <AgendaRow
+                key={item.id}
+                data={data}
+                item={item}
+                first={index === 0}
+                last={index === data.items.length - 1}
+                names={names}
+              />
             ))}
           </ol>
         ) : (
-          <p className="mt-2 text-stone-700">{data.hiddenItems ? "No candidates in your circle on this agenda." : "No candidates on this agenda."}</p>
+          <p className="mt-2 text-stone-700">
+            {data.hiddenItems
+              ? "No candidates in your circle on this agenda."
+              : "No candidates on this agenda."}
+          </p>
         )}
         {data.hiddenItems ? (
           <p className="mt-2 text-sm text-stone-600">
-            {data.hiddenItems === 1 ? "One other candidate was" : `${data.hiddenItems} other candidates were`} on this agenda. Now that the
-            meeting is closed, you see only the candidates in your circle.
+            {data.hiddenItems === 1
+              ? "One other candidate was"
+              : `${data.hiddenItems} other candidates were`}{" "}
+            on this agenda. Now that the meeting is closed, you see only the candidates in your
+            circle.
           </p>
         ) : null}
       </section>
@@ -289,7 +381,19 @@ export default function Meeting() {
   );
 }
 
-function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item; first: boolean; last: boolean; names: Map<string, string> }) {
+function AgendaRow({
+  data,
+  item,
+  first,
+  last,
+  names,
+}: {
+  data: Data;
+  item: Item;
+  first: boolean;
+  last: boolean;
+  names: Map<string, string>;
+}) {
   const { meeting } = data;
   const readers = new Set(item.reads.map((r) => r.user_id));
   const prereaders = new Set(item.prereads_by.map((p) => p.user_id));
@@ -301,7 +405,10 @@ function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item;
         <div>
           <p className="font-medium">
             {item.position}.{" "}
-            <Link to={`/calibrations/${meeting.id}/items/${item.id}`} className="text-brand-700 underline">
+            <Link
+              to={`/calibrations/${meeting.id}/items/${item.id}`}
+              className="text-brand-700 underline"
+            >
               {item.candidate_name}
             </Link>
             <span className="font-normal text-stone-600">
@@ -309,12 +416,21 @@ function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item;
               · {STAGE_LABELS[item.candidate_stage]}
               {item.candidate_team ? ` · ${item.candidate_team}` : ""}
             </span>
-            {isCurrent ? <span className="ml-2 text-sm font-semibold text-brand-800">on screen</span> : null}
+            {isCurrent ? (
+              <span className="ml-2 text-sm font-semibold text-brand-800">on screen</span>
+            ) : null}
           </p>
           <p className="text-sm text-stone-600">
-            {decision ? `Decision: ${OUTCOME_LABELS[decision.outcome]}` : item.opened_at ? "Opened, no decision yet" : "Not opened yet"}
+            {decision
+              ? `Decision: ${OUTCOME_LABELS[decision.outcome]}`
+              : item.opened_at
+                ? "Opened, no decision yet"
+                : "Not opened yet"}
           </p>
-          <ul aria-label={`Who has read the packet of ${item.candidate_name}`} className="mt-1 flex flex-wrap gap-1 text-xs">
+          <ul
+            aria-label={`Who has read the packet of ${item.candidate_name}`}
+            className="mt-1 flex flex-wrap gap-1 text-xs"
+          >
             {meeting.attendees.map((a) => (
               <li
                 key={a.id}
@@ -359,23 +475,42 @@ function AgendaRow({ data, item, first, last, names }: { data: Data; item: Item;
   );
 }
 
-function CurrentItem({ data, item, names, decision }: { data: Data; item: Item; names: Map<string, string>; decision: FormResult }) {
+function CurrentItem({
+  data,
+  item,
+  names,
+  decision,
+}: {
+  data: Data;
+  item: Item;
+  names: Map<string, string>;
+  decision: FormResult;
+}) {
   // A refusal of the decision on another candidate (the facilitator moved on meanwhile) is not this form's.
   const result = decision.value("itemId") === item.id ? decision : readFormResult(undefined);
   const current = item.decisions.find((d) => !d.superseded_at);
   const packet = data.packet!;
   return (
-    <section aria-labelledby="on-screen" className="mt-6 rounded-lg border-2 border-brand-600 bg-white p-4">
+    <section
+      aria-labelledby="on-screen"
+      className="mt-6 rounded-lg border-2 border-brand-600 bg-white p-4"
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h2 id="on-screen" className="text-xl font-semibold">
           On screen: {item.candidate_name}
         </h2>
         {data.remainingSeconds !== null && data.meeting.timebox_minutes ? (
-          <Countdown remainingSeconds={data.remainingSeconds} timeboxMinutes={data.meeting.timebox_minutes} />
+          <Countdown
+            remainingSeconds={data.remainingSeconds}
+            timeboxMinutes={data.meeting.timebox_minutes}
+          />
         ) : null}
       </div>
       <p className="text-sm">
-        <Link to={`/calibrations/${data.meeting.id}/items/${item.id}`} className="text-brand-700 underline">
+        <Link
+          to={`/calibrations/${data.meeting.id}/items/${item.id}`}
+          className="text-brand-700 underline"
+        >
           Open the full packet
         </Link>
       </p>
@@ -386,10 +521,15 @@ function CurrentItem({ data, item, names, decision }: { data: Data; item: Item; 
           <PrereadList prereads={item.prereads} viewerId={data.viewerId} />
         </div>
       ) : (
-        <p className="mt-1 text-sm text-stone-700">Nobody recorded a pre-read for this candidate.</p>
+        <p className="mt-1 text-sm text-stone-700">
+          Nobody recorded a pre-read for this candidate.
+        </p>
       )}
       <p className="mt-1 text-xs text-stone-600">
-        Recorded by: {item.prereads_by.map((p) => names.get(p.user_id) ?? "someone no longer attending").join(", ") || "nobody"}
+        Recorded by:{" "}
+        {item.prereads_by
+          .map((p) => names.get(p.user_id) ?? "someone no longer attending")
+          .join(", ") || "nobody"}
       </p>
 
       <Packet packet={packet} />
@@ -409,7 +549,9 @@ function CurrentItem({ data, item, names, decision }: { data: Data; item: Item; 
             <Button>Record decision</Button>
           </Form>
         ) : (
-          <p className="mt-1 text-sm text-stone-700">No decision yet. The facilitator or a leader attending records it.</p>
+          <p className="mt-1 text-sm text-stone-700">
+            No decision yet. The facilitator or a leader attending records it.
+          </p>
         )}
       </div>
     </section>

@@ -4,7 +4,13 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { LEANINGS } from "../../db/schema";
-import { denyAsForbidden, denyAsNotFound, isAttendee, isLeader, meetingOpensPackets } from "../auth/policy.server";
+import {
+  denyAsForbidden,
+  denyAsNotFound,
+  isAttendee,
+  isLeader,
+  meetingOpensPackets,
+} from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import {
   DecisionFields,
@@ -40,7 +46,13 @@ import {
 import { getCandidateHeader } from "../models/candidate.server";
 import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
-import { badRequest, type FormFailure, formValues, parseForm, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  parseForm,
+  invalidWith,
+} from "../utils/forms.server";
 import { text } from "../utils/fields";
 import { type FormResult, useFormResult, detailOf } from "../utils/form-result";
 import { notFound, redirectWithFlash } from "../utils/http.server";
@@ -48,7 +60,11 @@ import { newIdempotencyKey } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Packet: ${data.candidate.name} · ${data.meeting.title} · Noseworthy` : "Packet · Noseworthy" },
+  {
+    title: data
+      ? `Packet: ${data.candidate.name} · ${data.meeting.title} · Noseworthy`
+      : "Packet · Noseworthy",
+  },
 ];
 
 /**
@@ -56,12 +72,20 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
  * packet of every candidate on the agenda. After that only leaders and the candidate's circle do.
  * Anyone else gets the same 404 as for a meeting that does not exist.
  */
-async function requireItem(context: AppContext, viewer: SessionUser, params: LoaderFunctionArgs["params"]) {
+async function requireItem(
+  context: AppContext,
+  viewer: SessionUser,
+  params: LoaderFunctionArgs["params"],
+) {
   const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
-  if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
+  if (!meeting)
+    throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: params.itemId });
   if (!item) throw await denyAsNotFound(context, viewer, "calibration_item", params.itemId);
-  if (!meetingOpensPackets(viewer, meeting) && !(await candidateIsVisible(context.db, { candidateId: item.candidate_id, viewer }))) {
+  if (
+    !meetingOpensPackets(viewer, meeting) &&
+    !(await candidateIsVisible(context.db, { candidateId: item.candidate_id, viewer }))
+  ) {
     throw await denyAsNotFound(context, viewer, "calibration_item", item.id);
   }
   return { meeting, item };
@@ -86,7 +110,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!candidate || !entry) throw notFound();
   const current = entry.decisions.find((d) => !d.superseded_at) ?? null;
   return json({
-    meeting: { id: meeting.id, title: meeting.title, status: meeting.status, scheduled_for: meeting.scheduled_for },
+    meeting: {
+      id: meeting.id,
+      title: meeting.title,
+      status: meeting.status,
+      scheduled_for: meeting.scheduled_for,
+    },
     item: { id: item.id, position: item.position, opened_at: entry.opened_at },
     candidate: {
       id: candidate.id,
@@ -134,21 +163,53 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return badRequest("Unknown action.", formValues(formData));
 }
 
-type Args = { viewer: SessionUser; meeting: VisibleMeeting; item: NonNullable<Awaited<ReturnType<typeof getItem>>>; formData: FormData };
+type Args = {
+  viewer: SessionUser;
+  meeting: VisibleMeeting;
+  item: NonNullable<Awaited<ReturnType<typeof getItem>>>;
+  formData: FormData;
+};
 
 /** "Read" is the attendee's own statement, posted from the packet: opening a page (which any link can do) records nothing. */
 async function markRead(context: AppContext, { viewer, meeting, item }: Omit<Args, "formData">) {
-  if (!isAttendee(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.packet_read", "calibration_item", item.id);
-  if (meeting.status === "closed") return meetingRefusal(new MeetingRefusal(409, CLOSED_MESSAGE), { intent: "read" });
+  if (!isAttendee(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.packet_read",
+      "calibration_item",
+      item.id,
+    );
+  if (meeting.status === "closed")
+    return meetingRefusal(new MeetingRefusal(409, CLOSED_MESSAGE), { intent: "read" });
   await context.db.transaction().execute(async (trx) => {
-    const recorded = await recordPacketRead(trx, { itemId: item.id, userId: viewer.id, now: context.now() });
-    if (recorded) await audit(trx, { actorId: viewer.id, action: "calibration.packet_read", entity: "calibration_item", entityId: item.id, requestId: context.requestId, details: { meetingId: meeting.id } });
+    const recorded = await recordPacketRead(trx, {
+      itemId: item.id,
+      userId: viewer.id,
+      now: context.now(),
+    });
+    if (recorded)
+      await audit(trx, {
+        actorId: viewer.id,
+        action: "calibration.packet_read",
+        entity: "calibration_item",
+        entityId: item.id,
+        requestId: context.requestId,
+        details: { meetingId: meeting.id },
+      });
   });
   return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Marked as read.");
 }
 
 async function preread(context: AppContext, { viewer, meeting, item, formData }: Args) {
-  if (!isAttendee(viewer, meeting)) throw await denyAsForbidden(context, viewer, "calibration.preread", "calibration_item", item.id);
+  if (!isAttendee(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.preread",
+      "calibration_item",
+      item.id,
+    );
   const values = formValues(formData);
   const parsed = parseForm(PrereadSchema, formData);
   if (!parsed.ok) return parsed.response;
@@ -179,14 +240,20 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
       const saved = await getOwnPreread(context.db, { itemId: item.id, userId: viewer.id });
       const failure: FormFailure = {
         ok: false,
-        formError: "Your pre-read was saved from another window meanwhile. Yours is below next to the saved one: copy what you want to keep and save again.",
+        formError:
+          "Your pre-read was saved from another window meanwhile. Yours is below next to the saved one: copy what you want to keep and save again.",
         fieldErrors: {},
         values,
       };
       // The saved pre-read goes beside the form, so nothing either window wrote is lost.
-      return invalidWith(failure, { saved: saved ? { view: saved.view, leaning: saved.leaning } : null });
+      return invalidWith(failure, {
+        saved: saved ? { view: saved.view, leaning: saved.leaning } : null,
+      });
     }
-    return redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.");
+    return redirectWithFlash(
+      `/calibrations/${meeting.id}/items/${item.id}`,
+      "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.",
+    );
   } catch (error) {
     if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
     throw error;
@@ -194,12 +261,14 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
 }
 
 async function amend(context: AppContext, { viewer, meeting, item, formData }: Args) {
-  if (!isLeader(viewer)) throw await denyAsForbidden(context, viewer, "calibration.amend", "calibration_item", item.id);
+  if (!isLeader(viewer))
+    throw await denyAsForbidden(context, viewer, "calibration.amend", "calibration_item", item.id);
   const values = formValues(formData);
   const parsed = parseForm(AmendSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  if (input.itemId.toLowerCase() !== item.id) return badRequest("That decision belongs to another candidate.", values);
+  if (input.itemId.toLowerCase() !== item.id)
+    return badRequest("That decision belongs to another candidate.", values);
   const supersedes = input.supersedes.toLowerCase();
   return saveDecision(context, {
     viewer,
@@ -208,10 +277,15 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
     input,
     values,
     amends: true,
-    write: (trx, fields) => amendDecision(trx, { ...fields, supersedes, amendmentReason: input.amendmentReason }),
+    write: (trx, fields) =>
+      amendDecision(trx, { ...fields, supersedes, amendmentReason: input.amendmentReason }),
     audit: { action: "calibration.amend", details: { supersedes: input.supersedes } },
     // The flash cookie says what happened, never the outcome or the stage: those are facts about a person.
-    answer: (moved) => redirectWithFlash(`/calibrations/${meeting.id}/items/${item.id}`, moved ? "Decision amended. Stage changed." : "Decision amended."),
+    answer: (moved) =>
+      redirectWithFlash(
+        `/calibrations/${meeting.id}/items/${item.id}`,
+        moved ? "Decision amended. Stage changed." : "Decision amended.",
+      ),
     raced: "Someone amended this decision at the same moment. Reload to see it.",
   });
 }
@@ -230,12 +304,17 @@ export default function PacketPage() {
     <div>
       <MeetingPageHeader meeting={meeting} title={`Packet: ${candidate.name}`}>
         <p className="text-stone-600">
-          {[candidate.title, candidate.team, TRACK_LABELS[candidate.track]].filter(Boolean).join(" · ")} · managed by {candidate.manager}
+          {[candidate.title, candidate.team, TRACK_LABELS[candidate.track]]
+            .filter(Boolean)
+            .join(" · ")}{" "}
+          · managed by {candidate.manager}
         </p>
         <p className="text-stone-600">
           Stage: {STAGE_LABELS[candidate.stage]}
-          {candidate.stage === "paused" && candidate.revisit_on ? ` (revisit ${candidate.revisit_on})` : ""} · item {data.item.position} of{" "}
-          {meeting.title}, {formatDateTime(meeting.scheduled_for)}
+          {candidate.stage === "paused" && candidate.revisit_on
+            ? ` (revisit ${candidate.revisit_on})`
+            : ""}{" "}
+          · item {data.item.position} of {meeting.title}, {formatDateTime(meeting.scheduled_for)}
         </p>
         {data.canViewCandidate ? (
           <p className="no-print text-sm">
@@ -248,13 +327,16 @@ export default function PacketPage() {
 
       {data.frozenAt ? (
         <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
-          The evidence below is as it was when the meeting closed on {formatDateTime(data.frozenAt)}. Notes added or edited since are on
-          the profile; a note withdrawn since is marked and its text left out.
+          The evidence below is as it was when the meeting closed on {formatDateTime(data.frozenAt)}
+          . Notes added or edited since are on the profile; a note withdrawn since is marked and its
+          text left out.
         </p>
       ) : data.isAttendee ? (
         <div className="no-print mt-4 flex flex-wrap items-center gap-3">
           {data.readAt ? (
-            <p className="text-sm text-stone-700">You marked this packet as read on {formatDate(data.readAt)}.</p>
+            <p className="text-sm text-stone-700">
+              You marked this packet as read on {formatDate(data.readAt)}.
+            </p>
           ) : (
             <Form method="post">
               <input type="hidden" name="intent" value="read" />
@@ -266,7 +348,10 @@ export default function PacketPage() {
 
       <Packet packet={data.packet} />
 
-      <section aria-labelledby="prereads" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page">
+      <section
+        aria-labelledby="prereads"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page"
+      >
         <h2 id="prereads" className="text-lg font-semibold">
           Pre-reads
         </h2>
@@ -289,7 +374,10 @@ export default function PacketPage() {
         ) : null}
       </section>
 
-      <section aria-labelledby="decisions" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page">
+      <section
+        aria-labelledby="decisions"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4 print:break-before-page"
+      >
         <h2 id="decisions" className="text-lg font-semibold">
           Decisions
         </h2>
@@ -302,9 +390,12 @@ export default function PacketPage() {
         )}
         {data.canAmend && data.currentDecisionId ? (
           <details className="no-print mt-4" open={amendResult.failed}>
-            <summary className="cursor-pointer font-medium text-brand-700 underline">Amend the current decision</summary>
+            <summary className="cursor-pointer font-medium text-brand-700 underline">
+              Amend the current decision
+            </summary>
             <p className="mt-2 text-sm text-stone-600">
-              The new decision supersedes the current one; the current one stays in the history, marked as superseded.
+              The new decision supersedes the current one; the current one stays in the history,
+              marked as superseded.
             </p>
             <Form method="post" className="mt-3 space-y-4" noValidate>
               <input type="hidden" name="intent" value="amend" />
@@ -319,7 +410,11 @@ export default function PacketPage() {
                 defaultValue={amendResult.value("amendmentReason")}
                 errors={amendResult.errors.amendmentReason}
               />
-              <DecisionFields packet={data.packet} result={amendResult} minRevisit={addDays(data.today, 1)} />
+              <DecisionFields
+                packet={data.packet}
+                result={amendResult}
+                minRevisit={addDays(data.today, 1)}
+              />
               <Button>Record amended decision</Button>
             </Form>
           </details>
@@ -339,7 +434,8 @@ function PrereadForm({
   saved: { view: string; leaning: string } | null;
 }) {
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
+  const busy =
+    navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
   const view = result.value("view", own?.view);
   const leaning = result.value("leaning", own?.leaning);
   return (
@@ -368,7 +464,13 @@ function PrereadForm({
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
           {LEANINGS.map((o) => (
             <label key={o} className="flex items-center gap-2 text-sm">
-              <input type="radio" name="leaning" value={o} defaultChecked={leaning === o} className="h-4 w-4 accent-brand-700" />
+              <input
+                type="radio"
+                name="leaning"
+                value={o}
+                defaultChecked={leaning === o}
+                className="h-4 w-4 accent-brand-700"
+              />
               {OUTCOME_LABELS[o]}
             </label>
           ))}
@@ -379,7 +481,9 @@ function PrereadForm({
           </p>
         ) : null}
       </fieldset>
-      <Button disabled={busy}>{busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}</Button>
+      <Button disabled={busy}>
+        {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
+      </Button>
     </Form>
   );
 }

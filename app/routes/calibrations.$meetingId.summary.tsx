@@ -8,15 +8,20 @@ import { GeneralErrorBoundary } from "../components/error-boundary";
 import { getAgenda, getVisibleMeeting } from "../models/calibration.server";
 import { MEETING_STATUS_LABELS } from "../utils/labels";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Summary: ${data?.meeting.title ?? "Calibration"} · Noseworthy` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Summary: ${data?.meeting.title ?? "Calibration"} · Noseworthy` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireUser(context, request);
   const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
-  if (!meeting) throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
+  if (!meeting)
+    throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
   const fullAgenda = await getAgenda(context.db, { meetingId: meeting.id, viewer });
   // Once closed, the meeting no longer shows an attendee the candidates outside their circle.
-  const agenda = meetingOpensPackets(viewer, meeting) ? fullAgenda : fullAgenda.filter((i) => i.can_view_candidate);
+  const agenda = meetingOpensPackets(viewer, meeting)
+    ? fullAgenda
+    : fullAgenda.filter((i) => i.can_view_candidate);
   return json({
     meeting: {
       id: meeting.id,
@@ -28,7 +33,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       attendees: meeting.attendees.map((a) => a.name),
     },
     // Pre-reads are working notes for the room; the summary records what was decided and why.
-    items: agenda.map((i) => ({ id: i.id, position: i.position, candidate_name: i.candidate_name, decisions: i.decisions })),
+    items: agenda.map((i) => ({
+      id: i.id,
+      position: i.position,
+      candidate_name: i.candidate_name,
+      decisions: i.decisions,
+    })),
     hiddenItems: fullAgenda.length - agenda.length,
   });
 }
@@ -40,7 +50,8 @@ export default function Summary() {
       <MeetingPageHeader meeting={meeting} title={`Summary: ${meeting.title}`}>
         <p className="text-stone-600">
           {formatDateTime(meeting.scheduled_for)} · {MEETING_STATUS_LABELS[meeting.status]}
-          {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by {meeting.facilitator}
+          {meeting.closed_at ? ` on ${formatDateTime(meeting.closed_at)}` : ""} · facilitated by{" "}
+          {meeting.facilitator}
         </p>
         <p className="text-sm text-stone-600">Attended by {meeting.attendees.join(", ")}</p>
       </MeetingPageHeader>
@@ -65,12 +76,16 @@ export default function Summary() {
           ))}
         </ol>
       ) : (
-        <p className="mt-6 text-stone-700">{hiddenItems ? "No candidates in your circle were on this agenda." : "This meeting has no candidates on its agenda."}</p>
+        <p className="mt-6 text-stone-700">
+          {hiddenItems
+            ? "No candidates in your circle were on this agenda."
+            : "This meeting has no candidates on its agenda."}
+        </p>
       )}
       {hiddenItems ? (
         <p className="no-print mt-4 text-sm text-stone-600">
-          {hiddenItems === 1 ? "One other candidate was" : `${hiddenItems} other candidates were`} on this agenda; the closed meeting shows you
-          only the candidates in your circle.
+          {hiddenItems === 1 ? "One other candidate was" : `${hiddenItems} other candidates were`}{" "}
+          on this agenda; the closed meeting shows you only the candidates in your circle.
         </p>
       ) : null}
     </div>

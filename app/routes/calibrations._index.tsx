@@ -31,26 +31,45 @@ export default function Calibrations() {
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-semibold">Calibration meetings</h1>
         {canCreate ? (
-          <Link to="/calibrations/new" className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800">
+          <Link
+            to="/calibrations/new"
+            className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
+          >
             Plan a meeting
           </Link>
         ) : null}
       </div>
       <p className="mt-1 max-w-prose text-stone-600">
-        Where a group decides, from the evidence, who is ready to lead. Each attendee reads the packets and records an independent
-        view before the meeting.
+        Where a group decides, from the evidence, who is ready to lead. Each attendee reads the
+        packets and records an independent view before the meeting.
       </p>
       <MeetingList
         title="Upcoming and in progress"
         meetings={upcoming}
-        empty={canCreate ? "Nothing planned. Plan a meeting and pick the candidates to discuss." : "You are not invited to any upcoming meeting."}
+        empty={
+          canCreate
+            ? "Nothing planned. Plan a meeting and pick the candidates to discuss."
+            : "You are not invited to any upcoming meeting."
+        }
       />
-      <MeetingList title="Past" meetings={past} empty="No meeting has been closed yet. Once a meeting is closed, its summary of decisions is kept here." />
+      <MeetingList
+        title="Past"
+        meetings={past}
+        empty="No meeting has been closed yet. Once a meeting is closed, its summary of decisions is kept here."
+      />
     </div>
   );
 }
 
-function MeetingList({ title, meetings, empty }: { title: string; meetings: Meeting[]; empty: string }) {
+function MeetingList({
+  title,
+  meetings,
+  empty,
+}: {
+  title: string;
+  meetings: Meeting[];
+  empty: string;
+}) {
   const id = title.toLowerCase().replace(/\W+/g, "-");
   return (
     <section aria-labelledby={id} className="mt-6">
@@ -60,14 +79,17 @@ function MeetingList({ title, meetings, empty }: { title: string; meetings: Meet
       {meetings.length ? (
         <ul className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-white">
           {meetings.map((m) => (
-            <li key={m.id} className="flex flex-wrap items-baseline justify-between gap-2 px-4 py-3">
+            <li
+              key={m.id}
+              className="flex flex-wrap items-baseline justify-between gap-2 px-4 py-3"
+            >
               <div>
                 <Link to={`/calibrations/${m.id}`} className="font-medium text-brand-700 underline">
                   {m.title}
                 </Link>
                 <p className="text-sm text-stone-600">
-                  {formatDateTime(m.scheduled_for)} · facilitated by {m.facilitator_name} · {m.items}{" "}
-                  {Number(m.items) === 1 ? "candidate" : "candidates"}
+                  {formatDateTime(m.scheduled_for)} · facilitated by {m.facilitator_name} ·{" "}
+                  {m.items} {Number(m.items) === 1 ? "candidate" : "candidates"}
                 </p>
               </div>
               <span className="rounded border border-stone-300 bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700">
@@ -77,7 +99,9 @@ function MeetingList({ title, meetings, empty }: { title: string; meetings: Meet
           ))}
         </ul>
       ) : (
-        <p className="mt-2 rounded-lg border border-dashed border-stone-300 bg-white p-4 text-stone-700">{empty}</p>
+        <p className="mt-2 rounded-lg border border-dashed border-stone-300 bg-white p-4 text-stone-700">
+          {empty}
+        </p>
       )}
     </section>
   );

@@ -35,11 +35,19 @@ const NewMeetingSchema = z.object({
   facilitatorId: id("Choose the facilitator."),
   attendeeIds: idList("Choose attendees from the list."),
   candidateIds: idList("Choose candidates from the list.").pipe(
-    z.array(z.string()).min(1, "Choose at least one candidate to discuss.").max(MAX_CANDIDATES, `Choose at most ${MAX_CANDIDATES} candidates.`),
+    z
+      .array(z.string())
+      .min(1, "Choose at least one candidate to discuss.")
+      .max(MAX_CANDIDATES, `Choose at most ${MAX_CANDIDATES} candidates.`),
   ),
   timeboxMinutes: z.preprocess(
     (v) => (v === "" || v === undefined ? undefined : v),
-    z.coerce.number({ error: "Enter a number of minutes." }).int("Enter whole minutes.").min(1, "Use 1 to 120 minutes.").max(120, "Use 1 to 120 minutes.").optional(),
+    z.coerce
+      .number({ error: "Enter a number of minutes." })
+      .int("Enter whole minutes.")
+      .min(1, "Use 1 to 120 minutes.")
+      .max(120, "Use 1 to 120 minutes.")
+      .optional(),
   ),
   idempotencyKey: IdempotencyKeySchema,
 });
@@ -60,7 +68,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-const created = (id: string) => redirectWithFlash(`/calibrations/${id}`, "Meeting planned. The agenda order was shuffled to counter order bias.");
+const created = (id: string) =>
+  redirectWithFlash(
+    `/calibrations/${id}`,
+    "Meeting planned. The agenda order was shuffled to counter order bias.",
+  );
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireRole(context, request, ["leader"]);
@@ -78,13 +90,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
     check: async () => {
       const [facilitatorOk, attendeesOk, candidatesOk] = await Promise.all([
         countActiveUsersWithRoles(context.db, { ids: [input.facilitatorId], roles: ["leader"] }),
-        countActiveUsersWithRoles(context.db, { ids: attendeeIds, roles: ["leader", "manager", "mentor"] }),
+        countActiveUsersWithRoles(context.db, {
+          ids: attendeeIds,
+          roles: ["leader", "manager", "mentor"],
+        }),
         countActiveCandidates(context.db, candidateIds),
       ]);
       const fieldErrors: Record<string, string[]> = {};
-      if (facilitatorOk !== 1) fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
-      if (attendeesOk !== attendeeIds.length) fieldErrors.attendeeIds = ["Choose attendees from the list of active leaders, managers and mentors."];
-      if (candidatesOk !== candidateIds.length) fieldErrors.candidateIds = ["Choose candidates from the list; archived people cannot be discussed."];
+      if (facilitatorOk !== 1)
+        fieldErrors.facilitatorId = ["Choose an active leader as facilitator."];
+      if (attendeesOk !== attendeeIds.length)
+        fieldErrors.attendeeIds = [
+          "Choose attendees from the list of active leaders, managers and mentors.",
+        ];
+      if (candidatesOk !== candidateIds.length)
+        fieldErrors.candidateIds = [
+          "Choose candidates from the list; archived people cannot be discussed.",
+        ];
       return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
     },
     create: async (trx) => {
@@ -104,7 +126,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         entity: "calibration_meeting",
         entityId: row.id,
         requestId: context.requestId,
-        details: { facilitatorId: input.facilitatorId, attendees: row.attendees, items: row.items, order: "shuffled" },
+        details: {
+          facilitatorId: input.facilitatorId,
+          attendees: row.attendees,
+          items: row.items,
+          order: "shuffled",
+        },
       });
       return row;
     },
@@ -129,13 +156,24 @@ export default function NewCalibration() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">Plan a calibration meeting</h1>
       <p className="mt-1 text-stone-600">
-        The agenda order is shuffled when you save, so nobody’s position depends on who was picked first. The facilitator can still
-        reorder it before the meeting starts.
+        The agenda order is shuffled when you save, so nobody’s position depends on who was picked
+        first. The facilitator can still reorder it before the meeting starts.
       </p>
-      <Form method="post" className="mt-6 space-y-5 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+      <Form
+        method="post"
+        className="mt-6 space-y-5 rounded-lg border border-stone-200 bg-white p-4"
+        noValidate
+      >
         <IdempotencyKeyField value={result.key(idempotencyKey)} />
         <FormError message={result.summary} />
-        <TextField label="Title" name="title" required maxLength={200} defaultValue={result.value("title")} errors={errors.title} />
+        <TextField
+          label="Title"
+          name="title"
+          required
+          maxLength={200}
+          defaultValue={result.value("title")}
+          errors={errors.title}
+        />
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField
             label="Date and time (UTC)"
@@ -156,7 +194,12 @@ export default function NewCalibration() {
             errors={errors.timeboxMinutes}
           />
         </div>
-        <SelectField label="Facilitator" name="facilitatorId" defaultValue={result.value("facilitatorId", viewerId)} errors={errors.facilitatorId}>
+        <SelectField
+          label="Facilitator"
+          name="facilitatorId"
+          defaultValue={result.value("facilitatorId", viewerId)}
+          errors={errors.facilitatorId}
+        >
           {leaders.map((l) => (
             <option key={l.id} value={l.id}>
               {l.name}
@@ -175,7 +218,11 @@ export default function NewCalibration() {
           legend="Candidates"
           hint="Pick the people to discuss. Their packets become readable to the attendees through this meeting."
           name="candidateIds"
-          options={candidates.map((c) => ({ id: c.id, label: c.name, detail: [c.team, STAGE_LABELS[c.stage]].filter(Boolean).join(" · ") }))}
+          options={candidates.map((c) => ({
+            id: c.id,
+            label: c.name,
+            detail: [c.team, STAGE_LABELS[c.stage]].filter(Boolean).join(" · "),
+          }))}
           chosen={new Set(result.list("candidateIds"))}
           errors={errors.candidateIds}
           empty={
@@ -225,7 +272,13 @@ function CheckboxGroup({
         <div className="mt-2 grid max-h-72 gap-1 overflow-y-auto rounded border border-stone-200 p-2 sm:grid-cols-2">
           {options.map((o) => (
             <label key={o.id} className="flex items-start gap-2 text-sm">
-              <input type="checkbox" name={name} value={o.id} defaultChecked={chosen.has(o.id)} className="mt-0.5 h-4 w-4 accent-brand-700" />
+              <input
+                type="checkbox"
+                name={name}
+                value={o.id}
+                defaultChecked={chosen.has(o.id)}
+                className="mt-0.5 h-4 w-4 accent-brand-700"
+              />
               <span>
                 {o.label}
                 {o.detail ? <span className="block text-xs text-stone-600">{o.detail}</span> : null}

@@ -8,11 +8,7 @@ import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { ObservationForm } from "../components/observation-form";
 import { getCandidateHeader } from "../models/candidate.server";
-import {
-  computeNudges,
-  getEvidenceSummary,
-  listOpenFlags,
-} from "../models/evidence.server";
+import { computeNudges, getEvidenceSummary, listOpenFlags } from "../models/evidence.server";
 import { listAssignmentsForCandidate } from "../models/observation.server";
 import { getTimeline, timelineFiltersFrom } from "../models/timeline.server";
 import { listCandidatePlans } from "../models/coaching.server";
@@ -33,45 +29,30 @@ import { CoverageTable } from "../components/coverage-table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
-    title: data
-      ? `${data.candidate.name} · Noseworthy`
-      : "Candidate · Noseworthy",
+    title: data ? `${data.candidate.name} · Noseworthy` : "Candidate · Noseworthy",
   },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const access = await requireCandidateAccess(
-    context,
-    user,
-    params.candidateId
-  );
+  const access = await requireCandidateAccess(context, user, params.candidateId);
   const url = new URL(request.url);
 
   const today = isoDate(context.now());
   const filters = timelineFiltersFrom(url.searchParams);
-  const [
-    candidate,
-    { coverage, totals },
-    openFlags,
-    assignments,
-    timeline,
-    plans,
-  ] = await Promise.all([
-    getCandidateHeader(context.db, access.id),
-    getEvidenceSummary(context.db, { candidateId: access.id }),
-    listOpenFlags(context.db, { candidateId: access.id }),
-    listAssignmentsForCandidate(context.db, access.id),
-    getTimeline(context.db, { candidateId: access.id, filters }),
-    listCandidatePlans(context.db, { candidateId: access.id, today }),
-  ]);
+  const [candidate, { coverage, totals }, openFlags, assignments, timeline, plans] =
+    await Promise.all([
+      getCandidateHeader(context.db, access.id),
+      getEvidenceSummary(context.db, { candidateId: access.id }),
+      listOpenFlags(context.db, { candidateId: access.id }),
+      listAssignmentsForCandidate(context.db, access.id),
+      getTimeline(context.db, { candidateId: access.id, filters }),
+      listCandidatePlans(context.db, { candidateId: access.id, today }),
+    ]);
   if (!candidate) throw notFound();
   return json({
     candidate,
-    daysInStage: Math.max(
-      0,
-      daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)
-    ),
+    daysInStage: Math.max(0, daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)),
     canManage: access.mayManage,
     today,
     coverage,
@@ -82,7 +63,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
           key: `${plan.id}-${n.kind}`,
           title: n.text,
           detail: `In the coaching plan with ${plan.mentorName}.`,
-        }))
+        })),
       ),
     ],
     plans,
@@ -141,12 +122,11 @@ function useQuickCaptureShortcut() {
       const target = event.target as HTMLElement | null;
       if (
         target &&
-        (target.isContentEditable ||
-          ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+        (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
       )
         return;
       const field = document.querySelector<HTMLElement>(
-        "#quick-capture-section textarea, #quick-capture-section input:not([type=hidden])"
+        "#quick-capture-section textarea, #quick-capture-section input:not([type=hidden])",
       );
       if (!field) return;
       event.preventDefault();
@@ -181,8 +161,7 @@ function Profile({ data }: { data: ProfileData }) {
             Quick capture
           </h2>
           <p className="mb-3 text-sm text-stone-600">
-            What did you see {candidate.name} do? One concrete behaviour is
-            enough.{" "}
+            What did you see {candidate.name} do? One concrete behaviour is enough.{" "}
             <span className="hidden sm:inline">
               Press <kbd>o</kbd> anywhere on this page to jump here.
             </span>
@@ -203,8 +182,7 @@ function Profile({ data }: { data: ProfileData }) {
             />
           ) : (
             <p className="text-stone-700">
-              No dimensions are set up yet. Ask an admin to add them under
-              Framework first.
+              No dimensions are set up yet. Ask an admin to add them under Framework first.
             </p>
           )}
         </section>
@@ -240,9 +218,7 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
     ["Manager", candidate.manager.name],
     [
       "Mentors",
-      candidate.mentors.length
-        ? candidate.mentors.map((m) => m.name).join(", ")
-        : "None yet",
+      candidate.mentors.length ? candidate.mentors.map((m) => m.name).join(", ") : "None yet",
     ],
     ["Nominated by", candidate.nominated_by.name],
   ];
@@ -251,9 +227,7 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">{candidate.name}</h1>
-          {candidate.title ? (
-            <p className="text-stone-600">{candidate.title}</p>
-          ) : null}
+          {candidate.title ? <p className="text-stone-600">{candidate.title}</p> : null}
         </div>
         <div className="flex flex-wrap gap-2">
           {canManage ? (
@@ -273,11 +247,7 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
             </Link>
           ) : null}
           {canManage ? (
-            <Link
-              to={`${base}/export`}
-              reloadDocument
-              className={buttonLinkClass}
-            >
+            <Link to={`${base}/export`} reloadDocument className={buttonLinkClass}>
               Export
             </Link>
           ) : null}
@@ -285,8 +255,8 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
       </div>
       {candidate.archived_at ? (
         <p className="mt-3 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
-          This candidate was archived on {formatDate(candidate.archived_at)}.
-          The record is kept; new notes are still possible.
+          This candidate was archived on {formatDate(candidate.archived_at)}. The record is kept;
+          new notes are still possible.
         </p>
       ) : null}
       <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
@@ -314,10 +284,7 @@ function SidePanel({
   children: ReactNode;
 }) {
   return (
-    <section
-      aria-labelledby={id}
-      className="rounded-lg border border-stone-200 bg-white p-4"
-    >
+    <section aria-labelledby={id} className="rounded-lg border border-stone-200 bg-white p-4">
       <h2 id={id} className="text-lg font-semibold">
         {title}
       </h2>
@@ -334,20 +301,16 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
         <ul className="mt-2 space-y-3">
           {plans.map((p) => (
             <li key={p.id} className="text-sm">
-              <Link
-                to={`/coaching/${p.id}`}
-                className="font-medium text-brand-700 underline"
-              >
+              <Link to={`/coaching/${p.id}`} className="font-medium text-brand-700 underline">
                 {p.goal.length > 90 ? `${p.goal.slice(0, 90)}…` : p.goal}
               </Link>
               <span className="block text-stone-600">
-                {PLAN_STATUS_LABELS[p.status] ?? p.status} · with {p.mentorName}{" "}
-                · since {formatDate(p.startedOn)}
+                {PLAN_STATUS_LABELS[p.status] ?? p.status} · with {p.mentorName} · since{" "}
+                {formatDate(p.startedOn)}
                 {p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}
               </span>
               <span className="block text-stone-600">
-                {p.openActions} open{" "}
-                {p.openActions === 1 ? "action" : "actions"} ·{" "}
+                {p.openActions} open {p.openActions === 1 ? "action" : "actions"} ·{" "}
                 {p.lastCheckinOn
                   ? `last check-in ${formatDate(p.lastCheckinOn)}`
                   : "no check-in yet"}
@@ -357,8 +320,7 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
         </ul>
       ) : (
         <p className="mt-2 text-stone-700">
-          No coaching plan yet. The candidate&apos;s manager or a leader can
-          start one.
+          No coaching plan yet. The candidate&apos;s manager or a leader can start one.
         </p>
       )}
     </SidePanel>
@@ -375,10 +337,7 @@ function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
       {nudges.length ? (
         <ul className="mt-2 space-y-2">
           {nudges.map((n) => (
-            <li
-              key={n.key}
-              className="rounded border border-amber-200 bg-amber-50 px-3 py-2"
-            >
+            <li key={n.key} className="rounded border border-amber-200 bg-amber-50 px-3 py-2">
               <p className="font-medium text-amber-900">{n.title}</p>
               <p className="text-sm text-amber-900">{n.detail}</p>
             </li>
@@ -386,8 +345,7 @@ function Nudges({ nudges }: { nudges: ProfileData["nudges"] }) {
         </ul>
       ) : (
         <p className="mt-2 text-stone-700">
-          Nothing to nudge: the evidence is recent, from several people, and
-          covers every dimension.
+          Nothing to nudge: the evidence is recent, from several people, and covers every dimension.
         </p>
       )}
     </SidePanel>
@@ -425,9 +383,7 @@ function OpenFlags({
       title={
         <>
           Open flags
-          {total ? (
-            <span className="font-normal text-stone-600">{` (${total})`}</span>
-          ) : null}
+          {total ? <span className="font-normal text-stone-600">{` (${total})`}</span> : null}
         </>
       }
     >
@@ -435,19 +391,14 @@ function OpenFlags({
         <ul className="mt-2 divide-y divide-stone-100">
           {flags.map((f) => (
             <li key={f.id} className="py-2">
-              <Link
-                to={`${base}/flags/${f.id}`}
-                className={`font-medium ${linkClass}`}
-              >
+              <Link to={`${base}/flags/${f.id}`} className={`font-medium ${linkClass}`}>
                 {f.anti_pattern}
               </Link>
               <span className="block text-sm text-stone-600">
                 Observed {formatDate(f.observed_on)}
                 {f.status === "addressing" ? " · being addressed" : ""} ·{" "}
                 {f.discussed_with_candidate_on
-                  ? `discussed with them on ${formatDate(
-                      f.discussed_with_candidate_on
-                    )}`
+                  ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
                   : "not yet discussed with them"}
               </span>
             </li>
@@ -475,11 +426,7 @@ function OpenFlags({
   );
 }
 
-function pageHref(
-  base: string,
-  filters: ProfileData["filters"],
-  page: number
-): string {
+function pageHref(base: string, filters: ProfileData["filters"], page: number): string {
   const params = new URLSearchParams();
   if (filters.kind) params.set("kind", filters.kind);
   if (filters.dimensionId) params.set("dimension", filters.dimensionId);
@@ -580,11 +527,7 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
       {timeline.entries.length ? (
         <ol className="mt-4 divide-y divide-stone-100">
           {timeline.entries.map((entry) => (
-            <TimelineItem
-              key={`${entry.kind}-${entry.id}`}
-              entry={entry}
-              base={base}
-            />
+            <TimelineItem key={`${entry.kind}-${entry.id}`} entry={entry} base={base} />
           ))}
         </ol>
       ) : (
@@ -606,27 +549,16 @@ function Timeline({ data, base }: { data: ProfileData; base: string }) {
       )}
 
       {timeline.hasNewer || timeline.hasOlder ? (
-        <nav
-          aria-label="Timeline pages"
-          className="mt-4 flex justify-between text-sm"
-        >
+        <nav aria-label="Timeline pages" className="mt-4 flex justify-between text-sm">
           {timeline.hasNewer ? (
-            <Link
-              to={pageHref(base, filters, timeline.page - 1)}
-              className={linkClass}
-              rel="prev"
-            >
+            <Link to={pageHref(base, filters, timeline.page - 1)} className={linkClass} rel="prev">
               ← Newer
             </Link>
           ) : (
             <span />
           )}
           {timeline.hasOlder ? (
-            <Link
-              to={pageHref(base, filters, timeline.page + 1)}
-              className={linkClass}
-              rel="next"
-            >
+            <Link to={pageHref(base, filters, timeline.page + 1)} className={linkClass} rel="next">
               Older →
             </Link>
           ) : null}
@@ -651,9 +583,7 @@ function Marker({
     red: "border-red-300 bg-red-50 text-red-800",
   };
   return (
-    <span
-      className={`ml-2 rounded border px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}
-    >
+    <span className={`ml-2 rounded border px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>
       {children}
     </span>
   );
@@ -667,9 +597,7 @@ function headline(entry: Entry): string {
   const title = excerpt(entry.title, 120);
   switch (entry.event) {
     case "observation":
-      return `Observation · ${
-        SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal
-      }`;
+      return `Observation · ${SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal}`;
     case "flag_raised":
       return `Flag raised: ${title}`;
     case "flag_discussed":
@@ -681,9 +609,7 @@ function headline(entry: Entry): string {
     case "plan_started":
       return `Coaching plan started: ${title}`;
     case "plan_mentor":
-      return `Coaching plan mentor changed${
-        entry.mentor ? ` to ${entry.mentor}` : ""
-      }: ${title}`;
+      return `Coaching plan mentor changed${entry.mentor ? ` to ${entry.mentor}` : ""}: ${title}`;
     case "plan_status":
       return `Coaching plan ${status}: ${title}`;
     case "checkin":
@@ -695,18 +621,13 @@ function headline(entry: Entry): string {
           }`
         : `Stage: ${STAGE_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
     case "decision":
-      return `Calibration decision: ${
-        OUTCOME_LABELS[entry.to_status ?? ""] ?? entry.to_status
-      }`;
+      return `Calibration decision: ${OUTCOME_LABELS[entry.to_status ?? ""] ?? entry.to_status}`;
     default:
       return title || entry.event;
   }
 }
 
-function entryLink(
-  entry: Entry,
-  base: string
-): { to: string; label: string } | null {
+function entryLink(entry: Entry, base: string): { to: string; label: string } | null {
   if (!entry.link_id) return null;
   switch (entry.kind) {
     case "observation":
@@ -746,11 +667,7 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
         <time dateTime={entry.day}>{formatDate(entry.day)}</time>
         {entry.actor ? ` · ${entry.actor}` : ""}
       </p>
-      <p
-        className={`font-medium ${
-          entry.retracted ? "text-stone-600" : "text-stone-900"
-        }`}
-      >
+      <p className={`font-medium ${entry.retracted ? "text-stone-600" : "text-stone-900"}`}>
         {headline(entry)}
         {entry.edited ? <Marker>edited</Marker> : null}
         {entry.retracted ? <Marker tone="red">retracted</Marker> : null}
@@ -759,10 +676,7 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
       {entry.dimensions.length ? (
         <p className="mt-1 flex flex-wrap gap-1 text-xs">
           {entry.dimensions.map((d) => (
-            <span
-              key={d.id}
-              className="rounded bg-brand-50 px-1.5 py-0.5 text-brand-800"
-            >
+            <span key={d.id} className="rounded bg-brand-50 px-1.5 py-0.5 text-brand-800">
               {d.name}
             </span>
           ))}
@@ -786,11 +700,7 @@ function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
       ) : null}
       {entry.detail ? (
         <p className="mt-1 text-sm text-stone-700">
-          {entry.retracted
-            ? "Retracted: "
-            : entry.kind === "decision"
-            ? "Rationale: "
-            : ""}
+          {entry.retracted ? "Retracted: " : entry.kind === "decision" ? "Rationale: " : ""}
           {excerpt(entry.detail)}
         </p>
       ) : null}

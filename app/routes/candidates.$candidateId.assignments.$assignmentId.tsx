@@ -22,21 +22,41 @@ import {
   TransitionSchema,
   transitionRefusal,
 } from "../models/assignment.server";
-import { findObservationByIdempotencyKey, listDimensionsForForm, observationInputErrors } from "../models/observation.server";
+import {
+  findObservationByIdempotencyKey,
+  listDimensionsForForm,
+  observationInputErrors,
+} from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
 import { CHECK_FIELDS, readFormResult, detailOf } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, parseForm, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  parseForm,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `${data.assignment.title} · ${data.candidate.name}` : "Sniff test"} · Noseworthy` },
+  {
+    title: `${data ? `${data.assignment.title} · ${data.candidate.name}` : "Sniff test"} · Noseworthy`,
+  },
 ];
 
-async function requireAssignment(context: AppContext, user: SessionUser, candidateId: string, assignmentId: string | undefined) {
-  const assignment = isUuid(assignmentId) ? await getAssignment(context.db, { candidateId, assignmentId }) : undefined;
+async function requireAssignment(
+  context: AppContext,
+  user: SessionUser,
+  candidateId: string,
+  assignmentId: string | undefined,
+) {
+  const assignment = isUuid(assignmentId)
+    ? await getAssignment(context.db, { candidateId, assignmentId })
+    : undefined;
   if (!assignment) throw await denyAsNotFound(context, user, "assignment", assignmentId);
   return assignment;
 }
@@ -57,7 +77,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     events,
     observations,
     // The test's own dimension is always tagged; these are the optional extra ones.
-    extraDimensions: dimensions.filter((d) => d.id !== assignment.dimension_id).map((d) => ({ id: d.id, name: d.name })),
+    extraDimensions: dimensions
+      .filter((d) => d.id !== assignment.dimension_id)
+      .map((d) => ({ id: d.id, name: d.name })),
     // Answers that need only a note, and outcomes that need a debrief.
     simple: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => !NEEDS_DEBRIEF.includes(s)),
     closing: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => NEEDS_DEBRIEF.includes(s)),
@@ -83,7 +105,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // A refused transition or a stale version answers before the rest of the form is judged.
   const refusal = async () => {
     if (version !== assignment.version) return conflict(values, assignment);
-    if (!canMoveAssignment(assignment.status, to)) return badRequest(transitionRefusal(assignment.status, to), values);
+    if (!canMoveAssignment(assignment.status, to))
+      return badRequest(transitionRefusal(assignment.status, to), values);
     const full = parseForm(TransitionSchema, formData);
     if (!full.ok) return full.response;
     parsed = full.data;
@@ -108,15 +131,25 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       now: context.now(),
       requestId: context.requestId,
     });
-  const stale = async (db: AppContext["db"]) => conflict(values, (await getAssignment(db, { candidateId: access.id, assignmentId: assignment.id })) ?? assignment);
+  const stale = async (db: AppContext["db"]) =>
+    conflict(
+      values,
+      (await getAssignment(db, { candidateId: access.id, assignmentId: assignment.id })) ??
+        assignment,
+    );
 
   // Closing with a debrief creates an observation under the form's key: sent again it answers as the
   // first did (before its old version is judged stale); the key used for anything else is a 409.
-  const key = NEEDS_DEBRIEF.includes(to) ? IdempotencyKeySchema.safeParse(formData.get("idempotencyKey")) : null;
+  const key = NEEDS_DEBRIEF.includes(to)
+    ? IdempotencyKeySchema.safeParse(formData.get("idempotencyKey"))
+    : null;
   if (key?.success) {
     return saveOnce(context.db, {
       find: (db) => findObservationByIdempotencyKey(db, key.data),
-      isRepeat: (note) => note.assignment_id === assignment.id && note.author_id === user.id && note.coaching_plan_id === null,
+      isRepeat: (note) =>
+        note.assignment_id === assignment.id &&
+        note.author_id === user.id &&
+        note.coaching_plan_id === null,
       check: refusal,
       create: async (trx) => {
         const result = await record(trx, parsed!);
@@ -143,7 +176,9 @@ function conflict(values: Values, current: { status: AssignmentStatus; version: 
     fieldErrors: {},
     values,
   };
-  return invalidWith(failure, { conflict: { yours: values, current: { status: current.status, version: current.version } } });
+  return invalidWith(failure, {
+    conflict: { yours: values, current: { status: current.status, version: current.version } },
+  });
 }
 
 const linkClass = "text-brand-700 underline";
@@ -210,21 +245,34 @@ function Text({ label, text }: { label: string; text: string }) {
   return (
     <div>
       <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="mt-0.5 whitespace-pre-wrap">{text || <span className="text-stone-600">Not written</span>}</dd>
+      <dd className="mt-0.5 whitespace-pre-wrap">
+        {text || <span className="text-stone-600">Not written</span>}
+      </dd>
     </div>
   );
 }
 
 export default function AssignmentPage() {
-  const { candidate, assignment, events, observations, extraDimensions, simple, closing, canOpenTemplate, idempotencyKey } =
-    useLoaderData<typeof loader>();
+  const {
+    candidate,
+    assignment,
+    events,
+    observations,
+    extraDimensions,
+    simple,
+    closing,
+    canOpenTemplate,
+    idempotencyKey,
+  } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const conflict = detailOf(data, "conflict") ?? null;
   // The two forms share their intent field (the radio buttons), so the refusal is told apart here.
   const result = readFormResult(data);
   const failedIntent = result.value("intent");
   const failedSimple = isStatus(simple, failedIntent);
-  const failedClosing = result.failed && (isStatus(closing, failedIntent) || (!failedSimple && Boolean(result.value("behavior"))));
+  const failedClosing =
+    result.failed &&
+    (isStatus(closing, failedIntent) || (!failedSimple && Boolean(result.value("behavior"))));
   const answer = failedSimple ? result : readFormResult(undefined);
   const debrief = failedClosing ? result : readFormResult(undefined);
   const navigation = useNavigation();
@@ -233,7 +281,14 @@ export default function AssignmentPage() {
   const here = `/candidates/${candidate.id}/assignments/${assignment.id}`;
   const open = simple.length + closing.length > 0;
   const debriefText = (name: string, label: string, rows = 2) => (
-    <TextArea label={label} name={name} rows={rows} maxLength={10000} defaultValue={debrief.value(name)} errors={debrief.errors[name]} />
+    <TextArea
+      label={label}
+      name={name}
+      rows={rows}
+      maxLength={10000}
+      defaultValue={debrief.value(name)}
+      errors={debrief.errors[name]}
+    />
   );
 
   return (
@@ -244,8 +299,12 @@ export default function AssignmentPage() {
           {assignment.title} — {candidate.name}
         </h1>
         <p className="mt-1 text-stone-600">
-          Sniff test on {assignment.dimension_name} · <span className="font-medium text-stone-800">{ASSIGNMENT_STATUS_WORDS[assignment.status]}</span> ·
-          offered {formatDate(assignment.offered_on)} by {assignment.assigned_by_name} · due {formatDate(assignment.due_on)}
+          Sniff test on {assignment.dimension_name} ·{" "}
+          <span className="font-medium text-stone-800">
+            {ASSIGNMENT_STATUS_WORDS[assignment.status]}
+          </span>{" "}
+          · offered {formatDate(assignment.offered_on)} by {assignment.assigned_by_name} · due{" "}
+          {formatDate(assignment.due_on)}
           {assignment.closed_on ? ` · closed ${formatDate(assignment.closed_on)}` : ""}
         </p>
         {canOpenTemplate ? (
@@ -259,7 +318,10 @@ export default function AssignmentPage() {
 
       {result.failed ? <FormError message={result.formError ?? CHECK_FIELDS} /> : null}
 
-      <section aria-labelledby="given-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="given-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="given-heading" className="text-lg font-semibold">
           The assignment as it was given
         </h2>
@@ -278,12 +340,22 @@ export default function AssignmentPage() {
       </section>
 
       {conflict ? (
-        <section aria-labelledby="conflict-heading" className="rounded-lg border border-brand-600 bg-white p-4">
+        <section
+          aria-labelledby="conflict-heading"
+          className="rounded-lg border border-brand-600 bg-white p-4"
+        >
           <h2 id="conflict-heading" className="text-lg font-semibold">
             Your text (not saved)
           </h2>
           <dl className="mt-2 space-y-3">
-            <Text label="What you recorded" text={isStatus(ASSIGNMENT_STATUSES, failedIntent) ? ASSIGNMENT_STATUS_LABELS[failedIntent] : failedIntent} />
+            <Text
+              label="What you recorded"
+              text={
+                isStatus(ASSIGNMENT_STATUSES, failedIntent)
+                  ? ASSIGNMENT_STATUS_LABELS[failedIntent]
+                  : failedIntent
+              }
+            />
             <Text label="Note" text={result.value("note")} />
             {result.value("behavior") ? (
               <>
@@ -293,12 +365,18 @@ export default function AssignmentPage() {
               </>
             ) : null}
           </dl>
-          <p className="mt-2 text-sm text-stone-600">The current status is {ASSIGNMENT_STATUS_WORDS[conflict.current.status]}; see the history below.</p>
+          <p className="mt-2 text-sm text-stone-600">
+            The current status is {ASSIGNMENT_STATUS_WORDS[conflict.current.status]}; see the
+            history below.
+          </p>
         </section>
       ) : null}
 
       {simple.length ? (
-        <section aria-labelledby="respond-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <section
+          aria-labelledby="respond-heading"
+          className="rounded-lg border border-stone-200 bg-white p-4"
+        >
           <h2 id="respond-heading" className="text-lg font-semibold">
             {assignment.status === "offered" ? "Record their answer" : "Withdraw"}
           </h2>
@@ -307,7 +385,11 @@ export default function AssignmentPage() {
             <Choices
               name="intent"
               legend="What happened"
-              options={simple.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              options={simple.map((s) => ({
+                value: s,
+                label: ASSIGNMENT_STATUS_LABELS[s],
+                hint: CHOICE_HINTS[s],
+              }))}
               checked={failedSimple ? failedIntent : simple.length === 1 ? simple[0] : ""}
               errors={failedClosing ? undefined : result.errors.intent}
               withHints
@@ -329,13 +411,17 @@ export default function AssignmentPage() {
       ) : null}
 
       {closing.length ? (
-        <section aria-labelledby="debrief-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <section
+          aria-labelledby="debrief-heading"
+          className="rounded-lg border border-stone-200 bg-white p-4"
+        >
           <h2 id="debrief-heading" className="text-lg font-semibold">
             Close it with a debrief
           </h2>
           <p className="mt-1 text-sm text-stone-600">
-            Whether or not it was done, write down what you saw. The debrief is saved as an observation of {candidate.name}, dated
-            today and tagged with {assignment.dimension_name}.
+            Whether or not it was done, write down what you saw. The debrief is saved as an
+            observation of {candidate.name}, dated today and tagged with {assignment.dimension_name}
+            .
           </p>
           <Form method="post" action={here} className="mt-3 space-y-4" noValidate>
             <input type="hidden" name="version" value={version} />
@@ -343,7 +429,11 @@ export default function AssignmentPage() {
             <Choices
               name="intent"
               legend="Outcome"
-              options={closing.map((s) => ({ value: s, label: ASSIGNMENT_STATUS_LABELS[s], hint: CHOICE_HINTS[s] }))}
+              options={closing.map((s) => ({
+                value: s,
+                label: ASSIGNMENT_STATUS_LABELS[s],
+                hint: CHOICE_HINTS[s],
+              }))}
               checked={debrief.value("intent")}
               errors={debrief.errors.intent}
               withHints
@@ -368,7 +458,13 @@ export default function AssignmentPage() {
               errors={debrief.errors.signal}
             />
             {extraDimensions.length ? (
-              <CheckboxGroup legend="Other dimensions it showed (optional)" name="dimensionIds" options={extraDimensions} chosen={new Set(debrief.list("dimensionIds"))} errors={debrief.errors.dimensionIds} />
+              <CheckboxGroup
+                legend="Other dimensions it showed (optional)"
+                name="dimensionIds"
+                options={extraDimensions}
+                chosen={new Set(debrief.list("dimensionIds"))}
+                errors={debrief.errors.dimensionIds}
+              />
             ) : null}
             <TextArea
               label="Note for the history (optional)"
@@ -386,7 +482,8 @@ export default function AssignmentPage() {
 
       {!open ? (
         <p className="rounded border border-stone-200 bg-stone-50 px-3 py-2 text-stone-700">
-          This sniff test is closed ({ASSIGNMENT_STATUS_WORDS[assignment.status]}); its status no longer changes.
+          This sniff test is closed ({ASSIGNMENT_STATUS_WORDS[assignment.status]}); its status no
+          longer changes.
         </p>
       ) : null}
 
@@ -396,7 +493,8 @@ export default function AssignmentPage() {
         </h2>
         {observations.length === 0 ? (
           <p className="mt-2 text-stone-600">
-            None yet. {open ? "Closing it as completed or not completed adds the debrief here." : ""}
+            None yet.{" "}
+            {open ? "Closing it as completed or not completed adds the debrief here." : ""}
           </p>
         ) : (
           <ul className="mt-2 space-y-2">
@@ -405,7 +503,9 @@ export default function AssignmentPage() {
                 <Link to={`/candidates/${candidate.id}/observations/${o.id}`} className={linkClass}>
                   {formatDate(o.observed_on)} · {o.author_name}
                 </Link>
-                {o.retracted_at ? <span className="ml-2 text-sm text-stone-600">(retracted)</span> : null}
+                {o.retracted_at ? (
+                  <span className="ml-2 text-sm text-stone-600">(retracted)</span>
+                ) : null}
                 <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{o.behavior}</p>
               </li>
             ))}
@@ -422,13 +522,17 @@ export default function AssignmentPage() {
             <li key={e.id} className="rounded border border-stone-200 bg-white p-3">
               <p>
                 <span className="font-medium">
-                  {e.from_status ? `${ASSIGNMENT_STATUS_LABELS[e.from_status]} → ${ASSIGNMENT_STATUS_LABELS[e.to_status]}` : ASSIGNMENT_STATUS_LABELS[e.to_status]}
+                  {e.from_status
+                    ? `${ASSIGNMENT_STATUS_LABELS[e.from_status]} → ${ASSIGNMENT_STATUS_LABELS[e.to_status]}`
+                    : ASSIGNMENT_STATUS_LABELS[e.to_status]}
                 </span>{" "}
                 <span className="text-sm text-stone-600">
                   by {e.changed_by_name}, {formatDate(e.created_at)}
                 </span>
               </p>
-              {e.note ? <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{e.note}</p> : null}
+              {e.note ? (
+                <p className="mt-1 whitespace-pre-wrap text-sm text-stone-800">{e.note}</p>
+              ) : null}
             </li>
           ))}
         </ol>

@@ -7,7 +7,12 @@ import { requireUser } from "../auth/session.server";
 import { BackToCandidate } from "../components/back-link";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
-import { findAssignmentByIdempotencyKey, listAssignableSniffTests, offerSniffTest, OfferSniffTestSchema } from "../models/assignment.server";
+import {
+  findAssignmentByIdempotencyKey,
+  listAssignableSniffTests,
+  offerSniffTest,
+  OfferSniffTestSchema,
+} from "../models/assignment.server";
 import { isoDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
@@ -41,7 +46,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = parsed.data;
   return saveOnce(context.db, {
     find: (db) => findAssignmentByIdempotencyKey(db, input.idempotencyKey),
-    isRepeat: (a) => a.candidate_id === access.id && a.sniff_test_id === input.sniffTestId && a.assigned_by === user.id,
+    isRepeat: (a) =>
+      a.candidate_id === access.id &&
+      a.sniff_test_id === input.sniffTestId &&
+      a.assigned_by === user.id,
     create: async (trx) => {
       const result = await offerSniffTest(trx, {
         viewer: user,
@@ -53,9 +61,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         now: context.now(),
         requestId: context.requestId,
       });
-      return "ok" in result ? badRequest(result.formError ?? "", values, result.fieldErrors) : result;
+      return "ok" in result
+        ? badRequest(result.formError ?? "", values, result.fieldErrors)
+        : result;
     },
-    answer: (a) => redirectWithFlash(`/candidates/${access.id}/assignments/${a.id}`, "Sniff test offered."),
+    answer: (a) =>
+      redirectWithFlash(`/candidates/${access.id}/assignments/${a.id}`, "Sniff test offered."),
     values,
   });
 }
@@ -71,7 +82,8 @@ export default function OfferSniffTest() {
       <BackToCandidate candidate={candidate} />
       <h1 className="mt-2 text-2xl font-semibold">Offer a sniff test to {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
-        They get the test's text as it reads today; later edits to the template will not change what they were given.
+        They get the test's text as it reads today; later edits to the template will not change what
+        they were given.
       </p>
       {tests.length === 0 ? (
         <p className="mt-6 rounded-lg border border-dashed border-stone-300 bg-white p-6 text-stone-700">
@@ -82,10 +94,20 @@ export default function OfferSniffTest() {
           .
         </p>
       ) : (
-        <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+        <Form
+          method="post"
+          className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4"
+          noValidate
+        >
           <IdempotencyKeyField value={result.key(idempotencyKey)} />
           <FormError message={result.summary} />
-          <SelectField label="Sniff test" name="sniffTestId" required defaultValue={result.value("sniffTestId")} errors={errors.sniffTestId}>
+          <SelectField
+            label="Sniff test"
+            name="sniffTestId"
+            required
+            defaultValue={result.value("sniffTestId")}
+            errors={errors.sniffTestId}
+          >
             <option value="">Choose a sniff test</option>
             {tests.map((t) => (
               <option key={t.id} value={t.id}>
@@ -94,7 +116,14 @@ export default function OfferSniffTest() {
             ))}
           </SelectField>
           <div className="grid gap-4 sm:grid-cols-2">
-            <TextField label="Offered on" name="offeredOn" type="date" required defaultValue={result.value("offeredOn", today)} errors={errors.offeredOn} />
+            <TextField
+              label="Offered on"
+              name="offeredOn"
+              type="date"
+              required
+              defaultValue={result.value("offeredOn", today)}
+              errors={errors.offeredOn}
+            />
             <TextField
               label="Due on"
               name="dueOn"

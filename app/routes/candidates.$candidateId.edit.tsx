@@ -7,7 +7,12 @@ import { STAGES, type Stage } from "../../db/schema";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { CandidateDetailsFields, DETAIL_FIELDS, type DetailValues, DetailsComparison } from "../components/candidate-details-fields";
+import {
+  CandidateDetailsFields,
+  DETAIL_FIELDS,
+  type DetailValues,
+  DetailsComparison,
+} from "../components/candidate-details-fields";
 import { ChoiceSelect } from "../components/choice-select";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
@@ -34,11 +39,21 @@ import { listActiveUsers } from "../models/user.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { id, optionalDay, text, version } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  invalid,
+  parseForm,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { STAGE_LABELS } from "../utils/labels";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.candidate.name ?? "candidate"} · Noseworthy` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Edit ${data?.candidate.name ?? "candidate"} · Noseworthy` },
+];
 
 const Reason = text("Give a reason: it stays in the stage history.", 2000);
 const RevisitOn = optionalDay("the revisit date");
@@ -46,15 +61,30 @@ const UserId = id("Choose a person from the list.");
 
 const EditSchema = z.discriminatedUnion("intent", [
   CandidateDetailsSchema.extend({ intent: z.literal("details"), version: version }),
-  z.object({ intent: z.literal("stage"), version: version, to: z.enum(STAGES, { error: "Choose a stage." }), reason: Reason, revisitOn: RevisitOn }),
+  z.object({
+    intent: z.literal("stage"),
+    version: version,
+    to: z.enum(STAGES, { error: "Choose a stage." }),
+    reason: Reason,
+    revisitOn: RevisitOn,
+  }),
   z.object({ intent: z.literal("archive"), version: version, reason: Reason }),
-  z.object({ intent: z.literal("restore"), version: version, reason: Reason, revisitOn: RevisitOn }),
+  z.object({
+    intent: z.literal("restore"),
+    version: version,
+    reason: Reason,
+    revisitOn: RevisitOn,
+  }),
   z.object({ intent: z.literal("add_observer"), userId: UserId }),
   z.object({ intent: z.literal("remove_observer"), userId: UserId }),
 ]);
 type EditInput = z.infer<typeof EditSchema>;
 
-async function requireManagedCandidate(context: AppContext, viewer: SessionUser, candidateId: string | undefined) {
+async function requireManagedCandidate(
+  context: AppContext,
+  viewer: SessionUser,
+  candidateId: string | undefined,
+) {
   const access = await requireCandidateAccess(context, viewer, candidateId, { manage: true });
   const candidate = await getCandidateForEdit(context.db, access.id);
   if (!candidate) throw notFound();
@@ -70,7 +100,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     listActiveUsers(context.db, { withRole: "manager" }),
     listPeopleUsers(context.db),
     getCurrentDecision(context.db, candidate.id),
-    candidate.stage === "archived" ? getStageBeforeArchive(context.db, candidate.id) : Promise.resolve(null),
+    candidate.stage === "archived"
+      ? getStageBeforeArchive(context.db, candidate.id)
+      : Promise.resolve(null),
   ]);
   const observerIds = new Set(observers.map((o) => o.id));
   return json({
@@ -78,7 +110,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     observers,
     history,
     managers: managers.map((m) => ({ id: m.id, name: m.name })),
-    observerChoices: people.filter((p) => !observerIds.has(p.id) && p.id !== candidate.manager_id).map((p) => ({ id: p.id, name: p.name })),
+    observerChoices: people
+      .filter((p) => !observerIds.has(p.id) && p.id !== candidate.manager_id)
+      .map((p) => ({ id: p.id, name: p.name })),
     promotable: candidate.stage === "ready" && decision?.outcome === "ready_now",
     restoreTo: beforeArchive?.stage ?? null,
     today: isoDate(context.now()),
@@ -94,7 +128,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   const here = `/candidates/${candidate.id}/edit`;
-  const base = { actorId: viewer.id, entity: "candidate", entityId: candidate.id, requestId: context.requestId };
+  const base = {
+    actorId: viewer.id,
+    entity: "candidate",
+    entityId: candidate.id,
+    requestId: context.requestId,
+  };
 
   switch (input.intent) {
     case "details":
@@ -104,20 +143,42 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "restore":
       return changeStage(context, { candidate, input, values, base, here });
     case "add_observer": {
-      if (!(await isActiveUserWithRole(context.db, { userId: input.userId, roles: ["leader", "manager", "mentor"] }))) {
+      if (
+        !(await isActiveUserWithRole(context.db, {
+          userId: input.userId,
+          roles: ["leader", "manager", "mentor"],
+        }))
+      ) {
         return badRequest("", values, { userId: ["Choose an active leader, manager or mentor."] });
       }
       const added = await context.db.transaction().execute(async (trx) => {
-        const inserted = await addObserver(trx, { candidateId: candidate.id, userId: input.userId, addedBy: viewer.id });
-        if (inserted) await audit(trx, { ...base, action: "candidate.observer_add", details: { userId: input.userId } });
+        const inserted = await addObserver(trx, {
+          candidateId: candidate.id,
+          userId: input.userId,
+          addedBy: viewer.id,
+        });
+        if (inserted)
+          await audit(trx, {
+            ...base,
+            action: "candidate.observer_add",
+            details: { userId: input.userId },
+          });
         return inserted;
       });
       return redirectWithFlash(here, added ? "Observer added." : "They were already an observer.");
     }
     case "remove_observer": {
       const removed = await context.db.transaction().execute(async (trx) => {
-        const deleted = await removeObserver(trx, { candidateId: candidate.id, userId: input.userId });
-        if (deleted) await audit(trx, { ...base, action: "candidate.observer_remove", details: { userId: input.userId } });
+        const deleted = await removeObserver(trx, {
+          candidateId: candidate.id,
+          userId: input.userId,
+        });
+        if (deleted)
+          await audit(trx, {
+            ...base,
+            action: "candidate.observer_remove",
+            details: { userId: input.userId },
+          });
         return deleted;
       });
       return redirectWithFlash(here, removed ? "Observer removed." : "They were not an observer.");
@@ -126,10 +187,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 type AuditBase = { actorId: string; entity: string; entityId: string; requestId: string };
-type Args<I> = { candidate: CandidateForEdit; input: I; values: Values; base: AuditBase; here: string };
+type Args<I> = {
+  candidate: CandidateForEdit;
+  input: I;
+  values: Values;
+  base: AuditBase;
+  here: string;
+};
 
 /** The details as saved, in the form's terms (no email is ""). */
-function savedDetails(candidate: Pick<CandidateForEdit, "name" | "email" | "title" | "team" | "track" | "manager_id" | "nominated_reason">): DetailValues {
+function savedDetails(
+  candidate: Pick<
+    CandidateForEdit,
+    "name" | "email" | "title" | "team" | "track" | "manager_id" | "nominated_reason"
+  >,
+): DetailValues {
   return {
     name: candidate.name,
     email: candidate.email ?? "",
@@ -141,16 +213,26 @@ function savedDetails(candidate: Pick<CandidateForEdit, "name" | "email" | "titl
   };
 }
 
-async function saveDetails(context: AppContext, { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "details" }>>) {
+async function saveDetails(
+  context: AppContext,
+  { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "details" }>>,
+) {
   const details = toCandidateDetails(input);
-  if (details.managerId !== candidate.manager_id && !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))) {
+  if (
+    details.managerId !== candidate.manager_id &&
+    !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))
+  ) {
     return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
   }
   const before = savedDetails(candidate);
   const yours: DetailValues = { ...details, email: details.email ?? "" };
   const fields = DETAIL_FIELDS.filter((f) => before[f] !== yours[f]);
   const saved = await context.db.transaction().execute(async (trx) => {
-    const row = await updateCandidateDetails(trx, { id: candidate.id, version: input.version, details });
+    const row = await updateCandidateDetails(trx, {
+      id: candidate.id,
+      version: input.version,
+      details,
+    });
     if (!row) return false;
     await audit(trx, { ...base, action: "candidate.update", details: { fields } });
     return true;
@@ -159,7 +241,8 @@ async function saveDetails(context: AppContext, { candidate, input, values, base
     const current = await getCandidateForEdit(context.db, candidate.id);
     const failure: FormFailure = {
       ok: false,
-      formError: "Someone else changed these details while you were editing. Your changes were not saved: compare them with the saved version below.",
+      formError:
+        "Someone else changed these details while you were editing. Your changes were not saved: compare them with the saved version below.",
       fieldErrors: {},
       values: { intent: "details" },
     };
@@ -170,7 +253,13 @@ async function saveDetails(context: AppContext, { candidate, input, values, base
 
 async function changeStage(
   context: AppContext,
-  { candidate, input, values, base, here }: Args<Extract<EditInput, { intent: "stage" | "archive" | "restore" }>>,
+  {
+    candidate,
+    input,
+    values,
+    base,
+    here,
+  }: Args<Extract<EditInput, { intent: "stage" | "archive" | "restore" }>>,
 ) {
   const today = isoDate(context.now());
   const from = candidate.stage;
@@ -182,22 +271,39 @@ async function changeStage(
     if (from === "archived") return badRequest("This candidate is already archived.", values);
     to = "archived";
   } else if (input.intent === "restore") {
-    if (from !== "archived") return badRequest("Only an archived candidate can be restored.", values);
+    if (from !== "archived")
+      return badRequest("Only an archived candidate can be restored.", values);
     const previous = await getStageBeforeArchive(context.db, candidate.id);
     to = previous.stage;
     if (to === "ready" || to === "promoted") {
       if (!previous.calibrationDecisionId) {
-        return badRequest("The decision that made them ready is missing: move them to another stage instead.", values);
+        return badRequest(
+          "The decision that made them ready is missing: move them to another stage instead.",
+          values,
+        );
       }
       calibrationDecisionId = previous.calibrationDecisionId;
     } else {
-      const refusal = stageMoveRefusal({ from, to, currentOutcome: null, revisitOn: revisitOn ?? null, today });
+      const refusal = stageMoveRefusal({
+        from,
+        to,
+        currentOutcome: null,
+        revisitOn: revisitOn ?? null,
+        today,
+      });
       if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
     }
   } else {
     to = input.to;
-    const decision = to === "promoted" ? await getCurrentDecision(context.db, candidate.id) : undefined;
-    const refusal = stageMoveRefusal({ from, to, currentOutcome: decision?.outcome ?? null, revisitOn: revisitOn ?? null, today });
+    const decision =
+      to === "promoted" ? await getCurrentDecision(context.db, candidate.id) : undefined;
+    const refusal = stageMoveRefusal({
+      from,
+      to,
+      currentOutcome: decision?.outcome ?? null,
+      revisitOn: revisitOn ?? null,
+      today,
+    });
     if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
     if (to === "promoted" && decision) calibrationDecisionId = decision.id;
   }
@@ -218,7 +324,12 @@ async function changeStage(
     await audit(trx, {
       ...base,
       action: "candidate.stage",
-      details: { from, to, via: input.intent, ...(calibrationDecisionId ? { calibrationDecisionId } : {}) },
+      details: {
+        from,
+        to,
+        via: input.intent,
+        ...(calibrationDecisionId ? { calibrationDecisionId } : {}),
+      },
     });
     return true;
   });
@@ -231,16 +342,21 @@ async function changeStage(
     );
   }
   // No stage in the flash cookie: a person's stage is a fact about them. The page shows it.
-  return redirectWithFlash(here, input.intent === "restore" ? "Candidate restored." : "Stage changed.");
+  return redirectWithFlash(
+    here,
+    input.intent === "restore" ? "Candidate restored." : "Stage changed.",
+  );
 }
 
 export default function EditCandidate() {
-  const { candidate, observers, history, managers, observerChoices, promotable, restoreTo, today } = useLoaderData<typeof loader>();
+  const { candidate, observers, history, managers, observerChoices, promotable, restoreTo, today } =
+    useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   // After a 409 the form shows the saved version and the refused input sits beside it.
   const conflict = data && "yours" in data ? data : undefined;
   const navigation = useNavigation();
-  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const busy = (intent: string) =>
+    navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   const details = useFormResult("details");
   const stage = useFormResult("stage");
   const archive = useFormResult("archive");
@@ -251,7 +367,9 @@ export default function EditCandidate() {
     ? managers
     : [{ id: candidate.manager_id, name: candidate.manager_name }, ...managers];
   const managerName = (id: string) => managerChoices.find((m) => m.id === id)?.name ?? id;
-  const stageChoices = STAGES.filter((s) => s !== candidate.stage && (s === "promoted" ? promotable : s !== "ready")).map((s) => ({
+  const stageChoices = STAGES.filter(
+    (s) => s !== candidate.stage && (s === "promoted" ? promotable : s !== "ready"),
+  ).map((s) => ({
     id: s,
     name: STAGE_LABELS[s],
   }));
@@ -271,21 +389,41 @@ export default function EditCandidate() {
       <h1 className="mt-1 text-2xl font-semibold">Edit {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
         {STAGE_LABELS[candidate.stage]} since {formatDate(candidate.stage_changed_at)}
-        {candidate.stage === "paused" && candidate.revisit_on ? `, revisit on ${formatDate(candidate.revisit_on)}` : ""} · managed by{" "}
-        {candidate.manager_name}
+        {candidate.stage === "paused" && candidate.revisit_on
+          ? `, revisit on ${formatDate(candidate.revisit_on)}`
+          : ""}{" "}
+        · managed by {candidate.manager_name}
       </p>
 
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
-        <section aria-labelledby="details-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+        <section
+          aria-labelledby="details-heading"
+          className="rounded-lg border border-stone-200 bg-white p-4"
+        >
           <h2 id="details-heading" className="text-lg font-semibold">
             Details
           </h2>
-          <Form method="post" key={`details-${candidate.version}`} className="mt-3 space-y-4" noValidate>
+          <Form
+            method="post"
+            key={`details-${candidate.version}`}
+            className="mt-3 space-y-4"
+            noValidate
+          >
             <input type="hidden" name="intent" value="details" />
             <input type="hidden" name="version" value={candidate.version} />
             <FormError message={details.summary} />
-            {conflict?.current ? <DetailsComparison yours={conflict.yours} current={conflict.current} managerName={managerName} /> : null}
-            <CandidateDetailsFields value={(name) => details.value(name, saved[name])} errors={details.errors} managers={managerChoices} />
+            {conflict?.current ? (
+              <DetailsComparison
+                yours={conflict.yours}
+                current={conflict.current}
+                managerName={managerName}
+              />
+            ) : null}
+            <CandidateDetailsFields
+              value={(name) => details.value(name, saved[name])}
+              errors={details.errors}
+              managers={managerChoices}
+            />
             <TextArea
               label="Why they were nominated"
               name="nominatedReason"
@@ -294,20 +432,32 @@ export default function EditCandidate() {
               defaultValue={details.value("nominatedReason", saved.nominatedReason)}
               errors={details.errors.nominatedReason}
             />
-            <Button disabled={busy("details")}>{busy("details") ? "Saving…" : "Save details"}</Button>
+            <Button disabled={busy("details")}>
+              {busy("details") ? "Saving…" : "Save details"}
+            </Button>
           </Form>
         </section>
 
         <div className="space-y-6">
-          <section aria-labelledby="stage-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+          <section
+            aria-labelledby="stage-heading"
+            className="rounded-lg border border-stone-200 bg-white p-4"
+          >
             <h2 id="stage-heading" className="text-lg font-semibold">
               Stage
             </h2>
             <p className="mt-1 text-sm text-stone-600">
               Ready and promoted are reached only through a calibration decision.
-              {promotable ? " The current decision is “ready now”, so you can record the promotion." : ""}
+              {promotable
+                ? " The current decision is “ready now”, so you can record the promotion."
+                : ""}
             </p>
-            <Form method="post" key={`stage-${candidate.version}`} className="mt-3 space-y-4" noValidate>
+            <Form
+              method="post"
+              key={`stage-${candidate.version}`}
+              className="mt-3 space-y-4"
+              noValidate
+            >
               <input type="hidden" name="intent" value="stage" />
               <input type="hidden" name="version" value={candidate.version} />
               <FormError message={stage.summary} />
@@ -319,7 +469,14 @@ export default function EditCandidate() {
                 choices={stageChoices}
                 placeholder="Choose a stage"
               />
-              <TextArea label="Reason" name="reason" rows={3} maxLength={2000} defaultValue={stage.value("reason")} errors={stage.errors.reason} />
+              <TextArea
+                label="Reason"
+                name="reason"
+                rows={3}
+                maxLength={2000}
+                defaultValue={stage.value("reason")}
+                errors={stage.errors.reason}
+              />
               <TextField
                 label="Revisit on"
                 name="revisitOn"
@@ -333,13 +490,28 @@ export default function EditCandidate() {
             </Form>
 
             {candidate.stage === "archived" ? (
-              <Form method="post" key={`restore-${candidate.version}`} className="mt-6 space-y-4 border-t border-stone-200 pt-4" noValidate>
+              <Form
+                method="post"
+                key={`restore-${candidate.version}`}
+                className="mt-6 space-y-4 border-t border-stone-200 pt-4"
+                noValidate
+              >
                 <h3 className="font-semibold">Restore</h3>
-                <p className="text-sm text-stone-600">Returns them to {restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.</p>
+                <p className="text-sm text-stone-600">
+                  Returns them to{" "}
+                  {restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.
+                </p>
                 <input type="hidden" name="intent" value="restore" />
                 <input type="hidden" name="version" value={candidate.version} />
                 <FormError message={restore.summary} />
-                <TextArea label="Reason for restoring" name="reason" rows={2} maxLength={2000} defaultValue={restore.value("reason")} errors={restore.errors.reason} />
+                <TextArea
+                  label="Reason for restoring"
+                  name="reason"
+                  rows={2}
+                  maxLength={2000}
+                  defaultValue={restore.value("reason")}
+                  errors={restore.errors.reason}
+                />
                 {restoreTo === "paused" ? (
                   <TextField
                     label="Revisit on"
@@ -355,13 +527,27 @@ export default function EditCandidate() {
                 </Button>
               </Form>
             ) : (
-              <Form method="post" key={`archive-${candidate.version}`} className="mt-6 space-y-4 border-t border-stone-200 pt-4" noValidate>
+              <Form
+                method="post"
+                key={`archive-${candidate.version}`}
+                className="mt-6 space-y-4 border-t border-stone-200 pt-4"
+                noValidate
+              >
                 <h3 className="font-semibold">Archive</h3>
-                <p className="text-sm text-stone-600">Hides them from lists; their record is kept and can be restored.</p>
+                <p className="text-sm text-stone-600">
+                  Hides them from lists; their record is kept and can be restored.
+                </p>
                 <input type="hidden" name="intent" value="archive" />
                 <input type="hidden" name="version" value={candidate.version} />
                 <FormError message={archive.summary} />
-                <TextArea label="Reason for archiving" name="reason" rows={2} maxLength={2000} defaultValue={archive.value("reason")} errors={archive.errors.reason} />
+                <TextArea
+                  label="Reason for archiving"
+                  name="reason"
+                  rows={2}
+                  maxLength={2000}
+                  defaultValue={archive.value("reason")}
+                  errors={archive.errors.reason}
+                />
                 <ConfirmButton
                   label="Archive"
                   confirmLabel={`Yes, archive ${candidate.name}`}
@@ -372,20 +558,29 @@ export default function EditCandidate() {
             )}
           </section>
 
-          <section aria-labelledby="observers-heading" className="rounded-lg border border-stone-200 bg-white p-4">
+          <section
+            aria-labelledby="observers-heading"
+            className="rounded-lg border border-stone-200 bg-white p-4"
+          >
             <h2 id="observers-heading" className="text-lg font-semibold">
               Observers
             </h2>
-            <p className="mt-1 text-sm text-stone-600">People you add here can see this candidate and record what they observe.</p>
+            <p className="mt-1 text-sm text-stone-600">
+              People you add here can see this candidate and record what they observe.
+            </p>
             {observers.length === 0 ? (
-              <p className="mt-2 text-stone-700">No observers yet. Add someone who works with them to get a second view.</p>
+              <p className="mt-2 text-stone-700">
+                No observers yet. Add someone who works with them to get a second view.
+              </p>
             ) : (
               <ul className="mt-2 divide-y divide-stone-100">
                 {observers.map((o) => (
                   <li key={o.id} className="flex items-center justify-between gap-3 py-2">
                     <span>
                       {o.name}
-                      {o.disabled_at ? <span className="text-sm text-stone-600"> (disabled)</span> : null}
+                      {o.disabled_at ? (
+                        <span className="text-sm text-stone-600"> (disabled)</span>
+                      ) : null}
                     </span>
                     <Form method="post">
                       <input type="hidden" name="intent" value="remove_observer" />
@@ -418,7 +613,10 @@ export default function EditCandidate() {
         </div>
       </div>
 
-      <section aria-labelledby="history-heading" className="mt-6 rounded-lg border border-stone-200 bg-white p-4">
+      <section
+        aria-labelledby="history-heading"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4"
+      >
         <h2 id="history-heading" className="text-lg font-semibold">
           Stage history
         </h2>
@@ -426,10 +624,18 @@ export default function EditCandidate() {
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="text-left text-stone-700">
               <tr>
-                <th scope="col" className="px-2 py-2 font-semibold">When</th>
-                <th scope="col" className="px-2 py-2 font-semibold">Move</th>
-                <th scope="col" className="px-2 py-2 font-semibold">By</th>
-                <th scope="col" className="px-2 py-2 font-semibold">Reason</th>
+                <th scope="col" className="px-2 py-2 font-semibold">
+                  When
+                </th>
+                <th scope="col" className="px-2 py-2 font-semibold">
+                  Move
+                </th>
+                <th scope="col" className="px-2 py-2 font-semibold">
+                  By
+                </th>
+                <th scope="col" className="px-2 py-2 font-semibold">
+                  Reason
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-stone-100 align-top">
@@ -439,7 +645,9 @@ export default function EditCandidate() {
                   <td className="px-2 py-2 whitespace-nowrap">
                     {h.from_stage ? `${STAGE_LABELS[h.from_stage]} → ` : ""}
                     {STAGE_LABELS[h.to_stage]}
-                    {h.calibration_decision_id ? <span className="block text-stone-600">by calibration decision</span> : null}
+                    {h.calibration_decision_id ? (
+                      <span className="block text-stone-600">by calibration decision</span>
+                    ) : null}
                   </td>
                   <td className="px-2 py-2 whitespace-nowrap">{h.changed_by_name}</td>
                   <td className="px-2 py-2 whitespace-pre-wrap">{h.reason}</td>

@@ -21,11 +21,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         entity: "candidate",
         entityId: access.id,
         requestId: context.requestId,
-        details: { rows: Object.fromEntries(Object.entries(data.tables).map(([table, rows]) => [table, rows.length])) },
+        details: {
+          rows: Object.fromEntries(
+            Object.entries(data.tables).map(([table, rows]) => [table, rows.length]),
+          ),
+        },
       });
       return data;
     });
-  const body = { ...record, exported_at: exportedAt.toISOString(), exported_by: { id: user.id, name: user.name } };
+  const body = {
+    ...record,
+    exported_at: exportedAt.toISOString(),
+    exported_by: { id: user.id, name: user.name },
+  };
   return new Response(JSON.stringify(body, null, 2), {
     status: 200,
     headers: {

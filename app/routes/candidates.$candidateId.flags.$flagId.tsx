@@ -4,28 +4,55 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import type { ReactNode } from "react";
 import type { FlagStatus } from "../../db/schema";
-import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
+import {
+  denyAsForbidden,
+  denyAsNotFound,
+  isLeader,
+  isUuid,
+  requireCandidateAccess,
+} from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { FlagActionSchema, getFlag, listFlagEvents, recordFlagDiscussed, setFlagStatus } from "../models/flag.server";
+import {
+  FlagActionSchema,
+  getFlag,
+  listFlagEvents,
+  recordFlagDiscussed,
+  setFlagStatus,
+} from "../models/flag.server";
 import { FLAG_STATUS_LABELS } from "../utils/labels";
 import { canMoveFlag } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
 import { useFormResult, detailOf } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  invalid,
+  parseForm,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `${data.flag.anti_pattern_name} · ${data.candidate.name}` : "Flag"} · Noseworthy` },
+  {
+    title: `${data ? `${data.flag.anti_pattern_name} · ${data.candidate.name}` : "Flag"} · Noseworthy`,
+  },
 ];
 
 type Flag = NonNullable<Awaited<ReturnType<typeof getFlag>>>;
 type Access = Awaited<ReturnType<typeof requireCandidateAccess>>;
 
-async function requireFlag(context: AppContext, user: SessionUser, candidateId: string, flagId: string | undefined) {
+async function requireFlag(
+  context: AppContext,
+  user: SessionUser,
+  candidateId: string,
+  flagId: string | undefined,
+) {
   const flag = isUuid(flagId) ? await getFlag(context.db, { candidateId, flagId }) : undefined;
   if (!flag) throw await denyAsNotFound(context, user, "flag", flagId);
   return flag;
@@ -60,7 +87,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const values = formValues(formData);
   const intent = values.intent;
-  if ((intent === "resolve" || intent === "dismiss" || intent === "reopen") && !maySetStatus(user, candidate, flag)) {
+  if (
+    (intent === "resolve" || intent === "dismiss" || intent === "reopen") &&
+    !maySetStatus(user, candidate, flag)
+  ) {
     throw await denyAsForbidden(context, user, `flag.${intent}`, "flag", flag.id);
   }
   const today = isoDate(context.now());
@@ -68,16 +98,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   if (input.version !== flag.version) return stale(flag, values);
-  const base = { actorId: user.id, entity: "flag", entityId: flag.id, requestId: context.requestId };
+  const base = {
+    actorId: user.id,
+    entity: "flag",
+    entityId: flag.id,
+    requestId: context.requestId,
+  };
   const here = `/candidates/${candidate.id}/flags/${flag.id}`;
 
   if (input.intent === "discussed") {
     if (input.discussedOn < flag.observed_on) {
-      return invalid(values, { discussedOn: ["The conversation cannot be before the day the behaviour was seen."] });
+      return invalid(values, {
+        discussedOn: ["The conversation cannot be before the day the behaviour was seen."],
+      });
     }
     const result = await context.db.transaction().execute(async (trx) => {
-      const done = await recordFlagDiscussed(trx, { flagId: flag.id, version: input.version, discussedOn: input.discussedOn, note: input.note, actorId: user.id });
-      if (done !== "stale") await audit(trx, { ...base, action: "flag.discussed", details: { candidateId: candidate.id, discussedOn: input.discussedOn } });
+      const done = await recordFlagDiscussed(trx, {
+        flagId: flag.id,
+        version: input.version,
+        discussedOn: input.discussedOn,
+        note: input.note,
+        actorId: user.id,
+      });
+      if (done !== "stale")
+        await audit(trx, {
+          ...base,
+          action: "flag.discussed",
+          details: { candidateId: candidate.id, discussedOn: input.discussedOn },
+        });
       return done;
     });
     if (result === "stale") return stale(flag, values, context);
@@ -86,12 +134,27 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   const to = TARGET[input.intent];
   if (!canMoveFlag(flag.status, to)) {
-    return badRequest(`A flag that is ${flag.status} cannot be ${to === "open" ? "reopened" : to}.`, values);
+    return badRequest(
+      `A flag that is ${flag.status} cannot be ${to === "open" ? "reopened" : to}.`,
+      values,
+    );
   }
   const result = await context.db.transaction().execute(async (trx) => {
-    const done = await setFlagStatus(trx, { flagId: flag.id, version: input.version, from: flag.status, to, note: input.note, actorId: user.id, now: context.now() });
+    const done = await setFlagStatus(trx, {
+      flagId: flag.id,
+      version: input.version,
+      from: flag.status,
+      to,
+      note: input.note,
+      actorId: user.id,
+      now: context.now(),
+    });
     if (done !== "stale") {
-      await audit(trx, { ...base, action: `flag.${input.intent}`, details: { candidateId: candidate.id, from: flag.status, to } });
+      await audit(trx, {
+        ...base,
+        action: `flag.${input.intent}`,
+        details: { candidateId: candidate.id, from: flag.status, to },
+      });
     }
     return done;
   });
@@ -102,10 +165,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 /** 409 with the user's input kept and the flag as it is now saved. */
 async function stale(flag: Flag, values: Values, context?: AppContext) {
-  const saved = context ? ((await getFlag(context.db, { candidateId: flag.candidate_id, flagId: flag.id })) ?? flag) : flag;
+  const saved = context
+    ? ((await getFlag(context.db, { candidateId: flag.candidate_id, flagId: flag.id })) ?? flag)
+    : flag;
   const failure: FormFailure = {
     ok: false,
-    formError: "This flag was changed after you opened it. Nothing was saved: check its current state below and submit again.",
+    formError:
+      "This flag was changed after you opened it. Nothing was saved: check its current state below and submit again.",
     fieldErrors: {},
     values: { ...values, version: String(saved.version) },
   };
@@ -113,9 +179,16 @@ async function stale(flag: Flag, values: Values, context?: AppContext) {
 }
 
 // The flag's own page says where it is being addressed.
-const STATUS_LABEL: Record<string, string> = { ...FLAG_STATUS_LABELS, addressing: "Being addressed in a coaching plan" };
+const STATUS_LABEL: Record<string, string> = {
+  ...FLAG_STATUS_LABELS,
+  addressing: "Being addressed in a coaching plan",
+};
 
-function eventText(e: { kind: string; from_status: string | null; to_status: string | null }): string {
+function eventText(e: {
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+}): string {
   if (e.kind === "raised") return "Raised";
   if (e.kind === "discussed") return "Discussed with the person";
   const to = e.to_status as FlagStatus | null;
@@ -133,7 +206,17 @@ function Panel({ title, children }: { title: string; children: ReactNode }) {
 }
 
 /** A form about this flag, sent with the version it was shown at (the resolve form's buttons carry the intent). */
-function FlagForm({ action, intent, version, children }: { action: string; intent?: string; version: string; children: ReactNode }) {
+function FlagForm({
+  action,
+  intent,
+  version,
+  children,
+}: {
+  action: string;
+  intent?: string;
+  version: string;
+  children: ReactNode;
+}) {
   return (
     <Form method="post" action={action} className="space-y-3" noValidate>
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
@@ -159,7 +242,18 @@ function NoteField({
   rows?: number;
   hint?: string;
 }) {
-  return <TextArea label={label} name="note" required={required} rows={rows} maxLength={2000} hint={hint} defaultValue={value} errors={errors} />;
+  return (
+    <TextArea
+      label={label}
+      name="note"
+      required={required}
+      rows={rows}
+      maxLength={2000}
+      hint={hint}
+      defaultValue={value}
+      errors={errors}
+    />
+  );
 }
 
 export default function FlagPage() {
@@ -187,7 +281,8 @@ export default function FlagPage() {
           Flag: {flag.anti_pattern_name} — {candidate.name}
         </h1>
         <p className="mt-1 text-stone-600">
-          Raised by {flag.raised_by_name} · seen on {formatDate(flag.observed_on)} · <strong>{STATUS_LABEL[current.status]}</strong>
+          Raised by {flag.raised_by_name} · seen on {formatDate(flag.observed_on)} ·{" "}
+          <strong>{STATUS_LABEL[current.status]}</strong>
         </p>
         <p className="mt-1 text-sm text-stone-600">
           {current.discussed_with_candidate_on
@@ -198,8 +293,13 @@ export default function FlagPage() {
 
       <FormError message={result.summary} />
 
-      <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label="What was seen">
-        {flag.anti_pattern_description ? <p className="text-sm text-stone-600">{flag.anti_pattern_description}</p> : null}
+      <section
+        className="rounded-lg border border-stone-200 bg-white p-4"
+        aria-label="What was seen"
+      >
+        {flag.anti_pattern_description ? (
+          <p className="text-sm text-stone-600">{flag.anti_pattern_description}</p>
+        ) : null}
         <dl className="mt-3 space-y-3">
           {[
             ["Situation", flag.situation],
@@ -208,13 +308,16 @@ export default function FlagPage() {
           ].map(([label, text]) => (
             <div key={label}>
               <dt className="text-sm font-medium text-stone-600">{label}</dt>
-              <dd className="whitespace-pre-wrap">{text || <span className="text-stone-600">Not recorded</span>}</dd>
+              <dd className="whitespace-pre-wrap">
+                {text || <span className="text-stone-600">Not recorded</span>}
+              </dd>
             </div>
           ))}
         </dl>
         {closed ? (
           <p className="mt-3 rounded bg-stone-100 p-3 text-sm">
-            {STATUS_LABEL[current.status]} by {current.resolved_by_name} on {formatDate(current.resolved_at)}:{" "}
+            {STATUS_LABEL[current.status]} by {current.resolved_by_name} on{" "}
+            {formatDate(current.resolved_at)}:{" "}
             <span className="whitespace-pre-wrap">{current.resolution}</span>
           </p>
         ) : null}
@@ -233,7 +336,11 @@ export default function FlagPage() {
               defaultValue={discussed.value("discussedOn") || today}
               errors={discussed.errors.discussedOn}
             />
-            <NoteField label="Note (optional)" value={discussed.value("note")} errors={discussed.errors.note} />
+            <NoteField
+              label="Note (optional)"
+              value={discussed.value("note")}
+              errors={discussed.errors.note}
+            />
             <Button variant="secondary">Record conversation</Button>
           </FlagForm>
         </Panel>
@@ -269,7 +376,11 @@ export default function FlagPage() {
         {mayClose && closed ? (
           <Panel title="Reopen">
             <FlagForm action={here} intent="reopen" version={version}>
-              <NoteField label="Why reopen it? (optional)" value={reopen.value("note")} errors={reopen.errors.note} />
+              <NoteField
+                label="Why reopen it? (optional)"
+                value={reopen.value("note")}
+                errors={reopen.errors.note}
+              />
               <Button variant="secondary">Reopen flag</Button>
             </FlagForm>
           </Panel>
@@ -289,7 +400,9 @@ export default function FlagPage() {
                   by {e.changed_by_name} on {formatDate(e.created_at)}
                 </span>
               </p>
-              {e.note ? <p className="mt-1 whitespace-pre-wrap text-sm text-stone-700">{e.note}</p> : null}
+              {e.note ? (
+                <p className="mt-1 whitespace-pre-wrap text-sm text-stone-700">{e.note}</p>
+              ) : null}
             </li>
           ))}
         </ol>

@@ -8,7 +8,13 @@ import { ChoiceSelect } from "../components/choice-select";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
-import { antiPatternIsActive, createFlag, findFlagByIdempotencyKey, listAntiPatternsForForm, NewFlagSchema } from "../models/flag.server";
+import {
+  antiPatternIsActive,
+  createFlag,
+  findFlagByIdempotencyKey,
+  listAntiPatternsForForm,
+  NewFlagSchema,
+} from "../models/flag.server";
 import { isoDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
@@ -49,7 +55,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         ? null
         : invalid(values, { antiPatternId: ["Choose the anti-pattern you saw."] }),
     create: async (trx) => {
-      const created = await createFlag(trx, { ...input, candidateId: candidate.id, raisedBy: user.id });
+      const created = await createFlag(trx, {
+        ...input,
+        candidateId: candidate.id,
+        raisedBy: user.id,
+      });
       await audit(trx, {
         actorId: user.id,
         action: "flag.create",
@@ -60,7 +70,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
       return created;
     },
-    answer: (flag) => redirectWithFlash(`/candidates/${candidate.id}/flags/${flag.id}`, "Flag raised. Record when you discuss it with them."),
+    answer: (flag) =>
+      redirectWithFlash(
+        `/candidates/${candidate.id}/flags/${flag.id}`,
+        "Flag raised. Record when you discuss it with them.",
+      ),
     values,
   });
 }
@@ -78,13 +92,17 @@ export default function NewFlag() {
           ← {candidate.name}
         </Link>
       </p>
-      <h1 className="mt-2 text-2xl font-semibold">Raise an anti-pattern flag for {candidate.name}</h1>
+      <h1 className="mt-2 text-2xl font-semibold">
+        Raise an anti-pattern flag for {candidate.name}
+      </h1>
       <p className="mt-1 text-stone-600">
-        Describe one occasion you saw. A flag is a prompt to talk with the person and to coach, not a verdict.
+        Describe one occasion you saw. A flag is a prompt to talk with the person and to coach, not
+        a verdict.
       </p>
       {antiPatterns.length === 0 ? (
         <p className="mt-6 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
-          The anti-pattern catalogue is empty. Ask an admin to add anti-patterns under Framework first.
+          The anti-pattern catalogue is empty. Ask an admin to add anti-patterns under Framework
+          first.
         </p>
       ) : (
         <Form method="post" className="mt-6 space-y-4" noValidate>
@@ -101,7 +119,9 @@ export default function NewFlag() {
             placeholder="Choose…"
           />
           <details className="rounded border border-stone-200 bg-white p-3 text-sm">
-            <summary className="cursor-pointer text-brand-700">What each anti-pattern means</summary>
+            <summary className="cursor-pointer text-brand-700">
+              What each anti-pattern means
+            </summary>
             <dl className="mt-2 space-y-2">
               {antiPatterns.map((ap) => (
                 <div key={ap.id}>
@@ -139,7 +159,14 @@ export default function NewFlag() {
             defaultValue={result.value("behavior")}
             errors={result.errors.behavior}
           />
-          <TextArea label="Impact (optional)" name="impact" maxLength={10000} rows={2} defaultValue={result.value("impact")} errors={result.errors.impact} />
+          <TextArea
+            label="Impact (optional)"
+            name="impact"
+            maxLength={10000}
+            rows={2}
+            defaultValue={result.value("impact")}
+            errors={result.errors.impact}
+          />
           <Button>Raise flag</Button>
         </Form>
       )}

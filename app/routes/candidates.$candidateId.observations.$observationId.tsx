@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { denyAsForbidden, denyAsNotFound, isLeader, isUuid, requireCandidateAccess } from "../auth/policy.server";
+import {
+  denyAsForbidden,
+  denyAsNotFound,
+  isLeader,
+  isUuid,
+  requireCandidateAccess,
+} from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { BackToCandidate } from "../components/back-link";
 import { ObservationForm } from "../components/observation-form";
@@ -25,7 +31,15 @@ import { formatDate, isoDate } from "../utils/dates";
 import { SIGNAL_LABELS } from "../utils/labels";
 import { text } from "../utils/fields";
 import { readFormResult, detailOf } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, invalid, parseForm, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  invalid,
+  parseForm,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -37,8 +51,15 @@ const DELETE_WINDOW_MS = 24 * 60 * 60 * 1000;
 type Observation = NonNullable<Awaited<ReturnType<typeof getObservation>>>;
 type Access = Awaited<ReturnType<typeof requireCandidateAccess>>;
 
-async function requireObservation(context: AppContext, user: SessionUser, candidateId: string, observationId: string | undefined) {
-  const observation = isUuid(observationId) ? await getObservation(context.db, { candidateId, observationId }) : undefined;
+async function requireObservation(
+  context: AppContext,
+  user: SessionUser,
+  candidateId: string,
+  observationId: string | undefined,
+) {
+  const observation = isUuid(observationId)
+    ? await getObservation(context.db, { candidateId, observationId })
+    : undefined;
   if (!observation) throw await denyAsNotFound(context, user, "observation", observationId);
   return observation;
 }
@@ -75,12 +96,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-function mergeDimensions(active: { id: string; name: string }[], current: { id: string; name: string }[]) {
+function mergeDimensions(
+  active: { id: string; name: string }[],
+  current: { id: string; name: string }[],
+) {
   const ids = new Set(active.map((d) => d.id));
-  return [...active.map((d) => ({ id: d.id, name: d.name })), ...current.filter((d) => !ids.has(d.id))];
+  return [
+    ...active.map((d) => ({ id: d.id, name: d.name })),
+    ...current.filter((d) => !ids.has(d.id)),
+  ];
 }
 
-const IntentSchema = z.object({ intent: z.enum(["edit", "delete", "retract"], { error: "Choose what to do." }) });
+const IntentSchema = z.object({
+  intent: z.enum(["edit", "delete", "retract"], { error: "Choose what to do." }),
+});
 const RetractSchema = z.object({ reason: text("Say why you retract this observation.", 2000) });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -92,42 +121,92 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!intent.ok) return intent.response;
   const can = permissions(user, candidate, observation, context.now());
   const values = formValues(formData);
-  const base = { actorId: user.id, entity: "observation", entityId: observation.id, requestId: context.requestId };
+  const base = {
+    actorId: user.id,
+    entity: "observation",
+    entityId: observation.id,
+    requestId: context.requestId,
+  };
 
   switch (intent.data.intent) {
     case "edit": {
-      if (!can.isAuthor) throw await denyAsForbidden(context, user, "observation.update", "observation", observation.id);
-      if (observation.retracted_at) return badRequest("A retracted observation cannot be edited.", values);
+      if (!can.isAuthor)
+        throw await denyAsForbidden(
+          context,
+          user,
+          "observation.update",
+          "observation",
+          observation.id,
+        );
+      if (observation.retracted_at)
+        return badRequest("A retracted observation cannot be edited.", values);
       return editObservation(context, { user, observation, formData, values, base });
     }
     case "delete": {
-      if (!can.isAuthor) throw await denyAsForbidden(context, user, "observation.delete", "observation", observation.id);
+      if (!can.isAuthor)
+        throw await denyAsForbidden(
+          context,
+          user,
+          "observation.delete",
+          "observation",
+          observation.id,
+        );
       if (!can.delete) {
-        return badRequest("More than 24 hours have passed: this observation can only be retracted now, with a reason.", values);
+        return badRequest(
+          "More than 24 hours have passed: this observation can only be retracted now, with a reason.",
+          values,
+        );
       }
       if (await observationIsCited(context.db, observation.id)) {
-        return badRequest("A calibration decision cites this observation: it can only be retracted, with a reason.", values);
+        return badRequest(
+          "A calibration decision cites this observation: it can only be retracted, with a reason.",
+          values,
+        );
       }
       await context.db.transaction().execute(async (trx) => {
         await deleteObservation(trx, { observationId: observation.id });
-        await audit(trx, { ...base, action: "observation.delete", details: { candidateId: candidate.id } });
+        await audit(trx, {
+          ...base,
+          action: "observation.delete",
+          details: { candidateId: candidate.id },
+        });
       });
       return redirectWithFlash(`/candidates/${candidate.id}`, "Observation deleted.");
     }
     case "retract": {
       if (!can.isAuthor && candidate.manager_id !== user.id && !isLeader(user)) {
-        throw await denyAsForbidden(context, user, "observation.retract", "observation", observation.id);
+        throw await denyAsForbidden(
+          context,
+          user,
+          "observation.retract",
+          "observation",
+          observation.id,
+        );
       }
-      if (observation.retracted_at) return badRequest("This observation is already retracted.", values);
+      if (observation.retracted_at)
+        return badRequest("This observation is already retracted.", values);
       const parsed = parseForm(RetractSchema, formData);
       if (!parsed.ok) return parsed.response;
       const done = await context.db.transaction().execute(async (trx) => {
-        const ok = await retractObservation(trx, { observationId: observation.id, actorId: user.id, reason: parsed.data.reason, now: context.now() });
-        if (ok) await audit(trx, { ...base, action: "observation.retract", details: { candidateId: candidate.id } });
+        const ok = await retractObservation(trx, {
+          observationId: observation.id,
+          actorId: user.id,
+          reason: parsed.data.reason,
+          now: context.now(),
+        });
+        if (ok)
+          await audit(trx, {
+            ...base,
+            action: "observation.retract",
+            details: { candidateId: candidate.id },
+          });
         return ok;
       });
       if (!done) return badRequest("This observation is already retracted.", values);
-      return redirectWithFlash(`/candidates/${candidate.id}/observations/${observation.id}`, "Observation retracted. It stays in the record, marked as retracted.");
+      return redirectWithFlash(
+        `/candidates/${candidate.id}/observations/${observation.id}`,
+        "Observation retracted. It stays in the record, marked as retracted.",
+      );
     }
   }
 }
@@ -152,34 +231,64 @@ async function editObservation(
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   const current = new Set(observation.dimensions.map((d) => d.id));
-  const fieldErrors = await observationInputErrors(context.db, { dimensionIds: input.dimensionIds.filter((id) => !current.has(id)) });
+  const fieldErrors = await observationInputErrors(context.db, {
+    dimensionIds: input.dimensionIds.filter((id) => !current.has(id)),
+  });
   if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
 
   const result = await context.db.transaction().execute(async (trx) => {
-    const updated = await updateObservation(trx, { ...input, observationId: observation.id, editorId: user.id, now: context.now() });
+    const updated = await updateObservation(trx, {
+      ...input,
+      observationId: observation.id,
+      editorId: user.id,
+      now: context.now(),
+    });
     if (updated === "stale") return updated;
     await audit(trx, {
       ...base,
       action: "observation.update",
-      details: { candidateId: observation.candidate_id, fromVersion: input.version, toVersion: updated.version, dimensionIds: input.dimensionIds },
+      details: {
+        candidateId: observation.candidate_id,
+        fromVersion: input.version,
+        toVersion: updated.version,
+        dimensionIds: input.dimensionIds,
+      },
     });
     return updated;
   });
   if (result === "stale") {
     // Someone saved first: send back both texts so the user can merge and re-submit against the new version.
-    const saved = (await getObservation(context.db, { candidateId: observation.candidate_id, observationId: observation.id })) ?? observation;
+    const saved =
+      (await getObservation(context.db, {
+        candidateId: observation.candidate_id,
+        observationId: observation.id,
+      })) ?? observation;
     const failure: FormFailure = {
       ok: false,
-      formError: "This observation was changed after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+      formError:
+        "This observation was changed after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
       fieldErrors: {},
       values: { ...values, version: String(saved.version) },
     };
     return invalidWith(failure, { conflict: { yours: values, saved } });
   }
-  return redirectWithFlash(`/candidates/${observation.candidate_id}/observations/${observation.id}`, "Observation updated. The earlier text is kept in its history.");
+  return redirectWithFlash(
+    `/candidates/${observation.candidate_id}/observations/${observation.id}`,
+    "Observation updated. The earlier text is kept in its history.",
+  );
 }
 
-function Sbi({ situation, behavior, impact, struck = false }: { situation: string; behavior: string; impact: string; struck?: boolean }) {
+function Sbi({
+  situation,
+  behavior,
+  impact,
+  struck = false,
+}: {
+  situation: string;
+  behavior: string;
+  impact: string;
+  struck?: boolean;
+}) {
   const cls = struck ? "line-through decoration-stone-400" : "";
   return (
     <dl className="space-y-3">
@@ -190,7 +299,9 @@ function Sbi({ situation, behavior, impact, struck = false }: { situation: strin
       ].map(([label, text]) => (
         <div key={label}>
           <dt className="text-sm font-medium text-stone-600">{label}</dt>
-          <dd className={`whitespace-pre-wrap ${cls}`}>{text || <span className="text-stone-600">Not recorded</span>}</dd>
+          <dd className={`whitespace-pre-wrap ${cls}`}>
+            {text || <span className="text-stone-600">Not recorded</span>}
+          </dd>
         </div>
       ))}
     </dl>
@@ -198,7 +309,8 @@ function Sbi({ situation, behavior, impact, struck = false }: { situation: strin
 }
 
 export default function ObservationPage() {
-  const { candidate, observation, revisions, dimensions, today, can } = useLoaderData<typeof loader>();
+  const { candidate, observation, revisions, dimensions, today, can } =
+    useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const conflict = detailOf(data, "conflict") ?? null;
   const { formError } = readFormResult(data);
@@ -221,13 +333,17 @@ export default function ObservationPage() {
           {observation.version > 1 ? (
             <>
               {" "}
-              · <a href="#history" className="text-brand-700 underline">edited</a>
+              ·{" "}
+              <a href="#history" className="text-brand-700 underline">
+                edited
+              </a>
             </>
           ) : null}
         </p>
         {observation.assignment_title ? (
           <p className="mt-1 text-sm text-stone-600">
-            Linked to the sniff test “{observation.assignment_title}”, offered {formatDate(observation.assignment_offered_on)}.
+            Linked to the sniff test “{observation.assignment_title}”, offered{" "}
+            {formatDate(observation.assignment_offered_on)}.
           </p>
         ) : null}
       </header>
@@ -235,7 +351,10 @@ export default function ObservationPage() {
       <FormError message={formError} />
 
       {retracted ? (
-        <section className="rounded border border-amber-300 bg-amber-50 p-4" aria-labelledby="retracted-heading">
+        <section
+          className="rounded border border-amber-300 bg-amber-50 p-4"
+          aria-labelledby="retracted-heading"
+        >
           <h2 id="retracted-heading" className="font-semibold text-amber-900">
             Retracted
           </h2>
@@ -246,8 +365,16 @@ export default function ObservationPage() {
         </section>
       ) : null}
 
-      <section className="rounded-lg border border-stone-200 bg-white p-4" aria-label="The observation">
-        <Sbi situation={observation.situation} behavior={observation.behavior} impact={observation.impact} struck={retracted} />
+      <section
+        className="rounded-lg border border-stone-200 bg-white p-4"
+        aria-label="The observation"
+      >
+        <Sbi
+          situation={observation.situation}
+          behavior={observation.behavior}
+          impact={observation.impact}
+          struck={retracted}
+        />
       </section>
 
       {conflict ? (
@@ -268,7 +395,11 @@ export default function ObservationPage() {
           <div className="rounded border border-stone-300 bg-white p-4">
             <h3 className="font-medium">Saved text (version {conflict.saved.version})</h3>
             <div className="mt-2">
-              <Sbi situation={conflict.saved.situation} behavior={conflict.saved.behavior} impact={conflict.saved.impact} />
+              <Sbi
+                situation={conflict.saved.situation}
+                behavior={conflict.saved.behavior}
+                impact={conflict.saved.impact}
+              />
             </div>
           </div>
         </section>
@@ -276,8 +407,12 @@ export default function ObservationPage() {
 
       {can.edit ? (
         <details className="rounded-lg border border-stone-200 bg-white p-4" open={edit.failed}>
-          <summary className="cursor-pointer font-medium text-brand-700">Edit this observation</summary>
-          <p className="mt-2 text-sm text-stone-600">The current text is kept in the history below when you save.</p>
+          <summary className="cursor-pointer font-medium text-brand-700">
+            Edit this observation
+          </summary>
+          <p className="mt-2 text-sm text-stone-600">
+            The current text is kept in the history below when you save.
+          </p>
           <div className="mt-4">
             <ObservationForm
               key={version}
@@ -308,7 +443,11 @@ export default function ObservationPage() {
             Take it back
           </h2>
           {can.delete ? (
-            <Form method="post" action={here} className="rounded-lg border border-stone-200 bg-white p-4">
+            <Form
+              method="post"
+              action={here}
+              className="rounded-lg border border-stone-200 bg-white p-4"
+            >
               <input type="hidden" name="intent" value="delete" />
               <p className="text-sm text-stone-700">
                 Within 24 hours of writing it, you can delete your observation completely.
@@ -323,7 +462,11 @@ export default function ObservationPage() {
             </Form>
           ) : null}
           {can.retract ? (
-            <Form method="post" action={here} className="space-y-3 rounded-lg border border-stone-200 bg-white p-4">
+            <Form
+              method="post"
+              action={here}
+              className="space-y-3 rounded-lg border border-stone-200 bg-white p-4"
+            >
               <input type="hidden" name="intent" value="retract" />
               <TextArea
                 label="Reason for retracting"
@@ -352,14 +495,16 @@ export default function ObservationPage() {
         <ol className="mt-2 space-y-3">
           {observation.version > 1 || revisions.length ? (
             <li className="text-sm text-stone-600">
-              Version {observation.version} (current), last changed {formatDate(observation.updated_at)}.
+              Version {observation.version} (current), last changed{" "}
+              {formatDate(observation.updated_at)}.
             </li>
           ) : null}
           {revisions.map((r) => (
             <li key={r.id} className="rounded border border-stone-200 bg-white p-4">
               <p className="text-sm text-stone-600">
-                Version {r.version}, replaced by {r.edited_by_name} on {formatDate(r.created_at)} · observed {formatDate(r.observed_on)} ·{" "}
-                {SIGNAL_LABELS[r.signal]} · {r.dimension_names.join(", ")}
+                Version {r.version}, replaced by {r.edited_by_name} on {formatDate(r.created_at)} ·
+                observed {formatDate(r.observed_on)} · {SIGNAL_LABELS[r.signal]} ·{" "}
+                {r.dimension_names.join(", ")}
               </p>
               <div className="mt-2">
                 <Sbi situation={r.situation} behavior={r.behavior} impact={r.impact} />

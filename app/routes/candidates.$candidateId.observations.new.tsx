@@ -37,7 +37,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({
     candidate: { id: candidate.id, name },
     dimensions,
-    assignments: assignments.map((a) => ({ id: a.id, title: `${a.title} (offered ${formatDate(a.offered_on)})` })),
+    assignments: assignments.map((a) => ({
+      id: a.id,
+      title: `${a.title} (offered ${formatDate(a.offered_on)})`,
+    })),
     today: isoDate(context.now()),
     idempotencyKey: newIdempotencyKey(),
   });
@@ -56,10 +59,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   return saveOnce(context.db, {
     find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
-    isRepeat: (row) => row.candidate_id === candidate.id && row.author_id === user.id && row.coaching_plan_id === null,
+    isRepeat: (row) =>
+      row.candidate_id === candidate.id &&
+      row.author_id === user.id &&
+      row.coaching_plan_id === null,
     check: async () => {
       const fieldErrors = await observationInputErrors(context.db, input);
-      if (input.assignmentId && !(await assignmentBelongsToCandidate(context.db, { assignmentId: input.assignmentId, candidateId: candidate.id }))) {
+      if (
+        input.assignmentId &&
+        !(await assignmentBelongsToCandidate(context.db, {
+          assignmentId: input.assignmentId,
+          candidateId: candidate.id,
+        }))
+      ) {
         fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
       }
       return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
@@ -76,9 +88,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         entity: "observation",
         entityId: id,
         requestId: context.requestId,
-        details: { candidateId: candidate.id, dimensionIds: input.dimensionIds, signal: input.signal, assignmentId: input.assignmentId },
+        details: {
+          candidateId: candidate.id,
+          dimensionIds: input.dimensionIds,
+          signal: input.signal,
+          assignmentId: input.assignmentId,
+        },
       });
-      return createObservation(trx, { ...input, id, candidateId: candidate.id, authorId: user.id, now: context.now() });
+      return createObservation(trx, {
+        ...input,
+        id,
+        candidateId: candidate.id,
+        authorId: user.id,
+        now: context.now(),
+      });
     },
     answer: () => redirectWithFlash(`/candidates/${candidate.id}`, "Observation saved."),
     values,
@@ -86,21 +109,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function NewObservation() {
-  const { candidate, dimensions, assignments, today, idempotencyKey } = useLoaderData<typeof loader>();
+  const { candidate, dimensions, assignments, today, idempotencyKey } =
+    useLoaderData<typeof loader>();
   const result = useFormResult();
   return (
     <div className="mx-auto max-w-2xl">
       <BackToCandidate candidate={candidate} />
       <h1 className="mt-2 text-2xl font-semibold">New observation of {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
-        Write down what you saw: the situation, what they did, and what it led to. Facts, not verdicts.
+        Write down what you saw: the situation, what they did, and what it led to. Facts, not
+        verdicts.
       </p>
       <div className="mt-6 space-y-4">
         {/* A refused key is said beside the button, so here it is "check the fields". */}
         {result.failed ? <FormError message={result.formError ?? CHECK_FIELDS} /> : null}
         {dimensions.length === 0 ? (
           <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
-            No dimensions are set up yet. Ask an admin to add them under Framework before logging observations.
+            No dimensions are set up yet. Ask an admin to add them under Framework before logging
+            observations.
           </p>
         ) : null}
         <ObservationForm

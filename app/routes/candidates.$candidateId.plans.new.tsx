@@ -31,7 +31,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(context, request);
-  const candidate = await requireCandidateAccess(context, user, params.candidateId, { manage: true });
+  const candidate = await requireCandidateAccess(context, user, params.candidateId, {
+    manage: true,
+  });
   const name = candidate.name;
   const [mentors, dimensions, flags] = await Promise.all([
     listMentorOptions(context.db),
@@ -50,7 +52,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
-  const candidate = await requireCandidateAccess(context, user, params.candidateId, { manage: true });
+  const candidate = await requireCandidateAccess(context, user, params.candidateId, {
+    manage: true,
+  });
   const formData = await request.formData();
   const values = formValues(formData);
   const today = isoDate(context.now());
@@ -64,8 +68,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     isRepeat: (plan) => plan.candidate_id === candidate.id && plan.created_by === user.id,
     check: async () => {
       const fieldErrors = await planInputErrors(context.db, input);
-      const addressable = await findAddressableFlagIds(context.db, { candidateId: candidate.id, flagIds });
-      if (addressable.length !== flagIds.length) fieldErrors.flagIds = ["Choose flags from this person's open flags."];
+      const addressable = await findAddressableFlagIds(context.db, {
+        candidateId: candidate.id,
+        flagIds,
+      });
+      if (addressable.length !== flagIds.length)
+        fieldErrors.flagIds = ["Choose flags from this person's open flags."];
       return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
     },
     create: async (trx) => {
@@ -83,11 +91,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         entity: "coaching_plan",
         entityId: created.id,
         requestId: context.requestId,
-        details: { candidateId: candidate.id, mentorId: input.mentorId, dimensionIds: input.dimensionIds, flagIds },
+        details: {
+          candidateId: candidate.id,
+          mentorId: input.mentorId,
+          dimensionIds: input.dimensionIds,
+          flagIds,
+        },
       });
       return created;
     },
-    answer: (plan) => redirectWithFlash(`/coaching/${plan.id}`, "Coaching plan started. Add the first actions with the mentor."),
+    answer: (plan) =>
+      redirectWithFlash(
+        `/coaching/${plan.id}`,
+        "Coaching plan started. Add the first actions with the mentor.",
+      ),
     values,
   });
 }
@@ -95,7 +112,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 const FLAG_STATUS: Record<string, string> = { open: "open", addressing: "already in another plan" };
 
 export default function NewPlan() {
-  const { candidate, mentors, dimensions, flags, today, idempotencyKey } = useLoaderData<typeof loader>();
+  const { candidate, mentors, dimensions, flags, today, idempotencyKey } =
+    useLoaderData<typeof loader>();
   const result = useFormResult();
   const id = useId();
   const chosenDimensions = new Set(result.list("dimensionIds"));
@@ -110,7 +128,8 @@ export default function NewPlan() {
       </p>
       <h1 className="mt-2 text-2xl font-semibold">Start a coaching plan for {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
-        Choose a mentor and agree a goal. While the plan is active or paused, the mentor is in {candidate.name}'s circle.
+        Choose a mentor and agree a goal. While the plan is active or paused, the mentor is in{" "}
+        {candidate.name}'s circle.
       </p>
       <div className="mt-6 space-y-4">
         <FormError message={result.summary} />
@@ -135,15 +154,28 @@ export default function NewPlan() {
             defaultValue={result.value("goal")}
             errors={result.errors.goal}
           />
-          <CheckboxGroup legend="Focus dimensions (one or more)" name="dimensionIds" options={dimensions} chosen={chosenDimensions} errors={result.errors.dimensionIds} />
-          <fieldset aria-describedby={result.errors.flagIds?.length ? `${id}-flags-error` : undefined}>
-            <legend className="block text-sm font-medium text-stone-800">Flags this plan addresses (optional)</legend>
+          <CheckboxGroup
+            legend="Focus dimensions (one or more)"
+            name="dimensionIds"
+            options={dimensions}
+            chosen={chosenDimensions}
+            errors={result.errors.dimensionIds}
+          />
+          <fieldset
+            aria-describedby={result.errors.flagIds?.length ? `${id}-flags-error` : undefined}
+          >
+            <legend className="block text-sm font-medium text-stone-800">
+              Flags this plan addresses (optional)
+            </legend>
             {flags.length === 0 ? (
               <p className="mt-1 text-sm text-stone-600">{candidate.name} has no open flags.</p>
             ) : (
               <div className="mt-1 flex flex-col gap-2">
                 {flags.map((f) => (
-                  <label key={f.id} className="inline-flex items-center gap-2 text-sm text-stone-800">
+                  <label
+                    key={f.id}
+                    className="inline-flex items-center gap-2 text-sm text-stone-800"
+                  >
                     <input
                       type="checkbox"
                       name="flagIds"
@@ -152,10 +184,13 @@ export default function NewPlan() {
                       aria-invalid={result.errors.flagIds?.length ? true : undefined}
                       className="h-4 w-4 rounded border-stone-300 text-brand-700"
                     />
-                    {f.anti_pattern_name} (seen {formatDate(f.observed_on)}, {FLAG_STATUS[f.status] ?? f.status})
+                    {f.anti_pattern_name} (seen {formatDate(f.observed_on)},{" "}
+                    {FLAG_STATUS[f.status] ?? f.status})
                   </label>
                 ))}
-                <p className="text-sm text-stone-600">Open flags you choose move to "being addressed".</p>
+                <p className="text-sm text-stone-600">
+                  Open flags you choose move to "being addressed".
+                </p>
               </div>
             )}
             {result.errors.flagIds?.length ? (

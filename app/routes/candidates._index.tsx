@@ -42,7 +42,9 @@ const ListQuerySchema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireRole(context, request, ["manager", "leader"]);
   const params = new URL(request.url).searchParams;
-  const query = ListQuerySchema.parse(Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined])));
+  const query = ListQuerySchema.parse(
+    Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined])),
+  );
   const filters: CandidateFilters = {
     stage: query.stage,
     team: query.team,
@@ -76,7 +78,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-const NUDGE_KEYS: readonly Nudge[] = ["single_observer", "no_recent_evidence", "undiscussed_flag", "unobserved_dimension"];
+const NUDGE_KEYS: readonly Nudge[] = [
+  "single_observer",
+  "no_recent_evidence",
+  "undiscussed_flag",
+  "unobserved_dimension",
+];
 const NUDGE_LABELS: Record<Nudge, string> = {
   single_observer: "Single observer (fewer than 2)",
   no_recent_evidence: "No evidence in 90 days",
@@ -95,7 +102,8 @@ function pageLink(filters: Filters, page: number) {
 }
 
 export default function Candidates() {
-  const { candidates, total, page, pageSize, filters, teams, managers, anyAtAll, isManager } = useLoaderData<typeof loader>();
+  const { candidates, total, page, pageSize, filters, teams, managers, anyAtAll, isManager } =
+    useLoaderData<typeof loader>();
   const f = filters as Filters;
   const filtering = Object.entries(f).some(([key, value]) => key !== "sort" && Boolean(value));
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
@@ -105,16 +113,23 @@ export default function Candidates() {
     <div>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-semibold">Candidates</h1>
-        <Link to="/candidates/new" className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800">
+        <Link
+          to="/candidates/new"
+          className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
+        >
           Nominate someone
         </Link>
       </div>
       <p className="mt-1 max-w-prose text-stone-600">
-        {isManager ? "The people in your circle" : "Everyone in the pipeline"}, sorted by name. Nudges point at gaps in the
-        process, never at the person.
+        {isManager ? "The people in your circle" : "Everyone in the pipeline"}, sorted by name.
+        Nudges point at gaps in the process, never at the person.
       </p>
 
-      <Form method="get" className="mt-4 rounded-lg border border-stone-200 bg-white p-4" aria-label="Filter candidates">
+      <Form
+        method="get"
+        className="mt-4 rounded-lg border border-stone-200 bg-white p-4"
+        aria-label="Filter candidates"
+      >
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           <TextField label="Name" name="q" type="search" maxLength={200} defaultValue={f.q ?? ""} />
           <SelectField label="Stage" name="stage" defaultValue={f.stage ?? ""}>
@@ -141,7 +156,12 @@ export default function Candidates() {
               </option>
             ))}
           </SelectField>
-          <ManagerFilter managers={managers} manager={f.manager} managerName={f.managerName} clearHref={pageLink({ ...f, manager: undefined }, 1)} />
+          <ManagerFilter
+            managers={managers}
+            manager={f.manager}
+            managerName={f.managerName}
+            clearHref={pageLink({ ...f, manager: undefined }, 1)}
+          />
           <SelectField label="Nudge" name="nudge" defaultValue={f.nudge ?? ""}>
             <option value="">Any</option>
             {NUDGE_KEYS.map((n) => (
@@ -155,7 +175,13 @@ export default function Candidates() {
             <option value="stage">Stage, then name</option>
           </SelectField>
           <label className="flex items-center gap-2 self-end pb-2 text-sm">
-            <input type="checkbox" name="archived" value="1" defaultChecked={f.archived === "1"} className="h-4 w-4 accent-brand-700" />
+            <input
+              type="checkbox"
+              name="archived"
+              value="1"
+              defaultChecked={f.archived === "1"}
+              className="h-4 w-4 accent-brand-700"
+            />
             Show archived
           </label>
         </div>
@@ -198,12 +224,24 @@ export default function Candidates() {
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">Name</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Title</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Team</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Track</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Stage</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Manager</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Title
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Team
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Track
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Stage
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Manager
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-stone-100">

@@ -54,7 +54,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         ? null
         : badRequest("", values, { managerId: ["Choose an active manager from the list."] }),
     create: async (trx) => {
-      const created = await createCandidate(trx, { details, nominatedBy: viewer.id, idempotencyKey, now: context.now() });
+      const created = await createCandidate(trx, {
+        details,
+        nominatedBy: viewer.id,
+        idempotencyKey,
+        now: context.now(),
+      });
       await audit(trx, {
         actorId: viewer.id,
         action: "candidate.create",
@@ -85,10 +90,14 @@ export default function NominateCandidate() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">Nominate a candidate</h1>
       <p className="mt-1 text-stone-600">
-        Someone whose everyday work made you notice leadership potential. They start at “spotted”; what you saw is the first
-        piece of evidence.
+        Someone whose everyday work made you notice leadership potential. They start at “spotted”;
+        what you saw is the first piece of evidence.
       </p>
-      <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+      <Form
+        method="post"
+        className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4"
+        noValidate
+      >
         <IdempotencyKeyField value={result.key(idempotencyKey)} />
         <FormError message={result.summary} />
         <CandidateDetailsFields

@@ -26,18 +26,32 @@ import {
   updateAction,
 } from "../models/coaching.server";
 import { getFlag, setFlagStatus } from "../models/flag.server";
-import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
+import {
+  findObservationByIdempotencyKey,
+  listDimensionsForForm,
+  type ObservationKeyRow,
+} from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { useFormResult, detailOf } from "../utils/form-result";
 import { canMoveFlag, planIsOpen } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  formValues,
+  invalid,
+  parseForm,
+  type FormFailure,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `Coaching plan · ${data.plan.candidate_name}` : "Coaching plan"} · Noseworthy` },
+  {
+    title: `${data ? `Coaching plan · ${data.plan.candidate_name}` : "Coaching plan"} · Noseworthy`,
+  },
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -57,7 +71,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         startedOn: plan.started_on,
         targetOn: plan.target_on,
         lastCheckinOn: plan.checkins[0]?.held_on ?? null,
-        overdueActions: plan.actions.filter((a) => !a.done_on && a.due_on && a.due_on < today).length,
+        overdueActions: plan.actions.filter((a) => !a.done_on && a.due_on && a.due_on < today)
+          .length,
       },
       today,
     ),
@@ -67,7 +82,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     editable,
     dimensions,
     today,
-    keys: { action: newIdempotencyKey(), checkin: newIdempotencyKey(), observation: newIdempotencyKey() },
+    keys: {
+      action: newIdempotencyKey(),
+      checkin: newIdempotencyKey(),
+      observation: newIdempotencyKey(),
+    },
   });
 }
 
@@ -81,13 +100,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   // Changes to the plan itself and to its status are posted to its edit page.
-  if (isPlanEditAction(input)) return badRequest("This form belongs on the page that changes the plan: reload it and try again.", values);
+  if (isPlanEditAction(input))
+    return badRequest(
+      "This form belongs on the page that changes the plan: reload it and try again.",
+      values,
+    );
   const here = `/coaching/${plan.id}`;
 
-  if (!planIsOpen(plan.status)) return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
+  if (!planIsOpen(plan.status))
+    return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
   const base = { actorId: user.id, requestId: context.requestId };
   // A note written from this plan by this user: the target of the observation form's key.
-  const isPlanNote = (note: ObservationKeyRow) => note.coaching_plan_id === plan.id && note.author_id === user.id;
+  const isPlanNote = (note: ObservationKeyRow) =>
+    note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   switch (input.intent) {
     case "add-action":
@@ -95,8 +120,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         find: (db) => findActionByIdempotencyKey(db, input.idempotencyKey),
         isRepeat: (row) => row.plan_id === plan.id && row.created_by === user.id,
         create: async (trx) => {
-          const created = await createAction(trx, { planId: plan.id, title: input.title, dueOn: input.dueOn, createdBy: user.id, idempotencyKey: input.idempotencyKey });
-          await audit(trx, { ...base, action: "coaching_action.create", entity: "coaching_action", entityId: created.id, details: { planId: plan.id, dueOn: input.dueOn } });
+          const created = await createAction(trx, {
+            planId: plan.id,
+            title: input.title,
+            dueOn: input.dueOn,
+            createdBy: user.id,
+            idempotencyKey: input.idempotencyKey,
+          });
+          await audit(trx, {
+            ...base,
+            action: "coaching_action.create",
+            entity: "coaching_action",
+            entityId: created.id,
+            details: { planId: plan.id, dueOn: input.dueOn },
+          });
           return created;
         },
         answer: () => redirectWithFlash(here, "Action added."),
@@ -107,15 +144,32 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const current = await getAction(context.db, { planId: plan.id, actionId: input.actionId });
       if (!current) throw await denyAsNotFound(context, user, "coaching_action", input.actionId);
       const result = await context.db.transaction().execute(async (trx) => {
-        const done = await updateAction(trx, { planId: plan.id, actionId: current.id, version: input.version, title: input.title, dueOn: input.dueOn });
+        const done = await updateAction(trx, {
+          planId: plan.id,
+          actionId: current.id,
+          version: input.version,
+          title: input.title,
+          dueOn: input.dueOn,
+        });
         if (done !== "stale") {
-          await audit(trx, { ...base, action: "coaching_action.update", entity: "coaching_action", entityId: current.id, details: { planId: plan.id, fields: ["title", "dueOn"] } });
+          await audit(trx, {
+            ...base,
+            action: "coaching_action.update",
+            entity: "coaching_action",
+            entityId: current.id,
+            details: { planId: plan.id, fields: ["title", "dueOn"] },
+          });
         }
         return done;
       });
       if (result === "stale") {
-        const saved = (await getAction(context.db, { planId: plan.id, actionId: current.id })) ?? current;
-        return conflict("This action was changed after you opened the page. Nothing was saved: compare your text with the saved one and submit again.", values, { kind: "action", action: saved });
+        const saved =
+          (await getAction(context.db, { planId: plan.id, actionId: current.id })) ?? current;
+        return conflict(
+          "This action was changed after you opened the page. Nothing was saved: compare your text with the saved one and submit again.",
+          values,
+          { kind: "action", action: saved },
+        );
       }
       return redirectWithFlash(here, "Action updated.");
     }
@@ -127,7 +181,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const done = input.intent === "tick-action";
       await context.db.transaction().execute(async (trx) => {
         if (await setActionDone(trx, { planId: plan.id, actionId: current.id, done, today })) {
-          await audit(trx, { ...base, action: done ? "coaching_action.done" : "coaching_action.undone", entity: "coaching_action", entityId: current.id, details: { planId: plan.id } });
+          await audit(trx, {
+            ...base,
+            action: done ? "coaching_action.done" : "coaching_action.undone",
+            entity: "coaching_action",
+            entityId: current.id,
+            details: { planId: plan.id },
+          });
         }
       });
       return redirectWithFlash(here, done ? "Action marked done." : "Action marked not done.");
@@ -135,14 +195,30 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
     case "move-action": {
       const result = await context.db.transaction().execute(async (trx) => {
-        const moved = await moveAction(trx, { planId: plan.id, actionId: input.actionId, direction: input.direction });
+        const moved = await moveAction(trx, {
+          planId: plan.id,
+          actionId: input.actionId,
+          direction: input.direction,
+        });
         if (moved === "moved") {
-          await audit(trx, { ...base, action: "coaching_action.move", entity: "coaching_action", entityId: input.actionId, details: { planId: plan.id, direction: input.direction } });
+          await audit(trx, {
+            ...base,
+            action: "coaching_action.move",
+            entity: "coaching_action",
+            entityId: input.actionId,
+            details: { planId: plan.id, direction: input.direction },
+          });
         }
         return moved;
       });
-      if (result === "not_found") throw await denyAsNotFound(context, user, "coaching_action", input.actionId);
-      return redirectWithFlash(here, result === "moved" ? `Action moved ${input.direction}.` : "That action is already at the end of the list.");
+      if (result === "not_found")
+        throw await denyAsNotFound(context, user, "coaching_action", input.actionId);
+      return redirectWithFlash(
+        here,
+        result === "moved"
+          ? `Action moved ${input.direction}.`
+          : "That action is already at the end of the list.",
+      );
     }
 
     case "checkin":
@@ -150,8 +226,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         find: (db) => findCheckinByIdempotencyKey(db, input.idempotencyKey),
         isRepeat: (row) => row.plan_id === plan.id && row.author_id === user.id,
         create: async (trx) => {
-          const created = await createCheckin(trx, { planId: plan.id, authorId: user.id, heldOn: input.heldOn, notes: input.notes, nextOn: input.nextOn, idempotencyKey: input.idempotencyKey });
-          await audit(trx, { ...base, action: "coaching_checkin.create", entity: "coaching_checkin", entityId: created.id, details: { planId: plan.id, heldOn: input.heldOn, nextOn: input.nextOn } });
+          const created = await createCheckin(trx, {
+            planId: plan.id,
+            authorId: user.id,
+            heldOn: input.heldOn,
+            notes: input.notes,
+            nextOn: input.nextOn,
+            idempotencyKey: input.idempotencyKey,
+          });
+          await audit(trx, {
+            ...base,
+            action: "coaching_checkin.create",
+            entity: "coaching_checkin",
+            entityId: created.id,
+            details: { planId: plan.id, heldOn: input.heldOn, nextOn: input.nextOn },
+          });
           return created;
         },
         answer: () => redirectWithFlash(here, "Check-in recorded."),
@@ -163,23 +252,53 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         ? await getFlag(context.db, { candidateId: plan.candidate_id, flagId: input.flagId })
         : undefined;
       if (!flag) throw await denyAsNotFound(context, user, "flag", input.flagId);
-      if (!canMoveFlag(flag.status, "resolved")) return badRequest(`This flag is already ${flag.status}.`, values);
+      if (!canMoveFlag(flag.status, "resolved"))
+        return badRequest(`This flag is already ${flag.status}.`, values);
       const result =
         flag.version !== input.version
           ? ("stale" as const)
           : await context.db.transaction().execute(async (trx) => {
-              const done = await setFlagStatus(trx, { flagId: flag.id, version: input.version, from: flag.status, to: "resolved", note: input.note, actorId: user.id, now: context.now() });
+              const done = await setFlagStatus(trx, {
+                flagId: flag.id,
+                version: input.version,
+                from: flag.status,
+                to: "resolved",
+                note: input.note,
+                actorId: user.id,
+                now: context.now(),
+              });
               if (done !== "stale") {
-                await audit(trx, { ...base, action: "flag.resolve", entity: "flag", entityId: flag.id, details: { candidateId: plan.candidate_id, planId: plan.id, from: flag.status, to: "resolved" } });
+                await audit(trx, {
+                  ...base,
+                  action: "flag.resolve",
+                  entity: "flag",
+                  entityId: flag.id,
+                  details: {
+                    candidateId: plan.candidate_id,
+                    planId: plan.id,
+                    from: flag.status,
+                    to: "resolved",
+                  },
+                });
               }
               return done;
             });
       if (result === "stale") {
-        const saved = (await getFlag(context.db, { candidateId: plan.candidate_id, flagId: flag.id })) ?? flag;
-        return conflict("This flag was changed after you opened the page. Nothing was saved: check its current state and submit again.", values, {
-          kind: "flag",
-          flag: { id: saved.id, status: saved.status, resolution: saved.resolution, version: saved.version },
-        });
+        const saved =
+          (await getFlag(context.db, { candidateId: plan.candidate_id, flagId: flag.id })) ?? flag;
+        return conflict(
+          "This flag was changed after you opened the page. Nothing was saved: check its current state and submit again.",
+          values,
+          {
+            kind: "flag",
+            flag: {
+              id: saved.id,
+              status: saved.status,
+              resolution: saved.resolution,
+              version: saved.version,
+            },
+          },
+        );
       }
       return redirectWithFlash(here, "Flag updated.");
     }
@@ -189,11 +308,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
         isRepeat: isPlanNote,
         check: async () => {
-          const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds });
+          const fieldErrors = await planInputErrors(context.db, {
+            dimensionIds: input.dimensionIds,
+          });
           return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
         },
         create: (trx) => recordPlanObservation(trx, context, user, plan, input),
-        answer: () => redirectWithFlash(here, "Observation saved. It is on the candidate's timeline too."),
+        answer: () =>
+          redirectWithFlash(here, "Observation saved. It is on the candidate's timeline too."),
         values,
       });
     }
@@ -202,7 +324,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 type Conflict =
   | { kind: "action"; action: NonNullable<Awaited<ReturnType<typeof getAction>>> }
-  | { kind: "flag"; flag: Pick<NonNullable<Awaited<ReturnType<typeof getFlag>>>, "id" | "status" | "resolution" | "version"> };
+  | {
+      kind: "flag";
+      flag: Pick<
+        NonNullable<Awaited<ReturnType<typeof getFlag>>>,
+        "id" | "status" | "resolution" | "version"
+      >;
+    };
 
 /** 409: the user's input kept, and the row as it is saved now to show beside the form. */
 function conflict(message: string, values: Values, detail: Conflict) {
@@ -213,7 +341,8 @@ function conflict(message: string, values: Values, detail: Conflict) {
 // ---- The page --------------------------------------------------------------------------------------
 
 export default function PlanPage() {
-  const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } = useLoaderData<typeof loader>();
+  const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } =
+    useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const conflict = detailOf(data, "conflict");
   const summary = useFormResult().summary;
@@ -270,7 +399,9 @@ export default function PlanPage() {
             <Link to={`/coaching/${plan.id}/edit`} className="font-medium text-brand-700 underline">
               Change the plan
             </Link>{" "}
-            <span className="text-stone-600">(goal, target date, focus, mentor; pause, resume, abandon or complete it)</span>
+            <span className="text-stone-600">
+              (goal, target date, focus, mentor; pause, resume, abandon or complete it)
+            </span>
           </p>
         ) : null}
       </header>
@@ -284,7 +415,10 @@ export default function PlanPage() {
       ) : null}
 
       {nudges.length ? (
-        <section aria-labelledby="nudges-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-4">
+        <section
+          aria-labelledby="nudges-heading"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4"
+        >
           <h2 id="nudges-heading" className="font-semibold text-amber-900">
             Needs attention
           </h2>
@@ -299,7 +433,10 @@ export default function PlanPage() {
       <FormError message={summary} />
       <Panel title={`Actions (${openActions} open)`} id="actions-heading">
         {plan.actions.length === 0 ? (
-          <p className="text-stone-600">No actions yet. {editable ? "Agree the first small step with the candidate and add it below." : ""}</p>
+          <p className="text-stone-600">
+            No actions yet.{" "}
+            {editable ? "Agree the first small step with the candidate and add it below." : ""}
+          </p>
         ) : (
           <ol className="divide-y divide-stone-100">
             {plan.actions.map((a, index) => (
@@ -312,13 +449,22 @@ export default function PlanPage() {
                 today={today}
                 editable={editable}
                 edit={editAction}
-                conflicted={conflict?.kind === "action" && conflict.action.id === a.id ? conflict.action : null}
+                conflicted={
+                  conflict?.kind === "action" && conflict.action.id === a.id
+                    ? conflict.action
+                    : null
+                }
               />
             ))}
           </ol>
         )}
         {editable ? (
-          <Form method="post" action={here} className="grid gap-3 border-t border-stone-100 pt-4 sm:grid-cols-[1fr_12rem_auto] sm:items-end" noValidate>
+          <Form
+            method="post"
+            action={here}
+            className="grid gap-3 border-t border-stone-100 pt-4 sm:grid-cols-[1fr_12rem_auto] sm:items-end"
+            noValidate
+          >
             <input type="hidden" name="intent" value="add-action" />
             <IdempotencyKeyField value={addAction.key(keys.action)} />
             <TextField
@@ -329,7 +475,13 @@ export default function PlanPage() {
               defaultValue={addAction.value("title")}
               errors={addAction.errors.title}
             />
-            <TextField label="Due date (optional)" name="dueOn" type="date" defaultValue={addAction.value("dueOn")} errors={addAction.errors.dueOn} />
+            <TextField
+              label="Due date (optional)"
+              name="dueOn"
+              type="date"
+              defaultValue={addAction.value("dueOn")}
+              errors={addAction.errors.dueOn}
+            />
             <Button>Add action</Button>
           </Form>
         ) : null}
@@ -372,7 +524,9 @@ export default function PlanPage() {
           </Form>
         ) : null}
         {plan.checkins.length === 0 ? (
-          <p className="text-stone-600">No check-in yet.{editable ? " Record the first conversation above." : ""}</p>
+          <p className="text-stone-600">
+            No check-in yet.{editable ? " Record the first conversation above." : ""}
+          </p>
         ) : (
           <ol className="divide-y divide-stone-100">
             {plan.checkins.map((k) => (
@@ -395,29 +549,40 @@ export default function PlanPage() {
           <ul className="divide-y divide-stone-100">
             {plan.flags.map((f) => {
               const open = f.status === "open" || f.status === "addressing";
-              const conflicted = conflict?.kind === "flag" && conflict.flag.id === f.id ? conflict.flag : null;
+              const conflicted =
+                conflict?.kind === "flag" && conflict.flag.id === f.id ? conflict.flag : null;
               const resolving = resolveFlag.failed && resolveFlag.value("flagId") === f.id;
               return (
                 <li key={f.id} className="py-3">
                   <p className="font-medium">
                     {candidateVisible ? (
-                      <Link to={`/candidates/${plan.candidate_id}/flags/${f.id}`} className="text-brand-700 underline">
+                      <Link
+                        to={`/candidates/${plan.candidate_id}/flags/${f.id}`}
+                        className="text-brand-700 underline"
+                      >
                         {f.anti_pattern_name}
                       </Link>
                     ) : (
                       f.anti_pattern_name
                     )}{" "}
                     <span className="text-sm font-normal text-stone-600">
-                      · seen {formatDate(f.observed_on)} · {FLAG_STATUS_LABELS[f.status] ?? f.status}
+                      · seen {formatDate(f.observed_on)} ·{" "}
+                      {FLAG_STATUS_LABELS[f.status] ?? f.status}
                     </span>
                   </p>
                   <p className="mt-1 whitespace-pre-wrap text-sm text-stone-700">{f.behavior}</p>
-                  {f.resolution ? <p className="mt-1 whitespace-pre-wrap text-sm">Resolution: {f.resolution}</p> : null}
+                  {f.resolution ? (
+                    <p className="mt-1 whitespace-pre-wrap text-sm">Resolution: {f.resolution}</p>
+                  ) : null}
                   {editable && open ? (
                     <Form method="post" action={here} className="mt-2 space-y-2" noValidate>
                       <input type="hidden" name="intent" value="resolve-flag" />
                       <input type="hidden" name="flagId" value={f.id} />
-                      <input type="hidden" name="version" value={String(conflicted?.version ?? f.version)} />
+                      <input
+                        type="hidden"
+                        name="version"
+                        value={String(conflicted?.version ?? f.version)}
+                      />
                       <TextArea
                         label={`How was “${f.anti_pattern_name}” resolved?`}
                         name="note"
@@ -427,7 +592,10 @@ export default function PlanPage() {
                         defaultValue={resolving ? resolveFlag.value("note") : ""}
                         errors={resolving ? resolveFlag.errors.note : undefined}
                       />
-                      <Button variant="secondary" aria-label={`Resolve flag: ${f.anti_pattern_name}`}>
+                      <Button
+                        variant="secondary"
+                        aria-label={`Resolve flag: ${f.anti_pattern_name}`}
+                      >
                         Resolve flag
                       </Button>
                     </Form>
@@ -441,13 +609,17 @@ export default function PlanPage() {
 
       <Panel title="Observations from this plan" id="observations-heading">
         {plan.observations.length === 0 ? (
-          <p className="text-stone-600">None yet. What you see during the plan is evidence: note it here and it lands on the candidate's timeline.</p>
+          <p className="text-stone-600">
+            None yet. What you see during the plan is evidence: note it here and it lands on the
+            candidate's timeline.
+          </p>
         ) : (
           <ul className="divide-y divide-stone-100">
             {plan.observations.map((o) => (
               <li key={o.id} className="py-3">
                 <p className="text-sm text-stone-600">
-                  {formatDate(o.observed_on)} · {o.author_name} · {SIGNAL_LABELS[o.signal] ?? o.signal}
+                  {formatDate(o.observed_on)} · {o.author_name} ·{" "}
+                  {SIGNAL_LABELS[o.signal] ?? o.signal}
                   {o.retracted_at ? " · retracted" : ""}
                 </p>
                 <p className="mt-1 whitespace-pre-wrap">{o.behavior}</p>
@@ -457,7 +629,9 @@ export default function PlanPage() {
         )}
         {editable ? (
           <details open={observation.failed}>
-            <summary className="cursor-pointer font-medium text-brand-700 underline">Log an observation</summary>
+            <summary className="cursor-pointer font-medium text-brand-700 underline">
+              Log an observation
+            </summary>
             <div className="mt-3">
               <ObservationForm
                 action={here}

@@ -7,7 +7,14 @@ import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { observationValues, Panel } from "../components/coaching-plan";
 import { ObservationFields } from "../components/observation-form";
-import { Button, CheckboxGroup, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
+import {
+  Button,
+  CheckboxGroup,
+  FormError,
+  SelectField,
+  TextArea,
+  TextField,
+} from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
@@ -22,13 +29,25 @@ import {
   planInputErrors,
   updatePlan,
 } from "../models/coaching.server";
-import { findObservationByIdempotencyKey, listDimensionsForForm, type ObservationKeyRow } from "../models/observation.server";
+import {
+  findObservationByIdempotencyKey,
+  listDimensionsForForm,
+  type ObservationKeyRow,
+} from "../models/observation.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { PLAN_STATUS_LABELS } from "../utils/labels";
 import { useFormResult, detailOf } from "../utils/form-result";
 import { canMovePlan, planIsOpen } from "../utils/lifecycle";
-import { badRequest, formValues, invalid, parseForm, type FormFailure, type Values, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  formValues,
+  invalid,
+  parseForm,
+  type FormFailure,
+  type Values,
+  invalidWith,
+} from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 
@@ -36,7 +55,9 @@ import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 // flags, observations) is on the plan page.
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `Change the coaching plan · ${data.plan.candidate_name}` : "Change the coaching plan"} · Noseworthy` },
+  {
+    title: `${data ? `Change the coaching plan · ${data.plan.candidate_name}` : "Change the coaching plan"} · Noseworthy`,
+  },
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -45,12 +66,26 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const plan = await getPlan(context.db, { planId: access.id });
   if (!plan) throw await denyAsNotFound(context, user, "coaching_plan", params.planId);
   const open = planIsOpen(plan.status);
-  const [dimensions, mentors] = open ? await Promise.all([listDimensionsForForm(context.db), listMentorOptions(context.db)]) : [[], []];
-  return json({ plan, open, dimensions, mentors, today: isoDate(context.now()), keys: { complete: newIdempotencyKey() } });
+  const [dimensions, mentors] = open
+    ? await Promise.all([listDimensionsForForm(context.db), listMentorOptions(context.db)])
+    : [[], []];
+  return json({
+    plan,
+    open,
+    dimensions,
+    mentors,
+    today: isoDate(context.now()),
+    keys: { complete: newIdempotencyKey() },
+  });
 }
 
 type Access = Awaited<ReturnType<typeof requirePlanAccess>>;
-const STATUS_TARGET = { pause: "paused", resume: "active", abandon: "abandoned", complete: "completed" } as const;
+const STATUS_TARGET = {
+  pause: "paused",
+  resume: "active",
+  abandon: "abandoned",
+  complete: "completed",
+} as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(context, request);
@@ -62,28 +97,41 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   // Actions, check-ins, flags and observations are posted to the plan page.
-  if (!isPlanEditAction(input)) return badRequest("This form does not belong on this page: reload it and try again.", values);
+  if (!isPlanEditAction(input))
+    return badRequest("This form does not belong on this page: reload it and try again.", values);
   const planPage = `/coaching/${plan.id}`;
 
-  const closed = () => badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
+  const closed = () =>
+    badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
   // The completing form sent twice finds the plan closed by its first submit: saveOnce answers it below.
   if (!planIsOpen(plan.status) && input.intent !== "complete") return closed();
   const base = { actorId: user.id, requestId: context.requestId };
 
   // A note written from this plan by this user: the target of the closing form's key.
-  const isPlanNote = (note: ObservationKeyRow) => note.coaching_plan_id === plan.id && note.author_id === user.id;
+  const isPlanNote = (note: ObservationKeyRow) =>
+    note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   if (input.intent === "edit-plan") {
-    const fieldErrors = await planInputErrors(context.db, { dimensionIds: input.dimensionIds, mentorId: input.mentorId });
+    const fieldErrors = await planInputErrors(context.db, {
+      dimensionIds: input.dimensionIds,
+      mentorId: input.mentorId,
+    });
     const fields = await getPlanFields(context.db, { planId: plan.id });
-    if (input.mentorId !== fields.mentor_id && !input.mentorReason) fieldErrors.mentorReason = ["Say why the mentor changes."];
-    if (input.targetOn && input.targetOn < fields.started_on) fieldErrors.targetOn = ["The target date cannot be before the start date."];
+    if (input.mentorId !== fields.mentor_id && !input.mentorReason)
+      fieldErrors.mentorReason = ["Say why the mentor changes."];
+    if (input.targetOn && input.targetOn < fields.started_on)
+      fieldErrors.targetOn = ["The target date cannot be before the start date."];
     if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
     const result =
       input.version !== plan.version
         ? ("stale" as const)
         : await context.db.transaction().execute(async (trx) => {
-            const done = await updatePlan(trx, { ...input, planId: plan.id, actorId: user.id, today });
+            const done = await updatePlan(trx, {
+              ...input,
+              planId: plan.id,
+              actorId: user.id,
+              today,
+            });
             if (done !== "stale") {
               const mentorChanged = done.changedFields.includes("mentorId");
               await audit(trx, {
@@ -94,31 +142,57 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
                 details: {
                   candidateId: plan.candidate_id,
                   fields: done.changedFields,
-                  ...(mentorChanged ? { fromMentorId: fields.mentor_id, toMentorId: input.mentorId } : {}),
+                  ...(mentorChanged
+                    ? { fromMentorId: fields.mentor_id, toMentorId: input.mentorId }
+                    : {}),
                 },
               });
             }
             return done;
           });
     if (result === "stale") return planConflict(context, plan, values);
-    return redirectWithFlash(planPage, result.changedFields.includes("mentorId") ? "Plan updated and the mentor replaced." : "Plan updated.");
+    return redirectWithFlash(
+      planPage,
+      result.changedFields.includes("mentorId")
+        ? "Plan updated and the mentor replaced."
+        : "Plan updated.",
+    );
   }
 
   const to: PlanStatus = STATUS_TARGET[input.intent];
   const refusal = async () => {
     if (!planIsOpen(plan.status)) return closed();
-    if (!canMovePlan(plan.status, to)) return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
+    if (!canMovePlan(plan.status, to))
+      return badRequest(`A plan that is ${plan.status} cannot become ${to}.`, values);
     const fields = await getPlanFields(context.db, { planId: plan.id });
-    const fieldErrors: Record<string, string[]> = input.intent === "complete" ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds }) : {};
-    if (input.changedOn < fields.started_on) fieldErrors.changedOn = ["The date cannot be before the plan started."];
+    const fieldErrors: Record<string, string[]> =
+      input.intent === "complete"
+        ? await planInputErrors(context.db, { dimensionIds: input.dimensionIds })
+        : {};
+    if (input.changedOn < fields.started_on)
+      fieldErrors.changedOn = ["The date cannot be before the plan started."];
     if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
     if (input.version !== plan.version) return planConflict(context, plan, values);
     return null;
   };
   const change = async (trx: AppContext["db"]) => {
-    const done = await changePlanStatus(trx, { planId: plan.id, version: input.version, from: plan.status, to, changedOn: input.changedOn, reason: input.reason, actorId: user.id });
+    const done = await changePlanStatus(trx, {
+      planId: plan.id,
+      version: input.version,
+      from: plan.status,
+      to,
+      changedOn: input.changedOn,
+      reason: input.reason,
+      actorId: user.id,
+    });
     if (done !== "stale") {
-      await audit(trx, { ...base, action: "coaching_plan.status", entity: "coaching_plan", entityId: plan.id, details: { candidateId: plan.candidate_id, from: plan.status, to } });
+      await audit(trx, {
+        ...base,
+        action: "coaching_plan.status",
+        entity: "coaching_plan",
+        entityId: plan.id,
+        details: { candidateId: plan.candidate_id, from: plan.status, to },
+      });
     }
     return done;
   };
@@ -132,8 +206,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       isRepeat: isPlanNote,
       check: refusal,
       create: async (trx) => {
-        if ((await change(trx)) === "stale") return planConflict({ ...context, db: trx }, plan, values);
-        return recordPlanObservation(trx, context, user, plan, { ...input, observedOn: input.changedOn });
+        if ((await change(trx)) === "stale")
+          return planConflict({ ...context, db: trx }, plan, values);
+        return recordPlanObservation(trx, context, user, plan, {
+          ...input,
+          observedOn: input.changedOn,
+        });
       },
       answer: () => redirectWithFlash(planPage, message),
       values,
@@ -151,7 +229,8 @@ async function planConflict(context: AppContext, plan: Access, values: Values) {
   const saved = await getPlanFields(context.db, { planId: plan.id });
   const failure: FormFailure = {
     ok: false,
-    formError: "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
+    formError:
+      "Someone changed this plan after you opened the page. Nothing was saved: compare your input with the saved plan below and submit again.",
     fieldErrors: {},
     values: { ...values, version: String(saved.version) },
   };
@@ -183,7 +262,12 @@ export default function PlanEditPage() {
   const complete = useFormResult("complete");
   const here = `/coaching/${plan.id}/edit`;
   const focusIds = plan.dimensions.map((d) => d.id);
-  const statusForm = (intent: "pause" | "resume" | "abandon", title: string, button: string, hint: string) => {
+  const statusForm = (
+    intent: "pause" | "resume" | "abandon",
+    title: string,
+    button: string,
+    hint: string,
+  ) => {
     const result = { pause, resume, abandon }[intent];
     return (
       <Form method="post" action={here} className="space-y-3" noValidate aria-label={title}>
@@ -200,9 +284,22 @@ export default function PlanEditPage() {
           defaultValue={result.value("changedOn") || today}
           errors={result.errors.changedOn}
         />
-        <TextArea label="Reason" name="reason" required rows={2} maxLength={2000} hint={hint} defaultValue={result.value("reason")} errors={result.errors.reason} />
+        <TextArea
+          label="Reason"
+          name="reason"
+          required
+          rows={2}
+          maxLength={2000}
+          hint={hint}
+          defaultValue={result.value("reason")}
+          errors={result.errors.reason}
+        />
         {intent === "abandon" ? (
-          <ConfirmButton label={button} confirmLabel="Yes, abandon the plan" question="An abandoned plan cannot be resumed; its history is kept." />
+          <ConfirmButton
+            label={button}
+            confirmLabel="Yes, abandon the plan"
+            question="An abandoned plan cannot be resumed; its history is kept."
+          />
         ) : (
           <Button variant="secondary">{button}</Button>
         )}
@@ -220,15 +317,21 @@ export default function PlanEditPage() {
       <header>
         <h1 className="text-2xl font-semibold">Change the coaching plan: {plan.candidate_name}</h1>
         <p className="mt-1 text-sm text-stone-600">
-          {PLAN_STATUS_LABELS[plan.status]} · mentor {plan.mentor_name} · started {formatDate(plan.started_on)}
+          {PLAN_STATUS_LABELS[plan.status]} · mentor {plan.mentor_name} · started{" "}
+          {formatDate(plan.started_on)}
         </p>
       </header>
 
-      {!open ? <p className="rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">{`This plan is ${plan.status}: it is kept as a record and can no longer be changed.`}</p> : null}
+      {!open ? (
+        <p className="rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">{`This plan is ${plan.status}: it is kept as a record and can no longer be changed.`}</p>
+      ) : null}
 
       <FormError message={summary} />
       {saved ? (
-        <section aria-label="Saved plan" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
+        <section
+          aria-label="Saved plan"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm"
+        >
           <h2 className="font-semibold">The plan as it is saved now</h2>
           <dl className="mt-2 space-y-1">
             <div>
@@ -248,14 +351,22 @@ export default function PlanEditPage() {
               <dd className="inline">{saved.dimensions.map((d) => d.name).join(", ")}</dd>
             </div>
           </dl>
-          <p className="mt-2">Your input is still in the form you sent; submit it again to apply it to the saved plan.</p>
+          <p className="mt-2">
+            Your input is still in the form you sent; submit it again to apply it to the saved plan.
+          </p>
         </section>
       ) : null}
 
       {open ? (
         <>
           <Panel title="Goal, target date, focus and mentor" id="edit-heading">
-            <Form method="post" action={here} className="space-y-3" noValidate aria-labelledby="edit-heading">
+            <Form
+              method="post"
+              action={here}
+              className="space-y-3"
+              noValidate
+              aria-labelledby="edit-heading"
+            >
               <input type="hidden" name="intent" value="edit-plan" />
               <input type="hidden" name="version" value={version} />
               <TextArea
@@ -310,17 +421,34 @@ export default function PlanEditPage() {
           <Panel title="Status" id="status-heading">
             <div className="grid gap-6 md:grid-cols-2">
               {plan.status === "active"
-                ? statusForm("pause", "Pause the plan", "Pause plan", "For example: leave, a crunch, or the candidate asked for a break.")
+                ? statusForm(
+                    "pause",
+                    "Pause the plan",
+                    "Pause plan",
+                    "For example: leave, a crunch, or the candidate asked for a break.",
+                  )
                 : statusForm("resume", "Resume the plan", "Resume plan", "What changed?")}
-              {statusForm("abandon", "Abandon the plan", "Abandon plan", "Why does the plan stop without reaching its goal?")}
+              {statusForm(
+                "abandon",
+                "Abandon the plan",
+                "Abandon plan",
+                "Why does the plan stop without reaching its goal?",
+              )}
             </div>
-            <Form method="post" action={here} className="space-y-3 border-t border-stone-100 pt-4" noValidate aria-label="Complete the plan">
+            <Form
+              method="post"
+              action={here}
+              className="space-y-3 border-t border-stone-100 pt-4"
+              noValidate
+              aria-label="Complete the plan"
+            >
               <input type="hidden" name="intent" value="complete" />
               <input type="hidden" name="version" value={version} />
               <IdempotencyKeyField value={complete.key(keys.complete)} />
               <h3 className="font-medium">Complete the plan</h3>
               <p className="text-sm text-stone-600">
-                The end of a plan is evidence too: describe what you saw the person do, as a closing observation. It lands on the candidate's timeline.
+                The end of a plan is evidence too: describe what you saw the person do, as a closing
+                observation. It lands on the candidate's timeline.
               </p>
               <div className="grid gap-3 sm:grid-cols-2">
                 <TextField

@@ -26,7 +26,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A mentor starts from the people they mentor; managers and leaders from everything they can see.
   const defaultScope: PlanScopeFilter = user.roles.includes("mentor") ? "mine" : "all";
   const scope = pick(url.searchParams.get("scope"), PLAN_SCOPES, defaultScope);
-  const status = pick<PlanStatusFilter>(url.searchParams.get("status"), PLAN_STATUS_FILTERS, "active");
+  const status = pick<PlanStatusFilter>(
+    url.searchParams.get("status"),
+    PLAN_STATUS_FILTERS,
+    "active",
+  );
   const today = isoDate(context.now());
   const plans = await listPlans(context.db, { viewer: user, scope, status, today });
   return json({ plans, scope, status, today });
@@ -35,11 +39,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 function emptyText(scope: PlanScopeFilter, status: PlanStatusFilter): string {
   if (scope === "mine") {
     return status === "active"
-      ? "You are not mentoring anyone yet. When a manager starts a coaching plan with you as the mentor, it appears here; choose \"All I can see\" to read the plans of the people in your circle."
+      ? 'You are not mentoring anyone yet. When a manager starts a coaching plan with you as the mentor, it appears here; choose "All I can see" to read the plans of the people in your circle.'
       : "You have not mentored anyone yet. When a manager starts a coaching plan with you as the mentor, it appears here.";
   }
   return status === "active"
-    ? "No active coaching plans that you can see. Start one from a candidate's profile (\"Start a coaching plan\"), or show all plans to see finished ones."
+    ? 'No active coaching plans that you can see. Start one from a candidate\'s profile ("Start a coaching plan"), or show all plans to see finished ones.'
     : "No coaching plans that you can see yet. Start one from a candidate's profile.";
 }
 
@@ -48,9 +52,15 @@ export default function Coaching() {
   return (
     <div>
       <h1 className="text-2xl font-semibold">Coaching</h1>
-      <p className="mt-1 text-stone-600">Coaching plans, their next actions and check-ins. Facts about the plans, as of {formatDate(today)}.</p>
+      <p className="mt-1 text-stone-600">
+        Coaching plans, their next actions and check-ins. Facts about the plans, as of{" "}
+        {formatDate(today)}.
+      </p>
 
-      <Form method="get" className="mt-4 flex flex-wrap items-end gap-4 rounded-lg border border-stone-200 bg-white p-4">
+      <Form
+        method="get"
+        className="mt-4 flex flex-wrap items-end gap-4 rounded-lg border border-stone-200 bg-white p-4"
+      >
         <div className="min-w-48">
           <SelectField label="Plans" name="scope" defaultValue={scope}>
             <option value="mine">My plans (I am the mentor)</option>
@@ -67,7 +77,9 @@ export default function Coaching() {
       </Form>
 
       {plans.length === 0 ? (
-        <p className="mt-6 rounded-lg border border-stone-200 bg-white p-4 text-stone-700">{emptyText(scope, status)}</p>
+        <p className="mt-6 rounded-lg border border-stone-200 bg-white p-4 text-stone-700">
+          {emptyText(scope, status)}
+        </p>
       ) : (
         <>
           <p className="mt-6 text-sm text-stone-600">
@@ -78,14 +90,30 @@ export default function Coaching() {
               <caption className="sr-only">Coaching plans</caption>
               <thead className="bg-stone-50 text-left">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">Candidate</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Goal</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Status</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Mentor</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Next action due</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Last check-in</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Needs attention</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Open flags</th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Candidate
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Goal
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Status
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Mentor
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Next action due
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Last check-in
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Needs attention
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Open flags
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-stone-100">
@@ -93,7 +121,10 @@ export default function Coaching() {
                   <tr key={p.id} className="align-top">
                     <td className="px-3 py-2">
                       {p.candidateVisible ? (
-                        <Link to={`/candidates/${p.candidateId}`} className="text-brand-700 underline">
+                        <Link
+                          to={`/candidates/${p.candidateId}`}
+                          className="text-brand-700 underline"
+                        >
                           {p.candidateName}
                         </Link>
                       ) : (
@@ -101,7 +132,11 @@ export default function Coaching() {
                       )}
                     </td>
                     <td className="max-w-sm px-3 py-2">
-                      <Link to={`/coaching/${p.id}`} className="text-brand-700 underline" aria-label={`Plan for ${p.candidateName}: ${p.goal}`}>
+                      <Link
+                        to={`/coaching/${p.id}`}
+                        className="text-brand-700 underline"
+                        aria-label={`Plan for ${p.candidateName}: ${p.goal}`}
+                      >
                         {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
                       </Link>
                     </td>
@@ -118,13 +153,11 @@ export default function Coaching() {
                       )}
                     </td>
                     <td className="px-3 py-2">
-                      {p.daysSinceCheckin === null ? (
-                        "No check-in yet"
-                      ) : p.daysSinceCheckin === 0 ? (
-                        "Today"
-                      ) : (
-                        `${p.daysSinceCheckin} day${p.daysSinceCheckin === 1 ? "" : "s"} ago`
-                      )}
+                      {p.daysSinceCheckin === null
+                        ? "No check-in yet"
+                        : p.daysSinceCheckin === 0
+                          ? "Today"
+                          : `${p.daysSinceCheckin} day${p.daysSinceCheckin === 1 ? "" : "s"} ago`}
                     </td>
                     <td className="px-3 py-2">
                       {p.nudges.length ? (

@@ -15,7 +15,11 @@ import { safeRedirect } from "../utils/http.server";
 export const meta: MetaFunction = () => [{ title: "Log in · Noseworthy" }];
 
 const LoginSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email address.").max(254, "That email address is too long."),
+  email: z
+    .string()
+    .trim()
+    .min(1, "Enter your email address.")
+    .max(254, "That email address is too long."),
   password: z.string().min(1, "Enter your password.").max(1000, "That password is too long."),
   redirectTo: z.string().optional(),
 });
@@ -49,10 +53,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
       requestId: context.requestId,
       details: { reason: "rate_limited" },
     });
-    return invalid(values, {}, `Too many failed attempts from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`, {
-      status: 429,
-      headers: { "Retry-After": String(reservation.retryAfterSeconds) },
-    });
+    return invalid(
+      values,
+      {},
+      `Too many failed attempts from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`,
+      {
+        status: 429,
+        headers: { "Retry-After": String(reservation.retryAfterSeconds) },
+      },
+    );
   }
 
   const account = await getUserForLogin(context.db, email);
@@ -67,7 +76,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       entity: "session",
       outcome: "failed",
       requestId: context.requestId,
-      details: { reason: !account ? "unknown_account" : account.disabled_at ? "disabled" : "bad_password" },
+      details: {
+        reason: !account ? "unknown_account" : account.disabled_at ? "disabled" : "bad_password",
+      },
     });
     return invalid(values, {}, "That email and password do not match an active account.");
   }
@@ -75,8 +86,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const cookie = await context.db.transaction().execute(async (trx) => {
     const trxCtx = { ...context, db: trx };
     await clearLoginFailures(trx, { email, ip, now });
-    await audit(trx, { actorId: account.id, action: "auth.login", entity: "session", requestId: context.requestId });
-    return createSession(trxCtx, { userId: account.id, userAgent: request.headers.get("user-agent") });
+    await audit(trx, {
+      actorId: account.id,
+      action: "auth.login",
+      entity: "session",
+      requestId: context.requestId,
+    });
+    return createSession(trxCtx, {
+      userId: account.id,
+      userAgent: request.headers.get("user-agent"),
+    });
   });
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": cookie } });
 }

@@ -11,6 +11,14 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await destroySession(context, request);
-  if (userId) await audit(context.db, { actorId: userId, action: "auth.logout", entity: "session", requestId: context.requestId });
-  return redirectWithFlash("/login", "You have logged out.", { headers: { "Set-Cookie": clearSessionCookie(context) } });
+  if (userId)
+    await audit(context.db, {
+      actorId: userId,
+      action: "auth.logout",
+      entity: "session",
+      requestId: context.requestId,
+    });
+  return redirectWithFlash("/login", "You have logged out.", {
+    headers: { "Set-Cookie": clearSessionCookie(context) },
+  });
 }

@@ -6,12 +6,21 @@ import { z } from "zod";
 import { STAGES } from "../../db/schema";
 import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import { CoverageStrip, type CoverageTuple, PipelineFilters } from "../components/pipeline-coverage";
+import {
+  CoverageStrip,
+  type CoverageTuple,
+  PipelineFilters,
+} from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
 import { loadPipelineFilters } from "../components/pipeline-filters.server";
-import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, boardColumnSizeFrom, listPipelineBoard } from "../models/pipeline.server";
+import {
+  BOARD_COLUMN_MAX,
+  BOARD_COLUMN_PAGE,
+  boardColumnSizeFrom,
+  listPipelineBoard,
+} from "../models/pipeline.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 import { id, optionalDay, text, version } from "../utils/fields";
@@ -25,9 +34,16 @@ export const meta: MetaFunction = () => [{ title: "Pipeline · Noseworthy" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["leader"]);
   const params = new URL(request.url).searchParams;
-  const { query, filters, sort, today, dimensions, teams, managers, nudgeOptions } = await loadPipelineFilters(context, params);
+  const { query, filters, sort, today, dimensions, teams, managers, nudgeOptions } =
+    await loadPipelineFilters(context, params);
   const perColumn = boardColumnSizeFrom(params);
-  const board = await listPipelineBoard(context.db, { filters, today, dimensions, sort, perColumn });
+  const board = await listPipelineBoard(context.db, {
+    filters,
+    today,
+    dimensions,
+    sort,
+    perColumn,
+  });
   // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
   // cells' dimension ids (the names are sent once), the manager's id and the stage-change timestamp
   // stay on the server.
@@ -43,7 +59,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       manager: card.manager.name,
       days_in_stage: card.days_in_stage,
       last_activity_on: card.last_activity_on,
-      coverage: card.coverage.map((c): CoverageTuple => [c.observations, c.observers, c.last_observed_on]),
+      coverage: card.coverage.map((c): CoverageTuple => [
+        c.observations,
+        c.observers,
+        c.last_observed_on,
+      ]),
       open_flags: card.open_flags,
       active_sniff_tests: card.active_sniff_tests,
       coaching: card.coaching,
@@ -54,7 +74,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     columns,
     total: board.total,
     perColumn,
-    moreSearch: perColumn < BOARD_COLUMN_MAX ? pipelineSearch({ ...query, show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)) }) : null,
+    moreSearch:
+      perColumn < BOARD_COLUMN_MAX
+        ? pipelineSearch({
+            ...query,
+            show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)),
+          })
+        : null,
     dimensionNames: dimensions.map((d) => d.name),
     teams,
     managers,
@@ -80,7 +106,13 @@ const MoveSchema = z.object({
   returnTo: z
     .string()
     .max(1000)
-    .refine((q) => q === "" || (q.startsWith("?") && safeRedirect(`/pipeline${q}`) === `/pipeline${q}` && !q.includes("#")))
+    .refine(
+      (q) =>
+        q === "" ||
+        (q.startsWith("?") &&
+          safeRedirect(`/pipeline${q}`) === `/pipeline${q}` &&
+          !q.includes("#")),
+    )
     .optional()
     .catch(undefined),
 });
@@ -97,7 +129,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!candidate) return badRequest("That candidate no longer exists.", values);
   const today = isoDate(context.now());
   // The board never makes anyone ready or promoted: those need a recorded calibration decision.
-  const refusal = stageMoveRefusal({ from: candidate.stage, to: input.to, currentOutcome: null, revisitOn: input.revisitOn ?? null, today });
+  const refusal = stageMoveRefusal({
+    from: candidate.stage,
+    to: input.to,
+    currentOutcome: null,
+    revisitOn: input.revisitOn ?? null,
+    today,
+  });
   if (refusal) return badRequest("", values, { [refusal.field]: [refusal.message] });
 
   const moved = await context.db.transaction().execute(async (trx) => {
@@ -156,8 +194,9 @@ export default function Pipeline() {
         </div>
       </div>
       <p className="mt-1 max-w-prose text-stone-600">
-        Every candidate by stage, with the facts about their evidence side by side. Nothing here is a verdict: the counts show where
-        evidence is thin, and nudges point at the process, never at the person.
+        Every candidate by stage, with the facts about their evidence side by side. Nothing here is
+        a verdict: the counts show where evidence is thin, and nudges point at the process, never at
+        the person.
       </p>
       <PipelineFilters
         action="/pipeline"
@@ -178,9 +217,14 @@ export default function Pipeline() {
       ) : null}
       <div className="relative mt-6 flex gap-4 overflow-x-auto pb-4">
         {data.columns.map((column) => (
-          <section key={column.stage} aria-labelledby={`stage-${column.stage}`} className="w-72 shrink-0 rounded-lg bg-stone-100 p-2">
+          <section
+            key={column.stage}
+            aria-labelledby={`stage-${column.stage}`}
+            className="w-72 shrink-0 rounded-lg bg-stone-100 p-2"
+          >
             <h2 id={`stage-${column.stage}`} className="px-1 text-base font-semibold">
-              {STAGE_LABELS[column.stage]} <span className="font-normal text-stone-600">({column.total})</span>
+              {STAGE_LABELS[column.stage]}{" "}
+              <span className="font-normal text-stone-600">({column.total})</span>
             </h2>
             {column.cards.length ? (
               <ul className="mt-2 space-y-3">
@@ -216,12 +260,26 @@ export default function Pipeline() {
   );
 }
 
-function PipelineCardView({ card, data, search, result }: { card: Card; data: Data; search: string; result?: FormResult }) {
+function PipelineCardView({
+  card,
+  data,
+  search,
+  result,
+}: {
+  card: Card;
+  data: Data;
+  search: string;
+  result?: FormResult;
+}) {
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
+  const busy =
+    navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
   const value = (name: string) => result?.value(name) ?? "";
   return (
-    <li id={`card-${card.id}`} className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm">
+    <li
+      id={`card-${card.id}`}
+      className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm"
+    >
       <Link to={`/candidates/${card.id}`} className="font-semibold text-brand-700 underline">
         {card.name}
       </Link>
@@ -232,7 +290,11 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
         <br />
         {`${card.days_in_stage} ${card.days_in_stage === 1 ? "day" : "days"} in stage · last activity ${formatDate(card.last_activity_on)}`}
       </p>
-      <CoverageStrip cells={card.coverage} dimensionNames={data.dimensionNames} candidateName={card.name} />
+      <CoverageStrip
+        cells={card.coverage}
+        dimensionNames={data.dimensionNames}
+        candidateName={card.name}
+      />
       <dl className="mt-2 grid grid-cols-3 gap-1 text-xs">
         <div>
           <dt className="text-stone-600">Open flags</dt>
@@ -250,20 +312,34 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
       {card.nudges.length ? (
         <ul aria-label={`Nudges for ${card.name}`} className="mt-2 flex flex-wrap gap-1 text-xs">
           {card.nudges.map((n) => (
-            <li key={n} className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-amber-900">
+            <li
+              key={n}
+              className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-amber-900"
+            >
               {data.nudgeOptions.find((o) => o.key === n)?.label ?? n}
             </li>
           ))}
         </ul>
       ) : null}
       {result || data.moveId === card.id ? (
-        <Form method="post" action="/pipeline" className="no-print mt-2 space-y-2" noValidate aria-label={`Move ${card.name}`}>
+        <Form
+          method="post"
+          action="/pipeline"
+          className="no-print mt-2 space-y-2"
+          noValidate
+          aria-label={`Move ${card.name}`}
+        >
           <input type="hidden" name="intent" value="move" />
           <input type="hidden" name="candidateId" value={card.id} />
           <input type="hidden" name="version" value={card.version} />
           <input type="hidden" name="returnTo" value={search} />
           <FormError message={result?.formError} />
-          <SelectField label="Move to" name="to" defaultValue={value("to")} errors={result?.errors.to}>
+          <SelectField
+            label="Move to"
+            name="to"
+            defaultValue={value("to")}
+            errors={result?.errors.to}
+          >
             <option value="">Choose a stage</option>
             {MOVE_CHOICES.filter((s) => s !== card.stage).map((s) => (
               <option key={s} value={s}>
@@ -271,7 +347,14 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
               </option>
             ))}
           </SelectField>
-          <TextArea label="Reason" name="reason" rows={2} maxLength={2000} defaultValue={value("reason")} errors={result?.errors.reason} />
+          <TextArea
+            label="Reason"
+            name="reason"
+            rows={2}
+            maxLength={2000}
+            defaultValue={value("reason")}
+            errors={result?.errors.reason}
+          />
           <TextField
             label="Revisit on (when pausing)"
             name="revisitOn"
@@ -283,8 +366,13 @@ function PipelineCardView({ card, data, search, result }: { card: Card; data: Da
           <Button variant="secondary" disabled={busy}>
             {busy ? "Moving…" : "Move"}
           </Button>
-          <p className="text-xs text-stone-600">Ready and promoted come only from a calibration decision.</p>
-          <Link to={`/pipeline${search}#card-${card.id}`} className="text-xs text-brand-700 underline">
+          <p className="text-xs text-stone-600">
+            Ready and promoted come only from a calibration decision.
+          </p>
+          <Link
+            to={`/pipeline${search}#card-${card.id}`}
+            className="text-xs text-brand-700 underline"
+          >
             Cancel
           </Link>
         </Form>

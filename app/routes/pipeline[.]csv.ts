@@ -1,7 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireRole } from "../auth/policy.server";
 import { audit } from "../models/audit.server";
-import { listBoardDimensions, listPipelineCards, pipelineCsvRows, pipelineQueryFrom, toCsv } from "../models/pipeline.server";
+import {
+  listBoardDimensions,
+  listPipelineCards,
+  pipelineCsvRows,
+  pipelineQueryFrom,
+  toCsv,
+} from "../models/pipeline.server";
 import { isoDate } from "../utils/dates";
 
 // The board's facts for people who work in spreadsheets: the same filters and order as /pipeline.
@@ -16,7 +22,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     action: "pipeline.export",
     entity: "pipeline",
     requestId: context.requestId,
-    details: { rows: cards.length, filters: Object.keys(query).filter((k) => query[k as keyof typeof query]) },
+    details: {
+      rows: cards.length,
+      filters: Object.keys(query).filter((k) => query[k as keyof typeof query]),
+    },
   });
   // A byte-order mark so spreadsheet programs read the names as UTF-8.
   return new Response(`\uFEFF${toCsv(pipelineCsvRows(cards, dimensions))}`, {

@@ -16,11 +16,18 @@ export const meta: MetaFunction = () => [{ title: "Evidence coverage · Pipeline
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["leader"]);
-  const { query, filters, today, dimensions, teams, managers, nudgeOptions } = await loadPipelineFilters(context, new URL(request.url).searchParams);
+  const { query, filters, today, dimensions, teams, managers, nudgeOptions } =
+    await loadPipelineFilters(context, new URL(request.url).searchParams);
   // Always by name: the view shows where evidence is thin, it does not line people up.
   const cards = await listPipelineCards(context.db, { filters, today, dimensions, sort: "name" });
   return json({
-    rows: cards.map((c) => ({ id: c.id, name: c.name, team: c.team, stage: c.stage, coverage: c.coverage })),
+    rows: cards.map((c) => ({
+      id: c.id,
+      name: c.name,
+      team: c.team,
+      stage: c.stage,
+      coverage: c.coverage,
+    })),
     dimensions,
     teams,
     managers,
@@ -41,8 +48,9 @@ export default function PipelineCoverage() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">Evidence coverage</h1>
       <p className="mt-1 max-w-prose text-stone-600">
-        Each cell shows how many observations cover a dimension and how many different people made them. Hatched cells have no
-        observation yet. It is a picture of where to look next, not a measure of anyone.
+        Each cell shows how many observations cover a dimension and how many different people made
+        them. Hatched cells have no observation yet. It is a picture of where to look next, not a
+        measure of anyone.
       </p>
       <PipelineFilters
         action="/pipeline/coverage"
@@ -63,7 +71,9 @@ export default function PipelineCoverage() {
       ) : (
         <div className="relative mt-6 overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="min-w-full text-sm">
-            <caption className="sr-only">Observations and observers per candidate and dimension</caption>
+            <caption className="sr-only">
+              Observations and observers per candidate and dimension
+            </caption>
             <thead className="bg-stone-50 text-left text-stone-700">
               <tr>
                 <th scope="col" className="px-3 py-2 font-semibold">
@@ -86,17 +96,28 @@ export default function PipelineCoverage() {
                     <Link to={`/candidates/${row.id}`} className="text-brand-700 underline">
                       {row.name}
                     </Link>
-                    {row.team ? <span className="block text-xs font-normal text-stone-600">{row.team}</span> : null}
+                    {row.team ? (
+                      <span className="block text-xs font-normal text-stone-600">{row.team}</span>
+                    ) : null}
                   </th>
                   <td className="px-3 py-2 whitespace-nowrap">{STAGE_LABELS[row.stage]}</td>
                   {row.coverage.map((cell) =>
                     cell.observations ? (
-                      <td key={cell.dimension_id} className="bg-brand-50 px-3 py-2 whitespace-nowrap text-brand-800">
-                        {cell.observations} obs · {cell.observers} {cell.observers === 1 ? "observer" : "observers"}
-                        <span className="block text-xs">last {formatDate(cell.last_observed_on)}</span>
+                      <td
+                        key={cell.dimension_id}
+                        className="bg-brand-50 px-3 py-2 whitespace-nowrap text-brand-800"
+                      >
+                        {cell.observations} obs · {cell.observers}{" "}
+                        {cell.observers === 1 ? "observer" : "observers"}
+                        <span className="block text-xs">
+                          last {formatDate(cell.last_observed_on)}
+                        </span>
                       </td>
                     ) : (
-                      <td key={cell.dimension_id} className={`px-3 py-2 whitespace-nowrap ${HATCHED}`}>
+                      <td
+                        key={cell.dimension_id}
+                        className={`px-3 py-2 whitespace-nowrap ${HATCHED}`}
+                      >
                         <span className="text-xs">not yet observed</span>
                       </td>
                     ),

@@ -14,7 +14,11 @@ export const MIN_FREE_BYTES = 16 * 1024 * 1024;
  */
 export async function loader({ context }: LoaderFunctionArgs) {
   const headers = { "Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8" };
-  const notReady = (reason: string) => new Response(`not ready: ${reason}\n`, { status: 503, headers: { ...headers, "Retry-After": RETRY_AFTER_SECONDS } });
+  const notReady = (reason: string) =>
+    new Response(`not ready: ${reason}\n`, {
+      status: 503,
+      headers: { ...headers, "Retry-After": RETRY_AFTER_SECONDS },
+    });
   if (context.dataDir) {
     try {
       const fs = await statfs(context.dataDir);
@@ -24,13 +28,20 @@ export async function loader({ context }: LoaderFunctionArgs) {
     }
   }
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS)));
-  const write = sql`insert into readiness_probe (id, checked_at) values (1, now()) on conflict (id) do update set checked_at = excluded.checked_at`
-    .execute(context.db)
-    .then(() => "ok" as const, () => "failed" as const);
+  const timeout = new Promise<"timeout">(
+    (resolve) => (timer = setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS)),
+  );
+  const write =
+    sql`insert into readiness_probe (id, checked_at) values (1, now()) on conflict (id) do update set checked_at = excluded.checked_at`
+      .execute(context.db)
+      .then(
+        () => "ok" as const,
+        () => "failed" as const,
+      );
   const outcome = await Promise.race([write, timeout]);
   clearTimeout(timer);
-  if (outcome === "timeout") return notReady(`the database did not accept a write within ${READY_TIMEOUT_MS} ms`);
+  if (outcome === "timeout")
+    return notReady(`the database did not accept a write within ${READY_TIMEOUT_MS} ms`);
   if (outcome === "failed") return notReady("the database did not accept a write");
   return new Response("ready\n", { status: 200, headers });
 }

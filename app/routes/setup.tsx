@@ -33,10 +33,16 @@ const SetupSchema = z
       .min(1, "Enter your email address.")
       .max(254, "That email address is too long.")
       .regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
-    password: z.string().min(12, "Use at least 12 characters.").max(1000, "That password is too long."),
+    password: z
+      .string()
+      .min(12, "Use at least 12 characters.")
+      .max(1000, "That password is too long."),
     confirm: z.string().max(1000),
   })
-  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ: type the same one twice." });
+  .refine((v) => v.password === v.confirm, {
+    path: ["confirm"],
+    message: "The two passwords differ: type the same one twice.",
+  });
 
 function tokenMatches(given: string | null | undefined, secret: string) {
   const expected = Buffer.from(setupToken(secret));
@@ -46,7 +52,8 @@ function tokenMatches(given: string | null | undefined, secret: string) {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token");
-  if (!tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db))) throw notFound();
+  if (!tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db)))
+    throw notFound();
   return json({ token: token as string });
 }
 
@@ -54,9 +61,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   // Gone (404) before the form is judged, as the page is: field messages would tell anyone it exists.
   const token = formData.get("token");
-  if (typeof token !== "string" || !tokenMatches(token, context.env.SESSION_SECRET) || !(await isEmpty(context.db))) throw notFound();
+  if (
+    typeof token !== "string" ||
+    !tokenMatches(token, context.env.SESSION_SECRET) ||
+    !(await isEmpty(context.db))
+  )
+    throw notFound();
   // The passwords are never sent back into the page.
-  const typed = { name: String(formData.get("name") ?? ""), email: String(formData.get("email") ?? "") };
+  const typed = {
+    name: String(formData.get("name") ?? ""),
+    email: String(formData.get("email") ?? ""),
+  };
   const parsed = parseForm(SetupSchema, formData, { echo: typed });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
@@ -66,8 +81,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await sql`select pg_advisory_xact_lock(hashtext('noseworthy first admin'))`.execute(trx);
     if (!(await isEmpty(trx))) return null;
     const user = await createUser(trx, { email, name, roles: ["admin"], passwordHash });
-    await audit(trx, { actorId: user.id, action: "user.create", entity: "user", entityId: user.id, requestId: context.requestId, details: { via: "setup", roles: ["admin"] } });
-    const cookie = await createSession({ ...context, db: trx }, { userId: user.id, userAgent: request.headers.get("user-agent") });
+    await audit(trx, {
+      actorId: user.id,
+      action: "user.create",
+      entity: "user",
+      entityId: user.id,
+      requestId: context.requestId,
+      details: { via: "setup", roles: ["admin"] },
+    });
+    const cookie = await createSession(
+      { ...context, db: trx },
+      { userId: user.id, userAgent: request.headers.get("user-agent") },
+    );
     return { cookie };
   });
   if (!created) throw notFound();
@@ -83,16 +108,50 @@ export default function Setup() {
     <div className="mx-auto max-w-md py-8">
       <h1 className="text-2xl font-semibold">Create the first admin</h1>
       <p className="mt-2 text-stone-600">
-        This installation has no accounts yet. The admin manages accounts, the framework and the audit log, and sees no people
-        data; give yourself other roles, or other people theirs, from the Users page afterwards.
+        This installation has no accounts yet. The admin manages accounts, the framework and the
+        audit log, and sees no people data; give yourself other roles, or other people theirs, from
+        the Users page afterwards.
       </p>
       <Form method="post" className="mt-6 space-y-4" noValidate>
-        <FormError message={Object.keys(fieldErrors).length ? "Check the fields marked below." : null} />
+        <FormError
+          message={Object.keys(fieldErrors).length ? "Check the fields marked below." : null}
+        />
         <input type="hidden" name="token" value={token} />
-        <TextField label="Your name" name="name" autoComplete="name" required autoFocus defaultValue={result.value("name")} errors={fieldErrors.name} />
-        <TextField label="Email" name="email" type="email" autoComplete="username" required defaultValue={result.value("email")} errors={fieldErrors.email} />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 12 characters." errors={fieldErrors.password} />
-        <TextField label="Password again" name="confirm" type="password" autoComplete="new-password" required errors={fieldErrors.confirm} />
+        <TextField
+          label="Your name"
+          name="name"
+          autoComplete="name"
+          required
+          autoFocus
+          defaultValue={result.value("name")}
+          errors={fieldErrors.name}
+        />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={result.value("email")}
+          errors={fieldErrors.email}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint="At least 12 characters."
+          errors={fieldErrors.password}
+        />
+        <TextField
+          label="Password again"
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          errors={fieldErrors.confirm}
+        />
         <Button className="w-full" disabled={navigation.state === "submitting"}>
           {navigation.state === "submitting" ? "Creating…" : "Create the admin account"}
         </Button>

@@ -1,19 +1,10 @@
-import type {
-  ActionFunctionArgs,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
-import {
-  Button,
-  FormError,
-  SelectField,
-  TextField,
-} from "../components/ui/forms";
+import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { ColumnHeads } from "../components/ui/column-heads";
 import { useFormResult } from "../utils/form-result";
@@ -61,9 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const query = new URL(request.url).searchParams;
   const pageParam = Number(query.get("page") ?? "1");
   const assignmentPage =
-    Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000
-      ? pageParam
-      : 1;
+    Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000 ? pageParam : 1;
   const search = (query.get("q") ?? "").trim().slice(0, 200);
   const [revisions, figures, assignments, candidates] = await Promise.all([
     listSniffTestRevisions(context.db, { sniffTestId: test.id }),
@@ -90,10 +79,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     summary: describeSniffTestFigures(figures),
     assignments,
     assignmentPage,
-    assignmentPages: Math.max(
-      1,
-      Math.ceil(Number(figures.offered) / ASSIGNMENTS_PAGE_SIZE)
-    ),
+    assignmentPages: Math.max(1, Math.ceil(Number(figures.offered) / ASSIGNMENTS_PAGE_SIZE)),
     candidates,
     search,
     today,
@@ -138,29 +124,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     });
     if (!changed)
       return badRequest(
-        archived
-          ? "This sniff test is already archived."
-          : "This sniff test is not archived.",
-        values
+        archived ? "This sniff test is already archived." : "This sniff test is not archived.",
+        values,
       );
     return redirectWithFlash(
       here,
       archived
         ? "Sniff test archived: it no longer shows in the library and cannot be offered. Its history stays."
-        : "Sniff test restored."
+        : "Sniff test restored.",
     );
   }
 
-  const parsed = parseForm(
-    OfferToCandidateSchema(isoDate(context.now())),
-    formData
-  );
+  const parsed = parseForm(OfferToCandidateSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   if (test.archived_at)
     return badRequest(
       "This sniff test is archived: restore it before offering it to anyone.",
-      values
+      values,
     );
   // Only the candidate's circle (or a leader) may offer them a test; anyone else gets the same 404 as a missing candidate.
   await requireCandidateAccess(context, viewer, input.candidateId);
@@ -186,10 +167,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         : result;
     },
     answer: (a) =>
-      redirectWithFlash(
-        `/candidates/${a.candidate_id}/assignments/${a.id}`,
-        "Sniff test offered."
-      ),
+      redirectWithFlash(`/candidates/${a.candidate_id}/assignments/${a.id}`, "Sniff test offered."),
     values,
   });
 }
@@ -264,9 +242,7 @@ export default function SniffTestPage() {
         <p className="mt-1 text-stone-600">
           {test.dimension_name} · timebox {test.timebox_days}{" "}
           {test.timebox_days === 1 ? "day" : "days"} · version {test.version}
-          {test.archived_at
-            ? ` · archived ${formatDate(test.archived_at)}`
-            : ""}
+          {test.archived_at ? ` · archived ${formatDate(test.archived_at)}` : ""}
         </p>
       </div>
 
@@ -282,18 +258,14 @@ export default function SniffTestPage() {
         <p className="mt-1 text-stone-700">{summary}</p>
         <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
           {figureRows.map(([label, value]) => (
-            <div
-              key={label}
-              className="rounded border border-stone-200 px-3 py-2"
-            >
+            <div key={label} className="rounded border border-stone-200 px-3 py-2">
               <dt className="text-sm text-stone-600">{label}</dt>
               <dd className="text-xl font-semibold">{value}</dd>
             </div>
           ))}
         </dl>
         <p className="mt-2 text-sm text-stone-600">
-          Figures about the test across everyone it was offered to, never about
-          one person.
+          Figures about the test across everyone it was offered to, never about one person.
         </p>
       </section>
 
@@ -381,9 +353,7 @@ export default function SniffTestPage() {
               {errors.idempotencyKey?.length ? (
                 <FormError message={errors.idempotencyKey.join(" ")} />
               ) : null}
-              <Button disabled={navigation.state === "submitting"}>
-                Offer sniff test
-              </Button>
+              <Button disabled={navigation.state === "submitting"}>Offer sniff test</Button>
             </Form>
           </>
         )}
@@ -392,20 +362,20 @@ export default function SniffTestPage() {
       <section aria-labelledby="assignments-heading">
         <h2 id="assignments-heading" className="text-lg font-semibold">
           Assignments{" "}
-          <span className="text-sm font-normal text-stone-600">
-            ({figures.offered})
-          </span>
+          <span className="text-sm font-normal text-stone-600">({figures.offered})</span>
         </h2>
         {assignments.length === 0 ? (
           <p className="mt-2 text-stone-600">
-            Not offered to anyone yet. Use the form above to offer it to someone
-            in your circle.
+            Not offered to anyone yet. Use the form above to offer it to someone in your circle.
           </p>
         ) : (
           <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
-                <ColumnHeads labels={["Candidate", "Offered", "Due", "Status", "Version given"]} className="px-3 py-2 font-semibold" />
+                <ColumnHeads
+                  labels={["Candidate", "Offered", "Due", "Status", "Version given"]}
+                  className="px-3 py-2 font-semibold"
+                />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {assignments.map((a, i) => (
@@ -419,24 +389,15 @@ export default function SniffTestPage() {
                           {a.candidate_name}
                         </Link>
                       ) : (
-                        <span className="text-stone-600">
-                          A candidate outside your circle
-                        </span>
+                        <span className="text-stone-600">A candidate outside your circle</span>
                       )}
                     </td>
-                    <td className="px-3 py-2 whitespace-nowrap">
-                      {formatDate(a.offered_on)}
-                    </td>
-                    <td className="px-3 py-2 whitespace-nowrap">
-                      {formatDate(a.due_on)}
-                    </td>
+                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.offered_on)}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.due_on)}</td>
                     <td className="px-3 py-2 whitespace-nowrap">
                       {ASSIGNMENT_STATUS_WORDS[a.status] ?? a.status}
                       {a.closed_on ? (
-                        <span className="text-stone-600">
-                          {" "}
-                          · {formatDate(a.closed_on)}
-                        </span>
+                        <span className="text-stone-600"> · {formatDate(a.closed_on)}</span>
                       ) : null}
                     </td>
                     <td className="px-3 py-2">{a.revision_version}</td>
@@ -447,10 +408,7 @@ export default function SniffTestPage() {
           </div>
         )}
         {assignmentPages > 1 ? (
-          <nav
-            aria-label="Assignment pages"
-            className="mt-2 flex gap-3 text-sm"
-          >
+          <nav aria-label="Assignment pages" className="mt-2 flex gap-3 text-sm">
             <span className="text-stone-600">
               Page {assignmentPage} of {assignmentPages}
             </span>
@@ -474,24 +432,18 @@ export default function SniffTestPage() {
         </h2>
         <ol className="mt-2 space-y-3">
           {revisions.map((r) => (
-            <li
-              key={r.id}
-              className="rounded-lg border border-stone-200 bg-white p-4"
-            >
+            <li key={r.id} className="rounded-lg border border-stone-200 bg-white p-4">
               <details open={r.version === test.version}>
                 <summary className="cursor-pointer">
                   <span className="font-medium">Version {r.version}</span>
-                  {r.version === test.version ? " (current)" : ""} —{" "}
-                  {r.edited_by_name}, {formatDate(r.created_at)}
+                  {r.version === test.version ? " (current)" : ""} — {r.edited_by_name},{" "}
+                  {formatDate(r.created_at)}
                 </summary>
                 <dl className="mt-3 space-y-3">
                   <Text label="Title" text={r.title} />
                   <Text label="Dimension" text={r.dimension_name} />
                   <Text label="As given to the person" text={r.assignment} />
-                  <Text
-                    label="Why it reveals the dimension"
-                    text={r.rationale}
-                  />
+                  <Text label="Why it reveals the dimension" text={r.rationale} />
                   <Text label="Signals to watch for" text={r.signals} />
                   <Text label="Red flags" text={r.red_flags} />
                   <Text label="Timebox in days" text={String(r.timebox_days)} />
@@ -515,11 +467,7 @@ export default function SniffTestPage() {
             : "Archiving hides it from the library and stops new offers. Sniff tests are never deleted: past assignments keep their text and history."}
         </p>
         <Form method="post" className="mt-3">
-          <input
-            type="hidden"
-            name="intent"
-            value={test.archived_at ? "restore" : "archive"}
-          />
+          <input type="hidden" name="intent" value={test.archived_at ? "restore" : "archive"} />
           <Button variant="secondary">
             {test.archived_at ? "Restore sniff test" : "Archive sniff test"}
           </Button>

@@ -15,11 +15,19 @@ import {
   updateSniffTest,
 } from "../models/sniff-test.server";
 import { useFormResult, detailOf } from "../utils/form-result";
-import { badRequest, type FormFailure, formValues, parseForm, invalidWith } from "../utils/forms.server";
+import {
+  badRequest,
+  type FormFailure,
+  formValues,
+  parseForm,
+  invalidWith,
+} from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { SniffTestFields } from "../components/sniff-test-fields";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.test.title ?? "sniff test"} · Noseworthy` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Edit ${data?.test.title ?? "sniff test"} · Noseworthy` },
+];
 
 async function requireSniffTest(context: AppContext, id: string | undefined) {
   const test = isUuid(id) ? await getSniffTest(context.db, id) : undefined;
@@ -43,11 +51,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(EditSniffTestSchema, formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId, currentDimensionId: test.dimension_id });
+  const fieldErrors = await sniffTestInputErrors(context.db, {
+    dimensionId: input.dimensionId,
+    currentDimensionId: test.dimension_id,
+  });
   if (Object.keys(fieldErrors).length) return badRequest("", values, fieldErrors);
 
   const result = await context.db.transaction().execute(async (trx) => {
-    const updated = await updateSniffTest(trx, { id: test.id, version: input.version, text: toSniffTestText(input), editorId: viewer.id, now: context.now() });
+    const updated = await updateSniffTest(trx, {
+      id: test.id,
+      version: input.version,
+      text: toSniffTestText(input),
+      editorId: viewer.id,
+      now: context.now(),
+    });
     if (updated === "stale") return updated;
     await audit(trx, {
       actorId: viewer.id,
@@ -55,7 +72,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       entity: "sniff_test",
       entityId: test.id,
       requestId: context.requestId,
-      details: { fromVersion: input.version, toVersion: updated.version, revisionId: updated.revisionId, dimensionId: input.dimensionId },
+      details: {
+        fromVersion: input.version,
+        toVersion: updated.version,
+        revisionId: updated.revisionId,
+        dimensionId: input.dimensionId,
+      },
     });
     return updated;
   });
@@ -64,20 +86,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const saved = await requireSniffTest(context, test.id);
     const failure: FormFailure = {
       ok: false,
-      formError: "Someone saved this sniff test after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
+      formError:
+        "Someone saved this sniff test after you opened it. Your text was not saved: compare it with the saved text below, then save again.",
       fieldErrors: {},
       values: { ...values, version: String(saved.version) },
     };
     return invalidWith(failure, { conflict: { yours: values, saved } });
   }
-  return redirectWithFlash(`/sniff-tests/${test.id}`, `Sniff test saved as version ${result.version}. Earlier versions are kept in its history.`);
+  return redirectWithFlash(
+    `/sniff-tests/${test.id}`,
+    `Sniff test saved as version ${result.version}. Earlier versions are kept in its history.`,
+  );
 }
 
 function TextBlock({ label, text }: { label: string; text: string }) {
   return (
     <div>
       <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="whitespace-pre-wrap">{text || <span className="text-stone-600">Not written</span>}</dd>
+      <dd className="whitespace-pre-wrap">
+        {text || <span className="text-stone-600">Not written</span>}
+      </dd>
     </div>
   );
 }
@@ -110,7 +138,8 @@ export default function EditSniffTest() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">Edit sniff test</h1>
       <p className="mt-1 text-stone-600">
-        Saving makes version {test.version + 1}. Assignments already offered keep the text they were given.
+        Saving makes version {test.version + 1}. Assignments already offered keep the text they were
+        given.
       </p>
 
       {conflict ? (
@@ -143,7 +172,12 @@ export default function EditSniffTest() {
         </section>
       ) : null}
 
-      <Form key={version} method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+      <Form
+        key={version}
+        method="post"
+        className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4"
+        noValidate
+      >
         <input type="hidden" name="version" value={version} />
         <FormError message={result.summary} />
         <SniffTestFields dimensions={dimensions} text={text} errors={result.errors} />

@@ -35,20 +35,39 @@ export default function SniffTestLibrary() {
     <div>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-semibold">Sniff tests</h1>
-        <Link to="/sniff-tests/new" className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800">
+        <Link
+          to="/sniff-tests/new"
+          className="rounded bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
+        >
           New sniff test
         </Link>
       </div>
       <p className="mt-1 max-w-prose text-stone-600">
-        Stretch assignments that let real work show a dimension of leadership. The figures are about each test, never about a
-        person.
+        Stretch assignments that let real work show a dimension of leadership. The figures are about
+        each test, never about a person.
       </p>
 
-      <Form method="get" className="mt-4 rounded-lg border border-stone-200 bg-white p-4" aria-label="Search sniff tests">
+      <Form
+        method="get"
+        className="mt-4 rounded-lg border border-stone-200 bg-white p-4"
+        aria-label="Search sniff tests"
+      >
         <div className="grid gap-4 sm:grid-cols-[1fr_auto] sm:items-end">
-          <TextField label="Search title or assignment" name="q" type="search" maxLength={200} defaultValue={filters.q} />
+          <TextField
+            label="Search title or assignment"
+            name="q"
+            type="search"
+            maxLength={200}
+            defaultValue={filters.q}
+          />
           <label className="flex items-center gap-2 pb-2 text-sm">
-            <input type="checkbox" name="archived" value="1" defaultChecked={filters.archived} className="h-4 w-4 accent-brand-700" />
+            <input
+              type="checkbox"
+              name="archived"
+              value="1"
+              defaultChecked={filters.archived}
+              className="h-4 w-4 accent-brand-700"
+            />
             Show archived
           </label>
         </div>
@@ -82,7 +101,8 @@ export default function SniffTestLibrary() {
               <Link to="/sniff-tests/new" className={linkClass}>
                 Create the first one
               </Link>
-              : a piece of real work that shows commitment, curiosity, outcome orientation or technical leadership.
+              : a piece of real work that shows commitment, curiosity, outcome orientation or
+              technical leadership.
             </p>
           )}
         </div>
@@ -95,7 +115,10 @@ export default function SniffTestLibrary() {
               </h2>
               <ul className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200 bg-white">
                 {g.tests.map((t) => (
-                  <li key={t.id} className="flex flex-wrap items-baseline justify-between gap-2 px-4 py-3">
+                  <li
+                    key={t.id}
+                    className="flex flex-wrap items-baseline justify-between gap-2 px-4 py-3"
+                  >
                     <div>
                       <Link to={`/sniff-tests/${t.id}`} className={`font-medium ${linkClass}`}>
                         {t.title}

@@ -42,18 +42,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
     find: (db) => findSniffTestByIdempotencyKey(db, input.idempotencyKey),
     isRepeat: (test) => test.created_by === viewer.id,
     check: async () => {
-      const fieldErrors = await sniffTestInputErrors(context.db, { dimensionId: input.dimensionId });
+      const fieldErrors = await sniffTestInputErrors(context.db, {
+        dimensionId: input.dimensionId,
+      });
       return Object.keys(fieldErrors).length ? badRequest("", values, fieldErrors) : null;
     },
     create: async (trx) => {
-      const row = await createSniffTest(trx, { text: toSniffTestText(input), createdBy: viewer.id, idempotencyKey: input.idempotencyKey, now: context.now() });
+      const row = await createSniffTest(trx, {
+        text: toSniffTestText(input),
+        createdBy: viewer.id,
+        idempotencyKey: input.idempotencyKey,
+        now: context.now(),
+      });
       await audit(trx, {
         actorId: viewer.id,
         action: "sniff_test.create",
         entity: "sniff_test",
         entityId: row.id,
         requestId: context.requestId,
-        details: { dimensionId: input.dimensionId, timeboxDays: input.timeboxDays, revisionId: row.revisionId },
+        details: {
+          dimensionId: input.dimensionId,
+          timeboxDays: input.timeboxDays,
+          revisionId: row.revisionId,
+        },
       });
       return row;
     },
@@ -76,17 +87,26 @@ export default function NewSniffTest() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">New sniff test</h1>
       <p className="mt-1 text-stone-600">
-        A piece of real work offered to a candidate. Write it as you would give it to them, then note what to watch for.
+        A piece of real work offered to a candidate. Write it as you would give it to them, then
+        note what to watch for.
       </p>
       {dimensions.length === 0 ? (
         <p className="mt-4 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
           No dimensions are set up yet. Ask an admin to add them under Framework first.
         </p>
       ) : null}
-      <Form method="post" className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4" noValidate>
+      <Form
+        method="post"
+        className="mt-6 space-y-4 rounded-lg border border-stone-200 bg-white p-4"
+        noValidate
+      >
         <IdempotencyKeyField value={result.key(idempotencyKey)} />
         <FormError message={result.summary} />
-        <SniffTestFields dimensions={dimensions} text={(name) => result.value(name, name === "timeboxDays" ? "14" : "")} errors={result.errors} />
+        <SniffTestFields
+          dimensions={dimensions}
+          text={(name) => result.value(name, name === "timeboxDays" ? "14" : "")}
+          errors={result.errors}
+        />
         <Button disabled={navigation.state === "submitting"}>Create sniff test</Button>
       </Form>
     </div>

@@ -22,14 +22,20 @@ export function daysBetween(from: string | Date, to: string | Date): number {
   return Math.floor((b.getTime() - a.getTime()) / 86_400_000);
 }
 
-const formatter = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const formatter = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
 // The same few hundred days come up again and again (the board formats about 1,100 dates a page), and
 // Intl formatting was 5% of the board's server time: each text is worked out once.
 const formatted = new Map<string, string>();
 export function formatDate(value: string | Date | null | undefined): string {
   if (!value) return "";
   // Only the UTC day is shown, so a timestamp is looked up by its day (not cached under itself).
-  if (typeof value !== "string") return Number.isNaN(value.getTime()) ? "" : formatDate(value.toISOString().slice(0, 10));
+  if (typeof value !== "string")
+    return Number.isNaN(value.getTime()) ? "" : formatDate(value.toISOString().slice(0, 10));
   if (value.length !== 10) return formatDate(new Date(value));
   const known = formatted.get(value);
   if (known !== undefined) return known;

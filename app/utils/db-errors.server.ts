@@ -4,7 +4,19 @@
  * reconnects by itself once PostgreSQL is back. A full or read-only disk is an outage too: the
  * request was fine, the storage under it was not.
  */
-const NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN", "ENOSPC", "EDQUOT", "EROFS", "EIO"]);
+const NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENOSPC",
+  "EDQUOT",
+  "EROFS",
+  "EIO",
+]);
 // SQLSTATE: connection exceptions (08…), shutdown / cannot connect now (57P0x), insufficient resources
 // (53…: disk full, out of memory, too many connections), lock_timeout (55P03), statement_timeout /
 // cancel (57014), a read-only transaction (25006: a standby, or a server made read-only) and an I/O error (58030).
@@ -26,9 +38,15 @@ const MESSAGES = [
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === "string" && (NODE_CODES.has(e.code) || SQLSTATES.has(e.code) || /^(08|53)/.test(e.code))) return true;
-  if (typeof e.message === "string" && MESSAGES.some((re) => re.test(e.message as string))) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  if (
+    typeof e.code === "string" &&
+    (NODE_CODES.has(e.code) || SQLSTATES.has(e.code) || /^(08|53)/.test(e.code))
+  )
+    return true;
+  if (typeof e.message === "string" && MESSAGES.some((re) => re.test(e.message as string)))
+    return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1)))
+    return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 

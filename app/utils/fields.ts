@@ -22,10 +22,16 @@ interface DayRange {
   tooLate?: string;
 }
 
-function inRange(schema: z.ZodType<string>, { min = EARLIEST_DAY, max = LATEST_DAY, tooEarly, tooLate }: DayRange) {
+function inRange(
+  schema: z.ZodType<string>,
+  { min = EARLIEST_DAY, max = LATEST_DAY, tooEarly, tooLate }: DayRange,
+) {
   const between = "Use a date between 2000 and 2100.";
   return schema
-    .refine((d) => !isRealDay(d) || d >= min, tooEarly ?? (min === EARLIEST_DAY ? "Use a date in 2000 or later." : between))
+    .refine(
+      (d) => !isRealDay(d) || d >= min,
+      tooEarly ?? (min === EARLIEST_DAY ? "Use a date in 2000 or later." : between),
+    )
     .refine((d) => !isRealDay(d) || d <= max, tooLate ?? between);
 }
 
@@ -50,8 +56,14 @@ export function optionalDay(what: string, range: DayRange = {}) {
     .trim()
     .optional()
     .transform((v) => (v ? v : null))
-    .refine((v) => v === null || isRealDay(v), { error: `Enter ${what} as a real date (YYYY-MM-DD), or leave it empty.`, abort: true })
-    .refine((v) => v === null || !isRealDay(v) || v >= min, tooEarly ?? (min === EARLIEST_DAY ? "Use a date in 2000 or later." : between))
+    .refine((v) => v === null || isRealDay(v), {
+      error: `Enter ${what} as a real date (YYYY-MM-DD), or leave it empty.`,
+      abort: true,
+    })
+    .refine(
+      (v) => v === null || !isRealDay(v) || v >= min,
+      tooEarly ?? (min === EARLIEST_DAY ? "Use a date in 2000 or later." : between),
+    )
     .refine((v) => v === null || !isRealDay(v) || v <= max, tooLate ?? between);
 }
 
@@ -62,7 +74,10 @@ export function dateTime(what: string) {
     .trim()
     .min(1, { error: `Choose ${what}.`, abort: true })
     .refine(
-      (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v) && isRealDay(v.slice(0, 10)) && !Number.isNaN(Date.parse(`${v}Z`)),
+      (v) =>
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v) &&
+        isRealDay(v.slice(0, 10)) &&
+        !Number.isNaN(Date.parse(`${v}Z`)),
       `Enter ${what} as a real date and time.`,
     );
 }
@@ -98,7 +113,12 @@ export function idList(message: string, max = 200) {
 }
 
 /** The version an edit form was rendered with (compared on save: a stale one answers 409). */
-export const version = z.coerce.number({ error: "Reload the page and try again." }).int().positive();
+export const version = z.coerce
+  .number({ error: "Reload the page and try again." })
+  .int()
+  .positive();
 
 /** The hidden key of a create form (see saveOnce in idempotency.server.ts). */
-export const idempotencyKey = z.uuid({ message: "This form has expired: reload the page and submit it again." });
+export const idempotencyKey = z.uuid({
+  message: "This form has expired: reload the page and submit it again.",
+});

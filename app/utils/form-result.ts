@@ -54,7 +54,10 @@ export interface FormResult {
 
 /** Reads a refusal for the form that sent `intent` (any form when no intent is given). */
 export function readFormResult(data: unknown, intent?: string): FormResult {
-  const failure = isFormFailure(data) && (intent === undefined || data.values.intent === intent) ? data : undefined;
+  const failure =
+    isFormFailure(data) && (intent === undefined || data.values.intent === intent)
+      ? data
+      : undefined;
   const values = failure?.values ?? {};
   const errors = failure?.fieldErrors ?? {};
   const one = (name: string): string | undefined => {
@@ -64,7 +67,9 @@ export function readFormResult(data: unknown, intent?: string): FormResult {
   return {
     failed: failure !== undefined,
     formError: failure?.formError || undefined,
-    summary: failure ? failure.formError || errors.idempotencyKey?.join(" ") || CHECK_FIELDS : undefined,
+    summary: failure
+      ? failure.formError || errors.idempotencyKey?.join(" ") || CHECK_FIELDS
+      : undefined,
     errors,
     value: (name, fallback = "") => one(name) ?? fallback,
     list: (name, fallback = []) => {
@@ -86,13 +91,20 @@ export function useFormResult(intent?: string): FormResult {
 }
 
 /** The type of `key` on the members of an action's answers that carry it (never on the others). */
-export type DetailOf<T, K extends string> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+export type DetailOf<T, K extends string> = T extends unknown
+  ? K extends keyof T
+    ? T[K]
+    : never
+  : never;
 
 /**
  * The detail a refusal carries beside its FormFailure (a 409's saved record, the text that was typed):
  * `detailOf(useActionData<typeof action>(), "conflict")`, typed by what the action returns.
  */
-export function detailOf<T, K extends string>(data: T | undefined, key: K): DetailOf<T, K> | undefined {
+export function detailOf<T, K extends string>(
+  data: T | undefined,
+  key: K,
+): DetailOf<T, K> | undefined {
   if (typeof data !== "object" || data === null || !(key in data)) return undefined;
   const found: Record<K, DetailOf<T, K>> = data as Record<K, DetailOf<T, K>>;
   return found[key];

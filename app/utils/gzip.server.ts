@@ -21,9 +21,18 @@ const MIN_BYTES = 1024;
  * about 0.4 ms per page whatever its size, most of it setting up a stream and a thread-pool hop.
  * The middleware still compresses everything else and leaves a response already encoded alone.
  */
-export function gzipBody(request: Request, headers: Headers, body: string): string | Uint8Array<ArrayBuffer> {
+export function gzipBody(
+  request: Request,
+  headers: Headers,
+  body: string,
+): string | Uint8Array<ArrayBuffer> {
   headers.append("Vary", "Accept-Encoding");
-  if (request.method === "HEAD" || Buffer.byteLength(body) < MIN_BYTES || !acceptsGzip(request.headers.get("accept-encoding"))) return body;
+  if (
+    request.method === "HEAD" ||
+    Buffer.byteLength(body) < MIN_BYTES ||
+    !acceptsGzip(request.headers.get("accept-encoding"))
+  )
+    return body;
   headers.set("Content-Encoding", "gzip");
   return gzipSync(body, { level: 1 }) as Uint8Array<ArrayBuffer>;
 }

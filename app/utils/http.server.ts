@@ -17,7 +17,10 @@ const HERE = new URL("http://noseworthy.invalid/");
  * is judged as the browser will read it (WHATWG URL parsing drops tabs and newlines and reads "\" as
  * "/", so "/\t/evil.example" is another host), and returned as parsed: printable ASCII only.
  */
-export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+export function safeRedirect(
+  to: FormDataEntryValue | string | null | undefined,
+  fallback = "/",
+): string {
   if (typeof to !== "string" || !to.startsWith("/")) return fallback;
   let url: URL;
   try {
@@ -31,7 +34,11 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   return path;
 }
 
-export function redirectWithFlash(to: string, message: string, init?: ResponseInit): TypedResponse<never> {
+export function redirectWithFlash(
+  to: string,
+  message: string,
+  init?: ResponseInit,
+): TypedResponse<never> {
   const headers = new Headers(init?.headers);
   headers.append("Set-Cookie", flashCookie(message, 60));
   return redirect(to, { ...init, headers });
@@ -44,7 +51,10 @@ function secureFlash(): boolean {
 }
 
 // Read on every request (the root loader): compiled once.
-const FLASH_COOKIES = { secure: /(?:^|;\s*)__Host-nw_flash=([^;]*)/, plain: /(?:^|;\s*)nw_flash=([^;]*)/ };
+const FLASH_COOKIES = {
+  secure: /(?:^|;\s*)__Host-nw_flash=([^;]*)/,
+  plain: /(?:^|;\s*)nw_flash=([^;]*)/,
+};
 
 function flashCookie(message: string, maxAge: number): string {
   const secure = secureFlash();

@@ -62,7 +62,8 @@ export async function saveOnce<Row, Answer extends Response, Refusal extends Res
     values: Values;
   },
 ): Promise<Answer | Refusal | ReturnType<typeof keyUsedElsewhere>> {
-  const settle = (row: Row) => (opts.isRepeat(row) ? opts.answer(row) : keyUsedElsewhere(opts.values));
+  const settle = (row: Row) =>
+    opts.isRepeat(row) ? opts.answer(row) : keyUsedElsewhere(opts.values);
   // A refusal can be the work of a twin of this submission stored meanwhile (it moved on the version this
   // form carried): then the twin's answer is this one's too.
   const refuse = async (refusal: Refusal) => {
@@ -81,7 +82,10 @@ export async function saveOnce<Row, Answer extends Response, Refusal extends Res
     });
     return opts.answer(row);
   } catch (error) {
-    if (error instanceof Rollback) return error.outcome instanceof Response ? refuse(error.outcome as Refusal) : settle(error.outcome as Row);
+    if (error instanceof Rollback)
+      return error.outcome instanceof Response
+        ? refuse(error.outcome as Refusal)
+        : settle(error.outcome as Row);
     if (!isIdempotencyConflict(error)) throw error;
     const winner = await opts.find(db);
     if (!winner) throw error;

@@ -1,6 +1,15 @@
 // Words shown for stored values: shared by routes and components (no server code here).
 // Typed by string so a value read from the database can index them; `satisfies` keeps them complete.
-import type { AssignmentStatus, FlagStatus, Leaning, MeetingStatus, PlanStatus, Signal, Stage, Track } from "../../db/schema";
+import type {
+  AssignmentStatus,
+  FlagStatus,
+  Leaning,
+  MeetingStatus,
+  PlanStatus,
+  Signal,
+  Stage,
+  Track,
+} from "../../db/schema";
 
 export const STAGE_LABELS: Record<string, string> = {
   spotted: "Spotted",
@@ -17,7 +26,11 @@ export const TRACK_LABELS: Record<string, string> = {
   technical_leadership: "Technical leadership",
 } satisfies Record<Track, string>;
 
-export const SIGNAL_LABELS: Record<string, string> = { strength: "Strength", concern: "Concern", context: "Context" } satisfies Record<Signal, string>;
+export const SIGNAL_LABELS: Record<string, string> = {
+  strength: "Strength",
+  concern: "Concern",
+  context: "Context",
+} satisfies Record<Signal, string>;
 
 export const OUTCOME_LABELS: Record<string, string> = {
   ready_now: "Ready now",
@@ -26,7 +39,14 @@ export const OUTCOME_LABELS: Record<string, string> = {
   insufficient_evidence: "Insufficient evidence",
 } satisfies Record<Leaning, string>;
 
-export const TIMELINE_KINDS = ["observation", "flag", "sniff_test", "coaching", "stage", "decision"] as const;
+export const TIMELINE_KINDS = [
+  "observation",
+  "flag",
+  "sniff_test",
+  "coaching",
+  "stage",
+  "decision",
+] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export const PLAN_STATUS_LABELS: Record<string, string> = {
@@ -58,7 +78,11 @@ export const ASSIGNMENT_STATUS_WORDS: Record<string, string> = Object.fromEntrie
 );
 
 /** Any assignment, flag or plan status; the three vocabularies agree where they share a word. */
-export const STATUS_LABELS: Record<string, string> = { ...ASSIGNMENT_STATUS_LABELS, ...FLAG_STATUS_LABELS, ...PLAN_STATUS_LABELS };
+export const STATUS_LABELS: Record<string, string> = {
+  ...ASSIGNMENT_STATUS_LABELS,
+  ...FLAG_STATUS_LABELS,
+  ...PLAN_STATUS_LABELS,
+};
 
 export const MEETING_STATUS_LABELS: Record<string, string> = {
   planned: "Planned",

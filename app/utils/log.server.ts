@@ -11,12 +11,22 @@ const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "
 export function escapeForLog(text: string): string {
   return text.replace(UNSAFE, (c) => {
     const code = c.charCodeAt(0);
-    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
+    return (
+      NAMED[c] ??
+      (code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, "0")}`
+        : `\\u${code.toString(16).padStart(4, "0")}`)
+    );
   });
 }
 
 /** An error as one log line: its stack (or message), escaped. */
 export function errorForLog(error: unknown): string {
-  const text = error instanceof Error ? (error.stack ?? error.message) : typeof error === "string" ? error : inspect(error);
+  const text =
+    error instanceof Error
+      ? (error.stack ?? error.message)
+      : typeof error === "string"
+        ? error
+        : inspect(error);
   return escapeForLog(text);
 }

@@ -11,7 +11,12 @@ import {
   type ServerBuild,
   writeReadableStreamToWritable,
 } from "@remix-run/node";
-import type { ErrorRequestHandler, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+import type {
+  ErrorRequestHandler,
+  Request as ExpressRequest,
+  RequestHandler,
+  Response as ExpressResponse,
+} from "express";
 import { errorForLog, escapeForLog } from "./log.server";
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
@@ -51,7 +56,10 @@ export function bodyLimitFor(pathname: string): BodyLimit {
   } catch {
     // Malformed escapes: Remix then matches the path undecoded, and so does this.
   }
-  route = route.toLowerCase().replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  route = route
+    .toLowerCase()
+    .replace(/\/{2,}/g, "/")
+    .replace(/(.)\/$/, "$1");
   return ROUTE_LIMITS[route] ?? DEFAULT_LIMIT;
 }
 
@@ -62,7 +70,11 @@ export class InvalidHostError extends Error {
   constructor(req: ExpressRequest) {
     super("The Host header is not valid.");
     this.given = ["Host", "X-Forwarded-Host"]
-      .flatMap((name) => (req.get(name) === undefined ? [] : [`${name}: ${JSON.stringify(req.get(name)?.slice(0, 200))}`]))
+      .flatMap((name) =>
+        req.get(name) === undefined
+          ? []
+          : [`${name}: ${JSON.stringify(req.get(name)?.slice(0, 200))}`],
+      )
       .join(", ");
   }
 }
@@ -107,17 +119,30 @@ export function countFields(body: Uint8Array): number {
 
 const bodies = new WeakMap<IncomingMessage, Buffer<ArrayBuffer>>();
 
-function refuse(res: ExpressResponse, status: number, message: string, headers: Record<string, string> = {}) {
+function refuse(
+  res: ExpressResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   res.status(status).set(headers).type("text/plain").send(message);
 }
 
 function tooLarge(res: ExpressResponse, limit: BodyLimit) {
   // With Connection: close, Node drops the socket once the answer is out instead of reading the rest.
-  refuse(res, 413, `The request is too large: this form takes at most ${Math.round(limit.bytes / 1024)} KB.`, { Connection: "close" });
+  refuse(
+    res,
+    413,
+    `The request is too large: this form takes at most ${Math.round(limit.bytes / 1024)} KB.`,
+    { Connection: "close" },
+  );
 }
 
 /** The body, or "too large" as soon as it passes max bytes (the rest is left unread), or "aborted". */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer<ArrayBuffer> | "too large" | "aborted"> {
+function readBody(
+  req: IncomingMessage,
+  max: number,
+): Promise<Buffer<ArrayBuffer> | "too large" | "aborted"> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -152,7 +177,10 @@ export const requestLimits: RequestHandler = (req, res, next) => {
   // Refusals before the body is read close the connection: otherwise Node reads and discards the
   // whole body, however large, to keep the connection open for another request.
   if (!ALLOWED_METHODS.includes(req.method)) {
-    return refuse(res, 405, "This method is not allowed.", { Allow: ALLOWED_METHODS.join(", "), Connection: "close" });
+    return refuse(res, 405, "This method is not allowed.", {
+      Allow: ALLOWED_METHODS.join(", "),
+      Connection: "close",
+    });
   }
   let url: URL;
   try {
@@ -171,7 +199,8 @@ export const requestLimits: RequestHandler = (req, res, next) => {
     // A client that went away mid-body has nobody left to answer.
     if (body === "aborted") return;
     if (body === "too large") return tooLarge(res, limit);
-    if (countFields(body) > limit.fields) return refuse(res, 400, `Too many fields: this form takes at most ${limit.fields}.`);
+    if (countFields(body) > limit.fields)
+      return refuse(res, 400, `Too many fields: this form takes at most ${limit.fields}.`);
     bodies.set(req, body);
     next();
   });
@@ -182,7 +211,8 @@ export function createRemixRequest(req: ExpressRequest, res: ExpressResponse): R
   const url = remixUrl(req);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    for (const one of Array.isArray(value) ? value : value ? [value] : []) headers.append(name, one);
+    for (const one of Array.isArray(value) ? value : value ? [value] : [])
+      headers.append(name, one);
   }
   // Loaders and actions are aborted when the client goes away before the answer is sent.
   const controller = new AbortController();
@@ -192,7 +222,10 @@ export function createRemixRequest(req: ExpressRequest, res: ExpressResponse): R
   const init: RequestInit = { method: req.method, headers, signal: controller.signal };
   if (req.method !== "GET" && req.method !== "HEAD") {
     const body = bodies.get(req);
-    if (!body) throw new Error("The request body was not read: mount requestLimits before the Remix handler.");
+    if (!body)
+      throw new Error(
+        "The request body was not read: mount requestLimits before the Remix handler.",
+      );
     init.body = body;
   }
   return new Request(url.href, init);
@@ -214,7 +247,10 @@ export function createRequestHandler({
 }: {
   build: ServerBuild | (() => Promise<ServerBuild>);
   mode?: string;
-  getLoadContext?: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext | Promise<AppLoadContext>;
+  getLoadContext?: (
+    req: ExpressRequest,
+    res: ExpressResponse,
+  ) => AppLoadContext | Promise<AppLoadContext>;
 }): RequestHandler {
   const handleRequest = createRemixRequestHandler(build, mode);
   return async (req, res, next) => {
@@ -241,6 +277,9 @@ export const handleExpressError: ErrorRequestHandler = (error, _req, res, _next)
   }
   // Half an answer already sent cannot be taken back: end the connection so the client sees it failed.
   if (res.headersSent) return void res.destroy();
-  const [status, message] = error instanceof InvalidHostError ? [400, error.message] : [500, "Something went wrong on our side. Try again later."];
+  const [status, message] =
+    error instanceof InvalidHostError
+      ? [400, error.message]
+      : [500, "Something went wrong on our side. Try again later."];
   refuse(res, status, message, { Connection: "close" });
 };

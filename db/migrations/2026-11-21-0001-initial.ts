@@ -425,28 +425,65 @@ const up_statements = [
 ];
 
 const touched = [
-  "users", "dimensions", "anti_patterns", "candidates", "sniff_tests", "sniff_test_assignments",
-  "coaching_plans", "coaching_actions", "observations", "flags", "calibration_meetings", "calibration_prereads",
+  "users",
+  "dimensions",
+  "anti_patterns",
+  "candidates",
+  "sniff_tests",
+  "sniff_test_assignments",
+  "coaching_plans",
+  "coaching_actions",
+  "observations",
+  "flags",
+  "calibration_meetings",
+  "calibration_prereads",
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const statement of up_statements) await sql.raw(statement).execute(db);
   for (const table of touched) {
     await sql
-      .raw(`CREATE TRIGGER ${table}_touch BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION touch_updated_at()`)
+      .raw(
+        `CREATE TRIGGER ${table}_touch BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION touch_updated_at()`,
+      )
       .execute(db);
   }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   const tables = [
-    "settings", "audit_events", "stage_changes", "calibration_decision_evidence", "calibration_decisions",
-    "calibration_prereads", "calibration_packet_reads", "calibration_items", "calibration_attendees",
-    "calibration_meetings", "coaching_plan_flags", "flag_events", "flags", "observation_revisions",
-    "observation_dimensions", "observations", "coaching_checkins", "coaching_actions", "coaching_plan_dimensions",
-    "coaching_plan_changes", "coaching_plans", "sniff_test_assignment_events", "sniff_test_assignments",
-    "sniff_test_revisions", "sniff_tests", "candidate_observers", "candidates", "anti_patterns", "dimensions",
-    "login_attempts", "sessions", "users",
+    "settings",
+    "audit_events",
+    "stage_changes",
+    "calibration_decision_evidence",
+    "calibration_decisions",
+    "calibration_prereads",
+    "calibration_packet_reads",
+    "calibration_items",
+    "calibration_attendees",
+    "calibration_meetings",
+    "coaching_plan_flags",
+    "flag_events",
+    "flags",
+    "observation_revisions",
+    "observation_dimensions",
+    "observations",
+    "coaching_checkins",
+    "coaching_actions",
+    "coaching_plan_dimensions",
+    "coaching_plan_changes",
+    "coaching_plans",
+    "sniff_test_assignment_events",
+    "sniff_test_assignments",
+    "sniff_test_revisions",
+    "sniff_tests",
+    "candidate_observers",
+    "candidates",
+    "anti_patterns",
+    "dimensions",
+    "login_attempts",
+    "sessions",
+    "users",
   ];
   for (const table of tables) await sql.raw(`DROP TABLE IF EXISTS ${table} CASCADE`).execute(db);
   await sql.raw(`DROP FUNCTION IF EXISTS audit_events_append_only()`).execute(db);

@@ -85,10 +85,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql.raw(`DROP TRIGGER IF EXISTS evidence_coverage_observations_updated ON observations`).execute(db);
-  await sql.raw(`DROP TRIGGER IF EXISTS evidence_coverage_observations_deleted ON observations`).execute(db);
-  await sql.raw(`DROP TRIGGER IF EXISTS evidence_coverage_dimensions_inserted ON observation_dimensions`).execute(db);
-  await sql.raw(`DROP TRIGGER IF EXISTS evidence_coverage_dimensions_deleted ON observation_dimensions`).execute(db);
+  await sql
+    .raw(`DROP TRIGGER IF EXISTS evidence_coverage_observations_updated ON observations`)
+    .execute(db);
+  await sql
+    .raw(`DROP TRIGGER IF EXISTS evidence_coverage_observations_deleted ON observations`)
+    .execute(db);
+  await sql
+    .raw(`DROP TRIGGER IF EXISTS evidence_coverage_dimensions_inserted ON observation_dimensions`)
+    .execute(db);
+  await sql
+    .raw(`DROP TRIGGER IF EXISTS evidence_coverage_dimensions_deleted ON observation_dimensions`)
+    .execute(db);
   await sql.raw(`DROP FUNCTION IF EXISTS evidence_coverage_dimensions_removed()`).execute(db);
   await sql.raw(`DROP FUNCTION IF EXISTS evidence_coverage_dimensions_added()`).execute(db);
   await sql.raw(`DROP FUNCTION IF EXISTS evidence_coverage_observations_changed()`).execute(db);

@@ -15,7 +15,8 @@ const indexes: [name: string, definition: string][] = [
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const [name, definition] of indexes) await sql.raw(`CREATE INDEX IF NOT EXISTS ${name} ON ${definition}`).execute(db);
+  for (const [name, definition] of indexes)
+    await sql.raw(`CREATE INDEX IF NOT EXISTS ${name} ON ${definition}`).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

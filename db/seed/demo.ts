@@ -19,7 +19,12 @@ export const DEMO_PASSWORD = "noseworthy-demo";
 
 type UserKey = "admin" | "leader" | "manager" | "manager2" | "mentor";
 
-export const DEMO_USERS: ReadonlyArray<{ key: UserKey; email: string; name: string; roles: Role[] }> = [
+export const DEMO_USERS: ReadonlyArray<{
+  key: UserKey;
+  email: string;
+  name: string;
+  roles: Role[];
+}> = [
   { key: "admin", email: "admin@demo.test", name: "Ada Admin", roles: ["admin"] },
   { key: "leader", email: "leader@demo.test", name: "Lena Whitcombe", roles: ["leader"] },
   { key: "manager", email: "manager@demo.test", name: "Marcus Osei", roles: ["manager"] },
@@ -27,7 +32,8 @@ export const DEMO_USERS: ReadonlyArray<{ key: UserKey; email: string; name: stri
   { key: "mentor", email: "mentor@demo.test", name: "Tom Hargreaves", roles: ["mentor"] },
 ];
 
-type DimensionKey = "commitment" | "curiosity" | "outcome_orientation" | "technical_leadership" | "people_skills";
+type DimensionKey =
+  "commitment" | "curiosity" | "outcome_orientation" | "technical_leadership" | "people_skills";
 type AntiPatternKey =
   | "breeding_cynicism"
   | "authority_through_volume"
@@ -102,7 +108,7 @@ const ANTI_PATTERNS: Array<{ key: AntiPatternKey; name: string; description: str
   },
   {
     key: "not_my_job",
-    name: "\"Not my job\" mentality",
+    name: '"Not my job" mentality',
     description:
       "Declines to help with problems outside a narrow remit, even when they are best placed to help and the team's outcome depends on it.",
   },
@@ -237,11 +243,41 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Has become the person Payments turns to when an incident needs calm coordination, and newer engineers seek out her reviews. Coordinated the card-refund incident across three teams without being asked.",
     history: [
-      { on: -300, to: "spotted", by: "manager", reason: "Nominated after she coordinated the card-refund incident across three teams without being asked." },
-      { on: -270, to: "exploring", by: "manager", reason: "Offered the commitment and outcome-orientation sniff tests." },
-      { on: -180, to: "coaching", by: "manager", reason: "Both sniff tests completed with lasting results; starting a coaching plan on delegation and technical direction with Tom." },
-      { on: CALIBRATION_DAY, to: "ready", by: "leader", reason: "Calibration decision: ready now.", decision: "sophie" },
-      { on: -14, to: "promoted", by: "leader", reason: "Appointed Engineering Manager for Payments when the team split, as the calibration decision recommended.", decision: "sophie" },
+      {
+        on: -300,
+        to: "spotted",
+        by: "manager",
+        reason:
+          "Nominated after she coordinated the card-refund incident across three teams without being asked.",
+      },
+      {
+        on: -270,
+        to: "exploring",
+        by: "manager",
+        reason: "Offered the commitment and outcome-orientation sniff tests.",
+      },
+      {
+        on: -180,
+        to: "coaching",
+        by: "manager",
+        reason:
+          "Both sniff tests completed with lasting results; starting a coaching plan on delegation and technical direction with Tom.",
+      },
+      {
+        on: CALIBRATION_DAY,
+        to: "ready",
+        by: "leader",
+        reason: "Calibration decision: ready now.",
+        decision: "sophie",
+      },
+      {
+        on: -14,
+        to: "promoted",
+        by: "leader",
+        reason:
+          "Appointed Engineering Manager for Payments when the team split, as the calibration decision recommended.",
+        decision: "sophie",
+      },
     ],
   },
   {
@@ -256,9 +292,25 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Writes the design notes other teams reuse, and steered the service-mesh discussion back to the problems we actually have.",
     history: [
-      { on: -280, to: "spotted", by: "manager2", reason: "Nominated after the architecture guild discussion on the service mesh." },
-      { on: -230, to: "exploring", by: "manager2", reason: "Offered the feature-evaluation sniff test (technical leadership)." },
-      { on: CALIBRATION_DAY, to: "ready", by: "leader", reason: "Calibration decision: ready now, for a staff engineer role on Platform.", decision: "daniel" },
+      {
+        on: -280,
+        to: "spotted",
+        by: "manager2",
+        reason: "Nominated after the architecture guild discussion on the service mesh.",
+      },
+      {
+        on: -230,
+        to: "exploring",
+        by: "manager2",
+        reason: "Offered the feature-evaluation sniff test (technical leadership).",
+      },
+      {
+        on: CALIBRATION_DAY,
+        to: "ready",
+        by: "leader",
+        reason: "Calibration decision: ready now, for a staff engineer role on Platform.",
+        decision: "daniel",
+      },
     ],
   },
   {
@@ -273,9 +325,26 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Runs the Mobile release train in all but name and keeps QA, design and engineering talking to each other.",
     history: [
-      { on: -220, to: "spotted", by: "manager", reason: "Nominated for informally running the release train." },
-      { on: -160, to: "exploring", by: "manager", reason: "Offered the outcome-orientation sniff test (monthly quality review)." },
-      { on: CALIBRATION_DAY, to: "coaching", by: "leader", reason: "Calibration decision: ready with development. Coaching plan on listening and shared decisions.", decision: "hannah" },
+      {
+        on: -220,
+        to: "spotted",
+        by: "manager",
+        reason: "Nominated for informally running the release train.",
+      },
+      {
+        on: -160,
+        to: "exploring",
+        by: "manager",
+        reason: "Offered the outcome-orientation sniff test (monthly quality review).",
+      },
+      {
+        on: CALIBRATION_DAY,
+        to: "coaching",
+        by: "leader",
+        reason:
+          "Calibration decision: ready with development. Coaching plan on listening and shared decisions.",
+        decision: "hannah",
+      },
     ],
   },
   {
@@ -290,9 +359,25 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Knows the warehouse and its pipelines better than anyone and explains lineage to the analysts patiently; noticed at the analytics office hours.",
     history: [
-      { on: -200, to: "spotted", by: "leader", reason: "Nominated after the analytics office hours." },
-      { on: -150, to: "exploring", by: "manager2", reason: "Offered the commitment and feature-evaluation sniff tests." },
-      { on: CALIBRATION_DAY, to: "paused", by: "leader", reason: "Calibration decision: not yet. Revisit once the warehouse move has landed.", decision: "ravi" },
+      {
+        on: -200,
+        to: "spotted",
+        by: "leader",
+        reason: "Nominated after the analytics office hours.",
+      },
+      {
+        on: -150,
+        to: "exploring",
+        by: "manager2",
+        reason: "Offered the commitment and feature-evaluation sniff tests.",
+      },
+      {
+        on: CALIBRATION_DAY,
+        to: "paused",
+        by: "leader",
+        reason: "Calibration decision: not yet. Revisit once the warehouse move has landed.",
+        decision: "ravi",
+      },
     ],
     revisitOn: 50,
   },
@@ -308,9 +393,25 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Set up the team's onboarding buddy scheme on her own initiative and spotted the gaps in our runbooks.",
     history: [
-      { on: -190, to: "spotted", by: "manager", reason: "Nominated for the onboarding buddy scheme." },
-      { on: -140, to: "exploring", by: "manager", reason: "Offered the learning-budget and commitment sniff tests." },
-      { on: -90, to: "coaching", by: "manager", reason: "Curiosity came through strongly; commitment less clear. Coaching plan with Tom to stretch her from her own tickets to the team's outcomes." },
+      {
+        on: -190,
+        to: "spotted",
+        by: "manager",
+        reason: "Nominated for the onboarding buddy scheme.",
+      },
+      {
+        on: -140,
+        to: "exploring",
+        by: "manager",
+        reason: "Offered the learning-budget and commitment sniff tests.",
+      },
+      {
+        on: -90,
+        to: "coaching",
+        by: "manager",
+        reason:
+          "Curiosity came through strongly; commitment less clear. Coaching plan with Tom to stretch her from her own tickets to the team's outcomes.",
+      },
     ],
   },
   {
@@ -325,8 +426,18 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Junior, but asks why: after a team conversation about flow he asked for a 1:1 to talk about our review queue, with his own measurements.",
     history: [
-      { on: -110, to: "spotted", by: "manager2", reason: "Nominated after he brought review-queue measurements to a 1:1." },
-      { on: -60, to: "exploring", by: "manager2", reason: "Offered the learning-budget sniff test; the commitment one to follow." },
+      {
+        on: -110,
+        to: "spotted",
+        by: "manager2",
+        reason: "Nominated after he brought review-queue measurements to a 1:1.",
+      },
+      {
+        on: -60,
+        to: "exploring",
+        by: "manager2",
+        reason: "Offered the learning-budget sniff test; the commitment one to follow.",
+      },
     ],
   },
   {
@@ -341,8 +452,18 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Ran the Data team's stand-ups while the lead was away; the team asked her to carry on afterwards.",
     history: [
-      { on: -160, to: "spotted", by: "manager2", reason: "Nominated for running stand-ups while the team lead was away." },
-      { on: -120, to: "exploring", by: "manager2", reason: "Offered the commitment sniff test as part of staffing the GenAI R&D team." },
+      {
+        on: -160,
+        to: "spotted",
+        by: "manager2",
+        reason: "Nominated for running stand-ups while the team lead was away.",
+      },
+      {
+        on: -120,
+        to: "exploring",
+        by: "manager2",
+        reason: "Offered the commitment sniff test as part of staffing the GenAI R&D team.",
+      },
     ],
   },
   {
@@ -354,11 +475,21 @@ const CANDIDATES: CandidateSpec[] = [
     track: "technical_leadership",
     manager: "manager",
     nominatedBy: "manager",
-    reason:
-      "Our strongest Android engineer; other teams ask him how to structure their modules.",
+    reason: "Our strongest Android engineer; other teams ask him how to structure their modules.",
     history: [
-      { on: -130, to: "spotted", by: "manager", reason: "Nominated after the Android modularisation work." },
-      { on: -100, to: "exploring", by: "manager", reason: "Offered the commitment sniff test with the GenAI R&D group; feature evaluation to follow." },
+      {
+        on: -130,
+        to: "spotted",
+        by: "manager",
+        reason: "Nominated after the Android modularisation work.",
+      },
+      {
+        on: -100,
+        to: "exploring",
+        by: "manager",
+        reason:
+          "Offered the commitment sniff test with the GenAI R&D group; feature evaluation to follow.",
+      },
     ],
   },
   {
@@ -373,7 +504,12 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Facilitated the cross-team incident review so that everyone spoke and nobody was blamed.",
     history: [
-      { on: -20, to: "spotted", by: "leader", reason: "Nominated after the cross-team incident review she facilitated." },
+      {
+        on: -20,
+        to: "spotted",
+        by: "leader",
+        reason: "Nominated after the cross-team incident review she facilitated.",
+      },
     ],
   },
   {
@@ -403,9 +539,25 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Mentors the two graduate engineers and ran the Data team's planning while the lead was on leave.",
     history: [
-      { on: -250, to: "spotted", by: "manager2", reason: "Nominated for mentoring the graduates and running planning." },
-      { on: -200, to: "exploring", by: "manager2", reason: "Offered the learning-budget sniff test." },
-      { on: -100, to: "archived", by: "manager2", reason: "Megan told us she wants to stay on the individual-contributor path for the next year. Archived at her request; she knows she can ask to be reconsidered." },
+      {
+        on: -250,
+        to: "spotted",
+        by: "manager2",
+        reason: "Nominated for mentoring the graduates and running planning.",
+      },
+      {
+        on: -200,
+        to: "exploring",
+        by: "manager2",
+        reason: "Offered the learning-budget sniff test.",
+      },
+      {
+        on: -100,
+        to: "archived",
+        by: "manager2",
+        reason:
+          "Megan told us she wants to stay on the individual-contributor path for the next year. Archived at her request; she knows she can ask to be reconsidered.",
+      },
     ],
   },
   {
@@ -420,7 +572,12 @@ const CANDIDATES: CandidateSpec[] = [
     reason:
       "Found a memory leak others had walked past by reading the profiler output properly, then wrote it up for everyone.",
     history: [
-      { on: -10, to: "spotted", by: "manager", reason: "Nominated after the memory-leak write-up." },
+      {
+        on: -10,
+        to: "spotted",
+        by: "manager",
+        reason: "Nominated after the memory-leak write-up.",
+      },
     ],
   },
 ];
@@ -442,27 +599,197 @@ interface AssignmentSpec {
 
 const ASSIGNMENTS: AssignmentSpec[] = [
   // Commitment: offered nine times, completed twice.
-  { key: "sophie_commitment", test: "commitment", candidate: "sophie", by: "manager", offered: -268, accepted: -267, closed: -256, status: "completed", closeNote: "Write-up received and discussed." },
-  { key: "ravi_commitment", test: "commitment", candidate: "ravi", by: "manager2", offered: -148, accepted: -146, closed: -134, status: "not_completed", closeNote: "No write-up by the due date; Ravi said the warehouse work came first." },
-  { key: "grace_commitment", test: "commitment", candidate: "grace", by: "manager", offered: -138, accepted: -137, closed: -124, status: "not_completed", closeNote: "Model downloaded but never ran; no write-up." },
-  { key: "megan_commitment", test: "commitment", candidate: "megan", by: "manager2", offered: -112, closed: -100, status: "withdrawn", closeNote: "Withdrawn when Megan chose to stay on the individual-contributor path." },
-  { key: "jack_commitment", test: "commitment", candidate: "jack", by: "manager2", offered: -112, closed: -110, status: "declined", closeNote: "Declined: a heavy on-call rota and a house move this quarter. Asked to be offered it again later." },
-  { key: "chloe_commitment", test: "commitment", candidate: "chloe", by: "manager2", offered: -105, accepted: -104, closed: -93, status: "completed", closeNote: "Write-up received; shared with the GenAI R&D group." },
-  { key: "tomasz_commitment", test: "commitment", candidate: "tomasz", by: "manager", offered: -98, accepted: -97, closed: -84, status: "not_completed", closeNote: "Not started by the due date." },
-  { key: "owen_commitment", test: "commitment", candidate: "owen", by: "manager2", offered: -9, accepted: -8, status: "accepted" },
-  { key: "amara_commitment", test: "commitment", candidate: "amara", by: "manager", offered: -4, status: "offered" },
+  {
+    key: "sophie_commitment",
+    test: "commitment",
+    candidate: "sophie",
+    by: "manager",
+    offered: -268,
+    accepted: -267,
+    closed: -256,
+    status: "completed",
+    closeNote: "Write-up received and discussed.",
+  },
+  {
+    key: "ravi_commitment",
+    test: "commitment",
+    candidate: "ravi",
+    by: "manager2",
+    offered: -148,
+    accepted: -146,
+    closed: -134,
+    status: "not_completed",
+    closeNote: "No write-up by the due date; Ravi said the warehouse work came first.",
+  },
+  {
+    key: "grace_commitment",
+    test: "commitment",
+    candidate: "grace",
+    by: "manager",
+    offered: -138,
+    accepted: -137,
+    closed: -124,
+    status: "not_completed",
+    closeNote: "Model downloaded but never ran; no write-up.",
+  },
+  {
+    key: "megan_commitment",
+    test: "commitment",
+    candidate: "megan",
+    by: "manager2",
+    offered: -112,
+    closed: -100,
+    status: "withdrawn",
+    closeNote: "Withdrawn when Megan chose to stay on the individual-contributor path.",
+  },
+  {
+    key: "jack_commitment",
+    test: "commitment",
+    candidate: "jack",
+    by: "manager2",
+    offered: -112,
+    closed: -110,
+    status: "declined",
+    closeNote:
+      "Declined: a heavy on-call rota and a house move this quarter. Asked to be offered it again later.",
+  },
+  {
+    key: "chloe_commitment",
+    test: "commitment",
+    candidate: "chloe",
+    by: "manager2",
+    offered: -105,
+    accepted: -104,
+    closed: -93,
+    status: "completed",
+    closeNote: "Write-up received; shared with the GenAI R&D group.",
+  },
+  {
+    key: "tomasz_commitment",
+    test: "commitment",
+    candidate: "tomasz",
+    by: "manager",
+    offered: -98,
+    accepted: -97,
+    closed: -84,
+    status: "not_completed",
+    closeNote: "Not started by the due date.",
+  },
+  {
+    key: "owen_commitment",
+    test: "commitment",
+    candidate: "owen",
+    by: "manager2",
+    offered: -9,
+    accepted: -8,
+    status: "accepted",
+  },
+  {
+    key: "amara_commitment",
+    test: "commitment",
+    candidate: "amara",
+    by: "manager",
+    offered: -4,
+    status: "offered",
+  },
   // Curiosity
-  { key: "megan_curiosity", test: "curiosity", candidate: "megan", by: "manager2", offered: -198, accepted: -197, closed: -150, status: "completed", closeNote: "Shared at the Data team's learning session." },
-  { key: "grace_curiosity", test: "curiosity", candidate: "grace", by: "manager", offered: -140, accepted: -139, closed: -95, status: "completed", closeNote: "Lunch-and-learn held; new runbook template adopted." },
-  { key: "owen_curiosity", test: "curiosity", candidate: "owen", by: "manager2", offered: -58, accepted: -57, closed: -20, status: "completed", closeNote: "Talk given at the Platform guild; review-slot trial under way." },
+  {
+    key: "megan_curiosity",
+    test: "curiosity",
+    candidate: "megan",
+    by: "manager2",
+    offered: -198,
+    accepted: -197,
+    closed: -150,
+    status: "completed",
+    closeNote: "Shared at the Data team's learning session.",
+  },
+  {
+    key: "grace_curiosity",
+    test: "curiosity",
+    candidate: "grace",
+    by: "manager",
+    offered: -140,
+    accepted: -139,
+    closed: -95,
+    status: "completed",
+    closeNote: "Lunch-and-learn held; new runbook template adopted.",
+  },
+  {
+    key: "owen_curiosity",
+    test: "curiosity",
+    candidate: "owen",
+    by: "manager2",
+    offered: -58,
+    accepted: -57,
+    closed: -20,
+    status: "completed",
+    closeNote: "Talk given at the Platform guild; review-slot trial under way.",
+  },
   // Outcome orientation
-  { key: "sophie_outcome", test: "outcome", candidate: "sophie", by: "manager", offered: -265, accepted: -264, closed: -205, status: "completed", closeNote: "Reconciliation review running monthly." },
-  { key: "hannah_outcome", test: "outcome", candidate: "hannah", by: "manager", offered: -158, accepted: -157, closed: -100, status: "completed", closeNote: "Quality review running with a rotating chair." },
-  { key: "chloe_outcome", test: "outcome", candidate: "chloe", by: "manager2", offered: -57, accepted: -55, status: "accepted" },
+  {
+    key: "sophie_outcome",
+    test: "outcome",
+    candidate: "sophie",
+    by: "manager",
+    offered: -265,
+    accepted: -264,
+    closed: -205,
+    status: "completed",
+    closeNote: "Reconciliation review running monthly.",
+  },
+  {
+    key: "hannah_outcome",
+    test: "outcome",
+    candidate: "hannah",
+    by: "manager",
+    offered: -158,
+    accepted: -157,
+    closed: -100,
+    status: "completed",
+    closeNote: "Quality review running with a rotating chair.",
+  },
+  {
+    key: "chloe_outcome",
+    test: "outcome",
+    candidate: "chloe",
+    by: "manager2",
+    offered: -57,
+    accepted: -55,
+    status: "accepted",
+  },
   // Technical leadership
-  { key: "daniel_technical", test: "technical", candidate: "daniel", by: "manager2", offered: -228, accepted: -227, closed: -214, status: "completed", closeNote: "Decision record published." },
-  { key: "ravi_technical", test: "technical", candidate: "ravi", by: "manager2", offered: -145, accepted: -144, closed: -131, status: "completed", closeNote: "Analysis received." },
-  { key: "tomasz_technical", test: "technical", candidate: "tomasz", by: "manager", offered: -17, accepted: -16, status: "accepted" },
+  {
+    key: "daniel_technical",
+    test: "technical",
+    candidate: "daniel",
+    by: "manager2",
+    offered: -228,
+    accepted: -227,
+    closed: -214,
+    status: "completed",
+    closeNote: "Decision record published.",
+  },
+  {
+    key: "ravi_technical",
+    test: "technical",
+    candidate: "ravi",
+    by: "manager2",
+    offered: -145,
+    accepted: -144,
+    closed: -131,
+    status: "completed",
+    closeNote: "Analysis received.",
+  },
+  {
+    key: "tomasz_technical",
+    test: "technical",
+    candidate: "tomasz",
+    by: "manager",
+    offered: -17,
+    accepted: -16,
+    status: "accepted",
+  },
 ];
 
 type PlanKey = "sophie" | "hannah" | "grace" | "ravi";
@@ -484,272 +811,531 @@ interface ObservationSpec {
 const OBSERVATIONS: ObservationSpec[] = [
   // Sophie: promoted
   {
-    key: "sophie_refund", candidate: "sophie", author: "manager", on: -300, signal: "strength", dimensions: ["people_skills", "outcome_orientation"],
+    key: "sophie_refund",
+    candidate: "sophie",
+    author: "manager",
+    on: -300,
+    signal: "strength",
+    dimensions: ["people_skills", "outcome_orientation"],
     situation: "Card-refund incident on a Friday evening, spanning Payments, Ledger and Support.",
-    behavior: "Without being asked, she opened a shared channel, named one person per system and posted a plain-English summary every 30 minutes.",
-    impact: "Refunds were flowing again within two hours. Support said it was the first incident where they knew what to tell customers.",
+    behavior:
+      "Without being asked, she opened a shared channel, named one person per system and posted a plain-English summary every 30 minutes.",
+    impact:
+      "Refunds were flowing again within two hours. Support said it was the first incident where they knew what to tell customers.",
   },
   {
-    key: "sophie_commitment_debrief", candidate: "sophie", author: "manager", on: -255, signal: "strength", dimensions: ["commitment"], assignment: "sophie_commitment",
+    key: "sophie_commitment_debrief",
+    candidate: "sophie",
+    author: "manager",
+    on: -255,
+    signal: "strength",
+    dimensions: ["commitment"],
+    assignment: "sophie_commitment",
     situation: "Debrief of the commitment sniff test: run an open-source language model locally.",
-    behavior: "Ran two small models on her laptop, tried three quantisation settings and wrote a two-page note on memory use, speed and where the answers went wrong.",
-    impact: "Her note became the starting point for the team's own experiments; two colleagues reproduced her set-up from it without help.",
+    behavior:
+      "Ran two small models on her laptop, tried three quantisation settings and wrote a two-page note on memory use, speed and where the answers went wrong.",
+    impact:
+      "Her note became the starting point for the team's own experiments; two colleagues reproduced her set-up from it without help.",
   },
   {
-    key: "sophie_outcome_debrief", candidate: "sophie", author: "manager", on: -204, signal: "strength", dimensions: ["outcome_orientation"], assignment: "sophie_outcome",
-    situation: "Debrief of the outcome-orientation sniff test: make the monthly Payments and Finance reconciliation meeting happen.",
-    behavior: "Interviewed Finance about what they needed, agreed a one-page agenda, set up a rota for preparing the figures and wrote down when the meeting may be skipped.",
+    key: "sophie_outcome_debrief",
+    candidate: "sophie",
+    author: "manager",
+    on: -204,
+    signal: "strength",
+    dimensions: ["outcome_orientation"],
+    assignment: "sophie_outcome",
+    situation:
+      "Debrief of the outcome-orientation sniff test: make the monthly Payments and Finance reconciliation meeting happen.",
+    behavior:
+      "Interviewed Finance about what they needed, agreed a one-page agenda, set up a rota for preparing the figures and wrote down when the meeting may be skipped.",
     impact: "The meeting has run every month since, including the two she missed.",
   },
   {
-    candidate: "sophie", author: "mentor", on: -150, signal: "strength", dimensions: ["people_skills"], plan: "sophie",
+    candidate: "sophie",
+    author: "mentor",
+    on: -150,
+    signal: "strength",
+    dimensions: ["people_skills"],
+    plan: "sophie",
     situation: "Coaching session on delegation.",
-    behavior: "Brought a list of the tasks only she was doing and handed three of them to colleagues that week, each with a written note on what good looks like.",
-    impact: "Two of the three came back done to her standard; she coached the third person through it rather than taking the task back.",
+    behavior:
+      "Brought a list of the tasks only she was doing and handed three of them to colleagues that week, each with a written note on what good looks like.",
+    impact:
+      "Two of the three came back done to her standard; she coached the third person through it rather than taking the task back.",
   },
   {
-    candidate: "sophie", author: "manager2", on: -120, signal: "context", dimensions: ["technical_leadership"],
+    candidate: "sophie",
+    author: "manager2",
+    on: -120,
+    signal: "context",
+    dimensions: ["technical_leadership"],
     situation: "Cross-team design review of the ledger API change.",
-    behavior: "Asked the Platform team what they would need to support the change before proposing anything, and dropped her preferred option when it turned out to need a new queue.",
+    behavior:
+      "Asked the Platform team what they would need to support the change before proposing anything, and dropped her preferred option when it turned out to need a new queue.",
     impact: "Saved Platform about a sprint of work; the design was agreed in one session.",
   },
   {
-    key: "sophie_forum", candidate: "sophie", author: "leader", on: -70, signal: "strength", dimensions: ["people_skills", "technical_leadership"],
+    key: "sophie_forum",
+    candidate: "sophie",
+    author: "leader",
+    on: -70,
+    signal: "strength",
+    dimensions: ["people_skills", "technical_leadership"],
     situation: "Leadership forum, presenting the Payments roadmap.",
-    behavior: "Credited the fraud-rule work to the two engineers who did it, by name, and let one of them answer the difficult questions.",
+    behavior:
+      "Credited the fraud-rule work to the two engineers who did it, by name, and let one of them answer the difficult questions.",
     impact: "Both engineers were later invited to present to the risk committee.",
   },
   {
-    candidate: "sophie", author: "manager", on: -10, signal: "context", dimensions: ["people_skills"],
+    candidate: "sophie",
+    author: "manager",
+    on: -10,
+    signal: "context",
+    dimensions: ["people_skills"],
     situation: "First fortnight as Engineering Manager for Payments.",
-    behavior: "Held a 1:1 with each of her seven reports in the first week and published her working agreements for the team to comment on.",
+    behavior:
+      "Held a 1:1 with each of her seven reports in the first week and published her working agreements for the team to comment on.",
     impact: "Early days; the team says stand-ups surface blockers sooner.",
   },
   // Daniel: ready
   {
-    key: "daniel_mesh", candidate: "daniel", author: "manager2", on: -280, signal: "strength", dimensions: ["technical_leadership"],
+    key: "daniel_mesh",
+    candidate: "daniel",
+    author: "manager2",
+    on: -280,
+    signal: "strength",
+    dimensions: ["technical_leadership"],
     situation: "Architecture guild discussion on adopting a service mesh.",
-    behavior: "Listed the three problems we actually have and showed that two of them were already solved by existing load-balancer settings.",
+    behavior:
+      "Listed the three problems we actually have and showed that two of them were already solved by existing load-balancer settings.",
     impact: "The mesh proposal was dropped, saving a quarter of migration work.",
   },
   {
-    key: "daniel_technical_debrief", candidate: "daniel", author: "manager2", on: -213, signal: "strength", dimensions: ["technical_leadership"], assignment: "daniel_technical",
-    situation: "Debrief of the feature-evaluation sniff test: the proposal to run the config service active-active across regions.",
-    behavior: "Interviewed four consuming teams, went through the incident history and found no outage that active-active would have prevented. Wrote a decision record recommending not to build it now, listing what would change the answer.",
-    impact: "The proposal was shelved with a clear trigger for revisiting, and the time went on config validation instead, which had caused two real incidents.",
+    key: "daniel_technical_debrief",
+    candidate: "daniel",
+    author: "manager2",
+    on: -213,
+    signal: "strength",
+    dimensions: ["technical_leadership"],
+    assignment: "daniel_technical",
+    situation:
+      "Debrief of the feature-evaluation sniff test: the proposal to run the config service active-active across regions.",
+    behavior:
+      "Interviewed four consuming teams, went through the incident history and found no outage that active-active would have prevented. Wrote a decision record recommending not to build it now, listing what would change the answer.",
+    impact:
+      "The proposal was shelved with a clear trigger for revisiting, and the time went on config validation instead, which had caused two real incidents.",
   },
   {
-    key: "daniel_planning", candidate: "daniel", author: "manager2", on: -160, signal: "concern", dimensions: ["people_skills"],
+    key: "daniel_planning",
+    candidate: "daniel",
+    author: "manager2",
+    on: -160,
+    signal: "concern",
+    dimensions: ["people_skills"],
     situation: "Quarterly planning for Platform.",
-    behavior: "Wrote most of the plan himself overnight instead of working it through with the team; two engineers learnt about their own projects from the document.",
+    behavior:
+      "Wrote most of the plan himself overnight instead of working it through with the team; two engineers learnt about their own projects from the document.",
     impact: "The plan was sound but needed a second round before the team would commit to it.",
   },
   {
-    key: "daniel_workshop", candidate: "daniel", author: "manager2", on: -95, signal: "strength", dimensions: ["people_skills"],
+    key: "daniel_workshop",
+    candidate: "daniel",
+    author: "manager2",
+    on: -95,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "The next quarterly planning, after we had talked about the previous one.",
-    behavior: "Ran planning as a workshop, drafted nothing in advance and asked the quieter engineers to present their proposals first.",
+    behavior:
+      "Ran planning as a workshop, drafted nothing in advance and asked the quieter engineers to present their proposals first.",
     impact: "The team said they felt they owned the plan; it was agreed in one pass.",
   },
   {
-    key: "daniel_upgrade", candidate: "daniel", author: "leader", on: -60, signal: "strength", dimensions: ["outcome_orientation", "technical_leadership"],
+    key: "daniel_upgrade",
+    candidate: "daniel",
+    author: "leader",
+    on: -60,
+    signal: "strength",
+    dimensions: ["outcome_orientation", "technical_leadership"],
     situation: "Kubernetes upgrade across every cluster.",
-    behavior: "Turned the upgrade into a checklist any team could follow, paired with each team on their first cluster and then stepped back.",
-    impact: "All 14 clusters were upgraded in five weeks, most of them without his hands on the keyboard.",
+    behavior:
+      "Turned the upgrade into a checklist any team could follow, paired with each team on their first cluster and then stepped back.",
+    impact:
+      "All 14 clusters were upgraded in five weeks, most of them without his hands on the keyboard.",
   },
   {
-    candidate: "daniel", author: "manager2", on: -20, signal: "context", dimensions: ["commitment"],
+    candidate: "daniel",
+    author: "manager2",
+    on: -20,
+    signal: "context",
+    dimensions: ["commitment"],
     situation: "Waiting for a staff engineer role to open on Platform.",
-    behavior: "Asked for a stretch project in the meantime and took on the cross-team reliability review.",
+    behavior:
+      "Asked for a stretch project in the meantime and took on the cross-team reliability review.",
     impact: "Too early to say; gives us more evidence before a role opens.",
   },
   // Hannah: coaching (ready with development)
   {
-    key: "hannah_release", candidate: "hannah", author: "manager", on: -220, signal: "strength", dimensions: ["outcome_orientation"],
+    key: "hannah_release",
+    candidate: "hannah",
+    author: "manager",
+    on: -220,
+    signal: "strength",
+    dimensions: ["outcome_orientation"],
     situation: "The Mobile release train had no owner and releases kept slipping.",
-    behavior: "Started a shared release checklist and a weekly 15-minute sync between QA, design and engineering.",
+    behavior:
+      "Started a shared release checklist and a weekly 15-minute sync between QA, design and engineering.",
     impact: "Release slips went from most weeks to rare.",
   },
   {
-    key: "hannah_outcome_debrief", candidate: "hannah", author: "manager", on: -100, signal: "strength", dimensions: ["outcome_orientation"], assignment: "hannah_outcome",
-    situation: "Debrief of the outcome-orientation sniff test: make the monthly Mobile quality review happen.",
-    behavior: "Asked each stakeholder what they wanted from it, set up a rotating chair, templated the crash and app-store figures so anyone could prepare them, and wrote down what to cut when time runs short.",
-    impact: "The review ran twice while she was on three weeks' leave, chaired by others, with no help from her.",
+    key: "hannah_outcome_debrief",
+    candidate: "hannah",
+    author: "manager",
+    on: -100,
+    signal: "strength",
+    dimensions: ["outcome_orientation"],
+    assignment: "hannah_outcome",
+    situation:
+      "Debrief of the outcome-orientation sniff test: make the monthly Mobile quality review happen.",
+    behavior:
+      "Asked each stakeholder what they wanted from it, set up a rotating chair, templated the crash and app-store figures so anyone could prepare them, and wrote down what to cut when time runs short.",
+    impact:
+      "The review ran twice while she was on three weeks' leave, chaired by others, with no help from her.",
   },
   {
-    key: "hannah_retro", candidate: "hannah", author: "manager", on: -80, signal: "concern", dimensions: ["people_skills"],
+    key: "hannah_retro",
+    candidate: "hannah",
+    author: "manager",
+    on: -80,
+    signal: "concern",
+    dimensions: ["people_skills"],
     situation: "Sprint retrospective on the delayed tablet release.",
-    behavior: "Talked over two colleagues who were raising the release-date problem and moved the retro on before they had finished.",
+    behavior:
+      "Talked over two colleagues who were raising the release-date problem and moved the retro on before they had finished.",
     impact: "The same problem came back a fortnight later as a missed date.",
   },
   {
-    candidate: "hannah", author: "mentor", on: -30, signal: "strength", dimensions: ["people_skills"], plan: "hannah",
+    candidate: "hannah",
+    author: "mentor",
+    on: -30,
+    signal: "strength",
+    dimensions: ["people_skills"],
+    plan: "hannah",
     situation: "Design review she chaired, discussed at our coaching session.",
-    behavior: "Used the 'everyone writes first, then we discuss' format we had agreed and gave her own view last.",
+    behavior:
+      "Used the 'everyone writes first, then we discuss' format we had agreed and gave her own view last.",
     impact: "Three people put forward options; one of theirs was adopted.",
   },
   {
-    candidate: "hannah", author: "leader", on: -8, signal: "strength", dimensions: ["people_skills"],
+    candidate: "hannah",
+    author: "leader",
+    on: -8,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "Sprint review with product and design stakeholders.",
-    behavior: "When the product manager pushed back, she paused, asked what was behind the concern and adjusted the scope on the spot.",
-    impact: "The product manager said afterwards it was the easiest negotiation they had had this year.",
+    behavior:
+      "When the product manager pushed back, she paused, asked what was behind the concern and adjusted the scope on the spot.",
+    impact:
+      "The product manager said afterwards it was the easiest negotiation they had had this year.",
   },
   // Ravi: paused (not yet)
   {
-    key: "ravi_office_hours", candidate: "ravi", author: "leader", on: -200, signal: "strength", dimensions: ["technical_leadership"],
+    key: "ravi_office_hours",
+    candidate: "ravi",
+    author: "leader",
+    on: -200,
+    signal: "strength",
+    dimensions: ["technical_leadership"],
     situation: "Analytics office hours.",
-    behavior: "Explained the lineage of the revenue tables to the analysts with diagrams, then wrote it up on the wiki.",
+    behavior:
+      "Explained the lineage of the revenue tables to the analysts with diagrams, then wrote it up on the wiki.",
     impact: "Questions about revenue discrepancies dropped noticeably over the following month.",
   },
   {
-    key: "ravi_technical_debrief", candidate: "ravi", author: "manager2", on: -131, signal: "context", dimensions: ["technical_leadership"], assignment: "ravi_technical",
-    situation: "Debrief of the feature-evaluation sniff test: real-time streaming for the finance dashboards.",
-    behavior: "Produced a careful cost and latency analysis, but recommended building it even though Finance had said daily figures were enough; found it hard to set the interesting engineering aside.",
-    impact: "The analysis was useful. The decision not to build was reached by the group rather than by him.",
+    key: "ravi_technical_debrief",
+    candidate: "ravi",
+    author: "manager2",
+    on: -131,
+    signal: "context",
+    dimensions: ["technical_leadership"],
+    assignment: "ravi_technical",
+    situation:
+      "Debrief of the feature-evaluation sniff test: real-time streaming for the finance dashboards.",
+    behavior:
+      "Produced a careful cost and latency analysis, but recommended building it even though Finance had said daily figures were enough; found it hard to set the interesting engineering aside.",
+    impact:
+      "The analysis was useful. The decision not to build was reached by the group rather than by him.",
   },
   {
-    key: "ravi_commitment_note", candidate: "ravi", author: "manager2", on: -130, signal: "context", dimensions: ["commitment"], assignment: "ravi_commitment",
+    key: "ravi_commitment_note",
+    candidate: "ravi",
+    author: "manager2",
+    on: -130,
+    signal: "context",
+    dimensions: ["commitment"],
+    assignment: "ravi_commitment",
     situation: "Conversation after the commitment sniff test closed without a write-up.",
-    behavior: "Said openly that the warehouse work had left no room, and proposed a date to try again, but did not follow up on it.",
+    behavior:
+      "Said openly that the warehouse work had left no room, and proposed a date to try again, but did not follow up on it.",
     impact: "We have no evidence on commitment either way.",
   },
   {
-    candidate: "ravi", author: "mentor", on: -55, signal: "strength", dimensions: ["people_skills"], plan: "ravi",
+    candidate: "ravi",
+    author: "mentor",
+    on: -55,
+    signal: "strength",
+    dimensions: ["people_skills"],
+    plan: "ravi",
     situation: "Pairing session with a graduate engineer, part of his coaching plan.",
-    behavior: "Let the graduate drive for the whole session and asked questions instead of giving answers.",
+    behavior:
+      "Let the graduate drive for the whole session and asked questions instead of giving answers.",
     impact: "The graduate shipped her first pipeline change that week.",
   },
   // Grace: coaching
   {
-    candidate: "grace", author: "manager", on: -190, signal: "strength", dimensions: ["people_skills"],
+    candidate: "grace",
+    author: "manager",
+    on: -190,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "Two new joiners starting in the same week.",
-    behavior: "Set up a buddy scheme, wrote a first-week checklist and paired with each of them on their first deployment.",
+    behavior:
+      "Set up a buddy scheme, wrote a first-week checklist and paired with each of them on their first deployment.",
     impact: "Both joiners shipped a change in their first week.",
   },
   {
-    candidate: "grace", author: "manager", on: -124, signal: "concern", dimensions: ["commitment"], assignment: "grace_commitment",
+    candidate: "grace",
+    author: "manager",
+    on: -124,
+    signal: "concern",
+    dimensions: ["commitment"],
+    assignment: "grace_commitment",
     situation: "Due date of the commitment sniff test.",
-    behavior: "Had downloaded the model but stopped when it would not start; did not ask anyone for help or tell us she had stopped.",
+    behavior:
+      "Had downloaded the model but stopped when it would not start; did not ask anyone for help or tell us she had stopped.",
     impact: "We only found out on the due date, with no write-up.",
   },
   {
-    candidate: "grace", author: "manager", on: -95, signal: "strength", dimensions: ["curiosity"], assignment: "grace_curiosity",
+    candidate: "grace",
+    author: "manager",
+    on: -95,
+    signal: "strength",
+    dimensions: ["curiosity"],
+    assignment: "grace_curiosity",
     situation: "Debrief of the learning-budget sniff test.",
-    behavior: "Took a short course on incident response, ran a lunch-and-learn and rewrote the team's runbook template from what she learnt.",
-    impact: "The next two incidents used the new template and the first customer update went out sooner both times.",
+    behavior:
+      "Took a short course on incident response, ran a lunch-and-learn and rewrote the team's runbook template from what she learnt.",
+    impact:
+      "The next two incidents used the new template and the first customer update went out sooner both times.",
   },
   {
-    candidate: "grace", author: "mentor", on: -50, signal: "context", dimensions: ["outcome_orientation"], plan: "grace",
+    candidate: "grace",
+    author: "mentor",
+    on: -50,
+    signal: "context",
+    dimensions: ["outcome_orientation"],
+    plan: "grace",
     situation: "Coaching session about the payment-retry project.",
-    behavior: "Described the project entirely in terms of her tickets rather than what merchants need from it.",
+    behavior:
+      "Described the project entirely in terms of her tickets rather than what merchants need from it.",
     impact: "Agreed she will write the project's outcome in one sentence before our next session.",
   },
   // Owen: exploring
   {
-    candidate: "owen", author: "manager2", on: -110, signal: "strength", dimensions: ["curiosity"],
+    candidate: "owen",
+    author: "manager2",
+    on: -110,
+    signal: "strength",
+    dimensions: ["curiosity"],
     situation: "After a team conversation about flow and bottlenecks.",
-    behavior: "Asked for a 1:1 to talk about why pull requests wait so long, and brought a month of his own measurements.",
+    behavior:
+      "Asked for a 1:1 to talk about why pull requests wait so long, and brought a month of his own measurements.",
     impact: "Started the team's conversation about the review queue.",
   },
   {
-    candidate: "owen", author: "manager2", on: -20, signal: "strength", dimensions: ["curiosity", "outcome_orientation"], assignment: "owen_curiosity",
+    candidate: "owen",
+    author: "manager2",
+    on: -20,
+    signal: "strength",
+    dimensions: ["curiosity", "outcome_orientation"],
+    assignment: "owen_curiosity",
     situation: "Debrief of the learning-budget sniff test.",
-    behavior: "Bought two books on flow and constraints, summarised them in a short talk and proposed two small changes: a daily review slot and a size limit on pull requests.",
-    impact: "The median wait for a first review fell from two days to under half a day within three weeks.",
+    behavior:
+      "Bought two books on flow and constraints, summarised them in a short talk and proposed two small changes: a daily review slot and a size limit on pull requests.",
+    impact:
+      "The median wait for a first review fell from two days to under half a day within three weeks.",
   },
   {
-    candidate: "owen", author: "leader", on: -40, signal: "context", dimensions: ["people_skills"],
+    candidate: "owen",
+    author: "leader",
+    on: -40,
+    signal: "context",
+    dimensions: ["people_skills"],
     situation: "Platform guild, presenting his review-queue data.",
-    behavior: "Was nervous and read from his slides, but answered questions honestly and said what he did not know.",
+    behavior:
+      "Was nervous and read from his slides, but answered questions honestly and said what he did not know.",
     impact: "Two other teams asked to try the review slot.",
   },
   {
-    candidate: "owen", author: "manager2", on: -3, signal: "context", dimensions: ["commitment"], assignment: "owen_commitment",
+    candidate: "owen",
+    author: "manager2",
+    on: -3,
+    signal: "context",
+    dimensions: ["commitment"],
+    assignment: "owen_commitment",
     situation: "Commitment sniff test under way.",
-    behavior: "Posted an early note in the team channel about getting a model running on the shared GPU box and asked who else wanted to try.",
+    behavior:
+      "Posted an early note in the team channel about getting a model running on the shared GPU box and asked who else wanted to try.",
     impact: "Three colleagues joined in; his write-up is due next week.",
   },
   // Chloe: exploring
   {
-    candidate: "chloe", author: "manager2", on: -160, signal: "strength", dimensions: ["people_skills"],
+    candidate: "chloe",
+    author: "manager2",
+    on: -160,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "Data team stand-ups while the team lead was away.",
-    behavior: "Kept stand-ups to ten minutes, took blockers offline and followed up each one the same day.",
+    behavior:
+      "Kept stand-ups to ten minutes, took blockers offline and followed up each one the same day.",
     impact: "The team asked her to keep running them after the lead came back.",
   },
   {
-    candidate: "chloe", author: "manager2", on: -93, signal: "strength", dimensions: ["commitment", "curiosity"], assignment: "chloe_commitment",
+    candidate: "chloe",
+    author: "manager2",
+    on: -93,
+    signal: "strength",
+    dimensions: ["commitment", "curiosity"],
+    assignment: "chloe_commitment",
     situation: "Debrief of the commitment sniff test, offered while staffing the GenAI R&D team.",
-    behavior: "Fitted a bigger graphics card to her home PC so she could run a larger model than a laptop allows, compared three models on a sample of our own support tickets and wrote up where each one failed.",
-    impact: "Her write-up shaped the GenAI R&D team's first experiment, and she was asked to join its steering group.",
+    behavior:
+      "Fitted a bigger graphics card to her home PC so she could run a larger model than a laptop allows, compared three models on a sample of our own support tickets and wrote up where each one failed.",
+    impact:
+      "Her write-up shaped the GenAI R&D team's first experiment, and she was asked to join its steering group.",
   },
   {
-    candidate: "chloe", author: "mentor", on: -30, signal: "context", dimensions: ["people_skills"],
+    candidate: "chloe",
+    author: "mentor",
+    on: -30,
+    signal: "context",
+    dimensions: ["people_skills"],
     situation: "Practice 1:1 with a graduate engineer, which I sat in on at her request.",
-    behavior: "Spent most of the time on tasks; when prompted, she asked the graduate about career goals and listened well.",
+    behavior:
+      "Spent most of the time on tasks; when prompted, she asked the graduate about career goals and listened well.",
     impact: "A useful starting point; she asked for reading on running 1:1s.",
   },
   // Tomasz: exploring
   {
-    candidate: "tomasz", author: "manager", on: -130, signal: "strength", dimensions: ["technical_leadership"],
+    candidate: "tomasz",
+    author: "manager",
+    on: -130,
+    signal: "strength",
+    dimensions: ["technical_leadership"],
     situation: "Modularising the Android app.",
-    behavior: "Wrote a clear module guide with worked examples and reviewed every team's first module.",
+    behavior:
+      "Wrote a clear module guide with worked examples and reviewed every team's first module.",
     impact: "Build times fell and the module boundaries have stayed clean.",
   },
   {
-    candidate: "tomasz", author: "manager", on: -84, signal: "concern", dimensions: ["commitment"], assignment: "tomasz_commitment",
+    candidate: "tomasz",
+    author: "manager",
+    on: -84,
+    signal: "concern",
+    dimensions: ["commitment"],
+    assignment: "tomasz_commitment",
     situation: "Due date of the commitment sniff test.",
     behavior: "Had not started; said he would look at it when things calm down.",
     impact: "No evidence on commitment either way.",
   },
   {
-    candidate: "tomasz", author: "manager2", on: -15, signal: "concern", dimensions: ["people_skills"],
+    candidate: "tomasz",
+    author: "manager2",
+    on: -15,
+    signal: "concern",
+    dimensions: ["people_skills"],
     situation: "Cross-team API review with Platform.",
-    behavior: "Had the right answers but gave them with visible impatience, sighing at questions from the Platform engineers.",
+    behavior:
+      "Had the right answers but gave them with visible impatience, sighing at questions from the Platform engineers.",
     impact: "The review ended without agreement and needed a follow-up meeting.",
   },
   // Amara: spotted (a single observer so far)
   {
-    candidate: "amara", author: "leader", on: -20, signal: "strength", dimensions: ["people_skills"],
+    candidate: "amara",
+    author: "leader",
+    on: -20,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "Cross-team review of the checkout outage.",
-    behavior: "Facilitated it with a clear timeline, asked each team to speak in turn and stopped a blame-seeking question politely but firmly.",
+    behavior:
+      "Facilitated it with a clear timeline, asked each team to speak in turn and stopped a blame-seeking question politely but firmly.",
     impact: "Every team contributed; the actions were agreed in the room.",
   },
   {
-    candidate: "amara", author: "leader", on: -6, signal: "strength", dimensions: ["outcome_orientation"],
+    candidate: "amara",
+    author: "leader",
+    on: -6,
+    signal: "strength",
+    dimensions: ["outcome_orientation"],
     situation: "Follow-up to the checkout outage review.",
-    behavior: "Checked two weeks later that each action had an owner and a date, and chased the two that had stalled.",
+    behavior:
+      "Checked two weeks later that each action had an owner and a date, and chased the two that had stalled.",
     impact: "All actions closed within the month.",
   },
   // Jack: spotted, nothing recent
   {
-    candidate: "jack", author: "manager2", on: -150, signal: "strength", dimensions: ["outcome_orientation"],
+    candidate: "jack",
+    author: "manager2",
+    on: -150,
+    signal: "strength",
+    dimensions: ["outcome_orientation"],
     situation: "The CI pipeline failing intermittently for weeks.",
-    behavior: "Took it on without being asked, found the shared cache behind the failures and documented the fix.",
+    behavior:
+      "Took it on without being asked, found the shared cache behind the failures and documented the fix.",
     impact: "Build times halved and the intermittent failures stopped.",
   },
   {
-    candidate: "jack", author: "manager2", on: -120, signal: "context", dimensions: ["commitment"],
+    candidate: "jack",
+    author: "manager2",
+    on: -120,
+    signal: "context",
+    dimensions: ["commitment"],
     situation: "1:1 during a heavy on-call quarter.",
     behavior: "Asked for help deciding what to drop, rather than quietly working longer hours.",
     impact: "We moved two tasks to another engineer.",
   },
   // Megan: archived at her request
   {
-    candidate: "megan", author: "manager2", on: -240, signal: "strength", dimensions: ["people_skills"],
+    candidate: "megan",
+    author: "manager2",
+    on: -240,
+    signal: "strength",
+    dimensions: ["people_skills"],
     situation: "Mentoring the two graduate engineers.",
-    behavior: "Held weekly sessions with each of them and gave them real pieces of work with a safety net.",
+    behavior:
+      "Held weekly sessions with each of them and gave them real pieces of work with a safety net.",
     impact: "Both graduates were on the on-call rota within six months.",
   },
   {
-    candidate: "megan", author: "manager2", on: -150, signal: "strength", dimensions: ["curiosity"], assignment: "megan_curiosity",
+    candidate: "megan",
+    author: "manager2",
+    on: -150,
+    signal: "strength",
+    dimensions: ["curiosity"],
+    assignment: "megan_curiosity",
     situation: "Debrief of the learning-budget sniff test.",
     behavior: "Took a facilitation course and tried two of its techniques in the team's planning.",
     impact: "Planning finished on time for the first time that year.",
   },
   // Ellis: just spotted
   {
-    candidate: "ellis", author: "manager", on: -10, signal: "strength", dimensions: ["curiosity"],
+    candidate: "ellis",
+    author: "manager",
+    on: -10,
+    signal: "strength",
+    dimensions: ["curiosity"],
     situation: "Slow app start-up reported by customer support.",
-    behavior: "Read the profiler output others had skimmed, found a memory leak in image caching and wrote up how he found it.",
+    behavior:
+      "Read the profiler output others had skimmed, found a memory leak in image caching and wrote up how he found it.",
     impact: "Start-up time improved and two teams used his write-up to check their own code.",
   },
 ];
@@ -771,26 +1357,54 @@ interface FlagSpec {
 
 const FLAGS: FlagSpec[] = [
   {
-    key: "hannah_volume", candidate: "hannah", antiPattern: "authority_through_volume", raisedBy: "manager", observed: -66, raised: -65,
+    key: "hannah_volume",
+    candidate: "hannah",
+    antiPattern: "authority_through_volume",
+    raisedBy: "manager",
+    observed: -66,
+    raised: -65,
     situation: "Design discussion on offline sync for the Mobile app.",
-    behavior: "Raised her voice and closed the debate with 'we're doing it my way' while a junior engineer was mid-sentence.",
+    behavior:
+      "Raised her voice and closed the debate with 'we're doing it my way' while a junior engineer was mid-sentence.",
     impact: "The junior engineer did not speak in the next two design meetings.",
-    discussed: { on: -60, by: "manager", note: "Talked it through in our 1:1. Hannah recognised the pattern and apologised to the engineer herself." },
-    transitions: [{ on: -40, by: "manager", to: "addressing", note: "Linked to her coaching plan." }],
+    discussed: {
+      on: -60,
+      by: "manager",
+      note: "Talked it through in our 1:1. Hannah recognised the pattern and apologised to the engineer herself.",
+    },
+    transitions: [
+      { on: -40, by: "manager", to: "addressing", note: "Linked to her coaching plan." },
+    ],
   },
   {
-    key: "tomasz_condescension", candidate: "tomasz", antiPattern: "condescension", raisedBy: "manager", observed: -13, raised: -12,
+    key: "tomasz_condescension",
+    candidate: "tomasz",
+    antiPattern: "condescension",
+    raisedBy: "manager",
+    observed: -13,
+    raised: -12,
     situation: "Code review on a colleague's first Kotlin pull request.",
-    behavior: "Left comments such as 'surely everyone knows this' and 'read the docs' without explaining the problem.",
+    behavior:
+      "Left comments such as 'surely everyone knows this' and 'read the docs' without explaining the problem.",
     impact: "The colleague closed the pull request and asked someone else to make the change.",
     transitions: [],
   },
   {
-    key: "ravi_territory", candidate: "ravi", antiPattern: "territoriality", raisedBy: "manager2", observed: -171, raised: -170,
+    key: "ravi_territory",
+    candidate: "ravi",
+    antiPattern: "territoriality",
+    raisedBy: "manager2",
+    observed: -171,
+    raised: -170,
     situation: "Marketing asked for a new column in the campaign tables.",
-    behavior: "Closed the request with 'not your schema' and no explanation, and later reverted an approved change another team had made.",
+    behavior:
+      "Closed the request with 'not your schema' and no explanation, and later reverted an approved change another team had made.",
     impact: "Marketing escalated to their director; it took a week to agree the change.",
-    discussed: { on: -165, by: "manager2", note: "Discussed in 1:1. Ravi felt responsible for data quality and worried about uncontrolled changes." },
+    discussed: {
+      on: -165,
+      by: "manager2",
+      note: "Discussed in 1:1. Ravi felt responsible for data quality and worried about uncontrolled changes.",
+    },
     transitions: [
       { on: -140, by: "manager2", to: "addressing", note: "Linked to his coaching plan." },
       { on: -60, by: "manager2", to: "resolved", note: "Change-request guide published and used." },
@@ -799,29 +1413,59 @@ const FLAGS: FlagSpec[] = [
       "Ravi published a guide to requesting schema changes and has reviewed three requests from other teams together with their authors. Marketing confirmed the process works for them.",
   },
   {
-    key: "grace_not_my_job", candidate: "grace", antiPattern: "not_my_job", raisedBy: "manager", observed: -26, raised: -25,
+    key: "grace_not_my_job",
+    candidate: "grace",
+    antiPattern: "not_my_job",
+    raisedBy: "manager",
+    observed: -26,
+    raised: -25,
     situation: "Payment-retry alert firing during working hours.",
-    behavior: "Said the alert belonged to Platform and went back to her ticket, although it linked to her own team's runbook.",
+    behavior:
+      "Said the alert belonged to Platform and went back to her ticket, although it linked to her own team's runbook.",
     impact: "The alert went unacknowledged for forty minutes.",
-    discussed: { on: -20, by: "manager", note: "Discussed in 1:1. Grace had not realised the runbook was ours; she agreed to join the next on-call handover." },
+    discussed: {
+      on: -20,
+      by: "manager",
+      note: "Discussed in 1:1. Grace had not realised the runbook was ours; she agreed to join the next on-call handover.",
+    },
     transitions: [],
   },
   {
-    key: "jack_cynicism", candidate: "jack", antiPattern: "breeding_cynicism", raisedBy: "manager2", observed: -126, raised: -125,
+    key: "jack_cynicism",
+    candidate: "jack",
+    antiPattern: "breeding_cynicism",
+    raisedBy: "manager2",
+    observed: -126,
+    raised: -125,
     situation: "Team retrospective after the reorganisation announcement.",
-    behavior: "Said that 'nothing we say here ever changes anything' and listed past retro actions that went nowhere.",
+    behavior:
+      "Said that 'nothing we say here ever changes anything' and listed past retro actions that went nowhere.",
     impact: "The retro turned into a list of grievances for ten minutes.",
-    discussed: { on: -122, by: "manager2", note: "Talked with Jack and two teammates about the retro." },
+    discussed: {
+      on: -122,
+      by: "manager2",
+      note: "Talked with Jack and two teammates about the retro.",
+    },
     transitions: [{ on: -118, by: "manager2", to: "dismissed", note: "Not a pattern." }],
     resolution:
       "Dismissed after talking with Jack and two teammates: the retro had asked for candour, he summarised a frustration the whole team shared, and he proposed fixes alongside it. Not a pattern.",
   },
   {
-    key: "chloe_credit", candidate: "chloe", antiPattern: "taking_credit", raisedBy: "manager2", observed: -71, raised: -70,
+    key: "chloe_credit",
+    candidate: "chloe",
+    antiPattern: "taking_credit",
+    raisedBy: "manager2",
+    observed: -71,
+    raised: -70,
     situation: "Demo of the new data-quality checks to the wider department.",
-    behavior: "Presented the checks as her work; two engineers who built half of them were not mentioned.",
+    behavior:
+      "Presented the checks as her work; two engineers who built half of them were not mentioned.",
     impact: "One of them raised it with me, upset.",
-    discussed: { on: -68, by: "manager2", note: "Chloe said she had meant 'we' throughout and was mortified; she offered to correct it." },
+    discussed: {
+      on: -68,
+      by: "manager2",
+      note: "Chloe said she had meant 'we' throughout and was mortified; she offered to correct it.",
+    },
     transitions: [{ on: -45, by: "manager2", to: "resolved", note: "Corrected and not repeated." }],
     resolution:
       "Chloe corrected the demo write-up the same week and now lists contributors in every demo; I checked the next two write-ups.",
@@ -844,83 +1488,238 @@ interface PlanSpec {
 
 const PLANS: PlanSpec[] = [
   {
-    key: "sophie", candidate: "sophie", createdBy: "manager", started: -175, target: -60,
-    goal:
-      "Move from doing the hardest work herself to setting direction through others: hand over three recurring responsibilities, and lead one technical decision through the team without writing the proposal herself.",
-    dimensions: ["people_skills", "technical_leadership"], flags: [],
-    changes: [{ on: -50, by: "mentor", to: "completed", reason: "Goals met: three responsibilities handed over and the ledger API decision led through the team." }],
+    key: "sophie",
+    candidate: "sophie",
+    createdBy: "manager",
+    started: -175,
+    target: -60,
+    goal: "Move from doing the hardest work herself to setting direction through others: hand over three recurring responsibilities, and lead one technical decision through the team without writing the proposal herself.",
+    dimensions: ["people_skills", "technical_leadership"],
+    flags: [],
+    changes: [
+      {
+        on: -50,
+        by: "mentor",
+        to: "completed",
+        reason:
+          "Goals met: three responsibilities handed over and the ledger API decision led through the team.",
+      },
+    ],
     actions: [
       { title: "List the recurring tasks that only you do", due: -168, done: -168 },
-      { title: "Hand three of them over, each with a written note on what good looks like", due: -140, done: -146 },
-      { title: "Lead the ledger API design through the team without drafting the proposal yourself", due: -110, done: -118 },
-      { title: "Read and discuss a chapter of a management book every fortnight", due: -60, done: -62 },
+      {
+        title: "Hand three of them over, each with a written note on what good looks like",
+        due: -140,
+        done: -146,
+      },
+      {
+        title: "Lead the ledger API design through the team without drafting the proposal yourself",
+        due: -110,
+        done: -118,
+      },
+      {
+        title: "Read and discuss a chapter of a management book every fortnight",
+        due: -60,
+        done: -62,
+      },
     ],
     checkins: [
-      { on: -170, notes: "Agreed the goal and the first two actions. Sophie is worried that handing work over will slow the team down; we agreed to measure that rather than assume it.", next: -150 },
-      { on: -150, notes: "Three tasks handed over. Two went well; she was tempted to take the third back and coached instead.", next: -125 },
-      { on: -125, notes: "Ledger API design under way, led by two engineers. She is asking questions in review rather than proposing answers.", next: -100 },
-      { on: -100, notes: "Design agreed in one session. Talked about how to give feedback to someone more senior.", next: -75 },
-      { on: -75, notes: "Reviewed the plan: goals largely met. One more session to close it.", next: -52 },
-      { on: -52, notes: "Closing session. She will keep the fortnightly reading habit going on her own.", next: null },
+      {
+        on: -170,
+        notes:
+          "Agreed the goal and the first two actions. Sophie is worried that handing work over will slow the team down; we agreed to measure that rather than assume it.",
+        next: -150,
+      },
+      {
+        on: -150,
+        notes:
+          "Three tasks handed over. Two went well; she was tempted to take the third back and coached instead.",
+        next: -125,
+      },
+      {
+        on: -125,
+        notes:
+          "Ledger API design under way, led by two engineers. She is asking questions in review rather than proposing answers.",
+        next: -100,
+      },
+      {
+        on: -100,
+        notes:
+          "Design agreed in one session. Talked about how to give feedback to someone more senior.",
+        next: -75,
+      },
+      {
+        on: -75,
+        notes: "Reviewed the plan: goals largely met. One more session to close it.",
+        next: -52,
+      },
+      {
+        on: -52,
+        notes: "Closing session. She will keep the fortnightly reading habit going on her own.",
+        next: null,
+      },
     ],
   },
   {
-    key: "hannah", candidate: "hannah", createdBy: "manager", started: -40, target: 80,
-    goal:
-      "Keep the drive that makes the release train work while making room for other voices: chair decisions so that others speak first, and close the flag about volume with the people affected.",
-    dimensions: ["people_skills", "outcome_orientation"], flags: ["hannah_volume"],
+    key: "hannah",
+    candidate: "hannah",
+    createdBy: "manager",
+    started: -40,
+    target: 80,
+    goal: "Keep the drive that makes the release train work while making room for other voices: chair decisions so that others speak first, and close the flag about volume with the people affected.",
+    dimensions: ["people_skills", "outcome_orientation"],
+    flags: ["hannah_volume"],
     changes: [],
     actions: [
-      { title: "Agree a 'write first, discuss second' format for design reviews", due: -30, done: -33 },
-      { title: "Ask two colleagues for feedback after each design review you chair", due: -10, done: -12 },
-      { title: "Follow-up conversation with the engineer from the offline-sync discussion", due: -5, done: null },
-      { title: "Hand the chair of the release train to someone else for one cycle", due: 21, done: null },
+      {
+        title: "Agree a 'write first, discuss second' format for design reviews",
+        due: -30,
+        done: -33,
+      },
+      {
+        title: "Ask two colleagues for feedback after each design review you chair",
+        due: -10,
+        done: -12,
+      },
+      {
+        title: "Follow-up conversation with the engineer from the offline-sync discussion",
+        due: -5,
+        done: null,
+      },
+      {
+        title: "Hand the chair of the release train to someone else for one cycle",
+        due: 21,
+        done: null,
+      },
     ],
     checkins: [
-      { on: -35, notes: "First session. Hannah described the offline-sync discussion herself and wants to change how she chairs. Agreed the write-first format.", next: -21 },
-      { on: -21, notes: "Used the format twice. Found it hard to stay quiet until the end but saw more options on the table.", next: -7 },
-      { on: -7, notes: "Feedback from colleagues is positive. The follow-up conversation with the junior engineer has not happened yet; she is nervous about it. We rehearsed it.", next: 7 },
+      {
+        on: -35,
+        notes:
+          "First session. Hannah described the offline-sync discussion herself and wants to change how she chairs. Agreed the write-first format.",
+        next: -21,
+      },
+      {
+        on: -21,
+        notes:
+          "Used the format twice. Found it hard to stay quiet until the end but saw more options on the table.",
+        next: -7,
+      },
+      {
+        on: -7,
+        notes:
+          "Feedback from colleagues is positive. The follow-up conversation with the junior engineer has not happened yet; she is nervous about it. We rehearsed it.",
+        next: 7,
+      },
     ],
   },
   {
-    key: "grace", candidate: "grace", createdBy: "manager", started: -88, target: 30,
-    goal:
-      "Stretch from finishing her own tickets to owning an outcome for the team: lead the payment-retry improvements from the problem statement to a measured result.",
-    dimensions: ["outcome_orientation", "commitment"], flags: [],
+    key: "grace",
+    candidate: "grace",
+    createdBy: "manager",
+    started: -88,
+    target: 30,
+    goal: "Stretch from finishing her own tickets to owning an outcome for the team: lead the payment-retry improvements from the problem statement to a measured result.",
+    dimensions: ["outcome_orientation", "commitment"],
+    flags: [],
     changes: [],
     actions: [
-      { title: "Write the retry project's outcome in one sentence and agree it with the product manager", due: -40, done: -38 },
+      {
+        title:
+          "Write the retry project's outcome in one sentence and agree it with the product manager",
+        due: -40,
+        done: -38,
+      },
       { title: "Present the retry figures at the team review", due: 10, done: null },
-      { title: "When stuck for more than a day, ask for help and say so at stand-up", due: null, done: null },
+      {
+        title: "When stuck for more than a day, ask for help and say so at stand-up",
+        due: null,
+        done: null,
+      },
     ],
     checkins: [
-      { on: -80, notes: "Agreed the goal. Grace is keen but unsure what 'owning an outcome' means day to day. Talked through examples.", next: -60 },
-      { on: -60, notes: "She has the tickets under control; the outcome is still fuzzy. Action: one-sentence outcome.", next: -45 },
-      { on: -45, notes: "Outcome agreed with the product manager: halve failed retries for card payments. Next: get the figures in front of the team.", next: -31 },
+      {
+        on: -80,
+        notes:
+          "Agreed the goal. Grace is keen but unsure what 'owning an outcome' means day to day. Talked through examples.",
+        next: -60,
+      },
+      {
+        on: -60,
+        notes:
+          "She has the tickets under control; the outcome is still fuzzy. Action: one-sentence outcome.",
+        next: -45,
+      },
+      {
+        on: -45,
+        notes:
+          "Outcome agreed with the product manager: halve failed retries for card payments. Next: get the figures in front of the team.",
+        next: -31,
+      },
     ],
   },
   {
-    key: "ravi", candidate: "ravi", createdBy: "manager2", started: -140, target: 60,
-    goal:
-      "Open the warehouse to the teams that depend on it: invite changes from other teams through a clear process instead of guarding it, and grow the people around him.",
-    dimensions: ["people_skills", "technical_leadership"], flags: ["ravi_territory"],
-    changes: [{ on: -40, by: "manager2", to: "paused", reason: "Paused during the warehouse move, in line with the calibration outcome. Resume before the revisit date." }],
+    key: "ravi",
+    candidate: "ravi",
+    createdBy: "manager2",
+    started: -140,
+    target: 60,
+    goal: "Open the warehouse to the teams that depend on it: invite changes from other teams through a clear process instead of guarding it, and grow the people around him.",
+    dimensions: ["people_skills", "technical_leadership"],
+    flags: ["ravi_territory"],
+    changes: [
+      {
+        on: -40,
+        by: "manager2",
+        to: "paused",
+        reason:
+          "Paused during the warehouse move, in line with the calibration outcome. Resume before the revisit date.",
+      },
+    ],
     actions: [
       { title: "Publish a guide to requesting a schema change", due: -110, done: -110 },
       { title: "Pair with a graduate engineer every week for a month", due: -60, done: -56 },
-      { title: "Review two change requests from other teams together with their authors", due: null, done: null },
+      {
+        title: "Review two change requests from other teams together with their authors",
+        due: null,
+        done: null,
+      },
     ],
     checkins: [
-      { on: -120, notes: "Guide drafted; Ravi asked Marketing to review it before publishing, which was his own idea.", next: -90 },
-      { on: -90, notes: "Two change requests handled through the guide. Started pairing with a graduate.", next: -55 },
-      { on: -55, notes: "Pairing going well. The warehouse move is consuming him; agreed to discuss pausing after calibration.", next: null },
+      {
+        on: -120,
+        notes:
+          "Guide drafted; Ravi asked Marketing to review it before publishing, which was his own idea.",
+        next: -90,
+      },
+      {
+        on: -90,
+        notes: "Two change requests handled through the guide. Started pairing with a graduate.",
+        next: -55,
+      },
+      {
+        on: -55,
+        notes:
+          "Pairing going well. The warehouse move is consuming him; agreed to discuss pausing after calibration.",
+        next: null,
+      },
     ],
   },
 ];
 
 const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
 ];
 
 function todayLocal(): string {
@@ -972,8 +1771,10 @@ export async function seedDemo(
     for (const spec of CANDIDATES) {
       const first = spec.history[0];
       const last = spec.history[spec.history.length - 1];
-      if (!first || !last || first.to !== "spotted") throw new Error(`seedDemo: bad history for ${spec.key}`);
-      if (last.to === "paused" && spec.revisitOn === undefined) throw new Error(`seedDemo: ${spec.key} needs revisitOn`);
+      if (!first || !last || first.to !== "spotted")
+        throw new Error(`seedDemo: bad history for ${spec.key}`);
+      if (last.to === "paused" && spec.revisitOn === undefined)
+        throw new Error(`seedDemo: ${spec.key} needs revisitOn`);
       const row = await trx
         .insertInto("candidates")
         .values({
@@ -1001,9 +1802,24 @@ export async function seedDemo(
     await trx
       .insertInto("candidate_observers")
       .values([
-        { candidate_id: candidate.sophie, user_id: user.manager2, added_by: user.manager, created_at: at(-125) },
-        { candidate_id: candidate.chloe, user_id: user.mentor, added_by: user.manager2, created_at: at(-35) },
-        { candidate_id: candidate.tomasz, user_id: user.manager2, added_by: user.manager, created_at: at(-20) },
+        {
+          candidate_id: candidate.sophie,
+          user_id: user.manager2,
+          added_by: user.manager,
+          created_at: at(-125),
+        },
+        {
+          candidate_id: candidate.chloe,
+          user_id: user.mentor,
+          added_by: user.manager2,
+          created_at: at(-35),
+        },
+        {
+          candidate_id: candidate.tomasz,
+          user_id: user.manager2,
+          added_by: user.manager,
+          created_at: at(-20),
+        },
       ])
       .execute();
 
@@ -1022,12 +1838,23 @@ export async function seedDemo(
       const created = at(-290, "09:00");
       const row = await trx
         .insertInto("sniff_tests")
-        .values({ ...content, created_by: user[spec.createdBy], created_at: created, updated_at: created })
+        .values({
+          ...content,
+          created_by: user[spec.createdBy],
+          created_at: created,
+          updated_at: created,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       const revision = await trx
         .insertInto("sniff_test_revisions")
-        .values({ ...content, sniff_test_id: row.id, version: 1, edited_by: user[spec.createdBy], created_at: created })
+        .values({
+          ...content,
+          sniff_test_id: row.id,
+          version: 1,
+          edited_by: user[spec.createdBy],
+          created_at: created,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       test[spec.key] = { id: row.id, revisionId: revision.id, timebox: spec.timebox_days };
@@ -1038,7 +1865,8 @@ export async function seedDemo(
     for (const spec of ASSIGNMENTS) {
       const t = test[spec.test];
       const open = spec.status === "offered" || spec.status === "accepted";
-      if (open !== (spec.closed === undefined)) throw new Error(`seedDemo: assignment ${spec.key} closed_on mismatch`);
+      if (open !== (spec.closed === undefined))
+        throw new Error(`seedDemo: assignment ${spec.key} closed_on mismatch`);
       const lastChange = spec.closed ?? spec.accepted ?? spec.offered;
       const row = await trx
         .insertInto("sniff_test_assignments")
@@ -1066,15 +1894,36 @@ export async function seedDemo(
         note: string;
         created_at: string;
       }> = [
-        { assignment_id: row.id, from_status: null, to_status: "offered", changed_by: user[spec.by], note: "", created_at: at(spec.offered, "09:00") },
+        {
+          assignment_id: row.id,
+          from_status: null,
+          to_status: "offered",
+          changed_by: user[spec.by],
+          note: "",
+          created_at: at(spec.offered, "09:00"),
+        },
       ];
       let current: AssignmentStatus = "offered";
       if (spec.accepted !== undefined) {
-        events.push({ assignment_id: row.id, from_status: current, to_status: "accepted", changed_by: user[spec.by], note: "", created_at: at(spec.accepted, "12:00") });
+        events.push({
+          assignment_id: row.id,
+          from_status: current,
+          to_status: "accepted",
+          changed_by: user[spec.by],
+          note: "",
+          created_at: at(spec.accepted, "12:00"),
+        });
         current = "accepted";
       }
       if (spec.closed !== undefined) {
-        events.push({ assignment_id: row.id, from_status: current, to_status: spec.status, changed_by: user[spec.by], note: spec.closeNote ?? "", created_at: at(spec.closed, "17:00") });
+        events.push({
+          assignment_id: row.id,
+          from_status: current,
+          to_status: spec.status,
+          changed_by: user[spec.by],
+          note: spec.closeNote ?? "",
+          created_at: at(spec.closed, "17:00"),
+        });
       }
       await trx.insertInto("sniff_test_assignment_events").values(events).execute();
     }
@@ -1082,7 +1931,9 @@ export async function seedDemo(
     // Coaching plans (observations and flags link to them).
     const plan = {} as Record<PlanKey, string>;
     for (const spec of PLANS) {
-      const finalStatus = spec.changes.length ? spec.changes[spec.changes.length - 1]!.to : "active";
+      const finalStatus = spec.changes.length
+        ? spec.changes[spec.changes.length - 1]!.to
+        : "active";
       const lastOn = Math.max(spec.started, ...spec.changes.map((c) => c.on));
       const row = await trx
         .insertInto("coaching_plans")
@@ -1106,13 +1957,27 @@ export async function seedDemo(
         .insertInto("coaching_plan_changes")
         .values([
           {
-            plan_id: row.id, from_status: null, to_status: "active", from_mentor_id: null, to_mentor_id: user.mentor,
-            changed_by: user[spec.createdBy], reason: "Plan started.", changed_on: day(spec.started), created_at: at(spec.started, "10:30"),
+            plan_id: row.id,
+            from_status: null,
+            to_status: "active",
+            from_mentor_id: null,
+            to_mentor_id: user.mentor,
+            changed_by: user[spec.createdBy],
+            reason: "Plan started.",
+            changed_on: day(spec.started),
+            created_at: at(spec.started, "10:30"),
           },
           ...spec.changes.map((change) => {
             const value = {
-              plan_id: row.id, from_status: from, to_status: change.to, from_mentor_id: user.mentor, to_mentor_id: user.mentor,
-              changed_by: user[change.by], reason: change.reason, changed_on: day(change.on), created_at: at(change.on, "10:30"),
+              plan_id: row.id,
+              from_status: from,
+              to_status: change.to,
+              from_mentor_id: user.mentor,
+              to_mentor_id: user.mentor,
+              changed_by: user[change.by],
+              reason: change.reason,
+              changed_on: day(change.on),
+              created_at: at(change.on, "10:30"),
             };
             from = change.to;
             return value;
@@ -1177,7 +2042,9 @@ export async function seedDemo(
       if (spec.key) observation[spec.key] = row.id;
       await trx
         .insertInto("observation_dimensions")
-        .values(spec.dimensions.map((d) => ({ observation_id: row.id, dimension_id: dimension[d] })))
+        .values(
+          spec.dimensions.map((d) => ({ observation_id: row.id, dimension_id: dimension[d] })),
+        )
         .execute();
     }
 
@@ -1187,8 +2054,13 @@ export async function seedDemo(
       const last = spec.transitions[spec.transitions.length - 1];
       const status: FlagStatus = last ? last.to : "open";
       const closed = status === "resolved" || status === "dismissed";
-      if (closed !== (spec.resolution !== undefined)) throw new Error(`seedDemo: flag ${spec.key} resolution mismatch`);
-      const lastOn = Math.max(spec.raised, spec.discussed?.on ?? spec.raised, last?.on ?? spec.raised);
+      if (closed !== (spec.resolution !== undefined))
+        throw new Error(`seedDemo: flag ${spec.key} resolution mismatch`);
+      const lastOn = Math.max(
+        spec.raised,
+        spec.discussed?.on ?? spec.raised,
+        last?.on ?? spec.raised,
+      );
       const row = await trx
         .insertInto("flags")
         .values({
@@ -1220,14 +2092,38 @@ export async function seedDemo(
         changed_by: string;
         created_at: string;
       }> = [
-        { flag_id: row.id, kind: "raised", from_status: null, to_status: "open", note: "", changed_by: user[spec.raisedBy], created_at: at(spec.raised, "13:00") },
+        {
+          flag_id: row.id,
+          kind: "raised",
+          from_status: null,
+          to_status: "open",
+          note: "",
+          changed_by: user[spec.raisedBy],
+          created_at: at(spec.raised, "13:00"),
+        },
       ];
       if (spec.discussed) {
-        events.push({ flag_id: row.id, kind: "discussed", from_status: null, to_status: null, note: spec.discussed.note, changed_by: user[spec.discussed.by], created_at: at(spec.discussed.on, "13:30") });
+        events.push({
+          flag_id: row.id,
+          kind: "discussed",
+          from_status: null,
+          to_status: null,
+          note: spec.discussed.note,
+          changed_by: user[spec.discussed.by],
+          created_at: at(spec.discussed.on, "13:30"),
+        });
       }
       let from: FlagStatus = "open";
       for (const transition of spec.transitions) {
-        events.push({ flag_id: row.id, kind: "status", from_status: from, to_status: transition.to, note: transition.note, changed_by: user[transition.by], created_at: at(transition.on, "14:00") });
+        events.push({
+          flag_id: row.id,
+          kind: "status",
+          from_status: from,
+          to_status: transition.to,
+          note: transition.note,
+          changed_by: user[transition.by],
+          created_at: at(transition.on, "14:00"),
+        });
         from = transition.to;
       }
       await trx.insertInto("flag_events").values(events).execute();
@@ -1260,73 +2156,169 @@ export async function seedDemo(
     const pastAttendees: UserKey[] = ["leader", "manager", "manager2"];
     await trx
       .insertInto("calibration_attendees")
-      .values(pastAttendees.map((u) => ({ meeting_id: pastMeeting.id, user_id: user[u], created_at: at(-56, "09:00") })))
+      .values(
+        pastAttendees.map((u) => ({
+          meeting_id: pastMeeting.id,
+          user_id: user[u],
+          created_at: at(-56, "09:00"),
+        })),
+      )
       .execute();
 
     const pastItems: Array<{
       key: DecisionKey;
       prereads: Array<{ by: UserKey; leaning: Leaning; view: string }>;
-      decision: { outcome: Leaning; rationale: string; dissent?: string; next_steps: string; revisit?: number };
+      decision: {
+        outcome: Leaning;
+        rationale: string;
+        dissent?: string;
+        next_steps: string;
+        revisit?: number;
+      };
       evidence: { observations: string[]; flags: string[]; assignments: string[] };
     }> = [
       {
         key: "daniel",
         prereads: [
-          { by: "manager2", leaning: "ready_now", view: "The feature evaluation and the service-mesh discussion show exactly the judgement we want at staff level. He took the planning feedback seriously and the workshop that followed was excellent." },
-          { by: "leader", leaning: "ready_now", view: "The Kubernetes upgrade was led through other teams, not done by him. Evidence from two observers across most of a year." },
-          { by: "manager", leaning: "ready_with_development", view: "Strong technically. The planning episode was only a few months ago and we have one example of the better approach; I would like to see one more cycle." },
+          {
+            by: "manager2",
+            leaning: "ready_now",
+            view: "The feature evaluation and the service-mesh discussion show exactly the judgement we want at staff level. He took the planning feedback seriously and the workshop that followed was excellent.",
+          },
+          {
+            by: "leader",
+            leaning: "ready_now",
+            view: "The Kubernetes upgrade was led through other teams, not done by him. Evidence from two observers across most of a year.",
+          },
+          {
+            by: "manager",
+            leaning: "ready_with_development",
+            view: "Strong technically. The planning episode was only a few months ago and we have one example of the better approach; I would like to see one more cycle.",
+          },
         ],
         decision: {
           outcome: "ready_now",
-          rationale: "Consistent technical leadership evidence over nine months from two observers, including a clear 'don't build' decision with a written record. The people-skills concern from planning was discussed with him and the next planning round showed a real change.",
-          dissent: "Marcus would have preferred one more planning cycle of evidence before moving to ready.",
-          next_steps: "Staff engineer role on Platform when headcount opens. Until then he leads the cross-team reliability review.",
+          rationale:
+            "Consistent technical leadership evidence over nine months from two observers, including a clear 'don't build' decision with a written record. The people-skills concern from planning was discussed with him and the next planning round showed a real change.",
+          dissent:
+            "Marcus would have preferred one more planning cycle of evidence before moving to ready.",
+          next_steps:
+            "Staff engineer role on Platform when headcount opens. Until then he leads the cross-team reliability review.",
         },
-        evidence: { observations: ["daniel_mesh", "daniel_technical_debrief", "daniel_planning", "daniel_workshop", "daniel_upgrade"], flags: [], assignments: ["daniel_technical"] },
+        evidence: {
+          observations: [
+            "daniel_mesh",
+            "daniel_technical_debrief",
+            "daniel_planning",
+            "daniel_workshop",
+            "daniel_upgrade",
+          ],
+          flags: [],
+          assignments: ["daniel_technical"],
+        },
       },
       {
         key: "ravi",
         prereads: [
-          { by: "manager2", leaning: "not_yet", view: "Deep expertise and generous with the analysts, but the commitment test was not completed and the feature evaluation leaned towards building for the sake of it. The territoriality flag is resolved, but only just." },
-          { by: "leader", leaning: "ready_with_development", view: "The coaching plan is working: the change-request guide was his idea. I would keep going rather than pause." },
-          { by: "manager", leaning: "insufficient_evidence", view: "I have not worked with him directly; almost all the evidence comes from one observer." },
+          {
+            by: "manager2",
+            leaning: "not_yet",
+            view: "Deep expertise and generous with the analysts, but the commitment test was not completed and the feature evaluation leaned towards building for the sake of it. The territoriality flag is resolved, but only just.",
+          },
+          {
+            by: "leader",
+            leaning: "ready_with_development",
+            view: "The coaching plan is working: the change-request guide was his idea. I would keep going rather than pause.",
+          },
+          {
+            by: "manager",
+            leaning: "insufficient_evidence",
+            view: "I have not worked with him directly; almost all the evidence comes from one observer.",
+          },
         ],
         decision: {
           outcome: "not_yet",
-          rationale: "Real strengths in technical depth and in sharing knowledge, and the territoriality flag was handled well. But there is no evidence either way on commitment, and the feature evaluation showed him favouring the interesting build over the customer's need. The warehouse move leaves no room for stretch work this quarter.",
-          next_steps: "Pause the coaching plan during the warehouse move. Offer the commitment sniff test again afterwards and bring him back with fresh evidence.",
+          rationale:
+            "Real strengths in technical depth and in sharing knowledge, and the territoriality flag was handled well. But there is no evidence either way on commitment, and the feature evaluation showed him favouring the interesting build over the customer's need. The warehouse move leaves no room for stretch work this quarter.",
+          next_steps:
+            "Pause the coaching plan during the warehouse move. Offer the commitment sniff test again afterwards and bring him back with fresh evidence.",
           revisit: 50,
         },
-        evidence: { observations: ["ravi_office_hours", "ravi_technical_debrief", "ravi_commitment_note"], flags: ["ravi_territory"], assignments: ["ravi_commitment"] },
+        evidence: {
+          observations: ["ravi_office_hours", "ravi_technical_debrief", "ravi_commitment_note"],
+          flags: ["ravi_territory"],
+          assignments: ["ravi_commitment"],
+        },
       },
       {
         key: "sophie",
         prereads: [
-          { by: "manager", leaning: "ready_now", view: "Nine months of evidence: the refund incident, both sniff tests and a coaching plan closed with its goals met. She already works through others." },
-          { by: "manager2", leaning: "ready_now", view: "In the ledger API review she put Platform's constraints first and let go of her own option. I would be happy to work alongside her as a peer." },
-          { by: "leader", leaning: "ready_now", view: "At the leadership forum she gave the credit to her engineers and let them take the hard questions." },
+          {
+            by: "manager",
+            leaning: "ready_now",
+            view: "Nine months of evidence: the refund incident, both sniff tests and a coaching plan closed with its goals met. She already works through others.",
+          },
+          {
+            by: "manager2",
+            leaning: "ready_now",
+            view: "In the ledger API review she put Platform's constraints first and let go of her own option. I would be happy to work alongside her as a peer.",
+          },
+          {
+            by: "leader",
+            leaning: "ready_now",
+            view: "At the leadership forum she gave the credit to her engineers and let them take the hard questions.",
+          },
         ],
         decision: {
           outcome: "ready_now",
-          rationale: "Three independent observers over nine months describe her coordinating across teams and handing both work and credit to others. Both sniff tests were completed with lasting results, and the coaching plan on delegation closed with its goals met.",
-          next_steps: "Consider her for the Engineering Manager role when Payments splits into two teams.",
+          rationale:
+            "Three independent observers over nine months describe her coordinating across teams and handing both work and credit to others. Both sniff tests were completed with lasting results, and the coaching plan on delegation closed with its goals met.",
+          next_steps:
+            "Consider her for the Engineering Manager role when Payments splits into two teams.",
         },
-        evidence: { observations: ["sophie_refund", "sophie_commitment_debrief", "sophie_outcome_debrief", "sophie_forum"], flags: [], assignments: ["sophie_outcome"] },
+        evidence: {
+          observations: [
+            "sophie_refund",
+            "sophie_commitment_debrief",
+            "sophie_outcome_debrief",
+            "sophie_forum",
+          ],
+          flags: [],
+          assignments: ["sophie_outcome"],
+        },
       },
       {
         key: "hannah",
         prereads: [
-          { by: "manager", leaning: "ready_with_development", view: "The quality review she built ran without her for three weeks, which is the clearest outcome-orientation evidence we have. The volume flag is real and recent; she owned it when we discussed it." },
-          { by: "leader", leaning: "ready_with_development", view: "Drive and ownership are there. Coaching should focus on how she chairs decisions." },
-          { by: "manager2", leaning: "not_yet", view: "Two people-skills concerns within a month is a pattern. I would want to see it change before we talk about readiness." },
+          {
+            by: "manager",
+            leaning: "ready_with_development",
+            view: "The quality review she built ran without her for three weeks, which is the clearest outcome-orientation evidence we have. The volume flag is real and recent; she owned it when we discussed it.",
+          },
+          {
+            by: "leader",
+            leaning: "ready_with_development",
+            view: "Drive and ownership are there. Coaching should focus on how she chairs decisions.",
+          },
+          {
+            by: "manager2",
+            leaning: "not_yet",
+            view: "Two people-skills concerns within a month is a pattern. I would want to see it change before we talk about readiness.",
+          },
         ],
         decision: {
           outcome: "ready_with_development",
-          rationale: "Outstanding outcome orientation: the release train and a quality review that keeps running without her. The flag and the retro observation point to one clear development area, how she handles disagreement, which she has already acknowledged.",
+          rationale:
+            "Outstanding outcome orientation: the release train and a quality review that keeps running without her. The flag and the retro observation point to one clear development area, how she handles disagreement, which she has already acknowledged.",
           dissent: "Priya leaned towards not yet until the behaviour has visibly changed.",
-          next_steps: "Coaching plan with Tom on listening and shared decisions, addressing the open flag. Bring back to calibration in about three months.",
+          next_steps:
+            "Coaching plan with Tom on listening and shared decisions, addressing the open flag. Bring back to calibration in about three months.",
         },
-        evidence: { observations: ["hannah_release", "hannah_outcome_debrief", "hannah_retro"], flags: ["hannah_volume"], assignments: ["hannah_outcome"] },
+        evidence: {
+          observations: ["hannah_release", "hannah_outcome_debrief", "hannah_retro"],
+          flags: ["hannah_volume"],
+          assignments: ["hannah_outcome"],
+        },
       },
     ];
 
@@ -1347,7 +2339,13 @@ export async function seedDemo(
         .executeTakeFirstOrThrow();
       await trx
         .insertInto("calibration_packet_reads")
-        .values(pastAttendees.map((u, i) => ({ item_id: itemRow.id, user_id: user[u], read_at: at(-46 + i, "17:00") })))
+        .values(
+          pastAttendees.map((u, i) => ({
+            item_id: itemRow.id,
+            user_id: user[u],
+            read_at: at(-46 + i, "17:00"),
+          })),
+        )
         .execute();
       await trx
         .insertInto("calibration_prereads")
@@ -1382,9 +2380,24 @@ export async function seedDemo(
       await trx
         .insertInto("calibration_decision_evidence")
         .values([
-          ...item.evidence.observations.map((o) => ({ decision_id: decisionRow.id, observation_id: observation[o]!, flag_id: null, assignment_id: null })),
-          ...item.evidence.flags.map((f) => ({ decision_id: decisionRow.id, observation_id: null, flag_id: flag[f]!, assignment_id: null })),
-          ...item.evidence.assignments.map((a) => ({ decision_id: decisionRow.id, observation_id: null, flag_id: null, assignment_id: assignment[a]! })),
+          ...item.evidence.observations.map((o) => ({
+            decision_id: decisionRow.id,
+            observation_id: observation[o]!,
+            flag_id: null,
+            assignment_id: null,
+          })),
+          ...item.evidence.flags.map((f) => ({
+            decision_id: decisionRow.id,
+            observation_id: null,
+            flag_id: flag[f]!,
+            assignment_id: null,
+          })),
+          ...item.evidence.assignments.map((a) => ({
+            decision_id: decisionRow.id,
+            observation_id: null,
+            flag_id: null,
+            assignment_id: assignment[a]!,
+          })),
         ])
         .execute();
     }
@@ -1406,14 +2419,26 @@ export async function seedDemo(
       .executeTakeFirstOrThrow();
     await trx
       .insertInto("calibration_attendees")
-      .values((["leader", "manager", "manager2"] as UserKey[]).map((u) => ({ meeting_id: nextMeeting.id, user_id: user[u], created_at: at(-5, "09:00") })))
+      .values(
+        (["leader", "manager", "manager2"] as UserKey[]).map((u) => ({
+          meeting_id: nextMeeting.id,
+          user_id: user[u],
+          created_at: at(-5, "09:00"),
+        })),
+      )
       .execute();
     const nextItems: CandidateKey[] = ["owen", "grace", "chloe"];
     const nextItemId = {} as Record<string, string>;
     for (const [index, key] of nextItems.entries()) {
       const row = await trx
         .insertInto("calibration_items")
-        .values({ meeting_id: nextMeeting.id, candidate_id: candidate[key], position: index + 1, opened_at: null, created_at: at(-5, "09:05") })
+        .values({
+          meeting_id: nextMeeting.id,
+          candidate_id: candidate[key],
+          position: index + 1,
+          opened_at: null,
+          created_at: at(-5, "09:05"),
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       nextItemId[key] = row.id;
@@ -1492,7 +2517,14 @@ async function insertUsers(trx: Transaction<Database>, passwordHash: string, cre
 async function insertFramework(trx: Transaction<Database>, createdAt: string) {
   const rows = await trx
     .insertInto("dimensions")
-    .values(DIMENSIONS.map((d, i) => ({ ...d, position: i + 1, created_at: createdAt, updated_at: createdAt })))
+    .values(
+      DIMENSIONS.map((d, i) => ({
+        ...d,
+        position: i + 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+      })),
+    )
     .returning(["id", "key"])
     .execute();
   return Object.fromEntries(rows.map((r) => [r.key, r.id])) as Record<DimensionKey, string>;
@@ -1501,7 +2533,14 @@ async function insertFramework(trx: Transaction<Database>, createdAt: string) {
 async function insertAntiPatterns(trx: Transaction<Database>, createdAt: string) {
   const rows = await trx
     .insertInto("anti_patterns")
-    .values(ANTI_PATTERNS.map((a, i) => ({ ...a, position: i + 1, created_at: createdAt, updated_at: createdAt })))
+    .values(
+      ANTI_PATTERNS.map((a, i) => ({
+        ...a,
+        position: i + 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+      })),
+    )
     .returning(["id", "key"])
     .execute();
   return Object.fromEntries(rows.map((r) => [r.key, r.id])) as Record<AntiPatternKey, string>;

@@ -50,20 +50,43 @@ export function uid(prefix: string, n: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export async function generate(client: pg.Client, sizes: Sizes, log: (msg: string) => void = () => {}) {
-  const { users: U, candidates: C, observations: O, flags: F, assignments: A, sniffTests: T, plans: P, meetings: M } = sizes;
+export async function generate(
+  client: pg.Client,
+  sizes: Sizes,
+  log: (msg: string) => void = () => {},
+) {
+  const {
+    users: U,
+    candidates: C,
+    observations: O,
+    flags: F,
+    assignments: A,
+    sniffTests: T,
+    plans: P,
+    meetings: M,
+  } = sizes;
   // Users 1–5 lead; from 6 on, even numbers manage and odd numbers mentor.
   const managers = Math.floor(U / 2) - 2; // users 6, 8, 10, …
   const mentors = Math.floor((U + 1) / 2) - 3; // users 7, 9, 11, …
   const manager = (expr: string) => `pg_temp.u(6 + 2 * ((${expr} - 1) % ${managers}))`;
   const mentor = (expr: string) => `pg_temp.u(7 + 2 * ((${expr} - 1) % ${mentors}))`;
   // Candidate 1 takes the chosen share of each kind; the rest spread over candidates 2..C.
-  const spread = (expr: string, chosen: number) => `(CASE WHEN ${expr} <= ${chosen} THEN 1 ELSE 2 + (${expr}) % ${C - 1} END)`;
+  const spread = (expr: string, chosen: number) =>
+    `(CASE WHEN ${expr} <= ${chosen} THEN 1 ELSE 2 + (${expr}) % ${C - 1} END)`;
 
   const steps: [string, string][] = [
-    ["helpers", `CREATE OR REPLACE FUNCTION pg_temp.u(i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('u' || i)::uuid $$`],
-    ["helpers", `CREATE OR REPLACE FUNCTION pg_temp.c(i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('c' || i)::uuid $$`],
-    ["helpers", `CREATE OR REPLACE FUNCTION pg_temp.id(p text, i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5(p || i)::uuid $$`],
+    [
+      "helpers",
+      `CREATE OR REPLACE FUNCTION pg_temp.u(i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('u' || i)::uuid $$`,
+    ],
+    [
+      "helpers",
+      `CREATE OR REPLACE FUNCTION pg_temp.c(i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('c' || i)::uuid $$`,
+    ],
+    [
+      "helpers",
+      `CREATE OR REPLACE FUNCTION pg_temp.id(p text, i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5(p || i)::uuid $$`,
+    ],
     ["seed", `SELECT setseed(0.42)`],
     [
       "users",

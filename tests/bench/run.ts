@@ -51,11 +51,15 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 // ---- PostgreSQL ----------------------------------------------------------------------------------
 
 function startPostgres(): string {
-  const out = execFileSync("bash", ["-c", `PG_PORT=${PG_PORT} source .ci/start-postgres.sh >&2 && echo "$DATABASE_URL"`], {
-    cwd: root,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const out = execFileSync(
+    "bash",
+    ["-c", `PG_PORT=${PG_PORT} source .ci/start-postgres.sh >&2 && echo "$DATABASE_URL"`],
+    {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return out.trim().split("\n").pop()!;
 }
 
@@ -71,7 +75,9 @@ function stopPostgres() {
 
 function postgresVersion(adminUrl: string): string {
   try {
-    return execFileSync("psql", [adminUrl, "-Atc", "show server_version"], { encoding: "utf8" }).trim();
+    return execFileSync("psql", [adminUrl, "-Atc", "show server_version"], {
+      encoding: "utf8",
+    }).trim();
   } catch {
     return "unknown";
   }
@@ -178,12 +184,48 @@ function routesFor(org: Org): RouteSpec[] {
   return [
     { name: "/healthz", routeId: null, path: "/healthz", cookie: "", expectStatus: 200 },
     // The lightest page there is (no session, no data): what rendering any page costs in this stack.
-    { name: "/login (no data)", routeId: "routes/login", path: "/login", cookie: "", expectStatus: 200 },
-    { name: "/pipeline (leader)", routeId: "routes/pipeline", path: "/pipeline", cookie: org.cookies.leader, expectStatus: 200 },
-    { name: "/candidates/:id (~1,000 events)", routeId: "routes/candidates.$candidateId._index", path: `/candidates/${c}`, cookie: org.cookies.leader, expectStatus: 200 },
-    { name: "/candidates?stage=coaching", routeId: "routes/candidates._index", path: "/candidates?stage=coaching", cookie: org.cookies.leader, expectStatus: 200 },
-    { name: "/sniff-tests/:id", routeId: "routes/sniff-tests.$sniffTestId._index", path: `/sniff-tests/${org.sniffTestId}`, cookie: org.cookies.leader, expectStatus: 200 },
-    { name: "/coaching (mentor)", routeId: "routes/coaching._index", path: "/coaching", cookie: org.cookies.mentor, expectStatus: 200 },
+    {
+      name: "/login (no data)",
+      routeId: "routes/login",
+      path: "/login",
+      cookie: "",
+      expectStatus: 200,
+    },
+    {
+      name: "/pipeline (leader)",
+      routeId: "routes/pipeline",
+      path: "/pipeline",
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "/candidates/:id (~1,000 events)",
+      routeId: "routes/candidates.$candidateId._index",
+      path: `/candidates/${c}`,
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "/candidates?stage=coaching",
+      routeId: "routes/candidates._index",
+      path: "/candidates?stage=coaching",
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "/sniff-tests/:id",
+      routeId: "routes/sniff-tests.$sniffTestId._index",
+      path: `/sniff-tests/${org.sniffTestId}`,
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "/coaching (mentor)",
+      routeId: "routes/coaching._index",
+      path: "/coaching",
+      cookie: org.cookies.mentor,
+      expectStatus: 200,
+    },
     {
       name: "POST create observation",
       routeId: "routes/candidates.$candidateId.observations.new",
@@ -206,7 +248,10 @@ pg.Client.prototype.query = function countingQuery(this: pg.Client, ...rest: unk
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, rest);
 } as typeof pg.Client.prototype.query;
 
-async function countStatements(org: Org, routes: RouteSpec[]): Promise<Record<string, { statements: number; status: number }>> {
+async function countStatements(
+  org: Org,
+  routes: RouteSpec[],
+): Promise<Record<string, { statements: number; status: number }>> {
   const { createRequestHandler } = await import("@remix-run/node");
   const build = await import(path.join(root, "build/server/index.js"));
   const handler = createRequestHandler(build, "production");
@@ -229,7 +274,12 @@ async function countStatements(org: Org, routes: RouteSpec[]): Promise<Record<st
           headers: {
             Cookie: route.cookie,
             "X-Forwarded-Host": `127.0.0.1:${APP_PORT}`,
-            ...(route.method ? { "Content-Type": "application/x-www-form-urlencoded", Origin: `http://127.0.0.1:${APP_PORT}` } : {}),
+            ...(route.method
+              ? {
+                  "Content-Type": "application/x-www-form-urlencoded",
+                  Origin: `http://127.0.0.1:${APP_PORT}`,
+                }
+              : {}),
           },
           body: route.body?.(),
         });
@@ -258,7 +308,9 @@ function readRemixManifest(): RemixManifest {
   const file = readdirSync(dir).find((f) => /^manifest-.*\.js$/.test(f));
   if (!file) throw new Error("No Remix manifest in build/client/assets");
   const text = readFileSync(path.join(dir, file), "utf8");
-  const manifest = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)) as RemixManifest;
+  const manifest = JSON.parse(
+    text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1),
+  ) as RemixManifest;
   return { ...manifest, url: `/assets/${file}` };
 }
 
@@ -272,7 +324,8 @@ function gzippedJs(manifest: RemixManifest, routeId: string | null): number | nu
     for (const f of route.imports ?? []) files.add(f);
   }
   let total = 0;
-  for (const f of files) total += gzipSync(readFileSync(path.join(root, "build/client", f)), { level: 9 }).length;
+  for (const f of files)
+    total += gzipSync(readFileSync(path.join(root, "build/client", f)), { level: 9 }).length;
   return total;
 }
 
@@ -281,7 +334,15 @@ function gzippedJs(manifest: RemixManifest, routeId: string | null): number | nu
 async function startServer(org: Org, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: org.url, SESSION_SECRET: SECRET, PORT: String(port), HOST: "127.0.0.1", WEB_CONCURRENCY: String(WORKERS) },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: org.url,
+      SESSION_SECRET: SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      WEB_CONCURRENCY: String(WORKERS),
+    },
     stdio: ["ignore", "ignore", "inherit"], // one log line per request would be measured too
   });
   const deadline = Date.now() + 30_000;
@@ -337,7 +398,9 @@ async function load(route: RouteSpec, seconds: number, port: number): Promise<Lo
     headers.origin = `http://127.0.0.1:${port}`;
   }
   const statusCounts: Record<number, number> = {};
-  const instance = (autocannon as unknown as (opts: autocannon.Options) => EventEmitter & Promise<autocannon.Result>)({
+  const instance = (
+    autocannon as unknown as (opts: autocannon.Options) => EventEmitter & Promise<autocannon.Result>
+  )({
     url: `http://127.0.0.1:${port}${route.path}`,
     connections: CONNECTIONS,
     duration: seconds,
@@ -357,7 +420,10 @@ async function load(route: RouteSpec, seconds: number, port: number): Promise<Lo
   const result = await instance;
   const total = Object.values(statusCounts).reduce((a, b) => a + b, 0);
   const unexpected = total - (statusCounts[route.expectStatus] ?? 0);
-  if (unexpected) log(`  ${route.name}: ${unexpected} responses other than ${route.expectStatus}: ${JSON.stringify(statusCounts)}`);
+  if (unexpected)
+    log(
+      `  ${route.name}: ${unexpected} responses other than ${route.expectStatus}: ${JSON.stringify(statusCounts)}`,
+    );
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -399,7 +465,11 @@ function cpuMs(pids: number[]): number {
 
 function pidsOf(args: string[]): number[] {
   try {
-    return execFileSync("pgrep", args, { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", args, { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -409,12 +479,22 @@ function pidsOf(args: string[]): number[] {
 const withChildren = (pid: number) => [pid, ...pidsOf(["-P", String(pid)])];
 
 /** The bench's PostgreSQL (started by .ci/start-postgres.sh in its PG_DIR): the postmaster, whose first line in postmaster.pid is its pid. */
-const postmasterPid = () => Number(readFileSync(path.join(process.env.PG_DIR ?? `/tmp/noseworthy-pg-${PG_PORT}`, "postmaster.pid"), "utf8").split("\n")[0]);
+const postmasterPid = () =>
+  Number(
+    readFileSync(
+      path.join(process.env.PG_DIR ?? `/tmp/noseworthy-pg-${PG_PORT}`, "postmaster.pid"),
+      "utf8",
+    ).split("\n")[0],
+  );
 
 /** The server's processes (the primary and its workers) and those of the bench's PostgreSQL (no other cluster on the host). */
 function cpuSnapshot(server: ChildProcess) {
   const bench = process.cpuUsage(); // autocannon runs in this process
-  return { server: cpuMs(withChildren(server.pid!)), postgres: cpuMs(withChildren(postmasterPid())), load: (bench.user + bench.system) / 1000 };
+  return {
+    server: cpuMs(withChildren(server.pid!)),
+    postgres: cpuMs(withChildren(postmasterPid())),
+    load: (bench.user + bench.system) / 1000,
+  };
 }
 
 // ---- One organisation, all routes ----------------------------------------------------------------
@@ -442,11 +522,15 @@ interface Row {
 async function measure(orgs: Org[]): Promise<Row[][]> {
   const plans = [];
   for (const [i, org] of orgs.entries()) {
-    const routes = routesFor(org).filter((r) => !args.only || r.name.includes(args.only) || r.name === "/healthz");
+    const routes = routesFor(org).filter(
+      (r) => !args.only || r.name.includes(args.only) || r.name === "/healthz",
+    );
     const counts = await countStatements(org, routes);
     for (const route of routes) {
       if (counts[route.name].status !== route.expectStatus) {
-        throw new Error(`${route.name} answered ${counts[route.name].status}, expected ${route.expectStatus}`);
+        throw new Error(
+          `${route.name} answered ${counts[route.name].status}, expected ${route.expectStatus}`,
+        );
       }
     }
     plans.push({ org, routes, counts, port: APP_PORT + i, rows: [] as Row[], healthzRps: 0 });
@@ -457,8 +541,10 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
     for (const plan of plans) servers.push(await startServer(plan.org, plan.port));
     for (const [r, name] of plans[0].routes.map((route) => route.name).entries()) {
       const routes = plans.map((plan) => plan.routes[r]);
-      if (routes.some((route) => route.name !== name)) throw new Error(`The organisations' routes differ at ${name}`);
-      for (const [i, plan] of plans.entries()) if (WARMUP > 0) await load(routes[i], WARMUP, plan.port);
+      if (routes.some((route) => route.name !== name))
+        throw new Error(`The organisations' routes differ at ${name}`);
+      for (const [i, plan] of plans.entries())
+        if (WARMUP > 0) await load(routes[i], WARMUP, plan.port);
       // Round k measures the route against every organisation before round k + 1.
       const runs: Load[][] = plans.map(() => []);
       const cpu = plans.map(() => ({ server: 0, postgres: 0, load: 0 }));
@@ -467,13 +553,15 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
           const before = cpuSnapshot(servers[i]);
           runs[i].push(await load(routes[i], DURATION, plan.port));
           const after = cpuSnapshot(servers[i]);
-          for (const key of ["server", "postgres", "load"] as const) cpu[i][key] += after[key] - before[key];
+          for (const key of ["server", "postgres", "load"] as const)
+            cpu[i][key] += after[key] - before[key];
         }
       }
       for (const [i, plan] of plans.entries()) {
         const route = routes[i];
         const result = combine(runs[i]);
-        const perRequest = (key: keyof (typeof cpu)[number]) => Math.round((cpu[i][key] / Math.max(1, result.requests)) * 100) / 100;
+        const perRequest = (key: keyof (typeof cpu)[number]) =>
+          Math.round((cpu[i][key] / Math.max(1, result.requests)) * 100) / 100;
         if (route.name === "/healthz") plan.healthzRps = result.rps;
         const js = gzippedJs(manifest, route.routeId);
         plan.rows.push({
@@ -485,10 +573,17 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
           statements: plan.counts[route.name].statements,
           js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
           errors: result.errors + result.unexpected,
-          cpu_ms_per_request: { server: perRequest("server"), postgres: perRequest("postgres"), load: perRequest("load") },
+          cpu_ms_per_request: {
+            server: perRequest("server"),
+            postgres: perRequest("postgres"),
+            load: perRequest("load"),
+          },
         });
-        const size = plans.length > 1 ? ` (${plan.org.sizes.candidates.toLocaleString("en-GB")})` : "";
-        log(`  ${route.name}${size}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+        const size =
+          plans.length > 1 ? ` (${plan.org.sizes.candidates.toLocaleString("en-GB")})` : "";
+        log(
+          `  ${route.name}${size}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+        );
       }
     }
   } finally {
@@ -498,7 +593,19 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
 }
 
 function printTable(title: string, rows: Row[]) {
-  const head = ["route", "req/s", "p50 ms", "p99 ms", "÷ healthz", "SQL/req", "JS gzip KB", "errors", "CPU ms/req: app", "PostgreSQL", "load"];
+  const head = [
+    "route",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "÷ healthz",
+    "SQL/req",
+    "JS gzip KB",
+    "errors",
+    "CPU ms/req: app",
+    "PostgreSQL",
+    "load",
+  ];
   const body = rows.map((r) =>
     [
       r.route,
@@ -515,7 +622,8 @@ function printTable(title: string, rows: Row[]) {
     ].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(`\n${title}`);
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
@@ -536,18 +644,30 @@ function machine(adminUrl: string) {
 async function main() {
   if (!existsSync(path.join(root, "build/server/index.js"))) {
     log("No build/: running npm run build…");
-    execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("npm", ["run", "-s", "build"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
   }
   const adminUrl = startPostgres();
   const outDir = path.join(root, "tests/bench/results");
   mkdirSync(outDir, { recursive: true });
-  const settings = { connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, repeat: REPEAT, server_processes: WORKERS };
+  const settings = {
+    connections: CONNECTIONS,
+    duration_s: DURATION,
+    warmup_s: WARMUP,
+    repeat: REPEAT,
+    server_processes: WORKERS,
+  };
   try {
     if (!args.scaling) {
       const org = await prepareOrg(adminUrl, Number(args.candidates));
       log(`The chosen candidate has ${org.timelineEvents} timeline events.`);
       const [rows] = await measure([org]);
-      printTable(`${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`, rows);
+      printTable(
+        `${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`,
+        rows,
+      );
       const result = {
         at: new Date().toISOString(),
         machine: machine(adminUrl),
@@ -582,7 +702,15 @@ async function main() {
           statements_1k: small.statements,
           statements_10k: big.statements,
           // The same question asked of the work done (app + PostgreSQL CPU per request), which scheduling noise moves less.
-          cpu_ratio: Math.round(((big.cpu_ms_per_request.server + big.cpu_ms_per_request.postgres) / Math.max(0.01, small.cpu_ms_per_request.server + small.cpu_ms_per_request.postgres)) * 100) / 100,
+          cpu_ratio:
+            Math.round(
+              ((big.cpu_ms_per_request.server + big.cpu_ms_per_request.postgres) /
+                Math.max(
+                  0.01,
+                  small.cpu_ms_per_request.server + small.cpu_ms_per_request.postgres,
+                )) *
+                100,
+            ) / 100,
         };
       });
       console.log("\nScaling: p50 at 10k ÷ p50 at 1k");

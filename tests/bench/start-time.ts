@@ -14,7 +14,14 @@ async function startOnce(dataDir: string): Promise<number> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", "app/server.ts", "--demo"], {
     cwd: process.cwd(),
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: "", PGLITE_DIR: dataDir, PORT: String(PORT), HOST: "127.0.0.1" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: "",
+      PGLITE_DIR: dataDir,
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
@@ -41,8 +48,13 @@ try {
   const first = await startOnce(dir);
   const later = [await startOnce(dir), await startOnce(dir)];
   const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`First start (migrate + seed) to /login 200: ${fmt(first)} (target ≤ 10 s: ${first <= 10_000 ? "met" : "not met"})`);
-  for (const ms of later) console.log(`Later start to /login 200: ${fmt(ms)} (target ≤ 3 s: ${ms <= 3_000 ? "met" : "not met"})`);
+  console.log(
+    `First start (migrate + seed) to /login 200: ${fmt(first)} (target ≤ 10 s: ${first <= 10_000 ? "met" : "not met"})`,
+  );
+  for (const ms of later)
+    console.log(
+      `Later start to /login 200: ${fmt(ms)} (target ≤ 3 s: ${ms <= 3_000 ? "met" : "not met"})`,
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

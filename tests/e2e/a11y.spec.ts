@@ -43,12 +43,16 @@ function shapeOf(path: string, search: string): string {
 }
 
 async function linksOn(page: Page): Promise<string[]> {
-  const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+  const hrefs = await page
+    .locator("a[href]")
+    .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
   const origin = new URL(page.url()).origin;
-  return hrefs.filter((h) => h.startsWith(origin)).map((h) => {
-    const u = new URL(h);
-    return u.pathname + u.search;
-  });
+  return hrefs
+    .filter((h) => h.startsWith(origin))
+    .map((h) => {
+      const u = new URL(h);
+      return u.pathname + u.search;
+    });
 }
 
 async function crawl(page: Page, start: string[], findings: Finding[]): Promise<string[]> {
@@ -95,20 +99,36 @@ test.describe("axe: WCAG 2.1 AA", () => {
     await login(page, "manager@demo.test");
     await page.goto("/candidates/new");
     await page.getByRole("button", { name: "Nominate" }).click();
-    await expect(page.getByRole("alert").or(page.locator("[aria-invalid=true]")).first()).toBeVisible();
+    await expect(
+      page.getByRole("alert").or(page.locator("[aria-invalid=true]")).first(),
+    ).toBeVisible();
     await check(page, "/candidates/new (errors)", findings);
     await page.goto("/candidates");
-    const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    const hrefs = await page
+      .locator("main a[href]")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
     const profile = hrefs.find((h) => /^\/candidates\/[0-9a-f-]{36}$/.test(h))!;
     await page.goto(profile);
-    await page.getByRole("region", { name: "Quick capture" }).getByRole("button", { name: "Save observation" }).click();
+    await page
+      .getByRole("region", { name: "Quick capture" })
+      .getByRole("button", { name: "Save observation" })
+      .click();
     await expect(page.locator("[aria-invalid=true]").first()).toBeVisible();
     await check(page, `${profile}/observations/new (errors)`, findings);
     expect(findings, report(findings)).toEqual([]);
   });
 
   const users: Array<{ email: string; expect: RegExp[] }> = [
-    { email: "admin@demo.test", expect: [/^\/admin\/users$/, /^\/admin\/users\/:id$/, /^\/admin\/framework$/, /^\/admin\/audit$/, /^\/admin\/candidates$/] },
+    {
+      email: "admin@demo.test",
+      expect: [
+        /^\/admin\/users$/,
+        /^\/admin\/users\/:id$/,
+        /^\/admin\/framework$/,
+        /^\/admin\/audit$/,
+        /^\/admin\/candidates$/,
+      ],
+    },
     {
       email: "leader@demo.test",
       expect: [
@@ -142,16 +162,20 @@ test.describe("axe: WCAG 2.1 AA", () => {
       test.setTimeout(180_000);
       const findings: Finding[] = [];
       await login(page, user.email);
-      const nav = await page.getByRole("navigation", { name: "Main" }).locator("a[href]").evaluateAll((as) =>
-        as.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-      );
+      const nav = await page
+        .getByRole("navigation", { name: "Main" })
+        .locator("a[href]")
+        .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
       const visited = await crawl(page, nav, findings);
       const shapes = visited.map((v) => {
         const u = new URL(v, "http://x");
         return shapeOf(u.pathname, u.search);
       });
       for (const re of user.expect) {
-        expect(shapes.some((s) => re.test(s)), `${user.email} reached ${re} (visited ${shapes.join(", ")})`).toBe(true);
+        expect(
+          shapes.some((s) => re.test(s)),
+          `${user.email} reached ${re} (visited ${shapes.join(", ")})`,
+        ).toBe(true);
       }
       expect(findings, report(findings)).toEqual([]);
     });

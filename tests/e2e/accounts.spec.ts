@@ -13,8 +13,10 @@ for (const role of ROLES) {
   test(`${role.email} logs in, sees its own navigation, and logs out`, async ({ page }) => {
     await login(page, role.email);
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const label of role.sees) await expect(nav.getByRole("link", { name: label })).toBeVisible();
-    for (const label of role.hidden) await expect(nav.getByRole("link", { name: label })).toHaveCount(0);
+    for (const label of role.sees)
+      await expect(nav.getByRole("link", { name: label })).toBeVisible();
+    for (const label of role.hidden)
+      await expect(nav.getByRole("link", { name: label })).toHaveCount(0);
     await logout(page);
     await page.goto("/");
     await expect(page).toHaveURL(/\/login$/);
@@ -47,14 +49,28 @@ test("pages carry security headers and no-store", async ({ request }) => {
   expect(headers["x-powered-by"]).toBeUndefined();
 });
 
-test("a cross-origin POST is refused with 403 and changes nothing", async ({ request, baseURL }) => {
+test("a cross-origin POST is refused with 403 and changes nothing", async ({
+  request,
+  baseURL,
+}) => {
   const form = { email: "leader@demo.test", password: DEMO_PASSWORD };
-  const foreign = await request.post("/login", { form, headers: { Origin: "https://evil.example" }, maxRedirects: 0 });
+  const foreign = await request.post("/login", {
+    form,
+    headers: { Origin: "https://evil.example" },
+    maxRedirects: 0,
+  });
   expect(foreign.status()).toBe(403);
   expect(foreign.headers()["set-cookie"]).toBeUndefined();
-  const fetchSite = await request.post("/logout?_data=routes%2Flogout", { headers: { "Sec-Fetch-Site": "cross-site" }, maxRedirects: 0 });
+  const fetchSite = await request.post("/logout?_data=routes%2Flogout", {
+    headers: { "Sec-Fetch-Site": "cross-site" },
+    maxRedirects: 0,
+  });
   expect(fetchSite.status()).toBe(403);
-  const same = await request.post("/login", { form, headers: { Origin: baseURL! }, maxRedirects: 0 });
+  const same = await request.post("/login", {
+    form,
+    headers: { Origin: baseURL! },
+    maxRedirects: 0,
+  });
   expect(same.status()).toBe(302);
 });
 
@@ -73,8 +89,18 @@ test("an unknown URL is a real 404", async ({ page }) => {
 
 test("a signed-in admin's cross-origin POST creates no account", async ({ page }) => {
   await login(page, "admin@demo.test");
-  const form = { intent: "create", name: "Forged Person", email: "forged@evil.example", roles: "admin", password: "forged-password-123" };
-  const forged = await page.request.post("/admin/users", { form, headers: { Origin: "https://evil.example" }, maxRedirects: 0 });
+  const form = {
+    intent: "create",
+    name: "Forged Person",
+    email: "forged@evil.example",
+    roles: "admin",
+    password: "forged-password-123",
+  };
+  const forged = await page.request.post("/admin/users", {
+    form,
+    headers: { Origin: "https://evil.example" },
+    maxRedirects: 0,
+  });
   expect(forged.status()).toBe(403);
   await page.goto("/admin/users");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
@@ -83,7 +109,12 @@ test("a signed-in admin's cross-origin POST creates no account", async ({ page }
 
 test("an address carrying a NUL character gets 400, not a server error", async ({ page }) => {
   await login(page, "leader@demo.test");
-  for (const path of ["/candidates?q=%2Fe%00", "/pipeline?team=x%00", "/sniff-tests?q=%00", "/login?redirectTo=%00"]) {
+  for (const path of [
+    "/candidates?q=%2Fe%00",
+    "/pipeline?team=x%00",
+    "/sniff-tests?q=%00",
+    "/login?redirectTo=%00",
+  ]) {
     const response = await page.request.get(path);
     expect(response.status(), path).toBe(400);
   }

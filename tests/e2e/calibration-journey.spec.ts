@@ -8,12 +8,15 @@ import { login, logout } from "./helpers";
 // Jack Thornton have two each.
 test("a calibration from agenda to decision", async ({ page }) => {
   const title = `Journey calibration ${Date.now()}`;
-  const view = "The module guide is strong technical leadership; the API review shows impatience worth coaching.";
+  const view =
+    "The module guide is strong technical leadership; the API review shows impatience worth coaching.";
 
   // 1. The leader plans the meeting.
   await login(page, "leader@demo.test");
   await page.goto("/calibrations/new");
-  await expect(page.getByRole("heading", { level: 1, name: "Plan a calibration meeting" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Plan a calibration meeting" }),
+  ).toBeVisible();
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Date and time (UTC)").fill("2030-01-15T14:00");
   await page.getByLabel("Timebox per candidate, minutes (optional)").fill("15");
@@ -39,9 +42,14 @@ test("a calibration from agenda to decision", async ({ page }) => {
   // 2. An attendee reads Tomasz's packet and records a pre-read.
   await login(page, "manager@demo.test");
   await page.goto(meetingUrl);
-  await page.getByRole("region", { name: "Agenda" }).getByRole("link", { name: "Tomasz Nowak" }).click();
+  await page
+    .getByRole("region", { name: "Agenda" })
+    .getByRole("link", { name: "Tomasz Nowak" })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "Packet: Tomasz Nowak" })).toBeVisible();
-  await expect(page.getByRole("region", { name: /Observations/ })).toContainText("Wrote a clear module guide");
+  await expect(page.getByRole("region", { name: /Observations/ })).toContainText(
+    "Wrote a clear module guide",
+  );
   // Opening a packet records nothing (a link from anywhere could open it); the attendee says so.
   await page.getByRole("button", { name: "Mark as read" }).click();
   await expect(page.getByRole("status")).toContainText("Marked as read.");
@@ -60,7 +68,9 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await expect(page.getByRole("region", { name: "Pre-reads" })).toContainText("1 recorded so far");
   await expect(page.getByText(view)).toHaveCount(0);
   await page.goto(meetingUrl);
-  await expect(page.getByRole("list", { name: "Who has read the packet of Tomasz Nowak" })).toContainText("Marcus Osei: read, pre-read recorded");
+  await expect(
+    page.getByRole("list", { name: "Who has read the packet of Tomasz Nowak" }),
+  ).toContainText("Marcus Osei: read, pre-read recorded");
   await page.getByRole("button", { name: "Start the meeting" }).click();
   await expect(page.getByRole("status")).toContainText("Meeting started");
   await page.getByRole("button", { name: "Open Tomasz Nowak" }).click();
@@ -72,14 +82,22 @@ test("a calibration from agenda to decision", async ({ page }) => {
 
   // 4. The decision, citing two observations.
   await onScreen.getByRole("radio", { name: "Ready with development" }).check();
-  await onScreen.getByLabel("Rationale").fill("Clear technical leadership in the module work; coaching on how he handles questions in reviews.");
+  await onScreen
+    .getByLabel("Rationale")
+    .fill(
+      "Clear technical leadership in the module work; coaching on how he handles questions in reviews.",
+    );
   const evidence = onScreen.getByRole("group", { name: "Evidence it rests on" });
   await evidence.getByRole("checkbox", { name: /Wrote a clear module guide/ }).check();
   await evidence.getByRole("checkbox", { name: /Had the right answers/ }).check();
-  await onScreen.getByLabel("Next steps (optional)").fill("Coaching plan on reviews; bring back in three months.");
+  await onScreen
+    .getByLabel("Next steps (optional)")
+    .fill("Coaching plan on reviews; bring back in three months.");
   await onScreen.getByRole("button", { name: "Record decision" }).click();
   await expect(page.getByRole("status")).toContainText("Decision recorded. Stage changed.");
-  await expect(page.getByRole("region", { name: "On screen: Tomasz Nowak" })).toContainText("Evidence it rests on");
+  await expect(page.getByRole("region", { name: "On screen: Tomasz Nowak" })).toContainText(
+    "Evidence it rests on",
+  );
 
   // 5. The candidate's stage and timeline changed.
   await page.goto(packetUrl);
@@ -89,7 +107,10 @@ test("a calibration from agenda to decision", async ({ page }) => {
   const timeline = page.getByRole("region", { name: "Timeline" });
   await expect(timeline).toContainText("Calibration decision: Ready with development");
   await expect(timeline).toContainText("Stage: Exploring → Coaching");
-  await expect(timeline.getByRole("link", { name: "Open calibration" }).first()).toHaveAttribute("href", meetingUrl);
+  await expect(timeline.getByRole("link", { name: "Open calibration" }).first()).toHaveAttribute(
+    "href",
+    meetingUrl,
+  );
 
   // The printable summary lists the decision with its cited evidence.
   await page.goto(`${meetingUrl}/summary`);

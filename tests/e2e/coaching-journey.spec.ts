@@ -10,11 +10,14 @@ function addDays(day: string, days: number): string {
 // Coaching plans: a manager starts a coaching plan for a flagged candidate (Tomasz Nowak has an open
 // "Condescending behaviour" flag in the demo seed) with Tom Hargreaves as mentor; the mentor runs
 // it from /coaching to completion, and the evidence lands on the candidate's record.
-test("a manager starts a coaching plan; the mentor runs it to completion from /coaching", async ({ page }) => {
+test("a manager starts a coaching plan; the mentor runs it to completion from /coaching", async ({
+  page,
+}) => {
   const goal = `Give feedback in code review that teaches rather than belittles (${Date.now()})`;
   const firstAction = "Rewrite two of your recent review comments as questions";
   const secondAction = "Pair with a newer engineer on one review a week";
-  const closing = "Explained the problem and linked an example in every review comment for a month; two newer engineers asked him for reviews.";
+  const closing =
+    "Explained the problem and linked an example in every review comment for a month; two newer engineers asked him for reviews.";
 
   // The manager starts the plan.
   await login(page, "manager@demo.test");
@@ -24,7 +27,9 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   const profileUrl = new URL(page.url()).pathname;
 
   await page.goto(`${profileUrl}/plans/new`);
-  await expect(page.getByRole("heading", { level: 1, name: "Start a coaching plan for Tomasz Nowak" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Start a coaching plan for Tomasz Nowak" }),
+  ).toBeVisible();
   await page.getByLabel("Mentor").selectOption({ label: "Tom Hargreaves" });
   await page.getByLabel("Goal").fill(goal);
   await page.getByRole("checkbox", { name: "People skills" }).check();
@@ -35,7 +40,9 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
 
   await expect(page).toHaveURL(/\/coaching\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("status")).toContainText("Coaching plan started");
-  await expect(page.getByRole("heading", { level: 1, name: "Coaching plan: Tomasz Nowak" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Coaching plan: Tomasz Nowak" }),
+  ).toBeVisible();
   const planUrl = new URL(page.url()).pathname;
   const flags = page.getByRole("region", { name: "Flags this plan addresses" });
   await expect(flags).toContainText("Condescending behaviour");
@@ -69,13 +76,17 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
 
   // A check-in.
   const checkins = page.getByRole("region", { name: "Check-ins" });
-  await checkins.getByLabel("Notes").fill("Went through the rewritten comments together; agreed he pairs with Aisha next week.");
+  await checkins
+    .getByLabel("Notes")
+    .fill("Went through the rewritten comments together; agreed he pairs with Aisha next week.");
   await checkins.getByRole("button", { name: "Record check-in" }).click();
   await expect(page.getByRole("status")).toContainText("Check-in recorded.");
   await expect(checkins).toContainText("agreed he pairs with Aisha next week");
 
   // The flag, resolved from the plan with a note.
-  await flags.getByLabel(/How was .Condescending behaviour. resolved\?/).fill("Apologised to the colleague and now explains the problem in every comment.");
+  await flags
+    .getByLabel(/How was .Condescending behaviour. resolved\?/)
+    .fill("Apologised to the colleague and now explains the problem in every comment.");
   await flags.getByRole("button", { name: /^Resolve flag/ }).click();
   await expect(page.getByRole("status")).toContainText("Flag updated.");
   await expect(flags).toContainText("Resolved");
@@ -83,12 +94,18 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   // Completing, on the page that changes the plan, asks for a closing observation.
   await page.getByRole("link", { name: "Change the plan" }).click();
   await expect(page).toHaveURL(new RegExp(`${planUrl}/edit$`));
-  await expect(page.getByRole("heading", { level: 1, name: "Change the coaching plan: Tomasz Nowak" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "Change the coaching plan: Tomasz Nowak" }),
+  ).toBeVisible();
   const complete = page.getByRole("form", { name: "Complete the plan" });
-  await complete.getByLabel("Why the plan ends here").fill("Goal met: the review comments changed and the flag is resolved.");
+  await complete
+    .getByLabel("Why the plan ends here")
+    .fill("Goal met: the review comments changed and the flag is resolved.");
   await complete.getByRole("button", { name: "Complete plan" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
-  await expect(complete.getByLabel("Why the plan ends here")).toHaveValue("Goal met: the review comments changed and the flag is resolved.");
+  await expect(complete.getByLabel("Why the plan ends here")).toHaveValue(
+    "Goal met: the review comments changed and the flag is resolved.",
+  );
   await complete.getByLabel("Closing observation: behaviour").fill(closing);
   await expect(complete.getByRole("checkbox", { name: "People skills" })).toBeChecked();
   await complete.getByRole("radio", { name: "Strength" }).check();
@@ -96,7 +113,9 @@ test("a manager starts a coaching plan; the mentor runs it to completion from /c
   await expect(page).toHaveURL(new RegExp(`${planUrl}$`));
   await expect(page.getByRole("status")).toContainText("Plan status changed.");
   await expect(page.getByText("This plan is completed")).toBeVisible();
-  await expect(page.getByRole("region", { name: "Observations from this plan" })).toContainText(closing);
+  await expect(page.getByRole("region", { name: "Observations from this plan" })).toContainText(
+    closing,
+  );
 
   // The plan is over: the mentor leaves Tomasz's circle but keeps the plan page.
   const profile = await page.goto(profileUrl);

@@ -4,14 +4,35 @@ import { login } from "./helpers";
 // Security headers and no-store on every kind of page a signed-in leader reaches (docs/security.md §3).
 test("every page carries the CSP, the other security headers and no-store", async ({ page }) => {
   await login(page, "leader@demo.test");
-  const paths = ["/", "/candidates", "/candidates/new", "/sniff-tests", "/sniff-tests/new", "/coaching", "/pipeline", "/pipeline/coverage", "/calibrations", "/calibrations/new"];
+  const paths = [
+    "/",
+    "/candidates",
+    "/candidates/new",
+    "/sniff-tests",
+    "/sniff-tests/new",
+    "/coaching",
+    "/pipeline",
+    "/pipeline/coverage",
+    "/calibrations",
+    "/calibrations/new",
+  ];
   // Record pages, found from the lists.
   await page.goto("/candidates");
   paths.push((await page.getByRole("table").getByRole("link").first().getAttribute("href"))!);
   await page.goto("/sniff-tests");
-  paths.push((await page.locator('main a[href^="/sniff-tests/"]:not([href$="/new"])').first().getAttribute("href"))!);
+  paths.push(
+    (await page
+      .locator('main a[href^="/sniff-tests/"]:not([href$="/new"])')
+      .first()
+      .getAttribute("href"))!,
+  );
   await page.goto("/calibrations");
-  paths.push((await page.locator('main a[href^="/calibrations/"]:not([href$="/new"])').first().getAttribute("href"))!);
+  paths.push(
+    (await page
+      .locator('main a[href^="/calibrations/"]:not([href$="/new"])')
+      .first()
+      .getAttribute("href"))!,
+  );
   await page.goto("/coaching?scope=all&status=all");
   paths.push((await page.locator('main a[href^="/coaching/"]').first().getAttribute("href"))!);
 

@@ -45,7 +45,9 @@ test("links, buttons, inputs and disclosures show a focus ring", async ({ page }
 
   await login(page, "manager@demo.test");
   await page.goto("/candidates");
-  const link = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sniff tests" });
+  const link = page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Sniff tests" });
   await page.locator("body").focus();
   await tabTo(page, link);
   expect(await outlineOf(link)).toMatch(/^solid [23]px$/);
@@ -67,7 +69,9 @@ test("links, buttons, inputs and disclosures show a focus ring", async ({ page }
 test('"o" on a candidate page jumps to quick capture', async ({ page }) => {
   await login(page, "manager@demo.test");
   await page.goto("/candidates");
-  const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  const hrefs = await page
+    .locator("main a[href]")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
   await page.goto(hrefs.find((h) => /^\/candidates\/[0-9a-f-]{36}$/.test(h))!);
   const capture = page.getByRole("region", { name: "Quick capture" });
   await expect(capture.locator("kbd", { hasText: "o" })).toBeVisible();

@@ -3,7 +3,9 @@ import { login, logout } from "./helpers";
 
 // The manager's daily loop: nominate, note two observations from the profile, raise a flag
 // and record the conversation, then find all of it on the timeline. Another manager gets a 404.
-test("a manager keeps notes on a new candidate; another manager cannot see them", async ({ page }) => {
+test("a manager keeps notes on a new candidate; another manager cannot see them", async ({
+  page,
+}) => {
   const name = `Jordan Journey ${Date.now()}`;
   await login(page, "manager@demo.test");
 
@@ -14,7 +16,9 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   await page.getByLabel("Team").fill("Payments");
   await page.getByLabel("Track").selectOption({ label: "People leadership" });
   await page.getByLabel("Manager").selectOption({ label: "Marcus Osei" });
-  await page.getByLabel("Why you nominate them").fill("Ran the incident review and got two teams to agree on the fix.");
+  await page
+    .getByLabel("Why you nominate them")
+    .fill("Ran the incident review and got two teams to agree on the fix.");
   await page.getByRole("button", { name: "Nominate" }).click();
 
   await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
@@ -23,14 +27,18 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
 
   // Two observations on different dimensions, from the quick capture on the profile.
   const capture = page.getByRole("region", { name: "Quick capture" });
-  await capture.getByLabel("Behaviour").fill("Stayed late to finish the rollback plan she had promised the on-call team.");
+  await capture
+    .getByLabel("Behaviour")
+    .fill("Stayed late to finish the rollback plan she had promised the on-call team.");
   await capture.getByRole("checkbox", { name: "Commitment" }).check();
   await capture.getByRole("radio", { name: "Strength" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();
   await expect(page.getByRole("status")).toContainText("Observation saved.");
   await expect(page).toHaveURL(new RegExp(`${profileUrl}$`));
 
-  await capture.getByLabel("Behaviour").fill("Asked the database team why the index was missing before proposing a fix.");
+  await capture
+    .getByLabel("Behaviour")
+    .fill("Asked the database team why the index was missing before proposing a fix.");
   await capture.getByRole("checkbox", { name: "Curiosity" }).check();
   await capture.getByRole("radio", { name: "Context" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();
@@ -40,13 +48,17 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   const coverage = page.getByRole("region", { name: "Evidence coverage" });
   await expect(coverage.getByRole("row", { name: /Commitment/ })).toContainText("1");
   await expect(coverage.getByRole("row", { name: /Curiosity/ })).toContainText("1");
-  await expect(coverage.getByRole("row", { name: /People skills/ })).toContainText("Not yet observed");
+  await expect(coverage.getByRole("row", { name: /People skills/ })).toContainText(
+    "Not yet observed",
+  );
 
   // A flag, then the conversation about it.
   await page.getByRole("link", { name: "Raise a flag", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`${profileUrl}/flags/new$`));
   await page.getByLabel("Anti-pattern").selectOption({ label: "Territoriality" });
-  await page.getByLabel("Behaviour").fill("Refused to let another team touch the billing service configuration.");
+  await page
+    .getByLabel("Behaviour")
+    .fill("Refused to let another team touch the billing service configuration.");
   await page.getByRole("button", { name: "Raise flag" }).click();
   await expect(page).toHaveURL(new RegExp(`${profileUrl}/flags/[0-9a-f-]{36}$`));
   await expect(page.getByRole("status")).toContainText("Flag raised.");
@@ -66,7 +78,9 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   await expect(timeline).toContainText("Asked the database team why the index was missing");
   await expect(timeline).toContainText("Stage: Spotted");
   // The flag was discussed, so it no longer nudges.
-  await expect(page.getByRole("region", { name: "Open flags" })).toContainText("discussed with them on");
+  await expect(page.getByRole("region", { name: "Open flags" })).toContainText(
+    "discussed with them on",
+  );
 
   // The kind filter works as a plain GET form.
   await timeline.getByLabel("Kind").selectOption({ label: "Flags" });

@@ -15,9 +15,13 @@ test("a plain click navigates without reloading the page, and Back returns", asy
   await card.getByRole("link", { name, exact: true }).click();
   await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  expect(
+    await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+  ).toBe(true);
   // The navigation marks where the user is.
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Candidates" })).toHaveAttribute("aria-current", "page");
+  await expect(
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Candidates" }),
+  ).toHaveAttribute("aria-current", "page");
   await page.goBack();
   await expect(page).toHaveURL(/\/pipeline$/);
   await expect(page.getByRole("heading", { level: 1, name: "Pipeline" })).toBeVisible();
@@ -40,7 +44,10 @@ test("opening a move form on the board keeps the scroll position", async ({ page
 test("the CSV link downloads a file instead of navigating", async ({ page }) => {
   await login(page, "leader@demo.test");
   await page.goto("/pipeline");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download CSV" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^pipeline-\d{4}-\d{2}-\d{2}\.csv$/);
   await expect(page).toHaveURL(/\/pipeline$/);
 });
@@ -51,7 +58,9 @@ test("a confirmation shows once, on the page it belongs to", async ({ page }) =>
   await page.locator("main a[href^='/candidates/']:not([href$='/new'])").first().click();
   await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
   const capture = page.getByRole("region", { name: "Quick capture" });
-  await capture.getByLabel("Behaviour").fill("Wrote down the three options and their costs before the design review.");
+  await capture
+    .getByLabel("Behaviour")
+    .fill("Wrote down the three options and their costs before the design review.");
   await capture.getByRole("checkbox", { name: "Outcome orientation" }).check();
   await capture.getByRole("radio", { name: "Strength" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();

@@ -11,7 +11,9 @@ const DESKTOP = { width: 1280, height: 800 };
 
 async function firstHref(page: Page, list: string, pattern: RegExp): Promise<string> {
   await page.goto(list);
-  const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  const hrefs = await page
+    .locator("main a[href]")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
   const href = hrefs.find((h) => pattern.test(h));
   expect(href, `a link matching ${pattern} on ${list}`).toBeTruthy();
   return href!;
@@ -22,7 +24,11 @@ async function leaderPages(page: Page): Promise<Array<{ name: string; url: strin
   const plan = await firstHref(page, "/coaching", /^\/coaching\/[0-9a-f-]{36}$/);
   const sniff = await firstHref(page, "/sniff-tests", /^\/sniff-tests\/[0-9a-f-]{36}$/);
   const meeting = await firstHref(page, "/calibrations", /^\/calibrations\/[0-9a-f-]{36}$/);
-  const packet = await firstHref(page, meeting, /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/);
+  const packet = await firstHref(
+    page,
+    meeting,
+    /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/,
+  );
   return [
     { name: "my-week", url: "/" },
     { name: "candidates", url: "/candidates" },
@@ -75,7 +81,9 @@ test("at 375 px no page scrolls sideways and the menu collapses", async ({ page 
     await page.setViewportSize(DESKTOP);
     await login(page, email);
     await page.setViewportSize(PHONE);
-    const links = await page.locator("nav[aria-label=Main] a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    const links = await page
+      .locator("nav[aria-label=Main] a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
     for (const href of new Set(links)) {
       await page.goto(href);
       await expectNoSidewaysScroll(page, `${href} (${email})`);
@@ -90,7 +98,10 @@ test("the menu works without JavaScript", async ({ browser }) => {
   await page.setViewportSize(PHONE);
   await page.goto("/");
   await page.locator("summary", { hasText: "Menu" }).click();
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Candidates" }).click();
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Candidates" })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "Candidates" })).toBeVisible();
   await context.close();
 });
@@ -98,7 +109,11 @@ test("the menu works without JavaScript", async ({ browser }) => {
 test("the packet and the summary print without navigation or controls", async ({ page }) => {
   await login(page, "leader@demo.test");
   const meeting = await firstHref(page, "/calibrations", /^\/calibrations\/[0-9a-f-]{36}$/);
-  const packet = await firstHref(page, meeting, /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/);
+  const packet = await firstHref(
+    page,
+    meeting,
+    /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/,
+  );
   await page.emulateMedia({ media: "print" });
   for (const url of [packet, `${meeting}/summary`]) {
     await page.goto(url);
@@ -111,34 +126,49 @@ test("the packet and the summary print without navigation or controls", async ({
     expect(pdf.byteLength).toBeGreaterThan(1000);
   }
   // Each candidate of the summary after the first starts a new page.
-  const breaks = await page.locator("main ol > li").evaluateAll((lis) => lis.map((li) => getComputedStyle(li).breakBefore));
+  const breaks = await page
+    .locator("main ol > li")
+    .evaluateAll((lis) => lis.map((li) => getComputedStyle(li).breakBefore));
   expect(breaks.length).toBeGreaterThan(1);
   expect(breaks.slice(1).every((b) => b === "page")).toBe(true);
 });
 
 // A tool, not a check: it exists only when asked for, so the normal run has nothing skipped.
-if (process.env.SCREENSHOTS) test("screenshots for the README", async ({ page }) => {
-  test.setTimeout(120_000);
-  const shots = ["my-week", "candidates", "profile", "pipeline", "calibration-meeting", "coaching-plan", "sniff-test"];
-  for (const viewport of [DESKTOP, PHONE]) {
-    await page.context().clearCookies();
-    await page.setViewportSize(viewport);
-    await page.goto("/login");
-    await page.screenshot({ path: `docs/screenshots/login-${viewport.width}.png` });
-    await page.setViewportSize(DESKTOP);
-    await login(page, "leader@demo.test");
-    await page.setViewportSize(viewport);
-    for (const p of (await leaderPages(page)).filter((x) => shots.includes(x.name))) {
-      await page.goto(p.url);
-      await page.screenshot({ path: `docs/screenshots/${p.name}-${viewport.width}.png` });
+if (process.env.SCREENSHOTS)
+  test("screenshots for the README", async ({ page }) => {
+    test.setTimeout(120_000);
+    const shots = [
+      "my-week",
+      "candidates",
+      "profile",
+      "pipeline",
+      "calibration-meeting",
+      "coaching-plan",
+      "sniff-test",
+    ];
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.context().clearCookies();
+      await page.setViewportSize(viewport);
+      await page.goto("/login");
+      await page.screenshot({ path: `docs/screenshots/login-${viewport.width}.png` });
+      await page.setViewportSize(DESKTOP);
+      await login(page, "leader@demo.test");
+      await page.setViewportSize(viewport);
+      for (const p of (await leaderPages(page)).filter((x) => shots.includes(x.name))) {
+        await page.goto(p.url);
+        await page.screenshot({ path: `docs/screenshots/${p.name}-${viewport.width}.png` });
+      }
     }
-  }
-  await page.setViewportSize(DESKTOP);
-  const meeting = await firstHref(page, "/calibrations", /^\/calibrations\/[0-9a-f-]{36}$/);
-  await page.emulateMedia({ media: "print" });
-  await page.goto(`${meeting}/summary`);
-  await page.screenshot({ path: "docs/screenshots/print-summary.png" });
-  const packet = await firstHref(page, meeting, /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/);
-  await page.goto(packet);
-  await page.screenshot({ path: "docs/screenshots/print-packet.png" });
-});
+    await page.setViewportSize(DESKTOP);
+    const meeting = await firstHref(page, "/calibrations", /^\/calibrations\/[0-9a-f-]{36}$/);
+    await page.emulateMedia({ media: "print" });
+    await page.goto(`${meeting}/summary`);
+    await page.screenshot({ path: "docs/screenshots/print-summary.png" });
+    const packet = await firstHref(
+      page,
+      meeting,
+      /^\/calibrations\/[0-9a-f-]{36}\/items\/[0-9a-f-]{36}$/,
+    );
+    await page.goto(packet);
+    await page.screenshot({ path: "docs/screenshots/print-packet.png" });
+  });

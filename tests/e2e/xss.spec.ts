@@ -5,7 +5,9 @@ import { login } from "./helpers";
 const PAYLOAD = `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2"><svg onload="window.__xss=3">`;
 
 async function expectNoScriptRan(page: Page, dialogs: string[]) {
-  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(
+    await page.evaluate(() => (window as unknown as { __xss?: number }).__xss),
+  ).toBeUndefined();
   expect(dialogs).toEqual([]);
 }
 
@@ -28,7 +30,9 @@ test("script-injection payloads are stored and displayed as text, never run", as
   await page.getByRole("button", { name: "Nominate" }).click();
   await expect(page).toHaveURL(/\/candidates\/[0-9a-f-]{36}$/);
   const profile = new URL(page.url()).pathname;
-  await expect(page.getByRole("heading", { level: 1 })).toContainText("<script>window.__xss=1</script>");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(
+    "<script>window.__xss=1</script>",
+  );
 
   // An observation and a flag carrying it too.
   const capture = page.getByRole("region", { name: "Quick capture" });
@@ -76,7 +80,9 @@ test("script-injection payloads are stored and displayed as text, never run", as
     expect(await page.locator("img[src=x], svg[onload]").count(), path).toBe(0);
   }
   await page.goto(profile);
-  await expect(page.getByRole("region", { name: "Timeline" })).toContainText(`Said <script>window.__xss=1</script>`);
+  await expect(page.getByRole("region", { name: "Timeline" })).toContainText(
+    `Said <script>window.__xss=1</script>`,
+  );
   await page.getByRole("link", { name: "Open observation" }).first().click();
   await expectNoScriptRan(page, dialogs);
   await expect(page.getByText(`Said ${PAYLOAD}`).first()).toBeVisible();

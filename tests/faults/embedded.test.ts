@@ -18,7 +18,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { migrationProvider } from "../../db/migrations";
-import { postObservation, ROOT, SECRET, seed, sleep, startServer, type Fixture, type Server } from "./harness";
+import {
+  postObservation,
+  ROOT,
+  SECRET,
+  seed,
+  sleep,
+  startServer,
+  type Fixture,
+  type Server,
+} from "./harness";
 
 const BASE = "/tmp/noseworthy-faults-embedded";
 const servers: Server[] = [];
@@ -37,7 +46,12 @@ async function prepare(dir: string): Promise<Fixture> {
   return fixture;
 }
 
-async function start(dir: string, port: number, extra: Record<string, string> = {}, args: string[] = []) {
+async function start(
+  dir: string,
+  port: number,
+  extra: Record<string, string> = {},
+  args: string[] = [],
+) {
   const server = await startServer(port, embeddedEnv(dir, extra), args);
   servers.push(server);
   return server;
@@ -65,7 +79,10 @@ async function observationCount(dir: string, fixture: Fixture) {
 }
 
 /** A command-line task, awaited (not spawnSync: a blocked event loop would leave fetch's pooled connections stale). */
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; out: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; out: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "db/cli.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", SESSION_SECRET: SECRET, ...env },
@@ -78,7 +95,11 @@ function cli(args: string[], env: Record<string, string>): Promise<{ status: num
 }
 
 async function writeMany(server: Server, fixture: Fixture, count: number, from: number) {
-  const statuses = await Promise.all(Array.from({ length: count }, (_, i) => postObservation(server, fixture, crypto.randomUUID(), from + i)));
+  const statuses = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      postObservation(server, fixture, crypto.randomUUID(), from + i),
+    ),
+  );
   expect(statuses.filter((s) => s !== 302)).toEqual([]);
 }
 
@@ -104,7 +125,14 @@ describe("the embedded database belongs to one process", () => {
 
     const second = spawn(process.execPath, ["--import", "tsx", "app/server.ts"], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", PORT: "3481", HOST: "127.0.0.1", SESSION_SECRET: SECRET, ...embeddedEnv(dir) },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: "3481",
+        HOST: "127.0.0.1",
+        SESSION_SECRET: SECRET,
+        ...embeddedEnv(dir),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -112,7 +140,9 @@ describe("the embedded database belongs to one process", () => {
     second.stderr.on("data", (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => second.on("exit", resolve));
     expect(code).toBe(1);
-    expect(out).toContain(`The embedded database in ${dir}/pglite is in use by a running Noseworthy server: process ${first.proc.pid}`);
+    expect(out).toContain(
+      `The embedded database in ${dir}/pglite is in use by a running Noseworthy server: process ${first.proc.pid}`,
+    );
     expect(out).not.toMatch(/\n\s+at /); // one sentence, not a stack
 
     // The first server is unharmed and keeps serving; everything it acknowledged is there after it stops.
@@ -135,18 +165,29 @@ describe("the embedded database belongs to one process", () => {
     ]) {
       const { status, out } = await cli(args, env);
       expect(status, `${args[0]}: ${out}`).not.toBe(0);
-      expect(out, args[0]).toContain(`in use by a running Noseworthy server: process ${server.proc.pid}`);
+      expect(out, args[0]).toContain(
+        `in use by a running Noseworthy server: process ${server.proc.pid}`,
+      );
       expect(out, args[0]).toContain("Stop the server first");
       expect(out, args[0]).not.toMatch(/^Created|Erased|Seeded|Restored/m);
     }
     await writeMany(server, fixture, 5, 5);
     await stop(server);
     const handle = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
-    expect(await handle.db.selectFrom("users").select("id").where("email", "=", "late@example.test").executeTakeFirst()).toBeUndefined();
+    expect(
+      await handle.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "late@example.test")
+        .executeTakeFirst(),
+    ).toBeUndefined();
     await handle.close();
     expect(await observationCount(dir, fixture)).toBe(10);
     // With the server stopped, the same task runs.
-    const { status, out } = await cli(["user:create", "--email", "late@example.test", "--name", "Late Admin"], env);
+    const { status, out } = await cli(
+      ["user:create", "--email", "late@example.test", "--name", "Late Admin"],
+      env,
+    );
     expect(status, out).toBe(0);
     expect(out).toContain("Created late@example.test");
   });
@@ -155,11 +196,25 @@ describe("the embedded database belongs to one process", () => {
     const dir = `${BASE}/retention`;
     const fixture = await prepare(dir);
     const handle = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
-    await handle.db.insertInto("settings").values({ key: "retention_months", value: JSON.stringify(12), updated_by: null }).execute();
-    const { id: manager } = await handle.db.selectFrom("users").select("id").executeTakeFirstOrThrow();
+    await handle.db
+      .insertInto("settings")
+      .values({ key: "retention_months", value: JSON.stringify(12), updated_by: null })
+      .execute();
+    const { id: manager } = await handle.db
+      .selectFrom("users")
+      .select("id")
+      .executeTakeFirstOrThrow();
     const { id: archived } = await handle.db
       .insertInto("candidates")
-      .values({ name: "Old Archived", track: "technical_leadership", manager_id: manager, nominated_by: manager, nominated_reason: "r", stage: "archived", archived_at: new Date("2024-01-01T00:00:00Z") })
+      .values({
+        name: "Old Archived",
+        track: "technical_leadership",
+        manager_id: manager,
+        nominated_by: manager,
+        nominated_reason: "r",
+        stage: "archived",
+        archived_at: new Date("2024-01-01T00:00:00Z"),
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await handle.close();
@@ -174,7 +229,13 @@ describe("the embedded database belongs to one process", () => {
     await writeMany(server, fixture, 3, 0);
     await stop(server);
     const after = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
-    expect(await after.db.selectFrom("candidates").select("id").where("id", "=", archived).executeTakeFirst()).toBeUndefined();
+    expect(
+      await after.db
+        .selectFrom("candidates")
+        .select("id")
+        .where("id", "=", archived)
+        .executeTakeFirst(),
+    ).toBeUndefined();
     await after.close();
     expect(await observationCount(dir, fixture)).toBe(3);
   });
@@ -190,8 +251,12 @@ describe("the embedded database belongs to one process", () => {
     expect(lock.pid).toBe(first.proc.pid); // the lock is still there: nothing removed it
 
     const next = await start(dir, 3484);
-    expect(next.output()).toContain(`Took over the lock of process ${first.proc.pid}, which no longer runs.`);
-    expect((JSON.parse(readFileSync(`${dir}/pglite.lock`, "utf8")) as { pid: number }).pid).toBe(next.proc.pid);
+    expect(next.output()).toContain(
+      `Took over the lock of process ${first.proc.pid}, which no longer runs.`,
+    );
+    expect((JSON.parse(readFileSync(`${dir}/pglite.lock`, "utf8")) as { pid: number }).pid).toBe(
+      next.proc.pid,
+    );
     await writeMany(next, fixture, 5, 20);
     await stop(next);
     expect(existsSync(`${dir}/pglite.lock`)).toBe(false); // a clean stop removes it
@@ -240,7 +305,9 @@ describe("backups", () => {
     rmSync(dir, { recursive: true, force: true });
     const names = Object.keys(await migrationProvider.getMigrations()).sort();
     const older = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
-    const { error } = await new Migrator({ db: older.db, provider: migrationProvider }).migrateTo(names.at(-2)!);
+    const { error } = await new Migrator({ db: older.db, provider: migrationProvider }).migrateTo(
+      names.at(-2)!,
+    );
     expect(error).toBeUndefined();
     await older.close();
 
@@ -248,14 +315,18 @@ describe("backups", () => {
     expect(server.output()).toContain("Backed up the database before migrating:");
     expect(server.output()).toContain(`Applied migrations: ${names.at(-1)}`);
     await stop(server);
-    const backups = readdirSync(`${dir}/backups`).filter((f) => f.endsWith("-pre-migration.tar.gz"));
+    const backups = readdirSync(`${dir}/backups`).filter((f) =>
+      f.endsWith("-pre-migration.tar.gz"),
+    );
     expect(backups).toHaveLength(1);
 
     // The backup is the database as the older build left it: rolling back is possible.
     const restore = await cli(["restore", `${dir}/backups/${backups[0]}`], embeddedEnv(dir));
     expect(restore.status, restore.out).toBe(0);
     const handle = await createDb({ pgliteDir: path.join(dir, "pglite"), purpose: "test" });
-    const applied = (await new Migrator({ db: handle.db, provider: migrationProvider }).getMigrations()).filter((m) => m.executedAt);
+    const applied = (
+      await new Migrator({ db: handle.db, provider: migrationProvider }).getMigrations()
+    ).filter((m) => m.executedAt);
     await handle.close();
     expect(applied.map((m) => m.name)).toEqual(names.slice(0, -1));
 
@@ -270,7 +341,8 @@ describe("backups", () => {
 
 describe("a full disk", () => {
   it("(i) writes answer 503 with Retry-After and readiness says so; both recover when there is room", async () => {
-    if (process.getuid?.() !== 0) throw new Error("This test mounts a small tmpfs and needs root (CI runs as root).");
+    if (process.getuid?.() !== 0)
+      throw new Error("This test mounts a small tmpfs and needs root (CI runs as root).");
     const mount = `${BASE}/full`;
     mkdirSync(mount, { recursive: true });
     try {
@@ -290,12 +362,27 @@ describe("a full disk", () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 60; i++) {
-      const response = await fetch(`${server.url}/candidates/${fixture.candidateId}/observations/new`, {
-        method: "POST",
-        redirect: "manual",
-        body: new URLSearchParams({ idempotencyKey: crypto.randomUUID(), observedOn: new Date().toISOString().slice(0, 10), situation: "", behavior: "x".repeat(3000), impact: "", signal: "strength", dimensionIds: fixture.dimensionId }),
-        headers: { Cookie: fixture.cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
-      });
+      const response = await fetch(
+        `${server.url}/candidates/${fixture.candidateId}/observations/new`,
+        {
+          method: "POST",
+          redirect: "manual",
+          body: new URLSearchParams({
+            idempotencyKey: crypto.randomUUID(),
+            observedOn: new Date().toISOString().slice(0, 10),
+            situation: "",
+            behavior: "x".repeat(3000),
+            impact: "",
+            signal: "strength",
+            dimensionIds: fixture.dimensionId,
+          }),
+          headers: {
+            Cookie: fixture.cookie,
+            Origin: server.url,
+            "Content-Type": "application/x-www-form-urlencoded",
+          },
+        },
+      );
       await response.arrayBuffer();
       statuses.push(response.status);
       if (response.status === 503) retryAfter = response.headers.get("Retry-After");
@@ -329,7 +416,14 @@ describe("a full disk", () => {
     execFileSync("touch", [`${dir}/pglite`]);
     const proc = spawnSync(process.execPath, ["--import", "tsx", "app/server.ts"], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", PORT: "3490", HOST: "127.0.0.1", SESSION_SECRET: SECRET, ...embeddedEnv(dir) },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: "3490",
+        HOST: "127.0.0.1",
+        SESSION_SECRET: SECRET,
+        ...embeddedEnv(dir),
+      },
       encoding: "utf8",
       timeout: 60_000,
     });
@@ -351,7 +445,9 @@ describe("a real installation starts empty", () => {
         headers: { Origin: s.url, "Content-Type": "application/x-www-form-urlencoded" },
       }).then((r) => r.status);
     const plain = await start(dir, 3492);
-    expect(plain.output()).toMatch(/No accounts yet\. Create the first admin at \/setup\?token=[\w-]{32} /);
+    expect(plain.output()).toMatch(
+      /No accounts yet\. Create the first admin at \/setup\?token=[\w-]{32} /,
+    );
     expect(plain.output()).not.toContain("Seeded");
     expect(await login(plain)).toBe(400);
     await stop(plain);
@@ -373,7 +469,11 @@ describe("(j) the data directory is private", () => {
     execFileSync("chmod", ["-R", "a+rwX", dir]);
     const server = await start(dir, 3491);
     await writeMany(server, fixture, 3, 0);
-    const open = execFileSync("find", [dir, "(", "-type", "f", "-o", "-type", "d", ")", "-perm", "/077"], { encoding: "utf8" }).trim();
+    const open = execFileSync(
+      "find",
+      [dir, "(", "-type", "f", "-o", "-type", "d", ")", "-perm", "/077"],
+      { encoding: "utf8" },
+    ).trim();
     expect(open).toBe("");
     await stop(server);
   });

@@ -11,7 +11,19 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
-import { DATABASE_URL, pgStart, pgStopFast, pgStopImmediate, postObservation, seed, sleep, startPostgres, startServer, type Fixture, type Server } from "./harness";
+import {
+  DATABASE_URL,
+  pgStart,
+  pgStopFast,
+  pgStopImmediate,
+  postObservation,
+  seed,
+  sleep,
+  startPostgres,
+  startServer,
+  type Fixture,
+  type Server,
+} from "./harness";
 
 let handle: DbHandle;
 let fixture: Fixture;
@@ -33,7 +45,9 @@ afterAll(async () => {
  * and every request that reached it must have had its answer (a 302), none cut off.
  */
 async function sigtermUnderLoad(s: Server, n: number, firstNumber: number) {
-  const inflight = Array.from({ length: n }, (_, i) => postObservation(s, fixture, crypto.randomUUID(), firstNumber + i).catch((e: Error) => e.name));
+  const inflight = Array.from({ length: n }, (_, i) =>
+    postObservation(s, fixture, crypto.randomUUID(), firstNumber + i).catch((e: Error) => e.name),
+  );
   await sleep(30);
   const t0 = Date.now();
   s.proc.kill("SIGTERM");
@@ -41,7 +55,10 @@ async function sigtermUnderLoad(s: Server, n: number, firstNumber: number) {
   const { code, at } = await s.exited;
   expect(at - t0).toBeLessThan(10_000);
   expect(code).toBe(0);
-  expect(statuses.filter((x) => typeof x === "number" && x !== 302), JSON.stringify(statuses)).toEqual([]);
+  expect(
+    statuses.filter((x) => typeof x === "number" && x !== 302),
+    JSON.stringify(statuses),
+  ).toEqual([]);
   return { accepted: statuses.filter((x) => x === 302).length, exitAfterMs: at - t0 };
 }
 
@@ -125,7 +142,10 @@ describe("faults", () => {
       }),
     );
     const elapsed = Date.now() - t0;
-    expect(results.every((r) => r.status === 503), JSON.stringify(results)).toBe(true);
+    expect(
+      results.every((r) => r.status === 503),
+      JSON.stringify(results),
+    ).toBe(true);
     expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(12_000);
     await locker.query("ROLLBACK");
     await locker.end();
@@ -135,7 +155,11 @@ describe("faults", () => {
 
   it("(c) SIGTERM under load: requests in flight complete, the process exits within 10 s", async () => {
     const { accepted, exitAfterMs } = await sigtermUnderLoad(server!, 40, 30_000);
-    const stored = await handle.db.selectFrom("observations").select("id").where("behavior", "like", "Observation 3____").execute();
+    const stored = await handle.db
+      .selectFrom("observations")
+      .select("id")
+      .where("behavior", "like", "Observation 3____")
+      .execute();
     expect(stored.length).toBe(accepted);
     console.log(`(c) ${accepted} of 40 in-flight requests completed; exit after ${exitAfterMs} ms`);
   });
@@ -143,14 +167,24 @@ describe("faults", () => {
   it("(d) WEB_CONCURRENCY=2: two workers answer with the same sessions; a killed worker is replaced; SIGTERM stops all", async () => {
     const s = await startServer(3471, { WEB_CONCURRENCY: "2" });
     try {
-      const workerPids = () => [...s.output().matchAll(/listening on \S+ \(worker (\d+),/g)].map((m) => Number(m[1]));
+      const workerPids = () =>
+        [...s.output().matchAll(/listening on \S+ \(worker (\d+),/g)].map((m) => Number(m[1]));
       for (let i = 0; i < 50 && workerPids().length < 2; i++) await sleep(100);
       expect(workerPids()).toHaveLength(2);
       const [first, second] = workerPids();
       // Workers run with the larger young generation (app/server.ts) unless NODE_OPTIONS says otherwise.
-      for (const pid of [first, second]) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=64");
+      for (const pid of [first, second])
+        expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain(
+          "--max-semi-space-size=64",
+        );
       // Both workers verify the same session cookie: every request is served, whichever worker takes it.
-      const page = async () => (await fetch(`${s.url}/candidates/${fixture.candidateId}`, { headers: { Cookie: fixture.cookie }, redirect: "manual" })).status;
+      const page = async () =>
+        (
+          await fetch(`${s.url}/candidates/${fixture.candidateId}`, {
+            headers: { Cookie: fixture.cookie },
+            redirect: "manual",
+          })
+        ).status;
       expect(await Promise.all(Array.from({ length: 30 }, page))).toEqual(Array(30).fill(200));
       process.kill(first, "SIGKILL");
       for (let i = 0; i < 100 && workerPids().length < 3; i++) await sleep(100);

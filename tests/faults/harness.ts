@@ -19,7 +19,8 @@ export const ROOT = path.resolve(process.env.FAULTS_ROOT ?? process.cwd());
 const PG_BIN = `/usr/lib/postgresql/${readdirSync("/usr/lib/postgresql").sort().at(-1)}/bin`;
 
 function asPostgres(command: string) {
-  if (process.getuid?.() === 0) return execFileSync("su", ["postgres", "-s", "/bin/bash", "-c", command], { stdio: "pipe" });
+  if (process.getuid?.() === 0)
+    return execFileSync("su", ["postgres", "-s", "/bin/bash", "-c", command], { stdio: "pipe" });
   return execFileSync("bash", ["-c", command], { stdio: "pipe" });
 }
 
@@ -39,7 +40,10 @@ export function pgStopFast() {
 }
 
 export async function startPostgres(): Promise<DbHandle> {
-  execFileSync("bash", ["-c", `PG_PORT=${PG_PORT} source .ci/start-postgres.sh >/dev/null`], { cwd: process.cwd(), stdio: "pipe" });
+  execFileSync("bash", ["-c", `PG_PORT=${PG_PORT} source .ci/start-postgres.sh >/dev/null`], {
+    cwd: process.cwd(),
+    stdio: "pipe",
+  });
   pgStopFast();
   pgStart();
   const handle = await createDb({ databaseUrl: DATABASE_URL, poolMax: 5 });
@@ -55,14 +59,33 @@ export interface Fixture {
 
 export async function seed(handle: DbHandle): Promise<Fixture> {
   const db = handle.db;
-  const { id: userId } = await createUser(db, { email: `faults.${Date.now()}@example.test`, name: "Fay Faults", roles: ["manager"], passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$x$x" });
-  const { id: dimensionId } = await db.insertInto("dimensions").values({ key: `commitment_${Date.now()}`, name: "Commitment", position: 1 }).returning("id").executeTakeFirstOrThrow();
-  const { id: candidateId } = await db
-    .insertInto("candidates")
-    .values({ name: "Casey Faults", track: "technical_leadership", manager_id: userId, nominated_by: userId, nominated_reason: "r" })
+  const { id: userId } = await createUser(db, {
+    email: `faults.${Date.now()}@example.test`,
+    name: "Fay Faults",
+    roles: ["manager"],
+    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$x$x",
+  });
+  const { id: dimensionId } = await db
+    .insertInto("dimensions")
+    .values({ key: `commitment_${Date.now()}`, name: "Commitment", position: 1 })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const ctx = { db, env: { NODE_ENV: "production" as const, SESSION_SECRET: SECRET }, now: () => new Date() };
+  const { id: candidateId } = await db
+    .insertInto("candidates")
+    .values({
+      name: "Casey Faults",
+      track: "technical_leadership",
+      manager_id: userId,
+      nominated_by: userId,
+      nominated_reason: "r",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const ctx = {
+    db,
+    env: { NODE_ENV: "production" as const, SESSION_SECRET: SECRET },
+    now: () => new Date(),
+  };
   const cookie = (await createSession(ctx as never, { userId, userAgent: "faults" })).split(";")[0];
   return { cookie, candidateId, dimensionId };
 }
@@ -75,12 +98,25 @@ export interface Server {
   output: () => string;
 }
 
-export async function startServer(port: number, extraEnv: Record<string, string> = {}, args: string[] = []): Promise<Server> {
-  if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error(`No build in ${ROOT}: run npm run build first (or set FAULTS_ROOT).`);
+export async function startServer(
+  port: number,
+  extraEnv: Record<string, string> = {},
+  args: string[] = [],
+): Promise<Server> {
+  if (!existsSync(path.join(ROOT, "build/server/index.js")))
+    throw new Error(`No build in ${ROOT}: run npm run build first (or set FAULTS_ROOT).`);
   let out = "";
   const proc = spawn(process.execPath, ["--import", "tsx", "app/server.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, SESSION_SECRET: SECRET, ...extraEnv },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL,
+      SESSION_SECRET: SECRET,
+      ...extraEnv,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = `/tmp/noseworthy-faults-server-${port}.log`;
@@ -91,12 +127,15 @@ export async function startServer(port: number, extraEnv: Record<string, string>
   };
   proc.stdout!.on("data", keep);
   proc.stderr!.on("data", keep);
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => proc.on("exit", (code) => resolve({ code, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    proc.on("exit", (code) => resolve({ code, at: Date.now() })),
+  );
   const url = `http://127.0.0.1:${port}`;
   // An embedded first start (initdb, migrations) on a busy two-core machine can take half a minute.
   for (let i = 0; i < 600; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return { proc, port, url, exited, output: () => out };
+      if ((await fetch(`${url}/healthz`)).status === 200)
+        return { proc, port, url, exited, output: () => out };
     } catch {
       // not listening yet
     }
@@ -109,17 +148,34 @@ export async function startServer(port: number, extraEnv: Record<string, string>
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function observationForm(f: Fixture, key: string, n: number) {
-  const body = new URLSearchParams({ idempotencyKey: key, observedOn: new Date().toISOString().slice(0, 10), situation: "", behavior: `Observation ${n}`, impact: "", signal: "strength" });
+  const body = new URLSearchParams({
+    idempotencyKey: key,
+    observedOn: new Date().toISOString().slice(0, 10),
+    situation: "",
+    behavior: `Observation ${n}`,
+    impact: "",
+    signal: "strength",
+  });
   body.append("dimensionIds", f.dimensionId);
   return body;
 }
 
-export async function postObservation(server: Server, f: Fixture, key: string, n: number, timeoutMs = 20_000): Promise<number> {
+export async function postObservation(
+  server: Server,
+  f: Fixture,
+  key: string,
+  n: number,
+  timeoutMs = 20_000,
+): Promise<number> {
   const response = await fetch(`${server.url}/candidates/${f.candidateId}/observations/new`, {
     method: "POST",
     redirect: "manual",
     body: observationForm(f, key, n),
-    headers: { Cookie: f.cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
+    headers: {
+      Cookie: f.cookie,
+      Origin: server.url,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
     signal: AbortSignal.timeout(timeoutMs),
   });
   await response.arrayBuffer();

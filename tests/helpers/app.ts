@@ -13,7 +13,11 @@ export interface TestClock {
 }
 
 /** The same context the server builds, on a test database and an injectable clock. */
-export function makeContext(db: DB, clock: TestClock = { now: new Date() }, overrides: Partial<AppContext> = {}): AppContext {
+export function makeContext(
+  db: DB,
+  clock: TestClock = { now: new Date() },
+  overrides: Partial<AppContext> = {},
+): AppContext {
   return {
     db,
     env: { NODE_ENV: "test", SESSION_SECRET: TEST_SECRET },
@@ -50,7 +54,11 @@ export function get(path: string, cookie?: string): Request {
   return new Request(`${BASE}${path}`, { headers: cookie ? { Cookie: cookie } : {} });
 }
 
-export function post(path: string, fields: Record<string, string | string[]>, cookie?: string): Request {
+export function post(
+  path: string,
+  fields: Record<string, string | string[]>,
+  cookie?: string,
+): Request {
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) {
     for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
@@ -58,7 +66,10 @@ export function post(path: string, fields: Record<string, string | string[]>, co
   return new Request(`${BASE}${path}`, {
     method: "POST",
     body,
-    headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookie ? { Cookie: cookie } : {}) },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      ...(cookie ? { Cookie: cookie } : {}),
+    },
   });
 }
 
@@ -74,7 +85,10 @@ export async function call<A extends LoaderFunctionArgs | ActionFunctionArgs>(
   try {
     const result = await handler({ request, context, params } as A);
     if (result instanceof Response) return result;
-    return new Response(JSON.stringify(result), { status: 200, headers: { "Content-Type": "application/json" } });
+    return new Response(JSON.stringify(result), {
+      status: 200,
+      headers: { "Content-Type": "application/json" },
+    });
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;

@@ -30,10 +30,12 @@ export async function setup() {
 }
 
 async function dropTestDatabases(client: pg.Client) {
-  const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [
-    runPrefix(),
-  ]);
-  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  const { rows } = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+    [runPrefix()],
+  );
+  for (const { datname } of rows)
+    await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
 }
 
 export function withDatabase(url: string, database: string): string {

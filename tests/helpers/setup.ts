@@ -10,7 +10,10 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  if (errors.length) throw new Error(`Unexpected console.error: ${errors.map((e) => e.map(String).join(" ")).join("\n")}`);
+  if (errors.length)
+    throw new Error(
+      `Unexpected console.error: ${errors.map((e) => e.map(String).join(" ")).join("\n")}`,
+    );
 });
 
 export function expectConsoleErrors(): unknown[][] {

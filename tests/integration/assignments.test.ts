@@ -4,10 +4,25 @@ import type { DbHandle } from "../../db/client";
 import { ASSIGNMENT_STATUSES, type AssignmentStatus } from "../../db/schema";
 import type { AppContext } from "../../app/context";
 import { createSniffTest } from "../../app/models/sniff-test.server";
-import { action as newAction, loader as newLoader } from "../../app/routes/candidates.$candidateId.assignments.new";
-import { action as viewAction, loader as viewLoader } from "../../app/routes/candidates.$candidateId.assignments.$assignmentId";
+import {
+  action as newAction,
+  loader as newLoader,
+} from "../../app/routes/candidates.$candidateId.assignments.new";
+import {
+  action as viewAction,
+  loader as viewLoader,
+} from "../../app/routes/candidates.$candidateId.assignments.$assignmentId";
 import { action as templateAction } from "../../app/routes/sniff-tests.$sniffTestId._index";
-import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -33,16 +48,34 @@ async function insertCandidate(managerId: string, name: string, archived = false
   return row.id;
 }
 
-async function insertTemplate(title: string, dimensionId: string, timeboxDays: number, archived = false) {
+async function insertTemplate(
+  title: string,
+  dimensionId: string,
+  timeboxDays: number,
+  archived = false,
+) {
   const { id } = await handle.db.transaction().execute((trx) =>
     createSniffTest(trx, {
-      text: { title, dimensionId, assignment: `Do ${title}`, rationale: "", signals: "Watch this", redFlags: "Not that", timeboxDays },
+      text: {
+        title,
+        dimensionId,
+        assignment: `Do ${title}`,
+        rationale: "",
+        signals: "Watch this",
+        redFlags: "Not that",
+        timeboxDays,
+      },
       createdBy: ids.manager,
       idempotencyKey: randomUUID(),
       now: clock.now,
     }),
   );
-  if (archived) await handle.db.updateTable("sniff_tests").set({ archived_at: new Date() }).where("id", "=", id).execute();
+  if (archived)
+    await handle.db
+      .updateTable("sniff_tests")
+      .set({ archived_at: new Date() })
+      .where("id", "=", id)
+      .execute();
   return id;
 }
 
@@ -75,7 +108,10 @@ beforeAll(async () => {
   ids.candidate = await insertCandidate(ids.manager, "Casey Candidate");
   ids.other = await insertCandidate(ids.outsider, "Other Person");
   ids.archivedCandidate = await insertCandidate(ids.manager, "Former Candidate", true);
-  await db.insertInto("candidate_observers").values({ candidate_id: ids.candidate, user_id: ids.observer, added_by: ids.manager }).execute();
+  await db
+    .insertInto("candidate_observers")
+    .values({ candidate_id: ids.candidate, user_id: ids.observer, added_by: ids.manager })
+    .execute();
 
   ids.test = await insertTemplate("Run the model", ids.commitment, 14);
   ids.archivedTest = await insertTemplate("Old homework", ids.curiosity, 7, true);
@@ -85,12 +121,27 @@ afterAll(async () => {
 });
 
 const newPath = (candidateId = ids.candidate) => `/candidates/${candidateId}/assignments/new`;
-const viewPath = (assignmentId: string, candidateId = ids.candidate) => `/candidates/${candidateId}/assignments/${assignmentId}`;
+const viewPath = (assignmentId: string, candidateId = ids.candidate) =>
+  `/candidates/${candidateId}/assignments/${assignmentId}`;
 
-async function offer(fields: Record<string, string> = {}, who = "manager", candidateId = ids.candidate) {
+async function offer(
+  fields: Record<string, string> = {},
+  who = "manager",
+  candidateId = ids.candidate,
+) {
   return call(
     newAction,
-    post(newPath(candidateId), { sniffTestId: ids.test, offeredOn: TODAY, dueOn: "", idempotencyKey: randomUUID(), ...fields }, cookies[who]),
+    post(
+      newPath(candidateId),
+      {
+        sniffTestId: ids.test,
+        offeredOn: TODAY,
+        dueOn: "",
+        idempotencyKey: randomUUID(),
+        ...fields,
+      },
+      cookies[who],
+    ),
     ctx,
     { candidateId },
   );
@@ -105,11 +156,22 @@ async function offerId(fields: Record<string, string> = {}, who = "manager"): Pr
 }
 
 async function view(assignmentId: string, who = "manager", candidateId = ids.candidate) {
-  return call(viewLoader, get(viewPath(assignmentId, candidateId), cookies[who]), ctx, { candidateId, assignmentId });
+  return call(viewLoader, get(viewPath(assignmentId, candidateId), cookies[who]), ctx, {
+    candidateId,
+    assignmentId,
+  });
 }
 
-async function act(assignmentId: string, fields: Record<string, string | string[]>, who = "manager", candidateId = ids.candidate) {
-  return call(viewAction, post(viewPath(assignmentId, candidateId), fields, cookies[who]), ctx, { candidateId, assignmentId });
+async function act(
+  assignmentId: string,
+  fields: Record<string, string | string[]>,
+  who = "manager",
+  candidateId = ids.candidate,
+) {
+  return call(viewAction, post(viewPath(assignmentId, candidateId), fields, cookies[who]), ctx, {
+    candidateId,
+    assignmentId,
+  });
 }
 
 async function state(assignmentId: string) {
@@ -119,11 +181,23 @@ async function state(assignmentId: string) {
     .where("id", "=", assignmentId)
     .executeTakeFirstOrThrow();
   // The test clock stands still, so events can share a timestamp: order ties by the lifecycle.
-  const step = (e: { from_status: string | null; to_status: string }) => (e.from_status === null ? 0 : e.to_status === "accepted" ? 1 : 2);
-  const events = (await handle.db.selectFrom("sniff_test_assignment_events").selectAll().where("assignment_id", "=", assignmentId).execute()).sort(
-    (a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || step(a) - step(b),
+  const step = (e: { from_status: string | null; to_status: string }) =>
+    e.from_status === null ? 0 : e.to_status === "accepted" ? 1 : 2;
+  const events = (
+    await handle.db
+      .selectFrom("sniff_test_assignment_events")
+      .selectAll()
+      .where("assignment_id", "=", assignmentId)
+      .execute()
+  ).sort(
+    (a, b) =>
+      new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || step(a) - step(b),
   );
-  const observations = await handle.db.selectFrom("observations").selectAll().where("assignment_id", "=", assignmentId).execute();
+  const observations = await handle.db
+    .selectFrom("observations")
+    .selectAll()
+    .where("assignment_id", "=", assignmentId)
+    .execute();
   return { ...row, events, observations };
 }
 
@@ -140,7 +214,11 @@ function debrief(overrides: Record<string, string | string[]> = {}) {
 
 /** An assignment put straight into `status` (with a consistent closed_on), for the transition table. */
 async function assignmentIn(status: AssignmentStatus) {
-  const revision = await handle.db.selectFrom("sniff_test_revisions").select("id").where("sniff_test_id", "=", ids.test).executeTakeFirstOrThrow();
+  const revision = await handle.db
+    .selectFrom("sniff_test_revisions")
+    .select("id")
+    .where("sniff_test_id", "=", ids.test)
+    .executeTakeFirstOrThrow();
   const open = status === "offered" || status === "accepted";
   const row = await handle.db
     .insertInto("sniff_test_assignments")
@@ -161,19 +239,33 @@ async function assignmentIn(status: AssignmentStatus) {
 
 describe("offering a sniff test from the candidate's page", () => {
   it("lists only live templates and answers 404 to someone outside the circle", async () => {
-    const data = await body(await call(newLoader, get(newPath(), cookies.observer), ctx, { candidateId: ids.candidate }));
+    const data = await body(
+      await call(newLoader, get(newPath(), cookies.observer), ctx, { candidateId: ids.candidate }),
+    );
     expect(data.tests.map((t: { title: string }) => t.title)).toEqual(["Run the model"]);
     expect(data.candidate.name).toBe("Casey Candidate");
     for (const who of ["outsider", "mentor"]) {
-      expect((await call(newLoader, get(newPath(), cookies[who]), ctx, { candidateId: ids.candidate })).status).toBe(404);
+      expect(
+        (await call(newLoader, get(newPath(), cookies[who]), ctx, { candidateId: ids.candidate }))
+          .status,
+      ).toBe(404);
       expect((await offer({}, who)).status).toBe(404);
     }
   });
 
   it("offers the current revision; due on defaults from the timebox; records who offered it", async () => {
     const id = await offerId({ offeredOn: "2026-11-20" }, "observer");
-    const row = await handle.db.selectFrom("sniff_test_assignments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-    const revision = await handle.db.selectFrom("sniff_test_revisions").select(["id"]).where("sniff_test_id", "=", ids.test).where("version", "=", 1).executeTakeFirstOrThrow();
+    const row = await handle.db
+      .selectFrom("sniff_test_assignments")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    const revision = await handle.db
+      .selectFrom("sniff_test_revisions")
+      .select(["id"])
+      .where("sniff_test_id", "=", ids.test)
+      .where("version", "=", 1)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       status: "offered",
       offered_on: "2026-11-20",
@@ -185,16 +277,28 @@ describe("offering a sniff test from the candidate's page", () => {
     });
     const { events } = await state(id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ from_status: null, to_status: "offered", changed_by: ids.observer });
+    expect(events[0]).toMatchObject({
+      from_status: null,
+      to_status: "offered",
+      changed_by: ids.observer,
+    });
     expect(new Date(events[0].created_at).toISOString()).toBe(clock.now.toISOString());
-    const audits = await handle.db.selectFrom("audit_events").select("action").where("entity_id", "=", id).execute();
+    const audits = await handle.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", id)
+      .execute();
     expect(audits.map((a) => a.action)).toEqual(["assignment.create"]);
   });
 
   it("keeps an explicit due date and refuses one before the offer", async () => {
     const id = await offerId({ dueOn: "2026-12-25" });
     expect((await state(id)).closed_on).toBeNull();
-    const row = await handle.db.selectFrom("sniff_test_assignments").select("due_on").where("id", "=", id).executeTakeFirstOrThrow();
+    const row = await handle.db
+      .selectFrom("sniff_test_assignments")
+      .select("due_on")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(row.due_on).toBe("2026-12-25");
     const bad = await offer({ dueOn: "2026-11-01" });
     expect(bad.status).toBe(400);
@@ -215,24 +319,54 @@ describe("offering a sniff test from the candidate's page", () => {
     const first = await offer({ idempotencyKey: key });
     const second = await offer({ idempotencyKey: key });
     expect(second.headers.get("Location")).toBe(first.headers.get("Location"));
-    expect(await handle.db.selectFrom("sniff_test_assignments").select("id").where("idempotency_key", "=", key).execute()).toHaveLength(1);
+    expect(
+      await handle.db
+        .selectFrom("sniff_test_assignments")
+        .select("id")
+        .where("idempotency_key", "=", key)
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it("from the template page: due on defaults from the timebox, and only for the circle", async () => {
     const response = await call(
       templateAction,
-      post(`/sniff-tests/${ids.test}`, { intent: "assign", candidateId: ids.candidate, offeredOn: "2026-11-21", dueOn: "", idempotencyKey: randomUUID() }, cookies.manager),
+      post(
+        `/sniff-tests/${ids.test}`,
+        {
+          intent: "assign",
+          candidateId: ids.candidate,
+          offeredOn: "2026-11-21",
+          dueOn: "",
+          idempotencyKey: randomUUID(),
+        },
+        cookies.manager,
+      ),
       ctx,
       { sniffTestId: ids.test },
     );
     expect(response.status).toBe(302);
     const id = response.headers.get("Location")!.split("/").pop()!;
-    const row = await handle.db.selectFrom("sniff_test_assignments").select(["due_on", "candidate_id"]).where("id", "=", id).executeTakeFirstOrThrow();
+    const row = await handle.db
+      .selectFrom("sniff_test_assignments")
+      .select(["due_on", "candidate_id"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ due_on: "2026-12-05", candidate_id: ids.candidate });
 
     const outside = await call(
       templateAction,
-      post(`/sniff-tests/${ids.test}`, { intent: "assign", candidateId: ids.candidate, offeredOn: TODAY, dueOn: "", idempotencyKey: randomUUID() }, cookies.outsider),
+      post(
+        `/sniff-tests/${ids.test}`,
+        {
+          intent: "assign",
+          candidateId: ids.candidate,
+          offeredOn: TODAY,
+          dueOn: "",
+          idempotencyKey: randomUUID(),
+        },
+        cookies.outsider,
+      ),
       ctx,
       { sniffTestId: ids.test },
     );
@@ -244,10 +378,18 @@ describe("the assignment page", () => {
   it("shows the text as given, its status and lifecycle to the circle", async () => {
     const id = await offerId();
     const data = await body(await view(id, "observer"));
-    expect(data.assignment).toMatchObject({ title: "Run the model", assignment: "Do Run the model", signals: "Watch this", red_flags: "Not that", status: "offered" });
+    expect(data.assignment).toMatchObject({
+      title: "Run the model",
+      assignment: "Do Run the model",
+      signals: "Watch this",
+      red_flags: "Not that",
+      status: "offered",
+    });
     expect(data.simple).toEqual(["accepted", "declined", "withdrawn"]);
     expect(data.closing).toEqual([]);
-    expect(data.events.map((e: any) => [e.to_status, e.changed_by_name])).toEqual([["offered", "Mara Manager"]]);
+    expect(data.events.map((e: any) => [e.to_status, e.changed_by_name])).toEqual([
+      ["offered", "Mara Manager"],
+    ]);
     expect(data.extraDimensions.map((d: any) => d.name)).toEqual(["Curiosity"]);
   });
 
@@ -260,7 +402,9 @@ describe("the assignment page", () => {
     // An assignment of a candidate the viewer can see, under another visible candidate's URL.
     const second = await insertCandidate(ids.manager, "Second Candidate");
     expect((await view(id, "manager", second)).status).toBe(404);
-    expect((await act(id, { intent: "accepted", version: "1" }, "manager", second)).status).toBe(404);
+    expect((await act(id, { intent: "accepted", version: "1" }, "manager", second)).status).toBe(
+      404,
+    );
     expect((await view("nope")).status).toBe(404);
     expect((await view(randomUUID())).status).toBe(404);
     expect((await state(id)).status).toBe("offered");
@@ -272,11 +416,20 @@ describe("transitions", () => {
     const id = await offerId();
     clock.now = new Date("2026-11-22T09:30:00Z");
     try {
-      const accepted = await act(id, { intent: "accepted", version: "1", note: "Said yes in our 1:1" }, "observer");
+      const accepted = await act(
+        id,
+        { intent: "accepted", version: "1", note: "Said yes in our 1:1" },
+        "observer",
+      );
       expect(accepted.status).toBe(302);
       let s = await state(id);
       expect(s).toMatchObject({ status: "accepted", version: 2, closed_on: null });
-      expect(s.events[1]).toMatchObject({ from_status: "offered", to_status: "accepted", changed_by: ids.observer, note: "Said yes in our 1:1" });
+      expect(s.events[1]).toMatchObject({
+        from_status: "offered",
+        to_status: "accepted",
+        changed_by: ids.observer,
+        note: "Said yes in our 1:1",
+      });
       expect(new Date(s.events[1].created_at).toISOString()).toBe("2026-11-22T09:30:00.000Z");
 
       const page = await body(await view(id));
@@ -284,7 +437,11 @@ describe("transitions", () => {
       expect(page.closing).toEqual(["completed", "not_completed"]);
 
       clock.now = new Date("2026-11-25T16:00:00Z");
-      const completed = await act(id, { intent: "completed", version: "2", ...debrief({ dimensionIds: [ids.curiosity] }) }, "manager");
+      const completed = await act(
+        id,
+        { intent: "completed", version: "2", ...debrief({ dimensionIds: [ids.curiosity] }) },
+        "manager",
+      );
       expect(completed.status).toBe(302);
       s = await state(id);
       expect(s).toMatchObject({ status: "completed", version: 3, closed_on: "2026-11-25" });
@@ -302,11 +459,28 @@ describe("transitions", () => {
         behavior: "Ran two models and compared their latency on her laptop.",
         signal: "strength",
       });
-      const tags = await handle.db.selectFrom("observation_dimensions").select("dimension_id").where("observation_id", "=", observation.id).execute();
-      expect(tags.map((t) => t.dimension_id).sort()).toEqual([ids.commitment, ids.curiosity].sort());
-      const audits = await handle.db.selectFrom("audit_events").select(["action", "entity_id"]).where("actor_id", "in", [ids.manager, ids.observer]).where("outcome", "=", "ok").execute();
-      expect(audits.filter((a) => a.entity_id === id).map((a) => a.action)).toEqual(["assignment.create", "assignment.accepted", "assignment.completed"]);
-      expect(audits.filter((a) => a.entity_id === observation.id).map((a) => a.action)).toEqual(["observation.create"]);
+      const tags = await handle.db
+        .selectFrom("observation_dimensions")
+        .select("dimension_id")
+        .where("observation_id", "=", observation.id)
+        .execute();
+      expect(tags.map((t) => t.dimension_id).sort()).toEqual(
+        [ids.commitment, ids.curiosity].sort(),
+      );
+      const audits = await handle.db
+        .selectFrom("audit_events")
+        .select(["action", "entity_id"])
+        .where("actor_id", "in", [ids.manager, ids.observer])
+        .where("outcome", "=", "ok")
+        .execute();
+      expect(audits.filter((a) => a.entity_id === id).map((a) => a.action)).toEqual([
+        "assignment.create",
+        "assignment.accepted",
+        "assignment.completed",
+      ]);
+      expect(audits.filter((a) => a.entity_id === observation.id).map((a) => a.action)).toEqual([
+        "observation.create",
+      ]);
 
       const closed = await body(await view(id));
       expect(closed.simple).toEqual([]);
@@ -320,21 +494,51 @@ describe("transitions", () => {
   it("accepted → not completed also takes a debrief and is recorded plainly", async () => {
     const id = await offerId();
     expect((await act(id, { intent: "accepted", version: "1" })).status).toBe(302);
-    const response = await act(id, { intent: "not_completed", version: "2", note: "No write-up by the due date", ...debrief({ signal: "context", behavior: "Did not start the homework; said the migration came first." }) });
+    const response = await act(id, {
+      intent: "not_completed",
+      version: "2",
+      note: "No write-up by the due date",
+      ...debrief({
+        signal: "context",
+        behavior: "Did not start the homework; said the migration came first.",
+      }),
+    });
     expect(response.status).toBe(302);
     const s = await state(id);
     expect(s).toMatchObject({ status: "not_completed", version: 3, closed_on: TODAY });
-    expect(s.events[2]).toMatchObject({ to_status: "not_completed", note: "No write-up by the due date" });
+    expect(s.events[2]).toMatchObject({
+      to_status: "not_completed",
+      note: "No write-up by the due date",
+    });
     expect(s.observations).toHaveLength(1);
-    const tags = await handle.db.selectFrom("observation_dimensions").select("dimension_id").where("observation_id", "=", s.observations[0].id).execute();
+    const tags = await handle.db
+      .selectFrom("observation_dimensions")
+      .select("dimension_id")
+      .where("observation_id", "=", s.observations[0].id)
+      .execute();
     expect(tags.map((t) => t.dimension_id)).toEqual([ids.commitment]);
   });
 
   it("offered → declined and offered → withdrawn close it; accepted → withdrawn too", async () => {
     const declined = await offerId();
-    expect((await act(declined, { intent: "declined", version: "1", note: "On-call this month" }, "leader")).status).toBe(302);
-    expect(await state(declined)).toMatchObject({ status: "declined", version: 2, closed_on: TODAY });
-    expect((await state(declined)).events[1]).toMatchObject({ changed_by: ids.leader, note: "On-call this month" });
+    expect(
+      (
+        await act(
+          declined,
+          { intent: "declined", version: "1", note: "On-call this month" },
+          "leader",
+        )
+      ).status,
+    ).toBe(302);
+    expect(await state(declined)).toMatchObject({
+      status: "declined",
+      version: 2,
+      closed_on: TODAY,
+    });
+    expect((await state(declined)).events[1]).toMatchObject({
+      changed_by: ids.leader,
+      note: "On-call this month",
+    });
 
     const withdrawn = await offerId();
     expect((await act(withdrawn, { intent: "withdrawn", version: "1" })).status).toBe(302);
@@ -385,15 +589,27 @@ describe("transitions", () => {
     expect((await act(id, { intent: "accepted", version: "1" })).status).toBe(302);
     const before = await state(id);
     for (const intent of ["completed", "not_completed"]) {
-      const response = await act(id, { intent, version: "2", ...debrief({ behavior: "   ", situation: "Kept situation" }) });
+      const response = await act(id, {
+        intent,
+        version: "2",
+        ...debrief({ behavior: "   ", situation: "Kept situation" }),
+      });
       expect(response.status).toBe(400);
       const data = await body(response);
       expect(data.fieldErrors.behavior).toBeDefined();
       expect(data.values.situation).toBe("Kept situation");
     }
-    const noSignal = await act(id, { intent: "completed", version: "2", ...debrief({ signal: "" }) });
+    const noSignal = await act(id, {
+      intent: "completed",
+      version: "2",
+      ...debrief({ signal: "" }),
+    });
     expect(noSignal.status).toBe(400);
-    const archivedDimension = await act(id, { intent: "completed", version: "2", ...debrief({ dimensionIds: [ids.old_one] }) });
+    const archivedDimension = await act(id, {
+      intent: "completed",
+      version: "2",
+      ...debrief({ dimensionIds: [ids.old_one] }),
+    });
     expect(archivedDimension.status).toBe(400);
     expect(await state(id)).toEqual(before);
   });
@@ -403,12 +619,20 @@ describe("transitions", () => {
     expect((await act(id, { intent: "accepted", version: "1" }, "observer")).status).toBe(302);
     const before = await state(id);
     // Someone else still had the page open at version 1 and records a decline.
-    const response = await act(id, { intent: "declined", version: "1", note: "They said no" }, "manager");
+    const response = await act(
+      id,
+      { intent: "declined", version: "1", note: "They said no" },
+      "manager",
+    );
     expect(response.status).toBe(409);
     const data = await body(response);
     expect(data.conflict.yours.note).toBe("They said no");
     expect(data.conflict.current).toEqual({ status: "accepted", version: 2 });
-    const lateDebrief = await act(id, { intent: "completed", version: "1", ...debrief() }, "manager");
+    const lateDebrief = await act(
+      id,
+      { intent: "completed", version: "1", ...debrief() },
+      "manager",
+    );
     expect(lateDebrief.status).toBe(409);
     expect(await state(id)).toEqual(before);
   });

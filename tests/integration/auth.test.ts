@@ -22,7 +22,12 @@ beforeAll(async () => {
     ["cy@example.test", ["mentor"]],
     ["di@example.test", ["manager"]],
   ] as const) {
-    await createUser(handle.db, { email, name: email.split("@")[0], roles: [...roles], passwordHash: hash });
+    await createUser(handle.db, {
+      email,
+      name: email.split("@")[0],
+      roles: [...roles],
+      passwordHash: hash,
+    });
   }
 });
 afterAll(async () => {
@@ -34,7 +39,11 @@ function ctx(ip = "10.0.0.1") {
 }
 
 async function login(email: string, password = PASSWORD, ip?: string, redirectTo?: string) {
-  return call(loginAction, post("/login", { email, password, ...(redirectTo ? { redirectTo } : {}) }), ctx(ip));
+  return call(
+    loginAction,
+    post("/login", { email, password, ...(redirectTo ? { redirectTo } : {}) }),
+    ctx(ip),
+  );
 }
 
 function cookieOf(response: Response): string {
@@ -53,7 +62,12 @@ describe("login", () => {
     expect(setCookie).toContain("SameSite=Lax");
     const user = await getUser(ctx(), get("/", cookieOf(response)));
     expect(user?.email).toBe("ada@example.test");
-    const audit = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "auth.login").where("outcome", "=", "ok").execute();
+    const audit = await handle.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "auth.login")
+      .where("outcome", "=", "ok")
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0])).not.toContain("ada@example.test");
   });
@@ -72,7 +86,11 @@ describe("login", () => {
     expect(data.values.email).toBe("ada@example.test");
     expect(data.values.password).toBeUndefined();
     expect(data.formError).toMatch(/do not match/);
-    const failed = await handle.db.selectFrom("audit_events").select("details").where("outcome", "=", "failed").execute();
+    const failed = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("outcome", "=", "failed")
+      .execute();
     expect(failed.length).toBeGreaterThan(0);
   });
 
@@ -90,29 +108,45 @@ describe("login", () => {
   });
 
   it("throttles one account on one address after 10 failures, without locking out the owner elsewhere or anyone else", async () => {
-    for (let i = 0; i < 10; i++) expect((await login("di@example.test", "nope", "10.1.0.1")).status).toBe(400);
+    for (let i = 0; i < 10; i++)
+      expect((await login("di@example.test", "nope", "10.1.0.1")).status).toBe(400);
     // Even the right password is refused on that address while the pair waits, with Retry-After.
     const throttled = await login("di@example.test", PASSWORD, "10.1.0.1");
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("Retry-After")).toBe("60");
     expect((await body(throttled)).formError).toMatch(/try again in 1 minute/i);
-    const denied = await handle.db.selectFrom("audit_events").select("details").where("action", "=", "auth.login").where("outcome", "=", "denied").execute();
+    const denied = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "auth.login")
+      .where("outcome", "=", "denied")
+      .execute();
     expect(denied.map((d) => d.details)).toContainEqual({ reason: "rate_limited" });
     // The same account from another address, and another account from the same address, get in.
     expect((await login("di@example.test", PASSWORD, "10.1.0.99")).status).toBe(302);
     expect((await login("cy@example.test", PASSWORD, "10.1.0.1")).status).toBe(302);
     // A minute later the pair may try again.
     const later = { now: new Date(clock.now.getTime() + 60_000) };
-    const again = await call(loginAction, post("/login", { email: "di@example.test", password: PASSWORD }), makeContext(handle.db, later, { clientIp: "10.1.0.1" }));
+    const again = await call(
+      loginAction,
+      post("/login", { email: "di@example.test", password: PASSWORD }),
+      makeContext(handle.db, later, { clientIp: "10.1.0.1" }),
+    );
     expect(again.status).toBe(302);
   });
 
   it("counts an IPv6 client by its /64: rotating addresses within it does not reset the allowance", async () => {
-    for (let i = 1; i <= 10; i++) expect((await login("ada@example.test", "nope", `2001:db8:7:7::${i.toString(16)}`)).status).toBe(400);
-    expect((await login("ada@example.test", PASSWORD, "2001:db8:7:7:dead:beef:0:1")).status).toBe(429);
+    for (let i = 1; i <= 10; i++)
+      expect(
+        (await login("ada@example.test", "nope", `2001:db8:7:7::${i.toString(16)}`)).status,
+      ).toBe(400);
+    expect((await login("ada@example.test", PASSWORD, "2001:db8:7:7:dead:beef:0:1")).status).toBe(
+      429,
+    );
     // Another /64 is another address; the IPv4-mapped form of an address is that IPv4 address.
     expect((await login("ada@example.test", PASSWORD, "2001:db8:7:8::1")).status).toBe(302);
-    for (let i = 0; i < 10; i++) expect((await login("ada@example.test", "nope", "10.7.7.7")).status).toBe(400);
+    for (let i = 0; i < 10; i++)
+      expect((await login("ada@example.test", "nope", "10.7.7.7")).status).toBe(400);
     expect((await login("ada@example.test", PASSWORD, "::ffff:10.7.7.7")).status).toBe(429);
   });
 
@@ -146,7 +180,11 @@ describe("sessions", () => {
   it("expires after 7 idle days and after 30 days however active", async () => {
     const start = new Date("2026-04-01T09:00:00Z");
     const c = { now: start };
-    const response = await call(loginAction, post("/login", { email: "bo@example.test", password: PASSWORD }), makeContext(handle.db, c));
+    const response = await call(
+      loginAction,
+      post("/login", { email: "bo@example.test", password: PASSWORD }),
+      makeContext(handle.db, c),
+    );
     const cookie = cookieOf(response);
     const at = (ms: number) => makeContext(handle.db, { now: new Date(start.getTime() + ms) });
     const day = 86_400_000;
@@ -159,7 +197,11 @@ describe("sessions", () => {
     expect(await getUser(at(30 * day + 1000), get("/", cookie))).toBeNull();
 
     const idleCookie = cookieOf(
-      await call(loginAction, post("/login", { email: "bo@example.test", password: PASSWORD }), makeContext(handle.db, c)),
+      await call(
+        loginAction,
+        post("/login", { email: "bo@example.test", password: PASSWORD }),
+        makeContext(handle.db, c),
+      ),
     );
     expect(await getUser(at(IDLE_TIMEOUT_MS + 1000), get("/", idleCookie))).toBeNull();
   });

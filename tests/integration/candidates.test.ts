@@ -5,8 +5,20 @@ import { requireCandidateAccess } from "../../app/auth/policy.server";
 import { getCandidateHeader } from "../../app/models/candidate.server";
 import { loader as listLoader } from "../../app/routes/candidates._index";
 import { action as newAction, loader as newLoader } from "../../app/routes/candidates.new";
-import { action as editAction, loader as editLoader } from "../../app/routes/candidates.$candidateId.edit";
-import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  action as editAction,
+  loader as editLoader,
+} from "../../app/routes/candidates.$candidateId.edit";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { MANAGER_SELECT_MAX } from "../../app/models/user.server";
 
@@ -23,7 +35,13 @@ const ctx = () => makeContext(handle.db, clock);
 
 async function insertCandidate(
   name: string,
-  { manager, nominator, team = "", track = "people_leadership", stage = "spotted" }: { manager: U; nominator?: U; team?: string; track?: Track; stage?: Stage },
+  {
+    manager,
+    nominator,
+    team = "",
+    track = "people_leadership",
+    stage = "spotted",
+  }: { manager: U; nominator?: U; team?: string; track?: Track; stage?: Stage },
 ) {
   const row = await handle.db
     .insertInto("candidates")
@@ -46,10 +64,22 @@ async function insertCandidate(
 async function observe(candidateId: string, author: U, observedOn: string, dimensionIds: string[]) {
   const o = await handle.db
     .insertInto("observations")
-    .values({ candidate_id: candidateId, author_id: author.id, observed_on: observedOn, situation: "", behavior: "Asked the quiet engineer first", impact: "", signal: "strength" })
+    .values({
+      candidate_id: candidateId,
+      author_id: author.id,
+      observed_on: observedOn,
+      situation: "",
+      behavior: "Asked the quiet engineer first",
+      impact: "",
+      signal: "strength",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  for (const d of dimensionIds) await handle.db.insertInto("observation_dimensions").values({ observation_id: o.id, dimension_id: d }).execute();
+  for (const d of dimensionIds)
+    await handle.db
+      .insertInto("observation_dimensions")
+      .values({ observation_id: o.id, dimension_id: d })
+      .execute();
 }
 
 beforeAll(async () => {
@@ -64,7 +94,11 @@ beforeAll(async () => {
   u.admin = await makeUser(db, ["admin"]);
   for (const [key, user] of Object.entries(u)) cookies[key] = await sessionCookie(ctx(), user.id);
 
-  for (const [key, position, archived] of [["curiosity", 1, false], ["commitment", 2, false], ["retired", 3, true]] as const) {
+  for (const [key, position, archived] of [
+    ["curiosity", 1, false],
+    ["commitment", 2, false],
+    ["retired", 3, true],
+  ] as const) {
     const row = await db
       .insertInto("dimensions")
       .values({ key, name: key, position, archived_at: archived ? clock.now : null })
@@ -72,15 +106,34 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     dims[key] = row.id;
   }
-  const ap = await db.insertInto("anti_patterns").values({ key: "territoriality", name: "Territoriality", position: 1 }).returning("id").executeTakeFirstOrThrow();
+  const ap = await db
+    .insertInto("anti_patterns")
+    .values({ key: "territoriality", name: "Territoriality", position: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
 
   // Mara's circle: five people with different evidence; Nils manages one; Olga manages thirty.
   ids.ada = await insertCandidate("Ada 100% Lovelace", { manager: u.m1, team: "Platform" });
-  ids.bea = await insertCandidate("Bea Bauer", { manager: u.m1, team: "Payments", track: "technical_leadership", stage: "exploring" });
-  ids.cai = await insertCandidate("Cai Archived", { manager: u.m1, team: "Platform", stage: "archived" });
+  ids.bea = await insertCandidate("Bea Bauer", {
+    manager: u.m1,
+    team: "Payments",
+    track: "technical_leadership",
+    stage: "exploring",
+  });
+  ids.cai = await insertCandidate("Cai Archived", {
+    manager: u.m1,
+    team: "Platform",
+    stage: "archived",
+  });
   ids.dee = await insertCandidate("Dee Doe", { manager: u.m2, team: "Search" });
-  ids.eve = await insertCandidate("Eve Evans", { manager: u.m2, nominator: u.m1, team: "Search", stage: "coaching" });
-  for (let i = 1; i <= 30; i++) await insertCandidate(`Zed ${String(i).padStart(2, "0")}`, { manager: u.m3, team: "Bulk" });
+  ids.eve = await insertCandidate("Eve Evans", {
+    manager: u.m2,
+    nominator: u.m1,
+    team: "Search",
+    stage: "coaching",
+  });
+  for (let i = 1; i <= 30; i++)
+    await insertCandidate(`Zed ${String(i).padStart(2, "0")}`, { manager: u.m3, team: "Bulk" });
 
   // Ada: two observers, recent, both live dimensions covered → no nudge at all.
   await observe(ids.ada, u.m1, "2026-06-01", [dims.curiosity]);
@@ -90,7 +143,15 @@ beforeAll(async () => {
   await observe(ids.bea, u.m1, "2026-01-12", [dims.curiosity]);
   await db
     .insertInto("flags")
-    .values({ candidate_id: ids.bea, anti_pattern_id: ap.id, raised_by: u.m1.id, observed_on: "2026-01-12", situation: "", behavior: "Refused to share the runbook", impact: "" })
+    .values({
+      candidate_id: ids.bea,
+      anti_pattern_id: ap.id,
+      raised_by: u.m1.id,
+      observed_on: "2026-01-12",
+      situation: "",
+      behavior: "Refused to share the runbook",
+      impact: "",
+    })
     .execute();
   // Eve: a discussed flag does not nudge.
   await db
@@ -134,7 +195,12 @@ describe("/candidates list", () => {
   });
 
   it("shows archived only when asked", async () => {
-    expect(names((await list("m1", "?archived=1")).data)).toEqual(["Ada 100% Lovelace", "Bea Bauer", "Cai Archived", "Eve Evans"]);
+    expect(names((await list("m1", "?archived=1")).data)).toEqual([
+      "Ada 100% Lovelace",
+      "Bea Bauer",
+      "Cai Archived",
+      "Eve Evans",
+    ]);
     expect(names((await list("m1", "?stage=archived")).data)).toEqual(["Cai Archived"]);
   });
 
@@ -142,16 +208,28 @@ describe("/candidates list", () => {
     expect(names((await list("m1", "?stage=exploring")).data)).toEqual(["Bea Bauer"]);
     expect(names((await list("m1", "?team=Search")).data)).toEqual(["Eve Evans"]);
     expect(names((await list("m1", "?track=technical_leadership")).data)).toEqual(["Bea Bauer"]);
-    expect(names((await list("leader", `?manager=${u.m2.id}`)).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    expect(names((await list("leader", `?manager=${u.m2.id}`)).data)).toEqual([
+      "Dee Doe",
+      "Eve Evans",
+    ]);
     expect((await list("m1")).data.teams).toEqual(["Payments", "Platform", "Search"]);
     // A leader sees every team, archived candidates' included: the skip scan agrees with a plain DISTINCT.
-    const every = await handle.db.selectFrom("candidates").select("team").distinct().where("team", "<>", "").orderBy("team").execute();
+    const every = await handle.db
+      .selectFrom("candidates")
+      .select("team")
+      .distinct()
+      .where("team", "<>", "")
+      .orderBy("team")
+      .execute();
     expect(every.length).toBeGreaterThan(3);
     expect((await list("leader")).data.teams).toEqual(every.map((r) => r.team));
   });
 
   it("filters by part of the manager's name, with the search text taken literally", async () => {
-    expect(names((await list("leader", "?managerName=nILS")).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    expect(names((await list("leader", "?managerName=nILS")).data)).toEqual([
+      "Dee Doe",
+      "Eve Evans",
+    ]);
     expect(names((await list("leader", "?managerName=%25")).data)).toEqual([]);
     expect(names((await list("leader", "?managerName=_")).data)).toEqual([]);
     // A manager outside the viewer's circle is still only a filter on what the viewer may see.
@@ -159,13 +237,22 @@ describe("/candidates list", () => {
   });
 
   it("offers a select of managers while there are few, and a name field past that", async () => {
-    expect((await list("leader")).data.managers.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(["Mara Manager", "Nils Manager"]));
+    expect((await list("leader")).data.managers.map((m: { name: string }) => m.name)).toEqual(
+      expect.arrayContaining(["Mara Manager", "Nils Manager"]),
+    );
     const extra = [];
-    for (let i = 0; i < MANAGER_SELECT_MAX; i++) extra.push((await makeUser(handle.db, ["manager"], `Extra Manager ${i}`)).id);
+    for (let i = 0; i < MANAGER_SELECT_MAX; i++)
+      extra.push((await makeUser(handle.db, ["manager"], `Extra Manager ${i}`)).id);
     expect((await list("leader")).data.managers).toBeNull();
     // The name filter still works then, and so does a manager chosen by id in a bookmarked link.
-    expect(names((await list("leader", "?managerName=Nils")).data)).toEqual(["Dee Doe", "Eve Evans"]);
-    expect(names((await list("leader", `?manager=${u.m2.id}`)).data)).toEqual(["Dee Doe", "Eve Evans"]);
+    expect(names((await list("leader", "?managerName=Nils")).data)).toEqual([
+      "Dee Doe",
+      "Eve Evans",
+    ]);
+    expect(names((await list("leader", `?manager=${u.m2.id}`)).data)).toEqual([
+      "Dee Doe",
+      "Eve Evans",
+    ]);
     await handle.db.deleteFrom("users").where("id", "in", extra).execute();
     expect((await list("leader")).data.managers).not.toBeNull();
   });
@@ -233,31 +320,76 @@ describe("/candidates/new", () => {
   });
 
   it("nominates at 'spotted' with a stage change and an audit row; a repeat submit makes one row", async () => {
-    const { idempotencyKey } = await body(await call(newLoader, get("/candidates/new", cookies.m1), ctx()));
-    const first = await call(newAction, post("/candidates/new", fields(idempotencyKey), cookies.m1), ctx());
+    const { idempotencyKey } = await body(
+      await call(newLoader, get("/candidates/new", cookies.m1), ctx()),
+    );
+    const first = await call(
+      newAction,
+      post("/candidates/new", fields(idempotencyKey), cookies.m1),
+      ctx(),
+    );
     expect(first.status).toBe(302);
-    const rows = await handle.db.selectFrom("candidates").selectAll().where("name", "=", "Fay Fischer").execute();
+    const rows = await handle.db
+      .selectFrom("candidates")
+      .selectAll()
+      .where("name", "=", "Fay Fischer")
+      .execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ stage: "spotted", nominated_by: u.m1.id, manager_id: u.m1.id, email: null, track: "technical_leadership" });
+    expect(rows[0]).toMatchObject({
+      stage: "spotted",
+      nominated_by: u.m1.id,
+      manager_id: u.m1.id,
+      email: null,
+      track: "technical_leadership",
+    });
     expect(first.headers.get("Location")).toBe(`/candidates/${rows[0].id}`);
     expect(first.headers.get("Set-Cookie")).toContain(encodeURIComponent("Candidate nominated."));
     expect(first.headers.get("Set-Cookie")).not.toContain("Fay");
 
-    const changes = await handle.db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", rows[0].id).execute();
-    expect(changes).toMatchObject([{ from_stage: null, to_stage: "spotted", reason: "Nominated", changed_by: u.m1.id }]);
-    const audits = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "candidate.create").where("entity_id", "=", rows[0].id).execute();
+    const changes = await handle.db
+      .selectFrom("stage_changes")
+      .selectAll()
+      .where("candidate_id", "=", rows[0].id)
+      .execute();
+    expect(changes).toMatchObject([
+      { from_stage: null, to_stage: "spotted", reason: "Nominated", changed_by: u.m1.id },
+    ]);
+    const audits = await handle.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "candidate.create")
+      .where("entity_id", "=", rows[0].id)
+      .execute();
     expect(audits).toHaveLength(1);
     expect(JSON.stringify(audits[0].details)).not.toContain("Fay");
 
-    const again = await call(newAction, post("/candidates/new", fields(idempotencyKey), cookies.m1), ctx());
+    const again = await call(
+      newAction,
+      post("/candidates/new", fields(idempotencyKey), cookies.m1),
+      ctx(),
+    );
     expect(again.status).toBe(302);
     expect(again.headers.get("Location")).toBe(first.headers.get("Location"));
-    expect(await handle.db.selectFrom("candidates").select("id").where("name", "=", "Fay Fischer").execute()).toHaveLength(1);
+    expect(
+      await handle.db
+        .selectFrom("candidates")
+        .select("id")
+        .where("name", "=", "Fay Fischer")
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it("another user's key does not reveal the candidate", async () => {
-    const row = await handle.db.selectFrom("candidates").select(["id", "idempotency_key"]).where("name", "=", "Fay Fischer").executeTakeFirstOrThrow();
-    const response = await call(newAction, post("/candidates/new", fields(row.idempotency_key!), cookies.m2), ctx());
+    const row = await handle.db
+      .selectFrom("candidates")
+      .select(["id", "idempotency_key"])
+      .where("name", "=", "Fay Fischer")
+      .executeTakeFirstOrThrow();
+    const response = await call(
+      newAction,
+      post("/candidates/new", fields(row.idempotency_key!), cookies.m2),
+      ctx(),
+    );
     // The key is someone else's: 409, no redirect to their candidate, and nothing of it in the answer.
     expect(response.status).toBe(409);
     expect(response.headers.get("Location")).toBeNull();
@@ -267,24 +399,43 @@ describe("/candidates/new", () => {
   it("bad input → 400 with field messages and the input kept", async () => {
     const response = await call(
       newAction,
-      post("/candidates/new", fields(crypto.randomUUID(), { name: "Gus", nominatedReason: " ", track: "astronaut", email: "nope" }), cookies.m1),
+      post(
+        "/candidates/new",
+        fields(crypto.randomUUID(), {
+          name: "Gus",
+          nominatedReason: " ",
+          track: "astronaut",
+          email: "nope",
+        }),
+        cookies.m1,
+      ),
       ctx(),
     );
     expect(response.status).toBe(400);
     const data = await body(response);
     expect(Object.keys(data.fieldErrors).sort()).toEqual(["email", "nominatedReason", "track"]);
     expect(data.values.name).toBe("Gus");
-    expect(await handle.db.selectFrom("candidates").select("id").where("name", "=", "Gus").execute()).toHaveLength(0);
+    expect(
+      await handle.db.selectFrom("candidates").select("id").where("name", "=", "Gus").execute(),
+    ).toHaveLength(0);
   });
 
   it("refuses a manager who is not an active manager", async () => {
-    const response = await call(newAction, post("/candidates/new", fields(crypto.randomUUID(), { managerId: u.mentor.id }), cookies.m1), ctx());
+    const response = await call(
+      newAction,
+      post("/candidates/new", fields(crypto.randomUUID(), { managerId: u.mentor.id }), cookies.m1),
+      ctx(),
+    );
     expect(response.status).toBe(400);
     expect((await body(response)).fieldErrors.managerId).toBeTruthy();
   });
 
   it("a mentor may not nominate", async () => {
-    const response = await call(newAction, post("/candidates/new", fields(crypto.randomUUID()), cookies.mentor), ctx());
+    const response = await call(
+      newAction,
+      post("/candidates/new", fields(crypto.randomUUID()), cookies.mentor),
+      ctx(),
+    );
     expect(response.status).toBe(403);
   });
 });
@@ -293,29 +444,50 @@ describe("/candidates/:id/edit", () => {
   let id = "";
   const path = () => `/candidates/${id}/edit`;
   const version = async () =>
-    (await handle.db.selectFrom("candidates").select("version").where("id", "=", id).executeTakeFirstOrThrow()).version;
+    (
+      await handle.db
+        .selectFrom("candidates")
+        .select("version")
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow()
+    ).version;
   // Each change happens a minute after the last, so the stage history has a clear order.
   const tick = () => (clock.now = new Date(clock.now.getTime() + 60_000));
   const edit = (who: string, fields: Record<string, string>) => {
     tick();
     return call(editAction, post(path(), fields, cookies[who]), ctx(), { candidateId: id });
   };
-  const state = () => handle.db.selectFrom("candidates").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const state = () =>
+    handle.db.selectFrom("candidates").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     id = await insertCandidate("Hal Hansen", { manager: u.m1, team: "Platform" });
     await handle.db
       .insertInto("stage_changes")
-      .values({ candidate_id: id, from_stage: null, to_stage: "spotted", changed_by: u.m1.id, reason: "Nominated", created_at: clock.now })
+      .values({
+        candidate_id: id,
+        from_stage: null,
+        to_stage: "spotted",
+        changed_by: u.m1.id,
+        reason: "Nominated",
+        created_at: clock.now,
+      })
       .execute();
     await handle.db
       .insertInto("coaching_plans")
-      .values({ candidate_id: id, mentor_id: u.mentor.id, created_by: u.m1.id, goal: "Lead a design review", started_on: "2026-05-01" })
+      .values({
+        candidate_id: id,
+        mentor_id: u.mentor.id,
+        created_by: u.m1.id,
+        goal: "Lead a design review",
+        started_on: "2026-05-01",
+      })
       .execute();
   });
 
   it("the manager and a leader may open it; an outsider gets 404; a mentor in the circle gets 403", async () => {
-    const load = (who: string, candidateId = id) => call(editLoader, get(path(), cookies[who]), ctx(), { candidateId });
+    const load = (who: string, candidateId = id) =>
+      call(editLoader, get(path(), cookies[who]), ctx(), { candidateId });
     const ok = await load("m1");
     expect(ok.status).toBe(200);
     expect((await body(ok)).candidate.name).toBe("Hal Hansen");
@@ -326,7 +498,9 @@ describe("/candidates/:id/edit", () => {
     expect((await load("m1", "not-a-uuid")).status).toBe(404);
     expect((await load("m1", crypto.randomUUID())).status).toBe(404);
     expect((await edit("m2", { intent: "archive", version: "1", reason: "x" })).status).toBe(404);
-    expect((await edit("mentor", { intent: "archive", version: "1", reason: "x" })).status).toBe(403);
+    expect((await edit("mentor", { intent: "archive", version: "1", reason: "x" })).status).toBe(
+      403,
+    );
   });
 
   it("saves details with the version, and a stale version gets 409 with both texts and nothing changed", async () => {
@@ -343,7 +517,11 @@ describe("/candidates/:id/edit", () => {
     };
     const saved = await edit("m1", { ...details, version: String(v) });
     expect(saved.status).toBe(302);
-    expect(await state()).toMatchObject({ title: "Staff engineer", email: "hal@example.org", version: v + 1 });
+    expect(await state()).toMatchObject({
+      title: "Staff engineer",
+      email: "hal@example.org",
+      version: v + 1,
+    });
 
     const stale = await edit("m1", { ...details, title: "Principal engineer", version: String(v) });
     expect(stale.status).toBe(409);
@@ -351,13 +529,23 @@ describe("/candidates/:id/edit", () => {
     expect(data.yours.title).toBe("Principal engineer");
     expect(data.current.title).toBe("Staff engineer");
     expect(await state()).toMatchObject({ title: "Staff engineer", version: v + 1 });
-    const audits = await handle.db.selectFrom("audit_events").select("details").where("action", "=", "candidate.update").where("entity_id", "=", id).execute();
+    const audits = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "candidate.update")
+      .where("entity_id", "=", id)
+      .execute();
     expect(audits).toHaveLength(1);
     expect(audits[0].details).toEqual({ fields: ["email", "title", "nominatedReason"] });
   });
 
   it("a stage move needs a reason", async () => {
-    const response = await edit("m1", { intent: "stage", version: String(await version()), to: "exploring", reason: "  " });
+    const response = await edit("m1", {
+      intent: "stage",
+      version: String(await version()),
+      to: "exploring",
+      reason: "  ",
+    });
     expect(response.status).toBe(400);
     expect((await body(response)).fieldErrors.reason).toBeTruthy();
     expect((await state()).stage).toBe("spotted");
@@ -365,16 +553,41 @@ describe("/candidates/:id/edit", () => {
 
   it("moves a stage with a stage_changes row and an audit row; a stale move gets 409", async () => {
     const v = await version();
-    const response = await edit("m1", { intent: "stage", version: String(v), to: "exploring", reason: "Offered the incident-review sniff test" });
+    const response = await edit("m1", {
+      intent: "stage",
+      version: String(v),
+      to: "exploring",
+      reason: "Offered the incident-review sniff test",
+    });
     expect(response.status).toBe(302);
     expect(await state()).toMatchObject({ stage: "exploring", version: v + 1 });
     expect((await state()).stage_changed_at.getTime()).toBe(clock.now.getTime());
-    const last = await handle.db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", id).orderBy("created_at", "desc").executeTakeFirstOrThrow();
-    expect(last).toMatchObject({ from_stage: "spotted", to_stage: "exploring", changed_by: u.m1.id, reason: "Offered the incident-review sniff test" });
-    const audit = await handle.db.selectFrom("audit_events").select("details").where("action", "=", "candidate.stage").where("entity_id", "=", id).execute();
+    const last = await handle.db
+      .selectFrom("stage_changes")
+      .selectAll()
+      .where("candidate_id", "=", id)
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    expect(last).toMatchObject({
+      from_stage: "spotted",
+      to_stage: "exploring",
+      changed_by: u.m1.id,
+      reason: "Offered the incident-review sniff test",
+    });
+    const audit = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "candidate.stage")
+      .where("entity_id", "=", id)
+      .execute();
     expect(audit.at(-1)?.details).toMatchObject({ from: "spotted", to: "exploring" });
 
-    const stale = await edit("m1", { intent: "stage", version: String(v), to: "coaching", reason: "Started a plan" });
+    const stale = await edit("m1", {
+      intent: "stage",
+      version: String(v),
+      to: "coaching",
+      reason: "Started a plan",
+    });
     expect(stale.status).toBe(409);
     expect((await body(stale)).values.reason).toBe("Started a plan");
     expect((await state()).stage).toBe("exploring");
@@ -382,41 +595,85 @@ describe("/candidates/:id/edit", () => {
 
   it("refuses ready and promoted by hand", async () => {
     for (const to of ["ready", "promoted"]) {
-      const response = await edit("leader", { intent: "stage", version: String(await version()), to, reason: "Looks ready" });
+      const response = await edit("leader", {
+        intent: "stage",
+        version: String(await version()),
+        to,
+        reason: "Looks ready",
+      });
       expect(response.status).toBe(400);
-      expect(JSON.stringify(await body(response))).toContain("reached only through a calibration decision");
+      expect(JSON.stringify(await body(response))).toContain(
+        "reached only through a calibration decision",
+      );
     }
     expect((await state()).stage).toBe("exploring");
   });
 
   it("pausing needs a revisit date in the future", async () => {
     const pause = async (revisitOn: string) =>
-      edit("m1", { intent: "stage", version: String(await version()), to: "paused", reason: "Parental leave", revisitOn });
+      edit("m1", {
+        intent: "stage",
+        version: String(await version()),
+        to: "paused",
+        reason: "Parental leave",
+        revisitOn,
+      });
     for (const day of ["", TODAY, "2026-01-01", "2026-02-31"]) {
       const response = await pause(day);
       expect(response.status).toBe(400);
-      expect({ day, errors: (await body(response)).fieldErrors }).toMatchObject({ day, errors: { revisitOn: expect.any(Array) } });
+      expect({ day, errors: (await body(response)).fieldErrors }).toMatchObject({
+        day,
+        errors: { revisitOn: expect.any(Array) },
+      });
     }
     const v = await version();
-    const ok = await edit("m1", { intent: "stage", version: String(v), to: "paused", reason: "Parental leave", revisitOn: "2026-10-01" });
+    const ok = await edit("m1", {
+      intent: "stage",
+      version: String(v),
+      to: "paused",
+      reason: "Parental leave",
+      revisitOn: "2026-10-01",
+    });
     expect(ok.status).toBe(302);
     expect(await state()).toMatchObject({ stage: "paused", revisit_on: "2026-10-01" });
   });
 
   it("archive and restore return to the stage before archiving", async () => {
-    const archived = await edit("m1", { intent: "archive", version: String(await version()), reason: "Left the company" });
+    const archived = await edit("m1", {
+      intent: "archive",
+      version: String(await version()),
+      reason: "Left the company",
+    });
     expect(archived.status).toBe(302);
     expect((await state()).archived_at).not.toBeNull();
     expect((await state()).stage).toBe("archived");
     expect((await list("m1")).data.candidates.map((c: { id: string }) => c.id)).not.toContain(id);
 
     // Back to paused needs a new revisit date.
-    const noDate = await edit("m1", { intent: "restore", version: String(await version()), reason: "Came back" });
+    const noDate = await edit("m1", {
+      intent: "restore",
+      version: String(await version()),
+      reason: "Came back",
+    });
     expect(noDate.status).toBe(400);
-    const restored = await edit("m1", { intent: "restore", version: String(await version()), reason: "Came back", revisitOn: "2026-11-01" });
+    const restored = await edit("m1", {
+      intent: "restore",
+      version: String(await version()),
+      reason: "Came back",
+      revisitOn: "2026-11-01",
+    });
     expect(restored.status).toBe(302);
-    expect(await state()).toMatchObject({ stage: "paused", archived_at: null, revisit_on: "2026-11-01" });
-    const history = await handle.db.selectFrom("stage_changes").select(["from_stage", "to_stage"]).where("candidate_id", "=", id).orderBy("created_at").execute();
+    expect(await state()).toMatchObject({
+      stage: "paused",
+      archived_at: null,
+      revisit_on: "2026-11-01",
+    });
+    const history = await handle.db
+      .selectFrom("stage_changes")
+      .select(["from_stage", "to_stage"])
+      .where("candidate_id", "=", id)
+      .orderBy("created_at")
+      .execute();
     expect(history.slice(-2)).toEqual([
       { from_stage: "paused", to_stage: "archived" },
       { from_stage: "archived", to_stage: "paused" },
@@ -427,29 +684,88 @@ describe("/candidates/:id/edit", () => {
     const candidateId = await insertCandidate("Ivy Ito", { manager: u.m1 });
     const meeting = await handle.db
       .insertInto("calibration_meetings")
-      .values({ title: "Q2 calibration", scheduled_for: clock.now, facilitator_id: u.leader.id, created_by: u.leader.id })
+      .values({
+        title: "Q2 calibration",
+        scheduled_for: clock.now,
+        facilitator_id: u.leader.id,
+        created_by: u.leader.id,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const item = await handle.db.insertInto("calibration_items").values({ meeting_id: meeting.id, candidate_id: candidateId, position: 1 }).returning("id").executeTakeFirstOrThrow();
+    const item = await handle.db
+      .insertInto("calibration_items")
+      .values({ meeting_id: meeting.id, candidate_id: candidateId, position: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const decide = (outcome: "ready_now" | "ready_with_development") =>
-      handle.db.insertInto("calibration_decisions").values({ item_id: item.id, outcome, rationale: "Cited evidence", decided_by: u.leader.id }).returning("id").executeTakeFirstOrThrow();
+      handle.db
+        .insertInto("calibration_decisions")
+        .values({ item_id: item.id, outcome, rationale: "Cited evidence", decided_by: u.leader.id })
+        .returning("id")
+        .executeTakeFirstOrThrow();
     const first = await decide("ready_with_development");
-    await handle.db.insertInto("stage_changes").values({ candidate_id: candidateId, from_stage: "spotted", to_stage: "ready", changed_by: u.leader.id, reason: "Calibration", calibration_decision_id: first.id }).execute();
-    await handle.db.updateTable("candidates").set({ stage: "ready" }).where("id", "=", candidateId).execute();
+    await handle.db
+      .insertInto("stage_changes")
+      .values({
+        candidate_id: candidateId,
+        from_stage: "spotted",
+        to_stage: "ready",
+        changed_by: u.leader.id,
+        reason: "Calibration",
+        calibration_decision_id: first.id,
+      })
+      .execute();
+    await handle.db
+      .updateTable("candidates")
+      .set({ stage: "ready" })
+      .where("id", "=", candidateId)
+      .execute();
     const promote = async () => {
-      const v = (await handle.db.selectFrom("candidates").select("version").where("id", "=", candidateId).executeTakeFirstOrThrow()).version;
-      return call(editAction, post(`/candidates/${candidateId}/edit`, { intent: "stage", version: String(v), to: "promoted", reason: "Offer accepted" }, cookies.m1), ctx(), { candidateId });
+      const v = (
+        await handle.db
+          .selectFrom("candidates")
+          .select("version")
+          .where("id", "=", candidateId)
+          .executeTakeFirstOrThrow()
+      ).version;
+      return call(
+        editAction,
+        post(
+          `/candidates/${candidateId}/edit`,
+          { intent: "stage", version: String(v), to: "promoted", reason: "Offer accepted" },
+          cookies.m1,
+        ),
+        ctx(),
+        { candidateId },
+      );
     };
     // The current decision is not ready_now: refused.
     expect((await promote()).status).toBe(400);
 
-    await handle.db.updateTable("calibration_decisions").set({ superseded_at: clock.now }).where("id", "=", first.id).execute();
+    await handle.db
+      .updateTable("calibration_decisions")
+      .set({ superseded_at: clock.now })
+      .where("id", "=", first.id)
+      .execute();
     const current = await decide("ready_now");
     const response = await promote();
     expect(response.status).toBe(302);
-    const last = await handle.db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", candidateId).where("to_stage", "=", "promoted").executeTakeFirstOrThrow();
+    const last = await handle.db
+      .selectFrom("stage_changes")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
+      .where("to_stage", "=", "promoted")
+      .executeTakeFirstOrThrow();
     expect(last).toMatchObject({ from_stage: "ready", calibration_decision_id: current.id });
-    expect((await handle.db.selectFrom("candidates").select("stage").where("id", "=", candidateId).executeTakeFirstOrThrow()).stage).toBe("promoted");
+    expect(
+      (
+        await handle.db
+          .selectFrom("candidates")
+          .select("stage")
+          .where("id", "=", candidateId)
+          .executeTakeFirstOrThrow()
+      ).stage,
+    ).toBe("promoted");
   });
 
   it("adding an observer lets them see the candidate; removing takes it away", async () => {
@@ -466,17 +782,29 @@ describe("/candidates/:id/edit", () => {
     const added = await edit("m1", { intent: "add_observer", userId: u.watcher.id });
     expect(added.status).toBe(302);
     expect(await access()).toBe(200);
-    const loaded = await body(await call(editLoader, get(path(), cookies.m1), ctx(), { candidateId: id }));
+    const loaded = await body(
+      await call(editLoader, get(path(), cookies.m1), ctx(), { candidateId: id }),
+    );
     expect(loaded.observers.map((o: { id: string }) => o.id)).toEqual([u.watcher.id]);
     expect(loaded.history[0].to_stage).toBe("paused");
 
     // An observer sees the record but may not manage it.
-    expect((await edit("watcher", { intent: "remove_observer", userId: u.watcher.id })).status).toBe(403);
+    expect(
+      (await edit("watcher", { intent: "remove_observer", userId: u.watcher.id })).status,
+    ).toBe(403);
     const removed = await edit("m1", { intent: "remove_observer", userId: u.watcher.id });
     expect(removed.status).toBe(302);
     expect(await access()).toBe(404);
-    const audits = await handle.db.selectFrom("audit_events").select("action").where("entity_id", "=", id).where("action", "like", "candidate.observer%").execute();
-    expect(audits.map((a) => a.action)).toEqual(["candidate.observer_add", "candidate.observer_remove"]);
+    const audits = await handle.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", id)
+      .where("action", "like", "candidate.observer%")
+      .execute();
+    expect(audits.map((a) => a.action)).toEqual([
+      "candidate.observer_add",
+      "candidate.observer_remove",
+    ]);
   });
 
   it("getCandidateHeader returns the profile header with manager, nominator and active mentors", async () => {

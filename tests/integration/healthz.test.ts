@@ -11,7 +11,10 @@ describe("/healthz (liveness) and /readyz (readiness)", () => {
     const ok = await call(readyz, get("/readyz"), makeContext(handle.db));
     expect(ok.status).toBe(200);
     expect(ok.headers.get("Cache-Control")).toBe("no-store");
-    const row = await handle.db.selectFrom("readiness_probe").select("checked_at").executeTakeFirst();
+    const row = await handle.db
+      .selectFrom("readiness_probe")
+      .select("checked_at")
+      .executeTakeFirst();
     expect(row?.checked_at).toBeTruthy(); // the probe really wrote
     await handle.close();
     const down = await call(readyz, get("/readyz"), makeContext(handle.db));
@@ -27,7 +30,9 @@ describe("/healthz (liveness) and /readyz (readiness)", () => {
   it("readiness is 503 when the database answers reads but refuses writes", async () => {
     const handle = await createTestDb();
     try {
-      await sql`alter database ${sql.raw(handle.url ? `"${new URL(handle.url).pathname.slice(1)}"` : "postgres")} set default_transaction_read_only = on`.execute(handle.db);
+      await sql`alter database ${sql.raw(handle.url ? `"${new URL(handle.url).pathname.slice(1)}"` : "postgres")} set default_transaction_read_only = on`.execute(
+        handle.db,
+      );
       // The setting applies to new sessions; on PGlite (one session) set it for this one too.
       await sql`set default_transaction_read_only = on`.execute(handle.db);
       const ctx = makeContext(handle.db);
@@ -68,7 +73,9 @@ describe("/healthz (liveness) and /readyz (readiness)", () => {
     const slow = await call(readyz, get("/readyz"), ctx);
     expect(slow.status).toBe(503);
     expect(slow.headers.get("Retry-After")).toBe("5");
-    expect(await slow.text()).toBe("not ready: the database did not accept a write within 2000 ms\n");
+    expect(await slow.text()).toBe(
+      "not ready: the database did not accept a write within 2000 ms\n",
+    );
     release();
     await holder;
     expect((await call(readyz, get("/readyz"), ctx)).status).toBe(200);
@@ -78,7 +85,11 @@ describe("/healthz (liveness) and /readyz (readiness)", () => {
   it("readiness is 503 when the embedded database's disk is nearly full", async () => {
     const handle = await createTestDb();
     // statfs of a directory on a file system with no free blocks: /proc reports none.
-    const response = await call(readyz, get("/readyz"), makeContext(handle.db, undefined, { dataDir: "/proc" }));
+    const response = await call(
+      readyz,
+      get("/readyz"),
+      makeContext(handle.db, undefined, { dataDir: "/proc" }),
+    );
     expect(response.status).toBe(503);
     expect(await response.text()).toBe("not ready: the database's disk is full\n");
     await handle.close();

@@ -2,9 +2,24 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
-import { action as newAction, loader as newLoader } from "../../app/routes/candidates.$candidateId.observations.new";
-import { action as viewAction, loader as viewLoader } from "../../app/routes/candidates.$candidateId.observations.$observationId";
-import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  action as newAction,
+  loader as newLoader,
+} from "../../app/routes/candidates.$candidateId.observations.new";
+import {
+  action as viewAction,
+  loader as viewLoader,
+} from "../../app/routes/candidates.$candidateId.observations.$observationId";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -17,7 +32,13 @@ const ids: Record<string, string> = {};
 async function insertCandidate(managerId: string, name: string) {
   const row = await handle.db
     .insertInto("candidates")
-    .values({ name, track: "people_leadership", manager_id: managerId, nominated_by: managerId, nominated_reason: "Ran the incident review" })
+    .values({
+      name,
+      track: "people_leadership",
+      manager_id: managerId,
+      nominated_by: managerId,
+      nominated_reason: "Ran the incident review",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
@@ -27,17 +48,44 @@ async function insertAssignment(candidateId: string, assignedBy: string, dimensi
   const db = handle.db;
   const test = await db
     .insertInto("sniff_tests")
-    .values({ title: "Run the retro", dimension_id: dimensionId, assignment: "Facilitate the sprint retro", rationale: "", signals: "", red_flags: "", timebox_days: 14, created_by: assignedBy })
+    .values({
+      title: "Run the retro",
+      dimension_id: dimensionId,
+      assignment: "Facilitate the sprint retro",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      created_by: assignedBy,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const revision = await db
     .insertInto("sniff_test_revisions")
-    .values({ sniff_test_id: test.id, version: 1, title: "Run the retro", dimension_id: dimensionId, assignment: "Facilitate", rationale: "", signals: "", red_flags: "", timebox_days: 14, edited_by: assignedBy })
+    .values({
+      sniff_test_id: test.id,
+      version: 1,
+      title: "Run the retro",
+      dimension_id: dimensionId,
+      assignment: "Facilitate",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      edited_by: assignedBy,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const assignment = await db
     .insertInto("sniff_test_assignments")
-    .values({ sniff_test_id: test.id, sniff_test_revision_id: revision.id, candidate_id: candidateId, assigned_by: assignedBy, offered_on: "2026-11-01", due_on: "2026-11-15" })
+    .values({
+      sniff_test_id: test.id,
+      sniff_test_revision_id: revision.id,
+      candidate_id: candidateId,
+      assigned_by: assignedBy,
+      offered_on: "2026-11-01",
+      due_on: "2026-11-15",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return assignment.id;
@@ -52,7 +100,13 @@ beforeAll(async () => {
   const leader = await makeUser(db, ["leader"], "Lea Leader");
   const outsider = await makeUser(db, ["manager"], "Ola Outsider");
   const mentor = await makeUser(db, ["mentor"], "Mo Mentor");
-  Object.assign(ids, { manager: manager.id, observer: observer.id, leader: leader.id, outsider: outsider.id, mentor: mentor.id });
+  Object.assign(ids, {
+    manager: manager.id,
+    observer: observer.id,
+    leader: leader.id,
+    outsider: outsider.id,
+    mentor: mentor.id,
+  });
   for (const [who, id] of Object.entries(ids)) cookies[who] = await sessionCookie(ctx, id);
 
   const dims = await db
@@ -68,7 +122,10 @@ beforeAll(async () => {
 
   ids.candidate = await insertCandidate(manager.id, "Casey Candidate");
   ids.other = await insertCandidate(outsider.id, "Other Person");
-  await db.insertInto("candidate_observers").values({ candidate_id: ids.candidate, user_id: observer.id, added_by: manager.id }).execute();
+  await db
+    .insertInto("candidate_observers")
+    .values({ candidate_id: ids.candidate, user_id: observer.id, added_by: manager.id })
+    .execute();
   // The mentor is not in the circle: a mentor with no plan for this candidate.
   ids.assignment = await insertAssignment(ids.candidate, manager.id, ids.curiosity);
   ids.otherAssignment = await insertAssignment(ids.other, outsider.id, ids.curiosity);
@@ -78,7 +135,8 @@ afterAll(async () => {
 });
 
 const newPath = () => `/candidates/${ids.candidate}/observations/new`;
-const viewPath = (observationId: string) => `/candidates/${ids.candidate}/observations/${observationId}`;
+const viewPath = (observationId: string) =>
+  `/candidates/${ids.candidate}/observations/${observationId}`;
 
 function validFields(overrides: Record<string, string | string[]> = {}) {
   return {
@@ -94,47 +152,86 @@ function validFields(overrides: Record<string, string | string[]> = {}) {
 }
 
 async function create(fields: Record<string, string | string[]>, who = "manager") {
-  return call(newAction, post(newPath(), fields, cookies[who]), ctx, { candidateId: ids.candidate });
+  return call(newAction, post(newPath(), fields, cookies[who]), ctx, {
+    candidateId: ids.candidate,
+  });
 }
 
 async function observationByKey(key: string) {
-  return handle.db.selectFrom("observations").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
+  return handle.db
+    .selectFrom("observations")
+    .selectAll()
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
 }
 
 async function countObservations() {
-  const row = await handle.db.selectFrom("observations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await handle.db
+    .selectFrom("observations")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 async function auditCount(action: string, entityId: string) {
-  const rows = await handle.db.selectFrom("audit_events").select("id").where("action", "=", action).where("entity_id", "=", entityId).where("outcome", "=", "ok").execute();
+  const rows = await handle.db
+    .selectFrom("audit_events")
+    .select("id")
+    .where("action", "=", action)
+    .where("entity_id", "=", entityId)
+    .where("outcome", "=", "ok")
+    .execute();
   return rows.length;
 }
 
 describe("new observation page", () => {
   it("offers the live dimensions, this candidate's assignments, today and a fresh key", async () => {
-    const response = await call(newLoader, get(newPath(), cookies.manager), ctx, { candidateId: ids.candidate });
+    const response = await call(newLoader, get(newPath(), cookies.manager), ctx, {
+      candidateId: ids.candidate,
+    });
     expect(response.status).toBe(200);
     const data = await body(response);
     expect(data.candidate.name).toBe("Casey Candidate");
     expect(data.today).toBe(TODAY);
-    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual(["Curiosity", "Commitment"]);
+    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual([
+      "Curiosity",
+      "Commitment",
+    ]);
     expect(data.assignments.map((a: { id: string }) => a.id)).toEqual([ids.assignment]);
     expect(data.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("saves an observation with its dimensions and audit row, then redirects to the profile", async () => {
-    const fields = validFields({ dimensionIds: [ids.curiosity, ids.commitment], assignmentId: ids.assignment });
+    const fields = validFields({
+      dimensionIds: [ids.curiosity, ids.commitment],
+      assignmentId: ids.assignment,
+    });
     const response = await create(fields, "observer");
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(`/candidates/${ids.candidate}`);
     expect(response.headers.get("Set-Cookie")).toContain("nw_flash=");
     const row = await observationByKey(fields.idempotencyKey as string);
-    expect(row).toMatchObject({ candidate_id: ids.candidate, author_id: ids.observer, observed_on: "2026-11-20", signal: "strength", assignment_id: ids.assignment, version: 1 });
-    const dims = await handle.db.selectFrom("observation_dimensions").select("dimension_id").where("observation_id", "=", row!.id).execute();
+    expect(row).toMatchObject({
+      candidate_id: ids.candidate,
+      author_id: ids.observer,
+      observed_on: "2026-11-20",
+      signal: "strength",
+      assignment_id: ids.assignment,
+      version: 1,
+    });
+    const dims = await handle.db
+      .selectFrom("observation_dimensions")
+      .select("dimension_id")
+      .where("observation_id", "=", row!.id)
+      .execute();
     expect(dims.map((d) => d.dimension_id).sort()).toEqual([ids.curiosity, ids.commitment].sort());
     expect(await auditCount("observation.create", row!.id)).toBe(1);
-    const audit = await handle.db.selectFrom("audit_events").select("details").where("action", "=", "observation.create").where("entity_id", "=", row!.id).executeTakeFirstOrThrow();
+    const audit = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "observation.create")
+      .where("entity_id", "=", row!.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(audit.details)).not.toMatch(/on-call|incident|Casey/);
   });
 
@@ -157,7 +254,13 @@ describe("new observation page", () => {
     const fields = validFields();
     const before = await countObservations();
     const allAudits = async () =>
-      (await handle.db.selectFrom("audit_events").select((eb) => eb.fn.countAll<number>().as("n")).where("action", "=", "observation.create").executeTakeFirstOrThrow()).n;
+      (
+        await handle.db
+          .selectFrom("audit_events")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("action", "=", "observation.create")
+          .executeTakeFirstOrThrow()
+      ).n;
     const auditsBefore = Number(await allAudits());
     const responses = await Promise.all(Array.from({ length: 5 }, () => create(fields)));
     expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302]);
@@ -212,7 +315,10 @@ describe("new observation page", () => {
 describe("outsiders", () => {
   it("get 404 on the new page and its action, and nothing is saved", async () => {
     const before = await countObservations();
-    expect((await call(newLoader, get(newPath(), cookies.outsider), ctx, { candidateId: ids.candidate })).status).toBe(404);
+    expect(
+      (await call(newLoader, get(newPath(), cookies.outsider), ctx, { candidateId: ids.candidate }))
+        .status,
+    ).toBe(404);
     expect((await create(validFields(), "outsider")).status).toBe(404);
     expect((await create(validFields(), "mentor")).status).toBe(404);
     expect(await countObservations()).toBe(before);
@@ -231,7 +337,9 @@ describe("outsiders", () => {
       { intent: "retract", reason: "Outsider says so" },
     ];
     for (const form of forms) {
-      expect((await call(viewAction, post(path, form, cookies.outsider), ctx, params)).status).toBe(404);
+      expect((await call(viewAction, post(path, form, cookies.outsider), ctx, params)).status).toBe(
+        404,
+      );
     }
     expect(await observationByKey(fields.idempotencyKey as string)).toEqual(row);
   });
@@ -239,11 +347,33 @@ describe("outsiders", () => {
   it("get 404 for an observation of another candidate under this candidate's URL, and for a malformed id", async () => {
     const other = await handle.db
       .insertInto("observations")
-      .values({ candidate_id: ids.other, author_id: ids.outsider, observed_on: "2026-11-01", situation: "", behavior: "Something", impact: "", signal: "context" })
+      .values({
+        candidate_id: ids.other,
+        author_id: ids.outsider,
+        observed_on: "2026-11-01",
+        situation: "",
+        behavior: "Something",
+        impact: "",
+        signal: "context",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
-    expect((await call(viewLoader, get(viewPath(other.id), cookies.manager), ctx, { candidateId: ids.candidate, observationId: other.id })).status).toBe(404);
-    expect((await call(viewLoader, get(viewPath("nope"), cookies.manager), ctx, { candidateId: ids.candidate, observationId: "nope" })).status).toBe(404);
+    expect(
+      (
+        await call(viewLoader, get(viewPath(other.id), cookies.manager), ctx, {
+          candidateId: ids.candidate,
+          observationId: other.id,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(viewLoader, get(viewPath("nope"), cookies.manager), ctx, {
+          candidateId: ids.candidate,
+          observationId: "nope",
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -253,22 +383,43 @@ describe("one observation", () => {
     expect((await create(fields, who)).status).toBe(302);
     return (await observationByKey(fields.idempotencyKey as string))!;
   }
-  const edit = (id: string, version: number, overrides: Record<string, string | string[]> = {}, who = "manager") => {
+  const edit = (
+    id: string,
+    version: number,
+    overrides: Record<string, string | string[]> = {},
+    who = "manager",
+  ) => {
     const { idempotencyKey: _key, ...fields } = validFields(overrides);
-    return call(viewAction, post(viewPath(id), { intent: "edit", version: String(version), ...fields }, cookies[who]), ctx, {
+    return call(
+      viewAction,
+      post(viewPath(id), { intent: "edit", version: String(version), ...fields }, cookies[who]),
+      ctx,
+      {
+        candidateId: ids.candidate,
+        observationId: id,
+      },
+    );
+  };
+  const act = (id: string, form: Record<string, string>, who = "manager") =>
+    call(viewAction, post(viewPath(id), form, cookies[who]), ctx, {
       candidateId: ids.candidate,
       observationId: id,
     });
-  };
-  const act = (id: string, form: Record<string, string>, who = "manager") =>
-    call(viewAction, post(viewPath(id), form, cookies[who]), ctx, { candidateId: ids.candidate, observationId: id });
 
   it("shows the observation with its dimensions, author and linked sniff test", async () => {
     const row = await fresh("manager", { assignmentId: ids.assignment });
-    const response = await call(viewLoader, get(viewPath(row.id), cookies.observer), ctx, { candidateId: ids.candidate, observationId: row.id });
+    const response = await call(viewLoader, get(viewPath(row.id), cookies.observer), ctx, {
+      candidateId: ids.candidate,
+      observationId: row.id,
+    });
     expect(response.status).toBe(200);
     const data = await body(response);
-    expect(data.observation).toMatchObject({ author_name: "Mara Manager", signal: "strength", assignment_title: "Run the retro", version: 1 });
+    expect(data.observation).toMatchObject({
+      author_name: "Mara Manager",
+      signal: "strength",
+      assignment_title: "Run the retro",
+      version: 1,
+    });
     expect(data.observation.dimensions).toEqual([{ id: ids.curiosity, name: "Curiosity" }]);
     expect(data.revisions).toEqual([]);
     expect(data.can).toMatchObject({ edit: false, delete: false, retract: false });
@@ -276,22 +427,57 @@ describe("one observation", () => {
 
   it("an edit keeps the previous text in observation_revisions and is audited", async () => {
     const row = await fresh();
-    const response = await edit(row.id, 1, { behavior: "Asked three questions before proposing anything", dimensionIds: [ids.commitment], signal: "context" });
+    const response = await edit(row.id, 1, {
+      behavior: "Asked three questions before proposing anything",
+      dimensionIds: [ids.commitment],
+      signal: "context",
+    });
     expect(response.status).toBe(302);
-    const now = await handle.db.selectFrom("observations").selectAll().where("id", "=", row.id).executeTakeFirstOrThrow();
-    expect(now).toMatchObject({ behavior: "Asked three questions before proposing anything", signal: "context", version: 2 });
-    const revisions = await handle.db.selectFrom("observation_revisions").selectAll().where("observation_id", "=", row.id).execute();
+    const now = await handle.db
+      .selectFrom("observations")
+      .selectAll()
+      .where("id", "=", row.id)
+      .executeTakeFirstOrThrow();
+    expect(now).toMatchObject({
+      behavior: "Asked three questions before proposing anything",
+      signal: "context",
+      version: 2,
+    });
+    const revisions = await handle.db
+      .selectFrom("observation_revisions")
+      .selectAll()
+      .where("observation_id", "=", row.id)
+      .execute();
     expect(revisions).toHaveLength(1);
-    expect(revisions[0]).toMatchObject({ version: 1, behavior: row.behavior, signal: "strength", edited_by: ids.manager });
+    expect(revisions[0]).toMatchObject({
+      version: 1,
+      behavior: row.behavior,
+      signal: "strength",
+      edited_by: ids.manager,
+    });
     expect(revisions[0].dimension_ids).toEqual([ids.curiosity]);
-    const dims = await handle.db.selectFrom("observation_dimensions").select("dimension_id").where("observation_id", "=", row.id).execute();
+    const dims = await handle.db
+      .selectFrom("observation_dimensions")
+      .select("dimension_id")
+      .where("observation_id", "=", row.id)
+      .execute();
     expect(dims.map((d) => d.dimension_id)).toEqual([ids.commitment]);
     expect(await auditCount("observation.update", row.id)).toBe(1);
 
-    const page = await body(await call(viewLoader, get(viewPath(row.id), cookies.manager), ctx, { candidateId: ids.candidate, observationId: row.id }));
+    const page = await body(
+      await call(viewLoader, get(viewPath(row.id), cookies.manager), ctx, {
+        candidateId: ids.candidate,
+        observationId: row.id,
+      }),
+    );
     expect(page.observation.version).toBe(2);
     expect(page.revisions).toHaveLength(1);
-    expect(page.revisions[0]).toMatchObject({ version: 1, behavior: row.behavior, edited_by_name: "Mara Manager", dimension_names: ["Curiosity"] });
+    expect(page.revisions[0]).toMatchObject({
+      version: 1,
+      behavior: row.behavior,
+      edited_by_name: "Mara Manager",
+      dimension_names: ["Curiosity"],
+    });
   });
 
   it("a stale edit gets 409 with both texts, and the saved text stays", async () => {
@@ -303,9 +489,19 @@ describe("one observation", () => {
     expect(data.conflict.yours.behavior).toBe("Second editor's text");
     expect(data.conflict.saved.behavior).toBe("First editor's text");
     expect(data.values).toMatchObject({ behavior: "Second editor's text", version: "2" });
-    const now = await handle.db.selectFrom("observations").select(["behavior", "version"]).where("id", "=", row.id).executeTakeFirstOrThrow();
+    const now = await handle.db
+      .selectFrom("observations")
+      .select(["behavior", "version"])
+      .where("id", "=", row.id)
+      .executeTakeFirstOrThrow();
     expect(now).toEqual({ behavior: "First editor's text", version: 2 });
-    expect(await handle.db.selectFrom("observation_revisions").select("id").where("observation_id", "=", row.id).execute()).toHaveLength(1);
+    expect(
+      await handle.db
+        .selectFrom("observation_revisions")
+        .select("id")
+        .where("observation_id", "=", row.id)
+        .execute(),
+    ).toHaveLength(1);
     // Re-submitting against the new version then works.
     expect((await edit(row.id, 2, { behavior: "Second editor's text" })).status).toBe(302);
   });
@@ -324,7 +520,15 @@ describe("one observation", () => {
     for (const who of ["observer", "leader"]) {
       expect((await edit(row.id, 1, { behavior: "Someone else's words" }, who)).status).toBe(403);
     }
-    expect((await handle.db.selectFrom("observations").select("behavior").where("id", "=", row.id).executeTakeFirstOrThrow()).behavior).toBe(row.behavior);
+    expect(
+      (
+        await handle.db
+          .selectFrom("observations")
+          .select("behavior")
+          .where("id", "=", row.id)
+          .executeTakeFirstOrThrow()
+      ).behavior,
+    ).toBe(row.behavior);
   });
 
   it("the author may delete within 24 hours; the deletion is audited without the text", async () => {
@@ -338,8 +542,20 @@ describe("one observation", () => {
     } finally {
       clock.now = new Date("2026-11-21T10:00:00Z");
     }
-    expect(await handle.db.selectFrom("observations").select("id").where("id", "=", row.id).executeTakeFirst()).toBeUndefined();
-    const audit = await handle.db.selectFrom("audit_events").select("details").where("action", "=", "observation.delete").where("entity_id", "=", row.id).where("outcome", "=", "ok").execute();
+    expect(
+      await handle.db
+        .selectFrom("observations")
+        .select("id")
+        .where("id", "=", row.id)
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    const audit = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "observation.delete")
+      .where("entity_id", "=", row.id)
+      .where("outcome", "=", "ok")
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0].details)).not.toMatch(/on-call|incident/);
   });
@@ -356,22 +572,44 @@ describe("one observation", () => {
       expect(noReason.status).toBe(400);
       expect((await body(noReason)).fieldErrors.reason).toBeTruthy();
 
-      expect((await act(row.id, { intent: "retract", reason: "Mixed her up with someone else" }, "observer")).status).toBe(403);
+      expect(
+        (
+          await act(
+            row.id,
+            { intent: "retract", reason: "Mixed her up with someone else" },
+            "observer",
+          )
+        ).status,
+      ).toBe(403);
 
-      const response = await act(row.id, { intent: "retract", reason: "Mixed her up with someone else" });
+      const response = await act(row.id, {
+        intent: "retract",
+        reason: "Mixed her up with someone else",
+      });
       expect(response.status).toBe(302);
-      const now = await handle.db.selectFrom("observations").selectAll().where("id", "=", row.id).executeTakeFirstOrThrow();
+      const now = await handle.db
+        .selectFrom("observations")
+        .selectAll()
+        .where("id", "=", row.id)
+        .executeTakeFirstOrThrow();
       expect(now.retraction_reason).toBe("Mixed her up with someone else");
       expect(now.retracted_by).toBe(ids.manager);
       expect(now.retracted_at).toBeTruthy();
       expect(await auditCount("observation.retract", row.id)).toBe(1);
 
-      const page = await body(await call(viewLoader, get(viewPath(row.id), cookies.observer), ctx, { candidateId: ids.candidate, observationId: row.id }));
+      const page = await body(
+        await call(viewLoader, get(viewPath(row.id), cookies.observer), ctx, {
+          candidateId: ids.candidate,
+          observationId: row.id,
+        }),
+      );
       expect(page.observation.retraction_reason).toBe("Mixed her up with someone else");
       expect(page.observation.behavior).toBe(row.behavior);
 
       expect((await act(row.id, { intent: "retract", reason: "Again" })).status).toBe(400);
-      expect((await edit(row.id, now.version, { behavior: "Edit after retraction" })).status).toBe(400);
+      expect((await edit(row.id, now.version, { behavior: "Edit after retraction" })).status).toBe(
+        400,
+      );
     } finally {
       clock.now = new Date("2026-11-21T10:00:00Z");
     }
@@ -379,9 +617,19 @@ describe("one observation", () => {
 
   it("the candidate's manager and a leader may retract someone else's observation", async () => {
     const byObserver = await fresh("observer");
-    expect((await act(byObserver.id, { intent: "retract", reason: "Duplicate of another note" }, "manager")).status).toBe(302);
+    expect(
+      (
+        await act(
+          byObserver.id,
+          { intent: "retract", reason: "Duplicate of another note" },
+          "manager",
+        )
+      ).status,
+    ).toBe(302);
     const another = await fresh("observer");
-    expect((await act(another.id, { intent: "retract", reason: "Wrong person" }, "leader")).status).toBe(302);
+    expect(
+      (await act(another.id, { intent: "retract", reason: "Wrong person" }, "leader")).status,
+    ).toBe(302);
   });
 
   it("an unknown intent gets 400", async () => {

@@ -6,7 +6,16 @@ import { csvField, toCsv } from "../../app/models/pipeline.server";
 import { action as pipelineAction, loader as pipelineLoader } from "../../app/routes/pipeline";
 import { loader as csvLoader } from "../../app/routes/pipeline[.]csv";
 import { loader as coverageLoader } from "../../app/routes/pipeline_.coverage";
-import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -21,7 +30,13 @@ const ctx = () => makeContext(handle.db, clock);
 
 async function insertCandidate(
   name: string,
-  { manager, team = "", track = "people_leadership", stage = "spotted", changedAt = "2026-06-01T09:00:00Z" }: { manager: U; team?: string; track?: Track; stage?: Stage; changedAt?: string },
+  {
+    manager,
+    team = "",
+    track = "people_leadership",
+    stage = "spotted",
+    changedAt = "2026-06-01T09:00:00Z",
+  }: { manager: U; team?: string; track?: Track; stage?: Stage; changedAt?: string },
 ) {
   const row = await handle.db
     .insertInto("candidates")
@@ -41,18 +56,43 @@ async function insertCandidate(
     .executeTakeFirstOrThrow();
   await handle.db
     .insertInto("stage_changes")
-    .values({ candidate_id: row.id, from_stage: null, to_stage: stage, changed_by: manager.id, reason: "Fixture", created_at: changedAt })
+    .values({
+      candidate_id: row.id,
+      from_stage: null,
+      to_stage: stage,
+      changed_by: manager.id,
+      reason: "Fixture",
+      created_at: changedAt,
+    })
     .execute();
   return row.id;
 }
 
-async function observe(candidateId: string, author: U, observedOn: string, dimensionIds: string[], behavior = "Asked the quiet engineer first") {
+async function observe(
+  candidateId: string,
+  author: U,
+  observedOn: string,
+  dimensionIds: string[],
+  behavior = "Asked the quiet engineer first",
+) {
   const o = await handle.db
     .insertInto("observations")
-    .values({ candidate_id: candidateId, author_id: author.id, observed_on: observedOn, situation: "", behavior, impact: "", signal: "strength" })
+    .values({
+      candidate_id: candidateId,
+      author_id: author.id,
+      observed_on: observedOn,
+      situation: "",
+      behavior,
+      impact: "",
+      signal: "strength",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  for (const d of dimensionIds) await handle.db.insertInto("observation_dimensions").values({ observation_id: o.id, dimension_id: d }).execute();
+  for (const d of dimensionIds)
+    await handle.db
+      .insertInto("observation_dimensions")
+      .values({ observation_id: o.id, dimension_id: d })
+      .execute();
   return o.id;
 }
 
@@ -93,11 +133,24 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     dims[key] = row.id;
   }
-  const ap = await db.insertInto("anti_patterns").values({ key: "territoriality", name: "Territoriality", position: 1 }).returning("id").executeTakeFirstOrThrow();
+  const ap = await db
+    .insertInto("anti_patterns")
+    .values({ key: "territoriality", name: "Territoriality", position: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   ids.antiPattern = ap.id;
   const test = await db
     .insertInto("sniff_tests")
-    .values({ title: "Run a model", dimension_id: dims.commitment, assignment: "Run it", rationale: "", signals: "", red_flags: "", timebox_days: 14, created_by: u.leader.id })
+    .values({
+      title: "Run a model",
+      dimension_id: dims.commitment,
+      assignment: "Run it",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      created_by: u.leader.id,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   ids.test = test.id;
@@ -120,23 +173,51 @@ beforeAll(async () => {
   ids.revision = revision.id;
 
   // The CSV fixture: team "Csv" holds two people whose names test quoting and formula neutralising.
-  ids.formula = await insertCandidate('=HYPERLINK("http://x")', { manager: u.m1, team: "Csv", stage: "exploring", changedAt: "2026-06-05T09:00:00Z" });
-  ids.quoted = await insertCandidate('Ada "Ace" Lovelace', { manager: u.m2, team: "Csv", track: "technical_leadership", changedAt: "2026-05-16T09:00:00Z" });
+  ids.formula = await insertCandidate('=HYPERLINK("http://x")', {
+    manager: u.m1,
+    team: "Csv",
+    stage: "exploring",
+    changedAt: "2026-06-05T09:00:00Z",
+  });
+  ids.quoted = await insertCandidate('Ada "Ace" Lovelace', {
+    manager: u.m2,
+    team: "Csv",
+    track: "technical_leadership",
+    changedAt: "2026-05-16T09:00:00Z",
+  });
   await observe(ids.formula, u.m1, "2026-06-01", [dims.curiosity, dims.retired]);
   await observe(ids.formula, u.leader, "2026-05-20", [dims.curiosity]);
   await db
     .insertInto("flags")
-    .values({ candidate_id: ids.formula, anti_pattern_id: ap.id, raised_by: u.m1.id, observed_on: "2026-06-02", situation: "", behavior: "Kept the runbook", impact: "" })
+    .values({
+      candidate_id: ids.formula,
+      anti_pattern_id: ap.id,
+      raised_by: u.m1.id,
+      observed_on: "2026-06-02",
+      situation: "",
+      behavior: "Kept the runbook",
+      impact: "",
+    })
     .execute();
   await assign(ids.formula, "accepted");
   await assign(ids.formula, "completed");
   await db
     .insertInto("coaching_plans")
-    .values({ candidate_id: ids.quoted, mentor_id: u.m1.id, created_by: u.m2.id, goal: "Delegate", started_on: "2026-04-01" })
+    .values({
+      candidate_id: ids.quoted,
+      mentor_id: u.m1.id,
+      created_by: u.m2.id,
+      goal: "Delegate",
+      started_on: "2026-04-01",
+    })
     .execute();
 
   // Archived people are never on the board.
-  ids.archived = await insertCandidate("Zoe Archived", { manager: u.m1, team: "Csv", stage: "archived" });
+  ids.archived = await insertCandidate("Zoe Archived", {
+    manager: u.m1,
+    team: "Csv",
+    stage: "archived",
+  });
 });
 afterAll(async () => {
   await handle?.close();
@@ -146,16 +227,28 @@ async function board(query = "", c = ctx()) {
   const response = await call(pipelineLoader, get(`/pipeline${query}`, cookies.leader), c);
   return { response, data: response.status === 200 ? await body(response) : null };
 }
-type Card = { id: string; name: string; coverage: [observations: number, observers: number, last: string | null][]; nudges: string[]; [k: string]: unknown };
-const cardsOf = (data: { columns: { stage: string; cards: Card[] }[] }) => data.columns.flatMap((c) => c.cards);
+type Card = {
+  id: string;
+  name: string;
+  coverage: [observations: number, observers: number, last: string | null][];
+  nudges: string[];
+  [k: string]: unknown;
+};
+const cardsOf = (data: { columns: { stage: string; cards: Card[] }[] }) =>
+  data.columns.flatMap((c) => c.cards);
 
 describe("who reaches the pipeline", () => {
   it("only leaders: a manager and an admin get 403 on the board, the coverage view and the CSV", async () => {
     for (const who of ["m1", "admin"]) {
       expect((await call(pipelineLoader, get("/pipeline", cookies[who]), ctx())).status).toBe(403);
-      expect((await call(coverageLoader, get("/pipeline/coverage", cookies[who]), ctx())).status).toBe(403);
+      expect(
+        (await call(coverageLoader, get("/pipeline/coverage", cookies[who]), ctx())).status,
+      ).toBe(403);
       expect((await call(csvLoader, get("/pipeline.csv", cookies[who]), ctx())).status).toBe(403);
-      expect((await call(pipelineAction, post("/pipeline", { intent: "move" }, cookies[who]), ctx())).status).toBe(403);
+      expect(
+        (await call(pipelineAction, post("/pipeline", { intent: "move" }, cookies[who]), ctx()))
+          .status,
+      ).toBe(403);
     }
     expect((await board()).response.status).toBe(200);
     const anonymous = await call(pipelineLoader, get("/pipeline"), ctx());
@@ -165,8 +258,19 @@ describe("who reaches the pipeline", () => {
 
 describe("the board", () => {
   it("offers the teams of people on the board, not of archived people", async () => {
-    const id = await insertCandidate("Ola Archived", { manager: u.m1, team: "Only Archived", stage: "archived" });
-    const active = await handle.db.selectFrom("candidates").select("team").distinct().where("team", "<>", "").where("archived_at", "is", null).orderBy("team").execute();
+    const id = await insertCandidate("Ola Archived", {
+      manager: u.m1,
+      team: "Only Archived",
+      stage: "archived",
+    });
+    const active = await handle.db
+      .selectFrom("candidates")
+      .select("team")
+      .distinct()
+      .where("team", "<>", "")
+      .where("archived_at", "is", null)
+      .orderBy("team")
+      .execute();
     const { data } = await board();
     expect(data.teams).toEqual(active.map((r) => r.team));
     expect(data.teams).toContain("Csv");
@@ -177,7 +281,14 @@ describe("the board", () => {
 
   it("has a column per stage, no archived people, and the facts of each card side by side", async () => {
     const { data } = await board("?team=Csv");
-    expect(data.columns.map((c: { stage: string }) => c.stage)).toEqual(["spotted", "exploring", "coaching", "ready", "promoted", "paused"]);
+    expect(data.columns.map((c: { stage: string }) => c.stage)).toEqual([
+      "spotted",
+      "exploring",
+      "coaching",
+      "ready",
+      "promoted",
+      "paused",
+    ]);
     const cards = cardsOf(data);
     expect(cards.map((c) => c.id).sort()).toEqual([ids.formula, ids.quoted].sort());
     const formula = cards.find((c) => c.id === ids.formula)!;
@@ -188,18 +299,40 @@ describe("the board", () => {
       [2, 2, "2026-06-01"],
       [0, 0, null],
     ]);
-    expect(formula).toMatchObject({ open_flags: 1, active_sniff_tests: 1, coaching: "none", days_in_stage: 10, last_activity_on: "2026-06-05" });
+    expect(formula).toMatchObject({
+      open_flags: 1,
+      active_sniff_tests: 1,
+      coaching: "none",
+      days_in_stage: 10,
+      last_activity_on: "2026-06-05",
+    });
     expect(formula.nudges).toEqual(["undiscussed_flag", "unobserved_dimension"]);
     const quoted = cards.find((c) => c.id === ids.quoted)!;
-    expect(quoted).toMatchObject({ open_flags: 0, active_sniff_tests: 0, coaching: "active", days_in_stage: 30 });
+    expect(quoted).toMatchObject({
+      open_flags: 0,
+      active_sniff_tests: 0,
+      coaching: "active",
+      days_in_stage: 30,
+    });
     // Plan started 2026-04-01 with no check-in: more than 30 days.
-    expect(quoted.nudges).toEqual(["single_observer", "no_recent_evidence", "unobserved_dimension", "plan_without_checkin"]);
+    expect(quoted.nudges).toEqual([
+      "single_observer",
+      "no_recent_evidence",
+      "unobserved_dimension",
+      "plan_without_checkin",
+    ]);
   });
 
   it("filters by nudge, manager and track, and sorts only by name, days in stage or last activity", async () => {
-    expect(cardsOf((await board("?team=Csv&nudge=plan_without_checkin")).data).map((c) => c.id)).toEqual([ids.quoted]);
-    expect(cardsOf((await board(`?team=Csv&manager=${u.m1.id}`)).data).map((c) => c.id)).toEqual([ids.formula]);
-    expect(cardsOf((await board("?team=Csv&track=technical_leadership")).data).map((c) => c.id)).toEqual([ids.quoted]);
+    expect(
+      cardsOf((await board("?team=Csv&nudge=plan_without_checkin")).data).map((c) => c.id),
+    ).toEqual([ids.quoted]);
+    expect(cardsOf((await board(`?team=Csv&manager=${u.m1.id}`)).data).map((c) => c.id)).toEqual([
+      ids.formula,
+    ]);
+    expect(
+      cardsOf((await board("?team=Csv&track=technical_leadership")).data).map((c) => c.id),
+    ).toEqual([ids.quoted]);
     // An unknown sort or filter value is ignored, not an error.
     const odd = await board("?team=Csv&sort=observations&nudge=nonsense");
     expect(odd.response.status).toBe(200);
@@ -227,7 +360,11 @@ describe("the board", () => {
     }
     const few = await counted();
     for (let i = 3; i < 30; i++) {
-      const id = await insertCandidate(`Bulk ${i}`, { manager: u.m2, team: "Bulk", stage: "coaching" });
+      const id = await insertCandidate(`Bulk ${i}`, {
+        manager: u.m2,
+        team: "Bulk",
+        stage: "coaching",
+      });
       await observe(id, u.m2, "2026-05-01", [dims.commitment]);
       await assign(id, "offered");
     }
@@ -242,9 +379,27 @@ describe("the board", () => {
 
 describe("stage moves from the board", () => {
   const move = (fields: Record<string, string>, version?: number) =>
-    call(pipelineAction, post("/pipeline", { intent: "move", candidateId: ids.quoted, reason: "Offered a sniff test", version: String(version ?? 1), ...fields }, cookies.leader), ctx());
+    call(
+      pipelineAction,
+      post(
+        "/pipeline",
+        {
+          intent: "move",
+          candidateId: ids.quoted,
+          reason: "Offered a sniff test",
+          version: String(version ?? 1),
+          ...fields,
+        },
+        cookies.leader,
+      ),
+      ctx(),
+    );
   const version = async (id: string) =>
-    (await handle.db.selectFrom("candidates").select(["version", "stage"]).where("id", "=", id).executeTakeFirstOrThrow());
+    await handle.db
+      .selectFrom("candidates")
+      .select(["version", "stage"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
 
   it("refuses ready and promoted: those come only from a calibration decision", async () => {
     const { version: v } = await version(ids.quoted);
@@ -270,15 +425,41 @@ describe("stage moves from the board", () => {
     const { version: v } = await version(ids.quoted);
     const ok = await call(
       pipelineAction,
-      post("/pipeline", { intent: "move", candidateId: ids.quoted, version: String(v), to: "exploring", reason: "Offered a sniff test", returnTo: "?team=Csv" }, cookies.leader),
+      post(
+        "/pipeline",
+        {
+          intent: "move",
+          candidateId: ids.quoted,
+          version: String(v),
+          to: "exploring",
+          reason: "Offered a sniff test",
+          returnTo: "?team=Csv",
+        },
+        cookies.leader,
+      ),
       ctx(),
     );
     expect(ok.status).toBe(302);
     expect(ok.headers.get("Location")).toBe("/pipeline?team=Csv");
     expect((await version(ids.quoted)).stage).toBe("exploring");
-    const history = await handle.db.selectFrom("stage_changes").selectAll().where("candidate_id", "=", ids.quoted).orderBy("created_at", "desc").executeTakeFirstOrThrow();
-    expect(history).toMatchObject({ from_stage: "spotted", to_stage: "exploring", changed_by: u.leader.id, reason: "Offered a sniff test" });
-    const audited = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "candidate.stage").where("entity_id", "=", ids.quoted).execute();
+    const history = await handle.db
+      .selectFrom("stage_changes")
+      .selectAll()
+      .where("candidate_id", "=", ids.quoted)
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    expect(history).toMatchObject({
+      from_stage: "spotted",
+      to_stage: "exploring",
+      changed_by: u.leader.id,
+      reason: "Offered a sniff test",
+    });
+    const audited = await handle.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "candidate.stage")
+      .where("entity_id", "=", ids.quoted)
+      .execute();
     expect(audited).toHaveLength(1);
 
     const stale = await move({ to: "coaching" }, v);
@@ -292,15 +473,45 @@ describe("stage moves from the board", () => {
       const { version: v, stage } = await version(id);
       const response = await call(
         pipelineAction,
-        post("/pipeline", { intent: "move", candidateId: id, version: String(v), to: stage === "spotted" ? "exploring" : "spotted", reason: "Back and forth", returnTo }, cookies.leader),
+        post(
+          "/pipeline",
+          {
+            intent: "move",
+            candidateId: id,
+            version: String(v),
+            to: stage === "spotted" ? "exploring" : "spotted",
+            reason: "Back and forth",
+            returnTo,
+          },
+          cookies.leader,
+        ),
         ctx(),
       );
       expect(response.status, JSON.stringify(returnTo)).toBe(302);
       expect((await version(id)).version, JSON.stringify(returnTo)).toBe(v + 1);
       return response.headers.get("Location");
     };
-    for (const kept of ["", "?team=Returns", "?team=Returns&stage=spotted&sort=name", "?q=Zo%C3%AB"]) expect(await moveTo(kept)).toBe(`/pipeline${kept}`);
-    const refused = ["?team=x\nSet-Cookie: a=b", "?team=x\r\nINFO forged", "?team=x\r", "?q=Zo\u00eb", "?q=\u2028", "?q=\u20ac", "?a b", "?x#frag", "team=x", "/evil", "//evil.example", "?\t//evil.example"];
+    for (const kept of [
+      "",
+      "?team=Returns",
+      "?team=Returns&stage=spotted&sort=name",
+      "?q=Zo%C3%AB",
+    ])
+      expect(await moveTo(kept)).toBe(`/pipeline${kept}`);
+    const refused = [
+      "?team=x\nSet-Cookie: a=b",
+      "?team=x\r\nINFO forged",
+      "?team=x\r",
+      "?q=Zo\u00eb",
+      "?q=\u2028",
+      "?q=\u20ac",
+      "?a b",
+      "?x#frag",
+      "team=x",
+      "/evil",
+      "//evil.example",
+      "?\t//evil.example",
+    ];
     for (const to of refused) expect(await moveTo(to), JSON.stringify(to)).toBe("/pipeline");
   });
 });
@@ -313,14 +524,21 @@ describe("the CSV export", () => {
     expect(csvField("-1")).toBe(`"'-1"`);
     expect(csvField("@SUM(A1)")).toBe(`"'@SUM(A1)"`);
     expect(csvField(null)).toBe('""');
-    expect(toCsv([["a", 1], ["b,c", "line\nbreak"]])).toBe('"a","1"\r\n"b,c","line\nbreak"\r\n');
+    expect(
+      toCsv([
+        ["a", 1],
+        ["b,c", "line\nbreak"],
+      ]),
+    ).toBe('"a","1"\r\n"b,c","line\nbreak"\r\n');
   });
 
   it("exports the board's facts on a fixture, with download headers, and audits the export", async () => {
     const response = await call(csvLoader, get("/pipeline.csv?team=Csv", cookies.leader), ctx());
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="pipeline-2026-06-15.csv"');
+    expect(response.headers.get("Content-Disposition")).toBe(
+      'attachment; filename="pipeline-2026-06-15.csv"',
+    );
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     const bytes = new Uint8Array(await response.arrayBuffer());
     // A UTF-8 byte-order mark first, so spreadsheet programs read names with accents correctly.
@@ -333,7 +551,11 @@ describe("the CSV export", () => {
       '"Ada ""Ace"" Lovelace","Csv","Technical leadership","Nils Manager","Exploring","0","0","0","","0","0","","0","0","Active plan","Single observer; No evidence in 90 days; Dimension not yet observed; Plan without check-in for 30 days"',
       "",
     ]);
-    const audited = await handle.db.selectFrom("audit_events").selectAll().where("action", "=", "pipeline.export").execute();
+    const audited = await handle.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "pipeline.export")
+      .execute();
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ actor_id: u.leader.id, outcome: "ok" });
     expect(JSON.stringify(audited[0].details)).not.toContain("Lovelace");
@@ -342,20 +564,39 @@ describe("the CSV export", () => {
 
 describe("the coverage view", () => {
   it("shows candidates × dimensions with counts, in name order, with the board's filters", async () => {
-    const response = await call(coverageLoader, get("/pipeline/coverage?team=Csv", cookies.leader), ctx());
+    const response = await call(
+      coverageLoader,
+      get("/pipeline/coverage?team=Csv", cookies.leader),
+      ctx(),
+    );
     expect(response.status).toBe(200);
     const data = await body(response);
-    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual(["Curiosity", "Commitment"]);
+    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual([
+      "Curiosity",
+      "Commitment",
+    ]);
     expect(data.rows.map((r: { id: string }) => r.id)).toEqual([ids.formula, ids.quoted]);
     expect(data.rows[0].coverage[0]).toMatchObject({ observations: 2, observers: 2 });
-    expect(data.rows[1].coverage.every((c: { observations: number }) => c.observations === 0)).toBe(true);
+    expect(data.rows[1].coverage.every((c: { observations: number }) => c.observations === 0)).toBe(
+      true,
+    );
   });
 
   it("filters the board, the coverage view and the CSV by part of the manager's name", async () => {
-    expect(cardsOf((await board("?team=Csv&managerName=mara")).data).map((c) => c.id)).toEqual([ids.formula]);
-    const coverage = await body(await call(coverageLoader, get("/pipeline/coverage?team=Csv&managerName=nils", cookies.leader), ctx()));
+    expect(cardsOf((await board("?team=Csv&managerName=mara")).data).map((c) => c.id)).toEqual([
+      ids.formula,
+    ]);
+    const coverage = await body(
+      await call(
+        coverageLoader,
+        get("/pipeline/coverage?team=Csv&managerName=nils", cookies.leader),
+        ctx(),
+      ),
+    );
     expect(coverage.rows.map((r: { id: string }) => r.id)).toEqual([ids.quoted]);
-    const csv = await (await call(csvLoader, get("/pipeline.csv?team=Csv&managerName=nils", cookies.leader), ctx())).text();
+    const csv = await (
+      await call(csvLoader, get("/pipeline.csv?team=Csv&managerName=nils", cookies.leader), ctx())
+    ).text();
     expect(csv).toContain("Lovelace");
     expect(csv).not.toContain("HYPERLINK");
   });

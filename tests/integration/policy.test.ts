@@ -33,7 +33,13 @@ beforeAll(async () => {
   const insert = (manager: string, nominatedBy: string) =>
     db
       .insertInto("candidates")
-      .values({ name: "Someone", track: "people_leadership", manager_id: manager, nominated_by: nominatedBy, nominated_reason: "Ran the incident review" })
+      .values({
+        name: "Someone",
+        track: "people_leadership",
+        manager_id: manager,
+        nominated_by: nominatedBy,
+        nominated_reason: "Ran the incident review",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
   candidateId = (await insert(users.manager.id, users.nominator.id)).id;
@@ -41,10 +47,24 @@ beforeAll(async () => {
   // Even the admin's own nomination stays invisible to an admin-only account.
   await insert(users.adminManager.id, users.admin.id);
 
-  await db.insertInto("candidate_observers").values({ candidate_id: candidateId, user_id: users.observer.id, added_by: users.manager.id }).execute();
-  const plan = { candidate_id: candidateId, created_by: users.manager.id, goal: "Lead the design review", started_on: "2026-01-10" };
-  await db.insertInto("coaching_plans").values({ ...plan, mentor_id: users.mentor.id }).execute();
-  await db.insertInto("coaching_plans").values({ ...plan, mentor_id: users.pastMentor.id, status: "completed" }).execute();
+  await db
+    .insertInto("candidate_observers")
+    .values({ candidate_id: candidateId, user_id: users.observer.id, added_by: users.manager.id })
+    .execute();
+  const plan = {
+    candidate_id: candidateId,
+    created_by: users.manager.id,
+    goal: "Lead the design review",
+    started_on: "2026-01-10",
+  };
+  await db
+    .insertInto("coaching_plans")
+    .values({ ...plan, mentor_id: users.mentor.id })
+    .execute();
+  await db
+    .insertInto("coaching_plans")
+    .values({ ...plan, mentor_id: users.pastMentor.id, status: "completed" })
+    .execute();
 });
 afterAll(async () => {
   await handle?.close();
@@ -102,12 +122,24 @@ describe("who sees a candidate", () => {
       .where("actor_id", "=", users.otherManager.id)
       .execute();
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows[0]).toMatchObject({ entity: "candidate", entity_id: candidateId, action: "candidate.view" });
+    expect(rows[0]).toMatchObject({
+      entity: "candidate",
+      entity_id: candidateId,
+      action: "candidate.view",
+    });
   });
 
   it("lists exactly the visible candidates, with the same rule in SQL", async () => {
     const visible = async (viewer: Viewer) =>
-      (await handle.db.selectFrom("candidates").select("id").where(candidateVisibleTo(viewer)).execute()).map((r) => r.id).sort();
+      (
+        await handle.db
+          .selectFrom("candidates")
+          .select("id")
+          .where(candidateVisibleTo(viewer))
+          .execute()
+      )
+        .map((r) => r.id)
+        .sort();
     expect(await visible(users.leader)).toHaveLength(3);
     expect(await visible(users.manager)).toEqual([candidateId]);
     expect(await visible(users.otherManager)).toEqual([otherCandidateId]);
@@ -120,7 +152,12 @@ describe("who sees a candidate", () => {
 describe("candidateVisibleTo is one SQL expression", () => {
   it("selects as a column per candidate, with no expression builder to pass", async () => {
     const seen = async (viewer: Viewer) =>
-      (await handle.db.selectFrom("candidates").select(["id", candidateVisibleTo(viewer).as("visible")]).execute())
+      (
+        await handle.db
+          .selectFrom("candidates")
+          .select(["id", candidateVisibleTo(viewer).as("visible")])
+          .execute()
+      )
         .filter((r) => r.visible)
         .map((r) => r.id);
     expect(await seen(users.manager)).toEqual([candidateId]);
@@ -131,10 +168,17 @@ describe("candidateVisibleTo is one SQL expression", () => {
 
 describe("requireRole", () => {
   const path = "/pipeline?stage=nominated";
-  async function refusal(viewer: Viewer, roles: Parameters<typeof requireRole>[2], requestId: string) {
+  async function refusal(
+    viewer: Viewer,
+    roles: Parameters<typeof requireRole>[2],
+    requestId: string,
+  ) {
     const ctx = makeContext(handle.db, undefined, { requestId });
     try {
-      return { user: await requireRole(ctx, get(path, await sessionCookie(ctx, viewer.id)), roles), response: null };
+      return {
+        user: await requireRole(ctx, get(path, await sessionCookie(ctx, viewer.id)), roles),
+        response: null,
+      };
     } catch (thrown) {
       if (thrown instanceof Response) return { user: null, response: thrown };
       throw thrown;
@@ -151,16 +195,30 @@ describe("requireRole", () => {
     const { response } = await refusal(users.manager, ["leader"], "role-refused");
     expect(response?.status).toBe(403);
     expect(response?.headers.get("Content-Type")).toMatch(/^application\/json/);
-    const forbidden = await denyAsForbidden(makeContext(handle.db), users.manager, "candidate.manage", "candidate", candidateId);
+    const forbidden = await denyAsForbidden(
+      makeContext(handle.db),
+      users.manager,
+      "candidate.manage",
+      "candidate",
+      candidateId,
+    );
     expect(Object.keys(await response!.json())).toEqual(Object.keys(await forbidden.json()));
-    expect(await (await refusal(users.admin, ["leader", "manager", "mentor"], "role-admin")).response?.json()).toEqual({
+    expect(
+      await (
+        await refusal(users.admin, ["leader", "manager", "mentor"], "role-admin")
+      ).response?.json(),
+    ).toEqual({
       message: "You do not have access to this page.",
     });
   });
 
   it("audits each refusal as a denial: who, which page, which roles it needs, which request", async () => {
     await refusal(users.mentor, ["manager", "leader"], "role-audited");
-    const rows = await handle.db.selectFrom("audit_events").selectAll().where("request_id", "=", "role-audited").execute();
+    const rows = await handle.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("request_id", "=", "role-audited")
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       actor_id: users.mentor.id,
@@ -180,8 +238,16 @@ describe("requireRole", () => {
     );
     expect(thrown).toBeInstanceOf(Response);
     expect((thrown as Response).status).toBe(302);
-    expect((thrown as Response).headers.get("Location")).toBe(`/login?${new URLSearchParams({ redirectTo: path })}`);
-    expect(await handle.db.selectFrom("audit_events").select("id").where("request_id", "=", "role-anonymous").execute()).toEqual([]);
+    expect((thrown as Response).headers.get("Location")).toBe(
+      `/login?${new URLSearchParams({ redirectTo: path })}`,
+    );
+    expect(
+      await handle.db
+        .selectFrom("audit_events")
+        .select("id")
+        .where("request_id", "=", "role-anonymous")
+        .execute(),
+    ).toEqual([]);
   });
 });
 

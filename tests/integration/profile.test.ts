@@ -3,10 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
 import { computeNudges, getEvidenceCoverage } from "../../app/models/evidence.server";
 import { getMyWeek, listRecentCandidates } from "../../app/models/my-week.server";
-import { getTimeline, timelineFiltersFrom, type TimelineEntry } from "../../app/models/timeline.server";
+import {
+  getTimeline,
+  timelineFiltersFrom,
+  type TimelineEntry,
+} from "../../app/models/timeline.server";
 import { loader as profileLoader } from "../../app/routes/candidates.$candidateId._index";
 import { loader as homeLoader } from "../../app/routes/_index";
-import { body, call, get, makeContext, makeUser, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -26,7 +38,16 @@ let busy = ""; // a timeline with every kind of event, over two pages
 async function insertCandidate(name: string, managerId: string) {
   const { id } = await db
     .insertInto("candidates")
-    .values({ name, title: "Senior engineer", team: "Payments", track: "people_leadership", manager_id: managerId, nominated_by: managerId, nominated_reason: "Ran the incident review", stage_changed_at: new Date("2026-02-20T10:00:00Z") })
+    .values({
+      name,
+      title: "Senior engineer",
+      team: "Payments",
+      track: "people_leadership",
+      manager_id: managerId,
+      nominated_by: managerId,
+      nominated_reason: "Ran the incident review",
+      stage_changed_at: new Date("2026-02-20T10:00:00Z"),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return id;
@@ -50,7 +71,13 @@ async function observe(
       impact: "The team knew what to do",
       signal: "strength",
       created_at: extra.createdAt ?? `${observedOn}T12:00:00Z`,
-      ...(extra.retracted ? { retracted_at: new Date(`${observedOn}T13:00:00Z`), retracted_by: authorId, retraction_reason: "Wrong person" } : {}),
+      ...(extra.retracted
+        ? {
+            retracted_at: new Date(`${observedOn}T13:00:00Z`),
+            retracted_by: authorId,
+            retraction_reason: "Wrong person",
+          }
+        : {}),
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -83,26 +110,62 @@ beforeAll(async () => {
     ["people_skills", "People skills", 5],
   ] as const;
   for (const [key, name, position] of dimensionRows) {
-    dims[key] = (await db.insertInto("dimensions").values({ key, name, position }).returning("id").executeTakeFirstOrThrow()).id;
+    dims[key] = (
+      await db
+        .insertInto("dimensions")
+        .values({ key, name, position })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
   }
   dims.retired = (
-    await db.insertInto("dimensions").values({ key: "retired", name: "Retired dimension", position: 0, archived_at: new Date("2025-01-01") }).returning("id").executeTakeFirstOrThrow()
+    await db
+      .insertInto("dimensions")
+      .values({
+        key: "retired",
+        name: "Retired dimension",
+        position: 0,
+        archived_at: new Date("2025-01-01"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow()
   ).id;
-  antiPatternId = (await db.insertInto("anti_patterns").values({ key: "territoriality", name: "Territoriality", position: 1 }).returning("id").executeTakeFirstOrThrow()).id;
+  antiPatternId = (
+    await db
+      .insertInto("anti_patterns")
+      .values({ key: "territoriality", name: "Territoriality", position: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
 
   // --- coverage fixture ---
   covered = await insertCandidate("Casey Covered", users.manager.id);
-  await db.insertInto("candidate_observers").values({ candidate_id: covered, user_id: users.observer.id, added_by: users.manager.id }).execute();
+  await db
+    .insertInto("candidate_observers")
+    .values({ candidate_id: covered, user_id: users.observer.id, added_by: users.manager.id })
+    .execute();
   await db
     .insertInto("coaching_plans")
-    .values({ candidate_id: covered, mentor_id: users.mentor.id, created_by: users.manager.id, goal: "Delegate more", started_on: "2026-01-05" })
+    .values({
+      candidate_id: covered,
+      mentor_id: users.mentor.id,
+      created_by: users.manager.id,
+      goal: "Delegate more",
+      started_on: "2026-01-05",
+    })
     .execute();
   await observe(covered, users.manager.id, "2026-02-01", ["commitment"]);
   await observe(covered, users.manager.id, "2026-02-10", ["commitment"]);
   await observe(covered, users.observer.id, "2026-02-20", ["commitment"]);
   await observe(covered, users.manager.id, "2026-01-15", ["curiosity"]);
-  await observe(covered, users.mentor.id, "2026-02-25", ["commitment", "people_skills"], { retracted: true });
-  const flag = (status: "open" | "addressing" | "resolved", discussed: string | null, observedOn: string) => ({
+  await observe(covered, users.mentor.id, "2026-02-25", ["commitment", "people_skills"], {
+    retracted: true,
+  });
+  const flag = (
+    status: "open" | "addressing" | "resolved",
+    discussed: string | null,
+    observedOn: string,
+  ) => ({
     candidate_id: covered,
     anti_pattern_id: antiPatternId,
     raised_by: users.manager.id,
@@ -112,9 +175,22 @@ beforeAll(async () => {
     impact: "",
     status,
     discussed_with_candidate_on: discussed,
-    ...(status === "resolved" ? { resolution: "Talked it through", resolved_by: users.manager.id, resolved_at: new Date("2026-02-15T10:00:00Z") } : {}),
+    ...(status === "resolved"
+      ? {
+          resolution: "Talked it through",
+          resolved_by: users.manager.id,
+          resolved_at: new Date("2026-02-15T10:00:00Z"),
+        }
+      : {}),
   });
-  await db.insertInto("flags").values([flag("open", null, "2026-02-05"), flag("addressing", "2026-02-07", "2026-02-06"), flag("resolved", null, "2026-02-01")]).execute();
+  await db
+    .insertInto("flags")
+    .values([
+      flag("open", null, "2026-02-05"),
+      flag("addressing", "2026-02-07", "2026-02-06"),
+      flag("resolved", null, "2026-02-01"),
+    ])
+    .execute();
 
   // --- nudge fixture: one person, long ago ---
   lonely = await insertCandidate("Lou Lonely", users.manager.id);
@@ -122,72 +198,177 @@ beforeAll(async () => {
 
   // --- timeline fixture ---
   busy = await insertCandidate("Bea Busy", users.manager.id);
-  await db.insertInto("candidate_observers").values({ candidate_id: busy, user_id: users.observer.id, added_by: users.manager.id }).execute();
+  await db
+    .insertInto("candidate_observers")
+    .values({ candidate_id: busy, user_id: users.observer.id, added_by: users.manager.id })
+    .execute();
   for (let day = 1; day <= 20; day += 1) {
-    await observe(busy, users.manager.id, `2026-01-${String(day).padStart(2, "0")}`, ["commitment"]);
+    await observe(busy, users.manager.id, `2026-01-${String(day).padStart(2, "0")}`, [
+      "commitment",
+    ]);
   }
   // Two observations written at the same moment about the same day: their order falls to the id.
-  await observe(busy, users.observer.id, "2026-01-25", ["curiosity"], { createdAt: "2026-01-25T15:00:00Z" });
-  await observe(busy, users.manager.id, "2026-01-25", ["curiosity", "commitment"], { createdAt: "2026-01-25T15:00:00Z" });
+  await observe(busy, users.observer.id, "2026-01-25", ["curiosity"], {
+    createdAt: "2026-01-25T15:00:00Z",
+  });
+  await observe(busy, users.manager.id, "2026-01-25", ["curiosity", "commitment"], {
+    createdAt: "2026-01-25T15:00:00Z",
+  });
   const edited = await observe(busy, users.manager.id, "2026-01-21", ["people_skills"]);
   await db
     .insertInto("observation_revisions")
-    .values({ observation_id: edited, version: 1, observed_on: "2026-01-21", situation: "", behavior: "First wording", impact: "", signal: "context", dimension_ids: [dims.people_skills], edited_by: users.manager.id })
+    .values({
+      observation_id: edited,
+      version: 1,
+      observed_on: "2026-01-21",
+      situation: "",
+      behavior: "First wording",
+      impact: "",
+      signal: "context",
+      dimension_ids: [dims.people_skills],
+      edited_by: users.manager.id,
+    })
     .execute();
   await db.updateTable("observations").set({ version: 2 }).where("id", "=", edited).execute();
   await observe(busy, users.manager.id, "2026-01-22", ["commitment"], { retracted: true });
 
   await db
     .insertInto("stage_changes")
-    .values({ candidate_id: busy, from_stage: null, to_stage: "spotted", changed_by: users.manager.id, reason: "Nominated", created_at: new Date("2025-12-01T09:00:00Z") })
+    .values({
+      candidate_id: busy,
+      from_stage: null,
+      to_stage: "spotted",
+      changed_by: users.manager.id,
+      reason: "Nominated",
+      created_at: new Date("2025-12-01T09:00:00Z"),
+    })
     .execute();
   const { id: flagId } = await db
     .insertInto("flags")
-    .values({ candidate_id: busy, anti_pattern_id: antiPatternId, raised_by: users.manager.id, observed_on: "2026-02-02", situation: "", behavior: "Kept the deploy keys to himself", impact: "", created_at: new Date("2026-02-02T10:00:00Z") })
+    .values({
+      candidate_id: busy,
+      anti_pattern_id: antiPatternId,
+      raised_by: users.manager.id,
+      observed_on: "2026-02-02",
+      situation: "",
+      behavior: "Kept the deploy keys to himself",
+      impact: "",
+      created_at: new Date("2026-02-02T10:00:00Z"),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   await db
     .insertInto("flag_events")
     .values([
-      { flag_id: flagId, kind: "raised", to_status: "open", changed_by: users.manager.id, created_at: new Date("2026-02-02T10:00:00Z") },
-      { flag_id: flagId, kind: "discussed", changed_by: users.manager.id, note: "Talked in our 1:1", created_at: new Date("2026-02-04T10:00:00Z") },
+      {
+        flag_id: flagId,
+        kind: "raised",
+        to_status: "open",
+        changed_by: users.manager.id,
+        created_at: new Date("2026-02-02T10:00:00Z"),
+      },
+      {
+        flag_id: flagId,
+        kind: "discussed",
+        changed_by: users.manager.id,
+        note: "Talked in our 1:1",
+        created_at: new Date("2026-02-04T10:00:00Z"),
+      },
     ])
     .execute();
   const { id: testId } = await db
     .insertInto("sniff_tests")
-    .values({ title: "Run the retro", dimension_id: dims.commitment, assignment: "Facilitate the next retro", rationale: "", signals: "", red_flags: "", timebox_days: 14, created_by: users.manager.id })
+    .values({
+      title: "Run the retro",
+      dimension_id: dims.commitment,
+      assignment: "Facilitate the next retro",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      created_by: users.manager.id,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const { id: revisionId } = await db
     .insertInto("sniff_test_revisions")
-    .values({ sniff_test_id: testId, version: 1, title: "Run the retro", dimension_id: dims.commitment, assignment: "Facilitate the next retro", rationale: "", signals: "", red_flags: "", timebox_days: 14, edited_by: users.manager.id })
+    .values({
+      sniff_test_id: testId,
+      version: 1,
+      title: "Run the retro",
+      dimension_id: dims.commitment,
+      assignment: "Facilitate the next retro",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      edited_by: users.manager.id,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const { id: assignmentId } = await db
     .insertInto("sniff_test_assignments")
-    .values({ sniff_test_id: testId, sniff_test_revision_id: revisionId, candidate_id: busy, assigned_by: users.manager.id, offered_on: "2026-02-06", due_on: "2026-02-20" })
+    .values({
+      sniff_test_id: testId,
+      sniff_test_revision_id: revisionId,
+      candidate_id: busy,
+      assigned_by: users.manager.id,
+      offered_on: "2026-02-06",
+      due_on: "2026-02-20",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   await db
     .insertInto("sniff_test_assignment_events")
-    .values({ assignment_id: assignmentId, from_status: null, to_status: "offered", changed_by: users.manager.id, created_at: new Date("2026-02-06T09:00:00Z") })
+    .values({
+      assignment_id: assignmentId,
+      from_status: null,
+      to_status: "offered",
+      changed_by: users.manager.id,
+      created_at: new Date("2026-02-06T09:00:00Z"),
+    })
     .execute();
   const { id: planId } = await db
     .insertInto("coaching_plans")
-    .values({ candidate_id: busy, mentor_id: users.mentor.id, created_by: users.manager.id, goal: "Own a roadmap", started_on: "2026-02-08" })
+    .values({
+      candidate_id: busy,
+      mentor_id: users.mentor.id,
+      created_by: users.manager.id,
+      goal: "Own a roadmap",
+      started_on: "2026-02-08",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   await db
     .insertInto("coaching_plan_changes")
-    .values({ plan_id: planId, from_status: null, to_status: "active", to_mentor_id: users.mentor.id, changed_by: users.manager.id, changed_on: "2026-02-08", created_at: new Date("2026-02-08T09:00:00Z") })
+    .values({
+      plan_id: planId,
+      from_status: null,
+      to_status: "active",
+      to_mentor_id: users.mentor.id,
+      changed_by: users.manager.id,
+      changed_on: "2026-02-08",
+      created_at: new Date("2026-02-08T09:00:00Z"),
+    })
     .execute();
   await db
     .insertInto("coaching_checkins")
-    .values({ plan_id: planId, author_id: users.mentor.id, held_on: "2026-02-12", notes: "Private notes", created_at: new Date("2026-02-12T16:00:00Z") })
+    .values({
+      plan_id: planId,
+      author_id: users.mentor.id,
+      held_on: "2026-02-12",
+      notes: "Private notes",
+      created_at: new Date("2026-02-12T16:00:00Z"),
+    })
     .execute();
   const { id: meetingId } = await db
     .insertInto("calibration_meetings")
-    .values({ title: "Q1 calibration", scheduled_for: new Date("2026-02-14T10:00:00Z"), facilitator_id: users.leader.id, created_by: users.leader.id })
+    .values({
+      title: "Q1 calibration",
+      scheduled_for: new Date("2026-02-14T10:00:00Z"),
+      facilitator_id: users.leader.id,
+      created_by: users.leader.id,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const { id: itemId } = await db
@@ -197,7 +378,13 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   await db
     .insertInto("calibration_decisions")
-    .values({ item_id: itemId, outcome: "insufficient_evidence", rationale: "Only one observer so far", decided_by: users.leader.id, decided_at: new Date("2026-02-14T11:00:00Z") })
+    .values({
+      item_id: itemId,
+      outcome: "insufficient_evidence",
+      rationale: "Only one observer so far",
+      decided_by: users.leader.id,
+      decided_at: new Date("2026-02-14T11:00:00Z"),
+    })
     .execute();
 });
 afterAll(async () => {
@@ -209,7 +396,9 @@ function ctx(database: DB = db) {
 }
 
 async function profile(who: string, id: string, query = "") {
-  return call(profileLoader, get(`/candidates/${id}${query}`, cookies[who]), ctx(), { candidateId: id });
+  return call(profileLoader, get(`/candidates/${id}${query}`, cookies[who]), ctx(), {
+    candidateId: id,
+  });
 }
 
 /** Counts the SQL statements a piece of code sends. */
@@ -250,7 +439,9 @@ describe("who sees the profile", () => {
   });
 
   it("sends a visitor who is not signed in to the login page", async () => {
-    const response = await call(profileLoader, get(`/candidates/${covered}`), ctx(), { candidateId: covered });
+    const response = await call(profileLoader, get(`/candidates/${covered}`), ctx(), {
+      candidateId: covered,
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toContain("/login?redirectTo=");
   });
@@ -278,12 +469,42 @@ describe("evidence coverage", () => {
   it("counts live observations and distinct observers per dimension, in framework order", async () => {
     const coverage = await getEvidenceCoverage(db, { candidateId: covered });
     expect(coverage).toEqual([
-      { id: dims.commitment, name: "Commitment", observations: 3, observers: 2, last_observed_on: "2026-02-20" },
-      { id: dims.curiosity, name: "Curiosity", observations: 1, observers: 1, last_observed_on: "2026-01-15" },
-      { id: dims.outcome_orientation, name: "Outcome orientation", observations: 0, observers: 0, last_observed_on: null },
-      { id: dims.technical_leadership, name: "Technical leadership", observations: 0, observers: 0, last_observed_on: null },
+      {
+        id: dims.commitment,
+        name: "Commitment",
+        observations: 3,
+        observers: 2,
+        last_observed_on: "2026-02-20",
+      },
+      {
+        id: dims.curiosity,
+        name: "Curiosity",
+        observations: 1,
+        observers: 1,
+        last_observed_on: "2026-01-15",
+      },
+      {
+        id: dims.outcome_orientation,
+        name: "Outcome orientation",
+        observations: 0,
+        observers: 0,
+        last_observed_on: null,
+      },
+      {
+        id: dims.technical_leadership,
+        name: "Technical leadership",
+        observations: 0,
+        observers: 0,
+        last_observed_on: null,
+      },
       // The retracted observation was the only one on people skills: it no longer counts.
-      { id: dims.people_skills, name: "People skills", observations: 0, observers: 0, last_observed_on: null },
+      {
+        id: dims.people_skills,
+        name: "People skills",
+        observations: 0,
+        observers: 0,
+        last_observed_on: null,
+      },
     ]);
   });
 
@@ -297,13 +518,18 @@ describe("evidence coverage", () => {
     const data = await body(await profile("observer", covered));
     expect(data.coverage).toHaveLength(5);
     // The fixture's plan started long ago and has had no check-in: its coaching nudge shows here too.
-    expect(data.nudges.map((n: { key: string }) => n.key.replace(/^[0-9a-f-]{36}-/, "plan:"))).toEqual([
-      "unobserved_dimension",
-      "undiscussed_flag",
-      "plan:no_checkin",
-    ]);
-    expect(data.nudges[0].title).toBe("Not yet observed: Outcome orientation, Technical leadership, People skills");
-    expect(data.openFlags.map((f: { status: string; discussed_with_candidate_on: string | null }) => [f.status, f.discussed_with_candidate_on])).toEqual([
+    expect(
+      data.nudges.map((n: { key: string }) => n.key.replace(/^[0-9a-f-]{36}-/, "plan:")),
+    ).toEqual(["unobserved_dimension", "undiscussed_flag", "plan:no_checkin"]);
+    expect(data.nudges[0].title).toBe(
+      "Not yet observed: Outcome orientation, Technical leadership, People skills",
+    );
+    expect(
+      data.openFlags.map((f: { status: string; discussed_with_candidate_on: string | null }) => [
+        f.status,
+        f.discussed_with_candidate_on,
+      ]),
+    ).toEqual([
       ["open", null],
       ["addressing", "2026-02-07"],
     ]);
@@ -326,14 +552,20 @@ describe("evidence coverage", () => {
     await db.insertInto("flags").values(rows).execute();
     const data = await body(await profile("manager", many));
     expect(data.openFlagsTotal).toBe(12);
-    expect(data.openFlags.map((f: { observed_on: string }) => f.observed_on)).toEqual(rows.slice(0, 10).map((r) => r.observed_on));
+    expect(data.openFlags.map((f: { observed_on: string }) => f.observed_on)).toEqual(
+      rows.slice(0, 10).map((r) => r.observed_on),
+    );
     expect(data.nudges.map((n: { key: string }) => n.key)).toContain("undiscussed_flag");
     await db.deleteFrom("candidates").where("id", "=", many).execute();
   });
 
   it("nudges about a single, old source of evidence", async () => {
     const data = await body(await profile("manager", lonely));
-    expect(data.nudges.map((n: { key: string }) => n.key)).toEqual(["single_observer", "no_recent_evidence", "unobserved_dimension"]);
+    expect(data.nudges.map((n: { key: string }) => n.key)).toEqual([
+      "single_observer",
+      "no_recent_evidence",
+      "unobserved_dimension",
+    ]);
   });
 });
 
@@ -347,25 +579,49 @@ describe("process nudges (pure)", () => {
     const nudges = computeNudges({
       coverage,
       totals: { observers: 1, last_observed_on: "2025-11-01" },
-      openFlags: [{ discussed_with_candidate_on: null }, { discussed_with_candidate_on: "2026-01-01" }],
+      openFlags: [
+        { discussed_with_candidate_on: null },
+        { discussed_with_candidate_on: "2026-01-01" },
+      ],
       today: TODAY,
     });
-    expect(nudges.map((n) => n.key)).toEqual(["single_observer", "no_recent_evidence", "unobserved_dimension", "undiscussed_flag"]);
+    expect(nudges.map((n) => n.key)).toEqual([
+      "single_observer",
+      "no_recent_evidence",
+      "unobserved_dimension",
+      "undiscussed_flag",
+    ]);
     expect(nudges.find((n) => n.key === "undiscussed_flag")?.detail).toMatch(/^One open flag/);
-    expect(nudges.find((n) => n.key === "unobserved_dimension")?.title).toBe("Not yet observed: Curiosity");
+    expect(nudges.find((n) => n.key === "unobserved_dimension")?.title).toBe(
+      "Not yet observed: Curiosity",
+    );
   });
 
   it("counts an observation exactly 90 days old as recent, and 91 days as not", () => {
     const facts = { coverage: [], openFlags: [], today: TODAY };
-    const at90 = computeNudges({ ...facts, totals: { observers: 2, last_observed_on: "2025-12-02" } });
-    const at91 = computeNudges({ ...facts, totals: { observers: 2, last_observed_on: "2025-12-01" } });
+    const at90 = computeNudges({
+      ...facts,
+      totals: { observers: 2, last_observed_on: "2025-12-02" },
+    });
+    const at91 = computeNudges({
+      ...facts,
+      totals: { observers: 2, last_observed_on: "2025-12-01" },
+    });
     expect(at90).toEqual([]);
     expect(at91.map((n) => n.key)).toEqual(["no_recent_evidence"]);
   });
 
   it("says nothing when the evidence is recent, varied and complete", () => {
     const nudges = computeNudges({
-      coverage: [{ id: "a", name: "Commitment", observations: 2, observers: 2, last_observed_on: "2026-03-01" }],
+      coverage: [
+        {
+          id: "a",
+          name: "Commitment",
+          observations: 2,
+          observers: 2,
+          last_observed_on: "2026-03-01",
+        },
+      ],
       totals: { observers: 2, last_observed_on: "2026-03-01" },
       openFlags: [{ discussed_with_candidate_on: "2026-02-01" }],
       today: TODAY,
@@ -375,12 +631,19 @@ describe("process nudges (pure)", () => {
 });
 
 describe("timeline", () => {
-  const all = () => getTimeline(db, { candidateId: busy, filters: { kind: null, dimensionId: null, page: 1 }, pageSize: 1000 });
+  const all = () =>
+    getTimeline(db, {
+      candidateId: busy,
+      filters: { kind: null, dimensionId: null, page: 1 },
+      pageSize: 1000,
+    });
   const key = (e: TimelineEntry) => `${e.kind}:${e.id}`;
 
   it("merges every kind of event, newest first, ties broken by id", async () => {
     const { entries } = await all();
-    expect(new Set(entries.map((e) => e.kind))).toEqual(new Set(["observation", "flag", "sniff_test", "coaching", "stage", "decision"]));
+    expect(new Set(entries.map((e) => e.kind))).toEqual(
+      new Set(["observation", "flag", "sniff_test", "coaching", "stage", "decision"]),
+    );
     for (let i = 1; i < entries.length; i += 1) {
       const [a, b] = [entries[i - 1], entries[i]];
       const order = new Date(a.at).getTime() - new Date(b.at).getTime();
@@ -393,14 +656,19 @@ describe("timeline", () => {
     expect(entries[0].kind).toBe("decision");
     expect(entries.at(-1)?.kind).toBe("stage");
     // The 'raised' flag event is not listed twice.
-    expect(entries.filter((e) => e.kind === "flag").map((e) => e.event)).toEqual(["flag_discussed", "flag_raised"]);
+    expect(entries.filter((e) => e.kind === "flag").map((e) => e.event)).toEqual([
+      "flag_discussed",
+      "flag_raised",
+    ]);
   });
 
   it("marks edited and retracted observations and carries their dimensions", async () => {
     const { entries } = await all();
     const observations = entries.filter((e) => e.kind === "observation");
     expect(observations.filter((e) => e.edited).map((e) => e.day)).toEqual(["2026-01-21"]);
-    expect(observations.filter((e) => e.retracted).map((e) => [e.day, e.detail])).toEqual([["2026-01-22", "Wrong person"]]);
+    expect(observations.filter((e) => e.retracted).map((e) => [e.day, e.detail])).toEqual([
+      ["2026-01-22", "Wrong person"],
+    ]);
     const both = observations.find((e) => e.dimensions.length === 2);
     expect(both?.dimensions.map((d) => d.name)).toEqual(["Commitment", "Curiosity"]);
     // Check-in notes stay on the plan page.
@@ -425,12 +693,24 @@ describe("timeline", () => {
 
   it("filters by kind", async () => {
     const stage = await body(await profile("manager", busy, "?kind=stage"));
-    expect(stage.timeline.entries.map((e: TimelineEntry) => [e.kind, e.from_status, e.to_status, e.detail])).toEqual([["stage", null, "spotted", "Nominated"]]);
+    expect(
+      stage.timeline.entries.map((e: TimelineEntry) => [
+        e.kind,
+        e.from_status,
+        e.to_status,
+        e.detail,
+      ]),
+    ).toEqual([["stage", null, "spotted", "Nominated"]]);
     const coaching = await body(await profile("manager", busy, "?kind=coaching"));
-    expect(coaching.timeline.entries.map((e: TimelineEntry) => e.event)).toEqual(["checkin", "plan_started"]);
+    expect(coaching.timeline.entries.map((e: TimelineEntry) => e.event)).toEqual([
+      "checkin",
+      "plan_started",
+    ]);
     const observations = await body(await profile("manager", busy, "?kind=observation&page=2"));
     expect(observations.timeline.entries).toHaveLength(4);
-    expect(observations.timeline.entries.every((e: TimelineEntry) => e.kind === "observation")).toBe(true);
+    expect(
+      observations.timeline.entries.every((e: TimelineEntry) => e.kind === "observation"),
+    ).toBe(true);
   });
 
   it("shows only observations tagged with the dimension when one is chosen", async () => {
@@ -440,9 +720,13 @@ describe("timeline", () => {
       expect(e.kind).toBe("observation");
       expect(e.dimensions.map((d) => d.id)).toContain(dims.curiosity);
     }
-    const people = await body(await profile("manager", busy, `?dimension=${dims.people_skills}&kind=observation`));
+    const people = await body(
+      await profile("manager", busy, `?dimension=${dims.people_skills}&kind=observation`),
+    );
     expect(people.timeline.entries.map((e: TimelineEntry) => e.day)).toEqual(["2026-01-21"]);
-    const none = await body(await profile("manager", busy, `?dimension=${dims.curiosity}&kind=flag`));
+    const none = await body(
+      await profile("manager", busy, `?dimension=${dims.curiosity}&kind=flag`),
+    );
     expect(none.timeline.entries).toEqual([]);
   });
 
@@ -456,12 +740,19 @@ describe("timeline", () => {
 
   it("costs the same small number of statements whatever the page holds", async () => {
     const a = counting(db);
-    await getTimeline(a.db, { candidateId: busy, filters: { kind: null, dimensionId: null, page: 1 } });
+    await getTimeline(a.db, {
+      candidateId: busy,
+      filters: { kind: null, dimensionId: null, page: 1 },
+    });
     expect(a.counter.statements).toBe(1);
     const busyPage = counting(db);
-    await call(profileLoader, get(`/candidates/${busy}`, cookies.manager), ctx(busyPage.db), { candidateId: busy });
+    await call(profileLoader, get(`/candidates/${busy}`, cookies.manager), ctx(busyPage.db), {
+      candidateId: busy,
+    });
     const quietPage = counting(db);
-    await call(profileLoader, get(`/candidates/${lonely}`, cookies.manager), ctx(quietPage.db), { candidateId: lonely });
+    await call(profileLoader, get(`/candidates/${lonely}`, cookies.manager), ctx(quietPage.db), {
+      candidateId: lonely,
+    });
     expect(busyPage.counter.statements).toBe(quietPage.counter.statements);
     expect(busyPage.counter.statements).toBeLessThanOrEqual(8);
   });
@@ -491,20 +782,50 @@ describe("my week: recent candidates", () => {
     expect(before.checkins).toEqual([]);
     const { id: planId } = await db
       .insertInto("coaching_plans")
-      .values({ candidate_id: lonely, mentor_id: users.mentor.id, created_by: users.manager.id, goal: "Ask for help earlier", started_on: "2026-02-01" })
+      .values({
+        candidate_id: lonely,
+        mentor_id: users.mentor.id,
+        created_by: users.manager.id,
+        goal: "Ask for help earlier",
+        started_on: "2026-02-01",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await db
       .insertInto("coaching_checkins")
       .values([
-        { plan_id: planId, author_id: users.mentor.id, held_on: "2026-02-10", notes: "First", next_on: "2026-02-24" },
-        { plan_id: planId, author_id: users.mentor.id, held_on: "2026-02-24", notes: "Second", next_on: "2026-03-05" },
+        {
+          plan_id: planId,
+          author_id: users.mentor.id,
+          held_on: "2026-02-10",
+          notes: "First",
+          next_on: "2026-02-24",
+        },
+        {
+          plan_id: planId,
+          author_id: users.mentor.id,
+          held_on: "2026-02-24",
+          notes: "Second",
+          next_on: "2026-03-05",
+        },
       ])
       .execute();
     const week = await getMyWeek(db, { viewer: users.mentor, today: TODAY });
-    expect(week.checkins).toMatchObject([{ id: planId, last_held_on: "2026-02-24", next_on: "2026-03-05", candidate_name: "Lou Lonely" }]);
+    expect(week.checkins).toMatchObject([
+      {
+        id: planId,
+        last_held_on: "2026-02-24",
+        next_on: "2026-03-05",
+        candidate_name: "Lou Lonely",
+      },
+    ]);
     // A check-in planned beyond the week is not due yet.
-    await db.updateTable("coaching_checkins").set({ next_on: "2026-03-20" }).where("plan_id", "=", planId).where("notes", "=", "Second").execute();
+    await db
+      .updateTable("coaching_checkins")
+      .set({ next_on: "2026-03-20" })
+      .where("plan_id", "=", planId)
+      .where("notes", "=", "Second")
+      .execute();
     expect((await getMyWeek(db, { viewer: users.mentor, today: TODAY })).checkins).toEqual([]);
     await db.deleteFrom("coaching_plans").where("id", "=", planId).execute();
   });

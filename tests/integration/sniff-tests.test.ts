@@ -5,10 +5,25 @@ import type { AssignmentStatus } from "../../db/schema";
 import type { AppContext } from "../../app/context";
 import { loader as libraryLoader } from "../../app/routes/sniff-tests._index";
 import { action as newAction, loader as newLoader } from "../../app/routes/sniff-tests.new";
-import { action as pageAction, loader as pageLoader } from "../../app/routes/sniff-tests.$sniffTestId._index";
-import { action as editAction, loader as editLoader } from "../../app/routes/sniff-tests.$sniffTestId.edit";
+import {
+  action as pageAction,
+  loader as pageLoader,
+} from "../../app/routes/sniff-tests.$sniffTestId._index";
+import {
+  action as editAction,
+  loader as editLoader,
+} from "../../app/routes/sniff-tests.$sniffTestId.edit";
 import { loader as assignmentLoader } from "../../app/routes/candidates.$candidateId.assignments.$assignmentId";
-import { body, call, get, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -21,7 +36,13 @@ const ids: Record<string, string> = {};
 async function insertCandidate(managerId: string, name: string) {
   const row = await handle.db
     .insertInto("candidates")
-    .values({ name, track: "people_leadership", manager_id: managerId, nominated_by: managerId, nominated_reason: "Ran the incident review" })
+    .values({
+      name,
+      track: "people_leadership",
+      manager_id: managerId,
+      nominated_by: managerId,
+      nominated_reason: "Ran the incident review",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
@@ -35,8 +56,14 @@ beforeAll(async () => {
   const other = await makeUser(db, ["manager"], "Ola Othermanager");
   const leader = await makeUser(db, ["leader"], "Lea Leader");
   const mentor = await makeUser(db, ["mentor"], "Mo Mentor");
-  Object.assign(ids, { manager: manager.id, other: other.id, leader: leader.id, mentor: mentor.id });
-  for (const who of ["manager", "other", "leader", "mentor"]) cookies[who] = await sessionCookie(ctx, ids[who]);
+  Object.assign(ids, {
+    manager: manager.id,
+    other: other.id,
+    leader: leader.id,
+    mentor: mentor.id,
+  });
+  for (const who of ["manager", "other", "leader", "mentor"])
+    cookies[who] = await sessionCookie(ctx, ids[who]);
 
   const dims = await db
     .insertInto("dimensions")
@@ -81,13 +108,20 @@ async function createdId(response: Response): Promise<string> {
   return match![1];
 }
 
-const page = (id: string, who = "manager", query = "") => call(pageLoader, get(`/sniff-tests/${id}${query}`, cookies[who]), ctx, { sniffTestId: id });
+const page = (id: string, who = "manager", query = "") =>
+  call(pageLoader, get(`/sniff-tests/${id}${query}`, cookies[who]), ctx, { sniffTestId: id });
 const pagePost = (id: string, data: Record<string, string>, who = "manager") =>
   call(pageAction, post(`/sniff-tests/${id}`, data, cookies[who]), ctx, { sniffTestId: id });
-const library = (query = "", who = "manager") => call(libraryLoader, get(`/sniff-tests${query}`, cookies[who]), ctx);
+const library = (query = "", who = "manager") =>
+  call(libraryLoader, get(`/sniff-tests${query}`, cookies[who]), ctx);
 
 async function auditCount(action: string, entityId: string) {
-  const rows = await handle.db.selectFrom("audit_events").select("id").where("action", "=", action).where("entity_id", "=", entityId).execute();
+  const rows = await handle.db
+    .selectFrom("audit_events")
+    .select("id")
+    .where("action", "=", action)
+    .where("entity_id", "=", entityId)
+    .execute();
   return rows.length;
 }
 
@@ -95,7 +129,10 @@ describe("creating a sniff test", () => {
   it("offers the live dimensions and a fresh key; a mentor is refused", async () => {
     const response = await call(newLoader, get("/sniff-tests/new", cookies.manager), ctx);
     const data = await body(response);
-    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual(["Commitment", "Curiosity"]);
+    expect(data.dimensions.map((d: { name: string }) => d.name)).toEqual([
+      "Commitment",
+      "Curiosity",
+    ]);
     expect(data.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     expect((await call(newLoader, get("/sniff-tests/new", cookies.mentor), ctx)).status).toBe(403);
     expect((await create({}, "mentor")).status).toBe(403);
@@ -103,11 +140,31 @@ describe("creating a sniff test", () => {
 
   it("creates the template and its revision 1 with the same text, audited", async () => {
     const id = await createdId(await create({ title: "Created once" }));
-    const test = await handle.db.selectFrom("sniff_tests").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-    expect(test).toMatchObject({ title: "Created once", version: 1, timebox_days: 14, created_by: ids.manager, red_flags: "Silence until the due date." });
-    const revisions = await handle.db.selectFrom("sniff_test_revisions").selectAll().where("sniff_test_id", "=", id).execute();
+    const test = await handle.db
+      .selectFrom("sniff_tests")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(test).toMatchObject({
+      title: "Created once",
+      version: 1,
+      timebox_days: 14,
+      created_by: ids.manager,
+      red_flags: "Silence until the due date.",
+    });
+    const revisions = await handle.db
+      .selectFrom("sniff_test_revisions")
+      .selectAll()
+      .where("sniff_test_id", "=", id)
+      .execute();
     expect(revisions).toHaveLength(1);
-    expect(revisions[0]).toMatchObject({ version: 1, title: "Created once", assignment: test.assignment, signals: test.signals, edited_by: ids.manager });
+    expect(revisions[0]).toMatchObject({
+      version: 1,
+      title: "Created once",
+      assignment: test.assignment,
+      signals: test.signals,
+      edited_by: ids.manager,
+    });
     expect(await auditCount("sniff_test.create", id)).toBe(1);
   });
 
@@ -119,12 +176,20 @@ describe("creating a sniff test", () => {
     expect(Object.keys(data.fieldErrors).sort()).toEqual(["timeboxDays", "title"]);
     expect(data.values.assignment).toBe("Keep this text");
 
-    const bads: Record<string, string>[] = [{ timeboxDays: "366" }, { timeboxDays: "abc" }, { timeboxDays: "2.5" }, { dimensionId: "nope" }, { assignment: "x".repeat(10_001) }];
+    const bads: Record<string, string>[] = [
+      { timeboxDays: "366" },
+      { timeboxDays: "abc" },
+      { timeboxDays: "2.5" },
+      { dimensionId: "nope" },
+      { assignment: "x".repeat(10_001) },
+    ];
     for (const bad of bads) {
       expect((await create(bad)).status).toBe(400);
     }
     // An archived or unknown dimension is refused too.
-    expect((await body(await create({ dimensionId: ids.old_one }))).fieldErrors.dimensionId).toBeDefined();
+    expect(
+      (await body(await create({ dimensionId: ids.old_one }))).fieldErrors.dimensionId,
+    ).toBeDefined();
     expect((await create({ dimensionId: randomUUID() })).status).toBe(400);
     const after = await handle.db.selectFrom("sniff_tests").select("id").execute();
     expect(after.length).toBe(before.length);
@@ -135,9 +200,17 @@ describe("creating a sniff test", () => {
     const first = await create({ idempotencyKey: key, title: "Double submit" });
     const second = await create({ idempotencyKey: key, title: "Double submit" });
     expect(second.headers.get("Location")).toBe(first.headers.get("Location"));
-    const rows = await handle.db.selectFrom("sniff_tests").select("id").where("title", "=", "Double submit").execute();
+    const rows = await handle.db
+      .selectFrom("sniff_tests")
+      .select("id")
+      .where("title", "=", "Double submit")
+      .execute();
     expect(rows).toHaveLength(1);
-    const revisions = await handle.db.selectFrom("sniff_test_revisions").select("id").where("sniff_test_id", "=", rows[0].id).execute();
+    const revisions = await handle.db
+      .selectFrom("sniff_test_revisions")
+      .select("id")
+      .where("sniff_test_id", "=", rows[0].id)
+      .execute();
     expect(revisions).toHaveLength(1);
   });
 });
@@ -147,25 +220,48 @@ describe("editing keeps history", () => {
   let assignmentId = "";
 
   beforeAll(async () => {
-    id = await createdId(await create({ title: "History test", assignment: "Original text as given" }));
-    const offered = await pagePost(id, { intent: "assign", candidateId: ids.casey, offeredOn: TODAY, dueOn: "", idempotencyKey: randomUUID() });
+    id = await createdId(
+      await create({ title: "History test", assignment: "Original text as given" }),
+    );
+    const offered = await pagePost(id, {
+      intent: "assign",
+      candidateId: ids.casey,
+      offeredOn: TODAY,
+      dueOn: "",
+      idempotencyKey: randomUUID(),
+    });
     expect(offered.status).toBe(302);
     assignmentId = offered.headers.get("Location")!.split("/").pop()!;
   });
 
   it("saving makes version 2 and a revision 2 with the new text", async () => {
-    const edit = await call(editLoader, get(`/sniff-tests/${id}/edit`, cookies.leader), ctx, { sniffTestId: id });
+    const edit = await call(editLoader, get(`/sniff-tests/${id}/edit`, cookies.leader), ctx, {
+      sniffTestId: id,
+    });
     expect((await body(edit)).test.version).toBe(1);
     const response = await call(
       editAction,
-      post(`/sniff-tests/${id}/edit`, { ...fields({ title: "History test", assignment: "Improved text" }), version: "1" }, cookies.leader),
+      post(
+        `/sniff-tests/${id}/edit`,
+        { ...fields({ title: "History test", assignment: "Improved text" }), version: "1" },
+        cookies.leader,
+      ),
       ctx,
       { sniffTestId: id },
     );
     expect(response.status).toBe(302);
-    const test = await handle.db.selectFrom("sniff_tests").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    const test = await handle.db
+      .selectFrom("sniff_tests")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(test).toMatchObject({ version: 2, assignment: "Improved text" });
-    const revisions = await handle.db.selectFrom("sniff_test_revisions").selectAll().where("sniff_test_id", "=", id).orderBy("version").execute();
+    const revisions = await handle.db
+      .selectFrom("sniff_test_revisions")
+      .selectAll()
+      .where("sniff_test_id", "=", id)
+      .orderBy("version")
+      .execute();
     expect(revisions.map((r) => [r.version, r.assignment, r.edited_by])).toEqual([
       [1, "Original text as given", ids.manager],
       [2, "Improved text", ids.leader],
@@ -174,17 +270,24 @@ describe("editing keeps history", () => {
 
     const data = await body(await page(id));
     expect(data.test.assignment).toBe("Improved text");
-    expect(data.revisions.map((r: { version: number; assignment: string }) => [r.version, r.assignment])).toEqual([
+    expect(
+      data.revisions.map((r: { version: number; assignment: string }) => [r.version, r.assignment]),
+    ).toEqual([
       [2, "Improved text"],
       [1, "Original text as given"],
     ]);
   });
 
   it("the assignment given earlier still shows revision 1's text", async () => {
-    const response = await call(assignmentLoader, get(`/candidates/${ids.casey}/assignments/${assignmentId}`, cookies.manager), ctx, {
-      candidateId: ids.casey,
-      assignmentId,
-    });
+    const response = await call(
+      assignmentLoader,
+      get(`/candidates/${ids.casey}/assignments/${assignmentId}`, cookies.manager),
+      ctx,
+      {
+        candidateId: ids.casey,
+        assignmentId,
+      },
+    );
     const data = await body(response);
     expect(data.assignment.assignment).toBe("Original text as given");
     expect(data.assignment.revision_version).toBe(1);
@@ -194,7 +297,11 @@ describe("editing keeps history", () => {
   it("a stale save gets 409 with both texts and changes nothing", async () => {
     const response = await call(
       editAction,
-      post(`/sniff-tests/${id}/edit`, { ...fields({ title: "History test", assignment: "My late edit" }), version: "1" }, cookies.manager),
+      post(
+        `/sniff-tests/${id}/edit`,
+        { ...fields({ title: "History test", assignment: "My late edit" }), version: "1" },
+        cookies.manager,
+      ),
       ctx,
       { sniffTestId: id },
     );
@@ -203,7 +310,11 @@ describe("editing keeps history", () => {
     expect(data.conflict.yours.assignment).toBe("My late edit");
     expect(data.conflict.saved.assignment).toBe("Improved text");
     expect(data.values.version).toBe("2");
-    const test = await handle.db.selectFrom("sniff_tests").select(["version", "assignment"]).where("id", "=", id).executeTakeFirstOrThrow();
+    const test = await handle.db
+      .selectFrom("sniff_tests")
+      .select(["version", "assignment"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(test).toEqual({ version: 2, assignment: "Improved text" });
   });
 
@@ -226,17 +337,33 @@ describe("archiving", () => {
     expect(titles(await body(await library()))).not.toContain("Soon archived");
     expect(titles(await body(await library("?archived=1")))).toContain("Soon archived");
 
-    const refused = await pagePost(id, { intent: "assign", candidateId: ids.casey, offeredOn: TODAY, dueOn: "", idempotencyKey: randomUUID() });
+    const refused = await pagePost(id, {
+      intent: "assign",
+      candidateId: ids.casey,
+      offeredOn: TODAY,
+      dueOn: "",
+      idempotencyKey: randomUUID(),
+    });
     expect(refused.status).toBe(400);
     expect((await body(refused)).formError).toMatch(/archived/);
-    const count = await handle.db.selectFrom("sniff_test_assignments").select("id").where("sniff_test_id", "=", id).execute();
+    const count = await handle.db
+      .selectFrom("sniff_test_assignments")
+      .select("id")
+      .where("sniff_test_id", "=", id)
+      .execute();
     expect(count).toHaveLength(0);
     expect((await pagePost(id, { intent: "archive" })).status).toBe(400);
 
     expect((await pagePost(id, { intent: "restore" })).status).toBe(302);
     expect(titles(await body(await library()))).toContain("Soon archived");
     // Nothing is ever deleted.
-    expect(await handle.db.selectFrom("sniff_tests").select("id").where("id", "=", id).executeTakeFirst()).toBeDefined();
+    expect(
+      await handle.db
+        .selectFrom("sniff_tests")
+        .select("id")
+        .where("id", "=", id)
+        .executeTakeFirst(),
+    ).toBeDefined();
   });
 });
 
@@ -249,7 +376,9 @@ describe("the library", () => {
     expect(first).toHaveProperty("completed");
 
     const search = await body(await library("?q=Improved"));
-    expect(search.groups.flatMap((g: any) => g.tests.map((t: any) => t.title))).toEqual(["History test"]);
+    expect(search.groups.flatMap((g: any) => g.tests.map((t: any) => t.title))).toEqual([
+      "History test",
+    ]);
     // LIKE wildcards are matched literally.
     expect((await body(await library("?q=%25"))).groups).toEqual([]);
     expect((await body(await library("?q=_"))).groups).toEqual([]);
@@ -263,7 +392,12 @@ describe("the library", () => {
 
 describe("figures about the test, and names only inside the circle", () => {
   let id = "";
-  const fixture: { status: AssignmentStatus; accepted: boolean; days?: number; candidate?: string }[] = [
+  const fixture: {
+    status: AssignmentStatus;
+    accepted: boolean;
+    days?: number;
+    candidate?: string;
+  }[] = [
     { status: "completed", accepted: true, days: 10 },
     { status: "completed", accepted: true, days: 21, candidate: "hidden" },
     { status: "not_completed", accepted: true, days: 14 },
@@ -278,10 +412,19 @@ describe("figures about the test, and names only inside the circle", () => {
   beforeAll(async () => {
     id = await createdId(await create({ title: "Figures test" }));
     const db = handle.db;
-    const revision = await db.selectFrom("sniff_test_revisions").select("id").where("sniff_test_id", "=", id).executeTakeFirstOrThrow();
+    const revision = await db
+      .selectFrom("sniff_test_revisions")
+      .select("id")
+      .where("sniff_test_id", "=", id)
+      .executeTakeFirstOrThrow();
     for (const [i, f] of fixture.entries()) {
       const offered = `2026-0${(i % 8) + 1}-01`;
-      const closed = f.days === undefined ? null : new Date(Date.parse(`${offered}T00:00:00Z`) + f.days * 86_400_000).toISOString().slice(0, 10);
+      const closed =
+        f.days === undefined
+          ? null
+          : new Date(Date.parse(`${offered}T00:00:00Z`) + f.days * 86_400_000)
+              .toISOString()
+              .slice(0, 10);
       const row = await db
         .insertInto("sniff_test_assignments")
         .values({
@@ -296,12 +439,28 @@ describe("figures about the test, and names only inside the circle", () => {
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      const events: { assignment_id: string; from_status: AssignmentStatus | null; to_status: AssignmentStatus; changed_by: string }[] = [
+      const events: {
+        assignment_id: string;
+        from_status: AssignmentStatus | null;
+        to_status: AssignmentStatus;
+        changed_by: string;
+      }[] = [
         { assignment_id: row.id, from_status: null, to_status: "offered", changed_by: ids.manager },
       ];
-      if (f.accepted) events.push({ assignment_id: row.id, from_status: "offered", to_status: "accepted", changed_by: ids.manager });
+      if (f.accepted)
+        events.push({
+          assignment_id: row.id,
+          from_status: "offered",
+          to_status: "accepted",
+          changed_by: ids.manager,
+        });
       if (f.status !== "offered" && f.status !== "accepted") {
-        events.push({ assignment_id: row.id, from_status: f.accepted ? "accepted" : "offered", to_status: f.status, changed_by: ids.manager });
+        events.push({
+          assignment_id: row.id,
+          from_status: f.accepted ? "accepted" : "offered",
+          to_status: f.status,
+          changed_by: ids.manager,
+        });
       }
       await db.insertInto("sniff_test_assignment_events").values(events).execute();
     }
@@ -323,7 +482,9 @@ describe("figures about the test, and names only inside the circle", () => {
     expect(data.summary).toContain("Of the 7 closed, 5 ended without completion (71%)");
     expect(data.summary).toContain("2 still open.");
 
-    const inLibrary = (await body(await library())).groups.flatMap((g: any) => g.tests).find((t: any) => t.id === id);
+    const inLibrary = (await body(await library())).groups
+      .flatMap((g: any) => g.tests)
+      .find((t: any) => t.id === id);
     expect(inLibrary).toMatchObject({ offered: 9, completed: 2 });
   });
 
@@ -342,13 +503,22 @@ describe("figures about the test, and names only inside the circle", () => {
     expect(data.figures.completed).toBe(2);
     // The offer list holds only people in the circle without an open offer of this test (Casey has one).
     expect(data.candidates.map((c: { name: string }) => c.name)).toEqual([]);
-    expect(data.assignments.some((a: any) => a.visible && a.candidate_name === "Casey Candidate" && ["offered", "accepted"].includes(a.status))).toBe(true);
+    expect(
+      data.assignments.some(
+        (a: any) =>
+          a.visible &&
+          a.candidate_name === "Casey Candidate" &&
+          ["offered", "accepted"].includes(a.status),
+      ),
+    ).toBe(true);
   });
 
   it("the other manager and a leader see that candidate's name", async () => {
     for (const who of ["other", "leader"]) {
       const data = await body(await page(id, who));
-      expect(data.assignments.filter((a: any) => a.visible && a.candidate_name === "Hidden Person")).toHaveLength(1);
+      expect(
+        data.assignments.filter((a: any) => a.visible && a.candidate_name === "Hidden Person"),
+      ).toHaveLength(1);
     }
     // The other manager cannot see Casey: eight rows are anonymous for them.
     const other = await body(await page(id, "other"));
@@ -358,8 +528,16 @@ describe("figures about the test, and names only inside the circle", () => {
 
   it("offering to a candidate outside the viewer's circle answers 404 and makes nothing", async () => {
     const before = await handle.db.selectFrom("sniff_test_assignments").select("id").execute();
-    const response = await pagePost(id, { intent: "assign", candidateId: ids.hidden, offeredOn: TODAY, dueOn: "", idempotencyKey: randomUUID() });
+    const response = await pagePost(id, {
+      intent: "assign",
+      candidateId: ids.hidden,
+      offeredOn: TODAY,
+      dueOn: "",
+      idempotencyKey: randomUUID(),
+    });
     expect(response.status).toBe(404);
-    expect(await handle.db.selectFrom("sniff_test_assignments").select("id").execute()).toHaveLength(before.length);
+    expect(
+      await handle.db.selectFrom("sniff_test_assignments").select("id").execute(),
+    ).toHaveLength(before.length);
   });
 });

@@ -8,7 +8,14 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
-import { canEditPlan, canManageCandidate, canViewCandidate, candidateVisibleTo, type CircleFacts, type Viewer } from "../../app/auth/policy.server";
+import {
+  canEditPlan,
+  canManageCandidate,
+  canViewCandidate,
+  candidateVisibleTo,
+  type CircleFacts,
+  type Viewer,
+} from "../../app/auth/policy.server";
 import { call, get, makeContext, makeUser, post, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { buildWorld, fillPath, KINDS, routeFiles, SECRETS, type Kind, type World } from "./fixture";
@@ -70,7 +77,12 @@ const EXPECT: Record<string, Spec> = {
 const IN_CIRCLE: Kind[] = ["leader", "managerIn", "mentor"];
 type Outcome = "allow" | 403 | 404 | "login";
 
-function expected(spec: Spec, kind: Kind, world: World, which: "loader" | "action"): Outcome | "any" {
+function expected(
+  spec: Spec,
+  kind: Kind,
+  world: World,
+  which: "loader" | "action",
+): Outcome | "any" {
   const record = (which === "action" && spec.actionRecord) || spec.record;
   if (record === "public") return "any";
   if (kind === "anonymous" || kind === "disabled") return "login";
@@ -150,16 +162,23 @@ describe("access matrix", () => {
             checkOutcome(response, expected(spec, kind, world, "loader"), `GET ${url} as ${kind}`);
             if (OUTSIDERS.includes(kind)) {
               const body = await text(response);
-              for (const secret of Object.values(SECRETS)) expect(body, `GET ${url} as ${kind}`).not.toContain(secret);
+              for (const secret of Object.values(SECRETS))
+                expect(body, `GET ${url} as ${kind}`).not.toContain(secret);
             }
           }
           if (mod.action) {
             // An empty form: authorisation must come before (or regardless of) validation.
-            const response = await call(mod.action, post(url, { intent: "__probe__" }, cookie), ctx, params);
+            const response = await call(
+              mod.action,
+              post(url, { intent: "__probe__" }, cookie),
+              ctx,
+              params,
+            );
             checkOutcome(response, expected(spec, kind, world, "action"), `POST ${url} as ${kind}`);
             if (OUTSIDERS.includes(kind)) {
               const body = await text(response);
-              for (const secret of Object.values(SECRETS)) expect(body, `POST ${url} as ${kind}`).not.toContain(secret);
+              for (const secret of Object.values(SECRETS))
+                expect(body, `POST ${url} as ${kind}`).not.toContain(secret);
             }
           }
         }
@@ -172,7 +191,12 @@ describe("access matrix", () => {
     const ctx = makeContext(handle.db, clock);
     const mod = await import("../../app/routes/candidates.$candidateId._index");
     for (const kind of IN_CIRCLE) {
-      const response = await call(mod.loader, get(`/candidates/${world.ids.candidateId}`, world.cookies[kind]), ctx, { candidateId: world.ids.candidateId });
+      const response = await call(
+        mod.loader,
+        get(`/candidates/${world.ids.candidateId}`, world.cookies[kind]),
+        ctx,
+        { candidateId: world.ids.candidateId },
+      );
       expect(await text(response), kind).toContain(SECRETS.name);
     }
   });
@@ -192,7 +216,8 @@ const factsArb = fc.record({
 
 // An independent statement of who sees whom (the circle), written without looking at policy.server.ts's helpers.
 function refCanView(v: Viewer, f: CircleFacts): boolean {
-  const people = v.roles.includes("leader") || v.roles.includes("manager") || v.roles.includes("mentor");
+  const people =
+    v.roles.includes("leader") || v.roles.includes("manager") || v.roles.includes("mentor");
   if (!people) return false; // admin-only or no role: no people data
   if (v.roles.includes("leader")) return true;
   const circle = new Set([f.managerId, f.nominatedBy, ...f.observerIds, ...f.activeMentorIds]);
@@ -205,12 +230,19 @@ function refCanManage(v: Viewer, f: CircleFacts): boolean {
 function refCanEditPlan(v: Viewer, p: { mentorId: string; managerId: string }): boolean {
   const people = v.roles.some((r) => r !== "admin");
   if (!people) return false;
-  return v.roles.includes("leader") || p.mentorId === v.id || (v.roles.includes("manager") && p.managerId === v.id);
+  return (
+    v.roles.includes("leader") ||
+    p.mentorId === v.id ||
+    (v.roles.includes("manager") && p.managerId === v.id)
+  );
 }
 
 describe("policy properties", () => {
   it("canViewCandidate agrees with the reference rule", () => {
-    fc.assert(fc.property(viewerArb, factsArb, (v, f) => canViewCandidate(v, f) === refCanView(v, f)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(viewerArb, factsArb, (v, f) => canViewCandidate(v, f) === refCanView(v, f)),
+      { numRuns: 2000 },
+    );
   });
   it("canManageCandidate agrees with the reference rule, and managing implies viewing", () => {
     fc.assert(
@@ -225,13 +257,23 @@ describe("policy properties", () => {
     fc.assert(
       fc.property(ID, factsArb, (id, f) => {
         const v = { id, roles: ["admin"] as const };
-        return !canViewCandidate(v, f) && !canManageCandidate(v, f) && !canEditPlan(v, { mentorId: id, managerId: id });
+        return (
+          !canViewCandidate(v, f) &&
+          !canManageCandidate(v, f) &&
+          !canEditPlan(v, { mentorId: id, managerId: id })
+        );
       }),
     );
   });
   it("canEditPlan agrees with the reference rule", () => {
     fc.assert(
-      fc.property(viewerArb, ID, ID, (v, mentorId, managerId) => canEditPlan(v, { mentorId, managerId }) === refCanEditPlan(v, { mentorId, managerId })),
+      fc.property(
+        viewerArb,
+        ID,
+        ID,
+        (v, mentorId, managerId) =>
+          canEditPlan(v, { mentorId, managerId }) === refCanEditPlan(v, { mentorId, managerId }),
+      ),
       { numRuns: 2000 },
     );
   });
@@ -240,7 +282,8 @@ describe("policy properties", () => {
     const db = handle.db;
     // A small population: five people with random roles, reused across runs.
     const people = [] as { id: string }[];
-    for (let i = 0; i < 5; i++) people.push(await makeUser(db, ["manager", "mentor"], `Prop Person ${i}`));
+    for (let i = 0; i < 5; i++)
+      people.push(await makeUser(db, ["manager", "mentor"], `Prop Person ${i}`));
     const pick = fc.integer({ min: 0, max: 4 });
     await fc.assert(
       fc.asyncProperty(
@@ -250,20 +293,43 @@ describe("policy properties", () => {
           manager: pick,
           nominator: pick,
           observers: fc.uniqueArray(pick, { maxLength: 3 }),
-          plans: fc.array(fc.record({ mentor: pick, status: fc.constantFrom("active", "paused", "completed", "abandoned") }), { maxLength: 3 }),
+          plans: fc.array(
+            fc.record({
+              mentor: pick,
+              status: fc.constantFrom("active", "paused", "completed", "abandoned"),
+            }),
+            { maxLength: 3 },
+          ),
         }),
         async (s) => {
           const id = (i: number) => people[i].id;
           const { id: candidateId } = await db
             .insertInto("candidates")
-            .values({ name: "Prop candidate", track: "people_leadership", manager_id: id(s.manager), nominated_by: id(s.nominator), nominated_reason: "r" })
+            .values({
+              name: "Prop candidate",
+              track: "people_leadership",
+              manager_id: id(s.manager),
+              nominated_by: id(s.nominator),
+              nominated_reason: "r",
+            })
             .returning("id")
             .executeTakeFirstOrThrow();
-          for (const o of s.observers) await db.insertInto("candidate_observers").values({ candidate_id: candidateId, user_id: id(o), added_by: id(s.manager) }).execute();
+          for (const o of s.observers)
+            await db
+              .insertInto("candidate_observers")
+              .values({ candidate_id: candidateId, user_id: id(o), added_by: id(s.manager) })
+              .execute();
           for (const p of s.plans) {
             await db
               .insertInto("coaching_plans")
-              .values({ candidate_id: candidateId, mentor_id: id(p.mentor), created_by: id(s.manager), goal: "g", started_on: "2026-01-01", status: p.status as never })
+              .values({
+                candidate_id: candidateId,
+                mentor_id: id(p.mentor),
+                created_by: id(s.manager),
+                goal: "g",
+                started_on: "2026-01-01",
+                status: p.status as never,
+              })
               .execute();
           }
           const viewer: Viewer = { id: id(s.viewer), roles: s.roles };
@@ -271,9 +337,16 @@ describe("policy properties", () => {
             managerId: id(s.manager),
             nominatedBy: id(s.nominator),
             observerIds: s.observers.map(id),
-            activeMentorIds: s.plans.filter((p) => p.status === "active" || p.status === "paused").map((p) => id(p.mentor)),
+            activeMentorIds: s.plans
+              .filter((p) => p.status === "active" || p.status === "paused")
+              .map((p) => id(p.mentor)),
           };
-          const row = await db.selectFrom("candidates").select("id").where("id", "=", candidateId).where(candidateVisibleTo(viewer)).executeTakeFirst();
+          const row = await db
+            .selectFrom("candidates")
+            .select("id")
+            .where("id", "=", candidateId)
+            .where(candidateVisibleTo(viewer))
+            .executeTakeFirst();
           await db.deleteFrom("candidates").where("id", "=", candidateId).execute();
           expect(Boolean(row)).toBe(canViewCandidate(viewer, facts));
           expect(Boolean(row)).toBe(refCanView(viewer, facts));

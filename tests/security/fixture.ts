@@ -8,7 +8,16 @@ import type { DB } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { makeUser, sessionCookie } from "../helpers/app";
 
-export const KINDS = ["leader", "managerIn", "managerOut", "mentor", "otherMentor", "admin", "anonymous", "disabled"] as const;
+export const KINDS = [
+  "leader",
+  "managerIn",
+  "managerOut",
+  "mentor",
+  "otherMentor",
+  "admin",
+  "anonymous",
+  "disabled",
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Text that only the candidate's circle (and leaders) may ever receive. */
@@ -48,79 +57,258 @@ let seq = 0;
 /** A candidate with a row in every table that refers to candidates. */
 export async function fullRecord(
   db: DB,
-  { name, managerId, mentorId, leaderId, observerId, secret = true }: { name: string; managerId: string; mentorId: string; leaderId: string; observerId?: string; secret?: boolean },
+  {
+    name,
+    managerId,
+    mentorId,
+    leaderId,
+    observerId,
+    secret = true,
+  }: {
+    name: string;
+    managerId: string;
+    mentorId: string;
+    leaderId: string;
+    observerId?: string;
+    secret?: boolean;
+  },
 ) {
   seq += 1;
   const t = (s: string) => (secret ? s : `${s.replace(/zq-[a-z]+-\d+/, "")}other ${seq}`);
-  const { id: dimensionId } = await db.insertInto("dimensions").values({ key: `commitment_${seq}_${Date.now() % 100000}`, name: "Commitment", position: seq }).returning("id").executeTakeFirstOrThrow();
-  const { id: antiPatternId } = await db.insertInto("anti_patterns").values({ key: `territoriality_${seq}_${Date.now() % 100000}`, name: "Territoriality", position: seq }).returning("id").executeTakeFirstOrThrow();
-  const { id } = await db
-    .insertInto("candidates")
-    .values({ name, track: "technical_leadership", manager_id: managerId, nominated_by: managerId, nominated_reason: t(SECRETS.reason), stage: "coaching", idempotency_key: crypto.randomUUID() })
+  const { id: dimensionId } = await db
+    .insertInto("dimensions")
+    .values({ key: `commitment_${seq}_${Date.now() % 100000}`, name: "Commitment", position: seq })
     .returning("id")
     .executeTakeFirstOrThrow();
-  if (observerId) await db.insertInto("candidate_observers").values({ candidate_id: id, user_id: observerId, added_by: managerId }).execute();
+  const { id: antiPatternId } = await db
+    .insertInto("anti_patterns")
+    .values({
+      key: `territoriality_${seq}_${Date.now() % 100000}`,
+      name: "Territoriality",
+      position: seq,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const { id } = await db
+    .insertInto("candidates")
+    .values({
+      name,
+      track: "technical_leadership",
+      manager_id: managerId,
+      nominated_by: managerId,
+      nominated_reason: t(SECRETS.reason),
+      stage: "coaching",
+      idempotency_key: crypto.randomUUID(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  if (observerId)
+    await db
+      .insertInto("candidate_observers")
+      .values({ candidate_id: id, user_id: observerId, added_by: managerId })
+      .execute();
   const { id: sniffTestId } = await db
     .insertInto("sniff_tests")
-    .values({ title: `Run the retro ${seq}`, dimension_id: dimensionId, assignment: "Facilitate the retro", rationale: "", signals: "", red_flags: "", timebox_days: 14, created_by: managerId })
+    .values({
+      title: `Run the retro ${seq}`,
+      dimension_id: dimensionId,
+      assignment: "Facilitate the retro",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      created_by: managerId,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const { id: revisionId } = await db
     .insertInto("sniff_test_revisions")
-    .values({ sniff_test_id: sniffTestId, version: 1, title: `Run the retro ${seq}`, dimension_id: dimensionId, assignment: "Facilitate the retro", rationale: "", signals: "", red_flags: "", timebox_days: 14, edited_by: managerId })
+    .values({
+      sniff_test_id: sniffTestId,
+      version: 1,
+      title: `Run the retro ${seq}`,
+      dimension_id: dimensionId,
+      assignment: "Facilitate the retro",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 14,
+      edited_by: managerId,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const { id: assignmentId } = await db
     .insertInto("sniff_test_assignments")
-    .values({ sniff_test_id: sniffTestId, sniff_test_revision_id: revisionId, candidate_id: id, assigned_by: managerId, offered_on: "2026-01-05", due_on: "2026-01-19" })
+    .values({
+      sniff_test_id: sniffTestId,
+      sniff_test_revision_id: revisionId,
+      candidate_id: id,
+      assigned_by: managerId,
+      offered_on: "2026-01-05",
+      due_on: "2026-01-19",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("sniff_test_assignment_events").values({ assignment_id: assignmentId, to_status: "offered", changed_by: managerId }).execute();
+  await db
+    .insertInto("sniff_test_assignment_events")
+    .values({ assignment_id: assignmentId, to_status: "offered", changed_by: managerId })
+    .execute();
   const { id: planId } = await db
     .insertInto("coaching_plans")
-    .values({ candidate_id: id, mentor_id: mentorId, created_by: managerId, goal: t(SECRETS.goal), started_on: "2026-01-10" })
+    .values({
+      candidate_id: id,
+      mentor_id: mentorId,
+      created_by: managerId,
+      goal: t(SECRETS.goal),
+      started_on: "2026-01-10",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("coaching_plan_changes").values({ plan_id: planId, to_status: "active", to_mentor_id: mentorId, changed_by: managerId, changed_on: "2026-01-10" }).execute();
-  await db.insertInto("coaching_plan_dimensions").values({ plan_id: planId, dimension_id: dimensionId }).execute();
-  await db.insertInto("coaching_actions").values({ plan_id: planId, title: "Draft an ADR", position: 1, created_by: mentorId }).execute();
-  await db.insertInto("coaching_checkins").values({ plan_id: planId, author_id: mentorId, held_on: "2026-01-20", notes: t(SECRETS.checkin) }).execute();
+  await db
+    .insertInto("coaching_plan_changes")
+    .values({
+      plan_id: planId,
+      to_status: "active",
+      to_mentor_id: mentorId,
+      changed_by: managerId,
+      changed_on: "2026-01-10",
+    })
+    .execute();
+  await db
+    .insertInto("coaching_plan_dimensions")
+    .values({ plan_id: planId, dimension_id: dimensionId })
+    .execute();
+  await db
+    .insertInto("coaching_actions")
+    .values({ plan_id: planId, title: "Draft an ADR", position: 1, created_by: mentorId })
+    .execute();
+  await db
+    .insertInto("coaching_checkins")
+    .values({
+      plan_id: planId,
+      author_id: mentorId,
+      held_on: "2026-01-20",
+      notes: t(SECRETS.checkin),
+    })
+    .execute();
   const { id: observationId } = await db
     .insertInto("observations")
-    .values({ candidate_id: id, author_id: managerId, observed_on: "2026-01-12", situation: "", behavior: t(SECRETS.behavior), impact: "", signal: "strength", assignment_id: assignmentId, coaching_plan_id: planId, version: 2 })
+    .values({
+      candidate_id: id,
+      author_id: managerId,
+      observed_on: "2026-01-12",
+      situation: "",
+      behavior: t(SECRETS.behavior),
+      impact: "",
+      signal: "strength",
+      assignment_id: assignmentId,
+      coaching_plan_id: planId,
+      version: 2,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("observation_dimensions").values({ observation_id: observationId, dimension_id: dimensionId }).execute();
+  await db
+    .insertInto("observation_dimensions")
+    .values({ observation_id: observationId, dimension_id: dimensionId })
+    .execute();
   await db
     .insertInto("observation_revisions")
-    .values({ observation_id: observationId, version: 1, observed_on: "2026-01-12", situation: "", behavior: t(SECRETS.behavior), impact: "", signal: "strength", dimension_ids: [dimensionId], edited_by: managerId })
+    .values({
+      observation_id: observationId,
+      version: 1,
+      observed_on: "2026-01-12",
+      situation: "",
+      behavior: t(SECRETS.behavior),
+      impact: "",
+      signal: "strength",
+      dimension_ids: [dimensionId],
+      edited_by: managerId,
+    })
     .execute();
   const { id: flagId } = await db
     .insertInto("flags")
-    .values({ candidate_id: id, anti_pattern_id: antiPatternId, raised_by: managerId, observed_on: "2026-01-14", situation: "", behavior: t(SECRETS.flag), impact: "", status: "addressing" })
+    .values({
+      candidate_id: id,
+      anti_pattern_id: antiPatternId,
+      raised_by: managerId,
+      observed_on: "2026-01-14",
+      situation: "",
+      behavior: t(SECRETS.flag),
+      impact: "",
+      status: "addressing",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("flag_events").values({ flag_id: flagId, kind: "raised", to_status: "open", changed_by: managerId }).execute();
+  await db
+    .insertInto("flag_events")
+    .values({ flag_id: flagId, kind: "raised", to_status: "open", changed_by: managerId })
+    .execute();
   await db.insertInto("coaching_plan_flags").values({ plan_id: planId, flag_id: flagId }).execute();
   const { id: meetingId } = await db
     .insertInto("calibration_meetings")
-    .values({ title: `Q1 calibration ${seq}`, scheduled_for: new Date("2026-02-14T10:00:00Z"), facilitator_id: leaderId, created_by: leaderId })
+    .values({
+      title: `Q1 calibration ${seq}`,
+      scheduled_for: new Date("2026-02-14T10:00:00Z"),
+      facilitator_id: leaderId,
+      created_by: leaderId,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const { id: itemId } = await db.insertInto("calibration_items").values({ meeting_id: meetingId, candidate_id: id, position: 1 }).returning("id").executeTakeFirstOrThrow();
-  await db.insertInto("calibration_packet_reads").values({ item_id: itemId, user_id: leaderId }).execute();
-  await db.insertInto("calibration_prereads").values({ item_id: itemId, user_id: leaderId, view: t(SECRETS.preread), leaning: "ready_with_development" }).execute();
+  const { id: itemId } = await db
+    .insertInto("calibration_items")
+    .values({ meeting_id: meetingId, candidate_id: id, position: 1 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("calibration_packet_reads")
+    .values({ item_id: itemId, user_id: leaderId })
+    .execute();
+  await db
+    .insertInto("calibration_prereads")
+    .values({
+      item_id: itemId,
+      user_id: leaderId,
+      view: t(SECRETS.preread),
+      leaning: "ready_with_development",
+    })
+    .execute();
   const { id: decisionId } = await db
     .insertInto("calibration_decisions")
-    .values({ item_id: itemId, outcome: "ready_with_development", rationale: t(SECRETS.rationale), decided_by: leaderId })
+    .values({
+      item_id: itemId,
+      outcome: "ready_with_development",
+      rationale: t(SECRETS.rationale),
+      decided_by: leaderId,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.insertInto("calibration_decision_evidence").values({ decision_id: decisionId, observation_id: observationId }).execute();
+  await db
+    .insertInto("calibration_decision_evidence")
+    .values({ decision_id: decisionId, observation_id: observationId })
+    .execute();
   await db
     .insertInto("stage_changes")
-    .values({ candidate_id: id, from_stage: "exploring", to_stage: "coaching", changed_by: leaderId, reason: "Calibration decision", calibration_decision_id: decisionId })
+    .values({
+      candidate_id: id,
+      from_stage: "exploring",
+      to_stage: "coaching",
+      changed_by: leaderId,
+      reason: "Calibration decision",
+      calibration_decision_id: decisionId,
+    })
     .execute();
-  return { candidateId: id, observationId, flagId, assignmentId, planId, meetingId, itemId, sniffTestId, dimensionId, antiPatternId };
+  return {
+    candidateId: id,
+    observationId,
+    flagId,
+    assignmentId,
+    planId,
+    meetingId,
+    itemId,
+    sniffTestId,
+    dimensionId,
+    antiPatternId,
+  };
 }
 
 export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
@@ -135,15 +323,38 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
   };
   // An observer of the secret candidate (not one of the kinds attacked): candidate_observers gets a row.
   const observer = await makeUser(db, ["manager"], "Obi Observer");
-  const a = await fullRecord(db, { name: SECRETS.name, managerId: users.managerIn.id, mentorId: users.mentor.id, leaderId: users.leader.id, observerId: observer.id });
-  const b = await fullRecord(db, { name: "Sam Someone", managerId: users.managerOut.id, mentorId: users.otherMentor.id, leaderId: users.leader.id, secret: false });
+  const a = await fullRecord(db, {
+    name: SECRETS.name,
+    managerId: users.managerIn.id,
+    mentorId: users.mentor.id,
+    leaderId: users.leader.id,
+    observerId: observer.id,
+  });
+  const b = await fullRecord(db, {
+    name: "Sam Someone",
+    managerId: users.managerOut.id,
+    mentorId: users.otherMentor.id,
+    leaderId: users.leader.id,
+    secret: false,
+  });
   const cookies = { anonymous: undefined } as Record<Kind, string | undefined>;
-  for (const [kind, u] of Object.entries(users)) cookies[kind as Kind] = await sessionCookie(ctx, u.id);
-  await db.updateTable("users").set({ disabled_at: ctx.now() }).where("id", "=", users.disabled.id).execute();
+  for (const [kind, u] of Object.entries(users))
+    cookies[kind as Kind] = await sessionCookie(ctx, u.id);
+  await db
+    .updateTable("users")
+    .set({ disabled_at: ctx.now() })
+    .where("id", "=", users.disabled.id)
+    .execute();
   return {
     users,
     cookies,
-    ids: { ...a, otherCandidateId: b.candidateId, otherPlanId: b.planId, userId: users.managerIn.id, observerId: observer.id },
+    ids: {
+      ...a,
+      otherCandidateId: b.candidateId,
+      otherPlanId: b.planId,
+      userId: users.managerIn.id,
+      observerId: observer.id,
+    },
   };
 }
 
@@ -179,7 +390,10 @@ export function routeFiles(): RouteInfo[] {
     });
 }
 
-export function fillPath(route: RouteInfo, values: Record<string, string>): { path: string; params: Record<string, string> } {
+export function fillPath(
+  route: RouteInfo,
+  values: Record<string, string>,
+): { path: string; params: Record<string, string> } {
   const params: Record<string, string> = {};
   for (const p of route.params) params[p] = values[p] ?? "no-such-page";
   const p = route.pattern.replace(/:([*\w]+)/g, (_, name: string) => params[name]);

@@ -26,7 +26,11 @@ import { formValues } from "../../app/utils/forms.server";
 import { readFlash, redirectWithFlash, safeRedirect } from "../../app/utils/http.server";
 import { OUTCOME_LABELS, STAGE_LABELS } from "../../app/utils/labels";
 import { escapeForLog } from "../../app/utils/log.server";
-import { createRemixRequest, handleExpressError, requestLimits } from "../../app/utils/request-limits.server";
+import {
+  createRemixRequest,
+  handleExpressError,
+  requestLimits,
+} from "../../app/utils/request-limits.server";
 import { BASE, call, get, makeContext, post, type TestClock } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { expectConsoleErrors } from "../helpers/setup";
@@ -107,7 +111,7 @@ beforeAll(async () => {
   app.use(requestLimits);
   app.get("/healthz", (_req, res) => void res.send("ok"));
   app.get("/throws", () => {
-    throw new Error('a message from a client\nINFO forged entry');
+    throw new Error("a message from a client\nINFO forged entry");
   });
   app.all("*", async (req, res, next) => {
     try {
@@ -136,13 +140,36 @@ interface Answer {
   text: string;
 }
 
-function send(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+function send(
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path, headers: { ...(body !== undefined ? { "Content-Length": String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        headers: {
+          ...(body !== undefined ? { "Content-Length": String(Buffer.byteLength(body)) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -151,7 +178,8 @@ function send(method: string, path: string, body?: string | Buffer, headers: Rec
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 const postForm = (path: string, fields: Record<string, string | string[]>) => {
   const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+  for (const [k, v] of Object.entries(fields))
+    for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
   return send("POST", path, body.toString(), FORM);
 };
 /** Exactly 10,000 UTF-16 code units of arbitrary Unicode, as tests/security/hostile-input.test.ts sends. */
@@ -162,7 +190,11 @@ const tenThousand = fc.string({ unit: "binary", minLength: 1000, maxLength: 5000
 const manyFields = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=1`).join("&");
 
 /** Sends headers and then body chunks as fast as the server takes them; stops when it answers. */
-function stream(path: string, headers: Record<string, string>, total: number): Promise<Answer & { sent: number }> {
+function stream(
+  path: string,
+  headers: Record<string, string>,
+  total: number,
+): Promise<Answer & { sent: number }> {
   return new Promise((resolve) => {
     let sent = 0;
     let answer: Answer | undefined;
@@ -172,15 +204,22 @@ function stream(path: string, headers: Record<string, string>, total: number): P
       done = true;
       resolve({ ...(answer ?? { status: 0, headers: {}, text: "" }), sent });
     };
-    const req = http.request({ host: "127.0.0.1", port, method: "POST", path, headers: { ...FORM, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        answer = { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() };
-        finish();
-        req.destroy();
-      });
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method: "POST", path, headers: { ...FORM, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          answer = {
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString(),
+          };
+          finish();
+          req.destroy();
+        });
+      },
+    );
     req.on("error", () => setTimeout(finish, 50));
     req.on("close", () => setTimeout(finish, 50));
     const chunk = Buffer.alloc(64 * 1024, "a");
@@ -199,11 +238,20 @@ function stream(path: string, headers: Record<string, string>, total: number): P
  * Sends a chunked body over a raw socket and goes on sending after the answer, as a client that ignores
  * it would, until the server hangs up or total bytes are sent (then it waits 300 ms for a hang-up).
  */
-function pushChunked(method: string, path: string, headers: Record<string, string>, total: number): Promise<{ status: number; headers: Record<string, string>; sent: number }> {
+function pushChunked(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  total: number,
+): Promise<{ status: number; headers: Record<string, string>; sent: number }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     const size = 64 * 1024;
-    const chunk = Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), Buffer.alloc(size, "a"), Buffer.from("\r\n")]);
+    const chunk = Buffer.concat([
+      Buffer.from(`${size.toString(16)}\r\n`),
+      Buffer.alloc(size, "a"),
+      Buffer.from("\r\n"),
+    ]);
     let sent = 0;
     let received = "";
     let done = false;
@@ -212,7 +260,12 @@ function pushChunked(method: string, path: string, headers: Record<string, strin
       done = true;
       socket.destroy();
       const [statusLine = "", ...lines] = received.split("\r\n\r\n")[0].split("\r\n");
-      const answerHeaders = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+      const answerHeaders = Object.fromEntries(
+        lines.map((l) => [
+          l.slice(0, l.indexOf(":")).toLowerCase(),
+          l.slice(l.indexOf(":") + 1).trim(),
+        ]),
+      );
       resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers: answerHeaders, sent });
     };
     socket.on("data", (d: Buffer) => void (received += d.toString("latin1")));
@@ -228,7 +281,12 @@ function pushChunked(method: string, path: string, headers: Record<string, strin
       }
     };
     socket.once("connect", () => {
-      const head = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", "Transfer-Encoding: chunked", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const head = [
+        `${method} ${path} HTTP/1.1`,
+        "Host: 127.0.0.1",
+        "Transfer-Encoding: chunked",
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       socket.write(`${head.join("\r\n")}\r\n\r\n`);
       pump();
     });
@@ -256,20 +314,45 @@ describe("request body limits", () => {
   });
 
   it("applies the login limits to every spelling of /login that Remix matches", async () => {
-    const spellings = ["/login", "/LOGIN", "/login/", "/%6Cogin", "/login?_data=routes%2Flogin", "/Login//"];
+    const spellings = [
+      "/login",
+      "/LOGIN",
+      "/login/",
+      "/%6Cogin",
+      "/login?_data=routes%2Flogin",
+      "/Login//",
+    ];
     // Dot segments, plain or percent-encoded, and backslashes: the URL parser Remix uses resolves them all to /login.
-    const dotted = ["/x/../login", "/%2e%2e/login", "/%2E%2E/login", "/./login", "/%2e/login", "/a/b/../../login", "/candidates/.%2e/LOGIN/", "/x\\..\\login", "/x/%2e./login?_data=routes%2Flogin"];
+    const dotted = [
+      "/x/../login",
+      "/%2e%2e/login",
+      "/%2E%2E/login",
+      "/./login",
+      "/%2e/login",
+      "/a/b/../../login",
+      "/candidates/.%2e/LOGIN/",
+      "/x\\..\\login",
+      "/x/%2e./login?_data=routes%2Flogin",
+    ];
     for (const path of [...spellings, ...dotted]) {
       expect((await send("POST", path, manyFields(100), FORM)).status, path).toBe(400);
-      expect((await send("POST", path, `email=${"a".repeat(40_000)}`, FORM)).status, path).toBe(413);
+      expect((await send("POST", path, `email=${"a".repeat(40_000)}`, FORM)).status, path).toBe(
+        413,
+      );
     }
   });
 
   it("answers an announced 100 MB body with 413 before reading any of it, and closes the connection", async () => {
-    const answer = await stream("/login", { "Content-Length": String(100 * 1024 * 1024) }, 100 * 1024 * 1024);
+    const answer = await stream(
+      "/login",
+      { "Content-Length": String(100 * 1024 * 1024) },
+      100 * 1024 * 1024,
+    );
     expect(answer.status).toBe(413);
     expect(answer.headers.connection).toBe("close");
-    expect(answer.sent, "the server hung up long before the body was sent").toBeLessThan(100 * 1024 * 1024);
+    expect(answer.sent, "the server hung up long before the body was sent").toBeLessThan(
+      100 * 1024 * 1024,
+    );
   });
 
   it("cuts a chunked body off with 413 once it passes the limit; the rest is never read", async () => {
@@ -286,7 +369,11 @@ describe("request body limits", () => {
   it("lets the largest legitimate forms through intact", async () => {
     const threeByte = (n: number) => "\u20ac".repeat(n); // 3 bytes in UTF-8, 9 once percent-encoded
     // Login: the longest password an account may have, in three-byte characters, and a long return path.
-    const login = { email: `${"a".repeat(240)}@example.test`, password: threeByte(1000), redirectTo: `/candidates?q=${"x".repeat(1500)}&stage=coaching` };
+    const login = {
+      email: `${"a".repeat(240)}@example.test`,
+      password: threeByte(1000),
+      redirectTo: `/candidates?q=${"x".repeat(1500)}&stage=coaching`,
+    };
     const l = await postForm("/login", login);
     expect(l.status).toBe(200);
     expect(JSON.parse(l.text).values).toEqual(login);
@@ -302,13 +389,23 @@ describe("request body limits", () => {
       supersedes: crypto.randomUUID(),
       evidence: Array.from({ length: 500 }, () => `observation:${crypto.randomUUID()}`),
     };
-    const a = await postForm(`/calibrations/${crypto.randomUUID()}/items/${crypto.randomUUID()}`, amendment);
+    const a = await postForm(
+      `/calibrations/${crypto.randomUUID()}/items/${crypto.randomUUID()}`,
+      amendment,
+    );
     expect(a.status).toBe(200);
     expect(JSON.parse(a.text).values).toEqual(amendment);
     // What tests/security/hostile-input.test.ts posts: 10,000 UTF-16 units of arbitrary Unicode, here in five fields at once.
     await fc.assert(
       fc.asyncProperty(fc.array(tenThousand, { minLength: 5, maxLength: 5 }), async (texts) => {
-        const fields = { idempotencyKey: crypto.randomUUID(), title: texts[0], assignment: texts[1], rationale: texts[2], signals: texts[3], redFlags: texts[4] };
+        const fields = {
+          idempotencyKey: crypto.randomUUID(),
+          title: texts[0],
+          assignment: texts[1],
+          rationale: texts[2],
+          signals: texts[3],
+          redFlags: texts[4],
+        };
         const answer = await postForm("/sniff-tests/new", fields);
         expect(answer.status).toBe(200);
         expect(JSON.parse(answer.text).values).toEqual(fields);
@@ -331,11 +428,13 @@ describe("methods and content types", () => {
       const answer = await pushChunked(method, path, headers, total);
       expect(answer.status, `${method} ${path}`).toBe(status);
       expect(answer.headers.connection, `${method} ${path}`).toBe("close");
-      expect(answer.sent, `${method} ${path}: the server hung up long before the body ended`).toBeLessThan(total / 2);
+      expect(
+        answer.sent,
+        `${method} ${path}: the server hung up long before the body ended`,
+      ).toBeLessThan(total / 2);
     }
     expect((await send("GET", "/healthz")).status).toBe(200);
   });
-
 
   it("answers TRACE and every method the app does not use with 405 and the methods it does", async () => {
     for (const method of ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "PURGE"]) {
@@ -355,7 +454,10 @@ describe("methods and content types", () => {
       ["email=a@b.c", { "Content-Type": "text/plain" }],
       ["<login><email>a@b.c</email></login>", { "Content-Type": "application/xml" }],
       ["email=a@b.c", {}],
-      ["--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@b.c\r\n--x--\r\n", { "Content-Type": "multipart/form-data; boundary=x" }],
+      [
+        '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--\r\n',
+        { "Content-Type": "multipart/form-data; boundary=x" },
+      ],
       ["--x\r\nnot a part", { "Content-Type": "multipart/form-data; boundary=x" }],
       ["--x\r\n", { "Content-Type": "multipart/form-data" }],
       ["email=a@b.c", { "Content-Type": "application/x-www-form-urlencodedX" }],
@@ -365,9 +467,13 @@ describe("methods and content types", () => {
       expect(answer.status, JSON.stringify(headers)).toBe(415);
       expect(answer.text).toMatch(/application\/x-www-form-urlencoded/);
     }
-    expect((await send("POST", "/logout", "", {})).status, "an empty POST without a type").toBe(415);
+    expect((await send("POST", "/logout", "", {})).status, "an empty POST without a type").toBe(
+      415,
+    );
     expect(formsRead).toBe(before);
-    const withCharset = await send("POST", "/login", "email=a%40b.c", { "Content-Type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8" });
+    const withCharset = await send("POST", "/login", "email=a%40b.c", {
+      "Content-Type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+    });
     expect(withCharset.status).toBe(200);
     expect(JSON.parse(withCharset.text).values).toEqual({ email: "a@b.c" });
     expect((await send("POST", "/logout", "", FORM)).status, "an empty form").toBe(200);
@@ -397,12 +503,18 @@ describe("the Host header", () => {
       ["POST", { Host: "example.test", "X-Forwarded-Host": "example.test:99999" }],
     ];
     for (const [method, headers] of cases) {
-      const answer = await send(method, "/login", method === "POST" ? "email=a%40b.c" : undefined, method === "POST" ? { ...FORM, ...headers } : headers);
+      const answer = await send(
+        method,
+        "/login",
+        method === "POST" ? "email=a%40b.c" : undefined,
+        method === "POST" ? { ...FORM, ...headers } : headers,
+      );
       expect(answer.status, JSON.stringify(headers)).toBe(400);
       expect(answer.text).toBe("The Host header is not valid.");
       expect(answer.headers.connection).toBe("close");
       const line = expectOneLine(/^\[edge-http\] The Host header is not valid\. Host: /);
-      for (const value of Object.values(headers)) expect(line).toContain(escapeForLog(JSON.stringify(value)));
+      for (const value of Object.values(headers))
+        expect(line).toContain(escapeForLog(JSON.stringify(value)));
     }
     expect(formsRead).toBe(before);
   });
@@ -411,12 +523,21 @@ describe("the Host header", () => {
     // "x/login?" + "/candidates/new" parses as the path /login: refused, never the default limits on the login action.
     const before = formsRead;
     for (const host of ["x/login?", "x/login#", "x/login/..", "user@x", "x\\login?"]) {
-      const answer = await send("POST", "/candidates/new", manyFields(100), { ...FORM, Host: host });
+      const answer = await send("POST", "/candidates/new", manyFields(100), {
+        ...FORM,
+        Host: host,
+      });
       expect(answer.status, host).toBe(400);
       expectOneLine(/Host header is not valid/);
     }
     expect(formsRead).toBe(before);
-    for (const host of ["127.0.0.1", "localhost:8080", "Example.TEST", "[::1]:3000", "xn--bcher-kva.example"]) {
+    for (const host of [
+      "127.0.0.1",
+      "localhost:8080",
+      "Example.TEST",
+      "[::1]:3000",
+      "xn--bcher-kva.example",
+    ]) {
       expect((await send("GET", "/login", undefined, { Host: host })).status, host).toBe(200);
     }
   });
@@ -466,10 +587,42 @@ describe("redirects stay on this site", () => {
     "/\u0000//evil.example",
     "/x\nSet-Cookie: a=b",
   ];
-  const PIECES = ["/", "\\", "\t", "\n", "\r", " ", "\u000b", "\u000c", "\u0000", "%09", "%0a", "%2f", "%5c", ".", "..", "@", ":", "?", "#", "evil.example", "http:", "https:", "javascript:", "\uff0f", "\u3002", "x"];
-  const hostile = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 }).map((p) => p.join(""));
+  const PIECES = [
+    "/",
+    "\\",
+    "\t",
+    "\n",
+    "\r",
+    " ",
+    "\u000b",
+    "\u000c",
+    "\u0000",
+    "%09",
+    "%0a",
+    "%2f",
+    "%5c",
+    ".",
+    "..",
+    "@",
+    ":",
+    "?",
+    "#",
+    "evil.example",
+    "http:",
+    "https:",
+    "javascript:",
+    "\uff0f",
+    "\u3002",
+    "x",
+  ];
+  const hostile = fc
+    .array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 })
+    .map((p) => p.join(""));
   const benign = fc
-    .tuple(fc.array(fc.stringMatching(/^[a-z0-9-]{1,12}$/), { minLength: 0, maxLength: 4 }), fc.option(fc.stringMatching(/^[a-z]{1,6}=[a-z0-9]{0,6}$/)))
+    .tuple(
+      fc.array(fc.stringMatching(/^[a-z0-9-]{1,12}$/), { minLength: 0, maxLength: 4 }),
+      fc.option(fc.stringMatching(/^[a-z]{1,6}=[a-z0-9]{0,6}$/)),
+    )
     .map(([segments, query]) => `/${segments.join("/")}${query ? `?${query}` : ""}`);
 
   const sameOrigin = (to: string) => {
@@ -509,23 +662,40 @@ describe("redirects stay on this site", () => {
   it("a signed-in visit to /login?redirectTo=… redirects on this site, never a 500", async () => {
     const cookie = world.cookies.leader;
     const check = async (to: string) => {
-      const response = await call(loginLoader, get(`/login?${new URLSearchParams({ redirectTo: to })}`, cookie), ctx());
+      const response = await call(
+        loginLoader,
+        get(`/login?${new URLSearchParams({ redirectTo: to })}`, cookie),
+        ctx(),
+      );
       expect(response.status, JSON.stringify(to)).toBe(302);
       expectSafe(response.headers.get("Location"), to);
     };
     for (const to of VECTORS) await check(to);
     await fc.assert(fc.asyncProperty(hostile, check), { numRuns: 200 });
-    const ok = await call(loginLoader, get(`/login?redirectTo=${encodeURIComponent("/candidates?stage=coaching")}`, cookie), ctx());
+    const ok = await call(
+      loginLoader,
+      get(`/login?redirectTo=${encodeURIComponent("/candidates?stage=coaching")}`, cookie),
+      ctx(),
+    );
     expect(ok.headers.get("Location")).toBe("/candidates?stage=coaching");
   });
 
   it("logging in through the form redirects on this site, whatever redirectTo says", async () => {
     const password = "a long enough password";
-    await createUser(handle.db, { email: "redirect.target@example.test", name: "Rita Redirect", roles: ["manager"], passwordHash: await hashPassword(password) });
+    await createUser(handle.db, {
+      email: "redirect.target@example.test",
+      name: "Rita Redirect",
+      roles: ["manager"],
+      passwordHash: await hashPassword(password),
+    });
     let n = 0;
     const login = async (to: string) => {
       n += 1;
-      const response = await call(loginAction, post("/login", { email: "redirect.target@example.test", password, redirectTo: to }), ctx({ clientIp: `10.0.${n >> 8}.${n & 255}` }));
+      const response = await call(
+        loginAction,
+        post("/login", { email: "redirect.target@example.test", password, redirectTo: to }),
+        ctx({ clientIp: `10.0.${n >> 8}.${n & 255}` }),
+      );
       // Every form refuses NUL, which PostgreSQL text cannot hold.
       if (to.includes("\u0000")) return void expect(response.status).toBe(400);
       expect(response.status, JSON.stringify(to)).toBe(302);
@@ -533,7 +703,10 @@ describe("redirects stay on this site", () => {
       return response.headers.get("Location");
     };
     for (const to of VECTORS) await login(to);
-    await fc.assert(fc.asyncProperty(hostile, async (to) => void (await login(to))), { numRuns: 15 });
+    await fc.assert(
+      fc.asyncProperty(hostile, async (to) => void (await login(to))),
+      { numRuns: 15 },
+    );
     expect(await login("/pipeline?team=Platform")).toBe("/pipeline?team=Platform");
   });
 });
@@ -579,8 +752,13 @@ describe("cookies", () => {
     expect(header).toMatch(/; Secure$/);
     expect(header).not.toMatch(/domain=/i);
     const token = header.split(";")[0].split("=")[1];
-    expect((await getUser(prod, get("/", `__Host-nw_session=${token}`)))?.id).toBe(world.users.leader.id);
-    expect(await getUser(prod, get("/", `nw_session=${token}`)), "a cookie without the prefix could have been set over plain HTTP").toBeNull();
+    expect((await getUser(prod, get("/", `__Host-nw_session=${token}`)))?.id).toBe(
+      world.users.leader.id,
+    );
+    expect(
+      await getUser(prod, get("/", `nw_session=${token}`)),
+      "a cookie without the prefix could have been set over plain HTTP",
+    ).toBeNull();
     expect(clearSessionCookie(prod)).toMatch(/^__Host-nw_session=; Path=\/;.*Max-Age=0.*; Secure$/);
   });
 
@@ -590,7 +768,9 @@ describe("cookies", () => {
       const header = await createSession(plain, { userId: world.users.leader.id, userAgent: null });
       expect(header).toMatch(/^nw_session=/);
       expect(header).not.toMatch(/Secure/);
-      expect((await getUser(plain, get("/", header.split(";")[0])))?.id).toBe(world.users.leader.id);
+      expect((await getUser(plain, get("/", header.split(";")[0])))?.id).toBe(
+        world.users.leader.id,
+      );
     }
   });
 
@@ -598,11 +778,17 @@ describe("cookies", () => {
     vi.stubEnv("NODE_ENV", "production");
     try {
       const set = redirectWithFlash("/x", "Saved.").headers.get("Set-Cookie")!;
-      expect(set).toMatch(/^__Host-nw_flash=Saved\.; Path=\/; HttpOnly; SameSite=Lax; Max-Age=60; Secure$/);
-      const read = readFlash(new Request(`${BASE}/x`, { headers: { Cookie: "__Host-nw_flash=Saved." } }));
+      expect(set).toMatch(
+        /^__Host-nw_flash=Saved\.; Path=\/; HttpOnly; SameSite=Lax; Max-Age=60; Secure$/,
+      );
+      const read = readFlash(
+        new Request(`${BASE}/x`, { headers: { Cookie: "__Host-nw_flash=Saved." } }),
+      );
       expect(read.message).toBe("Saved.");
       expect(read.clear).toMatch(/^__Host-nw_flash=; Path=\/;.*Max-Age=0; Secure$/);
-      expect(readFlash(new Request(`${BASE}/x`, { headers: { Cookie: "nw_flash=Forged" } })).message).toBeNull();
+      expect(
+        readFlash(new Request(`${BASE}/x`, { headers: { Cookie: "nw_flash=Forged" } })).message,
+      ).toBeNull();
     } finally {
       vi.unstubAllEnvs();
     }
@@ -632,10 +818,18 @@ describe("cookies", () => {
 
     it("recording that a flag was discussed", async () => {
       const { candidateId, flagId } = world.ids;
-      const { version } = await handle.db.selectFrom("flags").select("version").where("id", "=", flagId).executeTakeFirstOrThrow();
+      const { version } = await handle.db
+        .selectFrom("flags")
+        .select("version")
+        .where("id", "=", flagId)
+        .executeTakeFirstOrThrow();
       const response = await call(
         flagAction,
-        post(`/candidates/${candidateId}/flags/${flagId}`, { intent: "discussed", version: String(version), discussedOn: "2026-03-01", note: "" }, world.cookies.managerIn),
+        post(
+          `/candidates/${candidateId}/flags/${flagId}`,
+          { intent: "discussed", version: String(version), discussedOn: "2026-03-01", note: "" },
+          world.cookies.managerIn,
+        ),
         ctx(),
         { candidateId, flagId },
       );
@@ -646,10 +840,24 @@ describe("cookies", () => {
 
     it("a stage move on the pipeline board", async () => {
       const { candidateId } = world.ids;
-      const { version } = await handle.db.selectFrom("candidates").select("version").where("id", "=", candidateId).executeTakeFirstOrThrow();
+      const { version } = await handle.db
+        .selectFrom("candidates")
+        .select("version")
+        .where("id", "=", candidateId)
+        .executeTakeFirstOrThrow();
       const response = await call(
         pipelineAction,
-        post("/pipeline", { intent: "move", candidateId, version: String(version), to: "exploring", reason: "Back to exploring" }, world.cookies.leader),
+        post(
+          "/pipeline",
+          {
+            intent: "move",
+            candidateId,
+            version: String(version),
+            to: "exploring",
+            reason: "Back to exploring",
+          },
+          world.cookies.leader,
+        ),
         ctx(),
       );
       const flash = flashOf(response);
@@ -662,18 +870,48 @@ describe("cookies", () => {
       const name = "Zebedee Quixotefield";
       const created = await call(
         userCreateAction,
-        post("/admin/users", { intent: "create", name, email: "zebedee@example.test", password: "a long enough password", roles: "admin" }, adminCookie),
+        post(
+          "/admin/users",
+          {
+            intent: "create",
+            name,
+            email: "zebedee@example.test",
+            password: "a long enough password",
+            roles: "admin",
+          },
+          adminCookie,
+        ),
         ctx(),
       );
       expectNoName(flashOf(created), name);
-      const target = await handle.db.selectFrom("users").select(["id", "version"]).where("email", "=", "zebedee@example.test").executeTakeFirstOrThrow();
-      const act = (fields: Record<string, string>) => call(userAction, post(`/admin/users/${target.id}`, fields, adminCookie), ctx(), { userId: target.id });
+      const target = await handle.db
+        .selectFrom("users")
+        .select(["id", "version"])
+        .where("email", "=", "zebedee@example.test")
+        .executeTakeFirstOrThrow();
+      const act = (fields: Record<string, string>) =>
+        call(userAction, post(`/admin/users/${target.id}`, fields, adminCookie), ctx(), {
+          userId: target.id,
+        });
       const renamed = "Zebedee Quixotefield-Ormsby";
-      expectNoName(flashOf(await act({ intent: "update", version: String(target.version), name: renamed, roles: "admin" })), renamed);
+      expectNoName(
+        flashOf(
+          await act({
+            intent: "update",
+            version: String(target.version),
+            name: renamed,
+            roles: "admin",
+          }),
+        ),
+        renamed,
+      );
       expectNoName(flashOf(await act({ intent: "disable" })), renamed);
       expectNoName(flashOf(await act({ intent: "disable" })), renamed);
       expectNoName(flashOf(await act({ intent: "enable" })), renamed);
-      expectNoName(flashOf(await act({ intent: "reset_password", password: "another long password" })), renamed);
+      expectNoName(
+        flashOf(await act({ intent: "reset_password", password: "another long password" })),
+        renamed,
+      );
     });
   });
 
@@ -684,20 +922,56 @@ describe("cookies", () => {
       expect(flash, "the action leaves a flash").toBeTruthy();
       return decodeURIComponent(flash!.split(";")[0].split("=")[1]);
     };
-    const FACTS = [...Object.values(OUTCOME_LABELS), ...Object.values(STAGE_LABELS), "accepted", "declined", "resolved", "dismissed", "abandoned", "paused", "moved to"];
+    const FACTS = [
+      ...Object.values(OUTCOME_LABELS),
+      ...Object.values(STAGE_LABELS),
+      "accepted",
+      "declined",
+      "resolved",
+      "dismissed",
+      "abandoned",
+      "paused",
+      "moved to",
+    ];
     const expectNoFacts = (flash: string) => {
-      for (const fact of FACTS) expect(flash.toLowerCase(), flash).not.toContain(fact.toLowerCase());
+      for (const fact of FACTS)
+        expect(flash.toLowerCase(), flash).not.toContain(fact.toLowerCase());
     };
-    const act = async (file: string, url: string, fields: Record<string, string | string[]>, who: Kind, params: Record<string, string>) => {
-      const { action } = (await import(path.resolve("app/routes", `${file}.tsx`))) as { action: never };
+    const act = async (
+      file: string,
+      url: string,
+      fields: Record<string, string | string[]>,
+      who: Kind,
+      params: Record<string, string>,
+    ) => {
+      const { action } = (await import(path.resolve("app/routes", `${file}.tsx`))) as {
+        action: never;
+      };
       return flashOf(await call(action, post(url, fields, world.cookies[who]), ctx(), params));
     };
     let ids: Awaited<ReturnType<typeof fullRecord>>;
-    const version = async (table: "candidates" | "flags" | "coaching_plans" | "sniff_test_assignments", id: string) =>
-      String((await handle.db.selectFrom(table).select("version").where("id", "=", id).executeTakeFirstOrThrow()).version);
+    const version = async (
+      table: "candidates" | "flags" | "coaching_plans" | "sniff_test_assignments",
+      id: string,
+    ) =>
+      String(
+        (
+          await handle.db
+            .selectFrom(table)
+            .select("version")
+            .where("id", "=", id)
+            .executeTakeFirstOrThrow()
+        ).version,
+      );
 
     beforeAll(async () => {
-      ids = await fullRecord(handle.db, { name: "Pat Flashfacts", managerId: world.users.managerIn.id, mentorId: world.users.mentor.id, leaderId: world.users.leader.id, secret: false });
+      ids = await fullRecord(handle.db, {
+        name: "Pat Flashfacts",
+        managerId: world.users.managerIn.id,
+        mentorId: world.users.mentor.id,
+        leaderId: world.users.leader.id,
+        secret: false,
+      });
     });
 
     it("recording and amending a calibration decision that moves the candidate", async () => {
@@ -705,24 +979,79 @@ describe("cookies", () => {
       const { action: newMeeting } = await import("../../app/routes/calibrations.new");
       const created = await call(
         newMeeting,
-        post(meetingUrl, { title: "Flash calibration", scheduledFor: "2026-03-03T10:00", facilitatorId: world.users.leader.id, attendeeIds: [], candidateIds: [ids.candidateId], timeboxMinutes: "", idempotencyKey: crypto.randomUUID() }, world.cookies.leader),
+        post(
+          meetingUrl,
+          {
+            title: "Flash calibration",
+            scheduledFor: "2026-03-03T10:00",
+            facilitatorId: world.users.leader.id,
+            attendeeIds: [],
+            candidateIds: [ids.candidateId],
+            timeboxMinutes: "",
+            idempotencyKey: crypto.randomUUID(),
+          },
+          world.cookies.leader,
+        ),
         ctx(),
       );
       const meetingId = created.headers.get("Location")!.split("/").pop()!;
-      const item = await handle.db.selectFrom("calibration_items").select("id").where("meeting_id", "=", meetingId).executeTakeFirstOrThrow();
-      const meeting = (fields: Record<string, string>) => act("calibrations.$meetingId._index", `/calibrations/${meetingId}`, fields, "leader", { meetingId });
+      const item = await handle.db
+        .selectFrom("calibration_items")
+        .select("id")
+        .where("meeting_id", "=", meetingId)
+        .executeTakeFirstOrThrow();
+      const meeting = (fields: Record<string, string>) =>
+        act("calibrations.$meetingId._index", `/calibrations/${meetingId}`, fields, "leader", {
+          meetingId,
+        });
       await meeting({ intent: "start" });
       await meeting({ intent: "open", itemId: item.id });
-      const decided = await meeting({ intent: "decide", itemId: item.id, outcome: "ready_now", rationale: "Clear evidence", evidence: `observation:${ids.observationId}`, dissent: "", nextSteps: "", revisitOn: "", idempotencyKey: crypto.randomUUID() });
-      expect((await handle.db.selectFrom("candidates").select("stage").where("id", "=", ids.candidateId).executeTakeFirstOrThrow()).stage, "the decision moved the candidate").toBe("ready");
+      const decided = await meeting({
+        intent: "decide",
+        itemId: item.id,
+        outcome: "ready_now",
+        rationale: "Clear evidence",
+        evidence: `observation:${ids.observationId}`,
+        dissent: "",
+        nextSteps: "",
+        revisitOn: "",
+        idempotencyKey: crypto.randomUUID(),
+      });
+      expect(
+        (
+          await handle.db
+            .selectFrom("candidates")
+            .select("stage")
+            .where("id", "=", ids.candidateId)
+            .executeTakeFirstOrThrow()
+        ).stage,
+        "the decision moved the candidate",
+      ).toBe("ready");
       expect(decided).toBe("Decision recorded. Stage changed.");
       expectNoFacts(decided);
       await meeting({ intent: "close" });
-      const current = await handle.db.selectFrom("calibration_decisions").select("id").where("item_id", "=", item.id).where("superseded_at", "is", null).executeTakeFirstOrThrow();
+      const current = await handle.db
+        .selectFrom("calibration_decisions")
+        .select("id")
+        .where("item_id", "=", item.id)
+        .where("superseded_at", "is", null)
+        .executeTakeFirstOrThrow();
       const amended = await act(
         "calibrations.$meetingId.items.$itemId",
         `/calibrations/${meetingId}/items/${item.id}`,
-        { intent: "amend", itemId: item.id, outcome: "ready_with_development", rationale: "Second look", evidence: `observation:${ids.observationId}`, dissent: "", nextSteps: "", revisitOn: "", supersedes: current.id, amendmentReason: "New evidence", idempotencyKey: crypto.randomUUID() },
+        {
+          intent: "amend",
+          itemId: item.id,
+          outcome: "ready_with_development",
+          rationale: "Second look",
+          evidence: `observation:${ids.observationId}`,
+          dissent: "",
+          nextSteps: "",
+          revisitOn: "",
+          supersedes: current.id,
+          amendmentReason: "New evidence",
+          idempotencyKey: crypto.randomUUID(),
+        },
         "leader",
         { meetingId, itemId: item.id },
       );
@@ -733,8 +1062,18 @@ describe("cookies", () => {
     it("a stage move, archive and restore on the candidate's edit page", async () => {
       const c = `/candidates/${ids.candidateId}/edit`;
       const edit = async (fields: Record<string, string>) =>
-        act("candidates.$candidateId.edit", c, { version: await version("candidates", ids.candidateId), reason: "Because", ...fields }, "managerIn", { candidateId: ids.candidateId });
-      for (const flash of [await edit({ intent: "stage", to: "exploring", revisitOn: "" }), await edit({ intent: "archive" }), await edit({ intent: "restore", revisitOn: "" })]) {
+        act(
+          "candidates.$candidateId.edit",
+          c,
+          { version: await version("candidates", ids.candidateId), reason: "Because", ...fields },
+          "managerIn",
+          { candidateId: ids.candidateId },
+        );
+      for (const flash of [
+        await edit({ intent: "stage", to: "exploring", revisitOn: "" }),
+        await edit({ intent: "archive" }),
+        await edit({ intent: "restore", revisitOn: "" }),
+      ]) {
         expect(flash).toMatch(/^(Stage changed|Candidate restored)\.$/);
         expectNoFacts(flash);
       }
@@ -745,7 +1084,11 @@ describe("cookies", () => {
       const declined = await act(
         "candidates.$candidateId.assignments.$assignmentId",
         `/candidates/${candidateId}/assignments/${ids.assignmentId}`,
-        { intent: "declined", version: await version("sniff_test_assignments", ids.assignmentId), note: "" },
+        {
+          intent: "declined",
+          version: await version("sniff_test_assignments", ids.assignmentId),
+          note: "",
+        },
         "managerIn",
         { candidateId, assignmentId: ids.assignmentId },
       );
@@ -759,7 +1102,12 @@ describe("cookies", () => {
       const paused = await act(
         "coaching.$planId.edit",
         `/coaching/${ids.planId}/edit`,
-        { intent: "pause", version: await version("coaching_plans", ids.planId), changedOn: "2026-03-01", reason: "Leave" },
+        {
+          intent: "pause",
+          version: await version("coaching_plans", ids.planId),
+          changedOn: "2026-03-01",
+          reason: "Leave",
+        },
         "mentor",
         { planId: ids.planId },
       );

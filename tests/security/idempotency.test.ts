@@ -8,7 +8,15 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
-import { body, call, makeContext, makeUser, post, sessionCookie, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { buildWorld, fillPath, routeFiles, type World } from "./fixture";
 
@@ -54,17 +62,37 @@ async function submit(s: Submission, key: string) {
 async function freshCandidate() {
   const { id } = await handle.db
     .insertInto("candidates")
-    .values({ name: "Kim Keyholder", track: "technical_leadership", manager_id: world.users.managerIn.id, nominated_by: world.users.managerIn.id, nominated_reason: "Seen", stage: "coaching", idempotency_key: uuid() })
+    .values({
+      name: "Kim Keyholder",
+      track: "technical_leadership",
+      manager_id: world.users.managerIn.id,
+      nominated_by: world.users.managerIn.id,
+      nominated_reason: "Seen",
+      stage: "coaching",
+      idempotency_key: uuid(),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return id;
 }
 async function freshAssignment() {
   const candidateId = await freshCandidate();
-  const revision = await handle.db.selectFrom("sniff_test_revisions").select("id").where("sniff_test_id", "=", world.ids.sniffTestId).executeTakeFirstOrThrow();
+  const revision = await handle.db
+    .selectFrom("sniff_test_revisions")
+    .select("id")
+    .where("sniff_test_id", "=", world.ids.sniffTestId)
+    .executeTakeFirstOrThrow();
   const { id } = await handle.db
     .insertInto("sniff_test_assignments")
-    .values({ sniff_test_id: world.ids.sniffTestId, sniff_test_revision_id: revision.id, candidate_id: candidateId, assigned_by: world.users.managerIn.id, offered_on: "2026-02-01", due_on: "2026-03-20", status: "accepted" })
+    .values({
+      sniff_test_id: world.ids.sniffTestId,
+      sniff_test_revision_id: revision.id,
+      candidate_id: candidateId,
+      assigned_by: world.users.managerIn.id,
+      offered_on: "2026-02-01",
+      due_on: "2026-03-20",
+      status: "accepted",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return { candidateId, assignmentId: id };
@@ -73,27 +101,62 @@ async function freshPlan() {
   const candidateId = await freshCandidate();
   const { id: planId } = await handle.db
     .insertInto("coaching_plans")
-    .values({ candidate_id: candidateId, mentor_id: world.users.mentor.id, created_by: world.users.managerIn.id, goal: "Write decisions down", started_on: "2026-01-10" })
+    .values({
+      candidate_id: candidateId,
+      mentor_id: world.users.mentor.id,
+      created_by: world.users.managerIn.id,
+      goal: "Write decisions down",
+      started_on: "2026-01-10",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await handle.db.insertInto("coaching_plan_dimensions").values({ plan_id: planId, dimension_id: world.ids.dimensionId }).execute();
-  await handle.db.insertInto("coaching_plan_changes").values({ plan_id: planId, to_status: "active", to_mentor_id: world.users.mentor.id, changed_by: world.users.managerIn.id, changed_on: "2026-01-10" }).execute();
+  await handle.db
+    .insertInto("coaching_plan_dimensions")
+    .values({ plan_id: planId, dimension_id: world.ids.dimensionId })
+    .execute();
+  await handle.db
+    .insertInto("coaching_plan_changes")
+    .values({
+      plan_id: planId,
+      to_status: "active",
+      to_mentor_id: world.users.mentor.id,
+      changed_by: world.users.managerIn.id,
+      changed_on: "2026-01-10",
+    })
+    .execute();
   return { candidateId, planId };
 }
 /** An in-progress meeting facilitated by the leader, with two opened candidates, each with one observation; optionally decided. */
 async function freshMeeting(decided: boolean) {
   const { id: meetingId } = await handle.db
     .insertInto("calibration_meetings")
-    .values({ title: "Q1", scheduled_for: new Date("2026-03-01T10:00:00Z"), facilitator_id: world.users.leader.id, created_by: world.users.leader.id, status: "in_progress" })
+    .values({
+      title: "Q1",
+      scheduled_for: new Date("2026-03-01T10:00:00Z"),
+      facilitator_id: world.users.leader.id,
+      created_by: world.users.leader.id,
+      status: "in_progress",
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await handle.db.insertInto("calibration_attendees").values({ meeting_id: meetingId, user_id: world.users.leader.id }).execute();
+  await handle.db
+    .insertInto("calibration_attendees")
+    .values({ meeting_id: meetingId, user_id: world.users.leader.id })
+    .execute();
   const items = [];
   for (const position of [1, 2]) {
     const candidateId = await freshCandidate();
     const { id: observationId } = await handle.db
       .insertInto("observations")
-      .values({ candidate_id: candidateId, author_id: world.users.managerIn.id, observed_on: "2026-02-20", situation: "", behavior: "Asked first", impact: "", signal: "strength" })
+      .values({
+        candidate_id: candidateId,
+        author_id: world.users.managerIn.id,
+        observed_on: "2026-02-20",
+        situation: "",
+        behavior: "Asked first",
+        impact: "",
+        signal: "strength",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     const { id: itemId } = await handle.db
@@ -105,7 +168,12 @@ async function freshMeeting(decided: boolean) {
     if (decided) {
       ({ id: decisionId } = await handle.db
         .insertInto("calibration_decisions")
-        .values({ item_id: itemId, outcome: "insufficient_evidence", rationale: "Too early", decided_by: world.users.leader.id })
+        .values({
+          item_id: itemId,
+          outcome: "insufficient_evidence",
+          rationale: "Too early",
+          decided_by: world.users.leader.id,
+        })
         .returning("id")
         .executeTakeFirstOrThrow());
     }
@@ -115,24 +183,72 @@ async function freshMeeting(decided: boolean) {
 }
 
 // Single values: the input comes back as formValues gives it (a one-item list as a string).
-const observation = () => ({ observedOn: TODAY, situation: "In the retro", behavior: "Asked the quiet ones first", impact: "Two new ideas", signal: "strength", dimensionIds: world.ids.dimensionId });
-const count = async (table: "candidates" | "observations" | "flags" | "coaching_plans" | "sniff_test_assignments" | "sniff_tests" | "coaching_actions" | "coaching_checkins" | "calibration_meetings" | "calibration_decisions" | "audit_events") =>
-  Number((await handle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+const observation = () => ({
+  observedOn: TODAY,
+  situation: "In the retro",
+  behavior: "Asked the quiet ones first",
+  impact: "Two new ideas",
+  signal: "strength",
+  dimensionIds: world.ids.dimensionId,
+});
+const count = async (
+  table:
+    | "candidates"
+    | "observations"
+    | "flags"
+    | "coaching_plans"
+    | "sniff_test_assignments"
+    | "sniff_tests"
+    | "coaching_actions"
+    | "coaching_checkins"
+    | "calibration_meetings"
+    | "calibration_decisions"
+    | "audit_events",
+) =>
+  Number(
+    (
+      await handle.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const status = async (table: "coaching_plans" | "sniff_test_assignments", id: string) =>
-  (await handle.db.selectFrom(table).select(["status", "version"]).where("id", "=", id).executeTakeFirstOrThrow()) as { status: string; version: number };
+  (await handle.db
+    .selectFrom(table)
+    .select(["status", "version"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow()) as { status: string; version: number };
 
 interface Case {
   name: string;
   /** The form sent first (and repeated), the same key sent for something else, the table rows go to, and any state that must not move. */
-  setup: () => Promise<{ first: Submission; elsewhere: Submission; table: Parameters<typeof count>[0]; untouched?: () => Promise<unknown> }>;
+  setup: () => Promise<{
+    first: Submission;
+    elsewhere: Submission;
+    table: Parameters<typeof count>[0];
+    untouched?: () => Promise<unknown>;
+  }>;
 }
 
 const CASES: Case[] = [
   {
     name: "nominating a candidate, by another nominator",
     setup: async () => {
-      const fields = { name: "Fay Fischer", email: "", title: "Engineer", team: "Platform", track: "technical_leadership", managerId: world.users.managerIn.id, nominatedReason: "Untangled the pipeline" };
-      return { first: { route: "candidates.new", params: {}, fields, who: "leader" }, elsewhere: { route: "candidates.new", params: {}, fields, who: "managerIn" }, table: "candidates" };
+      const fields = {
+        name: "Fay Fischer",
+        email: "",
+        title: "Engineer",
+        team: "Platform",
+        track: "technical_leadership",
+        managerId: world.users.managerIn.id,
+        nominatedReason: "Untangled the pipeline",
+      };
+      return {
+        first: { route: "candidates.new", params: {}, fields, who: "leader" },
+        elsewhere: { route: "candidates.new", params: {}, fields, who: "managerIn" },
+        table: "candidates",
+      };
     },
   },
   {
@@ -142,7 +258,12 @@ const CASES: Case[] = [
       const route = "candidates.$candidateId.observations.new";
       return {
         first: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
-        elsewhere: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
+        elsewhere: {
+          route,
+          params: { candidateId: await freshCandidate() },
+          fields,
+          who: "leader",
+        },
         table: "observations",
       };
     },
@@ -153,17 +274,32 @@ const CASES: Case[] = [
       const fields = observation();
       const route = "candidates.$candidateId.observations.new";
       const candidateId = await freshCandidate();
-      return { first: { route, params: { candidateId }, fields, who: "leader" }, elsewhere: { route, params: { candidateId }, fields, who: "managerIn" }, table: "observations" };
+      return {
+        first: { route, params: { candidateId }, fields, who: "leader" },
+        elsewhere: { route, params: { candidateId }, fields, who: "managerIn" },
+        table: "observations",
+      };
     },
   },
   {
     name: "a flag, on another candidate",
     setup: async () => {
-      const fields = { antiPatternId: world.ids.antiPatternId, observedOn: TODAY, situation: "Planning", behavior: "Took the task from a junior", impact: "" };
+      const fields = {
+        antiPatternId: world.ids.antiPatternId,
+        observedOn: TODAY,
+        situation: "Planning",
+        behavior: "Took the task from a junior",
+        impact: "",
+      };
       const route = "candidates.$candidateId.flags.new";
       return {
         first: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
-        elsewhere: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
+        elsewhere: {
+          route,
+          params: { candidateId: await freshCandidate() },
+          fields,
+          who: "leader",
+        },
         table: "flags",
       };
     },
@@ -171,11 +307,22 @@ const CASES: Case[] = [
   {
     name: "a coaching plan, for another candidate",
     setup: async () => {
-      const fields = { mentorId: world.users.mentor.id, goal: "Write it down", dimensionIds: world.ids.dimensionId, startedOn: TODAY, targetOn: "" };
+      const fields = {
+        mentorId: world.users.mentor.id,
+        goal: "Write it down",
+        dimensionIds: world.ids.dimensionId,
+        startedOn: TODAY,
+        targetOn: "",
+      };
       const route = "candidates.$candidateId.plans.new";
       return {
         first: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
-        elsewhere: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
+        elsewhere: {
+          route,
+          params: { candidateId: await freshCandidate() },
+          fields,
+          who: "leader",
+        },
         table: "coaching_plans",
       };
     },
@@ -187,7 +334,12 @@ const CASES: Case[] = [
       const route = "candidates.$candidateId.assignments.new";
       return {
         first: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
-        elsewhere: { route, params: { candidateId: await freshCandidate() }, fields, who: "leader" },
+        elsewhere: {
+          route,
+          params: { candidateId: await freshCandidate() },
+          fields,
+          who: "leader",
+        },
         table: "sniff_test_assignments",
       };
     },
@@ -197,7 +349,12 @@ const CASES: Case[] = [
     setup: async () => {
       const route = "sniff-tests.$sniffTestId._index";
       const params = { sniffTestId: world.ids.sniffTestId };
-      const fields = (candidateId: string) => ({ intent: "assign", candidateId, offeredOn: TODAY, dueOn: "" });
+      const fields = (candidateId: string) => ({
+        intent: "assign",
+        candidateId,
+        offeredOn: TODAY,
+        dueOn: "",
+      });
       return {
         first: { route, params, fields: fields(await freshCandidate()), who: "leader" },
         elsewhere: { route, params, fields: fields(await freshCandidate()), who: "leader" },
@@ -211,7 +368,15 @@ const CASES: Case[] = [
       const route = "candidates.$candidateId.assignments.$assignmentId";
       const a = await freshAssignment();
       const b = await freshAssignment();
-      const fields = { intent: "completed", version: "1", note: "", situation: "", behavior: "Ran the retro", impact: "", signal: "strength" };
+      const fields = {
+        intent: "completed",
+        version: "1",
+        note: "",
+        situation: "",
+        behavior: "Ran the retro",
+        impact: "",
+        signal: "strength",
+      };
       return {
         first: { route, params: a, fields, who: "leader" },
         elsewhere: { route, params: b, fields, who: "leader" },
@@ -223,38 +388,86 @@ const CASES: Case[] = [
   {
     name: "a sniff test, by another author",
     setup: async () => {
-      const fields = { title: "Run a model", dimensionId: world.ids.dimensionId, assignment: "Download and run it", rationale: "Nobody has to", signals: "Goes beyond", redFlags: "Silence", timeboxDays: "14" };
-      return { first: { route: "sniff-tests.new", params: {}, fields, who: "leader" }, elsewhere: { route: "sniff-tests.new", params: {}, fields, who: "managerIn" }, table: "sniff_tests" };
+      const fields = {
+        title: "Run a model",
+        dimensionId: world.ids.dimensionId,
+        assignment: "Download and run it",
+        rationale: "Nobody has to",
+        signals: "Goes beyond",
+        redFlags: "Silence",
+        timeboxDays: "14",
+      };
+      return {
+        first: { route: "sniff-tests.new", params: {}, fields, who: "leader" },
+        elsewhere: { route: "sniff-tests.new", params: {}, fields, who: "managerIn" },
+        table: "sniff_tests",
+      };
     },
   },
   ...(
     [
-      ["a coaching action", () => ({ intent: "add-action", title: "Draft an ADR", dueOn: "" }), "coaching_actions"],
-      ["a check-in", () => ({ intent: "checkin", heldOn: TODAY, notes: "Went well", nextOn: "" }), "coaching_checkins"],
-      ["an observation from a plan", () => ({ intent: "observation", ...observation() }), "observations"],
+      [
+        "a coaching action",
+        () => ({ intent: "add-action", title: "Draft an ADR", dueOn: "" }),
+        "coaching_actions",
+      ],
+      [
+        "a check-in",
+        () => ({ intent: "checkin", heldOn: TODAY, notes: "Went well", nextOn: "" }),
+        "coaching_checkins",
+      ],
+      [
+        "an observation from a plan",
+        () => ({ intent: "observation", ...observation() }),
+        "observations",
+      ],
     ] as const
-  ).map(
-    ([what, form, table]): Case => ({
-      name: `${what}, on another plan`,
-      setup: async () => {
-        const fields = form();
-        return {
-          first: { route: "coaching.$planId._index", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
-          elsewhere: { route: "coaching.$planId._index", params: { planId: (await freshPlan()).planId }, fields, who: "leader" },
-          table,
-        };
-      },
-    }),
-  ),
+  ).map(([what, form, table]): Case => ({
+    name: `${what}, on another plan`,
+    setup: async () => {
+      const fields = form();
+      return {
+        first: {
+          route: "coaching.$planId._index",
+          params: { planId: (await freshPlan()).planId },
+          fields,
+          who: "leader",
+        },
+        elsewhere: {
+          route: "coaching.$planId._index",
+          params: { planId: (await freshPlan()).planId },
+          fields,
+          who: "leader",
+        },
+        table,
+      };
+    },
+  })),
   {
     name: "completing a plan with its closing observation, on another plan (that plan stays active)",
     setup: async () => {
       const a = await freshPlan();
       const b = await freshPlan();
-      const fields = { intent: "complete", version: "1", changedOn: TODAY, reason: "Done", ...observation() };
+      const fields = {
+        intent: "complete",
+        version: "1",
+        changedOn: TODAY,
+        reason: "Done",
+        ...observation(),
+      };
       return {
-        first: { route: "coaching.$planId.edit", params: { planId: a.planId }, fields, who: "leader" },
-        elsewhere: { route: "coaching.$planId.edit", params: { planId: b.planId }, fields, who: "leader" },
+        first: {
+          route: "coaching.$planId.edit",
+          params: { planId: a.planId },
+          fields,
+          who: "leader",
+        },
+        elsewhere: {
+          route: "coaching.$planId.edit",
+          params: { planId: b.planId },
+          fields,
+          who: "leader",
+        },
         table: "observations",
         untouched: () => status("coaching_plans", b.planId),
       };
@@ -263,19 +476,48 @@ const CASES: Case[] = [
   {
     name: "a calibration meeting, by another leader",
     setup: async () => {
-      const fields = { title: "Q2", scheduledFor: "2026-04-01T10:00", facilitatorId: world.users.leader.id, candidateIds: await freshCandidate(), timeboxMinutes: "" };
-      return { first: { route: "calibrations.new", params: {}, fields, who: "leader" }, elsewhere: { route: "calibrations.new", params: {}, fields, who: "leader2" }, table: "calibration_meetings" };
+      const fields = {
+        title: "Q2",
+        scheduledFor: "2026-04-01T10:00",
+        facilitatorId: world.users.leader.id,
+        candidateIds: await freshCandidate(),
+        timeboxMinutes: "",
+      };
+      return {
+        first: { route: "calibrations.new", params: {}, fields, who: "leader" },
+        elsewhere: { route: "calibrations.new", params: {}, fields, who: "leader2" },
+        table: "calibration_meetings",
+      };
     },
   },
   {
     name: "a calibration decision, on another candidate of the meeting",
     setup: async () => {
       const m = await freshMeeting(false);
-      const fields = (i: (typeof m.items)[number]) => ({ intent: "decide", itemId: i.itemId, outcome: "insufficient_evidence", rationale: "We agreed", evidence: `observation:${i.observationId}`, dissent: "", nextSteps: "", revisitOn: "" });
+      const fields = (i: (typeof m.items)[number]) => ({
+        intent: "decide",
+        itemId: i.itemId,
+        outcome: "insufficient_evidence",
+        rationale: "We agreed",
+        evidence: `observation:${i.observationId}`,
+        dissent: "",
+        nextSteps: "",
+        revisitOn: "",
+      });
       const route = "calibrations.$meetingId._index";
       return {
-        first: { route, params: { meetingId: m.meetingId }, fields: fields(m.items[0]), who: "leader" },
-        elsewhere: { route, params: { meetingId: m.meetingId }, fields: fields(m.items[1]), who: "leader" },
+        first: {
+          route,
+          params: { meetingId: m.meetingId },
+          fields: fields(m.items[0]),
+          who: "leader",
+        },
+        elsewhere: {
+          route,
+          params: { meetingId: m.meetingId },
+          fields: fields(m.items[1]),
+          who: "leader",
+        },
         table: "calibration_decisions",
       };
     },
@@ -298,8 +540,18 @@ const CASES: Case[] = [
       });
       const route = "calibrations.$meetingId.items.$itemId";
       return {
-        first: { route, params: { meetingId: m.meetingId, itemId: m.items[0].itemId }, fields: fields(m.items[0]), who: "leader" },
-        elsewhere: { route, params: { meetingId: m.meetingId, itemId: m.items[1].itemId }, fields: fields(m.items[1]), who: "leader" },
+        first: {
+          route,
+          params: { meetingId: m.meetingId, itemId: m.items[0].itemId },
+          fields: fields(m.items[0]),
+          who: "leader",
+        },
+        elsewhere: {
+          route,
+          params: { meetingId: m.meetingId, itemId: m.items[1].itemId },
+          fields: fields(m.items[1]),
+          who: "leader",
+        },
         table: "calibration_decisions",
       };
     },

@@ -43,7 +43,9 @@ describe("a new installation", () => {
     const demo = mkdtempSync(path.join(tmpdir(), "nw-demo-"));
     const d = await openDatabase(envFor(demo), { seedDemoOrganisation: true });
     opened.push(d);
-    expect((await d.handle.db.selectFrom("users").select("email").execute()).map((u) => u.email)).toContain("admin@demo.test");
+    expect(
+      (await d.handle.db.selectFrom("users").select("email").execute()).map((u) => u.email),
+    ).toContain("admin@demo.test");
   });
 
   it("keeps the embedded data directory private: files 0600, directories 0700, whatever was there before", async () => {
@@ -53,7 +55,10 @@ describe("a new installation", () => {
     chmodSync(path.join(dir, "left-by-an-older-build"), 0o666);
     const o = await openDatabase(envFor(dir), { seedDemoOrganisation: false });
     opened.push(o);
-    await o.handle.db.insertInto("settings").values({ key: "probe", value: JSON.stringify(1), updated_by: null }).execute();
+    await o.handle.db
+      .insertInto("settings")
+      .values({ key: "probe", value: JSON.stringify(1), updated_by: null })
+      .execute();
     expect(openToOthers(dir)).toEqual([]);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });

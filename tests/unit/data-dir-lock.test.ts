@@ -1,22 +1,45 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DataDirLockedError, lockDataDir, lockFileFor, type LockOwner } from "../../db/data-dir-lock";
+import {
+  DataDirLockedError,
+  lockDataDir,
+  lockFileFor,
+  type LockOwner,
+} from "../../db/data-dir-lock";
 
 const fresh = () => path.join(mkdtempSync(path.join(tmpdir(), "nw-lock-")), "pglite");
 
 /** The pid of a process that has already ended. */
 function deadPid() {
-  return spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout.trim();
+  return spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+    encoding: "utf8",
+  }).stdout.trim();
 }
 
 const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 const pidNamespace = readlinkSync("/proc/self/ns/pid");
 
 function staleOwner(pid: number, extra: Partial<LockOwner> = {}): LockOwner {
-  return { pid, host: hostname(), procStart: 1, startedAt: "2026-01-01T00:00:00.000Z", purpose: "server", bootId, pidNamespace, ...extra };
+  return {
+    pid,
+    host: hostname(),
+    procStart: 1,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    purpose: "server",
+    bootId,
+    pidNamespace,
+    ...extra,
+  };
 }
 
 /** Make the lock file look untouched for `seconds`. */
@@ -37,7 +60,9 @@ describe("the data directory lock", () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(DataDirLockedError);
-    expect((refused as Error).message).toContain(`The embedded database in ${dir} is in use by a running Noseworthy server: process ${process.pid}`);
+    expect((refused as Error).message).toContain(
+      `The embedded database in ${dir} is in use by a running Noseworthy server: process ${process.pid}`,
+    );
     expect((refused as Error).message).toContain("Stop the server first");
     lock.release();
     expect(existsSync(lockFileFor(dir))).toBe(false);
@@ -67,7 +92,9 @@ describe("the data directory lock", () => {
     for (const other of [{ host: "elsewhere.example" }, { pidNamespace: "pid:[1]", pid: 1 }]) {
       const dir = fresh();
       writeFileSync(lockFileFor(dir), JSON.stringify(staleOwner(Number(deadPid()), other)));
-      expect(() => lockDataDir(dir, "server")).toThrow(/in use by a running Noseworthy server: process \d+ on .*delete .*pglite\.lock/);
+      expect(() => lockDataDir(dir, "server")).toThrow(
+        /in use by a running Noseworthy server: process \d+ on .*delete .*pglite\.lock/,
+      );
       age(lockFileFor(dir), 30);
       expect(() => lockDataDir(dir, "server")).toThrow(DataDirLockedError);
       age(lockFileFor(dir), 61);
@@ -79,7 +106,15 @@ describe("the data directory lock", () => {
 
   it("takes over a lock written before this machine last booted, whatever its pid", () => {
     const dir = fresh();
-    writeFileSync(lockFileFor(dir), JSON.stringify(staleOwner(process.pid, { bootId: "00000000-0000-0000-0000-000000000000", procStart: null })));
+    writeFileSync(
+      lockFileFor(dir),
+      JSON.stringify(
+        staleOwner(process.pid, {
+          bootId: "00000000-0000-0000-0000-000000000000",
+          procStart: null,
+        }),
+      ),
+    );
     const lock = lockDataDir(dir, "server");
     expect(lock.tookOverFrom?.bootId).toBe("00000000-0000-0000-0000-000000000000");
     lock.release();
@@ -98,7 +133,10 @@ describe("the data directory lock", () => {
     const dir = fresh();
     const lock = lockDataDir(dir, "server");
     // Another container whose server is pid 1 too, say, took it over meanwhile.
-    writeFileSync(lockFileFor(dir), JSON.stringify(staleOwner(process.pid, { startedAt: "2026-06-01T00:00:00.000Z" })));
+    writeFileSync(
+      lockFileFor(dir),
+      JSON.stringify(staleOwner(process.pid, { startedAt: "2026-06-01T00:00:00.000Z" })),
+    );
     lock.release();
     expect(existsSync(lockFileFor(dir))).toBe(true);
   });
@@ -123,7 +161,11 @@ describe("the data directory lock", () => {
       catch (e) { console.log("REFUSED " + e.name); }`;
     const results = await Promise.all(
       Array.from({ length: 8 }, () => {
-        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "--input-type=module", "-e", script],
+          { stdio: ["ignore", "pipe", "inherit"] },
+        );
         let out = "";
         child.stdout.on("data", (d) => (out += d));
         return new Promise<string>((resolve) => child.on("close", () => resolve(out.trim())));

@@ -20,7 +20,8 @@ describe("formatDate", () => {
   });
   it("keeps giving right answers past the size of its memory", () => {
     const start = Date.UTC(2000, 0, 1);
-    for (let i = 0; i < 12_000; i++) formatDate(new Date(start + i * 86_400_000).toISOString().slice(0, 10));
+    for (let i = 0; i < 12_000; i++)
+      formatDate(new Date(start + i * 86_400_000).toISOString().slice(0, 10));
     expect(formatDate("2000-01-01")).toBe("1 Jan 2000");
     expect(formatDate("2032-11-08")).toBe("8 Nov 2032");
   });

@@ -18,7 +18,11 @@ describe("readFormResult", () => {
   });
 
   it("gives the values as typed and the field messages of a refusal", () => {
-    const r = readFormResult({ ok: false, fieldErrors: { title: ["Give it a title."] }, values: { title: "", ids: ["x", "y"], idempotencyKey: key } });
+    const r = readFormResult({
+      ok: false,
+      fieldErrors: { title: ["Give it a title."] },
+      values: { title: "", ids: ["x", "y"], idempotencyKey: key },
+    });
     expect(r.failed).toBe(true);
     expect(r.value("title", "default")).toBe("");
     expect(r.value("missing", "default")).toBe("default");
@@ -30,14 +34,29 @@ describe("readFormResult", () => {
   });
 
   it("gives a fresh key when the key or the whole form was refused", () => {
-    expect(readFormResult({ ok: false, fieldErrors: { idempotencyKey: ["expired"] }, values: { idempotencyKey: key } }).key(fresh)).toBe(fresh);
-    const used = readFormResult({ ok: false, formError: "Used elsewhere.", fieldErrors: {}, values: { idempotencyKey: key } });
+    expect(
+      readFormResult({
+        ok: false,
+        fieldErrors: { idempotencyKey: ["expired"] },
+        values: { idempotencyKey: key },
+      }).key(fresh),
+    ).toBe(fresh);
+    const used = readFormResult({
+      ok: false,
+      formError: "Used elsewhere.",
+      fieldErrors: {},
+      values: { idempotencyKey: key },
+    });
     expect(used.key(fresh)).toBe(fresh);
     expect(used.summary).toBe("Used elsewhere.");
   });
 
   it("belongs only to the form whose intent was sent", () => {
-    const data = { ok: false, fieldErrors: { reason: ["Give a reason."] }, values: { intent: "stage", reason: "" } };
+    const data = {
+      ok: false,
+      fieldErrors: { reason: ["Give a reason."] },
+      values: { intent: "stage", reason: "" },
+    };
     expect(readFormResult(data, "stage").failed).toBe(true);
     expect(readFormResult(data, "archive").failed).toBe(false);
     expect(readFormResult(data, "archive").errors).toEqual({});
@@ -48,10 +67,16 @@ describe("field schemas", () => {
   it("day: a real day in range, with a message naming the field", () => {
     const s = day("the start date", { max: "2027-01-01", tooLate: "Too late." });
     expect(s.parse(" 2026-02-28 ")).toBe("2026-02-28");
-    expect(s.safeParse("2026-02-30").error?.issues[0]?.message).toBe("Enter the start date as a real date (YYYY-MM-DD).");
+    expect(s.safeParse("2026-02-30").error?.issues[0]?.message).toBe(
+      "Enter the start date as a real date (YYYY-MM-DD).",
+    );
     expect(s.safeParse("").error?.issues.map((i) => i.message)).toEqual(["Enter the start date."]);
-    expect(s.safeParse("2026-13-01").error?.issues.map((i) => i.message)).toEqual(["Enter the start date as a real date (YYYY-MM-DD)."]);
-    expect(s.safeParse("1999-12-31").error?.issues[0]?.message).toBe("Use a date in 2000 or later.");
+    expect(s.safeParse("2026-13-01").error?.issues.map((i) => i.message)).toEqual([
+      "Enter the start date as a real date (YYYY-MM-DD).",
+    ]);
+    expect(s.safeParse("1999-12-31").error?.issues[0]?.message).toBe(
+      "Use a date in 2000 or later.",
+    );
     expect(s.safeParse("2027-01-02").error?.issues[0]?.message).toBe("Too late.");
   });
 
@@ -59,14 +84,20 @@ describe("field schemas", () => {
     const s = optionalDay("the target date");
     expect(s.parse("")).toBeNull();
     expect(s.parse(undefined)).toBeNull();
-    expect(s.safeParse("31/12/2026").error?.issues[0]?.message).toBe("Enter the target date as a real date (YYYY-MM-DD), or leave it empty.");
+    expect(s.safeParse("31/12/2026").error?.issues[0]?.message).toBe(
+      "Enter the target date as a real date (YYYY-MM-DD), or leave it empty.",
+    );
   });
 
   it("dateTime: one message for a missing and one for an impossible time", () => {
     const s = dateTime("the date and time");
     expect(s.parse("2027-03-01T09:30")).toBe("2027-03-01T09:30");
-    expect(s.safeParse("").error?.issues.map((i) => i.message)).toEqual(["Choose the date and time."]);
-    expect(s.safeParse("2027-02-30T09:30").error?.issues.map((i) => i.message)).toEqual(["Enter the date and time as a real date and time."]);
+    expect(s.safeParse("").error?.issues.map((i) => i.message)).toEqual([
+      "Choose the date and time.",
+    ]);
+    expect(s.safeParse("2027-02-30T09:30").error?.issues.map((i) => i.message)).toEqual([
+      "Enter the date and time as a real date and time.",
+    ]);
   });
 
   it("idList: none, one or many ids; anything else refused", () => {
@@ -80,7 +111,13 @@ describe("field schemas", () => {
 
 describe("detailOf", () => {
   it("reads the extra a refusal carries, and nothing from answers without it", () => {
-    const stale = { ok: false, fieldErrors: {}, values: {}, detailed: true, conflict: { version: 3 } };
+    const stale = {
+      ok: false,
+      fieldErrors: {},
+      values: {},
+      detailed: true,
+      conflict: { version: 3 },
+    };
     expect(detailOf(stale, "conflict")).toEqual({ version: 3 });
     expect(detailOf({ ok: false, fieldErrors: {}, values: {} }, "conflict")).toBeUndefined();
     expect(detailOf(undefined, "conflict")).toBeUndefined();

@@ -24,7 +24,10 @@ describe("acceptsGzip", () => {
 describe("gzipBody", () => {
   const page = `<!DOCTYPE html><p>${"Evidence, side by side. ".repeat(200)}</p>`;
   const request = (encoding?: string, method = "GET") =>
-    new Request("http://localhost/candidates", { method, headers: encoding ? { "Accept-Encoding": encoding } : {} });
+    new Request("http://localhost/candidates", {
+      method,
+      headers: encoding ? { "Accept-Encoding": encoding } : {},
+    });
 
   it("gzips a page for a client that accepts it, and says so", () => {
     const headers = new Headers();

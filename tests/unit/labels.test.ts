@@ -14,8 +14,18 @@ import {
 // The pages render these words; the server's messages use the same ones.
 describe("status labels", () => {
   it("names every plan, flag and sniff-test status with the words the pages show", () => {
-    expect(PLAN_STATUS_LABELS).toEqual({ active: "Active", paused: "Paused", completed: "Completed", abandoned: "Abandoned" });
-    expect(FLAG_STATUS_LABELS).toEqual({ open: "Open", addressing: "Being addressed", resolved: "Resolved", dismissed: "Dismissed" });
+    expect(PLAN_STATUS_LABELS).toEqual({
+      active: "Active",
+      paused: "Paused",
+      completed: "Completed",
+      abandoned: "Abandoned",
+    });
+    expect(FLAG_STATUS_LABELS).toEqual({
+      open: "Open",
+      addressing: "Being addressed",
+      resolved: "Resolved",
+      dismissed: "Dismissed",
+    });
     expect(ASSIGNMENT_STATUS_LABELS).toEqual({
       offered: "Offered",
       accepted: "Accepted",
@@ -35,15 +45,21 @@ describe("status labels", () => {
   });
 
   it("names meeting statuses, and each stage by its capitalised name", () => {
-    expect(MEETING_STATUS_LABELS).toEqual({ planned: "Planned", in_progress: "In progress", closed: "Closed" });
-    for (const stage of STAGES) expect(STAGE_LABELS[stage]).toBe(stage.charAt(0).toUpperCase() + stage.slice(1));
+    expect(MEETING_STATUS_LABELS).toEqual({
+      planned: "Planned",
+      in_progress: "In progress",
+      closed: "Closed",
+    });
+    for (const stage of STAGES)
+      expect(STAGE_LABELS[stage]).toBe(stage.charAt(0).toUpperCase() + stage.slice(1));
   });
 
   it("has one word for each status of all three lifecycles, agreeing with each vocabulary", () => {
     const statuses = new Set<string>([...ASSIGNMENT_STATUSES, ...FLAG_STATUSES, ...PLAN_STATUSES]);
     expect(new Set(Object.keys(STATUS_LABELS))).toEqual(statuses);
     for (const vocabulary of [ASSIGNMENT_STATUS_LABELS, FLAG_STATUS_LABELS, PLAN_STATUS_LABELS]) {
-      for (const [status, label] of Object.entries(vocabulary)) expect(STATUS_LABELS[status]).toBe(label);
+      for (const [status, label] of Object.entries(vocabulary))
+        expect(STATUS_LABELS[status]).toBe(label);
     }
   });
 

@@ -11,8 +11,14 @@ import {
 } from "../../app/utils/lifecycle";
 
 // Every pair of statuses, so a rule that gains or loses a move fails here.
-function moves<S extends string>(statuses: readonly S[], targets: readonly S[], can: (from: S, to: S) => boolean): string[] {
-  return statuses.flatMap((from) => targets.filter((to) => can(from, to)).map((to) => `${from}→${to}`));
+function moves<S extends string>(
+  statuses: readonly S[],
+  targets: readonly S[],
+  can: (from: S, to: S) => boolean,
+): string[] {
+  return statuses.flatMap((from) =>
+    targets.filter((to) => can(from, to)).map((to) => `${from}→${to}`),
+  );
 }
 
 describe("lifecycle rules", () => {
@@ -30,7 +36,11 @@ describe("lifecycle rules", () => {
 
   it("a flag is resolved or dismissed while open or addressed, and only a closed one reopens", () => {
     const settable: SettableFlagStatus[] = ["open", "resolved", "dismissed"];
-    expect(moves(FLAG_STATUSES, settable as typeof FLAG_STATUSES[number][], (from, to) => canMoveFlag(from, to as SettableFlagStatus))).toEqual([
+    expect(
+      moves(FLAG_STATUSES, settable as (typeof FLAG_STATUSES)[number][], (from, to) =>
+        canMoveFlag(from, to as SettableFlagStatus),
+      ),
+    ).toEqual([
       "open→resolved",
       "open→dismissed",
       "addressing→resolved",

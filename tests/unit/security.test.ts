@@ -5,7 +5,13 @@ import { safeRedirect } from "../../app/utils/http.server";
 describe("isCrossOriginWrite", () => {
   const host = "noseworthy.example";
   it("lets reads through whatever their origin", () => {
-    expect(isCrossOriginWrite("GET", { host, origin: "https://evil.example", "sec-fetch-site": "cross-site" })).toBe(false);
+    expect(
+      isCrossOriginWrite("GET", {
+        host,
+        origin: "https://evil.example",
+        "sec-fetch-site": "cross-site",
+      }),
+    ).toBe(false);
   });
   it("refuses writes from a foreign origin or site", () => {
     expect(isCrossOriginWrite("POST", { host, origin: "https://evil.example" })).toBe(true);
@@ -15,7 +21,13 @@ describe("isCrossOriginWrite", () => {
     expect(isCrossOriginWrite("POST", { host, origin: "not a url" })).toBe(true);
   });
   it("accepts same-origin writes and header-less clients", () => {
-    expect(isCrossOriginWrite("POST", { host, origin: `https://${host}`, "sec-fetch-site": "same-origin" })).toBe(false);
+    expect(
+      isCrossOriginWrite("POST", {
+        host,
+        origin: `https://${host}`,
+        "sec-fetch-site": "same-origin",
+      }),
+    ).toBe(false);
     expect(isCrossOriginWrite("POST", { host })).toBe(false);
   });
 });
@@ -37,7 +49,14 @@ describe("securityHeaders", () => {
 describe("safeRedirect", () => {
   it("keeps local paths and refuses everything else", () => {
     expect(safeRedirect("/candidates?x=1")).toBe("/candidates?x=1");
-    for (const bad of ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", null]) {
+    for (const bad of [
+      "//evil.example",
+      "https://evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "",
+      null,
+    ]) {
       expect(safeRedirect(bad)).toBe("/");
     }
   });

@@ -34,13 +34,21 @@ describe("throttleAddress", () => {
   });
 
   it("different /64 prefixes get different keys", () => {
-    const keys = ["2001:db8:1:2::1", "2001:db8:1:3::1", "2001:db8:0:0:1::1", "2001:db9:1:2::1", "::1", "fe80::1"].map(throttleAddress);
+    const keys = [
+      "2001:db8:1:2::1",
+      "2001:db8:1:3::1",
+      "2001:db8:0:0:1::1",
+      "2001:db9:1:2::1",
+      "::1",
+      "fe80::1",
+    ].map(throttleAddress);
     expect(new Set(keys).size).toBe(keys.length);
     expect(throttleAddress("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(throttleAddress("::1")).toBe("0:0:0:0::/64");
   });
 
   it("keeps anything that is not an IP address as it is", () => {
-    for (const other of ["unknown", "", "not an address", "2001:db8:::1", "1.2.3.256"]) expect(throttleAddress(other), other).toBe(other);
+    for (const other of ["unknown", "", "not an address", "2001:db8:::1", "1.2.3.256"])
+      expect(throttleAddress(other), other).toBe(other);
   });
 });

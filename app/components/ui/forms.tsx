@@ -1,4 +1,9 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import type {
+  InputHTMLAttributes,
+  ReactNode,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from "react";
 import { useId } from "react";
 
 export type FieldErrors = Record<string, string[] | undefined>;
@@ -30,9 +35,16 @@ interface ControlProps {
 }
 
 /** The label, hint and errors every field shows around its control, wired to it by id. */
-function Field({ label, errors, hint, children }: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
+function Field({
+  label,
+  errors,
+  hint,
+  children,
+}: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-stone-800">
@@ -43,13 +55,23 @@ function Field({ label, errors, hint, children }: Omit<FieldProps, "name"> & { c
           {hint}
         </p>
       ) : null}
-      {children({ id, "aria-invalid": errors?.length ? true : undefined, "aria-describedby": describedBy || undefined })}
+      {children({
+        id,
+        "aria-invalid": errors?.length ? true : undefined,
+        "aria-describedby": describedBy || undefined,
+      })}
       <ErrorText id={`${id}-error`} errors={errors} />
     </div>
   );
 }
 
-export function TextField({ label, name, errors, hint, ...props }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  name,
+  errors,
+  hint,
+  ...props
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <Field label={label} errors={errors} hint={hint}>
       {(control) => <input {...control} name={name} className={inputClass} {...props} />}
@@ -57,10 +79,18 @@ export function TextField({ label, name, errors, hint, ...props }: FieldProps & 
   );
 }
 
-export function TextArea({ label, name, errors, hint, ...props }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({
+  label,
+  name,
+  errors,
+  hint,
+  ...props
+}: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <Field label={label} errors={errors} hint={hint}>
-      {(control) => <textarea {...control} name={name} rows={3} className={inputClass} {...props} />}
+      {(control) => (
+        <textarea {...control} name={name} rows={3} className={inputClass} {...props} />
+      )}
     </Field>
   );
 }
@@ -97,7 +127,9 @@ export function Button({
   variant = "primary",
   className = "",
   ...props
-}: { variant?: "primary" | "secondary" | "danger" } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
+}: {
+  variant?: "primary" | "secondary" | "danger";
+} & React.ButtonHTMLAttributes<HTMLButtonElement>) {
   const styles = {
     primary: "bg-brand-700 text-white hover:bg-brand-800",
     secondary: "border border-stone-300 bg-white text-stone-800 hover:bg-stone-100",

@@ -19,7 +19,13 @@ type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & {
  * fragment ("#timeline").
  */
 export function Link({ to, reloadDocument, preventScrollReset, ...rest }: LinkProps) {
-  return <a href={to} data-nav={reloadDocument ? undefined : preventScrollReset ? "keep-scroll" : ""} {...rest} />;
+  return (
+    <a
+      href={to}
+      data-nav={reloadDocument ? undefined : preventScrollReset ? "keep-scroll" : ""}
+      {...rest}
+    />
+  );
 }
 
 /** Client-side navigation for the links above: plain left clicks on same-origin links only. */
@@ -27,13 +33,28 @@ export function useClientNavigation() {
   const navigate = useNavigate();
   useEffect(() => {
     function onClick(event: MouseEvent) {
-      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      if (
+        event.defaultPrevented ||
+        event.button !== 0 ||
+        event.metaKey ||
+        event.ctrlKey ||
+        event.shiftKey ||
+        event.altKey
+      )
+        return;
       const anchor = event.target instanceof Element ? event.target.closest("a[data-nav]") : null;
-      if (!(anchor instanceof HTMLAnchorElement) || anchor.target || anchor.hasAttribute("download")) return;
+      if (
+        !(anchor instanceof HTMLAnchorElement) ||
+        anchor.target ||
+        anchor.hasAttribute("download")
+      )
+        return;
       const url = new URL(anchor.href);
       if (url.origin !== window.location.origin) return;
       event.preventDefault();
-      navigate(`${url.pathname}${url.search}${url.hash}`, { preventScrollReset: anchor.dataset.nav === "keep-scroll" });
+      navigate(`${url.pathname}${url.search}${url.hash}`, {
+        preventScrollReset: anchor.dataset.nav === "keep-scroll",
+      });
     }
     document.addEventListener("click", onClick);
     return () => document.removeEventListener("click", onClick);
