@@ -635,7 +635,7 @@ export function planNudges(facts: PlanNudgeFacts, today: string): PlanNudge[] {
 type PlanScope = ExpressionBuilder<Database, "coaching_plans" | "candidates">;
 
 /** The facts the nudges and the /coaching list need, as columns over `coaching_plans`. */
-function planFactColumns(eb: PlanScope, today: string) {
+export function planFactColumns(eb: PlanScope, today: string) {
   return [
     eb
       .selectFrom("coaching_checkins as k")
@@ -656,7 +656,7 @@ function planFactColumns(eb: PlanScope, today: string) {
   ] as const;
 }
 
-function toFacts(row: {
+export function toFacts(row: {
   status: PlanStatus;
   started_on: string;
   target_on: string | null;

@@ -1,27 +1,21 @@
 import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
-import { listMentorNudges } from "./coaching.server";
+import { planFactColumns, planNudges, toFacts } from "./coaching.server";
 import { listRoleChanges } from "./user.server";
 
 /** How far back My week shows role changes and mentor handovers. */
 export const ROLE_CHANGE_DAYS = 30;
 
+/** How many upcoming calibration meetings My week lists. */
+export const UPCOMING_MEETINGS = 5;
+
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [
-    assignments,
-    flags,
-    actions,
-    checkins,
-    meeting,
-    recent,
-    coachingNudges,
-    roleChanges,
-    handovers,
-  ] = await Promise.all([
+  const [assignments, flags, plans, meetings, recent, roleChanges, handovers] = await Promise.all([
     db
       .selectFrom("sniff_test_assignments as a")
       .innerJoin("candidates", "candidates.id", "a.candidate_id")
@@ -65,57 +59,73 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
       .orderBy("f.observed_on")
       .limit(20)
       .execute(),
+    // The mentor's active plans, once: their due actions, planned check-ins and nudges come from here.
     db
-      .selectFrom("coaching_actions as ca")
-      .innerJoin("coaching_plans as p", "p.id", "ca.plan_id")
-      .innerJoin("candidates", "candidates.id", "p.candidate_id")
-      .select([
-        "ca.id",
-        "ca.title",
-        "ca.due_on",
-        "p.id as plan_id",
+      .selectFrom("coaching_plans")
+      .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
+      .select((eb) => [
+        "coaching_plans.id",
+        "coaching_plans.status",
+        "coaching_plans.started_on",
+        "coaching_plans.target_on",
         "candidates.name as candidate_name",
-      ])
-      .where("p.mentor_id", "=", viewer.id)
-      .where("p.status", "=", "active")
-      .where("ca.done_on", "is", null)
-      .where("ca.due_on", "<=", weekAhead)
-      .orderBy("ca.due_on")
-      .limit(20)
-      .execute(),
-    db
-      .selectFrom("coaching_plans as p")
-      .innerJoin("candidates", "candidates.id", "p.candidate_id")
-      // Per plan of this mentor, from the check-ins index (a grouped join read every check-in).
-      .innerJoinLateral(
-        (eb) =>
+        ...planFactColumns(eb, today),
+        eb
+          .selectFrom("coaching_checkins as k")
+          .select((e) => e.fn.max("k.next_on").as("d"))
+          .whereRef("k.plan_id", "=", "coaching_plans.id")
+          .$asScalar()
+          .$castTo<string | null>()
+          .as("next_on"),
+        jsonArrayFrom(
           eb
-            .selectFrom("coaching_checkins as k")
-            .select((e) => [
-              e.fn.max("k.held_on").as("last_held_on"),
-              e.fn.max("k.next_on").as("next_on"),
-            ])
-            .whereRef("k.plan_id", "=", "p.id")
-            .as("c"),
-        (join) => join.onTrue(),
-      )
-      .select([
-        "p.id",
-        "p.started_on",
-        "c.last_held_on",
-        "c.next_on",
-        "candidates.name as candidate_name",
+            .selectFrom("coaching_actions as ca")
+            .select(["ca.id", "ca.title", "ca.due_on"])
+            .whereRef("ca.plan_id", "=", "coaching_plans.id")
+            .where("ca.done_on", "is", null)
+            .where("ca.due_on", "<=", weekAhead)
+            .orderBy("ca.due_on")
+            .orderBy("ca.position")
+            .limit(20),
+        ).as("due_actions"),
       ])
-      .where("p.mentor_id", "=", viewer.id)
-      .where("p.status", "=", "active")
-      // Planned check-ins coming up; staleness (30 days without one) is a coaching nudge.
-      .where("c.next_on", "<=", weekAhead)
-      .orderBy("p.started_on")
-      .limit(20)
+      .where("coaching_plans.mentor_id", "=", viewer.id)
+      .where("coaching_plans.status", "=", "active")
+      .orderBy("candidates.name")
+      .orderBy("coaching_plans.id")
       .execute(),
+    // Upcoming meetings the viewer runs or attends; a meeting not started yet lists its packets to
+    // pre-read and whether the viewer has written theirs.
     db
       .selectFrom("calibration_meetings as m")
-      .select(["m.id", "m.title", "m.scheduled_for"])
+      .select((eb) => [
+        "m.id",
+        "m.title",
+        "m.scheduled_for",
+        "m.status",
+        jsonArrayFrom(
+          eb
+            .selectFrom("calibration_items as i")
+            .innerJoin("candidates as c", "c.id", "i.candidate_id")
+            .select((e) => [
+              "i.id",
+              "c.name as candidate_name",
+              e
+                .exists(
+                  e
+                    .selectFrom("calibration_prereads as p")
+                    .select("p.id")
+                    .whereRef("p.item_id", "=", "i.id")
+                    .where("p.user_id", "=", viewer.id),
+                )
+                .as("has_own_preread"),
+            ])
+            .whereRef("i.meeting_id", "=", "m.id")
+            .where(sql<boolean>`m.status = 'planned'`)
+            .orderBy("i.position")
+            .orderBy("i.id"),
+        ).as("items"),
+      ])
       .where("m.status", "in", ["planned", "in_progress"])
       .where((eb) =>
         eb.or([
@@ -130,22 +140,65 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
         ]),
       )
       .orderBy("m.scheduled_for")
-      .limit(1)
-      .executeTakeFirst(),
+      .orderBy("m.id")
+      .limit(UPCOMING_MEETINGS)
+      .execute(),
     listRecentCandidates(db, { viewer }),
-    listMentorNudges(db, { mentorId: viewer.id, today }),
     // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
     isLeader(viewer)
       ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) })
       : null,
     listHandovers(db, { managerId: viewer.id, since: addDays(today, -ROLE_CHANGE_DAYS) }),
   ]);
+  const actions = plans
+    .flatMap((p) =>
+      p.due_actions.map((a) => ({
+        id: a.id,
+        title: a.title,
+        due_on: a.due_on as string,
+        plan_id: p.id,
+        candidate_name: p.candidate_name,
+      })),
+    )
+    .sort((a, b) => a.due_on.localeCompare(b.due_on))
+    .slice(0, 20);
+  const checkins = plans
+    .filter((p) => p.next_on !== null && p.next_on <= weekAhead)
+    .sort((a, b) => a.started_on.localeCompare(b.started_on))
+    .slice(0, 20)
+    .map((p) => ({
+      id: p.id,
+      started_on: p.started_on,
+      last_held_on: p.last_checkin_on,
+      next_on: p.next_on,
+      candidate_name: p.candidate_name,
+    }));
+  const coachingNudges = plans
+    .map((p) => ({
+      planId: p.id,
+      candidateName: p.candidate_name,
+      nudges: planNudges(toFacts(p), today),
+    }))
+    .filter((p) => p.nudges.length > 0);
+  const next = meetings[0];
   return {
     assignments,
     flags,
     actions,
     checkins,
-    meeting: meeting ?? null,
+    meeting: next ? { id: next.id, title: next.title, scheduled_for: next.scheduled_for } : null,
+    prereads: meetings
+      .filter((m) => m.status === "planned")
+      .map((m) => ({
+        id: m.id,
+        title: m.title,
+        scheduled_for: m.scheduled_for,
+        items: m.items.map((i) => ({
+          id: i.id,
+          candidate_name: i.candidate_name,
+          has_own_preread: Boolean(i.has_own_preread),
+        })),
+      })),
     recent,
     coachingNudges,
     roleChanges,
@@ -192,8 +245,8 @@ export async function listHandovers(
 export const RECENT_CANDIDATES = 5;
 
 /**
- * The candidates the viewer last worked on, newest first: by the viewer's own latest note, flag or
- * stage move on them, or (for the people they manage or nominated) when the record was created.
+ * The candidates the viewer last worked on, newest first: by the viewer's own latest note, flag,
+ * stage move, coaching check-in, plan action or plan change on them, or (for the people they manage or nominated) when the record was created.
  * It orders the viewer's own recency, never anything about the people. One query.
  */
 export async function listRecentCandidates(
@@ -224,6 +277,24 @@ export async function listRecentCandidates(
               .select((x) => x.fn.max("s.created_at").as("at"))
               .whereRef("s.candidate_id", "=", "candidates.id")
               .where("s.changed_by", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_checkins as k", "k.plan_id", "cp.id")
+              .select((x) => x.fn.max("k.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("k.author_id", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_actions as ca", "ca.plan_id", "cp.id")
+              .select((x) => x.fn.max("ca.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("ca.created_by", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_plan_changes as pc", "pc.plan_id", "cp.id")
+              .select((x) => x.fn.max("pc.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("pc.changed_by", "=", viewer.id)},
             case when candidates.manager_id = ${viewer.id} or candidates.nominated_by = ${viewer.id} then candidates.created_at end
           )`.as("last_activity_at"),
         ])

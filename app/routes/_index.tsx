@@ -228,12 +228,58 @@ export default function MyWeek() {
         >
           {week.meeting ? (
             <li className="py-2">
-              {week.meeting.title}
+              <Link
+                className="font-medium text-brand-700 underline"
+                to={`/calibrations/${week.meeting.id}`}
+              >
+                {week.meeting.title}
+              </Link>
               <span className="block text-sm text-stone-600">
                 {formatDate(week.meeting.scheduled_for)}
               </span>
             </li>
           ) : null}
+        </Section>
+        <Section
+          title="Calibration pre-reads"
+          count={week.prereads.length}
+          empty="No calibration meeting you attend is waiting to start, so there is nothing to pre-read."
+        >
+          {week.prereads.map((m) => (
+            <li key={m.id} className="py-2">
+              <Link className="font-medium text-brand-700 underline" to={`/calibrations/${m.id}`}>
+                {m.title}
+              </Link>
+              <span className="block text-sm text-stone-600">{formatDate(m.scheduled_for)}</span>
+              {m.items.length === 0 ? (
+                <p className="text-sm text-stone-600">
+                  No candidates on the agenda yet: their packets appear here once the facilitator
+                  adds them.
+                </p>
+              ) : (
+                <ul className="mt-1 space-y-1 text-sm">
+                  {m.items.map((i) => (
+                    <li key={i.id}>
+                      <Link
+                        className="text-brand-700 underline"
+                        to={`/calibrations/${m.id}/items/${i.id}`}
+                      >
+                        {i.candidate_name}
+                      </Link>
+                      {i.has_own_preread ? (
+                        <span className="text-stone-600"> · your pre-read is written</span>
+                      ) : (
+                        <span className="text-amber-900">
+                          {" "}
+                          · read the packet and write your pre-read
+                        </span>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
         </Section>
         {"roleChangeDays" in data && (data.isManager || week.handovers.length) ? (
           <Section

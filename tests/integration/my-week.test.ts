@@ -1,0 +1,296 @@
+import type { KyselyPlugin } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DB, DbHandle } from "../../db/client";
+import type { AppContext } from "../../app/context";
+import { getMyWeek, listRecentCandidates } from "../../app/models/my-week.server";
+import { loader as myWeekLoader } from "../../app/routes/_index";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  sessionCookie,
+  type TestClock,
+} from "../helpers/app";
+import { createTestDb } from "../helpers/db";
+
+let handle: DbHandle;
+let db: DB;
+let ctx: AppContext;
+const clock: TestClock = { now: new Date("2026-06-10T09:00:00Z") };
+const TODAY = "2026-06-10";
+type U = Awaited<ReturnType<typeof makeUser>>;
+const users: Record<string, U> = {};
+const cookies: Record<string, string> = {};
+const ids: Record<string, string> = {};
+
+function counting(database: DB) {
+  const counter = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      return args.node;
+    },
+    async transformResult(args) {
+      counter.statements += 1;
+      return args.result;
+    },
+  };
+  return { db: database.withPlugin(plugin), counter };
+}
+
+async function candidate(name: string, managerId: string) {
+  const { id } = await db
+    .insertInto("candidates")
+    .values({
+      name,
+      track: "people_leadership",
+      manager_id: managerId,
+      nominated_by: managerId,
+      nominated_reason: "Ran the incident review",
+      created_at: new Date("2026-01-01T09:00:00Z"),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function meeting(title: string, status: "planned" | "in_progress" | "closed", on: string) {
+  const { id } = await db
+    .insertInto("calibration_meetings")
+    .values({
+      title,
+      scheduled_for: new Date(`${on}T10:00:00Z`),
+      facilitator_id: users.leader.id,
+      created_by: users.leader.id,
+      status,
+      closed_at: status === "closed" ? new Date(`${on}T12:00:00Z`) : null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function item(meetingId: string, candidateId: string, position: number) {
+  const { id } = await db
+    .insertInto("calibration_items")
+    .values({ meeting_id: meetingId, candidate_id: candidateId, position })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  db = handle.db;
+  ctx = makeContext(db, clock);
+  for (const [key, roles] of Object.entries({
+    manager: ["manager"],
+    mentor: ["mentor"],
+    leader: ["leader"],
+    bystander: ["mentor"],
+  } as const)) {
+    users[key] = await makeUser(db, [...roles], `${key} person`);
+    cookies[key] = await sessionCookie(ctx, users[key].id);
+  }
+  ids.ada = await candidate("Ada Agenda", users.manager.id);
+  ids.ben = await candidate("Ben Agenda", users.manager.id);
+  ids.cy = await candidate("Cy Coached", users.manager.id);
+  ids.dee = await candidate("Dee Observed", users.manager.id);
+
+  // The planned meeting the mentor attends, with two packets; the mentor has pre-read Ben's.
+  ids.planned = await meeting("June calibration", "planned", "2026-06-15");
+  ids.adaItem = await item(ids.planned, ids.ada, 1);
+  ids.benItem = await item(ids.planned, ids.ben, 2);
+  await db
+    .insertInto("calibration_prereads")
+    .values({ item_id: ids.benItem, user_id: users.mentor.id, view: "Ready", leaning: "not_yet" })
+    .execute();
+  // Someone else's pre-read on Ada's packet is not the mentor's.
+  await db
+    .insertInto("calibration_prereads")
+    .values({ item_id: ids.adaItem, user_id: users.leader.id, view: "Ready", leaning: "not_yet" })
+    .execute();
+  // Later planned meeting the mentor attends, nothing on its agenda yet.
+  ids.later = await meeting("July calibration", "planned", "2026-07-20");
+  // Meetings that are not upcoming pre-reads for the mentor: started, closed, not attended.
+  ids.started = await meeting("Started calibration", "in_progress", "2026-06-12");
+  await item(ids.started, ids.dee, 1);
+  ids.closed = await meeting("Closed calibration", "closed", "2026-05-01");
+  await item(ids.closed, ids.dee, 1);
+  ids.notMine = await meeting("Other calibration", "planned", "2026-06-11");
+  await item(ids.notMine, ids.dee, 1);
+  await db
+    .insertInto("calibration_attendees")
+    .values(
+      [ids.planned, ids.later, ids.started, ids.closed].map((meeting_id) => ({
+        meeting_id,
+        user_id: users.mentor.id,
+      })),
+    )
+    .execute();
+});
+
+afterAll(async () => {
+  await handle?.close();
+});
+
+describe("my week: calibration pre-reads", () => {
+  it("lists each upcoming meeting the person attends with its packets and their own pre-read", async () => {
+    const week = await getMyWeek(db, { viewer: users.mentor, today: TODAY });
+    expect(
+      week.prereads.map((m) => ({
+        id: m.id,
+        title: m.title,
+        items: m.items.map((i) => ({
+          id: i.id,
+          name: i.candidate_name,
+          written: i.has_own_preread,
+        })),
+      })),
+    ).toEqual([
+      {
+        id: ids.planned,
+        title: "June calibration",
+        items: [
+          { id: ids.adaItem, name: "Ada Agenda", written: false },
+          { id: ids.benItem, name: "Ben Agenda", written: true },
+        ],
+      },
+      { id: ids.later, title: "July calibration", items: [] },
+    ]);
+    // The next meeting (started already, so no pre-reads) carries its id for the link.
+    expect(week.meeting).toMatchObject({ id: ids.started, title: "Started calibration" });
+  });
+
+  it("shows nothing to someone who attends no meeting", async () => {
+    const week = await getMyWeek(db, { viewer: users.bystander, today: TODAY });
+    expect(week.prereads).toEqual([]);
+    expect(week.meeting).toBeNull();
+  });
+
+  it("reaches the page through the loader", async () => {
+    const data = await body(await call(myWeekLoader, get("/", cookies.mentor), ctx));
+    expect(data.week.prereads.map((m: { id: string }) => m.id)).toEqual([ids.planned, ids.later]);
+    expect(data.week.meeting.id).toBe(ids.started);
+  });
+});
+
+describe("my week: recent candidates count coaching work", () => {
+  it("orders by the mentor's latest check-in, plan action or plan change, newest first", async () => {
+    // Dee: the mentor observes her (in her circle) and wrote about her on 1 June.
+    await db
+      .insertInto("candidate_observers")
+      .values({ candidate_id: ids.dee, user_id: users.mentor.id, added_by: users.manager.id })
+      .execute();
+    await db
+      .insertInto("observations")
+      .values({
+        candidate_id: ids.dee,
+        author_id: users.mentor.id,
+        observed_on: "2026-06-01",
+        situation: "Planning",
+        behavior: "Asked the quiet people first",
+        impact: "More ideas",
+        signal: "strength",
+        created_at: new Date("2026-06-01T12:00:00Z"),
+      })
+      .execute();
+    // Cy: the mentor's plan, with a change (5 June), an action (6 June) and a check-in (8 June).
+    const { id: planId } = await db
+      .insertInto("coaching_plans")
+      .values({
+        candidate_id: ids.cy,
+        mentor_id: users.mentor.id,
+        created_by: users.manager.id,
+        goal: "Delegate more",
+        started_on: "2026-05-01",
+        created_at: new Date("2026-05-01T09:00:00Z"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("coaching_plan_changes")
+      .values({
+        plan_id: planId,
+        to_status: "paused",
+        from_status: "active",
+        changed_by: users.mentor.id,
+        changed_on: "2026-06-05",
+        created_at: new Date("2026-06-05T09:00:00Z"),
+      })
+      .execute();
+    const recentNames = async () =>
+      (await listRecentCandidates(db, { viewer: users.mentor })).map((r) => r.name);
+    const latest = async (name: string) =>
+      String(
+        (await listRecentCandidates(db, { viewer: users.mentor })).find((r) => r.name === name)
+          ?.last_activity_at,
+      );
+    expect(await recentNames()).toEqual(["Cy Coached", "Dee Observed"]);
+    expect(new Date(await latest("Cy Coached")).toISOString()).toBe("2026-06-05T09:00:00.000Z");
+
+    await db
+      .insertInto("coaching_actions")
+      .values({
+        plan_id: planId,
+        title: "Hand over the release",
+        position: 1,
+        created_by: users.mentor.id,
+        created_at: new Date("2026-06-06T09:00:00Z"),
+      })
+      .execute();
+    expect(new Date(await latest("Cy Coached")).toISOString()).toBe("2026-06-06T09:00:00.000Z");
+    await db
+      .insertInto("coaching_checkins")
+      .values({
+        plan_id: planId,
+        author_id: users.mentor.id,
+        held_on: "2026-06-08",
+        notes: "Talked",
+        created_at: new Date("2026-06-08T09:00:00Z"),
+      })
+      .execute();
+    expect(new Date(await latest("Cy Coached")).toISOString()).toBe("2026-06-08T09:00:00.000Z");
+
+    // A newer observation on Dee puts Dee first: the order is by date only.
+    await db
+      .insertInto("observations")
+      .values({
+        candidate_id: ids.dee,
+        author_id: users.mentor.id,
+        observed_on: "2026-06-09",
+        situation: "Review",
+        behavior: "Named the risk",
+        impact: "Caught early",
+        signal: "strength",
+        created_at: new Date("2026-06-09T12:00:00Z"),
+      })
+      .execute();
+    expect(await recentNames()).toEqual(["Dee Observed", "Cy Coached"]);
+    // Another mentor's coaching work is not this mentor's recent work.
+    expect(
+      (await listRecentCandidates(db, { viewer: users.bystander })).map((r) => r.name),
+    ).toEqual([]);
+  });
+});
+
+describe("my week: cost", () => {
+  it("stays within 8 statements, the same with more meetings and packets", async () => {
+    const before = counting(db);
+    await call(myWeekLoader, get("/", cookies.mentor), makeContext(before.db, clock));
+    for (let n = 0; n < 5; n += 1) {
+      const m = await meeting(`Extra ${n}`, "planned", "2026-08-01");
+      await item(m, ids.cy, 1);
+      await item(m, ids.dee, 2);
+      await db
+        .insertInto("calibration_attendees")
+        .values({ meeting_id: m, user_id: users.mentor.id })
+        .execute();
+    }
+    const after = counting(db);
+    await call(myWeekLoader, get("/", cookies.mentor), makeContext(after.db, clock));
+    expect(after.counter.statements).toBe(before.counter.statements);
+    expect(after.counter.statements).toBeLessThanOrEqual(8);
+  });
+});
