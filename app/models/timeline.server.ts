@@ -15,7 +15,7 @@ const MAX_PAGE = 10_000;
 
 export interface TimelineRow {
   kind: TimelineKind;
-  /** What happened within the kind: observation, flag_raised, flag_discussed, flag_status, assignment, plan_started, plan_status, plan_mentor, checkin, stage, decision. */
+  /** What happened within the kind: observation, flag_raised, flag_discussed, flag_status, assignment, plan_started, plan_status, plan_mentor, checkin, nomination, stage, decision. */
   event: string;
   id: string;
   /** Sort key. Dated records (observations, flags, check-ins) sort on their date, at the time of day they were written. */
@@ -272,19 +272,28 @@ function coachingBranches(db: DB, candidateId: string): Branch[] {
   return [changes as unknown as Branch, checkins as unknown as Branch];
 }
 
+/** Stage moves; the first row (no previous stage) is the nomination, with the nominator's account. */
 function stageBranch(db: DB, candidateId: string): Branch {
   return db
     .selectFrom("stage_changes as s")
     .innerJoin("users as u", "u.id", "s.changed_by")
+    .innerJoin("candidates as c", "c.id", "s.candidate_id")
     .select(
-      columns("stage", "stage", "s.id", {
-        at: sql<Date>`s.created_at`,
-        day: dayOf("s.created_at"),
-        actor: sql<string | null>`u.name`,
-        detail: sql<string | null>`s.reason`,
-        from_status: sql<string | null>`s.from_stage`,
-        to_status: sql<string | null>`s.to_stage`,
-      }),
+      columns(
+        "stage",
+        sql<string>`case when s.from_stage is null then 'nomination' else 'stage' end`,
+        "s.id",
+        {
+          at: sql<Date>`s.created_at`,
+          day: dayOf("s.created_at"),
+          actor: sql<string | null>`u.name`,
+          detail: sql<
+            string | null
+          >`case when s.from_stage is null then c.nominated_reason else s.reason end`,
+          from_status: sql<string | null>`s.from_stage`,
+          to_status: sql<string | null>`s.to_stage`,
+        },
+      ),
     )
     .where("s.candidate_id", "=", candidateId) as unknown as Branch;
 }
@@ -331,8 +340,24 @@ function branchesFor(
   return kind ? all[kind]() : TIMELINE_KINDS.flatMap((k) => all[k]());
 }
 
+/** A record a calibration decision cites, as the meeting's summary describes it. */
+export interface CitedEvidence {
+  observation_id: string | null;
+  flag_id: string | null;
+  assignment_id: string | null;
+  observed_on: string | null;
+  behavior: string | null;
+  retracted: boolean;
+  flag_observed_on: string | null;
+  anti_pattern: string | null;
+  assignment_title: string | null;
+  assignment_status: string | null;
+}
+
 export interface TimelineEntry extends TimelineRow {
   dimensions: { id: string; name: string }[];
+  /** For a decision: what it cites, only ever this candidate's own records. Empty otherwise. */
+  evidence: CitedEvidence[];
 }
 
 /** One page of the timeline, newest first (ties broken by id), with whether older entries exist. */
@@ -362,7 +387,8 @@ export async function getTimeline(
         .selectAll() as unknown as Branch,
   );
   const union = limited.slice(1).reduce((acc, branch) => acc.unionAll(branch), limited[0]);
-  // One statement: the page, then the dimensions of the page's observations, in framework order.
+  // One statement: the page, then the dimensions of the page's observations, in framework order, and
+  // what the page's decisions cite.
   const rows = (await db
     .selectFrom(
       db
@@ -375,12 +401,29 @@ export async function getTimeline(
         .as("t"),
     )
     .selectAll("t")
-    .select(
+    .select([
       sql<{ id: string; name: string }[]>`case when t.kind = 'observation' then coalesce((
         select json_agg(json_build_object('id', d.id, 'name', d.name) order by d.position, d.id)
         from observation_dimensions od join dimensions d on d.id = od.dimension_id
         where od.observation_id = t.id), '[]'::json) else '[]'::json end`.as("dimensions"),
-    )
+      // Each citation is joined to this candidate's records only, so one naming anything else is dropped.
+      sql<CitedEvidence[]>`case when t.kind = 'decision' then coalesce((
+        select json_agg(json_build_object(
+          'observation_id', o.id, 'flag_id', f.id, 'assignment_id', sa.id,
+          'observed_on', o.observed_on, 'behavior', o.behavior,
+          'retracted', o.retracted_at is not null,
+          'flag_observed_on', f.observed_on, 'anti_pattern', ap.name,
+          'assignment_title', r.title, 'assignment_status', sa.status
+        ) order by o.observed_on nulls last, f.observed_on nulls last, e.id)
+        from calibration_decision_evidence e
+        left join observations o on o.id = e.observation_id and o.candidate_id = ${candidateId}
+        left join flags f on f.id = e.flag_id and f.candidate_id = ${candidateId}
+        left join anti_patterns ap on ap.id = f.anti_pattern_id
+        left join sniff_test_assignments sa on sa.id = e.assignment_id and sa.candidate_id = ${candidateId}
+        left join sniff_test_revisions r on r.id = sa.sniff_test_revision_id
+        where e.decision_id = t.id and coalesce(o.id, f.id, sa.id) is not null
+        ), '[]'::json) else '[]'::json end`.as("evidence"),
+    ])
     .orderBy("t.at", "desc")
     .orderBy("t.id", "desc")
     .execute()) as unknown as TimelineEntry[];

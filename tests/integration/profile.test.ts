@@ -34,6 +34,7 @@ let antiPatternId = "";
 let covered = ""; // coverage fixture: 3 on commitment by 2 people, 1 on curiosity, 1 retracted
 let lonely = ""; // one old observation by one person
 let busy = ""; // a timeline with every kind of event, over two pages
+const cited: Record<string, string> = {}; // what the calibration decision on busy cites
 
 async function insertCandidate(name: string, managerId: string) {
   const { id } = await db
@@ -376,7 +377,7 @@ beforeAll(async () => {
     .values({ meeting_id: meetingId, candidate_id: busy, position: 1 })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db
+  const { id: decisionId } = await db
     .insertInto("calibration_decisions")
     .values({
       item_id: itemId,
@@ -385,7 +386,32 @@ beforeAll(async () => {
       decided_by: users.leader.id,
       decided_at: new Date("2026-02-14T11:00:00Z"),
     })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  // What the decision cites: its own records, and one row naming another candidate's observation,
+  // which the timeline must never show (it is not this candidate's record).
+  const observationOn = async (candidateId: string, day: string) =>
+    (
+      await db
+        .selectFrom("observations")
+        .select("id")
+        .where("candidate_id", "=", candidateId)
+        .where("observed_on", "=", day)
+        .executeTakeFirstOrThrow()
+    ).id;
+  cited.observation = await observationOn(busy, "2026-01-20");
+  cited.foreign = await observationOn(covered, "2026-01-15");
+  await db
+    .insertInto("calibration_decision_evidence")
+    .values([
+      { decision_id: decisionId, observation_id: cited.observation },
+      { decision_id: decisionId, flag_id: flagId },
+      { decision_id: decisionId, assignment_id: assignmentId },
+      { decision_id: decisionId, observation_id: cited.foreign },
+    ])
     .execute();
+  cited.flag = flagId;
+  cited.assignment = assignmentId;
 });
 afterAll(async () => {
   await handle?.close();
@@ -451,6 +477,13 @@ describe("who sees the profile", () => {
     expect((await body(await profile("leader", covered))).canManage).toBe(true);
     expect((await body(await profile("observer", covered))).canManage).toBe(false);
     expect((await body(await profile("mentor", covered))).canManage).toBe(false);
+  });
+
+  it("carries the nomination: who nominated them, when, and what they spotted", async () => {
+    const data = await body(await profile("observer", busy));
+    expect(data.candidate.nominated_by.name).toBe("Mia Manager");
+    expect(data.candidate.nominated_reason).toBe("Ran the incident review");
+    expect(data.candidate.nominated_on).toBe("2025-12-01");
   });
 
   it("gives the quick capture form a fresh idempotency key and this candidate's context", async () => {
@@ -700,7 +733,7 @@ describe("timeline", () => {
         e.to_status,
         e.detail,
       ]),
-    ).toEqual([["stage", null, "spotted", "Nominated"]]);
+    ).toEqual([["stage", null, "spotted", "Ran the incident review"]]);
     const coaching = await body(await profile("manager", busy, "?kind=coaching"));
     expect(coaching.timeline.entries.map((e: TimelineEntry) => e.event)).toEqual([
       "checkin",
@@ -711,6 +744,54 @@ describe("timeline", () => {
     expect(
       observations.timeline.entries.every((e: TimelineEntry) => e.kind === "observation"),
     ).toBe(true);
+  });
+
+  it("shows the nomination as the nominator's own account of what they spotted", async () => {
+    const { entries } = await all();
+    const nomination = entries.at(-1);
+    expect(nomination).toMatchObject({
+      kind: "stage",
+      event: "nomination",
+      day: "2025-12-01",
+      actor: "Mia Manager",
+      from_status: null,
+      to_status: "spotted",
+      detail: "Ran the incident review",
+    });
+    expect(entries.filter((e) => e.event === "nomination")).toHaveLength(1);
+  });
+
+  it("shows the evidence a decision cites, and only this candidate's records", async () => {
+    const { entries } = await all();
+    const decision = entries.find((e) => e.kind === "decision");
+    expect(decision?.evidence).toHaveLength(3);
+    expect(decision?.evidence[0]).toMatchObject({
+      observation_id: cited.observation,
+      observed_on: "2026-01-20",
+      behavior: "Did something concrete on 2026-01-20",
+      retracted: false,
+    });
+    expect(decision?.evidence.slice(1)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          flag_id: cited.flag,
+          anti_pattern: "Territoriality",
+          flag_observed_on: "2026-02-02",
+        }),
+        expect.objectContaining({
+          assignment_id: cited.assignment,
+          assignment_title: "Run the retro",
+          assignment_status: "offered",
+        }),
+      ]),
+    );
+    // A citation of another candidate's record never reaches this candidate's page.
+    const page = await body(await profile("observer", busy, "?kind=decision"));
+    expect(JSON.stringify(page)).not.toContain(cited.foreign);
+    expect(page.timeline.entries[0].evidence).toHaveLength(3);
+    expect(entries.filter((e) => e.kind !== "decision").every((e) => !e.evidence.length)).toBe(
+      true,
+    );
   });
 
   it("shows only observations tagged with the dimension when one is chosen", async () => {
