@@ -16,8 +16,10 @@ export type CoverageTuple = readonly [
 export const HATCHED = "hatched";
 
 /**
- * Per dimension, the three facts side by side; never summed into one number. The markup is kept short
- * (styles in app/tailwind.css, one text node per cell) because the board shows up to 120 of these.
+ * Per dimension, one small cell on one line, in framework order; never summed into one number. A cell
+ * shows the number of observations, or "–" on a hatched ground when nothing is observed yet, so the
+ * state does not rest on colour. Its full facts (observations, observers, last date) are its
+ * accessible name and its tooltip. The markup is kept short because the board shows up to 120 of these.
  */
 export function CoverageStrip({
   cells,
@@ -31,18 +33,23 @@ export function CoverageStrip({
   return (
     <ul
       aria-label={`Evidence coverage for ${candidateName}`}
-      className="cov mt-2 space-y-0.5 text-xs"
+      className="mt-1 flex flex-wrap gap-0.5 text-xs"
     >
-      {cells.map(([observations, observers, last], i) => (
-        <li key={i} className={observations ? undefined : HATCHED}>
-          <span>{dimensionNames[i]}</span>
-          <span>
-            {observations
-              ? `${observations} obs · ${observers} ${observers === 1 ? "observer" : "observers"} · ${formatDate(last)}`
-              : "not yet observed"}
-          </span>
-        </li>
-      ))}
+      {cells.map(([observations, observers, last], i) => {
+        const facts = observations
+          ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"} by ${observers} ${observers === 1 ? "observer" : "observers"}, last ${formatDate(last)}`
+          : `${dimensionNames[i]}: not yet observed`;
+        return (
+          <li
+            key={i}
+            title={facts}
+            className={`min-w-6 rounded border border-stone-300 px-1 text-center tabular-nums ${observations ? "bg-white font-medium" : HATCHED}`}
+          >
+            <span aria-hidden="true">{observations || "–"}</span>
+            <span className="sr-only">{facts}</span>
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -53,6 +60,7 @@ export type PipelineFilterValues = {
   manager?: string;
   managerName?: string;
   nudge?: string;
+  q?: string;
   sort?: string;
 };
 
@@ -123,7 +131,12 @@ export function PipelineFilters({
   withSort: boolean;
 }) {
   const filtering = Boolean(
-    filters.team || filters.track || filters.manager || filters.managerName || filters.nudge,
+    filters.team ||
+    filters.track ||
+    filters.manager ||
+    filters.managerName ||
+    filters.nudge ||
+    filters.q,
   );
   return (
     <Form
@@ -132,7 +145,15 @@ export function PipelineFilters({
       className="no-print mt-4 rounded-lg border border-stone-200 bg-white p-4"
       aria-label="Filter the pipeline"
     >
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-6">
+        <TextField
+          label="Name"
+          name="q"
+          type="search"
+          defaultValue={filters.q ?? ""}
+          hint="Part of their name"
+          maxLength={200}
+        />
         <SelectField label="Team" name="team" defaultValue={filters.team ?? ""}>
           <option value="">Any team</option>
           {teams.map((t) => (

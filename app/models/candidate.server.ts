@@ -6,7 +6,7 @@ import { type Database, type Role, STAGES, type Stage, TRACKS, type Track } from
 import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
 import { id, optionalText, text } from "../utils/fields";
 import { addDays, daysBetween } from "../utils/dates";
-import { RECENT_EVIDENCE_DAYS } from "./evidence.server";
+import { nudgeGraceWindow, RECENT_EVIDENCE_DAYS } from "./evidence.server";
 
 export const PAGE_SIZE = 25;
 export const NUDGES = [
@@ -89,6 +89,12 @@ function liveObservations(eb: ExpressionBuilder<Database, "candidates">) {
     .where("observations.retracted_at", "is", null);
 }
 
+/** Nominated long enough ago (or, impossibly, after today) for the evidence nudges: as computeNudges. */
+function pastNudgeGrace(today: string) {
+  const { from, to } = nudgeGraceWindow(today);
+  return sql<SqlBool>`not ((candidates.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date)`;
+}
+
 function nudgeCondition(
   eb: ExpressionBuilder<Database, "candidates">,
   nudge: Nudge,
@@ -96,21 +102,27 @@ function nudgeCondition(
 ): Expression<SqlBool> {
   switch (nudge) {
     case "single_observer":
-      return eb(
-        liveObservations(eb).select((e) =>
-          e.fn.count<number>("observations.author_id").distinct().as("n"),
+      return eb.and([
+        pastNudgeGrace(today),
+        eb(
+          liveObservations(eb).select((e) =>
+            e.fn.count<number>("observations.author_id").distinct().as("n"),
+          ),
+          "<",
+          2,
         ),
-        "<",
-        2,
-      );
+      ]);
     case "no_recent_evidence":
-      return eb.not(
-        eb.exists(
-          liveObservations(eb)
-            .select("observations.id")
-            .where("observations.observed_on", ">=", addDays(today, -RECENT_EVIDENCE_DAYS)),
+      return eb.and([
+        pastNudgeGrace(today),
+        eb.not(
+          eb.exists(
+            liveObservations(eb)
+              .select("observations.id")
+              .where("observations.observed_on", ">=", addDays(today, -RECENT_EVIDENCE_DAYS)),
+          ),
         ),
-      );
+      ]);
     case "undiscussed_flag":
       return eb.exists(
         eb

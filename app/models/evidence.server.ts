@@ -6,10 +6,32 @@
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import type { FlagStatus } from "../../db/schema";
-import { addDays } from "../utils/dates";
+import { addDays, formatDate } from "../utils/dates";
 import type { Nudge } from "./candidate.server";
 
 export const RECENT_EVIDENCE_DAYS = 90;
+
+/**
+ * Days from the nomination during which "single observer" and "no recent evidence" are not raised:
+ * on day 0 nobody can have observed anything yet. The one constant for the profile, the board's
+ * cards, the board's nudge filter and the candidate list's.
+ */
+export const NUDGE_GRACE_DAYS = 30;
+
+/**
+ * The first and last day of the grace period for someone nominated on a day inside it, seen from
+ * `today`: a nomination from `from` to `to` (both included) is still in its grace period.
+ */
+export function nudgeGraceWindow(today: string): { from: string; to: string } {
+  return { from: addDays(today, -(NUDGE_GRACE_DAYS - 1)), to: today };
+}
+
+/** Whether someone nominated on `nominatedOn` is still in the grace period on `today`. */
+export function inNudgeGrace(nominatedOn: string | null | undefined, today: string): boolean {
+  if (!nominatedOn) return false;
+  const { from, to } = nudgeGraceWindow(today);
+  return nominatedOn >= from && nominatedOn <= to;
+}
 
 export interface DimensionCoverage {
   id: string;
@@ -77,6 +99,8 @@ export interface EvidenceTotals {
   /** Distinct authors of live observations on any dimension. */
   observers: number;
   last_observed_on: string | null;
+  /** The day the person was nominated (UTC); without it, no grace period applies. */
+  nominated_on?: string | null;
 }
 
 /**
@@ -103,6 +127,11 @@ export async function getEvidenceSummary(
         .where("ec.candidate_id", "=", candidateId)
         .select((e) => e.fn.max("ec.last_observed_on").as("d"))
         .as("last_observed_on"),
+      eb
+        .selectFrom("candidates as c")
+        .where("c.id", "=", candidateId)
+        .select(sql<string>`(c.created_at at time zone 'UTC')::date::text`.as("d"))
+        .as("nominated_on"),
       sql<
         DimensionCoverage[] | null
       >`(select json_agg(json_build_object('id', c.id, 'name', c.name, 'observations', c.observations,
@@ -116,6 +145,7 @@ export async function getEvidenceSummary(
     totals: {
       observers: Number(row.observers ?? 0),
       last_observed_on: (row.last_observed_on as string | null) ?? null,
+      nominated_on: (row.nominated_on as string | null) ?? null,
     },
   };
 }
@@ -172,25 +202,42 @@ export function computeNudges({
   today: string;
 }): ProcessNudge[] {
   const nudges: ProcessNudge[] = [];
-  if (totals.observers < 2) {
-    nudges.push({
-      key: "single_observer",
-      title: "Single observer",
-      detail:
-        totals.observers === 0
-          ? "Nobody has recorded an observation yet. Ask two or more people in the circle to note what they see."
-          : "All observations so far come from one person. Ask someone else in the circle to note what they see.",
-    });
+  // Within the grace period nobody has had the chance to observe much: these two would not be true yet.
+  const grace = inNudgeGrace(totals.nominated_on, today);
+  const nominated = totals.nominated_on
+    ? ` since the nomination on ${formatDate(totals.nominated_on)}`
+    : "";
+  if (!grace && totals.observers < 2) {
+    nudges.push(
+      totals.observers === 0
+        ? {
+            key: "single_observer",
+            title: "No observer yet",
+            detail: `Nobody has recorded an observation${nominated}. Ask two or more people in the circle to note what they see.`,
+          }
+        : {
+            key: "single_observer",
+            title: "Single observer",
+            detail:
+              "All observations so far come from one person. Ask someone else in the circle to note what they see.",
+          },
+    );
   }
   const since = addDays(today, -RECENT_EVIDENCE_DAYS);
-  if (!totals.last_observed_on || totals.last_observed_on < since) {
-    nudges.push({
-      key: "no_recent_evidence",
-      title: `No evidence in ${RECENT_EVIDENCE_DAYS} days`,
-      detail: totals.last_observed_on
-        ? `The most recent observation is from ${totals.last_observed_on}. Evidence goes stale: note what you see now.`
-        : "There are no observations yet. Note what you see in the coming weeks.",
-    });
+  if (!grace && (!totals.last_observed_on || totals.last_observed_on < since)) {
+    nudges.push(
+      totals.last_observed_on
+        ? {
+            key: "no_recent_evidence",
+            title: `No evidence in ${RECENT_EVIDENCE_DAYS} days`,
+            detail: `The last observation is from ${formatDate(totals.last_observed_on)}. Evidence goes stale: note what you see now.`,
+          }
+        : {
+            key: "no_recent_evidence",
+            title: "No observations yet",
+            detail: `There are no observations${nominated}. Note what you see in the coming weeks.`,
+          },
+    );
   }
   const unobserved = coverage.filter((d) => d.observations === 0).map((d) => d.name);
   if (unobserved.length) {

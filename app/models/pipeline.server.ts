@@ -12,7 +12,12 @@ import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
 import { NO_CHECKIN_DAYS } from "./coaching.server";
-import { computeNudges, type DimensionCoverage, RECENT_EVIDENCE_DAYS } from "./evidence.server";
+import {
+  computeNudges,
+  type DimensionCoverage,
+  nudgeGraceWindow,
+  RECENT_EVIDENCE_DAYS,
+} from "./evidence.server";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 
 /** The columns of the board, in pipeline order (archived is not on the board). */
@@ -44,6 +49,8 @@ export interface PipelineFilters {
   /** Part of the manager's name, when there are too many managers for a select. */
   managerName?: string;
   nudge?: PipelineNudge;
+  /** Part of the candidate's name (any case). */
+  q?: string;
 }
 
 // A bookmarked or hand-edited URL with a value we do not know simply drops that filter.
@@ -54,6 +61,7 @@ const PipelineQuerySchema = z.object({
   manager: ignoreBad(z.string().refine(isUuid)),
   managerName: ignoreBad(z.string().trim().min(1).max(200)),
   nudge: ignoreBad(z.enum(PIPELINE_NUDGES)),
+  q: ignoreBad(z.string().trim().min(1).max(200)),
   sort: ignoreBad(z.enum(PIPELINE_SORTS)),
 });
 
@@ -68,6 +76,7 @@ export function pipelineQueryFrom(params: URLSearchParams) {
     managerId: query.manager,
     managerName: query.managerName,
     nudge: query.nudge,
+    q: query.q,
   };
   return { query, filters, sort: query.sort ?? ("name" as PipelineSort) };
 }
@@ -96,6 +105,8 @@ export interface PipelineCard {
   active_sniff_tests: number;
   coaching: "active" | "none";
   nudges: PipelineNudge[];
+  /** The nudges as the card shows them, in the same order: what is true for this person. */
+  nudge_tags: { key: PipelineNudge; label: string }[];
 }
 
 /** The non-archived dimensions, in framework order: the board's coverage columns. */
@@ -117,6 +128,7 @@ type CardRow = {
   stage: Stage;
   version: number;
   stage_changed_at: Date | string;
+  nominated_on: string;
   manager_id: string;
   manager_name: string;
   coverage:
@@ -153,13 +165,19 @@ const stalePlan = (since: string) => sql<boolean>`exists (
   select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active'
     and coalesce((select max(k.held_on) from coaching_checkins k where k.plan_id = p.id), p.started_on) <= ${since}::date)`;
 
+// Candidate `c` was nominated long enough ago (or, impossibly, after today) for the evidence nudges.
+function pastNudgeGrace(today: string) {
+  const { from, to } = nudgeGraceWindow(today);
+  return sql<boolean>`not ((c.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date)`;
+}
+
 /** The nudge as a condition on candidate `c`: the same rules as computeNudges, one candidate at a time. */
 function nudgeCondition(nudge: PipelineNudge, today: string) {
   switch (nudge) {
     case "single_observer":
-      return sql<boolean>`(select count(distinct o.author_id) from observations o where o.candidate_id = c.id and o.retracted_at is null) < 2`;
+      return sql<boolean>`${pastNudgeGrace(today)} and (select count(distinct o.author_id) from observations o where o.candidate_id = c.id and o.retracted_at is null) < 2`;
     case "no_recent_evidence":
-      return sql<boolean>`coalesce((select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null
+      return sql<boolean>`${pastNudgeGrace(today)} and coalesce((select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null
         order by o.observed_on desc limit 1) < ${addDays(
           today,
           -RECENT_EVIDENCE_DAYS,
@@ -185,6 +203,7 @@ function boardConditions(filters: PipelineFilters, today: string) {
     conditions.push(
       sql`exists (select 1 from users mf where mf.id = c.manager_id and mf.name ilike ${`%${escapeLike(filters.managerName)}%`})`,
     );
+  if (filters.q) conditions.push(sql`c.name ilike ${`%${escapeLike(filters.q)}%`}`);
   if (filters.nudge) conditions.push(nudgeCondition(filters.nudge, today));
   return sql.join(conditions, sql` and `);
 }
@@ -222,6 +241,7 @@ export async function listPipelineCards(
   const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
   const { rows } = await sql<CardRow>`
     select c.id, c.name, c.team, c.track, c.stage, c.version, c.stage_changed_at,
+      (c.created_at at time zone 'UTC')::date::text as nominated_on,
       m.id as manager_id, m.name as manager_name,
       cov.coverage, tot.observers, tot.last_observed_on, fl.open_flags, fl.undiscussed_flags,
       (select count(*) from sniff_test_assignments a where a.candidate_id = c.id and a.status in ('offered', 'accepted')) as active_sniff_tests,
@@ -274,18 +294,27 @@ export async function listPipelineCards(
       last_observed_on: c.last_observed_on,
     }));
     // The profile's own rules, so a card and the profile always nudge alike.
-    const nudges: PipelineNudge[] = computeNudges({
+    const raised = computeNudges({
       coverage: named,
       totals: {
         observers: Number(row.observers ?? 0),
         last_observed_on: row.last_observed_on ?? null,
+        nominated_on: row.nominated_on,
       },
       openFlags: Array.from({ length: Number(row.undiscussed_flags ?? 0) }, () => ({
         discussed_with_candidate_on: null,
       })),
       today,
-    }).map((n) => n.key);
+    });
+    const nudges: PipelineNudge[] = raised.map((n) => n.key);
     if (row.stale_plan) nudges.push("plan_without_checkin");
+    // The profile's own titles where they are short and say what is true; the list of unobserved
+    // dimensions is already in the card's coverage cells.
+    const tagOf = (key: PipelineNudge) =>
+      key === "single_observer" || key === "no_recent_evidence"
+        ? (raised.find((n) => n.key === key)?.title ?? NUDGE_SHORT_LABELS[key])
+        : NUDGE_SHORT_LABELS[key];
+    const ordered = PIPELINE_NUDGES.filter((n) => nudges.includes(n));
     const changedOn = new Date(row.stage_changed_at).toISOString().slice(0, 10);
     return {
       id: row.id,
@@ -302,7 +331,8 @@ export async function listPipelineCards(
       open_flags: Number(row.open_flags ?? 0),
       active_sniff_tests: Number(row.active_sniff_tests ?? 0),
       coaching: row.has_active_plan ? "active" : "none",
-      nudges: PIPELINE_NUDGES.filter((n) => nudges.includes(n)),
+      nudges: ordered,
+      nudge_tags: ordered.map((key) => ({ key, label: tagOf(key) })),
     };
   });
   const filtered = filters.nudge ? cards.filter((c) => c.nudges.includes(filters.nudge!)) : cards;

@@ -68,6 +68,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       active_sniff_tests: card.active_sniff_tests,
       coaching: card.coaching,
       nudges: card.nudges,
+      nudge_tags: card.nudge_tags,
     })),
   }));
   return json({
@@ -215,19 +216,20 @@ export default function Pipeline() {
           whose work made you notice them.
         </p>
       ) : null}
-      <div className="relative mt-6 flex gap-4 overflow-x-auto pb-4">
+      {/* Six columns side by side from a laptop's width up; narrower, the board scrolls sideways. */}
+      <div className="relative mt-6 flex gap-2 overflow-x-auto pb-4 lg:grid lg:grid-cols-6 lg:overflow-x-visible">
         {data.columns.map((column) => (
           <section
             key={column.stage}
             aria-labelledby={`stage-${column.stage}`}
-            className="w-72 shrink-0 rounded-lg bg-stone-100 p-2"
+            className="w-56 shrink-0 rounded-lg bg-stone-100 p-1.5 lg:w-auto lg:min-w-0"
           >
-            <h2 id={`stage-${column.stage}`} className="px-1 text-base font-semibold">
+            <h2 id={`stage-${column.stage}`} className="px-1 text-sm font-semibold">
               {STAGE_LABELS[column.stage]}{" "}
               <span className="font-normal text-stone-600">({column.total})</span>
             </h2>
             {column.cards.length ? (
-              <ul className="mt-2 space-y-3">
+              <ul className="mt-2 space-y-1.5">
                 {column.cards.map((card) => (
                   <PipelineCardView
                     key={card.id}
@@ -278,45 +280,31 @@ function PipelineCardView({
   return (
     <li
       id={`card-${card.id}`}
-      className="rounded border border-stone-200 bg-white p-3 text-sm shadow-sm"
+      className="rounded border border-stone-200 bg-white p-2 text-sm shadow-sm"
     >
-      <Link to={`/candidates/${card.id}`} className="font-semibold text-brand-700 underline">
+      <Link
+        to={`/candidates/${card.id}`}
+        className="block truncate font-semibold text-brand-700 underline"
+      >
         {card.name}
       </Link>
-      <p className="text-stone-600">
-        {`${TRACK_LABELS[card.track]}${card.team ? ` · ${card.team}` : ""}`}
-        <br />
-        {`Manager: ${card.manager}`}
-        <br />
-        {`${card.days_in_stage} ${card.days_in_stage === 1 ? "day" : "days"} in stage · last activity ${formatDate(card.last_activity_on)}`}
+      <p className="truncate text-xs text-stone-600">
+        {card.team || TRACK_LABELS[card.track]}
+        <span className="sr-only">{`, ${TRACK_LABELS[card.track]}, managed by ${card.manager}, ${card.days_in_stage} ${card.days_in_stage === 1 ? "day" : "days"} in stage, last activity ${formatDate(card.last_activity_on)}, ${card.open_flags} open ${card.open_flags === 1 ? "flag" : "flags"}, ${card.active_sniff_tests} active sniff ${card.active_sniff_tests === 1 ? "test" : "tests"}, ${card.coaching === "active" ? "an active coaching plan" : "no coaching plan"}`}</span>
       </p>
       <CoverageStrip
         cells={card.coverage}
         dimensionNames={data.dimensionNames}
         candidateName={card.name}
       />
-      <dl className="mt-2 grid grid-cols-3 gap-1 text-xs">
-        <div>
-          <dt className="text-stone-600">Open flags</dt>
-          <dd className="font-medium">{card.open_flags}</dd>
-        </div>
-        <div>
-          <dt className="text-stone-600">Sniff tests</dt>
-          <dd className="font-medium">{`${card.active_sniff_tests} active`}</dd>
-        </div>
-        <div>
-          <dt className="text-stone-600">Coaching</dt>
-          <dd className="font-medium">{card.coaching === "active" ? "Active plan" : "No plan"}</dd>
-        </div>
-      </dl>
-      {card.nudges.length ? (
-        <ul aria-label={`Nudges for ${card.name}`} className="mt-2 flex flex-wrap gap-1 text-xs">
-          {card.nudges.map((n) => (
+      {card.nudge_tags.length ? (
+        <ul aria-label={`Nudges for ${card.name}`} className="mt-1 flex flex-wrap gap-1 text-xs">
+          {card.nudge_tags.map((n) => (
             <li
-              key={n}
-              className="rounded border border-amber-300 bg-amber-50 px-1.5 py-0.5 text-amber-900"
+              key={n.key}
+              className="rounded border border-amber-300 bg-amber-50 px-1 text-amber-900"
             >
-              {data.nudgeOptions.find((o) => o.key === n)?.label ?? n}
+              {n.label}
             </li>
           ))}
         </ul>
@@ -377,13 +365,18 @@ function PipelineCardView({
           </Link>
         </Form>
       ) : (
-        <Link
-          to={`/pipeline${search ? `${search}&` : "?"}move=${card.id}#card-${card.id}`}
-          preventScrollReset
-          className="no-print mt-2 inline-block text-brand-700 underline"
-        >
-          Move stage<span className="sr-only"> of {card.name}</span>
-        </Link>
+        <p className="no-print mt-1 flex flex-wrap gap-x-3 text-xs">
+          <Link
+            to={`/pipeline${search ? `${search}&` : "?"}move=${card.id}#card-${card.id}`}
+            preventScrollReset
+            className="text-brand-700 underline"
+          >
+            Move stage<span className="sr-only"> of {card.name}</span>
+          </Link>
+          <Link to={`/pipeline/${card.id}/add-to-calibration`} className="text-brand-700 underline">
+            Add to a calibration<span className="sr-only">: {card.name}</span>
+          </Link>
+        </p>
       )}
     </li>
   );

@@ -1,4 +1,4 @@
-import type { KyselyPlugin } from "kysely";
+import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AssignmentStatus, Stage, Track } from "../../db/schema";
@@ -599,5 +599,152 @@ describe("the coverage view", () => {
     ).text();
     expect(csv).toContain("Lovelace");
     expect(csv).not.toContain("HYPERLINK");
+  });
+});
+
+describe("nudges wait for a grace period after the nomination", () => {
+  it("a person nominated today has no evidence nudges; one nominated 40 days ago with no notes has them", async () => {
+    const fresh = await insertCandidate("Gus Grace", { manager: u.m1, team: "Grace" });
+    const older = await insertCandidate("Olga Grace", { manager: u.m1, team: "Grace" });
+    await sql`update candidates set created_at = ${clock.now} where id = ${fresh}`.execute(
+      handle.db,
+    );
+    await sql`update candidates set created_at = '2026-05-06T09:00:00Z' where id = ${older}`.execute(
+      handle.db,
+    );
+    const cards = cardsOf((await board("?team=Grace")).data);
+    const card = (id: string) => cards.find((c) => c.id === id)!;
+    expect(card(fresh).nudges).not.toContain("single_observer");
+    expect(card(fresh).nudges).not.toContain("no_recent_evidence");
+    expect(card(older).nudges).toEqual(
+      expect.arrayContaining(["single_observer", "no_recent_evidence"]),
+    );
+    expect(card(older).nudge_tags).toEqual(
+      expect.arrayContaining([
+        { key: "single_observer", label: "No observer yet" },
+        { key: "no_recent_evidence", label: "No observations yet" },
+      ]),
+    );
+    for (const nudge of ["single_observer", "no_recent_evidence"]) {
+      const filtered = cardsOf((await board(`?team=Grace&nudge=${nudge}`)).data);
+      expect(filtered.map((c) => c.id)).toEqual([older]);
+    }
+  });
+});
+
+describe("searching the board by name", () => {
+  it("keeps cards whose name contains q in any case, with the other filters, in a constant number of statements", async () => {
+    await insertCandidate("Quentin Searchable", { manager: u.m1, team: "Search" });
+    await insertCandidate("Quinn Other", { manager: u.m2, team: "Search" });
+    const found = await board("?team=Search&q=SEARCHAB");
+    expect(cardsOf(found.data).map((c) => c.name)).toEqual(["Quentin Searchable"]);
+    expect(found.data.total).toBe(1);
+    expect(found.data.query.q).toBe("SEARCHAB");
+    expect(found.data.search).toContain("q=SEARCHAB");
+    // A % or _ is a character to find, not a wildcard.
+    expect(cardsOf((await board("?team=Search&q=%25")).data)).toEqual([]);
+  });
+});
+
+describe("adding a candidate to a calibration from the board", () => {
+  const addRoute = () => import("../../app/routes/pipeline_.$candidateId.add-to-calibration");
+  async function meeting(title: string, status: "planned" | "in_progress" | "closed") {
+    const row = await handle.db
+      .insertInto("calibration_meetings")
+      .values({
+        title,
+        scheduled_for: new Date("2026-07-01T09:00:00Z"),
+        facilitator_id: u.leader.id,
+        created_by: u.leader.id,
+        status,
+        closed_at: status === "closed" ? clock.now : null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  it("lists planned meetings to a leader, adds once with an audit, and says when the person is already there", async () => {
+    const { loader, action } = await addRoute();
+    const who = await insertCandidate("Cal Candidate", { manager: u.m1, team: "Cal" });
+    const planned = await meeting("July calibration", "planned");
+    const started = await meeting("June calibration", "in_progress");
+    const url = `/pipeline/${who}/add-to-calibration`;
+    const page = await call(loader, get(url, cookies.leader), ctx(), { candidateId: who });
+    expect(page.status).toBe(200);
+    const data = await body(page);
+    expect(data.meetings.map((m: { id: string }) => m.id)).toContain(planned);
+    expect(data.meetings.map((m: { id: string }) => m.id)).not.toContain(started);
+
+    const added = await call(
+      action,
+      post(url, { intent: "add", meetingId: planned }, cookies.leader),
+      ctx(),
+      { candidateId: who },
+    );
+    expect(added.status).toBe(302);
+    const items = await handle.db
+      .selectFrom("calibration_items")
+      .select("position")
+      .where("meeting_id", "=", planned)
+      .where("candidate_id", "=", who)
+      .execute();
+    expect(items).toHaveLength(1);
+    const audited = await handle.db
+      .selectFrom("audit_events")
+      .select(["action", "entity_id"])
+      .where("action", "=", "calibration.item.add")
+      .execute();
+    expect(audited).toEqual([{ action: "calibration.item.add", entity_id: planned }]);
+    const after = await body(
+      await call(loader, get(url, cookies.leader), ctx(), { candidateId: who }),
+    );
+    expect(after.meetings.find((m: { id: string }) => m.id === planned).on_agenda).toBe(true);
+
+    const again = await call(
+      action,
+      post(url, { intent: "add", meetingId: planned }, cookies.leader),
+      ctx(),
+      { candidateId: who },
+    );
+    expect(again.status).toBe(409);
+    expect((await body(again)).formError).toBe(
+      "Cal Candidate is already on the agenda of “July calibration”. Nothing was changed.",
+    );
+  });
+
+  it("refuses a meeting that has started or closed, and refuses managers", async () => {
+    const { loader, action } = await addRoute();
+    const who = await insertCandidate("Cora Candidate", { manager: u.m1, team: "Cal" });
+    const url = `/pipeline/${who}/add-to-calibration`;
+    for (const status of ["in_progress", "closed"] as const) {
+      const id = await meeting(`A ${status} meeting`, status);
+      const refused = await call(
+        action,
+        post(url, { intent: "add", meetingId: id }, cookies.leader),
+        ctx(),
+        { candidateId: who },
+      );
+      expect(refused.status).toBe(409);
+      expect((await body(refused)).formError).toMatch(/already started or is closed/);
+    }
+    const planned = await meeting("August calibration", "planned");
+    // The candidate's own manager is not a leader: 403 on the page and on the post.
+    expect((await call(loader, get(url, cookies.m1), ctx(), { candidateId: who })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await call(action, post(url, { intent: "add", meetingId: planned }, cookies.m1), ctx(), {
+          candidateId: who,
+        })
+      ).status,
+    ).toBe(403);
+    const none = await handle.db
+      .selectFrom("calibration_items")
+      .select("id")
+      .where("candidate_id", "=", who)
+      .execute();
+    expect(none).toEqual([]);
   });
 });

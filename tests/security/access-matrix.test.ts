@@ -65,6 +65,7 @@ const EXPECT: Record<string, Spec> = {
   "setup.tsx": { record: "public" },
   "login.tsx": { record: "public" },
   "logout.tsx": { record: "public" },
+  "pipeline_.$candidateId.add-to-calibration.tsx": { roles: ["leader"], record: "candidate" },
   "pipeline.tsx": { roles: ["leader"], record: "none" },
   "pipeline[.]csv.ts": { roles: ["leader"], record: "none" },
   "pipeline_.coverage.tsx": { roles: ["leader"], record: "none" },
