@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { Stage, Track } from "../../db/schema";
@@ -269,6 +270,21 @@ describe("/candidates list", () => {
     expect(await nudge("no_recent_evidence")).toEqual(["Bea Bauer", "Eve Evans"]);
     expect(await nudge("undiscussed_flag")).toEqual(["Bea Bauer"]);
     expect(await nudge("unobserved_dimension")).toEqual(["Bea Bauer", "Eve Evans"]);
+  });
+
+  it("raises no evidence nudge in the 30 days after a nomination, and does after them", async () => {
+    const nudge = async (kind: string) => names((await list("m1", `?nudge=${kind}`)).data);
+    const set = (name: string, at: string) =>
+      sql`update candidates set created_at = ${at} where name = ${name}`.execute(handle.db);
+    await set("Bea Bauer", clock.now.toISOString());
+    await set("Eve Evans", "2026-05-06T09:00:00Z");
+    try {
+      expect(await nudge("single_observer")).toEqual(["Eve Evans"]);
+      expect(await nudge("no_recent_evidence")).toEqual(["Eve Evans"]);
+    } finally {
+      await set("Bea Bauer", "2026-01-01T09:00:00Z");
+    }
+    expect(await nudge("single_observer")).toEqual(["Bea Bauer", "Eve Evans"]);
   });
 
   it("searches names with wildcards taken literally", async () => {
