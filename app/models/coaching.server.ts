@@ -9,7 +9,7 @@ import {
   seesPeopleData,
   type Viewer,
 } from "../auth/policy.server";
-import { addDays, daysBetween } from "../utils/dates";
+import { addDays, daysBetween, formatDate } from "../utils/dates";
 import { day, id, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
@@ -18,6 +18,8 @@ import { findActiveDimensionIds, pastDaySchema } from "./observation.server";
 const MENTOR_ROLES = ["leader", "manager", "mentor"] as const;
 const OPEN_FLAG = ["open", "addressing"] as const;
 export const NO_CHECKIN_DAYS = 30;
+/** A new plan's grace period: its first check-in is due this many days after the start. */
+export const FIRST_CHECKIN_DAYS = 14;
 
 // ---- Pickers ---------------------------------------------------------------------------------------
 
@@ -601,22 +603,36 @@ export type PlanNudge =
   | { kind: "target_passed"; targetOn: string; text: string };
 
 /**
+ * When an active plan without any check-in should have its first one: FIRST_CHECKIN_DAYS after its
+ * start. Before that day passes the plan is new, not overdue. Null once a check-in is held, or when
+ * the plan is not active.
+ */
+export function firstCheckinDueOn(facts: PlanNudgeFacts): string | null {
+  if (facts.status !== "active" || facts.lastCheckinOn) return null;
+  return addDays(facts.startedOn, FIRST_CHECKIN_DAYS);
+}
+
+/**
  * The process nudges of one plan on `today`. Only active plans nudge: a paused plan is paused on
  * purpose, and a closed one has nothing left to do.
  */
 export function planNudges(facts: PlanNudgeFacts, today: string): PlanNudge[] {
   if (facts.status !== "active") return [];
   const nudges: PlanNudge[] = [];
-  const since = facts.lastCheckinOn ?? facts.startedOn;
-  const days = daysBetween(since, today);
-  if (days >= NO_CHECKIN_DAYS) {
-    nudges.push({
-      kind: "no_checkin",
-      days,
-      text: facts.lastCheckinOn
-        ? `No check-in for ${days} days`
-        : `No check-in since the plan started ${days} days ago`,
-    });
+  const firstDue = firstCheckinDueOn(facts);
+  if (firstDue) {
+    if (today > firstDue) {
+      const days = daysBetween(facts.startedOn, today);
+      nudges.push({
+        kind: "no_checkin",
+        days,
+        text: `No check-in since the plan started ${days} days ago (the first was due by ${formatDate(firstDue)})`,
+      });
+    }
+  } else if (facts.lastCheckinOn) {
+    const days = daysBetween(facts.lastCheckinOn, today);
+    if (days >= NO_CHECKIN_DAYS)
+      nudges.push({ kind: "no_checkin", days, text: `No check-in for ${days} days` });
   }
   if (facts.overdueActions > 0) {
     const n = facts.overdueActions;
@@ -797,6 +813,7 @@ export async function listPlans(
       overdueActions: facts.overdueActions,
       openFlags: Number(r.open_flags ?? 0),
       nudges: planNudges(facts, today),
+      firstCheckinDueOn: firstCheckinDueOn(facts),
     };
   });
 }

@@ -21,6 +21,7 @@ import {
   PlanActionSchema,
   planHasFlag,
   planInputErrors,
+  firstCheckinDueOn,
   planNudges,
   setActionDone,
   updateAction,
@@ -63,19 +64,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const open = planIsOpen(plan.status);
   const editable = access.mayEdit && open;
   const dimensions = editable ? await listDimensionsForForm(context.db) : [];
+  const facts = {
+    status: plan.status,
+    startedOn: plan.started_on,
+    targetOn: plan.target_on,
+    lastCheckinOn: plan.checkins[0]?.held_on ?? null,
+    overdueActions: plan.actions.filter((a) => !a.done_on && a.due_on && a.due_on < today).length,
+  };
   return json({
     plan,
-    nudges: planNudges(
-      {
-        status: plan.status,
-        startedOn: plan.started_on,
-        targetOn: plan.target_on,
-        lastCheckinOn: plan.checkins[0]?.held_on ?? null,
-        overdueActions: plan.actions.filter((a) => !a.done_on && a.due_on && a.due_on < today)
-          .length,
-      },
-      today,
-    ),
+    nudges: planNudges(facts, today),
+    firstCheckinDueOn: firstCheckinDueOn(facts),
     candidateVisible: access.candidate_visible,
     mayEdit: access.mayEdit,
     open,
@@ -341,8 +340,18 @@ function conflict(message: string, values: Values, detail: Conflict) {
 // ---- The page --------------------------------------------------------------------------------------
 
 export default function PlanPage() {
-  const { plan, nudges, candidateVisible, mayEdit, open, editable, dimensions, today, keys } =
-    useLoaderData<typeof loader>();
+  const {
+    plan,
+    nudges,
+    firstCheckinDueOn: firstDue,
+    candidateVisible,
+    mayEdit,
+    open,
+    editable,
+    dimensions,
+    today,
+    keys,
+  } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const conflict = detailOf(data, "conflict");
   const summary = useFormResult().summary;
@@ -428,6 +437,11 @@ export default function PlanPage() {
             ))}
           </ul>
         </section>
+      ) : firstDue ? (
+        <p className="rounded border border-stone-300 bg-white px-3 py-2 text-stone-800">
+          No check-in yet: the first is due by {formatDate(firstDue)}, two weeks after the plan
+          started.
+        </p>
       ) : null}
 
       <FormError message={summary} />

@@ -91,7 +91,7 @@ export default function Coaching() {
               <thead className="bg-stone-50 text-left">
                 <tr>
                   <th scope="col" className="px-3 py-2 font-medium">
-                    Candidate
+                    Candidate (opens the plan)
                   </th>
                   <th scope="col" className="px-3 py-2 font-medium">
                     Goal
@@ -119,26 +119,26 @@ export default function Coaching() {
               <tbody className="divide-y divide-stone-100">
                 {plans.map((p) => (
                   <tr key={p.id} className="align-top">
-                    <td className="px-3 py-2">
+                    <th scope="row" className="px-3 py-2 text-left font-normal">
+                      <Link
+                        to={`/coaching/${p.id}`}
+                        className="font-medium text-brand-700 underline"
+                        aria-label={`Plan for ${p.candidateName}`}
+                      >
+                        {p.candidateName}
+                      </Link>
                       {p.candidateVisible ? (
                         <Link
                           to={`/candidates/${p.candidateId}`}
-                          className="text-brand-700 underline"
+                          className="mt-1 block text-stone-600 underline"
+                          aria-label={`${p.candidateName}'s profile`}
                         >
-                          {p.candidateName}
+                          Profile
                         </Link>
-                      ) : (
-                        p.candidateName
-                      )}
-                    </td>
+                      ) : null}
+                    </th>
                     <td className="max-w-sm px-3 py-2">
-                      <Link
-                        to={`/coaching/${p.id}`}
-                        className="text-brand-700 underline"
-                        aria-label={`Plan for ${p.candidateName}: ${p.goal}`}
-                      >
-                        {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
-                      </Link>
+                      {p.goal.length > 120 ? `${p.goal.slice(0, 117)}…` : p.goal}
                     </td>
                     <td className="px-3 py-2">{PLAN_STATUS_LABELS[p.status] ?? p.status}</td>
                     <td className="px-3 py-2">{p.mentorName}</td>
@@ -168,8 +168,17 @@ export default function Coaching() {
                             </li>
                           ))}
                         </ul>
+                      ) : p.firstCheckinDueOn ? (
+                        <span className="text-stone-700">
+                          First check-in due by {formatDate(p.firstCheckinDueOn)}
+                        </span>
+                      ) : p.status === "active" ? (
+                        <span className="text-stone-600">Nothing needs attention</span>
                       ) : (
-                        <span className="text-stone-600">Nothing</span>
+                        <span className="text-stone-600">
+                          No reminders: the plan is{" "}
+                          {PLAN_STATUS_LABELS[p.status]?.toLowerCase() ?? p.status}
+                        </span>
                       )}
                     </td>
                     <td className="px-3 py-2">{p.openFlags}</td>

@@ -7,7 +7,12 @@ import {
   requirePlanAccess,
   type Viewer,
 } from "../../app/auth/policy.server";
-import { listCandidatePlans, listMentorNudges, planNudges } from "../../app/models/coaching.server";
+import {
+  firstCheckinDueOn,
+  listCandidatePlans,
+  listMentorNudges,
+  planNudges,
+} from "../../app/models/coaching.server";
 import { createFlag } from "../../app/models/flag.server";
 import {
   action as newPlanAction,
@@ -1133,11 +1138,17 @@ describe("nudges", () => {
     };
     expect(planNudges(facts, "2026-11-20")).toEqual([]);
     expect(planNudges(facts, "2026-11-21").map((n) => n.kind)).toEqual(["no_checkin"]);
-    expect(planNudges({ ...facts, lastCheckinOn: null }, "2026-10-30")).toEqual([]);
-    expect(planNudges({ ...facts, lastCheckinOn: null }, "2026-10-31")[0]).toMatchObject({
+    // A new plan has a grace period: its first check-in is due 14 days after the start.
+    expect(planNudges({ ...facts, lastCheckinOn: null }, "2026-10-14")).toEqual([]);
+    expect(planNudges({ ...facts, lastCheckinOn: null }, "2026-10-15")).toEqual([]);
+    expect(planNudges({ ...facts, lastCheckinOn: null }, "2026-10-16")[0]).toMatchObject({
       kind: "no_checkin",
-      days: 30,
+      days: 15,
+      text: "No check-in since the plan started 15 days ago (the first was due by 15 Oct 2026)",
     });
+    expect(firstCheckinDueOn({ ...facts, lastCheckinOn: null })).toBe("2026-10-15");
+    expect(firstCheckinDueOn(facts)).toBeNull();
+    expect(firstCheckinDueOn({ ...facts, status: "paused", lastCheckinOn: null })).toBeNull();
     expect(
       planNudges({ ...facts, lastCheckinOn: "2026-11-20", overdueActions: 2 }, "2026-11-21"),
     ).toEqual([{ kind: "overdue_actions", count: 2, text: "2 overdue actions" }]);
@@ -1150,6 +1161,45 @@ describe("nudges", () => {
         planNudges({ ...facts, status, lastCheckinOn: null, overdueActions: 3 }, "2027-06-01"),
       ).toEqual([]);
     }
+  });
+
+  it("/coaching and the plan page say when a new plan's first check-in is due, not 'Nothing'", async () => {
+    const db = handle.db;
+    const cand = await db
+      .insertInto("candidates")
+      .values({
+        name: "Newt Newplan",
+        track: "technical_leadership",
+        manager_id: users.manager.id,
+        nominated_by: users.manager.id,
+        nominated_reason: "x",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const fresh = await db
+      .insertInto("coaching_plans")
+      .values({
+        candidate_id: cand.id,
+        mentor_id: users.manager.id,
+        created_by: users.manager.id,
+        goal: "Start well",
+        started_on: "2026-11-15",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const list = await body(
+      await call(listLoader, get("/coaching?scope=all", cookies.manager), ctx),
+    );
+    const row = list.plans.find((p: { id: string }) => p.id === fresh.id);
+    expect(row).toMatchObject({ nudges: [], firstCheckinDueOn: "2026-11-29" });
+    const page = await body(
+      await call(planLoader, get(`/coaching/${fresh.id}`, cookies.manager), ctx, {
+        planId: fresh.id,
+      }),
+    );
+    expect(page).toMatchObject({ nudges: [], firstCheckinDueOn: "2026-11-29" });
+    await db.deleteFrom("coaching_plans").where("id", "=", fresh.id).execute();
+    await db.deleteFrom("candidates").where("id", "=", cand.id).execute();
   });
 
   it("loaded for a candidate's profile and for a mentor's week", async () => {
@@ -1218,7 +1268,7 @@ describe("nudges", () => {
         },
       ])
       .execute();
-    const fine = await plan({ started_on: "2026-11-01", target_on: null });
+    const fine = await plan({ started_on: "2026-11-10", target_on: null });
     const paused = await plan({
       started_on: "2026-01-01",
       target_on: "2026-02-01",
@@ -1259,7 +1309,11 @@ describe("nudges", () => {
         planId: ids.otherPlan,
         candidateName: "Olive Other",
         nudges: [
-          { kind: "no_checkin", days: 51, text: "No check-in since the plan started 51 days ago" },
+          {
+            kind: "no_checkin",
+            days: 51,
+            text: "No check-in since the plan started 51 days ago (the first was due by 15 Oct 2026)",
+          },
         ],
       }),
     ]);
