@@ -2,6 +2,13 @@ import type { FieldErrors } from "./ui/forms";
 import { TextArea, TextField } from "./ui/forms";
 import { ChoiceSelect } from "./choice-select";
 
+/** The template's optional notes for whoever offers it, in the order the form shows them. */
+const OPTIONAL_NOTES = [
+  { name: "rationale", label: "Why it reveals the dimension (optional)" },
+  { name: "signals", label: "Signals to watch for (optional)" },
+  { name: "redFlags", label: "Red flags (optional)" },
+] as const;
+
 /** The fields of a sniff-test template, shared by the create and edit forms. */
 export function SniffTestFields({
   dimensions,
@@ -41,30 +48,17 @@ export function SniffTestFields({
         defaultValue={text("assignment")}
         errors={errors.assignment}
       />
-      <TextArea
-        label="Why it reveals the dimension (optional)"
-        name="rationale"
-        rows={3}
-        maxLength={10000}
-        defaultValue={text("rationale")}
-        errors={errors.rationale}
-      />
-      <TextArea
-        label="Signals to watch for (optional)"
-        name="signals"
-        rows={3}
-        maxLength={10000}
-        defaultValue={text("signals")}
-        errors={errors.signals}
-      />
-      <TextArea
-        label="Red flags (optional)"
-        name="redFlags"
-        rows={3}
-        maxLength={10000}
-        defaultValue={text("redFlags")}
-        errors={errors.redFlags}
-      />
+      {OPTIONAL_NOTES.map(({ name, label }) => (
+        <TextArea
+          key={name}
+          label={label}
+          name={name}
+          rows={3}
+          maxLength={10000}
+          defaultValue={text(name)}
+          errors={errors[name]}
+        />
+      ))}
       <TextField
         label="Suggested timebox in days"
         name="timeboxDays"

@@ -4,6 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { requireRole } from "../auth/policy.server";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { Button, TextField } from "../components/ui/forms";
 import { listAuditEvents } from "../models/audit.server";
 
@@ -94,32 +95,19 @@ export default function AdminAudit() {
               Audit events{action ? ` with an action starting “${action}”` : ""}, newest first
             </caption>
             <thead className="bg-stone-50 text-left text-stone-700">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
-                  At (UTC)
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Actor
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Action
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Entity
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
-                  Entity id
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Outcome
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
-                  Request id
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Details
-                </th>
-              </tr>
+              <ColumnHeads
+                className="px-3 py-2 font-semibold whitespace-nowrap"
+                labels={[
+                  "At (UTC)",
+                  "Actor",
+                  "Action",
+                  "Entity",
+                  "Entity id",
+                  "Outcome",
+                  "Request id",
+                  "Details",
+                ]}
+              />
             </thead>
             <tbody className="divide-y divide-stone-100 align-top">
               {events.map((e) => {

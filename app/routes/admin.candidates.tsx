@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireRole } from "../auth/policy.server";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import {
   eraseCandidate,
@@ -126,17 +127,10 @@ export default function AdminCandidates() {
           <div className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Name
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Archived
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Erase
-                  </th>
-                </tr>
+                <ColumnHeads
+                  className="px-3 py-2 font-semibold"
+                  labels={["Name", "Archived", "Erase"]}
+                />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {candidates.map((c) => {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Outlet, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";
@@ -117,23 +118,16 @@ export default function AdminUsers() {
         <div className="relative mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-white">
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="bg-stone-50 text-left text-stone-700">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Name
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Email
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Roles
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  Status
-                </th>
-                <th scope="col" className="px-3 py-2 font-semibold">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
+              <ColumnHeads
+                className="px-3 py-2 font-semibold"
+                labels={[
+                  "Name",
+                  "Email",
+                  "Roles",
+                  "Status",
+                  <span className="sr-only">Actions</span>,
+                ]}
+              />
             </thead>
             <tbody className="divide-y divide-stone-100">
               {users.map((u) => (

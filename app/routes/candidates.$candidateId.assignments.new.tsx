@@ -7,17 +7,12 @@ import { requireUser } from "../auth/session.server";
 import { BackToCandidate } from "../components/back-link";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
-import {
-  findAssignmentByIdempotencyKey,
-  listAssignableSniffTests,
-  offerSniffTest,
-  OfferSniffTestSchema,
-} from "../models/assignment.server";
+import { listAssignableSniffTests, OfferSniffTestSchema } from "../models/assignment.server";
 import { isoDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
-import { redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { formValues, parseForm } from "../utils/forms.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { saveSniffTestOffer } from "../models/sniff-test-offer.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Offer a sniff test${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -44,31 +39,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(OfferSniffTestSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
-  return saveOnce(context.db, {
-    find: (db) => findAssignmentByIdempotencyKey(db, input.idempotencyKey),
-    isRepeat: (a) =>
-      a.candidate_id === access.id &&
-      a.sniff_test_id === input.sniffTestId &&
-      a.assigned_by === user.id,
-    create: async (trx) => {
-      const result = await offerSniffTest(trx, {
-        viewer: user,
-        sniffTestId: input.sniffTestId,
-        candidateId: access.id,
-        offeredOn: input.offeredOn,
-        dueOn: input.dueOn,
-        idempotencyKey: input.idempotencyKey,
-        now: context.now(),
-        requestId: context.requestId,
-      });
-      return "ok" in result
-        ? badRequest(result.formError ?? "", values, result.fieldErrors)
-        : result;
+  return saveSniffTestOffer(
+    context,
+    user,
+    {
+      sniffTestId: input.sniffTestId,
+      candidateId: access.id,
+      offeredOn: input.offeredOn,
+      dueOn: input.dueOn,
+      idempotencyKey: input.idempotencyKey,
     },
-    answer: (a) =>
-      redirectWithFlash(`/candidates/${access.id}/assignments/${a.id}`, "Sniff test offered."),
     values,
-  });
+  );
 }
 
 export default function OfferSniffTest() {

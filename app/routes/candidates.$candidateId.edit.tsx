@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { STAGES, type Stage } from "../../db/schema";
 import { requireCandidateAccess } from "../auth/policy.server";
@@ -38,7 +39,7 @@ import {
 import { listActiveUsers } from "../models/user.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { id, optionalDay, text, version } from "../utils/fields";
-import { useFormResult } from "../utils/form-result";
+import { useFormResult, type FormResult } from "../utils/form-result";
 import {
   badRequest,
   type FormFailure,
@@ -490,28 +491,14 @@ export default function EditCandidate() {
             </Form>
 
             {candidate.stage === "archived" ? (
-              <Form
-                method="post"
-                key={`restore-${candidate.version}`}
-                className="mt-6 space-y-4 border-t border-stone-200 pt-4"
-                noValidate
+              <ArchivalForm
+                intent="restore"
+                version={candidate.version}
+                title="Restore"
+                description={`Returns them to ${restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.`}
+                reasonLabel="Reason for restoring"
+                result={restore}
               >
-                <h3 className="font-semibold">Restore</h3>
-                <p className="text-sm text-stone-600">
-                  Returns them to{" "}
-                  {restoreTo ? STAGE_LABELS[restoreTo] : "the stage before archiving"}.
-                </p>
-                <input type="hidden" name="intent" value="restore" />
-                <input type="hidden" name="version" value={candidate.version} />
-                <FormError message={restore.summary} />
-                <TextArea
-                  label="Reason for restoring"
-                  name="reason"
-                  rows={2}
-                  maxLength={2000}
-                  defaultValue={restore.value("reason")}
-                  errors={restore.errors.reason}
-                />
                 {restoreTo === "paused" ? (
                   <TextField
                     label="Revisit on"
@@ -525,36 +512,23 @@ export default function EditCandidate() {
                 <Button variant="secondary" disabled={busy("restore")}>
                   Restore
                 </Button>
-              </Form>
+              </ArchivalForm>
             ) : (
-              <Form
-                method="post"
-                key={`archive-${candidate.version}`}
-                className="mt-6 space-y-4 border-t border-stone-200 pt-4"
-                noValidate
+              <ArchivalForm
+                intent="archive"
+                version={candidate.version}
+                title="Archive"
+                description="Hides them from lists; their record is kept and can be restored."
+                reasonLabel="Reason for archiving"
+                result={archive}
               >
-                <h3 className="font-semibold">Archive</h3>
-                <p className="text-sm text-stone-600">
-                  Hides them from lists; their record is kept and can be restored.
-                </p>
-                <input type="hidden" name="intent" value="archive" />
-                <input type="hidden" name="version" value={candidate.version} />
-                <FormError message={archive.summary} />
-                <TextArea
-                  label="Reason for archiving"
-                  name="reason"
-                  rows={2}
-                  maxLength={2000}
-                  defaultValue={archive.value("reason")}
-                  errors={archive.errors.reason}
-                />
                 <ConfirmButton
                   label="Archive"
                   confirmLabel={`Yes, archive ${candidate.name}`}
                   question="They disappear from lists and My week until someone restores them."
                   disabled={busy("archive")}
                 />
-              </Form>
+              </ArchivalForm>
             )}
           </section>
 
@@ -658,6 +632,49 @@ export default function EditCandidate() {
         </div>
       </section>
     </div>
+  );
+}
+
+/** Archiving or restoring: a form of its own with the reason that goes into the stage history. */
+function ArchivalForm({
+  intent,
+  version,
+  title,
+  description,
+  reasonLabel,
+  result,
+  children,
+}: {
+  intent: "archive" | "restore";
+  version: number;
+  title: string;
+  description: string;
+  reasonLabel: string;
+  result: FormResult;
+  children: ReactNode;
+}) {
+  return (
+    <Form
+      method="post"
+      key={`${intent}-${version}`}
+      className="mt-6 space-y-4 border-t border-stone-200 pt-4"
+      noValidate
+    >
+      <h3 className="font-semibold">{title}</h3>
+      <p className="text-sm text-stone-600">{description}</p>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="version" value={version} />
+      <FormError message={result.summary} />
+      <TextArea
+        label={reasonLabel}
+        name="reason"
+        rows={2}
+        maxLength={2000}
+        defaultValue={result.value("reason")}
+        errors={result.errors.reason}
+      />
+      {children}
+    </Form>
   );
 }
 

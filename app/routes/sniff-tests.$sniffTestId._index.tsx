@@ -10,12 +10,7 @@ import { ColumnHeads } from "../components/ui/column-heads";
 import { useFormResult } from "../utils/form-result";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import {
-  findAssignmentByIdempotencyKey,
-  listAssignableCandidates,
-  offerSniffTest,
-  OfferToCandidateSchema,
-} from "../models/assignment.server";
+import { listAssignableCandidates, OfferToCandidateSchema } from "../models/assignment.server";
 import {
   describeSniffTestFigures,
   getSniffTest,
@@ -28,7 +23,8 @@ import { addDays, formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
-import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { newIdempotencyKey } from "../utils/idempotency.server";
+import { saveSniffTestOffer } from "../models/sniff-test-offer.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.test.title ?? "Sniff test"} · Noseworthy` },
@@ -145,31 +141,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
   // Only the candidate's circle (or a leader) may offer them a test; anyone else gets the same 404 as a missing candidate.
   await requireCandidateAccess(context, viewer, input.candidateId);
-  return saveOnce(context.db, {
-    find: (db) => findAssignmentByIdempotencyKey(db, input.idempotencyKey),
-    isRepeat: (a) =>
-      a.candidate_id === input.candidateId.toLowerCase() &&
-      a.sniff_test_id === test.id &&
-      a.assigned_by === viewer.id,
-    create: async (trx) => {
-      const result = await offerSniffTest(trx, {
-        viewer,
-        sniffTestId: test.id,
-        candidateId: input.candidateId,
-        offeredOn: input.offeredOn,
-        dueOn: input.dueOn,
-        idempotencyKey: input.idempotencyKey,
-        now: context.now(),
-        requestId: context.requestId,
-      });
-      return "ok" in result
-        ? badRequest(result.formError ?? "", values, result.fieldErrors)
-        : result;
+  return saveSniffTestOffer(
+    context,
+    viewer,
+    {
+      sniffTestId: test.id,
+      candidateId: input.candidateId,
+      offeredOn: input.offeredOn,
+      dueOn: input.dueOn,
+      idempotencyKey: input.idempotencyKey,
     },
-    answer: (a) =>
-      redirectWithFlash(`/candidates/${a.candidate_id}/assignments/${a.id}`, "Sniff test offered."),
     values,
-  });
+  );
 }
 
 const linkClass = "text-brand-700 underline";
