@@ -3,8 +3,6 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import type { PlanStatus } from "../../db/schema";
-import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
-import { requireUser } from "../auth/session.server";
 import { observationValues, Panel } from "../components/coaching-plan";
 import { ObservationFields } from "../components/observation-form";
 import {
@@ -21,19 +19,17 @@ import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import {
   changePlanStatus,
-  getPlan,
   getPlanFields,
   listMentorOptions,
   isPlanEditAction,
-  PlanActionSchema,
   planInputErrors,
   updatePlan,
 } from "../models/coaching.server";
 import {
   findObservationByIdempotencyKey,
   listDimensionsForForm,
-  type ObservationKeyRow,
 } from "../models/observation.server";
+import { loadPlan, readPlanForm, type PlanAccess } from "../models/plan-page.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { PLAN_STATUS_LABELS } from "../utils/labels";
@@ -41,12 +37,10 @@ import { useFormResult, detailOf } from "../utils/form-result";
 import { canMovePlan, planIsOpen } from "../utils/lifecycle";
 import {
   badRequest,
-  formValues,
   invalid,
-  parseForm,
+  invalidWith,
   type FormFailure,
   type Values,
-  invalidWith,
 } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
@@ -60,11 +54,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   },
 ];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  const access = await requirePlanAccess(context, user, params.planId, { edit: true });
-  const plan = await getPlan(context.db, { planId: access.id });
-  if (!plan) throw await denyAsNotFound(context, user, "coaching_plan", params.planId);
+export async function loader(args: LoaderFunctionArgs) {
+  const { context } = args;
+  const { plan } = await loadPlan(args, { edit: true });
   const open = planIsOpen(plan.status);
   const [dimensions, mentors] = open
     ? await Promise.all([listDimensionsForForm(context.db), listMentorOptions(context.db)])
@@ -79,7 +71,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-type Access = Awaited<ReturnType<typeof requirePlanAccess>>;
 const STATUS_TARGET = {
   pause: "paused",
   resume: "active",
@@ -87,15 +78,11 @@ const STATUS_TARGET = {
   complete: "completed",
 } as const;
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
-  const plan = await requirePlanAccess(context, user, params.planId, { edit: true });
-  const formData = await request.formData();
-  const values = formValues(formData);
-  const today = isoDate(context.now());
-  const parsed = parseForm(PlanActionSchema(today), formData);
-  if (!parsed.ok) return parsed.response;
-  const input = parsed.data;
+export async function action(args: ActionFunctionArgs) {
+  const { context } = args;
+  const form = await readPlanForm(args);
+  if (!form.ok) return form.response;
+  const { user, plan, values, today, input, base, isPlanNote } = form;
   // Actions, check-ins, flags and observations are posted to the plan page.
   if (!isPlanEditAction(input))
     return badRequest("This form does not belong on this page: reload it and try again.", values);
@@ -105,11 +92,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
   // The completing form sent twice finds the plan closed by its first submit: saveOnce answers it below.
   if (!planIsOpen(plan.status) && input.intent !== "complete") return closed();
-  const base = { actorId: user.id, requestId: context.requestId };
-
-  // A note written from this plan by this user: the target of the closing form's key.
-  const isPlanNote = (note: ObservationKeyRow) =>
-    note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   if (input.intent === "edit-plan") {
     const fieldErrors = await planInputErrors(context.db, {
@@ -225,7 +207,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 /** 409 with the user's input kept and the plan as it is saved now. */
-async function planConflict(context: AppContext, plan: Access, values: Values) {
+async function planConflict(context: AppContext, plan: PlanAccess, values: Values) {
   const saved = await getPlanFields(context.db, { planId: plan.id });
   const failure: FormFailure = {
     ok: false,
