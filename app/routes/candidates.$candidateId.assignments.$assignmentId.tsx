@@ -10,6 +10,7 @@ import { BEHAVIOR_HINT, SIGNALS } from "../components/observation-form";
 import { Button, CheckboxGroup, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { Link } from "../components/ui/link";
+import { WrittenText } from "../components/written-text";
 import type { AppContext } from "../context";
 import {
   debriefOf,
@@ -241,17 +242,6 @@ function Choices({
   );
 }
 
-function Text({ label, text }: { label: string; text: string }) {
-  return (
-    <div>
-      <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="mt-0.5 whitespace-pre-wrap">
-        {text || <span className="text-stone-600">Not written</span>}
-      </dd>
-    </div>
-  );
-}
-
 export default function AssignmentPage() {
   const {
     candidate,
@@ -332,10 +322,10 @@ export default function AssignmentPage() {
             : "."}
         </p>
         <dl className="mt-3 space-y-3">
-          <Text label="Assignment" text={assignment.assignment} />
-          <Text label="Signals to watch for" text={assignment.signals} />
-          <Text label="Red flags" text={assignment.red_flags} />
-          <Text label="Suggested timebox" text={`${assignment.timebox_days} days`} />
+          <WrittenText label="Assignment" text={assignment.assignment} />
+          <WrittenText label="Signals to watch for" text={assignment.signals} />
+          <WrittenText label="Red flags" text={assignment.red_flags} />
+          <WrittenText label="Suggested timebox" text={`${assignment.timebox_days} days`} />
         </dl>
       </section>
 
@@ -348,7 +338,7 @@ export default function AssignmentPage() {
             Your text (not saved)
           </h2>
           <dl className="mt-2 space-y-3">
-            <Text
+            <WrittenText
               label="What you recorded"
               text={
                 isStatus(ASSIGNMENT_STATUSES, failedIntent)
@@ -356,12 +346,12 @@ export default function AssignmentPage() {
                   : failedIntent
               }
             />
-            <Text label="Note" text={result.value("note")} />
+            <WrittenText label="Note" text={result.value("note")} />
             {result.value("behavior") ? (
               <>
-                <Text label="Situation" text={result.value("situation")} />
-                <Text label="Behaviour" text={result.value("behavior")} />
-                <Text label="Impact" text={result.value("impact")} />
+                <WrittenText label="Situation" text={result.value("situation")} />
+                <WrittenText label="Behaviour" text={result.value("behavior")} />
+                <WrittenText label="Impact" text={result.value("impact")} />
               </>
             ) : null}
           </dl>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import { ColumnHeads } from "../components/ui/column-heads";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { STAGES, type Stage } from "../../db/schema";
@@ -597,20 +598,10 @@ export default function EditCandidate() {
         <div className="relative mt-2 overflow-x-auto">
           <table className="min-w-full divide-y divide-stone-200 text-sm">
             <thead className="text-left text-stone-700">
-              <tr>
-                <th scope="col" className="px-2 py-2 font-semibold">
-                  When
-                </th>
-                <th scope="col" className="px-2 py-2 font-semibold">
-                  Move
-                </th>
-                <th scope="col" className="px-2 py-2 font-semibold">
-                  By
-                </th>
-                <th scope="col" className="px-2 py-2 font-semibold">
-                  Reason
-                </th>
-              </tr>
+              <ColumnHeads
+                className="px-2 py-2 font-semibold"
+                labels={["When", "Move", "By", "Reason"]}
+              />
             </thead>
             <tbody className="divide-y divide-stone-100 align-top">
               {history.map((h) => (

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import { WrittenText } from "../components/written-text";
 import { z } from "zod";
 import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
@@ -157,17 +158,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 const linkClass = "text-brand-700 underline";
 
-function Text({ label, text }: { label: string; text: string }) {
-  return (
-    <div>
-      <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="mt-0.5 whitespace-pre-wrap">
-        {text || <span className="text-stone-600">Not written</span>}
-      </dd>
-    </div>
-  );
-}
-
 export default function SniffTestPage() {
   const {
     test,
@@ -260,10 +250,10 @@ export default function SniffTestPage() {
           The assignment
         </h2>
         <dl className="mt-2 space-y-3">
-          <Text label="As given to the person" text={test.assignment} />
-          <Text label="Why it reveals the dimension" text={test.rationale} />
-          <Text label="Signals to watch for" text={test.signals} />
-          <Text label="Red flags" text={test.red_flags} />
+          <WrittenText label="As given to the person" text={test.assignment} />
+          <WrittenText label="Why it reveals the dimension" text={test.rationale} />
+          <WrittenText label="Signals to watch for" text={test.signals} />
+          <WrittenText label="Red flags" text={test.red_flags} />
         </dl>
       </section>
 
@@ -423,13 +413,13 @@ export default function SniffTestPage() {
                   {formatDate(r.created_at)}
                 </summary>
                 <dl className="mt-3 space-y-3">
-                  <Text label="Title" text={r.title} />
-                  <Text label="Dimension" text={r.dimension_name} />
-                  <Text label="As given to the person" text={r.assignment} />
-                  <Text label="Why it reveals the dimension" text={r.rationale} />
-                  <Text label="Signals to watch for" text={r.signals} />
-                  <Text label="Red flags" text={r.red_flags} />
-                  <Text label="Timebox in days" text={String(r.timebox_days)} />
+                  <WrittenText label="Title" text={r.title} />
+                  <WrittenText label="Dimension" text={r.dimension_name} />
+                  <WrittenText label="As given to the person" text={r.assignment} />
+                  <WrittenText label="Why it reveals the dimension" text={r.rationale} />
+                  <WrittenText label="Signals to watch for" text={r.signals} />
+                  <WrittenText label="Red flags" text={r.red_flags} />
+                  <WrittenText label="Timebox in days" text={String(r.timebox_days)} />
                 </dl>
               </details>
             </li>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import { WrittenText } from "../components/written-text";
 import { isUuid, requireRole } from "../auth/policy.server";
 import { Button, FormError } from "../components/ui/forms";
 import type { AppContext } from "../context";
@@ -99,17 +100,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
 }
 
-function TextBlock({ label, text }: { label: string; text: string }) {
-  return (
-    <div>
-      <dt className="text-sm font-medium text-stone-600">{label}</dt>
-      <dd className="whitespace-pre-wrap">
-        {text || <span className="text-stone-600">Not written</span>}
-      </dd>
-    </div>
-  );
-}
-
 export default function EditSniffTest() {
   const { test, dimensions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -150,23 +140,23 @@ export default function EditSniffTest() {
           <div className="rounded border border-brand-600 bg-white p-4">
             <h3 className="font-medium">Your text (not saved)</h3>
             <dl className="mt-2 space-y-3">
-              <TextBlock label="Title" text={yours("title")} />
-              <TextBlock label="Assignment" text={yours("assignment")} />
-              <TextBlock label="Why it reveals the dimension" text={yours("rationale")} />
-              <TextBlock label="Signals" text={yours("signals")} />
-              <TextBlock label="Red flags" text={yours("redFlags")} />
-              <TextBlock label="Timebox in days" text={yours("timeboxDays")} />
+              <WrittenText label="Title" text={yours("title")} />
+              <WrittenText label="Assignment" text={yours("assignment")} />
+              <WrittenText label="Why it reveals the dimension" text={yours("rationale")} />
+              <WrittenText label="Signals" text={yours("signals")} />
+              <WrittenText label="Red flags" text={yours("redFlags")} />
+              <WrittenText label="Timebox in days" text={yours("timeboxDays")} />
             </dl>
           </div>
           <div className="rounded border border-stone-300 bg-white p-4">
             <h3 className="font-medium">Saved text (version {conflict.saved.version})</h3>
             <dl className="mt-2 space-y-3">
-              <TextBlock label="Title" text={conflict.saved.title} />
-              <TextBlock label="Assignment" text={conflict.saved.assignment} />
-              <TextBlock label="Why it reveals the dimension" text={conflict.saved.rationale} />
-              <TextBlock label="Signals" text={conflict.saved.signals} />
-              <TextBlock label="Red flags" text={conflict.saved.red_flags} />
-              <TextBlock label="Timebox in days" text={String(conflict.saved.timebox_days)} />
+              <WrittenText label="Title" text={conflict.saved.title} />
+              <WrittenText label="Assignment" text={conflict.saved.assignment} />
+              <WrittenText label="Why it reveals the dimension" text={conflict.saved.rationale} />
+              <WrittenText label="Signals" text={conflict.saved.signals} />
+              <WrittenText label="Red flags" text={conflict.saved.red_flags} />
+              <WrittenText label="Timebox in days" text={String(conflict.saved.timebox_days)} />
             </dl>
           </div>
         </section>
