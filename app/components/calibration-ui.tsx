@@ -74,7 +74,21 @@ export interface PacketPlan {
   mentor_name: string;
   last_checkin_on: string | null;
 }
+export interface PacketNomination {
+  reason: string;
+  nominated_by_name: string;
+  nominated_at: string;
+}
+/** Facts about the evidence (never about the person); `stale`: the latest note is older than the profile's recent window. */
+export interface PacketFacts {
+  observers: number;
+  last_observed_on: string | null;
+  stale: boolean;
+}
 export interface PacketData {
+  /** Null in packets frozen before nominations were kept. */
+  nomination?: PacketNomination | null;
+  facts?: PacketFacts;
   coverage: CoverageRow[];
   observations: PacketObservation[];
   flags: PacketFlag[];
@@ -89,6 +103,37 @@ const sectionClass =
 export function Packet({ packet }: { packet: PacketData }) {
   return (
     <>
+      <section aria-labelledby="packet-nomination" className={sectionClass}>
+        <h2 id="packet-nomination" className="text-lg font-semibold">
+          Nomination
+        </h2>
+        {packet.nomination ? (
+          <>
+            <p className="text-sm text-stone-600">
+              Nominated by {packet.nomination.nominated_by_name} on{" "}
+              {formatDate(packet.nomination.nominated_at)}, in their words:
+            </p>
+            <blockquote className="mt-1 border-l-4 border-stone-300 pl-3 whitespace-pre-wrap text-stone-800">
+              {packet.nomination.reason}
+            </blockquote>
+          </>
+        ) : (
+          <p className="mt-1 text-sm text-stone-700">
+            This packet was frozen before nominations were kept in packets. The nomination is on the
+            candidate’s profile.
+          </p>
+        )}
+      </section>
+
+      {packet.facts ? (
+        <section aria-labelledby="packet-facts" className={sectionClass}>
+          <h2 id="packet-facts" className="text-lg font-semibold">
+            About this evidence
+          </h2>
+          <EvidenceFactList facts={packet.facts} />
+        </section>
+      ) : null}
+
       <section aria-labelledby="packet-coverage" className={sectionClass}>
         <h2 id="packet-coverage" className="text-lg font-semibold">
           Evidence coverage
@@ -205,6 +250,29 @@ export function Packet({ packet }: { packet: PacketData }) {
         )}
       </section>
     </>
+  );
+}
+
+/** What the evidence is made of, as facts: who wrote it and how recent it is. Never a verdict, never blocking. */
+export function evidenceFactTexts(facts: PacketFacts): string[] {
+  const texts: string[] = [];
+  if (facts.observers === 0) texts.push("There are no observations in this packet.");
+  else if (facts.observers === 1) texts.push("All observations come from one person.");
+  else texts.push(`The observations come from ${facts.observers} different people.`);
+  if (facts.last_observed_on)
+    texts.push(
+      `The most recent observation is from ${formatDate(facts.last_observed_on)}${facts.stale ? " (more than 90 days old)" : ""}.`,
+    );
+  return texts;
+}
+
+export function EvidenceFactList({ facts }: { facts: PacketFacts }) {
+  return (
+    <ul className="mt-1 list-disc pl-5 text-sm text-stone-800">
+      {evidenceFactTexts(facts).map((t) => (
+        <li key={t}>{t}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -345,6 +413,12 @@ export function DecisionFields({
   return (
     <div className="space-y-4">
       <FormError message={result.summary} />
+      {packet.facts ? (
+        <div className="rounded border border-stone-300 bg-stone-50 p-3">
+          <p className="text-sm font-medium text-stone-800">Before deciding, about the evidence:</p>
+          <EvidenceFactList facts={packet.facts} />
+        </div>
+      ) : null}
       <fieldset aria-describedby={errors.outcome?.length ? "outcome-error" : undefined}>
         <legend className="block text-sm font-medium text-stone-800">Outcome</legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
@@ -550,21 +624,62 @@ export function Countdown({
   );
 }
 
-/** A plain refresh link for everyone, and with JavaScript an opt-out 10-second update while the meeting runs. */
-export function LiveRefresh({ live }: { live: boolean }) {
+/** Whether any form on the page holds input that differs from what the server rendered into it. */
+function formsHoldInput(): boolean {
+  for (const form of Array.from(document.forms)) {
+    for (const el of Array.from(form.elements)) {
+      if (el instanceof HTMLInputElement) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.checked !== el.defaultChecked) return true;
+        } else if (el.type !== "hidden" && el.value !== el.defaultValue) return true;
+      } else if (el instanceof HTMLTextAreaElement) {
+        if (el.value !== el.defaultValue) return true;
+      } else if (el instanceof HTMLSelectElement) {
+        if (Array.from(el.options).some((o) => o.selected !== o.defaultSelected)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A plain refresh link for everyone, and with JavaScript an opt-out 10-second update while the meeting
+ * runs. The update pauses while a form on the page holds unsaved input or `hold` is set (the page shows
+ * a refusal): a refresh would wipe the message, or leave typed text behind a page that looks saved.
+ */
+export function LiveRefresh({ live, hold = false }: { live: boolean; hold?: boolean }) {
   const location = useLocation();
   const revalidator = useRevalidator();
   const [hydrated, setHydrated] = useState(false);
   const [follow, setFollow] = useState(true);
+  const [editing, setEditing] = useState(false);
   useEffect(() => setHydrated(true), []);
   useEffect(() => {
-    if (!live || !follow) return;
+    const check = () => setEditing(formsHoldInput());
+    const afterReset = () => window.setTimeout(check);
+    check();
+    document.addEventListener("input", check);
+    document.addEventListener("change", check);
+    document.addEventListener("reset", afterReset);
+    return () => {
+      document.removeEventListener("input", check);
+      document.removeEventListener("change", check);
+      document.removeEventListener("reset", afterReset);
+    };
+  }, [location.key, revalidator.state]);
+  const paused = hold || editing;
+  useEffect(() => {
+    if (!live || !follow || paused) return;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === "visible" && revalidator.state === "idle")
+      if (
+        document.visibilityState === "visible" &&
+        revalidator.state === "idle" &&
+        !formsHoldInput()
+      )
         revalidator.revalidate();
     }, 10_000);
     return () => window.clearInterval(timer);
-  }, [live, follow, revalidator]);
+  }, [live, follow, paused, revalidator]);
   return (
     <div className="no-print flex flex-wrap items-center gap-4 text-sm">
       <Link
@@ -584,6 +699,14 @@ export function LiveRefresh({ live }: { live: boolean }) {
           />
           Update every 10 seconds
         </label>
+      ) : null}
+      {hydrated && live && follow && paused ? (
+        <p aria-live="polite" className="rounded bg-amber-50 px-2 py-0.5 text-amber-900">
+          {hold
+            ? "Live updates paused while a message about your last submission is shown."
+            : "Live updates paused while you edit: your unsaved input stays."}{" "}
+          Use Refresh to see the latest by hand; anything not saved is then lost.
+        </p>
       ) : null}
     </div>
   );

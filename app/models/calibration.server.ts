@@ -15,8 +15,12 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
-import { type DimensionCoverage, getEvidenceCoverage } from "./evidence.server";
-import { addDays } from "../utils/dates";
+import {
+  type DimensionCoverage,
+  getEvidenceCoverage,
+  RECENT_EVIDENCE_DAYS,
+} from "./evidence.server";
+import { addDays, isoDate } from "../utils/dates";
 import { id, idempotencyKey, optionalDay, optionalText, text, version } from "../utils/fields";
 import type { Saved } from "../utils/idempotency.server";
 import { OUTCOME_LABELS } from "../utils/labels";
@@ -251,7 +255,7 @@ export async function startMeeting(trx: DB, { meetingId }: { meetingId: string }
 export async function closeMeeting(trx: DB, { meetingId, now }: { meetingId: string; now: Date }) {
   await requireOpenMeeting(trx, meetingId);
   await bumpMeeting(trx, meetingId, { status: "closed", closed_at: now });
-  await freezePackets(trx, { meetingId });
+  await freezePackets(trx, { meetingId, now });
 }
 
 /** Puts one item on screen: sets its opened_at (which reveals its pre-reads) to now. */
@@ -380,6 +384,13 @@ export async function getAgenda(
       "candidates.name as candidate_name",
       "candidates.team as candidate_team",
       "candidates.stage as candidate_stage",
+      "candidates.nominated_reason",
+      "candidates.created_at as nominated_at",
+      eb
+        .selectFrom("users as nu")
+        .select("nu.name")
+        .whereRef("nu.id", "=", "candidates.nominated_by")
+        .as("nominated_by_name"),
       candidateVisibleTo(viewer).as("can_view_candidate"),
       jsonArrayFrom(
         eb
@@ -481,6 +492,7 @@ export async function getPacketEvidence(
         "o.behavior",
         "o.impact",
         "o.signal",
+        "o.author_id",
         "u.name as author_name",
         "r.title as assignment_title",
         jsonArrayFrom(
@@ -575,23 +587,98 @@ export async function getPacketEvidence(
 }
 export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
 
+// ---- What the deciders read beside the evidence ---------------------------------------------------
+
+/** The nominator's first-hand account: why, by whom, and when the person was nominated. */
+export interface Nomination {
+  reason: string;
+  nominated_by_name: string;
+  nominated_at: string;
+}
+
+export function nominationOf(row: {
+  nominated_reason: string;
+  nominated_by_name: string | null;
+  nominated_at: Date | string;
+}): Nomination {
+  return {
+    reason: row.nominated_reason,
+    nominated_by_name: row.nominated_by_name ?? "",
+    nominated_at: new Date(row.nominated_at).toISOString(),
+  };
+}
+
+/**
+ * Facts about the evidence, never about the person: how many people wrote the notes, and how recent
+ * the latest one is. `stale`: the latest note is older than RECENT_EVIDENCE_DAYS before `today` (or
+ * there is none) — the same rule as the profile's nudge (computeNudges).
+ */
+export interface EvidenceFacts {
+  observers: number;
+  last_observed_on: string | null;
+  stale: boolean;
+}
+
+export function evidenceFacts(
+  observations: readonly { observed_on: string; author_id?: string; author_name: string }[],
+  today: string,
+): EvidenceFacts {
+  // Packets frozen before author ids were kept tell authors apart by name.
+  const observers = new Set(observations.map((o) => o.author_id ?? `name:${o.author_name}`)).size;
+  const last = observations.reduce<string | null>(
+    (max, o) => (max === null || o.observed_on > max ? o.observed_on : max),
+    null,
+  );
+  return {
+    observers,
+    last_observed_on: last,
+    stale: last === null || last < addDays(today, -RECENT_EVIDENCE_DAYS),
+  };
+}
+
+/** The packet of an open meeting, as it is now; the nomination comes from the agenda row (nominationOf). */
+export async function getLivePacket(
+  db: DB,
+  { candidateId, today }: { candidateId: string; today: string },
+) {
+  const [coverage, evidence] = await Promise.all([
+    getEvidenceCoverage(db, { candidateId }),
+    getPacketEvidence(db, { candidateId }),
+  ]);
+  return { coverage, ...evidence, facts: evidenceFacts(evidence.observations, today) };
+}
+
 // ---- Frozen packets (decision 0006) --------------------------------------------------------------
 
 /** Keeps each item's packet as it is now: called in the transaction that closes the meeting. */
-async function freezePackets(trx: DB, { meetingId }: { meetingId: string }) {
+async function freezePackets(trx: DB, { meetingId, now }: { meetingId: string; now: Date }) {
   const items = await trx
-    .selectFrom("calibration_items")
-    .select(["id", "candidate_id"])
-    .where("meeting_id", "=", meetingId)
+    .selectFrom("calibration_items as i")
+    .innerJoin("candidates as c", "c.id", "i.candidate_id")
+    .innerJoin("users as nu", "nu.id", "c.nominated_by")
+    .select([
+      "i.id",
+      "i.candidate_id",
+      "c.nominated_reason",
+      "c.created_at as nominated_at",
+      "nu.name as nominated_by_name",
+    ])
+    .where("i.meeting_id", "=", meetingId)
     .execute();
   for (const item of items) {
     const [coverage, evidence] = await Promise.all([
       getEvidenceCoverage(trx, { candidateId: item.candidate_id }),
       getPacketEvidence(trx, { candidateId: item.candidate_id }),
     ]);
+    const snapshot: FrozenPacket = {
+      coverage,
+      ...evidence,
+      nomination: nominationOf(item),
+      facts: evidenceFacts(evidence.observations, isoDate(now)),
+    };
     await trx
       .updateTable("calibration_items")
-      .set({ packet_snapshot: JSON.stringify({ coverage, ...evidence }) })
+      .set({ packet_snapshot: JSON.stringify(snapshot) })
       .where("id", "=", item.id)
       .execute();
   }
@@ -637,7 +724,13 @@ async function getCoverageAsOf(
   }));
 }
 
-type FrozenPacket = { coverage: DimensionCoverage[] } & PacketEvidence;
+type FrozenPacket = {
+  coverage: DimensionCoverage[];
+  /** Absent from packets frozen before nominations were kept (null there). */
+  nomination?: Nomination | null;
+  /** Absent from packets frozen before the facts were kept: computed from their notes then. */
+  facts?: EvidenceFacts;
+} & PacketEvidence;
 
 /**
  * A closed meeting's packet: the snapshot taken at close. Meetings closed before snapshots were kept
@@ -665,7 +758,12 @@ export async function getFrozenPacket(
         coverage: await getCoverageAsOf(db, { candidateId, asOf }),
         ...(await getPacketEvidence(db, { candidateId, asOf })),
       };
-  return withoutWithdrawnText(db, packet);
+  const complete = {
+    ...packet,
+    nomination: packet.nomination ?? null,
+    facts: packet.facts ?? evidenceFacts(packet.observations, isoDate(asOf)),
+  };
+  return withoutWithdrawnText(db, complete);
 }
 
 const WITHDRAWN_NOTE = { situation: "", behavior: "", impact: "", withdrawn: true };

@@ -36,18 +36,18 @@ import {
   DecisionFieldsSchema,
   getAgenda,
   getItem,
-  getPacketEvidence,
+  getLivePacket,
   getVisibleMeeting,
   MeetingRefusal,
   moveItem,
+  nominationOf,
   openItem,
   recordDecision,
   startMeeting,
   type VisibleMeeting,
 } from "../models/calibration.server";
-import { getEvidenceCoverage } from "../models/evidence.server";
-import { addDays, isoDate } from "../utils/dates";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { addDays, formatDate, isoDate } from "../utils/dates";
+import { badRequest, formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { id } from "../utils/fields";
@@ -77,13 +77,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     ? fullAgenda
     : fullAgenda.filter((i) => i.can_view_candidate);
   const current = meeting.status === "closed" ? undefined : currentItem(agenda);
+  const now = context.now();
   const packet = current
     ? {
-        coverage: await getEvidenceCoverage(context.db, { candidateId: current.candidate_id }),
-        ...(await getPacketEvidence(context.db, { candidateId: current.candidate_id })),
+        ...(await getLivePacket(context.db, {
+          candidateId: current.candidate_id,
+          today: isoDate(now),
+        })),
+        nomination: nominationOf(current),
       }
     : null;
-  const now = context.now();
   const remainingSeconds =
     current?.opened_at && meeting.timebox_minutes && meeting.status === "in_progress"
       ? Math.round(
@@ -102,7 +105,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       facilitator: { id: meeting.facilitator_id, name: meeting.facilitator_name },
       attendees: meeting.attendees.map((a) => ({ id: a.id, name: a.name })),
     },
-    items: agenda,
+    // The nomination travels in the packet of the candidate on screen only.
+    items: agenda.map(
+      ({ nominated_reason: _r, nominated_at: _a, nominated_by_name: _b, ...item }) => item,
+    ),
     hiddenItems: fullAgenda.length - agenda.length,
     currentItemId: current?.id ?? null,
     packet,
@@ -118,7 +124,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const ItemId = id("Choose a candidate on the agenda.");
 const ControlSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("start") }),
+  z.object({ intent: z.literal("start"), anyway: z.literal("yes").optional() }),
   z.object({ intent: z.literal("close") }),
   z.object({ intent: z.literal("open"), itemId: ItemId }),
   z.object({ intent: z.literal("up"), itemId: ItemId }),
@@ -127,6 +133,23 @@ const ControlSchema = z.discriminatedUnion("intent", [
 const IntentSchema = z.object({
   intent: z.enum(["start", "close", "open", "up", "down", "decide"], { error: "Unknown action." }),
 });
+
+/**
+ * Why starting now asks first: the meeting is scheduled more than a day from today (UTC days), so it
+ * may be the wrong meeting. Starting on the day, or the day before or after, needs nothing extra.
+ */
+function startIsAwayFromDate(scheduledFor: Date | string, now: Date): string | null {
+  const scheduledDay = isoDate(new Date(scheduledFor));
+  const today = isoDate(now);
+  const days = Math.round(
+    (Date.parse(`${scheduledDay}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000,
+  );
+  if (Math.abs(days) <= 1) return null;
+  const when = formatDateTime(scheduledFor);
+  return days > 0
+    ? `This meeting is scheduled for ${when}, ${days} days from today (${formatDate(today)}). Starting it now locks the agenda order and lets the facilitator open candidates. Start it anyway?`
+    : `This meeting was scheduled for ${when}, ${-days} days ago. Check it is the meeting you mean before starting it. Start it anyway?`;
+}
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const viewer = await requireUser(context, request);
@@ -156,6 +179,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     requestId: context.requestId,
   };
   const now = context.now();
+  if (input.intent === "start" && !input.anyway && meeting.status === "planned") {
+    const away = startIsAwayFromDate(meeting.scheduled_for, now);
+    if (away) return invalid(formValues(formData), {}, away, 409);
+  }
   try {
     const message = await context.db.transaction().execute(async (trx) => {
       switch (input.intent) {
@@ -256,7 +283,10 @@ export default function Meeting() {
   // A refused decision whose form is gone (someone else decided first) is reported here, with the text kept.
   const decidedMeanwhile =
     decision.failed && Boolean(current?.decisions.some((d) => !d.superseded_at));
-  const controlError = !decision.failed || decidedMeanwhile ? anyForm.formError : undefined;
+  // Starting away from the scheduled date is answered with a question and a "Start anyway" button.
+  const startQuestion = useFormResult("start").formError;
+  const controlError =
+    (!decision.failed || decidedMeanwhile) && !startQuestion ? anyForm.formError : undefined;
   const yourRationale = decidedMeanwhile ? decision.value("rationale") : "";
 
   return (
@@ -281,7 +311,7 @@ export default function Meeting() {
       </p>
 
       <div className="no-print mt-3 flex flex-wrap items-center gap-4">
-        <LiveRefresh live={meeting.status === "in_progress"} />
+        <LiveRefresh live={meeting.status === "in_progress"} hold={anyForm.failed} />
         <Link to={`${base}/summary`} className="text-sm text-brand-700 underline">
           Summary of decisions
         </Link>
@@ -312,10 +342,28 @@ export default function Meeting() {
 
       {data.isFacilitator && meeting.status !== "closed" ? (
         <div className="no-print mt-4 flex flex-wrap gap-3">
-          {meeting.status === "planned" ? (
+          {meeting.status === "planned" && !startQuestion ? (
             <Form method="post">
               <input type="hidden" name="intent" value="start" />
               <Button>Start the meeting</Button>
+            </Form>
+          ) : null}
+          {meeting.status === "planned" && startQuestion ? (
+            <Form
+              method="post"
+              className="w-full rounded border border-amber-300 bg-amber-50 px-3 py-2"
+            >
+              <p role="alert" className="text-amber-900">
+                {startQuestion}
+              </p>
+              <input type="hidden" name="intent" value="start" />
+              <input type="hidden" name="anyway" value="yes" />
+              <div className="mt-2 flex flex-wrap items-center gap-3">
+                <Button>Start anyway</Button>
+                <Link to={base} className="text-sm text-brand-700 underline">
+                  Not now
+                </Link>
+              </div>
             </Form>
           ) : null}
           <Form method="post">

@@ -34,17 +34,18 @@ import {
   getAgenda,
   getFrozenPacket,
   getItem,
+  getLivePacket,
   getOwnPreread,
-  getPacketEvidence,
   getVisibleMeeting,
   MeetingRefusal,
+  type Nomination,
+  nominationOf,
   PrereadSchema,
   recordPacketRead,
   savePreread,
   type VisibleMeeting,
 } from "../models/calibration.server";
 import { getCandidateHeader } from "../models/candidate.server";
-import { getEvidenceCoverage } from "../models/evidence.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import {
   badRequest,
@@ -96,18 +97,23 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { meeting, item } = await requireItem(context, viewer, params);
   const attendee = isAttendee(viewer, meeting);
   const closedAt = meeting.status === "closed" ? meeting.closed_at : null;
-  const [candidate, packet, agenda] = await Promise.all([
+  const today = isoDate(context.now());
+  const [candidate, stored, agenda] = await Promise.all([
     getCandidateHeader(context.db, item.candidate_id),
     closedAt
       ? getFrozenPacket(context.db, { itemId: item.id, candidateId: item.candidate_id, closedAt })
-      : Promise.all([
-          getEvidenceCoverage(context.db, { candidateId: item.candidate_id }),
-          getPacketEvidence(context.db, { candidateId: item.candidate_id }),
-        ]).then(([coverage, evidence]) => ({ coverage, ...evidence })),
+      : getLivePacket(context.db, { candidateId: item.candidate_id, today }),
     getAgenda(context.db, { meetingId: meeting.id, viewer, itemId: item.id }),
   ]);
   const entry = agenda[0];
   if (!candidate || !entry) throw notFound();
+  // A frozen packet carries the nomination as it was at close; a live one takes it from the agenda row.
+  const frozenNomination: Nomination | null | undefined =
+    "nomination" in stored ? (stored.nomination as Nomination | null) : undefined;
+  const packet = {
+    ...stored,
+    nomination: frozenNomination === undefined ? nominationOf(entry) : frozenNomination,
+  };
   const current = entry.decisions.find((d) => !d.superseded_at) ?? null;
   return json({
     meeting: {
@@ -138,7 +144,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     viewerId: viewer.id,
     isAttendee: attendee,
     canAmend: isLeader(viewer) && Boolean(current),
-    today: isoDate(context.now()),
+    today,
     idempotencyKey: newIdempotencyKey(),
   });
 }

@@ -71,11 +71,18 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await expect(
     page.getByRole("list", { name: "Who has read the packet of Tomasz Nowak" }),
   ).toContainText("Marcus Osei: read, pre-read recorded");
+  // Scheduled years ahead: starting it asks first, and "Start anyway" starts it.
   await page.getByRole("button", { name: "Start the meeting" }).click();
+  await expect(page.getByRole("alert")).toContainText("Start it anyway?");
+  await page.getByRole("button", { name: "Start anyway" }).click();
   await expect(page.getByRole("status")).toContainText("Meeting started");
   await page.getByRole("button", { name: "Open Tomasz Nowak" }).click();
   await expect(page.getByRole("status")).toContainText("pre-reads are now visible");
   const onScreen = page.getByRole("region", { name: "On screen: Tomasz Nowak" });
+  await expect(onScreen.getByRole("region", { name: "Nomination" })).toContainText("Nominated by");
+  await expect(onScreen.getByRole("region", { name: "About this evidence" })).toContainText(
+    "The most recent observation is from",
+  );
   await expect(onScreen).toContainText("Marcus Osei: Ready with development");
   await expect(onScreen).toContainText(view);
   await expect(onScreen.getByRole("timer")).toContainText("Timebox 15 min");
@@ -117,4 +124,48 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: `Summary: ${title}` })).toBeVisible();
   await expect(page.getByText(/Wrote a clear module guide/)).toBeVisible();
   await expect(page.getByText(/Had the right answers/)).toBeVisible();
+});
+
+// Meeting mode refreshes itself every ten seconds; a refusal and unsaved text must survive that.
+test("live updates pause while a decision is refused or being written", async ({ page }) => {
+  test.setTimeout(90_000);
+  const title = `Paused refresh ${Date.now()}`;
+  await login(page, "leader@demo.test");
+  await page.goto("/calibrations/new");
+  await page.getByLabel("Title").fill(title);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel("Date and time (UTC)").fill(`${today}T12:00`);
+  await page
+    .getByRole("group", { name: "Attendees" })
+    .getByRole("checkbox", { name: "Marcus Osei" })
+    .check();
+  await page
+    .getByRole("group", { name: "Candidates" })
+    .getByRole("checkbox", { name: /Amara Okafor/ })
+    .check();
+  await page.getByRole("button", { name: "Plan meeting" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  // Scheduled for today: no question before starting.
+  await page.getByRole("button", { name: "Start the meeting" }).click();
+  await expect(page.getByRole("status")).toContainText("Meeting started");
+  await page.getByRole("button", { name: "Open Amara Okafor" }).click();
+  const onScreen = page.getByRole("region", { name: "On screen: Amara Okafor" });
+  await expect(onScreen).toBeVisible();
+
+  // Typing pauses the updates, and the page says so.
+  const rationale = "Ready: she led the migration and the incident review.";
+  await onScreen.getByRole("radio", { name: "Ready now" }).check();
+  await onScreen.getByLabel("Rationale").fill(rationale);
+  await expect(page.getByText("Live updates paused while you edit")).toBeVisible();
+
+  // A decision citing no evidence is refused; the message and the text outlast several refresh periods.
+  await onScreen.getByRole("button", { name: "Record decision" }).click();
+  await expect(onScreen.getByText(/Pick at least one observation/)).toBeVisible();
+  await expect(page.getByText("Live updates paused while a message")).toBeVisible();
+  await page.waitForTimeout(25_000);
+  await expect(onScreen.getByText(/Pick at least one observation/)).toBeVisible();
+  await expect(onScreen.getByLabel("Rationale")).toHaveValue(rationale);
+
+  // Refresh by hand is still there.
+  await expect(page.getByRole("link", { name: "Refresh" })).toBeVisible();
 });

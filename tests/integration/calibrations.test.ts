@@ -137,7 +137,8 @@ async function createMeeting(fields: Record<string, string | string[]> = {}, who
       "/calibrations/new",
       {
         title: "Summer calibration",
-        scheduledFor: "2026-06-20T14:00",
+        // The clock's day: starting it needs no confirmation.
+        scheduledFor: "2026-06-15T14:00",
         facilitatorId: u.leader.id,
         attendeeIds: [u.m1.id, u.m2.id],
         candidateIds: [ids.ana, ids.ben, ids.cy],
@@ -1129,5 +1130,131 @@ describe("a note deleted or retracted after the meeting closes", () => {
         expect.objectContaining({ withdrawn: true, behavior: "" }),
       ]);
     }
+  });
+});
+
+describe("what the deciders read beside the evidence", () => {
+  let solo: string;
+  beforeAll(async () => {
+    // Eve was nominated by Nils; all her notes are Mara's, the latest from February.
+    const row = await handle.db
+      .insertInto("candidates")
+      .values({
+        name: "Eve Ellis",
+        team: "Payments",
+        track: "people_leadership",
+        manager_id: u.m1.id,
+        nominated_by: u.m2.id,
+        nominated_reason: "Ran the outage review without blaming anyone",
+        stage: "exploring",
+        created_at: new Date("2026-01-10T09:00:00Z"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    solo = row.id;
+    for (const [day, behavior] of [
+      ["2026-01-20", "Paired with the new hire on the incident"],
+      ["2026-02-03", "Summarised the trade-offs for the team"],
+    ]) {
+      const id = await observe(solo, u.m1, behavior);
+      await sql`update observations set observed_on = ${day} where id = ${id}`.execute(handle.db);
+    }
+  });
+
+  it("the packet and meeting mode carry the nomination and the facts about the evidence", async () => {
+    const meetingId = meetingIdFrom(
+      await createMeeting({ title: "Facts calibration", candidateIds: [solo, ids.ana] }),
+    );
+    const eve = await itemFor(meetingId, solo);
+    const ana = await itemFor(meetingId, ids.ana);
+    const packet = (await body(await loadItem(meetingId, eve.id, "m1"))).packet;
+    expect(packet.nomination).toEqual({
+      reason: "Ran the outage review without blaming anyone",
+      nominated_by_name: "Nils Manager",
+      nominated_at: "2026-01-10T09:00:00.000Z",
+    });
+    expect(packet.facts).toEqual({
+      observers: 1,
+      last_observed_on: "2026-02-03",
+      stale: true,
+    });
+    const anaPacket = (await body(await loadItem(meetingId, ana.id, "m1"))).packet;
+    expect(anaPacket.facts).toMatchObject({ observers: 2, stale: false });
+
+    await control(meetingId, "leader", { intent: "start" });
+    await control(meetingId, "leader", { intent: "open", itemId: eve.id });
+    const meeting = await body(await loadMeeting(meetingId, "leader"));
+    expect(meeting.packet.nomination.reason).toBe("Ran the outage review without blaming anyone");
+    expect(meeting.packet.facts).toMatchObject({ observers: 1, stale: true });
+    // The agenda does not carry every candidate's nomination to the browser.
+    expect(JSON.stringify(meeting.items)).not.toContain("outage review");
+
+    // Frozen at close: a later edit of the nomination and a later note by someone else do not change it.
+    await control(meetingId, "leader", { intent: "close" });
+    await handle.db
+      .updateTable("candidates")
+      .set({ nominated_reason: "Rewritten after the meeting" })
+      .where("id", "=", solo)
+      .execute();
+    await observe(solo, u.m2, "Noted after the meeting closed");
+    const raw = await handle.db
+      .selectFrom("calibration_items")
+      .select("packet_snapshot")
+      .where("id", "=", eve.id)
+      .executeTakeFirstOrThrow();
+    expect(raw.packet_snapshot).toMatchObject({
+      nomination: { reason: "Ran the outage review without blaming anyone" },
+      facts: { observers: 1, last_observed_on: "2026-02-03", stale: true },
+    });
+    const frozen = (await body(await loadItem(meetingId, eve.id, "leader"))).packet;
+    expect(frozen.nomination.reason).toBe("Ran the outage review without blaming anyone");
+    expect(frozen.facts).toEqual({ observers: 1, last_observed_on: "2026-02-03", stale: true });
+  });
+
+  it("a packet frozen before nominations and facts were kept still opens, with facts from its notes", async () => {
+    const meetingId = meetingIdFrom(
+      await createMeeting({ title: "Old snapshot calibration", candidateIds: [ids.ana] }),
+    );
+    await control(meetingId, "leader", { intent: "start" });
+    await control(meetingId, "leader", { intent: "close" });
+    const ana = await itemFor(meetingId, ids.ana);
+    await sql`update calibration_items set packet_snapshot = packet_snapshot - 'nomination' - 'facts' where id = ${ana.id}`.execute(
+      handle.db,
+    );
+    const response = await loadItem(meetingId, ana.id, "leader");
+    expect(response.status).toBe(200);
+    const packet = (await body(response)).packet;
+    expect(packet.nomination).toBeNull();
+    expect(packet.facts).toMatchObject({ observers: 2, last_observed_on: "2026-06-01" });
+  });
+});
+
+describe("starting a meeting away from its date", () => {
+  it("more than a day early asks first; “Start anyway” starts it; on the day needs nothing", async () => {
+    const early = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-22T14:00" }));
+    const asked = await control(early, "leader", { intent: "start" });
+    expect(asked.status).toBe(409);
+    const answer = await body(asked);
+    expect(answer.formError).toContain("22 Jun 2026");
+    expect(answer.formError).toContain("7 days");
+    expect(answer.values.intent).toBe("start");
+    const status = async (id: string) =>
+      (
+        await handle.db
+          .selectFrom("calibration_meetings")
+          .select("status")
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status(early)).toBe("planned");
+    expect((await control(early, "leader", { intent: "start", anyway: "yes" })).status).toBe(302);
+    expect(await status(early)).toBe("in_progress");
+
+    const late = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-01T14:00" }));
+    expect((await control(late, "leader", { intent: "start" })).status).toBe(409);
+    const dayBefore = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-16T09:00" }));
+    expect((await control(dayBefore, "leader", { intent: "start" })).status).toBe(302);
+    const onTheDay = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-15T08:00" }));
+    expect((await control(onTheDay, "leader", { intent: "start" })).status).toBe(302);
   });
 });
