@@ -1,6 +1,7 @@
 import { TRACKS } from "../../db/schema";
 import { TRACK_LABELS } from "../utils/labels";
 import { ChoiceSelect, type Choice } from "./choice-select";
+import { ColumnHeads } from "./ui/column-heads";
 import type { FieldErrors } from "./ui/forms";
 import { TextField } from "./ui/forms";
 
@@ -123,17 +124,10 @@ export function DetailsComparison({
     <table className="w-full text-sm">
       <caption className="text-left font-medium">Your changes and the saved version</caption>
       <thead className="text-left text-stone-700">
-        <tr>
-          <th scope="col" className="py-1 pr-2 font-semibold">
-            Field
-          </th>
-          <th scope="col" className="py-1 pr-2 font-semibold">
-            You entered
-          </th>
-          <th scope="col" className="py-1 font-semibold">
-            Saved now
-          </th>
-        </tr>
+        <ColumnHeads
+          className="py-1 pr-2 font-semibold"
+          labels={["Field", "You entered", "Saved now"]}
+        />
       </thead>
       <tbody className="divide-y divide-stone-100 align-top">
         {DETAIL_FIELDS.filter((f) => yours[f] !== current[f]).map((f) => (
