@@ -2,8 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
-import { denyAsNotFound, requirePlanAccess } from "../auth/policy.server";
-import { requireUser } from "../auth/session.server";
+import { denyAsNotFound } from "../auth/policy.server";
 import { ActionItem, observationValues, Panel, PlanHistory } from "../components/coaching-plan";
 import { ObservationForm } from "../components/observation-form";
 import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
@@ -15,10 +14,8 @@ import {
   findActionByIdempotencyKey,
   findCheckinByIdempotencyKey,
   getAction,
-  getPlan,
   moveAction,
   isPlanEditAction,
-  PlanActionSchema,
   planHasFlag,
   planInputErrors,
   firstCheckinDueOn,
@@ -30,8 +27,8 @@ import { getFlag, setFlagStatus } from "../models/flag.server";
 import {
   findObservationByIdempotencyKey,
   listDimensionsForForm,
-  type ObservationKeyRow,
 } from "../models/observation.server";
+import { loadPlan, readPlanForm } from "../models/plan-page.server";
 import { recordPlanObservation } from "../models/plan-observation.server";
 import { FLAG_STATUS_LABELS, PLAN_STATUS_LABELS, SIGNAL_LABELS } from "../utils/labels";
 import { useFormResult, detailOf } from "../utils/form-result";
@@ -39,9 +36,7 @@ import { canMoveFlag, planIsOpen } from "../utils/lifecycle";
 import { formatDate, isoDate } from "../utils/dates";
 import {
   badRequest,
-  formValues,
   invalid,
-  parseForm,
   type FormFailure,
   type Values,
   invalidWith,
@@ -55,11 +50,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   },
 ];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireUser(context, request);
-  const access = await requirePlanAccess(context, user, params.planId);
-  const plan = await getPlan(context.db, { planId: access.id });
-  if (!plan) throw await denyAsNotFound(context, user, "coaching_plan", params.planId);
+export async function loader(args: LoaderFunctionArgs) {
+  const { context } = args;
+  const { access, plan } = await loadPlan(args);
   const today = isoDate(context.now());
   const open = planIsOpen(plan.status);
   const editable = access.mayEdit && open;
@@ -89,15 +82,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const user = await requireUser(context, request);
-  const plan = await requirePlanAccess(context, user, params.planId, { edit: true });
-  const formData = await request.formData();
-  const values = formValues(formData);
-  const today = isoDate(context.now());
-  const parsed = parseForm(PlanActionSchema(today), formData);
-  if (!parsed.ok) return parsed.response;
-  const input = parsed.data;
+export async function action(args: ActionFunctionArgs) {
+  const { context } = args;
+  const form = await readPlanForm(args);
+  if (!form.ok) return form.response;
+  const { user, plan, values, today, input, base, isPlanNote } = form;
   // Changes to the plan itself and to its status are posted to its edit page.
   if (isPlanEditAction(input))
     return badRequest(
@@ -108,10 +97,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (!planIsOpen(plan.status))
     return badRequest(`This plan is ${plan.status}: it can be read but no longer changed.`, values);
-  const base = { actorId: user.id, requestId: context.requestId };
-  // A note written from this plan by this user: the target of the observation form's key.
-  const isPlanNote = (note: ObservationKeyRow) =>
-    note.coaching_plan_id === plan.id && note.author_id === user.id;
 
   switch (input.intent) {
     case "add-action":
