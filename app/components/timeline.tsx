@@ -11,31 +11,14 @@ import {
   STAGE_LABELS,
   STATUS_LABELS,
   TIMELINE_KINDS,
+  type TimelineFields,
   type TimelineKind,
 } from "../utils/labels";
 import { type DecisionEvidence, evidenceLabel } from "./calibration-ui";
 import { Link } from "./ui/link";
 
 /** A timeline entry as the page receives it: the shape of TimelineEntry in app/models/timeline.server.ts. */
-export interface Entry {
-  kind: TimelineKind;
-  event: string;
-  id: string;
-  day: string;
-  actor: string | null;
-  title: string | null;
-  detail: string | null;
-  situation: string | null;
-  behavior: string | null;
-  impact: string | null;
-  signal: string | null;
-  from_status: string | null;
-  to_status: string | null;
-  mentor: string | null;
-  edited: boolean;
-  retracted: boolean;
-  superseded: boolean;
-  link_id: string | null;
+export interface Entry extends TimelineFields {
   dimensions: { id: string; name: string }[];
   evidence: (DecisionEvidence & { retracted: boolean })[];
 }

@@ -8,34 +8,14 @@ import type { DB } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 
-import { TIMELINE_KINDS, type TimelineKind } from "../utils/labels";
+import { TIMELINE_KINDS, type TimelineFields, type TimelineKind } from "../utils/labels";
 export { TIMELINE_KINDS, type TimelineKind };
 export const TIMELINE_PAGE_SIZE = 20;
 const MAX_PAGE = 10_000;
 
-export interface TimelineRow {
-  kind: TimelineKind;
-  /** What happened within the kind: observation, flag_raised, flag_discussed, flag_status, assignment, plan_started, plan_status, plan_mentor, checkin, nomination, stage, decision. */
-  event: string;
-  id: string;
+export interface TimelineRow extends TimelineFields {
   /** Sort key. Dated records (observations, flags, check-ins) sort on their date, at the time of day they were written. */
   at: Date;
-  day: string;
-  actor: string | null;
-  title: string | null;
-  detail: string | null;
-  situation: string | null;
-  behavior: string | null;
-  impact: string | null;
-  signal: string | null;
-  from_status: string | null;
-  to_status: string | null;
-  mentor: string | null;
-  edited: boolean;
-  retracted: boolean;
-  superseded: boolean;
-  /** The record to link to: observation, flag, sniff test, coaching plan or calibration meeting. */
-  link_id: string | null;
 }
 
 export interface TimelineFilters {

@@ -49,6 +49,30 @@ export const TIMELINE_KINDS = [
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
+/** The columns every timeline entry has, whatever its kind (one row of the timeline's UNION ALL). */
+export interface TimelineFields {
+  kind: TimelineKind;
+  /** What happened within the kind: observation, flag_raised, flag_discussed, flag_status, assignment, plan_started, plan_status, plan_mentor, checkin, nomination, stage, decision. */
+  event: string;
+  id: string;
+  day: string;
+  actor: string | null;
+  title: string | null;
+  detail: string | null;
+  situation: string | null;
+  behavior: string | null;
+  impact: string | null;
+  signal: string | null;
+  from_status: string | null;
+  to_status: string | null;
+  mentor: string | null;
+  edited: boolean;
+  retracted: boolean;
+  superseded: boolean;
+  /** The record to link to: observation, flag, sniff test, coaching plan or calibration meeting. */
+  link_id: string | null;
+}
+
 export const PLAN_STATUS_LABELS: Record<string, string> = {
   active: "Active",
   paused: "Paused",
