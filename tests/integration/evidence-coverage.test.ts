@@ -306,7 +306,13 @@ describe("evidence_coverage", () => {
     const { id: later } = await note(ids.bob, pair, "2026-10-09", [ids.d2]);
     const summary = await getEvidenceSummary(db, { candidateId: pair });
     expect(summary.coverage.filter((c) => c.observers > 0).map((c) => c.observers)).toEqual([1, 1]);
-    expect(summary.totals).toEqual({ observers: 2, last_observed_on: "2026-10-09" });
+    // The nomination day (when the candidate was created) comes with the totals, for the nudges' grace period.
+    const { nominated_on } = await sql<{
+      nominated_on: string;
+    }>`select (created_at at time zone 'UTC')::date::text as nominated_on from candidates where id = ${pair}`
+      .execute(db)
+      .then((r) => r.rows[0]!);
+    expect(summary.totals).toEqual({ observers: 2, last_observed_on: "2026-10-09", nominated_on });
     await db.transaction().execute((trx) =>
       retractObservation(trx, {
         observationId: later,
@@ -318,6 +324,7 @@ describe("evidence_coverage", () => {
     expect((await getEvidenceSummary(db, { candidateId: pair })).totals).toEqual({
       observers: 1,
       last_observed_on: "2026-10-02",
+      nominated_on,
     });
 
     // And for everyone after all of the above, the same as counted from the live notes themselves.
@@ -325,14 +332,16 @@ describe("evidence_coverage", () => {
       const fromNotes = await sql<{
         observers: number;
         last: string | null;
+        nominated: string;
       }>`select count(distinct author_id)::int as observers,
-        max(observed_on)::text as last from observations where candidate_id = ${candidateId} and retracted_at is null`.execute(
-        db,
-      );
+        max(observed_on)::text as last,
+        (select (created_at at time zone 'UTC')::date::text from candidates where id = ${candidateId}) as nominated
+        from observations where candidate_id = ${candidateId} and retracted_at is null`.execute(db);
       const { totals } = await getEvidenceSummary(db, { candidateId });
       expect(totals).toEqual({
         observers: fromNotes.rows[0].observers,
         last_observed_on: fromNotes.rows[0].last,
+        nominated_on: fromNotes.rows[0].nominated,
       });
     }
   });
