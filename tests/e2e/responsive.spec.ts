@@ -108,7 +108,21 @@ test("the menu works without JavaScript", async ({ browser }) => {
 
 test("the packet and the summary print without navigation or controls", async ({ page }) => {
   await login(page, "leader@demo.test");
-  const meeting = await firstHref(page, "/calibrations", /^\/calibrations\/[0-9a-f-]{36}$/);
+  // A meeting with more than one candidate, to see the page breaks between them (other browser
+  // tests add meetings of one candidate, which may come first in the list).
+  await page.goto("/calibrations");
+  const meetings = await page
+    .locator("main a[href]")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  let meeting = "";
+  for (const href of meetings.filter((h) => /^\/calibrations\/[0-9a-f-]{36}$/.test(h))) {
+    await page.goto(`${href}/summary`);
+    if ((await page.locator("main ol > li").count()) > 1) {
+      meeting = href;
+      break;
+    }
+  }
+  expect(meeting, "a meeting with more than one candidate").toBeTruthy();
   const packet = await firstHref(
     page,
     meeting,

@@ -52,8 +52,11 @@ export function useClientNavigation() {
       const url = new URL(anchor.href);
       if (url.origin !== window.location.origin) return;
       event.preventDefault();
-      navigate(`${url.pathname}${url.search}${url.hash}`, {
-        preventScrollReset: anchor.dataset.nav === "keep-scroll",
+      const keepScroll = anchor.dataset.nav === "keep-scroll";
+      // A keep-scroll link's hash is for a full page load without JavaScript (it brings the new page
+      // back to the card); here the page stays, and the hash would scroll the card to the top.
+      navigate(`${url.pathname}${url.search}${keepScroll ? "" : url.hash}`, {
+        preventScrollReset: keepScroll,
       });
     }
     document.addEventListener("click", onClick);
