@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import {
@@ -47,11 +47,11 @@ import {
   type VisibleMeeting,
 } from "../models/calibration.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
-import { badRequest, formValues, invalid, parseForm } from "../utils/forms.server";
+import { badRequest, formValues, invalidWith, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { id } from "../utils/fields";
-import { type FormResult, readFormResult, useFormResult } from "../utils/form-result";
+import { detailOf, type FormResult, readFormResult, useFormResult } from "../utils/form-result";
 import { OUTCOME_LABELS, STAGE_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -181,7 +181,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const now = context.now();
   if (input.intent === "start" && !input.anyway && meeting.status === "planned") {
     const away = startIsAwayFromDate(meeting.scheduled_for, now);
-    if (away) return invalid(formValues(formData), {}, away, 409);
+    if (away)
+      return invalidWith(
+        { ok: false, formError: away, fieldErrors: {}, values: formValues(formData) },
+        { startQuestion: away },
+      );
   }
   try {
     const message = await context.db.transaction().execute(async (trx) => {
@@ -284,7 +288,8 @@ export default function Meeting() {
   const decidedMeanwhile =
     decision.failed && Boolean(current?.decisions.some((d) => !d.superseded_at));
   // Starting away from the scheduled date is answered with a question and a "Start anyway" button.
-  const startQuestion = useFormResult("start").formError;
+  // Only the date question: any other refusal of a start (already started, closed) is an error below.
+  const startQuestion = detailOf(useActionData<typeof action>(), "startQuestion");
   const controlError =
     (!decision.failed || decidedMeanwhile) && !startQuestion ? anyForm.formError : undefined;
   const yourRationale = decidedMeanwhile ? decision.value("rationale") : "";

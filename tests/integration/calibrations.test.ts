@@ -1238,6 +1238,8 @@ describe("starting a meeting away from its date", () => {
     expect(answer.formError).toContain("22 Jun 2026");
     expect(answer.formError).toContain("7 days");
     expect(answer.values.intent).toBe("start");
+    // The question is marked as such, so the page offers "Start anyway" for it and nothing else.
+    expect(answer.startQuestion).toBe(answer.formError);
     const status = async (id: string) =>
       (
         await handle.db
@@ -1249,6 +1251,12 @@ describe("starting a meeting away from its date", () => {
     expect(await status(early)).toBe("planned");
     expect((await control(early, "leader", { intent: "start", anyway: "yes" })).status).toBe(302);
     expect(await status(early)).toBe("in_progress");
+    // A second "Start anyway" (a double click, a stale tab) is an error, not the question again.
+    const again = await control(early, "leader", { intent: "start", anyway: "yes" });
+    expect(again.status).toBe(409);
+    const refused = await body(again);
+    expect(refused.formError).toMatch(/already started/i);
+    expect(refused.startQuestion).toBeUndefined();
 
     const late = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-01T14:00" }));
     expect((await control(late, "leader", { intent: "start" })).status).toBe(409);
