@@ -11,7 +11,7 @@ import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
-import { NO_CHECKIN_DAYS } from "./coaching.server";
+import { FIRST_CHECKIN_DAYS, NO_CHECKIN_DAYS } from "./coaching.server";
 import {
   computeNudges,
   type DimensionCoverage,
@@ -39,7 +39,7 @@ export const NUDGE_SHORT_LABELS: Record<PipelineNudge, string> = {
   no_recent_evidence: `No evidence in ${RECENT_EVIDENCE_DAYS} days`,
   unobserved_dimension: "Dimension not yet observed",
   undiscussed_flag: "Flag not discussed with the person",
-  plan_without_checkin: `Plan without check-in for ${NO_CHECKIN_DAYS} days`,
+  plan_without_checkin: "Coaching check-in overdue",
 };
 
 export interface PipelineFilters {
@@ -160,10 +160,14 @@ const LAST_ACTIVITY = sql<string>`greatest(
      join sniff_test_assignment_events e on e.assignment_id = a.id where a.candidate_id = c.id)
 )`;
 
-// An active plan whose last check-in (or, with none yet, its start) is on or before `since`.
-const stalePlan = (since: string) => sql<boolean>`exists (
+// An active plan whose check-in is overdue, by planNudges' rule (coaching.server.ts): the last one
+// NO_CHECKIN_DAYS or more ago, or, with none yet, the first not held by FIRST_CHECKIN_DAYS after the start.
+const stalePlan = (today: string) => sql<boolean>`exists (
   select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active'
-    and coalesce((select max(k.held_on) from coaching_checkins k where k.plan_id = p.id), p.started_on) <= ${since}::date)`;
+    and coalesce(
+      (select max(k.held_on) from coaching_checkins k where k.plan_id = p.id) + ${NO_CHECKIN_DAYS}::int,
+      p.started_on + ${FIRST_CHECKIN_DAYS + 1}::int
+    ) <= ${today}::date)`;
 
 // Candidate `c` was nominated long enough ago (or, impossibly, after today) for the evidence nudges.
 function pastNudgeGrace(today: string) {
@@ -189,7 +193,7 @@ function nudgeCondition(nudge: PipelineNudge, today: string) {
       return sql<boolean>`exists (select 1 from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
         and f.discussed_with_candidate_on is null)`;
     case "plan_without_checkin":
-      return stalePlan(addDays(today, -NO_CHECKIN_DAYS));
+      return stalePlan(today);
   }
 }
 
@@ -231,7 +235,6 @@ export async function listPipelineCards(
     perStage?: number;
   },
 ): Promise<PipelineCard[]> {
-  const checkinSince = addDays(today, -NO_CHECKIN_DAYS);
   const order =
     sort === "days_in_stage"
       ? sql`c.stage_changed_at, lower(c.name), c.id`
@@ -246,7 +249,7 @@ export async function listPipelineCards(
       cov.coverage, tot.observers, tot.last_observed_on, fl.open_flags, fl.undiscussed_flags,
       (select count(*) from sniff_test_assignments a where a.candidate_id = c.id and a.status in ('offered', 'accepted')) as active_sniff_tests,
       exists (select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active') as has_active_plan,
-      ${stalePlan(checkinSince)} as stale_plan,
+      ${stalePlan(today)} as stale_plan,
       ${LAST_ACTIVITY}::text as last_activity_on
     from unnest(array[${stages}]::text[]) as s(stage)
     cross join lateral (

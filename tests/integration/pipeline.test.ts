@@ -548,7 +548,7 @@ describe("the CSV export", () => {
       '"Name","Team","Track","Manager","Stage","Days in stage","Curiosity: observations","Curiosity: observers","Curiosity: last observed","Commitment: observations","Commitment: observers","Commitment: last observed","Open flags","Active sniff tests","Coaching","Nudges"',
       `"'=HYPERLINK(""http://x"")","Csv","People leadership","Mara Manager","Exploring","10","2","2","2026-06-01","0","0","","1","1","No active plan","Flag not discussed with the person; Dimension not yet observed"`,
       // Board order: stage columns first (Ada moved to exploring above, today), then name (punctuation sorts before letters).
-      '"Ada ""Ace"" Lovelace","Csv","Technical leadership","Nils Manager","Exploring","0","0","0","","0","0","","0","0","Active plan","Single observer; No evidence in 90 days; Dimension not yet observed; Plan without check-in for 30 days"',
+      '"Ada ""Ace"" Lovelace","Csv","Technical leadership","Nils Manager","Exploring","0","0","0","","0","0","","0","0","Active plan","Single observer; No evidence in 90 days; Dimension not yet observed; Coaching check-in overdue"',
       "",
     ]);
     const audited = await handle.db
@@ -632,6 +632,47 @@ describe("nudges wait for a grace period after the nomination", () => {
   });
 });
 
+describe("the board's coaching nudge follows the plan pages' rule", () => {
+  it("a plan's first check-in is due two weeks after its start; later ones every 30 days", async () => {
+    const plan = async (name: string, startedOn: string, checkinOn?: string) => {
+      const id = await insertCandidate(name, { manager: u.m1, team: "Plans" });
+      const { id: planId } = await handle.db
+        .insertInto("coaching_plans")
+        .values({
+          candidate_id: id,
+          mentor_id: u.m1.id,
+          created_by: u.m1.id,
+          goal: "Grow",
+          started_on: startedOn,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      if (checkinOn)
+        await sql`insert into coaching_checkins (plan_id, held_on, notes, author_id)
+          values (${planId}, ${checkinOn}::date, 'Talked', ${u.m1.id})`.execute(handle.db);
+      return id;
+    };
+    // Today is 2026-06-15.
+    const newPlan = await plan("Nia New", "2026-06-05"); // 10 days: not yet due
+    const dueDay = await plan("Dee Due", "2026-06-01"); // 14 days: due today, not overdue
+    const overdue = await plan("Otto Overdue", "2026-05-26"); // 20 days, no check-in
+    const recent = await plan("Rae Recent", "2026-04-01", "2026-05-25"); // last check-in 21 days ago
+    const stale = await plan("Sam Stale", "2026-04-01", "2026-05-16"); // 30 days ago
+    const cards = cardsOf((await board("?team=Plans")).data);
+    const nudged = (id: string) =>
+      cards.find((c) => c.id === id)!.nudges.includes("plan_without_checkin");
+    expect([newPlan, dueDay, overdue, recent, stale].map(nudged)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
+    const filtered = cardsOf((await board("?team=Plans&nudge=plan_without_checkin")).data);
+    expect(filtered.map((c) => c.id).sort()).toEqual([overdue, stale].sort());
+  });
+});
+
 describe("searching the board by name", () => {
   it("keeps cards whose name contains q in any case, with the other filters, in a constant number of statements", async () => {
     await insertCandidate("Quentin Searchable", { manager: u.m1, team: "Search" });
@@ -648,13 +689,17 @@ describe("searching the board by name", () => {
 
 describe("adding a candidate to a calibration from the board", () => {
   const addRoute = () => import("../../app/routes/pipeline_.$candidateId.add-to-calibration");
-  async function meeting(title: string, status: "planned" | "in_progress" | "closed") {
+  async function meeting(
+    title: string,
+    status: "planned" | "in_progress" | "closed",
+    facilitatorId = u.leader.id,
+  ) {
     const row = await handle.db
       .insertInto("calibration_meetings")
       .values({
         title,
         scheduled_for: new Date("2026-07-01T09:00:00Z"),
-        facilitator_id: u.leader.id,
+        facilitator_id: facilitatorId,
         created_by: u.leader.id,
         status,
         closed_at: status === "closed" ? clock.now : null,
@@ -746,5 +791,36 @@ describe("adding a candidate to a calibration from the board", () => {
       .where("candidate_id", "=", who)
       .execute();
     expect(none).toEqual([]);
+  });
+
+  it("leaves other facilitators' agendas alone: not listed, and a post is refused and audited", async () => {
+    const { loader, action } = await addRoute();
+    const who = await insertCandidate("Fay Candidate", { manager: u.m1, team: "Cal" });
+    const theirs = await meeting("Someone else's calibration", "planned", u.m2.id);
+    const url = `/pipeline/${who}/add-to-calibration`;
+    const page = await body(
+      await call(loader, get(url, cookies.leader), ctx(), { candidateId: who }),
+    );
+    expect(page.meetings.map((m: { id: string }) => m.id)).not.toContain(theirs);
+    const refused = await call(
+      action,
+      post(url, { intent: "add", meetingId: theirs }, cookies.leader),
+      ctx(),
+      { candidateId: who },
+    );
+    expect(refused.status).toBe(403);
+    const items = await handle.db
+      .selectFrom("calibration_items")
+      .select("id")
+      .where("meeting_id", "=", theirs)
+      .execute();
+    expect(items).toEqual([]);
+    const denial = await handle.db
+      .selectFrom("audit_events")
+      .select(["outcome", "entity_id"])
+      .where("action", "=", "calibration.item.add")
+      .where("outcome", "=", "denied")
+      .execute();
+    expect(denial).toEqual([{ outcome: "denied", entity_id: theirs }]);
   });
 });
