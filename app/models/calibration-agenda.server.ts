@@ -8,14 +8,20 @@ import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import { lockMeeting, MeetingRefusal } from "./calibration.server";
 
+export const ARCHIVED_MESSAGE = "This person is archived, so they cannot be put on an agenda.";
+
 export const NOT_PLANNED_MESSAGE =
   "This meeting has already started or is closed, so its agenda can no longer change. Choose a meeting that has not started.";
 
 /**
- * Meetings that have not started (status planned), soonest first, with whether the candidate is
- * already on each agenda. One statement.
+ * Meetings this person facilitates that have not started (status planned), soonest first, with
+ * whether the candidate is already on each agenda. Only a meeting's facilitator changes its agenda,
+ * as on the meeting page. One statement.
  */
-export async function listUpcomingMeetings(db: DB, { candidateId }: { candidateId: string }) {
+export async function listUpcomingMeetings(
+  db: DB,
+  { candidateId, facilitatorId }: { candidateId: string; facilitatorId: string },
+) {
   const rows = await db
     .selectFrom("calibration_meetings as m")
     .innerJoin("users as f", "f.id", "m.facilitator_id")
@@ -40,6 +46,7 @@ export async function listUpcomingMeetings(db: DB, { candidateId }: { candidateI
         .as("items"),
     ])
     .where("m.status", "=", "planned")
+    .where("m.facilitator_id", "=", facilitatorId)
     .orderBy("m.scheduled_for")
     .orderBy("m.id")
     .limit(100)
@@ -65,6 +72,14 @@ export async function addAgendaItem(
 ): Promise<AddAgendaItemResult> {
   const meeting = await lockMeeting(trx, meetingId);
   if (meeting.status !== "planned") throw new MeetingRefusal(409, NOT_PLANNED_MESSAGE);
+  // Checked again under a share lock: an archive committed since the page was read wins.
+  const person = await trx
+    .selectFrom("candidates")
+    .select("archived_at")
+    .where("id", "=", candidateId)
+    .forShare()
+    .executeTakeFirst();
+  if (!person || person.archived_at) throw new MeetingRefusal(409, ARCHIVED_MESSAGE);
   const existing = await trx
     .selectFrom("calibration_items")
     .select("id")

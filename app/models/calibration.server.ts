@@ -5,7 +5,9 @@
  * Who may see a meeting: leaders, its facilitator and its attendees. An attendee reads the packets of
  * the meeting's candidates through the meeting even when a candidate is outside their circle — that
  * is what a packet is for — but only on the meeting's pages, which never link onward for them, and
- * only until it closes. A closed meeting's packets are frozen as they were at close (decision 0006).
+ * only until it closes. My week lists the same names, each linking to its packet, as the pre-reads of
+ * a meeting the person attends, until it starts. A closed meeting's packets are frozen as they were at
+ * close (decision 0006).
  */
 import { randomInt } from "node:crypto";
 import { type ExpressionBuilder, sql } from "kysely";

@@ -2,12 +2,21 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { requireCandidateAccess, requireRole } from "../auth/policy.server";
+import {
+  denyAsForbidden,
+  isFacilitator,
+  requireCandidateAccess,
+  requireRole,
+} from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError } from "../components/ui/forms";
 import { Link } from "../components/ui/link";
 import { audit } from "../models/audit.server";
-import { addAgendaItem, listUpcomingMeetings } from "../models/calibration-agenda.server";
+import {
+  addAgendaItem,
+  ARCHIVED_MESSAGE,
+  listUpcomingMeetings,
+} from "../models/calibration-agenda.server";
 import { getVisibleMeeting, MeetingRefusal } from "../models/calibration.server";
 import { formatDate } from "../utils/dates";
 import { id } from "../utils/fields";
@@ -33,7 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const access = await requireCandidateAccess(context, viewer, params.candidateId);
   const [candidate, meetings] = await Promise.all([
     activeCandidate(context.db, access.id),
-    listUpcomingMeetings(context.db, { candidateId: access.id }),
+    listUpcomingMeetings(context.db, { candidateId: access.id, facilitatorId: viewer.id }),
   ]);
   if (!candidate || candidate.archived_at) throw notFound();
   return json({
@@ -62,13 +71,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(AddSchema, formData);
   if (!parsed.ok) return parsed.response;
   const candidate = await activeCandidate(context.db, access.id);
-  if (!candidate || candidate.archived_at)
-    return invalid(values, {}, "This person is archived, so they cannot be put on an agenda.");
+  if (!candidate || candidate.archived_at) return invalid(values, {}, ARCHIVED_MESSAGE);
   const meeting = await getVisibleMeeting(context.db, {
     meetingId: parsed.data.meetingId,
     viewer,
   });
   if (!meeting) return invalid(values, { meetingId: ["Choose a meeting from the list."] });
+  // Only the facilitator changes a meeting's agenda, as on the meeting page (audited 403).
+  if (!isFacilitator(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.item.add",
+      "calibration_meeting",
+      meeting.id,
+    );
   try {
     const result = await context.db.transaction().execute(async (trx) => {
       const added = await addAgendaItem(trx, { meetingId: meeting.id, candidateId: candidate.id });
@@ -116,8 +133,8 @@ export default function AddToCalibration() {
       </p>
       <h1 className="mt-2 text-2xl font-semibold">Add {candidate.name} to a calibration</h1>
       <p className="mt-1 text-stone-600">
-        Meetings that have not started yet. {candidate.name} goes last on the agenda you choose;
-        once a meeting has started, its agenda stays as it is.
+        Meetings you facilitate that have not started yet. {candidate.name} goes last on the agenda
+        you choose; once a meeting has started, its agenda stays as it is.
       </p>
       <FormError message={result.formError} />
       {result.errors.meetingId ? (
@@ -157,7 +174,7 @@ export default function AddToCalibration() {
         </ul>
       ) : (
         <p className="mt-4 rounded-lg border border-dashed border-stone-300 bg-white p-6 text-stone-700">
-          No meeting is planned.{" "}
+          You facilitate no meeting that has not started.{" "}
           <Link to="/calibrations/new" className="text-brand-700 underline">
             Plan a calibration meeting
           </Link>{" "}
