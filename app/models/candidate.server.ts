@@ -50,11 +50,9 @@ export async function getCandidateHeader(db: DB, id: string) {
       "candidates.revisit_on",
       "candidates.archived_at",
       "candidates.nominated_reason",
-      // The day of the nomination: the first row of the stage history, else the day the record was made.
-      sql<string>`(coalesce((
-        select min(s.created_at) from stage_changes s
-        where s.candidate_id = candidates.id and s.from_stage is null
-      ), candidates.created_at) at time zone 'UTC')::date::text`.as("nominated_on"),
+      // The day of the nomination: the day the record was made, as for the nudges' grace period
+      // (evidence.server.ts) and the calibration packet.
+      sql<string>`(candidates.created_at at time zone 'UTC')::date::text`.as("nominated_on"),
       "candidates.version",
       jsonBuildObject({ id: eb.ref("manager.id"), name: eb.ref("manager.name") }).as("manager"),
       jsonBuildObject({ id: eb.ref("nominator.id"), name: eb.ref("nominator.name") }).as(

@@ -688,40 +688,6 @@ export function toFacts(row: {
   };
 }
 
-/** The mentor's active plans that have nudges, for "My week". */
-export async function listMentorNudges(
-  db: DB,
-  { mentorId, today }: { mentorId: string; today: string },
-) {
-  const rows = await db
-    .selectFrom("coaching_plans")
-    .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
-    .select((eb) => [
-      "coaching_plans.id",
-      "coaching_plans.goal",
-      "coaching_plans.status",
-      "coaching_plans.started_on",
-      "coaching_plans.target_on",
-      "candidates.id as candidate_id",
-      "candidates.name as candidate_name",
-      ...planFactColumns(eb, today),
-    ])
-    .where("coaching_plans.mentor_id", "=", mentorId)
-    .where("coaching_plans.status", "=", "active")
-    .orderBy("candidates.name")
-    .orderBy("coaching_plans.id")
-    .execute();
-  return rows
-    .map((r) => ({
-      planId: r.id,
-      goal: r.goal,
-      candidateId: r.candidate_id,
-      candidateName: r.candidate_name,
-      nudges: planNudges(toFacts(r), today),
-    }))
-    .filter((r) => r.nudges.length > 0);
-}
-
 // ---- The /coaching list ----------------------------------------------------------------------------
 
 export const PLAN_SCOPES = ["mine", "all"] as const;

@@ -68,6 +68,7 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
         "coaching_plans.status",
         "coaching_plans.started_on",
         "coaching_plans.target_on",
+        "candidates.id as candidate_id",
         "candidates.name as candidate_name",
         ...planFactColumns(eb, today),
         eb
@@ -176,6 +177,7 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
   const coachingNudges = plans
     .map((p) => ({
       planId: p.id,
+      candidateId: p.candidate_id,
       candidateName: p.candidate_name,
       nudges: planNudges(toFacts(p), today),
     }))

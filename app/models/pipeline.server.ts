@@ -6,12 +6,14 @@
  */
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
+import type { AppContext } from "../context";
 import { z } from "zod";
 import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
-import { addDays, daysBetween } from "../utils/dates";
+import { addDays, daysBetween, isoDate } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
 import { FIRST_CHECKIN_DAYS, NO_CHECKIN_DAYS } from "./coaching.server";
+import { listManagersForFilter } from "./user.server";
 import {
   computeNudges,
   type DimensionCoverage,
@@ -471,4 +473,20 @@ export function pipelineCsvRows(
     c.nudges.map((n) => NUDGE_SHORT_LABELS[n]).join("; "),
   ]);
   return [header, ...body];
+}
+
+/**
+ * What both pipeline pages (the board and the coverage view) read before their rows: the query and
+ * filters from the URL, today, the dimensions, and the choices the filter form offers.
+ */
+export async function loadPipelineFilters(context: AppContext, params: URLSearchParams) {
+  const { query, filters, sort } = pipelineQueryFrom(params);
+  const today = isoDate(context.now());
+  const [dimensions, teams, managers] = await Promise.all([
+    listBoardDimensions(context.db),
+    listPipelineTeams(context.db),
+    listManagersForFilter(context.db),
+  ]);
+  const nudgeOptions = PIPELINE_NUDGES.map((key) => ({ key, label: NUDGE_SHORT_LABELS[key] }));
+  return { query, filters, sort, today, dimensions, teams, managers, nudgeOptions };
 }

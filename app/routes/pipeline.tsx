@@ -14,12 +14,12 @@ import {
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
-import { loadPipelineFilters } from "../components/pipeline-filters.server";
 import {
   BOARD_COLUMN_MAX,
   BOARD_COLUMN_PAGE,
   boardColumnSizeFrom,
   listPipelineBoard,
+  loadPipelineFilters,
 } from "../models/pipeline.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { STAGE_LABELS, TRACK_LABELS } from "../utils/labels";

@@ -10,7 +10,6 @@ import {
 import {
   firstCheckinDueOn,
   listCandidatePlans,
-  listMentorNudges,
   planNudges,
 } from "../../app/models/coaching.server";
 import { createFlag } from "../../app/models/flag.server";
@@ -1294,10 +1293,11 @@ describe("nudges", () => {
     ).toMatchObject({ count: 2 });
     expect(later.some((p) => p.planId === paused.id)).toBe(false);
 
-    const forMentor = await listMentorNudges(db, {
-      mentorId: users.otherMentor.id,
-      today: "2026-11-21",
-    });
+    // My week's coaching nudges for a mentor: their active plans that have any.
+    const nudgesOnMyWeek = async (id: string) =>
+      (await getMyWeek(db, { viewer: { id, roles: ["mentor"] }, today: "2026-11-21" }))
+        .coachingNudges;
+    const forMentor = await nudgesOnMyWeek(users.otherMentor.id);
     // Ordered by the candidate's name; Olive's plan (started 51 days ago) has never had a check-in.
     expect(forMentor).toEqual([
       expect.objectContaining({
@@ -1317,9 +1317,7 @@ describe("nudges", () => {
         ],
       }),
     ]);
-    expect(await listMentorNudges(db, { mentorId: users.mentor.id, today: "2026-11-21" })).toEqual(
-      [],
-    );
+    expect(await nudgesOnMyWeek(users.mentor.id)).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
@@ -244,6 +245,10 @@ beforeAll(async () => {
       created_at: new Date("2025-12-01T09:00:00Z"),
     })
     .execute();
+  // Nominated then: the record and its first stage row are made together.
+  await sql`update candidates set created_at = '2025-12-01T09:00:00Z' where id = ${busy}`.execute(
+    db,
+  );
   const { id: flagId } = await db
     .insertInto("flags")
     .values({
