@@ -395,6 +395,48 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
 }
 
 /**
+ * The four leanings as radio buttons (a decision's outcome, a pre-read's leaning), with the field's
+ * errors below; works without JavaScript.
+ */
+export function LeaningRadios({
+  name,
+  legend,
+  checked,
+  errors,
+}: {
+  name: string;
+  legend: string;
+  checked?: string;
+  errors?: string[];
+}) {
+  const errorId = `${name}-error`;
+  return (
+    <fieldset aria-describedby={errors?.length ? errorId : undefined}>
+      <legend className="block text-sm font-medium text-stone-800">{legend}</legend>
+      <div className="mt-1 grid gap-1 sm:grid-cols-2">
+        {LEANINGS.map((o) => (
+          <label key={o} className="flex items-center gap-2 text-sm">
+            <input
+              type="radio"
+              name={name}
+              value={o}
+              defaultChecked={checked === o}
+              className="h-4 w-4 accent-brand-700"
+            />
+            {OUTCOME_LABELS[o]}
+          </label>
+        ))}
+      </div>
+      {errors?.length ? (
+        <p id={errorId} className="mt-1 text-sm text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/**
  * The fields of a decision (and of an amendment): outcome, rationale, the specific evidence it rests
  * on, dissent, next steps and revisit date. Goes inside a <Form>; works without JavaScript.
  */
@@ -419,28 +461,7 @@ export function DecisionFields({
           <EvidenceFactList facts={packet.facts} />
         </div>
       ) : null}
-      <fieldset aria-describedby={errors.outcome?.length ? "outcome-error" : undefined}>
-        <legend className="block text-sm font-medium text-stone-800">Outcome</legend>
-        <div className="mt-1 grid gap-1 sm:grid-cols-2">
-          {LEANINGS.map((o) => (
-            <label key={o} className="flex items-center gap-2 text-sm">
-              <input
-                type="radio"
-                name="outcome"
-                value={o}
-                defaultChecked={outcome === o}
-                className="h-4 w-4 accent-brand-700"
-              />
-              {OUTCOME_LABELS[o]}
-            </label>
-          ))}
-        </div>
-        {errors.outcome?.length ? (
-          <p id="outcome-error" className="mt-1 text-sm text-red-700">
-            {errors.outcome.join(" ")}
-          </p>
-        ) : null}
-      </fieldset>
+      <LeaningRadios name="outcome" legend="Outcome" checked={outcome} errors={errors.outcome} />
       <TextArea
         label="Rationale"
         name="rationale"

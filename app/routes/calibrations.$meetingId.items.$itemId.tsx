@@ -3,7 +3,6 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
-import { LEANINGS } from "../../db/schema";
 import {
   denyAsForbidden,
   denyAsNotFound,
@@ -16,6 +15,7 @@ import {
   DecisionFields,
   DecisionHistory,
   formatDateTime,
+  LeaningRadios,
   MeetingPageHeader,
   Packet,
   PrereadList,
@@ -465,28 +465,12 @@ function PrereadForm({
         defaultValue={view}
         errors={result.errors.view}
       />
-      <fieldset aria-describedby={result.errors.leaning?.length ? "leaning-error" : undefined}>
-        <legend className="block text-sm font-medium text-stone-800">Your leaning</legend>
-        <div className="mt-1 grid gap-1 sm:grid-cols-2">
-          {LEANINGS.map((o) => (
-            <label key={o} className="flex items-center gap-2 text-sm">
-              <input
-                type="radio"
-                name="leaning"
-                value={o}
-                defaultChecked={leaning === o}
-                className="h-4 w-4 accent-brand-700"
-              />
-              {OUTCOME_LABELS[o]}
-            </label>
-          ))}
-        </div>
-        {result.errors.leaning?.length ? (
-          <p id="leaning-error" className="mt-1 text-sm text-red-700">
-            {result.errors.leaning.join(" ")}
-          </p>
-        ) : null}
-      </fieldset>
+      <LeaningRadios
+        name="leaning"
+        legend="Your leaning"
+        checked={leaning}
+        errors={result.errors.leaning}
+      />
       <Button disabled={busy}>
         {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
       </Button>
