@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import { useId } from "react";
 import type { FieldErrors, FormResult, Values } from "../utils/form-result";
-import { Button, CheckboxGroup, SelectField, TextArea, TextField } from "./ui/forms";
+import { Button, CheckboxGroup, SelectField, TextArea, PastDayField } from "./ui/forms";
 import { IdempotencyKeyField } from "./ui/idempotency-key";
 
 export interface ObservationFormProps {
@@ -194,15 +194,12 @@ export function ObservationForm({
       />
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
+        <PastDayField
           label="Observed on"
           name="observedOn"
-          type="date"
-          required
-          max={today}
+          form={form}
+          today={today}
           min="2000-01-01"
-          defaultValue={form.value("observedOn") || today}
-          errors={errors.observedOn}
         />
         {assignments.length || errors.assignmentId?.length ? (
           <SelectField

@@ -12,7 +12,7 @@ import {
   requireCandidateAccess,
 } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
-import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
+import { Button, FormError, TextArea, PastDayField } from "../components/ui/forms";
 import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -326,15 +326,12 @@ export default function FlagPage() {
       <div className="grid gap-4 md:grid-cols-2">
         <Panel title="Discussed with the person">
           <FlagForm action={here} intent="discussed" version={version}>
-            <TextField
+            <PastDayField
               label="Discussed on"
               name="discussedOn"
-              type="date"
-              required
+              form={discussed}
+              today={today}
               min={flag.observed_on}
-              max={today}
-              defaultValue={discussed.value("discussedOn") || today}
-              errors={discussed.errors.discussedOn}
             />
             <NoteField
               label="Note (optional)"

@@ -5,7 +5,7 @@ import { Link } from "../components/ui/link";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { ChoiceSelect } from "../components/choice-select";
-import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
+import { Button, FormError, TextArea, PastDayField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -131,15 +131,12 @@ export default function NewFlag() {
               ))}
             </dl>
           </details>
-          <TextField
+          <PastDayField
             label="Observed on"
             name="observedOn"
-            type="date"
-            required
-            max={today}
+            form={result}
+            today={today}
             min="2000-01-01"
-            defaultValue={result.value("observedOn") || today}
-            errors={result.errors.observedOn}
           />
           <TextArea
             label="Situation (optional)"

@@ -5,7 +5,7 @@ import { Link } from "../components/ui/link";
 import { denyAsNotFound } from "../auth/policy.server";
 import { ActionItem, observationValues, Panel, PlanHistory } from "../components/coaching-plan";
 import { ObservationForm } from "../components/observation-form";
-import { Button, FormError, TextArea, TextField } from "../components/ui/forms";
+import { Button, FormError, TextArea, TextField, PastDayField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -492,15 +492,7 @@ export default function PlanPage() {
             <input type="hidden" name="intent" value="checkin" />
             <IdempotencyKeyField value={checkin.key(keys.checkin)} />
             <div className="grid gap-3 sm:grid-cols-2">
-              <TextField
-                label="Held on"
-                name="heldOn"
-                type="date"
-                required
-                max={today}
-                defaultValue={checkin.value("heldOn") || today}
-                errors={checkin.errors.heldOn}
-              />
+              <PastDayField label="Held on" name="heldOn" form={checkin} today={today} />
               <TextField
                 label="Next check-in (optional)"
                 name="nextOn"

@@ -9,6 +9,7 @@ import {
   Button,
   CheckboxGroup,
   FormError,
+  PastDayField,
   SelectField,
   TextArea,
   TextField,
@@ -256,15 +257,12 @@ export default function PlanEditPage() {
         <input type="hidden" name="intent" value={intent} />
         <input type="hidden" name="version" value={version} />
         <h3 className="font-medium">{title}</h3>
-        <TextField
+        <PastDayField
           label="Date"
           name="changedOn"
-          type="date"
-          required
+          form={result}
+          today={today}
           min={plan.started_on}
-          max={today}
-          defaultValue={result.value("changedOn") || today}
-          errors={result.errors.changedOn}
         />
         <TextArea
           label="Reason"
@@ -433,15 +431,12 @@ export default function PlanEditPage() {
                 observation. It lands on the candidate's timeline.
               </p>
               <div className="grid gap-3 sm:grid-cols-2">
-                <TextField
+                <PastDayField
                   label="Completed on"
                   name="changedOn"
-                  type="date"
-                  required
+                  form={complete}
+                  today={today}
                   min={plan.started_on}
-                  max={today}
-                  defaultValue={complete.value("changedOn") || today}
-                  errors={complete.errors.changedOn}
                 />
               </div>
               <TextArea

@@ -79,6 +79,37 @@ export function TextField({
   );
 }
 
+/**
+ * The day something happened: a required date no later than `today` (and not before `min`), filled
+ * with today until the person picks another, or with what they sent when the form was refused.
+ */
+export function PastDayField({
+  label,
+  name,
+  form,
+  today,
+  min,
+}: {
+  label: string;
+  name: string;
+  form: { value(name: string): string; errors: FieldErrors };
+  today: string;
+  min?: string;
+}) {
+  return (
+    <TextField
+      label={label}
+      name={name}
+      type="date"
+      required
+      min={min}
+      max={today}
+      defaultValue={form.value(name) || today}
+      errors={form.errors[name]}
+    />
+  );
+}
+
 export function TextArea({
   label,
   name,
