@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { Link } from "../components/ui/link";
 import { z } from "zod";
 import { STAGES, TRACKS } from "../../db/schema";
@@ -223,26 +224,10 @@ export default function Candidates() {
           <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Name
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Title
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Team
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Track
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Stage
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Manager
-                  </th>
-                </tr>
+                <ColumnHeads
+                  className="px-3 py-2 font-semibold"
+                  labels={["Name", "Title", "Team", "Track", "Stage", "Manager"]}
+                />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {candidates.map((c) => (

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { ColumnHeads } from "../components/ui/column-heads";
 import { Link } from "../components/ui/link";
 import { requireRole } from "../auth/policy.server";
 import {
@@ -89,32 +90,19 @@ export default function Coaching() {
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <caption className="sr-only">Coaching plans</caption>
               <thead className="bg-stone-50 text-left">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Candidate (opens the plan)
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Goal
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Status
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Mentor
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Next action due
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Last check-in
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Needs attention
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Open flags
-                  </th>
-                </tr>
+                <ColumnHeads
+                  className="px-3 py-2 font-medium"
+                  labels={[
+                    "Candidate (opens the plan)",
+                    "Goal",
+                    "Status",
+                    "Mentor",
+                    "Next action due",
+                    "Last check-in",
+                    "Needs attention",
+                    "Open flags",
+                  ]}
+                />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {plans.map((p) => (
