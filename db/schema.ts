@@ -83,8 +83,35 @@ export interface FrameworkTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
+/** Everyone in the organisation (decision 0017): directory facts only. */
+export interface PeopleTable {
+  id: Id;
+  name: string;
+  email: string | null;
+  title: ColumnType<string, string | undefined, string>;
+  team: ColumnType<string, string | undefined, string>;
+  manager_id: string | null;
+  user_id: string | null;
+  left_on: DateOnly | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface PeopleImportsTable {
+  id: Id;
+  uploaded_by: string;
+  file_name: ColumnType<string, string | undefined, string>;
+  content: string | null;
+  applied_at: Timestamp | null;
+  applied_by: string | null;
+  summary: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+}
+/** A person who has been nominated. name, email, title and team are kept equal to the person's by triggers. */
 export interface CandidatesTable {
   id: Id;
+  /** Filled by the database from the email (or a new person) when left out. */
+  person_id: ColumnType<string, string | undefined, never>;
   name: string;
   email: string | null;
   title: ColumnType<string, string | undefined, string>;
@@ -127,6 +154,8 @@ export interface SniffTestsTable {
   signals: string;
   red_flags: string;
   timebox_days: number;
+  /** false: the person completes it or not, in one step, without accepting it first. */
+  needs_acceptance: ColumnType<boolean, boolean | undefined, boolean>;
   created_by: string;
   archived_at: Timestamp | null;
   idempotency_key: string | null;
@@ -148,11 +177,27 @@ export interface SniffTestRevisionsTable {
   edited_by: string;
   created_at: CreatedAt;
 }
+export interface SniffTestOfferingsTable {
+  id: Id;
+  sniff_test_id: string;
+  sniff_test_revision_id: string;
+  offered_by: string;
+  /** Who it went to, in words: a team's name, or "People picked from the directory". */
+  audience: string;
+  offered_on: DateOnly;
+  due_on: DateOnly;
+  idempotency_key: string | null;
+  created_at: CreatedAt;
+}
 export interface SniffTestAssignmentsTable {
   id: Id;
   sniff_test_id: string;
   sniff_test_revision_id: string;
-  candidate_id: string;
+  /** Set when the person is a candidate (by the database, also when they are nominated later). */
+  candidate_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Filled by the database from candidate_id when left out. */
+  person_id: ColumnType<string, string | undefined, never>;
+  offering_id: string | null;
   assigned_by: string;
   offered_on: DateOnly;
   due_on: DateOnly;
@@ -399,11 +444,14 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   dimensions: FrameworkTable;
   anti_patterns: FrameworkTable;
+  people: PeopleTable;
+  people_imports: PeopleImportsTable;
   candidates: CandidatesTable;
   candidate_observers: CandidateObserversTable;
   stage_changes: StageChangesTable;
   sniff_tests: SniffTestsTable;
   sniff_test_revisions: SniffTestRevisionsTable;
+  sniff_test_offerings: SniffTestOfferingsTable;
   sniff_test_assignments: SniffTestAssignmentsTable;
   sniff_test_assignment_events: SniffTestAssignmentEventsTable;
   observations: ObservationsTable;

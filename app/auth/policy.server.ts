@@ -251,6 +251,36 @@ export async function requirePlanAccess(
   return { ...row, candidate_visible: Boolean(row.candidate_visible), mayEdit };
 }
 
+// ---- People in the directory ------------------------------------------------------------------------
+// Everyone leading (leader, manager, mentor) reads the directory's facts about anyone: name, work email,
+// title, team, manager, active or left. Admins keep the directory, so they read those facts too, and
+// nothing more. What is recorded about a person who is not a candidate (the sniff tests offered to
+// them) is for their circle: leaders, everyone above them in the manager chain, whoever offered them a
+// test, and, once nominated, the candidate's circle. Outside it a person is directory facts only.
+
+/** May read the directory's facts. */
+export function seesDirectory(viewer: Viewer): boolean {
+  return seesPeopleData(viewer) || viewer.roles.includes("admin");
+}
+
+/**
+ * A person's circle as SQL over `people`: the ids are computed once per statement from the viewer's
+ * own rows (the people below the viewer's own person, the assignments they made, the candidates they
+ * see), as candidateVisibleTo does.
+ */
+export function personInCircleOf(viewer: Viewer): RawBuilder<SqlBool> {
+  if (!seesPeopleData(viewer)) return sql<SqlBool>`false`;
+  if (isLeader(viewer)) return sql<SqlBool>`true`;
+  const v = viewer.id;
+  return sql<SqlBool>`people.id = any(array(
+    with recursive below(id) as (
+      select p.id from people p join people me on p.manager_id = me.id where me.user_id = ${v}
+      union select p.id from people p join below on p.manager_id = below.id)
+    select id from below
+    union all select person_id from sniff_test_assignments where assigned_by = ${v}
+    union all select person_id from candidates where ${candidateVisibleTo(viewer)}))`;
+}
+
 // ---- Calibration meetings ----------------------------------------------------------------------------
 // A meeting's packets show candidates to its attendees even outside their circle: that is what a
 // packet is for, and it is only reachable through the meeting's own pages. That access ends when the

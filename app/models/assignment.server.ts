@@ -354,6 +354,8 @@ export async function transitionAssignment(
 
   let debrief: Saved<ObservationKeyRow> | null = null;
   if (input.debrief) {
+    // A debrief is an observation, which belongs to a candidate: a person not nominated closes without one.
+    if (!assignment.candidate_id) throw new Error("A debrief needs the person to be a candidate.");
     const dimensionIds = [
       assignment.dimension_id,
       ...input.debrief.dimensionIds.filter((id) => id !== assignment.dimension_id),

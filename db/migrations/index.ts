@@ -8,6 +8,7 @@ import * as m0006 from "./2026-11-21-0006-evidence-coverage-locks";
 import * as m0007 from "./2026-12-01-0007-frozen-packets-audit-scrub";
 import * as m0008 from "./2026-12-01-0008-login-throttle";
 import * as m0009 from "./2026-12-01-0009-readiness-probe";
+import * as m0010 from "./2026-12-01-0010-people";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-0007-frozen-packets-audit-scrub": m0007,
   "2026-12-01-0008-login-throttle": m0008,
   "2026-12-01-0009-readiness-probe": m0009,
+  "2026-12-01-0010-people": m0010,
 };
 
 export const migrationProvider: MigrationProvider = {
