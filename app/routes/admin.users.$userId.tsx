@@ -133,16 +133,13 @@ async function applyUserAction(
   // Whoever knows a people-role account's password, or brings it back, can read what it reads.
   const peopleRoles = target.roles.filter((r) => PEOPLE_ROLES.includes(r));
   const takeover = peopleRoles.length ? { peopleRoles, reauthenticated: true } : undefined;
+  /** The acting admin's password, asked again before a change that opens people data: null when it matches. */
+  const confirmPassword = (action: string, password: string | undefined) =>
+    reauthenticate(context, { admin, action, entityId: target.id, password, values });
 
   if (input.intent === "reset_password") {
     if (takeover) {
-      const refused = await reauthenticate(context, {
-        admin,
-        action: "user.password_reset",
-        entityId: target.id,
-        password: input.currentPassword,
-        values,
-      });
+      const refused = await confirmPassword("user.password_reset", input.currentPassword);
       if (refused) return refused;
     }
     const passwordHash = await hashPassword(input.password);
@@ -162,13 +159,7 @@ async function applyUserAction(
       return redirectWithFlash(here, `The account is already ${disable ? "disabled" : "active"}.`);
     }
     if (input.intent === "enable" && takeover) {
-      const refused = await reauthenticate(context, {
-        admin,
-        action: "user.enable",
-        entityId: target.id,
-        password: input.currentPassword,
-        values,
-      });
+      const refused = await confirmPassword("user.enable", input.currentPassword);
       if (refused) return refused;
     }
     const refusal = await context.db.transaction().execute(async (trx) => {
@@ -217,13 +208,7 @@ async function applyUserAction(
   const rolesAdded = roles.filter((r) => !target.roles.includes(r));
   const grantsPeopleData = rolesAdded.some((r) => PEOPLE_ROLES.includes(r));
   if (grantsPeopleData) {
-    const refused = await reauthenticate(context, {
-      admin,
-      action: "user.update",
-      entityId: target.id,
-      password: input.currentPassword,
-      values,
-    });
+    const refused = await confirmPassword("user.update", input.currentPassword);
     if (refused) return refused;
   }
   const outcome = await context.db.transaction().execute(async (trx) => {
