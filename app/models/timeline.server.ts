@@ -90,6 +90,23 @@ function columns(
   ];
 }
 
+/**
+ * The columns of a status event kept in an events table `e` (when, its note, the status before and
+ * after) by the user `u`: a flag's or a sniff test assignment's later events.
+ */
+function statusEventColumns(title: string, linkId: string): Partial<Record<ColumnName, Column>> {
+  return {
+    at: sql<Date>`e.created_at`,
+    day: dayOf("e.created_at"),
+    actor: sql<string | null>`u.name`,
+    title: sql<string | null>`${sql.ref(title)}`,
+    detail: sql<string | null>`nullif(e.note, '')`,
+    from_status: sql<string | null>`e.from_status`,
+    to_status: sql<string | null>`e.to_status`,
+    link_id: sql<string | null>`${sql.ref(linkId)}::text`,
+  };
+}
+
 function observationBranch(db: DB, candidateId: string, dimensionId: string | null): Branch {
   let query = db
     .selectFrom("observations as o")
@@ -168,16 +185,7 @@ function flagBranches(db: DB, candidateId: string): Branch[] {
         "flag",
         sql<string>`case when e.kind = 'discussed' then 'flag_discussed' else 'flag_status' end`,
         "e.id",
-        {
-          at: sql<Date>`e.created_at`,
-          day: dayOf("e.created_at"),
-          actor: sql<string | null>`u.name`,
-          title: sql<string | null>`p.name`,
-          detail: sql<string | null>`nullif(e.note, '')`,
-          from_status: sql<string | null>`e.from_status`,
-          to_status: sql<string | null>`e.to_status`,
-          link_id: sql<string | null>`f.id::text`,
-        },
+        statusEventColumns("p.name", "f.id"),
       ),
     )
     .where("f.candidate_id", "=", candidateId)
@@ -191,18 +199,7 @@ function sniffTestBranch(db: DB, candidateId: string): Branch {
     .innerJoin("sniff_test_assignments as a", "a.id", "e.assignment_id")
     .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
     .innerJoin("users as u", "u.id", "e.changed_by")
-    .select(
-      columns("sniff_test", "assignment", "e.id", {
-        at: sql<Date>`e.created_at`,
-        day: dayOf("e.created_at"),
-        actor: sql<string | null>`u.name`,
-        title: sql<string | null>`r.title`,
-        detail: sql<string | null>`nullif(e.note, '')`,
-        from_status: sql<string | null>`e.from_status`,
-        to_status: sql<string | null>`e.to_status`,
-        link_id: sql<string | null>`a.id::text`,
-      }),
-    )
+    .select(columns("sniff_test", "assignment", "e.id", statusEventColumns("r.title", "a.id")))
     .where("a.candidate_id", "=", candidateId) as unknown as Branch;
 }
 
