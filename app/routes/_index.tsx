@@ -51,28 +51,30 @@ function Item({
   );
 }
 
-function Section({
+/** A titled list of the week's items, with how many there are, or `empty` when there are none. */
+function Section<T>({
   title,
   empty,
+  items,
   children,
-  count,
 }: {
   title: string;
   empty: string;
-  count: number;
-  children: ReactNode;
+  items: readonly T[];
+  /** One item's line (an <li> with its key). */
+  children: (item: T) => ReactNode;
 }) {
   // aria-labelledby takes a list of ids separated by spaces, so the title cannot be the id.
   const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
     <section className="rounded-lg border border-stone-200 bg-white p-4" aria-labelledby={id}>
       <h2 id={id} className="text-lg font-semibold">
-        {title} <span className="text-sm font-normal text-stone-600">({count})</span>
+        {title} <span className="text-sm font-normal text-stone-600">({items.length})</span>
       </h2>
-      {count === 0 ? (
+      {items.length === 0 ? (
         <p className="mt-2 text-stone-600">{empty}</p>
       ) : (
-        <ul className="mt-2 divide-y divide-stone-100">{children}</ul>
+        <ul className="mt-2 divide-y divide-stone-100">{items.map((item) => children(item))}</ul>
       )}
     </section>
   );
@@ -103,7 +105,8 @@ export default function MyWeek() {
       </div>
     );
   }
-  const overdue = (day: string | null) => (day && day < today ? " · overdue" : "");
+  const due = (day: string | null) =>
+    `due ${formatDate(day)}${day && day < today ? " · overdue" : ""}`;
   return (
     <div>
       <h1 className="text-2xl font-semibold">My week</h1>
@@ -113,10 +116,10 @@ export default function MyWeek() {
       <div className="mt-6 grid gap-4 md:grid-cols-2">
         <Section
           title="Recent candidates"
-          count={week.recent.length}
+          items={week.recent}
           empty="You have not written about anyone yet. Open a candidate from the Candidates page to note what you saw."
         >
-          {week.recent.map((c) => (
+          {(c) => (
             <Item
               key={c.id}
               to={`/candidates/${c.id}`}
@@ -128,34 +131,29 @@ export default function MyWeek() {
                 </>
               }
             />
-          ))}
+          )}
         </Section>
         <Section
           title="Sniff tests due"
-          count={week.assignments.length}
+          items={week.assignments}
           empty="No sniff tests are due in the next seven days."
         >
-          {week.assignments.map((a) => (
+          {(a) => (
             <Item
               key={a.id}
               to={`/candidates/${a.candidate_id}`}
               name={a.candidate_name}
               title={a.title}
-              detail={
-                <>
-                  {a.status}, due {formatDate(a.due_on)}
-                  {overdue(a.due_on)}
-                </>
-              }
+              detail={`${a.status}, ${due(a.due_on)}`}
             />
-          ))}
+          )}
         </Section>
         <Section
           title="Flags not yet discussed"
-          count={week.flags.length}
+          items={week.flags}
           empty="Every open flag you raised or manage has been discussed with the person."
         >
-          {week.flags.map((f) => (
+          {(f) => (
             <Item
               key={f.id}
               to={`/candidates/${f.candidate_id}`}
@@ -163,34 +161,29 @@ export default function MyWeek() {
               title={f.anti_pattern}
               detail={<>observed {formatDate(f.observed_on)}</>}
             />
-          ))}
+          )}
         </Section>
         <Section
           title="Coaching actions due"
-          count={week.actions.length}
+          items={week.actions}
           empty="No coaching actions are due for your mentees."
         >
-          {week.actions.map((a) => (
+          {(a) => (
             <Item
               key={a.id}
               to={`/coaching/${a.plan_id}`}
               name={a.candidate_name}
               title={a.title}
-              detail={
-                <>
-                  due {formatDate(a.due_on)}
-                  {overdue(a.due_on)}
-                </>
-              }
+              detail={due(a.due_on)}
             />
-          ))}
+          )}
         </Section>
         <Section
           title="Check-ins due"
-          count={week.checkins.length}
+          items={week.checkins}
           empty="No check-in is planned for the next seven days."
         >
-          {week.checkins.map((c) => (
+          {(c) => (
             <Item
               key={c.id}
               to={`/coaching/${c.id}`}
@@ -204,14 +197,14 @@ export default function MyWeek() {
                 </>
               }
             />
-          ))}
+          )}
         </Section>
         <Section
           title="Coaching nudges"
-          count={week.coachingNudges.length}
+          items={week.coachingNudges}
           empty="Your coaching plans are on track: recent check-ins, no overdue actions, no target passed."
         >
-          {week.coachingNudges.map((p) => (
+          {(p) => (
             <Item key={p.planId} to={`/coaching/${p.planId}`} name={p.candidateName}>
               <ul className="text-sm text-amber-900">
                 {p.nudges.map((n) => (
@@ -219,33 +212,33 @@ export default function MyWeek() {
                 ))}
               </ul>
             </Item>
-          ))}
+          )}
         </Section>
         <Section
           title="Next calibration"
-          count={week.meeting ? 1 : 0}
+          items={week.meeting ? [week.meeting] : []}
           empty="You are not attending an upcoming calibration meeting."
         >
-          {week.meeting ? (
-            <li className="py-2">
+          {(meeting) => (
+            <li key={meeting.id} className="py-2">
               <Link
                 className="font-medium text-brand-700 underline"
-                to={`/calibrations/${week.meeting.id}`}
+                to={`/calibrations/${meeting.id}`}
               >
-                {week.meeting.title}
+                {meeting.title}
               </Link>
               <span className="block text-sm text-stone-600">
-                {formatDate(week.meeting.scheduled_for)}
+                {formatDate(meeting.scheduled_for)}
               </span>
             </li>
-          ) : null}
+          )}
         </Section>
         <Section
           title="Calibration pre-reads"
-          count={week.prereads.length}
+          items={week.prereads}
           empty="No calibration meeting you attend is waiting to start, so there is nothing to pre-read."
         >
-          {week.prereads.map((m) => (
+          {(m) => (
             <li key={m.id} className="py-2">
               <Link className="font-medium text-brand-700 underline" to={`/calibrations/${m.id}`}>
                 {m.title}
@@ -279,15 +272,15 @@ export default function MyWeek() {
                 </ul>
               )}
             </li>
-          ))}
+          )}
         </Section>
         {"roleChangeDays" in data && (data.isManager || week.handovers.length) ? (
           <Section
             title="Mentor handovers"
-            count={week.handovers.length}
+            items={week.handovers}
             empty={`No plan of your candidates was handed to another mentor by someone else in the last ${data.roleChangeDays} days.`}
           >
-            {week.handovers.map((h) => (
+            {(h) => (
               <Item
                 key={h.id}
                 to={`/coaching/${h.planId}`}
@@ -301,21 +294,21 @@ export default function MyWeek() {
               >
                 ’s plan was handed from {h.fromMentorName} to {h.toMentorName} by {h.changedByName}
               </Item>
-            ))}
+            )}
           </Section>
         ) : null}
         {week.roleChanges && "roleChangeDays" in data ? (
           <Section
             title="Role changes"
-            count={week.roleChanges.length}
+            items={week.roleChanges}
             empty={`Nobody was given or lost a leader, manager or mentor role in the last ${data.roleChangeDays} days.`}
           >
-            {week.roleChanges.map((c) => (
+            {(c) => (
               <li key={c.id} className="py-2">
                 {roleChangeText(c)}
                 <span className="block text-sm text-stone-600">{formatDate(c.at)}</span>
               </li>
-            ))}
+            )}
           </Section>
         ) : null}
       </div>
