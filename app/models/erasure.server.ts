@@ -2,6 +2,9 @@
  * Erasure (docs/security.md §4, Privacy): removing a candidate for good. Only archived candidates can
  * be erased; the candidate row goes and every row that refers to it goes with it through ON DELETE
  * CASCADE (the security tests derive that table list from the catalogue and check each is emptied).
+ * Their person goes too: the directory keeps their name, and the sniff tests offered to them before
+ * they were nominated refer to the person (decision 0017). Their reports keep no manager until the
+ * next import names one.
  * What stays is the audit trail's events — who did what, when, with what outcome — with their details
  * scrubbed: details can hold facts about the person (an outcome, a stage, a signal, a mentor).
  */
@@ -57,9 +60,8 @@ async function recordIds(trx: DB, candidateId: string): Promise<string[]> {
     union all select id::text from calibration_prereads where item_id in (select id from i)
     union all select id::text from observation_revisions where observation_id in (select id from o)
     union all select id::text from flag_events where flag_id in (select id from f)
-    union all select id::text from sniff_test_assignment_events where assignment_id in (select id from a)`.execute(
-    trx,
-  );
+    union all select id::text from sniff_test_assignment_events where assignment_id in (select id from a)
+    union all select person_id::text from candidates where id = ${candidateId}`.execute(trx);
   return [candidateId, ...rows.map((r) => r.id)];
 }
 
@@ -105,7 +107,7 @@ export async function eraseCandidate(
   return db.transaction().execute(async (trx) => {
     const candidate = await trx
       .selectFrom("candidates")
-      .select(["id", "created_at"])
+      .select(["id", "created_at", "person_id"])
       .where("id", "=", candidateId)
       .where("stage", "=", "archived")
       .forUpdate()
@@ -119,6 +121,7 @@ export async function eraseCandidate(
       .returning("id")
       .executeTakeFirst();
     if (!row) return "missing";
+    await trx.deleteFrom("people").where("id", "=", candidate.person_id).execute();
     await audit(trx, {
       actorId,
       action: "candidate.erase",
