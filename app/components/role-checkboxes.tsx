@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { z } from "zod";
 import { ROLES, type Role } from "../../db/schema";
-import { ErrorText } from "./ui/forms";
+import { ErrorText, TextField } from "./ui/forms";
 
 const ROLE_HINTS: Record<Role, string> = {
   admin: "accounts, framework and audit log; no people data",
@@ -20,6 +20,20 @@ export const RolesSchema = z.preprocess(
 
 /** The acting admin's own password: asked for only when the change gives access to people data. */
 export const CurrentPassword = z.string().max(1000, "That password is too long.").optional();
+
+/** The field for that password, with why it is asked for here. */
+export function CurrentPasswordField({ errors, hint }: { errors?: string[]; hint: string }) {
+  return (
+    <TextField
+      label="Your current password"
+      name="currentPassword"
+      type="password"
+      autoComplete="current-password"
+      hint={hint}
+      errors={errors}
+    />
+  );
+}
 
 /** The role checkboxes of the account forms, with what each role may see. */
 export function RoleCheckboxes({

@@ -32,7 +32,12 @@ import {
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
 import type { AppContext } from "../context";
-import { CurrentPassword, RoleCheckboxes, RolesSchema } from "../components/role-checkboxes";
+import {
+  CurrentPassword,
+  CurrentPasswordField,
+  RoleCheckboxes,
+  RolesSchema,
+} from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Edit account · Noseworthy" }];
 
@@ -427,18 +432,5 @@ export default function EditUser() {
         </div>
       </div>
     </section>
-  );
-}
-
-function CurrentPasswordField({ errors, hint }: { errors?: string[]; hint: string }) {
-  return (
-    <TextField
-      label="Your current password"
-      name="currentPassword"
-      type="password"
-      autoComplete="current-password"
-      hint={hint}
-      errors={errors}
-    />
   );
 }

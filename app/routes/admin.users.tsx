@@ -16,7 +16,12 @@ import { useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { formatDate } from "../utils/dates";
-import { CurrentPassword, RoleCheckboxes, RolesSchema } from "../components/role-checkboxes";
+import {
+  CurrentPassword,
+  CurrentPasswordField,
+  RoleCheckboxes,
+  RolesSchema,
+} from "../components/role-checkboxes";
 
 export const meta: MetaFunction = () => [{ title: "Users · Noseworthy" }];
 
@@ -207,11 +212,7 @@ export default function AdminUsers() {
             hint="At least 12 characters. Give it to the person through a private channel."
             errors={errors.password}
           />
-          <TextField
-            label="Your current password"
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
+          <CurrentPasswordField
             hint="Needed to give a leader, manager or mentor role: they reveal people data."
             errors={errors.currentPassword}
           />
