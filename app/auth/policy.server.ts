@@ -281,6 +281,27 @@ export function personInCircleOf(viewer: Viewer): RawBuilder<SqlBool> {
     union all select person_id from candidates where ${candidateVisibleTo(viewer)}))`;
 }
 
+/** May nominate someone from the directory: anyone leading (leader, manager, mentor). */
+export function mayNominate(viewer: Viewer): boolean {
+  return seesPeopleData(viewer);
+}
+
+/**
+ * The person's id when the viewer may read the directory and the person exists; otherwise an audited
+ * 404, the same answer as for a person who does not exist.
+ */
+export async function requirePerson(ctx: Ctx, viewer: Viewer, personId: string | undefined) {
+  if (!isUuid(personId) || !seesDirectory(viewer))
+    throw await denyAsNotFound(ctx, viewer, "person", personId);
+  const row = await ctx.db
+    .selectFrom("people")
+    .select("people.id")
+    .where("people.id", "=", personId)
+    .executeTakeFirst();
+  if (!row) throw await denyAsNotFound(ctx, viewer, "person", personId);
+  return row;
+}
+
 // ---- Calibration meetings ----------------------------------------------------------------------------
 // A meeting's packets show candidates to its attendees even outside their circle: that is what a
 // packet is for, and it is only reachable through the meeting's own pages. That access ends when the

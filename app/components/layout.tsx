@@ -20,6 +20,7 @@ interface NavItem {
 export const NAV: NavItem[] = [
   { to: "/", label: "My week", roles: ["leader", "manager", "mentor"] },
   { to: "/candidates", label: "Candidates", roles: ["leader", "manager"] },
+  { to: "/people", label: "People", roles: ["leader", "manager", "mentor", "admin"] },
   { to: "/sniff-tests", label: "Sniff tests", roles: ["leader", "manager"] },
   { to: "/coaching", label: "Coaching", roles: ["leader", "manager", "mentor"] },
   { to: "/pipeline", label: "Pipeline", roles: ["leader"] },
