@@ -164,6 +164,20 @@ export async function findAddressableFlagIds(
   return rows.map((r) => r.id);
 }
 
+type WithPlan = Database & { p: Database["coaching_plans"] };
+
+/** The plan `p`'s focus dimensions, in the framework's order. */
+const planDimensions = (eb: ExpressionBuilder<WithPlan, "p">) =>
+  jsonArrayFrom(
+    eb
+      .selectFrom("coaching_plan_dimensions as pd")
+      .innerJoin("dimensions as d", "d.id", "pd.dimension_id")
+      .select(["d.id", "d.name"])
+      .whereRef("pd.plan_id", "=", "p.id")
+      .orderBy("d.position")
+      .orderBy("d.name"),
+  );
+
 /** Everything the plan page shows, in one query. Access has been checked already. */
 export async function getPlan(db: DB, { planId }: { planId: string }) {
   return db
@@ -184,15 +198,7 @@ export async function getPlan(db: DB, { planId }: { planId: string }) {
       "p.started_on",
       "p.target_on",
       "p.version",
-      jsonArrayFrom(
-        eb
-          .selectFrom("coaching_plan_dimensions as pd")
-          .innerJoin("dimensions as d", "d.id", "pd.dimension_id")
-          .select(["d.id", "d.name"])
-          .whereRef("pd.plan_id", "=", "p.id")
-          .orderBy("d.position")
-          .orderBy("d.name"),
-      ).as("dimensions"),
+      planDimensions(eb).as("dimensions"),
       jsonArrayFrom(
         eb
           .selectFrom("coaching_plan_flags as pf")
@@ -285,14 +291,7 @@ export async function getPlanFields(db: DB, { planId }: { planId: string }) {
       "m.name as mentor_name",
       "p.status",
       "p.version",
-      jsonArrayFrom(
-        eb
-          .selectFrom("coaching_plan_dimensions as pd")
-          .innerJoin("dimensions as d", "d.id", "pd.dimension_id")
-          .select(["d.id", "d.name"])
-          .whereRef("pd.plan_id", "=", "p.id")
-          .orderBy("d.position"),
-      ).as("dimensions"),
+      planDimensions(eb).as("dimensions"),
     ])
     .where("p.id", "=", planId)
     .executeTakeFirstOrThrow();
