@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createElement, type FunctionComponent } from "react";
+import { renderToString } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { NAV, navFor } from "../../app/components/layout";
-import { loader as listLoader } from "../../app/routes/people._index";
-import { loader as personLoader } from "../../app/routes/people.$personId._index";
-import { action as newAction, loader as newLoader } from "../../app/routes/people.new";
-import { action as editAction, loader as editLoader } from "../../app/routes/people.$personId.edit";
+import PeopleList, { loader as listLoader } from "../../app/routes/people._index";
+import PersonPage, { loader as personLoader } from "../../app/routes/people.$personId._index";
+import NewPerson, { action as newAction, loader as newLoader } from "../../app/routes/people.new";
+import EditPerson, {
+  action as editAction,
+  loader as editLoader,
+} from "../../app/routes/people.$personId.edit";
 import { MANAGER_CHOICES_MAX, PEOPLE_PAGE_SIZE } from "../../app/models/people.server";
 import {
   body,
@@ -18,6 +23,29 @@ import {
   type TestClock,
 } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+
+// The pages are rendered on the server with the loader's (and action's) real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async () => {
+  const { createElement: h } = await import("react");
+  return {
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigation: () => ({ state: "idle" }),
+    useLocation: () => ({ pathname: "/people" }),
+    useNavigate: () => () => undefined,
+  };
+});
+
+async function render(page: FunctionComponent, loaded: Response, acted?: Response) {
+  remix.loaderData = await body(loaded);
+  remix.actionData = acted ? await body(acted) : undefined;
+  return renderToString(createElement(page));
+}
 
 let handle: DbHandle;
 const clock: TestClock = { now: new Date("2026-12-01T10:00:00Z") };
@@ -226,10 +254,45 @@ describe("the directory list", () => {
   });
 
   it("shows admins the buttons to add, import and export; not others", async () => {
-    const admin = await body(await call(listLoader, get("/people", cookies.admin), ctx()));
-    expect(admin.isAdmin).toBe(true);
-    const mentor = await body(await call(listLoader, get("/people", cookies.mentor), ctx()));
-    expect(mentor.isAdmin).toBe(false);
+    const admin = await render(
+      PeopleList,
+      await call(listLoader, get("/people", cookies.admin), ctx()),
+    );
+    expect(admin).toContain("Add a person");
+    expect(admin).toContain('href="/admin/people/import"');
+    expect(admin).toContain('href="/admin/people.csv"');
+    expect(admin).toContain(`href="/people/${ids.pat}"`);
+    const mentor = await render(
+      PeopleList,
+      await call(listLoader, get("/people", cookies.mentor), ctx()),
+    );
+    expect(mentor).toContain("Pat Outside");
+    expect(mentor).not.toContain("Add a person");
+    expect(mentor).not.toContain("/admin/people");
+    const none = await render(
+      PeopleList,
+      await call(listLoader, get("/people?q=nobody-at-all", cookies.mentor), ctx()),
+    );
+    expect(none).toContain("No one matches these filters");
+  });
+
+  it("tells an admin to import people into an empty directory, and others that it is empty", async () => {
+    const empty = (isAdmin: boolean) =>
+      Response.json({
+        people: [],
+        total: 0,
+        page: 1,
+        pageSize: PEOPLE_PAGE_SIZE,
+        filters: {},
+        teams: [],
+        anyAtAll: false,
+        isAdmin,
+      });
+    const admin = await render(PeopleList, empty(true));
+    expect(admin).toContain("Import people from a CSV file");
+    const mentor = await render(PeopleList, empty(false));
+    expect(mentor).toContain("The directory is empty");
+    expect(mentor).not.toContain("/admin/people/import");
   });
 
   it("offers People in the navigation to everyone leading and to admins", () => {
@@ -259,6 +322,7 @@ describe("a person's page: who sees what", () => {
     for (const who of ["leader", "top", "mid", "mentor"]) {
       const res = await personPage(who, ids.pat);
       expect(res.status, who).toBe(200);
+      expect(await render(PersonPage, res), who).toContain(TEST_TITLE);
       const data = await body(res);
       expect(data.person.in_circle, who).toBe(true);
       expect(
@@ -279,6 +343,11 @@ describe("a person's page: who sees what", () => {
       expect(res.status, who).toBe(200);
       const text = await res.clone().text();
       expect(text, who).not.toContain(TEST_TITLE);
+      const html = await render(PersonPage, res);
+      expect(html, who).toContain("Pat Outside");
+      expect(html, who).toContain(`href="/people/${ids.mid}"`);
+      expect(html, who).not.toContain(TEST_TITLE);
+      expect(html, who).not.toContain("Sniff tests offered");
       const data = await body(res);
       expect(data.person).toMatchObject({
         name: "Pat Outside",
@@ -303,8 +372,9 @@ describe("a person's page: who sees what", () => {
 
   it("offers Nominate to anyone leading for an active person who is not a candidate, never to an admin", async () => {
     for (const who of ["leader", "mid", "elsewhere", "mentor"]) {
-      const data = await body(await personPage(who, ids.pat));
-      expect(data.nominateHref, who).toBe(`/people/${ids.pat}/nominate`);
+      const res = await personPage(who, ids.pat);
+      expect((await body(res)).nominateHref, who).toBe(`/people/${ids.pat}/nominate`);
+      expect(await render(PersonPage, res), who).toContain(`href="/people/${ids.pat}/nominate"`);
     }
     expect((await body(await personPage("admin", ids.pat))).nominateHref).toBeNull();
     // Someone who left is not nominated.
@@ -313,8 +383,12 @@ describe("a person's page: who sees what", () => {
 
   it("links a candidate's record for whoever may see it, and shows neither link to anyone else", async () => {
     for (const who of ["leader", "elsewhere"]) {
-      const data = await body(await personPage(who, ids.cara));
+      const res = await personPage(who, ids.cara);
+      const data = await body(res);
       expect(data.person.candidate_id, who).toBe(ids.caraCandidate);
+      const html = await render(PersonPage, res);
+      expect(html, who).toContain(`href="/candidates/${ids.caraCandidate}"`);
+      expect(html, who).not.toContain("/nominate");
       expect(data.nominateHref, who).toBeNull();
     }
     for (const who of ["mid", "mentor", "admin"]) {
@@ -323,6 +397,9 @@ describe("a person's page: who sees what", () => {
       expect(data.person.candidate_id, who).toBeNull();
       expect(data.nominateHref, who).toBeNull();
       expect(await res.clone().text(), who).not.toContain(ids.caraCandidate);
+      const html = await render(PersonPage, res);
+      expect(html, who).not.toContain("/nominate");
+      expect(html, who).not.toContain("/candidates/");
     }
   });
 });
@@ -375,8 +452,12 @@ describe("adding and editing people (admins)", () => {
   });
 
   it("adds a person once, however often the form is sent, and audits it without personal text", async () => {
-    const loaded = await body(await call(newLoader, get("/people/new", cookies.admin), ctx()));
+    const page = await call(newLoader, get("/people/new", cookies.admin), ctx());
+    const loaded = await body(page);
     expect(loaded.managers.some((m: { id: string }) => m.id === ids.mid)).toBe(true);
+    const html = await render(NewPerson, page);
+    expect(html).toContain('name="idempotencyKey"');
+    expect(html).toContain(`value="${ids.mid}"`);
     const fields = form({
       name: "Ren New",
       email: "Ren@Example.test",
@@ -424,6 +505,13 @@ describe("adding and editing people (admins)", () => {
     expect(b.fieldErrors.email).toBeTruthy();
     expect(b.fieldErrors.name).toBeTruthy();
     expect(b.values.team).toBe("Kept");
+    const html = await render(
+      NewPerson,
+      await call(newLoader, get("/people/new", cookies.admin), ctx()),
+      bad,
+    );
+    expect(html).toContain('value="Kept"');
+    expect(html).toContain(b.fieldErrors.email[0]);
 
     const dup = await call(
       newAction,
@@ -499,6 +587,15 @@ describe("adding and editing people (admins)", () => {
     const s = await body(stale);
     expect(s.yours.name).toBe("Cara Again");
     expect(s.current.name).toBe("Cara Renamed");
+    const html = await render(
+      EditPerson,
+      await call(editLoader, get(`/people/${ids.cara}/edit`, cookies.admin), ctx(), {
+        personId: ids.cara,
+      }),
+      stale,
+    );
+    expect(html).toContain("Your changes and the saved version");
+    expect(html).toContain("Cara Again");
     expect(await auditRows("person.update", ids.cara)).toHaveLength(1);
   });
 
@@ -561,8 +658,9 @@ describe("adding and editing people (admins)", () => {
       .executeTakeFirstOrThrow();
     for (let i = Number(before.n); i <= MANAGER_CHOICES_MAX + 1; i++)
       await insertPerson(`Bulk ${i}`, { team: "Bulk" });
-    const loaded = await body(await call(newLoader, get("/people/new", cookies.admin), ctx()));
-    expect(loaded.managers).toBeNull();
+    const page = await call(newLoader, get("/people/new", cookies.admin), ctx());
+    expect((await body(page)).managers).toBeNull();
+    expect(await render(NewPerson, page)).toContain('name="managerLookup"');
     const byEmail = await call(
       newAction,
       post(
