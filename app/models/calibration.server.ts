@@ -17,6 +17,7 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
+import { observationDimensions } from "./observation.server";
 import {
   type DimensionCoverage,
   getEvidenceCoverage,
@@ -497,14 +498,7 @@ export async function getPacketEvidence(
         "o.author_id",
         "u.name as author_name",
         "r.title as assignment_title",
-        jsonArrayFrom(
-          eb
-            .selectFrom("observation_dimensions as od")
-            .innerJoin("dimensions as d", "d.id", "od.dimension_id")
-            .select(["d.id", "d.name"])
-            .whereRef("od.observation_id", "=", "o.id")
-            .orderBy("d.position"),
-        ).as("dimensions"),
+        observationDimensions(eb).as("dimensions"),
       ])
       .where("o.candidate_id", "=", candidateId)
       .$if(!asOf, (q) => q.where("o.retracted_at", "is", null))

@@ -1,7 +1,7 @@
-import { sql } from "kysely";
+import { type ExpressionBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
-import { SIGNALS, type Signal } from "../../db/schema";
+import { SIGNALS, type Database, type Signal } from "../../db/schema";
 import { z } from "zod";
 import { withdrawFromPackets } from "./calibration.server";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
@@ -160,6 +160,20 @@ async function insertDimensions(trx: DB, observationId: string, dimensionIds: st
     .execute();
 }
 
+type WithObservation = Database & { o: Database["observations"] };
+
+/** The observation `o`'s dimensions, in the framework's order. */
+export const observationDimensions = (eb: ExpressionBuilder<WithObservation, "o">) =>
+  jsonArrayFrom(
+    eb
+      .selectFrom("observation_dimensions as od")
+      .innerJoin("dimensions as d", "d.id", "od.dimension_id")
+      .select(["d.id", "d.name"])
+      .whereRef("od.observation_id", "=", "o.id")
+      .orderBy("d.position")
+      .orderBy("d.name"),
+  );
+
 /** One observation of this candidate with its dimensions, author and linked assignment; undefined otherwise. */
 export async function getObservation(
   db: DB,
@@ -191,15 +205,7 @@ export async function getObservation(
       "o.version",
       "o.created_at",
       "o.updated_at",
-      jsonArrayFrom(
-        eb
-          .selectFrom("observation_dimensions as od")
-          .innerJoin("dimensions as d", "d.id", "od.dimension_id")
-          .select(["d.id", "d.name"])
-          .whereRef("od.observation_id", "=", "o.id")
-          .orderBy("d.position")
-          .orderBy("d.name"),
-      ).as("dimensions"),
+      observationDimensions(eb).as("dimensions"),
     ])
     .where("o.id", "=", observationId)
     .where("o.candidate_id", "=", candidateId)
