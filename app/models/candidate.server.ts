@@ -3,7 +3,7 @@ import { jsonArrayFrom, jsonBuildObject } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
 import { type Database, type Role, STAGES, type Stage, TRACKS, type Track } from "../../db/schema";
-import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, isLeader, personInCircleOf, type Viewer } from "../auth/policy.server";
 import { id, optionalText, text } from "../utils/fields";
 import { addDays, daysBetween } from "../utils/dates";
 import { nudgeGraceWindow, RECENT_EVIDENCE_DAYS } from "./evidence.server";
@@ -316,19 +316,32 @@ export interface CandidateDetails {
   nominatedReason: string;
 }
 
-/** A new candidate at 'spotted' and the first row of their stage history. Run inside a transaction. */
+/**
+ * A new candidate at 'spotted' and the first row of their stage history. Run inside a transaction.
+ * With `personId` the candidate is that person of the directory: the database copies their name,
+ * address, title and team into the record (whatever `details` says) and moves the sniff tests offered
+ * to them earlier into it. Without it, the database joins the person with the address, or makes one.
+ */
 export async function createCandidate(
   trx: DB,
   {
     details,
+    personId,
     nominatedBy,
     idempotencyKey,
     now,
-  }: { details: CandidateDetails; nominatedBy: string; idempotencyKey: string; now: Date },
+  }: {
+    details: CandidateDetails;
+    personId?: string;
+    nominatedBy: string;
+    idempotencyKey: string;
+    now: Date;
+  },
 ) {
   const { id } = await trx
     .insertInto("candidates")
     .values({
+      ...(personId ? { person_id: personId } : {}),
       name: details.name,
       email: details.email,
       title: details.title,
@@ -355,6 +368,147 @@ export async function createCandidate(
     })
     .execute();
   return { id, nominated_by: nominatedBy, created: true };
+}
+
+// ---- Nominating a person of the directory -------------------------------------------------------------
+
+/**
+ * A person of the directory as a nomination needs them: their facts, whether they left, their record
+ * if they are a candidate already (and whether the viewer may open it), and the account of their
+ * directory manager when that account is an active manager (the form's default manager).
+ */
+export async function getPersonForNomination(
+  db: DB,
+  { personId, viewer }: { personId: string; viewer: Viewer },
+) {
+  return db
+    .selectFrom("people")
+    .leftJoin("candidates", "candidates.person_id", "people.id")
+    .leftJoin("people as boss", "boss.id", "people.manager_id")
+    .leftJoin("users as boss_user", (join) =>
+      join
+        .onRef("boss_user.id", "=", "boss.user_id")
+        .on("boss_user.disabled_at", "is", null)
+        .on(sql<SqlBool>`'manager' = any(boss_user.roles)`),
+    )
+    .select([
+      "people.id",
+      "people.name",
+      "people.email",
+      "people.title",
+      "people.team",
+      "people.left_on",
+      "candidates.id as candidate_id",
+      sql<boolean>`candidates.id is not null and ${candidateVisibleTo(viewer)}`.as(
+        "candidate_visible",
+      ),
+      "boss_user.id as manager_user_id",
+    ])
+    .where("people.id", "=", personId)
+    .executeTakeFirst();
+}
+export type PersonForNomination = NonNullable<Awaited<ReturnType<typeof getPersonForNomination>>>;
+
+/**
+ * A sniff test of this person, closed as completed or not completed, that the viewer may see (they
+ * offered it, or the person is in their circle), with what a debrief needs: the test's dimension and
+ * the note left when it closed. Undefined otherwise.
+ */
+export async function getClosedAssignmentForNomination(
+  db: DB,
+  { assignmentId, personId, viewer }: { assignmentId: string; personId: string; viewer: Viewer },
+) {
+  return db
+    .selectFrom("sniff_test_assignments as a")
+    .innerJoin("people", "people.id", "a.person_id")
+    .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
+    .select((eb) => [
+      "a.id",
+      "a.status",
+      "a.offered_on",
+      "a.closed_on",
+      "a.offering_id",
+      "r.title",
+      "r.dimension_id",
+      eb
+        .selectFrom("sniff_test_assignment_events as e")
+        .select("e.note")
+        .whereRef("e.assignment_id", "=", "a.id")
+        .whereRef("e.to_status", "=", "a.status")
+        .orderBy("e.created_at", "desc")
+        .orderBy("e.id", "desc")
+        .limit(1)
+        .$asScalar()
+        .$castTo<string | null>()
+        .as("closing_note"),
+    ])
+    .where("a.id", "=", assignmentId)
+    .where("a.person_id", "=", personId)
+    .where("a.status", "in", ["completed", "not_completed"])
+    .where((eb) => eb.or([eb("a.assigned_by", "=", viewer.id), personInCircleOf(viewer)]))
+    .executeTakeFirst();
+}
+export type AssignmentForNomination = NonNullable<
+  Awaited<ReturnType<typeof getClosedAssignmentForNomination>>
+>;
+
+/** Why this person cannot be nominated (they left, or they are in the pipeline already), or null. */
+export function nominationRefusal(
+  person: Pick<PersonForNomination, "left_on" | "candidate_id">,
+): string | null {
+  if (person.candidate_id) return "They are already in the pipeline: nothing was saved.";
+  if (person.left_on)
+    return "They have left the organisation, so they cannot be nominated: nothing was saved.";
+  return null;
+}
+
+/** A message for the email field when the address belongs to someone who cannot be nominated again. */
+export async function nominationEmailError(db: DB, email: string | null): Promise<string | null> {
+  if (!email) return null;
+  const row = await db
+    .selectFrom("people")
+    .leftJoin("candidates", "candidates.person_id", "people.id")
+    .select(["people.left_on", "candidates.id as candidate_id"])
+    .where("people.email", "=", email.toLowerCase())
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.candidate_id) return "The person with this email address is already in the pipeline.";
+  if (row.left_on) return "The person with this email address has left the organisation.";
+  return null;
+}
+
+/** Whether another person of the directory (not this candidate's) has this address. */
+export async function emailTakenByAnotherPerson(
+  db: DB,
+  { email, candidateId }: { email: string | null; candidateId: string },
+) {
+  if (!email) return false;
+  const row = await db
+    .selectFrom("people")
+    .select("people.id")
+    .where("people.email", "=", email.toLowerCase())
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("candidates")
+            .select("candidates.id")
+            .whereRef("candidates.person_id", "=", "people.id")
+            .where("candidates.id", "=", candidateId),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/** A unique violation on the directory's address or on a person's one candidate record (a race the checks above lost). */
+export function isPersonTaken(error: unknown): "email" | "candidate" | null {
+  const e = error as { code?: string; constraint?: string; message?: string } | undefined;
+  if (e?.code !== "23505") return null;
+  const where = `${e.constraint ?? ""} ${e.message ?? ""}`;
+  if (where.includes("people_email_key")) return "email";
+  if (where.includes("candidates_person_id_key")) return "candidate";
+  return null;
 }
 
 /** Everything the edit page's forms start from. */

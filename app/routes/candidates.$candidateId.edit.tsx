@@ -24,10 +24,12 @@ import {
   addObserver,
   type CandidateForEdit,
   CandidateDetailsSchema,
+  emailTakenByAnotherPerson,
   getCandidateForEdit,
   getCurrentDecision,
   getStageBeforeArchive,
   isActiveUserWithRole,
+  isPersonTaken,
   listObservers,
   listPeopleUsers,
   listStageChanges,
@@ -226,19 +228,33 @@ async function saveDetails(
   ) {
     return badRequest("", values, { managerId: ["Choose an active manager from the list."] });
   }
+  // The address is the person's in the directory, where it is unique.
+  const emailTaken = { email: ["Another person in the directory has this email address."] };
+  if (
+    await emailTakenByAnotherPerson(context.db, { email: details.email, candidateId: candidate.id })
+  )
+    return badRequest("", values, emailTaken);
   const before = savedDetails(candidate);
   const yours: DetailValues = { ...details, email: details.email ?? "" };
   const fields = DETAIL_FIELDS.filter((f) => before[f] !== yours[f]);
-  const saved = await context.db.transaction().execute(async (trx) => {
-    const row = await updateCandidateDetails(trx, {
-      id: candidate.id,
-      version: input.version,
-      details,
+  const saved = await context.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await updateCandidateDetails(trx, {
+        id: candidate.id,
+        version: input.version,
+        details,
+      });
+      if (!row) return false;
+      await audit(trx, { ...base, action: "candidate.update", details: { fields } });
+      return true;
+    })
+    .catch((error: unknown) => {
+      // Someone else took the address between the check and the save.
+      if (isPersonTaken(error) === "email") return "email_taken" as const;
+      throw error;
     });
-    if (!row) return false;
-    await audit(trx, { ...base, action: "candidate.update", details: { fields } });
-    return true;
-  });
+  if (saved === "email_taken") return badRequest("", values, emailTaken);
   if (!saved) {
     const current = await getCandidateForEdit(context.db, candidate.id);
     const failure: FormFailure = {

@@ -12,10 +12,12 @@ import {
   createCandidate,
   findCandidateByIdempotencyKey,
   isActiveUserWithRole,
+  isPersonTaken,
+  nominationEmailError,
   toCandidateDetails,
 } from "../models/candidate.server";
 import { listActiveUsers } from "../models/user.server";
-import { badRequest, formValues, parseForm } from "../utils/forms.server";
+import { badRequest, type FieldErrors, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { useFormResult } from "../utils/form-result";
@@ -24,8 +26,13 @@ export const meta: MetaFunction = () => [{ title: "Nominate a candidate · Nosew
 
 const NominateSchema = CandidateDetailsSchema.extend({ idempotencyKey: IdempotencyKeySchema });
 
+/** Anyone leading may spot potential: mentors, managers and leaders nominate. */
+const NOMINATORS = ["leader", "manager", "mentor"] as const;
+
+const ALREADY_IN_PIPELINE = "The person with this email address is already in the pipeline.";
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const viewer = await requireRole(context, request, NOMINATORS);
   const managers = await listActiveUsers(context.db, { withRole: "manager" });
   return json({
     managers: managers.map((m) => ({ id: m.id, name: m.name })),
@@ -38,7 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const nominated = (id: string) => redirectWithFlash(`/candidates/${id}`, "Candidate nominated.");
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const viewer = await requireRole(context, request, ["manager", "leader"]);
+  const viewer = await requireRole(context, request, NOMINATORS);
   const formData = await request.formData();
   const parsed = parseForm(NominateSchema, formData);
   if (!parsed.ok) return parsed.response;
@@ -49,10 +56,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return saveOnce(context.db, {
     find: (db) => findCandidateByIdempotencyKey(db, idempotencyKey),
     isRepeat: (candidate) => candidate.nominated_by === viewer.id,
-    check: async () =>
-      (await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))
-        ? null
-        : badRequest("", values, { managerId: ["Choose an active manager from the list."] }),
+    check: async () => {
+      const fieldErrors: FieldErrors = {};
+      const emailError = await nominationEmailError(context.db, details.email);
+      if (emailError) fieldErrors.email = [emailError];
+      if (
+        !(await isActiveUserWithRole(context.db, { userId: details.managerId, roles: ["manager"] }))
+      )
+        fieldErrors.managerId = ["Choose an active manager from the list."];
+      return Object.keys(fieldErrors).length ? badRequest("", values, fieldErrors) : null;
+    },
     create: async (trx) => {
       const created = await createCandidate(trx, {
         details,
@@ -72,6 +85,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     },
     answer: (candidate) => nominated(candidate.id),
     values,
+  }).catch((error: unknown) => {
+    // Someone nominated the person with this address between the check and the insert.
+    if (isPersonTaken(error) === "candidate")
+      return badRequest("", values, { email: [ALREADY_IN_PIPELINE] });
+    throw error;
   });
 }
 
@@ -100,6 +118,15 @@ export default function NominateCandidate() {
       >
         <IdempotencyKeyField value={result.key(idempotencyKey)} />
         <FormError message={result.summary} />
+        <p className="text-sm text-stone-600">
+          When the email is the work address of someone in{" "}
+          <Link to="/people" className="text-brand-700 underline">
+            the directory
+          </Link>
+          , the candidate is that person: their name, title and team come from the directory, and
+          the sniff tests offered to them come into their record. To start from the directory, open
+          the person there and choose “Nominate”.
+        </p>
         <CandidateDetailsFields
           value={(name) => result.value(name, name === "managerId" ? defaultManagerId : "")}
           errors={result.errors}
