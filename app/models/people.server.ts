@@ -340,6 +340,14 @@ export async function findPersonByIdempotencyKey(db: DB, key: string) {
   return { id: row.entity_id, created_by: row.actor_id };
 }
 
+/**
+ * Until `people` has its own UNIQUE idempotency_key, concurrent submits of one form are serialised on
+ * the key for the rest of the transaction: the second finds the first's audit row once it commits.
+ */
+export async function lockIdempotencyKey(trx: DB, key: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}
+
 export async function createPerson(trx: DB, details: PersonDetails) {
   return trx
     .insertInto("people")

@@ -12,6 +12,7 @@ import {
   findPersonByEmail,
   findPersonByIdempotencyKey,
   listManagerChoices,
+  lockIdempotencyKey,
   PERSON_FIELDS,
   type PersonDetails,
   PersonDetailsSchema,
@@ -68,6 +69,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     },
     create: async (trx) => {
       const d = details as PersonDetails;
+      await lockIdempotencyKey(trx, input.idempotencyKey);
+      const twin = await findPersonByIdempotencyKey(trx, input.idempotencyKey);
+      if (twin) return { ...twin, created: false };
       let created: { id: string };
       try {
         created = await createPerson(trx, d);

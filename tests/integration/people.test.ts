@@ -494,6 +494,21 @@ describe("adding and editing people (admins)", () => {
     expect(reused.status).toBe(409);
   });
 
+  it("stores one person when the same form is sent three times at once", async () => {
+    const fields = form({ name: "Tri Once", team: "Concurrency" });
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => call(newAction, post("/people/new", fields, cookies.admin), ctx())),
+    );
+    const rows = await handle.db
+      .selectFrom("people")
+      .select("id")
+      .where("name", "=", "Tri Once")
+      .execute();
+    expect(rows).toHaveLength(1);
+    for (const a of answers) expect(a.headers.get("Location")).toBe(`/people/${rows[0].id}`);
+    expect(await auditRows("person.create", rows[0].id)).toHaveLength(1);
+  });
+
   it("refuses a bad email, a missing name and a duplicate email with field messages, keeping the values", async () => {
     const bad = await call(
       newAction,
