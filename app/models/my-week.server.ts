@@ -15,142 +15,147 @@ export const UPCOMING_MEETINGS = 5;
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */
 export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; today: string }) {
   const weekAhead = addDays(today, 7);
-  const [assignments, flags, plans, meetings, recent, roleChanges, handovers] = await Promise.all([
-    db
-      .selectFrom("sniff_test_assignments as a")
-      .innerJoin("candidates", "candidates.id", "a.candidate_id")
-      .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
-      .select([
-        "a.id",
-        "a.due_on",
-        "a.status",
-        "t.title",
-        "candidates.id as candidate_id",
-        "candidates.name as candidate_name",
-      ])
-      .where("a.status", "in", ["offered", "accepted"])
-      .where("a.due_on", "<=", weekAhead)
-      .where("candidates.archived_at", "is", null)
-      .where(candidateVisibleTo(viewer))
-      .where((eb) =>
-        eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
-      )
-      .orderBy("a.due_on")
-      .limit(20)
-      .execute(),
-    db
-      .selectFrom("flags as f")
-      .innerJoin("candidates", "candidates.id", "f.candidate_id")
-      .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
-      .select([
-        "f.id",
-        "f.observed_on",
-        "p.name as anti_pattern",
-        "candidates.id as candidate_id",
-        "candidates.name as candidate_name",
-      ])
-      .where("f.status", "in", ["open", "addressing"])
-      .where("f.discussed_with_candidate_on", "is", null)
-      .where("candidates.archived_at", "is", null)
-      .where(candidateVisibleTo(viewer))
-      .where((eb) =>
-        eb.or([eb("f.raised_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
-      )
-      .orderBy("f.observed_on")
-      .limit(20)
-      .execute(),
-    // The mentor's active plans, once: their due actions, planned check-ins and nudges come from here.
-    db
-      .selectFrom("coaching_plans")
-      .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
-      .select((eb) => [
-        "coaching_plans.id",
-        "coaching_plans.status",
-        "coaching_plans.started_on",
-        "coaching_plans.target_on",
-        "candidates.id as candidate_id",
-        "candidates.name as candidate_name",
-        ...planFactColumns(eb, today),
-        eb
-          .selectFrom("coaching_checkins as k")
-          .select((e) => e.fn.max("k.next_on").as("d"))
-          .whereRef("k.plan_id", "=", "coaching_plans.id")
-          .$asScalar()
-          .$castTo<string | null>()
-          .as("next_on"),
-        jsonArrayFrom(
+  const [assignments, flags, plans, meetings, recent, roleChanges, handovers, nominations] =
+    await Promise.all([
+      db
+        .selectFrom("sniff_test_assignments as a")
+        .innerJoin("candidates", "candidates.id", "a.candidate_id")
+        .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
+        .select([
+          "a.id",
+          "a.due_on",
+          "a.status",
+          "t.title",
+          "candidates.id as candidate_id",
+          "candidates.name as candidate_name",
+        ])
+        .where("a.status", "in", ["offered", "accepted"])
+        .where("a.due_on", "<=", weekAhead)
+        .where("candidates.archived_at", "is", null)
+        .where(candidateVisibleTo(viewer))
+        .where((eb) =>
+          eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
+        )
+        .orderBy("a.due_on")
+        .limit(20)
+        .execute(),
+      db
+        .selectFrom("flags as f")
+        .innerJoin("candidates", "candidates.id", "f.candidate_id")
+        .innerJoin("anti_patterns as p", "p.id", "f.anti_pattern_id")
+        .select([
+          "f.id",
+          "f.observed_on",
+          "p.name as anti_pattern",
+          "candidates.id as candidate_id",
+          "candidates.name as candidate_name",
+        ])
+        .where("f.status", "in", ["open", "addressing"])
+        .where("f.discussed_with_candidate_on", "is", null)
+        .where("candidates.archived_at", "is", null)
+        .where(candidateVisibleTo(viewer))
+        .where((eb) =>
+          eb.or([eb("f.raised_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
+        )
+        .orderBy("f.observed_on")
+        .limit(20)
+        .execute(),
+      // The mentor's active plans, once: their due actions, planned check-ins and nudges come from here.
+      db
+        .selectFrom("coaching_plans")
+        .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
+        .select((eb) => [
+          "coaching_plans.id",
+          "coaching_plans.status",
+          "coaching_plans.started_on",
+          "coaching_plans.target_on",
+          "candidates.id as candidate_id",
+          "candidates.name as candidate_name",
+          ...planFactColumns(eb, today),
           eb
-            .selectFrom("coaching_actions as ca")
-            .select(["ca.id", "ca.title", "ca.due_on"])
-            .whereRef("ca.plan_id", "=", "coaching_plans.id")
-            .where("ca.done_on", "is", null)
-            .where("ca.due_on", "<=", weekAhead)
-            .orderBy("ca.due_on")
-            .orderBy("ca.position")
-            .limit(20),
-        ).as("due_actions"),
-      ])
-      .where("coaching_plans.mentor_id", "=", viewer.id)
-      .where("coaching_plans.status", "=", "active")
-      .orderBy("candidates.name")
-      .orderBy("coaching_plans.id")
-      .execute(),
-    // Upcoming meetings the viewer runs or attends; a meeting not started yet lists its packets to
-    // pre-read and whether the viewer has written theirs.
-    db
-      .selectFrom("calibration_meetings as m")
-      .select((eb) => [
-        "m.id",
-        "m.title",
-        "m.scheduled_for",
-        "m.status",
-        jsonArrayFrom(
-          eb
-            .selectFrom("calibration_items as i")
-            .innerJoin("candidates as c", "c.id", "i.candidate_id")
-            .select((e) => [
-              "i.id",
-              "c.name as candidate_name",
-              e
-                .exists(
-                  e
-                    .selectFrom("calibration_prereads as p")
-                    .select("p.id")
-                    .whereRef("p.item_id", "=", "i.id")
-                    .where("p.user_id", "=", viewer.id),
-                )
-                .as("has_own_preread"),
-            ])
-            .whereRef("i.meeting_id", "=", "m.id")
-            .where(sql<boolean>`m.status = 'planned'`)
-            .orderBy("i.position")
-            .orderBy("i.id"),
-        ).as("items"),
-      ])
-      .where("m.status", "in", ["planned", "in_progress"])
-      .where((eb) =>
-        eb.or([
-          eb("m.facilitator_id", "=", viewer.id),
-          eb.exists(
+            .selectFrom("coaching_checkins as k")
+            .select((e) => e.fn.max("k.next_on").as("d"))
+            .whereRef("k.plan_id", "=", "coaching_plans.id")
+            .$asScalar()
+            .$castTo<string | null>()
+            .as("next_on"),
+          jsonArrayFrom(
             eb
-              .selectFrom("calibration_attendees as at")
-              .select("at.user_id")
-              .whereRef("at.meeting_id", "=", "m.id")
-              .where("at.user_id", "=", viewer.id),
-          ),
-        ]),
-      )
-      .orderBy("m.scheduled_for")
-      .orderBy("m.id")
-      .limit(UPCOMING_MEETINGS)
-      .execute(),
-    listRecentCandidates(db, { viewer }),
-    // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
-    isLeader(viewer)
-      ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) })
-      : null,
-    listHandovers(db, { managerId: viewer.id, since: addDays(today, -ROLE_CHANGE_DAYS) }),
-  ]);
+              .selectFrom("coaching_actions as ca")
+              .select(["ca.id", "ca.title", "ca.due_on"])
+              .whereRef("ca.plan_id", "=", "coaching_plans.id")
+              .where("ca.done_on", "is", null)
+              .where("ca.due_on", "<=", weekAhead)
+              .orderBy("ca.due_on")
+              .orderBy("ca.position")
+              .limit(20),
+          ).as("due_actions"),
+        ])
+        .where("coaching_plans.mentor_id", "=", viewer.id)
+        .where("coaching_plans.status", "=", "active")
+        .orderBy("candidates.name")
+        .orderBy("coaching_plans.id")
+        .execute(),
+      // Upcoming meetings the viewer runs or attends; a meeting not started yet lists its packets to
+      // pre-read and whether the viewer has written theirs.
+      db
+        .selectFrom("calibration_meetings as m")
+        .select((eb) => [
+          "m.id",
+          "m.title",
+          "m.scheduled_for",
+          "m.status",
+          jsonArrayFrom(
+            eb
+              .selectFrom("calibration_items as i")
+              .innerJoin("candidates as c", "c.id", "i.candidate_id")
+              .select((e) => [
+                "i.id",
+                "c.name as candidate_name",
+                e
+                  .exists(
+                    e
+                      .selectFrom("calibration_prereads as p")
+                      .select("p.id")
+                      .whereRef("p.item_id", "=", "i.id")
+                      .where("p.user_id", "=", viewer.id),
+                  )
+                  .as("has_own_preread"),
+              ])
+              .whereRef("i.meeting_id", "=", "m.id")
+              .where(sql<boolean>`m.status = 'planned'`)
+              .orderBy("i.position")
+              .orderBy("i.id"),
+          ).as("items"),
+        ])
+        .where("m.status", "in", ["planned", "in_progress"])
+        .where((eb) =>
+          eb.or([
+            eb("m.facilitator_id", "=", viewer.id),
+            eb.exists(
+              eb
+                .selectFrom("calibration_attendees as at")
+                .select("at.user_id")
+                .whereRef("at.meeting_id", "=", "m.id")
+                .where("at.user_id", "=", viewer.id),
+            ),
+          ]),
+        )
+        .orderBy("m.scheduled_for")
+        .orderBy("m.id")
+        .limit(UPCOMING_MEETINGS)
+        .execute(),
+      listRecentCandidates(db, { viewer }),
+      // Leaders cannot read the admin's audit page, so who was given access to people data is shown here.
+      isLeader(viewer)
+        ? listRoleChanges(db, { since: new Date(`${addDays(today, -ROLE_CHANGE_DAYS)}T00:00:00Z`) })
+        : null,
+      listHandovers(db, { managerId: viewer.id, since: addDays(today, -ROLE_CHANGE_DAYS) }),
+      // Only a manager holds candidates' records, so only a manager's week reads the nominations.
+      viewer.roles.includes("manager")
+        ? listNewNominations(db, { managerId: viewer.id, today })
+        : Promise.resolve([]),
+    ]);
   const actions = plans
     .flatMap((p) =>
       p.due_actions.map((a) => ({
@@ -205,7 +210,40 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
     coachingNudges,
     roleChanges,
     handovers,
+    nominations,
   };
+}
+
+/** How far back My week shows nominations of the manager's people. */
+export const NOMINATION_DAYS = 30;
+
+/**
+ * The manager's people nominated by someone else in the last NOMINATION_DAYS days, newest first: anyone
+ * leading may spot potential, and the person's manager hears of it here. One query.
+ */
+export async function listNewNominations(
+  db: DB,
+  { managerId, today }: { managerId: string; today: string },
+) {
+  const since = new Date(`${addDays(today, -NOMINATION_DAYS)}T00:00:00Z`);
+  return db
+    .selectFrom("candidates")
+    .innerJoin("users as nominator", "nominator.id", "candidates.nominated_by")
+    .select([
+      "candidates.id",
+      "candidates.name",
+      "candidates.nominated_reason as reason",
+      "candidates.created_at as nominatedAt",
+      "nominator.name as nominatedByName",
+    ])
+    .where("candidates.manager_id", "=", managerId)
+    .where("candidates.nominated_by", "<>", managerId)
+    .where("candidates.created_at", ">=", since)
+    .where("candidates.archived_at", "is", null)
+    .orderBy("candidates.created_at", "desc")
+    .orderBy("candidates.id", "desc")
+    .limit(20)
+    .execute();
 }
 
 /**

@@ -294,3 +294,73 @@ describe("my week: cost", () => {
     expect(after.counter.statements).toBeLessThanOrEqual(8);
   });
 });
+
+describe("my week: new nominations of your people", () => {
+  async function nominated(
+    name: string,
+    {
+      by,
+      manager,
+      daysAgo,
+      archived = false,
+    }: { by: U; manager: U; daysAgo: number; archived?: boolean },
+  ) {
+    const at = new Date(clock.now.getTime() - daysAgo * 86_400_000);
+    const { id } = await db
+      .insertInto("candidates")
+      .values({
+        name,
+        track: "technical_leadership",
+        manager_id: manager.id,
+        nominated_by: by.id,
+        nominated_reason: `Spotted ${name} untangling the release`,
+        created_at: at,
+        stage_changed_at: at,
+        stage: archived ? "archived" : "spotted",
+        archived_at: archived ? at : null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return id;
+  }
+
+  it("shows a manager the people someone else nominated in the last 30 days, newest first", async () => {
+    const recent = await nominated("Nia Nominated", {
+      by: users.mentor,
+      manager: users.manager,
+      daysAgo: 3,
+    });
+    const older = await nominated("Oli Nominated", {
+      by: users.leader,
+      manager: users.manager,
+      daysAgo: 20,
+    });
+    await nominated("Own Nomination", { by: users.manager, manager: users.manager, daysAgo: 2 });
+    await nominated("Long Ago", { by: users.mentor, manager: users.manager, daysAgo: 31 });
+    await nominated("Archived Since", {
+      by: users.mentor,
+      manager: users.manager,
+      daysAgo: 4,
+      archived: true,
+    });
+
+    const week = await getMyWeek(db, { viewer: users.manager, today: TODAY });
+    expect(week.nominations.map((n) => n.id)).toEqual([recent, older]);
+    expect(week.nominations[0]).toMatchObject({
+      name: "Nia Nominated",
+      nominatedByName: "mentor person",
+      reason: "Spotted Nia Nominated untangling the release",
+    });
+
+    const page = await body(await call(myWeekLoader, get("/", cookies.manager), ctx));
+    expect(page.week.nominations.map((n: { id: string }) => n.id)).toEqual([recent, older]);
+  });
+
+  it("shows them to nobody else: not the nominator, another manager, or a leader", async () => {
+    const other = await makeUser(db, ["manager"], "other manager");
+    for (const viewer of [users.mentor, users.leader, users.bystander, other]) {
+      const week = await getMyWeek(db, { viewer, today: TODAY });
+      expect(week.nominations).toEqual([]);
+    }
+  });
+});
