@@ -131,7 +131,6 @@ export async function getPerson(db: DB, viewer: Viewer, id: string) {
       "people.title",
       "people.team",
       "people.left_on",
-      "people.user_id",
       "people.version",
       "people.manager_id",
       "manager.name as manager_name",

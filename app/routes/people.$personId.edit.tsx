@@ -133,7 +133,13 @@ async function saveDetails(
   context: AppContext,
   { person, input, values, base }: Args<Extract<EditInput, { intent: "details" }>>,
 ) {
-  const manager = await resolveManager(context.db, input, { keep: person.manager_id });
+  // The manager typed in as the form showed them (their email, or their name without one) stays.
+  const shownManager = (person.manager_email ?? person.manager_name ?? "").toLowerCase();
+  const unchanged =
+    input.managerLookup !== "" && input.managerLookup.toLowerCase() === shownManager;
+  const manager = unchanged
+    ? { id: person.manager_id }
+    : await resolveManager(context.db, input, { keep: person.manager_id });
   if ("field" in manager) return badRequest("", values, { [manager.field]: [manager.message] });
   const field = input.managerLookup ? "managerLookup" : "managerId";
   if (manager.id === person.id)

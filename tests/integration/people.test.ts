@@ -703,6 +703,55 @@ describe("adding and editing people (admins)", () => {
     );
     expect(unknown.status).toBe(400);
     expect((await body(unknown)).fieldErrors.managerLookup).toBeTruthy();
+
+    // Two people share a name and have no email: the one already shown as the manager stays, and
+    // naming them for someone else asks for an email.
+    const sam = await insertPerson("Sam Same", {});
+    await insertPerson("Sam Same", {});
+    const sub = await insertPerson("Sub Ordinate", { managerId: sam });
+    const editSub = async (fields: Record<string, string>) => {
+      const params = { personId: sub };
+      const page = await call(editLoader, get(`/people/${sub}/edit`, cookies.admin), ctx(), params);
+      const loaded = await body(page);
+      expect(await render(EditPerson, page)).toContain('value="Sam Same"');
+      return call(
+        editAction,
+        post(
+          `/people/${sub}/edit`,
+          {
+            intent: "details",
+            version: String(loaded.person.version),
+            name: "Sub Ordinate",
+            email: "",
+            title: "Engineer",
+            team: "",
+            managerId: "",
+            ...fields,
+          },
+          cookies.admin,
+        ),
+        ctx(),
+        params,
+      );
+    };
+    expect((await editSub({ managerLookup: "sam same", title: "Lead" })).status).toBe(302);
+    const kept = await handle.db
+      .selectFrom("people")
+      .select(["manager_id", "title"])
+      .where("id", "=", sub)
+      .executeTakeFirstOrThrow();
+    expect(kept).toEqual({ manager_id: sam, title: "Lead" });
+    const ambiguous = await call(
+      newAction,
+      post(
+        "/people/new",
+        form({ name: "Two Sams", managerId: "", managerLookup: "Sam Same" }),
+        cookies.admin,
+      ),
+      ctx(),
+    );
+    expect(ambiguous.status).toBe(400);
+    expect((await body(ambiguous)).fieldErrors.managerLookup[0]).toMatch(/Several people/);
   });
 
   it("marks someone as left and back, with the version, audited", async () => {
