@@ -93,6 +93,9 @@ export interface PeopleTable {
   manager_id: string | null;
   user_id: string | null;
   left_on: DateOnly | null;
+  /** Who added them by hand (none: migrated, imported or joined with an account). */
+  created_by: string | null;
+  idempotency_key: string | null;
   version: Version;
   created_at: CreatedAt;
   updated_at: Timestamp;

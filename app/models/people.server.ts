@@ -323,34 +323,25 @@ export async function findPersonByEmail(db: DB, email: string) {
   return db.selectFrom("people").select("id").where("email", "=", email).executeTakeFirst();
 }
 
-/**
- * The person a create form with this key made, with who made it. `people` has no idempotency_key
- * column yet, so the key is read from the create's audit row, written in the same transaction.
- */
+/** The person a create form with this key made, with who made it. */
 export async function findPersonByIdempotencyKey(db: DB, key: string) {
-  const row = await db
-    .selectFrom("audit_events")
-    .select(["entity_id", "actor_id"])
-    .where("action", "=", "person.create")
-    .where("outcome", "=", "ok")
-    .where(sql<SqlBool>`details->>'idempotencyKey' = ${key}`)
+  return db
+    .selectFrom("people")
+    .select(["id", "created_by"])
+    .where("idempotency_key", "=", key)
     .executeTakeFirst();
-  if (!row?.entity_id) return undefined;
-  return { id: row.entity_id, created_by: row.actor_id };
 }
 
-/**
- * Until `people` has its own UNIQUE idempotency_key, concurrent submits of one form are serialised on
- * the key for the rest of the transaction: the second finds the first's audit row once it commits.
- */
-export async function lockIdempotencyKey(trx: DB, key: string) {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
-}
-
-export async function createPerson(trx: DB, details: PersonDetails) {
+export async function createPerson(
+  trx: DB,
+  details: PersonDetails,
+  { createdBy, idempotencyKey }: { createdBy: string; idempotencyKey: string },
+) {
   return trx
     .insertInto("people")
     .values({
+      created_by: createdBy,
+      idempotency_key: idempotencyKey,
       name: details.name,
       email: details.email,
       title: details.title,

@@ -12,7 +12,6 @@ import {
   findPersonByEmail,
   findPersonByIdempotencyKey,
   listManagerChoices,
-  lockIdempotencyKey,
   PERSON_FIELDS,
   type PersonDetails,
   PersonDetailsSchema,
@@ -69,12 +68,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     },
     create: async (trx) => {
       const d = details as PersonDetails;
-      await lockIdempotencyKey(trx, input.idempotencyKey);
-      const twin = await findPersonByIdempotencyKey(trx, input.idempotencyKey);
-      if (twin) return { ...twin, created: false };
       let created: { id: string };
       try {
-        created = await createPerson(trx, d);
+        created = await createPerson(trx, d, {
+          createdBy: admin.id,
+          idempotencyKey: input.idempotencyKey,
+        });
       } catch (error) {
         const refusal = personWriteError(error);
         if (!refusal) throw error;
@@ -87,7 +86,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
         entityId: created.id,
         requestId: context.requestId,
         details: {
-          idempotencyKey: input.idempotencyKey,
           fields: PERSON_FIELDS.filter((f) => Boolean(d[f])),
         },
       });

@@ -23,6 +23,8 @@ const up_ = [
     manager_id uuid REFERENCES people(id) ON DELETE SET NULL CHECK (manager_id <> id),
     user_id uuid UNIQUE REFERENCES users(id) ON DELETE SET NULL,
     left_on date,
+    created_by uuid REFERENCES users(id),
+    idempotency_key uuid UNIQUE,
     version integer NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
