@@ -423,6 +423,16 @@ describe("bad files", () => {
     expect(messages[0]).toContain("Bo Berg");
   });
 
+  it("counts lines as an editor does: blank lines, empty rows and line breaks inside quotes", async () => {
+    const { messages } = await previewErrors(
+      'email,name\r\n\r\nml@org.test,"Multi\r\nLine"\r\n,\r\nbad-address,X\nalso-bad,Y\r\n',
+    );
+    expect(messages).toEqual([
+      "Line 6: “bad-address” is not an email address.",
+      "Line 7: “also-bad” is not an email address.",
+    ]);
+  });
+
   it("caps the list of errors and says how many more there are", async () => {
     const lines = ["email,name"];
     for (let i = 0; i < ERRORS_SHOWN + 50; i++) lines.push(`bad${i},Name`);
