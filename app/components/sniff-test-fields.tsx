@@ -9,7 +9,10 @@ const OPTIONAL_NOTES = [
   { name: "redFlags", label: "Red flags (optional)" },
 ] as const;
 
-/** The fields of a sniff-test template, shared by the create and edit forms. */
+/**
+ * The fields of a sniff-test template, shared by the create and edit forms. `text("needsAcceptance")`
+ * is "1" when the box is ticked.
+ */
 export function SniffTestFields({
   dimensions,
   text,
@@ -71,6 +74,23 @@ export function SniffTestFields({
         errors={errors.timeboxDays}
         hint="Sets the default due date when you offer it: 1 to 365 days."
       />
+      <div>
+        <label className="inline-flex items-center gap-2 text-sm font-medium text-stone-800">
+          <input
+            type="checkbox"
+            name="needsAcceptance"
+            value="1"
+            defaultChecked={text("needsAcceptance") === "1"}
+            aria-describedby="needs-acceptance-hint"
+            className="h-4 w-4 rounded border-stone-300 text-brand-700"
+          />
+          Needs acceptance
+        </label>
+        <p id="needs-acceptance-hint" className="ml-6 text-sm text-stone-600">
+          Ticked: the person first says yes or no, then it is completed or not. Unticked: homework
+          offered to a group, recorded in one step as completed or not completed.
+        </p>
+      </div>
     </>
   );
 }

@@ -12,14 +12,18 @@ import { addDays } from "../utils/dates";
 import { day, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
-import { ASSIGNMENT_TRANSITIONS, assignmentIsOpen } from "../utils/lifecycle";
+import { assignmentIsOpen, assignmentTransitions } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
 import { createObservation, type ObservationKeyRow } from "./observation.server";
 
 /** Why a transition is refused, in words a manager can act on. */
-export function transitionRefusal(from: AssignmentStatus, to: AssignmentStatus): string {
-  const allowed = ASSIGNMENT_TRANSITIONS[from];
+export function transitionRefusal(
+  from: AssignmentStatus,
+  to: AssignmentStatus,
+  needsAcceptance = true,
+): string {
+  const allowed = assignmentTransitions(from, needsAcceptance);
   const next = allowed.length
     ? `From ${ASSIGNMENT_STATUS_WORDS[from]} it can become ${allowed
         .map((s) => ASSIGNMENT_STATUS_WORDS[s])
@@ -233,6 +237,9 @@ export async function getAssignment(
       "a.closed_on",
       "a.status",
       "a.version",
+      "a.person_id",
+      "a.offering_id",
+      "t.needs_acceptance",
       "assigner.name as assigned_by_name",
       "r.version as revision_version",
       "r.title",
@@ -312,7 +319,9 @@ export interface Debrief {
 export async function transitionAssignment(
   trx: DB,
   input: {
-    assignment: Pick<Assignment, "id" | "candidate_id" | "sniff_test_id" | "dimension_id">;
+    assignment: Pick<Assignment, "id" | "candidate_id" | "sniff_test_id" | "dimension_id"> & {
+      person_id?: string;
+    };
     version: number;
     from: AssignmentStatus;
     to: AssignmentStatus;
@@ -398,6 +407,7 @@ export async function transitionAssignment(
     requestId: input.requestId,
     details: {
       candidateId: assignment.candidate_id,
+      personId: assignment.person_id ?? null,
       sniffTestId: assignment.sniff_test_id,
       from: input.from,
       to: input.to,
@@ -417,7 +427,8 @@ const inTwoYears = (today: string) => ({
   tooLate: "Use a date within the next two years.",
 });
 
-function offerFields(today: string) {
+/** The days of an offer, to one candidate or to a group. */
+export function offerFields(today: string) {
   return {
     offeredOn: day("the day it is offered", inTwoYears(today)),
     dueOn: optionalDay("the due date", inTwoYears(today)),
@@ -425,9 +436,9 @@ function offerFields(today: string) {
   };
 }
 
-const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(v: T) =>
+export const refineDue = <T extends { offeredOn: string; dueOn: string | null }>(v: T) =>
   v.dueOn === null || v.dueOn >= v.offeredOn;
-const dueMessage = {
+export const dueMessage = {
   message: "The due date cannot be before the day it is offered.",
   path: ["dueOn"],
 };

@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/client";
-import { candidateVisibleTo, type Viewer } from "../auth/policy.server";
+import { candidateVisibleTo, personInCircleOf, type Viewer } from "../auth/policy.server";
 import { IdempotencyKeySchema } from "../utils/idempotency.server";
 import { id, optionalText, text, version } from "../utils/fields";
 import { escapeLike } from "./candidate.server";
@@ -18,6 +18,8 @@ export interface SniffTestText {
   signals: string;
   redFlags: string;
   timeboxDays: number;
+  /** Whether the person first says yes (accepted) before it can be completed; false: one step. */
+  needsAcceptance: boolean;
 }
 
 // ---- Library ---------------------------------------------------------------------------------------
@@ -106,6 +108,7 @@ export async function getSniffTest(db: DB, id: string) {
       "t.signals",
       "t.red_flags",
       "t.timebox_days",
+      "t.needs_acceptance",
       "t.archived_at",
       "t.version",
       "t.created_at",
@@ -196,6 +199,7 @@ export async function createSniffTest(
       signals: text.signals,
       red_flags: text.redFlags,
       timebox_days: text.timeboxDays,
+      needs_acceptance: text.needsAcceptance,
       created_by: createdBy,
       idempotency_key: idempotencyKey,
       created_at: now,
@@ -241,6 +245,7 @@ export async function updateSniffTest(
       signals: text.signals,
       red_flags: text.redFlags,
       timebox_days: text.timeboxDays,
+      needs_acceptance: text.needsAcceptance,
       version: version + 1,
     })
     .where("id", "=", id)
@@ -350,8 +355,9 @@ export function describeSniffTestFigures(f: SniffTestFigures): string {
 }
 
 /**
- * The test's assignments. Every one is listed so the figures add up, but the candidate's name and
- * id, and the assignment's id, only for candidates the viewer may see.
+ * The test's assignments. Every one is listed so the figures add up, but the person's name and the
+ * links only for those the viewer may see: a candidate's through the candidate's circle (their
+ * assignment page), a person not nominated through the person's circle (the offering's page).
  */
 export async function listAssignmentsOfSniffTest(
   db: DB,
@@ -364,7 +370,8 @@ export async function listAssignmentsOfSniffTest(
 ) {
   let query = db
     .selectFrom("sniff_test_assignments as a")
-    .innerJoin("candidates", "candidates.id", "a.candidate_id")
+    .innerJoin("people", "people.id", "a.person_id")
+    .leftJoin("candidates", "candidates.id", "a.candidate_id")
     .innerJoin("sniff_test_revisions as r", "r.id", "a.sniff_test_revision_id")
     .select((eb) => [
       "a.offered_on",
@@ -374,25 +381,25 @@ export async function listAssignmentsOfSniffTest(
       "r.version as revision_version",
       eb
         .case()
-        .when(candidateVisibleTo(viewer))
-        .then(eb.ref("candidates.name"))
-        .else(null)
-        .end()
-        .as("candidate_name"),
-      eb
-        .case()
-        .when(candidateVisibleTo(viewer))
-        .then(sql<string>`a.id::text`)
-        .else(null)
-        .end()
-        .as("assignment_id"),
-      eb
-        .case()
-        .when(candidateVisibleTo(viewer))
+        .when(sql<boolean>`a.candidate_id is not null and ${candidateVisibleTo(viewer)}`)
         .then(sql<string>`candidates.id::text`)
         .else(null)
         .end()
         .as("candidate_id"),
+      eb
+        .case()
+        .when(
+          sql<boolean>`a.candidate_id is null and a.offering_id is not null and ${personInCircleOf(viewer)}`,
+        )
+        .then(sql<string>`a.offering_id::text`)
+        .else(null)
+        .end()
+        .as("offering_id"),
+      // The name is read only for a row the viewer may see.
+      sql<string | null>`case when (a.candidate_id is not null and ${candidateVisibleTo(viewer)})
+        or (a.candidate_id is null and a.offering_id is not null and ${personInCircleOf(viewer)})
+        then people.name end`.as("person_name"),
+      sql<string>`a.id::text`.as("assignment_id"),
     ])
     .where("a.sniff_test_id", "=", sniffTestId)
     .orderBy("a.offered_on", "desc")
@@ -401,24 +408,30 @@ export async function listAssignmentsOfSniffTest(
     .offset(offset);
   if (limit !== undefined) query = query.limit(limit);
   const rows = await query.execute();
-  return rows.map((r) =>
-    r.candidate_id && r.assignment_id
-      ? {
-          visible: true as const,
-          ...r,
-          candidate_id: r.candidate_id,
-          assignment_id: r.assignment_id,
-          candidate_name: r.candidate_name ?? "",
-        }
-      : {
-          visible: false as const,
-          offered_on: r.offered_on,
-          due_on: r.due_on,
-          closed_on: r.closed_on,
-          status: r.status,
-          revision_version: r.revision_version,
-        },
-  );
+  return rows.map((r) => {
+    const facts = {
+      offered_on: r.offered_on,
+      due_on: r.due_on,
+      closed_on: r.closed_on,
+      status: r.status,
+      revision_version: r.revision_version,
+    };
+    if (r.candidate_id)
+      return {
+        visible: true as const,
+        ...facts,
+        name: r.person_name ?? "",
+        href: `/candidates/${r.candidate_id}/assignments/${r.assignment_id}`,
+      };
+    if (r.offering_id)
+      return {
+        visible: true as const,
+        ...facts,
+        name: r.person_name ?? "",
+        href: `/sniff-tests/${sniffTestId}/offerings/${r.offering_id}`,
+      };
+    return { visible: false as const, ...facts };
+  });
 }
 
 // ---- Form input ------------------------------------------------------------------------------------
@@ -440,6 +453,11 @@ const sniffTestFields = {
   signals: optionalText(),
   redFlags: optionalText(),
   timeboxDays: TimeboxSchema,
+  // A checkbox: ticked sends "1" (browsers send "on" without a value), unticked sends nothing.
+  needsAcceptance: z
+    .string({ error: "Tick the box or leave it empty." })
+    .optional()
+    .transform((v) => v === "1" || v === "on"),
 };
 
 export const NewSniffTestSchema = z.object({
@@ -462,6 +480,7 @@ export function toSniffTestText(
     signals: input.signals,
     redFlags: input.redFlags,
     timeboxDays: input.timeboxDays,
+    needsAcceptance: input.needsAcceptance,
   };
 }
 

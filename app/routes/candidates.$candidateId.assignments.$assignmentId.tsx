@@ -30,7 +30,7 @@ import {
 } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { ASSIGNMENT_STATUS_LABELS, ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
-import { ASSIGNMENT_TRANSITIONS, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
+import { assignmentTransitions, canMoveAssignment, NEEDS_DEBRIEF } from "../utils/lifecycle";
 import { CHECK_FIELDS, readFormResult, detailOf } from "../utils/form-result";
 import {
   badRequest,
@@ -72,6 +72,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     listAssignmentObservations(context.db, { assignmentId: assignment.id }),
     listDimensionsForForm(context.db),
   ]);
+  const moves = assignmentTransitions(assignment.status, assignment.needs_acceptance);
   return json({
     candidate: { id: access.id, name },
     assignment,
@@ -81,9 +82,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     extraDimensions: dimensions
       .filter((d) => d.id !== assignment.dimension_id)
       .map((d) => ({ id: d.id, name: d.name })),
-    // Answers that need only a note, and outcomes that need a debrief.
-    simple: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => !NEEDS_DEBRIEF.includes(s)),
-    closing: ASSIGNMENT_TRANSITIONS[assignment.status].filter((s) => NEEDS_DEBRIEF.includes(s)),
+    // Answers that need only a note, and outcomes that need a debrief (a test that needs no acceptance
+    // closes straight from offered).
+    simple: moves.filter((s) => !NEEDS_DEBRIEF.includes(s)),
+    closing: moves.filter((s) => NEEDS_DEBRIEF.includes(s)),
     canOpenTemplate: hasRole(user, "manager", "leader"),
     today: isoDate(context.now()),
     idempotencyKey: newIdempotencyKey(),
@@ -106,8 +108,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // A refused transition or a stale version answers before the rest of the form is judged.
   const refusal = async () => {
     if (version !== assignment.version) return conflict(values, assignment);
-    if (!canMoveAssignment(assignment.status, to))
-      return badRequest(transitionRefusal(assignment.status, to), values);
+    if (!canMoveAssignment(assignment.status, to, assignment.needs_acceptance))
+      return badRequest(
+        transitionRefusal(assignment.status, to, assignment.needs_acceptance),
+        values,
+      );
     const full = parseForm(TransitionSchema, formData);
     if (!full.ok) return full.response;
     parsed = full.data;
@@ -368,7 +373,7 @@ export default function AssignmentPage() {
           className="rounded-lg border border-stone-200 bg-white p-4"
         >
           <h2 id="respond-heading" className="text-lg font-semibold">
-            {assignment.status === "offered" ? "Record their answer" : "Withdraw"}
+            {simple.some((s) => s !== "withdrawn") ? "Record their answer" : "Withdraw"}
           </h2>
           <Form method="post" action={here} className="mt-3 space-y-4" noValidate>
             <input type="hidden" name="version" value={version} />

@@ -26,6 +26,7 @@ import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { saveSniffTestOffer } from "../models/sniff-test-offer.server";
+import { listOfferingsOfSniffTest } from "../models/offering.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.test.title ?? "Sniff test"} · Noseworthy` },
@@ -51,7 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const assignmentPage =
     Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000 ? pageParam : 1;
   const search = (query.get("q") ?? "").trim().slice(0, 200);
-  const [revisions, figures, assignments, candidates] = await Promise.all([
+  const [revisions, figures, assignments, candidates, offerings] = await Promise.all([
     listSniffTestRevisions(context.db, { sniffTestId: test.id }),
     getSniffTestFigures(context.db, { sniffTestId: test.id }),
     listAssignmentsOfSniffTest(context.db, {
@@ -68,6 +69,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           search,
           limit: ASSIGNABLE_LIMIT,
         }),
+    listOfferingsOfSniffTest(context.db, { sniffTestId: test.id }),
   ]);
   return json({
     test,
@@ -78,6 +80,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     assignmentPage,
     assignmentPages: Math.max(1, Math.ceil(Number(figures.offered) / ASSIGNMENTS_PAGE_SIZE)),
     candidates,
+    offerings,
     search,
     today,
     defaultDueOn: addDays(today, test.timebox_days),
@@ -168,6 +171,7 @@ export default function SniffTestPage() {
     assignmentPage,
     assignmentPages,
     candidates,
+    offerings,
     search,
     today,
     defaultDueOn,
@@ -215,6 +219,7 @@ export default function SniffTestPage() {
         <p className="mt-1 text-stone-600">
           {test.dimension_name} · timebox {test.timebox_days}{" "}
           {test.timebox_days === 1 ? "day" : "days"} · version {test.version}
+          {test.needs_acceptance ? "" : " · needs no acceptance"}
           {test.archived_at ? ` · archived ${formatDate(test.archived_at)}` : ""}
         </p>
       </div>
@@ -332,6 +337,40 @@ export default function SniffTestPage() {
         )}
       </section>
 
+      <section
+        aria-labelledby="offerings-heading"
+        className="rounded-lg border border-stone-200 bg-white p-4"
+      >
+        <div className="flex flex-wrap items-baseline justify-between gap-3">
+          <h2 id="offerings-heading" className="text-lg font-semibold">
+            Offered to groups
+          </h2>
+          {test.archived_at ? null : (
+            <Link to={`/sniff-tests/${test.id}/offer`} className={linkClass}>
+              Offer to a group
+            </Link>
+          )}
+        </div>
+        {offerings.length === 0 ? (
+          <p className="mt-2 text-stone-600">
+            Not offered to a group yet: offer it to a team, or to people picked from the directory.
+          </p>
+        ) : (
+          <ul className="mt-2 space-y-2">
+            {offerings.map((o) => (
+              <li key={o.id}>
+                <Link to={`/sniff-tests/${test.id}/offerings/${o.id}`} className={linkClass}>
+                  {o.summary}
+                </Link>{" "}
+                <span className="text-sm text-stone-600">
+                  by {o.offered_by_name} · due {formatDate(o.due_on)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
       <section aria-labelledby="assignments-heading">
         <h2 id="assignments-heading" className="text-lg font-semibold">
           Assignments{" "}
@@ -346,23 +385,20 @@ export default function SniffTestPage() {
             <table className="min-w-full divide-y divide-stone-200 text-sm">
               <thead className="bg-stone-50 text-left text-stone-700">
                 <ColumnHeads
-                  labels={["Candidate", "Offered", "Due", "Status", "Version given"]}
+                  labels={["Person", "Offered", "Due", "Status", "Version given"]}
                   className="px-3 py-2 font-semibold"
                 />
               </thead>
               <tbody className="divide-y divide-stone-100">
                 {assignments.map((a, i) => (
-                  <tr key={a.visible ? a.assignment_id : `hidden-${i}`}>
+                  <tr key={a.visible ? a.href : `hidden-${i}`}>
                     <td className="px-3 py-2">
                       {a.visible ? (
-                        <Link
-                          to={`/candidates/${a.candidate_id}/assignments/${a.assignment_id}`}
-                          className={`font-medium ${linkClass}`}
-                        >
-                          {a.candidate_name}
+                        <Link to={a.href} className={`font-medium ${linkClass}`}>
+                          {a.name}
                         </Link>
                       ) : (
-                        <span className="text-stone-600">A candidate outside your circle</span>
+                        <span className="text-stone-600">Someone outside your circle</span>
                       )}
                     </td>
                     <td className="px-3 py-2 whitespace-nowrap">{formatDate(a.offered_on)}</td>

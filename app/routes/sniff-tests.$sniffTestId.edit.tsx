@@ -78,6 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         toVersion: updated.version,
         revisionId: updated.revisionId,
         dimensionId: input.dimensionId,
+        needsAcceptance: input.needsAcceptance,
       },
     });
     return updated;
@@ -114,6 +115,7 @@ export default function EditSniffTest() {
     signals: test.signals,
     redFlags: test.red_flags,
     timeboxDays: String(test.timebox_days),
+    needsAcceptance: test.needs_acceptance ? "1" : "",
   };
   const text = (name: string) => result.value(name, result.failed ? "" : saved[name]);
   const version = String(conflict?.saved.version ?? (result.value("version") || test.version));
@@ -146,6 +148,10 @@ export default function EditSniffTest() {
               <WrittenText label="Signals" text={yours("signals")} />
               <WrittenText label="Red flags" text={yours("redFlags")} />
               <WrittenText label="Timebox in days" text={yours("timeboxDays")} />
+              <WrittenText
+                label="Needs acceptance"
+                text={yours("needsAcceptance") ? "Yes" : "No"}
+              />
             </dl>
           </div>
           <div className="rounded border border-stone-300 bg-white p-4">
@@ -157,6 +163,10 @@ export default function EditSniffTest() {
               <WrittenText label="Signals" text={conflict.saved.signals} />
               <WrittenText label="Red flags" text={conflict.saved.red_flags} />
               <WrittenText label="Timebox in days" text={String(conflict.saved.timebox_days)} />
+              <WrittenText
+                label="Needs acceptance"
+                text={conflict.saved.needs_acceptance ? "Yes" : "No"}
+              />
             </dl>
           </div>
         </section>

@@ -63,6 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         details: {
           dimensionId: input.dimensionId,
           timeboxDays: input.timeboxDays,
+          needsAcceptance: input.needsAcceptance,
           revisionId: row.revisionId,
         },
       });
@@ -72,6 +73,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     values,
   });
 }
+
+// A refused form keeps what was sent (an unticked box sends nothing); a fresh one ticks "Needs acceptance".
+const NEW_DEFAULTS: Record<string, string> = { timeboxDays: "14", needsAcceptance: "1" };
 
 export default function NewSniffTest() {
   const { dimensions, idempotencyKey } = useLoaderData<typeof loader>();
@@ -104,7 +108,7 @@ export default function NewSniffTest() {
         <FormError message={result.summary} />
         <SniffTestFields
           dimensions={dimensions}
-          text={(name) => result.value(name, name === "timeboxDays" ? "14" : "")}
+          text={(name) => result.value(name, NEW_DEFAULTS[name] ?? "")}
           errors={result.errors}
         />
         <Button disabled={navigation.state === "submitting"}>Create sniff test</Button>

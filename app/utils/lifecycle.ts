@@ -29,7 +29,10 @@ export function canMoveFlag(from: FlagStatus, to: SettableFlagStatus): boolean {
   return (FLAG_TRANSITIONS[to] as readonly FlagStatus[]).includes(from);
 }
 
-/** A sniff test is offered → accepted | declined → completed | not_completed, and withdrawn at any open point. */
+/**
+ * A sniff test is offered → accepted | declined → completed | not_completed, and withdrawn at any open
+ * point. These are the moves of a test that needs acceptance (the default).
+ */
 export const ASSIGNMENT_TRANSITIONS: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
   offered: ["accepted", "declined", "withdrawn"],
   accepted: ["completed", "not_completed", "withdrawn"],
@@ -39,11 +42,36 @@ export const ASSIGNMENT_TRANSITIONS: Record<AssignmentStatus, readonly Assignmen
   withdrawn: [],
 };
 
-/** Closing as completed or not completed needs a debrief observation. */
+/**
+ * A test that needs no acceptance (homework offered to a group) has no answer to record: an offer goes
+ * straight to completed or not completed, or is withdrawn. One accepted while the test still needed
+ * acceptance closes as before.
+ */
+export const ONE_STEP_ASSIGNMENT_TRANSITIONS: Record<
+  AssignmentStatus,
+  readonly AssignmentStatus[]
+> = {
+  ...ASSIGNMENT_TRANSITIONS,
+  offered: ["completed", "not_completed", "withdrawn"],
+};
+
+/** The moves from `from`, for a test that does or does not need acceptance (sniff_tests.needs_acceptance). */
+export function assignmentTransitions(
+  from: AssignmentStatus,
+  needsAcceptance: boolean,
+): readonly AssignmentStatus[] {
+  return (needsAcceptance ? ASSIGNMENT_TRANSITIONS : ONE_STEP_ASSIGNMENT_TRANSITIONS)[from];
+}
+
+/** Closing as completed or not completed needs a debrief observation (when the person is a candidate). */
 export const NEEDS_DEBRIEF: readonly AssignmentStatus[] = ["completed", "not_completed"];
 
-export function canMoveAssignment(from: AssignmentStatus, to: AssignmentStatus): boolean {
-  return ASSIGNMENT_TRANSITIONS[from].includes(to);
+export function canMoveAssignment(
+  from: AssignmentStatus,
+  to: AssignmentStatus,
+  needsAcceptance: boolean,
+): boolean {
+  return assignmentTransitions(from, needsAcceptance).includes(to);
 }
 
 export function assignmentIsOpen(status: AssignmentStatus): boolean {

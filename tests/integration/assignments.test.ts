@@ -53,6 +53,7 @@ async function insertTemplate(
   dimensionId: string,
   timeboxDays: number,
   archived = false,
+  needsAcceptance = true,
 ) {
   const { id } = await handle.db.transaction().execute((trx) =>
     createSniffTest(trx, {
@@ -64,6 +65,7 @@ async function insertTemplate(
         signals: "Watch this",
         redFlags: "Not that",
         timeboxDays,
+        needsAcceptance,
       },
       createdBy: ids.manager,
       idempotencyKey: randomUUID(),
@@ -574,6 +576,35 @@ describe("transitions", () => {
         expect(await state(id)).toEqual(before);
       });
     }
+  });
+
+  it("a test that needs no acceptance goes from offered to completed in one step, still with the debrief", async () => {
+    const oneStep = await insertTemplate("Read the paper", ids.commitment, 7, false, false);
+    const id = await offerId({ sniffTestId: oneStep });
+    const page = await body(await view(id));
+    expect(page.simple).toEqual(["withdrawn"]);
+    expect(page.closing).toEqual(["completed", "not_completed"]);
+
+    // Accepting is not a step of this test; closing without a debrief is still refused.
+    const accepted = await act(id, { intent: "accepted", version: "1" });
+    expect(accepted.status).toBe(400);
+    expect((await body(accepted)).formError).toMatch(
+      /cannot be marked accepted\. From offered it can become completed, not completed, withdrawn\./,
+    );
+    const bare = await act(id, { intent: "completed", version: "1", idempotencyKey: randomUUID() });
+    expect(bare.status).toBe(400);
+    expect((await body(bare)).fieldErrors.behavior).toBeDefined();
+    expect(await state(id)).toMatchObject({ status: "offered", version: 1 });
+
+    const done = await act(id, { intent: "not_completed", version: "1", ...debrief() });
+    expect(done.status).toBe(302);
+    const s = await state(id);
+    expect(s).toMatchObject({ status: "not_completed", version: 2, closed_on: TODAY });
+    expect(s.events.map((e) => [e.from_status, e.to_status])).toEqual([
+      [null, "offered"],
+      ["offered", "not_completed"],
+    ]);
+    expect(s.observations).toHaveLength(1);
   });
 
   it("an unknown intent is a 400, not a 500", async () => {

@@ -93,6 +93,7 @@ function fields(overrides: Record<string, string> = {}) {
     signals: "Goes beyond the minimum.",
     redFlags: "Silence until the due date.",
     timeboxDays: "14",
+    needsAcceptance: "1",
     ...overrides,
   };
 }
@@ -193,6 +194,54 @@ describe("creating a sniff test", () => {
     expect((await create({ dimensionId: randomUUID() })).status).toBe(400);
     const after = await handle.db.selectFrom("sniff_tests").select("id").execute();
     expect(after.length).toBe(before.length);
+  });
+
+  it("needs acceptance when the box is ticked (the new form ticks it), and not when it is left unticked", async () => {
+    const fresh = await body(await call(newLoader, get("/sniff-tests/new", cookies.manager), ctx));
+    expect(fresh.idempotencyKey).toBeDefined();
+    const ticked = await createdId(await create({ title: "Ticked" }));
+    const unticked = await createdId(await create({ title: "Unticked", needsAcceptance: "" }));
+    const rows = await handle.db
+      .selectFrom("sniff_tests")
+      .select(["id", "needs_acceptance"])
+      .where("id", "in", [ticked, unticked])
+      .execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.needs_acceptance]))).toEqual({
+      [ticked]: true,
+      [unticked]: false,
+    });
+    expect((await body(await page(unticked))).test.needs_acceptance).toBe(false);
+
+    // Editing changes it (an unticked box sends nothing), audited with the new value.
+    const edited = await call(
+      editAction,
+      post(
+        `/sniff-tests/${ticked}/edit`,
+        { ...fields({ title: "Ticked" }), needsAcceptance: [], version: "1" } as Record<
+          string,
+          string | string[]
+        >,
+        cookies.manager,
+      ),
+      ctx,
+      { sniffTestId: ticked },
+    );
+    expect(edited.status).toBe(302);
+    const after = await handle.db
+      .selectFrom("sniff_tests")
+      .select("needs_acceptance")
+      .where("id", "=", ticked)
+      .executeTakeFirstOrThrow();
+    expect(after.needs_acceptance).toBe(false);
+    const audited = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("action", "=", "sniff_test.update")
+      .where("entity_id", "=", ticked)
+      .executeTakeFirstOrThrow();
+    const details =
+      typeof audited.details === "string" ? JSON.parse(audited.details) : audited.details;
+    expect(details.needsAcceptance).toBe(false);
   });
 
   it("a double submit makes one template and answers both with the same redirect", async () => {
@@ -499,16 +548,15 @@ describe("figures about the test, and names only inside the circle", () => {
     expect(hidden).toHaveLength(1);
     expect(hidden[0]).not.toHaveProperty("candidate_id");
     expect(hidden[0]).not.toHaveProperty("assignment_id");
-    expect(hidden[0]).not.toHaveProperty("candidate_name");
+    expect(hidden[0]).not.toHaveProperty("name");
+    expect(hidden[0]).not.toHaveProperty("href");
     expect(data.figures.completed).toBe(2);
     // The offer list holds only people in the circle without an open offer of this test (Casey has one).
     expect(data.candidates.map((c: { name: string }) => c.name)).toEqual([]);
     expect(
       data.assignments.some(
         (a: any) =>
-          a.visible &&
-          a.candidate_name === "Casey Candidate" &&
-          ["offered", "accepted"].includes(a.status),
+          a.visible && a.name === "Casey Candidate" && ["offered", "accepted"].includes(a.status),
       ),
     ).toBe(true);
   });
@@ -517,7 +565,7 @@ describe("figures about the test, and names only inside the circle", () => {
     for (const who of ["other", "leader"]) {
       const data = await body(await page(id, who));
       expect(
-        data.assignments.filter((a: any) => a.visible && a.candidate_name === "Hidden Person"),
+        data.assignments.filter((a: any) => a.visible && a.name === "Hidden Person"),
       ).toHaveLength(1);
     }
     // The other manager cannot see Casey: eight rows are anonymous for them.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ASSIGNMENT_STATUSES, FLAG_STATUSES, PLAN_STATUSES } from "../../db/schema";
 import {
   assignmentIsOpen,
+  assignmentTransitions,
   canMoveAssignment,
   canMoveFlag,
   canMovePlan,
@@ -51,7 +52,11 @@ describe("lifecycle rules", () => {
   });
 
   it("a sniff test is accepted or declined, then completed or not, withdrawn while open, and closing it needs a debrief", () => {
-    expect(moves(ASSIGNMENT_STATUSES, ASSIGNMENT_STATUSES, canMoveAssignment)).toEqual([
+    expect(
+      moves(ASSIGNMENT_STATUSES, ASSIGNMENT_STATUSES, (from, to) =>
+        canMoveAssignment(from, to, true),
+      ),
+    ).toEqual([
       "offered→accepted",
       "offered→declined",
       "offered→withdrawn",
@@ -61,5 +66,27 @@ describe("lifecycle rules", () => {
     ]);
     expect(ASSIGNMENT_STATUSES.filter(assignmentIsOpen)).toEqual(["offered", "accepted"]);
     expect(NEEDS_DEBRIEF).toEqual(["completed", "not_completed"]);
+  });
+
+  it("a sniff test that needs no acceptance goes from offered to completed or not completed in one step", () => {
+    expect(
+      moves(ASSIGNMENT_STATUSES, ASSIGNMENT_STATUSES, (from, to) =>
+        canMoveAssignment(from, to, false),
+      ),
+    ).toEqual([
+      "offered→completed",
+      "offered→not_completed",
+      "offered→withdrawn",
+      // One accepted before the template stopped needing acceptance still closes as before.
+      "accepted→completed",
+      "accepted→not_completed",
+      "accepted→withdrawn",
+    ]);
+    expect(assignmentTransitions("offered", false)).toEqual([
+      "completed",
+      "not_completed",
+      "withdrawn",
+    ]);
+    expect(assignmentTransitions("offered", true)).toEqual(["accepted", "declined", "withdrawn"]);
   });
 });
