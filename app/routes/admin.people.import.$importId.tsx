@@ -361,7 +361,9 @@ function Preview({ preview, busy }: { preview: PreviewData; busy: boolean }) {
           {counts.missing > 0 ? (
             <label className="flex items-center gap-2 text-sm text-stone-800">
               <input type="checkbox" name="markMissingLeft" value="on" />
-              Mark these {counts.missing} {counts.missing === 1 ? "person" : "people"} as left
+              {counts.missing === 1
+                ? "Mark this person as left"
+                : `Mark these ${counts.missing} people as left`}
             </label>
           ) : null}
           <p className="text-sm text-stone-700">
