@@ -355,13 +355,16 @@ export default function NominatePerson() {
             />
             {assignment ? (
               <fieldset className="space-y-4 border-t border-stone-200 pt-4">
-                <legend className="pt-4 font-semibold">The debrief of “{assignment.title}”</legend>
+                <legend className="pt-4 font-semibold">
+                  {`The debrief of “${assignment.title}”`}
+                </legend>
                 <p className="text-sm text-stone-600">
-                  Offered on {formatDate(assignment.offered_on)}
-                  {assignment.closed_on
-                    ? `, ${STATUS_WORDS[assignment.status] ?? assignment.status} on ${formatDate(assignment.closed_on)}`
-                    : ""}
-                  . The debrief goes into their record as evidence, linked to the sniff test and
+                  {`Offered on ${formatDate(assignment.offered_on)}${
+                    assignment.closed_on
+                      ? `, ${STATUS_WORDS[assignment.status] ?? assignment.status} on ${formatDate(assignment.closed_on)}`
+                      : ""
+                  }. `}
+                  The debrief goes into their record as evidence, linked to the sniff test and
                   tagged with its dimension.
                 </p>
                 <ObservationFields

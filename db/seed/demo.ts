@@ -1707,6 +1707,339 @@ const PLANS: PlanSpec[] = [
   },
 ];
 
+// ---- The directory (issue 18) -------------------------------------------------------------------------
+// Everyone in the department, nominated or not, in six teams. The demo's accounts and candidates are
+// people too (the database made a person for each); here they get their titles, teams and managers, and
+// the rest of the department joins them. Managers are named by address, as in the CSV import.
+
+const DIRECTORY_DOMAIN = "demo.test";
+
+/** The demo's accounts in the directory: their title and team, and who they report to. */
+const ACCOUNT_PLACES: Record<UserKey, { title: string; team: string; manager: string | null }> = {
+  admin: { title: "IT Administrator", team: "", manager: null },
+  leader: { title: "Head of Engineering", team: "Engineering", manager: null },
+  manager: { title: "Engineering Manager", team: "Payments", manager: "leader@demo.test" },
+  manager2: { title: "Engineering Manager", team: "Platform", manager: "leader@demo.test" },
+  mentor: { title: "Principal Engineer", team: "Engineering", manager: "leader@demo.test" },
+};
+
+/** Who each candidate reports to in the directory (their manager in Noseworthy, except Sophie's new team). */
+const CANDIDATE_MANAGERS: Record<CandidateKey, string> = {
+  sophie: "manager@demo.test",
+  daniel: "manager2@demo.test",
+  hannah: "manager@demo.test",
+  ravi: "manager2@demo.test",
+  grace: "manager@demo.test",
+  owen: "manager2@demo.test",
+  chloe: "manager2@demo.test",
+  tomasz: "manager@demo.test",
+  amara: "manager@demo.test",
+  jack: "manager2@demo.test",
+  megan: "manager2@demo.test",
+  ellis: "manager@demo.test",
+};
+
+interface DirectorySpec {
+  name: string;
+  title: string;
+  team: string;
+  /** The manager's address: an account's, a candidate's or another person's here. */
+  manager: string;
+  /** Days relative to today when they left. */
+  leftOn?: number;
+}
+
+const address = (name: string) =>
+  `${name
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z]+/g, ".")}@${DIRECTORY_DOMAIN}`;
+
+const DIRECTORY: DirectorySpec[] = [
+  // Payments: Marcus's team, and since the split, Sophie's.
+  {
+    name: "Felix Andersson",
+    title: "Senior Engineer",
+    team: "Payments",
+    manager: "manager@demo.test",
+  },
+  {
+    name: "Yasmin Haddou",
+    title: "Software Engineer",
+    team: "Payments",
+    manager: "manager@demo.test",
+  },
+  { name: "Connor Walsh", title: "QA Engineer", team: "Payments", manager: "manager@demo.test" },
+  {
+    name: "Leila Farahani",
+    title: "Software Engineer",
+    team: "Payments",
+    manager: "sophie.adeyemi@demo.test",
+  },
+  {
+    name: "Martin Kovac",
+    title: "Senior Engineer",
+    team: "Payments",
+    manager: "sophie.adeyemi@demo.test",
+  },
+  {
+    name: "Imogen Price",
+    title: "Software Engineer",
+    team: "Payments",
+    manager: "sophie.adeyemi@demo.test",
+  },
+  // Platform: Priya's team; the commitment sniff test was offered to it.
+  {
+    name: "Kwame Asante",
+    title: "Senior Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Rosa Delgado",
+    title: "Software Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Henrik Lund",
+    title: "Site Reliability Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Aisha Rahman",
+    title: "Software Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Oscar Bennett",
+    title: "Senior Site Reliability Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  { name: "Mei Lin", title: "Software Engineer", team: "Platform", manager: "manager2@demo.test" },
+  {
+    name: "Samuel Okonkwo",
+    title: "Software Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Elena Petrova",
+    title: "Senior Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Dylan Hughes",
+    title: "Graduate Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  {
+    name: "Nadia Costa",
+    title: "Software Engineer",
+    team: "Platform",
+    manager: "manager2@demo.test",
+  },
+  // Mobile: Marcus's second team.
+  { name: "Lucas Moreau", title: "Senior Engineer", team: "Mobile", manager: "manager@demo.test" },
+  { name: "Zara Ahmed", title: "Software Engineer", team: "Mobile", manager: "manager@demo.test" },
+  {
+    name: "Patrick Byrne",
+    title: "Software Engineer",
+    team: "Mobile",
+    manager: "manager@demo.test",
+  },
+  { name: "Hana Suzuki", title: "Designer", team: "Mobile", manager: "manager@demo.test" },
+  {
+    name: "George Kim",
+    title: "Software Engineer",
+    team: "Mobile",
+    manager: "manager@demo.test",
+    leftOn: -60,
+  },
+  { name: "Freya Nilsen", title: "QA Engineer", team: "Mobile", manager: "manager@demo.test" },
+  // Data: Priya's second team.
+  { name: "Ibrahim Diallo", title: "Data Engineer", team: "Data", manager: "manager2@demo.test" },
+  {
+    name: "Sofia Romano",
+    title: "Senior Data Engineer",
+    team: "Data",
+    manager: "manager2@demo.test",
+  },
+  { name: "Theo Clarke", title: "Data Analyst", team: "Data", manager: "manager2@demo.test" },
+  {
+    name: "Priyanka Desai",
+    title: "Data Engineer",
+    team: "Data",
+    manager: "manager2@demo.test",
+    leftOn: -95,
+  },
+  { name: "Marco Bianchi", title: "Data Engineer", team: "Data", manager: "manager2@demo.test" },
+  { name: "Ruth Adler", title: "Analytics Engineer", team: "Data", manager: "manager2@demo.test" },
+  // Security: Noor's team (no account in Noseworthy).
+  {
+    name: "Noor Haddad",
+    title: "Engineering Manager",
+    team: "Security",
+    manager: "leader@demo.test",
+  },
+  {
+    name: "Victor Mendes",
+    title: "Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Alice Fournier",
+    title: "Senior Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Kenji Watanabe",
+    title: "Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Bethany Cole",
+    title: "Security Analyst",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Omar Farouk",
+    title: "Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Ingrid Solberg",
+    title: "Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  {
+    name: "Raj Malhotra",
+    title: "Application Security Engineer",
+    team: "Security",
+    manager: "noor.haddad@demo.test",
+  },
+  // Developer Experience: Ben's team (no account in Noseworthy).
+  {
+    name: "Ben Castillo",
+    title: "Engineering Manager",
+    team: "Developer Experience",
+    manager: "leader@demo.test",
+  },
+  {
+    name: "Clara Jensen",
+    title: "Senior Engineer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+  {
+    name: "Tobias Weber",
+    title: "Software Engineer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+  {
+    name: "Amina Yusuf",
+    title: "Software Engineer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+  {
+    name: "Liam Gallagher",
+    title: "Build Engineer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+  {
+    name: "Eva Lindqvist",
+    title: "Technical Writer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+  {
+    name: "Jonah Fischer",
+    title: "Software Engineer",
+    team: "Developer Experience",
+    manager: "ben.castillo@demo.test",
+  },
+];
+
+interface OfferingResponse {
+  name: string;
+  status: AssignmentStatus;
+  accepted?: number;
+  closed?: number;
+  note?: string;
+}
+
+/** The commitment sniff test, offered by Priya to Platform: how each person responded. */
+const PLATFORM_OFFERING: {
+  test: TestKey;
+  by: UserKey;
+  team: string;
+  offered: number;
+  due: number;
+  responses: OfferingResponse[];
+} = {
+  test: "commitment",
+  by: "manager2",
+  team: "Platform",
+  offered: -10,
+  due: 4,
+  responses: [
+    {
+      name: "Kwame Asante",
+      status: "completed",
+      accepted: -9,
+      closed: -3,
+      note: "Ran two models on his own laptop and on a spare GPU box, measured tokens per second on each, and wrote up why the smaller one was good enough for our log summaries. Shared the notes in #platform unprompted.",
+    },
+    {
+      name: "Elena Petrova",
+      status: "completed",
+      accepted: -10,
+      closed: -2,
+      note: "Got a model running in a container, hit a memory limit, and wrote a clear page on the settings that fixed it. Offered to pair with anyone trying the same.",
+    },
+    {
+      name: "Mei Lin",
+      status: "completed",
+      accepted: -8,
+      closed: -1,
+      note: "Short write-up: model running, a few prompts tried, observations mostly from the tutorial.",
+    },
+    {
+      name: "Henrik Lund",
+      status: "not_completed",
+      accepted: -9,
+      closed: -2,
+      note: "Said early that the on-call rota left him no time this fortnight; asked to be offered it again next quarter.",
+    },
+    {
+      name: "Samuel Okonkwo",
+      status: "declined",
+      closed: -8,
+      note: "Not interested in language models; happy to try a different sniff test.",
+    },
+    { name: "Rosa Delgado", status: "accepted", accepted: -7 },
+    { name: "Nadia Costa", status: "accepted", accepted: -6 },
+    { name: "Aisha Rahman", status: "offered" },
+    { name: "Oscar Bennett", status: "offered" },
+    { name: "Dylan Hughes", status: "offered" },
+  ],
+};
+
 const MONTHS = [
   "January",
   "February",
@@ -2479,6 +2812,146 @@ export async function seedDemo(
       }
     }
 
+    // The directory: the accounts' and candidates' places, everyone else, then the managers by address.
+    const personByEmail = new Map<string, string>();
+    for (const u of DEMO_USERS) {
+      const place = ACCOUNT_PLACES[u.key];
+      const row = await trx
+        .updateTable("people")
+        .set({ title: place.title, team: place.team })
+        .where("user_id", "=", user[u.key])
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      personByEmail.set(u.email, row.id);
+    }
+    const candidatePerson = {} as Record<CandidateKey, string>;
+    for (const row of await trx
+      .selectFrom("candidates")
+      .select(["id", "person_id", "email"])
+      .execute()) {
+      const spec = CANDIDATES.find((c) => candidate[c.key] === row.id);
+      if (!spec) continue;
+      candidatePerson[spec.key] = row.person_id;
+      if (row.email) personByEmail.set(row.email, row.person_id);
+    }
+    const joined = await trx
+      .insertInto("people")
+      .values(
+        DIRECTORY.map((p) => ({
+          name: p.name,
+          email: address(p.name),
+          title: p.title,
+          team: p.team,
+          left_on: p.leftOn === undefined ? null : day(p.leftOn),
+          created_at: at(-330, "08:10"),
+          updated_at: at(p.leftOn ?? -330, "08:10"),
+        })),
+      )
+      .returning(["id", "email"])
+      .execute();
+    for (const row of joined) personByEmail.set(row.email!, row.id);
+    const managerOf = (email: string) => {
+      const id = personByEmail.get(email);
+      if (!id) throw new Error(`seedDemo: no person with the address ${email}`);
+      return id;
+    };
+    const reportsTo: Array<{ person: string; manager: string }> = [
+      ...DEMO_USERS.flatMap((u) => {
+        const m = ACCOUNT_PLACES[u.key].manager;
+        return m ? [{ person: managerOf(u.email), manager: managerOf(m) }] : [];
+      }),
+      ...CANDIDATES.map((c) => ({
+        person: candidatePerson[c.key],
+        manager: managerOf(CANDIDATE_MANAGERS[c.key]),
+      })),
+      ...DIRECTORY.map((p) => ({
+        person: managerOf(address(p.name)),
+        manager: managerOf(p.manager),
+      })),
+    ];
+    for (const { person, manager } of reportsTo) {
+      await trx
+        .updateTable("people")
+        .set({ manager_id: manager })
+        .where("id", "=", person)
+        .execute();
+    }
+
+    // One group offering: the commitment sniff test to Platform, with everyone's response so far.
+    const offered = PLATFORM_OFFERING;
+    const offeredTest = test[offered.test];
+    const offering = await trx
+      .insertInto("sniff_test_offerings")
+      .values({
+        sniff_test_id: offeredTest.id,
+        sniff_test_revision_id: offeredTest.revisionId,
+        offered_by: user[offered.by],
+        audience: offered.team,
+        offered_on: day(offered.offered),
+        due_on: day(offered.due),
+        created_at: at(offered.offered, "09:00"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    for (const r of offered.responses) {
+      const { closed, accepted } = r;
+      const lastChange = closed ?? accepted ?? offered.offered;
+      const row = await trx
+        .insertInto("sniff_test_assignments")
+        .values({
+          sniff_test_id: offeredTest.id,
+          sniff_test_revision_id: offeredTest.revisionId,
+          person_id: managerOf(address(r.name)),
+          offering_id: offering.id,
+          assigned_by: user[offered.by],
+          offered_on: day(offered.offered),
+          due_on: day(offered.due),
+          status: r.status,
+          closed_on: closed === undefined ? null : day(closed),
+          version: 1 + (accepted === undefined ? 0 : 1) + (closed === undefined ? 0 : 1),
+          created_at: at(offered.offered, "09:00"),
+          updated_at: at(lastChange, "17:00"),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const events: Array<{
+        assignment_id: string;
+        from_status: AssignmentStatus | null;
+        to_status: AssignmentStatus;
+        changed_by: string;
+        note: string;
+        created_at: string;
+      }> = [
+        {
+          assignment_id: row.id,
+          from_status: null,
+          to_status: "offered",
+          changed_by: user[offered.by],
+          note: "",
+          created_at: at(offered.offered, "09:00"),
+        },
+      ];
+      if (accepted !== undefined)
+        events.push({
+          assignment_id: row.id,
+          from_status: "offered",
+          to_status: "accepted",
+          changed_by: user[offered.by],
+          note: "",
+          created_at: at(accepted, "12:00"),
+        });
+      if (closed !== undefined)
+        events.push({
+          assignment_id: row.id,
+          from_status: accepted === undefined ? "offered" : "accepted",
+          to_status: r.status,
+          changed_by: user[offered.by],
+          note: r.note ?? "",
+          created_at: at(closed, "17:00"),
+        });
+      await trx.insertInto("sniff_test_assignment_events").values(events).execute();
+    }
+
     await trx
       .insertInto("audit_events")
       .values({
@@ -2487,7 +2960,11 @@ export async function seedDemo(
         entity: "database",
         entity_id: null,
         outcome: "ok",
-        details: JSON.stringify({ candidates: CANDIDATES.length, today }),
+        details: JSON.stringify({
+          candidates: CANDIDATES.length,
+          people: DEMO_USERS.length + CANDIDATES.length + DIRECTORY.length,
+          today,
+        }),
       })
       .execute();
   });
