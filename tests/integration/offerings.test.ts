@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createElement, type FunctionComponent } from "react";
+import { renderToString } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { createSniffTest, getSniffTestFigures } from "../../app/models/sniff-test.server";
 import { describeOffered, PICKED_AUDIENCE } from "../../app/models/offering.server";
-import {
+import OfferPage, {
   action as offerAction,
   loader as offerLoader,
 } from "../../app/routes/sniff-tests.$sniffTestId.offer";
-import {
+import OfferingPage, {
   action as offeringAction,
   loader as offeringLoader,
 } from "../../app/routes/sniff-tests.$sniffTestId.offerings.$offeringId";
@@ -25,6 +27,29 @@ import {
   type TestClock,
 } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+
+// The pages are rendered on the server with the loader's (and action's) real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async () => {
+  const { createElement: h } = await import("react");
+  return {
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigation: () => ({ state: "idle" }),
+    useLocation: () => ({ pathname: "/sniff-tests" }),
+    useNavigate: () => () => undefined,
+  };
+});
+
+async function render(page: FunctionComponent, loaded: Response, acted?: Response) {
+  remix.loaderData = await body(loaded);
+  remix.actionData = acted ? await body(acted) : undefined;
+  return renderToString(createElement(page));
+}
 
 let handle: DbHandle;
 let ctx: AppContext;
@@ -727,5 +752,52 @@ describe("an offering's page", () => {
       .flatMap((g: { tests: unknown[] }) => g.tests)
       .find((t: { id: string }) => t.id === ids.test);
     expect(listed).toMatchObject({ offered: 5, completed: 1 });
+  });
+
+  it("renders the responses with their move buttons and the Nominate link; outside the circle no name", async () => {
+    const html = await render(OfferingPage, await offeringPage(ids.oneStep, oneStepOffering));
+    const ana = await responseOf(oneStepOffering, ids.ana);
+    expect(html).toContain("Ana Platform");
+    expect(html).toContain(`href="/people/${ids.ana}/nominate?assignment=${ana.id}"`);
+    expect(html).toContain(`href="/candidates/${ids.deeCandidate}/assignments/`);
+    expect(html).toContain("1 completed, 1 not completed, 0 declined, 1 still open");
+    const team = await render(OfferingPage, await offeringPage(ids.test, teamOffering));
+    expect(team).toMatch(/name="intent" value="accepted"/);
+    const elsewhere = await render(
+      OfferingPage,
+      await offeringPage(ids.oneStep, oneStepOffering, "elsewhere"),
+    );
+    expect(elsewhere).not.toContain("Ana Platform");
+    expect(elsewhere).toContain("3 responses are of people outside your circle");
+  });
+});
+
+describe("the offer page, rendered", () => {
+  it("works without JavaScript: the search is a GET of the same form, and what was picked stays ticked", async () => {
+    const loaded = await call(
+      offerLoader,
+      get(`${offerPath(ids.test)}?q=data&personIds=${ids.ana}`, cookies.offerer),
+      ctx,
+      { sniffTestId: ids.test },
+    );
+    const html = await render(OfferPage, loaded);
+    expect(html).toContain('formMethod="get"');
+    const box = (id: string) =>
+      html.match(new RegExp(`<input type="checkbox" name="personIds"[^>]*value="${id}"/>`))?.[0];
+    expect(box(ids.ana)).toContain('checked=""');
+    expect(box(ids.dan)).toBeDefined();
+    expect(box(ids.dan)).not.toContain("checked");
+    expect(html).toContain("Platform<!-- --> (<!-- -->5<!-- --> active)");
+  });
+
+  it("shows the field error and keeps the team chosen when a team has nobody to offer it to", async () => {
+    const loaded = await call(offerLoader, get(offerPath(ids.test), cookies.offerer), ctx, {
+      sniffTestId: ids.test,
+    });
+    const refused = await offer(ids.test, { intent: "team", team: "Gone team" });
+    expect(refused.status).toBe(400);
+    const html = await render(OfferPage, loaded, refused);
+    expect(html).toContain("Nobody to offer it to");
+    expect(html).toMatch(/<option value="Gone team" selected="">/);
   });
 });
