@@ -34,6 +34,7 @@ const ACCOUNT_AND_SETUP_ENTITIES = new Set([
   "session",
   "route",
   "setting",
+  "people_import",
   "dimension",
   "anti_pattern",
   "sniff_test",
@@ -46,6 +47,11 @@ const ACCOUNT_AND_SETUP_ENTITIES = new Set([
  */
 const EVENT_KEYS = new Set([
   "candidateId",
+  "personId",
+  "importId",
+  "offeringId",
+  /** Which directory facts a change touched (names of fields, never their values). */
+  "fields",
   "observationId",
   "assignmentId",
   "planId",

@@ -602,6 +602,12 @@ export async function storeUpload(
   }: { text: string; fileName: string; actorId: string; requestId: string },
 ): Promise<string> {
   return db.transaction().execute(async (trx) => {
+    // A preview nobody applied within a day is dropped with its file (personal data kept no longer).
+    await trx
+      .deleteFrom("people_imports")
+      .where("applied_at", "is", null)
+      .where("created_at", "<", sql<Date>`now() - interval '1 day'`)
+      .execute();
     const { id } = await trx
       .insertInto("people_imports")
       .values({
@@ -819,16 +825,6 @@ function createdFields(c: PlannedCreate): Field[] | string[] {
     ...(c.leftOn ? ["status"] : []),
     ...(c.userId ? ["account"] : []),
   ];
-}
-
-/** Previews never applied, older than a day: their file holds names and addresses, kept no longer. */
-export async function removeStaleImports(db: DB, now: Date): Promise<number> {
-  const result = await db
-    .deleteFrom("people_imports")
-    .where("applied_at", "is", null)
-    .where("created_at", "<", new Date(now.getTime() - 24 * 60 * 60 * 1000))
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
 }
 
 // ---- Export --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Link } from "../components/ui/link";
+import { MyWeekNominations } from "../components/my-week-nominations";
 import { seesPeopleData } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { getMyWeek, ROLE_CHANGE_DAYS } from "../models/my-week.server";
@@ -114,6 +115,9 @@ export default function MyWeek() {
         {name}, here is what needs your attention in the seven days from {formatDate(today)}.
       </p>
       <div className="mt-6 grid gap-4 md:grid-cols-2">
+        {"roleChangeDays" in data && data.isManager ? (
+          <MyWeekNominations nominations={week.nominations} />
+        ) : null}
         <Section
           title="Recent candidates"
           items={week.recent}

@@ -446,13 +446,29 @@ describe("/candidates/new", () => {
     expect((await body(response)).fieldErrors.managerId).toBeTruthy();
   });
 
-  it("a mentor may not nominate", async () => {
+  it("anyone leading nominates, a mentor too (they are then in the circle); an admin-only account may not", async () => {
     const response = await call(
       newAction,
-      post("/candidates/new", fields(crypto.randomUUID()), cookies.mentor),
+      post(
+        "/candidates/new",
+        fields(crypto.randomUUID(), { name: "Mentor's Pick", email: "mentors.pick@example.test" }),
+        cookies.mentor,
+      ),
       ctx(),
     );
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(302);
+    const created = await handle.db
+      .selectFrom("candidates")
+      .select(["nominated_by", "manager_id"])
+      .where("email", "=", "mentors.pick@example.test")
+      .executeTakeFirstOrThrow();
+    expect(created).toEqual({ nominated_by: u.mentor.id, manager_id: u.m1.id });
+    const refused = await call(
+      newAction,
+      post("/candidates/new", fields(crypto.randomUUID()), cookies.admin),
+      ctx(),
+    );
+    expect(refused.status).toBe(403);
   });
 });
 

@@ -591,4 +591,17 @@ describe("who may import", () => {
     expect((await preview("00000000-0000-4000-8000-000000000000")).status).toBe(404);
     expect((await preview("not-a-uuid")).status).toBe(404);
   });
+
+  it("drops previews nobody applied within a day, with their file, at the next upload", async () => {
+    const stale = await uploaded("email,name\nold.preview@example.test,Old Preview\n");
+    const fresh = await uploaded("email,name\nnew.preview@example.test,New Preview\n");
+    await sql`update people_imports set created_at = now() - interval '25 hours' where id = ${stale}`.execute(
+      handle.db,
+    );
+    const next = await uploaded("email,name\nnext.preview@example.test,Next Preview\n");
+    const left = await handle.db.selectFrom("people_imports").select("id").execute();
+    const ids = left.map((r) => r.id);
+    expect(ids).not.toContain(stale);
+    expect(ids).toEqual(expect.arrayContaining([fresh, next]));
+  });
 });

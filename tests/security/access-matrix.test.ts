@@ -55,7 +55,7 @@ const EXPECT: Record<string, Spec> = {
   "candidates.$candidateId.observations.new.tsx": { record: "candidate" },
   "candidates.$candidateId.plans.new.tsx": { record: "candidate-manage" },
   "candidates._index.tsx": { roles: ["manager", "leader"], record: "none" },
-  "candidates.new.tsx": { roles: ["manager", "leader"], record: "none" },
+  "candidates.new.tsx": { roles: ["manager", "leader", "mentor"], record: "none" },
   "coaching.$planId._index.tsx": { record: "plan" },
   "coaching.$planId.edit.tsx": { record: "plan" },
   "coaching._index.tsx": { roles: ["mentor", "manager", "leader"], record: "none" },
@@ -65,12 +65,29 @@ const EXPECT: Record<string, Spec> = {
   "setup.tsx": { record: "public" },
   "login.tsx": { record: "public" },
   "logout.tsx": { record: "public" },
+  // The directory's facts are for everyone leading and for admins; the person's page checks the circle
+  // for anything beyond them (the "person outside the pipeline" tests below).
+  "people._index.tsx": { roles: ["leader", "manager", "mentor", "admin"], record: "none" },
+  "people.$personId._index.tsx": { record: "none" },
+  "people.$personId.edit.tsx": { roles: ["admin"], record: "none" },
+  // The fixture's person is outside the pipeline and active: anyone leading may nominate them.
+  "people.$personId.nominate.tsx": { roles: ["leader", "manager", "mentor"], record: "none" },
+  "admin.people.import._index.tsx": { roles: ["admin"], record: "none" },
+  "admin.people.import.$importId.tsx": { roles: ["admin"], record: "none" },
+  "admin.people[.]csv.ts": { roles: ["admin"], record: "none" },
+  "people.new.tsx": { roles: ["admin"], record: "none" },
   "pipeline_.$candidateId.add-to-calibration.tsx": { roles: ["leader"], record: "candidate" },
   "pipeline.tsx": { roles: ["leader"], record: "none" },
   "pipeline[.]csv.ts": { roles: ["leader"], record: "none" },
   "pipeline_.coverage.tsx": { roles: ["leader"], record: "none" },
   "sniff-tests.$sniffTestId._index.tsx": { roles: ["manager", "leader"], record: "none" },
   "sniff-tests.$sniffTestId.edit.tsx": { roles: ["manager", "leader"], record: "none" },
+  // The figures of an offering are about the group; its responses are listed for the viewer's circle.
+  "sniff-tests.$sniffTestId.offer.tsx": { roles: ["manager", "leader"], record: "none" },
+  "sniff-tests.$sniffTestId.offerings.$offeringId.tsx": {
+    roles: ["manager", "leader"],
+    record: "none",
+  },
   "sniff-tests._index.tsx": { roles: ["manager", "leader"], record: "none" },
   "sniff-tests.new.tsx": { roles: ["manager", "leader"], record: "none" },
 };
@@ -105,6 +122,17 @@ function expected(
 
 /** Kinds that may never receive the secret candidate's text, whatever the route. */
 const OUTSIDERS: Kind[] = ["managerOut", "otherMentor", "admin", "anonymous", "disabled"];
+
+/**
+ * A name in the directory is a directory fact, read by everyone leading and by admins: the directory's
+ * own pages (lists, manager choices) may show the secret candidate's name, but never anything that says
+ * they are a candidate.
+ */
+function secretsFor(file: string, world: World): string[] {
+  const all = Object.values(SECRETS);
+  if (!/^(admin\.)?people[._]/.test(file)) return all;
+  return [...all.filter((s) => s !== SECRETS.name), `/candidates/${world.ids.candidateId}`];
+}
 
 let handle: DbHandle;
 let world: World;
@@ -163,7 +191,7 @@ describe("access matrix", () => {
             checkOutcome(response, expected(spec, kind, world, "loader"), `GET ${url} as ${kind}`);
             if (OUTSIDERS.includes(kind)) {
               const body = await text(response);
-              for (const secret of Object.values(SECRETS))
+              for (const secret of secretsFor(route.file, world))
                 expect(body, `GET ${url} as ${kind}`).not.toContain(secret);
             }
           }
@@ -178,7 +206,7 @@ describe("access matrix", () => {
             checkOutcome(response, expected(spec, kind, world, "action"), `POST ${url} as ${kind}`);
             if (OUTSIDERS.includes(kind)) {
               const body = await text(response);
-              for (const secret of Object.values(SECRETS))
+              for (const secret of secretsFor(route.file, world))
                 expect(body, `POST ${url} as ${kind}`).not.toContain(secret);
             }
           }
@@ -200,6 +228,47 @@ describe("access matrix", () => {
       );
       expect(await text(response), kind).toContain(SECRETS.name);
     }
+  });
+});
+
+describe("a person outside the pipeline", () => {
+  it("shows what was offered to them to their circle only: leaders and the manager above them who offered it", async () => {
+    const ctx = makeContext(handle.db, clock);
+    const mod = await import("../../app/routes/people.$personId._index");
+    const test = await handle.db
+      .selectFrom("sniff_tests")
+      .select("title")
+      .where("id", "=", world.ids.sniffTestId)
+      .executeTakeFirstOrThrow();
+    const seen: Record<string, boolean> = {};
+    for (const kind of [
+      "leader",
+      "managerIn",
+      "managerOut",
+      "mentor",
+      "otherMentor",
+      "admin",
+    ] as const) {
+      const response = await call(
+        mod.loader,
+        get(`/people/${world.ids.personId}`, world.cookies[kind]),
+        ctx,
+        { personId: world.ids.personId },
+      );
+      expect(response.status, kind).toBe(200);
+      const body = await text(response);
+      expect(body, kind).toContain("Pat Directoryonly");
+      expect(body, kind).not.toContain(SECRETS.response);
+      seen[kind] = body.includes(test.title);
+    }
+    expect(seen).toEqual({
+      leader: true,
+      managerIn: true,
+      managerOut: false,
+      mentor: false,
+      otherMentor: false,
+      admin: false,
+    });
   });
 });
 

@@ -30,6 +30,8 @@ export const SECRETS = {
   checkin: "Check-in went well zq-checkin-3310",
   rationale: "Strong commitment zq-decision-1177",
   preread: "Promising zq-preread-8801",
+  /** What a person outside the pipeline did with a sniff test: for their circle only. */
+  response: "Rewrote the on-call guide zq-response-6620",
 };
 
 export interface World {
@@ -46,6 +48,11 @@ export interface World {
     meetingId: string;
     itemId: string;
     sniffTestId: string;
+    /** A person outside the pipeline, below managerIn in the directory, offered a test by them. */
+    personId: string;
+    offeringId: string;
+    /** A CSV upload waiting for its preview to be applied. */
+    importId: string;
     userId: string;
     observerId: string;
     dimensionId: string;
@@ -299,6 +306,7 @@ export async function fullRecord(
     .execute();
   return {
     candidateId: id,
+    revisionId,
     observationId,
     flagId,
     assignmentId,
@@ -337,6 +345,20 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
     leaderId: users.leader.id,
     secret: false,
   });
+  const { personId, offeringId } = await personOutsideThePipeline(db, {
+    managerId: users.managerIn.id,
+    sniffTestId: a.sniffTestId,
+    revisionId: a.revisionId,
+  });
+  const { id: importId } = await db
+    .insertInto("people_imports")
+    .values({
+      uploaded_by: users.admin.id,
+      file_name: "people.csv",
+      content: "email,name\nnew.hire@example.test,New Hire\n",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   const cookies = { anonymous: undefined } as Record<Kind, string | undefined>;
   for (const [kind, u] of Object.entries(users))
     cookies[kind as Kind] = await sessionCookie(ctx, u.id);
@@ -350,12 +372,85 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
     cookies,
     ids: {
       ...a,
+      personId,
+      offeringId,
+      importId,
       otherCandidateId: b.candidateId,
       otherPlanId: b.planId,
       userId: users.managerIn.id,
       observerId: observer.id,
     },
   };
+}
+
+/**
+ * Pat, in the directory below managerIn's own person and not nominated, who completed a sniff test
+ * managerIn offered to their team; the closing note is secret.
+ */
+async function personOutsideThePipeline(
+  db: DB,
+  {
+    managerId,
+    sniffTestId,
+    revisionId,
+  }: { managerId: string; sniffTestId: string; revisionId: string },
+) {
+  const manager = await db
+    .selectFrom("people")
+    .select("id")
+    .where("user_id", "=", managerId)
+    .executeTakeFirstOrThrow();
+  const { id: personId } = await db
+    .insertInto("people")
+    .values({
+      name: "Pat Directoryonly",
+      email: "pat.directoryonly@example.test",
+      team: "Platform",
+      manager_id: manager.id,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const { id: offeringId } = await db
+    .insertInto("sniff_test_offerings")
+    .values({
+      sniff_test_id: sniffTestId,
+      sniff_test_revision_id: revisionId,
+      offered_by: managerId,
+      audience: "Platform",
+      offered_on: "2026-02-02",
+      due_on: "2026-02-16",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const { id: assignmentId } = await db
+    .insertInto("sniff_test_assignments")
+    .values({
+      sniff_test_id: sniffTestId,
+      sniff_test_revision_id: revisionId,
+      person_id: personId,
+      offering_id: offeringId,
+      assigned_by: managerId,
+      offered_on: "2026-02-02",
+      due_on: "2026-02-16",
+      status: "completed",
+      closed_on: "2026-02-10",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("sniff_test_assignment_events")
+    .values([
+      { assignment_id: assignmentId, to_status: "offered", changed_by: managerId },
+      {
+        assignment_id: assignmentId,
+        from_status: "offered",
+        to_status: "completed",
+        changed_by: managerId,
+        note: SECRETS.response,
+      },
+    ])
+    .execute();
+  return { personId, offeringId };
 }
 
 export interface RouteInfo {
