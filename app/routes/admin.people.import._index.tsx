@@ -21,7 +21,7 @@ export const meta: MetaFunction = () => [{ title: "Import people · Noseworthy" 
 
 // The multipart envelope around the file: its boundaries and headers, a few hundred bytes.
 const ENVELOPE_BYTES = 64 * 1024;
-const MAX_MB = IMPORT_MAX_BYTES / 1024 / 1024;
+const maxMegabytes = () => IMPORT_MAX_BYTES / 1024 / 1024;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(context, request, ["admin"]);
@@ -29,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listRecentImports(context.db),
     countPeopleWithoutEmail(context.db),
   ]);
-  return json({ imports, withoutEmail });
+  return json({ imports, withoutEmail, maxMb: maxMegabytes(), columns: COLUMNS });
 }
 
 const tooLarge = () =>
@@ -37,7 +37,7 @@ const tooLarge = () =>
     {},
     {
       file: [
-        `The file is larger than ${MAX_MB} MB, the most an import takes (about 50,000 people): split it into smaller files.`,
+        `The file is larger than ${maxMegabytes()} MB, the most an import takes (about 50,000 people): split it into smaller files.`,
       ],
     },
     undefined,
@@ -110,7 +110,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ImportPeople() {
-  const { imports, withoutEmail } = useLoaderData<typeof loader>();
+  const { imports, withoutEmail, maxMb, columns } = useLoaderData<typeof loader>();
   const result = useFormResult();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -135,11 +135,11 @@ export default function ImportPeople() {
         <FormError message={result.formError} />
         <div>
           <label htmlFor="people-file" className="block text-sm font-medium text-stone-800">
-            CSV file (UTF-8, at most {MAX_MB} MB)
+            CSV file (UTF-8, at most {maxMb} MB)
           </label>
           <p id="people-file-hint" className="text-sm text-stone-600">
             One header row, then a line for each person. Columns, in any order:{" "}
-            <code>{COLUMNS.join(", ")}</code>. <code>email</code> and <code>name</code> are
+            <code>{columns.join(", ")}</code>. <code>email</code> and <code>name</code> are
             required; <code>status</code> is <code>active</code> or <code>left</code>.
           </p>
           <input

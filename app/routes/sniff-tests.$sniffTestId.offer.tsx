@@ -67,6 +67,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     offeredOn,
     dueOn: query.has("dueOn") ? dayParam("dueOn") : addDays(offeredOn, test.timebox_days),
     idempotencyKey: newIdempotencyKey(),
+    maxPicked: MAX_PICKED,
   });
 }
 
@@ -121,7 +122,7 @@ function Days({
 }
 
 export default function OfferToGroup() {
-  const { test, teams, search, results, picked, offeredOn, dueOn, idempotencyKey } =
+  const { test, teams, search, results, picked, offeredOn, dueOn, idempotencyKey, maxPicked } =
     useLoaderData<typeof loader>();
   const team = useFormResult("team");
   const people = useFormResult("people");
@@ -209,7 +210,7 @@ export default function OfferToGroup() {
             </h2>
             <p className="mt-1 text-sm text-stone-600">
               Search by name or work address and tick the people; the ones you ticked stay picked
-              when you search again (up to {MAX_PICKED}).
+              when you search again (up to {maxPicked}).
             </p>
             <Form method="post" className="mt-3 space-y-4" noValidate>
               <input type="hidden" name="intent" value="people" />
