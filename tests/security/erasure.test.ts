@@ -178,8 +178,10 @@ describe("erasing a candidate", () => {
       const { rows: dump } = await sql<{
         j: string;
       }>`select coalesce(json_agg(x)::text, '') as j from ${sql.table(t)} x`.execute(handle.db);
-      for (const secret of Object.values(SECRETS))
+      // Pat's sniff test response is someone else's record (a person outside the pipeline): it stays.
+      for (const secret of Object.values(SECRETS).filter((s) => s !== SECRETS.response))
         expect(dump[0].j, `${t} still holds "${secret}"`).not.toContain(secret);
+      if (t === "sniff_test_assignment_events") expect(dump[0].j).toContain(SECRETS.response);
     }
     const erased = await handle.db
       .selectFrom("audit_events")
