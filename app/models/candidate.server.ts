@@ -297,11 +297,11 @@ export async function isActiveUserWithRole(
   return Boolean(row);
 }
 
-/** The candidate created with this form key, if any, and who nominated them. */
+/** The candidate created with this form key, if any, who nominated them, and which person they are. */
 export async function findCandidateByIdempotencyKey(db: DB, key: string) {
   return db
     .selectFrom("candidates")
-    .select(["id", "nominated_by"])
+    .select(["id", "nominated_by", "person_id"])
     .where("idempotency_key", "=", key)
     .executeTakeFirst();
 }
@@ -338,7 +338,7 @@ export async function createCandidate(
     now: Date;
   },
 ) {
-  const { id } = await trx
+  const { id, person_id } = await trx
     .insertInto("candidates")
     .values({
       ...(personId ? { person_id: personId } : {}),
@@ -354,7 +354,7 @@ export async function createCandidate(
       stage_changed_at: now,
       idempotency_key: idempotencyKey,
     })
-    .returning("id")
+    .returning(["id", "person_id"])
     .executeTakeFirstOrThrow();
   await trx
     .insertInto("stage_changes")
@@ -367,7 +367,7 @@ export async function createCandidate(
       created_at: now,
     })
     .execute();
-  return { id, nominated_by: nominatedBy, created: true };
+  return { id, person_id, nominated_by: nominatedBy, created: true };
 }
 
 // ---- Nominating a person of the directory -------------------------------------------------------------

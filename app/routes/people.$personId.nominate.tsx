@@ -178,7 +178,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   return saveOnce(context.db, {
     find: (db) => findCandidateByIdempotencyKey(db, idempotencyKey),
-    isRepeat: (candidate) => candidate.nominated_by === viewer.id,
+    isRepeat: (candidate) =>
+      candidate.nominated_by === viewer.id && candidate.person_id === person.id,
     check: async () => {
       const refusal = nominationRefusal(person);
       if (refusal) return invalid(values, {}, refusal, 409);

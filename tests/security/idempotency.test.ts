@@ -22,18 +22,22 @@ import { buildWorld, fillPath, routeFiles, type World } from "./fixture";
 
 let handle: DbHandle;
 let world: World;
+let admin2Cookie: string;
+let seq = 0;
 let leader2Cookie = "";
 const clock: TestClock = { now: new Date("2026-03-02T09:00:00Z") };
 const TODAY = "2026-03-02";
 const uuid = () => crypto.randomUUID();
 type Fields = Record<string, string | string[]>;
-type Who = "leader" | "managerIn" | "leader2";
+type Who = "leader" | "managerIn" | "leader2" | "admin" | "admin2";
 
 beforeAll(async () => {
   handle = await createTestDb();
   world = await buildWorld(handle.db, makeContext(handle.db, clock));
   const leader2 = await makeUser(handle.db, ["leader"], "Lee Secondleader");
   leader2Cookie = await sessionCookie(makeContext(handle.db, clock), leader2.id);
+  const admin2 = await makeUser(handle.db, ["admin"], "Ari Secondadmin");
+  admin2Cookie = await sessionCookie(makeContext(handle.db, clock), admin2.id);
 });
 afterAll(async () => {
   await handle?.close();
@@ -53,7 +57,8 @@ async function submit(s: Submission, key: string) {
   const route = routeFiles().find((r) => r.file === `${s.route}.tsx`)!;
   const { path: url, params } = fillPath(route, s.params);
   const mod = await import(path.resolve("app/routes", route.file));
-  const cookie = s.who === "leader2" ? leader2Cookie : world.cookies[s.who];
+  const cookie =
+    s.who === "leader2" ? leader2Cookie : s.who === "admin2" ? admin2Cookie : world.cookies[s.who];
   return call(mod.action, post(url, { ...s.fields, idempotencyKey: key }, cookie), ctx(), params);
 }
 
@@ -194,6 +199,8 @@ const observation = () => ({
 const count = async (
   table:
     | "candidates"
+    | "people"
+    | "sniff_test_offerings"
     | "observations"
     | "flags"
     | "coaching_plans"
@@ -231,7 +238,66 @@ interface Case {
   }>;
 }
 
+/** Someone in the directory, outside the pipeline. */
+async function freshPerson() {
+  seq += 1;
+  const { id } = await handle.db
+    .insertInto("people")
+    .values({ name: `Dana Directory ${seq}`, email: `dana.${seq}@example.test`, team: "Platform" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
 const CASES: Case[] = [
+  {
+    name: "adding a person to the directory, by another admin",
+    setup: async () => {
+      seq += 1;
+      const fields = {
+        name: `Ren Added ${seq}`,
+        email: `ren.${seq}@example.test`,
+        title: "",
+        team: "",
+      };
+      return {
+        first: { route: "people.new", params: {}, fields, who: "admin" },
+        elsewhere: { route: "people.new", params: {}, fields, who: "admin2" },
+        table: "people",
+      };
+    },
+  },
+  {
+    name: "nominating a person from the directory, another person",
+    setup: async () => {
+      const route = "people.$personId.nominate";
+      const fields = {
+        track: "technical_leadership",
+        managerId: world.users.managerIn.id,
+        nominatedReason: "Led the incident review",
+      };
+      return {
+        first: { route, params: { personId: await freshPerson() }, fields, who: "leader" },
+        elsewhere: { route, params: { personId: await freshPerson() }, fields, who: "leader" },
+        table: "candidates",
+      };
+    },
+  },
+  {
+    name: "offering a sniff test to a group, by another leader",
+    setup: async () => {
+      await freshPerson();
+      const route = "sniff-tests.$sniffTestId.offer";
+      const params = { sniffTestId: world.ids.sniffTestId };
+      seq += 1;
+      const fields = { intent: "team", team: "Platform", offeredOn: TODAY, dueOn: "" };
+      return {
+        first: { route, params, fields, who: "leader" },
+        elsewhere: { route, params, fields, who: "leader2" },
+        table: "sniff_test_offerings",
+      };
+    },
+  },
   {
     name: "nominating a candidate, by another nominator",
     setup: async () => {
