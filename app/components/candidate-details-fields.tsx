@@ -3,7 +3,7 @@ import { TRACK_LABELS } from "../utils/labels";
 import { ChoiceSelect, type Choice } from "./choice-select";
 import { ColumnHeads } from "./ui/column-heads";
 import type { FieldErrors } from "./ui/forms";
-import { TextField } from "./ui/forms";
+import { DirectoryFactsFields } from "./person-fields";
 
 /** The details a nomination records and the edit page changes (the reason field is each page's own). */
 export const DETAIL_FIELDS = [
@@ -47,41 +47,7 @@ export function CandidateDetailsFields({
 }) {
   return (
     <>
-      <TextField
-        label="Name"
-        name="name"
-        required
-        maxLength={120}
-        defaultValue={value("name")}
-        errors={errors.name}
-        autoComplete="off"
-      />
-      <TextField
-        label="Email (optional)"
-        name="email"
-        type="email"
-        maxLength={254}
-        autoComplete="off"
-        defaultValue={value("email")}
-        errors={errors.email}
-      />
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          label="Title"
-          name="title"
-          maxLength={120}
-          defaultValue={value("title")}
-          errors={errors.title}
-          hint="e.g. Senior engineer"
-        />
-        <TextField
-          label="Team"
-          name="team"
-          maxLength={120}
-          defaultValue={value("team")}
-          errors={errors.team}
-        />
-      </div>
+      <DirectoryFactsFields value={value} errors={errors} />
       <ChoiceSelect
         label="Track"
         name="track"

@@ -20,6 +20,47 @@ export function PersonFields({
 }) {
   return (
     <>
+      <DirectoryFactsFields value={value} errors={errors} />
+      {managers ? (
+        <ChoiceSelect
+          label="Manager"
+          name="managerId"
+          defaultValue={value("managerId")}
+          errors={errors.managerId}
+          choices={managers.map((m) => ({
+            id: m.id,
+            name: m.team ? `${m.name} (${m.team})` : m.name,
+          }))}
+          placeholder="No manager"
+        />
+      ) : (
+        <>
+          <input type="hidden" name="managerId" value="" />
+          <TextField
+            label="Manager"
+            name="managerLookup"
+            maxLength={254}
+            autoComplete="off"
+            defaultValue={value("managerLookup")}
+            errors={[...(errors.managerLookup ?? []), ...(errors.managerId ?? [])]}
+            hint="Their work email, or their whole name. Leave empty for no manager."
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+/** Name, work email, title and team: the directory's facts, as the person and the candidate forms ask them. */
+export function DirectoryFactsFields({
+  value,
+  errors,
+}: {
+  value: (name: "name" | "email" | "title" | "team") => string;
+  errors: FieldErrors;
+}) {
+  return (
+    <>
       <TextField
         label="Name"
         name="name"
@@ -55,32 +96,6 @@ export function PersonFields({
           errors={errors.team}
         />
       </div>
-      {managers ? (
-        <ChoiceSelect
-          label="Manager"
-          name="managerId"
-          defaultValue={value("managerId")}
-          errors={errors.managerId}
-          choices={managers.map((m) => ({
-            id: m.id,
-            name: m.team ? `${m.name} (${m.team})` : m.name,
-          }))}
-          placeholder="No manager"
-        />
-      ) : (
-        <>
-          <input type="hidden" name="managerId" value="" />
-          <TextField
-            label="Manager"
-            name="managerLookup"
-            maxLength={254}
-            autoComplete="off"
-            defaultValue={value("managerLookup")}
-            errors={[...(errors.managerLookup ?? []), ...(errors.managerId ?? [])]}
-            hint="Their work email, or their whole name. Leave empty for no manager."
-          />
-        </>
-      )}
     </>
   );
 }

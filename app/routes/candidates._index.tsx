@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { ColumnHeads } from "../components/ui/column-heads";
 import { Link } from "../components/ui/link";
+import { Pager } from "../components/ui/pager";
 import { z } from "zod";
 import { STAGES, TRACKS } from "../../db/schema";
 import { isUuid, requireRole } from "../auth/policy.server";
@@ -253,18 +254,7 @@ export default function Candidates() {
               </tbody>
             </table>
           </div>
-          <nav aria-label="Pages" className="mt-3 flex gap-4 text-sm">
-            {page > 1 ? (
-              <Link to={pageLink(f, page - 1)} className="text-brand-700 underline" rel="prev">
-                Previous page
-              </Link>
-            ) : null}
-            {last < total ? (
-              <Link to={pageLink(f, page + 1)} className="text-brand-700 underline" rel="next">
-                Next page
-              </Link>
-            ) : null}
-          </nav>
+          <Pager page={page} hasNext={last < total} href={(n) => pageLink(f, n)} />
         </>
       )}
     </div>

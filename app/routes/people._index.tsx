@@ -6,6 +6,7 @@ import { requireRole } from "../auth/policy.server";
 import { ColumnHeads } from "../components/ui/column-heads";
 import { Button, SelectField, TextField } from "../components/ui/forms";
 import { Link } from "../components/ui/link";
+import { Pager } from "../components/ui/pager";
 import {
   countPeople,
   hasAnyPerson,
@@ -200,18 +201,7 @@ export default function People() {
               </tbody>
             </table>
           </div>
-          <nav aria-label="Pages" className="mt-3 flex gap-4 text-sm">
-            {page > 1 ? (
-              <Link to={pageLink(f, page - 1)} className="text-brand-700 underline" rel="prev">
-                Previous page
-              </Link>
-            ) : null}
-            {last < total ? (
-              <Link to={pageLink(f, page + 1)} className="text-brand-700 underline" rel="next">
-                Next page
-              </Link>
-            ) : null}
-          </nav>
+          <Pager page={page} hasNext={last < total} href={(n) => pageLink(f, n)} />
         </>
       )}
     </div>
