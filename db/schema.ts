@@ -54,9 +54,22 @@ export interface UsersTable {
   password_hash: string;
   roles: ColumnType<Role[], Role[] | undefined, Role[]>;
   disabled_at: Timestamp | null;
+  /** The identity provider's id for the account (SCIM externalId). */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Version;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+/** A SCIM bearer token: only its SHA-256 is kept. created_by null: made by npm run scim:token. */
+export interface ScimTokensTable {
+  id: Id;
+  name: string;
+  token_hash: string;
+  created_by: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }
 export interface SessionsTable {
   id: string;
@@ -444,6 +457,7 @@ export interface ReadinessProbeTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  scim_tokens: ScimTokensTable;
   login_throttle: LoginThrottleTable;
   dimensions: FrameworkTable;
   anti_patterns: FrameworkTable;

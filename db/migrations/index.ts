@@ -9,6 +9,7 @@ import * as m0007 from "./2026-12-01-0007-frozen-packets-audit-scrub";
 import * as m0008 from "./2026-12-01-0008-login-throttle";
 import * as m0009 from "./2026-12-01-0009-readiness-probe";
 import * as m0010 from "./2026-12-01-0010-people";
+import * as m0011 from "./2026-12-01-0011-scim";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-0008-login-throttle": m0008,
   "2026-12-01-0009-readiness-probe": m0009,
   "2026-12-01-0010-people": m0010,
+  "2026-12-01-0011-scim": m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

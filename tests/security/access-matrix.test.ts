@@ -65,6 +65,13 @@ const EXPECT: Record<string, Spec> = {
   "setup.tsx": { record: "public" },
   "login.tsx": { record: "public" },
   "logout.tsx": { record: "public" },
+  // SCIM takes a bearer token, never the session cookie: 401 to every kind of user without one (the
+  // "SCIM routes" test below; tests/integration/scim.test.ts for the token holders).
+  "scim.v2.Users.ts": { record: "public" },
+  "scim.v2.Users.$id.ts": { record: "public" },
+  "scim.v2.ServiceProviderConfig.ts": { record: "public" },
+  "scim.v2.Schemas.ts": { record: "public" },
+  "scim.v2.ResourceTypes.ts": { record: "public" },
   // The directory's facts are for everyone leading and for admins; the person's page checks the circle
   // for anything beyond them (the "person outside the pipeline" tests below).
   "people._index.tsx": { roles: ["leader", "manager", "mentor", "admin"], record: "none" },
@@ -227,6 +234,39 @@ describe("access matrix", () => {
         { candidateId: world.ids.candidateId },
       );
       expect(await text(response), kind).toContain(SECRETS.name);
+    }
+  });
+});
+
+describe("SCIM routes", () => {
+  it("answer 401 with a SCIM error to every kind of user, for every method, without a bearer token", async () => {
+    const scimRoutes = routes.filter((r) => r.file.startsWith("scim."));
+    expect(scimRoutes.length).toBe(5);
+    for (const route of scimRoutes) {
+      const mod = await import(path.resolve("app/routes", route.file));
+      const { path: url, params } = fillPath(route, { id: world.ids.personId });
+      for (const kind of KINDS) {
+        const ctx = makeContext(handle.db, clock, { requestId: `scim-${kind}` });
+        const cookie = world.cookies[kind];
+        for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+          const handler = method === "GET" ? mod.loader : mod.action;
+          const request = new Request(`http://localhost:3000${url}`, {
+            method,
+            headers: {
+              "Content-Type": "application/scim+json",
+              ...(cookie ? { Cookie: cookie } : {}),
+            },
+            body: method === "GET" || method === "DELETE" ? undefined : "{}",
+          });
+          const response = await call(handler, request, ctx, params);
+          const label = `${method} ${url} as ${kind}`;
+          expect(response.status, label).toBe(401);
+          expect(response.headers.get("Content-Type"), label).toBe("application/scim+json");
+          expect((await response.json()).schemas, label).toEqual([
+            "urn:ietf:params:scim:api:messages:2.0:Error",
+          ]);
+        }
+      }
     }
   });
 });
