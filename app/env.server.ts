@@ -27,9 +27,60 @@ const EnvSchema = z.object({
     .enum(["0", "1"], { error: 'must be "1" (behind one reverse proxy) or "0"' })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  // Single sign-on (OpenID Connect): the issuer, client id and secret go together, with APP_URL.
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: "must be the issuer's URL (https://…)" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z
+    .string()
+    .max(500)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_SECRET: z
+    .string()
+    .max(2000)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  APP_URL: z
+    .url({ protocol: /^https?$/, error: "must be the public base URL (https://…)" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_CREATE_USERS: z
+    .enum(["0", "1"], { error: 'must be "1" (create accounts for unknown verified users) or "0"' })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PASSWORD_LOGIN: z
+    .enum(["all", "admins"], {
+      error: 'must be "admins" (password login for admins only) or "all"',
+    })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
-export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string; BACKUP_DIR: string };
+/** Single sign-on as configured, or null when it is not. */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The public base URL, without a trailing slash. */
+  appUrl: string;
+  /** APP_URL + /auth/oidc/callback: the redirect URI registered at the provider. */
+  redirectUri: string;
+  createUsers: boolean;
+}
+
+export interface LoginSettings {
+  oidc: OidcSettings | null;
+  /** "admins": password login for admins only (break-glass); single sign-on for everyone else. */
+  passwordLogin: "all" | "admins";
+}
+
+export type Env = z.infer<typeof EnvSchema> & {
+  SESSION_SECRET: string;
+  BACKUP_DIR: string;
+  LOGIN: LoginSettings;
+};
 
 /** The embedded database's own directory inside PGLITE_DIR (its lock file sits beside it). */
 export function pgliteDataDir(env: Pick<Env, "PGLITE_DIR">) {
@@ -49,6 +100,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
       "Invalid configuration:\n  WEB_CONCURRENCY: more than one process needs DATABASE_URL (the embedded database belongs to one process)",
     );
   }
+  const login = loginSettings(env);
   let secret = env.SESSION_SECRET;
   if (!secret) {
     if (env.DATABASE_URL && env.NODE_ENV === "production") {
@@ -64,6 +116,53 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ...env,
     SESSION_SECRET: secret,
     BACKUP_DIR: path.resolve(env.BACKUP_DIR ?? path.join(env.PGLITE_DIR, "backups")),
+    LOGIN: login,
+  };
+}
+
+const OIDC_VARIABLES = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const;
+
+/** The sign-in settings, checked together: all three OIDC variables or none, APP_URL with them. */
+function loginSettings(env: z.infer<typeof EnvSchema>): LoginSettings {
+  const set = OIDC_VARIABLES.filter((name) => env[name] !== undefined);
+  const problems: string[] = [];
+  if (set.length > 0 && set.length < OIDC_VARIABLES.length) {
+    const missing = OIDC_VARIABLES.filter((name) => env[name] === undefined);
+    problems.push(
+      `  ${missing.join(", ")}: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (${set.join(", ")} ${set.length === 1 ? "is" : "are"} set)`,
+    );
+  }
+  const oidcOn = set.length === OIDC_VARIABLES.length;
+  if (oidcOn && !env.APP_URL) {
+    problems.push(
+      "  APP_URL: required with OIDC_ISSUER (the public base URL; the provider redirects to APP_URL/auth/oidc/callback)",
+    );
+  }
+  if (env.APP_URL && (new URL(env.APP_URL).search || new URL(env.APP_URL).hash)) {
+    problems.push("  APP_URL: must be a base URL, without ?query or #fragment");
+  }
+  if (!oidcOn && env.PASSWORD_LOGIN === "admins") {
+    problems.push(
+      "  PASSWORD_LOGIN: admins-only password login needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or nobody else could log in",
+    );
+  }
+  if (!oidcOn && env.OIDC_CREATE_USERS === "1") {
+    problems.push("  OIDC_CREATE_USERS: only applies with single sign-on (OIDC_ISSUER is not set)");
+  }
+  if (problems.length) throw new Error(`Invalid configuration:\n${problems.join("\n")}`);
+  const passwordLogin = env.PASSWORD_LOGIN ?? "all";
+  if (!oidcOn) return { oidc: null, passwordLogin };
+  const appUrl = env.APP_URL!.replace(/\/+$/, "");
+  return {
+    oidc: {
+      issuer: env.OIDC_ISSUER!,
+      clientId: env.OIDC_CLIENT_ID!,
+      clientSecret: env.OIDC_CLIENT_SECRET!,
+      appUrl,
+      redirectUri: `${appUrl}/auth/oidc/callback`,
+      createUsers: env.OIDC_CREATE_USERS === "1",
+    },
+    passwordLogin,
   };
 }
 
@@ -75,4 +174,18 @@ function loadOrCreateSecret(pgliteDir: string): string {
   const secret = randomBytes(32).toString("hex");
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+let fromProcess: LoginSettings | undefined;
+/**
+ * The sign-in settings of this process's environment (parseEnv checked them at start, so this does not
+ * fail in a running server), read once.
+ */
+export function processLoginSettings(): LoginSettings {
+  if (!fromProcess) {
+    const result = EnvSchema.safeParse(process.env);
+    if (!result.success) throw new Error("Invalid configuration: see the message at start");
+    fromProcess = loginSettings(result.data);
+  }
+  return fromProcess;
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { loginSettings } from "../auth/oidc.server";
 import { verifyAgainstDummy, verifyPassword } from "../auth/password.server";
 import { clearLoginFailures, describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { createSession, getUser } from "../auth/session.server";
@@ -27,7 +28,8 @@ const LoginSchema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getUser(context, request);
   if (user) return redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return json({});
+  const settings = loginSettings(context);
+  return json({ sso: settings.oidc !== null, passwordLogin: settings.passwordLogin });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -69,6 +71,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (account) valid = await verifyPassword(account.password_hash, password);
   else await verifyAgainstDummy(password);
 
+  // PASSWORD_LOGIN=admins: password login is the admins' way in when single sign-on fails (break-glass).
+  // Everyone else is told so whatever the password, so the answer does not confirm a right password.
+  if (loginSettings(context).passwordLogin === "admins") {
+    const roles = account
+      ? (
+          await context.db
+            .selectFrom("users")
+            .select("roles")
+            .where("id", "=", account.id)
+            .executeTakeFirstOrThrow()
+        ).roles
+      : [];
+    if (!roles.includes("admin")) {
+      await audit(context.db, {
+        actorId: account?.id ?? null,
+        action: "auth.login",
+        entity: "session",
+        outcome: "denied",
+        requestId: context.requestId,
+        details: { method: "password", reason: "password_login_admins_only" },
+      });
+      return invalid(
+        values,
+        {},
+        "Password login is for administrators only here. Use “Sign in with single sign-on”.",
+        { status: 403 },
+      );
+    }
+  }
+
   if (!account || !valid || account.disabled_at) {
     await audit(context.db, {
       actorId: account?.id ?? null,
@@ -101,6 +133,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
+  const { sso, passwordLogin } = useLoaderData<typeof loader>();
   const result = useFormResult();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -109,6 +142,21 @@ export default function Login() {
     <div className="mx-auto max-w-sm py-8">
       <h1 className="text-2xl font-semibold">Log in to Noseworthy</h1>
       <p className="mt-2 text-stone-600">Growing technology leaders through human judgement.</p>
+      {sso ? (
+        <Form method="get" action="/auth/oidc" className="mt-6" reloadDocument>
+          <input
+            type="hidden"
+            name="redirectTo"
+            value={searchParams.get("redirectTo") || result.value("redirectTo") || ""}
+          />
+          <Button className="w-full">Sign in with single sign-on</Button>
+        </Form>
+      ) : null}
+      {sso && passwordLogin === "admins" ? (
+        <p className="mt-6 text-sm text-stone-600">
+          Administrators can also log in with a password:
+        </p>
+      ) : null}
       <Form method="post" className="mt-6 space-y-4" noValidate>
         <FormError message={result.formError} />
         <input
