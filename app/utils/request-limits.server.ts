@@ -20,17 +20,23 @@ import type {
 import { errorForLog, escapeForLog } from "./log.server";
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
+/** SCIM 2.0 (RFC 7644) also replaces, patches and deletes, and only under /scim/v2. */
+export const SCIM_METHODS = [...ALLOWED_METHODS, "PUT", "PATCH", "DELETE"];
 
 // Every form in app/ posts application/x-www-form-urlencoded, except the one route that uploads a file
 // (BodyLimit.multipart); multipart is refused everywhere else.
 const FORM_TYPE = "application/x-www-form-urlencoded";
 const MULTIPART_TYPE = "multipart/form-data";
+// SCIM clients send JSON: Okta and Entra ID as application/scim+json, some tools as application/json.
+const JSON_TYPES = ["application/scim+json", "application/json"];
 
 export interface BodyLimit {
   bytes: number;
   fields: number;
   /** The route takes a file upload (multipart/form-data) instead of a urlencoded form. */
   multipart?: boolean;
+  /** The route is SCIM's: JSON bodies and PUT, PATCH and DELETE (app/scim/scim.server.ts). */
+  scim?: boolean;
 }
 
 // The largest legitimate form is a decision amendment: four texts of up to 10,000 characters and 500
@@ -47,6 +53,10 @@ const ROUTE_LIMITS: Record<string, BodyLimit> = {
   // multipart envelope. The action checks the file's own size again and answers 413 with the form.
   "/admin/people/import": { bytes: 5 * 1024 * 1024 + 64 * 1024, fields: 10, multipart: true },
 };
+
+// A SCIM User with every attribute Okta or Entra ID sends is a few KB, and a PATCH a list of
+// operations on it (the service takes at most 100): 256 KiB leaves room for both many times over.
+export const SCIM_LIMIT: BodyLimit = { bytes: 256 * 1024, fields: 0, scim: true };
 
 /**
  * The limits for the pathname of the URL Remix is given (remixUrl: dot segments already resolved),
@@ -67,6 +77,7 @@ export function bodyLimitFor(pathname: string): BodyLimit {
     .toLowerCase()
     .replace(/\/{2,}/g, "/")
     .replace(/(.)\/$/, "$1");
+  if (route === "/scim/v2" || route.startsWith("/scim/v2/")) return SCIM_LIMIT;
   return ROUTE_LIMITS[route] ?? DEFAULT_LIMIT;
 }
 
@@ -135,8 +146,35 @@ function refuse(
   res.status(status).set(headers).type("text/plain").send(message);
 }
 
+/** A refusal a SCIM client can read: the SCIM error body of RFC 7644 §3.12. */
+function refuseScim(
+  res: ExpressResponse,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  res
+    .status(status)
+    .set(headers)
+    .type("application/scim+json")
+    .send(
+      JSON.stringify({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        status: String(status),
+        detail,
+      }),
+    );
+}
+
 function tooLarge(res: ExpressResponse, limit: BodyLimit) {
   // With Connection: close, Node drops the socket once the answer is out instead of reading the rest.
+  if (limit.scim)
+    return refuseScim(
+      res,
+      413,
+      `The request is too large: SCIM takes at most ${Math.round(limit.bytes / 1024)} KB.`,
+      { Connection: "close" },
+    );
   refuse(
     res,
     413,
@@ -178,17 +216,18 @@ function readBody(
 /**
  * Refuses, before any body is parsed: methods the app does not use (405), a body over the route's
  * limit (413: at once when Content-Length says so, else as soon as the count passes it), a body that
- * is not a urlencoded form (415), and more fields than the route takes (400).
+ * is not a urlencoded form (415; under /scim/v2, one that is not JSON), and more fields than the
+ * route takes (400).
  */
 export const requestLimits: RequestHandler = (req, res, next) => {
   // Refusals before the body is read close the connection: otherwise Node reads and discards the
   // whole body, however large, to keep the connection open for another request.
-  if (!ALLOWED_METHODS.includes(req.method)) {
-    return refuse(res, 405, "This method is not allowed.", {
-      Allow: ALLOWED_METHODS.join(", "),
+  const methodNotAllowed = (allowed: string[]) =>
+    refuse(res, 405, "This method is not allowed.", {
+      Allow: allowed.join(", "),
       Connection: "close",
     });
-  }
+  if (!SCIM_METHODS.includes(req.method)) return methodNotAllowed(ALLOWED_METHODS);
   let url: URL;
   try {
     url = remixUrl(req);
@@ -196,18 +235,29 @@ export const requestLimits: RequestHandler = (req, res, next) => {
     return next(error);
   }
   const limit = bodyLimitFor(url.pathname);
+  const allowed = limit.scim ? SCIM_METHODS : ALLOWED_METHODS;
+  if (!allowed.includes(req.method)) return methodNotAllowed(ALLOWED_METHODS);
   if (Number(req.headers["content-length"] ?? 0) > limit.bytes) return tooLarge(res, limit);
   // Remix never reads the body of a GET or HEAD.
-  if (req.method !== "POST") return next();
+  if (req.method === "GET" || req.method === "HEAD") return next();
   const type = req.headers["content-type"]?.split(";")[0].trim().toLowerCase();
-  if (type !== FORM_TYPE && !(limit.multipart && type === MULTIPART_TYPE)) {
+  if (limit.scim) {
+    // A DELETE usually comes without a body or a type; anything else must be JSON.
+    const bodiless =
+      req.method === "DELETE" && type === undefined && !req.headers["transfer-encoding"];
+    if (!bodiless && !JSON_TYPES.includes(type ?? ""))
+      return refuseScim(res, 415, `Send SCIM requests as ${JSON_TYPES.join(" or ")}.`, {
+        Connection: "close",
+      });
+  } else if (type !== FORM_TYPE && !(limit.multipart && type === MULTIPART_TYPE)) {
     return refuse(res, 415, `Send forms as ${FORM_TYPE}.`, { Connection: "close" });
   }
   void readBody(req, limit.bytes).then((body) => {
     // A client that went away mid-body has nobody left to answer.
     if (body === "aborted") return;
     if (body === "too large") return tooLarge(res, limit);
-    // A file's bytes are not urlencoded fields: a multipart body is only size-limited here.
+    // A file's bytes are not urlencoded fields: a multipart body is only size-limited here; a SCIM
+    // body is JSON, parsed (and refused with a SCIM error when malformed) by the route.
     if (type === FORM_TYPE && countFields(body) > limit.fields)
       return refuse(res, 400, `Too many fields: this form takes at most ${limit.fields}.`);
     bodies.set(req, body);
