@@ -185,7 +185,7 @@ export async function finishSignIn(
     const idClaims = tokens.claims();
     if (!idClaims) return { ok: false, reason: "rejected", detail: "no_id_token" };
     claims = { ...idClaims };
-    if (typeof claims.email !== "string" || claims.email_verified === undefined) {
+    if (typeof claims.email !== "string" || !("email_verified" in claims || "xms_edov" in claims)) {
       const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
       claims = { ...info, ...idClaims, email: info.email, email_verified: info.email_verified };
     }
@@ -210,10 +210,27 @@ export async function finishSignIn(
   const email = typeof claims.email === "string" ? claims.email.trim() : "";
   if (email.length > 254 || !/^[^@\s]+@[^@\s]+$/.test(email))
     return { ok: false, reason: "no_email" };
-  if (claims.email_verified !== true) return { ok: false, reason: "unverified_email" };
+  if (!emailIsVerified(claims, settings.issuer)) return { ok: false, reason: "unverified_email" };
   const name = [claims.name, [claims.given_name, claims.family_name].filter(Boolean).join(" ")]
     .find((n): n is string => typeof n === "string" && n.trim().length > 0)
     ?.trim()
     .slice(0, 200);
   return { ok: true, email, name: name ?? null, subject: String(claims.sub) };
+}
+
+const ENTRA_HOSTS = new Set([
+  "login.microsoftonline.com",
+  "login.microsoftonline.us",
+  "login.partner.microsoftonline.cn",
+]);
+
+/**
+ * Only a verified email matches an account: `email_verified: true`. Microsoft Entra ID never sends
+ * email_verified for organisational accounts; from an Entra tenant's issuer (one tenant: openid-client
+ * has checked the token's issuer against it), its optional claim `xms_edov: true` (the email's domain
+ * is verified by the tenant) counts instead, and only when email_verified is absent.
+ */
+export function emailIsVerified(claims: Record<string, unknown>, issuer: string): boolean {
+  if ("email_verified" in claims) return claims.email_verified === true;
+  return ENTRA_HOSTS.has(new URL(issuer).hostname) && claims.xms_edov === true;
 }

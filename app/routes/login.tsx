@@ -9,6 +9,7 @@ import { createSession, getUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getUserForLogin, normaliseEmail } from "../models/user.server";
+import { Link } from "../components/ui/link";
 import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { safeRedirect } from "../utils/http.server";
@@ -132,6 +133,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": cookie } });
 }
 
+function ssoQuery(redirectTo: string | null | undefined): string {
+  return redirectTo ? `?${new URLSearchParams({ redirectTo })}` : "";
+}
+
 export default function Login() {
   const { sso, passwordLogin } = useLoaderData<typeof loader>();
   const result = useFormResult();
@@ -143,14 +148,14 @@ export default function Login() {
       <h1 className="text-2xl font-semibold">Log in to Noseworthy</h1>
       <p className="mt-2 text-stone-600">Growing technology leaders through human judgement.</p>
       {sso ? (
-        <Form method="get" action="/auth/oidc" className="mt-6" reloadDocument>
-          <input
-            type="hidden"
-            name="redirectTo"
-            value={searchParams.get("redirectTo") || result.value("redirectTo") || ""}
-          />
-          <Button className="w-full">Sign in with single sign-on</Button>
-        </Form>
+        // A link, not a form: the page's form-action 'self' would stop a form's redirect to the provider.
+        <Link
+          reloadDocument
+          to={`/auth/oidc${ssoQuery(searchParams.get("redirectTo") || result.value("redirectTo"))}`}
+          className="mt-6 block w-full rounded bg-brand-700 px-4 py-2 text-center text-sm font-medium text-white hover:bg-brand-800"
+        >
+          Sign in with single sign-on
+        </Link>
       ) : null}
       {sso && passwordLogin === "admins" ? (
         <p className="mt-6 text-sm text-stone-600">

@@ -4,6 +4,7 @@ import type { Role } from "../../db/schema";
 import { hashPassword } from "../../app/auth/password.server";
 import { getUser } from "../../app/auth/session.server";
 import type { AppContext } from "../../app/context";
+import { emailIsVerified } from "../../app/auth/oidc.server";
 import { type LoginSettings, parseEnv } from "../../app/env.server";
 import { createUser, setUserDisabled } from "../../app/models/user.server";
 import { loader as startLoader } from "../../app/routes/auth.oidc";
@@ -326,6 +327,19 @@ describe("single sign-on with OpenID Connect", () => {
     const response = await call(startLoader, get("/auth/oidc"), context);
     expect(response.status).toBe(503);
     expect((await body(response)).message).toMatch(/cannot be reached/);
+  });
+});
+
+describe("a verified email", () => {
+  const entra = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0";
+  it("is email_verified: true, or Entra ID's xms_edov: true from an Entra issuer when email_verified is absent", () => {
+    expect(emailIsVerified({ email_verified: true }, provider.issuer)).toBe(true);
+    expect(emailIsVerified({ email_verified: "true" }, provider.issuer)).toBe(false);
+    expect(emailIsVerified({}, provider.issuer)).toBe(false);
+    expect(emailIsVerified({ xms_edov: true }, provider.issuer)).toBe(false);
+    expect(emailIsVerified({ xms_edov: true }, entra)).toBe(true);
+    expect(emailIsVerified({ xms_edov: false }, entra)).toBe(false);
+    expect(emailIsVerified({ email_verified: false, xms_edov: true }, entra)).toBe(false);
   });
 });
 
