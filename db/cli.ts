@@ -1,5 +1,6 @@
 /**
  * npm run db:migrate | db:seed | user:create -- --email a@b.c --name "A B" [--roles admin,leader]
+ *   | scim:token -- --name NAME (prints a new SCIM bearer token once; only its hash is kept)
  *   | db:retention [-- --dry-run] | db:backup [-- --out FILE] | db:restore -- FILE
  * Uses the same configuration as the server (DATABASE_URL, or PGlite in PGLITE_DIR). On the embedded
  * database each task takes the data directory's lock: while a server runs there, a task is refused
@@ -11,6 +12,8 @@ import { hashPassword } from "../app/auth/password.server";
 import { parseEnv, pgliteDataDir } from "../app/env.server";
 import { runRetention } from "../app/models/retention.server";
 import { createUser, normaliseEmail } from "../app/models/user.server";
+import { audit } from "../app/models/audit.server";
+import { createScimToken } from "../app/scim/scim.server";
 import { ROLES, type Role } from "./schema";
 import { askServer, backupEmbedded, backupName, restoreEmbedded } from "./backup";
 import { createDb, type DbHandle } from "./client";
@@ -39,7 +42,7 @@ async function main() {
     handle = await createDb({
       databaseUrl: env.DATABASE_URL,
       pgliteDir,
-      purpose: `npm run ${command === "user:create" ? command : `db:${command}`}`,
+      purpose: `npm run ${command === "user:create" || command === "scim:token" ? command : `db:${command}`}`,
     });
   } catch (error) {
     // Retention is a privacy duty: it runs inside a running server rather than wait for it to stop.
@@ -117,13 +120,37 @@ async function main() {
       console.log(`Created ${normaliseEmail(values.email)} with roles ${roles.join(", ")}.`);
       return;
     }
+    if (command === "scim:token") {
+      const { values } = parseArgs({ args: rest, options: { name: { type: "string" } } });
+      const name = values.name?.trim() ?? "";
+      if (!name || name.length > 100) {
+        console.error("Usage: npm run scim:token -- --name NAME   (a name of 1 to 100 characters)");
+        process.exitCode = 2;
+        return;
+      }
+      const { id, token } = await handle.db.transaction().execute(async (trx) => {
+        const made = await createScimToken(trx, { name, createdBy: null });
+        await audit(trx, {
+          actorId: null,
+          action: "scim_token.create",
+          entity: "scim_token",
+          entityId: made.id,
+          details: { via: "cli" },
+        });
+        return made;
+      });
+      console.log(
+        `Created SCIM token ${id} (${name}). It is shown only this once; give it to the identity provider as the bearer token:\n${token}`,
+      );
+      return;
+    }
     if (command === "retention") {
       const { dryRun, now } = retentionArgs(rest);
       printRetention(await runRetention(handle.db, { now, dryRun }), dryRun);
       return;
     }
     console.error(
-      "Usage: tsx db/cli.ts migrate | seed | user:create | retention [--dry-run] | backup [--out FILE] | restore FILE",
+      "Usage: tsx db/cli.ts migrate | seed | user:create | scim:token --name NAME | retention [--dry-run] | backup [--out FILE] | restore FILE",
     );
     process.exitCode = 2;
   } finally {
