@@ -20,14 +20,17 @@ export async function startTestProvider({
   clientId,
   clientSecret,
   redirectUri,
+  port = 0,
 }: {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** 0: any free port. */
+  port?: number;
 }): Promise<TestProvider> {
   const accounts = new Map<string, TestClaims>();
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
     clients: [
