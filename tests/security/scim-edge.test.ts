@@ -97,7 +97,7 @@ describe("the request edge under /scim/v2", () => {
       { "Content-Type": "application/x-www-form-urlencoded" },
       {},
       { "Content-Type": "text/plain" },
-    ]) {
+    ] as Record<string, string>[]) {
       const answer = await send("POST", "/scim/v2/Users", "userName=a", headers);
       expect(answer.status, JSON.stringify(headers)).toBe(415);
       expect(answer.headers["content-type"]).toMatch(/^application\/scim\+json/);
