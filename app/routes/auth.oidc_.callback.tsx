@@ -110,8 +110,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         .onConflict((oc) => oc.column("email").doNothing())
         .returning(["id", "disabled_at"])
         .executeTakeFirst();
-      if (!account) return { ok: false as const, reason: "no_account" as const };
-      created = true;
+      created = account !== undefined;
+      // Created at the same moment by another sign-in (or SCIM): that account is theirs.
+      account ??= await trx
+        .selectFrom("users")
+        .select(["id", "disabled_at"])
+        .where("email", "=", email)
+        .executeTakeFirstOrThrow();
+    }
+    if (created) {
       await audit(trx, {
         actorId: account.id,
         action: "user.create",

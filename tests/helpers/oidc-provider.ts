@@ -86,7 +86,11 @@ export async function startTestProvider({
  * Plays the browser at the provider: follows its redirects from the authorization URL, fills its
  * sign-in form with `login`, and returns the redirect back to the app (the callback URL with the code).
  */
-export async function signInAtProvider(authorizationUrl: string, login: string): Promise<URL> {
+export async function signInAtProvider(
+  authorizationUrl: string,
+  login: string,
+  { cancel = false }: { cancel?: boolean } = {},
+): Promise<URL> {
   const jar = new Map<string, string>();
   let url = authorizationUrl;
   let form: URLSearchParams | undefined;
@@ -115,6 +119,11 @@ export async function signInAtProvider(authorizationUrl: string, login: string):
     }
     const page = await response.text();
     if (response.status === 200 && page.includes('name="prompt" value="login"')) {
+      // Cancelling is the sign-in page's "abort" link: the provider answers access_denied.
+      if (cancel) {
+        url = `${url.replace(/\/$/, "")}/abort`;
+        continue;
+      }
       form = new URLSearchParams({ prompt: "login", login, password: "any" });
       continue;
     }

@@ -233,6 +233,20 @@ describe("single sign-on with OpenID Connect", () => {
     });
   });
 
+  it("says so when the person cancels at the provider", async () => {
+    const context = ctx();
+    const { authorizationUrl, flowCookie } = await start(context);
+    const returned = await signInAtProvider(authorizationUrl, "ada", { cancel: true });
+    expect(returned.searchParams.get("error")).toBe("access_denied");
+    const response = await callback(context, returned, flowCookie);
+    expect(response.status).toBe(403);
+    expect((await body(response)).message).toMatch(/did not sign you in/);
+    expect(await lastLoginAudit()).toMatchObject({
+      outcome: "failed",
+      details: { method: "oidc", reason: "provider_error", detail: "access_denied" },
+    });
+  });
+
   it("refuses an email the provider has not verified", async () => {
     const context = ctx();
     const { authorizationUrl, flowCookie } = await start(context);
