@@ -45,6 +45,7 @@ beforeAll(async () => {
     ["cy", { email: "cy@example.test", email_verified: true }],
     ["unverified", { email: "ada@example.test", email_verified: false }],
     ["newcomer", { email: "newcomer@example.test", email_verified: true, name: "New Comer" }],
+    ["twice", { email: "twice@example.test", email_verified: true }],
   ] as const) {
     provider.accounts.set(login, claims);
     other.accounts.set(login, claims);
@@ -318,6 +319,35 @@ describe("single sign-on with OpenID Connect", () => {
       context,
     );
     expect(password.status).toBe(400);
+  });
+
+  it("creates one account when the same new person signs in twice at once", async () => {
+    const context = ctx(settings({ createUsers: true }));
+    const first = await start(context, "/");
+    const second = await start(context, "/");
+    const [a, b] = await Promise.all([
+      signInAtProvider(first.authorizationUrl, "twice"),
+      signInAtProvider(second.authorizationUrl, "twice"),
+    ]);
+    const responses = await Promise.all([
+      callback(context, a, first.flowCookie),
+      callback(context, b, second.flowCookie),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([302, 302]);
+    const accounts = await handle.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "twice@example.test")
+      .execute();
+    expect(accounts).toHaveLength(1);
+    const creations = await handle.db
+      .selectFrom("audit_events")
+      .select("id")
+      .where("action", "=", "user.create")
+      .where("entity_id", "=", accounts[0].id)
+      .execute();
+    expect(creations).toHaveLength(1);
+    expect(await sessionsOf("twice@example.test")).toBe(2);
   });
 
   it("answers 404 on both routes when single sign-on is not configured, and hides the button", async () => {
