@@ -35,6 +35,7 @@ const EXPECT: Record<string, Spec> = {
   "$.tsx": { record: "public" },
   "_index.tsx": { record: "none" },
   "admin.audit.tsx": { roles: ["admin"], record: "none" },
+  "admin.identity.tsx": { roles: ["admin"], record: "none" },
   "admin.candidates.tsx": { roles: ["admin"], record: "none" },
   "admin.framework.tsx": { roles: ["admin"], record: "none" },
   "admin.users.$userId.tsx": { roles: ["admin"], record: "none" },
@@ -65,6 +66,10 @@ const EXPECT: Record<string, Spec> = {
   "setup.tsx": { record: "public" },
   "login.tsx": { record: "public" },
   "logout.tsx": { record: "public" },
+  // Single sign-on: the start of the OpenID Connect flow and its callback are for people not signed in
+  // (tests/integration/oidc.test.ts covers forged state, replayed codes and the rest).
+  "auth.oidc.tsx": { record: "public" },
+  "auth.oidc_.callback.tsx": { record: "public" },
   // SCIM takes a bearer token, never the session cookie: 401 to every kind of user without one (the
   // "SCIM routes" test below; tests/integration/scim.test.ts for the token holders).
   "scim.v2.Users.ts": { record: "public" },
