@@ -153,6 +153,11 @@ describe("single sign-on with OpenID Connect", () => {
     const entry = await lastLoginAudit();
     expect(entry).toMatchObject({ actor_id: user!.id, outcome: "ok" });
     expect(entry.details).toEqual({ method: "oidc" });
+    // Signed in already: /auth/oidc goes straight on, without a new sign-in.
+    const again = await call(startLoader, get("/auth/oidc?redirectTo=/people", session), context);
+    expect(again.status).toBe(302);
+    expect(again.headers.get("Location")).toBe("/people");
+    expect(cookiePair(again, "nw_oidc")).toBeUndefined();
   });
 
   it("refuses a forged state with a page, audited, and no session", async () => {
