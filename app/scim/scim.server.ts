@@ -297,6 +297,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function text(value: unknown, field: string, max: number): string {
   if (typeof value !== "string") throw invalid(`${field} must be a string.`);
+  // PostgreSQL text cannot hold U+0000: refused, never silently changed.
+  if (value.includes("\u0000")) throw invalid(`${field} holds a NUL character (U+0000).`);
   const trimmed = value.trim();
   if (trimmed.length > max) throw invalid(`${field} is longer than ${max} characters.`);
   return trimmed;
@@ -455,8 +457,15 @@ function checkState(state: UserState): UserState {
   return { ...state, userName, name: state.name.trim().slice(0, 200) };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === "23505";
+/** A database refusal caused by the request: a taken userName or externalId, a looping manager chain. */
+function inputErrorFor(error: unknown): ScimInputError | null {
+  const code = (error as { code?: string })?.code;
+  if (code === "23505")
+    return new ScimInputError(409, "A User with this userName already exists.", "uniqueness");
+  // people_no_manager_cycle (migration 0010) raises a check violation.
+  if (code === "23514" && /manager chain/.test((error as Error).message))
+    return invalid("This manager would make a manager chain loop back to the same person.");
+  return null;
 }
 
 /** The manager's person, from their account id; a 400 when there is no such account. */
@@ -550,9 +559,7 @@ export async function createScimUser(ctx: Ctx, client: ScimClient, input: UserSt
       return user.id;
     });
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new ScimInputError(409, "A User with this userName already exists.", "uniqueness");
-    throw error;
+    throw inputErrorFor(error) ?? error;
   }
 }
 
@@ -604,9 +611,7 @@ export async function updateScimUser(
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new ScimInputError(409, "A User with this userName already exists.", "uniqueness");
-    throw error;
+    throw inputErrorFor(error) ?? error;
   }
 }
 

@@ -476,6 +476,46 @@ describe("errors: every one a SCIM error body with its status, never a 500", () 
     );
   });
 
+  it("a manager chain that loops and a NUL character are 400 invalidValue, not a 500", async () => {
+    const create = async (userName: string, manager?: string) =>
+      json(
+        await call(
+          usersAction,
+          scim("POST", "/scim/v2/Users", {
+            userName,
+            name: { formatted: userName.split("@")[0] },
+            ...(manager ? { [ENTERPRISE]: { manager: { value: manager } } } : {}),
+          }),
+          ctx,
+        ),
+      );
+    const top = await create("loop.top@example.test");
+    const below = await create("loop.below@example.test", top.id);
+    const looped = await one("PATCH", top.id, {
+      schemas: [PATCH],
+      Operations: [{ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: below.id } }],
+    });
+    await expectError(looped, 400, "invalidValue");
+    expect((await personOf(top.id)).manager_id).toBeNull();
+    await expectError(
+      await call(
+        usersAction,
+        scim("POST", "/scim/v2/Users", { userName: "nul@example.test", title: "a\u0000b" }),
+        ctx,
+      ),
+      400,
+      "invalidValue",
+    );
+    await expectError(
+      await one("PATCH", below.id, {
+        schemas: [PATCH],
+        Operations: [{ op: "replace", path: "name.givenName", value: "x\u0000" }],
+      }),
+      400,
+      "invalidValue",
+    );
+  });
+
   it("an unknown or malformed id is 404", async () => {
     await expectError(await one("GET", crypto.randomUUID()), 404);
     await expectError(await one("GET", "not-a-uuid"), 404);
