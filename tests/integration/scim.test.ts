@@ -2,6 +2,7 @@
  * SCIM 2.0 provisioning (issue 19): the request sequences Okta's and Entra ID's provisioning clients
  * document, replayed against the route modules, and the errors every SCIM client must be able to read.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
@@ -513,6 +514,66 @@ describe("errors: every one a SCIM error body with its status, never a 500", () 
       }),
       400,
       "invalidValue",
+    );
+  });
+
+  it("arbitrary JSON bodies and shapes close to a User or a PatchOp never make a 500", async () => {
+    const target = await makeUser(handle.db, [], "Fuzz Target");
+    const anyText = fc.oneof(fc.string(), fc.constant("a@b.test"), fc.string({ unit: "binary" }));
+    const attr = fc.oneof(fc.jsonValue(), anyText, fc.boolean(), fc.constantFrom("True", "False"));
+    const user = fc.record(
+      {
+        userName: fc.oneof(attr, fc.emailAddress()),
+        externalId: attr,
+        name: fc.oneof(attr, fc.record({ givenName: attr, familyName: attr, formatted: attr })),
+        title: attr,
+        active: attr,
+        [ENTERPRISE]: fc.oneof(attr, fc.record({ department: attr, manager: attr })),
+      },
+      { requiredKeys: [] },
+    );
+    const path = fc.oneof(
+      fc.constantFrom(
+        "active",
+        "userName",
+        "name.givenName",
+        "name",
+        "title",
+        `${ENTERPRISE}:manager`,
+        `${ENTERPRISE}:department`,
+        ENTERPRISE,
+        'emails[type eq "work"].value',
+      ),
+      fc.string(),
+    );
+    const operation = fc.record(
+      {
+        op: fc.oneof(fc.constantFrom("add", "Replace", "remove"), fc.jsonValue()),
+        path,
+        value: fc.oneof(attr, user),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), user),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({
+            schemas: fc.constant([PATCH]),
+            Operations: fc.array(operation, { maxLength: 4 }),
+          }),
+        ),
+        async (created, patch) => {
+          const a = await call(usersAction, scim("POST", "/scim/v2/Users", created), ctx);
+          expect(a.status).toBeLessThan(500);
+          const b = await one("PATCH", target.id, patch);
+          expect(b.status).toBeLessThan(500);
+          const c = await one("PUT", target.id, created);
+          expect(c.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
