@@ -2,15 +2,37 @@
  * /admin/identity: single sign-on's status and last sign-ins, and the SCIM tokens (made, shown once,
  * revoked with the version shown); admins only, every change audited.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
-import { action, loader } from "../../app/routes/admin.identity";
+import AdminIdentity, { action, loader } from "../../app/routes/admin.identity";
 import { loader as usersLoader } from "../../app/routes/scim.v2.Users";
 import { hashToken } from "../../app/scim/scim.server";
 import { audit } from "../../app/models/audit.server";
 import { BASE, body, call, get, makeContext, makeUser, post, sessionCookie } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+
+// The page is rendered on the server with the loader's and action's real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async () => {
+  const { createElement: h } = await import("react");
+  return {
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigation: () => ({ state: "idle" }),
+  };
+});
+async function render(loaded: Response, acted?: Response) {
+  remix.loaderData = await body(loaded);
+  remix.actionData = acted ? await body(acted) : undefined;
+  return renderToString(createElement(AdminIdentity));
+}
 
 let handle: DbHandle;
 let ctx: AppContext;
@@ -213,5 +235,26 @@ describe("/admin/identity", () => {
       ctx,
     );
     expect(bad.status).toBe(400);
+  });
+
+  it("renders: not configured, the token shown once after making it, the list with Revoke", async () => {
+    const page = await render(await call(loader, get("/admin/identity", adminCookie), ctx));
+    expect(page).toContain("Not configured");
+    expect(page).toContain("/scim/v2");
+    const acted = await call(
+      action,
+      post("/admin/identity", { intent: "create", name: "Shown once" }, adminCookie),
+      ctx,
+    );
+    const { created } = await body(acted);
+    const after = await render(await call(loader, get("/admin/identity", adminCookie), ctx), acted);
+    expect(after).toContain(created.token);
+    expect(after).toContain("Revoke the token");
+    const later = await render(
+      await call(loader, get("/admin/identity", adminCookie), { ...ctx, login: SSO }),
+    );
+    expect(later).not.toContain(created.token);
+    expect(later).toContain(SSO.oidc.issuer);
+    expect(later).toContain("Shown once");
   });
 });
