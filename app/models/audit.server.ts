@@ -35,6 +35,7 @@ const ACCOUNT_AND_SETUP_ENTITIES = new Set([
   "route",
   "setting",
   "people_import",
+  "scim_token",
   "dimension",
   "anti_pattern",
   "sniff_test",
