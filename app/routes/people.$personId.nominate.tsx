@@ -100,9 +100,27 @@ async function load(context: AppContext, request: Request, personId: string | un
   return { viewer, person, assignment };
 }
 
+/** A refused nomination is audited: it tells the viewer that the person left or is in the pipeline. */
+function auditRefusal(
+  context: AppContext,
+  viewer: Viewer,
+  person: { id: string; left_on: string | null },
+) {
+  return audit(context.db, {
+    actorId: viewer.id,
+    action: "person.nominate",
+    entity: "person",
+    entityId: person.id,
+    outcome: "denied",
+    requestId: context.requestId,
+    details: { reason: person.left_on ? "left" : "already_in_pipeline" },
+  });
+}
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { viewer, person, assignment } = await load(context, request, params.personId);
   const refusal = nominationRefusal(person);
+  if (refusal) await auditRefusal(context, viewer, person);
   const shownPerson = {
     id: person.id,
     name: person.name,
@@ -182,7 +200,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       candidate.nominated_by === viewer.id && candidate.person_id === person.id,
     check: async () => {
       const refusal = nominationRefusal(person);
-      if (refusal) return invalid(values, {}, refusal, 409);
+      if (refusal) {
+        await auditRefusal(context, viewer, person);
+        return invalid(values, {}, refusal, 409);
+      }
       const fieldErrors: Record<string, string[]> = {};
       if (
         !(await isActiveUserWithRole(context.db, { userId: input.managerId, roles: ["manager"] }))
@@ -266,8 +287,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     values,
   }).catch(async (error: unknown) => {
     // Someone nominated them, or took their address, between the check and the insert.
-    if (isPersonTaken(error) === "candidate")
+    if (isPersonTaken(error) === "candidate") {
+      await auditRefusal(context, viewer, { id: person.id, left_on: null });
       return invalid(values, {}, "They are already in the pipeline: nothing was saved.", 409);
+    }
     throw error;
   });
 }
