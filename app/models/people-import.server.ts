@@ -1,5 +1,5 @@
 /**
- * The directory as a CSV file (issue 18, decision 0017): read an upload, plan it against the directory
+ * The directory as a CSV file (decision 0017): read an upload, plan it against the directory
  * (who is created, what changes, who is missing from the file), apply the plan in one transaction with
  * bulk statements, and write the directory back out in the same format, so export → import changes
  * nothing.

@@ -20,12 +20,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const person = await getPerson(context.db, viewer, id);
   if (!person) throw notFound();
   const active = person.left_on === null;
-  // Whether someone is a candidate is not a directory fact: it never leaves the server. Whoever may
+  // Whether someone is a candidate is not a directory fact: getPerson does not say it. Whoever may
   // open their record gets a link to it; anyone else leading gets "Nominate", and only an attempt
   // says they are already in the pipeline (audited; decision 0017).
-  const { is_candidate: _isCandidate, ...facts } = person;
   return json({
-    person: facts,
+    person,
     isAdmin: viewer.roles.includes("admin"),
     nominateHref:
       mayNominate(viewer) && active && !person.candidate_id

@@ -34,7 +34,7 @@ import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { TRACK_LABELS } from "../utils/labels";
 
-// Anyone leading may spot potential (issue 18): mentors, managers and leaders nominate anyone in the
+// Anyone leading may spot potential: mentors, managers and leaders nominate anyone in the
 // directory. The person's directory facts become the candidate's; what the nominator adds is the track,
 // the manager who will hold the record in Noseworthy, and what they saw. From a sniff test the person
 // completed (or did not), the nomination also writes the test's debrief into the new record.

@@ -1,5 +1,5 @@
 /**
- * Importing and exporting the directory as CSV (issue 18, item 2): the upload, the preview, the one
+ * Importing and exporting the directory as CSV: the upload, the preview, the one
  * transaction that applies it, and the export that imports back to no change.
  */
 import { sql } from "kysely";
