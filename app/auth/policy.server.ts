@@ -256,7 +256,7 @@ export async function requirePlanAccess(
 // title, team, manager, active or left. Admins keep the directory, so they read those facts too, and
 // nothing more. What is recorded about a person who is not a candidate (the sniff tests offered to
 // them) is for their circle: leaders, everyone above them in the manager chain, whoever offered them a
-// test, and, once nominated, the candidate's circle. Outside it a person is directory facts only.
+// test; once nominated, the candidate's circle only. Outside it a person is directory facts only.
 
 /** May read the directory's facts. */
 export function seesDirectory(viewer: Viewer): boolean {
@@ -264,21 +264,25 @@ export function seesDirectory(viewer: Viewer): boolean {
 }
 
 /**
- * A person's circle as SQL over `people`: the ids are computed once per statement from the viewer's
- * own rows (the people below the viewer's own person, the assignments they made, the candidates they
- * see), as candidateVisibleTo does.
+ * A person's circle as SQL over `people`. Someone nominated has the candidate's circle, nothing else:
+ * their record (the sniff tests included) is the candidate's, and being above them in the directory or
+ * having offered them a test does not open it. Someone not nominated: leaders, everyone above them in
+ * the manager chain, whoever offered them a test. The ids are computed once per statement from the
+ * viewer's own rows, as candidateVisibleTo does.
  */
 export function personInCircleOf(viewer: Viewer): RawBuilder<SqlBool> {
   if (!seesPeopleData(viewer)) return sql<SqlBool>`false`;
   if (isLeader(viewer)) return sql<SqlBool>`true`;
   const v = viewer.id;
-  return sql<SqlBool>`people.id = any(array(
-    with recursive below(id) as (
-      select p.id from people p join people me on p.manager_id = me.id where me.user_id = ${v}
-      union select p.id from people p join below on p.manager_id = below.id)
-    select id from below
-    union all select person_id from sniff_test_assignments where assigned_by = ${v}
-    union all select person_id from candidates where ${candidateVisibleTo(viewer)}))`;
+  return sql<SqlBool>`(people.id = any(array(
+      select person_id from candidates where ${candidateVisibleTo(viewer)}))
+    or (not exists (select 1 from candidates nominated where nominated.person_id = people.id)
+      and people.id = any(array(
+        with recursive below(id) as (
+          select p.id from people p join people me on p.manager_id = me.id where me.user_id = ${v}
+          union select p.id from people p join below on p.manager_id = below.id)
+        select id from below
+        union all select person_id from sniff_test_assignments where assigned_by = ${v}))))`;
 }
 
 /** May nominate someone from the directory: anyone leading (leader, manager, mentor). */

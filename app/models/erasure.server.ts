@@ -2,9 +2,9 @@
  * Erasure (docs/security.md §4, Privacy): removing a candidate for good. Only archived candidates can
  * be erased; the candidate row goes and every row that refers to it goes with it through ON DELETE
  * CASCADE (the security tests derive that table list from the catalogue and check each is emptied).
- * Their person goes too: the directory keeps their name, and the sniff tests offered to them before
- * they were nominated refer to the person (decision 0017). Their reports keep no manager until the
- * next import names one.
+ * Their person goes too, because a person row holds their name (decision 0017): someone who still
+ * works here comes back, without any history, with the next import or when an admin adds them again.
+ * Their reports keep no manager until then.
  * What stays is the audit trail's events — who did what, when, with what outcome — with their details
  * scrubbed: details can hold facts about the person (an outcome, a stage, a signal, a mentor).
  */

@@ -17,24 +17,41 @@ export async function getMyWeek(db: DB, { viewer, today }: { viewer: Viewer; tod
   const weekAhead = addDays(today, 7);
   const [assignments, flags, plans, meetings, recent, roleChanges, handovers, nominations] =
     await Promise.all([
+      // Due soon: tests offered to candidates the viewer offered them to or manages, and the open
+      // responses of a group offering the viewer made to people not nominated (linked to the offering).
       db
         .selectFrom("sniff_test_assignments as a")
-        .innerJoin("candidates", "candidates.id", "a.candidate_id")
+        .innerJoin("people", "people.id", "a.person_id")
+        .leftJoin("candidates", "candidates.id", "a.candidate_id")
         .innerJoin("sniff_tests as t", "t.id", "a.sniff_test_id")
         .select([
           "a.id",
           "a.due_on",
           "a.status",
+          "a.sniff_test_id",
+          "a.offering_id",
           "t.title",
           "candidates.id as candidate_id",
-          "candidates.name as candidate_name",
+          "people.name as candidate_name",
         ])
         .where("a.status", "in", ["offered", "accepted"])
         .where("a.due_on", "<=", weekAhead)
-        .where("candidates.archived_at", "is", null)
-        .where(candidateVisibleTo(viewer))
         .where((eb) =>
-          eb.or([eb("a.assigned_by", "=", viewer.id), eb("candidates.manager_id", "=", viewer.id)]),
+          eb.or([
+            eb.and([
+              eb("a.candidate_id", "is", null),
+              eb("a.assigned_by", "=", viewer.id),
+              eb("a.offering_id", "is not", null),
+            ]),
+            eb.and([
+              eb("candidates.archived_at", "is", null),
+              candidateVisibleTo(viewer),
+              eb.or([
+                eb("a.assigned_by", "=", viewer.id),
+                eb("candidates.manager_id", "=", viewer.id),
+              ]),
+            ]),
+          ]),
         )
         .orderBy("a.due_on")
         .limit(20)

@@ -29,19 +29,6 @@ export const MAX_PICKED = 500;
 
 // ---- Who can be offered it ----------------------------------------------------------------------
 
-/** The directory's teams with how many active people each has (a figure about the team), by name. */
-export async function listTeams(db: DB) {
-  const rows = await db
-    .selectFrom("people")
-    .select(["team", sql<number>`(count(*) filter (where left_on is null))::int`.as("active")])
-    .where("team", "<>", "")
-    .groupBy("team")
-    .orderBy(sql`lower(team)`)
-    .orderBy("team")
-    .execute();
-  return rows.map((r) => ({ team: r.team, active: Number(r.active) }));
-}
-
 /** Active people whose name or work address matches the search, by name (directory facts only). */
 export function searchDirectory(db: DB, { q, limit }: { q: string; limit: number }) {
   const pattern = `%${escapeLike(q.toLowerCase())}%`;

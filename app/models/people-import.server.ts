@@ -1,5 +1,5 @@
 /**
- * The directory as a CSV file (issue 18, decision 0017): read an upload, plan it against the directory
+ * The directory as a CSV file (decision 0017): read an upload, plan it against the directory
  * (who is created, what changes, who is missing from the file), apply the plan in one transaction with
  * bulk statements, and write the directory back out in the same format, so export → import changes
  * nothing.
@@ -135,9 +135,9 @@ const RowSchema = z.object({
     .refine((v) => v.length === 0 || EMAIL.test(v), {
       error: (i) => `${show(String(i.input))} is not an email address`,
     }),
-  name: z.string().min(1, "the name is empty").max(200, "the name is longer than 200 characters"),
-  title: z.string().max(200, "the title is longer than 200 characters").optional(),
-  team: z.string().max(200, "the team is longer than 200 characters").optional(),
+  name: z.string().min(1, "the name is empty").max(120, "the name is longer than 120 characters"),
+  title: z.string().max(120, "the title is longer than 120 characters").optional(),
+  team: z.string().max(120, "the team is longer than 120 characters").optional(),
   manager_email: z
     .string()
     .refine((v) => v === "" || EMAIL.test(v), {
@@ -669,6 +669,7 @@ export interface AppliedSummary {
 export type ApplyOutcome =
   | { kind: "not_found" }
   | { kind: "already_applied"; appliedAt: Date | string }
+  | { kind: "expired" }
   | { kind: "errors"; plan: ImportPlan }
   | { kind: "plan_changed"; plan: ImportPlan }
   | { kind: "applied"; summary: AppliedSummary };
@@ -703,13 +704,23 @@ export async function applyImport(
   return db.transaction().execute(async (trx): Promise<ApplyOutcome> => {
     const stored = await trx
       .selectFrom("people_imports")
-      .select(["id", "content", "applied_at"])
+      .select([
+        "id",
+        "content",
+        "applied_at",
+        sql<boolean>`created_at < now() - interval '1 day'`.as("expired"),
+      ])
       .where("id", "=", importId)
       .forUpdate()
       .executeTakeFirst();
     if (!stored) return { kind: "not_found" };
     if (stored.applied_at || stored.content === null)
       return { kind: "already_applied", appliedAt: stored.applied_at ?? new Date(0) };
+    // The file is kept a day at most (storeUpload drops older ones): an older preview is not applied.
+    if (stored.expired) return { kind: "expired" };
+    // Candidates first, then people: the order a candidate edit takes them in (its trigger writes the
+    // person), so an import and an edit wait for each other instead of deadlocking.
+    await sql`lock table candidates in share row exclusive mode`.execute(trx);
     await sql`lock table people in share row exclusive mode`.execute(trx);
     const plan = await planImport(trx, parsePeopleCsv(stored.content), today);
     if (plan.errors.length) return { kind: "errors", plan };
@@ -848,11 +859,11 @@ export async function exportPeopleCsv(
   const guard = (v: string | null) => (v && FORMULA_START.test(v) ? `'${v}` : (v ?? ""));
   const csv = stringify(
     people.map((p) => [
-      p.email!,
+      guard(p.email),
       guard(p.name),
       guard(p.title),
       guard(p.team),
-      p.manager_email ?? "",
+      guard(p.manager_email),
       p.left_on ? "left" : "active",
     ]),
     { header: true, columns: [...COLUMNS], record_delimiter: "\r\n" },

@@ -91,16 +91,20 @@ export async function hasAnyPerson(db: DB) {
   return Boolean(await db.selectFrom("people").select("id").limit(1).executeTakeFirst());
 }
 
-/** The teams named in the directory, for the filter. */
+/**
+ * The teams named in the directory, by name, with how many active people each has (a figure about the
+ * team): the directory's filter and the group offer's choice.
+ */
 export async function listDirectoryTeams(db: DB) {
   const rows = await db
     .selectFrom("people")
-    .select("team")
-    .distinct()
+    .select(["team", sql<number>`(count(*) filter (where left_on is null))::int`.as("active")])
     .where("team", "<>", "")
+    .groupBy("team")
+    .orderBy(sql`lower(team)`)
     .orderBy("team")
     .execute();
-  return rows.map((r) => r.team);
+  return rows.map((r) => ({ team: r.team, active: Number(r.active) }));
 }
 
 export interface OfferedTest {
@@ -134,7 +138,6 @@ export async function getPerson(db: DB, viewer: Viewer, id: string) {
       "people.version",
       "people.manager_id",
       "manager.name as manager_name",
-      sql<boolean>`candidates.id is not null`.as("is_candidate"),
       sql<string | null>`case when ${candidateVisibleTo(viewer)} then candidates.id end`.as(
         "candidate_id",
       ),
@@ -155,7 +158,6 @@ export async function getPerson(db: DB, viewer: Viewer, id: string) {
   const tests = inCircle ? await listOfferedTests(db, viewer, row.id, row.candidate_id) : [];
   return {
     ...row,
-    is_candidate: Boolean(row.is_candidate),
     in_circle: inCircle,
     reports: row.reports.map((r) => ({ ...r, left: r.left_on !== null })),
     tests,

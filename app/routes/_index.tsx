@@ -145,7 +145,11 @@ export default function MyWeek() {
           {(a) => (
             <Item
               key={a.id}
-              to={`/candidates/${a.candidate_id}`}
+              to={
+                a.candidate_id
+                  ? `/candidates/${a.candidate_id}`
+                  : `/sniff-tests/${a.sniff_test_id}/offerings/${a.offering_id}`
+              }
               name={a.candidate_name}
               title={a.title}
               detail={`${a.status}, ${due(a.due_on)}`}

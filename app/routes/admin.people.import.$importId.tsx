@@ -142,6 +142,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       409,
     );
   }
+  if (outcome.kind === "expired") {
+    await refused("expired");
+    return invalid(
+      values,
+      {},
+      "This preview is more than a day old, and its file is no longer kept: nothing was applied. Upload the file again.",
+      409,
+    );
+  }
   if (outcome.kind === "plan_changed") {
     await refused("plan_changed");
     return invalid(

@@ -20,13 +20,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const person = await getPerson(context.db, viewer, id);
   if (!person) throw notFound();
   const active = person.left_on === null;
+  // Whether someone is a candidate is not a directory fact: getPerson does not say it. Whoever may
+  // open their record gets a link to it; anyone else leading gets "Nominate", and only an attempt
+  // says they are already in the pipeline (audited; decision 0017).
   return json({
     person,
     isAdmin: viewer.roles.includes("admin"),
-    // Anyone leading may nominate someone active who is not yet a candidate; a candidate's record is
-    // linked for whoever may see it, and otherwise neither shows (their candidacy is not said).
     nominateHref:
-      mayNominate(viewer) && active && !person.is_candidate
+      mayNominate(viewer) && active && !person.candidate_id
         ? `/people/${person.id}/nominate`
         : null,
   });

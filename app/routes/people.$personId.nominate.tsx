@@ -34,7 +34,7 @@ import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { TRACK_LABELS } from "../utils/labels";
 
-// Anyone leading may spot potential (issue 18): mentors, managers and leaders nominate anyone in the
+// Anyone leading may spot potential: mentors, managers and leaders nominate anyone in the
 // directory. The person's directory facts become the candidate's; what the nominator adds is the track,
 // the manager who will hold the record in Noseworthy, and what they saw. From a sniff test the person
 // completed (or did not), the nomination also writes the test's debrief into the new record.
@@ -100,9 +100,27 @@ async function load(context: AppContext, request: Request, personId: string | un
   return { viewer, person, assignment };
 }
 
+/** A refused nomination is audited: it tells the viewer that the person left or is in the pipeline. */
+function auditRefusal(
+  context: AppContext,
+  viewer: Viewer,
+  person: { id: string; left_on: string | null },
+) {
+  return audit(context.db, {
+    actorId: viewer.id,
+    action: "person.nominate",
+    entity: "person",
+    entityId: person.id,
+    outcome: "denied",
+    requestId: context.requestId,
+    details: { reason: person.left_on ? "left" : "already_in_pipeline" },
+  });
+}
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { viewer, person, assignment } = await load(context, request, params.personId);
   const refusal = nominationRefusal(person);
+  if (refusal) await auditRefusal(context, viewer, person);
   const shownPerson = {
     id: person.id,
     name: person.name,
@@ -182,7 +200,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       candidate.nominated_by === viewer.id && candidate.person_id === person.id,
     check: async () => {
       const refusal = nominationRefusal(person);
-      if (refusal) return invalid(values, {}, refusal, 409);
+      if (refusal) {
+        await auditRefusal(context, viewer, person);
+        return invalid(values, {}, refusal, 409);
+      }
       const fieldErrors: Record<string, string[]> = {};
       if (
         !(await isActiveUserWithRole(context.db, { userId: input.managerId, roles: ["manager"] }))
@@ -266,8 +287,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     values,
   }).catch(async (error: unknown) => {
     // Someone nominated them, or took their address, between the check and the insert.
-    if (isPersonTaken(error) === "candidate")
+    if (isPersonTaken(error) === "candidate") {
+      await auditRefusal(context, viewer, { id: person.id, left_on: null });
       return invalid(values, {}, "They are already in the pipeline: nothing was saved.", 409);
+    }
     throw error;
   });
 }

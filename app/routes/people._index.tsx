@@ -47,7 +47,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     page: query.page,
     pageSize: PEOPLE_PAGE_SIZE,
     filters: { q: query.q, team: query.team, status: query.status },
-    teams,
+    teams: teams.map((t) => t.team),
     anyAtAll,
     isAdmin: viewer.roles.includes("admin"),
   });

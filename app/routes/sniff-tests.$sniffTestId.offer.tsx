@@ -8,12 +8,12 @@ import { Link } from "../components/ui/link";
 import type { AppContext } from "../context";
 import {
   listPicked,
-  listTeams,
   MAX_PICKED,
   OfferToGroupSchema,
   saveGroupOffer,
   searchDirectory,
 } from "../models/offering.server";
+import { listDirectoryTeams } from "../models/people.server";
 import { getSniffTest } from "../models/sniff-test.server";
 import { addDays, isoDate, isRealDay } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
@@ -47,7 +47,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     return isRealDay(v) ? v : "";
   };
   const [teams, results, picked] = await Promise.all([
-    listTeams(context.db),
+    listDirectoryTeams(context.db),
     search ? searchDirectory(context.db, { q: search, limit: SEARCH_LIMIT }) : Promise.resolve([]),
     listPicked(context.db, pickedIds),
   ]);

@@ -53,6 +53,14 @@ const up_ = [
   `UPDATE people p SET manager_id = mp.id
      FROM candidates c JOIN people mp ON mp.user_id = c.manager_id
      WHERE c.person_id = p.id AND mp.id <> p.id`,
+  // Two managers who were each other's candidates would loop: they keep no manager (before the check).
+  `UPDATE people SET manager_id = NULL WHERE id IN (
+     WITH RECURSIVE up(start, id, depth) AS (
+       SELECT id, manager_id, 1 FROM people WHERE manager_id IS NOT NULL
+       UNION ALL
+       SELECT up.start, p.manager_id, up.depth + 1 FROM up JOIN people p ON p.id = up.id
+       WHERE p.manager_id IS NOT NULL AND up.id <> up.start AND up.depth < 10000
+     ) SELECT start FROM up WHERE id = start)`,
   `ALTER TABLE candidates ALTER COLUMN person_id SET NOT NULL`,
   `ALTER TABLE candidates ADD CONSTRAINT candidates_person_id_key UNIQUE (person_id)`,
   `ALTER TABLE candidates ADD CONSTRAINT candidates_person_id_fkey FOREIGN KEY (person_id) REFERENCES people(id)`,
@@ -100,7 +108,9 @@ const up_ = [
    BEGIN
      IF pg_trigger_depth() = 1
        AND (NEW.name, NEW.email, NEW.title, NEW.team) IS DISTINCT FROM (OLD.name, OLD.email, OLD.title, OLD.team) THEN
-       UPDATE candidates SET name = NEW.name, email = NEW.email, title = NEW.title, team = NEW.team
+       -- A new version: an edit form read before this change is stale and answers 409, not overwrite it.
+       UPDATE candidates SET name = NEW.name, email = NEW.email, title = NEW.title, team = NEW.team,
+              version = version + 1
          WHERE person_id = NEW.id;
      END IF;
      RETURN NULL;

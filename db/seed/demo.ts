@@ -1707,7 +1707,7 @@ const PLANS: PlanSpec[] = [
   },
 ];
 
-// ---- The directory (issue 18) -------------------------------------------------------------------------
+// ---- The directory ------------------------------------------------------------------------------------
 // Everyone in the department, nominated or not, in six teams. The demo's accounts and candidates are
 // people too (the database made a person for each); here they get their titles, teams and managers, and
 // the rest of the department joins them. Managers are named by address, as in the CSV import.

@@ -364,3 +364,87 @@ describe("my week: new nominations of your people", () => {
     }
   });
 });
+
+describe("my week: group offerings", () => {
+  it("lists the open responses of a group offering the viewer made, due within the week, linked to the offering", async () => {
+    const db = handle.db;
+    const dim = await db
+      .insertInto("dimensions")
+      .values({ key: "my_week_group", name: "Commitment", position: 50 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const test = await db
+      .insertInto("sniff_tests")
+      .values({
+        title: "Group homework",
+        dimension_id: dim.id,
+        assignment: "Do it",
+        rationale: "",
+        signals: "",
+        red_flags: "",
+        timebox_days: 7,
+        created_by: users.manager.id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const revision = await db
+      .insertInto("sniff_test_revisions")
+      .values({
+        sniff_test_id: test.id,
+        version: 1,
+        title: "Group homework",
+        dimension_id: dim.id,
+        assignment: "Do it",
+        rationale: "",
+        signals: "",
+        red_flags: "",
+        timebox_days: 7,
+        edited_by: users.manager.id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const offering = await db
+      .insertInto("sniff_test_offerings")
+      .values({
+        sniff_test_id: test.id,
+        sniff_test_revision_id: revision.id,
+        offered_by: users.manager.id,
+        audience: "Platform",
+        offered_on: "2026-06-05",
+        due_on: "2026-06-12",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const person = await db
+      .insertInto("people")
+      .values({ name: "Gil Group", team: "Platform" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("sniff_test_assignments")
+      .values({
+        sniff_test_id: test.id,
+        sniff_test_revision_id: revision.id,
+        person_id: person.id,
+        offering_id: offering.id,
+        assigned_by: users.manager.id,
+        offered_on: "2026-06-05",
+        due_on: "2026-06-12",
+      })
+      .execute();
+
+    const mine = await getMyWeek(handle.db, { viewer: users.manager, today: TODAY });
+    expect(mine.assignments).toContainEqual(
+      expect.objectContaining({
+        candidate_id: null,
+        candidate_name: "Gil Group",
+        title: "Group homework",
+        sniff_test_id: test.id,
+        offering_id: offering.id,
+      }),
+    );
+    // Someone else's offering is not on another manager's week.
+    const theirs = await getMyWeek(handle.db, { viewer: users.leader, today: TODAY });
+    expect(theirs.assignments.map((a) => a.candidate_name)).not.toContain("Gil Group");
+  });
+});

@@ -343,6 +343,12 @@ describe("nominating a person from the directory", () => {
       .where("person_id", "=", ids.lee)
       .executeTakeFirst();
     expect(row).toBeUndefined();
+    // Each refusal says something about the person: audited, the reason without personal text.
+    const refusals = await auditRows("person.nominate", ids.lee);
+    expect(refusals.map((r) => [r.outcome, r.details])).toEqual([
+      ["denied", { reason: "left" }],
+      ["denied", { reason: "left" }],
+    ]);
   });
 
   it("answers an unknown person or a bad id with an audited 404", async () => {

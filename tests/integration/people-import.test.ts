@@ -1,5 +1,5 @@
 /**
- * Importing and exporting the directory as CSV (issue 18, item 2): the upload, the preview, the one
+ * Importing and exporting the directory as CSV: the upload, the preview, the one
  * transaction that applies it, and the export that imports back to no change.
  */
 import { sql } from "kysely";
@@ -603,5 +603,28 @@ describe("who may import", () => {
     const ids = left.map((r) => r.id);
     expect(ids).not.toContain(stale);
     expect(ids).toEqual(expect.arrayContaining([fresh, next]));
+  });
+
+  it("refuses to apply a preview more than a day old (its file is not kept), and audits it", async () => {
+    const id = await uploaded("email,name\nlate.apply@example.test,Late Apply\n");
+    await sql`update people_imports set created_at = now() - interval '25 hours' where id = ${id}`.execute(
+      handle.db,
+    );
+    const res = await apply(id);
+    expect(res.status).toBe(409);
+    expect((await body(res)).formError).toMatch(/more than a day old/);
+    const person = await handle.db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "late.apply@example.test")
+      .executeTakeFirst();
+    expect(person).toBeUndefined();
+    const denied = await handle.db
+      .selectFrom("audit_events")
+      .select(["outcome", "details"])
+      .where("action", "=", "people_import.apply")
+      .where("entity_id", "=", id)
+      .execute();
+    expect(denied).toEqual([{ outcome: "denied", details: { reason: "expired" } }]);
   });
 });

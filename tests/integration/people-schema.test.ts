@@ -113,13 +113,14 @@ describe("people and candidates", () => {
       .set({ name: "Linus After", team: "Platform" })
       .where("id", "=", c.person_id)
       .execute();
+    // A new version, so that a candidate edit form read before the rename is stale, not a silent undo.
     expect(
       await handle.db
         .selectFrom("candidates")
-        .select(["name", "team"])
+        .select(["name", "team", "version"])
         .where("id", "=", c.id)
         .executeTakeFirstOrThrow(),
-    ).toEqual({ name: "Linus After", team: "Platform" });
+    ).toEqual({ name: "Linus After", team: "Platform", version: 2 });
 
     await handle.db
       .updateTable("candidates")
@@ -280,13 +281,43 @@ describe("the migration that made the directory", () => {
           { ...base, name: "Nobody Knows" },
         ])
         .execute();
+      // Two managers, each the other's candidate: their people would manage each other.
+      const loop = await db
+        .insertInto("users")
+        .values([
+          { email: "a.loop@example.test", name: "A Loop", password_hash: "x", roles: ["manager"] },
+          { email: "b.loop@example.test", name: "B Loop", password_hash: "x", roles: ["manager"] },
+        ])
+        .returning(["id", "email"])
+        .execute();
+      const [aLoop, bLoop] = ["a.loop@example.test", "b.loop@example.test"].map(
+        (e) => loop.find((u) => u.email === e)!.id,
+      );
+      await db
+        .insertInto("candidates")
+        .values([
+          { ...base, name: "A Loop", email: "a.loop@example.test", manager_id: bLoop },
+          { ...base, name: "B Loop", email: "b.loop@example.test", manager_id: aLoop },
+        ])
+        .execute();
       expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const loopers = await db
+        .selectFrom("people")
+        .select(["name", "manager_id"])
+        .where("email", "in", ["a.loop@example.test", "b.loop@example.test"])
+        .orderBy("name")
+        .execute();
+      expect(loopers).toEqual([
+        { name: "A Loop", manager_id: null },
+        { name: "B Loop", manager_id: null },
+      ]);
 
       const rows = await db
         .selectFrom("candidates as c")
         .innerJoin("people as p", "p.id", "c.person_id")
         .leftJoin("people as m", "m.id", "p.manager_id")
         .select(["c.name", "p.name as person", "p.email", "p.user_id", "m.name as manager"])
+        .where("c.name", "not like", "% Loop")
         .orderBy("c.name")
         .execute();
       const both = users.find((u) => u.email === "both@example.test")!.id;

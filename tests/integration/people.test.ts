@@ -175,6 +175,8 @@ beforeAll(async () => {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  ids.test = test.id;
+  ids.revision = revision.id;
   await db
     .insertInto("sniff_test_assignments")
     .values({
@@ -381,7 +383,7 @@ describe("a person's page: who sees what", () => {
     expect((await body(await personPage("leader", ids.quinn))).nominateHref).toBeNull();
   });
 
-  it("links a candidate's record for whoever may see it, and shows neither link to anyone else", async () => {
+  it("links a candidate's record for whoever may see it; anyone else leading sees Nominate as for anyone, and the page never says they are a candidate", async () => {
     for (const who of ["leader", "elsewhere"]) {
       const res = await personPage(who, ids.cara);
       const data = await body(res);
@@ -395,12 +397,55 @@ describe("a person's page: who sees what", () => {
       const res = await personPage(who, ids.cara);
       const data = await body(res);
       expect(data.person.candidate_id, who).toBeNull();
-      expect(data.nominateHref, who).toBeNull();
+      expect(data.person, who).not.toHaveProperty("is_candidate");
+      // Nominating is offered as for anyone active; only the attempt says she is in the pipeline.
+      expect(data.nominateHref, who).toBe(who === "admin" ? null : `/people/${ids.cara}/nominate`);
       expect(await res.clone().text(), who).not.toContain(ids.caraCandidate);
       const html = await render(PersonPage, res);
-      expect(html, who).not.toContain("/nominate");
       expect(html, who).not.toContain("/candidates/");
     }
+  });
+
+  it("keeps a candidate's sniff tests in the candidate's circle: not the manager above them in the directory, nor whoever offered them a test", async () => {
+    // Dev reports to Mo in the directory and is Eli's candidate; Mo offered Dev's team a test.
+    const dev = await handle.db
+      .insertInto("candidates")
+      .values({
+        name: "Dev Candidate",
+        email: "dev@example.test",
+        track: "people_leadership",
+        manager_id: u.elsewhere.id,
+        nominated_by: u.elsewhere.id,
+        nominated_reason: "Led the migration",
+      })
+      .returning("person_id")
+      .executeTakeFirstOrThrow();
+    await handle.db
+      .updateTable("people")
+      .set({ manager_id: ids.mid })
+      .where("id", "=", dev.person_id)
+      .execute();
+    await handle.db
+      .insertInto("sniff_test_assignments")
+      .values({
+        sniff_test_id: ids.test,
+        sniff_test_revision_id: ids.revision,
+        person_id: dev.person_id,
+        assigned_by: u.mid.id,
+        offered_on: "2026-11-21",
+        due_on: "2026-12-05",
+      })
+      .execute();
+    for (const who of ["mid", "top"]) {
+      const res = await personPage(who, dev.person_id);
+      const data = await body(res);
+      expect(data.person.in_circle, who).toBe(false);
+      expect(data.person.tests, who).toEqual([]);
+      expect(await res.clone().text(), who).not.toContain(TEST_TITLE);
+    }
+    const res = await personPage("elsewhere", dev.person_id);
+    expect((await body(res)).person.in_circle).toBe(true);
+    expect(await res.clone().text()).toContain(TEST_TITLE);
   });
 });
 
