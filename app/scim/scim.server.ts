@@ -14,6 +14,7 @@ import { parse as parseFilter, type Filter } from "scim2-parse-filter";
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
 import type { AppContext } from "../context";
+import { describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { audit } from "../models/audit.server";
 import { isUuid } from "../utils/fields";
 
@@ -28,7 +29,7 @@ export const MAX_RESULTS = 200;
 /** The password hash of an account made by SCIM: no password verifies against it (sign-in is SSO). */
 export const NO_PASSWORD = "!scim-provisioned-no-password";
 
-type Ctx = Pick<AppContext, "db" | "requestId" | "now">;
+type Ctx = Pick<AppContext, "db" | "requestId" | "now" | "clientIp">;
 
 export type ScimErrorType =
   | "invalidFilter"
@@ -109,6 +110,9 @@ export async function revokeScimToken(
     .executeTakeFirst();
 }
 
+/** The throttle's account key for wrong SCIM tokens (never an address: it has no "@"). */
+export const SCIM_THROTTLE_KEY = "scim bearer token";
+
 export interface ScimClient {
   tokenId: string;
 }
@@ -143,6 +147,33 @@ export async function requireScimToken(ctx: Ctx, request: Request): Promise<Scim
       return { tokenId: row.id };
     }
     reason = "unknown or revoked";
+    // Wrong tokens are throttled per client address like password failures (a token is 256 random
+    // bits, so this bounds the load and the audit rows, not guessing). A valid token is checked first
+    // and always answered, so nobody's provisioning is held up by someone else's failures.
+    const reservation = await reserveLoginAttempt(ctx.db, {
+      email: SCIM_THROTTLE_KEY,
+      ip: ctx.clientIp,
+      now: ctx.now(),
+    });
+    if (!reservation.ok) {
+      await audit(ctx.db, {
+        actorId: null,
+        action: "scim.request",
+        entity: "scim_token",
+        outcome: "denied",
+        requestId: ctx.requestId,
+        details: { method: request.method, reason: "rate_limited" },
+      });
+      throw scimJson(
+        {
+          schemas: [ERROR],
+          status: "429",
+          detail: `Too many requests with a wrong token from here. Try again in ${describeWait(reservation.retryAfterSeconds)}.`,
+        },
+        429,
+        { "Retry-After": String(reservation.retryAfterSeconds) },
+      );
+    }
   }
   await audit(ctx.db, {
     actorId: null,

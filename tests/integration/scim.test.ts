@@ -3,6 +3,7 @@
  * document, replayed against the route modules, and the errors every SCIM client must be able to read.
  */
 import fc from "fast-check";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
@@ -345,6 +346,31 @@ describe("errors: every one a SCIM error body with its status, never a 500", () 
       .execute();
     expect(denied.length).toBeGreaterThanOrEqual(7);
     expect(JSON.stringify(denied)).not.toContain(token);
+  });
+
+  it("wrong tokens from one address are throttled (429 with Retry-After, audited) after the free ones; a good token from there still works, and other addresses are not held up", async () => {
+    const from = (clientIp: string) => ({ ...ctx, clientIp });
+    const wrong = () => scim("GET", "/scim/v2/Users", undefined, { auth: "Bearer guessed-token" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1)
+      statuses.push((await call(usersLoader, wrong(), from("198.51.100.7"))).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    const limited = await call(usersLoader, wrong(), from("198.51.100.7"));
+    await expectError(limited, 429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(
+      (await call(usersLoader, scim("GET", "/scim/v2/Users"), from("198.51.100.7"))).status,
+    ).toBe(200);
+    await expectError(await call(usersLoader, wrong(), from("198.51.100.8")), 401);
+    const rateLimited = await handle.db
+      .selectFrom("audit_events")
+      .select("id")
+      .where("action", "=", "scim.request")
+      .where("outcome", "=", "denied")
+      .where(sql<boolean>`details->>'reason' = 'rate_limited'`)
+      .execute();
+    expect(rateLimited.length).toBeGreaterThanOrEqual(1);
+    await handle.db.deleteFrom("login_throttle").execute();
   });
 
   it("each use with a good token is audited and stamps last_used_at; only the hash is stored", async () => {
