@@ -1,6 +1,9 @@
 import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+// The test OpenID provider (tests/e2e/sso.spec.ts starts it on this port before its first sign-in).
+const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3199);
+const OIDC_SECRET = process.env.E2E_OIDC_SECRET ?? "noseworthy-e2e-client-secret";
 
 // Debian's Chromium; never `npx playwright install` (no downloads on this network).
 export default defineConfig({
@@ -29,7 +32,8 @@ export default defineConfig({
   },
   webServer: {
     // A fresh embedded database each run, with the demo organisation (npm run demo seeds it; npm start never does).
-    command: `rm -rf .tmp/e2e && PGLITE_DIR=.tmp/e2e PORT=${PORT} BACKUP_INTERVAL_HOURS=0 npm run demo`,
+    // Single sign-on is configured (its provider is fetched at the first sign-in, not at start).
+    command: `rm -rf .tmp/e2e && PGLITE_DIR=.tmp/e2e PORT=${PORT} BACKUP_INTERVAL_HOURS=0 OIDC_ISSUER=http://127.0.0.1:${OIDC_PORT} OIDC_CLIENT_ID=noseworthy-e2e OIDC_CLIENT_SECRET=${OIDC_SECRET} APP_URL=http://localhost:${PORT} npm run demo`,
     cwd: "..",
     url: `http://localhost:${PORT}/healthz`,
     timeout: 60_000,
