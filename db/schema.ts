@@ -56,6 +56,8 @@ export interface UsersTable {
   disabled_at: Timestamp | null;
   /** The identity provider's id for the account (SCIM externalId). */
   external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An IANA time zone name (the digest's day and hour, invitations). */
+  time_zone: ColumnType<string, string | undefined, string>;
   version: Version;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -449,6 +451,66 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export type JobStatus = "pending" | "running" | "done" | "failed";
+/** Durable background work (decision 0019): taken with SKIP LOCKED, leased until locked_until. */
+export interface JobsTable {
+  id: Id;
+  kind: string;
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** One job per key, ever (idempotent enqueueing). */
+  key: string | null;
+  status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+  run_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  done_at: Timestamp | null;
+}
+export type MailStatus = "queued" | "sent" | "outbox" | "failed";
+/** A message, rendered once; key names the event and the person (never the same message twice). */
+export interface MailMessagesTable {
+  id: Id;
+  key: string;
+  kind: string;
+  user_id: string | null;
+  candidate_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  ics: string | null;
+  headers: ColumnType<Record<string, string>, string | undefined, string>;
+  status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+/** A person's own mail choices; null means the organisation's default. */
+export interface MailPreferencesTable {
+  user_id: string;
+  digest: boolean | null;
+  /** 0 = Sunday … 6 = Saturday, in the person's time zone. */
+  digest_day: number | null;
+  digest_hour: number | null;
+  reminders: boolean | null;
+  invitations: boolean | null;
+  version: Version;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+/** A personal calendar feed: only the SHA-256 of its secret token is kept. */
+export interface CalendarFeedsTable {
+  id: Id;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface ReadinessProbeTable {
   id: number;
   checked_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -493,6 +555,10 @@ export interface Database {
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   readiness_probe: ReadinessProbeTable;
+  jobs: JobsTable;
+  mail_messages: MailMessagesTable;
+  mail_preferences: MailPreferencesTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 export type User = Selectable<UsersTable>;
