@@ -36,7 +36,7 @@ export const FLAG_STATUSES = ["open", "addressing", "resolved", "dismissed"] as 
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
 export const PLAN_STATUSES = ["active", "paused", "completed", "abandoned"] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
-export const MEETING_STATUSES = ["planned", "in_progress", "closed"] as const;
+export const MEETING_STATUSES = ["planned", "in_progress", "closed", "cancelled"] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 export const LEANINGS = [
   "ready_now",
@@ -375,6 +375,7 @@ export interface CalibrationMeetingsTable {
   timebox_minutes: number | null;
   created_by: string;
   closed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
   idempotency_key: string | null;
   version: Version;
   created_at: CreatedAt;

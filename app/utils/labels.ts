@@ -112,4 +112,5 @@ export const MEETING_STATUS_LABELS: Record<string, string> = {
   planned: "Planned",
   in_progress: "In progress",
   closed: "Closed",
+  cancelled: "Cancelled",
 } satisfies Record<MeetingStatus, string>;

@@ -72,9 +72,21 @@ const up_ = [
   )`,
   `CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id)`,
   `ALTER TABLE users ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC' CHECK (length(time_zone) BETWEEN 1 AND 64)`,
+  // A planned meeting can be cancelled (its attendees get the calendar's cancellation).
+  `ALTER TABLE calibration_meetings DROP CONSTRAINT calibration_meetings_status_check`,
+  `ALTER TABLE calibration_meetings ADD CONSTRAINT calibration_meetings_status_check
+    CHECK (status IN ('planned', 'in_progress', 'closed', 'cancelled'))`,
+  `ALTER TABLE calibration_meetings ADD COLUMN cancelled_at timestamptz`,
+  `ALTER TABLE calibration_meetings ADD CONSTRAINT calibration_meetings_cancelled_at
+    CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL))`,
 ];
 
 const down_ = [
+  `ALTER TABLE calibration_meetings DROP CONSTRAINT calibration_meetings_cancelled_at`,
+  `ALTER TABLE calibration_meetings DROP COLUMN cancelled_at`,
+  `ALTER TABLE calibration_meetings DROP CONSTRAINT calibration_meetings_status_check`,
+  `ALTER TABLE calibration_meetings ADD CONSTRAINT calibration_meetings_status_check
+    CHECK (status IN ('planned', 'in_progress', 'closed'))`,
   `ALTER TABLE users DROP COLUMN time_zone`,
   `DROP TABLE calendar_feeds`,
   `DROP TABLE mail_preferences`,

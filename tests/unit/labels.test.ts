@@ -49,6 +49,7 @@ describe("status labels", () => {
       planned: "Planned",
       in_progress: "In progress",
       closed: "Closed",
+      cancelled: "Cancelled",
     });
     for (const stage of STAGES)
       expect(STAGE_LABELS[stage]).toBe(stage.charAt(0).toUpperCase() + stage.slice(1));
