@@ -3,6 +3,26 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+export const DEFAULT_MAIL_FROM = "Noseworthy <noseworthy@localhost>";
+
+// The value is never echoed in the message: it carries the SMTP password.
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+// "Name <local@domain>" or "local@domain"; no line breaks (they would inject headers).
+const ADDRESS = /^[^\s<>@",;]+@[^\s<>@",;]+$/;
+function isMailFrom(value: string): boolean {
+  if (/[\r\n]/.test(value)) return false;
+  const named = value.match(/^([^<>]{0,200})<([^<>]+)>$/);
+  return ADDRESS.test(named ? named[2] : value);
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -50,6 +70,25 @@ const EnvSchema = z.object({
     .enum(["0", "1"], { error: 'must be "1" (create accounts for unknown verified users) or "0"' })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  // Mail (decision 0019): without SMTP_URL, messages stay in the outbox that admins read at /admin/outbox.
+  SMTP_URL: z
+    .string()
+    .refine(isSmtpUrl, {
+      error:
+        "must be an smtp:// or smtps:// URL with a host (e.g. smtp://user:pass@mail.example.com:587)",
+    })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .max(300)
+    .refine(isMailFrom, {
+      error:
+        'must be an address, e.g. "Noseworthy <noseworthy@example.com>" or noseworthy@example.com',
+    })
+    .default(DEFAULT_MAIL_FROM)
+    .or(z.literal("").transform(() => DEFAULT_MAIL_FROM)),
   PASSWORD_LOGIN: z
     .enum(["all", "admins"], {
       error: 'must be "admins" (password login for admins only) or "all"',

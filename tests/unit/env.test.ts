@@ -55,3 +55,52 @@ describe("parseEnv: WEB_CONCURRENCY", () => {
     }
   });
 });
+
+describe("parseEnv: mail (SMTP_URL, MAIL_FROM)", () => {
+  const base = { NODE_ENV: "production" as const, DATABASE_URL: pgUrl, SESSION_SECRET: secret };
+
+  it("takes smtp:// and smtps:// URLs, and none at all (the outbox)", () => {
+    expect(parseEnv({ ...base, SMTP_URL: "smtp://user:pass@mail.example.com:587" }).SMTP_URL).toBe(
+      "smtp://user:pass@mail.example.com:587",
+    );
+    expect(parseEnv({ ...base, SMTP_URL: "smtps://mail.example.com" }).SMTP_URL).toBe(
+      "smtps://mail.example.com",
+    );
+    expect(parseEnv(base).SMTP_URL).toBeUndefined();
+    expect(parseEnv({ ...base, SMTP_URL: "" }).SMTP_URL).toBeUndefined();
+  });
+
+  it("refuses an SMTP_URL that is not an SMTP URL, naming the variable and never echoing the password", () => {
+    for (const bad of [
+      "http://user:hunter2secret@mail.example.com",
+      "mail.example.com:587",
+      "smtp://",
+      "smtp//user:hunter2secret@host",
+    ]) {
+      let message = "";
+      try {
+        parseEnv({ ...base, SMTP_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, bad).toMatch(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+      expect(message).not.toContain("hunter2secret");
+    }
+  });
+
+  it("defaults MAIL_FROM, takes a bare or named address, and refuses anything else by name", () => {
+    expect(parseEnv(base).MAIL_FROM).toBe("Noseworthy <noseworthy@localhost>");
+    expect(parseEnv({ ...base, MAIL_FROM: "" }).MAIL_FROM).toBe(
+      "Noseworthy <noseworthy@localhost>",
+    );
+    expect(parseEnv({ ...base, MAIL_FROM: "team@example.com" }).MAIL_FROM).toBe("team@example.com");
+    expect(parseEnv({ ...base, MAIL_FROM: "Talent Team <team@example.com>" }).MAIL_FROM).toBe(
+      "Talent Team <team@example.com>",
+    );
+    for (const bad of ["nobody", "Team <>", "a@b\r\nBcc: x@evil.example", "<a@b> <c@d>"]) {
+      expect(() => parseEnv({ ...base, MAIL_FROM: bad }), bad).toThrow(
+        /MAIL_FROM: must be an address/,
+      );
+    }
+  });
+});
