@@ -13,6 +13,8 @@ import express from "express";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { type Env, parseEnv } from "./env.server";
+import { jobHandlers, jobSchedules } from "./jobs/handlers.server";
+import { type JobRunner, startJobRunner } from "./jobs/runner.server";
 import { listeningUrl, openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog } from "./utils/log.server";
@@ -223,7 +225,17 @@ async function serve() {
     console.log(
       `Noseworthy listening on ${listeningUrl(env.HOST, env.PORT)} (${who}${handle.kind}, ready in ${Date.now() - started} ms)`,
     );
+    // Background jobs (decision 0019) run in every server process, each cluster worker too: the
+    // database hands each due job to one of them.
+    if (!closing)
+      jobs = startJobRunner({
+        db: handle.db,
+        env,
+        handlers: jobHandlers,
+        schedules: jobSchedules,
+      });
   });
+  let jobs: JobRunner | undefined;
 
   let closing = false;
   async function shutdown(signal: string) {
@@ -235,7 +247,10 @@ async function serve() {
       process.exit(1);
     }, 9_000);
     force.unref();
+    // No new job is taken; the one running finishes (or, cut off by the deadline, is taken again later).
+    const jobsStopped = jobs?.stop();
     server.close(async () => {
+      await jobsStopped;
       opened.stop();
       await viteDevServer?.close();
       await handle.close();

@@ -27,6 +27,7 @@ export const NAV: NavItem[] = [
   { to: "/calibrations", label: "Calibrations", roles: ["leader", "manager", "mentor"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/identity", label: "Sign-in", roles: ["admin"] },
+  { to: "/admin/jobs", label: "Jobs", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },
   { to: "/admin/candidates", label: "Erase", roles: ["admin"] },
