@@ -27,6 +27,7 @@ export const NAV: NavItem[] = [
   { to: "/calibrations", label: "Calibrations", roles: ["leader", "manager", "mentor"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/identity", label: "Sign-in", roles: ["admin"] },
+  { to: "/admin/outbox", label: "Outbox", roles: ["admin"] },
   { to: "/admin/jobs", label: "Jobs", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },
@@ -70,6 +71,9 @@ export function AppShell({
       <span className="text-stone-600" title={user.email}>
         {user.name}
       </span>
+      <Link to="/settings/mail" className="rounded px-1 py-1 text-stone-700 hover:text-brand-700">
+        Mail settings
+      </Link>
       <Form method="post" action="/logout">
         <button
           type="submit"
