@@ -49,6 +49,9 @@ export class MeetingRefusal extends Error {
 export const CLOSED_MESSAGE =
   "This meeting is closed: its agenda, pre-reads and decisions are locked. A leader can amend a decision from its packet.";
 
+export const CANCELLED_MESSAGE =
+  "This meeting was cancelled: it cannot be started, and its agenda and pre-reads are kept as they were.";
+
 // ---- Access ----------------------------------------------------------------------------------------
 
 /** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
@@ -233,6 +236,7 @@ export async function lockMeeting(trx: DB, meetingId: string) {
 export async function requireOpenMeeting(trx: DB, meetingId: string) {
   const meeting = await lockMeeting(trx, meetingId);
   if (meeting.status === "closed") throw new MeetingRefusal(409, CLOSED_MESSAGE);
+  if (meeting.status === "cancelled") throw new MeetingRefusal(409, CANCELLED_MESSAGE);
   return meeting;
 }
 

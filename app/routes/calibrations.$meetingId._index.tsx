@@ -46,6 +46,7 @@ import {
   startMeeting,
   type VisibleMeeting,
 } from "../models/calibration.server";
+import { canManageMeeting } from "../models/meeting-schedule.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, invalidWith, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -115,6 +116,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     remainingSeconds,
     viewerId: viewer.id,
     isFacilitator: isFacilitator(viewer, meeting),
+    mayReschedule: meeting.status === "planned" && canManageMeeting(viewer, meeting),
     canDecide: canDecide(viewer, meeting),
     isAttendee: isAttendee(viewer, meeting),
     today: isoDate(now),
@@ -320,6 +322,11 @@ export default function Meeting() {
         <Link to={`${base}/summary`} className="text-sm text-brand-700 underline">
           Summary of decisions
         </Link>
+        {data.mayReschedule ? (
+          <Link to={`${base}/edit`} className="text-sm text-brand-700 underline">
+            Edit: move or cancel the meeting
+          </Link>
+        ) : null}
       </div>
 
       {controlError ? (
@@ -345,7 +352,14 @@ export default function Meeting() {
         </p>
       ) : null}
 
-      {data.isFacilitator && meeting.status !== "closed" ? (
+      {meeting.status === "cancelled" ? (
+        <p className="mt-4 rounded border border-stone-300 bg-stone-100 px-3 py-2 text-stone-800">
+          This meeting was cancelled. It cannot be started; its agenda and pre-reads are kept as
+          they were.
+        </p>
+      ) : null}
+
+      {data.isFacilitator && meeting.status !== "closed" && meeting.status !== "cancelled" ? (
         <div className="no-print mt-4 flex flex-wrap gap-3">
           {meeting.status === "planned" && !startQuestion ? (
             <Form method="post">

@@ -16,8 +16,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Leaders see every meeting; anyone else only the meetings they attend (an admin-only account: none).
   const meetings = await listMeetings(context.db, { viewer });
   return json({
-    upcoming: meetings.filter((m) => m.status !== "closed").reverse(),
-    past: meetings.filter((m) => m.status === "closed"),
+    upcoming: meetings
+      .filter((m) => m.status === "planned" || m.status === "in_progress")
+      .reverse(),
+    // A cancelled meeting is not upcoming: it is listed with the past ones, marked "Cancelled".
+    past: meetings.filter((m) => m.status === "closed" || m.status === "cancelled"),
     canCreate: isLeader(viewer),
   });
 }

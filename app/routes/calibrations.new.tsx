@@ -8,7 +8,9 @@ import { requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
 import { Button, FormError, SelectField, TextField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { queueMeetingInvitations } from "../calendar/invitations.server";
 import { audit } from "../models/audit.server";
+import { timeZoneOf } from "../models/meeting-schedule.server";
 import {
   countActiveCandidates,
   countActiveUsersWithRoles,
@@ -24,13 +26,14 @@ import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idem
 import { dateTime, id, idList, text } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
 import { STAGE_LABELS } from "../utils/labels";
+import { localToInstant } from "../utils/time-zones";
 
 export const meta: MetaFunction = () => [{ title: "Plan a calibration meeting · Noseworthy" }];
 
 const MAX_CANDIDATES = 40;
 const NewMeetingSchema = z.object({
   title: text("Give the meeting a title.", 200),
-  // <input type="datetime-local">: no time zone; the app reads and shows meeting times in UTC.
+  // <input type="datetime-local">: a wall-clock time in the organiser's own time zone (their settings).
   scheduledFor: dateTime("the date and time"),
   facilitatorId: id("Choose the facilitator."),
   attendeeIds: idList("Choose attendees from the list."),
@@ -54,16 +57,18 @@ const NewMeetingSchema = z.object({
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireRole(context, request, ["leader"]);
-  const [leaders, people, candidates] = await Promise.all([
+  const [leaders, people, candidates, timeZone] = await Promise.all([
     listActiveUsers(context.db, { withRole: "leader" }),
     listPeopleUsers(context.db),
     listCandidateChoices(context.db),
+    timeZoneOf(context.db, viewer.id),
   ]);
   return json({
     leaders: leaders.map((l) => ({ id: l.id, name: l.name })),
     people: people.map((p) => ({ id: p.id, name: p.name })),
     candidates,
     viewerId: viewer.id,
+    timeZone,
     idempotencyKey: newIdempotencyKey(),
   });
 }
@@ -84,6 +89,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const attendeeIds = [...new Set(input.attendeeIds.map((id) => id.toLowerCase()))];
   const candidateIds = [...new Set(input.candidateIds.map((id) => id.toLowerCase()))];
+  const scheduledFor = localToInstant(input.scheduledFor, await timeZoneOf(context.db, viewer.id));
   return saveOnce(context.db, {
     find: (db) => findMeetingByIdempotencyKey(db, input.idempotencyKey),
     isRepeat: (meeting) => meeting.created_by === viewer.id,
@@ -112,7 +118,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     create: async (trx) => {
       const row = await createMeeting(trx, {
         title: input.title,
-        scheduledFor: new Date(`${input.scheduledFor}Z`),
+        scheduledFor,
         facilitatorId: input.facilitatorId,
         attendeeIds,
         candidateIds,
@@ -133,6 +139,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
           order: "shuffled",
         },
       });
+      // The attendees' calendar invitations, sent by a job enqueued with the meeting (version 1).
+      await queueMeetingInvitations(trx, { meetingId: row.id, version: 1, method: "REQUEST" });
       return row;
     },
     answer: (meeting) => created(meeting.id),
@@ -141,7 +149,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewCalibration() {
-  const { leaders, people, candidates, viewerId, idempotencyKey } = useLoaderData<typeof loader>();
+  const { leaders, people, candidates, viewerId, timeZone, idempotencyKey } =
+    useLoaderData<typeof loader>();
   const result = useFormResult();
   const navigation = useNavigation();
   const { errors } = result;
@@ -176,7 +185,7 @@ export default function NewCalibration() {
         />
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField
-            label="Date and time (UTC)"
+            label={`Date and time (${timeZone})`}
             name="scheduledFor"
             type="datetime-local"
             required
