@@ -49,6 +49,8 @@ export type MailEnv = Pick<
 >;
 
 export const MAIL_SEND_JOB = "mail.send";
+/** Retries at 30 s, doubling to an hour, then hourly: about a day of a server that is down or refusing. */
+export const MAIL_SEND_ATTEMPTS = 30;
 /** The person's own mail settings page (app/routes/settings.mail.tsx). */
 export const MAIL_SETTINGS_PATH = "/settings/mail";
 export const UNSUBSCRIBE_PATH = "/mail/unsubscribe";
@@ -171,6 +173,7 @@ export async function queueMail(
       payload: { messageId: made.id },
       key: `${MAIL_SEND_JOB}:${made.id}`,
       runAt: ctx.now(),
+      maxAttempts: MAIL_SEND_ATTEMPTS,
     });
     return true;
   });

@@ -6,11 +6,13 @@
  * sent once however often it is delivered; without SMTP_URL it waits in the outbox admins read.
  */
 import { createServer, type Server } from "node:net";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
 import { createEvent } from "ics";
 import { type ParsedMail, simpleParser } from "mailparser";
 import ical from "node-ical";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { type Env, parseEnv } from "../../app/env.server";
@@ -24,9 +26,9 @@ import {
   unsubscribeToken,
 } from "../../app/mail/mail.server";
 import { mailPreferencesOf } from "../../app/mail/preferences.server";
-import { loader as outboxLoader } from "../../app/routes/admin.outbox";
-import { loader as messageLoader } from "../../app/routes/admin.outbox_.$messageId";
-import {
+import AdminOutbox, { loader as outboxLoader } from "../../app/routes/admin.outbox";
+import OutboxMessage, { loader as messageLoader } from "../../app/routes/admin.outbox_.$messageId";
+import Unsubscribe, {
   action as unsubscribeAction,
   loader as unsubscribeLoader,
 } from "../../app/routes/mail.unsubscribe";
@@ -34,6 +36,27 @@ import { body, call, get, makeContext, makeUser, sessionCookie, TEST_SECRET } fr
 import { createTestDb } from "../helpers/db";
 
 const APP_URL = "https://noseworthy.example.test";
+
+// Pages are rendered on the server with the loader's and action's real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async () => {
+  const { createElement: h } = await import("react");
+  return {
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigation: () => ({ state: "idle" }),
+    useNavigate: () => () => {},
+  };
+});
+async function render(component: () => unknown, loaded: Response, acted?: Response) {
+  remix.loaderData = await body(loaded);
+  remix.actionData = acted ? await body(acted) : undefined;
+  return renderToString(createElement(component as () => null));
+}
 
 let handle: DbHandle & { url?: string };
 let ctx: AppContext;
@@ -215,6 +238,11 @@ describe("mail through SMTP", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("Cache-Control")).toBe("no-store");
     expect(await body(page)).toMatchObject({ list: "reminders", label: "reminders" });
+    const shown = await render(Unsubscribe, page);
+    expect(shown).toContain("<h1");
+    expect(shown.replace(/<!-- -->/g, "")).toContain("Turn off reminders</button>");
+    expect(shown).toMatch(/<form method="post" action="\/mail\/unsubscribe\?token=[^"]+"/);
+    expect(shown).toContain('name="List-Unsubscribe" value="One-Click"');
     expect((await mailPreferencesOf(handle.db, recipient.id)).reminders).toBe(true);
 
     const oneClick = await call(
@@ -226,6 +254,9 @@ describe("mail through SMTP", () => {
       ctx,
     );
     expect(oneClick.status).toBe(200);
+    expect((await render(Unsubscribe, page, oneClick)).replace(/<!-- -->/g, "")).toContain(
+      "Done: Noseworthy will no longer send you reminders.",
+    );
     const prefs = await mailPreferencesOf(handle.db, recipient.id);
     expect(prefs.reminders).toBe(false);
     expect(prefs.digest).toBe(true);
@@ -381,6 +412,16 @@ describe("mail through SMTP", () => {
       .where("key", "=", `${MAIL_SEND_JOB}:${rows[0].id}`)
       .execute();
     expect(jobs).toHaveLength(1);
+    // Retried for about a day before the job is given up (then Run again on /admin/jobs).
+    expect(
+      (
+        await handle.db
+          .selectFrom("jobs")
+          .select("max_attempts")
+          .where("id", "=", jobs[0].id)
+          .executeTakeFirstOrThrow()
+      ).max_attempts,
+    ).toBe(30);
   });
 
   it("sends nothing to a disabled account", async () => {
@@ -428,6 +469,10 @@ describe("mail through SMTP", () => {
     const c = mailCtx(smtpUrl());
     await queueMail(c, draft({ key: "test:twice", userId: recipient.id }));
     const { id } = await messageByKey("test:twice");
+    await expect(
+      deliverMail(c, "00000000-0000-4000-8000-000000000000"),
+      "a message erased with its candidate",
+    ).resolves.toBe("missing");
     const before = arrived.length;
     // Two runs at once (a lease that ran out while the first was sending), then a third after.
     const results = await Promise.allSettled([deliverMail(c, id), deliverMail(c, id)]);
@@ -497,6 +542,9 @@ describe("without SMTP_URL: the outbox", () => {
     const listed = (await body(list)).messages as { id: string; subject: string; status: string }[];
     // Newest first.
     expect(listed[0]).toMatchObject({ id, subject: "Outbox test", status: "outbox" });
+    const listPage = await render(AdminOutbox, list);
+    expect(listPage).toContain(`href="/admin/outbox/${id}"`);
+    expect(listPage).toContain("kept here (no SMTP_URL)");
 
     const one = await call(messageLoader, get(`/admin/outbox/${id}`, adminCookie), ctx, {
       messageId: id,
@@ -505,6 +553,11 @@ describe("without SMTP_URL: the outbox", () => {
     const { message } = await body(one);
     expect(message.text_body).toContain("The sniff test you are running for Dana Example");
     expect(message.html_body).toContain("<title>Outbox test</title>");
+    // The HTML part only inside an iframe with an empty sandbox; the text part as text.
+    const messagePage = await render(OutboxMessage, one);
+    expect(messagePage).toMatch(/<iframe title="[^"]*" sandbox="" srcDoc="&lt;!DOCTYPE html&gt;/);
+    expect(messagePage).not.toContain("<title>Outbox test</title>");
+    expect(messagePage).toContain("Text part");
 
     const missing = await call(
       messageLoader,
