@@ -288,7 +288,7 @@ function calendarPart(ics: string) {
   };
 }
 
-/** The SMTP answer or the network error, without the server's address or credentials. */
+/** The SMTP server's answer or the network error (nodemailer's errors never carry the password). */
 function smtpError(error: unknown): string {
   const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
   const said = e.response ?? e.message ?? String(error);

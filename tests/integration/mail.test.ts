@@ -128,6 +128,15 @@ beforeAll(async () => {
   ctx = makeContext(handle.db);
   smtp = new SMTPServer({
     authOptional: true,
+    // A client that logs in must know the password (loopback only: no TLS in this test).
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (auth.username === "mailer" && auth.password === "right-pass")
+        return callback(null, { user: "mailer" });
+      callback(
+        Object.assign(new Error("Authentication credentials invalid"), { responseCode: 535 }),
+      );
+    },
     // Plain SMTP on loopback: no STARTTLS with a self-signed certificate for nodemailer to refuse.
     disabledCommands: ["STARTTLS"],
     logger: false,
@@ -515,13 +524,30 @@ describe("SMTP faults: the message stays queued with the error, and the job retr
     const row = await messageByKey("test:down");
     expect(row.status).toBe("queued");
     expect(row.last_error).toMatch(/ECONNREFUSED/);
-    // Nothing about the server's address or credentials is kept beyond the error code's sentence.
     const before = arrived.length;
     expect(await deliverMail(mailCtx(smtpUrl()), id)).toBe("sent");
     expect(arrived.length).toBe(before + 1);
     const after = await messageByKey("test:down");
     expect(after.status).toBe("sent");
     expect(after.last_error).toBeNull();
+  });
+});
+
+describe("SMTP credentials", () => {
+  it("logs in with the user and password of SMTP_URL, and never keeps the password in an error", async () => {
+    const wrong = `smtp://mailer:wrong-s3cret@127.0.0.1:${smtpPort}`;
+    await queueMail(mailCtx(wrong), draft({ key: "test:auth", userId: recipient.id }));
+    const { id } = await messageByKey("test:auth");
+    const failure = await deliverMail(mailCtx(wrong), id).catch((error: Error) => error);
+    expect(String(failure)).toMatch(/535/);
+    expect(String(failure)).not.toContain("wrong-s3cret");
+    const row = await messageByKey("test:auth");
+    expect(row.status).toBe("queued");
+    expect(row.last_error).toMatch(/535/);
+    expect(row.last_error).not.toContain("wrong-s3cret");
+
+    const right = `smtp://mailer:right-pass@127.0.0.1:${smtpPort}`;
+    expect(await deliverMail(mailCtx(right), id)).toBe("sent");
   });
 });
 
