@@ -214,7 +214,8 @@ export async function deliverMail(
     }
   } else {
     // On PostgreSQL several processes run jobs: the row stays locked while it is sent, so a second run
-    // (a lease that ran out) waits, then finds it sent.
+    // (a lease that ran out) waits, then finds it sent. The transport's timeouts keep the transaction
+    // well inside the pool's idle_in_transaction_session_timeout (30 s) in all but a pathological case.
     outcome = await ctx.db
       .transaction()
       .execute((trx) => deliverOnce(ctx, trx, messageId, { lock: true }));
