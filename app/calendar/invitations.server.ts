@@ -150,12 +150,13 @@ export const CALENDAR_INVITATIONS_JOB = "calendar.invitations";
  */
 export async function queueMeetingInvitations(
   db: DB,
-  input: { meetingId: string; version: number; method: "REQUEST" | "CANCEL" },
+  input: { meetingId: string; version: number; method: "REQUEST" | "CANCEL"; runAt: Date },
 ): Promise<void> {
   await enqueueJob(db, {
     kind: CALENDAR_INVITATIONS_JOB,
     payload: { meetingId: input.meetingId, method: input.method },
     key: `${CALENDAR_INVITATIONS_JOB}:${input.meetingId}:${input.version}`,
+    runAt: input.runAt,
   });
 }
 

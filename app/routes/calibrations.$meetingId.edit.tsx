@@ -139,6 +139,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           meetingId: meeting.id,
           version: done.version,
           method: "CANCEL",
+          runAt: now,
         });
       }
       return done;
@@ -178,6 +179,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         meetingId: meeting.id,
         version: done.version,
         method: "REQUEST",
+        runAt: now,
       });
     }
     return done;

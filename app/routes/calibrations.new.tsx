@@ -140,7 +140,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         },
       });
       // The attendees' calendar invitations, sent by a job enqueued with the meeting (version 1).
-      await queueMeetingInvitations(trx, { meetingId: row.id, version: 1, method: "REQUEST" });
+      await queueMeetingInvitations(trx, {
+        meetingId: row.id,
+        version: 1,
+        method: "REQUEST",
+        runAt: context.now(),
+      });
       return row;
     },
     answer: (meeting) => created(meeting.id),
