@@ -5,22 +5,44 @@
  * Angeles), once a week, and one click stops it. The settings pages: validation, stale versions,
  * admins only for the organisation's defaults.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KyselyPlugin } from "kysely";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { scanDigests } from "../../app/notify/digest.server";
-import { scanReminders } from "../../app/notify/reminders.server";
+import { dueReminders, scanReminders } from "../../app/notify/reminders.server";
 import { isoWeek, localMoment } from "../../app/notify/local-time";
 import {
   BUILT_IN_MAIL_DEFAULTS,
   mailPreferencesOf,
   setListOff,
 } from "../../app/mail/preferences.server";
-import { action as settingsAction, loader as settingsLoader } from "../../app/routes/settings.mail";
+import MailSettings, {
+  action as settingsAction,
+  loader as settingsLoader,
+} from "../../app/routes/settings.mail";
 import { action as adminAction, loader as adminLoader } from "../../app/routes/admin.mail";
 import { body, call, get, makeContext, makeUser, post, sessionCookie } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { at, MAIL_ENV, seedNotifyWorld, type NotifyWorld } from "../helpers/notify-world";
+
+// The pages are rendered on the server with the loader's and action's real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async () => {
+  const { createElement: h } = await import("react");
+  return {
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigate: () => () => undefined,
+    useNavigation: () => ({ state: "idle" }),
+  };
+});
 
 let handle: DbHandle;
 let db: DB;
@@ -316,6 +338,31 @@ describe("/settings/mail", () => {
     expect((await body(empty)).fieldErrors.digestDay).toEqual(["Choose a day of the week."]);
   });
 
+  it("renders the form with the refused values and the messages beside their fields", async () => {
+    remix.loaderData = await body(await call(settingsLoader, get("/settings/mail", cookie), ctx));
+    remix.actionData = await body(
+      await call(
+        settingsAction,
+        post(
+          "/settings/mail",
+          { ...good, digestHour: "24", timeZone: "Mars/Olympus_Mons" },
+          cookie,
+        ),
+        ctx,
+      ),
+    );
+    const html = renderToString(createElement(MailSettings));
+    expect(html).toContain("<h1");
+    expect(html).toContain("Choose an hour from 00:00 to 23:00.");
+    expect(html).toContain("Choose a time zone from the list.");
+    expect(html).toContain('href="/settings/calendar"');
+    expect(html).toContain("never what anyone wrote");
+    remix.actionData = undefined;
+    const fresh = renderToString(createElement(MailSettings));
+    expect(fresh).toContain('name="version" value="1"');
+    expect(fresh).not.toContain("Choose an hour");
+  });
+
   it("saves, says so, audits; a save against the old version is 409", async () => {
     const res = await call(settingsAction, post("/settings/mail", good, cookie), ctx);
     expect(res.status).toBe(302);
@@ -441,5 +488,58 @@ describe("/admin/mail", () => {
     );
     expect(stale.status).toBe(409);
     expect((await mailPreferencesOf(db, id)).digestHour).toBe(10);
+  });
+});
+
+describe("the scans' cost", () => {
+  it("finding due reminders is a fixed number of statements, whatever the number of candidates", async () => {
+    const counter = { statements: 0 };
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        counter.statements += 1;
+        return args.result;
+      },
+    };
+    const counted = db.withPlugin(plugin);
+    await dueReminders(counted, at("2026-12-07T16:00:00Z"));
+    const few = counter.statements;
+    // Twenty more candidates, each with an open sniff test due today.
+    const { users } = world;
+    const test = await db
+      .selectFrom("sniff_test_revisions")
+      .select(["id", "sniff_test_id"])
+      .executeTakeFirstOrThrow();
+    for (let i = 0; i < 20; i += 1) {
+      const { id } = await db
+        .insertInto("candidates")
+        .values({
+          name: `Extra ${i}`,
+          track: "people_leadership",
+          manager_id: users.mona.id,
+          nominated_by: users.mona.id,
+          nominated_reason: "x",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("sniff_test_assignments")
+        .values({
+          sniff_test_id: test.sniff_test_id,
+          sniff_test_revision_id: test.id,
+          candidate_id: id,
+          assigned_by: users.mona.id,
+          offered_on: "2026-12-01",
+          due_on: "2026-12-07",
+        })
+        .execute();
+    }
+    counter.statements = 0;
+    const due = await dueReminders(counted, at("2026-12-07T16:00:00Z"));
+    expect(
+      due.filter((d) => d.event.key.startsWith("reminder:assignment-due:")).length,
+    ).toBeGreaterThanOrEqual(20);
+    expect(counter.statements).toBe(few);
+    expect(counter.statements).toBeLessThanOrEqual(10);
   });
 });
