@@ -21,9 +21,10 @@ import { escapeForLog } from "./utils/log.server";
 import {
   createRequestHandler,
   handleExpressError,
+  refuseCrossOriginWrites,
   requestLimits,
 } from "./utils/request-limits.server";
-import { hasNulInUrl, isCrossOriginWrite, securityHeaders } from "./utils/security.server";
+import { hasNulInUrl, securityHeaders } from "./utils/security.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const isDev = process.argv.includes("--dev");
@@ -151,11 +152,8 @@ async function serve() {
   });
 
   // Remix's own checks miss resource routes and ?_data requests, so the check sits in front of everything.
+  app.use(refuseCrossOriginWrites);
   app.use((req, res, next) => {
-    if (isCrossOriginWrite(req.method, req.headers)) {
-      res.status(403).type("text/plain").send("Cross-origin request refused.");
-      return;
-    }
     // PostgreSQL text cannot hold U+0000: an address carrying one is refused here, for every route at once
     // (form fields get the same answer from parseForm). Found by wapiti: it used to reach a query as a 500.
     if (hasNulInUrl(req.originalUrl)) {

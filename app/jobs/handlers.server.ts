@@ -3,6 +3,7 @@
  * twice: a job whose lease ran out (its process died) is run again.
  */
 import type { DB } from "../../db/client";
+import { MAIL_SEND_JOB, mailSendJob } from "../mail/mail.server";
 import type { JobHandler, JobSchedule } from "./queue.server";
 
 /** Done jobs are kept this long for the admin page, then deleted. */
@@ -23,6 +24,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   "jobs.prune": async (ctx) => {
     await pruneDoneJobs(ctx.db, ctx.now());
   },
+  [MAIL_SEND_JOB]: mailSendJob,
 };
 
 export const jobSchedules: JobSchedule[] = [{ kind: "jobs.prune", everyMinutes: 24 * 60 }];

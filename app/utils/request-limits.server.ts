@@ -13,11 +13,13 @@ import {
 } from "@remix-run/node";
 import type {
   ErrorRequestHandler,
+  NextFunction,
   Request as ExpressRequest,
   RequestHandler,
   Response as ExpressResponse,
 } from "express";
 import { errorForLog, escapeForLog } from "./log.server";
+import { isCrossOriginWrite } from "./security.server";
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 /** SCIM 2.0 (RFC 7644) also replaces, patches and deletes, and only under /scim/v2. */
@@ -46,12 +48,18 @@ export const DEFAULT_LIMIT: BodyLimit = { bytes: 1024 * 1024, fields: 5_000 };
 
 // Forms anyone may post, signed in or not. A login form is a few hundred bytes; 32 KiB still takes the
 // longest password an account may have (1,000 three-byte characters) and a long return path.
+/** One-click unsubscribe's route: its only authority is the token in its URL (no session is read). */
+export const UNSUBSCRIBE_PATH = "/mail/unsubscribe";
+
 const ROUTE_LIMITS: Record<string, BodyLimit> = {
   "/login": { bytes: 32 * 1024, fields: 20 },
   "/logout": { bytes: 1024, fields: 10 },
   // The people import: a CSV file of up to 5 MB (IMPORT_MAX_BYTES, about 50,000 people) and its
   // multipart envelope. The action checks the file's own size again and answers 413 with the form.
   "/admin/people/import": { bytes: 5 * 1024 * 1024 + 64 * 1024, fields: 10, multipart: true },
+  // One-click unsubscribe (RFC 8058): mail providers post `List-Unsubscribe=One-Click`, preferably
+  // as multipart/form-data.
+  [UNSUBSCRIBE_PATH]: { bytes: 16 * 1024, fields: 10, multipart: true },
 };
 
 // A SCIM User with every attribute Okta or Entra ID sends is a few KB, and a PATCH a list of
@@ -59,11 +67,11 @@ const ROUTE_LIMITS: Record<string, BodyLimit> = {
 export const SCIM_LIMIT: BodyLimit = { bytes: 256 * 1024, fields: 0, scim: true };
 
 /**
- * The limits for the pathname of the URL Remix is given (remixUrl: dot segments already resolved),
+ * The route a pathname of the URL Remix is given (remixUrl: dot segments already resolved) reaches,
  * however it is spelt: Remix decodes it segment by segment as below and matches routes
  * case-insensitively, with or without a trailing slash.
  */
-export function bodyLimitFor(pathname: string): BodyLimit {
+export function routePathOf(pathname: string): string {
   let route = pathname;
   try {
     route = pathname
@@ -73,10 +81,39 @@ export function bodyLimitFor(pathname: string): BodyLimit {
   } catch {
     // Malformed escapes: Remix then matches the path undecoded, and so does this.
   }
-  route = route
+  return route
     .toLowerCase()
     .replace(/\/{2,}/g, "/")
     .replace(/(.)\/$/, "$1");
+}
+
+/**
+ * Refuses a write from another site (403), except one-click unsubscribe: mail providers and webmail
+ * pages post it from elsewhere, and the token in its URL is its only authority (no session is read).
+ */
+export function refuseCrossOriginWrites(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  next: NextFunction,
+) {
+  if (isCrossOriginWrite(req.method, req.headers) && !reachesUnsubscribe(req)) {
+    res.status(403).type("text/plain").send("Cross-origin request refused.");
+    return;
+  }
+  next();
+}
+
+function reachesUnsubscribe(req: ExpressRequest): boolean {
+  try {
+    return routePathOf(remixUrl(req).pathname) === UNSUBSCRIBE_PATH;
+  } catch {
+    return false;
+  }
+}
+
+/** The limits for the pathname of the URL Remix is given. */
+export function bodyLimitFor(pathname: string): BodyLimit {
+  const route = routePathOf(pathname);
   if (route === "/scim/v2" || route.startsWith("/scim/v2/")) return SCIM_LIMIT;
   return ROUTE_LIMITS[route] ?? DEFAULT_LIMIT;
 }
