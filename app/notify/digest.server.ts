@@ -22,6 +22,7 @@ import { mailPreferencesOfMany, type MailPreferences } from "../mail/preferences
 import { getMyWeek } from "../models/my-week.server";
 import { addDays, formatDate } from "../utils/dates";
 import { formatInZone, isoWeek, localMoment } from "./local-time";
+import type { JobHandler } from "../jobs/queue.server";
 import type { ScanContext } from "./reminders.server";
 
 /** Whether `now` is the person's digest day and hour in their zone. */
@@ -162,9 +163,12 @@ export async function dueDigestRecipients(db: DB, now: Date) {
   return due.filter((d) => !made.has(d.key));
 }
 
-/** The "digest.scan" job (hourly): queues the digests due this hour; returns how many were made. */
-export async function scanDigests(ctx: ScanContext): Promise<number> {
-  const now = ctx.now();
+/**
+ * Queues the digests due in the hour of `at` (by default now); returns how many were made. The job
+ * passes its slot's start, so a run retried or delayed past its hour still sends that hour's digests.
+ */
+export async function scanDigests(ctx: ScanContext, { at }: { at?: Date } = {}): Promise<number> {
+  const now = at ?? ctx.now();
   let queued = 0;
   for (const { viewer, prefs, key } of await dueDigestRecipients(ctx.db, now)) {
     const today = localMoment(now, prefs.timeZone).date;
@@ -175,3 +179,15 @@ export async function scanDigests(ctx: ScanContext): Promise<number> {
   }
   return queued;
 }
+
+/** The start of a recurring job's slot, from its key ("schedule:<kind>:<ISO instant>"), if it has one. */
+export function slotOfJob(key: string | null): Date | undefined {
+  const iso = key?.match(/^schedule:[^:]+:(\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/)?.[1];
+  const at = iso ? new Date(iso) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** The "digest.scan" handler (hourly): the digests of its slot's hour. */
+export const digestScanJob: JobHandler = async (ctx, _payload, job) => {
+  await scanDigests(ctx, { at: slotOfJob(job.key) });
+};

@@ -16,7 +16,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { canViewCandidate, seesPeopleData, type Viewer } from "../auth/policy.server";
-import type { JobContext } from "../jobs/queue.server";
+import type { JobContext, JobHandler } from "../jobs/queue.server";
 import { appUrl, queueMail, type MailDraft, type MailEnv } from "../mail/mail.server";
 import { mailPreferencesOfMany } from "../mail/preferences.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
@@ -452,3 +452,8 @@ export async function scanReminders(ctx: ScanContext): Promise<number> {
   }
   return queued;
 }
+
+/** The "reminders.scan" handler (hourly). A late run only sends late: each reminder is due from its moment on. */
+export const reminderScanJob: JobHandler = async (ctx) => {
+  await scanReminders(ctx);
+};

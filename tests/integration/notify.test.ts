@@ -11,7 +11,7 @@ import { renderToString } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
-import { scanDigests } from "../../app/notify/digest.server";
+import { digestScanJob, scanDigests, slotOfJob } from "../../app/notify/digest.server";
 import { dueReminders, scanReminders } from "../../app/notify/reminders.server";
 import { isoWeek, localMoment } from "../../app/notify/local-time";
 import {
@@ -234,6 +234,35 @@ describe("the weekly digest", () => {
     expect((await digests()).filter((d) => d.user === users.mona.id)).toHaveLength(1);
     // Disabled Dora never gets one.
     expect((await digests()).some((d) => d.user === users.dora.id)).toBe(false);
+  });
+
+  it("the hourly job sends its slot's digests, even when it runs late (a retry)", async () => {
+    const { users } = world;
+    expect(slotOfJob("schedule:digest.scan:2026-12-07T08:00:00.000Z")).toEqual(
+      at("2026-12-07T08:00:00.000Z"),
+    );
+    expect(slotOfJob("digest.scan")).toBeUndefined();
+    expect(slotOfJob(null)).toBeUndefined();
+    // Quinn (UTC, Monday 08:00 by default) had his at 08:00: removed, the 08:00 slot's job runs at 09:40.
+    await db
+      .deleteFrom("mail_messages")
+      .where("key", "=", `digest:${users.quinn.id}:2026-W50`)
+      .execute();
+    await scanDigests(scanAt("2026-12-07T09:40:00Z"));
+    expect((await digests()).map((d) => d.key)).not.toContain(`digest:${users.quinn.id}:2026-W50`);
+    const late = { ...scanAt("2026-12-07T09:40:00Z"), workerId: "test" } as unknown as Parameters<
+      typeof digestScanJob
+    >[0];
+    await digestScanJob(
+      late,
+      {},
+      {
+        id: "00000000-0000-0000-0000-000000000000",
+        attempts: 2,
+        key: "schedule:digest.scan:2026-12-07T08:00:00.000Z",
+      },
+    );
+    expect((await digests()).map((d) => d.key)).toContain(`digest:${users.quinn.id}:2026-W50`);
   });
 
   it("follows a changed day and hour, and one click (setListOff) stops it", async () => {
