@@ -276,6 +276,7 @@ async function prereadEvents(db: DB, now: Date): Promise<ReminderEvent[]> {
           .innerJoin("candidates as c", "c.id", "i.candidate_id")
           .select((e) => [
             "i.id",
+            "c.id as candidate_id",
             "c.name",
             jsonArrayFrom(
               e
@@ -307,7 +308,8 @@ async function prereadEvents(db: DB, now: Date): Promise<ReminderEvent[]> {
       events.push({
         key,
         userId,
-        // A packet shows its candidate to the meeting's attendees (policy.server.ts), whatever the circle.
+        // A packet shows its candidate to the meeting's attendees (policy.server.ts), whatever the
+        // circle: the policy's check here is the meeting's, in `allowed`.
         candidateId: null,
         remindOn: (timeZone) => addDays(localMoment(at, timeZone).date, -PREREAD_LEAD_DAYS),
         allowed: seesPeopleData,
@@ -315,7 +317,8 @@ async function prereadEvents(db: DB, now: Date): Promise<ReminderEvent[]> {
           key,
           kind: "reminder.preread",
           userId,
-          candidateId: null,
+          // Erasing the candidate deletes a message about them alone.
+          candidateId: missing.length === 1 ? missing[0].candidate_id : null,
           subject: `Pre-reads to write before the calibration meeting on ${formatInZone(at, timeZone)}`,
           body: {
             paragraphs: [
