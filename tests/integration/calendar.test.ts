@@ -6,7 +6,9 @@
  * calendar entry carries a meeting's title, a candidate's name or any text of a judgement.
  */
 import ical, { type VEvent } from "node-ical";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "../../db/client";
 import type { Env } from "../../app/env.server";
 import {
@@ -19,7 +21,7 @@ import { MAIL_SEND_JOB, mailSendJob } from "../../app/mail/mail.server";
 import { setListOff } from "../../app/mail/preferences.server";
 import { loader as feedLoader } from "../../app/routes/calendar.$token[.]ics";
 import { loader as listLoader } from "../../app/routes/calibrations._index";
-import {
+import EditMeeting, {
   action as editAction,
   loader as editLoader,
 } from "../../app/routes/calibrations.$meetingId.edit";
@@ -28,7 +30,7 @@ import {
   loader as meetingLoader,
 } from "../../app/routes/calibrations.$meetingId._index";
 import { action as newAction } from "../../app/routes/calibrations.new";
-import {
+import CalendarSettings, {
   action as settingsAction,
   loader as settingsLoader,
 } from "../../app/routes/settings.calendar";
@@ -44,6 +46,28 @@ import {
   type TestClock,
 } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+
+// Pages are rendered on the server with the loader's and action's real answers, as Remix would.
+const remix = vi.hoisted(() => ({
+  loaderData: undefined as unknown,
+  actionData: undefined as unknown,
+}));
+vi.mock("@remix-run/react", async (importOriginal) => {
+  const { createElement: h } = await import("react");
+  return {
+    ...(await importOriginal<object>()),
+    Form: (props: Record<string, unknown>) => h("form", props),
+    useLoaderData: () => remix.loaderData,
+    useActionData: () => remix.actionData,
+    useNavigation: () => ({ state: "idle" }),
+    useNavigate: () => () => undefined,
+  };
+});
+async function render(page: () => unknown, loaded: Response, acted?: Response) {
+  remix.loaderData = await body(loaded);
+  remix.actionData = acted ? await body(acted) : undefined;
+  return renderToString(createElement(page as () => null));
+}
 
 const clock: TestClock = { now: new Date("2026-12-01T10:00:00Z") };
 let handle: DbHandle;
@@ -326,6 +350,20 @@ describe("/calibrations/:id/edit", () => {
     const answer = await body(response);
     expect(answer.fieldErrors.scheduledFor[0]).toMatch(/real date and time/);
     expect(answer.values).toMatchObject({ scheduledFor: "2026-02-30T09:00", timeboxMinutes: "15" });
+    const html = await render(
+      EditMeeting,
+      await call(
+        editLoader,
+        get(`/calibrations/${berlin}/edit`, cookies["Fran Facilitator"]),
+        ctx(),
+        { meetingId: berlin },
+      ),
+      response,
+    );
+    expect(html).toContain('value="2026-02-30T09:00"');
+    expect(html).toContain('value="15"');
+    expect(html).toContain("Enter the new date and time as a real date and time.");
+    expect(html).toContain("New date and time (Europe/Berlin)");
     const past = await call(
       editAction,
       post(
@@ -557,6 +595,53 @@ describe("the calendar feed", () => {
         created_by: u["Milo Mentor"].id,
       })
       .execute();
+    // And he offered Zed a sniff test, due on 9 December.
+    const dimension = await handle.db
+      .insertInto("dimensions")
+      .values({ key: "feed_test", name: "Feed test", position: 99 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const test = await handle.db
+      .insertInto("sniff_tests")
+      .values({
+        title: `${SECRET} test title`,
+        dimension_id: dimension.id,
+        assignment: `${SECRET} assignment`,
+        rationale: "",
+        signals: "",
+        red_flags: "",
+        timebox_days: 14,
+        created_by: u["Milo Mentor"].id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const revision = await handle.db
+      .insertInto("sniff_test_revisions")
+      .values({
+        sniff_test_id: test.id,
+        version: 1,
+        title: `${SECRET} test title`,
+        dimension_id: dimension.id,
+        assignment: `${SECRET} assignment`,
+        rationale: "",
+        signals: "",
+        red_flags: "",
+        timebox_days: 14,
+        edited_by: u["Milo Mentor"].id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await handle.db
+      .insertInto("sniff_test_assignments")
+      .values({
+        sniff_test_id: test.id,
+        sniff_test_revision_id: revision.id,
+        candidate_id: candidateId,
+        assigned_by: u["Milo Mentor"].id,
+        offered_on: "2026-11-25",
+        due_on: "2026-12-09",
+      })
+      .execute();
   });
 
   it("is made on /settings/calendar, shown once in a no-store answer, audited; nobody signed in goes to the login", async () => {
@@ -577,6 +662,18 @@ describe("the calendar feed", () => {
       .split("/")
       .pop()!
       .replace(/\.ics$/, "");
+    const shown = await render(
+      CalendarSettings,
+      await call(settingsLoader, get("/settings/calendar", cookies["Milo Mentor"]), ctx()),
+      response,
+    );
+    expect(shown).toContain(url);
+    const later = await render(
+      CalendarSettings,
+      await call(settingsLoader, get("/settings/calendar", cookies["Milo Mentor"]), ctx()),
+    );
+    expect(later).not.toContain(token);
+    expect(later).toContain("Revoke the link");
     const stored = await handle.db
       .selectFrom("calendar_feeds")
       .select(["id", "token_hash", "user_id"])
@@ -610,7 +707,13 @@ describe("the calendar feed", () => {
     );
     const summaries = events.map((e) => e.summary).sort();
     // The cancelled Berlin meeting is gone; Lea's New York meeting (Milo attends) stays.
-    expect(summaries).toEqual(["Calibration meeting", "Coaching action due", "Coaching check-in"]);
+    expect(summaries).toEqual([
+      "Calibration meeting",
+      "Coaching action due",
+      "Coaching check-in",
+      "Sniff test due",
+    ]);
+    expect(text).toContain("DTSTART;VALUE=DATE:20261209");
     const meeting = events.find((e) => e.summary === "Calibration meeting")!;
     expect(iso(meeting.start)).toBe("2026-12-10T14:00:00.000Z");
     const checkin = events.find((e) => e.summary === "Coaching check-in")!;
