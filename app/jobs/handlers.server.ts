@@ -4,6 +4,8 @@
  */
 import type { DB } from "../../db/client";
 import { MAIL_SEND_JOB, mailSendJob } from "../mail/mail.server";
+import { digestScanJob } from "../notify/digest.server";
+import { reminderScanJob } from "../notify/reminders.server";
 import type { JobHandler, JobSchedule } from "./queue.server";
 
 /** Done jobs are kept this long for the admin page, then deleted. */
@@ -25,6 +27,12 @@ export const jobHandlers: Record<string, JobHandler> = {
     await pruneDoneJobs(ctx.db, ctx.now());
   },
   [MAIL_SEND_JOB]: mailSendJob,
+  "reminders.scan": reminderScanJob,
+  "digest.scan": digestScanJob,
 };
 
-export const jobSchedules: JobSchedule[] = [{ kind: "jobs.prune", everyMinutes: 24 * 60 }];
+export const jobSchedules: JobSchedule[] = [
+  { kind: "jobs.prune", everyMinutes: 24 * 60 },
+  { kind: "reminders.scan", everyMinutes: 60 },
+  { kind: "digest.scan", everyMinutes: 60 },
+];
