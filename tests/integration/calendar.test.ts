@@ -19,6 +19,7 @@ import {
 import { runDueJobs, type JobContext } from "../../app/jobs/queue.server";
 import { MAIL_SEND_JOB, mailSendJob } from "../../app/mail/mail.server";
 import { setListOff } from "../../app/mail/preferences.server";
+import { getMyWeek } from "../../app/models/my-week.server";
 import { loader as feedLoader } from "../../app/routes/calendar.$token[.]ics";
 import { loader as listLoader } from "../../app/routes/calibrations._index";
 import EditMeeting, {
@@ -551,6 +552,12 @@ describe("/calibrations/:id/edit", () => {
     );
     expect(list.upcoming.map((m: { id: string }) => m.id)).not.toContain(berlin);
     expect(list.past.map((m: { id: string }) => m.id)).toContain(berlin);
+    const week = await getMyWeek(handle.db, {
+      viewer: { id: u["Fran Facilitator"].id, roles: ["leader"] },
+      today: "2026-12-01",
+    });
+    expect(week.meeting?.id).not.toBe(berlin);
+    expect(week.prereads.map((m) => m.id)).not.toContain(berlin);
     // Nothing more is sent for it.
     expect(await inviteToMeeting(jobCtx(), berlin)).toBe(0);
   });
