@@ -107,13 +107,23 @@ export async function eraseCandidate(
   return db.transaction().execute(async (trx) => {
     const candidate = await trx
       .selectFrom("candidates")
-      .select(["id", "created_at", "person_id"])
+      .select(["id", "created_at", "person_id", "name"])
       .where("id", "=", candidateId)
       .where("stage", "=", "archived")
       .forUpdate()
       .executeTakeFirst();
     if (!candidate) return "missing";
     await scrubAudit(trx, { candidateId, since: candidate.created_at });
+    // Stored mail that names them: messages about them go with the candidate (candidate_id cascades);
+    // a digest or a pre-read reminder names several people and has no candidate_id, so it is found
+    // by the name it prints. (Mail already delivered is in inboxes, which is why it never holds a
+    // judgement's text.)
+    await trx
+      .deleteFrom("mail_messages")
+      .where(
+        sql<boolean>`strpos(subject, ${candidate.name}) > 0 OR strpos(text_body, ${candidate.name}) > 0`,
+      )
+      .execute();
     const row = await trx
       .deleteFrom("candidates")
       .where("id", "=", candidateId)

@@ -53,6 +53,8 @@ export interface World {
     offeringId: string;
     /** A CSV upload waiting for its preview to be applied. */
     importId: string;
+    /** A stored mail message about the candidate (a reminder naming them, in the outbox). */
+    mailMessageId: string;
     userId: string;
     observerId: string;
     dimensionId: string;
@@ -359,6 +361,31 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  // Stored mail: a reminder about the candidate, a digest naming them among others (no
+  // candidate_id, as a digest has), and a reminder about the other candidate.
+  const mail = (key: string, candidateId: string | null, name: string) => ({
+    key,
+    kind: "reminder.assignment",
+    user_id: users.managerIn.id,
+    candidate_id: candidateId,
+    to_address: "manager@example.test",
+    subject: `A sniff test for ${name} is due`,
+    text_body: `A sniff test for ${name} is due on 4 March.`,
+    html_body: `<p>A sniff test for ${name} is due on 4 March.</p>`,
+    status: "outbox" as const,
+  });
+  const { id: mailMessageId } = await db
+    .insertInto("mail_messages")
+    .values(mail("fixture:about", a.candidateId, SECRETS.name))
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("mail_messages")
+    .values([
+      { ...mail("fixture:digest", null, SECRETS.name), kind: "digest.weekly" },
+      mail("fixture:other", b.candidateId, "Olive Othercandidate"),
+    ])
+    .execute();
   const cookies = { anonymous: undefined } as Record<Kind, string | undefined>;
   for (const [kind, u] of Object.entries(users))
     cookies[kind as Kind] = await sessionCookie(ctx, u.id);
@@ -375,6 +402,7 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
       personId,
       offeringId,
       importId,
+      mailMessageId,
       otherCandidateId: b.candidateId,
       otherPlanId: b.planId,
       userId: users.managerIn.id,
