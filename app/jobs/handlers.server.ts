@@ -3,6 +3,7 @@
  * twice: a job whose lease ran out (its process died) is run again.
  */
 import type { DB } from "../../db/client";
+import { CALENDAR_INVITATIONS_JOB, calendarInvitationsJob } from "../calendar/invitations.server";
 import { MAIL_SEND_JOB, mailSendJob } from "../mail/mail.server";
 import { digestScanJob } from "../notify/digest.server";
 import { reminderScanJob } from "../notify/reminders.server";
@@ -29,6 +30,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   [MAIL_SEND_JOB]: mailSendJob,
   "reminders.scan": reminderScanJob,
   "digest.scan": digestScanJob,
+  [CALENDAR_INVITATIONS_JOB]: calendarInvitationsJob,
 };
 
 export const jobSchedules: JobSchedule[] = [
