@@ -102,6 +102,21 @@ const EXPECT: Record<string, Spec> = {
   },
   "sniff-tests._index.tsx": { roles: ["manager", "leader"], record: "none" },
   "sniff-tests.new.tsx": { roles: ["manager", "leader"], record: "none" },
+  // Reaching people outside the browser: background jobs, mail and the calendar.
+  "admin.jobs.tsx": { roles: ["admin"], record: "none" },
+  "admin.outbox.tsx": { roles: ["admin"], record: "none" },
+  "admin.outbox_.$messageId.tsx": { roles: ["admin"], record: "none" },
+  "admin.mail.tsx": { roles: ["admin"], record: "none" },
+  // Every signed-in person's own settings.
+  "settings.mail.tsx": { record: "none" },
+  "settings.calendar.tsx": { record: "none" },
+  // Moving or cancelling a meeting: the facilitator or a leader (an attendee who is neither gets 403:
+  // tests/integration/calendar.test.ts).
+  "calibrations.$meetingId.edit.tsx": { record: "meeting" },
+  // The token in the URL is the only authority (no session): 400/404 without a valid one
+  // (tests/integration/mail.test.ts, calendar.test.ts).
+  "mail.unsubscribe.tsx": { record: "public" },
+  "calendar.$token[.]ics.ts": { record: "public" },
 };
 
 const IN_CIRCLE: Kind[] = ["leader", "managerIn", "mentor"];
@@ -142,6 +157,9 @@ const OUTSIDERS: Kind[] = ["managerOut", "otherMentor", "admin", "anonymous", "d
  */
 function secretsFor(file: string, world: World): string[] {
   const all = Object.values(SECRETS);
+  // The outbox shows admins the mail as it was sent: a name and what is due, with a link (the issue
+  // asks for it, so the quick start shows what would be sent); never the text of a judgement.
+  if (file.startsWith("admin.outbox")) return all.filter((s) => s !== SECRETS.name);
   if (!/^(admin\.)?people[._]/.test(file)) return all;
   return [...all.filter((s) => s !== SECRETS.name), `/candidates/${world.ids.candidateId}`];
 }

@@ -54,7 +54,7 @@ export interface World {
     /** A CSV upload waiting for its preview to be applied. */
     importId: string;
     /** A stored mail message about the candidate (a reminder naming them, in the outbox). */
-    mailMessageId: string;
+    messageId: string;
     userId: string;
     observerId: string;
     dimensionId: string;
@@ -374,7 +374,7 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
     html_body: `<p>A sniff test for ${name} is due on 4 March.</p>`,
     status: "outbox" as const,
   });
-  const { id: mailMessageId } = await db
+  const { id: messageId } = await db
     .insertInto("mail_messages")
     .values(mail("fixture:about", a.candidateId, SECRETS.name))
     .returning("id")
@@ -402,7 +402,7 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
       personId,
       offeringId,
       importId,
-      mailMessageId,
+      messageId,
       otherCandidateId: b.candidateId,
       otherPlanId: b.planId,
       userId: users.managerIn.id,
@@ -505,8 +505,10 @@ export function routeFiles(): RouteInfo[] {
           segments.push(":*");
           params.push("*");
         } else if (seg.startsWith("$")) {
-          segments.push(`:${seg.slice(1)}`);
-          params.push(seg.slice(1));
+          // A parameter, perhaps followed by escaped text (`$token[.]ics` is `:token.ics`).
+          const [, name, rest] = /^\$(\w+)(.*)$/.exec(seg)!;
+          segments.push(`:${name}${rest}`);
+          params.push(name);
         } else segments.push(seg);
       }
       return { file, pattern: `/${segments.join("/")}`, params };
