@@ -36,6 +36,8 @@ const ACCOUNT_AND_SETUP_ENTITIES = new Set([
   "setting",
   "people_import",
   "scim_token",
+  "job",
+  "calendar_feed",
   "dimension",
   "anti_pattern",
   "sniff_test",
