@@ -28,6 +28,7 @@ export const NAV: NavItem[] = [
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/identity", label: "Sign-in", roles: ["admin"] },
   { to: "/admin/outbox", label: "Outbox", roles: ["admin"] },
+  { to: "/admin/mail", label: "Mail defaults", roles: ["admin"] },
   { to: "/admin/jobs", label: "Jobs", roles: ["admin"] },
   { to: "/admin/framework", label: "Framework", roles: ["admin"] },
   { to: "/admin/audit", label: "Audit log", roles: ["admin"] },
