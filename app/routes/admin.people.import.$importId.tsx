@@ -20,6 +20,7 @@ import { formatDate, isoDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
+import { Breadcrumbs } from "../components/back-link";
 
 export const meta: MetaFunction = () => [{ title: "Import preview · Noseworthy" }];
 
@@ -176,11 +177,7 @@ export default function ImportPreview() {
 
   return (
     <div className="max-w-4xl">
-      <p className="text-sm">
-        <Link to="/admin/people/import" className="text-brand-700 underline">
-          Import people
-        </Link>
-      </p>
+      <Breadcrumbs trail={[{ to: "/admin/people/import", label: "Import people" }]} />
       <h1 className="mt-1 text-2xl font-semibold">
         {applied ? "Import applied" : "Import preview"}
       </h1>
