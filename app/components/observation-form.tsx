@@ -80,6 +80,59 @@ export interface ObservationFieldsProps {
   labels?: Partial<typeof FIELD_LABELS>;
 }
 
+/**
+ * Situation, behaviour, impact: the three text fields of an observation, and of a flag. `hints` adds the
+ * "where and when" and "what happened" hints under situation and impact.
+ */
+export function SbiFields({
+  value,
+  errors,
+  labels,
+  behaviorRows,
+  hints,
+}: {
+  value: (name: string) => string;
+  errors: FieldErrors;
+  labels: { situation: string; behavior: string; behaviorHint: string; impact: string };
+  behaviorRows: number;
+  hints: boolean;
+}) {
+  return (
+    <>
+      <TextArea
+        label={labels.situation}
+        name="situation"
+        maxLength={10000}
+        rows={2}
+        hint={hints ? "Where and when: the meeting, incident or piece of work." : undefined}
+        defaultValue={value("situation")}
+        errors={errors.situation}
+      />
+      <TextArea
+        label={labels.behavior}
+        name="behavior"
+        required
+        maxLength={10000}
+        rows={behaviorRows}
+        hint={labels.behaviorHint}
+        defaultValue={value("behavior")}
+        errors={errors.behavior}
+      />
+      <TextArea
+        label={labels.impact}
+        name="impact"
+        maxLength={10000}
+        rows={2}
+        hint={
+          hints ? "What happened as a result, for the team, the work or the people." : undefined
+        }
+        defaultValue={value("impact")}
+        errors={errors.impact}
+      />
+    </>
+  );
+}
+
 /** The observation itself (situation, behaviour, impact, dimensions, signal), without a form around it. */
 export function ObservationFields({
   dimensions,
@@ -96,35 +149,12 @@ export function ObservationFields({
   const signal = value("signal");
   return (
     <>
-      <TextArea
-        label={label.situation}
-        name="situation"
-        maxLength={10000}
-        rows={2}
-        hint={compact ? undefined : "Where and when: the meeting, incident or piece of work."}
-        defaultValue={value("situation")}
-        errors={fieldErrors.situation}
-      />
-      <TextArea
-        label={label.behavior}
-        name="behavior"
-        required
-        maxLength={10000}
-        rows={compact ? 2 : 4}
-        hint={label.behaviorHint}
-        defaultValue={value("behavior")}
-        errors={fieldErrors.behavior}
-      />
-      <TextArea
-        label={label.impact}
-        name="impact"
-        maxLength={10000}
-        rows={2}
-        hint={
-          compact ? undefined : "What happened as a result, for the team, the work or the people."
-        }
-        defaultValue={value("impact")}
-        errors={fieldErrors.impact}
+      <SbiFields
+        value={value}
+        errors={fieldErrors}
+        labels={label}
+        behaviorRows={compact ? 2 : 4}
+        hints={!compact}
       />
 
       <CheckboxGroup

@@ -3,7 +3,8 @@ import { Link } from "./ui/link";
 import { formatDate } from "../utils/dates";
 import { TRACK_LABELS } from "../utils/labels";
 import { pipelineSearch } from "../utils/search";
-import { Button, SelectField, TextField } from "./ui/forms";
+import { SelectField, TextField } from "./ui/forms";
+import { FilterButtons } from "./list-page";
 
 /** The board's coverage cell, in framework order: [observations, observers, last observed on]. */
 export type CoverageTuple = readonly [
@@ -196,14 +197,7 @@ export function PipelineFilters({
           </SelectField>
         ) : null}
       </div>
-      <div className="mt-4 flex items-center gap-4">
-        <Button>Apply filters</Button>
-        {filtering ? (
-          <Link to={action} className="text-sm text-brand-700 underline">
-            Clear filters
-          </Link>
-        ) : null}
-      </div>
+      <FilterButtons filtering={filtering} clearTo={action} />
     </Form>
   );
 }

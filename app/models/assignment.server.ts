@@ -16,6 +16,7 @@ import { assignmentIsOpen, assignmentTransitions } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
 import { createObservation, type ObservationKeyRow } from "./observation.server";
+import { REVISION_TEXT } from "./sniff-test.server";
 
 /** Why a transition is refused, in words a manager can act on. */
 export function transitionRefusal(
@@ -242,12 +243,7 @@ export async function getAssignment(
       "t.needs_acceptance",
       "assigner.name as assigned_by_name",
       "r.version as revision_version",
-      "r.title",
-      "r.assignment",
-      "r.rationale",
-      "r.signals",
-      "r.red_flags",
-      "r.timebox_days",
+      ...REVISION_TEXT,
       "r.dimension_id",
       "d.name as dimension_name",
       "t.version as template_version",

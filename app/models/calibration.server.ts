@@ -17,7 +17,7 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
-import { observationDimensions } from "./observation.server";
+import { OBSERVATION_TEXT, observationDimensions } from "./observation.server";
 import {
   type DimensionCoverage,
   getEvidenceCoverage,
@@ -494,11 +494,7 @@ export async function getPacketEvidence(
       .leftJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
       .select((eb) => [
         "o.id",
-        "o.observed_on",
-        "o.situation",
-        "o.behavior",
-        "o.impact",
-        "o.signal",
+        ...OBSERVATION_TEXT,
         "o.author_id",
         "u.name as author_name",
         "r.title as assignment_title",

@@ -180,6 +180,19 @@ function listWhere(viewer: Viewer, filters: CandidateFilters, today: string) {
 // Pipeline order, never anything about the person.
 const STAGE_ORDER = sql<number>`array_position(array[${sql.join(STAGES.map((s) => sql.lit(s)))}]::text[], candidates.stage)`;
 
+/** A candidate as the list shows them, on `candidates` joined to `users as manager`. */
+const CANDIDATE_LIST_COLUMNS = [
+  "candidates.id",
+  "candidates.name",
+  "candidates.title",
+  "candidates.team",
+  "candidates.track",
+  "candidates.stage",
+  "candidates.stage_changed_at",
+  "candidates.manager_id",
+  "manager.name as manager_name",
+] as const;
+
 /** One page of the candidates the viewer may see, with the manager's name joined in (no N+1). */
 export async function listCandidates(
   db: DB,
@@ -193,17 +206,7 @@ export async function listCandidates(
   let query = db
     .selectFrom("candidates")
     .innerJoin("users as manager", "manager.id", "candidates.manager_id")
-    .select([
-      "candidates.id",
-      "candidates.name",
-      "candidates.title",
-      "candidates.team",
-      "candidates.track",
-      "candidates.stage",
-      "candidates.stage_changed_at",
-      "candidates.manager_id",
-      "manager.name as manager_name",
-    ])
+    .select(CANDIDATE_LIST_COLUMNS)
     .where(listWhere(viewer, filters, today));
   if (filters.sort === "stage") query = query.orderBy(STAGE_ORDER);
   const rows = await query
@@ -517,17 +520,9 @@ export async function getCandidateForEdit(db: DB, id: string) {
     .selectFrom("candidates")
     .innerJoin("users as manager", "manager.id", "candidates.manager_id")
     .select([
-      "candidates.id",
-      "candidates.name",
+      ...CANDIDATE_LIST_COLUMNS,
       "candidates.email",
-      "candidates.title",
-      "candidates.team",
-      "candidates.track",
-      "candidates.manager_id",
-      "manager.name as manager_name",
       "candidates.nominated_reason",
-      "candidates.stage",
-      "candidates.stage_changed_at",
       "candidates.revisit_on",
       "candidates.archived_at",
       "candidates.version",

@@ -694,6 +694,16 @@ export type PlanScopeFilter = (typeof PLAN_SCOPES)[number];
 export const PLAN_STATUS_FILTERS = ["active", "all"] as const;
 export type PlanStatusFilter = (typeof PLAN_STATUS_FILTERS)[number];
 
+/** A plan as a list of plans shows it, on `coaching_plans` joined to `users as m` (its mentor). */
+const PLAN_LIST_COLUMNS = [
+  "coaching_plans.id",
+  "coaching_plans.goal",
+  "coaching_plans.status",
+  "coaching_plans.started_on",
+  "coaching_plans.target_on",
+  "m.name as mentor_name",
+] as const;
+
 /**
  * The plans the viewer can see, one row each with the facts the list shows, in one query. Ordered
  * by the candidate's name: never by anything about how the person is doing.
@@ -722,13 +732,8 @@ export async function listPlans(
   if (status === "active") query = query.where("coaching_plans.status", "in", ["active", "paused"]);
   const rows = await query
     .select((eb) => [
-      "coaching_plans.id",
-      "coaching_plans.goal",
-      "coaching_plans.status",
-      "coaching_plans.started_on",
-      "coaching_plans.target_on",
+      ...PLAN_LIST_COLUMNS,
       "coaching_plans.mentor_id",
-      "m.name as mentor_name",
       "candidates.id as candidate_id",
       "candidates.name as candidate_name",
       candidateVisibleTo(viewer).as("candidate_visible"),
@@ -951,12 +956,7 @@ export async function listCandidatePlans(
     .innerJoin("candidates", "candidates.id", "coaching_plans.candidate_id")
     .innerJoin("users as m", "m.id", "coaching_plans.mentor_id")
     .select((eb) => [
-      "coaching_plans.id",
-      "coaching_plans.goal",
-      "coaching_plans.status",
-      "coaching_plans.started_on",
-      "coaching_plans.target_on",
-      "m.name as mentor_name",
+      ...PLAN_LIST_COLUMNS,
       eb
         .selectFrom("coaching_actions as a")
         .select((e) => e.fn.countAll<number>().as("n"))

@@ -174,6 +174,15 @@ export const observationDimensions = (eb: ExpressionBuilder<WithObservation, "o"
       .orderBy("d.name"),
   );
 
+/** The note as its author wrote it (on `observations as o`): the day, situation, behaviour, impact, signal. */
+export const OBSERVATION_TEXT = [
+  "o.observed_on",
+  "o.situation",
+  "o.behavior",
+  "o.impact",
+  "o.signal",
+] as const;
+
 /** One observation of this candidate with its dimensions, author and linked assignment; undefined otherwise. */
 export async function getObservation(
   db: DB,
@@ -190,11 +199,7 @@ export async function getObservation(
       "o.candidate_id",
       "o.author_id",
       "author.name as author_name",
-      "o.observed_on",
-      "o.situation",
-      "o.behavior",
-      "o.impact",
-      "o.signal",
+      ...OBSERVATION_TEXT,
       "o.assignment_id",
       "t.title as assignment_title",
       "a.offered_on as assignment_offered_on",

@@ -48,6 +48,18 @@ function listWhere(filters: PeopleFilters) {
   };
 }
 
+/** A person as the directory shows them, on `people` left-joined to `people as manager`. */
+const PERSON_COLUMNS = [
+  "people.id",
+  "people.name",
+  "people.email",
+  "people.title",
+  "people.team",
+  "people.left_on",
+  "people.manager_id",
+  "manager.name as manager_name",
+] as const;
+
 /** One page of the directory, ordered by name then id, with the manager's name joined in. */
 export async function listPeople(
   db: DB,
@@ -58,16 +70,7 @@ export async function listPeople(
   return db
     .selectFrom("people")
     .leftJoin("people as manager", "manager.id", "people.manager_id")
-    .select([
-      "people.id",
-      "people.name",
-      "people.email",
-      "people.title",
-      "people.team",
-      "people.left_on",
-      "people.manager_id",
-      "manager.name as manager_name",
-    ])
+    .select(PERSON_COLUMNS)
     .where(listWhere(filters))
     .orderBy(sql`lower(people.name)`)
     .orderBy("people.id")
@@ -129,15 +132,8 @@ export async function getPerson(db: DB, viewer: Viewer, id: string) {
     .leftJoin("people as manager", "manager.id", "people.manager_id")
     .leftJoin("candidates", "candidates.person_id", "people.id")
     .select((eb) => [
-      "people.id",
-      "people.name",
-      "people.email",
-      "people.title",
-      "people.team",
-      "people.left_on",
+      ...PERSON_COLUMNS,
       "people.version",
-      "people.manager_id",
-      "manager.name as manager_name",
       sql<string | null>`case when ${candidateVisibleTo(viewer)} then candidates.id end`.as(
         "candidate_id",
       ),
@@ -394,18 +390,7 @@ export async function getPersonForEdit(db: DB, id: string) {
   return db
     .selectFrom("people")
     .leftJoin("people as manager", "manager.id", "people.manager_id")
-    .select([
-      "people.id",
-      "people.name",
-      "people.email",
-      "people.title",
-      "people.team",
-      "people.manager_id",
-      "manager.name as manager_name",
-      "manager.email as manager_email",
-      "people.left_on",
-      "people.version",
-    ])
+    .select([...PERSON_COLUMNS, "manager.email as manager_email", "people.version"])
     .where("people.id", "=", id)
     .executeTakeFirst();
 }

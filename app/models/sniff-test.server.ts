@@ -120,6 +120,16 @@ export async function getSniffTest(db: DB, id: string) {
 }
 export type SniffTest = NonNullable<Awaited<ReturnType<typeof getSniffTest>>>;
 
+/** A sniff test's text as one revision (`sniff_test_revisions as r`) holds it: what a person was given. */
+export const REVISION_TEXT = [
+  "r.title",
+  "r.assignment",
+  "r.rationale",
+  "r.signals",
+  "r.red_flags",
+  "r.timebox_days",
+] as const;
+
 /** Every version of the template as it was, newest first, with who saved it and when. */
 export async function listSniffTestRevisions(db: DB, { sniffTestId }: { sniffTestId: string }) {
   return db
@@ -129,13 +139,8 @@ export async function listSniffTestRevisions(db: DB, { sniffTestId }: { sniffTes
     .select([
       "r.id",
       "r.version",
-      "r.title",
+      ...REVISION_TEXT,
       "d.name as dimension_name",
-      "r.assignment",
-      "r.rationale",
-      "r.signals",
-      "r.red_flags",
-      "r.timebox_days",
       "r.created_at",
       "editor.name as edited_by_name",
     ])

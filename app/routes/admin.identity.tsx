@@ -253,7 +253,12 @@ export default function AdminIdentity() {
           <p className="mt-3 text-sm text-stone-600">No tokens yet.</p>
         )}
 
-        <Form method="post" className="mt-4 flex flex-wrap items-end gap-3">
+        {/* Keyed by the token just made: after a success the name field starts empty again. */}
+        <Form
+          key={created?.id ?? "new"}
+          method="post"
+          className="mt-4 flex flex-wrap items-end gap-3"
+        >
           <input type="hidden" name="intent" value="create" />
           <FormError message={create.formError} />
           <TextField

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { isUuid, requireRole } from "../auth/policy.server";
 import { Link } from "../components/ui/link";
@@ -20,6 +21,7 @@ import { formatDate, isoDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
+import { Breadcrumbs } from "../components/back-link";
 
 export const meta: MetaFunction = () => [{ title: "Import preview · Noseworthy" }];
 
@@ -176,11 +178,7 @@ export default function ImportPreview() {
 
   return (
     <div className="max-w-4xl">
-      <p className="text-sm">
-        <Link to="/admin/people/import" className="text-brand-700 underline">
-          Import people
-        </Link>
-      </p>
+      <Breadcrumbs trail={[{ to: "/admin/people/import", label: "Import people" }]} />
       <h1 className="mt-1 text-2xl font-semibold">
         {applied ? "Import applied" : "Import preview"}
       </h1>
@@ -225,6 +223,32 @@ type PreviewData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["
 function More({ shown, total }: { shown: number; total: number }) {
   if (total <= shown) return null;
   return <p className="mt-1 text-sm text-stone-600">… and {total - shown} more.</p>;
+}
+
+/** One list of the preview under its heading, and how many more there are; nothing when `rows` is empty. */
+function PreviewList({
+  id,
+  title,
+  rows,
+  total,
+  children,
+}: {
+  id: string;
+  title: string;
+  rows: readonly unknown[];
+  total: number;
+  children: ReactNode;
+}) {
+  if (rows.length === 0) return null;
+  return (
+    <section aria-labelledby={`${id}-heading`} className="mt-6">
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+      <More shown={rows.length} total={total} />
+    </section>
+  );
 }
 
 function Preview({ preview, busy }: { preview: PreviewData; busy: boolean }) {
@@ -277,88 +301,75 @@ function Preview({ preview, busy }: { preview: PreviewData; busy: boolean }) {
         ) : null}
       </section>
 
-      {preview.creates.length ? (
-        <section aria-labelledby="created-heading" className="mt-6">
-          <h2 id="created-heading" className="text-lg font-semibold">
-            To create
-          </h2>
-          <div className="mt-2 overflow-x-auto">
-            <table className="min-w-full text-left text-sm">
-              <thead className="text-stone-600">
-                <tr>
-                  <th className="py-1 pr-4 font-medium">Line</th>
-                  <th className="py-1 pr-4 font-medium">Name</th>
-                  <th className="py-1 pr-4 font-medium">Email</th>
-                  <th className="py-1 pr-4 font-medium">Title</th>
-                  <th className="py-1 pr-4 font-medium">Team</th>
-                  <th className="py-1 pr-4 font-medium">Manager</th>
-                  <th className="py-1 pr-4 font-medium">Status</th>
+      <PreviewList id="created" title="To create" rows={preview.creates} total={counts.created}>
+        <div className="mt-2 overflow-x-auto">
+          <table className="min-w-full text-left text-sm">
+            <thead className="text-stone-600">
+              <tr>
+                <th className="py-1 pr-4 font-medium">Line</th>
+                <th className="py-1 pr-4 font-medium">Name</th>
+                <th className="py-1 pr-4 font-medium">Email</th>
+                <th className="py-1 pr-4 font-medium">Title</th>
+                <th className="py-1 pr-4 font-medium">Team</th>
+                <th className="py-1 pr-4 font-medium">Manager</th>
+                <th className="py-1 pr-4 font-medium">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.creates.map((c) => (
+                <tr key={c.email} className="border-t border-stone-200">
+                  <td className="py-1 pr-4">{c.line}</td>
+                  <td className="py-1 pr-4">{c.name}</td>
+                  <td className="py-1 pr-4">{c.email}</td>
+                  <td className="py-1 pr-4">{c.title}</td>
+                  <td className="py-1 pr-4">{c.team}</td>
+                  <td className="py-1 pr-4">{c.managerEmail ?? ""}</td>
+                  <td className="py-1 pr-4">{c.left ? "left" : "active"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {preview.creates.map((c) => (
-                  <tr key={c.email} className="border-t border-stone-200">
-                    <td className="py-1 pr-4">{c.line}</td>
-                    <td className="py-1 pr-4">{c.name}</td>
-                    <td className="py-1 pr-4">{c.email}</td>
-                    <td className="py-1 pr-4">{c.title}</td>
-                    <td className="py-1 pr-4">{c.team}</td>
-                    <td className="py-1 pr-4">{c.managerEmail ?? ""}</td>
-                    <td className="py-1 pr-4">{c.left ? "left" : "active"}</td>
-                  </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </PreviewList>
+
+      <PreviewList id="changed" title="To change" rows={preview.changes} total={counts.changed}>
+        <ul className="mt-2 space-y-2 text-sm">
+          {preview.changes.map((c) => (
+            <li key={c.email}>
+              <span className="font-medium">{c.name}</span>{" "}
+              <span className="text-stone-600">
+                ({c.email}, line {c.line})
+              </span>
+              <ul className="ml-5 list-disc">
+                {c.changes.map((x) => (
+                  <li key={x.field}>
+                    {FIELD_LABELS[x.field] ?? x.field}: {x.before ? `“${x.before}”` : "none"} →{" "}
+                    {x.after ? `“${x.after}”` : "none"}
+                  </li>
                 ))}
-              </tbody>
-            </table>
-          </div>
-          <More shown={preview.creates.length} total={counts.created} />
-        </section>
-      ) : null}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      </PreviewList>
 
-      {preview.changes.length ? (
-        <section aria-labelledby="changed-heading" className="mt-6">
-          <h2 id="changed-heading" className="text-lg font-semibold">
-            To change
-          </h2>
-          <ul className="mt-2 space-y-2 text-sm">
-            {preview.changes.map((c) => (
-              <li key={c.email}>
-                <span className="font-medium">{c.name}</span>{" "}
-                <span className="text-stone-600">
-                  ({c.email}, line {c.line})
-                </span>
-                <ul className="ml-5 list-disc">
-                  {c.changes.map((x) => (
-                    <li key={x.field}>
-                      {FIELD_LABELS[x.field] ?? x.field}: {x.before ? `“${x.before}”` : "none"} →{" "}
-                      {x.after ? `“${x.after}”` : "none"}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-          <More shown={preview.changes.length} total={counts.changed} />
-        </section>
-      ) : null}
-
-      {preview.missing.length ? (
-        <section aria-labelledby="missing-heading" className="mt-6">
-          <h2 id="missing-heading" className="text-lg font-semibold">
-            In the directory but not in the file
-          </h2>
-          <p className="mt-1 text-sm text-stone-700">
-            They are left as they are unless you tick the box below.
-          </p>
-          <ul className="mt-2 columns-1 text-sm sm:columns-2">
-            {preview.missing.map((m) => (
-              <li key={m.id}>
-                {m.name} <span className="text-stone-600">({m.email})</span>
-              </li>
-            ))}
-          </ul>
-          <More shown={preview.missing.length} total={counts.missing} />
-        </section>
-      ) : null}
+      <PreviewList
+        id="missing"
+        title="In the directory but not in the file"
+        rows={preview.missing}
+        total={counts.missing}
+      >
+        <p className="mt-1 text-sm text-stone-700">
+          They are left as they are unless you tick the box below.
+        </p>
+        <ul className="mt-2 columns-1 text-sm sm:columns-2">
+          {preview.missing.map((m) => (
+            <li key={m.id}>
+              {m.name} <span className="text-stone-600">({m.email})</span>
+            </li>
+          ))}
+        </ul>
+      </PreviewList>
 
       {hasErrors ? null : (
         <Form

@@ -16,6 +16,7 @@ import { formatDate } from "../utils/dates";
 import { useFormResult } from "../utils/form-result";
 import { invalid } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import { Breadcrumbs } from "../components/back-link";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Noseworthy" }];
 
@@ -116,11 +117,7 @@ export default function ImportPeople() {
   const busy = navigation.state === "submitting";
   return (
     <div className="max-w-3xl">
-      <p className="text-sm">
-        <Link to="/people" className="text-brand-700 underline">
-          People
-        </Link>
-      </p>
+      <Breadcrumbs trail={[{ to: "/people", label: "People" }]} />
       <h1 className="mt-1 text-2xl font-semibold">Import people from CSV</h1>
       <p className="mt-1 text-stone-600">
         Upload your HR system’s list of people. You see what would be created, changed and left

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Link } from "../components/ui/link";
+import { Breadcrumbs } from "../components/back-link";
 import { ColumnHeads } from "../components/ui/column-heads";
 import type { ReactNode } from "react";
 import { z } from "zod";
@@ -395,15 +395,12 @@ export default function EditCandidate() {
 
   return (
     <div>
-      <p className="text-sm">
-        <Link to="/candidates" className="text-brand-700 underline">
-          Candidates
-        </Link>{" "}
-        /{" "}
-        <Link to={`/candidates/${candidate.id}`} className="text-brand-700 underline">
-          {candidate.name}
-        </Link>
-      </p>
+      <Breadcrumbs
+        trail={[
+          { to: "/candidates", label: "Candidates" },
+          { to: `/candidates/${candidate.id}`, label: candidate.name },
+        ]}
+      />
       <h1 className="mt-1 text-2xl font-semibold">Edit {candidate.name}</h1>
       <p className="mt-1 text-stone-600">
         {STAGE_LABELS[candidate.stage]} since {formatDate(candidate.stage_changed_at)}

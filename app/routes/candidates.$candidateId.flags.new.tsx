@@ -5,7 +5,8 @@ import { Link } from "../components/ui/link";
 import { requireCandidateAccess } from "../auth/policy.server";
 import { requireUser } from "../auth/session.server";
 import { ChoiceSelect } from "../components/choice-select";
-import { Button, FormError, TextArea, PastDayField } from "../components/ui/forms";
+import { SbiFields } from "../components/observation-form";
+import { Button, FormError, PastDayField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import { audit } from "../models/audit.server";
 import {
@@ -138,31 +139,17 @@ export default function NewFlag() {
             today={today}
             min="2000-01-01"
           />
-          <TextArea
-            label="Situation (optional)"
-            name="situation"
-            maxLength={10000}
-            rows={2}
-            defaultValue={result.value("situation")}
-            errors={result.errors.situation}
-          />
-          <TextArea
-            label="Behaviour"
-            name="behavior"
-            required
-            maxLength={10000}
-            rows={4}
-            hint={FLAG_BEHAVIOR_HINT}
-            defaultValue={result.value("behavior")}
-            errors={result.errors.behavior}
-          />
-          <TextArea
-            label="Impact (optional)"
-            name="impact"
-            maxLength={10000}
-            rows={2}
-            defaultValue={result.value("impact")}
-            errors={result.errors.impact}
+          <SbiFields
+            value={(name) => result.value(name)}
+            errors={result.errors}
+            labels={{
+              situation: "Situation (optional)",
+              behavior: "Behaviour",
+              behaviorHint: FLAG_BEHAVIOR_HINT,
+              impact: "Impact (optional)",
+            }}
+            behaviorRows={4}
+            hints={false}
           />
           <Button>Raise flag</Button>
         </Form>

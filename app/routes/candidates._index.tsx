@@ -1,13 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { ColumnHeads } from "../components/ui/column-heads";
+import { FilterButtons, PagedTable } from "../components/list-page";
 import { Link } from "../components/ui/link";
-import { Pager } from "../components/ui/pager";
 import { z } from "zod";
 import { STAGES, TRACKS } from "../../db/schema";
 import { isUuid, requireRole } from "../auth/policy.server";
-import { Button, SelectField, TextField } from "../components/ui/forms";
+import { SelectField, TextField } from "../components/ui/forms";
 import {
   type CandidateFilters,
   countCandidates,
@@ -108,8 +107,6 @@ export default function Candidates() {
     useLoaderData<typeof loader>();
   const f = filters as Filters;
   const filtering = Object.entries(f).some(([key, value]) => key !== "sort" && Boolean(value));
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
 
   return (
     <div>
@@ -187,14 +184,7 @@ export default function Candidates() {
             Show archived
           </label>
         </div>
-        <div className="mt-4 flex items-center gap-4">
-          <Button>Apply filters</Button>
-          {filtering ? (
-            <Link to="/candidates" className="text-sm text-brand-700 underline">
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
+        <FilterButtons filtering={filtering} clearTo="/candidates" />
       </Form>
 
       {candidates.length === 0 ? (
@@ -218,44 +208,34 @@ export default function Candidates() {
           )}
         </div>
       ) : (
-        <>
-          <p className="mt-6 text-sm text-stone-600" aria-live="polite">
-            Showing {first}–{last} of {total}
-          </p>
-          <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
-            <table className="min-w-full divide-y divide-stone-200 text-sm">
-              <thead className="bg-stone-50 text-left text-stone-700">
-                <ColumnHeads
-                  className="px-3 py-2 font-semibold"
-                  labels={["Name", "Title", "Team", "Track", "Stage", "Manager"]}
-                />
-              </thead>
-              <tbody className="divide-y divide-stone-100">
-                {candidates.map((c) => (
-                  <tr key={c.id}>
-                    <td className="px-3 py-2 font-medium whitespace-nowrap">
-                      <Link to={`/candidates/${c.id}`} className="text-brand-700 underline">
-                        {c.name}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-2">{c.title}</td>
-                    <td className="px-3 py-2">{c.team}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">{TRACK_LABELS[c.track]}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">
-                      {STAGE_LABELS[c.stage]}
-                      <span className="text-stone-600">
-                        {" "}
-                        · {c.days_in_stage} {c.days_in_stage === 1 ? "day" : "days"}
-                      </span>
-                    </td>
-                    <td className="px-3 py-2 whitespace-nowrap">{c.manager_name}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={page} hasNext={last < total} href={(n) => pageLink(f, n)} />
-        </>
+        <PagedTable
+          labels={["Name", "Title", "Team", "Track", "Stage", "Manager"]}
+          page={page}
+          pageSize={pageSize}
+          total={total}
+          href={(n) => pageLink(f, n)}
+        >
+          {candidates.map((c) => (
+            <tr key={c.id}>
+              <td className="px-3 py-2 font-medium whitespace-nowrap">
+                <Link to={`/candidates/${c.id}`} className="text-brand-700 underline">
+                  {c.name}
+                </Link>
+              </td>
+              <td className="px-3 py-2">{c.title}</td>
+              <td className="px-3 py-2">{c.team}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{TRACK_LABELS[c.track]}</td>
+              <td className="px-3 py-2 whitespace-nowrap">
+                {STAGE_LABELS[c.stage]}
+                <span className="text-stone-600">
+                  {" "}
+                  · {c.days_in_stage} {c.days_in_stage === 1 ? "day" : "days"}
+                </span>
+              </td>
+              <td className="px-3 py-2 whitespace-nowrap">{c.manager_name}</td>
+            </tr>
+          ))}
+        </PagedTable>
       )}
     </div>
   );

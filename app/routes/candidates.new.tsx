@@ -21,6 +21,7 @@ import { badRequest, type FieldErrors, formValues, parseForm } from "../utils/fo
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { useFormResult } from "../utils/form-result";
+import { Breadcrumbs } from "../components/back-link";
 
 export const meta: MetaFunction = () => [{ title: "Nominate a candidate · Noseworthy" }];
 
@@ -101,11 +102,7 @@ export default function NominateCandidate() {
 
   return (
     <div className="max-w-2xl">
-      <p className="text-sm">
-        <Link to="/candidates" className="text-brand-700 underline">
-          Candidates
-        </Link>
-      </p>
+      <Breadcrumbs trail={[{ to: "/candidates", label: "Candidates" }]} />
       <h1 className="mt-1 text-2xl font-semibold">Nominate a candidate</h1>
       <p className="mt-1 text-stone-600">
         Someone whose everyday work made you notice leadership potential. They start at “spotted”;

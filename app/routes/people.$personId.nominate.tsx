@@ -33,6 +33,7 @@ import { badRequest, formValues, invalid, parseForm } from "../utils/forms.serve
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
 import { TRACK_LABELS } from "../utils/labels";
+import { Breadcrumbs } from "../components/back-link";
 
 // Anyone leading may spot potential: mentors, managers and leaders nominate anyone in the
 // directory. The person's directory facts become the candidate's; what the nominator adds is the track,
@@ -311,15 +312,12 @@ export default function NominatePerson() {
 
   return (
     <div className="max-w-2xl">
-      <p className="text-sm">
-        <Link to="/people" className="text-brand-700 underline">
-          People
-        </Link>{" "}
-        /{" "}
-        <Link to={`/people/${person.id}`} className="text-brand-700 underline">
-          {person.name}
-        </Link>
-      </p>
+      <Breadcrumbs
+        trail={[
+          { to: "/people", label: "People" },
+          { to: `/people/${person.id}`, label: person.name },
+        ]}
+      />
       <h1 className="mt-1 text-2xl font-semibold">Nominate {person.name}</h1>
       {facts ? <p className="mt-1 text-stone-600">{facts}</p> : null}
       {refusal ? (

@@ -3,10 +3,9 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireRole } from "../auth/policy.server";
-import { ColumnHeads } from "../components/ui/column-heads";
-import { Button, SelectField, TextField } from "../components/ui/forms";
+import { FilterButtons, PagedTable } from "../components/list-page";
+import { SelectField, TextField } from "../components/ui/forms";
 import { Link } from "../components/ui/link";
-import { Pager } from "../components/ui/pager";
 import {
   countPeople,
   hasAnyPerson,
@@ -71,8 +70,6 @@ export default function People() {
     useLoaderData<typeof loader>();
   const f = filters as Filters;
   const filtering = Object.values(f).some(Boolean);
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
 
   return (
     <div>
@@ -127,14 +124,7 @@ export default function People() {
             <option value="all">Everyone</option>
           </SelectField>
         </div>
-        <div className="mt-4 flex items-center gap-4">
-          <Button>Apply filters</Button>
-          {filtering ? (
-            <Link to="/people" className="text-sm text-brand-700 underline">
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
+        <FilterButtons filtering={filtering} clearTo="/people" />
       </Form>
 
       {people.length === 0 ? (
@@ -166,43 +156,33 @@ export default function People() {
           )}
         </div>
       ) : (
-        <>
-          <p className="mt-6 text-sm text-stone-600" aria-live="polite">
-            Showing {first}–{last} of {total}
-          </p>
-          <div className="relative mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
-            <table className="min-w-full divide-y divide-stone-200 text-sm">
-              <thead className="bg-stone-50 text-left text-stone-700">
-                <ColumnHeads
-                  className="px-3 py-2 font-semibold"
-                  labels={["Name", "Work email", "Title", "Team", "Manager"]}
-                />
-              </thead>
-              <tbody className="divide-y divide-stone-100">
-                {people.map((p) => (
-                  <tr key={p.id}>
-                    <td className="px-3 py-2 font-medium whitespace-nowrap">
-                      <Link to={`/people/${p.id}`} className="text-brand-700 underline">
-                        {p.name}
-                      </Link>
-                      {p.left_on ? (
-                        <span className="font-normal text-stone-600">
-                          {" "}
-                          · left {formatDate(p.left_on)}
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className="px-3 py-2">{p.email ?? "—"}</td>
-                    <td className="px-3 py-2">{p.title}</td>
-                    <td className="px-3 py-2">{p.team}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">{p.manager_name ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={page} hasNext={last < total} href={(n) => pageLink(f, n)} />
-        </>
+        <PagedTable
+          labels={["Name", "Work email", "Title", "Team", "Manager"]}
+          page={page}
+          pageSize={pageSize}
+          total={total}
+          href={(n) => pageLink(f, n)}
+        >
+          {people.map((p) => (
+            <tr key={p.id}>
+              <td className="px-3 py-2 font-medium whitespace-nowrap">
+                <Link to={`/people/${p.id}`} className="text-brand-700 underline">
+                  {p.name}
+                </Link>
+                {p.left_on ? (
+                  <span className="font-normal text-stone-600">
+                    {" "}
+                    · left {formatDate(p.left_on)}
+                  </span>
+                ) : null}
+              </td>
+              <td className="px-3 py-2">{p.email ?? "—"}</td>
+              <td className="px-3 py-2">{p.title}</td>
+              <td className="px-3 py-2">{p.team}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{p.manager_name ?? "—"}</td>
+            </tr>
+          ))}
+        </PagedTable>
       )}
     </div>
   );

@@ -22,6 +22,7 @@ import { useFormResult } from "../utils/form-result";
 import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { IdempotencyKeySchema, newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { Breadcrumbs } from "../components/back-link";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Noseworthy" }];
 
@@ -104,11 +105,7 @@ export default function NewPerson() {
 
   return (
     <div className="max-w-2xl">
-      <p className="text-sm">
-        <Link to="/people" className="text-brand-700 underline">
-          People
-        </Link>
-      </p>
+      <Breadcrumbs trail={[{ to: "/people", label: "People" }]} />
       <h1 className="mt-1 text-2xl font-semibold">Add a person</h1>
       <p className="mt-1 text-stone-600">
         Someone who works here. For many people at once,{" "}

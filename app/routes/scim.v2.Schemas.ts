@@ -1,28 +1,8 @@
 /** SCIM 2.0 discovery: Schemas (RFC 7644 §4), for holders of a SCIM token. */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { schemas } from "../scim/discovery.server";
-import {
-  baseUrlOf,
-  requireScimToken,
-  scimError,
-  scimErrorFor,
-  scimJson,
-} from "../scim/scim.server";
+import { discoveryAction, discoveryLoader } from "../scim/discovery-route.server";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  try {
-    await requireScimToken(context, request);
-    return scimJson(schemas(baseUrlOf(request)));
-  } catch (error) {
-    return scimErrorFor(error);
-  }
-}
+export const loader = (args: LoaderFunctionArgs) => discoveryLoader(args, schemas);
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  try {
-    await requireScimToken(context, request);
-    return scimError(405, "Schemas is read-only.");
-  } catch (error) {
-    return scimErrorFor(error);
-  }
-}
+export const action = (args: ActionFunctionArgs) => discoveryAction(args, "Schemas");
