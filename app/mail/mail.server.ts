@@ -308,6 +308,18 @@ export async function mailSendJob(
   await deliverMail(ctx, messageId);
 }
 
+/** A message's summary: the outbox's columns, and the head of one message's page. */
+const MAIL_MESSAGE_SUMMARY = [
+  "id",
+  "to_address",
+  "subject",
+  "kind",
+  "status",
+  "created_at",
+  "sent_at",
+  "last_error",
+] as const;
+
 /** Newest first, a page at a time (the admin outbox). */
 export async function listMailMessages(
   db: DB,
@@ -315,16 +327,7 @@ export async function listMailMessages(
 ) {
   return db
     .selectFrom("mail_messages")
-    .select([
-      "id",
-      "to_address",
-      "subject",
-      "kind",
-      "status",
-      "created_at",
-      "sent_at",
-      "last_error",
-    ])
+    .select(MAIL_MESSAGE_SUMMARY)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)
@@ -335,20 +338,7 @@ export async function listMailMessages(
 export async function getMailMessage(db: DB, id: string) {
   return db
     .selectFrom("mail_messages")
-    .select([
-      "id",
-      "to_address",
-      "subject",
-      "kind",
-      "status",
-      "created_at",
-      "sent_at",
-      "last_error",
-      "text_body",
-      "html_body",
-      "ics",
-      "headers",
-    ])
+    .select([...MAIL_MESSAGE_SUMMARY, "text_body", "html_body", "ics", "headers"])
     .where("id", "=", id)
     .executeTakeFirst();
 }

@@ -11,6 +11,7 @@ import { ColumnHeads } from "../components/ui/column-heads";
 import { Link } from "../components/ui/link";
 import { Pager } from "../components/ui/pager";
 import { listMailMessages } from "../mail/mail.server";
+import { formatInstant, mailStatusTexts } from "../mail/outbox-view";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Noseworthy" }];
 
@@ -36,18 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-function formatInstant(value: string | Date | null): string {
-  if (!value) return "—";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-const STATUS_TEXT: Record<string, string> = {
-  queued: "waiting to be sent",
-  sent: "sent",
-  outbox: "kept here (no SMTP_URL)",
-  failed: "failed",
-};
+const STATUS_TEXT = mailStatusTexts("kept here (no SMTP_URL)");
 const STATUS_STYLE: Record<string, string> = {
   queued: "bg-amber-50 text-amber-900 border-amber-200",
   sent: "bg-green-50 text-green-900 border-green-200",

@@ -14,6 +14,7 @@ import { useLoaderData } from "@remix-run/react";
 import { requireRole } from "../auth/policy.server";
 import { Link } from "../components/ui/link";
 import { getMailMessage } from "../mail/mail.server";
+import { formatInstant, mailStatusTexts } from "../mail/outbox-view";
 import { isUuid } from "../utils/fields";
 import { notFound } from "../utils/http.server";
 
@@ -29,18 +30,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ message });
 }
 
-function formatInstant(value: string | Date | null): string {
-  if (!value) return "—";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-const STATUS_TEXT: Record<string, string> = {
-  queued: "waiting to be sent",
-  sent: "sent",
-  outbox: "kept in the outbox (no SMTP_URL)",
-  failed: "failed",
-};
+const STATUS_TEXT = mailStatusTexts("kept in the outbox (no SMTP_URL)");
 
 export default function OutboxMessage() {
   const { message } = useLoaderData<typeof loader>();
