@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { audit } from "../models/audit.server";
+import { isTimeZone, usableTimeZone } from "../utils/time-zones";
 import type { MailList } from "./mail.server";
 
 export interface MailPreferences {
@@ -40,21 +41,6 @@ export const WEEKDAYS = [
   "Friday",
   "Saturday",
 ] as const;
-
-// "UTC" is every account's starting zone, and Intl's list of zones leaves it out.
-let zones: Set<string> | undefined;
-/** The zones a person may choose: Intl's list, and UTC. */
-export function timeZones(): string[] {
-  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
-}
-export function isTimeZone(value: string): boolean {
-  zones ??= new Set(timeZones());
-  return zones.has(value);
-}
-/** A stored zone that is not one we know (set by hand in the database) is read as UTC. */
-export function usableTimeZone(value: string | null | undefined): string {
-  return value && isTimeZone(value) ? value : "UTC";
-}
 
 const StoredDefaultsSchema = z.object({
   digest: z.boolean().catch(BUILT_IN_MAIL_DEFAULTS.digest),

@@ -21,7 +21,7 @@ import {
 import { mailPreferencesOfMany, type MailPreferences } from "../mail/preferences.server";
 import { getMyWeek } from "../models/my-week.server";
 import { addDays, formatDate } from "../utils/dates";
-import { formatInZone, isoWeek, localMoment } from "./local-time";
+import { formatWallClock, isoWeek, localMoment } from "../utils/time-zones";
 import type { JobHandler } from "../jobs/queue.server";
 import type { ScanContext } from "./reminders.server";
 
@@ -73,7 +73,7 @@ export function digestItems(
       items.push({
         text: `Pre-read on ${i.candidate_name}`,
         url: url(`/calibrations/${m.id}/items/${i.id}`),
-        due: `meeting ${formatInZone(new Date(m.scheduled_for), timeZone)}`,
+        due: `meeting ${formatWallClock(new Date(m.scheduled_for), timeZone)}`,
       });
   for (const f of week.flags)
     items.push({
@@ -87,7 +87,7 @@ export function digestItems(
       items.push({
         text: "Calibration meeting",
         url: url(`/calibrations/${week.meeting.id}`),
-        due: formatInZone(at, timeZone),
+        due: formatWallClock(at, timeZone),
       });
   }
   for (const n of week.nominations)

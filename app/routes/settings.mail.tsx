@@ -13,12 +13,12 @@ import {
   getOwnMailSettings,
   MailSettingsSchema,
   saveOwnMailSettings,
-  timeZones,
   WEEKDAYS,
 } from "../mail/preferences.server";
 import { useFormResult } from "../utils/form-result";
 import { invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import { timeZones } from "../utils/time-zones";
 
 export const meta: MetaFunction = () => [{ title: "Mail settings · Noseworthy" }];
 

@@ -1,7 +1,23 @@
 /**
  * Wall-clock times in a person's IANA time zone (users.time_zone), with Intl only. A meeting is typed
- * as a local date and time in the organiser's zone and stored as an instant (UTC).
+ * as a local date and time in the organiser's zone and stored as an instant (UTC); the digest's
+ * schedule and the reminders' "from 08:00 on the day" are judged by the day, hour and weekday there.
  */
+
+// "UTC" is every account's starting zone, and Intl's list of zones leaves it out.
+let zones: Set<string> | undefined;
+/** The zones a person may choose: Intl's list, and UTC. */
+export function timeZones(): string[] {
+  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
+}
+export function isTimeZone(value: string): boolean {
+  zones ??= new Set(timeZones());
+  return zones.has(value);
+}
+/** A stored zone that is not one we know (set by hand in the database) is read as UTC. */
+export function usableTimeZone(value: string | null | undefined): string {
+  return value && isTimeZone(value) ? value : "UTC";
+}
 
 /** The zone if Intl knows it, else UTC (a stored name the runtime no longer knows must not break a page). */
 export function knownTimeZone(zone: string | null | undefined): string {
@@ -68,9 +84,47 @@ export function instantToLocal(instant: Date | string, zone: string): string {
   return shifted.toISOString().slice(0, 16);
 }
 
+/**
+ * A moment as a person sees it in their own time zone: the day, the hour and the weekday.
+ */
+export interface LocalMoment {
+  /** 'YYYY-MM-DD' in the zone. */
+  date: string;
+  hour: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+}
+
+export function localMoment(at: Date, timeZone: string): LocalMoment {
+  const parts: Record<string, string> = {};
+  for (const p of partsIn(timeZone).formatToParts(at)) parts[p.type] = p.value;
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return {
+    date,
+    hour: Number(parts.hour) % 24,
+    weekday: new Date(`${date}T00:00:00Z`).getUTCDay(),
+  };
+}
+
+/** The ISO 8601 week of a 'YYYY-MM-DD' day, e.g. "2026-W49" (weeks start on Monday). */
+export function isoWeek(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  const weekday = d.getUTCDay() || 7;
+  // The week belongs to the year of its Thursday.
+  d.setUTCDate(d.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
 /** "Thu 10 Dec 2026, 09:00 (Europe/Berlin)": for a mail or a page, in the reader's zone. */
 export function formatInZone(instant: Date | string, zone: string): string {
-  const text = new Intl.DateTimeFormat("en-GB", {
+  return `${formatWallClock(instant, zone)} (${zone})`;
+}
+
+/** "Thu 10 Dec 2026, 09:00": the day and time in the zone, without the zone's name. */
+export function formatWallClock(instant: Date | string, zone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
     timeZone: zone,
     weekday: "short",
     day: "numeric",
@@ -80,5 +134,4 @@ export function formatInZone(instant: Date | string, zone: string): string {
     minute: "2-digit",
     hourCycle: "h23",
   }).format(new Date(instant));
-  return `${text} (${zone})`;
 }

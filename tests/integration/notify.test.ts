@@ -13,7 +13,7 @@ import type { DB, DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import { digestScanJob, scanDigests, slotOfJob } from "../../app/notify/digest.server";
 import { dueReminders, scanReminders } from "../../app/notify/reminders.server";
-import { isoWeek, localMoment } from "../../app/notify/local-time";
+import { isoWeek, localMoment } from "../../app/utils/time-zones";
 import {
   BUILT_IN_MAIL_DEFAULTS,
   mailPreferencesOf,
