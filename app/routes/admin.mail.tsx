@@ -8,7 +8,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { requireRole } from "../auth/policy.server";
-import { Button, FormError, SelectField } from "../components/ui/forms";
+import {
+  DigestTimeFields,
+  MailListBox,
+  type MailListName,
+} from "../components/mail-choices-fields";
+import { Button, FormError } from "../components/ui/forms";
 import {
   getMailDefaults,
   MailDefaultsSchema,
@@ -52,23 +57,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirectWithFlash("/admin/mail", "Mail defaults saved.");
 }
 
-const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
-
 export default function AdminMail() {
   const { defaults } = useLoaderData<typeof loader>();
   const form = useFormResult();
-  const checked = (name: "digest" | "reminders" | "invitations") =>
-    form.failed ? form.value(name) === "on" : defaults[name];
-  const box = (name: "digest" | "reminders" | "invitations", label: string) => (
-    <label className="flex items-center gap-2">
-      <input
-        type="checkbox"
-        name={name}
-        defaultChecked={checked(name)}
-        className="h-4 w-4 rounded border-stone-300"
-      />
-      {label}
-    </label>
+  const box = (name: MailListName, label: string) => (
+    <MailListBox form={form} name={name} saved={defaults[name]} label={label} />
   );
 
   return (
@@ -89,32 +82,13 @@ export default function AdminMail() {
           value={form.value("version", String(defaults.version))}
         />
         {box("digest", "Send the weekly digest")}
-        <div className="grid gap-4 sm:grid-cols-2">
-          <SelectField
-            label="Digest day"
-            name="digestDay"
-            defaultValue={form.value("digestDay", String(defaults.digestDay))}
-            errors={form.errors.digestDay}
-          >
-            {WEEKDAYS.map((day, i) => (
-              <option key={day} value={i}>
-                {day}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label="Digest hour"
-            name="digestHour"
-            defaultValue={form.value("digestHour", String(defaults.digestHour))}
-            errors={form.errors.digestHour}
-          >
-            {HOURS.map((label, h) => (
-              <option key={label} value={h}>
-                {label}
-              </option>
-            ))}
-          </SelectField>
-        </div>
+        <DigestTimeFields
+          form={form}
+          saved={defaults}
+          weekdays={WEEKDAYS}
+          dayLabel="Digest day"
+          hourLabel="Digest hour"
+        />
         {box("reminders", "Send reminders")}
         {box("invitations", "Send calendar invitations")}
         <Button>Save mail defaults</Button>

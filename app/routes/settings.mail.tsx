@@ -7,6 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { requireUser } from "../auth/session.server";
+import { DigestTimeFields, MailListBox } from "../components/mail-choices-fields";
 import { Button, FormError, SelectField } from "../components/ui/forms";
 import { Link } from "../components/ui/link";
 import {
@@ -54,13 +55,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirectWithFlash("/settings/mail", "Mail settings saved.");
 }
 
-const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
-
 export default function MailSettings() {
   const { settings, timeZones: zones } = useLoaderData<typeof loader>();
   const form = useFormResult();
-  const checked = (name: "digest" | "reminders" | "invitations") =>
-    form.failed ? form.value(name) === "on" : settings[name];
 
   return (
     <div className="max-w-2xl">
@@ -86,41 +83,19 @@ export default function MailSettings() {
             and flags that need you, and the names of people newly nominated or handed to a new
             mentor. A week with nothing due sends nothing.
           </p>
-          <label className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              name="digest"
-              defaultChecked={checked("digest")}
-              className="h-4 w-4 rounded border-stone-300"
-            />
-            Send me the weekly digest
-          </label>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <SelectField
-              label="Day"
-              name="digestDay"
-              defaultValue={form.value("digestDay", String(settings.digestDay))}
-              errors={form.errors.digestDay}
-            >
-              {WEEKDAYS.map((day, i) => (
-                <option key={day} value={i}>
-                  {day}
-                </option>
-              ))}
-            </SelectField>
-            <SelectField
-              label="Hour"
-              name="digestHour"
-              defaultValue={form.value("digestHour", String(settings.digestHour))}
-              errors={form.errors.digestHour}
-            >
-              {HOURS.map((label, h) => (
-                <option key={label} value={h}>
-                  {label}
-                </option>
-              ))}
-            </SelectField>
-          </div>
+          <MailListBox
+            form={form}
+            name="digest"
+            saved={settings.digest}
+            label="Send me the weekly digest"
+          />
+          <DigestTimeFields
+            form={form}
+            saved={settings}
+            weekdays={WEEKDAYS}
+            dayLabel="Day"
+            hourLabel="Hour"
+          />
         </fieldset>
 
         <SelectField
@@ -145,15 +120,12 @@ export default function MailSettings() {
             written, two days before the meeting; a flag you raised not yet discussed with the
             person after 14 days.
           </p>
-          <label className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              name="reminders"
-              defaultChecked={checked("reminders")}
-              className="h-4 w-4 rounded border-stone-300"
-            />
-            Send me reminders
-          </label>
+          <MailListBox
+            form={form}
+            name="reminders"
+            saved={settings.reminders}
+            label="Send me reminders"
+          />
         </fieldset>
 
         <fieldset className="space-y-3">
@@ -162,15 +134,12 @@ export default function MailSettings() {
             An invitation when a calibration meeting you attend is planned, an update when it moves,
             a cancellation when it is cancelled.
           </p>
-          <label className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              name="invitations"
-              defaultChecked={checked("invitations")}
-              className="h-4 w-4 rounded border-stone-300"
-            />
-            Send me calendar invitations
-          </label>
+          <MailListBox
+            form={form}
+            name="invitations"
+            saved={settings.invitations}
+            label="Send me calendar invitations"
+          />
         </fieldset>
 
         <Button>Save mail settings</Button>
