@@ -125,25 +125,34 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     entityId: meeting.id,
     requestId: context.requestId,
   };
-
-  if (input.intent === "cancel") {
-    const change = await context.db.transaction().execute(async (trx) => {
-      const done = await cancelMeeting(trx, { meetingId: meeting.id, version: input.version, now });
+  // The change, its audit row (details, then the version it made) and the attendees' invitations, in one transaction.
+  const changeMeeting = (
+    method: "REQUEST" | "CANCEL",
+    action: string,
+    details: Record<string, unknown>,
+    apply: (trx: Parameters<typeof cancelMeeting>[0]) => Promise<ScheduleChange>,
+  ) =>
+    context.db.transaction().execute(async (trx) => {
+      const done = await apply(trx);
       if (done.ok) {
-        await audit(trx, {
-          ...base,
-          action: "calibration.cancel",
-          details: { fromVersion: input.version, toVersion: done.version },
-        });
+        await audit(trx, { ...base, action, details: { ...details, toVersion: done.version } });
         await queueMeetingInvitations(trx, {
           meetingId: meeting.id,
           version: done.version,
-          method: "CANCEL",
+          method,
           runAt: now,
         });
       }
       return done;
     });
+
+  if (input.intent === "cancel") {
+    const change = await changeMeeting(
+      "CANCEL",
+      "calibration.cancel",
+      { fromVersion: input.version },
+      (trx) => cancelMeeting(trx, { meetingId: meeting.id, version: input.version, now }),
+    );
     return change.ok ? redirectWithFlash(here, "Meeting cancelled.") : refused(change, values);
   }
 
@@ -158,32 +167,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     timeboxMinutes === meeting.timebox_minutes
   )
     return redirectWithFlash(here, "Nothing changed: the meeting keeps its date and time.");
-  const change = await context.db.transaction().execute(async (trx) => {
-    const done = await moveMeeting(trx, {
-      meetingId: meeting.id,
-      version: input.version,
-      scheduledFor,
-      timeboxMinutes,
-    });
-    if (done.ok) {
-      await audit(trx, {
-        ...base,
-        action: "calibration.move",
-        details: {
-          fields: ["scheduled_for", "timebox_minutes"],
-          fromVersion: input.version,
-          toVersion: done.version,
-        },
-      });
-      await queueMeetingInvitations(trx, {
+  const change = await changeMeeting(
+    "REQUEST",
+    "calibration.move",
+    { fields: ["scheduled_for", "timebox_minutes"], fromVersion: input.version },
+    (trx) =>
+      moveMeeting(trx, {
         meetingId: meeting.id,
-        version: done.version,
-        method: "REQUEST",
-        runAt: now,
-      });
-    }
-    return done;
-  });
+        version: input.version,
+        scheduledFor,
+        timeboxMinutes,
+      }),
+  );
   return change.ok ? redirectWithFlash(here, "Meeting moved.") : refused(change, values);
 }
 
