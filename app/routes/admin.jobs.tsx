@@ -6,6 +6,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { requireRole } from "../auth/policy.server";
 import { Button, FormError } from "../components/ui/forms";
@@ -90,6 +91,57 @@ function Showing({ shown, total }: { shown: number; total: number }) {
   return <p className="mt-1 text-sm text-stone-600">{`Showing ${shown} of ${total}.`}</p>;
 }
 
+/** A list of jobs: its heading, a "Showing n of m" when cut, and its table (or what to say when empty). */
+function JobSection({
+  className,
+  id,
+  title,
+  intro,
+  shown,
+  total,
+  heads,
+  empty,
+  children,
+}: {
+  className: string;
+  id: string;
+  title: string;
+  intro: ReactNode;
+  shown: number;
+  total: number;
+  heads: ReactNode[];
+  empty: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className={className} aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {intro}
+      {shown ? (
+        <>
+          <Showing shown={shown} total={total} />
+          <table className="mt-2 w-full text-left text-sm">
+            <thead>
+              <tr>
+                {heads.map((head, i) => (
+                  <th key={i} className={i === heads.length - 1 ? "py-1" : "py-1 pr-3"}>
+                    {head}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>{children}</tbody>
+          </table>
+        </>
+      ) : (
+        <p className="mt-2 text-sm text-stone-600">{empty}</p>
+      )}
+    </section>
+  );
+}
+
 export default function AdminJobs() {
   const { waiting, failed, done, counts } = useLoaderData<typeof loader>();
   const retry = useFormResult("retry");
@@ -108,126 +160,92 @@ export default function AdminJobs() {
         </div>
       ) : null}
 
-      <section className="mt-6" aria-labelledby="failed-heading">
-        <h2 id="failed-heading" className="text-lg font-semibold">
-          Failed
-        </h2>
-        {failed.length ? (
-          <>
-            <Showing shown={failed.length} total={counts.failed} />
-            <table className="mt-2 w-full text-left text-sm">
-              <thead>
-                <tr>
-                  <th className="py-1 pr-3">Kind</th>
-                  <th className="py-1 pr-3">Failed at</th>
-                  <th className="py-1 pr-3">Attempts</th>
-                  <th className="py-1 pr-3">Error</th>
-                  <th className="py-1">
-                    <span className="sr-only">Action</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {failed.map((job) => (
-                  <tr key={job.id} className="border-t border-stone-200 align-top">
-                    <td className="py-2 pr-3 font-mono">{job.kind}</td>
-                    <td className="py-2 pr-3">{formatInstant(job.updated_at)}</td>
-                    <td className="py-2 pr-3">
-                      {job.attempts} of {job.max_attempts}
-                    </td>
-                    <td className="py-2 pr-3 break-words">{job.last_error}</td>
-                    <td className="py-2">
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="retry" />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        <input type="hidden" name="version" value={job.version} />
-                        <Button variant="secondary" aria-label={`Run the ${job.kind} job again`}>
-                          Run again
-                        </Button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        ) : (
-          <p className="mt-2 text-sm text-stone-600">No failed jobs.</p>
-        )}
-      </section>
+      <JobSection
+        className="mt-6"
+        id="failed"
+        title="Failed"
+        intro={null}
+        shown={failed.length}
+        total={counts.failed}
+        heads={[
+          "Kind",
+          "Failed at",
+          "Attempts",
+          "Error",
+          <span key="action" className="sr-only">
+            Action
+          </span>,
+        ]}
+        empty="No failed jobs."
+      >
+        {failed.map((job) => (
+          <tr key={job.id} className="border-t border-stone-200 align-top">
+            <td className="py-2 pr-3 font-mono">{job.kind}</td>
+            <td className="py-2 pr-3">{formatInstant(job.updated_at)}</td>
+            <td className="py-2 pr-3">
+              {job.attempts} of {job.max_attempts}
+            </td>
+            <td className="py-2 pr-3 break-words">{job.last_error}</td>
+            <td className="py-2">
+              <Form method="post">
+                <input type="hidden" name="intent" value="retry" />
+                <input type="hidden" name="jobId" value={job.id} />
+                <input type="hidden" name="version" value={job.version} />
+                <Button variant="secondary" aria-label={`Run the ${job.kind} job again`}>
+                  Run again
+                </Button>
+              </Form>
+            </td>
+          </tr>
+        ))}
+      </JobSection>
 
-      <section className="mt-8" aria-labelledby="waiting-heading">
-        <h2 id="waiting-heading" className="text-lg font-semibold">
-          Waiting and running
-        </h2>
-        {waiting.length ? (
-          <>
-            <Showing shown={waiting.length} total={counts.pending + counts.running} />
-            <table className="mt-2 w-full text-left text-sm">
-              <thead>
-                <tr>
-                  <th className="py-1 pr-3">Kind</th>
-                  <th className="py-1 pr-3">Status</th>
-                  <th className="py-1 pr-3">Runs at</th>
-                  <th className="py-1">Attempts so far</th>
-                </tr>
-              </thead>
-              <tbody>
-                {waiting.map((job) => (
-                  <tr key={job.id} className="border-t border-stone-200 align-top">
-                    <td className="py-2 pr-3 font-mono">{job.kind}</td>
-                    <td className="py-2 pr-3">
-                      {job.status === "running"
-                        ? `Running (held until ${formatInstant(job.locked_until)})`
-                        : job.attempts > 0
-                          ? "Waiting to retry"
-                          : "Waiting"}
-                    </td>
-                    <td className="py-2 pr-3">{formatInstant(job.run_at)}</td>
-                    <td className="py-2">
-                      {job.attempts} of {job.max_attempts}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        ) : (
-          <p className="mt-2 text-sm text-stone-600">Nothing is waiting.</p>
-        )}
-      </section>
+      <JobSection
+        className="mt-8"
+        id="waiting"
+        title="Waiting and running"
+        intro={null}
+        shown={waiting.length}
+        total={counts.pending + counts.running}
+        heads={["Kind", "Status", "Runs at", "Attempts so far"]}
+        empty="Nothing is waiting."
+      >
+        {waiting.map((job) => (
+          <tr key={job.id} className="border-t border-stone-200 align-top">
+            <td className="py-2 pr-3 font-mono">{job.kind}</td>
+            <td className="py-2 pr-3">
+              {job.status === "running"
+                ? `Running (held until ${formatInstant(job.locked_until)})`
+                : job.attempts > 0
+                  ? "Waiting to retry"
+                  : "Waiting"}
+            </td>
+            <td className="py-2 pr-3">{formatInstant(job.run_at)}</td>
+            <td className="py-2">
+              {job.attempts} of {job.max_attempts}
+            </td>
+          </tr>
+        ))}
+      </JobSection>
 
-      <section className="mt-8" aria-labelledby="done-heading">
-        <h2 id="done-heading" className="text-lg font-semibold">
-          Recently done
-        </h2>
-        <p className="mt-1 text-sm text-stone-600">Done jobs are kept for 30 days.</p>
-        {done.length ? (
-          <>
-            <Showing shown={done.length} total={counts.done} />
-            <table className="mt-2 w-full text-left text-sm">
-              <thead>
-                <tr>
-                  <th className="py-1 pr-3">Kind</th>
-                  <th className="py-1 pr-3">Done at</th>
-                  <th className="py-1">Attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {done.map((job) => (
-                  <tr key={job.id} className="border-t border-stone-200 align-top">
-                    <td className="py-2 pr-3 font-mono">{job.kind}</td>
-                    <td className="py-2 pr-3">{formatInstant(job.done_at)}</td>
-                    <td className="py-2">{job.attempts}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        ) : (
-          <p className="mt-2 text-sm text-stone-600">No jobs done in the last 30 days.</p>
-        )}
-      </section>
+      <JobSection
+        className="mt-8"
+        id="done"
+        title="Recently done"
+        intro={<p className="mt-1 text-sm text-stone-600">Done jobs are kept for 30 days.</p>}
+        shown={done.length}
+        total={counts.done}
+        heads={["Kind", "Done at", "Attempts"]}
+        empty="No jobs done in the last 30 days."
+      >
+        {done.map((job) => (
+          <tr key={job.id} className="border-t border-stone-200 align-top">
+            <td className="py-2 pr-3 font-mono">{job.kind}</td>
+            <td className="py-2 pr-3">{formatInstant(job.done_at)}</td>
+            <td className="py-2">{job.attempts}</td>
+          </tr>
+        ))}
+      </JobSection>
     </div>
   );
 }
