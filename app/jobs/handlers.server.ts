@@ -3,6 +3,10 @@
  * twice: a job whose lease ran out (its process died) is run again.
  */
 import type { DB } from "../../db/client";
+import {
+  CHECKIN_INVITATION_JOB,
+  checkinInvitationJob,
+} from "../calendar/checkin-invitations.server";
 import { CALENDAR_INVITATIONS_JOB, calendarInvitationsJob } from "../calendar/invitations.server";
 import { MAIL_SEND_JOB, mailSendJob } from "../mail/mail.server";
 import { digestScanJob } from "../notify/digest.server";
@@ -31,6 +35,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   "reminders.scan": reminderScanJob,
   "digest.scan": digestScanJob,
   [CALENDAR_INVITATIONS_JOB]: calendarInvitationsJob,
+  [CHECKIN_INVITATION_JOB]: checkinInvitationJob,
 };
 
 export const jobSchedules: JobSchedule[] = [

@@ -1,3 +1,4 @@
+import { queueCheckinInvitation } from "../calendar/checkin-invitations.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -225,6 +226,8 @@ export async function action(args: ActionFunctionArgs) {
             entityId: created.id,
             details: { planId: plan.id, heldOn: input.heldOn, nextOn: input.nextOn },
           });
+          if (input.nextOn)
+            await queueCheckinInvitation(trx, { checkinId: created.id, runAt: context.now() });
           return created;
         },
         answer: () => redirectWithFlash(here, "Check-in recorded."),
