@@ -84,6 +84,7 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_prereads,
     calibration_decisions,
     calibration_decision_evidence,
+    mail_messages,
   ] = await Promise.all([
     db.selectFrom("candidates").selectAll().where("id", "=", candidateId).execute(),
     db
@@ -244,6 +245,15 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
       .orderBy("decision_id")
       .orderBy("id")
       .execute(),
+    // Mail about them, as sent: who it went to, what it said (a name and what is due, never a
+    // judgement); not the HTML copy, the calendar file or the headers.
+    db
+      .selectFrom("mail_messages")
+      .select(["id", "kind", "user_id", "subject", "text_body", "status", "created_at", "sent_at"])
+      .where("candidate_id", "=", candidateId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
   ]);
 
   const tables = {
@@ -284,6 +294,7 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_prereads: clean(calibration_prereads),
     calibration_decisions: clean(calibration_decisions),
     calibration_decision_evidence: clean(calibration_decision_evidence),
+    mail_messages: clean(mail_messages),
   };
 
   const userIds = new Set<string>();

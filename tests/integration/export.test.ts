@@ -281,6 +281,26 @@ beforeAll(async () => {
     users.leader.id,
     users.observer.id,
   );
+  // A reminder about each of them, as the mail jobs store it.
+  await db
+    .insertInto("mail_messages")
+    .values(
+      [
+        [candidateId, "Robin Record"],
+        [otherCandidateId, "Sam Someone"],
+      ].map(([id, name]) => ({
+        key: `test:reminder:${id}`,
+        kind: "reminder.assignment",
+        user_id: users.manager.id,
+        candidate_id: id,
+        to_address: "mia@example.test",
+        subject: `A sniff test for ${name} is due`,
+        text_body: `A sniff test for ${name} is due.`,
+        html_body: `<p>A sniff test for ${name} is due.</p>`,
+        ics: "BEGIN:VCALENDAR",
+      })),
+    )
+    .execute();
 });
 afterAll(async () => {
   await handle?.close();
