@@ -16,8 +16,9 @@ import {
   saveOwnMailSettings,
   WEEKDAYS,
 } from "../mail/preferences.server";
+import { staleMailChoices } from "../mail/mail-choices-form.server";
 import { useFormResult } from "../utils/form-result";
-import { invalid, parseForm } from "../utils/forms.server";
+import { parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { timeZones } from "../utils/time-zones";
 
@@ -43,15 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     version,
     requestId: context.requestId,
   });
-  if (!saved) {
-    const values = Object.fromEntries(
-      Object.entries(parsed.data).map(([k, v]) => [
-        k,
-        typeof v === "boolean" ? (v ? "on" : "") : String(v),
-      ]),
-    );
-    return invalid(values, {}, STALE_MESSAGE, 409);
-  }
+  if (!saved) return staleMailChoices(parsed.data, STALE_MESSAGE);
   return redirectWithFlash("/settings/mail", "Mail settings saved.");
 }
 
