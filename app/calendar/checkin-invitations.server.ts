@@ -10,12 +10,12 @@
  *
  * The check-in's page enqueues a "calendar.checkin" job in the transaction that records the check-in.
  */
-import { createEvents } from "ics";
 import type { DB } from "../../db/client";
 import { enqueueJob, type JobHandler } from "../jobs/queue.server";
 import { appUrl, queueMail } from "../mail/mail.server";
 import { mailPreferencesOf } from "../mail/preferences.server";
 import { formatDate } from "../utils/dates";
+import { build, dayArray, nextDay, UID_DOMAIN } from "./ics.server";
 
 export const CHECKIN_INVITATION_JOB = "calendar.checkin";
 export const CHECKIN_SUMMARY = "Coaching check-in";
@@ -33,17 +33,6 @@ export async function queueCheckinInvitation(
   });
 }
 
-function day(value: string): [number, number, number] {
-  const [y, m, d] = value.split("-").map(Number);
-  return [y, m, d];
-}
-
-function dayAfter(value: string): [number, number, number] {
-  const d = new Date(`${value}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
-}
-
 /** The invitation's iCalendar object: an all-day event on `nextOn` for the mentor. */
 export function checkinIcs(input: {
   planId: string;
@@ -52,12 +41,12 @@ export function checkinIcs(input: {
   url: string;
   mentor: { name: string; email: string };
 }): string {
-  const { error, value } = createEvents(
+  return build(
     [
       {
-        start: day(input.nextOn),
-        end: dayAfter(input.nextOn),
-        uid: `coaching-checkin-${input.planId}@noseworthy.calendar`,
+        start: dayArray(input.nextOn),
+        end: nextDay(input.nextOn),
+        uid: `coaching-checkin-${input.planId}@${UID_DOMAIN}`,
         sequence: input.sequence,
         title: CHECKIN_SUMMARY,
         description: `${CHECKIN_SUMMARY} in Noseworthy: ${input.url}`,
@@ -67,10 +56,8 @@ export function checkinIcs(input: {
         attendees: [{ ...input.mentor, rsvp: false, partstat: "ACCEPTED", role: "CHAIR" }],
       },
     ],
-    { productId: "-//Noseworthy//Calendar//EN", method: "REQUEST" },
+    { method: "REQUEST" },
   );
-  if (error || value === null) throw error ?? new Error("The calendar could not be made.");
-  return value;
 }
 
 /** Sends the invitation of one check-in's next date to the plan's mentor. Safe to run twice. */

@@ -10,7 +10,7 @@
 import { createEvents, type EventAttributes } from "ics";
 
 const PRODUCT_ID = "-//Noseworthy//Calendar//EN";
-const UID_DOMAIN = "noseworthy.calendar";
+export const UID_DOMAIN = "noseworthy.calendar";
 
 export const MEETING_SUMMARY = "Calibration meeting";
 export const DEFAULT_MEETING_MINUTES = 60;
@@ -36,7 +36,10 @@ export interface MeetingInvitation {
   attendees: Person[];
 }
 
-function build(events: EventAttributes[], header: { method: string; calName?: string }): string {
+export function build(
+  events: EventAttributes[],
+  header: { method: string; calName?: string },
+): string {
   const { error, value } = createEvents(events, { productId: PRODUCT_ID, ...header });
   if (error || value === null) throw error ?? new Error("The calendar could not be made.");
   return value;
@@ -99,12 +102,12 @@ export type FeedItem =
       url: string;
     };
 
-function dayArray(day: string): [number, number, number] {
+export function dayArray(day: string): [number, number, number] {
   const [y, m, d] = day.split("-").map(Number);
   return [y, m, d];
 }
 
-function nextDay(day: string): [number, number, number] {
+export function nextDay(day: string): [number, number, number] {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
