@@ -15,7 +15,7 @@ import { ASSIGNMENT_STATUS_WORDS } from "../utils/labels";
 import { assignmentIsOpen, assignmentTransitions } from "../utils/lifecycle";
 import { audit } from "./audit.server";
 import { escapeLike } from "./candidate.server";
-import { createObservation, type ObservationKeyRow } from "./observation.server";
+import { createObservation, OBSERVATION_LINE, type ObservationKeyRow } from "./observation.server";
 import { REVISION_TEXT } from "./sniff-test.server";
 
 /** Why a transition is refused, in words a manager can act on. */
@@ -282,14 +282,7 @@ export function listAssignmentObservations(db: DB, { assignmentId }: { assignmen
   return db
     .selectFrom("observations as o")
     .innerJoin("users as author", "author.id", "o.author_id")
-    .select([
-      "o.id",
-      "o.observed_on",
-      "o.behavior",
-      "o.signal",
-      "o.retracted_at",
-      "author.name as author_name",
-    ])
+    .select([...OBSERVATION_LINE, "author.name as author_name"])
     .where("o.assignment_id", "=", assignmentId)
     .orderBy("o.observed_on")
     .orderBy("o.created_at")

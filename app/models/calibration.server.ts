@@ -17,6 +17,7 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
+import { FLAG_TEXT } from "./flag.server";
 import { OBSERVATION_TEXT, observationDimensions } from "./observation.server";
 import {
   type DimensionCoverage,
@@ -54,6 +55,15 @@ export const CANCELLED_MESSAGE =
 
 // ---- Access ----------------------------------------------------------------------------------------
 
+/** A meeting as its page and the list show it, on `calibration_meetings` joined to `users as f` (facilitator). */
+const MEETING_COLUMNS = [
+  "calibration_meetings.id",
+  "calibration_meetings.title",
+  "calibration_meetings.scheduled_for",
+  "calibration_meetings.status",
+  "f.name as facilitator_name",
+] as const;
+
 /** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
 export async function getVisibleMeeting(
   db: DB,
@@ -64,15 +74,11 @@ export async function getVisibleMeeting(
     .selectFrom("calibration_meetings")
     .innerJoin("users as f", "f.id", "calibration_meetings.facilitator_id")
     .select((eb) => [
-      "calibration_meetings.id",
-      "calibration_meetings.title",
-      "calibration_meetings.scheduled_for",
-      "calibration_meetings.status",
+      ...MEETING_COLUMNS,
       "calibration_meetings.timebox_minutes",
       "calibration_meetings.closed_at",
       "calibration_meetings.version",
       "calibration_meetings.facilitator_id",
-      "f.name as facilitator_name",
       jsonArrayFrom(
         eb
           .selectFrom("calibration_attendees as a")
@@ -96,11 +102,7 @@ export async function listMeetings(db: DB, { viewer }: { viewer: Viewer }) {
     .selectFrom("calibration_meetings")
     .innerJoin("users as f", "f.id", "calibration_meetings.facilitator_id")
     .select((eb) => [
-      "calibration_meetings.id",
-      "calibration_meetings.title",
-      "calibration_meetings.scheduled_for",
-      "calibration_meetings.status",
-      "f.name as facilitator_name",
+      ...MEETING_COLUMNS,
       eb
         .selectFrom("calibration_items as i")
         .select((e) => e.fn.countAll<number>().as("n"))
@@ -517,10 +519,7 @@ export async function getPacketEvidence(
       .select([
         "f.id",
         "ap.name as anti_pattern",
-        "f.observed_on",
-        "f.situation",
-        "f.behavior",
-        "f.impact",
+        ...FLAG_TEXT,
         "f.status",
         "f.discussed_with_candidate_on",
         "f.resolution",

@@ -13,7 +13,7 @@ import { addDays, daysBetween, formatDate } from "../utils/dates";
 import { day, id, idList, optionalDay, optionalText, text, version } from "../utils/fields";
 import { IdempotencyKeySchema, type Saved } from "../utils/idempotency.server";
 import { markFlagsAddressing } from "./flag.server";
-import { findActiveDimensionIds, pastDaySchema } from "./observation.server";
+import { findActiveDimensionIds, OBSERVATION_LINE, pastDaySchema } from "./observation.server";
 
 const MENTOR_ROLES = ["leader", "manager", "mentor"] as const;
 const OPEN_FLAG = ["open", "addressing"] as const;
@@ -259,14 +259,7 @@ export async function getPlan(db: DB, { planId }: { planId: string }) {
         eb
           .selectFrom("observations as o")
           .innerJoin("users as u", "u.id", "o.author_id")
-          .select([
-            "o.id",
-            "o.observed_on",
-            "o.behavior",
-            "o.signal",
-            "o.retracted_at",
-            "u.name as author_name",
-          ])
+          .select([...OBSERVATION_LINE, "u.name as author_name"])
           .whereRef("o.coaching_plan_id", "=", "p.id")
           .orderBy("o.observed_on", "desc")
           .orderBy("o.created_at", "desc"),

@@ -70,6 +70,9 @@ export async function createFlag(
   return { id: row.id, candidate_id: input.candidateId, raised_by: input.raisedBy, created: true };
 }
 
+/** The flag as its raiser wrote it (on `flags as f`): the day, situation, behaviour, impact. */
+export const FLAG_TEXT = ["f.observed_on", "f.situation", "f.behavior", "f.impact"] as const;
+
 /** One flag of this candidate with its anti-pattern and people; undefined otherwise. */
 export async function getFlag(
   db: DB,
@@ -88,10 +91,7 @@ export async function getFlag(
       "ap.description as anti_pattern_description",
       "f.raised_by",
       "raiser.name as raised_by_name",
-      "f.observed_on",
-      "f.situation",
-      "f.behavior",
-      "f.impact",
+      ...FLAG_TEXT,
       "f.discussed_with_candidate_on",
       "f.status",
       "f.resolution",

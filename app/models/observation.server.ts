@@ -174,6 +174,15 @@ export const observationDimensions = (eb: ExpressionBuilder<WithObservation, "o"
       .orderBy("d.name"),
   );
 
+/** An observation as a list of linked notes (a sniff test's, a plan's) shows it, on `observations as o`. */
+export const OBSERVATION_LINE = [
+  "o.id",
+  "o.observed_on",
+  "o.behavior",
+  "o.signal",
+  "o.retracted_at",
+] as const;
+
 /** The note as its author wrote it (on `observations as o`): the day, situation, behaviour, impact, signal. */
 export const OBSERVATION_TEXT = [
   "o.observed_on",
