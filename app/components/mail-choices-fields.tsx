@@ -64,7 +64,7 @@ function PositionSelect({
   );
 }
 
-/** The digest's day (0 = Sunday, named by `weekdays`: WEEKDAYS of preferences.server) and hour, side by side. */
+/** The digest's day (0 = Sunday, named by `weekdays`: WEEKDAYS of utils/time-zones) and hour, side by side. */
 export function DigestTimeFields({
   form,
   saved,

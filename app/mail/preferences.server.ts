@@ -32,16 +32,6 @@ export const BUILT_IN_MAIL_DEFAULTS: MailDefaults = {
   invitations: true,
 };
 
-export const WEEKDAYS = [
-  "Sunday",
-  "Monday",
-  "Tuesday",
-  "Wednesday",
-  "Thursday",
-  "Friday",
-  "Saturday",
-] as const;
-
 const StoredDefaultsSchema = z.object({
   digest: z.boolean().catch(BUILT_IN_MAIL_DEFAULTS.digest),
   digestDay: z.number().int().min(0).max(6).catch(BUILT_IN_MAIL_DEFAULTS.digestDay),

@@ -14,12 +14,8 @@ import {
   type MailListName,
 } from "../components/mail-choices-fields";
 import { Button, FormError } from "../components/ui/forms";
-import {
-  getMailDefaults,
-  MailDefaultsSchema,
-  setMailDefaults,
-  WEEKDAYS,
-} from "../mail/preferences.server";
+import { getMailDefaults, MailDefaultsSchema, setMailDefaults } from "../mail/preferences.server";
+import { WEEKDAYS } from "../utils/time-zones";
 import { staleMailChoices } from "../mail/mail-choices-form.server";
 import { useFormResult } from "../utils/form-result";
 import { parseForm } from "../utils/forms.server";

@@ -14,8 +14,8 @@ import {
   getOwnMailSettings,
   MailSettingsSchema,
   saveOwnMailSettings,
-  WEEKDAYS,
 } from "../mail/preferences.server";
+import { WEEKDAYS } from "../utils/time-zones";
 import { staleMailChoices } from "../mail/mail-choices-form.server";
 import { useFormResult } from "../utils/form-result";
 import { parseForm } from "../utils/forms.server";

@@ -135,3 +135,14 @@ export function formatWallClock(instant: Date | string, zone: string): string {
     hourCycle: "h23",
   }).format(new Date(instant));
 }
+
+/** The digest's days, 0 = Sunday (as `Date.getDay` and the database store them). */
+export const WEEKDAYS = [
+  "Sunday",
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+] as const;
