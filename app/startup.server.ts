@@ -20,6 +20,7 @@ import { migrateWithBackup } from "../db/migrate";
 import { isEmpty, seedDemo } from "../db/seed/demo";
 import { hashPassword } from "./auth/password.server";
 import { runRetention } from "./models/retention.server";
+import { queueDemoMail } from "./notify/demo-mail.server";
 import { type Env, pgliteDataDir } from "./env.server";
 
 /** The one-time link's token for creating the first admin: derived from the session secret, so every worker agrees. */
@@ -67,6 +68,7 @@ export async function openDatabase(
   }
   if (seedDemoOrganisation && (await isEmpty(handle.db))) {
     await seedDemo(handle.db, { hashPassword });
+    await queueDemoMail({ db: handle.db, env });
     console.log("Seeded the demo organisation (log in as leader@demo.test / noseworthy-demo).");
   }
   if (await isEmpty(handle.db)) {
