@@ -72,7 +72,10 @@ export default function OutboxMessage() {
         <h2 id="text-heading" className="text-lg font-semibold">
           Text part
         </h2>
-        <pre className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white p-4 text-sm whitespace-pre-wrap">
+        <pre
+          tabIndex={0}
+          className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white p-4 text-sm whitespace-pre-wrap"
+        >
           {message.text_body}
         </pre>
       </section>
@@ -92,7 +95,10 @@ export default function OutboxMessage() {
         />
         <details className="mt-2">
           <summary className="cursor-pointer text-sm text-brand-700">HTML source</summary>
-          <pre className="mt-2 max-h-96 overflow-auto rounded-lg border border-stone-200 bg-white p-4 text-xs whitespace-pre-wrap">
+          <pre
+            tabIndex={0}
+            className="mt-2 max-h-96 overflow-auto rounded-lg border border-stone-200 bg-white p-4 text-xs whitespace-pre-wrap"
+          >
             {message.html_body}
           </pre>
         </details>
@@ -103,7 +109,10 @@ export default function OutboxMessage() {
           <h2 id="ics-heading" className="text-lg font-semibold">
             Calendar invitation (.ics)
           </h2>
-          <pre className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white p-4 text-xs whitespace-pre-wrap">
+          <pre
+            tabIndex={0}
+            className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white p-4 text-xs whitespace-pre-wrap"
+          >
             {message.ics}
           </pre>
         </section>

@@ -25,7 +25,12 @@ interface Finding {
 async function check(page: Page, url: string, findings: Finding[]) {
   // Open every disclosure (confirm steps, amend forms) so their contents are checked too.
   await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
-  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  // A frame with sandbox="" runs no script, so axe cannot enter it and waits until the test times
+  // out: the outbox shows a message's HTML in one, sandboxed on purpose. The page around it is checked.
+  const results = await new AxeBuilder({ page })
+    .withTags(TAGS)
+    .exclude("iframe[sandbox]")
+    .analyze();
   for (const v of results.violations) {
     findings.push({
       url,
