@@ -73,8 +73,9 @@ describe("session cookie", () => {
     expect(out.status).toBe(302);
     expect(out.headers.get("Set-Cookie")).toMatch(/nw_session=;.*Max-Age=0/);
     for (const route of routeFiles()) {
-      // Public pages, the sign-in flow (404 until single sign-on is configured) and SCIM (bearer
-      // tokens, never cookies: 401).
+      // Public pages, the sign-in flow (404 until single sign-on is configured), SCIM (bearer
+      // tokens, never cookies: 401), and the links whose token is their only authority (the
+      // calendar feed: 404; one-click unsubscribe: 400 without a valid token).
       if (
         [
           "login.tsx",
@@ -85,6 +86,8 @@ describe("session cookie", () => {
           "$.tsx",
           "auth.oidc.tsx",
           "auth.oidc_.callback.tsx",
+          "calendar.$token[.]ics.ts",
+          "mail.unsubscribe.tsx",
         ].includes(route.file) ||
         route.file.startsWith("scim.")
       )
