@@ -199,8 +199,11 @@ export default function EditMeeting() {
       </p>
       <h1 className="mt-1 text-2xl font-semibold">Move or cancel the meeting</h1>
       <p className="mt-1 text-stone-600">
-        Now: {meeting.scheduledText} ({formatDateTime(meeting.scheduledFor)}).
-        {meeting.timeboxMinutes ? ` ${meeting.timeboxMinutes} minutes per candidate.` : ""}
+        Now: {meeting.scheduledText}
+        {meeting.scheduledText.endsWith("(UTC)")
+          ? ""
+          : ` (${formatDateTime(meeting.scheduledFor)})`}
+        .{meeting.timeboxMinutes ? ` ${meeting.timeboxMinutes} minutes per candidate.` : ""}
       </p>
 
       {notPlanned ? (

@@ -140,7 +140,11 @@ export default function MailSettings() {
 
       <p className="mt-8 text-sm">
         Every message also carries a link that turns its kind off in one click. To see what is due
-        in your own calendar instead, use a <Link to="/settings/calendar">calendar feed</Link>.
+        in your own calendar instead, use a{" "}
+        <Link className="text-brand-700 underline" to="/settings/calendar">
+          calendar feed
+        </Link>
+        .
       </p>
     </div>
   );
