@@ -14,8 +14,8 @@
 import type { DB } from "../../db/client";
 import { enqueueJob, type JobHandler } from "../jobs/queue.server";
 import { appUrl, queueMail } from "../mail/mail.server";
-import { mailPreferencesOf } from "../mail/preferences.server";
-import { formatInZone, knownTimeZone } from "../utils/time-zones";
+import { mailPreferencesOfMany } from "../mail/preferences.server";
+import { formatInZone } from "../utils/time-zones";
 import { meetingIcs, MEETING_SUMMARY } from "./ics.server";
 
 type MailContext = Parameters<typeof queueMail>[0];
@@ -53,16 +53,15 @@ async function loadMeeting(db: DB, meetingId: string) {
   return { ...meeting, people };
 }
 
-/** Whether this person was sent an earlier version of this meeting (so this one is an update). */
-async function wasInvitedBefore(db: DB, meetingId: string, userId: string) {
-  const row = await db
+/** Who was sent some version of this meeting: for them a new version is an update, and a cancellation is news. */
+async function invitedBefore(db: DB, meetingId: string): Promise<Set<string | null>> {
+  const rows = await db
     .selectFrom("mail_messages")
-    .select("id")
+    .select("user_id")
+    .distinct()
     .where("key", "like", `invitation:calibration:${meetingId}:%`)
-    .where("user_id", "=", userId)
-    .limit(1)
-    .executeTakeFirst();
-  return Boolean(row);
+    .execute();
+  return new Set(rows.map((row) => row.user_id));
 }
 
 async function send(ctx: MailContext, meetingId: string, method: "REQUEST" | "CANCEL") {
@@ -70,6 +69,7 @@ async function send(ctx: MailContext, meetingId: string, method: "REQUEST" | "CA
   if (!meeting) return 0;
   if (meeting.status !== (method === "REQUEST" ? "planned" : "cancelled")) return 0;
   const url = appUrl(ctx.env, `/calibrations/${meeting.id}`);
+  const people = meeting.people.filter((p) => p.disabled_at === null);
   const ics = meetingIcs(
     {
       id: meeting.id,
@@ -78,25 +78,29 @@ async function send(ctx: MailContext, meetingId: string, method: "REQUEST" | "CA
       timeboxMinutes: meeting.timebox_minutes,
       url,
       organizer: { name: meeting.facilitator_name, email: meeting.facilitator_email },
-      attendees: meeting.people
-        .filter((p) => p.disabled_at === null)
-        .map((p) => ({ name: p.name, email: p.email })),
+      attendees: people.map((p) => ({ name: p.name, email: p.email })),
     },
     method,
   );
+  const [invited, preferences] = await Promise.all([
+    invitedBefore(ctx.db, meeting.id),
+    mailPreferencesOfMany(
+      ctx.db,
+      people.map((p) => p.id),
+    ),
+  ]);
   let queued = 0;
-  for (const person of meeting.people) {
-    if (person.disabled_at !== null) continue;
+  for (const person of people) {
     // A cancellation goes to those who were sent the meeting, not to someone who never heard of it.
-    if (method === "CANCEL" && !(await wasInvitedBefore(ctx.db, meeting.id, person.id))) continue;
-    const preferences = await mailPreferencesOf(ctx.db, person.id);
-    if (!preferences.invitations) continue;
-    const when = formatInZone(meeting.scheduled_for, knownTimeZone(preferences.timeZone));
+    if (method === "CANCEL" && !invited.has(person.id)) continue;
+    const wanted = preferences.get(person.id);
+    if (!wanted?.invitations) continue;
+    const when = formatInZone(meeting.scheduled_for, wanted.timeZone);
     const facilitated =
       person.id === meeting.facilitator_id
         ? "you facilitate"
         : `facilitated by ${meeting.facilitator_name}`;
-    const update = method === "REQUEST" && (await wasInvitedBefore(ctx.db, meeting.id, person.id));
+    const update = method === "REQUEST" && invited.has(person.id);
     const subject =
       method === "CANCEL"
         ? `Cancelled: ${MEETING_SUMMARY.toLowerCase()} on ${when}`

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { audit } from "../models/audit.server";
-import { isTimeZone, usableTimeZone } from "../utils/time-zones";
+import { isTimeZone, knownTimeZone } from "../utils/time-zones";
 import type { MailList } from "./mail.server";
 
 export interface MailPreferences {
@@ -138,7 +138,7 @@ export async function mailPreferencesOfMany(
       digestHour: r.digest_hour ?? defaults.digestHour,
       reminders: r.reminders ?? defaults.reminders,
       invitations: r.invitations ?? defaults.invitations,
-      timeZone: usableTimeZone(r.time_zone),
+      timeZone: knownTimeZone(r.time_zone),
     });
   return found;
 }

@@ -3,21 +3,18 @@
  * them. Only the token's SHA-256 is stored; it is shown once, when made. One link is live at a time:
  * making a new one revokes the old. Revoked or unknown tokens get the same answer (404).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { candidateVisibleTo, seesPeopleData } from "../auth/policy.server";
 import type { FeedItem } from "../calendar/ics.server";
 import { addDays } from "../utils/dates";
+import { hashToken } from "../utils/security.server";
 
 /** How far back the feed keeps things that were due (a calendar shows the recent past too). */
 export const FEED_PAST_DAYS = 30;
 /** The most entries of each kind a feed carries. */
 const FEED_LIMIT = 200;
-
-export function hashFeedToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 export async function listFeeds(db: DB, userId: string) {
   return db
@@ -42,7 +39,7 @@ export async function createFeed(trx: DB, { userId, now }: { userId: string; now
   const token = randomBytes(32).toString("base64url");
   const row = await trx
     .insertInto("calendar_feeds")
-    .values({ user_id: userId, token_hash: hashFeedToken(token) })
+    .values({ user_id: userId, token_hash: hashToken(token) })
     .returning("id")
     .executeTakeFirstOrThrow();
   return { id: row.id, token, revokedIds: revoked.map((r) => r.id) };
@@ -87,7 +84,7 @@ export async function openFeed(db: DB, { token, now }: { token: string; now: Dat
     .set({ last_used_at: now })
     .from("users")
     .whereRef("users.id", "=", "calendar_feeds.user_id")
-    .where("calendar_feeds.token_hash", "=", hashFeedToken(token))
+    .where("calendar_feeds.token_hash", "=", hashToken(token))
     .where("calendar_feeds.revoked_at", "is", null)
     .where("users.disabled_at", "is", null)
     .returning(["calendar_feeds.id", "users.id as user_id", "users.roles"])

@@ -20,7 +20,7 @@ import type { JobContext, JobHandler } from "../jobs/queue.server";
 import { appUrl, queueMail, type MailDraft, type MailEnv } from "../mail/mail.server";
 import { mailPreferencesOfMany } from "../mail/preferences.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
-import { formatWallClock, localMoment } from "../utils/time-zones";
+import { formatInZone, formatWallClock, localMoment } from "../utils/time-zones";
 
 /** Reminders go out from this hour of the recipient's day, not at midnight. */
 export const REMINDER_HOUR = 8;
@@ -322,7 +322,7 @@ async function prereadEvents(db: DB, now: Date): Promise<ReminderEvent[]> {
           subject: `Pre-reads to write before the calibration meeting on ${formatWallClock(at, timeZone)}`,
           body: {
             paragraphs: [
-              `The calibration meeting is on ${formatWallClock(at, timeZone)} (${timeZone}). You have not written your pre-read for ${missing.length === 1 ? "this candidate" : "these candidates"} yet:`,
+              `The calibration meeting is on ${formatInZone(at, timeZone)}. You have not written your pre-read for ${missing.length === 1 ? "this candidate" : "these candidates"} yet:`,
             ],
             items: missing.map((i) => ({
               text: `Pre-read on ${i.name}`,

@@ -18,6 +18,7 @@ import { useFormResult } from "../utils/form-result";
 import { id, version } from "../utils/fields";
 import { badRequest, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
+import { formatInstant } from "../utils/dates";
 
 export const meta: MetaFunction = () => [{ title: "Identity · Noseworthy" }];
 
@@ -123,12 +124,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
 }
 
-function formatInstant(value: string | Date | null): string {
-  if (!value) return "never";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 export default function AdminIdentity() {
   const { sso, passwordLogin, tokens, logins, scimUrl } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
@@ -171,7 +166,7 @@ export default function AdminIdentity() {
           <ul className="mt-1 text-sm">
             {logins.map((login) => (
               <li key={login.id}>
-                {formatInstant(login.at)} — {login.name ?? "a removed account"}
+                {formatInstant(login.at, "never")} — {login.name ?? "a removed account"}
                 {login.email ? ` (${login.email})` : ""}
               </li>
             ))}
@@ -217,7 +212,7 @@ export default function AdminIdentity() {
                 <tr key={token.id} className="border-t border-stone-200 align-top">
                   <td className="py-2">{token.name}</td>
                   <td className="py-2">
-                    {formatInstant(token.created_at)}
+                    {formatInstant(token.created_at, "never")}
                     <br />
                     <span className="text-stone-600">
                       {token.created_by_name
@@ -225,10 +220,10 @@ export default function AdminIdentity() {
                         : "by npm run scim:token"}
                     </span>
                   </td>
-                  <td className="py-2">{formatInstant(token.last_used_at)}</td>
+                  <td className="py-2">{formatInstant(token.last_used_at, "never")}</td>
                   <td className="py-2">
                     {token.revoked_at ? (
-                      `Revoked ${formatInstant(token.revoked_at)}`
+                      `Revoked ${formatInstant(token.revoked_at, "never")}`
                     ) : (
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />

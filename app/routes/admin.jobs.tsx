@@ -16,6 +16,7 @@ import { useFormResult } from "../utils/form-result";
 import { id } from "../utils/fields";
 import { invalid, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
+import { formatInstant } from "../utils/dates";
 
 export const meta: MetaFunction = () => [{ title: "Jobs · Noseworthy" }];
 
@@ -78,12 +79,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
         `The “${result.kind}” job will run again within a few seconds.`,
       );
   }
-}
-
-function formatInstant(value: string | Date | null): string {
-  if (!value) return "";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function Showing({ shown, total }: { shown: number; total: number }) {

@@ -11,7 +11,8 @@ import { ColumnHeads } from "../components/ui/column-heads";
 import { Link } from "../components/ui/link";
 import { Pager } from "../components/ui/pager";
 import { listMailMessages } from "../mail/mail.server";
-import { formatInstant, mailStatusTexts } from "../mail/outbox-view";
+import { mailStatusTexts } from "../mail/outbox-view";
+import { formatInstant } from "../utils/dates";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Noseworthy" }];
 
@@ -99,10 +100,10 @@ export default function AdminOutbox() {
                   </td>
                   <td className="px-3 py-2 whitespace-nowrap">
                     <time dateTime={new Date(m.created_at).toISOString()}>
-                      {formatInstant(m.created_at)}
+                      {formatInstant(m.created_at, "—")}
                     </time>
                   </td>
-                  <td className="px-3 py-2 whitespace-nowrap">{formatInstant(m.sent_at)}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">{formatInstant(m.sent_at, "—")}</td>
                   <td className="min-w-48 px-3 py-2 text-xs break-words text-stone-700">
                     {m.last_error ?? ""}
                   </td>

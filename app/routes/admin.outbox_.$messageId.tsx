@@ -14,7 +14,8 @@ import { useLoaderData } from "@remix-run/react";
 import { requireRole } from "../auth/policy.server";
 import { Link } from "../components/ui/link";
 import { getMailMessage } from "../mail/mail.server";
-import { formatInstant, mailStatusTexts } from "../mail/outbox-view";
+import { mailStatusTexts } from "../mail/outbox-view";
+import { formatInstant } from "../utils/dates";
 import { isUuid } from "../utils/fields";
 import { notFound } from "../utils/http.server";
 
@@ -51,9 +52,9 @@ export default function OutboxMessage() {
         <dt className="font-medium text-stone-700">Status</dt>
         <dd>{STATUS_TEXT[message.status] ?? message.status}</dd>
         <dt className="font-medium text-stone-700">Made</dt>
-        <dd>{formatInstant(message.created_at)}</dd>
+        <dd>{formatInstant(message.created_at, "—")}</dd>
         <dt className="font-medium text-stone-700">Sent</dt>
-        <dd>{formatInstant(message.sent_at)}</dd>
+        <dd>{formatInstant(message.sent_at, "—")}</dd>
         {message.last_error ? (
           <>
             <dt className="font-medium text-stone-700">Last error</dt>

@@ -19,6 +19,7 @@ import { id } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
 import { parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import { formatInstant } from "../utils/dates";
 
 export const meta: MetaFunction = () => [{ title: "Calendar feed · Noseworthy" }];
 
@@ -84,12 +85,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
 }
 
-function formatInstant(value: string | Date | null): string {
-  if (!value) return "never";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 export default function CalendarSettings() {
   const { live, revoked } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
@@ -130,8 +125,8 @@ export default function CalendarSettings() {
         </h2>
         {live ? (
           <div className="mt-2 rounded-lg border border-stone-200 bg-white p-4 text-sm">
-            <p>Made {formatInstant(live.created_at)}.</p>
-            <p>Last read by a calendar: {formatInstant(live.last_used_at)}.</p>
+            <p>Made {formatInstant(live.created_at, "never")}.</p>
+            <p>Last read by a calendar: {formatInstant(live.last_used_at, "never")}.</p>
             <Form method="post" className="mt-3">
               <input type="hidden" name="intent" value="revoke" />
               <input type="hidden" name="feedId" value={live.id} />
@@ -163,8 +158,9 @@ export default function CalendarSettings() {
           <ul className="mt-2 text-sm text-stone-700">
             {revoked.map((f) => (
               <li key={f.id}>
-                Made {formatInstant(f.created_at)}, revoked {formatInstant(f.revoked_at)}, last read{" "}
-                {formatInstant(f.last_used_at)}
+                Made {formatInstant(f.created_at, "never")}, revoked{" "}
+                {formatInstant(f.revoked_at, "never")}, last read{" "}
+                {formatInstant(f.last_used_at, "never")}
               </li>
             ))}
           </ul>

@@ -9,7 +9,7 @@
  * manager's account id (the person's manager_id points at the manager's person). `active: false`
  * disables the account and ends its sessions at once; DELETE does the same and keeps the account.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { parse as parseFilter, type Filter } from "scim2-parse-filter";
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
@@ -17,6 +17,7 @@ import type { AppContext } from "../context";
 import { describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { audit } from "../models/audit.server";
 import { isUuid } from "../utils/fields";
+import { hashToken } from "../utils/security.server";
 
 export const CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -57,10 +58,6 @@ export function scimError(status: number, detail: string, scimType?: ScimErrorTy
 }
 
 // --- Tokens -------------------------------------------------------------------------------------
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 /** A new token: returns the token (shown once) and its row id. Only the hash is stored. */
 export async function createScimToken(

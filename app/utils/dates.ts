@@ -45,3 +45,10 @@ export function formatDate(value: string | Date | null | undefined): string {
   formatted.set(value, text);
   return text;
 }
+
+/** An instant to the minute, in UTC ("2026-12-02 09:30 UTC"); `none` when there is none. */
+export function formatInstant(value: string | Date | null | undefined, none = ""): string {
+  if (!value) return none;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? "" : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -52,4 +53,12 @@ export function securityHeaders(nonce: string, { dev }: { dev: boolean }): Recor
 /** True when a request target carries U+0000, raw or percent-encoded. */
 export function hasNulInUrl(url: string): boolean {
   return url.includes("\u0000") || /%00/.test(url);
+}
+
+/**
+ * What is stored of a secret token (a SCIM bearer token, a calendar feed's link): its SHA-256. A token
+ * is 32 random bytes, so a plain hash is enough; a copy of the table opens nothing.
+ */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
 }

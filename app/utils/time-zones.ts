@@ -14,12 +14,10 @@ export function isTimeZone(value: string): boolean {
   zones ??= new Set(timeZones());
   return zones.has(value);
 }
-/** A stored zone that is not one we know (set by hand in the database) is read as UTC. */
-export function usableTimeZone(value: string | null | undefined): string {
-  return value && isTimeZone(value) ? value : "UTC";
-}
-
-/** The zone if Intl knows it, else UTC (a stored name the runtime no longer knows must not break a page). */
+/**
+ * A stored zone, if Intl knows it, else UTC: a name set by hand in the database, or one the runtime no
+ * longer knows, must not break a page or a message. (The form offers, and accepts, only `timeZones()`.)
+ */
 export function knownTimeZone(zone: string | null | undefined): string {
   if (!zone) return "UTC";
   try {

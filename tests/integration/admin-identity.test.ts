@@ -9,7 +9,7 @@ import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import AdminIdentity, { action, loader } from "../../app/routes/admin.identity";
 import { loader as usersLoader } from "../../app/routes/scim.v2.Users";
-import { hashToken } from "../../app/scim/scim.server";
+import { hashToken } from "../../app/utils/security.server";
 import { audit } from "../../app/models/audit.server";
 import { BASE, body, call, get, makeContext, makeUser, post, sessionCookie } from "../helpers/app";
 import { createTestDb } from "../helpers/db";

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../db/client";
-import { hashToken } from "../../app/scim/scim.server";
+import { hashToken } from "../../app/utils/security.server";
 import { loader as usersLoader } from "../../app/routes/scim.v2.Users";
 import { BASE, call, makeContext } from "../helpers/app";
 
