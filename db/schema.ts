@@ -58,6 +58,14 @@ export interface UsersTable {
   external_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** An IANA time zone name (the digest's day and hour, invitations). */
   time_zone: ColumnType<string, string | undefined, string>;
+  /** A temporary password set by an admin: the next password login must choose a new one. */
+  password_must_change: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Sealed (app/utils/security.server.ts sealSecret); null until set-up is confirmed. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The last accepted 30-second step: a code is accepted once. */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   version: Version;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -80,6 +88,54 @@ export interface SessionsTable {
   expires_at: Timestamp;
   last_seen_at: Timestamp;
   user_agent: string | null;
+  /** A login half done (app/auth/login-stages.server.ts); null once the session is in. */
+  stage: ColumnType<LoginStage | null, LoginStage | null | undefined, LoginStage | null>;
+  /** When the person last proved who they are in this session. */
+  authenticated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  method: ColumnType<LoginMethod, LoginMethod | undefined, LoginMethod>;
+}
+export const LOGIN_STAGES = ["second_factor", "change_password", "set_up_mfa"] as const;
+export type LoginStage = (typeof LOGIN_STAGES)[number];
+export type LoginMethod = "password" | "sso" | "passkey" | "invitation" | "setup";
+export interface AccountTokensTable {
+  id: Id;
+  user_id: string;
+  purpose: "invitation" | "reset";
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+export interface RecoveryCodesTable {
+  id: Id;
+  user_id: string;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: Timestamp | null;
+}
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: Uint8Array;
+  /** bigint: read it with Number() (pg gives a string, PGlite may give a bigint). */
+  counter: ColumnType<string | number | bigint, number | undefined, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  device_type: "singleDevice" | "multiDevice" | null;
+  backed_up: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+}
+export interface WebauthnChallengesTable {
+  /** The SHA-256 of the cookie's value. */
+  id: string;
+  user_id: string | null;
+  purpose: "register" | "sign_in" | "second_factor" | "confirm";
+  challenge: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
 }
 export interface LoginThrottleTable {
   email: string;
@@ -560,6 +616,10 @@ export interface Database {
   mail_messages: MailMessagesTable;
   mail_preferences: MailPreferencesTable;
   calendar_feeds: CalendarFeedsTable;
+  account_tokens: AccountTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type User = Selectable<UsersTable>;

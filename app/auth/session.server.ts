@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "../context";
-import type { Role } from "../../db/schema";
+import type { LoginMethod, LoginStage, Role } from "../../db/schema";
 
 /**
  * `__Host-nw_session` in production, where the cookie is Secure: the browser then takes it only from
@@ -16,12 +16,30 @@ export const IDLE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
 const TOUCH_AFTER_MS = 60 * 1000;
 
+/** A login half done lives at most this long. */
+export const STAGED_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Where a session in each stage is sent: the only page it opens (app/auth/login-stages.server.ts). */
+export const STAGE_PATHS: Record<LoginStage, string> = {
+  second_factor: "/login/second-factor",
+  change_password: "/login/new-password",
+  set_up_mfa: "/login/set-up-mfa",
+};
+
 export interface SessionUser {
   id: string;
   email: string;
   name: string;
   roles: Role[];
   sessionId: string;
+  /** When the person last proved who they are in this session (login, second factor, confirmation). */
+  authenticatedAt: Date;
+  method: LoginMethod;
+}
+
+/** A session that may still be a login half done (stage not null). */
+export interface AnySession extends SessionUser {
+  stage: LoginStage | null;
 }
 
 type Ctx = Pick<AppContext, "db" | "env" | "now">;
@@ -46,10 +64,19 @@ function cookieHeader(ctx: Ctx, value: string, maxAgeSeconds: number): string {
   return `${sessionCookieName(ctx.env)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-/** A new session id at every login; returns the Set-Cookie header. */
+/**
+ * A new session id at every login; returns the Set-Cookie header. Use `startLogin`
+ * (app/auth/login-stages.server.ts), which decides the stage; a staged session lasts
+ * STAGED_TIMEOUT_MS until its stages are done.
+ */
 export async function createSession(
   ctx: Ctx,
-  { userId, userAgent }: { userId: string; userAgent: string | null },
+  {
+    userId,
+    userAgent,
+    method = "password",
+    stage = null,
+  }: { userId: string; userAgent: string | null; method?: LoginMethod; stage?: LoginStage | null },
 ) {
   const token = randomBytes(32).toString("base64url");
   const now = ctx.now();
@@ -60,11 +87,52 @@ export async function createSession(
       user_id: userId,
       created_at: now,
       last_seen_at: now,
-      expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
+      authenticated_at: now,
+      method,
+      stage,
+      expires_at: new Date(now.getTime() + (stage ? STAGED_TIMEOUT_MS : ABSOLUTE_TIMEOUT_MS)),
       user_agent: userAgent?.slice(0, 200) ?? null,
     })
     .execute();
   return cookieHeader(ctx, token, ABSOLUTE_TIMEOUT_MS / 1000);
+}
+
+/** Moves a session to its next stage (null: the login is complete, and the session gets its full life). */
+export async function setSessionStage(
+  ctx: Ctx,
+  {
+    sessionId,
+    stage,
+    authenticated,
+  }: { sessionId: string; stage: LoginStage | null; authenticated?: boolean },
+) {
+  const now = ctx.now();
+  await ctx.db
+    .updateTable("sessions")
+    .set({
+      stage,
+      ...(authenticated ? { authenticated_at: now } : {}),
+      ...(stage === null ? { expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS) } : {}),
+    })
+    .where("id", "=", sessionId)
+    .execute();
+}
+
+/** The person proved who they are again (password, second factor): sensitive actions open for a while. */
+export async function markAuthenticated(ctx: Ctx, sessionId: string) {
+  await ctx.db
+    .updateTable("sessions")
+    .set({ authenticated_at: ctx.now() })
+    .where("id", "=", sessionId)
+    .execute();
+}
+
+/** Ends every session of the account but `keep` (the one making the change), or all of them. */
+export async function endSessions(ctx: Pick<Ctx, "db">, userId: string, keep?: string) {
+  let query = ctx.db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (keep) query = query.where("id", "!=", keep);
+  const rows = await query.returning("id").execute();
+  return rows.length;
 }
 
 export function clearSessionCookie(ctx: Ctx): string {
@@ -85,10 +153,17 @@ export async function destroySession(ctx: Ctx, request: Request): Promise<string
 // Lookups in flight, per request context and token: the root loader and the route loader of one
 // request run in parallel and share a single session query. Only while it is in flight, so every
 // later call (a test reusing its context, a session just revoked) reads the database again.
-const inFlight = new WeakMap<object, Map<string, Promise<SessionUser | null>>>();
+const inFlight = new WeakMap<object, Map<string, Promise<AnySession | null>>>();
 
-/** The signed-in user, or null when there is no live session (expired, revoked, or account disabled). */
+/** The signed-in user, or null when there is no live session (expired, revoked, account disabled, or a login half done). */
 export async function getUser(ctx: Ctx, request: Request): Promise<SessionUser | null> {
+  const session = await getAnySession(ctx, request);
+  if (!session || session.stage) return null;
+  return session;
+}
+
+/** The live session, including a login half done (its `stage` says which page it may open). */
+export async function getAnySession(ctx: Ctx, request: Request): Promise<AnySession | null> {
   const token = readCookie(request, sessionCookieName(ctx.env));
   if (!token) return null;
   let pending = inFlight.get(ctx);
@@ -100,7 +175,7 @@ export async function getUser(ctx: Ctx, request: Request): Promise<SessionUser |
   return lookup;
 }
 
-async function lookUpSession(ctx: Ctx, token: string): Promise<SessionUser | null> {
+async function lookUpSession(ctx: Ctx, token: string): Promise<AnySession | null> {
   const id = sessionKey(ctx, token);
   const now = ctx.now();
   const row = await ctx.db
@@ -110,6 +185,9 @@ async function lookUpSession(ctx: Ctx, token: string): Promise<SessionUser | nul
       "sessions.id as session_id",
       "sessions.expires_at",
       "sessions.last_seen_at",
+      "sessions.authenticated_at",
+      "sessions.method",
+      "sessions.stage",
       "users.id",
       "users.email",
       "users.name",
@@ -134,20 +212,44 @@ async function lookUpSession(ctx: Ctx, token: string): Promise<SessionUser | nul
     name: row.name,
     roles: row.roles,
     sessionId: id,
+    authenticatedAt: new Date(row.authenticated_at),
+    method: row.method,
+    stage: row.stage,
   };
 }
 
+function returnPath(request: Request): string {
+  const url = new URL(request.url);
+  const redirectTo = `${url.pathname}${url.search}`;
+  return redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
+}
+
+/** The signed-in user; a login half done is sent to its stage's page, anyone else to /login. */
 export async function requireUser(ctx: Ctx, request: Request): Promise<SessionUser> {
-  const user = await getUser(ctx, request);
-  if (!user) {
-    const url = new URL(request.url);
-    const redirectTo = `${url.pathname}${url.search}`;
-    const params = redirectTo === "/" ? "" : `?${new URLSearchParams({ redirectTo })}`;
-    throw redirect(`/login${params}`, {
+  const session = await getAnySession(ctx, request);
+  if (session?.stage) throw redirect(`${STAGE_PATHS[session.stage]}${returnPath(request)}`);
+  if (!session) {
+    throw redirect(`/login${returnPath(request)}`, {
       headers: { "Set-Cookie": clearSessionCookie(ctx) },
     });
   }
-  return user;
+  return session;
+}
+
+/**
+ * The session of a login at `stage`, for that stage's page: a complete session goes on to where it
+ * was going, one at another stage to that stage's page, none to /login.
+ */
+export async function requireStage(
+  ctx: Ctx,
+  request: Request,
+  stage: LoginStage,
+): Promise<AnySession> {
+  const session = await getAnySession(ctx, request);
+  if (session?.stage === stage) return session;
+  if (!session) throw redirect("/login");
+  if (session.stage) throw redirect(`${STAGE_PATHS[session.stage]}${new URL(request.url).search}`);
+  throw redirect("/");
 }
 
 export function hasRole(user: Pick<SessionUser, "roles">, ...roles: Role[]): boolean {

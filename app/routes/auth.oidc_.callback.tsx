@@ -142,7 +142,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     });
     const cookie = await createSession(
       { ...context, db: trx },
-      { userId: account.id, userAgent: request.headers.get("user-agent") },
+      { userId: account.id, userAgent: request.headers.get("user-agent"), method: "sso" },
     );
     return { ok: true as const, cookie };
   });

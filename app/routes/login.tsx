@@ -5,7 +5,8 @@ import { z } from "zod";
 import { loginSettings } from "../auth/oidc.server";
 import { verifyAgainstDummy, verifyPassword } from "../auth/password.server";
 import { clearLoginFailures, describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
-import { createSession, getUser } from "../auth/session.server";
+import { startLogin } from "../auth/login-stages.server";
+import { getUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getUserForLogin, normaliseEmail } from "../models/user.server";
@@ -116,21 +117,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid(values, {}, "That email and password do not match an active account.");
   }
 
-  const cookie = await context.db.transaction().execute(async (trx) => {
+  const { cookie, location } = await context.db.transaction().execute(async (trx) => {
     const trxCtx = { ...context, db: trx };
     await clearLoginFailures(trx, { email, ip, now });
+    const login = await startLogin(trxCtx, {
+      userId: account.id,
+      method: "password",
+      userAgent: request.headers.get("user-agent"),
+      redirectTo: safeRedirect(redirectTo),
+    });
     await audit(trx, {
       actorId: account.id,
       action: "auth.login",
       entity: "session",
       requestId: context.requestId,
+      // A login with a stage still due (a second factor, a new password, MFA set-up) is not in yet.
+      ...(login.stage ? { details: { method: "password", stage: login.stage } } : {}),
     });
-    return createSession(trxCtx, {
-      userId: account.id,
-      userAgent: request.headers.get("user-agent"),
-    });
+    return login;
   });
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": cookie } });
+  return redirect(location, { headers: { "Set-Cookie": cookie } });
 }
 
 function ssoQuery(redirectTo: string | null | undefined): string {

@@ -5,7 +5,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { sql } from "kysely";
 import { z } from "zod";
 import { hashPassword } from "../auth/password.server";
-import { createSession } from "../auth/session.server";
+import { startLogin } from "../auth/login-stages.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { isEmpty } from "../../db/seed/demo";
 import { audit } from "../models/audit.server";
@@ -89,14 +89,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
       requestId: context.requestId,
       details: { via: "setup", roles: ["admin"] },
     });
-    const cookie = await createSession(
+    // The admin's policy asks admins for a second factor (by default): set-up comes first.
+    return startLogin(
       { ...context, db: trx },
-      { userId: user.id, userAgent: request.headers.get("user-agent") },
+      {
+        userId: user.id,
+        method: "setup",
+        userAgent: request.headers.get("user-agent"),
+        redirectTo: "/admin/users",
+      },
     );
-    return { cookie };
   });
   if (!created) throw notFound();
-  return redirect("/admin/users", { headers: { "Set-Cookie": created.cookie } });
+  return redirect(created.location, { headers: { "Set-Cookie": created.cookie } });
 }
 
 export default function Setup() {

@@ -2985,6 +2985,13 @@ async function insertUsers(trx: Transaction<Database>, passwordHash: string, cre
     )
     .returning(["id", "email"])
     .execute();
+  // The demo's accounts share one published password, so a second factor would only be in the way of
+  // clicking through: the demo asks no role for one. A real installation asks admins and leaders
+  // (app/auth/login-stages.server.ts); an admin changes it under Admin → Sign-in.
+  await trx
+    .insertInto("settings")
+    .values({ key: "mfa_required_roles", value: JSON.stringify([]), updated_by: null })
+    .execute();
   const byEmail = new Map(rows.map((r) => [r.email, r.id]));
   const user = {} as Record<UserKey, string>;
   for (const u of DEMO_USERS) user[u.key] = byEmail.get(u.email)!;

@@ -15,6 +15,12 @@ const PASSWORD = "correct horse battery";
 
 beforeAll(async () => {
   handle = await createTestDb();
+  // These tests are about the first factor and the session; the MFA policy (which would stage a
+  // leader's login) has its own tests.
+  await handle.db
+    .insertInto("settings")
+    .values({ key: "mfa_required_roles", value: "[]", updated_by: null })
+    .execute();
   const hash = await hashPassword(PASSWORD);
   for (const [email, roles] of [
     ["ada@example.test", ["manager"]],

@@ -32,7 +32,8 @@ describe("/setup: the first admin of an installation with no accounts", () => {
     const ctx = makeContext(handle.db);
     const response = await call(action, post("/setup", form()), ctx);
     expect(response.status).toBe(302);
-    expect(response.headers.get("Location")).toBe("/admin/users");
+    // Admins must have a second factor (the default policy): set-up comes first, then the Users page.
+    expect(response.headers.get("Location")).toBe("/login/set-up-mfa?redirectTo=%2Fadmin%2Fusers");
     expect(response.headers.get("Set-Cookie")).toMatch(/nw_session=/);
     const users = await handle.db.selectFrom("users").select(["email", "name", "roles"]).execute();
     expect(users).toEqual([{ email: "ada@example.org", name: "Ada Admin", roles: ["admin"] }]);
