@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -61,4 +61,49 @@ export function hasNulInUrl(url: string): boolean {
  */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+// A stored secret the server must read back (a TOTP key): AES-256-GCM under a key derived from
+// SESSION_SECRET by HKDF, so a copy of the database alone reveals none of them. `context` (the owner's
+// id) is authenticated with it, so a sealed value moved to another row does not open. Changing
+// SESSION_SECRET makes every sealed value unreadable (people set up their authenticator again).
+const SEAL_VERSION = "v1";
+
+function sealKey(sessionSecret: string): Buffer {
+  return Buffer.from(
+    hkdfSync("sha256", sessionSecret, "noseworthy", "noseworthy sealed secrets v1", 32),
+  );
+}
+
+/** `v1.<iv>.<ciphertext>.<tag>` (base64url): the plaintext encrypted and authenticated. */
+export function sealSecret(sessionSecret: string, plaintext: string, context = ""): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealKey(sessionSecret), iv);
+  cipher.setAAD(Buffer.from(context, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return [SEAL_VERSION, iv, ciphertext, cipher.getAuthTag()]
+    .map((part) => (typeof part === "string" ? part : part.toString("base64url")))
+    .join(".");
+}
+
+/** The plaintext of a sealed value, or null when it was altered, sealed for another context or under another key. */
+export function openSecret(sessionSecret: string, sealed: string, context = ""): string | null {
+  const [version, iv, ciphertext, tag, ...rest] = sealed.split(".");
+  if (version !== SEAL_VERSION || !iv || !ciphertext || !tag || rest.length) return null;
+  try {
+    const decipher = createDecipheriv(
+      "aes-256-gcm",
+      sealKey(sessionSecret),
+      Buffer.from(iv, "base64url"),
+      { authTagLength: 16 },
+    );
+    decipher.setAAD(Buffer.from(context, "utf8"));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, "base64url")),
+      decipher.final(),
+    ]).toString("utf8");
+  } catch {
+    return null;
+  }
 }
