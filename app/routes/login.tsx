@@ -197,6 +197,11 @@ export default function Login() {
           {navigation.state === "submitting" ? "Logging in…" : "Log in"}
         </Button>
       </Form>
+      <p className="mt-4 text-sm">
+        <Link to="/forgot-password" className="text-brand-700 underline">
+          Forgot your password?
+        </Link>
+      </p>
     </div>
   );
 }
