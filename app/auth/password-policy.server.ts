@@ -8,7 +8,7 @@
  *     `password123456`, `!!demo2026!!`);
  *   - the context-specific words (ASVS 6.2.11): the product's name anywhere in it
  *     (`noseworthy-demo`), the person's email address or the part before the @, and any part of
- *     their name or address of four letters or more;
+ *     their name or of the address before the @ of four letters or more;
  *   - one character repeated (`aaaaaaaaaaaa`), a short pattern repeated (`abcabcabcabc`), or a run
  *     of consecutive characters (`123456789012`, `abcdefghijkl`).
  */
@@ -41,8 +41,7 @@ export function passwordProblem(
   person?: { email?: string | null; name?: string | null },
 ): string | null {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH)
-    return `Use at least ${MIN_PASSWORD_LENGTH} characters (a few unrelated words make a good one).`;
+  if (length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (length > MAX_PASSWORD_LENGTH) return `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
 
   const lower = password.toLowerCase();
@@ -68,12 +67,11 @@ export function passwordProblem(
 function personalWords(person?: { email?: string | null; name?: string | null }): string[] {
   const words = new Set<string>();
   const email = person?.email?.trim().toLowerCase();
-  if (email) {
-    words.add(email);
-    const local = email.split("@")[0] ?? "";
-    if ([...local].length >= 3) words.add(local);
-  }
-  const parts = `${person?.name ?? ""} ${email ?? ""}`.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+  const local = email?.split("@")[0] ?? "";
+  if (email) words.add(email);
+  if ([...local].length >= 3) words.add(local);
+  // The name and the address's own part; not its domain, which names the employer, not the person.
+  const parts = `${person?.name ?? ""} ${local}`.toLowerCase().split(/[^\p{L}\p{N}]+/u);
   for (const part of parts) if ([...part].length >= 4) words.add(part);
   return [...words];
 }
@@ -98,4 +96,25 @@ function nextInRun(previous: number, current: number, step: number): boolean {
   const zero = 48;
   const nine = 57;
   return step === 1 ? previous === nine && current === zero : previous === zero && current === nine;
+}
+
+/** A form's new password, typed twice. */
+export const NewPasswordSchema = z.object({
+  password: NewPasswordField,
+  confirm: z.string({ error: "Type the password again." }).max(1000),
+});
+
+/**
+ * Reads and judges a new password from a form: the password (passwordProblem, for this person) and
+ * its confirmation. Field messages on failure; never the passwords themselves.
+ */
+export function newPasswordErrors(
+  fields: { password: string; confirm: string },
+  person?: { email?: string | null; name?: string | null },
+): Record<string, string[]> | null {
+  const problem = passwordProblem(fields.password, person);
+  if (problem) return { password: [problem] };
+  if (fields.password !== fields.confirm)
+    return { confirm: ["The two passwords differ: type the same one twice."] };
+  return null;
 }

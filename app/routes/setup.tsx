@@ -5,6 +5,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { sql } from "kysely";
 import { z } from "zod";
 import { hashPassword } from "../auth/password.server";
+import { NewPasswordField, passwordProblem } from "../auth/password-policy.server";
 import { startLogin } from "../auth/login-stages.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { isEmpty } from "../../db/seed/demo";
@@ -13,7 +14,7 @@ import { createUser } from "../models/user.server";
 import { setupToken } from "../startup.server";
 import { text } from "../utils/fields";
 import { useFormResult } from "../utils/form-result";
-import { parseForm } from "../utils/forms.server";
+import { invalid, parseForm } from "../utils/forms.server";
 import { notFound } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Create the first admin · Noseworthy" }];
@@ -33,10 +34,10 @@ const SetupSchema = z
       .min(1, "Enter your email address.")
       .max(254, "That email address is too long.")
       .regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
-    password: z
-      .string()
-      .min(12, "Use at least 12 characters.")
-      .max(1000, "That password is too long."),
+    // Judged here without the person too, so a weak password is named beside the other fields' messages.
+    password: NewPasswordField.refine((p) => passwordProblem(p) === null, {
+      error: (issue) => passwordProblem(String(issue.input)) ?? "Choose another password.",
+    }),
     confirm: z.string().max(1000),
   })
   .refine((v) => v.password === v.confirm, {
@@ -75,6 +76,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(SetupSchema, formData, { echo: typed });
   if (!parsed.ok) return parsed.response;
   const { name, email, password } = parsed.data;
+  const problem = passwordProblem(password, { email, name });
+  if (problem) return invalid(typed, { password: [problem] });
   const passwordHash = await hashPassword(password);
   const created = await context.db.transaction().execute(async (trx) => {
     // Two people sending the form at once: one admin, not two.
@@ -146,7 +149,7 @@ export default function Setup() {
           type="password"
           autoComplete="new-password"
           required
-          hint="At least 12 characters."
+          hint="At least 12 characters. A few unrelated words make a good one; common passwords are refused."
           errors={fieldErrors.password}
         />
         <TextField
