@@ -1,6 +1,6 @@
 /**
  * The browser side of a passkey ceremony (WebAuthn through @simplewebauthn/browser). The server side
- * is the resource route /auth/passkey (app/routes/auth.passkey.tsx): one POST for the options (it
+ * is the resource route /auth/passkey (app/routes/auth.passkey.tsx): one form POST for the options (it
  * sets an HttpOnly cookie naming the single-use challenge), one POST for the verification, which
  * answers with the location to go to next. A passkey cannot work without JavaScript: the page then
  * says so, and its other way in (a password, a code) remains.
@@ -14,12 +14,17 @@ export const PASSKEY_ENDPOINT = "/auth/passkey";
 
 type Answer = { location?: string; error?: string; options?: unknown };
 
-async function post(body: Record<string, unknown>): Promise<{ status: number; answer: Answer }> {
+// The server takes forms only (app/utils/request-limits.server.ts), so the ceremony's JSON travels as a
+// urlencoded field.
+async function post(fields: Record<string, unknown>): Promise<{ status: number; answer: Answer }> {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields))
+    body.set(key, typeof value === "string" ? value : JSON.stringify(value));
   const response = await fetch(PASSKEY_ENDPOINT, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { Accept: "application/json" },
     credentials: "same-origin",
-    body: JSON.stringify(body),
+    body,
   });
   let answer: Answer = {};
   try {
