@@ -72,6 +72,13 @@ export function AppShell({
       <span className="text-stone-600" title={user.email}>
         {user.name}
       </span>
+      <Link
+        to="/account"
+        aria-current={isActive("/account") ? "page" : undefined}
+        className="rounded px-1 py-1 text-stone-700 hover:text-brand-700"
+      >
+        Account
+      </Link>
       <Link to="/settings/mail" className="rounded px-1 py-1 text-stone-700 hover:text-brand-700">
         Mail settings
       </Link>

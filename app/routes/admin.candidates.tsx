@@ -2,7 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { recentlyAuthenticated } from "../auth/login-stages.server";
 import { requireRole } from "../auth/policy.server";
+import { confirmUrl, requireRecentAuthentication } from "../auth/reauthenticate.server";
+import { ConfirmNotice } from "../components/confirm-notice";
 import { ColumnHeads } from "../components/ui/column-heads";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import {
@@ -47,13 +50,20 @@ const ActionSchema = z.discriminatedUnion("intent", [EraseSchema, RetentionSchem
   error: "Unknown action.",
 });
 
+const HERE = "/admin/candidates";
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireRole(context, request, ["admin"]);
+  const admin = await requireRole(context, request, ["admin"]);
   const [candidates, retentionMonths] = await Promise.all([
     listErasableCandidates(context.db),
     getRetentionMonths(context.db),
   ]);
-  return json({ candidates, retentionMonths });
+  return json({
+    candidates,
+    retentionMonths,
+    confirmed: recentlyAuthenticated(admin, context.now()),
+    confirmUrl: confirmUrl(HERE),
+  });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -77,6 +87,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   const values = formValues(formData);
+  // Erasure cannot be undone: a session left open is not enough, its owner proves who they are again.
+  const refused = await requireRecentAuthentication(context, {
+    user: admin,
+    action: "candidate.erase",
+    entity: "candidate",
+    entityId: data.candidateId,
+    values,
+    redirectTo: HERE,
+  });
+  if (refused) return refused;
   const candidate = await findErasableCandidate(context.db, { candidateId: data.candidateId });
   if (!candidate) return badRequest("That candidate is not archived or no longer exists.", values);
   // Typed confirmation: the name exactly as recorded (no trimming, no case folding).
@@ -98,7 +118,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AdminCandidates() {
-  const { candidates, retentionMonths } = useLoaderData<typeof loader>();
+  const { candidates, retentionMonths, confirmed, confirmUrl } = useLoaderData<typeof loader>();
   const erase = useFormResult("erase");
   const retention = useFormResult("retention");
   const failedId = erase.value("candidateId") || undefined;
@@ -118,6 +138,11 @@ export default function AdminCandidates() {
           Archived candidates{" "}
           <span className="text-sm font-normal text-stone-600">({candidates.length})</span>
         </h2>
+        {candidates.length > 0 && !confirmed ? (
+          <div className="mt-2">
+            <ConfirmNotice confirmUrl={confirmUrl} what="Erasing a candidate" />
+          </div>
+        ) : null}
         {candidates.length === 0 ? (
           <p className="mt-2 text-stone-600">
             No archived candidates. When a manager archives a candidate, they appear here for

@@ -1,22 +1,28 @@
 /**
  * Identity: single sign-on's status (the issuer, the last sign-ins through it) and the SCIM bearer
- * tokens (made here or by npm run scim:token; shown once, revoked here). Admins only; every change
- * audited. Decision 0018.
+ * tokens (made here or by npm run scim:token; shown once, revoked here), and the policy of which
+ * roles must sign in with a second factor. Admins only; every change audited. Making a token and
+ * changing the policy need a session confirmed in the last 10 minutes (/account/confirm). Decision 0018.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { sql } from "kysely";
 import { z } from "zod";
+import { ROLES } from "../../db/schema";
+import { mfaRequiredRoles, recentlyAuthenticated } from "../auth/login-stages.server";
 import { loginSettings } from "../auth/oidc.server";
 import { requireRole } from "../auth/policy.server";
+import { confirmUrl, requireRecentAuthentication } from "../auth/reauthenticate.server";
+import { ConfirmNotice } from "../components/confirm-notice";
 import { ConfirmButton } from "../components/ui/confirm";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
+import { setMfaRequiredRoles } from "../models/mfa-policy.server";
 import { createScimToken, listScimTokens, revokeScimToken } from "../scim/scim.server";
 import { useFormResult } from "../utils/form-result";
 import { id, version } from "../utils/fields";
-import { badRequest, parseForm } from "../utils/forms.server";
+import { badRequest, formValues, parseForm } from "../utils/forms.server";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { formatInstant } from "../utils/dates";
 
@@ -38,12 +44,21 @@ const IdentityActionSchema = z.discriminatedUnion("intent", [
     tokenId: id("Reload the page and try again."),
     version,
   }),
+  z.object({
+    intent: z.literal("mfa_policy"),
+    roles: z.preprocess(
+      (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+      z.array(z.enum(ROLES, { error: "Choose from the listed roles." })),
+    ),
+  }),
 ]);
 
+const HERE = "/admin/identity";
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireRole(context, request, ["admin"]);
+  const admin = await requireRole(context, request, ["admin"]);
   const oidc = loginSettings(context).oidc;
-  const [tokens, logins] = await Promise.all([
+  const [tokens, logins, mfaRoles] = await Promise.all([
     listScimTokens(context.db),
     context.db
       .selectFrom("audit_events")
@@ -55,6 +70,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .orderBy("audit_events.id", "desc")
       .limit(RECENT_SSO_LOGINS)
       .execute(),
+    mfaRequiredRoles(context.db),
   ]);
   return json({
     sso: oidc ? { issuer: oidc.issuer, createUsers: oidc.createUsers } : null,
@@ -62,15 +78,51 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     tokens,
     logins,
     scimUrl: `${new URL(request.url).origin}/scim/v2`,
+    mfaRoles,
+    confirmed: recentlyAuthenticated(admin, context.now()),
+    confirmUrl: confirmUrl(HERE),
   });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireRole(context, request, ["admin"]);
-  const parsed = parseForm(IdentityActionSchema, await request.formData());
+  const formData = await request.formData();
+  const parsed = parseForm(IdentityActionSchema, formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  if (input.intent === "mfa_policy") {
+    const refused = await requireRecentAuthentication(context, {
+      user: admin,
+      action: "settings.update",
+      entity: "setting",
+      entityId: "mfa_required_roles",
+      values: formValues(formData),
+      redirectTo: HERE,
+    });
+    if (refused) return refused;
+    await setMfaRequiredRoles(context.db, {
+      roles: input.roles,
+      previous: await mfaRequiredRoles(context.db),
+      actorId: admin.id,
+      requestId: context.requestId,
+    });
+    return redirectWithFlash(
+      HERE,
+      input.roles.length
+        ? `Saved: ${input.roles.join(", ")} accounts must use a second factor, and are asked to set one up at their next password login.`
+        : "Saved: no role must use a second factor. Anyone may still set one up on their account page.",
+    );
+  }
   if (input.intent === "create") {
+    const refused = await requireRecentAuthentication(context, {
+      user: admin,
+      action: "scim_token.create",
+      entity: "scim_token",
+      entityId: null,
+      values: formValues(formData),
+      redirectTo: HERE,
+    });
+    if (refused) return refused;
     const made = await context.db.transaction().execute(async (trx) => {
       const token = await createScimToken(trx, { name: input.name, createdBy: admin.id });
       await audit(trx, {
@@ -118,18 +170,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       {},
     );
   }
-  return redirectWithFlash(
-    "/admin/identity",
-    "Revoked the token: requests with it are refused from now on.",
-  );
+  return redirectWithFlash(HERE, "Revoked the token: requests with it are refused from now on.");
 }
 
 export default function AdminIdentity() {
-  const { sso, passwordLogin, tokens, logins, scimUrl } = useLoaderData<typeof loader>();
+  const { sso, passwordLogin, tokens, logins, scimUrl, mfaRoles, confirmed, confirmUrl } =
+    useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const created = data && "created" in data ? data.created : null;
   const create = useFormResult("create");
   const revoke = useFormResult("revoke");
+  const policy = useFormResult("mfa_policy");
+  const chosen = policy.list("roles", mfaRoles);
 
   return (
     <div className="max-w-4xl">
@@ -174,6 +226,50 @@ export default function AdminIdentity() {
         ) : (
           <p className="mt-1 text-sm text-stone-600">None yet.</p>
         )}
+      </section>
+
+      <section className="mt-8" aria-labelledby="mfa-heading">
+        <h2 id="mfa-heading" className="text-lg font-semibold">
+          Two-step sign-in
+        </h2>
+        <p className="mt-1 max-w-prose text-sm text-stone-600">
+          Accounts holding a checked role must sign in with a second factor (an authenticator app or
+          a passkey). Those without one are walked through setting it up at their next password
+          login. Single-sign-on logins rely on your identity provider&apos;s own two-step sign-in.
+        </p>
+        {!confirmed ? (
+          <div className="mt-3">
+            <ConfirmNotice confirmUrl={confirmUrl} what="Changing this policy" />
+          </div>
+        ) : null}
+        <Form method="post" className="mt-3 space-y-3">
+          <input type="hidden" name="intent" value="mfa_policy" />
+          <FormError message={policy.formError} />
+          <fieldset aria-describedby={policy.errors.roles ? "mfa-roles-error" : undefined}>
+            <legend className="text-sm font-medium text-stone-800">
+              Roles that must use a second factor
+            </legend>
+            <div className="mt-1 flex flex-wrap gap-x-4 gap-y-2">
+              {ROLES.map((role) => (
+                <label key={role} className="inline-flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    name="roles"
+                    value={role}
+                    defaultChecked={chosen.includes(role)}
+                  />
+                  {role}
+                </label>
+              ))}
+            </div>
+            {policy.errors.roles ? (
+              <p id="mfa-roles-error" className="mt-1 text-sm text-red-700">
+                {policy.errors.roles.join(" ")}
+              </p>
+            ) : null}
+          </fieldset>
+          <Button>Save the policy</Button>
+        </Form>
       </section>
 
       <section className="mt-8" aria-labelledby="scim-heading">
@@ -248,6 +344,11 @@ export default function AdminIdentity() {
           <p className="mt-3 text-sm text-stone-600">No tokens yet.</p>
         )}
 
+        {!confirmed ? (
+          <div className="mt-4">
+            <ConfirmNotice confirmUrl={confirmUrl} what="Making a token" />
+          </div>
+        ) : null}
         {/* Keyed by the token just made: after a success the name field starts empty again. */}
         <Form
           key={created?.id ?? "new"}
