@@ -11,6 +11,7 @@ import { Button, FormError, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getUserForLogin, normaliseEmail } from "../models/user.server";
 import { Link } from "../components/ui/link";
+import { PasskeyButton } from "../components/passkey-button";
 import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { safeRedirect } from "../utils/http.server";
@@ -202,6 +203,14 @@ export default function Login() {
           Forgot your password?
         </Link>
       </p>
+      <div className="mt-6 border-t border-stone-200 pt-6">
+        <PasskeyButton
+          purpose="sign_in"
+          redirectTo={result.value("redirectTo") || searchParams.get("redirectTo") || ""}
+        >
+          Sign in with a passkey
+        </PasskeyButton>
+      </div>
     </div>
   );
 }
