@@ -22,6 +22,7 @@ import {
   secondFactorSummary,
 } from "../auth/totp.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
+import { ConfirmNotice } from "../components/confirm-notice";
 import { RecoveryCodes, TotpSetupForm } from "../components/totp-setup";
 import { ConfirmButton } from "../components/ui/confirm";
 import { Button, FormError } from "../components/ui/forms";
@@ -244,17 +245,11 @@ export default function TwoFactor() {
       {gated ? null : <FormError message={refusal?.formError} />}
 
       {!data.recent || gated ? (
-        <div
-          role={gated ? "alert" : undefined}
-          className="mt-4 rounded border border-stone-300 bg-white px-3 py-2 text-sm"
-        >
-          <p>
-            Changing your second factor needs you to confirm it’s you first.{" "}
-            <Link to={data.confirmUrl} className="font-medium text-brand-700 underline">
-              Confirm it’s you
-            </Link>{" "}
-            with your password, an authenticator code or a passkey, and you will come back here.
-          </p>
+        <div role={gated ? "alert" : undefined} className="mt-4">
+          <ConfirmNotice
+            confirmUrl={data.confirmUrl}
+            what="Setting up, changing or removing a second factor"
+          />
         </div>
       ) : null}
 
