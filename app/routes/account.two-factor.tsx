@@ -5,7 +5,12 @@
  * ten minutes (ASVS 7.5.1: a stolen session must not be able to swap the second factor), and every
  * change and refusal is audited. The key and the codes are only in answers marked no-store.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -34,6 +39,9 @@ import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Noseworthy" }];
+
+// The page shows a secret (a TOTP key, recovery codes) or takes one: never kept by a cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 const PATH = "/account/two-factor";
 const NO_STORE = { "Cache-Control": "no-store" };

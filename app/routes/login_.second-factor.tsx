@@ -5,7 +5,12 @@
  * delays, under a key of their own (reserveSecondFactorAttempt); the staged session itself lasts
  * fifteen minutes. A code is never sent back to the page, and every attempt is audited without it.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
@@ -28,6 +33,9 @@ import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash, safeRedirect } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Second factor · Noseworthy" }];
+
+// The page shows a secret (a TOTP key, recovery codes) or takes one: never kept by a cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 const CodeSchema = z.discriminatedUnion(
   "intent",

@@ -7,7 +7,12 @@
  * recovery codes have been shown, since the page that shows them must still load in this stage.
  * The person has just proved their first factor, so no further confirmation is asked.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
@@ -30,6 +35,9 @@ import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { safeRedirect } from "../utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Set up a second factor · Noseworthy" }];
+
+// The page shows a secret (a TOTP key, recovery codes) or takes one: never kept by a cache.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
