@@ -35,9 +35,12 @@ export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const RP_NAME = "Noseworthy";
 const MAX_PASSKEYS = 20;
 
-/** The cookie naming the pending challenge; __Host- and Secure in production, like the session's. */
+/**
+ * The cookie naming the pending challenge; Secure in production. __Secure- rather than the session's
+ * __Host-: a __Host- cookie must have Path=/, and this one is sent to /auth/passkey only.
+ */
 export function challengeCookieName(env: Pick<AppContext["env"], "NODE_ENV">): string {
-  return env.NODE_ENV === "production" ? "__Host-nw_webauthn" : "nw_webauthn";
+  return env.NODE_ENV === "production" ? "__Secure-nw_webauthn" : "nw_webauthn";
 }
 
 function challengeCookie(ctx: Ctx, value: string, maxAgeSeconds: number): string {

@@ -28,7 +28,7 @@ import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
 import { notFound, redirectWithFlash, safeRedirect } from "../utils/http.server";
 
-export const ACCOUNT_PASSKEYS_PATH = "/account/passkeys";
+const ACCOUNT_PASSKEYS_PATH = "/account/passkeys";
 
 const Purpose = z.enum(["sign_in", "second_factor", "confirm", "register"]);
 
