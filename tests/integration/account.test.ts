@@ -384,6 +384,45 @@ describe("/account/confirm", () => {
     expect(JSON.stringify(data)).not.toContain(code);
   });
 
+  it("a single-sign-on session signs in again at the identity provider: this session ends first", async () => {
+    const sso = {
+      oidc: {
+        issuer: "https://login.example.test/tenant/v2.0",
+        clientId: "client",
+        clientSecret: "secret",
+        appUrl: "https://noseworthy.example.test",
+        redirectUri: "https://noseworthy.example.test/auth/oidc/callback",
+        createUsers: false,
+      },
+      passwordLogin: "all" as const,
+    };
+    const me = await makeUser(handle.db, ["admin"]);
+    const cookie = (
+      await createSession(ctx, { userId: me.id, userAgent: null, method: "sso" })
+    ).split(";")[0];
+    // Without single sign-on configured, there is nowhere to sign in again.
+    const unconfigured = await confirm(cookie, { intent: "sso", redirectTo: "/admin/identity" });
+    expect(unconfigured.status).toBe(400);
+    expect(await sessionsOf(me.id)).toHaveLength(1);
+    const ssoCtx = makeContext(handle.db, clock, { login: sso });
+    const page = await body(
+      await call(
+        confirmLoader,
+        get("/account/confirm?redirectTo=%2Fadmin%2Fidentity", cookie),
+        ssoCtx,
+      ),
+    );
+    expect(page.sso).toBe(true);
+    const response = await call(
+      confirmAction,
+      post("/account/confirm", { intent: "sso", redirectTo: "/admin/identity" }, cookie),
+      ssoCtx,
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/auth/oidc?redirectTo=%2Fadmin%2Fidentity");
+    expect(await sessionsOf(me.id)).toEqual([]);
+  });
+
   it("throttles password guesses like a login (429 with Retry-After)", async () => {
     const me = await personWithPassword(["admin"]);
     const cookie = await signIn(me.id);
