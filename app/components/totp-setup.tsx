@@ -64,7 +64,7 @@ export function TotpSetupForm({
             {redirectTo !== undefined ? (
               <input type="hidden" name="redirectTo" value={redirectTo} />
             ) : null}
-            <FormError message={form.formError} />
+            <FormError message={form.summary} />
             <TextField
               label="Code from the app"
               name="code"

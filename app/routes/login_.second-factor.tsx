@@ -114,13 +114,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
       outcome: "failed",
       details: { factor, reason: "bad_code" },
     });
-    return invalid(echo, {
-      code: [
-        intent === "totp"
-          ? "That code is not right, or was already used. Wait for the next code and try again."
-          : "That is not an unused recovery code of your account.",
-      ],
-    });
+    return invalid(
+      echo,
+      {
+        code: [
+          intent === "totp"
+            ? "That code is not right, or was already used. Wait for the next code and try again."
+            : "That is not an unused recovery code of your account.",
+        ],
+      },
+      "That code was not accepted: you are not logged in yet.",
+    );
   }
 
   const next = await context.db.transaction().execute(async (trx) => {
