@@ -426,6 +426,8 @@ export interface CalibrationDecisionsTable {
   amendment_reason: string | null;
   idempotency_key: string | null;
   created_at: CreatedAt;
+  /** The named role or stretch the decision is about (issue 22); null: not about a named role. */
+  readiness_role_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CalibrationDecisionEvidenceTable {
   id: Id;
@@ -512,6 +514,21 @@ export interface CalendarFeedsTable {
   revoked_at: Timestamp | null;
 }
 
+/** A role or stretch a decision may name (team, role, when) instead of a free-floating "potential". */
+export interface ReadinessRolesTable {
+  id: Id;
+  title: string;
+  team: string;
+  needed_by: string | null;
+  description: string | null;
+  created_by: string;
+  archived_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface ReadinessProbeTable {
   id: number;
   checked_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -560,6 +577,7 @@ export interface Database {
   mail_messages: MailMessagesTable;
   mail_preferences: MailPreferencesTable;
   calendar_feeds: CalendarFeedsTable;
+  readiness_roles: ReadinessRolesTable;
 }
 
 export type User = Selectable<UsersTable>;
