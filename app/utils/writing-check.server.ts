@@ -244,6 +244,49 @@ export async function setWritingWords(
   });
 }
 
+// ---- The admin's form ----------------------------------------------------------------------------
+
+export const MAX_WRITING_WORDS = 300;
+const SEPARATOR = /\s*(?:→|->)\s*/;
+
+/** One line a phrase: "phrase → what to write instead" ("->" works too). */
+export function wordsToText(words: readonly WritingWord[]): string {
+  return words.map((w) => `${w.phrase} → ${w.suggestion}`).join("\n");
+}
+
+/** The lines as a list, or the message about the first lines that are not right. */
+export function parseWordLines(text: string): { words: WritingWord[] } | { error: string } {
+  const words: WritingWord[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const at = line.search(SEPARATOR);
+    const n = i + 1;
+    if (at < 0) return problems.push(`line ${n} has no "→" between the phrase and the suggestion`);
+    const phrase = line.slice(0, at).trim().replace(/\s+/g, " ");
+    const suggestion = line.slice(at).replace(SEPARATOR, "").trim();
+    if (!phrase || !suggestion)
+      return problems.push(`line ${n} needs both a phrase and a suggestion`);
+    if (phrase.length > 60) return problems.push(`line ${n}'s phrase is over 60 characters`);
+    if (!/[\p{L}\p{N}]/u.test(phrase))
+      return problems.push(`line ${n}'s phrase has no letter or digit`);
+    if (suggestion.length > 300)
+      return problems.push(`line ${n}'s suggestion is over 300 characters`);
+    const key = phrase.toLowerCase();
+    if (seen.has(key)) return problems.push(`line ${n} repeats "${phrase}"`);
+    seen.add(key);
+    words.push({ phrase, suggestion });
+  });
+  if (problems.length)
+    return {
+      error: `Check the list: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? "; …" : ""}.`,
+    };
+  if (words.length > MAX_WRITING_WORDS)
+    return { error: `Use at most ${MAX_WRITING_WORDS} phrases.` };
+  return { words };
+}
+
 // ---- The check ----------------------------------------------------------------------------------
 
 export interface CheckedField {
@@ -303,4 +346,26 @@ export function writingCheckSeen(values: Values | FormData): boolean {
 /** The form protocol's 400: the values as typed, no field errors, and the notes for the page. */
 export function writingCheckResponse(values: Values, notes: WritingNote[]) {
   return invalidWith({ ok: false, fieldErrors: {}, values }, { writingNotes: notes }, 400);
+}
+
+/**
+ * The check of a situation–behaviour–impact form (observations, flags): the listed words in any of the
+ * three, and an empty impact. The 400 to answer, or null to go on saving.
+ */
+export async function checkSbi(
+  db: DB,
+  values: Values,
+): Promise<ReturnType<typeof writingCheckResponse> | null> {
+  if (writingCheckSeen(values)) return null;
+  const text = (name: string) => (typeof values[name] === "string" ? values[name] : "");
+  const notes = await checkWriting(
+    db,
+    [
+      { name: "situation", label: "Situation", text: text("situation") },
+      { name: "behavior", label: "Behaviour", text: text("behavior") },
+      { name: "impact", label: "Impact", text: text("impact") },
+    ],
+    { impactField: "impact" },
+  );
+  return notes.length ? writingCheckResponse(values, notes) : null;
 }
