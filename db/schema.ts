@@ -395,6 +395,41 @@ export interface CalibrationItemsTable {
   /** The packet as it was when the meeting closed (decision 0006); null while open. */
   packet_snapshot: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
+  /** When the pre-reads were revealed to the attendees; before it each is its author's alone. */
+  revealed_at: Timestamp | null;
+  /** The facilitator who opened the item before every attendee had written a pre-read. */
+  revealed_early_by: string | null;
+  /** Discussion time measured by the meeting timer. */
+  discussion_seconds: ColumnType<number, number | undefined, number>;
+  /** The timer runs on this item since then; null when stopped. */
+  discussion_started_at: Timestamp | null;
+  /** Who recorded the decision before every attendee's final leaning was in. */
+  decided_early_by: string | null;
+}
+export interface CalibrationFinalLeaningsTable {
+  id: Id;
+  item_id: string;
+  user_id: string;
+  leaning: Leaning;
+  note: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CalibrationItemAdditionsTable {
+  id: Id;
+  item_id: string;
+  observation_id: string;
+  added_by: string;
+  created_at: CreatedAt;
+}
+export interface CalibrationRevisitsTable {
+  id: Id;
+  item_id: string;
+  opened_by: string;
+  opened_at: CreatedAt;
+  decision_before: string | null;
+  closed_at: Timestamp | null;
 }
 export interface CalibrationPacketReadsTable {
   item_id: string;
@@ -570,6 +605,9 @@ export interface Database {
   calibration_prereads: CalibrationPrereadsTable;
   calibration_decisions: CalibrationDecisionsTable;
   calibration_decision_evidence: CalibrationDecisionEvidenceTable;
+  calibration_final_leanings: CalibrationFinalLeaningsTable;
+  calibration_item_additions: CalibrationItemAdditionsTable;
+  calibration_revisits: CalibrationRevisitsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   readiness_probe: ReadinessProbeTable;

@@ -97,6 +97,7 @@ export async function saveDecision<Answer extends Response>(
           decidedBy: viewer.id,
           idempotencyKey: input.idempotencyKey,
           now: context.now(),
+          proceedAnyway: input.proceedAnyway,
         });
         if (decided.created) {
           move = decided.move;
@@ -113,6 +114,7 @@ export async function saveDecision<Answer extends Response>(
               ...auditAs.details,
               outcome: input.outcome,
               evidence: evidence.length,
+              ...(input.proceedAnyway ? { proceededWithoutAllFinalLeanings: true } : {}),
               ...(decided.move ? { stageFrom: decided.move.from, stageTo: decided.move.to } : {}),
             },
           });

@@ -11,6 +11,7 @@ import * as m0009 from "./2026-12-01-0009-readiness-probe";
 import * as m0010 from "./2026-12-01-0010-people";
 import * as m0011 from "./2026-12-01-0011-scim";
 import * as m0012 from "./2026-12-01-0012-notifications";
+import * as m0014 from "./2026-12-02-0014-calibration-rounds";
 import * as m0015 from "./2026-12-02-0015-readiness-roles";
 
 // A static list: the bundled server build has no migration files on disk to scan.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-0010-people": m0010,
   "2026-12-01-0011-scim": m0011,
   "2026-12-01-0012-notifications": m0012,
+  "2026-12-02-0014-calibration-rounds": m0014,
   "2026-12-02-0015-readiness-roles": m0015,
 };
 

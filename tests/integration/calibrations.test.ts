@@ -540,6 +540,20 @@ describe("decisions", () => {
     ben = await itemFor(meetingId, ids.ben);
     cy = await itemFor(meetingId, ids.cy);
     await control(meetingId, "leader", { intent: "start" });
+    // Every attendee's final leaning is in (the rounds themselves are tested in calibration-rounds.test.ts):
+    // these tests are about the decision.
+    await handle.db
+      .insertInto("calibration_final_leanings")
+      .values(
+        [ana, ben, cy].flatMap((item) =>
+          [u.leader, u.m1, u.m2].map((user) => ({
+            item_id: item.id,
+            user_id: user.id,
+            leaning: "ready_with_development" as const,
+          })),
+        ),
+      )
+      .execute();
   });
 
   it("needs an open item, a rationale and at least one piece of this candidate's evidence (400)", async () => {
