@@ -401,6 +401,16 @@ function decisionsOf(eb: ExpressionBuilder<WithI, "i">) {
         "d.superseded_by",
         "d.amendment_reason",
         "du.name as decided_by_name",
+        "d.readiness_role_id",
+        e
+          .selectFrom("readiness_roles as rr")
+          .select(
+            sql<string>`rr.title || ' — ' || rr.team || coalesce(' (' || rr.needed_by || ')', '')`.as(
+              "l",
+            ),
+          )
+          .whereRef("rr.id", "=", "d.readiness_role_id")
+          .as("readiness_role"),
         decisionEvidence(e as unknown as ExpressionBuilder<WithD, "d">).as("evidence"),
       ])
       .whereRef("d.item_id", "=", "i.id")
@@ -1040,6 +1050,12 @@ export function DecisionFieldsSchema(today: string) {
         min: addDays(today, 1),
         tooEarly: "The revisit date must be in the future.",
       }),
+      /** The named role or stretch the decision is about (readiness_roles); empty: none. */
+      readinessRoleId: z
+        .string()
+        .optional()
+        .transform((v) => (v ? v.toLowerCase() : null))
+        .refine((v) => v === null || isUuid(v), "Choose a role from the list, or none."),
       /** "yes": record the decision although some attendee's final leaning is missing (recorded). */
       proceedAnyway: z
         .literal("yes", { error: "Tick the box or leave it." })
@@ -1073,6 +1089,8 @@ export interface DecisionInput {
   now: Date;
   /** Record the decision although some attendee's final leaning is missing. */
   proceedAnyway?: boolean;
+  /** The named role or stretch the decision is about. */
+  readinessRoleId?: string | null;
 }
 
 export function isOneCurrentDecisionViolation(error: unknown): boolean {
@@ -1096,6 +1114,7 @@ async function insertDecision(trx: DB, input: DecisionInput & { amendmentReason?
       decided_by: input.decidedBy,
       decided_at: input.now,
       amendment_reason: input.amendmentReason ?? null,
+      readiness_role_id: input.readinessRoleId ?? null,
       idempotency_key: input.idempotencyKey,
       created_at: input.now,
     })

@@ -28,7 +28,15 @@ import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
+import {
+  checkDraft,
+  DECISION_TEXT,
+  meetingRefusal,
+  saveDecision,
+} from "../models/calibration-actions.server";
+import { listReadinessRoles } from "../models/readiness-role.server";
+import { ReadinessRoleField } from "../components/readiness-role-field";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import {
   closeMeeting,
   currentItem,
@@ -96,11 +104,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     : fullAgenda.filter((i) => i.can_view_candidate);
   const current = meeting.status === "closed" ? undefined : currentItem(agenda);
   const now = context.now();
-  const rounds = await getRounds(context.db, {
-    meetingId: meeting.id,
-    viewer,
-    itemIds: agenda.map((i) => i.id),
-  });
+  const [rounds, roles] = await Promise.all([
+    getRounds(context.db, { meetingId: meeting.id, viewer, itemIds: agenda.map((i) => i.id) }),
+    canDecide(viewer, meeting) && meeting.status === "in_progress"
+      ? listReadinessRoles(context.db)
+      : Promise.resolve([]),
+  ]);
   const packet = current
     ? {
         ...(await getLivePacket(context.db, {
@@ -143,6 +152,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       fullAgenda.every((i) => i.opened_at) &&
       ![...rounds.values()].some((r) => r.revisits.length > 0),
     earlyCount: earlyCount(fullAgenda.length),
+    roles,
     hiddenItems: fullAgenda.length - agenda.length,
     currentItemId: current?.id ?? null,
     packet,
@@ -318,6 +328,8 @@ async function decide(
   const parsed = parseForm(DecisionFieldsSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkDraft(context.db, values, DECISION_TEXT, "rationale");
+  if (writing) return writing;
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
   if (!item) return badRequest("That candidate is not on this agenda.", values);
   return saveDecision(context, {
@@ -716,6 +728,7 @@ function CurrentItem({
   // A refusal of the decision on another candidate (the facilitator moved on meanwhile) is not this form's.
   const result = decision.value("itemId") === item.id ? decision : readFormResult(undefined);
   const finalForm = useFormResult("final");
+  const writing = useWritingNotes("decide");
   const finalResult = finalForm.value("itemId") === item.id ? finalForm : readFormResult(undefined);
   const current = item.decisions.find((d) => !d.superseded_at);
   const rounds = item.rounds;
@@ -811,6 +824,9 @@ function CurrentItem({
         <h3 className="font-semibold">Decision</h3>
         {current && !revisiting ? (
           <div className="mt-2">
+            {current.readiness_role ? (
+              <p className="text-sm">About readiness for: {current.readiness_role}</p>
+            ) : null}
             <DecisionHistory decisions={item.decisions} />
           </div>
         ) : data.canDecide && data.meeting.status === "in_progress" ? (
@@ -823,11 +839,21 @@ function CurrentItem({
                 <DecisionHistory decisions={item.decisions} />
               </div>
             ) : null}
+            {writing.notes.length && writing.values.itemId === item.id ? (
+              <div className="mt-2">
+                <WritingNotes notes={writing.notes} />
+              </div>
+            ) : null}
             <Form method="post" className="no-print mt-2 space-y-4" noValidate>
               <input type="hidden" name="intent" value="decide" />
               <input type="hidden" name="itemId" value={item.id} />
               <IdempotencyKeyField value={result.key(data.idempotencyKey)} />
               <DecisionFields packet={packet} result={result} minRevisit={addDays(data.today, 1)} />
+              <ReadinessRoleField
+                roles={data.roles}
+                defaultValue={result.value("readinessRoleId")}
+                errors={result.errors.readinessRoleId}
+              />
               {finalMissing ? (
                 <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
                   <p>

@@ -25,7 +25,16 @@ import { Button, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
+import {
+  checkDraft,
+  DECISION_TEXT,
+  meetingRefusal,
+  saveDecision,
+} from "../models/calibration-actions.server";
+import { listReadinessRoles } from "../models/readiness-role.server";
+import { ReadinessRoleField } from "../components/readiness-role-field";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
+import { checkSbi } from "../utils/writing-check.server";
 import {
   amendDecision,
   candidateIsVisible,
@@ -149,7 +158,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     nomination: frozenNomination === undefined ? nominationOf(entry) : frozenNomination,
   };
   const current = entry.decisions.find((d) => !d.superseded_at) ?? null;
+  const roles = isLeader(viewer) && current ? await listReadinessRoles(context.db) : [];
   return json({
+    roles,
+    currentRoleId: current?.readiness_role_id ?? null,
     meeting: {
       id: meeting.id,
       title: meeting.title,
@@ -276,6 +288,13 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
   const parsed = parseForm(PrereadSchema, formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkDraft(
+    context.db,
+    values,
+    [{ name: "view", label: "Your view" }],
+    "view",
+  );
+  if (writing) return writing;
   try {
     const outcome = await context.db.transaction().execute(async (trx) => {
       const { saved, revealed } = await savePreread(trx, {
@@ -346,6 +365,8 @@ async function addEvidence(context: AppContext, { viewer, meeting, item, formDat
   const parsed = parseForm(NewObservationSchema(today), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkSbi(context.db, values);
+  if (writing) return writing;
   const here = `/calibrations/${meeting.id}/items/${item.id}`;
   try {
     return await saveOnce(context.db, {
@@ -426,6 +447,13 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
   const input = parsed.data;
   if (input.itemId.toLowerCase() !== item.id)
     return badRequest("That decision belongs to another candidate.", values);
+  const writing = await checkDraft(
+    context.db,
+    values,
+    [{ name: "amendmentReason", label: "Why amend" }, ...DECISION_TEXT],
+    "rationale",
+  );
+  if (writing) return writing;
   const supersedes = input.supersedes.toLowerCase();
   return saveDecision(context, {
     viewer,
@@ -453,6 +481,8 @@ export default function PacketPage() {
   const prereadResult = useFormResult("preread");
   const amendResult = useFormResult("amend");
   const evidenceResult = useFormResult("evidence");
+  const amendNotes = useWritingNotes("amend");
+  const evidenceNotes = useWritingNotes("evidence");
   // A stale pre-read is refused with the one saved meanwhile, shown beside the form.
   const savedMeanwhile = (prereadResult.failed && detailOf(actionData, "saved")) || null;
   const { candidate, meeting } = data;
@@ -540,7 +570,8 @@ export default function PacketPage() {
               Add evidence only you hold
             </summary>
             <div className="mt-3 space-y-3">
-              {evidenceResult.failed ? (
+              <WritingNotes notes={evidenceNotes.notes} />
+              {evidenceResult.failed && !evidenceNotes.notes.length ? (
                 <FormError message={evidenceResult.formError ?? CHECK_FIELDS} />
               ) : null}
               <ObservationForm
@@ -639,6 +670,11 @@ export default function PacketPage() {
               The new decision supersedes the current one; the current one stays in the history,
               marked as superseded.
             </p>
+            {amendNotes.notes.length ? (
+              <div className="mt-3">
+                <WritingNotes notes={amendNotes.notes} />
+              </div>
+            ) : null}
             <Form method="post" className="mt-3 space-y-4" noValidate>
               <input type="hidden" name="intent" value="amend" />
               <input type="hidden" name="itemId" value={data.item.id} />
@@ -656,6 +692,11 @@ export default function PacketPage() {
                 packet={data.packet}
                 result={amendResult}
                 minRevisit={addDays(data.today, 1)}
+              />
+              <ReadinessRoleField
+                roles={data.roles}
+                defaultValue={amendResult.value("readinessRoleId", data.currentRoleId ?? "")}
+                errors={amendResult.errors.readinessRoleId}
               />
               <Button>Record amended decision</Button>
             </Form>
@@ -679,38 +720,47 @@ function PrereadForm({
   const busy =
     navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
   const view = result.value("view", own?.view);
+  const notes = useWritingNotes("preread");
   const leaning = result.value("leaning", own?.leaning);
   return (
-    <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
-      <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
-      <input type="hidden" name="intent" value="preread" />
-      <input type="hidden" name="version" value={own?.version ?? ""} />
-      <FormError message={result.summary} />
-      {saved ? (
-        <div className="rounded border border-stone-300 p-3 text-sm">
-          <p className="font-medium">Saved now: {OUTCOME_LABELS[saved.leaning]}</p>
-          <p className="mt-1 whitespace-pre-wrap">{saved.view}</p>
+    <>
+      {/* Outside the form: the notes carry their own "Save anyway" form. */}
+      {notes.notes.length ? (
+        <div className="no-print mt-4">
+          <WritingNotes notes={notes.notes} />
         </div>
       ) : null}
-      <TextArea
-        label="Your view"
-        name="view"
-        rows={4}
-        maxLength={5_000}
-        hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
-        defaultValue={view}
-        errors={result.errors.view}
-      />
-      <LeaningRadios
-        name="leaning"
-        legend="Your leaning"
-        checked={leaning}
-        errors={result.errors.leaning}
-      />
-      <Button disabled={busy}>
-        {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
-      </Button>
-    </Form>
+      <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
+        <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
+        <input type="hidden" name="intent" value="preread" />
+        <input type="hidden" name="version" value={own?.version ?? ""} />
+        {notes.notes.length ? null : <FormError message={result.summary} />}
+        {saved ? (
+          <div className="rounded border border-stone-300 p-3 text-sm">
+            <p className="font-medium">Saved now: {OUTCOME_LABELS[saved.leaning]}</p>
+            <p className="mt-1 whitespace-pre-wrap">{saved.view}</p>
+          </div>
+        ) : null}
+        <TextArea
+          label="Your view"
+          name="view"
+          rows={4}
+          maxLength={5_000}
+          hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
+          defaultValue={view}
+          errors={result.errors.view}
+        />
+        <LeaningRadios
+          name="leaning"
+          legend="Your leaning"
+          checked={leaning}
+          errors={result.errors.leaning}
+        />
+        <Button disabled={busy}>
+          {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
+        </Button>
+      </Form>
+    </>
   );
 }
 

@@ -191,6 +191,7 @@ export default function Summary() {
                 </>
               ) : null}
               <h3 className="mt-3 font-semibold">Decision</h3>
+              <RoleLine decisions={item.decisions} />
               {item.decisions.length ? (
                 <div className="mt-2">
                   <DecisionHistory decisions={item.decisions} />
@@ -216,6 +217,16 @@ export default function Summary() {
       ) : null}
     </div>
   );
+}
+
+/** The named role or stretch the current decision is about, if any. */
+function RoleLine({
+  decisions,
+}: {
+  decisions: { superseded_at: string | null; readiness_role: string | null }[];
+}) {
+  const role = decisions.find((d) => !d.superseded_at)?.readiness_role;
+  return role ? <p className="text-sm">About readiness for: {role}</p> : null;
 }
 
 export function ErrorBoundary() {

@@ -152,7 +152,11 @@ const itemPost = (
     },
   );
 const preread = (meetingId: string, itemId: string, who: string, view: string) =>
-  itemPost(meetingId, itemId, who, { intent: "preread", view, leaning: "ready_now" });
+  itemPost(meetingId, itemId, who, {
+    intent: "preread",
+    view: `${view}, which helped the team`,
+    leaning: "ready_now",
+  });
 const final = (
   meetingId: string,
   itemId: string,
@@ -170,7 +174,7 @@ const decide = (
     intent: "decide",
     itemId,
     outcome: "ready_with_development",
-    rationale: "Clear outcomes, one development area.",
+    rationale: "Shipped the rollback plan, which helped the team recover within the hour.",
     evidence: `observation:${ids[`obs:${candidateId}`]}`,
     idempotencyKey: key(),
     ...fields,
@@ -410,7 +414,7 @@ describe("final leanings and the decision", () => {
     expect((await body(refused)).formError).toMatch(
       /1 of 3 attendees have recorded a final leaning/,
     );
-    expect((await body(refused)).values.rationale).toBe("Clear outcomes, one development area.");
+    expect((await body(refused)).values.rationale).toMatch(/^Shipped the rollback plan/);
 
     const anyway = await decide(meetingId, item.id, item.candidate_id, { proceedAnyway: "yes" });
     expect(anyway.status).toBe(302);
@@ -444,7 +448,7 @@ describe("final leanings and the decision", () => {
     const mara = rows.find((r: { name: string }) => r.name === "Mara Manager");
     expect(mara.preread).toMatchObject({
       leaning: "ready_now",
-      view: "Mara first round on item two",
+      view: "Mara first round on item two, which helped the team",
     });
     expect(mara.final).toMatchObject({ leaning: "ready_now" });
     const nils = rows.find((r: { name: string }) => r.name === "Nils Manager");
@@ -576,5 +580,91 @@ describe("order and time", () => {
       .execute();
     expect(revisits.every((r) => r.closed_at !== null)).toBe(true);
     expect((await final(meetingId, items[0].id, "m1")).status).toBe(409);
+  });
+});
+
+describe("the writing check and the named role, in pre-reads and decisions", () => {
+  let meetingId: string;
+  let items: { id: string; candidate_id: string }[];
+  let roleId: string;
+  let archivedRoleId: string;
+  beforeAll(async () => {
+    const m = await createMeeting();
+    meetingId = m.meetingId;
+    items = m.items;
+    const role = await handle.db
+      .insertInto("readiness_roles")
+      .values({ title: "Engineering manager", team: "Payments", created_by: u.fac.id })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    roleId = role.id;
+    const archived = await handle.db
+      .insertInto("readiness_roles")
+      .values({
+        title: "Old role",
+        team: "Legacy",
+        created_by: u.fac.id,
+        archived_at: new Date("2026-01-01T00:00:00Z"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    archivedRoleId = archived.id;
+  });
+
+  it("a pre-read about personality gets the notes (400, text kept, nothing saved); “Save anyway” saves it; nothing of the check is stored", async () => {
+    const draft = { intent: "preread", view: "She is abrasive in reviews", leaning: "not_yet" };
+    const noted = await itemPost(meetingId, items[0].id, "m1", draft);
+    expect(noted.status).toBe(400);
+    const data = await body(noted);
+    expect(data.values.view).toBe("She is abrasive in reviews");
+    expect(data.writingNotes.some((n: { phrase?: string }) => n.phrase === "abrasive")).toBe(true);
+    const none = await handle.db
+      .selectFrom("calibration_prereads")
+      .select("id")
+      .where("item_id", "=", items[0].id)
+      .execute();
+    expect(none).toEqual([]);
+    const saved = await itemPost(meetingId, items[0].id, "m1", { ...draft, writingCheck: "seen" });
+    expect(saved.status).toBe(302);
+    const audits = await handle.db
+      .selectFrom("audit_events")
+      .select("details")
+      .where("actor_id", "=", u.m1.id)
+      .execute();
+    expect(JSON.stringify(audits)).not.toContain("abrasive");
+  });
+
+  it("a decision names a role that exists and is not archived (400 otherwise), and its wording is checked", async () => {
+    const item = items[1];
+    expect((await control(meetingId, "fac", { intent: "start" })).status).toBe(302);
+    expect((await control(meetingId, "fac", { intent: "open", itemId: item.id })).status).toBe(302);
+    for (const who of ["m1", "m2", "fac"])
+      expect((await final(meetingId, item.id, who)).status).toBe(302);
+    const archived = await decide(meetingId, item.id, item.candidate_id, {
+      readinessRoleId: archivedRoleId,
+    });
+    expect(archived.status).toBe(400);
+    expect((await body(archived)).fieldErrors.readinessRoleId).toBeTruthy();
+    const notARole = await decide(meetingId, item.id, item.candidate_id, {
+      readinessRoleId: "not-a-uuid",
+    });
+    expect(notARole.status).toBe(400);
+    const bossy = await decide(meetingId, item.id, item.candidate_id, {
+      rationale: "Too bossy for the role",
+      readinessRoleId: roleId,
+    });
+    expect(bossy.status).toBe(400);
+    expect((await body(bossy)).writingNotes.length).toBeGreaterThan(0);
+    const ok = await decide(meetingId, item.id, item.candidate_id, { readinessRoleId: roleId });
+    expect(ok.status).toBe(302);
+    const decision = await handle.db
+      .selectFrom("calibration_decisions")
+      .select("readiness_role_id")
+      .where("item_id", "=", item.id)
+      .executeTakeFirstOrThrow();
+    expect(decision.readiness_role_id).toBe(roleId);
+    const summary = await body(await loadSummary(meetingId, "m2"));
+    const row = summary.items.find((i: { id: string }) => i.id === item.id);
+    expect(row.decisions[0].readiness_role).toBe("Engineering manager — Payments");
   });
 });

@@ -182,6 +182,8 @@ const decide = (meetingId: string, who: string, fields: Record<string, string | 
       `/calibrations/${meetingId}`,
       {
         intent: "decide",
+        // The writing check's nudge is tested in calibration-rounds.test.ts; these are about decisions.
+        writingCheck: "seen",
         outcome: "ready_with_development",
         rationale: "Strong outcome orientation, one clear development area.",
         idempotencyKey: key(),
@@ -197,7 +199,7 @@ const preread = (meetingId: string, itemId: string, who: string, fields: Record<
     itemAction,
     post(
       `/calibrations/${meetingId}/items/${itemId}`,
-      { intent: "preread", ...fields },
+      { intent: "preread", writingCheck: "seen", ...fields },
       cookies[who],
     ),
     ctx(),
@@ -798,6 +800,7 @@ describe("decisions", () => {
           `/calibrations/${meetingId}/items/${ben.id}`,
           {
             intent: "amend",
+            writingCheck: "seen",
             itemId: ben.id,
             supersedes: old.id,
             amendmentReason: "New evidence from the incident review.",
