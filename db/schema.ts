@@ -451,6 +451,41 @@ export interface CalibrationItemsTable {
   /** The packet as it was when the meeting closed (decision 0006); null while open. */
   packet_snapshot: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
+  /** When the pre-reads were revealed to the attendees; before it each is its author's alone. */
+  revealed_at: Timestamp | null;
+  /** The facilitator who opened the item before every attendee had written a pre-read. */
+  revealed_early_by: string | null;
+  /** Discussion time measured by the meeting timer. */
+  discussion_seconds: ColumnType<number, number | undefined, number>;
+  /** The timer runs on this item since then; null when stopped. */
+  discussion_started_at: Timestamp | null;
+  /** Who recorded the decision before every attendee's final leaning was in. */
+  decided_early_by: string | null;
+}
+export interface CalibrationFinalLeaningsTable {
+  id: Id;
+  item_id: string;
+  user_id: string;
+  leaning: Leaning;
+  note: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface CalibrationItemAdditionsTable {
+  id: Id;
+  item_id: string;
+  observation_id: string;
+  added_by: string;
+  created_at: CreatedAt;
+}
+export interface CalibrationRevisitsTable {
+  id: Id;
+  item_id: string;
+  opened_by: string;
+  opened_at: CreatedAt;
+  decision_before: string | null;
+  closed_at: Timestamp | null;
 }
 export interface CalibrationPacketReadsTable {
   item_id: string;
@@ -482,6 +517,8 @@ export interface CalibrationDecisionsTable {
   amendment_reason: string | null;
   idempotency_key: string | null;
   created_at: CreatedAt;
+  /** The named role or stretch the decision is about (issue 22); null: not about a named role. */
+  readiness_role_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface CalibrationDecisionEvidenceTable {
   id: Id;
@@ -568,6 +605,21 @@ export interface CalendarFeedsTable {
   revoked_at: Timestamp | null;
 }
 
+/** A role or stretch a decision may name (team, role, when) instead of a free-floating "potential". */
+export interface ReadinessRolesTable {
+  id: Id;
+  title: string;
+  team: string;
+  needed_by: string | null;
+  description: string | null;
+  created_by: string;
+  archived_at: Timestamp | null;
+  idempotency_key: string | null;
+  version: Version;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface ReadinessProbeTable {
   id: number;
   checked_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -609,6 +661,9 @@ export interface Database {
   calibration_prereads: CalibrationPrereadsTable;
   calibration_decisions: CalibrationDecisionsTable;
   calibration_decision_evidence: CalibrationDecisionEvidenceTable;
+  calibration_final_leanings: CalibrationFinalLeaningsTable;
+  calibration_item_additions: CalibrationItemAdditionsTable;
+  calibration_revisits: CalibrationRevisitsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   readiness_probe: ReadinessProbeTable;
@@ -620,6 +675,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  readiness_roles: ReadinessRolesTable;
 }
 
 export type User = Selectable<UsersTable>;

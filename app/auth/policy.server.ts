@@ -351,3 +351,23 @@ export function meetingOpensPackets(viewer: Viewer, meeting: MeetingPeople & { s
 export function canDecide(viewer: Viewer, meeting: MeetingPeople) {
   return isFacilitator(viewer, meeting) || (isLeader(viewer) && isAttendee(viewer, meeting));
 }
+
+// ---- Readiness roles and the process report (issue 22) ----------------------------------------------
+// A role (team, title, when) is not about a person, so everyone leading reads the list and a role's
+// page; who was judged ready for it is filtered by the candidate's circle (leaders: everyone). Leaders
+// keep the list. The process report is about how meetings ran, never about a person: leaders only.
+
+/** May read the roles and a role's page (its people filtered by their circle). */
+export function seesReadinessRoles(viewer: Viewer): boolean {
+  return seesPeopleData(viewer);
+}
+
+/** May add, archive and restore roles. */
+export function canManageReadinessRoles(viewer: Viewer): boolean {
+  return isLeader(viewer);
+}
+
+/** May read the process report. */
+export function seesProcessReport(viewer: Viewer): boolean {
+  return isLeader(viewer);
+}

@@ -4,7 +4,13 @@ import type { SessionUser } from "../auth/session.server";
 import type { AppContext } from "../context";
 import { invalid, type Values } from "../utils/forms.server";
 import { saveOnce } from "../utils/idempotency.server";
+import {
+  checkWriting,
+  writingCheckResponse,
+  writingCheckSeen,
+} from "../utils/writing-check.server";
 import { audit } from "./audit.server";
+import { findOpenReadinessRole } from "./readiness-role.server";
 import {
   type DecisionFieldsSchema,
   type DecisionInput,
@@ -19,6 +25,34 @@ import {
  * What the meeting page and the packet page do alike when a decision is recorded or amended, so the
  * two actions check the evidence, audit and answer a refusal one way.
  */
+
+/**
+ * The writing check on the author's own draft (B's checkWriting): words about personality rather than
+ * behaviour, and a missing impact. The form protocol's 400 with the notes and the values kept, or null
+ * to go on (no notes, or the author chose "Save anyway"). Nothing of it is stored or audited.
+ */
+export async function checkDraft(
+  db: DB,
+  values: Values,
+  fields: { name: string; label: string }[],
+  impactIn: string,
+) {
+  if (writingCheckSeen(values)) return null;
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
+  const notes = await checkWriting(
+    db,
+    fields.map((f) => ({ ...f, text: text(f.name) })),
+    { impactIn },
+  );
+  return notes.length ? writingCheckResponse(values, notes) : null;
+}
+
+/** The decision's own words: its rationale (which should say what it led to), dissent and next steps. */
+export const DECISION_TEXT = [
+  { name: "rationale", label: "Rationale" },
+  { name: "dissent", label: "Dissent" },
+  { name: "nextSteps", label: "Next steps" },
+];
 
 /** A refusal by the meeting's rules (closed, not started, decided meanwhile): its message over the form, the input kept. */
 export function meetingRefusal(error: MeetingRefusal, values: Values) {
@@ -79,9 +113,16 @@ export async function saveDecision<Answer extends Response>(
           candidateId: item.candidate_id,
           refs: input.evidence,
         });
-        if (evidence.length === new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size)
-          return null;
-        return invalid(values, { evidence: ["Pick evidence from this candidate’s packet."] });
+        if (evidence.length !== new Set(input.evidence.map((r) => `${r.kind}:${r.id}`)).size)
+          return invalid(values, { evidence: ["Pick evidence from this candidate’s packet."] });
+        if (
+          input.readinessRoleId &&
+          !(await findOpenReadinessRole(context.db, input.readinessRoleId))
+        )
+          return invalid(values, {
+            readinessRoleId: ["Choose a role from the list (it may have been archived), or none."],
+          });
+        return null;
       },
       create: async (trx) => {
         const decided = await write(trx, {
@@ -97,6 +138,8 @@ export async function saveDecision<Answer extends Response>(
           decidedBy: viewer.id,
           idempotencyKey: input.idempotencyKey,
           now: context.now(),
+          proceedAnyway: input.proceedAnyway,
+          readinessRoleId: input.readinessRoleId,
         });
         if (decided.created) {
           move = decided.move;
@@ -113,6 +156,8 @@ export async function saveDecision<Answer extends Response>(
               ...auditAs.details,
               outcome: input.outcome,
               evidence: evidence.length,
+              ...(input.proceedAnyway ? { proceededWithoutAllFinalLeanings: true } : {}),
+              ...(input.readinessRoleId ? { readinessRoleId: input.readinessRoleId } : {}),
               ...(decided.move ? { stageFrom: decided.move.from, stageTo: decided.move.to } : {}),
             },
           });

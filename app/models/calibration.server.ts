@@ -17,6 +17,15 @@ import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
 import { candidateVisibleTo, isUuid, meetingVisibleTo, type Viewer } from "../auth/policy.server";
 import { moveStage } from "./candidate.server";
+import {
+  closeRevisits,
+  openRevisit,
+  requireFinalLeanings,
+  revealIfAllIn,
+  revealOnOpen,
+  startTimer,
+  stopTimer,
+} from "./calibration-rounds.server";
 import { FLAG_TEXT } from "./flag.server";
 import { OBSERVATION_TEXT, observationDimensions } from "./observation.server";
 import {
@@ -263,14 +272,26 @@ export async function startMeeting(trx: DB, { meetingId }: { meetingId: string }
 
 export async function closeMeeting(trx: DB, { meetingId, now }: { meetingId: string; now: Date }) {
   await requireOpenMeeting(trx, meetingId);
+  await stopTimer(trx, { meetingId, now });
+  await closeRevisits(trx, { meetingId, now });
   await bumpMeeting(trx, meetingId, { status: "closed", closed_at: now });
   await freezePackets(trx, { meetingId, now });
 }
 
-/** Puts one item on screen: sets its opened_at (which reveals its pre-reads) to now. */
+/**
+ * Puts one item on screen: sets its opened_at to now, reveals its pre-reads if they were still sealed
+ * (recording the facilitator as opening it early when some attendee had not written one), and moves
+ * the meeting timer to it. Returns how the pre-reads were revealed ("early", "all"), or null when they
+ * already were.
+ */
 export async function openItem(
   trx: DB,
-  { meetingId, itemId, now }: { meetingId: string; itemId: string; now: Date },
+  {
+    meetingId,
+    itemId,
+    now,
+    facilitatorId,
+  }: { meetingId: string; itemId: string; now: Date; facilitatorId: string },
 ) {
   const meeting = await requireOpenMeeting(trx, meetingId);
   if (meeting.status !== "in_progress")
@@ -283,7 +304,23 @@ export async function openItem(
     .returning("id")
     .executeTakeFirst();
   if (!row) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
+  const revealed = await revealOnOpen(trx, { meetingId, itemId, facilitatorId, now });
+  await startTimer(trx, { meetingId, itemId, now });
   await bumpMeeting(trx, meetingId);
+  return revealed;
+}
+
+/** Stops the meeting timer (the facilitator closes the discussion of the item on screen). */
+export async function stopDiscussion(
+  trx: DB,
+  { meetingId, now }: { meetingId: string; now: Date },
+) {
+  const meeting = await requireOpenMeeting(trx, meetingId);
+  if (meeting.status !== "in_progress")
+    throw new MeetingRefusal(409, "The meeting is not running.");
+  const stopped = await stopTimer(trx, { meetingId, now });
+  if (stopped) await bumpMeeting(trx, meetingId);
+  return stopped;
 }
 
 /** Swaps the item with its neighbour. The position constraint is checked at the end of the statement, so one UPDATE swaps both. */
@@ -364,6 +401,16 @@ function decisionsOf(eb: ExpressionBuilder<WithI, "i">) {
         "d.superseded_by",
         "d.amendment_reason",
         "du.name as decided_by_name",
+        "d.readiness_role_id",
+        e
+          .selectFrom("readiness_roles as rr")
+          .select(
+            sql<string>`rr.title || ' — ' || rr.team || coalesce(' (' || rr.needed_by || ')', '')`.as(
+              "l",
+            ),
+          )
+          .whereRef("rr.id", "=", "d.readiness_role_id")
+          .as("readiness_role"),
         decisionEvidence(e as unknown as ExpressionBuilder<WithD, "d">).as("evidence"),
       ])
       .whereRef("d.item_id", "=", "i.id")
@@ -375,8 +422,9 @@ function decisionsOf(eb: ExpressionBuilder<WithI, "i">) {
 }
 
 /**
- * The agenda as the viewer may see it. Pre-reads of other people are left out in SQL until the item
- * is opened, so they never reach the browser early; the viewer's own pre-read is always there.
+ * The agenda as the viewer may see it. Pre-reads of other people are left out in SQL until the item's
+ * pre-reads are revealed (revealed_at), so they never reach the browser early; the viewer's own
+ * pre-read is always there.
  */
 export async function getAgenda(
   db: DB,
@@ -389,6 +437,19 @@ export async function getAgenda(
       "i.id",
       "i.position",
       "i.opened_at",
+      "i.revealed_at",
+      "i.discussion_seconds",
+      "i.discussion_started_at",
+      eb
+        .selectFrom("users as ru")
+        .select("ru.name")
+        .whereRef("ru.id", "=", "i.revealed_early_by")
+        .as("revealed_early_by_name"),
+      eb
+        .selectFrom("users as eu")
+        .select("eu.name")
+        .whereRef("eu.id", "=", "i.decided_early_by")
+        .as("decided_early_by_name"),
       "candidates.id as candidate_id",
       "candidates.name as candidate_name",
       "candidates.team as candidate_team",
@@ -427,7 +488,8 @@ export async function getAgenda(
             "p.updated_at",
           ])
           .whereRef("p.item_id", "=", "i.id")
-          .where((w) => w.or([w("i.opened_at", "is not", null), w("p.user_id", "=", viewer.id)]))
+          // Sealed: another attendee's pre-read is left out until revealed_at, for every viewer.
+          .where((w) => w.or([w("i.revealed_at", "is not", null), w("p.user_id", "=", viewer.id)]))
           .orderBy("pu.name")
           .orderBy("p.id"),
       ).as("prereads"),
@@ -458,7 +520,7 @@ export async function getItem(
   if (!isUuid(itemId)) return undefined;
   return db
     .selectFrom("calibration_items")
-    .select(["id", "meeting_id", "candidate_id", "position", "opened_at"])
+    .select(["id", "meeting_id", "candidate_id", "position", "opened_at", "revealed_at"])
     .where("id", "=", itemId)
     .where("meeting_id", "=", meetingId)
     .executeTakeFirst();
@@ -824,8 +886,8 @@ export async function candidateIsVisible(
 
 /**
  * Creates the attendee's pre-read or updates it at the version they saw. "stale" when someone (they,
- * in another tab) saved first. A pre-read is locked once its item is opened: after the reveal it
- * would no longer be independent.
+ * in another tab) saved first. A pre-read is locked once revealed: after the reveal it would no longer
+ * be independent. The last attendee's pre-read reveals them all (`revealed`).
  */
 export async function savePreread(
   trx: DB,
@@ -836,6 +898,7 @@ export async function savePreread(
     view,
     leaning,
     version,
+    now,
   }: {
     meetingId: string;
     itemId: string;
@@ -843,21 +906,19 @@ export async function savePreread(
     view: string;
     leaning: Leaning;
     version: number | null;
+    now: Date;
   },
-): Promise<"created" | "updated" | "stale"> {
+): Promise<{ saved: "created" | "updated" | "stale"; revealed: boolean }> {
   await requireOpenMeeting(trx, meetingId);
   const item = await trx
     .selectFrom("calibration_items")
-    .select(["opened_at"])
+    .select(["opened_at", "revealed_at"])
     .where("id", "=", itemId)
     .where("meeting_id", "=", meetingId)
     .executeTakeFirst();
   if (!item) throw new MeetingRefusal(400, "That candidate is not on this agenda.");
-  if (item.opened_at)
-    throw new MeetingRefusal(
-      409,
-      "This candidate has been opened in the meeting, so pre-reads are locked.",
-    );
+  if (item.opened_at || item.revealed_at) throw new MeetingRefusal(409, PREREADS_LOCKED);
+  let saved: "created" | "updated" | "stale";
   if (version === null) {
     const row = await trx
       .insertInto("calibration_prereads")
@@ -865,18 +926,25 @@ export async function savePreread(
       .onConflict((oc) => oc.columns(["item_id", "user_id"]).doNothing())
       .returning("id")
       .executeTakeFirst();
-    return row ? "created" : "stale";
+    saved = row ? "created" : "stale";
+  } else {
+    const row = await trx
+      .updateTable("calibration_prereads")
+      .set({ view, leaning, version: sql<number>`version + 1` })
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", userId)
+      .where("version", "=", version)
+      .returning("id")
+      .executeTakeFirst();
+    saved = row ? "updated" : "stale";
   }
-  const row = await trx
-    .updateTable("calibration_prereads")
-    .set({ view, leaning, version: sql<number>`version + 1` })
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", userId)
-    .where("version", "=", version)
-    .returning("id")
-    .executeTakeFirst();
-  return row ? "updated" : "stale";
+  const revealed =
+    saved === "created" ? await revealIfAllIn(trx, { meetingId, itemId, now }) : false;
+  return { saved, revealed };
 }
+
+export const PREREADS_LOCKED =
+  "The pre-reads of this candidate have been revealed, so they are locked: a pre-read written after seeing the others would no longer be independent.";
 
 export async function getOwnPreread(
   db: DB,
@@ -982,6 +1050,17 @@ export function DecisionFieldsSchema(today: string) {
         min: addDays(today, 1),
         tooEarly: "The revisit date must be in the future.",
       }),
+      /** The named role or stretch the decision is about (readiness_roles); empty: none. */
+      readinessRoleId: z
+        .string()
+        .optional()
+        .transform((v) => (v ? v.toLowerCase() : null))
+        .refine((v) => v === null || isUuid(v), "Choose a role from the list, or none."),
+      /** "yes": record the decision although some attendee's final leaning is missing (recorded). */
+      proceedAnyway: z
+        .literal("yes", { error: "Tick the box or leave it." })
+        .optional()
+        .transform((v) => v === "yes"),
       idempotencyKey,
     })
     .superRefine((value, ctx) => {
@@ -1008,6 +1087,10 @@ export interface DecisionInput {
   decidedBy: string;
   idempotencyKey: string;
   now: Date;
+  /** Record the decision although some attendee's final leaning is missing. */
+  proceedAnyway?: boolean;
+  /** The named role or stretch the decision is about. */
+  readinessRoleId?: string | null;
 }
 
 export function isOneCurrentDecisionViolation(error: unknown): boolean {
@@ -1031,6 +1114,7 @@ async function insertDecision(trx: DB, input: DecisionInput & { amendmentReason?
       decided_by: input.decidedBy,
       decided_at: input.now,
       amendment_reason: input.amendmentReason ?? null,
+      readiness_role_id: input.readinessRoleId ?? null,
       idempotency_key: input.idempotencyKey,
       created_at: input.now,
     })
@@ -1104,8 +1188,10 @@ async function applyOutcome(
 
 /**
  * Records the item's decision and moves the stage, all in the caller's transaction. Refuses when the
- * meeting is not in progress, the item is not open, or a current decision exists. A resubmit of the
- * same form (same idempotency key) returns the decision it made.
+ * meeting is not in progress, the item is not open, some attendee's final leaning is missing (unless
+ * the decider proceeds anyway, which is recorded on the item), or a current decision exists and the
+ * item is not being revisited. While it is, the new decision supersedes the one that stood. A resubmit
+ * of the same form (same idempotency key) returns the decision it made.
  */
 export async function recordDecision(trx: DB, input: DecisionInput) {
   const meeting = await requireOpenMeeting(trx, input.meetingId);
@@ -1132,8 +1218,32 @@ export async function recordDecision(trx: DB, input: DecisionInput) {
     .where("item_id", "=", input.itemId)
     .where("superseded_at", "is", null)
     .executeTakeFirst();
-  if (current) throw new MeetingRefusal(409, DECISION_EXISTS);
+  const revisit = current ? await openRevisit(trx, input.itemId) : undefined;
+  if (current && !revisit) throw new MeetingRefusal(409, DECISION_EXISTS);
+  const early = await requireFinalLeanings(trx, {
+    meetingId: input.meetingId,
+    itemId: input.itemId,
+    proceedAnyway: input.proceedAnyway ?? false,
+  });
+  await trx
+    .updateTable("calibration_items")
+    .set({ decided_early_by: early ? input.decidedBy : null })
+    .where("id", "=", input.itemId)
+    .execute();
+  // A revisit's decision retires the one that stood (the partial unique index allows one current).
+  if (current)
+    await trx
+      .updateTable("calibration_decisions")
+      .set({ superseded_at: input.now })
+      .where("id", "=", current.id)
+      .execute();
   const decisionId = await insertDecision(trx, input);
+  if (current)
+    await trx
+      .updateTable("calibration_decisions")
+      .set({ superseded_by: decisionId })
+      .where("id", "=", current.id)
+      .execute();
   const move = await applyOutcome(trx, {
     candidateId: input.candidateId,
     outcome: input.outcome,

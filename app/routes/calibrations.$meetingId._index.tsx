@@ -28,7 +28,15 @@ import { ConfirmButton } from "../components/ui/confirm";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
+import {
+  checkDraft,
+  DECISION_TEXT,
+  meetingRefusal,
+  saveDecision,
+} from "../models/calibration-actions.server";
+import { listReadinessRoles } from "../models/readiness-role.server";
+import { ReadinessRoleField } from "../components/readiness-role-field";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import {
   closeMeeting,
   currentItem,
@@ -43,10 +51,27 @@ import {
   nominationOf,
   openItem,
   recordDecision,
+  stopDiscussion,
   startMeeting,
   type VisibleMeeting,
 } from "../models/calibration.server";
 import { canManageMeeting } from "../models/meeting-schedule.server";
+import {
+  discussedSeconds,
+  earlyCount,
+  FinalLeaningSchema,
+  getRounds,
+  NO_ROUNDS,
+  revisitEarlyItems,
+  saveFinalLeaning,
+} from "../models/calibration-rounds.server";
+import {
+  DiscussionTime,
+  FinalLeaningForm,
+  FinalLeaningList,
+  RevealNote,
+  RevisitNote,
+} from "../components/calibration-rounds";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import { badRequest, formValues, invalidWith, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
@@ -79,6 +104,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     : fullAgenda.filter((i) => i.can_view_candidate);
   const current = meeting.status === "closed" ? undefined : currentItem(agenda);
   const now = context.now();
+  const [rounds, roles] = await Promise.all([
+    getRounds(context.db, { meetingId: meeting.id, viewer, itemIds: agenda.map((i) => i.id) }),
+    canDecide(viewer, meeting) && meeting.status === "in_progress"
+      ? listReadinessRoles(context.db)
+      : Promise.resolve([]),
+  ]);
   const packet = current
     ? {
         ...(await getLivePacket(context.db, {
@@ -108,8 +139,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     },
     // The nomination travels in the packet of the candidate on screen only.
     items: agenda.map(
-      ({ nominated_reason: _r, nominated_at: _a, nominated_by_name: _b, ...item }) => item,
+      ({ nominated_reason: _r, nominated_at: _a, nominated_by_name: _b, ...item }) => ({
+        ...item,
+        discussed: discussedSeconds(item, now),
+        rounds: rounds.get(item.id) ?? NO_ROUNDS,
+      }),
     ),
+    // "Revisit the early cases": offered once every item has been opened and none was revisited yet.
+    mayRevisit:
+      meeting.status === "in_progress" &&
+      fullAgenda.length > 0 &&
+      fullAgenda.every((i) => i.opened_at) &&
+      ![...rounds.values()].some((r) => r.revisits.length > 0),
+    earlyCount: earlyCount(fullAgenda.length),
+    roles,
     hiddenItems: fullAgenda.length - agenda.length,
     currentItemId: current?.id ?? null,
     packet,
@@ -128,12 +171,16 @@ const ItemId = id("Choose a candidate on the agenda.");
 const ControlSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("start"), anyway: z.literal("yes").optional() }),
   z.object({ intent: z.literal("close") }),
+  z.object({ intent: z.literal("stop") }),
+  z.object({ intent: z.literal("revisit") }),
   z.object({ intent: z.literal("open"), itemId: ItemId }),
   z.object({ intent: z.literal("up"), itemId: ItemId }),
   z.object({ intent: z.literal("down"), itemId: ItemId }),
 ]);
 const IntentSchema = z.object({
-  intent: z.enum(["start", "close", "open", "up", "down", "decide"], { error: "Unknown action." }),
+  intent: z.enum(["start", "close", "open", "stop", "revisit", "up", "down", "decide", "final"], {
+    error: "Unknown action.",
+  }),
 });
 
 /**
@@ -160,6 +207,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = parseForm(IntentSchema, formData);
   if (!intent.ok) return intent.response;
   if (intent.data.intent === "decide") return decide(context, { viewer, meeting, formData });
+  if (intent.data.intent === "final") return finalLeaning(context, { viewer, meeting, formData });
 
   if (!isFacilitator(viewer, meeting)) {
     throw await denyAsForbidden(
@@ -200,14 +248,40 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           await closeMeeting(trx, { meetingId: meeting.id, now });
           await audit(trx, { ...base, action: "calibration.close" });
           return "Meeting closed. Its decisions are now locked.";
-        case "open":
-          await openItem(trx, { meetingId: meeting.id, itemId: input.itemId, now });
+        case "open": {
+          const revealed = await openItem(trx, {
+            meetingId: meeting.id,
+            itemId: input.itemId,
+            now,
+            facilitatorId: viewer.id,
+          });
           await audit(trx, {
             ...base,
             action: "calibration.open_item",
-            details: { itemId: input.itemId },
+            details: { itemId: input.itemId, ...(revealed ? { revealed } : {}) },
           });
-          return "Candidate opened: the pre-reads are now visible to everyone.";
+          if (revealed === "early")
+            return "Candidate opened before every pre-read was in: the pre-reads are now visible to everyone, and that you opened it early is shown on the item. The timer runs.";
+          return "Candidate opened: the pre-reads are visible to everyone and the timer runs.";
+        }
+        case "stop": {
+          const stopped = await stopDiscussion(trx, { meetingId: meeting.id, now });
+          if (stopped) await audit(trx, { ...base, action: "calibration.stop_timer" });
+          return stopped ? "Timer stopped." : "The timer was not running.";
+        }
+        case "revisit": {
+          const items = await revisitEarlyItems(trx, {
+            meetingId: meeting.id,
+            userId: viewer.id,
+            now,
+          });
+          await audit(trx, {
+            ...base,
+            action: "calibration.revisit",
+            details: { itemIds: items.map((i) => i.id) },
+          });
+          return `${items.length === 1 ? "The first candidate is" : `The first ${items.length} candidates are`} reopened: bring each back, record final leanings again if minds changed, and record a new decision if the group changes it.`;
+        }
         case "up":
         case "down": {
           const moved = await moveItem(trx, {
@@ -254,6 +328,8 @@ async function decide(
   const parsed = parseForm(DecisionFieldsSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkDraft(context.db, values, DECISION_TEXT, "rationale");
+  if (writing) return writing;
   const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
   if (!item) return badRequest("That candidate is not on this agenda.", values);
   return saveDecision(context, {
@@ -273,6 +349,71 @@ async function decide(
       ),
     raced: DECISION_EXISTS,
   });
+}
+
+const FinalFormSchema = FinalLeaningSchema.extend({ itemId: ItemId });
+
+/** An attendee's final leaning on the item, after the discussion and before the decision. */
+async function finalLeaning(
+  context: AppContext,
+  {
+    viewer,
+    meeting,
+    formData,
+  }: { viewer: SessionUser; meeting: VisibleMeeting; formData: FormData },
+) {
+  if (!isAttendee(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.final_leaning",
+      "calibration_meeting",
+      meeting.id,
+    );
+  const values = formValues(formData);
+  const parsed = parseForm(FinalFormSchema, formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const item = await getItem(context.db, { meetingId: meeting.id, itemId: input.itemId });
+  if (!item) return badRequest("That candidate is not on this agenda.", values);
+  try {
+    const saved = await context.db.transaction().execute(async (trx) => {
+      const outcome = await saveFinalLeaning(trx, {
+        meetingId: meeting.id,
+        itemId: item.id,
+        userId: viewer.id,
+        leaning: input.leaning,
+        note: input.note,
+        version: input.version ?? null,
+      });
+      // Not the leaning itself: until every attendee's is in, it is its author's alone.
+      if (outcome !== "stale")
+        await audit(trx, {
+          actorId: viewer.id,
+          action:
+            outcome === "created"
+              ? "calibration.final_leaning_create"
+              : "calibration.final_leaning_update",
+          entity: "calibration_item",
+          entityId: item.id,
+          requestId: context.requestId,
+          details: { meetingId: meeting.id },
+        });
+      return outcome;
+    });
+    if (saved === "stale")
+      return meetingRefusal(
+        new MeetingRefusal(
+          409,
+          "Your final leaning was saved from another window meanwhile. Reload to see it, then change it if you want.",
+        ),
+        values,
+      );
+    return redirectWithFlash(`/calibrations/${meeting.id}`, "Final leaning recorded.");
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
+    throw error;
+  }
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -385,6 +526,23 @@ export default function Meeting() {
               </div>
             </Form>
           ) : null}
+          {meeting.status === "in_progress" && data.items.some((i) => i.discussion_started_at) ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="stop" />
+              <Button variant="secondary">Stop the timer</Button>
+            </Form>
+          ) : null}
+          {data.mayRevisit ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="revisit" />
+              <ConfirmButton
+                variant="secondary"
+                label="Revisit the early cases"
+                confirmLabel="Yes, reopen them"
+                question={`Reopens the first ${data.earlyCount === 1 ? "candidate" : `${data.earlyCount} candidates`} on the agenda: early cases tend to be judged more harshly. Bring each back, and record a new decision if the group changes it. Only once per meeting.`}
+              />
+            </Form>
+          ) : null}
           <Form method="post">
             <input type="hidden" name="intent" value="close" />
             <ConfirmButton
@@ -409,7 +567,9 @@ export default function Meeting() {
           Agenda
         </h2>
         <p className="text-sm text-stone-600">
-          The order was shuffled when the meeting was planned.
+          The order was shuffled when the meeting was planned; each candidate’s position is kept.
+          Discussion time is measured by the meeting timer from when the facilitator opens a
+          candidate until they stop the timer or open the next.
           {meeting.status === "planned" && data.isFacilitator
             ? " You can move candidates up or down until the meeting starts."
             : ""}
@@ -493,7 +653,19 @@ function AgendaRow({
               : item.opened_at
                 ? "Opened, no decision yet"
                 : "Not opened yet"}
+            {" · "}
+            <DiscussionTime
+              seconds={item.discussed}
+              running={Boolean(item.discussion_started_at)}
+              timeboxMinutes={meeting.timebox_minutes}
+            />
+            {item.revealed_early_by_name
+              ? ` · opened early by ${item.revealed_early_by_name}`
+              : item.revealed_at
+                ? " · pre-reads revealed"
+                : " · pre-reads sealed"}
           </p>
+          <RevisitNote revisits={item.rounds.revisits} />
           <ul
             aria-label={`Who has read the packet of ${item.candidate_name}`}
             className="mt-1 flex flex-wrap gap-1 text-xs"
@@ -555,7 +727,16 @@ function CurrentItem({
 }) {
   // A refusal of the decision on another candidate (the facilitator moved on meanwhile) is not this form's.
   const result = decision.value("itemId") === item.id ? decision : readFormResult(undefined);
+  const finalForm = useFormResult("final");
+  const writing = useWritingNotes("decide");
+  const finalResult = finalForm.value("itemId") === item.id ? finalForm : readFormResult(undefined);
   const current = item.decisions.find((d) => !d.superseded_at);
+  const rounds = item.rounds;
+  const revisiting = rounds.revisits.some((r) => r.closed_at === null);
+  const finalOpen = rounds.finalLeaningsOpen;
+  const ownFinal = rounds.finalLeanings.find((l) => l.user_id === data.viewerId);
+  const mayLean = !current || revisiting;
+  const finalMissing = data.meeting.attendees.some((a) => !rounds.finalLeaningsBy.includes(a.id));
   const packet = data.packet!;
   return (
     <section
@@ -582,7 +763,24 @@ function CurrentItem({
         </Link>
       </p>
 
-      <h3 className="mt-4 font-semibold">Pre-reads</h3>
+      <p className="mt-1 text-sm text-stone-700">
+        <DiscussionTime
+          seconds={item.discussed}
+          running={Boolean(item.discussion_started_at)}
+          timeboxMinutes={data.meeting.timebox_minutes}
+        />
+      </p>
+      <RevisitNote revisits={item.rounds.revisits} />
+
+      <h3 className="mt-4 font-semibold">Pre-reads (first round)</h3>
+      <p className="text-sm text-stone-600">
+        <RevealNote
+          revealedAt={item.revealed_at}
+          revealedEarlyByName={item.revealed_early_by_name}
+          recorded={item.prereads_by.length}
+          attendees={data.meeting.attendees.length}
+        />
+      </p>
       {item.prereads.length ? (
         <div className="mt-2">
           <PrereadList prereads={item.prereads} viewerId={data.viewerId} />
@@ -602,19 +800,83 @@ function CurrentItem({
       <Packet packet={packet} />
 
       <div className="mt-6">
-        <h3 className="font-semibold">Decision</h3>
-        {current ? (
+        <h3 className="font-semibold">Final leanings (second round, after the discussion)</h3>
+        <p className="text-sm text-stone-600">
+          {finalOpen
+            ? "Every attendee’s final leaning, now that all are in or the decision is recorded."
+            : `Each stays with its author until every attendee has recorded one. ${rounds.finalLeaningsBy.length} of ${data.meeting.attendees.length} recorded${
+                rounds.finalLeaningsBy.length
+                  ? `: ${rounds.finalLeaningsBy.map((id) => names.get(id) ?? "someone").join(", ")}`
+                  : ""
+              }.`}
+        </p>
+        {rounds.finalLeanings.length ? (
           <div className="mt-2">
+            <FinalLeaningList leanings={rounds.finalLeanings} viewerId={data.viewerId} />
+          </div>
+        ) : null}
+        {data.isAttendee && data.meeting.status === "in_progress" && mayLean ? (
+          <FinalLeaningForm itemId={item.id} own={ownFinal} result={finalResult} />
+        ) : null}
+      </div>
+
+      <div className="mt-6">
+        <h3 className="font-semibold">Decision</h3>
+        {current && !revisiting ? (
+          <div className="mt-2">
+            {current.readiness_role ? (
+              <p className="text-sm">About readiness for: {current.readiness_role}</p>
+            ) : null}
             <DecisionHistory decisions={item.decisions} />
           </div>
         ) : data.canDecide && data.meeting.status === "in_progress" ? (
-          <Form method="post" className="no-print mt-2 space-y-4" noValidate>
-            <input type="hidden" name="intent" value="decide" />
-            <input type="hidden" name="itemId" value={item.id} />
-            <IdempotencyKeyField value={result.key(data.idempotencyKey)} />
-            <DecisionFields packet={packet} result={result} minRevisit={addDays(data.today, 1)} />
-            <Button>Record decision</Button>
-          </Form>
+          <>
+            {current ? (
+              <div className="mt-2">
+                <p className="text-sm text-stone-700">
+                  The decision that stands (record a new one only if the group changes it):
+                </p>
+                <DecisionHistory decisions={item.decisions} />
+              </div>
+            ) : null}
+            {writing.notes.length && writing.values.itemId === item.id ? (
+              <div className="mt-2">
+                <WritingNotes notes={writing.notes} />
+              </div>
+            ) : null}
+            <Form method="post" className="no-print mt-2 space-y-4" noValidate>
+              <input type="hidden" name="intent" value="decide" />
+              <input type="hidden" name="itemId" value={item.id} />
+              <IdempotencyKeyField value={result.key(data.idempotencyKey)} />
+              <DecisionFields packet={packet} result={result} minRevisit={addDays(data.today, 1)} />
+              <ReadinessRoleField
+                roles={data.roles}
+                defaultValue={result.value("readinessRoleId")}
+                errors={result.errors.readinessRoleId}
+              />
+              {finalMissing ? (
+                <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
+                  <p>
+                    {rounds.finalLeaningsBy.length} of {data.meeting.attendees.length} attendees
+                    have recorded a final leaning.
+                  </p>
+                  <label className="mt-2 flex items-start gap-2">
+                    <input
+                      type="checkbox"
+                      name="proceedAnyway"
+                      value="yes"
+                      defaultChecked={result.value("proceedAnyway") === "yes"}
+                      className="mt-1"
+                    />
+                    <span>
+                      Decide without every final leaning (recorded and shown with the decision)
+                    </span>
+                  </label>
+                </div>
+              ) : null}
+              <Button>{current ? "Record the revisited decision" : "Record decision"}</Button>
+            </Form>
+          </>
         ) : (
           <p className="mt-1 text-sm text-stone-700">
             No decision yet. The facilitator or a leader attending records it.

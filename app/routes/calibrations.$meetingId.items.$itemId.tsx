@@ -25,7 +25,16 @@ import { Button, FormError, TextArea } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
-import { meetingRefusal, saveDecision } from "../models/calibration-actions.server";
+import {
+  checkDraft,
+  DECISION_TEXT,
+  meetingRefusal,
+  saveDecision,
+} from "../models/calibration-actions.server";
+import { listReadinessRoles } from "../models/readiness-role.server";
+import { ReadinessRoleField } from "../components/readiness-role-field";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
+import { checkSbi } from "../utils/writing-check.server";
 import {
   amendDecision,
   candidateIsVisible,
@@ -46,6 +55,32 @@ import {
   type VisibleMeeting,
 } from "../models/calibration.server";
 import { getCandidateHeader } from "../models/candidate.server";
+import {
+  discussedSeconds,
+  getRounds,
+  NO_ROUNDS,
+  recordAddition,
+  requireEvidenceRoundOpen,
+} from "../models/calibration-rounds.server";
+import {
+  assignmentBelongsToCandidate,
+  createObservation,
+  findObservationByIdempotencyKey,
+  listAssignmentsForCandidate,
+  listDimensionsForForm,
+  NewObservationSchema,
+  observationInputErrors,
+} from "../models/observation.server";
+import {
+  AdditionList,
+  DiscussionTime,
+  FinalLeaningList,
+  RevealNote,
+  RevisitNote,
+} from "../components/calibration-rounds";
+import { ObservationForm } from "../components/observation-form";
+import { invalid } from "../utils/forms.server";
+import { saveOnce } from "../utils/idempotency.server";
 import { addDays, formatDate, isoDate } from "../utils/dates";
 import {
   badRequest,
@@ -55,7 +90,7 @@ import {
   invalidWith,
 } from "../utils/forms.server";
 import { text } from "../utils/fields";
-import { type FormResult, useFormResult, detailOf } from "../utils/form-result";
+import { CHECK_FIELDS, type FormResult, useFormResult, detailOf } from "../utils/form-result";
 import { notFound, redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { OUTCOME_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
@@ -98,12 +133,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const attendee = isAttendee(viewer, meeting);
   const closedAt = meeting.status === "closed" ? meeting.closed_at : null;
   const today = isoDate(context.now());
-  const [candidate, stored, agenda] = await Promise.all([
+  // The unique-evidence round: an attendee adds what only they hold, until the item is opened.
+  const evidenceRound =
+    attendee && !item.opened_at && meeting.status !== "closed" && meeting.status !== "cancelled";
+  const [candidate, stored, agenda, rounds, dimensions, assignments] = await Promise.all([
     getCandidateHeader(context.db, item.candidate_id),
     closedAt
       ? getFrozenPacket(context.db, { itemId: item.id, candidateId: item.candidate_id, closedAt })
       : getLivePacket(context.db, { candidateId: item.candidate_id, today }),
     getAgenda(context.db, { meetingId: meeting.id, viewer, itemId: item.id }),
+    getRounds(context.db, { meetingId: meeting.id, viewer, itemIds: [item.id] }),
+    evidenceRound ? listDimensionsForForm(context.db) : Promise.resolve([]),
+    evidenceRound
+      ? listAssignmentsForCandidate(context.db, item.candidate_id)
+      : Promise.resolve([]),
   ]);
   const entry = agenda[0];
   if (!candidate || !entry) throw notFound();
@@ -115,14 +158,38 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     nomination: frozenNomination === undefined ? nominationOf(entry) : frozenNomination,
   };
   const current = entry.decisions.find((d) => !d.superseded_at) ?? null;
+  const roles = isLeader(viewer) && current ? await listReadinessRoles(context.db) : [];
   return json({
+    roles,
+    currentRoleId: current?.readiness_role_id ?? null,
     meeting: {
       id: meeting.id,
       title: meeting.title,
       status: meeting.status,
       scheduled_for: meeting.scheduled_for,
     },
-    item: { id: item.id, position: item.position, opened_at: entry.opened_at },
+    item: {
+      id: item.id,
+      position: item.position,
+      opened_at: entry.opened_at,
+      revealed_at: entry.revealed_at,
+      revealed_early_by_name: entry.revealed_early_by_name,
+      decided_early_by_name: entry.decided_early_by_name,
+      discussed: discussedSeconds(entry, context.now()),
+      running: Boolean(entry.discussion_started_at),
+    },
+    timeboxMinutes: meeting.timebox_minutes,
+    attendeeCount: meeting.attendees.length,
+    rounds: rounds.get(item.id) ?? NO_ROUNDS,
+    evidenceRound: evidenceRound
+      ? {
+          dimensions: dimensions.map((d) => ({ id: d.id, name: d.name })),
+          assignments: assignments.map((a) => ({
+            id: a.id,
+            title: `${a.title} (offered ${formatDate(a.offered_on)})`,
+          })),
+        }
+      : null,
     candidate: {
       id: candidate.id,
       name: candidate.name,
@@ -166,6 +233,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === "read") return markRead(context, { viewer, meeting, item });
   if (intent === "preread") return preread(context, { viewer, meeting, item, formData });
   if (intent === "amend") return amend(context, { viewer, meeting, item, formData });
+  if (intent === "evidence") return addEvidence(context, { viewer, meeting, item, formData });
   return badRequest("Unknown action.", formValues(formData));
 }
 
@@ -220,16 +288,25 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
   const parsed = parseForm(PrereadSchema, formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkDraft(
+    context.db,
+    values,
+    [{ name: "view", label: "Your view" }],
+    "view",
+  );
+  if (writing) return writing;
   try {
     const outcome = await context.db.transaction().execute(async (trx) => {
-      const saved = await savePreread(trx, {
+      const { saved, revealed } = await savePreread(trx, {
         meetingId: meeting.id,
         itemId: item.id,
         userId: viewer.id,
         view: input.view,
         leaning: input.leaning,
         version: input.version ?? null,
+        now: context.now(),
       });
+      // Not the leaning: the audit log is readable by admins, and a pre-read is sealed until revealed.
       if (saved !== "stale") {
         await audit(trx, {
           actorId: viewer.id,
@@ -237,12 +314,12 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
           entity: "calibration_item",
           entityId: item.id,
           requestId: context.requestId,
-          details: { meetingId: meeting.id, leaning: input.leaning },
+          details: { meetingId: meeting.id, ...(revealed ? { revealed: "all" } : {}) },
         });
       }
-      return saved;
+      return { saved, revealed };
     });
-    if (outcome === "stale") {
+    if (outcome.saved === "stale") {
       const saved = await getOwnPreread(context.db, { itemId: item.id, userId: viewer.id });
       const failure: FormFailure = {
         ok: false,
@@ -258,8 +335,103 @@ async function preread(context: AppContext, { viewer, meeting, item, formData }:
     }
     return redirectWithFlash(
       `/calibrations/${meeting.id}/items/${item.id}`,
-      "Pre-read saved. Nobody else sees it until the facilitator opens this candidate.",
+      outcome.revealed
+        ? "Pre-read saved. Yours was the last one, so every pre-read is now revealed to the attendees."
+        : "Pre-read saved. Nobody else sees it until every attendee has written one or the facilitator opens this candidate.",
     );
+  } catch (error) {
+    if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
+    throw error;
+  }
+}
+
+/**
+ * The unique-evidence round: the attendee writes an observation of their own (with its SBI fields,
+ * through the observation model) into the packet before the item is discussed; the item records who
+ * added it. An attendee outside the candidate's circle may add one here: the meeting opens the packet
+ * to them, and what they hold is exactly what the room is missing.
+ */
+async function addEvidence(context: AppContext, { viewer, meeting, item, formData }: Args) {
+  if (!isAttendee(viewer, meeting))
+    throw await denyAsForbidden(
+      context,
+      viewer,
+      "calibration.evidence_add",
+      "calibration_item",
+      item.id,
+    );
+  const values = formValues(formData);
+  const today = isoDate(context.now());
+  const parsed = parseForm(NewObservationSchema(today), formData);
+  if (!parsed.ok) return parsed.response;
+  const input = parsed.data;
+  const writing = await checkSbi(context.db, values);
+  if (writing) return writing;
+  const here = `/calibrations/${meeting.id}/items/${item.id}`;
+  try {
+    return await saveOnce(context.db, {
+      find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
+      isRepeat: (row) =>
+        row.candidate_id === item.candidate_id &&
+        row.author_id === viewer.id &&
+        row.coaching_plan_id === null,
+      check: async () => {
+        const fieldErrors = await observationInputErrors(context.db, input);
+        if (
+          input.assignmentId &&
+          !(await assignmentBelongsToCandidate(context.db, {
+            assignmentId: input.assignmentId,
+            candidateId: item.candidate_id,
+          }))
+        )
+          fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
+        return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
+      },
+      create: async (trx) => {
+        await requireEvidenceRoundOpen(trx, { meetingId: meeting.id, itemId: item.id });
+        const id = crypto.randomUUID();
+        await audit(trx, {
+          actorId: viewer.id,
+          action: "observation.create",
+          entity: "observation",
+          entityId: id,
+          requestId: context.requestId,
+          details: {
+            candidateId: item.candidate_id,
+            dimensionIds: input.dimensionIds,
+            signal: input.signal,
+            assignmentId: input.assignmentId,
+            calibrationItemId: item.id,
+          },
+        });
+        const saved = await createObservation(trx, {
+          ...input,
+          id,
+          candidateId: item.candidate_id,
+          authorId: viewer.id,
+          now: context.now(),
+        });
+        if (saved.created) {
+          await recordAddition(trx, {
+            itemId: item.id,
+            observationId: saved.id,
+            addedBy: viewer.id,
+          });
+          await audit(trx, {
+            actorId: viewer.id,
+            action: "calibration.evidence_add",
+            entity: "calibration_item",
+            entityId: item.id,
+            requestId: context.requestId,
+            details: { meetingId: meeting.id, observationId: saved.id },
+          });
+        }
+        return saved;
+      },
+      answer: () =>
+        redirectWithFlash(here, "Observation added to the packet, shown as added by you."),
+      values,
+    });
   } catch (error) {
     if (error instanceof MeetingRefusal) return meetingRefusal(error, values);
     throw error;
@@ -275,6 +447,13 @@ async function amend(context: AppContext, { viewer, meeting, item, formData }: A
   const input = parsed.data;
   if (input.itemId.toLowerCase() !== item.id)
     return badRequest("That decision belongs to another candidate.", values);
+  const writing = await checkDraft(
+    context.db,
+    values,
+    [{ name: "amendmentReason", label: "Why amend" }, ...DECISION_TEXT],
+    "rationale",
+  );
+  if (writing) return writing;
   const supersedes = input.supersedes.toLowerCase();
   return saveDecision(context, {
     viewer,
@@ -301,6 +480,9 @@ export default function PacketPage() {
   const actionData = useActionData<typeof action>();
   const prereadResult = useFormResult("preread");
   const amendResult = useFormResult("amend");
+  const evidenceResult = useFormResult("evidence");
+  const amendNotes = useWritingNotes("amend");
+  const evidenceNotes = useWritingNotes("evidence");
   // A stale pre-read is refused with the one saved meanwhile, shown beside the form.
   const savedMeanwhile = (prereadResult.failed && detailOf(actionData, "saved")) || null;
   const { candidate, meeting } = data;
@@ -352,7 +534,85 @@ export default function PacketPage() {
         </div>
       ) : null}
 
+      <p className="mt-4 text-sm text-stone-700">
+        <DiscussionTime
+          seconds={data.item.discussed}
+          running={data.item.running}
+          timeboxMinutes={data.timeboxMinutes}
+        />
+      </p>
+      <RevisitNote revisits={data.rounds.revisits} />
+
       <Packet packet={data.packet} />
+
+      <section
+        aria-labelledby="added-evidence"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4"
+      >
+        <h2 id="added-evidence" className="text-lg font-semibold">
+          Evidence added by attendees
+        </h2>
+        <p className="text-sm text-stone-600">
+          Before the discussion, each attendee may add what only they saw: an observation of their
+          own that is not in the packet yet. It joins the packet and is listed here with who added
+          it.
+        </p>
+        {data.rounds.additions.length ? (
+          <div className="mt-3">
+            <AdditionList additions={data.rounds.additions} />
+          </div>
+        ) : (
+          <p className="mt-2 text-stone-700">Nobody has added evidence for this candidate.</p>
+        )}
+        {data.evidenceRound ? (
+          <details className="no-print mt-4" open={evidenceResult.failed}>
+            <summary className="cursor-pointer font-medium text-brand-700 underline">
+              Add evidence only you hold
+            </summary>
+            <div className="mt-3 space-y-3">
+              <WritingNotes notes={evidenceNotes.notes} />
+              {evidenceResult.failed && !evidenceNotes.notes.length ? (
+                <FormError message={evidenceResult.formError ?? CHECK_FIELDS} />
+              ) : null}
+              <ObservationForm
+                action={`/calibrations/${meeting.id}/items/${data.item.id}`}
+                idempotencyKey={evidenceResult.key(data.idempotencyKey)}
+                dimensions={data.evidenceRound.dimensions}
+                assignments={data.evidenceRound.assignments}
+                today={data.today}
+                result={evidenceResult}
+                hidden={{ intent: "evidence" }}
+                submitLabel="Add to the packet"
+              />
+            </div>
+          </details>
+        ) : null}
+      </section>
+
+      <section
+        aria-labelledby="final-leanings"
+        className="mt-6 rounded-lg border border-stone-200 bg-white p-4"
+      >
+        <h2 id="final-leanings" className="text-lg font-semibold">
+          Final leanings
+        </h2>
+        <p className="text-sm text-stone-600">
+          {data.rounds.finalLeaningsOpen
+            ? "Recorded by each attendee after the discussion, beside their pre-read above."
+            : `Recorded in the meeting after the discussion; each stays with its author until every attendee has recorded one. ${data.rounds.finalLeaningsBy.length} of ${data.attendeeCount} recorded.`}
+        </p>
+        {data.rounds.finalLeanings.length ? (
+          <div className="mt-3">
+            <FinalLeaningList leanings={data.rounds.finalLeanings} viewerId={data.viewerId} />
+          </div>
+        ) : null}
+        {data.item.decided_early_by_name ? (
+          <p className="mt-2 text-sm text-amber-900">
+            {data.item.decided_early_by_name} recorded the decision before every final leaning was
+            in.
+          </p>
+        ) : null}
+      </section>
 
       <section
         aria-labelledby="prereads"
@@ -362,16 +622,23 @@ export default function PacketPage() {
           Pre-reads
         </h2>
         <p className="text-sm text-stone-600">
-          {data.item.opened_at
-            ? "This candidate has been opened in the meeting, so every pre-read is visible and they are locked."
-            : `Each attendee’s view stays hidden from everyone else until the facilitator opens this candidate. ${data.prereadCount} recorded so far.`}
+          <RevealNote
+            revealedAt={data.item.revealed_at}
+            revealedEarlyByName={data.item.revealed_early_by_name}
+            recorded={data.prereadCount}
+            attendees={data.attendeeCount}
+          />
         </p>
-        {data.item.opened_at && others.length ? (
+        {data.item.revealed_at && others.length ? (
           <div className="mt-3">
             <PrereadList prereads={others} viewerId={data.viewerId} />
           </div>
         ) : null}
-        {data.isAttendee && !data.item.opened_at && meeting.status !== "closed" ? (
+        {data.isAttendee &&
+        !data.item.opened_at &&
+        !data.item.revealed_at &&
+        meeting.status !== "closed" &&
+        meeting.status !== "cancelled" ? (
           <PrereadForm own={own} result={prereadResult} saved={savedMeanwhile} />
         ) : own ? (
           <div className="mt-3">
@@ -403,6 +670,11 @@ export default function PacketPage() {
               The new decision supersedes the current one; the current one stays in the history,
               marked as superseded.
             </p>
+            {amendNotes.notes.length ? (
+              <div className="mt-3">
+                <WritingNotes notes={amendNotes.notes} />
+              </div>
+            ) : null}
             <Form method="post" className="mt-3 space-y-4" noValidate>
               <input type="hidden" name="intent" value="amend" />
               <input type="hidden" name="itemId" value={data.item.id} />
@@ -420,6 +692,11 @@ export default function PacketPage() {
                 packet={data.packet}
                 result={amendResult}
                 minRevisit={addDays(data.today, 1)}
+              />
+              <ReadinessRoleField
+                roles={data.roles}
+                defaultValue={amendResult.value("readinessRoleId", data.currentRoleId ?? "")}
+                errors={amendResult.errors.readinessRoleId}
               />
               <Button>Record amended decision</Button>
             </Form>
@@ -443,38 +720,47 @@ function PrereadForm({
   const busy =
     navigation.state === "submitting" && navigation.formData?.get("intent") === "preread";
   const view = result.value("view", own?.view);
+  const notes = useWritingNotes("preread");
   const leaning = result.value("leaning", own?.leaning);
   return (
-    <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
-      <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
-      <input type="hidden" name="intent" value="preread" />
-      <input type="hidden" name="version" value={own?.version ?? ""} />
-      <FormError message={result.summary} />
-      {saved ? (
-        <div className="rounded border border-stone-300 p-3 text-sm">
-          <p className="font-medium">Saved now: {OUTCOME_LABELS[saved.leaning]}</p>
-          <p className="mt-1 whitespace-pre-wrap">{saved.view}</p>
+    <>
+      {/* Outside the form: the notes carry their own "Save anyway" form. */}
+      {notes.notes.length ? (
+        <div className="no-print mt-4">
+          <WritingNotes notes={notes.notes} />
         </div>
       ) : null}
-      <TextArea
-        label="Your view"
-        name="view"
-        rows={4}
-        maxLength={5_000}
-        hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
-        defaultValue={view}
-        errors={result.errors.view}
-      />
-      <LeaningRadios
-        name="leaning"
-        legend="Your leaning"
-        checked={leaning}
-        errors={result.errors.leaning}
-      />
-      <Button disabled={busy}>
-        {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
-      </Button>
-    </Form>
+      <Form method="post" className="no-print mt-4 space-y-4" noValidate key={own?.version ?? 0}>
+        <h3 className="font-semibold">{own ? "Your pre-read" : "Record your pre-read"}</h3>
+        <input type="hidden" name="intent" value="preread" />
+        <input type="hidden" name="version" value={own?.version ?? ""} />
+        {notes.notes.length ? null : <FormError message={result.summary} />}
+        {saved ? (
+          <div className="rounded border border-stone-300 p-3 text-sm">
+            <p className="font-medium">Saved now: {OUTCOME_LABELS[saved.leaning]}</p>
+            <p className="mt-1 whitespace-pre-wrap">{saved.view}</p>
+          </div>
+        ) : null}
+        <TextArea
+          label="Your view"
+          name="view"
+          rows={4}
+          maxLength={5_000}
+          hint="A few sentences, from the evidence. Nobody sees it before the facilitator opens this candidate."
+          defaultValue={view}
+          errors={result.errors.view}
+        />
+        <LeaningRadios
+          name="leaning"
+          legend="Your leaning"
+          checked={leaning}
+          errors={result.errors.leaning}
+        />
+        <Button disabled={busy}>
+          {busy ? "Saving…" : own ? "Update pre-read" : "Save pre-read"}
+        </Button>
+      </Form>
+    </>
   );
 }
 

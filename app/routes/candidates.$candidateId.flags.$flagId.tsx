@@ -13,6 +13,7 @@ import {
 } from "../auth/policy.server";
 import { requireUser, type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextArea, PastDayField } from "../components/ui/forms";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -37,6 +38,11 @@ import {
   invalidWith,
 } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import {
+  checkWriting,
+  writingCheckResponse,
+  writingCheckSeen,
+} from "../utils/writing-check.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -98,6 +104,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
   if (input.version !== flag.version) return stale(flag, values);
+  if (!writingCheckSeen(values)) {
+    const notes = await checkWriting(context.db, [
+      { name: "note", label: "Note", text: input.note ?? "" },
+    ]);
+    if (notes.length) return writingCheckResponse(values, notes);
+  }
   const base = {
     actorId: user.id,
     entity: "flag",
@@ -260,6 +272,7 @@ export default function FlagPage() {
   const { candidate, flag, events, today, maySetStatus: mayClose } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const result = useFormResult();
+  const writing = useWritingNotes();
   const discussed = useFormResult("discussed");
   const resolve = useFormResult("resolve");
   const dismiss = useFormResult("dismiss");
@@ -291,7 +304,11 @@ export default function FlagPage() {
         </p>
       </header>
 
-      <FormError message={result.summary} />
+      {writing.notes.length ? (
+        <WritingNotes notes={writing.notes} action={here} />
+      ) : (
+        <FormError message={result.summary} />
+      )}
 
       <section
         className="rounded-lg border border-stone-200 bg-white p-4"

@@ -8,6 +8,7 @@ import { ChoiceSelect } from "../components/choice-select";
 import { SbiFields } from "../components/observation-form";
 import { Button, FormError, PastDayField } from "../components/ui/forms";
 import { IdempotencyKeyField } from "../components/ui/idempotency-key";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import { audit } from "../models/audit.server";
 import {
   antiPatternIsActive,
@@ -21,6 +22,7 @@ import { useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { checkSbi } from "../utils/writing-check.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Raise a flag${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -47,6 +49,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(NewFlagSchema(isoDate(context.now())), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkSbi(context.db, values);
+  if (writing) return writing;
 
   return saveOnce(context.db, {
     find: (db) => findFlagByIdempotencyKey(db, input.idempotencyKey),
@@ -86,6 +90,7 @@ const FLAG_BEHAVIOR_HINT =
 export default function NewFlag() {
   const { candidate, antiPatterns, today, idempotencyKey } = useLoaderData<typeof loader>();
   const result = useFormResult();
+  const writing = useWritingNotes();
   return (
     <div className="mx-auto max-w-2xl">
       <p className="text-sm">
@@ -106,53 +111,56 @@ export default function NewFlag() {
           first.
         </p>
       ) : (
-        <Form method="post" className="mt-6 space-y-4" noValidate>
-          <FormError message={result.summary} />
-          <IdempotencyKeyField value={result.key(idempotencyKey)} />
-          <ChoiceSelect
-            label="Anti-pattern"
-            name="antiPatternId"
-            required
-            defaultValue={result.value("antiPatternId")}
-            hint="Which behaviour from the catalogue did you see? Their descriptions are listed below."
-            errors={result.errors.antiPatternId}
-            choices={antiPatterns}
-            placeholder="Choose…"
-          />
-          <details className="rounded border border-stone-200 bg-white p-3 text-sm">
-            <summary className="cursor-pointer text-brand-700">
-              What each anti-pattern means
-            </summary>
-            <dl className="mt-2 space-y-2">
-              {antiPatterns.map((ap) => (
-                <div key={ap.id}>
-                  <dt className="font-medium text-stone-900">{ap.name}</dt>
-                  <dd className="text-stone-600">{ap.description || "No description yet."}</dd>
-                </div>
-              ))}
-            </dl>
-          </details>
-          <PastDayField
-            label="Observed on"
-            name="observedOn"
-            form={result}
-            today={today}
-            min="2000-01-01"
-          />
-          <SbiFields
-            value={(name) => result.value(name)}
-            errors={result.errors}
-            labels={{
-              situation: "Situation (optional)",
-              behavior: "Behaviour",
-              behaviorHint: FLAG_BEHAVIOR_HINT,
-              impact: "Impact (optional)",
-            }}
-            behaviorRows={4}
-            hints={false}
-          />
-          <Button>Raise flag</Button>
-        </Form>
+        <div className="mt-6 space-y-4">
+          <WritingNotes notes={writing.notes} />
+          <Form method="post" className="space-y-4" noValidate>
+            {writing.notes.length ? null : <FormError message={result.summary} />}
+            <IdempotencyKeyField value={result.key(idempotencyKey)} />
+            <ChoiceSelect
+              label="Anti-pattern"
+              name="antiPatternId"
+              required
+              defaultValue={result.value("antiPatternId")}
+              hint="Which behaviour from the catalogue did you see? Their descriptions are listed below."
+              errors={result.errors.antiPatternId}
+              choices={antiPatterns}
+              placeholder="Choose…"
+            />
+            <details className="rounded border border-stone-200 bg-white p-3 text-sm">
+              <summary className="cursor-pointer text-brand-700">
+                What each anti-pattern means
+              </summary>
+              <dl className="mt-2 space-y-2">
+                {antiPatterns.map((ap) => (
+                  <div key={ap.id}>
+                    <dt className="font-medium text-stone-900">{ap.name}</dt>
+                    <dd className="text-stone-600">{ap.description || "No description yet."}</dd>
+                  </div>
+                ))}
+              </dl>
+            </details>
+            <PastDayField
+              label="Observed on"
+              name="observedOn"
+              form={result}
+              today={today}
+              min="2000-01-01"
+            />
+            <SbiFields
+              value={(name) => result.value(name)}
+              errors={result.errors}
+              labels={{
+                situation: "Situation (optional)",
+                behavior: "Behaviour",
+                behaviorHint: FLAG_BEHAVIOR_HINT,
+                impact: "Impact (optional)",
+              }}
+              behaviorRows={4}
+              hints={false}
+            />
+            <Button>Raise flag</Button>
+          </Form>
+        </div>
       )}
     </div>
   );

@@ -13,6 +13,7 @@ import { requireUser, type SessionUser } from "../auth/session.server";
 import { BackToCandidate } from "../components/back-link";
 import { ObservationForm } from "../components/observation-form";
 import { FormError, TextArea } from "../components/ui/forms";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import { ConfirmButton } from "../components/ui/confirm";
 import type { AppContext } from "../context";
 import { audit } from "../models/audit.server";
@@ -41,6 +42,7 @@ import {
   invalidWith,
 } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
+import { checkSbi } from "../utils/writing-check.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Observation${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -235,6 +237,8 @@ async function editObservation(
     dimensionIds: input.dimensionIds.filter((id) => !current.has(id)),
   });
   if (Object.keys(fieldErrors).length) return invalid(values, fieldErrors);
+  const writing = await checkSbi(context.db, values);
+  if (writing) return writing;
 
   const result = await context.db.transaction().execute(async (trx) => {
     const updated = await updateObservation(trx, {
@@ -316,6 +320,7 @@ export default function ObservationPage() {
   const { formError } = readFormResult(data);
   const edit = readFormResult(data, "edit");
   const retract = readFormResult(data, "retract");
+  const writing = useWritingNotes("edit");
   const version = String(conflict?.saved.version ?? observation.version);
   const retracted = Boolean(observation.retracted_at);
   const here = `/candidates/${candidate.id}/observations/${observation.id}`;
@@ -413,7 +418,8 @@ export default function ObservationPage() {
           <p className="mt-2 text-sm text-stone-600">
             The current text is kept in the history below when you save.
           </p>
-          <div className="mt-4">
+          <div className="mt-4 space-y-4">
+            <WritingNotes notes={writing.notes} action={here} />
             <ObservationForm
               key={version}
               action={here}

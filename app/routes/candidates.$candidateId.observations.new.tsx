@@ -6,6 +6,7 @@ import { requireUser } from "../auth/session.server";
 import { BackToCandidate } from "../components/back-link";
 import { ObservationForm } from "../components/observation-form";
 import { FormError } from "../components/ui/forms";
+import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import { audit } from "../models/audit.server";
 import {
   assignmentBelongsToCandidate,
@@ -21,6 +22,7 @@ import { CHECK_FIELDS, useFormResult } from "../utils/form-result";
 import { formValues, invalid, parseForm } from "../utils/forms.server";
 import { redirectWithFlash } from "../utils/http.server";
 import { newIdempotencyKey, saveOnce } from "../utils/idempotency.server";
+import { checkSbi } from "../utils/writing-check.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `New observation${data ? ` · ${data.candidate.name}` : ""} · Noseworthy` },
@@ -56,6 +58,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(NewObservationSchema(today), formData);
   if (!parsed.ok) return parsed.response;
   const input = parsed.data;
+  const writing = await checkSbi(context.db, values);
+  if (writing) return writing;
 
   return saveOnce(context.db, {
     find: (db) => findObservationByIdempotencyKey(db, input.idempotencyKey),
@@ -112,6 +116,7 @@ export default function NewObservation() {
   const { candidate, dimensions, assignments, today, idempotencyKey } =
     useLoaderData<typeof loader>();
   const result = useFormResult();
+  const writing = useWritingNotes();
   return (
     <div className="mx-auto max-w-2xl">
       <BackToCandidate candidate={candidate} />
@@ -122,7 +127,11 @@ export default function NewObservation() {
       </p>
       <div className="mt-6 space-y-4">
         {/* A refused key is said beside the button, so here it is "check the fields". */}
-        {result.failed ? <FormError message={result.formError ?? CHECK_FIELDS} /> : null}
+        {writing.notes.length ? (
+          <WritingNotes notes={writing.notes} />
+        ) : result.failed ? (
+          <FormError message={result.formError ?? CHECK_FIELDS} />
+        ) : null}
         {dimensions.length === 0 ? (
           <p className="rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
             No dimensions are set up yet. Ask an admin to add them under Framework before logging

@@ -12,6 +12,8 @@ import * as m0010 from "./2026-12-01-0010-people";
 import * as m0011 from "./2026-12-01-0011-scim";
 import * as m0012 from "./2026-12-01-0012-notifications";
 import * as m0013 from "./2026-12-02-0013-accounts";
+import * as m0014 from "./2026-12-02-0014-calibration-rounds";
+import * as m0015 from "./2026-12-02-0015-readiness-roles";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -28,6 +30,8 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-0011-scim": m0011,
   "2026-12-01-0012-notifications": m0012,
   "2026-12-02-0013-accounts": m0013,
+  "2026-12-02-0014-calibration-rounds": m0014,
+  "2026-12-02-0015-readiness-roles": m0015,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,10 +10,12 @@ import type {
   Stage,
   Track,
 } from "../schema";
+import { seedReadinessRoles } from "../../app/models/readiness-role.server";
 
 // The demo organisation: a fictional engineering department with a leadership pipeline in every
 // state, so each screen and each process nudge has something to show. Every date is relative to
-// `today`, so the demo always looks current. Nothing here imports app code: this runs from the CLI.
+// `today`, so the demo always looks current. Nothing here imports app code (it runs from the CLI),
+// except the readiness roles' own seeding function, which issue 22's contract puts beside the roles.
 
 export const DEMO_PASSWORD = "noseworthy-demo";
 
@@ -2477,7 +2479,7 @@ export async function seedDemo(
         scheduled_for: at(CALIBRATION_DAY, "14:00"),
         facilitator_id: user.leader,
         status: "closed",
-        timebox_minutes: null,
+        timebox_minutes: 20,
         created_by: user.leader,
         closed_at: at(CALIBRATION_DAY, "16:10"),
         version: 3,
@@ -2501,6 +2503,10 @@ export async function seedDemo(
     const pastItems: Array<{
       key: DecisionKey;
       prereads: Array<{ by: UserKey; leaning: Leaning; view: string }>;
+      /** The second round, after the discussion (issue 22). */
+      finals: Array<{ by: UserKey; leaning: Leaning; note?: string }>;
+      /** Minutes the meeting timer measured. */
+      minutes: number;
       decision: {
         outcome: Leaning;
         rationale: string;
@@ -2529,6 +2535,16 @@ export async function seedDemo(
             view: "Strong technically. The planning episode was only a few months ago and we have one example of the better approach; I would like to see one more cycle.",
           },
         ],
+        finals: [
+          { by: "manager2", leaning: "ready_now" },
+          { by: "leader", leaning: "ready_now" },
+          {
+            by: "manager",
+            leaning: "ready_with_development",
+            note: "Still one planning cycle short for me, but I can live with ready now.",
+          },
+        ],
+        minutes: 24,
         decision: {
           outcome: "ready_now",
           rationale:
@@ -2563,12 +2579,17 @@ export async function seedDemo(
             leaning: "ready_with_development",
             view: "The coaching plan is working: the change-request guide was his idea. I would keep going rather than pause.",
           },
-          {
-            by: "manager",
-            leaning: "insufficient_evidence",
-            view: "I have not worked with him directly; almost all the evidence comes from one observer.",
-          },
         ],
+        finals: [
+          { by: "manager2", leaning: "not_yet" },
+          {
+            by: "leader",
+            leaning: "not_yet",
+            note: "The commitment gap and the warehouse move together: pausing is kinder than stretching him now.",
+          },
+          { by: "manager", leaning: "not_yet" },
+        ],
+        minutes: 31,
         decision: {
           outcome: "not_yet",
           rationale:
@@ -2602,6 +2623,12 @@ export async function seedDemo(
             view: "At the leadership forum she gave the credit to her engineers and let them take the hard questions.",
           },
         ],
+        finals: [
+          { by: "manager", leaning: "ready_now" },
+          { by: "manager2", leaning: "ready_now" },
+          { by: "leader", leaning: "ready_now" },
+        ],
+        minutes: 12,
         decision: {
           outcome: "ready_now",
           rationale:
@@ -2639,6 +2666,16 @@ export async function seedDemo(
             view: "Two people-skills concerns within a month is a pattern. I would want to see it change before we talk about readiness.",
           },
         ],
+        finals: [
+          { by: "manager", leaning: "ready_with_development" },
+          { by: "leader", leaning: "ready_with_development" },
+          {
+            by: "manager2",
+            leaning: "not_yet",
+            note: "The release-date retro Marcus added matches what I saw; I still want the change first.",
+          },
+        ],
+        minutes: 22,
         decision: {
           outcome: "ready_with_development",
           rationale:
@@ -2656,6 +2693,8 @@ export async function seedDemo(
     ];
 
     const decision = {} as Record<DecisionKey, string>;
+    const roles = await seedReadinessRoles(trx, user.leader);
+    const pastItemIds: string[] = [];
     for (const [index, item] of pastItems.entries()) {
       const opened = `${String(14 + Math.floor((5 + index * 30) / 60)).padStart(2, "0")}:${String((5 + index * 30) % 60).padStart(2, "0")}`;
       const decided = `${String(14 + Math.floor((25 + index * 30) / 60)).padStart(2, "0")}:${String((25 + index * 30) % 60).padStart(2, "0")}`;
@@ -2667,9 +2706,31 @@ export async function seedDemo(
           position: index + 1,
           opened_at: at(CALIBRATION_DAY, opened),
           created_at: at(-56, "09:00"),
+          // Sealed until every attendee had written one (the last pre-read revealed them), except
+          // Ravi's: Marcus had not written one, so Lena opened it anyway, which is recorded.
+          revealed_at:
+            item.prereads.length === pastAttendees.length
+              ? at(-45 + item.prereads.length - 1, "18:00")
+              : at(CALIBRATION_DAY, opened),
+          revealed_early_by: item.prereads.length === pastAttendees.length ? null : user.leader,
+          discussion_seconds: item.minutes * 60,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
+      pastItemIds.push(itemRow.id);
+      await trx
+        .insertInto("calibration_final_leanings")
+        .values(
+          item.finals.map((f) => ({
+            item_id: itemRow.id,
+            user_id: user[f.by],
+            leaning: f.leaning,
+            note: f.note ?? null,
+            created_at: at(CALIBRATION_DAY, decided),
+            updated_at: at(CALIBRATION_DAY, decided),
+          })),
+        )
+        .execute();
       await trx
         .insertInto("calibration_packet_reads")
         .values(
@@ -2706,6 +2767,9 @@ export async function seedDemo(
           decided_by: user.leader,
           decided_at: at(CALIBRATION_DAY, decided),
           created_at: at(CALIBRATION_DAY, decided),
+          // The decision names what it is about: a role, not "potential".
+          readiness_role_id:
+            item.key === "sophie" ? (roles["Engineering manager"]?.id ?? null) : null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
@@ -2734,6 +2798,50 @@ export async function seedDemo(
         ])
         .execute();
     }
+
+    // The unique-evidence round: before Hannah's item was opened, Marcus added what only he had seen.
+    const added = await trx
+      .insertInto("observations")
+      .values({
+        candidate_id: candidate.hannah,
+        author_id: user.manager,
+        observed_on: day(CALIBRATION_DAY - 3),
+        situation: "Release-date review for the tablet app, three days before calibration.",
+        behavior:
+          "Stopped herself mid-sentence, asked the two engineers who had raised the risk to finish, and wrote their concern into the plan.",
+        impact:
+          "The date moved by a week before it could slip, and the engineers raised the next risk early.",
+        signal: "strength",
+        created_at: at(CALIBRATION_DAY, "13:30"),
+        updated_at: at(CALIBRATION_DAY, "13:30"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("observation_dimensions")
+      .values({ observation_id: added.id, dimension_id: dimension.people_skills })
+      .execute();
+    await trx
+      .insertInto("calibration_item_additions")
+      .values({
+        item_id: pastItemIds[3],
+        observation_id: added.id,
+        added_by: user.manager,
+        created_at: at(CALIBRATION_DAY, "13:30"),
+      })
+      .execute();
+    // "Revisit the early cases": the first of four (a third, at least one) was reopened at the end;
+    // the decision stayed.
+    await trx
+      .insertInto("calibration_revisits")
+      .values({
+        item_id: pastItemIds[0],
+        opened_by: user.leader,
+        opened_at: at(CALIBRATION_DAY, "16:02"),
+        decision_before: decision.daniel,
+        closed_at: at(CALIBRATION_DAY, "16:10"),
+      })
+      .execute();
 
     // The next calibration meeting: planned, agenda set, one pre-read already in.
     const nextMeeting = await trx

@@ -182,6 +182,8 @@ const decide = (meetingId: string, who: string, fields: Record<string, string | 
       `/calibrations/${meetingId}`,
       {
         intent: "decide",
+        // The writing check's nudge is tested in calibration-rounds.test.ts; these are about decisions.
+        writingCheck: "seen",
         outcome: "ready_with_development",
         rationale: "Strong outcome orientation, one clear development area.",
         idempotencyKey: key(),
@@ -197,7 +199,7 @@ const preread = (meetingId: string, itemId: string, who: string, fields: Record<
     itemAction,
     post(
       `/calibrations/${meetingId}/items/${itemId}`,
-      { intent: "preread", ...fields },
+      { intent: "preread", writingCheck: "seen", ...fields },
       cookies[who],
     ),
     ctx(),
@@ -540,6 +542,20 @@ describe("decisions", () => {
     ben = await itemFor(meetingId, ids.ben);
     cy = await itemFor(meetingId, ids.cy);
     await control(meetingId, "leader", { intent: "start" });
+    // Every attendee's final leaning is in (the rounds themselves are tested in calibration-rounds.test.ts):
+    // these tests are about the decision.
+    await handle.db
+      .insertInto("calibration_final_leanings")
+      .values(
+        [ana, ben, cy].flatMap((item) =>
+          [u.leader, u.m1, u.m2].map((user) => ({
+            item_id: item.id,
+            user_id: user.id,
+            leaning: "ready_with_development" as const,
+          })),
+        ),
+      )
+      .execute();
   });
 
   it("needs an open item, a rationale and at least one piece of this candidate's evidence (400)", async () => {
@@ -784,6 +800,7 @@ describe("decisions", () => {
           `/calibrations/${meetingId}/items/${ben.id}`,
           {
             intent: "amend",
+            writingCheck: "seen",
             itemId: ben.id,
             supersedes: old.id,
             amendmentReason: "New evidence from the incident review.",
