@@ -9,6 +9,12 @@ import {
 } from "../calendar/checkin-invitations.server";
 import { CALENDAR_INVITATIONS_JOB, calendarInvitationsJob } from "../calendar/invitations.server";
 import { MAIL_SEND_JOB, mailSendJob } from "../mail/mail.server";
+import {
+  ACCOUNT_LINK_JOB,
+  FORGOT_PASSWORD_JOB,
+  accountLinkJob,
+  forgotPasswordJob,
+} from "../models/account-token.server";
 import { digestScanJob } from "../notify/digest.server";
 import { reminderScanJob } from "../notify/reminders.server";
 import type { JobHandler, JobSchedule } from "./queue.server";
@@ -36,6 +42,8 @@ export const jobHandlers: Record<string, JobHandler> = {
   "digest.scan": digestScanJob,
   [CALENDAR_INVITATIONS_JOB]: calendarInvitationsJob,
   [CHECKIN_INVITATION_JOB]: checkinInvitationJob,
+  [FORGOT_PASSWORD_JOB]: forgotPasswordJob,
+  [ACCOUNT_LINK_JOB]: accountLinkJob,
 };
 
 export const jobSchedules: JobSchedule[] = [

@@ -6,6 +6,8 @@ import { z } from "zod";
 import type { DB } from "../../db/client";
 import { ROLES, type Role } from "../../db/schema";
 import { hashPassword } from "../auth/password.server";
+import { NewPasswordField, passwordProblem } from "../auth/password-policy.server";
+import { enqueueAccountLink, setTemporaryPassword } from "../models/account-token.server";
 import { isUuid, PEOPLE_ROLES, requireRole } from "../auth/policy.server";
 import { type SessionUser } from "../auth/session.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
@@ -15,7 +17,6 @@ import {
   getUserById,
   lockActiveAdminIds,
   setUserDisabled,
-  setUserPassword,
   updateUser,
 } from "../models/user.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
@@ -51,14 +52,14 @@ const UserActionSchema = z.discriminatedUnion("intent", [
   }),
   z.object({ intent: z.literal("disable") }),
   z.object({ intent: z.literal("enable"), currentPassword: CurrentPassword }),
+  // A temporary password, which the person must change at the next login (ASVS 6.4.1).
   z.object({
     intent: z.literal("reset_password"),
-    password: z
-      .string()
-      .min(12, "Use at least 12 characters.")
-      .max(1000, "That password is too long."),
+    password: NewPasswordField,
     currentPassword: CurrentPassword,
   }),
+  // A link to the person's own mailbox: they choose the password, the admin never knows it.
+  z.object({ intent: z.literal("send_reset_link") }),
 ]);
 type UserAction = z.infer<typeof UserActionSchema>;
 type AuditBase = { actorId: string; entity: string; entityId: string; requestId: string };
@@ -142,20 +143,57 @@ async function applyUserAction(
   const confirmPassword = (action: string, password: string | undefined) =>
     reauthenticate(context, { admin, action, entityId: target.id, password, values });
 
+  if (input.intent === "send_reset_link") {
+    if (target.disabled_at) {
+      return refuse(context, {
+        base,
+        action: "user.password_reset_link",
+        message: "This account is disabled: enable it first.",
+        values,
+        reason: "disabled",
+      });
+    }
+    await context.db.transaction().execute(async (trx) => {
+      await enqueueAccountLink(trx, {
+        userId: target.id,
+        purpose: "reset",
+        createdBy: admin.id,
+        now: context.now(),
+      });
+      await audit(trx, { ...base, action: "user.password_reset_link", details: { via: "admin" } });
+    });
+    return redirectWithFlash(
+      here,
+      `A link to choose a new password is on its way to ${target.email}. It works once, for 30 minutes.`,
+    );
+  }
+
   if (input.intent === "reset_password") {
+    const problem = passwordProblem(input.password, target);
+    if (problem) return invalid(values, { password: [problem] });
     if (takeover) {
       const refused = await confirmPassword("user.password_reset", input.currentPassword);
       if (refused) return refused;
     }
     const passwordHash = await hashPassword(input.password);
     await context.db.transaction().execute(async (trx) => {
-      await setUserPassword(trx, { id: target.id, passwordHash });
-      await audit(trx, { ...base, action: "user.password_reset", details: takeover });
+      await setTemporaryPassword(trx, { userId: target.id, passwordHash });
+      await audit(trx, {
+        ...base,
+        action: "user.password_reset",
+        details: { temporary: true, ...takeover },
+      });
     });
     // Resetting your own password ends your own session too.
     if (target.id === admin.id)
-      return redirectWithFlash("/login", "Password changed. Log in with the new password.");
-    return redirectWithFlash(here, "Password reset. They have been signed out everywhere.");
+      return redirectWithFlash(
+        "/login",
+        "Temporary password set. Log in with it, then choose your own.",
+      );
+    return redirectWithFlash(
+      here,
+      "Temporary password set. They have been signed out everywhere and must choose their own password when they next log in.",
+    );
   }
 
   if (input.intent === "enable" || input.intent === "disable") {
@@ -290,6 +328,7 @@ export default function EditUser() {
     navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   const update = useFormResult("update");
   const reset = useFormResult("reset_password");
+  const sendLink = useFormResult("send_reset_link");
   const disable = useFormResult("disable");
   const enable = useFormResult("enable");
   const status = disable.failed ? disable : enable;
@@ -362,12 +401,25 @@ export default function EditUser() {
         </Form>
 
         <div className="space-y-8">
+          <Form method="post" className="space-y-3">
+            <h3 className="font-semibold">Password</h3>
+            <input type="hidden" name="intent" value="send_reset_link" />
+            <FormError message={sendLink.formError} />
+            <p className="text-sm text-stone-700">
+              Send {isSelf ? "yourself" : "them"} a link by mail to choose a new password. It works
+              once, for 30 minutes; nobody else learns the password.
+            </p>
+            <Button variant="secondary" disabled={busy("send_reset_link") || !!user.disabled_at}>
+              {busy("send_reset_link") ? "Sending…" : "Send a reset link"}
+            </Button>
+          </Form>
+
           <Form method="post" className="space-y-4" noValidate>
-            <h3 className="font-semibold">Reset password</h3>
+            <h3 className="font-semibold">Or set a temporary password</h3>
             <input type="hidden" name="intent" value="reset_password" />
             <FormError message={reset.formError} />
             <TextField
-              label="New password"
+              label="Temporary password"
               name="password"
               type="password"
               required
@@ -375,8 +427,8 @@ export default function EditUser() {
               autoComplete="new-password"
               hint={
                 isSelf
-                  ? "At least 12 characters. This signs you out everywhere, including here."
-                  : "At least 12 characters. This signs them out everywhere."
+                  ? "At least 12 characters. This signs you out everywhere, including here; you choose your own at the next login."
+                  : "At least 12 characters. This signs them out everywhere; they must choose their own at the next login."
               }
               errors={reset.errors.password}
             />
@@ -387,7 +439,7 @@ export default function EditUser() {
               />
             ) : null}
             <Button variant="secondary" disabled={busy("reset_password")}>
-              {busy("reset_password") ? "Resetting…" : "Reset password"}
+              {busy("reset_password") ? "Setting…" : "Set temporary password"}
             </Button>
           </Form>
 

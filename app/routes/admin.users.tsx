@@ -5,8 +5,11 @@ import { Link } from "../components/ui/link";
 import { ColumnHeads } from "../components/ui/column-heads";
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
+import { loginSettings } from "../auth/oidc.server";
 import { hashPassword } from "../auth/password.server";
-import { Button, FormError, TextField } from "../components/ui/forms";
+import { NewPasswordField, passwordProblem } from "../auth/password-policy.server";
+import { enqueueAccountLink, unknownPasswordHash } from "../models/account-token.server";
+import { Button, ErrorText, FormError, TextField } from "../components/ui/forms";
 import { PEOPLE_ROLES, requireRole } from "../auth/policy.server";
 import { reauthenticate } from "../auth/reauthenticate.server";
 import { audit } from "../models/audit.server";
@@ -35,10 +38,11 @@ const CreateUserSchema = z.object({
     .max(254, "That email address is too long.")
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "Enter an email address like name@example.org."),
   roles: RolesSchema,
-  password: z
-    .string()
-    .min(12, "Use at least 12 characters.")
-    .max(1000, "That password is too long."),
+  // How the person gets in: an invitation by mail (they choose their password), or a temporary
+  // password the admin passes on, which must be changed at the first login (ASVS 6.4.1).
+  // Without a choice (an older form, a script), a password given means a temporary one.
+  access: z.enum(["invitation", "temporary"], { error: "Choose how they get in." }).optional(),
+  password: NewPasswordField.optional(),
   currentPassword: CurrentPassword,
 });
 
@@ -59,7 +63,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } = formValues(formData);
   const parsed = parseForm(CreateUserSchema, formData, { echo: values });
   if (!parsed.ok) return parsed.response;
-  const { name, email, password } = parsed.data;
+  const { name, email, password = "" } = parsed.data;
+  const access = parsed.data.access ?? (password ? "temporary" : "invitation");
+  if (access === "temporary") {
+    const problem = passwordProblem(password, { email, name });
+    if (problem) return badRequest("", values, { password: [problem] });
+  }
   const roles = ROLES.filter((r) => parsed.data.roles.includes(r));
   const taken = () =>
     badRequest("", values, { email: ["An account with this email address already exists."] });
@@ -76,17 +85,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     if (refused) return refused;
   }
-  const passwordHash = await hashPassword(password);
+  const passwordHash =
+    access === "temporary" ? await hashPassword(password) : await unknownPasswordHash();
   try {
     await context.db.transaction().execute(async (trx) => {
       const { id } = await createUser(trx, { name, email, roles, passwordHash });
+      if (access === "temporary") {
+        await trx
+          .updateTable("users")
+          .set({ password_must_change: true })
+          .where("id", "=", id)
+          .execute();
+      } else {
+        await enqueueAccountLink(trx, {
+          userId: id,
+          purpose: "invitation",
+          createdBy: admin.id,
+          sso: loginSettings(context).oidc !== null,
+          now: context.now(),
+        });
+      }
       await audit(trx, {
         actorId: admin.id,
         action: "user.create",
         entity: "user",
         entityId: id,
         requestId: context.requestId,
-        details: { roles, ...(grantsPeopleData ? { reauthenticated: true } : {}) },
+        details: { roles, access, ...(grantsPeopleData ? { reauthenticated: true } : {}) },
       });
     });
   } catch (error) {
@@ -94,7 +119,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (isUniqueViolation(error)) return taken();
     throw error;
   }
-  return redirectWithFlash("/admin/users", "Account created.");
+  return redirectWithFlash(
+    "/admin/users",
+    access === "invitation"
+      ? "Account created. An invitation is on its way to them by mail; its link works for 72 hours."
+      : "Account created with a temporary password. Give it to them privately: they choose their own when they first log in.",
+  );
 }
 
 export default function AdminUsers() {
@@ -103,6 +133,7 @@ export default function AdminUsers() {
   const navigation = useNavigation();
   const { userId } = useParams();
   const errors = result.errors;
+  const access = result.value("access", "invitation");
   const creating =
     navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
 
@@ -202,14 +233,45 @@ export default function AdminUsers() {
             errors={errors.email}
           />
           <RoleCheckboxes selected={result.list("roles")} errors={errors.roles} />
+          <fieldset>
+            <legend className="text-sm font-medium text-stone-800">How they get in</legend>
+            <div className="mt-1 space-y-1 text-sm">
+              <label className="flex items-start gap-2">
+                <input
+                  type="radio"
+                  name="access"
+                  value="invitation"
+                  defaultChecked={access !== "temporary"}
+                  className="mt-1"
+                />
+                <span>
+                  Send them an invitation by mail: a link, valid for 72 hours, to choose their own
+                  password (or to use single sign-on).
+                </span>
+              </label>
+              <label className="flex items-start gap-2">
+                <input
+                  type="radio"
+                  name="access"
+                  value="temporary"
+                  defaultChecked={access === "temporary"}
+                  className="mt-1"
+                />
+                <span>
+                  Set a temporary password that I give them: they must change it when they first log
+                  in.
+                </span>
+              </label>
+            </div>
+            <ErrorText id="access-error" errors={errors.access} />
+          </fieldset>
           <TextField
-            label="Initial password"
+            label="Temporary password (only for a temporary password)"
             name="password"
             type="password"
-            required
             minLength={12}
             autoComplete="new-password"
-            hint="At least 12 characters. Give it to the person through a private channel."
+            hint="At least 12 characters; common passwords are refused. Give it to the person through a private channel."
             errors={errors.password}
           />
           <CurrentPasswordField

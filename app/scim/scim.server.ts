@@ -18,6 +18,7 @@ import { describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { audit } from "../models/audit.server";
 import { isUuid } from "../utils/fields";
 import { hashToken } from "../utils/security.server";
+import { enqueueAccountLink } from "../models/account-token.server";
 
 export const CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -576,6 +577,15 @@ export async function createScimUser(ctx: Ctx, client: ScimClient, input: UserSt
         .executeTakeFirstOrThrow();
       // The users_join_directory trigger linked the person with this address, or made one.
       await writePerson(trx, user.id, state, managerPerson);
+      // The person hears of their account by mail (issue 21): a link that offers single sign-on.
+      if (state.active)
+        await enqueueAccountLink(trx, {
+          userId: user.id,
+          purpose: "invitation",
+          createdBy: null,
+          sso: true,
+          now: ctx.now(),
+        });
       await audit(trx, {
         actorId: null,
         action: "user.scim_create",
