@@ -78,6 +78,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await refuseLink(context);
     return invalid({}, {}, INVITATION_GONE, { status: 404, headers: NO_STORE });
   }
+  // Where password login is for administrators only (PASSWORD_LOGIN=admins), everyone else signs in
+  // with single sign-on: the invitation sets no password for them.
+  if (loginSettings(context).passwordLogin === "admins") {
+    const { roles } = await context.db
+      .selectFrom("users")
+      .select("roles")
+      .where("id", "=", link.userId)
+      .executeTakeFirstOrThrow();
+    if (!roles.includes("admin")) {
+      await audit(context.db, {
+        actorId: link.userId,
+        action: "user.invitation_accept",
+        entity: "user",
+        entityId: link.userId,
+        outcome: "denied",
+        requestId: context.requestId,
+        details: { reason: "password_login_admins_only" },
+      });
+      return invalid(
+        {},
+        {},
+        "Sign in with single sign-on: passwords are for administrators only here.",
+        {
+          status: 403,
+        },
+      );
+    }
+  }
   const parsed = parseForm(NewPasswordSchema, await request.formData(), { echo: {} });
   if (!parsed.ok) return parsed.response;
   const errors = newPasswordErrors(parsed.data, link);
