@@ -60,6 +60,17 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     .selectFrom("calibration_decisions")
     .select("id")
     .where("item_id", "in", itemIds);
+  // Pre-reads are sealed until revealed, final leanings until the item is decided (issue 22): an
+  // export is no way round the seal.
+  const revealedItemIds = db
+    .selectFrom("calibration_items")
+    .select("id")
+    .where("candidate_id", "=", candidateId)
+    .where("revealed_at", "is not", null);
+  const decidedItemIds = db
+    .selectFrom("calibration_decisions")
+    .select("item_id")
+    .where("item_id", "in", itemIds);
 
   const [
     candidates,
@@ -84,6 +95,9 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_prereads,
     calibration_decisions,
     calibration_decision_evidence,
+    calibration_final_leanings,
+    calibration_item_additions,
+    calibration_revisits,
     mail_messages,
   ] = await Promise.all([
     db.selectFrom("candidates").selectAll().where("id", "=", candidateId).execute(),
@@ -220,7 +234,7 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     db
       .selectFrom("calibration_prereads")
       .selectAll()
-      .where("item_id", "in", itemIds)
+      .where("item_id", "in", revealedItemIds)
       .orderBy("created_at")
       .orderBy("id")
       .execute(),
@@ -243,6 +257,27 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
         ]),
       )
       .orderBy("decision_id")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_final_leanings")
+      .selectAll()
+      .where("item_id", "in", decidedItemIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_item_additions")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("calibration_revisits")
+      .selectAll()
+      .where("item_id", "in", itemIds)
+      .orderBy("opened_at")
       .orderBy("id")
       .execute(),
     // Mail about them, as sent: who it went to, what it said (a name and what is due, never a
@@ -294,6 +329,9 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     calibration_prereads: clean(calibration_prereads),
     calibration_decisions: clean(calibration_decisions),
     calibration_decision_evidence: clean(calibration_decision_evidence),
+    calibration_final_leanings: clean(calibration_final_leanings),
+    calibration_item_additions: clean(calibration_item_additions),
+    calibration_revisits: clean(calibration_revisits),
     mail_messages: clean(mail_messages),
   };
 

@@ -13,6 +13,7 @@ import {
 import { loader as summaryLoader } from "../../app/routes/calibrations.$meetingId.summary";
 import { loader as listLoader } from "../../app/routes/calibrations._index";
 import { loader as homeLoader } from "../../app/routes/_index";
+import { loader as exportLoader } from "../../app/routes/candidates.$candidateId.export";
 import {
   body,
   call,
@@ -211,6 +212,21 @@ describe("sealed, then revealed", () => {
         expect(await text(response)).not.toContain("quietly unblocks");
       }
     }
+    // Nor does the candidate's export, whoever may make it (their managers, admins): it is the
+    // candidate's record, and a pre-read is not part of it until revealed.
+    let exported = 0;
+    for (const who of Object.keys(cookies)) {
+      const response = await call(
+        exportLoader,
+        get(`/candidates/${item.candidate_id}/export`, cookies[who]),
+        ctx(),
+        { candidateId: item.candidate_id },
+      );
+      if (response.status !== 200) continue;
+      exported += 1;
+      expect(await response.text()).not.toContain("quietly unblocks");
+    }
+    expect(exported).toBeGreaterThan(0);
     // Its author sees it everywhere it is shown.
     expect(await text(await loadItem(meetingId, item.id, "m1"))).toContain("quietly unblocks");
     expect(await text(await loadSummary(meetingId, "m1"))).toContain("quietly unblocks");
