@@ -78,6 +78,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .executeTakeFirst(),
   ]);
   return json({
+    minutes: MINUTES,
     redirectTo: target(request),
     sso: user.method === "sso" && loginSettings(context).oidc !== null,
     totp,
@@ -176,7 +177,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ConfirmIdentity() {
-  const { redirectTo, sso, totp, passkey, confirmed } = useLoaderData<typeof loader>();
+  const { redirectTo, sso, totp, passkey, confirmed, minutes } = useLoaderData<typeof loader>();
   const password = useFormResult("password");
   const code = useFormResult("code");
   const other = useFormResult("sso");
@@ -186,7 +187,7 @@ export default function ConfirmIdentity() {
       <h1 className="text-2xl font-semibold">Confirm it&apos;s you</h1>
       <p className="mt-1 text-sm text-stone-600">
         The change you are about to make is sensitive, so Noseworthy asks you to prove who you are
-        again. It then stays open for {MINUTES} minutes.
+        again. It then stays open for {minutes} minutes.
       </p>
       {confirmed ? (
         <p

@@ -46,7 +46,7 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 const PATH = "/account/two-factor";
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export const TotpCodeField = z
+const TotpCodeField = z
   .string()
   .trim()
   .min(1, "Type the six-digit code from your authenticator app.")
