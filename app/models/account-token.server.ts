@@ -354,3 +354,6 @@ export async function accountLinkJob(
 export function redactAccountLinkPath(path: string): string {
   return path.replace(/^\/(welcome|reset-password)\/[^/]+/, "/$1/…");
 }
+
+/** The one answer to every forgot-password request, whether or not the address has an account. */
+export const FORGOT_ANSWER = `If an account uses that address, we have sent it a link to choose a new password. The link works once, for ${TOKEN_LIFETIME_MS.reset / 60_000} minutes.`;

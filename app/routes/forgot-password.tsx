@@ -11,7 +11,7 @@ import { describeWait, reserveLoginAttempt } from "../auth/rate-limit.server";
 import { Button, FormError, TextField } from "../components/ui/forms";
 import { Link } from "../components/ui/link";
 import { enqueueJob } from "../jobs/queue.server";
-import { FORGOT_PASSWORD_JOB, TOKEN_LIFETIME_MS } from "../models/account-token.server";
+import { FORGOT_ANSWER, FORGOT_PASSWORD_JOB } from "../models/account-token.server";
 import { audit } from "../models/audit.server";
 import { normaliseEmail } from "../models/user.server";
 import { useFormResult } from "../utils/form-result";
@@ -31,7 +31,6 @@ const ForgotSchema = z.object({
 });
 
 /** Said whether or not the address has an account, so the page tells nobody which addresses do. */
-export const FORGOT_ANSWER = `If an account uses that address, we have sent it a link to choose a new password. The link works once, for ${TOKEN_LIFETIME_MS.reset / 60_000} minutes.`;
 
 // The client's allowance is kept with the login throttle, under a key no email address can take.
 const THROTTLE_KEY = "forgot-password";

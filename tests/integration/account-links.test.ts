@@ -7,7 +7,8 @@ import {
   accountLinkJob,
   forgotPasswordJob,
 } from "../../app/models/account-token.server";
-import { FORGOT_ANSWER, action as forgotAction } from "../../app/routes/forgot-password";
+import { action as forgotAction } from "../../app/routes/forgot-password";
+import { FORGOT_ANSWER } from "../../app/models/account-token.server";
 import {
   action as resetAction,
   loader as resetLoader,
