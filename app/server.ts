@@ -17,7 +17,7 @@ import { jobHandlers, jobSchedules } from "./jobs/handlers.server";
 import { type JobRunner, startJobRunner } from "./jobs/runner.server";
 import { listeningUrl, openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
-import { escapeForLog } from "./utils/log.server";
+import { escapeForLog, pathForLog } from "./utils/log.server";
 import {
   createRequestHandler,
   handleExpressError,
@@ -139,13 +139,13 @@ async function serve() {
     ))
       res.set(name, value);
     const t0 = process.hrtime.bigint();
-    // Paths only: query strings can carry names people searched for.
+    // Paths only: query strings can carry names people searched for. Tokens in a path are cut out.
     const { method, path: urlPath } = req;
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!urlPath.startsWith("/assets/"))
         console.log(
-          `${escapeForLog(method)} ${escapeForLog(urlPath)} ${res.statusCode} ${ms.toFixed(1)}ms`,
+          `${escapeForLog(method)} ${escapeForLog(pathForLog(urlPath))} ${res.statusCode} ${ms.toFixed(1)}ms`,
         );
     });
     next();

@@ -104,7 +104,7 @@ export async function startLogin(
   return { cookie, stage, location: stagePath(stage, redirectTo) };
 }
 
-/** Marks `done` finished on the session and says where to go next. */
+/** Marks `done` finished on the session and says where to go next, with the session's new cookie. */
 export async function finishStage(
   ctx: Ctx,
   {
@@ -116,18 +116,19 @@ export async function finishStage(
     done: LoginStage;
     redirectTo: string;
   },
-): Promise<{ location: string; stage: LoginStage | null }> {
+): Promise<{ location: string; stage: LoginStage | null; cookie: string }> {
   const stage = await nextStage(ctx.db, {
     userId: session.id,
     method: session.method,
     after: done,
   });
-  await setSessionStage(ctx, {
+  // A new token with every stage done: the Set-Cookie header must go with the answer.
+  const cookie = await setSessionStage(ctx, {
     sessionId: session.sessionId,
     stage,
     authenticated: done === "second_factor",
   });
-  return { stage, location: stagePath(stage, redirectTo) };
+  return { stage, cookie, location: stagePath(stage, redirectTo) };
 }
 
 function stagePath(stage: LoginStage | null, redirectTo: string): string {

@@ -97,7 +97,29 @@ export async function createSession(
   return cookieHeader(ctx, token, ABSOLUTE_TIMEOUT_MS / 1000);
 }
 
-/** Moves a session to its next stage (null: the login is complete, and the session gets its full life). */
+/**
+ * A new token for the session (ASVS 7.2.4): whenever the session proves more (a stage done, a
+ * confirmation), the token it had before stops working, so a token seen earlier (a half-done login
+ * on a shared machine, say) cannot ride on the proof. Returns the Set-Cookie header to send.
+ */
+async function rotate(
+  ctx: Ctx,
+  sessionId: string,
+  set: { stage?: LoginStage | null; authenticated_at?: Date; expires_at?: Date },
+): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await ctx.db
+    .updateTable("sessions")
+    .set({ ...set, id: sessionKey(ctx, token) })
+    .where("id", "=", sessionId)
+    .execute();
+  return cookieHeader(ctx, token, ABSOLUTE_TIMEOUT_MS / 1000);
+}
+
+/**
+ * Moves a session to its next stage (null: the login is complete, and the session gets its full
+ * life), under a new token; returns the Set-Cookie header.
+ */
 export async function setSessionStage(
   ctx: Ctx,
   {
@@ -105,26 +127,21 @@ export async function setSessionStage(
     stage,
     authenticated,
   }: { sessionId: string; stage: LoginStage | null; authenticated?: boolean },
-) {
+): Promise<string> {
   const now = ctx.now();
-  await ctx.db
-    .updateTable("sessions")
-    .set({
-      stage,
-      ...(authenticated ? { authenticated_at: now } : {}),
-      ...(stage === null ? { expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS) } : {}),
-    })
-    .where("id", "=", sessionId)
-    .execute();
+  return rotate(ctx, sessionId, {
+    stage,
+    ...(authenticated ? { authenticated_at: now } : {}),
+    ...(stage === null ? { expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS) } : {}),
+  });
 }
 
-/** The person proved who they are again (password, second factor): sensitive actions open for a while. */
-export async function markAuthenticated(ctx: Ctx, sessionId: string) {
-  await ctx.db
-    .updateTable("sessions")
-    .set({ authenticated_at: ctx.now() })
-    .where("id", "=", sessionId)
-    .execute();
+/**
+ * The person proved who they are again (password, second factor): sensitive actions open for a
+ * while. The session gets a new token; returns the Set-Cookie header.
+ */
+export async function markAuthenticated(ctx: Ctx, sessionId: string): Promise<string> {
+  return rotate(ctx, sessionId, { authenticated_at: ctx.now() });
 }
 
 /** Ends every session of the account but `keep` (the one making the change), or all of them. */

@@ -347,13 +347,5 @@ export async function accountLinkJob(
   else await sendPasswordReset(ctx, { userId, createdBy: by, key });
 }
 
-/**
- * The request log's form of a path: the one-time token of an account link is a secret, so
- * `/reset-password/<token>` is logged as `/reset-password/…` (app/server.ts logs paths).
- */
-export function redactAccountLinkPath(path: string): string {
-  return path.replace(/^\/(welcome|reset-password)\/[^/]+/, "/$1/…");
-}
-
 /** The one answer to every forgot-password request, whether or not the address has an account. */
 export const FORGOT_ANSWER = `If an account uses that address, we have sent it a link to choose a new password. The link works once, for ${TOKEN_LIFETIME_MS.reset / 60_000} minutes.`;

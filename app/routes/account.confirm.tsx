@@ -118,11 +118,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid(echo, { [field]: [message] }, undefined, init);
   };
   const confirmed = async (method: "password" | "totp") => {
-    await markAuthenticated(context, user.sessionId);
+    const cookie = await markAuthenticated(context, user.sessionId);
     await audit(context.db, { ...base, details: { method } });
     return redirectWithFlash(
       redirectTo,
       `Confirmed: for the next ${MINUTES} minutes you can make sensitive changes without confirming again.`,
+      { headers: { "Set-Cookie": cookie } },
     );
   };
 

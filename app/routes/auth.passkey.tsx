@@ -282,7 +282,7 @@ async function secondFactor(
     });
     return done;
   });
-  return answer({ location: next.location }, 200, [clear]);
+  return answer({ location: next.location }, 200, [clear, next.cookie]);
 }
 
 async function confirm(
@@ -309,8 +309,8 @@ async function confirm(
     });
     return answer({ error: result.reason === "no_challenge" ? EXPIRED : REFUSED }, 400, [clear]);
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    await markAuthenticated({ ...ctx, db: trx }, session.sessionId);
+  const cookie = await ctx.db.transaction().execute(async (trx) => {
+    const rotated = await markAuthenticated({ ...ctx, db: trx }, session.sessionId);
     await audit(trx, {
       actorId: session.id,
       action: "auth.confirm",
@@ -318,9 +318,10 @@ async function confirm(
       requestId: ctx.requestId,
       details: { factor: "passkey" },
     });
+    return rotated;
   });
   const flash = flashHeader("Thanks, that's confirmed.");
-  return answer({ location: redirectTo }, 200, [clear, ...flash]);
+  return answer({ location: redirectTo }, 200, [clear, cookie, ...flash]);
 }
 
 /** Why this session may not add a passkey now (null: it may). */
@@ -391,6 +392,7 @@ async function register(
       const next = await finishStage(trxCtx, { session, done: "set_up_mfa", redirectTo });
       return answer({ location: next.location }, 200, [
         clear,
+        next.cookie,
         ...flashHeader("Passkey added. Your account now has a second factor."),
       ]);
     }

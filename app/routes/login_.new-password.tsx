@@ -69,7 +69,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return finishStage({ ...context, db: trx }, { session, done: "change_password", redirectTo });
   });
-  return redirectWithFlash(next.location, "Your password is changed.");
+  return redirectWithFlash(next.location, "Your password is changed.", {
+    headers: { "Set-Cookie": next.cookie },
+  });
 }
 
 export default function NewPassword() {

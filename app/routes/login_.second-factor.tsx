@@ -144,9 +144,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       left === 0
         ? "You used your last recovery code. Make new ones now in Your account → Two-factor authentication."
         : `You used a recovery code: it will not work again. ${left} ${left === 1 ? "is" : "are"} left.`,
+      { headers: { "Set-Cookie": next.cookie } },
     );
   }
-  return redirect(next.location);
+  return redirect(next.location, { headers: { "Set-Cookie": next.cookie } });
 }
 
 export default function SecondFactor() {

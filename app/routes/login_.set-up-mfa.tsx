@@ -122,7 +122,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         "Set up an authenticator app or a passkey first: your organisation requires one.",
       );
     const next = await finishStage(context, { session, done: "set_up_mfa", redirectTo });
-    return redirect(next.location);
+    return redirect(next.location, { headers: { "Set-Cookie": next.cookie } });
   }
 
   if (await hasTotp(context.db, session.id))

@@ -20,6 +20,16 @@ export function escapeForLog(text: string): string {
   });
 }
 
+/**
+ * A request path as the log may keep it: a path that carries a secret (a one-time account link's
+ * token, a calendar feed's token) keeps its shape without the secret.
+ */
+export function pathForLog(path: string): string {
+  return path
+    .replace(/^\/(welcome|reset-password)\/[^/]+/, "/$1/…")
+    .replace(/^\/calendar\/[^/]+\.ics$/, "/calendar/….ics");
+}
+
 /** An error as one log line: its stack (or message), escaped. */
 export function errorForLog(error: unknown): string {
   const text =

@@ -9,7 +9,7 @@ import { login, logout } from "./helpers";
 test("a calibration from agenda to decision", async ({ page }) => {
   const title = `Journey calibration ${Date.now()}`;
   const view =
-    "The module guide is strong technical leadership; the API review shows impatience worth coaching.";
+    "The module guide is strong technical leadership that helped new joiners; the API review shows impatience worth coaching.";
 
   // 1. The leader plans the meeting.
   await login(page, "leader@demo.test");
@@ -92,7 +92,7 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await onScreen
     .getByLabel("Rationale")
     .fill(
-      "Clear technical leadership in the module work; coaching on how he handles questions in reviews.",
+      "Clear technical leadership in the module work, which helped new joiners; coaching on how he handles questions in reviews.",
     );
   const evidence = onScreen.getByRole("group", { name: "Evidence it rests on" });
   await evidence.getByRole("checkbox", { name: /Wrote a clear module guide/ }).check();
@@ -100,6 +100,8 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await onScreen
     .getByLabel("Next steps (optional)")
     .fill("Coaching plan on reviews; bring back in three months.");
+  // No attendee recorded a final leaning; the leader decides without them (recorded with the decision).
+  await onScreen.getByRole("checkbox", { name: /Decide without every final leaning/ }).check();
   await onScreen.getByRole("button", { name: "Record decision" }).click();
   await expect(page.getByRole("status")).toContainText("Decision recorded. Stage changed.");
   await expect(page.getByRole("region", { name: "On screen: Tomasz Nowak" })).toContainText(

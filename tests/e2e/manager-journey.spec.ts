@@ -30,6 +30,9 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   await capture
     .getByLabel("Behaviour")
     .fill("Stayed late to finish the rollback plan she had promised the on-call team.");
+  await capture
+    .getByLabel("Impact (optional)")
+    .fill("The on-call team had a tested rollback before the release.");
   await capture.getByRole("checkbox", { name: "Commitment" }).check();
   await capture.getByRole("radio", { name: "Strength" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();
@@ -39,6 +42,9 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   await capture
     .getByLabel("Behaviour")
     .fill("Asked the database team why the index was missing before proposing a fix.");
+  await capture
+    .getByLabel("Impact (optional)")
+    .fill("The fix added the index instead of a cache, and the slow query went away.");
   await capture.getByRole("checkbox", { name: "Curiosity" }).check();
   await capture.getByRole("radio", { name: "Context" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();
@@ -59,6 +65,9 @@ test("a manager keeps notes on a new candidate; another manager cannot see them"
   await page
     .getByLabel("Behaviour")
     .fill("Refused to let another team touch the billing service configuration.");
+  await page
+    .getByLabel("Impact (optional)")
+    .fill("The other team waited two days for a one-line change.");
   await page.getByRole("button", { name: "Raise flag" }).click();
   await expect(page).toHaveURL(new RegExp(`${profileUrl}/flags/[0-9a-f-]{36}$`));
   await expect(page.getByRole("status")).toContainText("Flag raised.");

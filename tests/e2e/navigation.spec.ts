@@ -64,6 +64,9 @@ test("a confirmation shows once, on the page it belongs to", async ({ page }) =>
   await capture
     .getByLabel("Behaviour")
     .fill("Wrote down the three options and their costs before the design review.");
+  await capture
+    .getByLabel("Impact (optional)")
+    .fill("The review picked an option in twenty minutes instead of a second meeting.");
   await capture.getByRole("checkbox", { name: "Outcome orientation" }).check();
   await capture.getByRole("radio", { name: "Strength" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();

@@ -38,6 +38,7 @@ test("script-injection payloads are stored and displayed as text, never run", as
   const capture = page.getByRole("region", { name: "Quick capture" });
   await capture.getByLabel("Situation (optional)").fill(PAYLOAD);
   await capture.getByLabel("Behaviour").fill(`Said ${PAYLOAD}`);
+  await capture.getByLabel("Impact (optional)").fill("The team asked better questions.");
   await capture.getByRole("checkbox", { name: "Curiosity" }).check();
   await capture.getByRole("radio", { name: "Context" }).check();
   await capture.getByRole("button", { name: "Save observation" }).click();
@@ -46,6 +47,7 @@ test("script-injection payloads are stored and displayed as text, never run", as
   await page.goto(`${profile}/flags/new`);
   await page.getByLabel("Anti-pattern").selectOption({ label: "Territoriality" });
   await page.getByLabel("Behaviour").fill(`Wrote ${PAYLOAD}`);
+  await page.getByLabel("Impact (optional)").fill("The review waited a day.");
   await page.getByRole("button", { name: "Raise flag" }).click();
   await expect(page).toHaveURL(/\/flags\/[0-9a-f-]{36}$/);
   const flagPage = new URL(page.url()).pathname;

@@ -45,6 +45,17 @@ export async function makeUser(db: DB, roles: Role[], name?: string) {
   return { id, roles, name: label };
 }
 
+/**
+ * The session cookie a response sets (a login, or a stage done or a confirmation, which give the
+ * session a new token), as a Cookie header value; `fallback` when it sets none.
+ */
+export function sessionCookieFrom(response: Response, fallback?: string): string {
+  const set = response.headers.getSetCookie().find((c) => /^(__Host-)?nw_session=[^;]/.test(c));
+  if (set) return set.split(";")[0];
+  if (fallback === undefined) throw new Error("The response set no session cookie.");
+  return fallback;
+}
+
 export async function sessionCookie(ctx: AppContext, userId: string): Promise<string> {
   const setCookie = await createSession(ctx, { userId, userAgent: "vitest" });
   return setCookie.split(";")[0];

@@ -32,6 +32,7 @@ import {
   makeContext,
   makeUser,
   post,
+  sessionCookieFrom,
   TEST_SECRET,
   type TestClock,
 } from "../helpers/app";
@@ -377,7 +378,10 @@ describe("/account/confirm", () => {
     );
     const ok = await confirm(cookie, { intent: "code", code, redirectTo: "/account" });
     expect(ok.status).toBe(302);
-    const replay = await confirm(cookie, { intent: "code", code, redirectTo: "/account" });
+    // A confirmation gives the session a new token (ASVS 7.2.4); the old one is dead.
+    const renewed = sessionCookieFrom(ok);
+    expect((await call(confirmLoader, get("/account/confirm", cookie), ctx)).status).toBe(302);
+    const replay = await confirm(renewed, { intent: "code", code, redirectTo: "/account" });
     expect(replay.status).toBe(400);
     const data = await body(replay);
     expect(data.fieldErrors.code?.[0]).toMatch(/already used|not right/i);
@@ -515,7 +519,7 @@ describe("sensitive admin actions wait for a confirmation", () => {
     expect(refused.status).toBe(403);
     expect((await body(refused)).values).toMatchObject({ name: "Okta" });
     expect(await handle.db.selectFrom("scim_tokens").select("id").execute()).toEqual([]);
-    await call(
+    const confirmed = await call(
       confirmAction,
       post(
         "/account/confirm",
@@ -526,7 +530,7 @@ describe("sensitive admin actions wait for a confirmation", () => {
     );
     const made = await call(
       identityAction,
-      post("/admin/identity", { intent: "create", name: "Okta" }, cookie),
+      post("/admin/identity", { intent: "create", name: "Okta" }, sessionCookieFrom(confirmed)),
       ctx,
     );
     expect(made.status).toBe(200);

@@ -43,6 +43,7 @@ import {
   makeContext,
   makeUser,
   post,
+  sessionCookieFrom,
   TEST_SECRET,
   type TestClock,
 } from "../helpers/app";
@@ -522,7 +523,9 @@ describe("/login/second-factor", () => {
     );
     expect(ok.status).toBe(302);
     expect(ok.headers.get("Location")).toBe("/people");
-    const session = await getAnySession(ctx, get("/", cookie));
+    // The session goes on under a new token (ASVS 7.2.4): the half-done login's token is dead.
+    expect(await getAnySession(ctx, get("/", cookie))).toBeNull();
+    const session = await getAnySession(ctx, get("/", sessionCookieFrom(ok)));
     expect(session?.stage).toBeNull();
     const audited = await auditRows(id, "auth.second_factor");
     expect(audited.map((a) => [a.outcome, a.details])).toEqual([
@@ -581,7 +584,9 @@ describe("/login/second-factor", () => {
       ctx,
     );
     expect(res.headers.get("Location")).toBe("/login/new-password");
-    expect((await getAnySession(ctx, get("/", cookie)))?.stage).toBe("change_password");
+    expect((await getAnySession(ctx, get("/", sessionCookieFrom(res))))?.stage).toBe(
+      "change_password",
+    );
   });
 
   it("is closed to the signed-out and to a session at another stage", async () => {
@@ -695,7 +700,8 @@ describe("/login/set-up-mfa", () => {
     );
     expect(on.status).toBe(302);
     expect(on.headers.get("Location")).toBe("/admin/users");
-    expect((await getAnySession(ctx, get("/", cookie)))?.stage).toBeNull();
+    expect(await getAnySession(ctx, get("/", cookie))).toBeNull();
+    expect((await getAnySession(ctx, get("/", sessionCookieFrom(on))))?.stage).toBeNull();
     expect(await auditRows(user.id, "account.totp_enable")).toEqual([
       expect.objectContaining({ outcome: "ok", details: { stage: "set_up_mfa" } }),
     ]);

@@ -28,6 +28,8 @@ interface Spec {
   record: Record_;
   /** The action's record rule when it differs from the loader's. */
   actionRecord?: Record_;
+  /** The action's role gate when it differs from the loader's. */
+  actionRoles?: string[];
 }
 
 // What the policy says each route is for. A route missing here fails the "covers every route" test.
@@ -117,6 +119,37 @@ const EXPECT: Record<string, Spec> = {
   // (tests/integration/mail.test.ts, calendar.test.ts).
   "mail.unsubscribe.tsx": { record: "public" },
   "calendar.$token[.]ics.ts": { record: "public" },
+  // Accounts (issue 21). Every signed-in person's own account pages; changing a second factor also
+  // needs a confirmation within 10 minutes (the fixture's sessions are fresh: tests/integration/
+  // account.test.ts and totp.test.ts cover the stale ones).
+  "account._index.tsx": { record: "none" },
+  "account.password.tsx": { record: "none" },
+  "account.confirm.tsx": { record: "none" },
+  "account.two-factor.tsx": { record: "none" },
+  "account.passkeys.tsx": { record: "none" },
+  // A login's stages: a complete session is sent on (302, not to /login); a half-done one opens only
+  // its own stage (tests/integration/totp.test.ts, account-links.test.ts).
+  "login_.second-factor.tsx": { record: "none" },
+  "login_.set-up-mfa.tsx": { record: "none" },
+  "login_.new-password.tsx": { record: "none" },
+  // For people not signed in: a one-time link's token is its only authority (404 without a valid one:
+  // tests/security/account-links.test.ts); the passkey ceremony's POSTs (tests/integration/passkeys.test.ts).
+  "forgot-password.tsx": { record: "public" },
+  "reset-password.$token.tsx": { record: "public" },
+  "welcome.$token.tsx": { record: "public" },
+  "auth.passkey.tsx": { record: "public" },
+  // Calibration against bias (issue 22): readiness roles list only decisions about people in the
+  // viewer's circle (tests/integration/readiness-roles.test.ts); only leaders change roles.
+  "roles._index.tsx": { roles: ["leader", "manager", "mentor"], record: "none" },
+  "roles.new.tsx": { roles: ["leader"], record: "none" },
+  "roles.$roleId.tsx": {
+    roles: ["leader", "manager", "mentor"],
+    actionRoles: ["leader"],
+    record: "none",
+  },
+  "admin.writing-check.tsx": { roles: ["admin"], record: "none" },
+  // About the process only, never a person (tests/integration/process-report.test.ts).
+  "reports.process.tsx": { roles: ["leader"], record: "none" },
 };
 
 const IN_CIRCLE: Kind[] = ["leader", "managerIn", "mentor"];
@@ -132,7 +165,8 @@ function expected(
   if (record === "public") return "any";
   if (kind === "anonymous" || kind === "disabled") return "login";
   const roles = world.users[kind].roles;
-  if (spec.roles && !spec.roles.some((r) => roles.includes(r))) return 403;
+  const gate = (which === "action" && spec.actionRoles) || spec.roles;
+  if (gate && !gate.some((r) => roles.includes(r))) return 403;
   switch (record) {
     case "none":
       return "allow";

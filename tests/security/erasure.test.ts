@@ -365,7 +365,7 @@ describe("the audit log keeps events, not facts about people", () => {
         observedOn: "2026-02-20",
         situation: "Retro",
         behavior: "Asked first",
-        impact: "",
+        impact: "Two quiet people spoke",
         dimensionIds: [world.ids.dimensionId],
         signal: "strength",
       },
@@ -381,7 +381,7 @@ describe("the audit log keeps events, not facts about people", () => {
         observedOn: "2026-02-21",
         situation: "",
         behavior: "Kept the keys",
-        impact: "",
+        impact: "The release waited a day",
       },
       cp,
     );
@@ -436,7 +436,11 @@ describe("the audit log keeps events, not facts about people", () => {
       "leader",
       "calibrations.$meetingId.items.$itemId",
       `/calibrations/${meetingId}/items/${item.id}`,
-      { intent: "preread", view: "Promising", leaning: "not_yet" },
+      {
+        intent: "preread",
+        view: "Promising: her retro led to two changes",
+        leaning: "not_yet",
+      },
       { meetingId, itemId: item.id },
     );
     const mp = { meetingId };
@@ -462,11 +466,13 @@ describe("the audit log keeps events, not facts about people", () => {
         intent: "decide",
         itemId: item.id,
         outcome: "ready_now",
-        rationale: "Clear evidence",
+        rationale: "Clear evidence: her retros led to changes",
         evidence: `observation:${observation.id}`,
         dissent: "",
         nextSteps: "",
         revisitOn: "",
+        // The leader's own final leaning is not recorded: deciding without it, as the page offers.
+        proceedAnyway: "yes",
         idempotencyKey: crypto.randomUUID(),
       },
       mp,

@@ -59,6 +59,8 @@ export interface World {
     observerId: string;
     dimensionId: string;
     antiPatternId: string;
+    /** A readiness role (issue 22) nobody has been judged ready for. */
+    roleId: string;
   };
 }
 
@@ -386,6 +388,11 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
       mail("fixture:other", b.candidateId, "Olive Othercandidate"),
     ])
     .execute();
+  const { id: roleId } = await db
+    .insertInto("readiness_roles")
+    .values({ title: "Engineering manager", team: "Payments", created_by: users.leader.id })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   const cookies = { anonymous: undefined } as Record<Kind, string | undefined>;
   for (const [kind, u] of Object.entries(users))
     cookies[kind as Kind] = await sessionCookie(ctx, u.id);
@@ -403,6 +410,7 @@ export async function buildWorld(db: DB, ctx: AppContext): Promise<World> {
       offeringId,
       importId,
       messageId,
+      roleId,
       otherCandidateId: b.candidateId,
       otherPlanId: b.planId,
       userId: users.managerIn.id,

@@ -71,6 +71,8 @@ const FORMS: CreateForm[] = [
       impact: "Two new ideas",
       dimensionIds: [world.ids.dimensionId],
       signal: "strength",
+      // The writing check is a nudge the author may pass ("Save anyway"); these tests are about storage.
+      writingCheck: "seen",
     }),
     table: "observations",
     columns: { situation: "situation", behavior: "behavior", impact: "impact" },
@@ -86,6 +88,7 @@ const FORMS: CreateForm[] = [
       situation: "Planning",
       behavior: "Took the task from a junior",
       impact: "",
+      writingCheck: "seen",
     }),
     table: "flags",
     columns: { situation: "situation", behavior: "behavior", impact: "impact" },
@@ -527,6 +530,7 @@ const observationEdit = (field: string): TextCase => ({
       impact: "",
       signal: "strength",
       dimensionIds: [world.ids.dimensionId],
+      writingCheck: "seen",
     };
     return {
       params: { candidateId, observationId: id },
@@ -564,6 +568,7 @@ const flagNote = (intent: "discussed" | "resolve" | "dismiss" | "reopen"): TextC
       version: await version("flags", id),
       note: "Talked",
       ...(intent === "discussed" ? { discussedOn: TODAY } : {}),
+      writingCheck: "seen",
     };
     const read = async () =>
       (
@@ -721,7 +726,11 @@ const decision = (field: string, column: string, amend: boolean): TextCase => ({
     const fields: Fields = {
       intent: amend ? "amend" : "decide",
       ...m.decision(key),
-      ...(amend ? { supersedes: m.decisionId, amendmentReason: "New evidence" } : {}),
+      // The author saw the writing check's notes and saves anyway; no attendee has a final leaning.
+      writingCheck: "seen",
+      ...(amend
+        ? { supersedes: m.decisionId, amendmentReason: "New evidence" }
+        : { proceedAnyway: "yes" }),
     };
     return {
       params: { meetingId: m.meetingId, itemId: m.itemId },
@@ -1015,6 +1024,7 @@ const TEXT_CASES: TextCase[] = [
           view: "Promising",
           leaning: "ready_with_development",
           version: "",
+          writingCheck: "seen",
         },
         read,
       };

@@ -355,7 +355,7 @@ const CASES: Case[] = [
         observedOn: TODAY,
         situation: "Planning",
         behavior: "Took the task from a junior",
-        impact: "",
+        impact: "The junior had nothing to show at the demo",
       };
       const route = "candidates.$candidateId.flags.new";
       return {
@@ -569,6 +569,9 @@ const CASES: Case[] = [
         dissent: "",
         nextSteps: "",
         revisitOn: "",
+        // Past the writing check's notes ("Save anyway"), and deciding before the final leanings.
+        writingCheck: "seen",
+        proceedAnyway: "yes",
       });
       const route = "calibrations.$meetingId._index";
       return {
@@ -603,6 +606,7 @@ const CASES: Case[] = [
         dissent: "",
         nextSteps: "",
         revisitOn: "",
+        writingCheck: "seen",
       });
       const route = "calibrations.$meetingId.items.$itemId";
       return {

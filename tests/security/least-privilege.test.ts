@@ -4,7 +4,7 @@
  * resetting its password or enabling it — needs the acting admin's current password, and leaders see
  * every such change on My week.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { hashPassword } from "../../app/auth/password.server";
 import { action as usersAction } from "../../app/routes/admin.users";
@@ -23,6 +23,20 @@ let world: World;
 // Audit rows carry the database's time, so the clock is the real one.
 const clock: TestClock = { now: new Date() };
 const ctx = (requestId = "least-privilege") => makeContext(handle.db, clock, { requestId });
+
+/**
+ * Re-authentication accepts a session confirmed in the last 10 minutes (app/auth/reauthenticate.server.ts,
+ * tested in tests/integration/account.test.ts). These tests are about the password it asks for
+ * otherwise, so every session here was last confirmed 11 minutes ago; a right password confirms the
+ * session again, so tests that go on to expect a refusal age it again.
+ */
+async function staleSessions() {
+  await handle.db
+    .updateTable("sessions")
+    .set({ authenticated_at: new Date(clock.now.getTime() - 11 * 60_000) })
+    .execute();
+}
+beforeEach(staleSessions);
 
 beforeAll(async () => {
   handle = await createTestDb();
@@ -275,6 +289,7 @@ describe("granting a people role needs the acting admin's current password", () 
     expect((await user(leader.id)).password_hash).toBe(before.password_hash);
     expect((await reset(leader.id, { currentPassword: ADMIN_PASSWORD })).status).toBe(302);
     expect((await user(leader.id)).password_hash).not.toBe(before.password_hash);
+    await staleSessions();
 
     await handle.db
       .updateTable("users")
