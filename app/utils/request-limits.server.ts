@@ -60,6 +60,11 @@ const ROUTE_LIMITS: Record<string, BodyLimit> = {
   // One-click unsubscribe (RFC 8058): mail providers post `List-Unsubscribe=One-Click`, preferably
   // as multipart/form-data.
   [UNSUBSCRIBE_PATH]: { bytes: 16 * 1024, fields: 10, multipart: true },
+  // The passkey ceremony: a WebAuthn response (the route refuses one over 16,000 characters) and a
+  // few short fields; the pages that take a password or a code, like the login.
+  "/auth/passkey": { bytes: 32 * 1024, fields: 10 },
+  "/forgot-password": { bytes: 8 * 1024, fields: 10 },
+  "/login/second-factor": { bytes: 8 * 1024, fields: 10 },
 };
 
 // A SCIM User with every attribute Okta or Entra ID sends is a few KB, and a PATCH a list of
