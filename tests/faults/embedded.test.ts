@@ -372,7 +372,7 @@ describe("a full disk", () => {
             observedOn: new Date().toISOString().slice(0, 10),
             situation: "",
             behavior: "x".repeat(3000),
-            impact: "",
+            impact: "The team shipped on time",
             signal: "strength",
             dimensionIds: fixture.dimensionId,
           }),

@@ -153,7 +153,7 @@ export function observationForm(f: Fixture, key: string, n: number) {
     observedOn: new Date().toISOString().slice(0, 10),
     situation: "",
     behavior: `Observation ${n}`,
-    impact: "",
+    impact: "The team shipped on time",
     signal: "strength",
   });
   body.append("dimensionIds", f.dimensionId);

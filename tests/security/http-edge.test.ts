@@ -1010,11 +1010,13 @@ describe("cookies", () => {
         intent: "decide",
         itemId: item.id,
         outcome: "ready_now",
-        rationale: "Clear evidence",
+        rationale: "Clear evidence: her reviews led to fewer incidents",
         evidence: `observation:${ids.observationId}`,
         dissent: "",
         nextSteps: "",
         revisitOn: "",
+        // No attendee recorded a final leaning: the leader decides without them, as the page offers.
+        proceedAnyway: "yes",
         idempotencyKey: crypto.randomUUID(),
       });
       expect(
@@ -1043,7 +1045,7 @@ describe("cookies", () => {
           intent: "amend",
           itemId: item.id,
           outcome: "ready_with_development",
-          rationale: "Second look",
+          rationale: "Second look: the migration she led reduced the backlog",
           evidence: `observation:${ids.observationId}`,
           dissent: "",
           nextSteps: "",
