@@ -534,7 +534,11 @@ describe("/login/second-factor", () => {
     ]);
 
     // Done: the page now sends the person on.
-    const gone = await call(secondFactorLoader, get("/login/second-factor", cookie), ctx);
+    const gone = await call(
+      secondFactorLoader,
+      get("/login/second-factor", sessionCookieFrom(ok)),
+      ctx,
+    );
     expect(gone.status).toBe(302);
     expect(gone.headers.get("Location")).toBe("/");
   });
