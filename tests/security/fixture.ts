@@ -297,6 +297,19 @@ export async function fullRecord(
     .insertInto("calibration_decision_evidence")
     .values({ decision_id: decisionId, observation_id: observationId })
     .execute();
+  // The rounds of issue 22: a final leaning, evidence added in the unique-evidence round, a revisit.
+  await db
+    .insertInto("calibration_final_leanings")
+    .values({ item_id: itemId, user_id: leaderId, leaning: "ready_with_development" })
+    .execute();
+  await db
+    .insertInto("calibration_item_additions")
+    .values({ item_id: itemId, observation_id: observationId, added_by: leaderId })
+    .execute();
+  await db
+    .insertInto("calibration_revisits")
+    .values({ item_id: itemId, opened_by: leaderId, decision_before: decisionId })
+    .execute();
   await db
     .insertInto("stage_changes")
     .values({

@@ -75,9 +75,15 @@ describe("session cookie", () => {
     for (const route of routeFiles()) {
       // Public pages, the sign-in flow (404 until single sign-on is configured), SCIM (bearer
       // tokens, never cookies: 401), and the links whose token is their only authority (the
-      // calendar feed: 404; one-click unsubscribe: 400 without a valid token).
+      // calendar feed: 404; one-click unsubscribe: 400 without a valid token; an invitation or a
+      // reset link: 404). Forgot-password is for people not signed in; the passkey ceremony has only
+      // POSTs (its GET is 404).
       if (
         [
+          "forgot-password.tsx",
+          "reset-password.$token.tsx",
+          "welcome.$token.tsx",
+          "auth.passkey.tsx",
           "login.tsx",
           "logout.tsx",
           "healthz.ts",
