@@ -212,7 +212,8 @@ async function fullRecord(
     .executeTakeFirstOrThrow();
   const { id: itemId } = await db
     .insertInto("calibration_items")
-    .values({ meeting_id: meetingId, candidate_id: id, position: 1 })
+    // Revealed: a sealed pre-read is not part of the export (tests/integration/calibration-rounds.test.ts).
+    .values({ meeting_id: meetingId, candidate_id: id, position: 1, revealed_at: new Date() })
     .returning("id")
     .executeTakeFirstOrThrow();
   await db
@@ -241,6 +242,25 @@ async function fullRecord(
   await db
     .insertInto("calibration_decision_evidence")
     .values({ decision_id: decisionId, observation_id: observationId })
+    .execute();
+  // The rounds (issue 22): a final leaning (exported once the item is decided), evidence added in the
+  // unique-evidence round, a revisit.
+  await db
+    .insertInto("calibration_final_leanings")
+    .values({ item_id: itemId, user_id: leaderId, leaning: "ready_with_development" })
+    .execute();
+  await db
+    .insertInto("calibration_item_additions")
+    .values({ item_id: itemId, observation_id: observationId, added_by: leaderId })
+    .execute();
+  await db
+    .insertInto("calibration_revisits")
+    .values({
+      item_id: itemId,
+      opened_by: leaderId,
+      decision_before: decisionId,
+      opened_at: new Date("2026-01-01T00:00:00Z"),
+    })
     .execute();
   await db
     .insertInto("stage_changes")

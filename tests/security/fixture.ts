@@ -308,7 +308,12 @@ export async function fullRecord(
     .execute();
   await db
     .insertInto("calibration_revisits")
-    .values({ item_id: itemId, opened_by: leaderId, decision_before: decisionId })
+    .values({
+      item_id: itemId,
+      opened_by: leaderId,
+      decision_before: decisionId,
+      opened_at: new Date("2026-01-01T00:00:00Z"),
+    })
     .execute();
   await db
     .insertInto("stage_changes")
