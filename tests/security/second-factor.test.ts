@@ -12,7 +12,16 @@ import { createSession, getAnySession } from "../../app/auth/session.server";
 import { confirmTotpSetup, pendingTotpSetup } from "../../app/auth/totp.server";
 import type { AppContext } from "../../app/context";
 import { action } from "../../app/routes/login_.second-factor";
-import { body, call, get, makeContext, makeUser, post, type TestClock } from "../helpers/app";
+import {
+  body,
+  call,
+  get,
+  makeContext,
+  makeUser,
+  post,
+  sessionCookieFrom,
+  type TestClock,
+} from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
@@ -61,8 +70,10 @@ describe("authenticator codes", () => {
     clock.now = new Date(clock.now.getTime() + 30_000);
     const code = codeAt(victim.key, clock.now);
     const first = await staged(victim.id);
-    expect((await submit(first, "totp", code)).status).toBe(302);
-    expect(await stageOf(first)).toBeNull();
+    const done = await submit(first, "totp", code);
+    expect(done.status).toBe(302);
+    // The login is complete under a new token (the staged one is dead).
+    expect(await stageOf(sessionCookieFrom(done))).toBeNull();
 
     // The attacker saw the code (shoulder, phishing proxy) and replays it on their own half-done login.
     const replay = await staged(victim.id);
