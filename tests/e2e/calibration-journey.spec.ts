@@ -65,7 +65,9 @@ test("a calibration from agenda to decision", async ({ page }) => {
   // 3. The leader sees that it was read, but not what it says, until the item is opened.
   await login(page, "leader@demo.test");
   await page.goto(packetUrl);
-  await expect(page.getByRole("region", { name: "Pre-reads" })).toContainText("1 recorded so far");
+  await expect(page.getByRole("region", { name: "Pre-reads" })).toContainText(
+    /1 of \d+ recorded so far/,
+  );
   await expect(page.getByText(view)).toHaveCount(0);
   await page.goto(meetingUrl);
   await expect(
@@ -88,7 +90,11 @@ test("a calibration from agenda to decision", async ({ page }) => {
   await expect(onScreen.getByRole("timer")).toContainText("Timebox 15 min");
 
   // 4. The decision, citing two observations.
-  await onScreen.getByRole("radio", { name: "Ready with development" }).check();
+  // The decision's outcome, not the attendee's own final leaning (a group of its own on the item).
+  await onScreen
+    .getByRole("group", { name: "Outcome" })
+    .getByRole("radio", { name: "Ready with development" })
+    .check();
   await onScreen
     .getByLabel("Rationale")
     .fill(
@@ -156,7 +162,10 @@ test("live updates pause while a decision is refused or being written", async ({
 
   // Typing pauses the updates, and the page says so.
   const rationale = "Ready: she led the migration and the incident review.";
-  await onScreen.getByRole("radio", { name: "Ready now" }).check();
+  await onScreen
+    .getByRole("group", { name: "Outcome" })
+    .getByRole("radio", { name: "Ready now" })
+    .check();
   await onScreen.getByLabel("Rationale").fill(rationale);
   await expect(page.getByText("Live updates paused while you edit")).toBeVisible();
 
