@@ -21,6 +21,8 @@ import { Link } from "./ui/link";
 export interface Entry extends TimelineFields {
   dimensions: { id: string; name: string }[];
   evidence: (DecisionEvidence & { retracted: boolean })[];
+  /** A text was cut on the server; the whole of it is on the entry's own page. */
+  shortened: boolean;
 }
 
 export interface TimelineFilters {
@@ -46,11 +48,6 @@ const KIND_LABELS: Record<TimelineKind, string> = {
 };
 
 const linkClass = "text-brand-700 underline";
-
-function excerpt(text: string | null, max = 280): string {
-  if (!text) return "";
-  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
-}
 
 function pageHref(base: string, filters: TimelineFilters, page: number): string {
   const params = new URLSearchParams();
@@ -227,8 +224,8 @@ function headline(entry: Entry): string {
   const to = entry.to_status ?? "";
   // A flag only moves to open when it is reopened.
   const status = to === "open" ? "reopened" : (STATUS_LABELS[to]?.toLowerCase() ?? to);
-  // Coaching goals can run to a paragraph; the plan page has the whole text.
-  const title = excerpt(entry.title, 120);
+  // Already shortened on the server (a coaching goal can run to a paragraph; the plan page has it whole).
+  const title = entry.title ?? "";
   switch (entry.event) {
     case "observation":
       return `Observation · ${SIGNAL_LABELS[entry.signal ?? ""] ?? entry.signal}`;
@@ -329,7 +326,7 @@ export function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
             .map(([term, text]) => (
               <div key={term}>
                 <dt className="inline font-medium">{term}: </dt>
-                <dd className="inline">{excerpt(text)}</dd>
+                <dd className="inline">{text}</dd>
               </div>
             ))}
         </dl>
@@ -343,9 +340,10 @@ export function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
               : entry.event === "nomination"
                 ? "What they spotted: "
                 : ""}
-          {excerpt(entry.detail)}
+          {entry.detail}
         </p>
       ) : null}
+      {entry.shortened ? <ReadAll entry={entry} base={base} link={link} /> : null}
       {entry.kind === "decision" ? <CitedEvidence entry={entry} base={base} /> : null}
       {link ? (
         <p className="mt-1 text-sm">
@@ -355,6 +353,31 @@ export function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
         </p>
       ) : null}
     </li>
+  );
+}
+
+/**
+ * The way to a shortened entry's whole text: its own page, or for the nomination the profile's header.
+ * A plain link, so it works without JavaScript; the hidden words tell a screen reader which entry.
+ */
+function ReadAll({
+  entry,
+  base,
+  link,
+}: {
+  entry: Entry;
+  base: string;
+  link: { to: string } | null;
+}) {
+  const to = entry.event === "nomination" ? `${base}#nomination` : link?.to;
+  if (!to) return null;
+  return (
+    <p className="mt-1 text-sm">
+      <Link to={to} className={linkClass}>
+        Read all
+        <span className="sr-only">{` of ${headline(entry)}, ${formatDate(entry.day)}`}</span>
+      </Link>
+    </p>
   );
 }
 

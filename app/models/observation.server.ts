@@ -38,8 +38,13 @@ export async function findActiveDimensionIds(db: DB, ids: string[]): Promise<str
   return rows.map((r) => r.id);
 }
 
-export async function listAssignmentsForCandidate(db: DB, candidateId: string) {
-  return db
+/** The person's sniff tests, offered last first; `limit` keeps only the latest few. */
+export async function listAssignmentsForCandidate(
+  db: DB,
+  candidateId: string,
+  { limit }: { limit?: number } = {},
+) {
+  let query = db
     .selectFrom("sniff_test_assignments")
     .innerJoin("sniff_tests", "sniff_tests.id", "sniff_test_assignments.sniff_test_id")
     .select([
@@ -50,8 +55,9 @@ export async function listAssignmentsForCandidate(db: DB, candidateId: string) {
     ])
     .where("sniff_test_assignments.candidate_id", "=", candidateId)
     .orderBy("sniff_test_assignments.offered_on", "desc")
-    .orderBy("sniff_test_assignments.id")
-    .execute();
+    .orderBy("sniff_test_assignments.id");
+  if (limit !== undefined) query = query.limit(limit);
+  return query.execute();
 }
 
 export async function assignmentBelongsToCandidate(

@@ -9,8 +9,20 @@ import type { Database } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 
 import { TIMELINE_KINDS, type TimelineFields, type TimelineKind } from "../utils/labels";
+import { shorten } from "../utils/shorten";
 export { TIMELINE_KINDS, type TimelineKind };
-export const TIMELINE_PAGE_SIZE = 20;
+/** The latest entries on the profile; older ones are a page away (issue 23). */
+export const TIMELINE_PAGE_SIZE = 10;
+/**
+ * Where a long text is cut on the timeline (situation, behaviour, impact, a note or a rationale). Above
+ * every SBI field of the demo seed (its longest behaviour has 224 characters, a typical one about 120),
+ * so an ordinary note is shown whole, and about four lines at the timeline's width.
+ */
+export const TIMELINE_TEXT_LIMIT = 300;
+/** A title in an entry's headline: a coaching goal can run to a paragraph. */
+export const TIMELINE_TITLE_LIMIT = 120;
+/** A cited observation's behaviour, as the meeting's summary labels it. */
+const CITED_BEHAVIOR_LIMIT = 140;
 const MAX_PAGE = 10_000;
 
 export interface TimelineRow extends TimelineFields {
@@ -335,6 +347,40 @@ export interface TimelineEntry extends TimelineRow {
   dimensions: { id: string; name: string }[];
   /** For a decision: what it cites, only ever this candidate's own records. Empty otherwise. */
   evidence: CitedEvidence[];
+  /** Whether a text was cut (see shortenEntry): the entry then links to where it is whole. */
+  shortened: boolean;
+}
+
+/**
+ * The entry with its long texts cut, each whole on the entry's own page: an observation's or a flag's,
+ * a sniff test's, a coaching plan's (goal and reasons), the meeting's (a decision's rationale), and for
+ * the nomination the profile's own header. Stage changes are the exception: their reason (at most 2,000
+ * characters, a handful in a person's history) has no page every reader of the profile may open (the
+ * stage history is on the edit page, for managers), so it stays whole.
+ */
+function shortenEntry(row: TimelineEntry): TimelineEntry {
+  if (row.event === "stage") return { ...row, shortened: false };
+  let shortened = false;
+  const cut = (text: string | null, max: number) => {
+    if (text === null) return null;
+    const s = shorten(text, max);
+    shortened ||= s.cut;
+    return s.text;
+  };
+  const entry = {
+    ...row,
+    title: cut(row.title, TIMELINE_TITLE_LIMIT),
+    situation: cut(row.situation, TIMELINE_TEXT_LIMIT),
+    behavior: cut(row.behavior, TIMELINE_TEXT_LIMIT),
+    impact: cut(row.impact, TIMELINE_TEXT_LIMIT),
+    detail: cut(row.detail, TIMELINE_TEXT_LIMIT),
+    // Each citation links to its record; a label needs no more than its start.
+    evidence: row.evidence.map((e) => ({
+      ...e,
+      behavior: e.behavior === null ? null : shorten(e.behavior, CITED_BEHAVIOR_LIMIT).text,
+    })),
+  };
+  return { ...entry, shortened };
 }
 
 /** One page of the timeline, newest first (ties broken by id), with whether older entries exist. */
@@ -405,7 +451,7 @@ export async function getTimeline(
     .orderBy("t.id", "desc")
     .execute()) as unknown as TimelineEntry[];
   return {
-    entries: rows.slice(0, pageSize).map((r) => ({ ...r, at: new Date(r.at) })),
+    entries: rows.slice(0, pageSize).map((r) => shortenEntry({ ...r, at: new Date(r.at) })),
     hasOlder: rows.length > pageSize,
     hasNewer: page > 1,
     page,

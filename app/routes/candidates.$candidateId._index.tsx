@@ -14,6 +14,7 @@ import { getTimeline, timelineFiltersFrom } from "../models/timeline.server";
 import { listCandidatePlans } from "../models/coaching.server";
 import { daysBetween, formatDate, isoDate } from "../utils/dates";
 import { notFound } from "../utils/http.server";
+import { shorten } from "../utils/shorten";
 import { newIdempotencyKey } from "../utils/idempotency.server";
 import { PLAN_STATUS_LABELS, STAGE_LABELS, TRACK_LABELS } from "../utils/labels";
 import { CoverageTable } from "../components/coverage-table";
@@ -37,7 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       getCandidateHeader(context.db, access.id),
       getEvidenceSummary(context.db, { candidateId: access.id }),
       listOpenFlags(context.db, { candidateId: access.id }),
-      listAssignmentsForCandidate(context.db, access.id),
+      listAssignmentsForCandidate(context.db, access.id, { limit: ASSIGNMENTS_OFFERED }),
       getTimeline(context.db, { candidateId: access.id, filters }),
       listCandidatePlans(context.db, { candidateId: access.id, today }),
     ]);
@@ -58,7 +59,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         })),
       ),
     ],
-    plans,
+    // The latest few, goals shortened (the plan page has them whole); the rest are in the timeline.
+    plans: plans.slice(0, PLANS_SHOWN).map((p) => ({ ...p, goal: shorten(p.goal, 90).text })),
+    plansTotal: plans.length,
     // The oldest first, and only the first few: the rest are one click away in the timeline.
     openFlags: openFlags.slice(0, OPEN_FLAGS_SHOWN),
     openFlagsTotal: openFlags.length,
@@ -73,6 +76,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 const OPEN_FLAGS_SHOWN = 10;
+const PLANS_SHOWN = 5;
+// Quick capture offers the sniff tests offered last; the full form (observations/new) lists every one.
+const ASSIGNMENTS_OFFERED = 10;
 
 export default function CandidateRoute() {
   const data = useLoaderData<typeof loader>();
@@ -169,7 +175,7 @@ function Profile({ data }: { data: ProfileData }) {
           <Nudges nudges={data.nudges} />
           <Coverage coverage={data.coverage} />
           <OpenFlags flags={data.openFlags} total={data.openFlagsTotal} base={base} />
-          <CoachingPlans plans={data.plans} />
+          <CoachingPlans plans={data.plans} total={data.plansTotal} base={base} />
         </div>
 
         <Timeline
@@ -286,7 +292,15 @@ function SidePanel({
   );
 }
 
-function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
+function CoachingPlans({
+  plans,
+  total,
+  base,
+}: {
+  plans: ProfileData["plans"];
+  total: number;
+  base: string;
+}) {
   return (
     <SidePanel id="plans" title="Coaching plans">
       {plans.length ? (
@@ -294,7 +308,7 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
           {plans.map((p) => (
             <li key={p.id} className="text-sm">
               <Link to={`/coaching/${p.id}`} className="font-medium text-brand-700 underline">
-                {p.goal.length > 90 ? `${p.goal.slice(0, 90)}…` : p.goal}
+                {p.goal}
               </Link>
               <span className="block text-stone-600">
                 {PLAN_STATUS_LABELS[p.status] ?? p.status} · with {p.mentorName} · since{" "}
@@ -310,7 +324,16 @@ function CoachingPlans({ plans }: { plans: ProfileData["plans"] }) {
             </li>
           ))}
         </ul>
-      ) : (
+      ) : null}
+      {total > plans.length ? (
+        <p className="mt-2 text-sm text-stone-600">
+          {`Showing the ${plans.length} latest of ${total}. `}
+          <Link to={`${base}?kind=coaching#timeline`} className={linkClass}>
+            All coaching in the timeline
+          </Link>
+        </p>
+      ) : null}
+      {plans.length ? null : (
         <p className="mt-2 text-stone-700">
           No coaching plan yet. The candidate&apos;s manager or a leader can start one.
         </p>

@@ -6,10 +6,13 @@ import { computeNudges, getEvidenceCoverage } from "../../app/models/evidence.se
 import { getMyWeek, listRecentCandidates } from "../../app/models/my-week.server";
 import {
   getTimeline,
+  TIMELINE_PAGE_SIZE,
+  TIMELINE_TEXT_LIMIT,
   timelineFiltersFrom,
   type TimelineEntry,
 } from "../../app/models/timeline.server";
 import { loader as profileLoader } from "../../app/routes/candidates.$candidateId._index";
+import { loader as observationLoader } from "../../app/routes/candidates.$candidateId.observations.$observationId";
 import { loader as homeLoader } from "../../app/routes/_index";
 import {
   body,
@@ -713,18 +716,21 @@ describe("timeline", () => {
     expect(JSON.stringify(entries)).not.toContain("Private notes");
   });
 
-  it("pages by 20: page 2 continues exactly where page 1 stopped", async () => {
+  it("pages by 10: each page continues exactly where the one before stopped", async () => {
     const full = (await all()).entries.map(key);
     expect(full).toHaveLength(31);
-    const first = await body(await profile("manager", busy));
-    const second = await body(await profile("manager", busy, "?page=2"));
-    const third = await body(await profile("manager", busy, "?page=3"));
-    expect(first.timeline.entries).toHaveLength(20);
-    expect([first.timeline.hasNewer, first.timeline.hasOlder]).toEqual([false, true]);
-    expect(second.timeline.entries).toHaveLength(11);
-    expect([second.timeline.hasNewer, second.timeline.hasOlder]).toEqual([true, false]);
-    expect(third.timeline.entries).toHaveLength(0);
-    const paged = [...first.timeline.entries, ...second.timeline.entries].map(key);
+    const pages = [];
+    for (const n of [1, 2, 3, 4, 5])
+      pages.push((await body(await profile("manager", busy, `?page=${n}`))).timeline);
+    expect(pages.map((p) => p.entries.length)).toEqual([10, 10, 10, 1, 0]);
+    expect(pages.map((p) => [p.hasNewer, p.hasOlder])).toEqual([
+      [false, true],
+      [true, true],
+      [true, true],
+      [true, false],
+      [true, false],
+    ]);
+    const paged = pages.flatMap((p) => p.entries).map(key);
     expect(paged).toEqual(full);
     expect(new Set(paged).size).toBe(paged.length);
   });
@@ -744,8 +750,9 @@ describe("timeline", () => {
       "checkin",
       "plan_started",
     ]);
-    const observations = await body(await profile("manager", busy, "?kind=observation&page=2"));
+    const observations = await body(await profile("manager", busy, "?kind=observation&page=3"));
     expect(observations.timeline.entries).toHaveLength(4);
+    expect(observations.timeline.hasOlder).toBe(false);
     expect(
       observations.timeline.entries.every((e: TimelineEntry) => e.kind === "observation"),
     ).toBe(true);
@@ -841,6 +848,112 @@ describe("timeline", () => {
     });
     expect(busyPage.counter.statements).toBe(quietPage.counter.statements);
     expect(busyPage.counter.statements).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("a long history on the profile", () => {
+  // Their own manager, so the other tests' lists of a manager's people stay as they are.
+  let long = "";
+  let longNote = "";
+  let atLimit = "";
+  const tail = "and that is the tail nobody should receive on the profile";
+  const longText = `${"Walked the new hire through the incident runbook, step by step, ".repeat(8)}${tail}.`;
+  const limitText = `${"x".repeat(TIMELINE_TEXT_LIMIT - 6)} ended`;
+
+  beforeAll(async () => {
+    users.longManager = await makeUser(db, ["manager"], "Lu Longmanager");
+    cookies.longManager = await sessionCookie(ctx(), users.longManager.id);
+    long = await insertCandidate("Lee Long", users.longManager.id);
+    // Eleven notes, one a day in February; the newest has a long behaviour, the next one exactly the limit.
+    for (let day = 1; day <= 11; day += 1) {
+      const on = `2026-02-${String(day).padStart(2, "0")}`;
+      const behavior = day === 11 ? longText : day === 10 ? limitText : undefined;
+      const id = await observe(long, users.longManager.id, on, ["commitment"], { behavior });
+      if (day === 11) longNote = id;
+      if (day === 10) atLimit = id;
+    }
+  });
+
+  const page = async (query = "") =>
+    (
+      await body(
+        await call(profileLoader, get(`/candidates/${long}${query}`, cookies.longManager), ctx(), {
+          candidateId: long,
+        }),
+      )
+    ).timeline as { entries: TimelineEntry[]; hasOlder: boolean; hasNewer: boolean };
+
+  it("shows the 10 latest entries, and the 11th a page away", async () => {
+    expect(TIMELINE_PAGE_SIZE).toBe(10);
+    const first = await page();
+    expect(first.entries.map((e) => e.day)).toEqual(
+      [11, 10, 9, 8, 7, 6, 5, 4, 3, 2].map((d) => `2026-02-${String(d).padStart(2, "0")}`),
+    );
+    expect(first.hasOlder).toBe(true);
+    const second = await page("?page=2");
+    expect(second.entries.map((e) => e.day)).toEqual(["2026-02-01"]);
+    expect([second.hasNewer, second.hasOlder]).toEqual([true, false]);
+  });
+
+  it("shortens a long text at a word boundary, and sends none of its tail", async () => {
+    const response = await call(
+      profileLoader,
+      get(`/candidates/${long}`, cookies.longManager),
+      ctx(),
+      { candidateId: long },
+    );
+    const raw = await response.clone().text();
+    const entry = (await body(response)).timeline.entries.find(
+      (e: TimelineEntry) => e.id === longNote,
+    ) as TimelineEntry;
+    expect(entry.shortened).toBe(true);
+    expect(entry.behavior?.length).toBeLessThanOrEqual(TIMELINE_TEXT_LIMIT);
+    expect(entry.behavior?.endsWith("…")).toBe(true);
+    // Cut between words: what comes before the ellipsis is a start of the text ending on a whole word.
+    const start = entry.behavior?.slice(0, -1) ?? "";
+    expect(longText.startsWith(start)).toBe(true);
+    expect(longText[start.length]).toMatch(/[\s,]/);
+    expect(raw).not.toContain("tail nobody");
+    // The other fields of the same note are short and stay whole.
+    expect([entry.situation, entry.impact]).toEqual([
+      "Sprint planning",
+      "The team knew what to do",
+    ]);
+  });
+
+  it("keeps the whole text on the observation's own page", async () => {
+    const response = await call(
+      observationLoader,
+      get(`/candidates/${long}/observations/${longNote}`, cookies.longManager),
+      ctx(),
+      { candidateId: long, observationId: longNote },
+    );
+    expect(response.status).toBe(200);
+    expect((await body(response)).observation.behavior).toBe(longText);
+  });
+
+  it("does not cut a text of exactly the limit", async () => {
+    const entry = (await page()).entries.find((e) => e.id === atLimit);
+    expect(limitText).toHaveLength(TIMELINE_TEXT_LIMIT);
+    expect(entry?.behavior).toBe(limitText);
+    expect(entry?.shortened).toBe(false);
+  });
+
+  it("shortens a retraction's reason the same way", async () => {
+    const reason = `${"Written about the wrong person in a hurry after the offsite, ".repeat(6)}end.`;
+    await db
+      .updateTable("observations")
+      .set({
+        retracted_at: new Date("2026-02-02T13:00:00Z"),
+        retracted_by: users.longManager.id,
+        retraction_reason: reason,
+      })
+      .where("id", "=", atLimit)
+      .execute();
+    const entry = (await page()).entries.find((e) => e.id === atLimit);
+    expect(entry?.detail?.endsWith("…")).toBe(true);
+    expect(entry?.detail?.length).toBeLessThanOrEqual(TIMELINE_TEXT_LIMIT);
+    expect(entry?.shortened).toBe(true);
   });
 });
 

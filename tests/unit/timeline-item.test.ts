@@ -27,6 +27,7 @@ function entry(given: Partial<Entry>): Entry {
     link_id: null,
     dimensions: [],
     evidence: [],
+    shortened: false,
     ...given,
   };
 }
@@ -97,5 +98,28 @@ describe("timeline entries", () => {
     const html = renderToStaticMarkup(createElement(TimelineItem, { entry: decision, base: BASE }));
     for (const href of ["/observations/o1", "/flags/f1", "/assignments/a1"])
       expect(html).toContain(`href="${BASE}${href}"`);
+  });
+
+  it("links a shortened entry to where its text is whole, naming the entry for screen readers", () => {
+    const observation = entry({
+      kind: "observation",
+      event: "observation",
+      signal: "strength",
+      behavior: "Asked the quietest person…",
+      link_id: "o1",
+      shortened: true,
+    });
+    const html = renderToStaticMarkup(
+      createElement(TimelineItem, { entry: observation, base: BASE }),
+    );
+    expect(html).toMatch(
+      /<a [^>]*href="\/candidates\/c1\/observations\/o1"[^>]*>Read all<span class="sr-only"> of Observation · Strength, [^<]+<\/span><\/a>/,
+    );
+    const nomination = entry({ event: "nomination", detail: "Ran…", shortened: true });
+    expect(
+      renderToStaticMarkup(createElement(TimelineItem, { entry: nomination, base: BASE })),
+    ).toContain(`href="${BASE}#nomination"`);
+    // Whole texts need no such link.
+    expect(render({ ...observation, shortened: false })).not.toContain("Read all");
   });
 });
