@@ -85,28 +85,32 @@ export type ObservationKeyRow = NonNullable<
   Awaited<ReturnType<typeof findObservationByIdempotencyKey>>
 >;
 
+type NewObservation = ObservationText & {
+  candidateId: string;
+  authorId: string;
+  assignmentId: string | null;
+  idempotencyKey: string;
+  now: Date;
+  /** The new note's id, when the caller needs it before the insert (to audit first). */
+  id?: string;
+  /** The coaching plan the note was written from, if any. */
+  coachingPlanId?: string | null;
+};
+
+/** What is said when a check of observationInputErrors or createCheckedObservation fails. */
+export const OBSERVATION_INPUT_ERRORS = {
+  dimensionIds: "Choose dimensions from the list.",
+  assignmentId: "Choose one of this person's sniff tests, or none.",
+} as const;
+
 /**
- * Inserts the observation and its dimensions, or finds the row an earlier submit of the same form
- * made. Call inside a transaction.
+ * One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing and
+ * answers no row. `checked`: only live dimensions and a sniff test of this person are stored, and the
+ * row says how many dimensions and which sniff test were, for the caller to compare with what was asked.
  */
-export async function createObservation(
-  trx: DB,
-  input: ObservationText & {
-    candidateId: string;
-    authorId: string;
-    assignmentId: string | null;
-    idempotencyKey: string;
-    now: Date;
-    /** The new note's id, when the caller needs it before the insert (to audit first). */
-    id?: string;
-    /** The coaching plan the note was written from, if any. */
-    coachingPlanId?: string | null;
-  },
-): Promise<Saved<ObservationKeyRow>> {
-  // One statement: the note and its dimensions. A key already used (a re-sent form) inserts nothing,
-  // and the existing note is answered instead.
+function insertObservation(trx: DB, input: NewObservation, { checked }: { checked: boolean }) {
   const dimensionIds = [...new Set(input.dimensionIds)];
-  const row = await trx
+  return trx
     .with("o", (db) =>
       db
         .insertInto("observations")
@@ -119,42 +123,94 @@ export async function createObservation(
           behavior: input.behavior,
           impact: input.impact,
           signal: input.signal,
-          assignment_id: input.assignmentId,
+          assignment_id:
+            checked && input.assignmentId !== null
+              ? sql<string>`(select a.id from sniff_test_assignments a
+                  where a.id = ${input.assignmentId}::uuid and a.candidate_id = ${input.candidateId}::uuid)`
+              : input.assignmentId,
           coaching_plan_id: input.coachingPlanId ?? null,
           idempotency_key: input.idempotencyKey,
           // The app's clock, not the database's: the 24-hour delete window is measured against it.
           created_at: input.now,
         })
         .onConflict((oc) => oc.column("idempotency_key").doNothing())
-        .returning("id"),
+        .returning(["id", "assignment_id"]),
     )
     .with("d", (db) =>
       db
         .insertInto("observation_dimensions")
         .columns(["observation_id", "dimension_id"])
         .expression(
-          db
-            .selectFrom("o")
-            .select(["o.id", sql<string>`unnest(${dimensionIds}::uuid[])`.as("dimension_id")]),
-        ),
+          checked
+            ? db
+                .selectFrom(["o", "dimensions as dm"])
+                .select(["o.id", "dm.id as dimension_id"])
+                .where(sql<boolean>`dm.id = any(${dimensionIds}::uuid[])`)
+                .where("dm.archived_at", "is", null)
+            : db
+                .selectFrom("o")
+                .select(["o.id", sql<string>`unnest(${dimensionIds}::uuid[])`.as("dimension_id")]),
+        )
+        .returning("dimension_id"),
     )
     .selectFrom("o")
-    .select("o.id")
+    .select([
+      "o.id",
+      "o.assignment_id",
+      sql<number>`(select count(*) from d)::int`.as("dimensions"),
+    ])
     .executeTakeFirst();
-  if (!row) {
-    const existing = await findObservationByIdempotencyKey(trx, input.idempotencyKey);
-    if (!existing)
-      throw new Error("An observation with this idempotency key exists but cannot be read.");
-    return { ...existing, created: false };
-  }
+}
+
+/** The note an earlier submit of the same form made (the insert found its key taken). */
+async function earlierObservation(trx: DB, idempotencyKey: string) {
+  const existing = await findObservationByIdempotencyKey(trx, idempotencyKey);
+  if (!existing)
+    throw new Error("An observation with this idempotency key exists but cannot be read.");
+  return { ...existing, created: false };
+}
+
+function created(input: NewObservation, id: string): Saved<ObservationKeyRow> {
   return {
-    id: row.id,
+    id,
     candidate_id: input.candidateId,
     author_id: input.authorId,
     coaching_plan_id: input.coachingPlanId ?? null,
     assignment_id: input.assignmentId,
     created: true,
   };
+}
+
+/**
+ * Inserts the observation and its dimensions, or finds the row an earlier submit of the same form
+ * made. Call inside a transaction.
+ */
+export async function createObservation(
+  trx: DB,
+  input: NewObservation,
+): Promise<Saved<ObservationKeyRow>> {
+  const row = await insertObservation(trx, input, { checked: false });
+  return row ? created(input, row.id) : earlierObservation(trx, input.idempotencyKey);
+}
+
+/**
+ * createObservation with the checks of observationInputErrors and assignmentBelongsToCandidate made by
+ * the insert itself (no statement of their own: the create-observation action is measured at eight,
+ * BEGIN and COMMIT counted). When one fails, the field errors are answered and something was written:
+ * the caller must roll the transaction back (saveOnce does, when `create` answers a Response).
+ */
+export async function createCheckedObservation(
+  trx: DB,
+  input: NewObservation,
+): Promise<Saved<ObservationKeyRow> | { fieldErrors: Record<string, string[]> }> {
+  const row = await insertObservation(trx, input, { checked: true });
+  if (!row) return earlierObservation(trx, input.idempotencyKey);
+  const fieldErrors: Record<string, string[]> = {};
+  if (row.dimensions !== new Set(input.dimensionIds).size)
+    fieldErrors.dimensionIds = [OBSERVATION_INPUT_ERRORS.dimensionIds];
+  if (input.assignmentId !== null && row.assignment_id === null)
+    fieldErrors.assignmentId = [OBSERVATION_INPUT_ERRORS.assignmentId];
+  return Object.keys(fieldErrors).length ? { fieldErrors } : created(input, row.id);
 }
 
 async function insertDimensions(trx: DB, observationId: string, dimensionIds: string[]) {
@@ -422,6 +478,6 @@ export async function observationInputErrors(db: DB, input: { dimensionIds: stri
   const fieldErrors: Record<string, string[]> = {};
   const active = new Set(await findActiveDimensionIds(db, input.dimensionIds));
   if (input.dimensionIds.some((id) => !active.has(id)))
-    fieldErrors.dimensionIds = ["Choose dimensions from the list."];
+    fieldErrors.dimensionIds = [OBSERVATION_INPUT_ERRORS.dimensionIds];
   return fieldErrors;
 }

@@ -9,13 +9,11 @@ import { FormError } from "../components/ui/forms";
 import { useWritingNotes, WritingNotes } from "../components/writing-notes";
 import { audit } from "../models/audit.server";
 import {
-  assignmentBelongsToCandidate,
-  createObservation,
+  createCheckedObservation,
   findObservationByIdempotencyKey,
   listAssignmentsForCandidate,
   listDimensionsForForm,
   NewObservationSchema,
-  observationInputErrors,
 } from "../models/observation.server";
 import { formatDate, isoDate } from "../utils/dates";
 import { CHECK_FIELDS, useFormResult } from "../utils/form-result";
@@ -67,19 +65,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       row.candidate_id === candidate.id &&
       row.author_id === user.id &&
       row.coaching_plan_id === null,
-    check: async () => {
-      const fieldErrors = await observationInputErrors(context.db, input);
-      if (
-        input.assignmentId &&
-        !(await assignmentBelongsToCandidate(context.db, {
-          assignmentId: input.assignmentId,
-          candidateId: candidate.id,
-        }))
-      ) {
-        fieldErrors.assignmentId = ["Choose one of this person's sniff tests, or none."];
-      }
-      return Object.keys(fieldErrors).length ? invalid(values, fieldErrors) : null;
-    },
+    // The checks that need the database (live dimensions, this person's sniff test) are made by the
+    // insert itself, so a refusal rolls back the audit row with the note.
     create: async (trx) => {
       const id = crypto.randomUUID();
       // The audit row first, the note last: the note's statement adds to the evidence counts
@@ -99,13 +86,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           assignmentId: input.assignmentId,
         },
       });
-      return createObservation(trx, {
+      const saved = await createCheckedObservation(trx, {
         ...input,
         id,
         candidateId: candidate.id,
         authorId: user.id,
         now: context.now(),
       });
+      return "fieldErrors" in saved ? invalid(values, saved.fieldErrors) : saved;
     },
     answer: () => redirectWithFlash(`/candidates/${candidate.id}`, "Observation saved."),
     values,

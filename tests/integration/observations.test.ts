@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "../../db/client";
+import type { DB, DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import {
   action as newAction,
@@ -133,6 +134,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await handle?.close();
 });
+
+/** Counts the statements sent through `db` as the benchmark does: BEGIN and COMMIT count one each. */
+function counting(database: DB) {
+  const counter = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    // A result arrives once per statement sent (transformQuery also sees every sub-builder).
+    async transformResult(args) {
+      counter.statements += 1;
+      return args.result;
+    },
+  };
+  const counted = database.withPlugin(plugin);
+  const db = new Proxy(counted, {
+    get(target, property) {
+      if (property === "transaction")
+        return () => {
+          counter.statements += 2;
+          return target.transaction();
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, counter };
+}
 
 const newPath = () => `/candidates/${ids.candidate}/observations/new`;
 const viewPath = (observationId: string) =>
@@ -304,6 +331,49 @@ describe("new observation page", () => {
       expect(await countObservations()).toBe(before);
     });
   }
+
+  it("saves in at most 8 statements, BEGIN and COMMIT counted, with or without a sniff test", async () => {
+    for (const assignmentId of ["", ids.assignment]) {
+      const { db, counter } = counting(handle.db);
+      const fields = validFields({ assignmentId });
+      const response = await call(
+        newAction,
+        post(newPath(), fields, cookies.manager),
+        makeContext(db, clock),
+        { candidateId: ids.candidate },
+      );
+      expect(response.status).toBe(302);
+      expect(await observationByKey(fields.idempotencyKey as string)).toBeDefined();
+      expect(counter.statements, `sniff test: ${assignmentId || "none"}`).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it("rolls back the audit row with the note when the insert finds a dimension or sniff test it may not use", async () => {
+    const audits = async () =>
+      Number(
+        (
+          await handle.db
+            .selectFrom("audit_events")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("action", "=", "observation.create")
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = [await countObservations(), await audits()];
+    const response = await create(
+      validFields({
+        dimensionIds: [ids.curiosity, ids.old_one],
+        assignmentId: ids.otherAssignment,
+      }),
+    );
+    expect(response.status).toBe(400);
+    const data = await body(response);
+    expect(data.fieldErrors).toEqual({
+      dimensionIds: ["Choose dimensions from the list."],
+      assignmentId: ["Choose one of this person's sniff tests, or none."],
+    });
+    expect([await countObservations(), await audits()]).toEqual(before);
+  });
 
   it("accepts today's date and no sniff test", async () => {
     const fields = validFields({ observedOn: TODAY, assignmentId: "" });
