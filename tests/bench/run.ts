@@ -1,12 +1,16 @@
 /**
- * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --repeat N] [-- --connections 16] [-- --workers N] [-- --only <route>] [-- --keep-db]
+ * npm run bench [-- --scaling] [-- --candidates 5000] [-- --duration 10] [-- --repeat N] [-- --connections 16] [-- --p99-connections 4] [-- --workers N] [-- --only <route>] [-- --keep-db] [-- --reuse-db]
  *
  * Starts a private PostgreSQL (the way .ci/run does, on PG_PORT, default 55450), generates a large
  * organisation into a fresh database, builds the app if build/ is missing, starts the production
  * server and measures each route with autocannon on loopback (16 connections). Statements per request
  * are counted in-process: the same production build handles one request at a time with a pg driver
  * that counts every statement it sends. The JavaScript a page loads comes from the Remix manifest in
- * build/client, each file gzipped. Prints a table and writes tests/bench/results/*.json.
+ * build/client, each file gzipped. Each route's CPU per request and req/s are also given as ratios to
+ * /login's in the same run (the floor of any page), and each route is measured a second time at 4
+ * connections for its p99. Before any route, the organisation's background work (reminder scan, a
+ * weekly digest for every user, delivering the messages) is run and timed here (background.ts), so
+ * the servers do not spend the measurements on it. Prints a table and writes tests/bench/results/*.json.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
@@ -20,6 +24,8 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { createDb } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
+import { hashToken } from "../../app/utils/security.server";
+import { type BackgroundWork, jobsTouchedSince, runBackgroundWork } from "./background";
 import { DIMENSIONS, generate, type Sizes, sizesFor, uid } from "./generate";
 
 const root = process.cwd();
@@ -35,7 +41,10 @@ const { values: args } = parseArgs({
     // The production setting: one server process per core (WEB_CONCURRENCY, README).
     workers: { type: "string", default: String(os.cpus().length) },
     only: { type: "string" },
+    // A second measurement of each route at this many connections, for its p99 (0: none; none with --scaling).
+    "p99-connections": { type: "string" },
     "keep-db": { type: "boolean", default: false },
+    "reuse-db": { type: "boolean", default: false },
   },
 });
 const PG_PORT = Number(process.env.PG_PORT ?? 55450);
@@ -46,6 +55,7 @@ const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const WORKERS = Number(args.workers);
 const REPEAT = Number(args.repeat ?? (args.scaling ? 3 : 1));
+const LOW_CONNECTIONS = Number(args["p99-connections"] ?? (args.scaling ? 0 : 4));
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------
@@ -94,6 +104,13 @@ interface Org {
   dimensionIds: string[];
   timelineEvents: number;
   generateMs: number;
+  /** A planned meeting the leader attends, and its first item (the packet page). */
+  meetingId: string;
+  itemId: string;
+  /** A SCIM bearer token (scim_tokens keeps its hash). */
+  scimToken: string;
+  /** Null when the organisation was reused (--reuse-db): its scans ran when it was generated. */
+  background: BackgroundWork | null;
 }
 
 function sessionKey(token: string) {
@@ -102,12 +119,19 @@ function sessionKey(token: string) {
 
 async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
   const name = `bench_${candidates}`;
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
+  // --reuse-db: the organisation a previous --keep-db run left, migrated to this commit (a quick look
+  // while changing code; a run for the record generates afresh).
+  const reuse =
+    args["reuse-db"] &&
+    (await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount === 1;
+  if (!reuse) {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  }
   await admin.end();
-  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
 
   const handle = await createDb({ databaseUrl: url, poolMax: 1 });
   await migrateToLatest(handle.db);
@@ -117,10 +141,13 @@ async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const t0 = Date.now();
-  log(`Generating ${candidates.toLocaleString("en-GB")} candidates…`);
-  await generate(client, sizes, log);
+  if (reuse) log(`Reusing the generated organisation in ${name}.`);
+  else {
+    log(`Generating ${candidates.toLocaleString("en-GB")} candidates…`);
+    await generate(client, sizes, log);
+  }
   const generateMs = Date.now() - t0;
-  log(`Generated in ${(generateMs / 1000).toFixed(1)} s`);
+  if (!reuse) log(`Generated in ${(generateMs / 1000).toFixed(1)} s`);
 
   const cookies = { leader: "", manager: "", mentor: "" };
   const who = { leader: uid("u", 1), manager: uid("u", 6), mentor: uid("u", 7) };
@@ -133,6 +160,11 @@ async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
     // The production server names its session cookie __Host-nw_session (app/auth/session.server.ts).
     cookies[role] = `__Host-nw_session=${token}`;
   }
+  const scimToken = randomBytes(32).toString("base64url");
+  await client.query(
+    `INSERT INTO scim_tokens (name, token_hash, created_by) VALUES ('bench', $1, $2)`,
+    [hashToken(scimToken), who.leader],
+  );
   const chosenCandidateId = uid("c", 1);
   const { rows } = await client.query(
     `SELECT (SELECT count(*) FROM observations WHERE candidate_id = $1)
@@ -144,6 +176,13 @@ async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
     [chosenCandidateId],
   );
   await client.end();
+  const background = await runBackgroundWork(url, SECRET, { scans: !reuse });
+  if (background)
+    log(
+      `Background work: reminder scan ${background.reminders.seconds} s (${background.reminders.queued} queued); ` +
+        `digest for ${background.digest.users} users ${background.digest.seconds} s (${background.digest.seconds_per_1000_users} s per 1,000); ` +
+        `${background.drain.jobs} jobs run in ${background.drain.seconds} s`,
+    );
   return {
     url,
     sizes,
@@ -153,6 +192,12 @@ async function prepareOrg(adminUrl: string, candidates: number): Promise<Org> {
     dimensionIds: Array.from({ length: DIMENSIONS }, (_, i) => uid("d", i + 1)),
     timelineEvents: Number(rows[0].n),
     generateMs,
+    // generate.ts: meeting 1 is planned, its attendees are users 1–5 (the leader is user 1), its
+    // items are ci(11)…ci(15), and every attendee but user 1 has written a pre-read.
+    meetingId: uid("m", 1),
+    itemId: uid("ci", 11),
+    scimToken,
+    background,
   };
 }
 
@@ -163,6 +208,8 @@ interface RouteSpec {
   routeId: string | null; // the Remix route whose JavaScript the page loads
   path: string;
   cookie: string;
+  /** Other request headers (SCIM's bearer token). */
+  headers?: Record<string, string>;
   method?: "POST";
   body?: () => string;
   expectStatus: number;
@@ -227,6 +274,35 @@ function routesFor(org: Org): RouteSpec[] {
       expectStatus: 200,
     },
     {
+      name: "/ My week (manager)",
+      routeId: "routes/_index",
+      path: "/",
+      cookie: org.cookies.manager,
+      expectStatus: 200,
+    },
+    {
+      name: "/people (5,000+ people)",
+      routeId: "routes/people._index",
+      path: "/people",
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "/calibrations/:id/items/:id",
+      routeId: "routes/calibrations.$meetingId.items.$itemId",
+      path: `/calibrations/${org.meetingId}/items/${org.itemId}`,
+      cookie: org.cookies.leader,
+      expectStatus: 200,
+    },
+    {
+      name: "SCIM Users?filter=userName eq",
+      routeId: null,
+      path: `/scim/v2/Users?filter=${encodeURIComponent('userName eq "user150@bench.test"')}`,
+      cookie: "",
+      headers: { Authorization: `Bearer ${org.scimToken}` },
+      expectStatus: 200,
+    },
+    {
       name: "POST create observation",
       routeId: "routes/candidates.$candidateId.observations.new",
       path: `/candidates/${c}/observations/new`,
@@ -272,6 +348,7 @@ async function countStatements(
         new Request(url, {
           method: route.method ?? "GET",
           headers: {
+            ...route.headers,
             Cookie: route.cookie,
             "X-Forwarded-Host": `127.0.0.1:${APP_PORT}`,
             ...(route.method
@@ -390,8 +467,13 @@ function combine(runs: Load[]): Load {
   };
 }
 
-async function load(route: RouteSpec, seconds: number, port: number): Promise<Load> {
-  const headers: Record<string, string> = { "accept-encoding": "gzip" };
+async function load(
+  route: RouteSpec,
+  seconds: number,
+  port: number,
+  connections = CONNECTIONS,
+): Promise<Load> {
+  const headers: Record<string, string> = { "accept-encoding": "gzip", ...route.headers };
   if (route.cookie) headers.cookie = route.cookie;
   if (route.method) {
     headers["content-type"] = "application/x-www-form-urlencoded";
@@ -402,7 +484,7 @@ async function load(route: RouteSpec, seconds: number, port: number): Promise<Lo
     autocannon as unknown as (opts: autocannon.Options) => EventEmitter & Promise<autocannon.Result>
   )({
     url: `http://127.0.0.1:${port}${route.path}`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     method: route.method ?? "GET",
     headers,
@@ -505,6 +587,10 @@ interface Row {
   p50_ms: number;
   p99_ms: number;
   vs_healthz: number;
+  /** This route against /login (the floor of any page) in the same run: CPU per request (app + PostgreSQL) and req/s. */
+  vs_login: { cpu: number; rps: number } | null;
+  /** p99 at LOW_CONNECTIONS (4), from a second measurement; null when not measured. */
+  p99_low_ms: number | null;
   statements: number;
   js_gzip_kb: number | null;
   errors: number;
@@ -557,6 +643,12 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
             cpu[i][key] += after[key] - before[key];
         }
       }
+      // The same route with fewer requests in flight: its p99 then says what one request waits for.
+      const low: (Load | null)[] = [];
+      for (const [i, plan] of plans.entries())
+        low.push(
+          LOW_CONNECTIONS > 0 ? await load(routes[i], DURATION, plan.port, LOW_CONNECTIONS) : null,
+        );
       for (const [i, plan] of plans.entries()) {
         const route = routes[i];
         const result = combine(runs[i]);
@@ -570,6 +662,8 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
           p50_ms: result.p50,
           p99_ms: result.p99,
           vs_healthz: plan.healthzRps ? Math.round((result.rps / plan.healthzRps) * 100) / 100 : 0,
+          vs_login: null,
+          p99_low_ms: low[i]?.p99 ?? null,
           statements: plan.counts[route.name].statements,
           js_gzip_kb: js === null ? null : Math.round(js / 102.4) / 10,
           errors: result.errors + result.unexpected,
@@ -589,6 +683,16 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
   } finally {
     for (const server of servers) await stopServer(server);
   }
+  for (const plan of plans) {
+    const login = plan.rows.find((r) => r.route.startsWith("/login"));
+    if (!login) continue;
+    const cpuOf = (r: Row) => r.cpu_ms_per_request.server + r.cpu_ms_per_request.postgres;
+    for (const row of plan.rows)
+      row.vs_login = {
+        cpu: Math.round((cpuOf(row) / Math.max(0.01, cpuOf(login))) * 100) / 100,
+        rps: Math.round((row.rps / Math.max(1, login.rps)) * 100) / 100,
+      };
+  }
   return plans.map((plan) => plan.rows);
 }
 
@@ -598,7 +702,9 @@ function printTable(title: string, rows: Row[]) {
     "req/s",
     "p50 ms",
     "p99 ms",
-    "÷ healthz",
+    `p99 @${LOW_CONNECTIONS || "–"}`,
+    "CPU ÷ login",
+    "req/s ÷ login",
     "SQL/req",
     "JS gzip KB",
     "errors",
@@ -612,7 +718,9 @@ function printTable(title: string, rows: Row[]) {
       r.rps,
       r.p50_ms,
       r.p99_ms,
-      r.vs_healthz,
+      r.p99_low_ms ?? "–",
+      r.vs_login?.cpu ?? "–",
+      r.vs_login?.rps ?? "–",
       r.statements,
       r.js_gzip_kb ?? "–",
       r.errors,
@@ -628,6 +736,17 @@ function printTable(title: string, rows: Row[]) {
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const b of body) console.log(line(b));
+}
+
+/** Jobs the servers ran while the routes were measured: their CPU is in the figures. */
+async function warnOfJobs(org: Org, from: Date): Promise<string[]> {
+  const touched = await jobsTouchedSince(org.url, from);
+  if (touched.length)
+    log(
+      `WARNING: the servers ran background jobs during the measurements (${touched.join(", ")}); ` +
+        `their CPU is in the figures. An hour boundary passed? Run again.`,
+    );
+  return touched;
 }
 
 function machine(adminUrl: string) {
@@ -657,13 +776,16 @@ async function main() {
     duration_s: DURATION,
     warmup_s: WARMUP,
     repeat: REPEAT,
+    p99_connections: LOW_CONNECTIONS,
     server_processes: WORKERS,
   };
   try {
     if (!args.scaling) {
       const org = await prepareOrg(adminUrl, Number(args.candidates));
       log(`The chosen candidate has ${org.timelineEvents} timeline events.`);
+      const from = new Date();
       const [rows] = await measure([org]);
+      const jobsDuring = await warnOfJobs(org, from);
       printTable(
         `${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`,
         rows,
@@ -675,6 +797,8 @@ async function main() {
         sizes: org.sizes,
         generate_s: Math.round(org.generateMs / 100) / 10,
         chosen_candidate_timeline_events: org.timelineEvents,
+        background: org.background,
+        jobs_during_measurement: jobsDuring,
         rows,
       };
       writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -688,7 +812,12 @@ async function main() {
         orgs.push(org);
       }
       // measure() returns the rows of each organisation in the same route order.
+      const from = new Date();
       const [smallRows, bigRows] = await measure(orgs);
+      const jobsDuring = {
+        1000: await warnOfJobs(orgs[0], from),
+        10000: await warnOfJobs(orgs[1], from),
+      };
       const bySize = { 1000: smallRows, 10000: bigRows };
       printTable("1,000 candidates", smallRows);
       printTable("10,000 candidates", bigRows);
@@ -721,7 +850,7 @@ async function main() {
       }
       writeFileSync(
         path.join(outDir, "scaling.json"),
-        `${JSON.stringify({ at: new Date().toISOString(), machine: machine(adminUrl), settings, generate_s: generated, scaling, runs: bySize }, null, 2)}\n`,
+        `${JSON.stringify({ at: new Date().toISOString(), machine: machine(adminUrl), settings, generate_s: generated, background: { 1000: orgs[0].background, 10000: orgs[1].background }, jobs_during_measurement: jobsDuring, scaling, runs: bySize }, null, 2)}\n`,
       );
       log(`Wrote tests/bench/results/scaling.json`);
     }
