@@ -323,6 +323,20 @@ export interface EvidenceCoverageTable {
   observations: number;
   last_observed_on: string;
 }
+/** A board card's facts per candidate, kept by triggers (migration 0016). */
+export interface CandidateCardFactsTable {
+  candidate_id: string;
+  observers: Generated<number>;
+  last_observed_on: string | null;
+  open_flags: Generated<number>;
+  undiscussed_flags: Generated<number>;
+  active_sniff_tests: Generated<number>;
+  has_active_plan: Generated<boolean>;
+  /** The earliest day an active plan's check-in is overdue (stale when on or before today). */
+  checkin_due_on: string | null;
+  /** The newest note, flag, check-in or sniff-test step; the stage change is on the candidate. */
+  last_event_on: string | null;
+}
 export interface ObservationRevisionsTable {
   id: Id;
   observation_id: string;
@@ -645,6 +659,7 @@ export interface Database {
   observations: ObservationsTable;
   observation_dimensions: ObservationDimensionsTable;
   evidence_coverage: EvidenceCoverageTable;
+  candidate_card_facts: CandidateCardFactsTable;
   observation_revisions: ObservationRevisionsTable;
   flags: FlagsTable;
   flag_events: FlagEventsTable;
