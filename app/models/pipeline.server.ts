@@ -1,8 +1,9 @@
 /**
  * The leaders' pipeline board: every non-archived candidate with the facts about
  * their evidence, side by side and never combined. The whole board costs a constant number of
- * statements whatever the number of candidates: one for the dimensions and one for the candidates,
- * whose per-dimension coverage, counts and nudge facts are correlated subqueries of that one query.
+ * statements whatever the number of candidates: one for the dimensions and one for a page of each
+ * column. A card's counts, nudge facts and last activity are one row of candidate_card_facts, kept
+ * by the database (migration 0016); its per-dimension coverage is read from evidence_coverage.
  */
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
@@ -12,7 +13,6 @@ import { type Stage, TRACKS, type Track } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 import { addDays, daysBetween, isoDate } from "../utils/dates";
 import { escapeLike, listAllTeams, NUDGES } from "./candidate.server";
-import { FIRST_CHECKIN_DAYS, NO_CHECKIN_DAYS } from "./coaching.server";
 import { listManagersForFilter } from "./user.server";
 import {
   computeNudges,
@@ -141,35 +141,29 @@ type CardRow = {
         last_observed_on: string | null;
       }[]
     | null;
-  observers: number | null;
+  observers: number;
   last_observed_on: string | null;
-  open_flags: number | null;
-  undiscussed_flags: number | null;
-  active_sniff_tests: number | null;
-  has_active_plan: boolean | null;
-  stale_plan: boolean | null;
-  last_activity_on: string | null;
+  open_flags: number;
+  undiscussed_flags: number;
+  active_sniff_tests: number;
+  has_active_plan: boolean;
+  stale_plan: boolean;
+  last_activity_on: string;
+  /** The number of candidates in the card's column that match the filters (paged reads only). */
+  column_total?: number | string;
 };
 
-// The newest dated thing that happened to candidate `c`: a stage move, a note, a flag, a check-in, a
-// sniff-test step. Each part is an indexed lookup for that one candidate.
-const LAST_ACTIVITY = sql<string>`greatest(
-  (c.stage_changed_at at time zone 'UTC')::date,
-  (select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null order by o.observed_on desc limit 1),
-  (select f.observed_on from flags f where f.candidate_id = c.id order by f.observed_on desc limit 1),
-  (select max(k.held_on) from coaching_plans p join coaching_checkins k on k.plan_id = p.id where p.candidate_id = c.id),
-  (select max((e.created_at at time zone 'UTC')::date) from sniff_test_assignments a
-     join sniff_test_assignment_events e on e.assignment_id = a.id where a.candidate_id = c.id)
-)`;
+// Candidate `c` with its card facts `f` (candidate_card_facts, kept by the database: migration 0016).
+//
+// The newest dated thing that happened to the candidate: a stage move, a note, a flag, a check-in, a
+// sniff-test step.
+const LAST_ACTIVITY = sql<string>`greatest((c.stage_changed_at at time zone 'UTC')::date, f.last_event_on)`;
 
-// An active plan whose check-in is overdue, by planNudges' rule (coaching.server.ts): the last one
-// NO_CHECKIN_DAYS or more ago, or, with none yet, the first not held by FIRST_CHECKIN_DAYS after the start.
-const stalePlan = (today: string) => sql<boolean>`exists (
-  select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active'
-    and coalesce(
-      (select max(k.held_on) from coaching_checkins k where k.plan_id = p.id) + ${NO_CHECKIN_DAYS}::int,
-      p.started_on + ${FIRST_CHECKIN_DAYS + 1}::int
-    ) <= ${today}::date)`;
+// An active plan whose check-in is overdue, by planNudges' rule (coaching.server.ts): the facts keep
+// the earliest day one is due (the last check-in + NO_CHECKIN_DAYS, or with none the start +
+// FIRST_CHECKIN_DAYS + 1).
+const stalePlan = (today: string) =>
+  sql<boolean>`coalesce(f.checkin_due_on <= ${today}::date, false)`;
 
 // Candidate `c` was nominated long enough ago (or, impossibly, after today) for the evidence nudges.
 function pastNudgeGrace(today: string) {
@@ -177,29 +171,28 @@ function pastNudgeGrace(today: string) {
   return sql<boolean>`not ((c.created_at at time zone 'UTC')::date between ${from}::date and ${to}::date)`;
 }
 
-/** The nudge as a condition on candidate `c`: the same rules as computeNudges, one candidate at a time. */
+/** The nudge as a condition on candidate `c` and its facts `f`: the same rules as computeNudges. */
 function nudgeCondition(nudge: PipelineNudge, today: string) {
   switch (nudge) {
     case "single_observer":
-      return sql<boolean>`${pastNudgeGrace(today)} and (select count(distinct o.author_id) from observations o where o.candidate_id = c.id and o.retracted_at is null) < 2`;
+      return sql<boolean>`${pastNudgeGrace(today)} and f.observers < 2`;
     case "no_recent_evidence":
-      return sql<boolean>`${pastNudgeGrace(today)} and coalesce((select o.observed_on from observations o where o.candidate_id = c.id and o.retracted_at is null
-        order by o.observed_on desc limit 1) < ${addDays(
-          today,
-          -RECENT_EVIDENCE_DAYS,
-        )}::date, true)`;
+      return sql<boolean>`${pastNudgeGrace(today)} and coalesce(f.last_observed_on < ${addDays(
+        today,
+        -RECENT_EVIDENCE_DAYS,
+      )}::date, true)`;
     case "unobserved_dimension":
+      // Dimensions are added and archived, so this one stays a read of evidence_coverage.
       return sql<boolean>`exists (select 1 from dimensions d where d.archived_at is null and not exists (
         select 1 from evidence_coverage ec where ec.candidate_id = c.id and ec.dimension_id = d.id))`;
     case "undiscussed_flag":
-      return sql<boolean>`exists (select 1 from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
-        and f.discussed_with_candidate_on is null)`;
+      return sql<boolean>`f.undiscussed_flags > 0`;
     case "plan_without_checkin":
       return stalePlan(today);
   }
 }
 
-// The team, track and manager filters (and the nudge), on candidates aliased `c`.
+// The team, track and manager filters (and the nudge), on candidates aliased `c` with facts `f`.
 function boardConditions(filters: PipelineFilters, today: string) {
   const conditions = [sql`c.archived_at is null`];
   if (filters.team) conditions.push(sql`c.team = ${filters.team}`);
@@ -214,52 +207,77 @@ function boardConditions(filters: PipelineFilters, today: string) {
   return sql.join(conditions, sql` and `);
 }
 
+// The board's orders, on `c` and `f`: the same expressions choose a page and order the cards in it.
+function orderBy(sort: PipelineSort) {
+  return sort === "days_in_stage"
+    ? sql`c.stage_changed_at, lower(c.name), c.id`
+    : sort === "last_activity"
+      ? sql`${LAST_ACTIVITY}, lower(c.name), c.id`
+      : sql`lower(c.name), c.id`;
+}
+
+/** Cards per column on the board: one page of compact cards. */
+export const BOARD_COLUMN_PAGE = 12;
+
+/** The page each column shows, from ?page_<stage>=N (1 when missing or not a positive whole number). */
+export type ColumnPages = Record<(typeof BOARD_STAGES)[number], number>;
+
+export function boardPagesFrom(params: URLSearchParams): ColumnPages {
+  const page = (stage: string) => {
+    const n = Number(params.get(`page_${stage}`) ?? 1);
+    // Far beyond any column: the query falls back to the last page anyway.
+    return Number.isSafeInteger(n) && n >= 1 ? Math.min(n, 1_000_000) : 1;
+  };
+  return Object.fromEntries(BOARD_STAGES.map((s) => [s, page(s)])) as ColumnPages;
+}
+
 /**
- * The non-archived candidates matching the filters, with the facts of a card. One statement. Each
- * column is chosen first (in the board's order, `perStage` cards at most, the nudge filter applied per
- * candidate with the same rules as the card), and only the chosen cards' facts are then computed, so
- * a page of the board costs the same whatever the number of candidates.
+ * The non-archived candidates matching the filters, with the facts of a card, in the chosen order
+ * (with pages, column by column). One statement. With `pages`, each column is cut to that page of
+ * BOARD_COLUMN_PAGE cards first (a page past the end shows the last one) and each row carries its
+ * column's count, so only the shown cards' coverage is read whatever the number of candidates; the
+ * filters, the nudge filter and the sorts read the card facts, not the notes.
  */
-export async function listPipelineCards(
+async function queryCards(
   db: DB,
   {
     filters,
     today,
-    dimensions,
-    sort = "name",
-    perStage,
-  }: {
-    filters: PipelineFilters;
-    today: string;
-    dimensions: readonly { id: string; name: string }[];
-    sort?: PipelineSort;
-    /** Only the first cards of each column in the board's order; every card without it. */
-    perStage?: number;
-  },
-): Promise<PipelineCard[]> {
-  const order =
-    sort === "days_in_stage"
-      ? sql`c.stage_changed_at, lower(c.name), c.id`
-      : sort === "last_activity"
-        ? sql`${LAST_ACTIVITY}, lower(c.name), c.id`
-        : sql`lower(c.name), c.id`;
+    sort,
+    pages,
+  }: { filters: PipelineFilters; today: string; sort: PipelineSort; pages?: ColumnPages },
+) {
+  const order = orderBy(sort);
   const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
+  const pageNumbers = sql.join(BOARD_STAGES.map((s) => sql`${pages?.[s] ?? 1}`));
+  const size = BOARD_COLUMN_PAGE;
+  // Every candidate has a facts row, so the column's candidates join it only when a condition or the
+  // order reads it: by name or time in stage, a page is the first rows of an index on candidates.
+  const facts =
+    sort === "last_activity" || (filters.nudge && filters.nudge !== "unobserved_dimension")
+      ? sql`join candidate_card_facts f on f.candidate_id = c.id`
+      : sql``;
+  const inColumn = sql`from candidates c ${facts} where c.stage = s.stage and ${boardConditions(filters, today)}`;
+  const chosen = pages
+    ? sql`cross join lateral (select count(*) as n ${inColumn}) total
+      cross join lateral (
+        select c.id ${inColumn}
+        order by ${order}
+        limit ${size} offset (least(s.page, greatest(ceil(total.n / ${size}::numeric), 1)) - 1) * ${size}
+      ) chosen`
+    : sql`cross join lateral (select c.id ${inColumn}) chosen`;
   const { rows } = await sql<CardRow>`
     select c.id, c.name, c.team, c.track, c.stage, c.version, c.stage_changed_at,
       (c.created_at at time zone 'UTC')::date::text as nominated_on,
       m.id as manager_id, m.name as manager_name,
-      cov.coverage, tot.observers, tot.last_observed_on, fl.open_flags, fl.undiscussed_flags,
-      (select count(*) from sniff_test_assignments a where a.candidate_id = c.id and a.status in ('offered', 'accepted')) as active_sniff_tests,
-      exists (select 1 from coaching_plans p where p.candidate_id = c.id and p.status = 'active') as has_active_plan,
-      ${stalePlan(today)} as stale_plan,
+      cov.coverage, f.observers, f.last_observed_on, f.open_flags, f.undiscussed_flags,
+      f.active_sniff_tests, f.has_active_plan, ${stalePlan(today)} as stale_plan,
       ${LAST_ACTIVITY}::text as last_activity_on
-    from unnest(array[${stages}]::text[]) as s(stage)
-    cross join lateral (
-      select c.* from candidates c
-      where c.stage = s.stage and ${boardConditions(filters, today)}
-      order by ${order}
-      limit ${perStage ?? null}
-    ) c
+      ${pages ? sql`, total.n as column_total` : sql``}
+    from unnest(array[${stages}]::text[], array[${pageNumbers}]::int[]) with ordinality as s(stage, page, i)
+    ${chosen}
+    join candidates c on c.id = chosen.id
+    join candidate_card_facts f on f.candidate_id = c.id
     join users m on m.id = c.manager_id
     left join lateral (
       select json_agg(json_build_object('dimension_id', x.dimension_id, 'observations', x.observations,
@@ -270,109 +288,102 @@ export async function listPipelineCards(
         group by ec.dimension_id
       ) x
     ) cov on true
-    left join lateral (
-      select count(distinct ec.author_id) as observers, max(ec.last_observed_on) as last_observed_on
-      from evidence_coverage ec where ec.candidate_id = c.id
-    ) tot on true
-    left join lateral (
-      select count(*) as open_flags, count(*) filter (where f.discussed_with_candidate_on is null) as undiscussed_flags
-      from flags f where f.candidate_id = c.id and f.status in ('open', 'addressing')
-    ) fl on true
+    order by ${pages ? sql`s.i, ` : sql``}${order}
   `.execute(db);
+  return rows;
+}
 
-  const cards = rows.map((row): PipelineCard => {
-    const byDimension = new Map((row.coverage ?? []).map((c) => [c.dimension_id, c]));
-    const coverage = dimensions.map((d): CoverageCell => {
-      const c = byDimension.get(d.id);
-      return {
-        dimension_id: d.id,
-        observations: Number(c?.observations ?? 0),
-        observers: Number(c?.observers ?? 0),
-        last_observed_on: (c?.last_observed_on as string | null | undefined) ?? null,
-      };
-    });
-    const named: DimensionCoverage[] = coverage.map((c, i) => ({
-      id: c.dimension_id,
-      name: dimensions[i].name,
-      observations: c.observations,
-      observers: c.observers,
-      last_observed_on: c.last_observed_on,
-    }));
-    // The profile's own rules, so a card and the profile always nudge alike.
-    const raised = computeNudges({
-      coverage: named,
-      totals: {
-        observers: Number(row.observers ?? 0),
-        last_observed_on: row.last_observed_on ?? null,
-        nominated_on: row.nominated_on,
-      },
-      openFlags: Array.from({ length: Number(row.undiscussed_flags ?? 0) }, () => ({
-        discussed_with_candidate_on: null,
-      })),
-      today,
-    });
-    const nudges: PipelineNudge[] = raised.map((n) => n.key);
-    if (row.stale_plan) nudges.push("plan_without_checkin");
-    // The profile's own titles where they are short and say what is true; the list of unobserved
-    // dimensions is already in the card's coverage cells.
-    const tagOf = (key: PipelineNudge) =>
-      key === "single_observer" || key === "no_recent_evidence"
-        ? (raised.find((n) => n.key === key)?.title ?? NUDGE_SHORT_LABELS[key])
-        : NUDGE_SHORT_LABELS[key];
-    const ordered = PIPELINE_NUDGES.filter((n) => nudges.includes(n));
-    const changedOn = new Date(row.stage_changed_at).toISOString().slice(0, 10);
+function toCard(
+  row: CardRow,
+  dimensions: readonly { id: string; name: string }[],
+  today: string,
+): PipelineCard {
+  const byDimension = new Map((row.coverage ?? []).map((c) => [c.dimension_id, c]));
+  const coverage = dimensions.map((d): CoverageCell => {
+    const c = byDimension.get(d.id);
     return {
-      id: row.id,
-      name: row.name,
-      team: row.team,
-      track: row.track,
-      stage: row.stage,
-      version: row.version,
-      manager: { id: row.manager_id, name: row.manager_name },
-      stage_changed_at: new Date(row.stage_changed_at).toISOString(),
-      days_in_stage: Math.max(0, daysBetween(changedOn, today)),
-      last_activity_on: row.last_activity_on ?? changedOn,
-      coverage,
-      open_flags: Number(row.open_flags ?? 0),
-      active_sniff_tests: Number(row.active_sniff_tests ?? 0),
-      coaching: row.has_active_plan ? "active" : "none",
-      nudges: ordered,
-      nudge_tags: ordered.map((key) => ({ key, label: tagOf(key) })),
+      dimension_id: d.id,
+      observations: Number(c?.observations ?? 0),
+      observers: Number(c?.observers ?? 0),
+      last_observed_on: (c?.last_observed_on as string | null | undefined) ?? null,
     };
   });
-  const filtered = filters.nudge ? cards.filter((c) => c.nudges.includes(filters.nudge!)) : cards;
-  return sortCards(filtered, sort);
-}
-
-/** Name (A–Z), time in stage (longest first) or last activity (stalest first): facts about the process, never the person. */
-export function sortCards(cards: PipelineCard[], sort: PipelineSort): PipelineCard[] {
-  const byName = (a: PipelineCard, b: PipelineCard) =>
-    a.name.localeCompare(b.name, "en") || a.id.localeCompare(b.id);
-  const copy = [...cards];
-  if (sort === "days_in_stage")
-    return copy.sort((a, b) => b.days_in_stage - a.days_in_stage || byName(a, b));
-  if (sort === "last_activity")
-    return copy.sort(
-      (a, b) => a.last_activity_on.localeCompare(b.last_activity_on) || byName(a, b),
-    );
-  return copy.sort(byName);
-}
-
-/** Cards per column on the board: the first page, and how far "show more" may go. */
-export const BOARD_COLUMN_PAGE = 20;
-export const BOARD_COLUMN_MAX = 500;
-
-/** How many cards each column shows, from ?show=N (a multiple of the page, never more than the maximum). */
-export function boardColumnSizeFrom(params: URLSearchParams): number {
-  const n = Number(params.get("show") ?? BOARD_COLUMN_PAGE);
-  if (!Number.isInteger(n) || n < BOARD_COLUMN_PAGE) return BOARD_COLUMN_PAGE;
-  return Math.min(n, BOARD_COLUMN_MAX);
+  const named: DimensionCoverage[] = coverage.map((c, i) => ({
+    id: c.dimension_id,
+    name: dimensions[i].name,
+    observations: c.observations,
+    observers: c.observers,
+    last_observed_on: c.last_observed_on,
+  }));
+  // The profile's own rules, so a card and the profile always nudge alike. The facts' observers and
+  // last date are the profile's evidence_coverage totals (every note has a dimension).
+  const raised = computeNudges({
+    coverage: named,
+    totals: {
+      observers: Number(row.observers),
+      last_observed_on: row.last_observed_on ?? null,
+      nominated_on: row.nominated_on,
+    },
+    openFlags: Array.from({ length: Number(row.undiscussed_flags) }, () => ({
+      discussed_with_candidate_on: null,
+    })),
+    today,
+  });
+  const nudges: PipelineNudge[] = raised.map((n) => n.key);
+  if (row.stale_plan) nudges.push("plan_without_checkin");
+  // The profile's own titles where they are short and say what is true; the list of unobserved
+  // dimensions is already in the card's coverage cells.
+  const tagOf = (key: PipelineNudge) =>
+    key === "single_observer" || key === "no_recent_evidence"
+      ? (raised.find((n) => n.key === key)?.title ?? NUDGE_SHORT_LABELS[key])
+      : NUDGE_SHORT_LABELS[key];
+  const ordered = PIPELINE_NUDGES.filter((n) => nudges.includes(n));
+  const changedOn = new Date(row.stage_changed_at).toISOString().slice(0, 10);
+  return {
+    id: row.id,
+    name: row.name,
+    team: row.team,
+    track: row.track,
+    stage: row.stage,
+    version: row.version,
+    manager: { id: row.manager_id, name: row.manager_name },
+    stage_changed_at: new Date(row.stage_changed_at).toISOString(),
+    days_in_stage: Math.max(0, daysBetween(changedOn, today)),
+    last_activity_on: row.last_activity_on ?? changedOn,
+    coverage,
+    open_flags: Number(row.open_flags),
+    active_sniff_tests: Number(row.active_sniff_tests),
+    coaching: row.has_active_plan ? "active" : "none",
+    nudges: ordered,
+    nudge_tags: ordered.map((key) => ({ key, label: tagOf(key) })),
+  };
 }
 
 /**
- * The board: each column's first `perColumn` cards and its full count, in two statements whatever the
- * number of candidates. Only the shown cards' facts are computed, in every order and with a nudge
- * filter; the counts apply the same filter to every candidate of a column.
+ * Every non-archived candidate matching the filters, with the facts of a card, in the chosen order
+ * across the columns: the CSV (which groups them by column) and the coverage view. One statement.
+ */
+export async function listPipelineCards(
+  db: DB,
+  {
+    filters,
+    today,
+    dimensions,
+    sort = "name",
+  }: {
+    filters: PipelineFilters;
+    today: string;
+    dimensions: readonly { id: string; name: string }[];
+    sort?: PipelineSort;
+  },
+): Promise<PipelineCard[]> {
+  const rows = await queryCards(db, { filters, today, sort });
+  return rows.map((row) => toCard(row, dimensions, today));
+}
+
+/**
+ * The board: one page of each column and the column's full count, in one statement whatever the
+ * number of candidates. A page past a column's end shows its last page; `page` is the page shown.
  */
 export async function listPipelineBoard(
   db: DB,
@@ -381,32 +392,23 @@ export async function listPipelineBoard(
     today: string;
     dimensions: readonly { id: string; name: string }[];
     sort: PipelineSort;
-    perColumn: number;
+    pages: ColumnPages;
   },
 ) {
-  const { filters, perColumn, today } = args;
-  const stages = sql.join(BOARD_STAGES.map((s) => sql`${s}`));
-  const [cards, counts] = await Promise.all([
-    listPipelineCards(db, { ...args, perStage: perColumn }),
-    sql<{ stage: Stage; n: number }>`
-      select c.stage, count(*) as n from candidates c
-      where c.stage in (${stages}) and ${boardConditions(filters, today)}
-      group by c.stage`.execute(db),
-  ]);
-  const columns = groupByStage(cards).map((column) => ({
-    stage: column.stage,
-    cards: column.cards.slice(0, perColumn),
-    total: Number(counts.rows.find((c) => c.stage === column.stage)?.n ?? 0),
-  }));
+  const rows = await queryCards(db, args);
+  const columns = BOARD_STAGES.map((stage) => {
+    const mine = rows.filter((r) => r.stage === stage);
+    const total = Number(mine[0]?.column_total ?? 0);
+    const lastPage = Math.max(1, Math.ceil(total / BOARD_COLUMN_PAGE));
+    return {
+      stage,
+      cards: mine.map((row) => toCard(row, args.dimensions, args.today)),
+      total,
+      page: Math.min(args.pages[stage], lastPage),
+      pageSize: BOARD_COLUMN_PAGE,
+    };
+  });
   return { columns, total: columns.reduce((sum, c) => sum + c.total, 0) };
-}
-
-/** Cards grouped into the board's columns. */
-export function groupByStage(cards: PipelineCard[]) {
-  return BOARD_STAGES.map((stage) => ({
-    stage,
-    cards: cards.filter((c) => c.stage === stage),
-  }));
 }
 
 /** Teams of non-archived candidates, for the filter. */

@@ -15,9 +15,9 @@ import { Button, FormError, SelectField, TextArea, TextField } from "../componen
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
 import {
-  BOARD_COLUMN_MAX,
-  BOARD_COLUMN_PAGE,
-  boardColumnSizeFrom,
+  BOARD_STAGES,
+  boardPagesFrom,
+  type ColumnPages,
   listPipelineBoard,
   loadPipelineFilters,
 } from "../models/pipeline.server";
@@ -36,19 +36,35 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const { query, filters, sort, today, dimensions, teams, managers, nudgeOptions } =
     await loadPipelineFilters(context, params);
-  const perColumn = boardColumnSizeFrom(params);
   const board = await listPipelineBoard(context.db, {
     filters,
     today,
     dimensions,
     sort,
-    perColumn,
+    pages: boardPagesFrom(params),
   });
-  // Only what a card shows goes to the page (and into its hydration data): up to 120 cards, so the
+  // Each column pages on its own (?page_coaching=2): a link keeps the filters and the other columns'
+  // pages, which are the pages shown (a page past the end was shown as the last one).
+  const shown = Object.fromEntries(board.columns.map((c) => [c.stage, c.page])) as ColumnPages;
+  const searchWith = (pages: ColumnPages) =>
+    pipelineSearch({
+      ...query,
+      ...Object.fromEntries(
+        BOARD_STAGES.map((s) => [`page_${s}`, pages[s] > 1 ? String(pages[s]) : undefined]),
+      ),
+    });
+  // Only what a card shows goes to the page (and into its hydration data): up to 72 cards, so the
   // cells' dimension ids (the names are sent once), the manager's id and the stage-change timestamp
   // stay on the server.
   const columns = board.columns.map((column) => ({
-    ...column,
+    stage: column.stage,
+    total: column.total,
+    first: (column.page - 1) * column.pageSize + 1,
+    prevSearch: column.page > 1 ? searchWith({ ...shown, [column.stage]: column.page - 1 }) : null,
+    nextSearch:
+      column.page * column.pageSize < column.total
+        ? searchWith({ ...shown, [column.stage]: column.page + 1 })
+        : null,
     cards: column.cards.map((card) => ({
       id: card.id,
       name: card.name,
@@ -74,19 +90,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({
     columns,
     total: board.total,
-    perColumn,
-    moreSearch:
-      perColumn < BOARD_COLUMN_MAX
-        ? pipelineSearch({
-            ...query,
-            show: String(Math.min(perColumn + BOARD_COLUMN_PAGE, BOARD_COLUMN_MAX)),
-          })
-        : null,
     dimensionNames: dimensions.map((d) => d.name),
     teams,
     managers,
     query,
-    search: pipelineSearch(query),
+    // The filters alone, for the coverage view and the CSV (which show every card).
+    filterSearch: pipelineSearch(query),
+    // The board as shown, for the move form's way back.
+    search: searchWith(shown),
     // The move form is rendered for one card at a time (?move=<id>): 120 full forms made the board 800 KB.
     moveId: isUuid(params.get("move")) ? params.get("move") : null,
     nudgeOptions,
@@ -173,23 +184,56 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
-type Card = Data["columns"][number]["cards"][number];
+type Column = Data["columns"][number];
+type Card = Column["cards"][number];
+
+const count = (n: number) => n.toLocaleString("en-GB");
+
+/** Which cards of the column are shown, and plain links to the pages either side. */
+function ColumnPager({ column }: { column: Column }) {
+  const stage = STAGE_LABELS[column.stage];
+  const last = column.first + column.cards.length - 1;
+  return (
+    <nav aria-label={`Pages of ${stage}`} className="no-print mt-2 px-1 text-sm text-stone-600">
+      <p>
+        Showing {count(column.first)}–{count(last)} of {count(column.total)}
+      </p>
+      <p className="flex flex-wrap gap-x-3">
+        {column.prevSearch !== null ? (
+          <Link to={`/pipeline${column.prevSearch}`} className="text-brand-700 underline">
+            Previous<span className="sr-only"> in {stage}</span>
+          </Link>
+        ) : null}
+        {column.nextSearch !== null ? (
+          <Link to={`/pipeline${column.nextSearch}`} className="text-brand-700 underline">
+            Next {Math.min(column.total - last, column.cards.length)}
+            <span className="sr-only"> in {stage}</span>
+          </Link>
+        ) : null}
+      </p>
+    </nav>
+  );
+}
 
 const MOVE_CHOICES = STAGES.filter((s) => s !== "ready" && s !== "promoted");
 
 export default function Pipeline() {
   const data = useLoaderData<typeof loader>();
   const move = useFormResult("move");
-  const { search } = data;
+  const { search, filterSearch } = data;
   return (
     <div>
       <div className="flex flex-wrap items-baseline justify-between gap-3">
         <h1 className="text-2xl font-semibold">Pipeline</h1>
         <div className="no-print flex flex-wrap gap-3 text-sm">
-          <Link to={`/pipeline/coverage${search}`} className="text-brand-700 underline">
+          <Link to={`/pipeline/coverage${filterSearch}`} className="text-brand-700 underline">
             Coverage view
           </Link>
-          <Link to={`/pipeline.csv${search}`} reloadDocument className="text-brand-700 underline">
+          <Link
+            to={`/pipeline.csv${filterSearch}`}
+            reloadDocument
+            className="text-brand-700 underline"
+          >
             Download CSV
           </Link>
         </div>
@@ -243,18 +287,7 @@ export default function Pipeline() {
             ) : (
               <p className="mt-2 px-1 text-sm text-stone-600">Nobody at this stage.</p>
             )}
-            {column.total > column.cards.length ? (
-              <p className="mt-2 px-1 text-sm text-stone-600">
-                Showing {column.cards.length} of {column.total}.{" "}
-                {data.moreSearch !== null ? (
-                  <Link to={`/pipeline${data.moreSearch}`} className="text-brand-700 underline">
-                    Show more<span className="sr-only"> in {STAGE_LABELS[column.stage]}</span>
-                  </Link>
-                ) : (
-                  "Narrow the filters, or download the CSV for everyone."
-                )}
-              </p>
-            ) : null}
+            {column.total > column.cards.length ? <ColumnPager column={column} /> : null}
           </section>
         ))}
       </div>

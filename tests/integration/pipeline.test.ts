@@ -369,11 +369,113 @@ describe("the board", () => {
       await assign(id, "offered");
     }
     const many = await counted();
-    // A column shows 20 cards until asked for more.
-    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(23);
-    expect(cardsOf((await board("?team=Bulk&show=40")).data)).toHaveLength(30);
+    // A column shows a page of 12 cards; the third page of coaching has the last 3 of its 27.
+    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(3 + 12);
+    expect(cardsOf((await board("?team=Bulk&page_coaching=3")).data)).toHaveLength(3 + 3);
     expect(many).toBe(few);
     expect(few).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("paging each column", () => {
+  type Column = {
+    stage: string;
+    total: number;
+    first: number;
+    prevSearch: string | null;
+    nextSearch: string | null;
+    cards: Card[];
+  };
+  const column = (data: { columns: Column[] }, stage: string) =>
+    data.columns.find((c) => c.stage === stage)!;
+  const names = (c: Column) => c.cards.map((card) => card.name);
+  const two = (n: number) => String(n).padStart(2, "0");
+  // A query string's parameters, in any order.
+  const params = (search: string) => Object.fromEntries(new URLSearchParams(search));
+  const people: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // 26 people in coaching and 14 spotted in team Pages; the coaching ones with an even number have
+    // notes by two people, and their last activity runs backwards from their number.
+    for (let n = 1; n <= 26; n++) {
+      const id = await insertCandidate(`Page ${two(n)}`, {
+        manager: u.m1,
+        team: "Pages",
+        stage: "coaching",
+        changedAt: "2026-01-02T09:00:00Z",
+      });
+      people[`Page ${two(n)}`] = id;
+      await observe(id, u.m1, `2026-05-${two(31 - n)}`, [dims.curiosity, dims.commitment]);
+      if (n % 2 === 0) await observe(id, u.m2, "2026-02-01", [dims.curiosity]);
+    }
+    for (let n = 1; n <= 14; n++)
+      await insertCandidate(`Spot ${two(n)}`, { manager: u.m2, team: "Pages" });
+  });
+
+  it("shows 12 cards a column, and links to the next page that keep the filters", async () => {
+    const { data } = await board("?team=Pages");
+    const coaching = column(data, "coaching");
+    expect(coaching.total).toBe(26);
+    expect(names(coaching)).toEqual(Array.from({ length: 12 }, (_, i) => `Page ${two(i + 1)}`));
+    expect(coaching.first).toBe(1);
+    expect(coaching.prevSearch).toBeNull();
+    expect(params(coaching.nextSearch!)).toEqual(params("?team=Pages&page_coaching=2"));
+    expect(column(data, "spotted").total).toBe(14);
+    expect(column(data, "exploring")).toMatchObject({ total: 0, nextSearch: null, cards: [] });
+  });
+
+  it("puts the 13th card first on page 2, and keeps the other columns' pages", async () => {
+    const { data } = await board("?team=Pages&page_coaching=2&page_spotted=2");
+    const coaching = column(data, "coaching");
+    expect(coaching.first).toBe(13);
+    expect(names(coaching)).toEqual(Array.from({ length: 12 }, (_, i) => `Page ${two(i + 13)}`));
+    expect(names(column(data, "spotted"))).toEqual(["Spot 13", "Spot 14"]);
+    expect(params(coaching.prevSearch!)).toEqual(params("?team=Pages&page_spotted=2"));
+    expect(params(coaching.nextSearch!)).toEqual(
+      params("?team=Pages&page_coaching=3&page_spotted=2"),
+    );
+    expect(column(data, "spotted").nextSearch).toBeNull();
+    // A move made from page 2 comes back to page 2.
+    expect(params(data.search)).toEqual(params("?team=Pages&page_coaching=2&page_spotted=2"));
+    // The coverage view and the CSV show everyone: their links carry only the filters.
+    expect(data.filterSearch).toBe("?team=Pages");
+  });
+
+  it("shows the last page for a page past the end, and the first for a page that is not one", async () => {
+    const past = column((await board("?team=Pages&page_coaching=99")).data, "coaching");
+    expect(past.first).toBe(25);
+    expect(names(past)).toEqual(["Page 25", "Page 26"]);
+    expect(past.nextSearch).toBeNull();
+    expect(new URLSearchParams(past.prevSearch!).get("page_coaching")).toBe("2");
+    for (const odd of ["0", "-1", "two", "1.5", "", "1e400"]) {
+      const { response, data } = await board(`?team=Pages&page_coaching=${odd}`);
+      expect(response.status, odd).toBe(200);
+      expect(names(column(data, "coaching"))[0], odd).toBe("Page 01");
+    }
+    // A column with nobody in it stays empty whatever page is asked for.
+    expect(column((await board("?team=Pages&page_exploring=3")).data, "exploring")).toMatchObject({
+      total: 0,
+      cards: [],
+      prevSearch: null,
+    });
+  });
+
+  it("pages the cards a nudge filter and a sort pick", async () => {
+    // Odd numbers have one observer: 13 in coaching, and every spotted person (nobody observed them).
+    const single = await board("?team=Pages&nudge=single_observer&page_coaching=2");
+    const coaching = column(single.data, "coaching");
+    expect(coaching.total).toBe(13);
+    expect(names(coaching)).toEqual(["Page 25"]);
+    expect(column(single.data, "spotted").total).toBe(14);
+    for (const card of cardsOf(single.data)) expect(card.nudges).toContain("single_observer");
+    // The stalest first: Page 26's last note is the oldest.
+    const stalest = await board("?team=Pages&sort=last_activity&page_coaching=2");
+    expect(names(column(stalest.data, "coaching"))).toEqual(
+      Array.from({ length: 12 }, (_, i) => `Page ${two(14 - i)}`),
+    );
+    expect(new URLSearchParams(column(stalest.data, "coaching").nextSearch!).get("sort")).toBe(
+      "last_activity",
+    );
   });
 });
 
