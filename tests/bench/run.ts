@@ -760,6 +760,16 @@ function printTable(title: string, rows: Row[]) {
   for (const b of body) console.log(line(b));
 }
 
+function importPeople(adminUrl: string): string[] {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", "tests/bench/people-import.ts", "--rows", "10000"],
+    { cwd: root, env: { ...process.env, DATABASE_URL: adminUrl }, encoding: "utf8" },
+  );
+  console.log(`\n${out.trim()}`);
+  return out.trim().split("\n");
+}
+
 /** Jobs the servers ran while the routes were measured: their CPU is in the figures. */
 async function warnOfJobs(org: Org, from: Date): Promise<string[]> {
   const touched = await jobsTouchedSince(org.url, from);
@@ -808,6 +818,8 @@ async function main() {
       const from = new Date();
       const [rows] = await measure([org]);
       const jobsDuring = await warnOfJobs(org, from);
+      // The CSV import of 10,000 people (npm run bench:import), into a database of its own on the same server.
+      const peopleImport = args.only ? null : importPeople(adminUrl);
       printTable(
         `${org.sizes.candidates.toLocaleString("en-GB")} candidates, ${CONNECTIONS} connections, ${DURATION} s per route, ${WORKERS} server processes`,
         rows,
@@ -821,6 +833,7 @@ async function main() {
         chosen_candidate_timeline_events: org.timelineEvents,
         background: org.background,
         jobs_during_measurement: jobsDuring,
+        people_import: peopleImport,
         rows,
       };
       writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
