@@ -6,6 +6,7 @@
  * locked (requireOpenMeeting / lockMeeting), so a close, a reveal and a save cannot cross.
  */
 import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { DB } from "../../db/client";
 import { type Leaning, LEANINGS } from "../../db/schema";
@@ -406,79 +407,96 @@ export async function getRounds(
   { meetingId, viewer, itemIds }: { meetingId: string; viewer: Viewer; itemIds?: string[] },
 ) {
   if (itemIds && !itemIds.length) return new Map<string, ItemRounds>();
-  const attendees = await attendeeIds(db, meetingId);
-  const [leanings, additions, revisits, decided] = await Promise.all([
-    db
-      .selectFrom("calibration_final_leanings as f")
-      .innerJoin("calibration_items as i", "i.id", "f.item_id")
-      .innerJoin("users as u", "u.id", "f.user_id")
-      .select([
-        "f.id",
-        "f.item_id",
-        "f.user_id",
-        "u.name as user_name",
-        "f.leaning",
-        "f.note",
-        "f.version",
-        "f.updated_at",
-      ])
-      .where("i.meeting_id", "=", meetingId)
-      .$if(Boolean(itemIds), (q) => q.where("f.item_id", "in", itemIds!))
-      .orderBy("u.name")
-      .orderBy("f.id")
-      .execute(),
-    db
-      .selectFrom("calibration_item_additions as a")
-      .innerJoin("calibration_items as i", "i.id", "a.item_id")
-      .innerJoin("users as u", "u.id", "a.added_by")
-      .innerJoin("observations as o", "o.id", "a.observation_id")
-      .select([
-        "a.id",
-        "a.item_id",
-        "a.observation_id",
-        "a.added_by",
-        "u.name as added_by_name",
-        "a.created_at",
-        "o.observed_on",
-        "o.situation",
-        "o.behavior",
-        "o.impact",
-        "o.retracted_at",
-      ])
-      .where("i.meeting_id", "=", meetingId)
-      .$if(Boolean(itemIds), (q) => q.where("a.item_id", "in", itemIds!))
-      .orderBy("a.created_at")
-      .orderBy("a.id")
-      .execute(),
-    db
-      .selectFrom("calibration_revisits as r")
-      .innerJoin("calibration_items as i", "i.id", "r.item_id")
-      .leftJoin("calibration_decisions as before", "before.id", "r.decision_before")
-      .select((eb) => [
-        "r.id",
-        "r.item_id",
-        "r.opened_at",
-        "r.closed_at",
-        "before.outcome as outcome_before",
+  const leaningsQuery = db
+    .selectFrom("calibration_final_leanings as f")
+    .innerJoin("calibration_items as i", "i.id", "f.item_id")
+    .innerJoin("users as u", "u.id", "f.user_id")
+    .select([
+      "f.id",
+      "f.item_id",
+      "f.user_id",
+      "u.name as user_name",
+      "f.leaning",
+      "f.note",
+      "f.version",
+      "f.updated_at",
+    ])
+    .where("i.meeting_id", "=", meetingId)
+    .$if(Boolean(itemIds), (q) => q.where("f.item_id", "in", itemIds!))
+    .orderBy("u.name")
+    .orderBy("f.id");
+  const additionsQuery = db
+    .selectFrom("calibration_item_additions as a")
+    .innerJoin("calibration_items as i", "i.id", "a.item_id")
+    .innerJoin("users as u", "u.id", "a.added_by")
+    .innerJoin("observations as o", "o.id", "a.observation_id")
+    .select([
+      "a.id",
+      "a.item_id",
+      "a.observation_id",
+      "a.added_by",
+      "u.name as added_by_name",
+      "a.created_at",
+      "o.observed_on",
+      "o.situation",
+      "o.behavior",
+      "o.impact",
+      "o.retracted_at",
+    ])
+    .where("i.meeting_id", "=", meetingId)
+    .$if(Boolean(itemIds), (q) => q.where("a.item_id", "in", itemIds!))
+    .orderBy("a.created_at")
+    .orderBy("a.id");
+  const revisitsQuery = db
+    .selectFrom("calibration_revisits as r")
+    .innerJoin("calibration_items as i", "i.id", "r.item_id")
+    .leftJoin("calibration_decisions as before", "before.id", "r.decision_before")
+    .select((eb) => [
+      "r.id",
+      "r.item_id",
+      "r.opened_at",
+      "r.closed_at",
+      "before.outcome as outcome_before",
+      eb
+        .selectFrom("calibration_decisions as d")
+        .select("d.outcome")
+        .whereRef("d.item_id", "=", "r.item_id")
+        .where("d.superseded_at", "is", null)
+        .as("outcome_now"),
+    ])
+    .where("i.meeting_id", "=", meetingId)
+    .$if(Boolean(itemIds), (q) => q.where("r.item_id", "in", itemIds!))
+    .orderBy("r.opened_at");
+  const decidedQuery = db
+    .selectFrom("calibration_decisions as d")
+    .innerJoin("calibration_items as i", "i.id", "d.item_id")
+    .select("d.item_id")
+    .distinct()
+    .where("i.meeting_id", "=", meetingId);
+  // One statement for the page (its JSON carries timestamps as text: made Dates again below).
+  const row = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
         eb
-          .selectFrom("calibration_decisions as d")
-          .select("d.outcome")
-          .whereRef("d.item_id", "=", "r.item_id")
-          .where("d.superseded_at", "is", null)
-          .as("outcome_now"),
-      ])
-      .where("i.meeting_id", "=", meetingId)
-      .$if(Boolean(itemIds), (q) => q.where("r.item_id", "in", itemIds!))
-      .orderBy("r.opened_at")
-      .execute(),
-    db
-      .selectFrom("calibration_decisions as d")
-      .innerJoin("calibration_items as i", "i.id", "d.item_id")
-      .select("d.item_id")
-      .distinct()
-      .where("i.meeting_id", "=", meetingId)
-      .execute(),
-  ]);
+          .selectFrom("calibration_attendees")
+          .select("user_id")
+          .where("meeting_id", "=", meetingId),
+      ).as("attendees"),
+      jsonArrayFrom(leaningsQuery).as("leanings"),
+      jsonArrayFrom(additionsQuery).as("additions"),
+      jsonArrayFrom(revisitsQuery).as("revisits"),
+      jsonArrayFrom(decidedQuery).as("decided"),
+    ])
+    .executeTakeFirstOrThrow();
+  const attendees = row.attendees.map((a) => a.user_id);
+  const leanings = row.leanings.map((l) => ({ ...l, updated_at: new Date(l.updated_at) }));
+  const additions = row.additions.map((a) => ({ ...a, created_at: new Date(a.created_at) }));
+  const revisits = row.revisits.map((r) => ({
+    ...r,
+    opened_at: new Date(r.opened_at),
+    closed_at: r.closed_at === null ? null : new Date(r.closed_at),
+  }));
+  const decided = row.decided;
   const hasDecision = new Set(decided.map((d) => d.item_id));
   const rounds = new Map<string, ItemRounds>();
   const of = (itemId: string) => {

@@ -11,7 +11,7 @@
  */
 import { randomInt } from "node:crypto";
 import { type ExpressionBuilder, sql } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
 import { type Database, type Leaning, LEANINGS, type Stage } from "../../db/schema";
@@ -73,12 +73,8 @@ const MEETING_COLUMNS = [
   "f.name as facilitator_name",
 ] as const;
 
-/** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
-export async function getVisibleMeeting(
-  db: DB,
-  { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer },
-) {
-  if (!isUuid(meetingId)) return undefined;
+/** The meeting `meetingId` as getVisibleMeeting reads it, if the viewer may see it. */
+function visibleMeetingQuery(db: DB, { meetingId, viewer }: { meetingId: string; viewer: Viewer }) {
   return db
     .selectFrom("calibration_meetings")
     .innerJoin("users as f", "f.id", "calibration_meetings.facilitator_id")
@@ -99,8 +95,63 @@ export async function getVisibleMeeting(
       ).as("attendees"),
     ])
     .where("calibration_meetings.id", "=", meetingId)
-    .where(meetingVisibleTo(viewer))
+    .where(meetingVisibleTo(viewer));
+}
+
+/** The meeting if the viewer may see it; undefined otherwise (the route answers 404 either way). */
+export async function getVisibleMeeting(
+  db: DB,
+  { meetingId, viewer }: { meetingId: string | undefined; viewer: Viewer },
+) {
+  if (!isUuid(meetingId)) return undefined;
+  return visibleMeetingQuery(db, { meetingId, viewer }).executeTakeFirst();
+}
+
+/**
+ * getVisibleMeeting and getItem in one statement (a packet page reads both on every request): the
+ * meeting, or undefined, and its item `itemId`, or undefined.
+ */
+export async function getVisibleMeetingItem(
+  db: DB,
+  {
+    meetingId,
+    itemId,
+    viewer,
+  }: { meetingId: string | undefined; itemId: string | undefined; viewer: Viewer },
+) {
+  if (!isUuid(meetingId)) return { meeting: undefined, item: undefined };
+  const validItem = isUuid(itemId) ? itemId : null;
+  const row = await visibleMeetingQuery(db, { meetingId, viewer })
+    .select((eb) =>
+      jsonObjectFrom(
+        eb
+          .selectFrom("calibration_items as i")
+          .select([
+            "i.id",
+            "i.meeting_id",
+            "i.candidate_id",
+            "i.position",
+            "i.opened_at",
+            "i.revealed_at",
+          ])
+          .where("i.id", "=", validItem)
+          .whereRef("i.meeting_id", "=", "calibration_meetings.id"),
+      ).as("item"),
+    )
     .executeTakeFirst();
+  if (!row) return { meeting: undefined, item: undefined };
+  const { item, ...meeting } = row;
+  return {
+    meeting,
+    // JSON carries the times as text: Dates again, as getItem answers them.
+    item: item
+      ? {
+          ...item,
+          opened_at: item.opened_at === null ? null : new Date(item.opened_at),
+          revealed_at: item.revealed_at === null ? null : new Date(item.revealed_at),
+        }
+      : undefined,
+  };
 }
 export type VisibleMeeting = NonNullable<Awaited<ReturnType<typeof getVisibleMeeting>>>;
 
@@ -550,97 +601,100 @@ export async function getPacketEvidence(
   db: DB,
   { candidateId, asOf }: { candidateId: string; asOf?: Date },
 ) {
-  const [observations, flags, assignments, plans] = await Promise.all([
-    db
-      .selectFrom("observations as o")
-      .innerJoin("users as u", "u.id", "o.author_id")
-      .leftJoin("sniff_test_assignments as sa", "sa.id", "o.assignment_id")
-      .leftJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
-      .select((eb) => [
-        "o.id",
-        ...OBSERVATION_TEXT,
-        "o.author_id",
-        "u.name as author_name",
-        "r.title as assignment_title",
-        observationDimensions(eb).as("dimensions"),
-      ])
-      .where("o.candidate_id", "=", candidateId)
-      .$if(!asOf, (q) => q.where("o.retracted_at", "is", null))
-      .$if(Boolean(asOf), (q) =>
-        q
-          .where("o.created_at", "<=", asOf!)
-          .where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf!)])),
-      )
-      .orderBy("o.observed_on", "desc")
-      .orderBy("o.id")
-      .execute(),
-    db
-      .selectFrom("flags as f")
-      .innerJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
-      .innerJoin("users as u", "u.id", "f.raised_by")
-      .select([
-        "f.id",
-        "ap.name as anti_pattern",
-        ...FLAG_TEXT,
-        "f.status",
-        "f.discussed_with_candidate_on",
-        "f.resolution",
-        "u.name as raised_by_name",
-      ])
-      .where("f.candidate_id", "=", candidateId)
-      .$if(Boolean(asOf), (q) => q.where("f.created_at", "<=", asOf!))
-      .orderBy("f.observed_on", "desc")
-      .orderBy("f.id")
-      .execute(),
-    db
-      .selectFrom("sniff_test_assignments as sa")
-      .innerJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
-      .innerJoin("dimensions as d", "d.id", "r.dimension_id")
-      .select((eb) => [
-        "sa.id",
-        "r.title",
-        "d.name as dimension_name",
-        "sa.status",
-        "sa.offered_on",
-        "sa.due_on",
-        "sa.closed_on",
-        eb
-          .selectFrom("sniff_test_assignment_events as ev")
-          .select("ev.note")
-          .whereRef("ev.assignment_id", "=", "sa.id")
-          .where("ev.note", "<>", "")
-          .orderBy("ev.created_at", "desc")
-          .limit(1)
-          .as("last_note"),
-      ])
-      .where("sa.candidate_id", "=", candidateId)
-      .$if(Boolean(asOf), (q) => q.where("sa.created_at", "<=", asOf!))
-      .orderBy("sa.offered_on", "desc")
-      .orderBy("sa.id")
-      .execute(),
-    db
-      .selectFrom("coaching_plans as p")
-      .innerJoin("users as m", "m.id", "p.mentor_id")
-      .select((eb) => [
-        "p.id",
-        "p.goal",
-        "p.status",
-        "p.started_on",
-        "p.target_on",
-        "m.name as mentor_name",
-        eb
-          .selectFrom("coaching_checkins as k")
-          .select((e) => e.fn.max("k.held_on").as("d"))
-          .whereRef("k.plan_id", "=", "p.id")
-          .as("last_checkin_on"),
-      ])
-      .where("p.candidate_id", "=", candidateId)
-      .$if(Boolean(asOf), (q) => q.where("p.created_at", "<=", asOf!))
-      .orderBy("p.started_on", "desc")
-      .orderBy("p.id")
-      .execute(),
-  ]);
-  return { observations, flags, assignments, plans };
+  // One statement: the four lists as JSON arrays (their columns are texts, ids and dates, which JSON
+  // carries as they are), so the packet page stays within its statements (at most eight a request).
+  const observations = db
+    .selectFrom("observations as o")
+    .innerJoin("users as u", "u.id", "o.author_id")
+    .leftJoin("sniff_test_assignments as sa", "sa.id", "o.assignment_id")
+    .leftJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
+    .select((eb) => [
+      "o.id",
+      ...OBSERVATION_TEXT,
+      "o.author_id",
+      "u.name as author_name",
+      "r.title as assignment_title",
+      observationDimensions(eb).as("dimensions"),
+    ])
+    .where("o.candidate_id", "=", candidateId)
+    .$if(!asOf, (q) => q.where("o.retracted_at", "is", null))
+    .$if(Boolean(asOf), (q) =>
+      q
+        .where("o.created_at", "<=", asOf!)
+        .where((w) => w.or([w("o.retracted_at", "is", null), w("o.retracted_at", ">", asOf!)])),
+    )
+    .orderBy("o.observed_on", "desc")
+    .orderBy("o.id");
+  const flags = db
+    .selectFrom("flags as f")
+    .innerJoin("anti_patterns as ap", "ap.id", "f.anti_pattern_id")
+    .innerJoin("users as u", "u.id", "f.raised_by")
+    .select([
+      "f.id",
+      "ap.name as anti_pattern",
+      ...FLAG_TEXT,
+      "f.status",
+      "f.discussed_with_candidate_on",
+      "f.resolution",
+      "u.name as raised_by_name",
+    ])
+    .where("f.candidate_id", "=", candidateId)
+    .$if(Boolean(asOf), (q) => q.where("f.created_at", "<=", asOf!))
+    .orderBy("f.observed_on", "desc")
+    .orderBy("f.id");
+  const assignments = db
+    .selectFrom("sniff_test_assignments as sa")
+    .innerJoin("sniff_test_revisions as r", "r.id", "sa.sniff_test_revision_id")
+    .innerJoin("dimensions as d", "d.id", "r.dimension_id")
+    .select((eb) => [
+      "sa.id",
+      "r.title",
+      "d.name as dimension_name",
+      "sa.status",
+      "sa.offered_on",
+      "sa.due_on",
+      "sa.closed_on",
+      eb
+        .selectFrom("sniff_test_assignment_events as ev")
+        .select("ev.note")
+        .whereRef("ev.assignment_id", "=", "sa.id")
+        .where("ev.note", "<>", "")
+        .orderBy("ev.created_at", "desc")
+        .limit(1)
+        .as("last_note"),
+    ])
+    .where("sa.candidate_id", "=", candidateId)
+    .$if(Boolean(asOf), (q) => q.where("sa.created_at", "<=", asOf!))
+    .orderBy("sa.offered_on", "desc")
+    .orderBy("sa.id");
+  const plans = db
+    .selectFrom("coaching_plans as p")
+    .innerJoin("users as m", "m.id", "p.mentor_id")
+    .select((eb) => [
+      "p.id",
+      "p.goal",
+      "p.status",
+      "p.started_on",
+      "p.target_on",
+      "m.name as mentor_name",
+      eb
+        .selectFrom("coaching_checkins as k")
+        .select((e) => e.fn.max("k.held_on").as("d"))
+        .whereRef("k.plan_id", "=", "p.id")
+        .as("last_checkin_on"),
+    ])
+    .where("p.candidate_id", "=", candidateId)
+    .$if(Boolean(asOf), (q) => q.where("p.created_at", "<=", asOf!))
+    .orderBy("p.started_on", "desc")
+    .orderBy("p.id");
+  return db
+    .selectNoFrom([
+      jsonArrayFrom(observations).as("observations"),
+      jsonArrayFrom(flags).as("flags"),
+      jsonArrayFrom(assignments).as("assignments"),
+      jsonArrayFrom(plans).as("plans"),
+    ])
+    .executeTakeFirstOrThrow();
 }
 export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
 

@@ -16,14 +16,16 @@ export interface ObservationText {
   dimensionIds: string[];
 }
 
-export function listDimensionsForForm(db: DB) {
-  return db
+const dimensionsForForm = (db: DB) =>
+  db
     .selectFrom("dimensions")
     .select(["id", "name", "description"])
     .where("archived_at", "is", null)
     .orderBy("position")
-    .orderBy("name")
-    .execute();
+    .orderBy("name");
+
+export function listDimensionsForForm(db: DB) {
+  return dimensionsForForm(db).execute();
 }
 
 /** The subset of `ids` that are non-archived dimensions. */
@@ -38,13 +40,8 @@ export async function findActiveDimensionIds(db: DB, ids: string[]): Promise<str
   return rows.map((r) => r.id);
 }
 
-/** The person's sniff tests, offered last first; `limit` keeps only the latest few. */
-export async function listAssignmentsForCandidate(
-  db: DB,
-  candidateId: string,
-  { limit }: { limit?: number } = {},
-) {
-  let query = db
+const assignmentsOf = (db: DB, candidateId: string) =>
+  db
     .selectFrom("sniff_test_assignments")
     .innerJoin("sniff_tests", "sniff_tests.id", "sniff_test_assignments.sniff_test_id")
     .select([
@@ -56,8 +53,29 @@ export async function listAssignmentsForCandidate(
     .where("sniff_test_assignments.candidate_id", "=", candidateId)
     .orderBy("sniff_test_assignments.offered_on", "desc")
     .orderBy("sniff_test_assignments.id");
-  if (limit !== undefined) query = query.limit(limit);
-  return query.execute();
+
+/** The person's sniff tests, offered last first; `limit` keeps only the latest few. */
+export async function listAssignmentsForCandidate(
+  db: DB,
+  candidateId: string,
+  { limit }: { limit?: number } = {},
+) {
+  const query = assignmentsOf(db, candidateId);
+  return (limit === undefined ? query : query.limit(limit)).execute();
+}
+
+/**
+ * listDimensionsForForm and listAssignmentsForCandidate in one statement, for a page that shows the
+ * note form beside much else (a calibration packet). Their columns are ids, texts and dates, which JSON
+ * carries as they are.
+ */
+export async function getObservationFormChoices(db: DB, candidateId: string) {
+  return db
+    .selectNoFrom([
+      jsonArrayFrom(dimensionsForForm(db)).as("dimensions"),
+      jsonArrayFrom(assignmentsOf(db, candidateId)).as("assignments"),
+    ])
+    .executeTakeFirstOrThrow();
 }
 
 export async function assignmentBelongsToCandidate(

@@ -45,7 +45,7 @@ import {
   getItem,
   getLivePacket,
   getOwnPreread,
-  getVisibleMeeting,
+  getVisibleMeetingItem,
   MeetingRefusal,
   type Nomination,
   nominationOf,
@@ -66,8 +66,7 @@ import {
   assignmentBelongsToCandidate,
   createObservation,
   findObservationByIdempotencyKey,
-  listAssignmentsForCandidate,
-  listDimensionsForForm,
+  getObservationFormChoices,
   NewObservationSchema,
   observationInputErrors,
 } from "../models/observation.server";
@@ -113,10 +112,13 @@ async function requireItem(
   viewer: SessionUser,
   params: LoaderFunctionArgs["params"],
 ) {
-  const meeting = await getVisibleMeeting(context.db, { meetingId: params.meetingId, viewer });
+  const { meeting, item } = await getVisibleMeetingItem(context.db, {
+    meetingId: params.meetingId,
+    itemId: params.itemId,
+    viewer,
+  });
   if (!meeting)
     throw await denyAsNotFound(context, viewer, "calibration_meeting", params.meetingId);
-  const item = await getItem(context.db, { meetingId: meeting.id, itemId: params.itemId });
   if (!item) throw await denyAsNotFound(context, viewer, "calibration_item", params.itemId);
   if (
     !meetingOpensPackets(viewer, meeting) &&
@@ -136,17 +138,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // The unique-evidence round: an attendee adds what only they hold, until the item is opened.
   const evidenceRound =
     attendee && !item.opened_at && meeting.status !== "closed" && meeting.status !== "cancelled";
-  const [candidate, stored, agenda, rounds, dimensions, assignments] = await Promise.all([
+  const [candidate, stored, agenda, rounds, { dimensions, assignments }] = await Promise.all([
     getCandidateHeader(context.db, item.candidate_id),
     closedAt
       ? getFrozenPacket(context.db, { itemId: item.id, candidateId: item.candidate_id, closedAt })
       : getLivePacket(context.db, { candidateId: item.candidate_id, today }),
     getAgenda(context.db, { meetingId: meeting.id, viewer, itemId: item.id }),
     getRounds(context.db, { meetingId: meeting.id, viewer, itemIds: [item.id] }),
-    evidenceRound ? listDimensionsForForm(context.db) : Promise.resolve([]),
     evidenceRound
-      ? listAssignmentsForCandidate(context.db, item.candidate_id)
-      : Promise.resolve([]),
+      ? getObservationFormChoices(context.db, item.candidate_id)
+      : Promise.resolve({ dimensions: [], assignments: [] }),
   ]);
   const entry = agenda[0];
   if (!candidate || !entry) throw notFound();

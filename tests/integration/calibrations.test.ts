@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { shuffle } from "../../app/models/calibration.server";
@@ -1281,5 +1282,88 @@ describe("starting a meeting away from its date", () => {
     expect((await control(dayBefore, "leader", { intent: "start" })).status).toBe(302);
     const onTheDay = meetingIdFrom(await createMeeting({ scheduledFor: "2026-06-15T08:00" }));
     expect((await control(onTheDay, "leader", { intent: "start" })).status).toBe(302);
+  });
+});
+
+/** Counts the statements sent through `db`: BEGIN and COMMIT count one each, as in the benchmark. */
+function counting(database: DbHandle["db"]) {
+  const counter = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    // A result arrives once per statement sent (transformQuery also sees every sub-builder).
+    async transformResult(args) {
+      counter.statements += 1;
+      return args.result;
+    },
+  };
+  const counted = database.withPlugin(plugin);
+  const db = new Proxy(counted, {
+    get(target, property) {
+      if (property === "transaction")
+        return () => {
+          counter.statements += 2;
+          return target.transaction();
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, counter };
+}
+
+describe("the packet page's cost", () => {
+  let meetingId: string;
+  let ana: { id: string };
+  let ben: { id: string };
+  const statements = async (itemId: string, who: string) => {
+    const { db, counter } = counting(handle.db);
+    const response = await call(
+      itemLoader,
+      get(`/calibrations/${meetingId}/items/${itemId}`, cookies[who]),
+      makeContext(db, clock),
+      { meetingId, itemId },
+    );
+    expect(response.status, who).toBe(200);
+    return counter.statements;
+  };
+
+  beforeAll(async () => {
+    meetingId = meetingIdFrom(await createMeeting({ title: "Counted calibration" }));
+    ana = await itemFor(meetingId, ids.ana);
+    ben = await itemFor(meetingId, ids.ben);
+  });
+
+  it("is at most 8 statements, whoever reads it and whatever the meeting's state", async () => {
+    const counts: Record<string, number> = {};
+    // Planned: an attendee's evidence round (the note form's choices), and a leader who does not attend.
+    counts.attendeeBefore = await statements(ben.id, "m1");
+    counts.leaderBefore = await statements(ben.id, "leader2");
+    await control(meetingId, "leader", { intent: "start" });
+    await handle.db
+      .insertInto("calibration_final_leanings")
+      .values(
+        [u.leader, u.m1, u.m2].map((user) => ({
+          item_id: ana.id,
+          user_id: user.id,
+          leaning: "ready_with_development" as const,
+        })),
+      )
+      .execute();
+    await control(meetingId, "leader", { intent: "open", itemId: ana.id });
+    expect(
+      (
+        await decide(meetingId, "leader", {
+          itemId: ana.id,
+          evidence: [`observation:${obs[ids.ana][0]}`],
+        })
+      ).status,
+    ).toBe(302);
+    // A decision: a leader may amend it, so the readiness roles are read too.
+    counts.leaderDecided = await statements(ana.id, "leader");
+    await control(meetingId, "leader", { intent: "close" });
+    // Closed: the frozen packet, and an attendee's own circle checked again.
+    counts.leaderClosed = await statements(ana.id, "leader");
+    counts.circleClosed = await statements(ana.id, "m1");
+    for (const [when, count] of Object.entries(counts)) expect(count, when).toBeLessThanOrEqual(8);
   });
 });
