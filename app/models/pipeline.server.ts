@@ -182,9 +182,11 @@ function nudgeCondition(nudge: PipelineNudge, today: string) {
         -RECENT_EVIDENCE_DAYS,
       )}::date, true)`;
     case "unobserved_dimension":
-      // Dimensions are added and archived, so this one stays a read of evidence_coverage.
-      return sql<boolean>`exists (select 1 from dimensions d where d.archived_at is null and not exists (
-        select 1 from evidence_coverage ec where ec.candidate_id = c.id and ec.dimension_id = d.id))`;
+      // Dimensions are added and archived, so this one stays a read of evidence_coverage: the live
+      // dimensions are listed once per statement, and each candidate's covered ones are one index
+      // range (probing the index once per dimension and candidate cost 8 times the buffers).
+      return sql<boolean>`not (array(select d.id from dimensions d where d.archived_at is null)
+        <@ array(select ec.dimension_id from evidence_coverage ec where ec.candidate_id = c.id))`;
     case "undiscussed_flag":
       return sql<boolean>`f.undiscussed_flags > 0`;
     case "plan_without_checkin":

@@ -468,6 +468,11 @@ describe("paging each column", () => {
     expect(names(coaching)).toEqual(["Page 25"]);
     expect(column(single.data, "spotted").total).toBe(14);
     for (const card of cardsOf(single.data)) expect(card.nudges).toContain("single_observer");
+    // Every coaching person has notes on both live dimensions (nobody on the archived one, which
+    // does not count); nobody spotted has any.
+    const unobserved = await board("?team=Pages&nudge=unobserved_dimension");
+    expect(column(unobserved.data, "coaching").total).toBe(0);
+    expect(column(unobserved.data, "spotted").total).toBe(14);
     // The stalest first: Page 26's last note is the oldest.
     const stalest = await board("?team=Pages&sort=last_activity&page_coaching=2");
     expect(names(column(stalest.data, "coaching"))).toEqual(
