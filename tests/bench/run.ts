@@ -73,6 +73,18 @@ function startPostgres(): string {
   return out.trim().split("\n").pop()!;
 }
 
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 function stopPostgres() {
   const script = `PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"; cmd="$PG_BIN/pg_ctl -D /tmp/noseworthy-pg-${PG_PORT} -m fast stop";
     if [ "$(id -u)" = "0" ]; then su postgres -s /bin/bash -c "$cmd"; else bash -c "$cmd"; fi`;
@@ -800,7 +812,9 @@ async function main() {
       stdio: ["ignore", "ignore", "inherit"],
     });
   }
-  const adminUrl = startPostgres();
+  // --reuse-db keeps a server already running on PG_PORT (start-postgres.sh would start an empty one).
+  const runningUrl = `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`;
+  const adminUrl = args["reuse-db"] && (await answers(runningUrl)) ? runningUrl : startPostgres();
   const outDir = path.join(root, "tests/bench/results");
   mkdirSync(outDir, { recursive: true });
   const settings = {
