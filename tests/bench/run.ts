@@ -621,7 +621,12 @@ async function measure(orgs: Org[]): Promise<Row[][]> {
   const plans = [];
   for (const [i, org] of orgs.entries()) {
     const routes = routesFor(org).filter(
-      (r) => !args.only || r.name.includes(args.only) || r.name === "/healthz",
+      // /healthz and /login always: the ratios are to /login in the same run.
+      (r) =>
+        !args.only ||
+        r.name.includes(args.only) ||
+        r.name === "/healthz" ||
+        r.name.startsWith("/login"),
     );
     const counts = await countStatements(org, routes);
     for (const route of routes) {
