@@ -254,20 +254,21 @@ async function queryCards(
   const pageNumbers = sql.join(BOARD_STAGES.map((s) => sql`${pages?.[s] ?? 1}`));
   const size = BOARD_COLUMN_PAGE;
   // Every candidate has a facts row, so the column's candidates join it only when a condition or the
-  // order reads it: by name or time in stage, a page is the first rows of an index on candidates.
-  const facts =
-    sort === "last_activity" || (filters.nudge && filters.nudge !== "unobserved_dimension")
-      ? sql`join candidate_card_facts f on f.candidate_id = c.id`
-      : sql``;
-  const inColumn = sql`from candidates c ${facts} where c.stage = s.stage and ${boardConditions(filters, today)}`;
+  // order reads it: by name or time in stage, a page is the first rows of an index on candidates, and
+  // a column's count reads the facts only for a nudge filter.
+  const join = sql`join candidate_card_facts f on f.candidate_id = c.id`;
+  const filtered = filters.nudge && filters.nudge !== "unobserved_dimension";
+  const inColumn = (withFacts: boolean) =>
+    sql`from candidates c ${withFacts ? join : sql``} where c.stage = s.stage and ${boardConditions(filters, today)}`;
+  const ordered = inColumn(Boolean(filtered) || sort === "last_activity");
   const chosen = pages
-    ? sql`cross join lateral (select count(*) as n ${inColumn}) total
+    ? sql`cross join lateral (select count(*) as n ${inColumn(Boolean(filtered))}) total
       cross join lateral (
-        select c.id ${inColumn}
+        select c.id ${ordered}
         order by ${order}
         limit ${size} offset (least(s.page, greatest(ceil(total.n / ${size}::numeric), 1)) - 1) * ${size}
       ) chosen`
-    : sql`cross join lateral (select c.id ${inColumn}) chosen`;
+    : sql`cross join lateral (select c.id ${ordered}) chosen`;
   const { rows } = await sql<CardRow>`
     select c.id, c.name, c.team, c.track, c.stage, c.version, c.stage_changed_at,
       (c.created_at at time zone 'UTC')::date::text as nominated_on,
