@@ -15,6 +15,7 @@ import * as m0013 from "./2026-12-02-0013-accounts";
 import * as m0014 from "./2026-12-02-0014-calibration-rounds";
 import * as m0015 from "./2026-12-02-0015-readiness-roles";
 import * as m0016 from "./2026-12-02-0016-candidate-card-facts";
+import * as m0017 from "./2026-12-02-0017-my-week-indexes";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02-0014-calibration-rounds": m0014,
   "2026-12-02-0015-readiness-roles": m0015,
   "2026-12-02-0016-candidate-card-facts": m0016,
+  "2026-12-02-0017-my-week-indexes": m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

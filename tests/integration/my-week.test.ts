@@ -1,7 +1,8 @@
-import type { KyselyPlugin } from "kysely";
+import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB, DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
+import { candidateVisibleTo, type Viewer } from "../../app/auth/policy.server";
 import { getMyWeek, listRecentCandidates } from "../../app/models/my-week.server";
 import { loader as myWeekLoader } from "../../app/routes/_index";
 import {
@@ -446,5 +447,303 @@ describe("my week: group offerings", () => {
     // Someone else's offering is not on another manager's week.
     const theirs = await getMyWeek(handle.db, { viewer: users.leader, today: TODAY });
     expect(theirs.assignments.map((a) => a.candidate_name)).not.toContain("Gil Group");
+  });
+});
+
+// The recent list's rule as it was first written: every candidate in the viewer's circle, asked for
+// the viewer's latest activity on them. Slow (it read the whole circle; a leader's is everyone), but
+// plainly the requirement, so the indexed query that starts from the viewer's own rows must equal it.
+function recentByTheFirstRule(viewer: Viewer, limit: number) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("candidates")
+        .select((e) => [
+          "candidates.id",
+          "candidates.name",
+          "candidates.stage",
+          sql<Date | null>`greatest(
+            ${e
+              .selectFrom("observations as o")
+              .select((x) => x.fn.max("o.created_at").as("at"))
+              .whereRef("o.candidate_id", "=", "candidates.id")
+              .where("o.author_id", "=", viewer.id)},
+            ${e
+              .selectFrom("flags as f")
+              .select((x) => x.fn.max("f.created_at").as("at"))
+              .whereRef("f.candidate_id", "=", "candidates.id")
+              .where("f.raised_by", "=", viewer.id)},
+            ${e
+              .selectFrom("stage_changes as s")
+              .select((x) => x.fn.max("s.created_at").as("at"))
+              .whereRef("s.candidate_id", "=", "candidates.id")
+              .where("s.changed_by", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_checkins as k", "k.plan_id", "cp.id")
+              .select((x) => x.fn.max("k.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("k.author_id", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_actions as ca", "ca.plan_id", "cp.id")
+              .select((x) => x.fn.max("ca.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("ca.created_by", "=", viewer.id)},
+            ${e
+              .selectFrom("coaching_plans as cp")
+              .innerJoin("coaching_plan_changes as pc", "pc.plan_id", "cp.id")
+              .select((x) => x.fn.max("pc.created_at").as("at"))
+              .whereRef("cp.candidate_id", "=", "candidates.id")
+              .where("pc.changed_by", "=", viewer.id)},
+            case when candidates.manager_id = ${viewer.id} or candidates.nominated_by = ${viewer.id} then candidates.created_at end
+          )`.as("last_activity_at"),
+        ])
+        .where("candidates.archived_at", "is", null)
+        .where(candidateVisibleTo(viewer))
+        .as("r"),
+    )
+    .select(["r.id", "r.name", "r.stage", "r.last_activity_at"])
+    .where("r.last_activity_at", "is not", null)
+    .orderBy("r.last_activity_at", "desc")
+    .orderBy("r.id", "desc")
+    .limit(limit)
+    .execute();
+}
+
+describe("my week: recent candidates start from the viewer's own work", () => {
+  const at = (day: string, time = "09:00") => new Date(`2026-${day}T${time}:00Z`);
+  const who: Record<string, U> = {};
+  const c: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // People of their own, so the other blocks' lists stay as they were.
+    who.mara = await makeUser(db, ["manager"], "Mara Manager");
+    who.otto = await makeUser(db, ["manager"], "Otto Other");
+    who.mo = await makeUser(db, ["mentor"], "Mo Mentor");
+    who.ned = await makeUser(db, ["mentor"], "Ned Newmentor");
+    who.lea = await makeUser(db, ["leader"], "Lea Leader");
+    who.ann = await makeUser(db, [], "Ann Nopeople");
+    const { id: antiPattern } = await db
+      .insertInto("anti_patterns")
+      .values({ key: "hoarding", name: "Hoarding decisions", position: 90 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const person = async (
+      name: string,
+      managerId: string,
+      nominatedBy: string,
+      created: Date,
+      archived = false,
+    ) => {
+      const { id } = await db
+        .insertInto("candidates")
+        .values({
+          name,
+          track: "people_leadership",
+          manager_id: managerId,
+          nominated_by: nominatedBy,
+          nominated_reason: "Steadied the team",
+          created_at: created,
+          archived_at: archived ? at("05-30") : null,
+          ...(archived ? { stage: "archived" as const } : {}),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return id;
+    };
+    const note = (candidateId: string, authorId: string, created: Date) =>
+      db
+        .insertInto("observations")
+        .values({
+          candidate_id: candidateId,
+          author_id: authorId,
+          observed_on: "2026-05-01",
+          situation: "Retro",
+          behavior: "Named the risk",
+          impact: "Caught early",
+          signal: "strength",
+          created_at: created,
+        })
+        .execute();
+    const observe = (candidateId: string, userId: string) =>
+      db
+        .insertInto("candidate_observers")
+        .values({ candidate_id: candidateId, user_id: userId, added_by: who.otto.id })
+        .execute();
+    const plan = async (candidateId: string, mentorId: string, status: "active" | "completed") => {
+      const { id } = await db
+        .insertInto("coaching_plans")
+        .values({
+          candidate_id: candidateId,
+          mentor_id: mentorId,
+          created_by: who.otto.id,
+          goal: "Delegate more",
+          status,
+          started_on: "2026-03-01",
+          created_at: at("03-01"),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return id;
+    };
+
+    // Mara manages Ava (created in January) and nominated Bo, whom Otto manages (created in February).
+    c.ava = await person("Ava Managed", who.mara.id, who.mara.id, at("01-10"));
+    c.bo = await person("Bo Nominated", who.otto.id, who.mara.id, at("02-10"));
+    // Cal: Mara observes him and wrote two notes; the later one counts.
+    c.cal = await person("Cal Observed", who.otto.id, who.otto.id, at("01-01"));
+    await observe(c.cal, who.mara.id);
+    await note(c.cal, who.mara.id, at("04-01"));
+    await note(c.cal, who.mara.id, at("04-20"));
+    await note(c.cal, who.otto.id, at("05-25")); // Otto's note is not Mara's work.
+    // Dot: Mara raised a flag on her (and her older note is not the latest).
+    c.dot = await person("Dot Flagged", who.otto.id, who.otto.id, at("01-01"));
+    await observe(c.dot, who.mara.id);
+    await note(c.dot, who.mara.id, at("03-15"));
+    await db
+      .insertInto("flags")
+      .values({
+        candidate_id: c.dot,
+        anti_pattern_id: antiPattern,
+        raised_by: who.mara.id,
+        observed_on: "2026-05-02",
+        situation: "Planning",
+        behavior: "Took the decision alone",
+        impact: "The team waited",
+        created_at: at("05-02"),
+      })
+      .execute();
+    // Eli: Mara moved his stage.
+    c.eli = await person("Eli Moved", who.otto.id, who.otto.id, at("01-01"));
+    await observe(c.eli, who.mara.id);
+    await db
+      .insertInto("stage_changes")
+      .values({
+        candidate_id: c.eli,
+        from_stage: "spotted",
+        to_stage: "exploring",
+        changed_by: who.mara.id,
+        reason: "Ready to stretch",
+        created_at: at("05-05"),
+      })
+      .execute();
+    // Fay: Mo mentors her; his check-in, action and plan change, and Mara's action on the plan too.
+    c.fay = await person("Fay Coached", who.otto.id, who.otto.id, at("01-01"));
+    const fayPlan = await plan(c.fay, who.mo.id, "active");
+    await db
+      .insertInto("coaching_checkins")
+      .values({
+        plan_id: fayPlan,
+        author_id: who.mo.id,
+        held_on: "2026-05-10",
+        notes: "Went well",
+        created_at: at("05-10"),
+      })
+      .execute();
+    await db
+      .insertInto("coaching_actions")
+      .values([
+        {
+          plan_id: fayPlan,
+          title: "Hand over the standup",
+          position: 1,
+          created_by: who.mo.id,
+          created_at: at("05-12"),
+        },
+        {
+          plan_id: fayPlan,
+          title: "Ask Otto for feedback",
+          position: 2,
+          created_by: who.mara.id,
+          created_at: at("05-14"),
+        },
+      ])
+      .execute();
+    await db
+      .insertInto("coaching_plan_changes")
+      .values({
+        plan_id: fayPlan,
+        from_status: "active",
+        to_status: "active",
+        changed_by: who.mo.id,
+        changed_on: "2026-05-11",
+        created_at: at("05-11"),
+      })
+      .execute();
+    await observe(c.fay, who.mara.id);
+    // Gus: Mo's plan with him is completed, so Gus has left Mo's circle though Mo wrote the latest note.
+    c.gus = await person("Gus Finished", who.otto.id, who.otto.id, at("01-01"));
+    await plan(c.gus, who.mo.id, "completed");
+    await note(c.gus, who.mo.id, at("05-28"));
+    // Hal: archived, Mara manages him and wrote the newest note of all: not listed.
+    c.hal = await person("Hal Archived", who.mara.id, who.mara.id, at("01-01"), true);
+    await note(c.hal, who.mara.id, at("05-29"));
+    // Ivy: Mara wrote about her once, but no longer observes her: out of her circle, not listed.
+    c.ivy = await person("Ivy Elsewhere", who.otto.id, who.otto.id, at("01-01"));
+    await note(c.ivy, who.mara.id, at("05-27"));
+    // Jo and Kit: in Mara's circle, both moved by her at the same moment: the tie goes by id.
+    c.jo = await person("Jo Tied", who.otto.id, who.otto.id, at("01-01"));
+    c.kit = await person("Kit Tied", who.otto.id, who.otto.id, at("01-01"));
+    for (const id of [c.jo, c.kit]) {
+      await observe(id, who.mara.id);
+      await db
+        .insertInto("stage_changes")
+        .values({
+          candidate_id: id,
+          from_stage: "spotted",
+          to_stage: "exploring",
+          changed_by: who.mara.id,
+          reason: "Both ready",
+          created_at: at("04-10", "10:30"),
+        })
+        .execute();
+    }
+    // Lou: in Mara's circle, but she has done nothing about him: not listed.
+    c.lou = await person("Lou Untouched", who.otto.id, who.otto.id, at("01-01"));
+    await observe(c.lou, who.mara.id);
+    // The leader's own note on Cal, and Ned, who took no part in anything.
+    await note(c.cal, who.lea.id, at("05-20"));
+  });
+
+  const names = (rows: { id: string }[]) =>
+    rows.map((r) => Object.entries(c).find(([, id]) => id === r.id)?.[0] ?? r.id);
+
+  it("lists the viewer's latest work per candidate, newest first, without archived or out-of-circle people", async () => {
+    const tied = [c.jo, c.kit].sort().reverse();
+    const rows = await listRecentCandidates(db, { viewer: who.mara, limit: 20 });
+    expect(rows.map((r) => r.id)).toEqual([
+      c.fay, // her plan action, 14 May
+      c.eli, // stage move, 5 May
+      c.dot, // flag, 2 May (her note on 15 March is older)
+      c.cal, // her later note, 20 April
+      ...tied, // the same moment: the higher id first
+      c.bo, // nominated, created 10 February
+      c.ava, // managed, created 10 January
+    ]);
+    expect(rows[0].last_activity_at).toEqual(at("05-14"));
+    expect(rows.find((r) => r.id === c.cal)?.last_activity_at).toEqual(at("04-20"));
+    // Five by default.
+    expect((await listRecentCandidates(db, { viewer: who.mara })).map((r) => r.id)).toEqual(
+      rows.slice(0, 5).map((r) => r.id),
+    );
+    // The mentor: his coaching work on Fay (the latest is the action, 12 May); Gus left his circle.
+    expect(names(await listRecentCandidates(db, { viewer: who.mo, limit: 20 }))).toEqual(["fay"]);
+    // Nobody's work, or no access to people data: nothing.
+    expect(await listRecentCandidates(db, { viewer: who.ned, limit: 20 })).toEqual([]);
+    expect(await listRecentCandidates(db, { viewer: who.ann, limit: 20 })).toEqual([]);
+  });
+
+  it("equals the first rule for every viewer, whole and cut to five", async () => {
+    const viewers = [...Object.values(who), ...Object.values(users)];
+    for (const viewer of viewers)
+      for (const limit of [5, 100]) {
+        const expected = await recentByTheFirstRule(viewer, limit);
+        expect(
+          await listRecentCandidates(db, { viewer, limit }),
+          `${viewer.name}, ${limit}`,
+        ).toEqual(expected);
+      }
   });
 });
