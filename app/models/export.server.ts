@@ -80,6 +80,7 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     observation_dimensions,
     observation_revisions,
     evidence_coverage,
+    candidate_card_facts,
     flags,
     flag_events,
     sniff_test_assignments,
@@ -144,6 +145,12 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
       .where("candidate_id", "=", candidateId)
       .orderBy("dimension_id")
       .orderBy("author_id")
+      .execute(),
+    // The board card's facts, derived from the records above in the same way (migration 0016).
+    db
+      .selectFrom("candidate_card_facts")
+      .selectAll()
+      .where("candidate_id", "=", candidateId)
       .execute(),
     db
       .selectFrom("flags")
@@ -299,6 +306,7 @@ export async function exportCandidate(db: DB, { candidateId }: { candidateId: st
     observation_dimensions: clean(observation_dimensions),
     observation_revisions: clean(observation_revisions),
     evidence_coverage: clean(evidence_coverage),
+    candidate_card_facts: clean(candidate_card_facts),
     flags: clean(flags),
     flag_events: clean(flag_events),
     sniff_test_assignments: clean(sniff_test_assignments),
