@@ -312,32 +312,41 @@ export async function listHandovers(
   db: DB,
   { managerId, since }: { managerId: string; since: string },
 ) {
-  return db
-    .selectFrom("coaching_plan_changes as pc")
-    .innerJoin("coaching_plans as p", "p.id", "pc.plan_id")
-    .innerJoin("candidates", "candidates.id", "p.candidate_id")
-    .innerJoin("users as fm", "fm.id", "pc.from_mentor_id")
-    .innerJoin("users as tm", "tm.id", "pc.to_mentor_id")
-    .innerJoin("users as by", "by.id", "pc.changed_by")
-    .select([
-      "pc.id",
-      "p.id as planId",
-      "candidates.name as candidateName",
-      "fm.name as fromMentorName",
-      "tm.name as toMentorName",
-      "by.name as changedByName",
-      "pc.changed_on as changedOn",
-      "pc.reason",
-    ])
-    .where("candidates.manager_id", "=", managerId)
-    .where("candidates.archived_at", "is", null)
-    .whereRef("pc.from_mentor_id", "<>", "pc.to_mentor_id")
-    .where("pc.changed_by", "<>", managerId)
-    .where("pc.changed_on", ">=", since)
-    .orderBy("pc.created_at", "desc")
-    .orderBy("pc.id", "desc")
-    .limit(20)
-    .execute();
+  return (
+    db
+      .selectFrom("coaching_plan_changes as pc")
+      .innerJoin("coaching_plans as p", "p.id", "pc.plan_id")
+      .innerJoin("candidates", "candidates.id", "p.candidate_id")
+      .innerJoin("users as fm", "fm.id", "pc.from_mentor_id")
+      .innerJoin("users as tm", "tm.id", "pc.to_mentor_id")
+      .innerJoin("users as by", "by.id", "pc.changed_by")
+      .select([
+        "pc.id",
+        "p.id as planId",
+        "candidates.name as candidateName",
+        "fm.name as fromMentorName",
+        "tm.name as toMentorName",
+        "by.name as changedByName",
+        "pc.changed_on as changedOn",
+        "pc.reason",
+      ])
+      .where("candidates.manager_id", "=", managerId)
+      .where("candidates.archived_at", "is", null)
+      // The same rule, stated so the plans are looked up by the manager's candidates: joined, the
+      // planner hashed every plan in the organisation to find a manager's few dozen.
+      .where(
+        "p.candidate_id",
+        "=",
+        sql<string>`any(array(select id from candidates where manager_id = ${managerId}))`,
+      )
+      .whereRef("pc.from_mentor_id", "<>", "pc.to_mentor_id")
+      .where("pc.changed_by", "<>", managerId)
+      .where("pc.changed_on", ">=", since)
+      .orderBy("pc.created_at", "desc")
+      .orderBy("pc.id", "desc")
+      .limit(20)
+      .execute()
+  );
 }
 
 export const RECENT_CANDIDATES = 5;
