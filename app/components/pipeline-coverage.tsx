@@ -19,8 +19,11 @@ export const HATCHED = "hatched";
 /**
  * Per dimension, one small cell on one line, in framework order; never summed into one number. A cell
  * shows the number of observations, or "–" on a hatched ground when nothing is observed yet, so the
- * state does not rest on colour. Its full facts (observations, observers, last date) are its
- * accessible name and its tooltip. The markup is kept short because the board shows up to 120 of these.
+ * state does not rest on colour. Its full facts (observations, observers, last date) are read out by
+ * screen readers; sighted readers have the board's legend (the dimensions in this order) and the
+ * coverage view. The markup is kept short (styles in app/tailwind.css, no tooltip repeating the
+ * facts): the board shows up to 72 strips, and a tooltip and long class lists on each cell were a
+ * third of its HTML and about a seventh of its rendering (docs/performance.md).
  */
 export function CoverageStrip({
   cells,
@@ -32,20 +35,13 @@ export function CoverageStrip({
   candidateName: string;
 }) {
   return (
-    <ul
-      aria-label={`Evidence coverage for ${candidateName}`}
-      className="mt-1 flex flex-wrap gap-0.5 text-xs"
-    >
+    <ul aria-label={`Evidence coverage for ${candidateName}`} className="strip">
       {cells.map(([observations, observers, last], i) => {
         const facts = observations
           ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"} by ${observers} ${observers === 1 ? "observer" : "observers"}, last ${formatDate(last)}`
           : `${dimensionNames[i]}: not yet observed`;
         return (
-          <li
-            key={i}
-            title={facts}
-            className={`min-w-6 rounded border border-stone-300 px-1 text-center tabular-nums ${observations ? "bg-white font-medium" : HATCHED}`}
-          >
+          <li key={i} className={observations ? undefined : HATCHED}>
             <span aria-hidden="true">{observations || "–"}</span>
             <span className="sr-only">{facts}</span>
           </li>

@@ -243,6 +243,11 @@ export default function Pipeline() {
         a verdict: the counts show where evidence is thin, and nudges point at the process, never at
         the person.
       </p>
+      <p className="mt-1 max-w-prose text-sm text-stone-600">
+        A card&apos;s cells are the dimensions in this order: {data.dimensionNames.join(" · ")}.
+        Each shows how many observations there are; a hatched “–” means none yet. The coverage view
+        has observers and dates.
+      </p>
       <PipelineFilters
         action="/pipeline"
         filters={data.query}
