@@ -34,7 +34,8 @@ const { values: args } = parseArgs({
     scaling: { type: "boolean", default: false },
     candidates: { type: "string", default: "5000" },
     duration: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
+    // Long enough for each server process to open its pool and PostgreSQL to settle its plans (5 executions per connection).
+    warmup: { type: "string", default: "4" },
     // Measurements per route (and per organisation): p50 and p99 are their medians. Default 1, 3 with --scaling.
     repeat: { type: "string" },
     connections: { type: "string", default: "16" },
