@@ -747,3 +747,99 @@ describe("my week: recent candidates start from the viewer's own work", () => {
       }
   });
 });
+
+describe("my week: sniff tests due", () => {
+  it("lists the open tests due within the week that the viewer offered or that their people hold, soonest first", async () => {
+    const mara = await makeUser(db, ["manager"], "Mara Due");
+    const otto = await makeUser(db, ["manager"], "Otto Due");
+    const lea = await makeUser(db, ["leader"], "Lea Due");
+    const dim = await db
+      .insertInto("dimensions")
+      .values({ key: "my_week_due", name: "Follow-through", position: 51 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const fields = {
+      assignment: "Do it",
+      rationale: "",
+      signals: "",
+      red_flags: "",
+      timebox_days: 7,
+    };
+    const test = await db
+      .insertInto("sniff_tests")
+      .values({ title: "Due homework", dimension_id: dim.id, created_by: otto.id, ...fields })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const revision = await db
+      .insertInto("sniff_test_revisions")
+      .values({
+        sniff_test_id: test.id,
+        version: 1,
+        title: "Due homework",
+        dimension_id: dim.id,
+        edited_by: otto.id,
+        ...fields,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const person = async (name: string, managerId: string, archived = false) => {
+      const { id } = await db
+        .insertInto("candidates")
+        .values({
+          name,
+          track: "people_leadership",
+          manager_id: managerId,
+          nominated_by: managerId,
+          nominated_reason: "Kept promises",
+          archived_at: archived ? new Date("2026-06-01T09:00:00Z") : null,
+          ...(archived ? { stage: "archived" as const } : {}),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return id;
+    };
+    const assign = async (
+      candidateId: string,
+      by: string,
+      dueOn: string,
+      status: "offered" | "accepted" | "completed" = "offered",
+    ) => {
+      const { id } = await db
+        .insertInto("sniff_test_assignments")
+        .values({
+          sniff_test_id: test.id,
+          sniff_test_revision_id: revision.id,
+          candidate_id: candidateId,
+          assigned_by: by,
+          offered_on: "2026-06-01",
+          due_on: dueOn,
+          status,
+          closed_on: status === "completed" ? "2026-06-09" : null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return id;
+    };
+    const ria = await person("Ria Mine", mara.id);
+    const sol = await person("Sol Otto", otto.id);
+    const tam = await person("Tam Archived", mara.id, true);
+    // Mara's person, offered by Otto (a manager hears of their people's tests) and by herself.
+    const byOtto = await assign(ria, otto.id, "2026-06-14");
+    const byMara = await assign(ria, mara.id, "2026-06-11", "accepted");
+    // Not Mara's: due after the week, already completed, on an archived person, Otto's person by Otto.
+    await assign(ria, otto.id, "2026-06-30");
+    await assign(ria, otto.id, "2026-06-11", "completed");
+    await assign(tam, mara.id, "2026-06-11");
+    const ottos = await assign(sol, otto.id, "2026-06-12");
+
+    const ids = async (viewer: U) =>
+      (await getMyWeek(db, { viewer, today: TODAY })).assignments
+        .filter((a) => a.sniff_test_id === test.id)
+        .map((a) => a.id);
+    expect(await ids(mara)).toEqual([byMara, byOtto]);
+    // Otto: the test he offered Mara's person is not on his week (not in his circle), his own person's is.
+    expect(await ids(otto)).toEqual([ottos]);
+    // A leader sees everyone, but only what they offered or their people hold: nothing here.
+    expect(await ids(lea)).toEqual([]);
+  });
+});
