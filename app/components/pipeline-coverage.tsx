@@ -19,11 +19,11 @@ export const HATCHED = "hatched";
 /**
  * Per dimension, one small cell on one line, in framework order; never summed into one number. A cell
  * shows the number of observations, or "–" on a hatched ground when nothing is observed yet, so the
- * state does not rest on colour. Its full facts (observations, observers, last date) are read out by
- * screen readers; sighted readers have the board's legend (the dimensions in this order) and the
- * coverage view. The markup is kept short (styles in app/tailwind.css, no tooltip repeating the
- * facts): the board shows up to 72 strips, and a tooltip and long class lists on each cell were a
- * third of its HTML and about a seventh of its rendering (docs/performance.md).
+ * state does not rest on colour. Sighted readers have the board's legend (the dimensions in this
+ * order) and the coverage view for observers and dates; screen readers hear one sentence with every
+ * cell's facts instead of the cells. The markup is kept to one element per cell (styles in
+ * app/tailwind.css): the board shows up to 72 strips, and a tooltip, a hidden text and long class
+ * lists on each cell were a third of its HTML and a good part of its rendering (docs/performance.md).
  */
 export function CoverageStrip({
   cells,
@@ -34,20 +34,22 @@ export function CoverageStrip({
   dimensionNames: readonly string[];
   candidateName: string;
 }) {
+  const facts = cells.map(([observations, observers, last], i) =>
+    observations
+      ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"} by ${observers} ${observers === 1 ? "observer" : "observers"}, last ${formatDate(last)}`
+      : `${dimensionNames[i]}: not yet observed`,
+  );
   return (
-    <ul aria-label={`Evidence coverage for ${candidateName}`} className="strip">
-      {cells.map(([observations, observers, last], i) => {
-        const facts = observations
-          ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"} by ${observers} ${observers === 1 ? "observer" : "observers"}, last ${formatDate(last)}`
-          : `${dimensionNames[i]}: not yet observed`;
-        return (
+    <>
+      <ul aria-hidden="true" className="strip">
+        {cells.map(([observations], i) => (
           <li key={i} className={observations ? undefined : HATCHED}>
-            <span aria-hidden="true">{observations || "–"}</span>
-            <span className="sr-only">{facts}</span>
+            {observations || "–"}
           </li>
-        );
-      })}
-    </ul>
+        ))}
+      </ul>
+      <p className="sr-only">{`Evidence coverage for ${candidateName}. ${facts.join("; ")}.`}</p>
+    </>
   );
 }
 
