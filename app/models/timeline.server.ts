@@ -353,13 +353,21 @@ export interface TimelineEntry extends TimelineRow {
 
 /**
  * The entry with its long texts cut, each whole on the entry's own page: an observation's or a flag's,
- * a sniff test's, a coaching plan's (goal and reasons), the meeting's (a decision's rationale), and for
- * the nomination the profile's own header. Stage changes are the exception: their reason (at most 2,000
- * characters, a handful in a person's history) has no page every reader of the profile may open (the
- * stage history is on the edit page, for managers), so it stays whole.
+ * a sniff test's, a coaching plan's (goal and reasons), and for the nomination the profile's own
+ * header. Stage changes and decisions are the exceptions: a stage change's reason (at most 2,000
+ * characters, a handful in a person's history) is on the edit page, for managers, and a decision's
+ * rationale on its meeting's pages, for leaders and the meeting's attendees; neither has a page every
+ * reader of the profile may open, so both stay whole (a decision's cited evidence is still labelled by
+ * its start, each citation linking to its record).
  */
 function shortenEntry(row: TimelineEntry): TimelineEntry {
-  if (row.event === "stage") return { ...row, shortened: false };
+  // Each citation links to its record; a label needs no more than its start.
+  const evidence = row.evidence.map((e) => ({
+    ...e,
+    behavior: e.behavior === null ? null : shorten(e.behavior, CITED_BEHAVIOR_LIMIT).text,
+  }));
+  if (row.event === "stage" || row.kind === "decision")
+    return { ...row, evidence, shortened: false };
   let shortened = false;
   const cut = (text: string | null, max: number) => {
     if (text === null) return null;
@@ -374,11 +382,7 @@ function shortenEntry(row: TimelineEntry): TimelineEntry {
     behavior: cut(row.behavior, TIMELINE_TEXT_LIMIT),
     impact: cut(row.impact, TIMELINE_TEXT_LIMIT),
     detail: cut(row.detail, TIMELINE_TEXT_LIMIT),
-    // Each citation links to its record; a label needs no more than its start.
-    evidence: row.evidence.map((e) => ({
-      ...e,
-      behavior: e.behavior === null ? null : shorten(e.behavior, CITED_BEHAVIOR_LIMIT).text,
-    })),
+    evidence,
   };
   return { ...entry, shortened };
 }

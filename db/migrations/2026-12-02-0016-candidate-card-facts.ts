@@ -87,7 +87,8 @@ function changedFunction(table: string, candidateOf: (rows: string) => string) {
 
 const direct = (rows: string) => `SELECT candidate_id FROM ${rows}`;
 // A check-in or a sniff-test step names its plan or assignment; when those are deleted with the
-// candidate or the plan, the plan's or assignment's own trigger has already recomputed.
+// candidate or the plan, the cascaded delete's own trigger finds no parent and does nothing, and the
+// plan's or assignment's trigger, which runs after it, recomputes.
 const SOURCES: [string, (rows: string) => string][] = [
   ["observations", direct],
   ["flags", direct],

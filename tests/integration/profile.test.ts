@@ -955,6 +955,41 @@ describe("a long history on the profile", () => {
     expect(entry?.detail?.length).toBeLessThanOrEqual(TIMELINE_TEXT_LIMIT);
     expect(entry?.shortened).toBe(true);
   });
+
+  it("keeps a decision's rationale whole: its meeting is not a page every reader of the profile may open", async () => {
+    const rationale = `${"The evidence from three observers agreed on the outcome orientation. ".repeat(6)}end of rationale.`;
+    const meeting = await db
+      .insertInto("calibration_meetings")
+      .values({
+        title: "Spring calibration",
+        scheduled_for: new Date("2026-02-20T10:00:00Z"),
+        facilitator_id: users.longManager.id,
+        status: "closed",
+        created_by: users.longManager.id,
+        closed_at: new Date("2026-02-20T12:00:00Z"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const item = await db
+      .insertInto("calibration_items")
+      .values({ meeting_id: meeting.id, candidate_id: long, position: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("calibration_decisions")
+      .values({
+        item_id: item.id,
+        outcome: "not_yet",
+        rationale,
+        revisit_on: "2026-05-20",
+        decided_by: users.longManager.id,
+        decided_at: new Date("2026-02-20T12:00:00Z"),
+      })
+      .execute();
+    const entry = (await page()).entries.find((e) => e.kind === "decision");
+    expect(entry?.detail).toBe(rationale);
+    expect(entry?.shortened).toBe(false);
+  });
 });
 
 describe("my week: recent candidates", () => {
