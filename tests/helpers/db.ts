@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { KyselyPlugin } from "kysely";
 import pg from "pg";
-import { createDb, type DbHandle } from "../../db/client";
+import { createDb, type DB, type DbHandle } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { runPrefix, templateDb, withDatabase } from "./global-setup";
 
@@ -33,4 +34,33 @@ export async function createTestDb(): Promise<DbHandle & { url?: string }> {
       await client.end();
     },
   };
+}
+
+/**
+ * `database` with a count of the statements it sends, as the benchmark counts them (tests/bench/run.ts):
+ * one per statement, and BEGIN and COMMIT one each for a transaction.
+ */
+export function countingStatements(database: DB) {
+  const counter = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    // A result arrives once per statement sent (transformQuery also sees every sub-builder).
+    async transformResult(args) {
+      counter.statements += 1;
+      return args.result;
+    },
+  };
+  const counted = database.withPlugin(plugin);
+  const db = new Proxy(counted, {
+    get(target, property) {
+      if (property === "transaction")
+        return () => {
+          counter.statements += 2;
+          return target.transaction();
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, counter };
 }

@@ -1,5 +1,4 @@
 import { sql } from "kysely";
-import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { shuffle } from "../../app/models/calibration.server";
@@ -27,7 +26,7 @@ import {
   sessionCookie,
   type TestClock,
 } from "../helpers/app";
-import { createTestDb } from "../helpers/db";
+import { countingStatements, createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
 const clock: TestClock = { now: new Date("2026-06-15T10:00:00Z") };
@@ -1285,38 +1284,12 @@ describe("starting a meeting away from its date", () => {
   });
 });
 
-/** Counts the statements sent through `db`: BEGIN and COMMIT count one each, as in the benchmark. */
-function counting(database: DbHandle["db"]) {
-  const counter = { statements: 0 };
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => args.node,
-    // A result arrives once per statement sent (transformQuery also sees every sub-builder).
-    async transformResult(args) {
-      counter.statements += 1;
-      return args.result;
-    },
-  };
-  const counted = database.withPlugin(plugin);
-  const db = new Proxy(counted, {
-    get(target, property) {
-      if (property === "transaction")
-        return () => {
-          counter.statements += 2;
-          return target.transaction();
-        };
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { db, counter };
-}
-
 describe("the packet page's cost", () => {
   let meetingId: string;
   let ana: { id: string };
   let ben: { id: string };
   const statements = async (itemId: string, who: string) => {
-    const { db, counter } = counting(handle.db);
+    const { db, counter } = countingStatements(handle.db);
     const response = await call(
       itemLoader,
       get(`/calibrations/${meetingId}/items/${itemId}`, cookies[who]),

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DB, DbHandle } from "../../db/client";
+import type { DbHandle } from "../../db/client";
 import type { AppContext } from "../../app/context";
 import {
   action as newAction,
@@ -21,7 +20,7 @@ import {
   sessionCookie,
   type TestClock,
 } from "../helpers/app";
-import { createTestDb } from "../helpers/db";
+import { countingStatements, createTestDb } from "../helpers/db";
 
 let handle: DbHandle;
 let ctx: AppContext;
@@ -134,32 +133,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await handle?.close();
 });
-
-/** Counts the statements sent through `db` as the benchmark does: BEGIN and COMMIT count one each. */
-function counting(database: DB) {
-  const counter = { statements: 0 };
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => args.node,
-    // A result arrives once per statement sent (transformQuery also sees every sub-builder).
-    async transformResult(args) {
-      counter.statements += 1;
-      return args.result;
-    },
-  };
-  const counted = database.withPlugin(plugin);
-  const db = new Proxy(counted, {
-    get(target, property) {
-      if (property === "transaction")
-        return () => {
-          counter.statements += 2;
-          return target.transaction();
-        };
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { db, counter };
-}
 
 const newPath = () => `/candidates/${ids.candidate}/observations/new`;
 const viewPath = (observationId: string) =>
@@ -334,7 +307,7 @@ describe("new observation page", () => {
 
   it("saves in at most 8 statements, BEGIN and COMMIT counted, with or without a sniff test", async () => {
     for (const assignmentId of ["", ids.assignment]) {
-      const { db, counter } = counting(handle.db);
+      const { db, counter } = countingStatements(handle.db);
       const fields = validFields({ assignmentId });
       const response = await call(
         newAction,
