@@ -1,17 +1,12 @@
 import { Form } from "@remix-run/react";
 import { Link } from "./ui/link";
-import { formatDate } from "../utils/dates";
 import { TRACK_LABELS } from "../utils/labels";
 import { pipelineSearch } from "../utils/search";
 import { SelectField, TextField } from "./ui/forms";
 import { FilterButtons } from "./list-page";
 
-/** The board's coverage cell, in framework order: [observations, observers, last observed on]. */
-export type CoverageTuple = readonly [
-  observations: number,
-  observers: number,
-  lastObservedOn: string | null,
-];
+/** The board's coverage cells: the number of observations per dimension, in framework order. */
+export type CoverageCounts = readonly number[];
 
 /** The visual for "nothing observed yet" (app/tailwind.css), so a gap reads as a gap, not as zero. */
 export const HATCHED = "hatched";
@@ -20,8 +15,8 @@ export const HATCHED = "hatched";
  * Per dimension, one small cell on one line, in framework order; never summed into one number. A cell
  * shows the number of observations, or "–" on a hatched ground when nothing is observed yet, so the
  * state does not rest on colour. Sighted readers have the board's legend (the dimensions in this
- * order) and the coverage view for observers and dates; screen readers hear one sentence with every
- * cell's facts instead of the cells. The markup is kept to one element per cell (styles in
+ * order); screen readers hear one sentence with the same counts, named, instead of the cells. Both
+ * find observers and dates in the coverage view. The markup is kept to one element per cell (styles in
  * app/tailwind.css): the board shows up to 72 strips, and a tooltip, a hidden text and long class
  * lists on each cell were a third of its HTML and a good part of its rendering (docs/performance.md).
  */
@@ -30,19 +25,19 @@ export function CoverageStrip({
   dimensionNames,
   candidateName,
 }: {
-  cells: readonly CoverageTuple[];
+  cells: CoverageCounts;
   dimensionNames: readonly string[];
   candidateName: string;
 }) {
-  const facts = cells.map(([observations, observers, last], i) =>
+  const facts = cells.map((observations, i) =>
     observations
-      ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"} by ${observers} ${observers === 1 ? "observer" : "observers"}, last ${formatDate(last)}`
+      ? `${dimensionNames[i]}: ${observations} ${observations === 1 ? "observation" : "observations"}`
       : `${dimensionNames[i]}: not yet observed`,
   );
   return (
     <>
       <ul aria-hidden="true" className="strip">
-        {cells.map(([observations], i) => (
+        {cells.map((observations, i) => (
           <li key={i} className={observations ? undefined : HATCHED}>
             {observations || "–"}
           </li>

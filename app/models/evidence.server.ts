@@ -196,7 +196,9 @@ export function computeNudges({
   openFlags,
   today,
 }: {
-  coverage: readonly DimensionCoverage[];
+  /** Only each dimension's name and count are read: the profile passes its coverage, the board its counts. */
+  coverage: readonly (Pick<DimensionCoverage, "name" | "observations"> &
+    Partial<DimensionCoverage>)[];
   totals: EvidenceTotals;
   openFlags: readonly Pick<OpenFlag, "discussed_with_candidate_on">[];
   today: string;

@@ -6,11 +6,7 @@ import { z } from "zod";
 import { STAGES } from "../../db/schema";
 import { isUuid, requireCandidateAccess, requireRole } from "../auth/policy.server";
 import { GeneralErrorBoundary } from "../components/error-boundary";
-import {
-  CoverageStrip,
-  type CoverageTuple,
-  PipelineFilters,
-} from "../components/pipeline-coverage";
+import { CoverageStrip, PipelineFilters } from "../components/pipeline-coverage";
 import { Button, FormError, SelectField, TextArea, TextField } from "../components/ui/forms";
 import { audit } from "../models/audit.server";
 import { getCandidateForEdit, moveStage, stageMoveRefusal } from "../models/candidate.server";
@@ -53,9 +49,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         BOARD_STAGES.map((s) => [`page_${s}`, pages[s] > 1 ? String(pages[s]) : undefined]),
       ),
     });
-  // Only what a card shows goes to the page (and into its hydration data): up to 72 cards, so the
-  // cells' dimension ids (the names are sent once), the manager's id and the stage-change timestamp
-  // stay on the server.
+  // Only what a card shows goes to the page (and into its hydration data): up to 72 cards, so a cell
+  // is its number of observations (the dimensions are named once; observers and dates are in the
+  // coverage view), and the manager's id and the stage-change timestamp stay on the server.
   const columns = board.columns.map((column) => ({
     stage: column.stage,
     total: column.total,
@@ -75,11 +71,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       manager: card.manager.name,
       days_in_stage: card.days_in_stage,
       last_activity_on: card.last_activity_on,
-      coverage: card.coverage.map((c): CoverageTuple => [
-        c.observations,
-        c.observers,
-        c.last_observed_on,
-      ]),
+      coverage: card.coverage,
       open_flags: card.open_flags,
       active_sniff_tests: card.active_sniff_tests,
       coaching: card.coaching,
@@ -316,17 +308,11 @@ function PipelineCardView({
     navigation.state === "submitting" && navigation.formData?.get("candidateId") === card.id;
   const value = (name: string) => result?.value(name) ?? "";
   return (
-    <li
-      id={`card-${card.id}`}
-      className="rounded border border-stone-200 bg-white p-2 text-sm shadow-sm"
-    >
-      <Link
-        to={`/candidates/${card.id}`}
-        className="block truncate font-semibold text-brand-700 underline"
-      >
+    <li id={`card-${card.id}`} className="card">
+      <Link to={`/candidates/${card.id}`} className="card-name">
         {card.name}
       </Link>
-      <p className="truncate text-xs text-stone-600">
+      <p className="card-meta">
         {card.team || TRACK_LABELS[card.track]}
         <span className="sr-only">{`, ${TRACK_LABELS[card.track]}, managed by ${card.manager}, ${card.days_in_stage} ${card.days_in_stage === 1 ? "day" : "days"} in stage, last activity ${formatDate(card.last_activity_on)}, ${card.open_flags} open ${card.open_flags === 1 ? "flag" : "flags"}, ${card.active_sniff_tests} active sniff ${card.active_sniff_tests === 1 ? "test" : "tests"}, ${card.coaching === "active" ? "an active coaching plan" : "no coaching plan"}`}</span>
       </p>
@@ -336,14 +322,9 @@ function PipelineCardView({
         candidateName={card.name}
       />
       {card.nudge_tags.length ? (
-        <ul aria-label={`Nudges for ${card.name}`} className="mt-1 flex flex-wrap gap-1 text-xs">
+        <ul aria-label={`Nudges for ${card.name}`} className="card-nudges">
           {card.nudge_tags.map((n) => (
-            <li
-              key={n.key}
-              className="rounded border border-amber-300 bg-amber-50 px-1 text-amber-900"
-            >
-              {n.label}
-            </li>
+            <li key={n.key}>{n.label}</li>
           ))}
         </ul>
       ) : null}
@@ -403,15 +384,14 @@ function PipelineCardView({
           </Link>
         </Form>
       ) : (
-        <p className="no-print mt-1 flex flex-wrap gap-x-3 text-xs">
+        <p className="no-print card-actions">
           <Link
             to={`/pipeline${search ? `${search}&` : "?"}move=${card.id}#card-${card.id}`}
             preventScrollReset
-            className="text-brand-700 underline"
           >
             Move stage<span className="sr-only"> of {card.name}</span>
           </Link>
-          <Link to={`/pipeline/${card.id}/add-to-calibration`} className="text-brand-700 underline">
+          <Link to={`/pipeline/${card.id}/add-to-calibration`}>
             Add to a calibration<span className="sr-only">: {card.name}</span>
           </Link>
         </p>

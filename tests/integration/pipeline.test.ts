@@ -230,7 +230,7 @@ async function board(query = "", c = ctx()) {
 type Card = {
   id: string;
   name: string;
-  coverage: [observations: number, observers: number, last: string | null][];
+  coverage: number[];
   nudges: string[];
   [k: string]: unknown;
 };
@@ -292,13 +292,10 @@ describe("the board", () => {
     const cards = cardsOf(data);
     expect(cards.map((c) => c.id).sort()).toEqual([ids.formula, ids.quoted].sort());
     const formula = cards.find((c) => c.id === ids.formula)!;
-    // Only non-archived dimensions, in framework order (named once for the board); observations and
-    // observers are separate numbers.
+    // Only non-archived dimensions, in framework order (named once for the board); a cell is the
+    // number of observations (observers and dates are in the coverage view and the CSV).
     expect(data.dimensionNames).toEqual(["Curiosity", "Commitment"]);
-    expect(formula.coverage).toEqual([
-      [2, 2, "2026-06-01"],
-      [0, 0, null],
-    ]);
+    expect(formula.coverage).toEqual([2, 0]);
     expect(formula).toMatchObject({
       open_flags: 1,
       active_sniff_tests: 1,
