@@ -294,6 +294,33 @@ describe("my week: cost", () => {
     expect(after.counter.statements).toBe(before.counter.statements);
     expect(after.counter.statements).toBeLessThanOrEqual(8);
   });
+
+  it("reads the week in one statement (a leader's role changes in a second), each viewer their own", async () => {
+    const counted = counting(db);
+    for (const viewer of [users.mentor, users.manager]) {
+      const start = counted.counter.statements;
+      await getMyWeek(counted.db, { viewer, today: TODAY });
+      expect(counted.counter.statements - start).toBe(1);
+    }
+    const start = counted.counter.statements;
+    await getMyWeek(counted.db, { viewer: users.leader, today: TODAY });
+    expect(counted.counter.statements - start).toBe(2);
+    // The statement is compiled once per roles and database: two mentors (and two days) in turn on one
+    // database get the same answers as each alone on a database that compiled nothing yet.
+    const shared = counting(db).db;
+    const alone = async (viewer: Viewer, today: string) =>
+      getMyWeek(counting(db).db, { viewer, today });
+    for (const [viewer, today] of [
+      [users.mentor, TODAY],
+      [users.bystander, TODAY],
+      [users.mentor, "2026-07-20"],
+      [users.bystander, "2026-05-01"],
+    ] as const)
+      expect(await getMyWeek(shared, { viewer, today })).toEqual(await alone(viewer, today));
+    const mentorWeek = await getMyWeek(shared, { viewer: users.mentor, today: TODAY });
+    const bystanderWeek = await getMyWeek(shared, { viewer: users.bystander, today: TODAY });
+    expect(mentorWeek).not.toEqual(bystanderWeek);
+  });
 });
 
 describe("my week: new nominations of your people", () => {
