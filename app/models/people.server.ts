@@ -81,6 +81,17 @@ export async function listPeople(
 
 export async function countPeople(db: DB, viewer: Viewer, filters: PeopleFilters = {}) {
   if (!seesDirectory(viewer)) return 0;
+  // Without a search, the total is read from the per-team counts the database keeps (migration 0018):
+  // counting every person on each request grew with the organisation.
+  if (!filters.q) {
+    const status = filters.status ?? "active";
+    const column =
+      status === "active" ? sql`active` : status === "left" ? sql`gone` : sql`active + gone`;
+    const row = await sql<{ n: number | string | null }>`
+      select coalesce(sum(${column}), 0) as n from people_team_counts
+      ${filters.team ? sql`where team = ${filters.team}` : sql``}`.execute(db);
+    return Number(row.rows[0]?.n ?? 0);
+  }
   const row = await db
     .selectFrom("people")
     .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -99,14 +110,12 @@ export async function hasAnyPerson(db: DB) {
  * team): the directory's filter and the group offer's choice.
  */
 export async function listDirectoryTeams(db: DB) {
-  const rows = await db
-    .selectFrom("people")
-    .select(["team", sql<number>`(count(*) filter (where left_on is null))::int`.as("active")])
-    .where("team", "<>", "")
-    .groupBy("team")
-    .orderBy(sql`lower(team)`)
-    .orderBy("team")
-    .execute();
+  // From the per-team counts the database keeps (migration 0018): grouping every person on each request
+  // grew with the organisation. A team whose people all moved elsewhere keeps a row of zeros.
+  const { rows } = await sql<{ team: string; active: number }>`
+    select team, active from people_team_counts
+    where team <> '' and active + gone > 0
+    order by lower(team), team`.execute(db);
   return rows.map((r) => ({ team: r.team, active: Number(r.active) }));
 }
 

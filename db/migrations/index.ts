@@ -16,6 +16,7 @@ import * as m0014 from "./2026-12-02-0014-calibration-rounds";
 import * as m0015 from "./2026-12-02-0015-readiness-roles";
 import * as m0016 from "./2026-12-02-0016-candidate-card-facts";
 import * as m0017 from "./2026-12-02-0017-my-week-indexes";
+import * as m0018 from "./2026-12-02-0018-people-team-counts";
 
 // A static list: the bundled server build has no migration files on disk to scan.
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02-0015-readiness-roles": m0015,
   "2026-12-02-0016-candidate-card-facts": m0016,
   "2026-12-02-0017-my-week-indexes": m0017,
+  "2026-12-02-0018-people-team-counts": m0018,
 };
 
 export const migrationProvider: MigrationProvider = {
