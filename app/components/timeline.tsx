@@ -316,17 +316,13 @@ export function TimelineItem({ entry, base }: { entry: Entry; base: string }) {
         </p>
       ) : null}
       {sbi.some(([, text]) => text) ? (
-        <dl
-          className={`mt-1 space-y-0.5 text-sm ${
-            entry.retracted ? "text-stone-600 line-through" : "text-stone-800"
-          }`}
-        >
+        <dl className={`sbi ${entry.retracted ? "text-stone-600 line-through" : "text-stone-800"}`}>
           {sbi
             .filter(([, text]) => text)
             .map(([term, text]) => (
               <div key={term}>
-                <dt className="inline font-medium">{term}: </dt>
-                <dd className="inline">{text}</dd>
+                <dt>{`${term}: `}</dt>
+                <dd>{text}</dd>
               </div>
             ))}
         </dl>

@@ -10,7 +10,7 @@
  * close (decision 0006).
  */
 import { randomInt } from "node:crypto";
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type InferResult, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
 import { z } from "zod";
@@ -28,6 +28,7 @@ import {
 } from "./calibration-rounds.server";
 import { FLAG_TEXT } from "./flag.server";
 import { OBSERVATION_TEXT, observationDimensions } from "./observation.server";
+import { compiledOnce, Slot } from "./timeline.server";
 import {
   type DimensionCoverage,
   getEvidenceCoverage,
@@ -481,6 +482,29 @@ export async function getAgenda(
   db: DB,
   { meetingId, viewer, itemId }: { meetingId: string; viewer: Viewer; itemId?: string },
 ) {
+  // Compiled once per shape (compiledOnce): the circle rule's text as the policy writes it for this
+  // viewer, with their id left as a slot, and whether one item is asked for.
+  const rule = candidateVisibleTo({
+    ...viewer,
+    id: new Slot("viewerId") as unknown as string,
+  }).compile(db);
+  return compiledOnce(
+    db,
+    `agenda:${itemId ? "item" : "all"}:${rule.sql}:${JSON.stringify(rule.parameters)}`,
+    { meetingId, viewerId: viewer.id, itemId: itemId ?? null },
+    (slots) =>
+      agendaStatement(db, {
+        meetingId: slots.meetingId,
+        viewer: { ...viewer, id: slots.viewerId },
+        itemId: itemId ? (slots.itemId as string) : undefined,
+      }),
+  );
+}
+
+function agendaStatement(
+  db: DB,
+  { meetingId, viewer, itemId }: { meetingId: string; viewer: Viewer; itemId?: string },
+) {
   let query = db
     .selectFrom("calibration_items as i")
     .innerJoin("candidates", "candidates.id", "i.candidate_id")
@@ -548,7 +572,7 @@ export async function getAgenda(
     ])
     .where("i.meeting_id", "=", meetingId);
   if (itemId) query = query.where("i.id", "=", itemId);
-  return query.orderBy("i.position").execute();
+  return query.orderBy("i.position");
 }
 export type AgendaItem = Awaited<ReturnType<typeof getAgenda>>[number];
 
@@ -598,6 +622,25 @@ export async function recordPacketRead(
  * notes are not evidence. With `asOf`, only what existed then (and notes not yet retracted then).
  */
 export async function getPacketEvidence(
+  db: DB,
+  { candidateId, asOf }: { candidateId: string; asOf?: Date },
+): Promise<PacketEvidence> {
+  // Compiled once per shape (live or as of a date): Kysely would rebuild its four lists on every request.
+  const [row] = await compiledOnce(
+    db,
+    asOf ? "packet-evidence:as-of" : "packet-evidence",
+    { candidateId, asOf: asOf ?? null },
+    (slots) =>
+      packetEvidenceStatement(db, {
+        candidateId: slots.candidateId,
+        asOf: asOf ? (slots.asOf as Date) : undefined,
+      }),
+  );
+  if (!row) throw new Error("The packet's evidence statement returned no row.");
+  return row;
+}
+
+function packetEvidenceStatement(
   db: DB,
   { candidateId, asOf }: { candidateId: string; asOf?: Date },
 ) {
@@ -687,16 +730,14 @@ export async function getPacketEvidence(
     .$if(Boolean(asOf), (q) => q.where("p.created_at", "<=", asOf!))
     .orderBy("p.started_on", "desc")
     .orderBy("p.id");
-  return db
-    .selectNoFrom([
-      jsonArrayFrom(observations).as("observations"),
-      jsonArrayFrom(flags).as("flags"),
-      jsonArrayFrom(assignments).as("assignments"),
-      jsonArrayFrom(plans).as("plans"),
-    ])
-    .executeTakeFirstOrThrow();
+  return db.selectNoFrom([
+    jsonArrayFrom(observations).as("observations"),
+    jsonArrayFrom(flags).as("flags"),
+    jsonArrayFrom(assignments).as("assignments"),
+    jsonArrayFrom(plans).as("plans"),
+  ]);
 }
-export type PacketEvidence = Awaited<ReturnType<typeof getPacketEvidence>>;
+export type PacketEvidence = InferResult<ReturnType<typeof packetEvidenceStatement>>[number];
 
 // ---- What the deciders read beside the evidence ---------------------------------------------------
 

@@ -3,7 +3,13 @@
  * per-kind selects with a common shape, each cut to the page before the union, so a page costs one
  * statement whatever it shows or how long the history is.
  */
-import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
+import {
+  type Compilable,
+  CompiledQuery,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  sql,
+} from "kysely";
 import type { DB } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
@@ -387,26 +393,54 @@ function shortenEntry(row: TimelineEntry): TimelineEntry {
   return { ...entry, shortened };
 }
 
-/** One page of the timeline, newest first (ties broken by id), with whether older entries exist. */
-export async function getTimeline(
+/**
+ * A value a statement receives when it runs, standing in for it while the statement is compiled (see
+ * compiledOnce): Kysely passes any plain object through as a parameter.
+ */
+export class Slot<K extends string = string> {
+  constructor(readonly name: K) {}
+}
+
+/**
+ * Runs a statement whose text depends only on `shape`, compiling it once per shape and database handle.
+ * Kysely rebuilds and recompiles a statement on every call, about 1 ms of CPU a request for the
+ * timeline's nine branches (docs/performance.md); the compiled text is kept instead, with a Slot in the
+ * place of each value of `values`, and each call fills the slots in. The same text also lets the
+ * connection find its prepared statement without hashing a new string.
+ */
+const compiledStatements = new WeakMap<object, Map<string, CompiledQuery<unknown>>>();
+export async function compiledOnce<R, V extends Record<string, unknown>>(
   db: DB,
-  {
-    candidateId,
-    filters,
-    pageSize = TIMELINE_PAGE_SIZE,
-  }: { candidateId: string; filters: TimelineFilters; pageSize?: number },
-): Promise<{
-  entries: TimelineEntry[];
-  hasOlder: boolean;
-  hasNewer: boolean;
-  page: number;
-}> {
-  const branches = branchesFor(db, candidateId, filters);
-  const page = filters.page;
-  if (!branches.length) return { entries: [], hasOlder: false, hasNewer: page > 1, page };
+  shape: string,
+  values: V,
+  build: (slots: V) => Compilable<R>,
+): Promise<R[]> {
+  let byShape = compiledStatements.get(db);
+  if (!byShape) compiledStatements.set(db, (byShape = new Map()));
+  let compiled = byShape.get(shape);
+  if (!compiled) {
+    const slots = Object.fromEntries(Object.keys(values).map((k) => [k, new Slot(k)])) as V;
+    compiled = build(slots).compile();
+    byShape.set(shape, compiled);
+  }
+  const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.name] : p));
+  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
+  return rows;
+}
+
+/** The statement of one timeline page, for a filter's shape; its values are slots (compiledOnce). */
+function timelineStatement(
+  db: DB,
+  { kind, dimension }: { kind: TimelineKind | null; dimension: boolean },
+  pageSize: number,
+  { candidateId, dimensionId, upTo, offset }: TimelineValues,
+) {
+  const branches = branchesFor(db, candidateId, {
+    kind,
+    dimensionId: dimension ? dimensionId : null,
+  });
   // Each branch is cut to the rows the page could need before the union (newest first, along an index
   // where the branch is large), so a candidate with years of notes costs the same as a new one.
-  const upTo = page * pageSize + 1;
   const limited = branches.map(
     (branch) =>
       db
@@ -416,7 +450,7 @@ export async function getTimeline(
   const union = limited.slice(1).reduce((acc, branch) => acc.unionAll(branch), limited[0]);
   // One statement: the page, then the dimensions of the page's observations, in framework order, and
   // what the page's decisions cite.
-  const rows = (await db
+  return db
     .selectFrom(
       db
         .selectFrom(union.as("u"))
@@ -424,7 +458,7 @@ export async function getTimeline(
         .orderBy("u.at", "desc")
         .orderBy("u.id", "desc")
         .limit(pageSize + 1)
-        .offset((page - 1) * pageSize)
+        .offset(offset)
         .as("t"),
     )
     .selectAll("t")
@@ -452,8 +486,46 @@ export async function getTimeline(
         ), '[]'::json) else '[]'::json end`.as("evidence"),
     ])
     .orderBy("t.at", "desc")
-    .orderBy("t.id", "desc")
-    .execute()) as unknown as TimelineEntry[];
+    .orderBy("t.id", "desc");
+}
+
+interface TimelineValues extends Record<string, unknown> {
+  candidateId: string;
+  dimensionId: string | null;
+  upTo: number;
+  offset: number;
+}
+
+/** One page of the timeline, newest first (ties broken by id), with whether older entries exist. */
+export async function getTimeline(
+  db: DB,
+  {
+    candidateId,
+    filters,
+    pageSize = TIMELINE_PAGE_SIZE,
+  }: { candidateId: string; filters: TimelineFilters; pageSize?: number },
+): Promise<{
+  entries: TimelineEntry[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+  page: number;
+}> {
+  const page = filters.page;
+  // A dimension belongs to observations only (branchesFor): with another kind, nothing is shown.
+  if (filters.dimensionId && filters.kind !== null && filters.kind !== "observation")
+    return { entries: [], hasOlder: false, hasNewer: page > 1, page };
+  const shape = { kind: filters.kind, dimension: filters.dimensionId !== null };
+  const rows = (await compiledOnce(
+    db,
+    `timeline:${shape.kind ?? "*"}:${shape.dimension ? "dimension" : ""}:${pageSize}`,
+    {
+      candidateId,
+      dimensionId: filters.dimensionId,
+      upTo: page * pageSize + 1,
+      offset: (page - 1) * pageSize,
+    } as TimelineValues,
+    (slots) => timelineStatement(db, shape, pageSize, slots),
+  )) as unknown as TimelineEntry[];
   return {
     entries: rows.slice(0, pageSize).map((r) => shortenEntry({ ...r, at: new Date(r.at) })),
     hasOlder: rows.length > pageSize,

@@ -156,6 +156,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     "nomination" in stored ? (stored.nomination as Nomination | null) : undefined;
   const packet = {
     ...stored,
+    // The authors' ids were needed for the facts (computed above); the page shows their names.
+    observations: stored.observations.map(({ author_id: _, ...o }) => o),
     nomination: frozenNomination === undefined ? nominationOf(entry) : frozenNomination,
   };
   const current = entry.decisions.find((d) => !d.superseded_at) ?? null;

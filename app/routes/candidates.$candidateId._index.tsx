@@ -44,7 +44,22 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     ]);
   if (!candidate) throw notFound();
   return json({
-    candidate,
+    // What the page shows of the candidate: no ids of the people named, no version, no timestamps.
+    candidate: {
+      id: candidate.id,
+      name: candidate.name,
+      title: candidate.title,
+      team: candidate.team,
+      track: candidate.track,
+      stage: candidate.stage,
+      revisit_on: candidate.revisit_on,
+      archived_at: candidate.archived_at,
+      nominated_reason: candidate.nominated_reason,
+      nominated_on: candidate.nominated_on,
+      manager: { name: candidate.manager.name },
+      nominated_by: { name: candidate.nominated_by.name },
+      mentors: candidate.mentors.map((m) => ({ name: m.name })),
+    },
     daysInStage: Math.max(0, daysBetween(isoDate(new Date(candidate.stage_changed_at)), today)),
     canManage: access.mayManage,
     today,
@@ -60,7 +75,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ),
     ],
     // The latest few, goals shortened (the plan page has them whole); the rest are in the timeline.
-    plans: plans.slice(0, PLANS_SHOWN).map((p) => ({ ...p, goal: shorten(p.goal, 90).text })),
+    plans: plans
+      .slice(0, PLANS_SHOWN)
+      .map(({ nudges: _, ...p }) => ({ ...p, goal: shorten(p.goal, 90).text })),
     plansTotal: plans.length,
     // The oldest first, and only the first few: the rest are one click away in the timeline.
     openFlags: openFlags.slice(0, OPEN_FLAGS_SHOWN),
@@ -69,7 +86,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       id: a.id,
       title: `${a.title} (offered ${formatDate(a.offered_on)})`,
     })),
-    timeline,
+    // The sort key stays on the server: each entry shows its day.
+    timeline: { ...timeline, entries: timeline.entries.map(({ at: _, ...entry }) => entry) },
     filters,
     idempotencyKey: newIdempotencyKey(),
   });
@@ -145,7 +163,7 @@ function Profile({ data }: { data: ProfileData }) {
             Quick capture
           </h2>
           <p className="mb-3 text-sm text-stone-600">
-            What did you see {candidate.name} do? One concrete behaviour is enough.{" "}
+            {`What did you see ${candidate.name} do? One concrete behaviour is enough. `}
             <span className="hidden sm:inline">
               Press <kbd>o</kbd> anywhere on this page to jump here.
             </span>
@@ -195,11 +213,13 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
     [
       "Stage",
       <>
-        {STAGE_LABELS[candidate.stage] ?? candidate.stage} for {daysInStage}{" "}
-        {daysInStage === 1 ? "day" : "days"}
-        {candidate.stage === "paused" && candidate.revisit_on
-          ? `, revisit on ${formatDate(candidate.revisit_on)}`
-          : ""}
+        {`${STAGE_LABELS[candidate.stage] ?? candidate.stage} for ${daysInStage} ${
+          daysInStage === 1 ? "day" : "days"
+        }${
+          candidate.stage === "paused" && candidate.revisit_on
+            ? `, revisit on ${formatDate(candidate.revisit_on)}`
+            : ""
+        }`}
       </>,
     ],
     ["Track", TRACK_LABELS[candidate.track] ?? candidate.track],
@@ -260,7 +280,7 @@ function ProfileHeader({ data, base }: { data: ProfileData; base: string }) {
         className="mt-4 rounded-lg border border-stone-200 bg-white px-4 py-3"
       >
         <h2 id="nomination" className="text-sm text-stone-600">
-          Nominated by {candidate.nominated_by.name} on{" "}
+          {`Nominated by ${candidate.nominated_by.name} on `}
           <time dateTime={candidate.nominated_on}>{formatDate(candidate.nominated_on)}</time>
         </h2>
         <p className="mt-1 whitespace-pre-wrap text-stone-900">{candidate.nominated_reason}</p>
@@ -311,15 +331,16 @@ function CoachingPlans({
                 {p.goal}
               </Link>
               <span className="block text-stone-600">
-                {PLAN_STATUS_LABELS[p.status] ?? p.status} · with {p.mentorName} · since{" "}
-                {formatDate(p.startedOn)}
-                {p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}
+                {`${PLAN_STATUS_LABELS[p.status] ?? p.status} · with ${p.mentorName} · since ${formatDate(
+                  p.startedOn,
+                )}${p.targetOn ? ` · target ${formatDate(p.targetOn)}` : ""}`}
               </span>
               <span className="block text-stone-600">
-                {p.openActions} open {p.openActions === 1 ? "action" : "actions"} ·{" "}
-                {p.lastCheckinOn
-                  ? `last check-in ${formatDate(p.lastCheckinOn)}`
-                  : "no check-in yet"}
+                {`${p.openActions} open ${p.openActions === 1 ? "action" : "actions"} · ${
+                  p.lastCheckinOn
+                    ? `last check-in ${formatDate(p.lastCheckinOn)}`
+                    : "no check-in yet"
+                }`}
               </span>
             </li>
           ))}
@@ -410,11 +431,13 @@ function OpenFlags({
                 {f.anti_pattern}
               </Link>
               <span className="block text-sm text-stone-600">
-                Observed {formatDate(f.observed_on)}
-                {f.status === "addressing" ? " · being addressed" : ""} ·{" "}
-                {f.discussed_with_candidate_on
-                  ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
-                  : "not yet discussed with them"}
+                {`Observed ${formatDate(f.observed_on)}${
+                  f.status === "addressing" ? " · being addressed" : ""
+                } · ${
+                  f.discussed_with_candidate_on
+                    ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
+                    : "not yet discussed with them"
+                }`}
               </span>
             </li>
           ))}

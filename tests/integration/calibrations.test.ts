@@ -1197,6 +1197,12 @@ describe("what the deciders read beside the evidence", () => {
     });
     const anaPacket = (await body(await loadItem(meetingId, ana.id, "m1"))).packet;
     expect(anaPacket.facts).toMatchObject({ observers: 2, stale: false });
+    // The facts are counted on the server: the page gets the authors' names, not their ids.
+    expect(anaPacket.observations.length).toBeGreaterThan(0);
+    for (const o of anaPacket.observations) {
+      expect(o).not.toHaveProperty("author_id");
+      expect(o.author_name).toEqual(expect.any(String));
+    }
 
     await control(meetingId, "leader", { intent: "start" });
     await control(meetingId, "leader", { intent: "open", itemId: eve.id });

@@ -735,6 +735,45 @@ describe("timeline", () => {
     expect(new Set(paged).size).toBe(paged.length);
   });
 
+  it("compiles a page's statement once and fills in each request's own values", async () => {
+    // The same shape twice in a row for two people, then another page: each answers its own.
+    const observations = (candidateId: string, page: number) =>
+      getTimeline(db, { candidateId, filters: { kind: "observation", dimensionId: null, page } });
+    const owners = async (entries: TimelineEntry[]) =>
+      (
+        await db
+          .selectFrom("observations")
+          .select("candidate_id")
+          .where(
+            "id",
+            "in",
+            entries.map((e) => e.id),
+          )
+          .execute()
+      ).map((r) => r.candidate_id);
+    const mine = (await observations(busy, 1)).entries;
+    const theirs = (await observations(lonely, 1)).entries;
+    const later = await observations(busy, 2);
+    expect(mine).toHaveLength(TIMELINE_PAGE_SIZE);
+    expect(new Set(await owners(mine))).toEqual(new Set([busy]));
+    expect(await owners(theirs)).toEqual([lonely]);
+    expect(later.page).toBe(2);
+    expect(later.entries.map((e) => e.id)).not.toContain(mine[0].id);
+    expect(new Set(await owners(later.entries))).toEqual(new Set([busy]));
+  });
+
+  it("sends the page what it shows: no sort key, no version, no ids of the people it names", async () => {
+    const data = await body(await profile("manager", busy));
+    expect(data.timeline.entries.length).toBeGreaterThan(0);
+    for (const entry of data.timeline.entries) expect(entry).not.toHaveProperty("at");
+    expect(data.candidate).not.toHaveProperty("version");
+    expect(data.candidate).not.toHaveProperty("stage_changed_at");
+    expect(data.candidate.manager).toEqual({ name: users.manager.name });
+    expect(Object.keys(data.candidate.nominated_by)).toEqual(["name"]);
+    expect(data.plans.length).toBeGreaterThan(0);
+    for (const plan of data.plans) expect(plan).not.toHaveProperty("nudges");
+  });
+
   it("filters by kind", async () => {
     const stage = await body(await profile("manager", busy, "?kind=stage"));
     expect(
