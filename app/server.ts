@@ -13,8 +13,7 @@ import express from "express";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { type Env, parseEnv } from "./env.server";
-import { jobHandlers, jobSchedules } from "./jobs/handlers.server";
-import { type JobRunner, startJobRunner } from "./jobs/runner.server";
+import type { JobRunner } from "./jobs/runner.server";
 import { listeningUrl, openDatabase } from "./startup.server";
 import { RETRY_AFTER_SECONDS } from "./utils/db-errors.server";
 import { escapeForLog, pathForLog } from "./utils/log.server";
@@ -96,6 +95,18 @@ if (cluster.isPrimary && env.WEB_CONCURRENCY > 1 && !isDev) {
 }
 
 async function serve() {
+  // The Remix build and the job handlers load while the database opens (decision 0021): each takes about
+  // as long as opening the embedded database, and neither needs it. A failure surfaces where they are awaited.
+  const serverBuild = isDev
+    ? undefined
+    : (import(path.join(root, "build/server/index.js")) as Promise<ServerBuild>);
+  const jobModules = Promise.all([
+    import("./jobs/handlers.server"),
+    import("./jobs/runner.server"),
+  ]);
+  serverBuild?.catch(() => {});
+  jobModules.catch(() => {});
+
   let opened: Awaited<ReturnType<typeof openDatabase>>;
   try {
     // The demo organisation only when asked for (npm run demo) or in development: never by a plain start.
@@ -120,7 +131,8 @@ async function serve() {
 
   const build = viteDevServer
     ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
-    : ((await import(path.join(root, "build/server/index.js"))) as ServerBuild);
+    : await serverBuild!;
+  const [{ jobHandlers, jobSchedules }, { startJobRunner }] = await jobModules;
 
   const app = express();
   app.disable("x-powered-by");

@@ -78,6 +78,14 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * PostgreSQL settings for the embedded database, after PGlite's own. PGlite zeroes the whole shared
+ * memory segment in WebAssembly at every start: with PostgreSQL's default of 128 MB of shared buffers
+ * that was the largest single piece of an embedded start (decision 0021). 32 MB holds the demo
+ * organisation's tables and indexes whole; pages beyond it are read from the data directory's files.
+ */
+const EMBEDDED_SETTINGS = ["-c", "shared_buffers=32MB"];
+
 /** PGlite when no DATABASE_URL is given, a pg Pool when it is. Same migrations, same queries. */
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
@@ -135,8 +143,14 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, parsers });
-    // initdb and a loaded dump write their files 0666 whatever the umask; files made later follow the umask.
+    pglite = await PGlite.create({
+      dataDir,
+      loadDataDir: options.loadDataDir,
+      parsers,
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+    });
+    // initdb and a loaded dump write their files 0666 whatever the umask, and so does every start's
+    // relation cache file (pg_internal.init): found by tests/faults/embedded.test.ts (j).
     if (dataDir) restrictModes(path.dirname(dataDir));
   } catch (error) {
     lock?.release();
