@@ -150,9 +150,9 @@ export function Packet({ packet }: { packet: PacketData }) {
             {packet.observations.map((o) => (
               <li key={o.id} className="py-3 break-inside-avoid">
                 <p className="text-sm text-stone-600">
-                  {formatDate(o.observed_on)} · {o.author_name} ·{" "}
-                  {SIGNAL_LABELS[o.signal] ?? o.signal}
-                  {o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}
+                  {`${formatDate(o.observed_on)} · ${o.author_name} · ${
+                    SIGNAL_LABELS[o.signal] ?? o.signal
+                  }${o.assignment_title ? ` · sniff test: ${o.assignment_title}` : ""}`}
                 </p>
                 {o.dimensions.length ? (
                   <p className="text-xs text-brand-800">
@@ -184,11 +184,13 @@ export function Packet({ packet }: { packet: PacketData }) {
               <li key={f.id} className="py-3 break-inside-avoid">
                 <p className="font-medium">{f.anti_pattern}</p>
                 <p className="text-sm text-stone-600">
-                  Observed {formatDate(f.observed_on)} · raised by {f.raised_by_name} ·{" "}
-                  {STATUS_LABELS[f.status] ?? f.status} ·{" "}
-                  {f.discussed_with_candidate_on
-                    ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
-                    : "not yet discussed with them"}
+                  {`Observed ${formatDate(f.observed_on)} · raised by ${f.raised_by_name} · ${
+                    STATUS_LABELS[f.status] ?? f.status
+                  } · ${
+                    f.discussed_with_candidate_on
+                      ? `discussed with them on ${formatDate(f.discussed_with_candidate_on)}`
+                      : "not yet discussed with them"
+                  }`}
                 </p>
                 <Sbi situation={f.situation} behavior={f.behavior} impact={f.impact} />
                 {f.resolution ? <p className="mt-1 text-sm">Resolution: {f.resolution}</p> : null}
@@ -291,13 +293,13 @@ function Sbi({
     ["Impact", impact],
   ];
   return (
-    <dl className="mt-1 space-y-0.5 text-sm text-stone-800">
+    <dl className="sbi whitespace-pre-wrap text-stone-800">
       {parts
         .filter(([, text]) => text)
         .map(([term, text]) => (
           <div key={term}>
-            <dt className="inline font-medium">{term}: </dt>
-            <dd className="inline whitespace-pre-wrap">{text}</dd>
+            <dt>{`${term}: `}</dt>
+            <dd>{text}</dd>
           </div>
         ))}
     </dl>

@@ -28,7 +28,7 @@ import {
 } from "./calibration-rounds.server";
 import { FLAG_TEXT } from "./flag.server";
 import { OBSERVATION_TEXT, observationDimensions } from "./observation.server";
-import { compiledOnce, Slot } from "./timeline.server";
+import { compiledOnce, Slot } from "../../db/compiled-once";
 import {
   type DimensionCoverage,
   getEvidenceCoverage,

@@ -1,6 +1,7 @@
-import { type CompiledQuery, type InferResult, type SqlBool, sql } from "kysely";
+import { type InferResult, type SqlBool, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { DB } from "../../db/client";
+import { compiledOnce } from "../../db/compiled-once";
 import { candidateVisibleTo, isLeader, type Viewer } from "../auth/policy.server";
 import { addDays } from "../utils/dates";
 import { planFactColumns, planNudges, toFacts } from "./coaching.server";
@@ -276,40 +277,16 @@ function weekStatement(db: DB, viewer: Viewer, input: WeekInput) {
 }
 type WeekRow = InferResult<ReturnType<typeof weekStatement>>[number];
 
-// The statement's text depends only on the viewer's roles: it is built and compiled once per roles and
-// database, with placeholders for the viewer and the days, which each call swaps for its own values.
-// Building and compiling it cost about 0.8 ms of the page's CPU (measured, docs/performance.md).
-const PLACEHOLDERS = {
-  viewer: "\u0000viewer",
-  today: "\u0000today",
-  weekAhead: "\u0000weekAhead",
-  handoversSince: "\u0000handoversSince",
-  nominationsSince: "\u0000nominationsSince",
-} as const;
-const compiledWeeks = new WeakMap<DB, Map<string, CompiledQuery<WeekRow>>>();
-
+// The statement's text depends only on the viewer's roles: it is compiled once per roles and database
+// (compiledOnce), and each call fills in the viewer and the days.
 async function readWeek(db: DB, viewer: Viewer, input: WeekInput): Promise<WeekRow> {
-  const key = [...viewer.roles].sort().join(" ");
-  let byRoles = compiledWeeks.get(db);
-  if (!byRoles) compiledWeeks.set(db, (byRoles = new Map()));
-  let compiled = byRoles.get(key);
-  if (!compiled) {
-    const { viewer: id, ...days } = PLACEHOLDERS;
-    compiled = weekStatement(db, { id, roles: viewer.roles }, days).compile();
-    byRoles.set(key, compiled);
-  }
-  const values: Record<string, string> = {
-    [PLACEHOLDERS.viewer]: viewer.id,
-    [PLACEHOLDERS.today]: input.today,
-    [PLACEHOLDERS.weekAhead]: input.weekAhead,
-    [PLACEHOLDERS.handoversSince]: input.handoversSince,
-    [PLACEHOLDERS.nominationsSince]: input.nominationsSince,
-  };
-  const parameters = compiled.parameters.map((p) =>
-    typeof p === "string" && p in values ? values[p] : p,
+  const [row] = await compiledOnce(
+    db,
+    `my-week:${[...viewer.roles].sort().join(" ")}`,
+    { viewerId: viewer.id, ...input },
+    ({ viewerId, ...days }) => weekStatement(db, { id: viewerId, roles: viewer.roles }, days),
   );
-  const { rows } = await db.executeQuery<WeekRow>({ ...compiled, parameters });
-  return rows[0];
+  return row;
 }
 
 /** "My week": what needs the viewer's attention, only about candidates in their circle. */

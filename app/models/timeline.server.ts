@@ -3,14 +3,9 @@
  * per-kind selects with a common shape, each cut to the page before the union, so a page costs one
  * statement whatever it shows or how long the history is.
  */
-import {
-  type Compilable,
-  CompiledQuery,
-  type RawBuilder,
-  type SelectQueryBuilder,
-  sql,
-} from "kysely";
+import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { DB } from "../../db/client";
+import { compiledOnce } from "../../db/compiled-once";
 import type { Database } from "../../db/schema";
 import { isUuid } from "../auth/policy.server";
 
@@ -391,41 +386,6 @@ function shortenEntry(row: TimelineEntry): TimelineEntry {
     evidence,
   };
   return { ...entry, shortened };
-}
-
-/**
- * A value a statement receives when it runs, standing in for it while the statement is compiled (see
- * compiledOnce): Kysely passes any plain object through as a parameter.
- */
-export class Slot<K extends string = string> {
-  constructor(readonly name: K) {}
-}
-
-/**
- * Runs a statement whose text depends only on `shape`, compiling it once per shape and database handle.
- * Kysely rebuilds and recompiles a statement on every call, about 1 ms of CPU a request for the
- * timeline's nine branches (docs/performance.md); the compiled text is kept instead, with a Slot in the
- * place of each value of `values`, and each call fills the slots in. The same text also lets the
- * connection find its prepared statement without hashing a new string.
- */
-const compiledStatements = new WeakMap<object, Map<string, CompiledQuery<unknown>>>();
-export async function compiledOnce<R, V extends Record<string, unknown>>(
-  db: DB,
-  shape: string,
-  values: V,
-  build: (slots: V) => Compilable<R>,
-): Promise<R[]> {
-  let byShape = compiledStatements.get(db);
-  if (!byShape) compiledStatements.set(db, (byShape = new Map()));
-  let compiled = byShape.get(shape);
-  if (!compiled) {
-    const slots = Object.fromEntries(Object.keys(values).map((k) => [k, new Slot(k)])) as V;
-    compiled = build(slots).compile();
-    byShape.set(shape, compiled);
-  }
-  const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.name] : p));
-  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
-  return rows;
 }
 
 /** The statement of one timeline page, for a filter's shape; its values are slots (compiledOnce). */
