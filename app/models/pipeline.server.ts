@@ -221,8 +221,12 @@ function orderBy(sort: PipelineSort) {
       : sql`lower(c.name), c.id`;
 }
 
-/** Cards per column on the board: one page of compact cards. */
-export const BOARD_COLUMN_PAGE = 12;
+/**
+ * Cards per column on the board: one page of compact cards. Issue 23 allowed up to 12; each card
+ * costs about 0.2 ms of the server's CPU, and with 12 the board stayed over its target of 4 × the
+ * cost of /login (docs/performance.md), so a page is 8: 48 people on the first screen of six columns.
+ */
+export const BOARD_COLUMN_PAGE = 8;
 
 /** The page each column shows, from ?page_<stage>=N (1 when missing or not a positive whole number). */
 export type ColumnPages = Record<(typeof BOARD_STAGES)[number], number>;

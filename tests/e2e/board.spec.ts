@@ -16,11 +16,11 @@ test("at 1280 × 800 all six columns of the board are in view", async ({ page })
   }
 });
 
-// Each column shows one page of at most 12 compact cards and pages on its own with plain links
+// Each column shows one page of at most 8 compact cards and pages on its own with plain links
 // (tests/integration/pipeline.test.ts walks the pages of a column of 26). The demo's columns hold
-// fewer than 12 people, so here a page asked for past a column's end shows that column's only page,
+// fewer than 8 people, so here a page asked for past a column's end shows that column's only page,
 // and no column offers a page it does not have.
-test("a column shows at most 12 cards, and a page past its end shows its last page", async ({
+test("a column shows at most 8 cards, and a page past its end shows its last page", async ({
   page,
 }) => {
   await login(page, "leader@demo.test");
@@ -31,7 +31,7 @@ test("a column shows at most 12 cards, and a page past its end shows its last pa
     });
   const names = async (name: string) => column(name).locator("li[id^=card-] > a").allTextContents();
   for (const section of await page.locator("section[aria-labelledby^='stage-']").all())
-    expect(await section.locator("li[id^=card-]").count()).toBeLessThanOrEqual(12);
+    expect(await section.locator("li[id^=card-]").count()).toBeLessThanOrEqual(8);
   await expect(page.getByRole("link", { name: /^Show more/ })).toHaveCount(0);
   const spotted = await names("Spotted");
   expect(spotted.length).toBeGreaterThan(0);

@@ -366,9 +366,9 @@ describe("the board", () => {
       await assign(id, "offered");
     }
     const many = await counted();
-    // A column shows a page of 12 cards; the third page of coaching has the last 3 of its 27.
-    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(3 + 12);
-    expect(cardsOf((await board("?team=Bulk&page_coaching=3")).data)).toHaveLength(3 + 3);
+    // A column shows a page of 8 cards; the fourth page of coaching has the last 3 of its 27.
+    expect(cardsOf((await board("?team=Bulk")).data)).toHaveLength(3 + 8);
+    expect(cardsOf((await board("?team=Bulk&page_coaching=4")).data)).toHaveLength(3 + 3);
     expect(many).toBe(few);
     expect(few).toBeLessThanOrEqual(8);
   });
@@ -409,11 +409,11 @@ describe("paging each column", () => {
       await insertCandidate(`Spot ${two(n)}`, { manager: u.m2, team: "Pages" });
   });
 
-  it("shows 12 cards a column, and links to the next page that keep the filters", async () => {
+  it("shows 8 cards a column, and links to the next page that keep the filters", async () => {
     const { data } = await board("?team=Pages");
     const coaching = column(data, "coaching");
     expect(coaching.total).toBe(26);
-    expect(names(coaching)).toEqual(Array.from({ length: 12 }, (_, i) => `Page ${two(i + 1)}`));
+    expect(names(coaching)).toEqual(Array.from({ length: 8 }, (_, i) => `Page ${two(i + 1)}`));
     expect(coaching.first).toBe(1);
     expect(coaching.prevSearch).toBeNull();
     expect(params(coaching.nextSearch!)).toEqual(params("?team=Pages&page_coaching=2"));
@@ -421,12 +421,14 @@ describe("paging each column", () => {
     expect(column(data, "exploring")).toMatchObject({ total: 0, nextSearch: null, cards: [] });
   });
 
-  it("puts the 13th card first on page 2, and keeps the other columns' pages", async () => {
+  it("puts the 9th card first on page 2, and keeps the other columns' pages", async () => {
     const { data } = await board("?team=Pages&page_coaching=2&page_spotted=2");
     const coaching = column(data, "coaching");
-    expect(coaching.first).toBe(13);
-    expect(names(coaching)).toEqual(Array.from({ length: 12 }, (_, i) => `Page ${two(i + 13)}`));
-    expect(names(column(data, "spotted"))).toEqual(["Spot 13", "Spot 14"]);
+    expect(coaching.first).toBe(9);
+    expect(names(coaching)).toEqual(Array.from({ length: 8 }, (_, i) => `Page ${two(i + 9)}`));
+    expect(names(column(data, "spotted"))).toEqual(
+      Array.from({ length: 6 }, (_, i) => `Spot ${two(i + 9)}`),
+    );
     expect(params(coaching.prevSearch!)).toEqual(params("?team=Pages&page_spotted=2"));
     expect(params(coaching.nextSearch!)).toEqual(
       params("?team=Pages&page_coaching=3&page_spotted=2"),
@@ -443,7 +445,7 @@ describe("paging each column", () => {
     expect(past.first).toBe(25);
     expect(names(past)).toEqual(["Page 25", "Page 26"]);
     expect(past.nextSearch).toBeNull();
-    expect(new URLSearchParams(past.prevSearch!).get("page_coaching")).toBe("2");
+    expect(new URLSearchParams(past.prevSearch!).get("page_coaching")).toBe("3");
     for (const odd of ["0", "-1", "two", "1.5", "", "1e400"]) {
       const { response, data } = await board(`?team=Pages&page_coaching=${odd}`);
       expect(response.status, odd).toBe(200);
@@ -462,7 +464,7 @@ describe("paging each column", () => {
     const single = await board("?team=Pages&nudge=single_observer&page_coaching=2");
     const coaching = column(single.data, "coaching");
     expect(coaching.total).toBe(13);
-    expect(names(coaching)).toEqual(["Page 25"]);
+    expect(names(coaching)).toEqual(["Page 17", "Page 19", "Page 21", "Page 23", "Page 25"]);
     expect(column(single.data, "spotted").total).toBe(14);
     for (const card of cardsOf(single.data)) expect(card.nudges).toContain("single_observer");
     // Every coaching person has notes on both live dimensions (nobody on the archived one, which
@@ -473,7 +475,7 @@ describe("paging each column", () => {
     // The stalest first: Page 26's last note is the oldest.
     const stalest = await board("?team=Pages&sort=last_activity&page_coaching=2");
     expect(names(column(stalest.data, "coaching"))).toEqual(
-      Array.from({ length: 12 }, (_, i) => `Page ${two(14 - i)}`),
+      Array.from({ length: 8 }, (_, i) => `Page ${two(18 - i)}`),
     );
     expect(new URLSearchParams(column(stalest.data, "coaching").nextSearch!).get("sort")).toBe(
       "last_activity",
