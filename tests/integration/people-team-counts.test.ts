@@ -121,6 +121,52 @@ describe("the directory's per-team counts", () => {
     expect((await listDirectoryTeams(handle.db)).map((t) => t.team)).not.toContain("Data");
   });
 
+  it("stay exact when 24 writers move, add, remove and let go people of the same teams at once", async () => {
+    // On PostgreSQL these run on separate connections and really overlap: each holds its write a moment
+    // before committing, so two statements add to the same team's row at once. On PGlite they queue.
+    const seeded = await handle.db
+      .insertInto("people")
+      .values(
+        Array.from({ length: 24 }, (_, i) => ({
+          name: `Racer ${i}`,
+          team: i % 2 ? "Race A" : "Race B",
+        })),
+      )
+      .returning("id")
+      .execute();
+    const writers: ((trx: typeof handle.db, i: number) => Promise<unknown>)[] = [
+      (trx, i) =>
+        trx.updateTable("people").set({ team: "Race B" }).where("id", "=", seeded[i].id).execute(),
+      (trx, i) =>
+        trx
+          .insertInto("people")
+          .values({ name: `Joiner ${i}`, team: i % 2 ? "Race A" : "Race C" })
+          .execute(),
+      (trx, i) =>
+        trx
+          .updateTable("people")
+          .set({ left_on: "2026-11-30" })
+          .where("id", "=", seeded[i].id)
+          .execute(),
+      (trx, i) => trx.deleteFrom("people").where("id", "=", seeded[i].id).execute(),
+      (trx, i) =>
+        trx
+          .updateTable("people")
+          .set({ team: "Race C" })
+          .where("id", "in", [seeded[i].id, seeded[(i + 12) % 24].id])
+          .execute(),
+    ];
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        handle.db.transaction().execute(async (trx) => {
+          await writers[i % writers.length](trx, i);
+          await sql`select pg_sleep(0.02)`.execute(trx);
+        }),
+      ),
+    );
+    await expectConsistent();
+  });
+
   it("reads an unsearched total in one statement, and counts a search from the people", async () => {
     const { db, counter } = countingStatements(handle.db);
     expect(await countPeople(db, leader, { status: "all" })).toBe(
