@@ -6,8 +6,9 @@ import { type Kysely, sql } from "kysely";
 // The directory (/people) showed its total and its team filter by counting and grouping every person
 // on each request, so its cost grew with the organisation (1.56 × from 1,300 to 10,300 people). With
 // this table the total of an unsearched list and the team choices are read from one row per team.
-// Statement-level triggers add each statement's changes per team (new rows count +1, old rows -1), in
-// team order; a statement that moves nobody between teams or in or out of "left" writes nothing. No
+// Statement-level triggers add each statement's changes per team (new rows count +1, old rows -1) as
+// upserts in team order, so concurrent writers lock the teams' rows in one order; a statement that
+// moves nobody between teams or in or out of "left" writes nothing; a TRUNCATE empties the table. No
 // CHECK (>= 0) on the counts: an upsert checks the row it would insert, whose change may be negative.
 const statements = [
   `CREATE TABLE people_team_counts (
@@ -23,11 +24,12 @@ const statements = [
        FROM new_rows GROUP BY team ORDER BY team
        ON CONFLICT (team) DO UPDATE SET active = c.active + excluded.active, gone = c.gone + excluded.gone;
      ELSIF TG_OP = 'DELETE' THEN
-       UPDATE people_team_counts AS c SET active = c.active - d.active, gone = c.gone - d.gone
-       FROM (SELECT team, count(*) FILTER (WHERE left_on IS NULL) AS active,
-                    count(*) FILTER (WHERE left_on IS NOT NULL) AS gone
-             FROM old_rows GROUP BY team) d
-       WHERE c.team = d.team;
+       INSERT INTO people_team_counts AS c (team, active, gone)
+       SELECT team, -count(*) FILTER (WHERE left_on IS NULL), -count(*) FILTER (WHERE left_on IS NOT NULL)
+       FROM old_rows GROUP BY team ORDER BY team
+       ON CONFLICT (team) DO UPDATE SET active = c.active + excluded.active, gone = c.gone + excluded.gone;
+     ELSIF TG_OP = 'TRUNCATE' THEN
+       DELETE FROM people_team_counts;
      ELSE
        INSERT INTO people_team_counts AS c (team, active, gone)
        SELECT team, sum(active), sum(gone) FROM (
@@ -47,6 +49,8 @@ const statements = [
      FOR EACH STATEMENT EXECUTE FUNCTION people_team_counts_apply()`,
   `CREATE TRIGGER people_team_counts_delete AFTER DELETE ON people
      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION people_team_counts_apply()`,
+  `CREATE TRIGGER people_team_counts_truncate AFTER TRUNCATE ON people
+     FOR EACH STATEMENT EXECUTE FUNCTION people_team_counts_apply()`,
   // Taken after the triggers exist and under a lock that stops writers, so no change falls between.
   `LOCK TABLE people IN SHARE MODE`,
   `INSERT INTO people_team_counts (team, active, gone)
@@ -59,7 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const trigger of ["insert", "update", "delete"])
+  for (const trigger of ["insert", "update", "delete", "truncate"])
     await sql.raw(`DROP TRIGGER IF EXISTS people_team_counts_${trigger} ON people`).execute(db);
   await sql`DROP FUNCTION IF EXISTS people_team_counts_apply()`.execute(db);
   await sql`DROP TABLE IF EXISTS people_team_counts`.execute(db);

@@ -735,7 +735,7 @@ describe("timeline", () => {
     expect(new Set(paged).size).toBe(paged.length);
   });
 
-  it("compiles a page's statement once and fills in each request's own values", async () => {
+  it("fills each request's own values into a page's statement, reused for the same shape", async () => {
     // The same shape twice in a row for two people, then another page: each answers its own.
     const observations = (candidateId: string, page: number) =>
       getTimeline(db, { candidateId, filters: { kind: "observation", dimensionId: null, page } });
