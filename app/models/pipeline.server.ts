@@ -224,7 +224,7 @@ function orderBy(sort: PipelineSort) {
 /**
  * Cards per column on the board: one page of compact cards. Issue 23 allowed up to 12; each card
  * costs about 0.2 ms of the server's CPU, and with 12 the board stayed over its target of 4 × the
- * cost of /login (docs/performance.md), so a page is 8: 48 people on the first screen of six columns.
+ * cost of /login (docs/performance.md), so a page is 8: 48 people on the board's first page.
  */
 export const BOARD_COLUMN_PAGE = 8;
 
