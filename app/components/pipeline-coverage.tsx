@@ -17,7 +17,7 @@ export const HATCHED = "hatched";
  * state does not rest on colour. Sighted readers have the board's legend (the dimensions in this
  * order); screen readers hear one sentence with the same counts, named, instead of the cells. Both
  * find observers and dates in the coverage view. The markup is kept to one element per cell (styles in
- * app/tailwind.css): the board shows up to 72 strips, and a tooltip, a hidden text and long class
+ * app/tailwind.css): the board shows up to 48 strips, and a tooltip, a hidden text and long class
  * lists on each cell were a third of its HTML and a good part of its rendering (docs/performance.md).
  */
 export function CoverageStrip({

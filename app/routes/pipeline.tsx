@@ -49,7 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         BOARD_STAGES.map((s) => [`page_${s}`, pages[s] > 1 ? String(pages[s]) : undefined]),
       ),
     });
-  // Only what a card shows goes to the page (and into its hydration data): up to 72 cards, so a cell
+  // Only what a card shows goes to the page (and into its hydration data): up to 48 cards, so a cell
   // is its number of observations (the dimensions are named once; observers and dates are in the
   // coverage view), and the manager's id and the stage-change timestamp stay on the server.
   const columns = board.columns.map((column) => ({
